@@ -1,0 +1,1 @@
+"""Models of the aftersales chapter (built by its own issue)."""

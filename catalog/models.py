@@ -1,0 +1,1 @@
+"""Models of the catalog chapter (built by its own issue)."""

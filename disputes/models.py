@@ -1,0 +1,1 @@
+"""Models of the disputes chapter (built by its own issue)."""

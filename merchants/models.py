@@ -1,0 +1,1 @@
+"""Models of the merchants chapter (built by its own issue)."""

@@ -1,0 +1,1 @@
+"""Models of the orders chapter (built by its own issue)."""

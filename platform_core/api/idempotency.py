@@ -1,0 +1,102 @@
+"""``@idempotent`` for unsafe API handlers (PAY-7).
+
+Same ``Idempotency-Key`` + same body → the first response again, byte for byte, with the header
+``Idempotent-Replayed: true``. Same key + different body → 422. A 5xx is not kept, so the client may retry.
+Keys are per caller and kept at least ``IDEMPOTENCY_KEY_TTL``.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from platform_core.api.models import IdempotencyKey
+from platform_core.api.services import idempotency_key_claim, idempotency_key_complete
+from platform_core.errors import InvalidInput, Unprocessable
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+Handler = Callable[..., Any]
+
+
+class _ServerError(Exception):
+    """Carries a 5xx response out of the atomic block so that the key (and all else) rolls back."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def _replay(record: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(
+        bytes(record.response_body or b""),
+        status=record.response_status or 200,
+        content_type=record.response_content_type or "application/json",
+    )
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        def wrapper(view: APIView, request: Request, *args: Any, **kwargs: Any) -> Any:
+            key = request.headers.get(HEADER, "").strip()
+            if not key:
+                if required:
+                    raise InvalidInput(
+                        _("This operation moves money: send an Idempotency-Key header."),
+                        code="idempotency_key_required",
+                        errors={HEADER: [_("This header is required.")]},
+                    )
+                return handler(view, request, *args, **kwargs)
+            if len(key) > MAX_KEY_LENGTH:
+                raise InvalidInput(
+                    _("Idempotency-Key is too long."),
+                    errors={HEADER: [_("At most %(n)d characters.") % {"n": MAX_KEY_LENGTH}]},
+                )
+            body = request.body  # read before DRF parses it; Django keeps a copy for the parser
+            fingerprint = hashlib.sha256(
+                b"\n".join([request.method.encode(), request.path.encode(), body])
+            ).hexdigest()
+            user = request.user
+            scope = f"user:{user.pk}" if user and user.is_authenticated else "anon"
+            try:
+                with transaction.atomic():
+                    record = idempotency_key_claim(
+                        scope=scope, key=key, method=request.method, path=request.path, fingerprint=fingerprint
+                    )
+                    if record.state == IdempotencyKey.State.COMPLETED:
+                        if record.fingerprint != fingerprint:
+                            raise Unprocessable(
+                                _("This Idempotency-Key was used with a different request."),
+                                code="idempotency_key_reused",
+                            )
+                        return _replay(record)
+                    try:
+                        response = handler(view, request, *args, **kwargs)
+                    except Exception as exc:  # turned into the response a client would have seen
+                        response = view.handle_exception(exc)
+                    response = view.finalize_response(request, response, *args, **kwargs)
+                    response.render()
+                    if response.status_code >= 500:
+                        raise _ServerError(response)
+                    idempotency_key_complete(
+                        record=record,
+                        status=response.status_code,
+                        content_type=response.get("Content-Type", "application/json"),
+                        body=response.content,
+                    )
+                    return response
+            except _ServerError as err:
+                return err.response
+
+        return wrapper
+
+    return decorator

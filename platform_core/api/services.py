@@ -1,0 +1,44 @@
+"""Claiming and completing idempotency keys (PAY-7).
+
+Concurrency: the claim inserts the key row or, if it exists, locks it. On PostgreSQL a second request
+with the same key blocks on the unique index / row lock until the first request's transaction commits,
+then sees the completed response and replays it; so 20 identical requests in parallel have one effect.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from platform_core.api.models import IdempotencyKey
+
+
+def idempotency_key_claim(*, scope: str, key: str, method: str, path: str, fingerprint: str) -> IdempotencyKey:
+    """Return the key row, locked for the rest of the caller's transaction. Must run inside ``atomic``."""
+    now = timezone.now()
+    expired_before = now - settings.IDEMPOTENCY_KEY_TTL
+    IdempotencyKey.objects.filter(scope=scope, key=key, created_at__lt=expired_before).delete()
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                scope=scope, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+            )
+    except IntegrityError:
+        pass  # someone holds or held it: wait for their lock below
+    return IdempotencyKey.objects.select_for_update().get(scope=scope, key=key)
+
+
+def idempotency_key_complete(*, record: IdempotencyKey, status: int, content_type: str, body: bytes) -> None:
+    record.state = IdempotencyKey.State.COMPLETED
+    record.response_status = status
+    record.response_content_type = content_type
+    record.response_body = body
+    record.save(update_fields=["state", "response_status", "response_content_type", "response_body"])
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Delete keys older than ``IDEMPOTENCY_KEY_TTL``; returns how many."""
+    cutoff = (now or timezone.now()) - settings.IDEMPOTENCY_KEY_TTL
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,1 @@
+"""Models of the staff chapter (built by its own issue)."""

@@ -1,0 +1,86 @@
+"""Shared fixtures: API clients per role, query budgets, the real Celery worker, backend-aware skips."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from platform_core.celery import app as celery_app
+from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
+from tests.helpers.queries import assert_max_queries  # noqa: F401  (re-exported for tests)
+
+pytest_plugins = ["tests.helpers.celery_worker"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need PostgreSQL or Redis are skipped, with the reason, when the environment lacks them."""
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (CI always does)")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://… (CI always does)")
+    for item in items:
+        if ("postgres" in item.keywords or "celery_worker" in item.keywords) and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if ("redis" in item.keywords or "celery_worker" in item.keywords) and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery() -> Iterator[None]:
+    """Tasks run in-process unless a test starts the real worker (``celery_worker`` fixture)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_lockouts_or_throttles(settings: pytest.FixtureRequest) -> None:
+    settings.AXES_ENABLED = False  # tests that exercise lockout turn it back on
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "login": "100000/min"},
+    }
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def customer(db: None) -> User:
+    return CustomerFactory()
+
+
+@pytest.fixture
+def customer_client(customer: User) -> APIClient:
+    return client_for(customer)
+
+
+@pytest.fixture
+def other_customer_client(db: None) -> APIClient:
+    return client_for(CustomerFactory())
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    return StaffFactory(role=Role.STAFF_OPERATIONS)
+
+
+@pytest.fixture
+def staff_client(staff_user: User) -> APIClient:
+    return client_for(staff_user)
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return UserFactory(role=Role.AUDITOR, is_staff=True)
