@@ -13,7 +13,9 @@ class DomainError(Exception):
     status = 400
     default_code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None, errors: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, errors: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code

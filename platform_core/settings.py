@@ -245,6 +245,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # OPS-1: the sweep claims every due deadline; deadlines due soon also get an ETA task (fast path)
+    "deadlines.sweep-due": {
+        "task": "deadlines.sweep_due",
+        "schedule": timedelta(seconds=env.int("DEADLINE_SWEEP_SECONDS", default=60)),
+    },
+    # OPS-2, OPS-3: outbox rows whose delivery task was lost (broker down) are queued again
+    "notifications.requeue-pending": {
+        "task": "notifications.requeue_pending",
+        "schedule": timedelta(seconds=60),
+    },
     "api.purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
 
@@ -287,3 +297,12 @@ if IS_PRODUCTION:
 
 PLATFORM_CURRENCY = "CNY"
 PLATFORM_MONEY_PLACES = Decimal("0.01")
+
+# OPS-3: the SMS gateway sits behind an interface; the sandbox records messages instead of sending them.
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="platform_core.notifications.sms.SandboxSmsBackend"
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# OPS-1: deadlines due within this window also get an ETA task (fast path); the sweep catches the rest.
+DEADLINE_ETA_WINDOW = timedelta(minutes=env.int("DEADLINE_ETA_WINDOW_MINUTES", default=10))
+DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=200)

@@ -103,7 +103,8 @@ class LogoutAllApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None, responses={200: inline_serializer("LogoutAll", {"revoked": serializers.IntegerField()})},
+        request=None,
+        responses={200: inline_serializer("LogoutAll", {"revoked": serializers.IntegerField()})},
         tags=["accounts"],
     )
     def post(self, request: Request) -> Response:

@@ -10,7 +10,11 @@ from platform_core.accounts.models import User
 
 class PhoneOrEmailBackend(ModelBackend):
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         login = username or kwargs.get("email") or kwargs.get("phone")
         if not login or password is None:

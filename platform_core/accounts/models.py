@@ -15,7 +15,9 @@ from platform_core.accounts.validators import normalise_mobile, validate_mainlan
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, *, email: str | None, phone: str | None, password: str | None, **extra: Any) -> "User":
+    def _create_user(
+        self, *, email: str | None, phone: str | None, password: str | None, **extra: Any
+    ) -> "User":
         if not email and not phone:
             raise ValueError("A user needs a phone number or an email address.")
         user = self.model(
@@ -53,7 +55,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     phone = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mainland_mobile]
+        _("mobile number"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_mainland_mobile],
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can log into the admin."))

@@ -13,7 +13,9 @@ from platform_core.accounts.validators import normalise_mobile
 
 
 @transaction.atomic
-def user_register(*, password: str, phone: str | None = None, email: str | None = None, name: str = "") -> User:
+def user_register(
+    *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
+) -> User:
     """A customer signs up with a mainland mobile number or an email address."""
     errors: dict[str, list[str]] = {}
     phone = normalise_mobile(phone) if phone else None

@@ -21,7 +21,9 @@ def normalise_mobile(value: str) -> str:
 def validate_mainland_mobile(value: str) -> None:
     if not _MOBILE_RE.match(normalise_mobile(value)):
         raise ValidationError(
-            _("请输入有效的中国大陆手机号码（11位，以13–19开头）。Enter a valid mainland China mobile number."),
+            _(
+                "请输入有效的中国大陆手机号码（11位，以13–19开头）。Enter a valid mainland China mobile number."
+            ),
             code="invalid_mobile",
         )
 

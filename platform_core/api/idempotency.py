@@ -70,7 +70,11 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
             try:
                 with transaction.atomic():
                     record = idempotency_key_claim(
-                        scope=scope, key=key, method=request.method, path=request.path, fingerprint=fingerprint
+                        scope=scope,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        fingerprint=fingerprint,
                     )
                     if record.state == IdempotencyKey.State.COMPLETED:
                         if record.fingerprint != fingerprint:

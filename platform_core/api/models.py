@@ -20,7 +20,9 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique_per_scope")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique_per_scope")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} ({self.state})"

@@ -14,7 +14,9 @@ from django.utils import timezone
 from platform_core.api.models import IdempotencyKey
 
 
-def idempotency_key_claim(*, scope: str, key: str, method: str, path: str, fingerprint: str) -> IdempotencyKey:
+def idempotency_key_claim(
+    *, scope: str, key: str, method: str, path: str, fingerprint: str
+) -> IdempotencyKey:
     """Return the key row, locked for the rest of the caller's transaction. Must run inside ``atomic``."""
     now = timezone.now()
     expired_before = now - settings.IDEMPOTENCY_KEY_TTL

@@ -3,10 +3,17 @@
 Use the ``celery_worker`` fixture (implies ``transactional_db``: the worker sees only committed rows).
 ``worker.kill()`` sends SIGKILL, ``worker.start()`` starts it again; the test process publishes to the real
 broker while the fixture is active.
+
+Outage tests use ``private_redis``: a redis-server of the test's own on a free port, which the test may
+stop and start (``.stop()``, ``.start()``) without disturbing anything else; ``Worker(redis_url=...)`` and
+``use_broker(url)`` point the worker and the test process at it.
 """
 
+import contextlib
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,9 +37,18 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, concurrency: int = 2, beat: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int = 2,
+        beat: bool = False,
+        redis_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.concurrency = concurrency
         self.beat = beat
+        self.redis_url = redis_url or settings.REDIS_URL
+        self.extra_env = env or {}
         self.name = f"test-{uuid.uuid4().hex[:8]}@%h"
         self.proc: subprocess.Popen[bytes] | None = None
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -42,15 +58,30 @@ class Worker:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": self.redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            **self.extra_env,
         }
-        cmd = [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-n", self.name,
-               "--loglevel=INFO", f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "platform_core",
+            "worker",
+            "-n",
+            self.name,
+            "--loglevel=INFO",
+            f"--concurrency={self.concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if self.beat:
             cmd += ["--beat", "--schedule", str(LOG_DIR / f"beat-{uuid.uuid4().hex[:8]}")]
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         if wait:
             self.wait_ready()
 
@@ -58,9 +89,13 @@ class Worker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited early; log: {self.log_path}\n{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"worker exited early; log: {self.log_path}\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
-                if celery_app.control.ping(destination=[self.name.replace("%h", os.uname().nodename)], timeout=0.5):
+                if celery_app.control.ping(
+                    destination=[self.name.replace("%h", os.uname().nodename)], timeout=0.5
+                ):
                     return
             except Exception:  # noqa: S110 - broker not up yet
                 pass
@@ -80,6 +115,71 @@ class Worker:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
+            ):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def use_broker(url: str) -> None:
+    """Point this (test) process's Celery app at another broker, dropping its cached connection pools."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server on PATH")
+    redis = PrivateRedis()
+    redis.start()
+    original = celery_app.conf.broker_url
+    try:
+        yield redis
+    finally:
+        use_broker(original)
+        redis.stop()
 
 
 @pytest.fixture
