@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from platform_core.accounts.models import User
@@ -37,7 +38,7 @@ def _eager_celery() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_lockouts_or_throttles(settings: pytest.FixtureRequest) -> None:
+def _no_lockouts_or_throttles(settings: Settings) -> None:
     settings.AXES_ENABLED = False  # tests that exercise lockout turn it back on
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -108,6 +108,7 @@ class LogoutAllApi(APIView):
         tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)  # IsAuthenticated
         return Response({"revoked": user_tokens_revoke_all(user=request.user)})
 
 

@@ -61,9 +61,10 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
                     _("Idempotency-Key is too long."),
                     errors={HEADER: [_("At most %(n)d characters.") % {"n": MAX_KEY_LENGTH}]},
                 )
+            method = request.method or "POST"
             body = request.body  # read before DRF parses it; Django keeps a copy for the parser
             fingerprint = hashlib.sha256(
-                b"\n".join([request.method.encode(), request.path.encode(), body])
+                b"\n".join([method.encode(), request.path.encode(), body])
             ).hexdigest()
             user = request.user
             scope = f"user:{user.pk}" if user and user.is_authenticated else "anon"
@@ -72,7 +73,7 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
                     record = idempotency_key_claim(
                         scope=scope,
                         key=key,
-                        method=request.method,
+                        method=method,
                         path=request.path,
                         fingerprint=fingerprint,
                     )

@@ -164,8 +164,8 @@ class PrivateRedis:
 def use_broker(url: str) -> None:
     """Point this (test) process's Celery app at another broker, dropping its cached connection pools."""
     celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def celery_worker(transactional_db: None) -> Iterator[Worker]:
         pytest.skip("needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        conn.default_channel.queue_purge("celery")  # type: ignore[attr-defined]
     worker = Worker()
     worker.start()
     try:
