@@ -1,0 +1,223 @@
+"""AUD-1: the append-only, hash-chained audit log and its verify command."""
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pgtrigger
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+from django.test import Client
+from django.urls import reverse
+
+from platform_core.audit.chain import GENESIS_HASH
+from platform_core.audit.models import AuditEntry
+from platform_core.audit.selectors import audit_chain_verify
+from platform_core.audit.services import audit_record
+from tests.factories.accounts import CustomerFactory, StaffFactory
+from tests.factories.audit import AuditEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+APPEND_ONLY = "audit.AuditEntry:append_only"
+
+
+def _raw_sql(sql: str, params: list[object]) -> None:
+    with pgtrigger.ignore(APPEND_ONLY), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_aud_1_entries_chain_in_order_and_keep_before_after() -> None:
+    staff = StaffFactory()
+    customer = CustomerFactory.create()
+    shipped_at = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    first = audit_record(actor=staff, action="user.suspended", subject=customer, reason="fraud report")
+    second = audit_record(
+        actor=staff,
+        action="order.shipped",
+        subject=customer,
+        before={"status": "paid", "amount": Decimal("12.50")},
+        after={"status": "shipped", "shipped_at": shipped_at},
+    )
+    third = audit_record(actor=None, action="deadline.enforced")
+
+    entries = list(AuditEntry.objects.all())
+    assert [e.pk for e in entries] == [first.pk, second.pk, third.pk]
+    assert entries[0].prev_hash == GENESIS_HASH
+    assert entries[1].prev_hash == entries[0].hash
+    assert entries[2].prev_hash == entries[1].hash
+    assert len({e.hash for e in entries}) == 3
+    assert all(e.compute_hash() == e.hash for e in entries)  # as read back from the database
+
+    stored = entries[1]
+    assert stored.actor == staff
+    assert stored.actor_repr == str(staff)
+    assert stored.subject_type is not None
+    assert (stored.subject_type.app_label, stored.subject_type.model) == ("accounts", "user")
+    assert stored.subject_id == str(customer.pk)
+    assert stored.subject_repr == str(customer)
+    assert stored.before == {"status": "paid", "amount": "12.50"}
+    assert stored.after == {"status": "shipped", "shipped_at": "2026-03-02T09:30:00+08:00"}
+    assert entries[2].actor is None
+    assert entries[2].actor_repr == "system"
+    assert entries[2].subject_type is None
+
+    assert audit_chain_verify().ok
+
+
+def test_aud_1_verify_command_reports_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    AuditEntryFactory.create_batch(3)
+    call_command("verify_audit_log")
+    assert "audit log OK: 3 entries" in capsys.readouterr().out
+
+
+def test_aud_1_verify_empty_log_is_ok() -> None:
+    result = audit_chain_verify()
+    assert result.ok
+    assert result.count == 0
+
+
+def test_aud_1_record_rolls_back_with_the_acting_transaction() -> None:
+    staff = StaffFactory()
+    kept = audit_record(actor=staff, action="order.paid")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=staff, action="order.shipped")
+        raise RuntimeError("the acting service failed after auditing")
+
+    assert list(AuditEntry.objects.values_list("pk", flat=True)) == [kept.pk]
+    after_rollback = audit_record(actor=staff, action="order.cancelled")
+    assert after_rollback.prev_hash == kept.hash  # the rolled-back entry left no gap in the chain
+    assert audit_chain_verify().ok
+
+
+def test_aud_1_action_must_be_entity_dot_past_tense() -> None:
+    with pytest.raises(ValueError, match=r"entity\.past_tense_verb"):
+        audit_record(actor=None, action="Ship Order")
+
+
+def test_aud_1_model_refuses_edit_and_delete_on_any_database() -> None:
+    entry = AuditEntryFactory.create()
+    entry.reason = "changed my mind"
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+    with pytest.raises(ValueError, match="append-only"):
+        entry.delete()
+
+
+def test_aud_1_verify_detects_corrupted_prev_hash() -> None:
+    entries = AuditEntryFactory.create_batch(3)
+    _raw_sql("UPDATE audit_auditentry SET prev_hash = %s WHERE id = %s", ["f" * 64, entries[1].pk])
+
+    result = audit_chain_verify()
+    assert not result.ok
+    assert result.first_broken_id == entries[1].pk
+    assert result.reason.startswith("prev_hash mismatch")
+    with pytest.raises(CommandError, match=rf"entry {entries[1].pk}: prev_hash mismatch"):
+        call_command("verify_audit_log")
+
+
+def test_aud_1_verify_detects_a_removed_entry() -> None:
+    entries = AuditEntryFactory.create_batch(3)
+    _raw_sql("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
+
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entries[2].pk)
+    assert result.reason.startswith("prev_hash mismatch")
+
+
+def test_aud_1_verify_detects_edited_content_on_any_database() -> None:
+    entries = AuditEntryFactory.create_batch(3)
+    _raw_sql("UPDATE audit_auditentry SET actor_repr = %s WHERE id = %s", ["someone else", entries[2].pk])
+
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entries[2].pk)
+    assert result.reason.startswith("hash mismatch")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda pk: AuditEntry.objects.filter(pk=pk).update(reason="x"), id="orm-update"),
+        pytest.param(lambda pk: AuditEntry.objects.filter(pk=pk).delete(), id="orm-delete"),
+        pytest.param(
+            lambda pk: connection.cursor().execute(
+                "UPDATE audit_auditentry SET after = '{}'::jsonb WHERE id = %s", [pk]
+            ),
+            id="sql-update",
+        ),
+        pytest.param(
+            lambda pk: connection.cursor().execute("DELETE FROM audit_auditentry WHERE id = %s", [pk]),
+            id="sql-delete",
+        ),
+    ],
+)
+def test_aud_1_postgres_refuses_update_and_delete(tamper: Callable[[int], object]) -> None:
+    entry = AuditEntryFactory.create()
+    with pytest.raises(DatabaseError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
+        tamper(entry.pk)
+    assert AuditEntry.objects.get(pk=entry.pk).hash == entry.hash
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.postgres
+def test_aud_1_postgres_verify_command_detects_tampered_after() -> None:
+    entries = AuditEntryFactory.create_batch(3)
+    _raw_sql(
+        "UPDATE audit_auditentry SET after = %s::jsonb WHERE id = %s", ['{"amount": "0.01"}', entries[1].pk]
+    )
+
+    with pytest.raises(CommandError, match=rf"entry {entries[1].pk}: hash mismatch"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_aud_1_postgres_concurrent_appends_never_fork_the_chain() -> None:
+    """Without the advisory lock two writers read the same last entry; unique prev_hash would then fail."""
+    staff = StaffFactory()
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def append_many() -> None:
+        try:
+            start.wait()
+            for _ in range(5):
+                with transaction.atomic():
+                    audit_record(
+                        actor=staff, action="thing.happened", after={"thread": threading.get_ident()}
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    result = audit_chain_verify()
+    assert (result.ok, result.count) == (True, 30)
+
+
+def test_aud_1_admin_is_read_only(admin_client: Client) -> None:
+    entry = audit_record(actor=None, action="order.shipped", reason="carrier pickup")
+
+    changelist = admin_client.get(reverse("admin:audit_auditentry_changelist"), {"q": "order.shipped"})
+    assert changelist.status_code == 200
+    assert "order.shipped" in changelist.content.decode()
+    assert admin_client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert admin_client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    detail = admin_client.post(
+        reverse("admin:audit_auditentry_change", args=[entry.pk]), {"reason": "edited"}
+    )
+    assert detail.status_code == 403
+    assert AuditEntry.objects.get(pk=entry.pk).reason == "carrier pickup"
