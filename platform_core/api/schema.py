@@ -3,6 +3,7 @@
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import Direction
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -13,7 +14,7 @@ class AutoSchema(SpectacularAutoSchema):
     ``RegisterApi.InputSerializer`` becomes ``RegisterInput``.
     """
 
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(self, serializer: Any, direction: Direction) -> str:
         cls = serializer.__class__
         outer, _, inner = cls.__qualname__.rpartition(".")
         if not outer:

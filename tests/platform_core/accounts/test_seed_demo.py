@@ -1,0 +1,137 @@
+"""seed_demo: the accounts `make run` prints exist, can sign in, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.test import APIClient
+
+from platform_core.accounts.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _state() -> list[tuple]:
+    return sorted(
+        (
+            u.email,
+            u.phone,
+            u.is_staff,
+            u.is_superuser,
+            u.password,
+            tuple(sorted(g.name for g in u.groups.all())),
+        )
+        for u in User.objects.prefetch_related("groups")
+    )
+
+
+def test_seed_demo_twice_changes_nothing() -> None:
+    call_command("seed_demo", verbosity=0)
+    first = _state()
+    memberships = User.groups.through.objects.count()
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert _state() == first
+    assert User.groups.through.objects.count() == memberships
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    assert "created" not in out.getvalue().replace("already there", "")
+
+
+def test_seed_demo_creates_each_kind_of_user() -> None:
+    call_command("seed_demo", verbosity=0)
+
+    admin = User.objects.get(email="admin@demo.local")
+    assert admin.is_superuser and admin.is_staff
+    assert User.objects.get(email="merchant@demo.local").has_role(Role.MERCHANT_OWNER)
+    customer = User.objects.get(email="customer@demo.local")
+    assert customer.has_role(Role.CUSTOMER) and customer.phone == "13800138000" and not customer.is_staff
+    auditor = User.objects.get(email="auditor@demo.local")
+    assert auditor.has_role(Role.AUDITOR) and auditor.is_staff and not auditor.is_superuser
+
+
+def test_seed_demo_leaves_an_existing_account_as_it_is() -> None:
+    call_command("seed_demo", verbosity=0)
+    customer = User.objects.get(email="customer@demo.local")
+    customer.set_password("changed-by-the-user-77")
+    customer.save()
+
+    call_command("seed_demo", verbosity=0)
+
+    customer.refresh_from_db()
+    assert customer.check_password("changed-by-the-user-77")
+
+
+@pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.email)
+def test_seed_demo_accounts_log_in_through_the_api(account, api_client: APIClient) -> None:
+    call_command("seed_demo", verbosity=0)
+
+    response = api_client.post(
+        "/api/v1/auth/login/", {"login": account.email, "password": DEMO_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["user"]["email"] == account.email
+    me = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert me.status_code == 200
+    assert me.json()["roles"] == ([account.role] if account.role else [])
+
+
+def test_seed_demo_customer_logs_in_with_the_phone_number(api_client: APIClient) -> None:
+    call_command("seed_demo", verbosity=0)
+
+    response = api_client.post("/api/v1/auth/login/", {"login": "13800138000", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 200
+    assert response.json()["user"]["email"] == "customer@demo.local"
+
+
+def test_sec_3_demo_password_passes_the_password_policy() -> None:
+    for account in DEMO_ACCOUNTS:
+        password_validation.validate_password(DEMO_PASSWORD, User(email=account.email, name=account.name))
+
+
+def test_seed_demo_prints_the_accounts_and_the_admin_2fa_state(settings) -> None:
+    settings.ADMIN_REQUIRE_OTP = False
+    out = StringIO()
+
+    call_command("seed_demo", "--base-url", "http://localhost:9000/", stdout=out, no_color=True)
+
+    text = out.getvalue()
+    for account in DEMO_ACCOUNTS:
+        assert account.email in text
+    assert DEMO_PASSWORD in text
+    assert "http://localhost:9000/api/docs/" in text
+    assert "http://localhost:9000/admin/" in text
+    assert "2FA is OFF" in text
+
+
+def test_seed_demo_refuses_in_production(settings) -> None:
+    settings.IS_PRODUCTION = True
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", verbosity=0)
+
+    assert not User.objects.exists()
+
+
+def test_seed_demo_runs_every_apps_demo_seeder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platform_core.accounts.management.commands import seed_demo
+
+    calls: list[str] = []
+
+    def fake_seed(*, stdout: object) -> None:
+        calls.append(User.objects.get(email="merchant@demo.local").email)  # accounts exist by now
+
+    monkeypatch.setattr(seed_demo, "demo_seeders", lambda: [("merchants", fake_seed)])
+
+    call_command("seed_demo", verbosity=0)
+
+    assert calls == ["merchant@demo.local"]
+    assert Group.objects.filter(name=Role.MERCHANT_OWNER, user__email="merchant@demo.local").exists()
