@@ -12,6 +12,7 @@ from platform_core.accounts.roles import Role
 from platform_core.celery import app as celery_app
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.helpers.queries import assert_max_queries  # noqa: F401  (re-exported for tests)
+from tests.helpers.reference_data import ensure_reference_data
 
 pytest_plugins = ["tests.helpers.celery_worker"]
 
@@ -25,6 +26,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if ("redis" in item.keywords or "celery_worker" in item.keywords) and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests run after a flush that removed the data-migration rows: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
