@@ -309,6 +309,7 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="platform_core.notifications.sms.SandboxSmsBackend"
 )
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_SMS_SANDBOX_FAIL = env.bool("NOTIFICATIONS_SMS_SANDBOX_FAIL", default=False)
 # OPS-1: deadlines due within this window also get an ETA task (fast path); the sweep catches the rest.
 DEADLINE_ETA_WINDOW = timedelta(minutes=env.int("DEADLINE_ETA_WINDOW_MINUTES", default=10))
 DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=200)

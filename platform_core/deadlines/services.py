@@ -1,0 +1,287 @@
+"""Starting, meeting and enforcing deadlines (OPS-1, OPS-2).
+
+Call ``deadline_start`` / ``deadline_meet`` / ``deadline_cancel`` / ``deadline_extend`` /
+``deadline_restart`` inside the transaction that changes the subject's state, after locking the subject:
+the deadline row commits or rolls back with it (a transactional outbox). A deadline due within
+``DEADLINE_ETA_WINDOW`` also gets an ETA task after commit (the fast path); the beat sweep is the safety
+net that finds every due row whatever happened to the broker or the workers.
+
+Exactly once: enforcement locks the subject row, then the deadline row, re-checks that the deadline is
+still pending and due, runs the handler in a savepoint and marks the row enforced, all in one transaction;
+a second sweeper finds the row no longer pending and does nothing. Subject before deadline is the order a
+chapter service uses too (it locks its order, then meets the deadline), so the two never deadlock
+(tests/platform_core/deadlines/test_concurrency.py::test_ops_1_meet_racing_the_sweep_…).
+"""
+
+import logging
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_core.deadlines.models import Deadline
+from platform_core.deadlines.registry import rule_get
+from platform_core.deadlines.selectors import deadlines_due
+from platform_core.errors import Conflict
+
+logger = logging.getLogger(__name__)
+
+RETRY_BASE = timedelta(seconds=10)
+RETRY_MAX = timedelta(hours=1)
+
+
+class Outcome(StrEnum):
+    """What ``deadline_enforce`` did with one row."""
+
+    ENFORCED = "enforced"
+    FAILED = "failed"  # the handler raised; retried after a backoff
+    CANCELLED = "cancelled"  # the subject no longer exists
+    SKIPPED = "skipped"  # not pending, not yet due, or another worker has it
+
+
+# --- starting and resolving clocks ------------------------------------------------------------------
+
+
+@transaction.atomic
+def deadline_start(
+    *,
+    rule: str,
+    subject: models.Model,
+    due_at: datetime | None = None,
+    after: timedelta | None = None,
+    working_days: int | None = None,
+) -> Deadline:
+    """OPS-1: start the ``rule`` clock on ``subject``; give exactly one of ``due_at``, ``after``, ``working_days``.
+
+    ``working_days`` counts business days on the platform calendar from now (keeping the time of day).
+    Raises ``ValueError`` for an unknown rule or bad arguments (programming errors) and ``Conflict`` if
+    this rule's clock is already running on the subject (use ``deadline_extend`` or ``deadline_restart``).
+    """
+    rule_get(rule)
+    now = timezone.now()
+    due = _due_at(now=now, due_at=due_at, after=after, working_days=working_days)
+    subject_type, subject_id = _subject_key(subject)
+    pending = _pending(rule=rule, subject_type=subject_type, subject_id=subject_id)
+    if pending.exists():
+        raise Conflict(_("This deadline is already running."), code="deadline_running")
+    try:
+        with transaction.atomic():
+            deadline = Deadline.objects.create(
+                rule=rule, subject_type=subject_type, subject_id=subject_id, due_at=due, started_at=now
+            )
+    except IntegrityError as exc:  # a concurrent start won the partial unique index
+        raise Conflict(_("This deadline is already running."), code="deadline_running") from exc
+    _publish_eta_on_commit(deadline)
+    return deadline
+
+
+@transaction.atomic
+def deadline_meet(*, rule: str, subject: models.Model) -> Deadline | None:
+    """OPS-1: the subject acted in time (or late, before enforcement); ``None`` if no clock was running."""
+    deadline = _lock_pending(rule=rule, subject=subject)
+    if deadline is None:
+        return None
+    deadline.meet(at=timezone.now())
+    deadline.save(update_fields=["status", "resolved_at", "next_attempt_at"])
+    return deadline
+
+
+@transaction.atomic
+def deadline_cancel(*, rule: str, subject: models.Model, note: str = "") -> Deadline | None:
+    """OPS-1: the clock became moot (order cancelled, request withdrawn); ``None`` if none was running."""
+    deadline = _lock_pending(rule=rule, subject=subject)
+    if deadline is None:
+        return None
+    deadline.cancel(at=timezone.now(), note=note)
+    deadline.save(update_fields=["status", "resolved_at", "next_attempt_at", "last_error"])
+    return deadline
+
+
+@transaction.atomic
+def deadline_extend(*, rule: str, subject: models.Model, by: timedelta) -> Deadline:
+    """OPS-1: move the running clock's due time later by ``by``; ``Conflict`` if no clock is running."""
+    if by <= timedelta(0):
+        raise ValueError("deadline_extend needs a positive duration")
+    deadline = _lock_pending(rule=rule, subject=subject)
+    if deadline is None:
+        raise Conflict(_("This deadline is not running."), code="deadline_not_running")
+    deadline.due_at += by
+    deadline.save(update_fields=["due_at"])
+    _publish_eta_on_commit(deadline)
+    return deadline
+
+
+@transaction.atomic
+def deadline_restart(
+    *,
+    rule: str,
+    subject: models.Model,
+    due_at: datetime | None = None,
+    after: timedelta | None = None,
+    working_days: int | None = None,
+) -> Deadline:
+    """OPS-1: cancel the running ``rule`` clock on ``subject`` (if any) and start a new one."""
+    deadline_cancel(rule=rule, subject=subject, note="restarted")
+    return deadline_start(rule=rule, subject=subject, due_at=due_at, after=after, working_days=working_days)
+
+
+# --- enforcing ----------------------------------------------------------------------------------------
+
+
+def deadlines_sweep(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """OPS-1, OPS-2: enforce every pending deadline due at ``now`` (default: the current time).
+
+    Claims due rows in batches of ``DEADLINE_SWEEP_BATCH`` (oldest first, skipping rows other workers
+    hold) and enforces each in its own transaction. Safe to run concurrently and repeatedly. Returns
+    how many deadlines this call enforced; stops after ``limit`` rows if given.
+    """
+    cutoff = now or timezone.now()
+    enforced = handled = 0
+    while limit is None or handled < limit:
+        size = (
+            settings.DEADLINE_SWEEP_BATCH
+            if limit is None
+            else min(settings.DEADLINE_SWEEP_BATCH, limit - handled)
+        )
+        ids = deadline_ids_claim_due(now=cutoff, size=size)
+        progressed = False
+        for deadline_id in ids:
+            outcome = deadline_enforce(deadline_id=deadline_id, now=cutoff)
+            if outcome is not Outcome.SKIPPED:
+                progressed = True
+                handled += 1
+            enforced += outcome is Outcome.ENFORCED
+        # A short batch means the backlog is empty; a batch others took entirely means they are on it.
+        if len(ids) < size or not progressed:
+            break
+    if enforced:
+        logger.info("deadlines sweep enforced %d deadline(s)", enforced)
+    return enforced
+
+
+def deadline_ids_claim_due(*, now: datetime, size: int) -> list[int]:
+    """The ids of up to ``size`` due pending deadlines nobody else holds, oldest due first.
+
+    Reads the partial index on pending rows' ``due_at``, so the cost follows the number of due rows, not
+    the table size (bench/deadlines_claim.py). The locks end with this short transaction: each row is
+    locked again, and re-checked, by ``deadline_enforce``.
+    """
+    with transaction.atomic():
+        return list(
+            deadlines_due(now=now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+        )
+
+
+def deadline_enforce(*, deadline_id: int, now: datetime | None = None) -> Outcome:
+    """OPS-1: run the rule's handler for one due deadline, exactly once, in its own transaction.
+
+    A handler error rolls back the handler's writes; the deadline stays pending with ``attempts``,
+    ``last_error`` and a backed-off ``next_attempt_at``. A deleted subject cancels the deadline.
+    """
+    cutoff = now or timezone.now()
+    head = Deadline.objects.filter(pk=deadline_id).values("subject_type_id", "subject_id").first()
+    if head is None:
+        return Outcome.SKIPPED
+    model = ContentType.objects.get_for_id(head["subject_type_id"]).model_class()
+    with transaction.atomic():
+        # Subject first, deadline second: the same lock order as services that meet or cancel.
+        subject = None
+        if model is not None:
+            subject = model._default_manager.select_for_update().filter(pk=head["subject_id"]).first()
+        deadline = (
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(pk=deadline_id, status=Deadline.Status.PENDING, due_at__lte=cutoff)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff))
+            .first()
+        )
+        if deadline is None:
+            return Outcome.SKIPPED
+        if subject is None:
+            deadline.cancel(at=timezone.now(), note="subject no longer exists")
+            deadline.save(update_fields=["status", "resolved_at", "next_attempt_at", "last_error"])
+            logger.warning("deadline %s cancelled: its subject no longer exists", deadline_id)
+            return Outcome.CANCELLED
+        try:
+            handler = rule_get(deadline.rule).handler
+            with transaction.atomic():
+                handler(subject)
+        except Exception as exc:
+            logger.exception("deadline %s (%s) handler failed", deadline_id, deadline.rule)
+            deadline.record_failure(
+                at=timezone.now(), error=repr(exc)[:4000], backoff=retry_backoff(deadline.attempts + 1)
+            )
+            deadline.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            return Outcome.FAILED
+        deadline.enforce(at=timezone.now())
+        deadline.save(update_fields=["status", "resolved_at", "lateness", "next_attempt_at"])
+        return Outcome.ENFORCED
+
+
+def retry_backoff(attempt: int) -> timedelta:
+    """Wait before retry number ``attempt`` (1, 2, …): 10 s, 20 s, 40 s, … capped at one hour."""
+    return min(RETRY_BASE * 2 ** max(attempt - 1, 0), RETRY_MAX)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _due_at(
+    *, now: datetime, due_at: datetime | None, after: timedelta | None, working_days: int | None
+) -> datetime:
+    if sum(x is not None for x in (due_at, after, working_days)) != 1:
+        raise ValueError("give exactly one of due_at=, after=, working_days=")
+    if due_at is not None:
+        if timezone.is_naive(due_at):
+            raise ValueError("due_at must be timezone-aware")
+        return due_at
+    if after is not None:
+        if after < timedelta(0):
+            raise ValueError("after= must not be negative")
+        return now + after
+    assert working_days is not None
+    if working_days < 0:
+        raise ValueError("working_days= must not be negative")
+    from platform_core.calendar.services import add_working_days  # the calendar app is built alongside
+
+    return add_working_days(timezone.localtime(now), working_days)
+
+
+def _subject_key(subject: models.Model) -> tuple[ContentType, str]:
+    if subject.pk is None:
+        raise ValueError("save the subject before using it in a deadline")
+    return ContentType.objects.get_for_model(subject), str(subject.pk)
+
+
+def _pending(*, rule: str, subject_type: ContentType, subject_id: str) -> models.QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        rule=rule, subject_type=subject_type, subject_id=subject_id, status=Deadline.Status.PENDING
+    )
+
+
+def _lock_pending(*, rule: str, subject: models.Model) -> Deadline | None:
+    rule_get(rule)
+    subject_type, subject_id = _subject_key(subject)
+    return _pending(rule=rule, subject_type=subject_type, subject_id=subject_id).select_for_update().first()
+
+
+def _publish_eta_on_commit(deadline: Deadline) -> None:
+    if deadline.due_at - timezone.now() <= settings.DEADLINE_ETA_WINDOW:
+        transaction.on_commit(partial(_publish_eta, deadline.pk, deadline.due_at), robust=True)
+
+
+def _publish_eta(deadline_id: int, due_at: datetime) -> None:
+    """The fast path. A broker error is logged, never raised: the sweep will find the row (OPS-2)."""
+    from platform_core.deadlines.tasks import enforce_deadline_task
+
+    try:
+        enforce_deadline_task.apply_async(args=(deadline_id,), eta=due_at)
+    except Exception:
+        logger.warning(
+            "deadline %s: ETA task not published; the sweep will enforce it", deadline_id, exc_info=True
+        )
