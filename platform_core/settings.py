@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "pgtrigger",
+    "django_fsm",
     # the shared kernel
     "platform_core.accounts",
     "platform_core.api",
@@ -161,6 +162,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # our login API and the admin pass the login as `username`
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # --- i18n -------------------------------------------------------------------------------------------
@@ -313,3 +315,18 @@ NOTIFICATIONS_SMS_SANDBOX_FAIL = env.bool("NOTIFICATIONS_SMS_SANDBOX_FAIL", defa
 # OPS-1: deadlines due within this window also get an ETA task (fast path); the sweep catches the rest.
 DEADLINE_ETA_WINDOW = timedelta(minutes=env.int("DEADLINE_ETA_WINDOW_MINUTES", default=10))
 DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=200)
+
+# MER-2, MER-4, MER-6, MER-6a, MER-7: merchant onboarding and re-verification clocks
+MERCHANT_APPLICATION_REVIEW_WORKING_DAYS = env.int("MERCHANT_APPLICATION_REVIEW_WORKING_DAYS", default=3)
+MERCHANT_REVERIFY_INTERVAL = timedelta(days=env.int("MERCHANT_REVERIFY_INTERVAL_DAYS", default=180))
+MERCHANT_REVERIFY_GRACE = timedelta(days=env.int("MERCHANT_REVERIFY_GRACE_DAYS", default=30))
+MERCHANT_CHANGE_VERIFY_WORKING_DAYS = env.int("MERCHANT_CHANGE_VERIFY_WORKING_DAYS", default=7)
+MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)
+MERCHANT_AGREEMENT_NOTICE = timedelta(days=env.int("MERCHANT_AGREEMENT_NOTICE_DAYS", default=7))
+MERCHANT_UPLOAD_MAX_BYTES = env.int("MERCHANT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # SEC-4
+
+# STF-2, STF-4: staff permission applications and the administrator cap
+STAFF_ADMIN_CAP = env.int("STAFF_ADMIN_CAP", default=5)
+STAFF_PERMISSION_REVIEW_WORKING_DAYS = env.int("STAFF_PERMISSION_REVIEW_WORKING_DAYS", default=5)
+STAFF_USER_APPLICATION_ESCALATION_GROUP = "staff_operations"
+STAFF_ATTACHMENT_MAX_BYTES = env.int("STAFF_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("platform_core.accounts.urls")),
     path("", include("platform_core.notifications.urls")),
+    path("", include("staff.urls")),
 ]
 
 urlpatterns = [

@@ -1,1 +1,352 @@
-"""Models of the staff chapter (built by its own issue)."""
+"""Staff chapter: departments, staff profiles, permission applications and grants, offboarding (STF-1 … STF-6).
+
+One application mechanism serves staff (STF-2) and users (USR-2, USR-3): ``PermissionApplication`` is
+generic over the applicant, and the permission registry (``staff.permission_registry``) says which
+audience may apply for which permission. A ``PermissionGrant`` row backs every advanced permission a
+person holds directly, so it can expire, be changed and be revoked with a reason.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+
+class Department(models.Model):
+    """STF-1: the platform's departments; seeded by a data migration, heads set by staff administration."""
+
+    class Code(models.TextChoices):
+        OPERATIONS = "operations", _("Operations")
+        CUSTOMER_SERVICE = "customer_service", _("Customer service")
+        FINANCE = "finance", _("Finance")
+        TECHNOLOGY = "technology", _("Technology")
+        HR = "hr", _("Human resources")
+        MARKETING = "marketing", _("Marketing")
+        ARBITRATION = "arbitration", _("Arbitration committee")
+        COMPLIANCE = "compliance", _("Compliance")
+
+    code = models.CharField(_("code"), max_length=32, choices=Code.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.name} / {self.name_en}"
+
+    @property
+    def role(self) -> str:
+        """The staff role (group) of this department's members: ``staff_<code>`` (accounts.roles.Role)."""
+        return f"staff_{self.code}"
+
+
+class StaffProfile(models.Model):
+    """STF-1: a staff member's place in a department; deactivated on offboarding (STF-5)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_profile",
+        verbose_name=_("user"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="members", verbose_name=_("department")
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        permissions = [
+            ("platform_administrator", "Platform administrator (capped, STF-4)"),
+            ("view_personal_data", "See personal data unmasked (SEC-2)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department.code})"
+
+
+class PermissionApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """STF-2, USR-2, USR-3: a request for one advanced permission, reviewed within 5 working days.
+
+    Generic over the applicant: staff and customers apply through the same model and services; the
+    permission registry decides which audience may apply for which permission. Issue 14 attaches the
+    real-identity details of a user application in its own model (one-to-one to this row).
+    """
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("New permission")
+        CHANGE = "change", _("Change of a held permission")  # USR-3, STF-3: e.g. a later end date
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="permission_applications",
+        verbose_name=_("applicant"),
+    )
+    permission = models.ForeignKey(
+        Permission, on_delete=models.PROTECT, related_name="+", verbose_name=_("permission")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GRANT)
+    target_grant = models.ForeignKey(
+        "PermissionGrant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="change_applications",
+        verbose_name=_("grant to change"),
+    )
+    justification = models.TextField(_("justification"))
+    material = models.JSONField(_("supporting material"), default=dict, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="staff/applications/%Y/%m/", blank=True)
+    requested_expires_at = models.DateTimeField(_("requested until"), null=True, blank=True)
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, protected=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_permission_applications",
+        verbose_name=_("reviewer"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalated_permission_applications",
+        verbose_name=_("escalated to"),
+    )
+
+    class Meta:
+        verbose_name = _("permission application")
+        verbose_name_plural = _("permission applications")
+        ordering = ("submitted_at", "id")
+        permissions = [
+            ("review_permission_application", "Review permission applications (staff administration)"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "permission"],
+                condition=Q(status="submitted"),
+                name="staff_one_open_application_per_permission",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="grant", target_grant__isnull=True)
+                | Q(kind="change", target_grant__isnull=False),
+                name="staff_change_application_names_its_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.permission.content_type.app_label}.{self.permission.codename}"
+
+    @property
+    def permission_key(self) -> str:
+        return f"{self.permission.content_type.app_label}.{self.permission.codename}"
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
+    def approve(self, *, reviewer_id: int, reason: str, at: datetime) -> None:
+        self.reviewer_id = reviewer_id
+        self.decision_reason = reason
+        self.decided_at = at
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED)
+    def reject(self, *, reviewer_id: int, reason: str, at: datetime) -> None:
+        self.reviewer_id = reviewer_id
+        self.decision_reason = reason
+        self.decided_at = at
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.WITHDRAWN)
+    def withdraw(self, *, at: datetime) -> None:
+        self.decided_at = at
+
+    def escalate(self, *, to_id: int | None, at: datetime) -> None:
+        """Overdue: the application stays open and is put before the department head (STF-2)."""
+        self.escalated_at = at
+        self.escalated_to_id = to_id
+
+
+class PermissionGrant(models.Model):
+    """STF-2, STF-3, USR-3: one person holds one permission directly, from a grant until it lapses or is revoked.
+
+    The permission itself sits in ``user.user_permissions`` (Django checks that); this row says why, by
+    whom, until when, and how it ended.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="permission_grants",
+        verbose_name=_("user"),
+    )
+    permission = models.ForeignKey(
+        Permission, on_delete=models.PROTECT, related_name="+", verbose_name=_("permission")
+    )
+    application = models.ForeignKey(
+        PermissionApplication,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("application"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("revocation reason"), blank=True)
+    lapsed_at = models.DateTimeField(_("lapsed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permission grant")
+        verbose_name_plural = _("permission grants")
+        ordering = ("-granted_at", "-id")
+        permissions = [
+            # USR-2: the users' advanced permissions, applied for with real identity (issue 14)
+            ("user_jury", "Take part in the public jury (DSP-6)"),
+            ("user_change_identity", "Change verified identity details"),
+            ("user_delete_own_content", "Delete own content"),
+            ("user_privacy_beyond_defaults", "Set privacy options beyond the defaults"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "permission"],
+                condition=Q(revoked_at__isnull=True, lapsed_at__isnull=True),
+                name="staff_one_active_grant_per_permission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.permission.content_type.app_label}.{self.permission.codename}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.lapsed_at is None
+
+    def revoke(self, *, by_id: int | None, reason: str, at: datetime) -> None:
+        self.revoked_at, self.revoked_by_id, self.revoke_reason = at, by_id, reason
+
+    def lapse(self, *, at: datetime) -> None:
+        self.lapsed_at = at
+
+
+class SharedCredential(models.Model):
+    """STF-5: a password or key several people know (a vendor console, a shared mailbox); rotated when one leaves."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="shared_credentials", verbose_name=_("department")
+    )
+    holders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="known_credentials", verbose_name=_("holders")
+    )
+    last_rotated_at = models.DateTimeField(_("last rotated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shared credential")
+        verbose_name_plural = _("shared credentials")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CredentialRotationTask(models.Model):
+    """STF-5: the shared credentials a departing (or moving) person knew, to be rotated by technology."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    reason = models.TextField(_("reason"))
+    credentials = models.ManyToManyField(
+        SharedCredential, related_name="rotation_tasks", verbose_name=_("credentials")
+    )
+    assigned_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="rotation_tasks", verbose_name=_("assigned to")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+
+    class Meta:
+        verbose_name = _("credential rotation task")
+        verbose_name_plural = _("credential rotation tasks")
+        ordering = ("completed_at", "created_at")
+
+    def __str__(self) -> str:
+        return f"rotate credentials known to {self.person}"
+
+
+class Announcement(models.Model):
+    """STF-6: a platform announcement, published only by holders of ``staff.publish_announcement``."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
+    )
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ("-published_at",)
+        permissions = [("publish_announcement", "Publish platform announcements and rules (STF-6)")]
+
+    def __str__(self) -> str:
+        return self.title

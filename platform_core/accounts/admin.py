@@ -11,7 +11,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("id", "name", "email", "phone", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("name", "email", "phone")
-    readonly_fields = ("date_joined", "last_login", "anonymised_at")
+    # STF-2, STF-4: rights are granted through reviewed applications and the capped grant service
+    # (staff app), never by ticking boxes here.
+    readonly_fields = ("date_joined", "last_login", "anonymised_at", "is_superuser", "groups", "user_permissions")
     fieldsets = (
         (None, {"fields": ("email", "phone", "password")}),
         (_("Personal info"), {"fields": ("name",)}),

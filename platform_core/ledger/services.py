@@ -1,0 +1,302 @@
+"""Writes to the ledger. Every movement of money in the platform goes through ``ledger_post`` (PAY-1).
+
+The interface, in full:
+
+- ``ledger_account_for(kind=, owner=None)`` — the account (created on first use).
+- ``ledger_post(idempotency_key=, kind=, postings=[(account, amount), ...], memo=, subject=, actor=)``
+  — one balanced transaction; amounts are ``Decimal``, positive into an account, negative out of it.
+- ``ledger_reverse(transaction=, idempotency_key=, reason=, actor=)`` — the append-only correction.
+- ``ledger_hold_open(account=, reason=, subject=, actor=)`` / ``ledger_hold_release(hold=, actor=)``.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from platform_core.accounts.models import User
+from platform_core.errors import Conflict, InvalidInput, Unprocessable
+from platform_core.ledger.models import (
+    HELD_KINDS,
+    NON_NEGATIVE_KINDS,
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerHold,
+    LedgerTransaction,
+    TransactionKind,
+)
+
+#: The largest amount a DecimalField(max_digits=18, decimal_places=2) can hold.
+_MAX_AMOUNT = Decimal("9999999999999999.99")
+_CENT = Decimal("0.01")
+
+
+def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | None]:
+    if owner is None:
+        return None, None
+    if owner.pk is None:
+        raise InvalidInput(
+            f"{owner!r} must be saved before the ledger can refer to it.", code="unsaved_object"
+        )
+    return ContentType.objects.get_for_model(owner, for_concrete_model=True), int(owner.pk)
+
+
+def ledger_account_for(*, kind: str, owner: models.Model | None = None) -> LedgerAccount:
+    """PAY-1, PAY-2: the account of ``kind`` for ``owner`` (``None``: the platform-wide one), made on first use.
+
+    Escrow, deposit and payable accounts can never go negative; the clearing accounts that face the
+    outside world can. Safe under concurrency: two first uses create one account.
+    """
+    if kind not in AccountKind.values:
+        raise InvalidInput(f"Unknown ledger account kind {kind!r}.", code="unknown_account_kind")
+    owner_type, owner_id = _owner_ref(owner)
+    lookup: dict[str, Any] = {"kind": kind, "owner_type": owner_type, "owner_id": owner_id}
+    defaults = {"allow_negative": kind not in NON_NEGATIVE_KINDS}
+    try:
+        with transaction.atomic():
+            account, _ = LedgerAccount.objects.get_or_create(**lookup, defaults=defaults)
+    except IntegrityError:
+        # Another process created it between our read and our insert: that one is ours too.
+        account = LedgerAccount.objects.get(**lookup)
+    return account
+
+
+def _normalize_postings(
+    postings: Sequence[tuple[LedgerAccount, Decimal]],
+) -> list[tuple[LedgerAccount, Decimal]]:
+    """PAY-1: check what the caller asks for before touching the database; amounts come back quantized."""
+    if isinstance(postings, str | bytes) or len(postings) < 2:
+        raise InvalidInput("A ledger transaction needs at least two postings.", code="too_few_postings")
+    normalized: list[tuple[LedgerAccount, Decimal]] = []
+    seen: set[int] = set()
+    for posting in postings:
+        try:
+            account, amount = posting
+        except (TypeError, ValueError):
+            raise InvalidInput("Each posting is an (account, amount) pair.", code="invalid_posting") from None
+        if not isinstance(account, LedgerAccount) or account.pk is None:
+            raise InvalidInput("Each posting needs a saved LedgerAccount.", code="invalid_posting")
+        if account.pk in seen:
+            raise InvalidInput(
+                f"Account {account} appears twice; post its net amount once.", code="duplicate_account"
+            )
+        seen.add(account.pk)
+        # int is exact; float never is, and a string hides mistakes: money is Decimal (style.md).
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise InvalidInput(f"Amount {amount!r} must be a Decimal.", code="invalid_amount")
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount != amount.quantize(_CENT) or abs(amount) > _MAX_AMOUNT:
+            raise InvalidInput(
+                f"Amount {amount} must be finite, with at most two decimal places.", code="invalid_amount"
+            )
+        if amount == 0:
+            raise InvalidInput("A posting's amount cannot be zero.", code="invalid_amount")
+        normalized.append((account, amount.quantize(_CENT)))
+    total = sum((amount for _, amount in normalized), Decimal("0.00"))
+    if total != 0:
+        raise InvalidInput(f"Postings must sum to zero, not {total}.", code="unbalanced")
+    return normalized
+
+
+def _fingerprint(kind: str, postings: list[tuple[LedgerAccount, Decimal]], reverses_id: int | None) -> str:
+    legs = ";".join(f"{account.pk}:{amount}" for account, amount in sorted(postings, key=lambda p: p[0].pk))
+    return hashlib.sha256(f"{kind}|{reverses_id or ''}|{legs}".encode()).hexdigest()
+
+
+def _existing(idempotency_key: str, fingerprint: str) -> LedgerTransaction | None:
+    """PAY-7: the first result of this key, or ``Unprocessable`` if the key was used for something else."""
+    existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise Unprocessable(
+            f"Idempotency key {idempotency_key!r} was already used for a different ledger transaction.",
+            code="idempotency_key_reused",
+        )
+    return existing
+
+
+def _post(
+    *,
+    idempotency_key: str,
+    kind: str,
+    postings: Sequence[tuple[LedgerAccount, Decimal]],
+    memo: str,
+    subject: models.Model | None,
+    actor: User | None,
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    if not isinstance(idempotency_key, str) or not idempotency_key.strip():
+        raise InvalidInput("An idempotency key is required.", code="idempotency_key_missing")
+    if len(idempotency_key) > 200:
+        raise InvalidInput(
+            "The idempotency key is longer than 200 characters.", code="idempotency_key_too_long"
+        )
+    normalized = _normalize_postings(postings)
+    subject_type, subject_id = _owner_ref(subject)
+    fingerprint = _fingerprint(kind, normalized, reverses.pk if reverses else None)
+
+    # A retry that comes after the first post committed is answered without taking any lock.
+    if (existing := _existing(idempotency_key, fingerprint)) is not None:
+        return existing
+
+    # Lock every touched account in primary-key order, so two posts never wait on each other in a cycle.
+    locked = {
+        account.pk: account
+        for account in LedgerAccount.objects.select_for_update()
+        .filter(pk__in=[account.pk for account, _ in normalized])
+        .order_by("pk")
+    }
+    # A concurrent post with the same key may have committed while we waited for the locks.
+    if (existing := _existing(idempotency_key, fingerprint)) is not None:
+        return existing
+
+    if kind in HELD_KINDS:
+        held_ids = [account.pk for account, amount in normalized if amount < 0]
+        holds = list(
+            LedgerHold.objects.filter(account_id__in=held_ids, released_at__isnull=True).order_by("pk")
+        )
+        if holds:
+            reasons = "; ".join(hold.reason for hold in holds)
+            raise Conflict(
+                f"{locked[holds[0].account_id]} is held and cannot be paid out of: {reasons}",
+                code="escrow_held",
+                errors={"holds": [hold.pk for hold in holds]},
+            )
+
+    for account, amount in normalized:
+        current = locked[account.pk]
+        if not current.allow_negative and current.balance + amount < 0:
+            raise Conflict(
+                f"Insufficient funds in {current}: balance {current.balance}, posting {amount}.",
+                code="insufficient_funds",
+                errors={"account": current.pk},
+            )
+
+    try:
+        # A savepoint: if a same-key post that touches other accounts won the race, we re-read it.
+        with transaction.atomic():
+            txn = LedgerTransaction.objects.create(
+                idempotency_key=idempotency_key,
+                kind=kind,
+                memo=memo,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                fingerprint=fingerprint,
+                created_by=actor,
+                reverses=reverses,
+            )
+    except IntegrityError:
+        if (existing := _existing(idempotency_key, fingerprint)) is not None:
+            return existing
+        raise  # not the key: e.g. a second reversal of the same transaction, handled by the caller
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
+    )
+    for account, amount in normalized:
+        # Computed under the row lock, in exact Decimal (SQLite would add F() expressions as floats).
+        new_balance = locked[account.pk].balance + amount
+        LedgerAccount.objects.filter(pk=account.pk).update(balance=new_balance)
+        # The caller's instances show the new balance, as they would after refresh_from_db().
+        account.balance = new_balance
+    return txn
+
+
+@transaction.atomic
+def ledger_post(
+    *,
+    idempotency_key: str,
+    kind: str,
+    postings: Sequence[tuple[LedgerAccount, Decimal]],
+    memo: str = "",
+    subject: models.Model | None = None,
+    actor: User | None = None,
+) -> LedgerTransaction:
+    """PAY-1, PAY-2, PAY-6, PAY-7: post one balanced transaction, or return the one this key already posted.
+
+    ``postings`` are ``(account, amount)`` pairs, each account at most once, amounts ``Decimal`` with at
+    most two places, positive into the account, negative out of it, summing to zero (else
+    ``InvalidInput``). The same key with the same kind and postings returns the first transaction and
+    writes nothing; with anything else it raises ``Unprocessable`` (``idempotency_key_reused``).
+    ``Conflict`` (``insufficient_funds``) if an escrow, deposit or payable account would go below zero;
+    ``Conflict`` (``escrow_held``) if a release or payout takes money out of an account with an open hold.
+    Touched accounts are locked in primary-key order, so concurrent posts serialise and never deadlock.
+    """
+    if kind not in TransactionKind.values:
+        raise InvalidInput(f"Unknown ledger transaction kind {kind!r}.", code="unknown_transaction_kind")
+    if kind == TransactionKind.REVERSAL:
+        raise InvalidInput("Use ledger_reverse() to post a reversal.", code="use_ledger_reverse")
+    return _post(
+        idempotency_key=idempotency_key, kind=kind, postings=postings, memo=memo, subject=subject, actor=actor
+    )
+
+
+@transaction.atomic
+def ledger_reverse(
+    *, transaction: LedgerTransaction, idempotency_key: str, reason: str, actor: User | None = None
+) -> LedgerTransaction:
+    """PAY-1, PAY-7: correct ``transaction`` by posting its negated entries (kind ``reversal``).
+
+    Entries are never edited; a transaction is reversed at most once (``Conflict``,
+    ``already_reversed``). Reversals ignore holds (they resolve a cause, not release money) but never
+    take a non-negative account below zero.
+    """
+    original = transaction
+    if not reason.strip():
+        raise InvalidInput("A reversal needs a reason.", code="reason_missing")
+    postings = [(entry.account, -entry.amount) for entry in original.entries.select_related("account")]
+    already = LedgerTransaction.objects.filter(reverses=original).exclude(idempotency_key=idempotency_key)
+    if already.exists():
+        raise Conflict(f"Transaction {original.pk} is already reversed.", code="already_reversed")
+    try:
+        return _post(
+            idempotency_key=idempotency_key,
+            kind=TransactionKind.REVERSAL,
+            postings=postings,
+            memo=reason,
+            subject=original.subject,
+            actor=actor,
+            reverses=original,
+        )
+    except IntegrityError:
+        # Lost a race with another reversal of the same transaction under a different key.
+        raise Conflict(f"Transaction {original.pk} is already reversed.", code="already_reversed") from None
+
+
+@transaction.atomic
+def ledger_hold_open(
+    *, account: LedgerAccount, reason: str, subject: models.Model, actor: User | None = None
+) -> LedgerHold:
+    """PAY-6: hold ``account`` because of ``subject`` (an after-sales request, complaint or dispute).
+
+    Idempotent: the open hold for the same account and subject is returned as it is.
+    """
+    if not reason.strip():
+        raise InvalidInput("A hold needs a reason (PAY-6: no freezing without cause).", code="reason_missing")
+    subject_type, subject_id = _owner_ref(subject)
+    # The account lock orders this against a release being posted at the same moment.
+    LedgerAccount.objects.select_for_update().filter(pk=account.pk).first()
+    hold, _ = LedgerHold.objects.get_or_create(
+        account=account,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        released_at__isnull=True,
+        defaults={"reason": reason, "opened_by": actor},
+    )
+    return hold
+
+
+@transaction.atomic
+def ledger_hold_release(*, hold: LedgerHold, actor: User | None = None) -> LedgerHold:
+    """PAY-6: the cause is resolved; the account may be released and paid out again. Idempotent."""
+    LedgerAccount.objects.select_for_update().filter(pk=hold.account_id).first()
+    current = LedgerHold.objects.select_for_update().get(pk=hold.pk)
+    if current.released_at is None:
+        current.released_at = timezone.now()
+        current.released_by = actor
+        current.save(update_fields=["released_at", "released_by"])
+    hold.released_at, hold.released_by = current.released_at, current.released_by
+    return current

@@ -1,0 +1,201 @@
+"""Permission applications API for staff tools and users (STF-2, USR-2, USR-3; SEC-1 scoping).
+
+Applicants see their own applications (``?scope=mine``, the default); reviewers see the open queue,
+oldest first (``?scope=queue``). Deciding goes through the same services as the admin.
+"""
+
+from datetime import timedelta
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from platform_core.accounts.models import User
+from platform_core.api.pagination import PagePagination
+from staff.models import PermissionApplication
+from staff.selectors import (
+    permission_application_get_for_user,
+    permission_application_list_for_applicant,
+    permission_application_queue_for_reviewer,
+    permission_application_time_left,
+    permission_grant_get_for_holder,
+)
+from staff.services import (
+    permission_application_approve,
+    permission_application_reject,
+    permission_application_submit,
+    permission_application_withdraw,
+    permission_resolve,
+)
+
+
+class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
+    permission = serializers.CharField(source="permission_key", help_text="app_label.codename")
+    applicant = serializers.IntegerField(source="applicant_id")
+    reviewer = serializers.IntegerField(source="reviewer_id", allow_null=True)
+    target_grant = serializers.IntegerField(source="target_grant_id", allow_null=True)
+    has_attachment = serializers.SerializerMethodField()
+    review_seconds_left = serializers.SerializerMethodField(
+        help_text="Seconds left of the 5-working-day review (negative when overdue; null once decided)."
+    )
+
+    class Meta:
+        model = PermissionApplication
+        fields = [
+            "id",
+            "kind",
+            "target_grant",
+            "applicant",
+            "permission",
+            "justification",
+            "material",
+            "has_attachment",
+            "requested_expires_at",
+            "status",
+            "submitted_at",
+            "reviewer",
+            "decided_at",
+            "decision_reason",
+            "escalated_at",
+            "review_seconds_left",
+        ]
+
+    def get_has_attachment(self, application: PermissionApplication) -> bool:
+        return bool(application.attachment)
+
+    def get_review_seconds_left(self, application: PermissionApplication) -> int | None:
+        left: timedelta | None = permission_application_time_left(application)
+        return int(left.total_seconds()) if left is not None else None
+
+
+class PermissionApplicationListCreateApi(APIView):
+    pagination_class = PagePagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class FilterSerializer(serializers.Serializer):
+        scope = serializers.ChoiceField(
+            choices=["mine", "queue"],
+            default="mine",
+            help_text="mine: your own applications; queue: open applications you may review, oldest first.",
+        )
+
+    class InputSerializer(serializers.Serializer):
+        permission = serializers.CharField(
+            max_length=200, help_text="app_label.codename, e.g. staff.user_jury"
+        )
+        justification = serializers.CharField(max_length=4000)
+        material = serializers.JSONField(required=False, help_text="Supporting material (a JSON object).")
+        attachment = serializers.FileField(required=False, help_text="PDF, PNG or JPEG (multipart).")
+        requested_expires_at = serializers.DateTimeField(required=False, allow_null=True)
+        change_of_grant = serializers.IntegerField(
+            required=False,
+            help_text="Id of your own active grant of this permission to change (USR-3, STF-3).",
+        )
+
+        def validate_material(self, value: object) -> object:
+            if not isinstance(value, dict):
+                raise serializers.ValidationError("Give a JSON object.")
+            return value
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: PermissionApplicationOutputSerializer(many=True)},
+        tags=["staff"],
+    )
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)  # IsAuthenticated
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        if filters.validated_data["scope"] == "queue":
+            applications = permission_application_queue_for_reviewer(reviewer=request.user)
+        else:
+            applications = permission_application_list_for_applicant(applicant=request.user)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(applications, request, view=self)
+        return paginator.get_paginated_response(PermissionApplicationOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: PermissionApplicationOutputSerializer}, tags=["staff"]
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant_id = data.validated_data.get("change_of_grant")
+        change_of = (
+            permission_grant_get_for_holder(user=request.user, grant_id=grant_id) if grant_id else None
+        )
+        application = permission_application_submit(
+            applicant=request.user,
+            permission=permission_resolve(data.validated_data["permission"]),
+            justification=data.validated_data["justification"],
+            material=data.validated_data.get("material"),
+            attachment=data.validated_data.get("attachment"),
+            requested_expires_at=data.validated_data.get("requested_expires_at"),
+            change_of=change_of,
+            actor=request.user,
+        )
+        return Response(
+            PermissionApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PermissionApplicationDetailApi(APIView):
+    @extend_schema(responses={200: PermissionApplicationOutputSerializer}, tags=["staff"])
+    def get(self, request: Request, application_id: int) -> Response:
+        assert isinstance(request.user, User)
+        application = permission_application_get_for_user(user=request.user, application_id=application_id)
+        return Response(PermissionApplicationOutputSerializer(application).data)
+
+
+class PermissionApplicationApproveApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
+        expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="End of the grant.")
+
+    @extend_schema(
+        request=InputSerializer, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"]
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        assert isinstance(request.user, User)
+        application = permission_application_get_for_user(user=request.user, application_id=application_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        permission_application_approve(
+            application=application,
+            reason=data.validated_data["reason"],
+            expires_at=data.validated_data.get("expires_at"),
+            actor=request.user,
+        )
+        application.refresh_from_db()
+        return Response(PermissionApplicationOutputSerializer(application).data)
+
+
+class PermissionApplicationRejectApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=4000)
+
+    @extend_schema(
+        request=InputSerializer, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"]
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        assert isinstance(request.user, User)
+        application = permission_application_get_for_user(user=request.user, application_id=application_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = permission_application_reject(
+            application=application, reason=data.validated_data["reason"], actor=request.user
+        )
+        return Response(PermissionApplicationOutputSerializer(application).data)
+
+
+class PermissionApplicationWithdrawApi(APIView):
+    @extend_schema(request=None, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"])
+    def post(self, request: Request, application_id: int) -> Response:
+        assert isinstance(request.user, User)
+        application = permission_application_get_for_user(user=request.user, application_id=application_id)
+        application = permission_application_withdraw(application=application, actor=request.user)
+        return Response(PermissionApplicationOutputSerializer(application).data)

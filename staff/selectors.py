@@ -1,0 +1,117 @@
+"""Reads of the staff chapter, scoped to the actor (SEC-1)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_core.accounts.models import User
+from platform_core.deadlines.selectors import deadline_time_left
+from platform_core.errors import Forbidden, NotFound
+from staff.models import PermissionApplication, PermissionGrant
+from staff.permission_registry import admin_right_keys
+
+REVIEW_PERMISSION = "staff.review_permission_application"
+REVIEW_RULE = "staff.permission_review_due"
+GRANT_EXPIRY_RULE = "staff.permission_grant_expiry"
+
+
+def staff_admin_cap() -> int:
+    """STF-4: how many people may hold platform-administrator rights (``STAFF_ADMIN_CAP``, default 5)."""
+    return int(getattr(settings, "STAFF_ADMIN_CAP", 5))
+
+
+def admin_right_permissions() -> QuerySet[Permission]:
+    query = Q(pk__in=[])
+    for key in admin_right_keys():
+        app_label, codename = key.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def administrator_list() -> QuerySet[User]:
+    """STF-4: active users holding administrator rights: superusers, and holders of an admin-right permission."""
+    permissions = admin_right_permissions()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=permissions)
+            | Q(groups__permissions__in=permissions)
+        )
+        .distinct()
+    )
+
+
+def user_is_reviewer(user: User) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION))
+
+
+def permission_application_list_for_applicant(*, applicant: User) -> QuerySet[PermissionApplication]:
+    """An applicant's own applications, newest first."""
+    return (
+        PermissionApplication.objects.filter(applicant=applicant)
+        .select_related("permission__content_type", "applicant", "reviewer")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def permission_application_queue_for_reviewer(*, reviewer: User) -> QuerySet[PermissionApplication]:
+    """STF-2: open applications, oldest first, that ``reviewer`` may decide (never their own)."""
+    escalated_to_them = Q(escalated_to=reviewer)
+    if user_is_reviewer(reviewer):
+        scope = Q()
+    elif reviewer.is_active and PermissionApplication.objects.filter(escalated_to_them).exists():
+        scope = escalated_to_them
+    else:
+        raise Forbidden(_("You may not review permission applications."), code="not_a_reviewer")
+    return (
+        PermissionApplication.objects.filter(scope, status=PermissionApplication.Status.SUBMITTED)
+        .exclude(applicant=reviewer)
+        .select_related("permission__content_type", "applicant", "reviewer")
+        .order_by("submitted_at", "id")
+    )
+
+
+def permission_application_get_for_user(*, user: User, application_id: int) -> PermissionApplication:
+    """SEC-1: the applicant, a reviewer or the person it was escalated to sees it; anyone else gets 404."""
+    application = (
+        PermissionApplication.objects.select_related("permission__content_type", "applicant", "reviewer")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None or not (
+        application.applicant_id == user.pk
+        or application.escalated_to_id == user.pk
+        or user_is_reviewer(user)
+    ):
+        raise NotFound(_("No such permission application."))
+    return application
+
+
+def permission_application_time_left(application: PermissionApplication) -> timedelta | None:
+    """STF-2: time left of the 5-working-day review clock (negative when overdue; None when decided)."""
+    if application.status != PermissionApplication.Status.SUBMITTED:
+        return None
+    return deadline_time_left(rule=REVIEW_RULE, subject=application, now=timezone.now())
+
+
+def permission_grant_list_active(*, user: User) -> QuerySet[PermissionGrant]:
+    return PermissionGrant.objects.filter(
+        user=user, revoked_at__isnull=True, lapsed_at__isnull=True
+    ).select_related("permission__content_type")
+
+
+def permission_grant_get_for_holder(*, user: User, grant_id: int) -> PermissionGrant:
+    """SEC-1: one of ``user``'s own grants; anyone else's is 404."""
+    grant = (
+        PermissionGrant.objects.select_related("permission__content_type")
+        .filter(pk=grant_id, user=user)
+        .first()
+    )
+    if grant is None:
+        raise NotFound(_("No such permission grant."))
+    return grant
