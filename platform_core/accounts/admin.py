@@ -13,7 +13,14 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("name", "email", "phone")
     # STF-2, STF-4: rights are granted through reviewed applications and the capped grant service
     # (staff app), never by ticking boxes here.
-    readonly_fields = ("date_joined", "last_login", "anonymised_at", "is_superuser", "groups", "user_permissions")
+    readonly_fields = (
+        "date_joined",
+        "last_login",
+        "anonymised_at",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    )
     fieldsets = (
         (None, {"fields": ("email", "phone", "password")}),
         (_("Personal info"), {"fields": ("name",)}),
