@@ -1,13 +1,22 @@
-"""The category tree: what each category demands of merchants and promises customers.
+"""The catalog: categories, listings and their reviewed versions, SKUs and stock, the banned-term list,
+quality inspections and IP notices (CAT-1 … CAT-8).
 
-Listings, SKUs, reviews, inspections and IP notices are added by the catalog issue.
+Models hold fields, constraints and state transitions only; every write goes through
+``catalog.services``.
 """
 
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from merchants.models import Merchant
 
 
 class Category(models.Model):
@@ -33,6 +42,9 @@ class Category(models.Model):
     # AFS-3: after-sales response window is 48 h instead of 24 h (large items etc.)
     aftersales_special = models.BooleanField(default=False)
     is_service = models.BooleanField(_("services (not goods)"), default=False)
+    # CAT-3: listing fields that must be filled in this category, beyond title/description/price
+    # (names from ``Listing.OPTIONAL_REQUIRABLE_FIELDS``, e.g. ["images", "service_area"])
+    required_listing_fields = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = _("categories")
@@ -40,3 +52,395 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
+
+
+# --- transition conditions (named, so that the admin and 409 answers can say why) --------------------
+
+
+def is_on_sale(listing: Any) -> bool:
+    return listing.on_sale
+
+
+def has_approved_version(listing: Any) -> bool:
+    return listing.live_version_id is not None
+
+
+class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """CAT-1, CAT-2: a product or service a merchant offers, and where it stands in review.
+
+    Design of the reviewed content (CAT-2: customers never see unreviewed text): everything a customer
+    reads — title, description, images with their alt texts, category and the reviewed price range —
+    lives in an immutable ``ListingVersion``. The listing points at two of them:
+
+    - ``live_version``: the last approved version, the only one customers are shown;
+    - ``candidate_version``: the version being written (draft) or waiting for review (pending).
+
+    Editing a reviewed field of an approved listing writes a *new* pending version and leaves
+    ``live_version`` untouched, so the old text stays on sale until a reviewer approves the new one,
+    which then simply replaces the pointer. A version, once submitted, is never edited again: the
+    reviewer's decision is about exactly the text that was submitted, and the version history is the
+    record of what was shown when (a copy-on-write history rather than draft columns on the listing,
+    which could not keep more than one pending change or the history of rejected texts).
+
+    ``status`` is the review lifecycle; ``on_sale`` says whether customers may buy the live version.
+    They differ during a re-review (``pending_review`` while the approved text stays on sale) and
+    after a rejected relisting. Operational fields that are not reviewed (stock, service area,
+    the non-returnable flag) live on the listing and its SKUs.
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        SERVICE = "service", _("Service")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        DELISTED = "delisted", _("Delisted")
+
+    class DelistSource(models.TextChoices):
+        MERCHANT = "merchant", _("Merchant")
+        STAFF = "staff", _("Staff takedown")
+        INSPECTION = "inspection", _("Failed inspection")
+        IP_NOTICE = "ip_notice", _("IP notice")
+        DOCUMENT_EXPIRED = "document_expired", _("Required document expired")
+
+    #: fields a category may require (CAT-3) in addition to title, description and a priced SKU
+    OPTIONAL_REQUIRABLE_FIELDS = ("images", "service_area", "service_duration_minutes")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="listings")
+    # The category customers see (the live version's); a pending version may propose another.
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PRODUCT)
+    service_area = models.CharField(_("service area"), max_length=200, blank=True)
+    service_duration_minutes = models.PositiveIntegerField(
+        _("service duration (minutes)"), null=True, blank=True
+    )
+    # AFS-2: the customer confirms this at purchase (7DR Art. 6-7)
+    is_non_returnable = models.BooleanField(
+        _("non-returnable (customer confirms at purchase)"), default=False
+    )
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True
+    )
+    on_sale = models.BooleanField(_("on sale"), default=False)
+    live_version = models.ForeignKey(
+        "ListingVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    candidate_version = models.ForeignKey(
+        "ListingVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Denormalised from the active SKUs' live prices (services keep them current) for filter and sort.
+    price_min = models.DecimalField(_("lowest price"), **MONEY, null=True, blank=True)
+    price_max = models.DecimalField(_("highest price"), **MONEY, null=True, blank=True)
+    sales_count = models.PositiveIntegerField(_("units sold"), default=0)
+    delist_source = models.CharField(max_length=32, choices=DelistSource.choices, blank=True)
+    delist_reason = models.CharField(_("delisting reason"), max_length=500, blank=True)
+    review_escalated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [
+            ("review_listing", "Can approve or reject listings (CAT-2)"),
+            ("takedown_listing", "Can take listings down (CAT-2, CAT-7)"),
+            ("inspect_listing", "Can run quality inspections (CAT-6)"),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="listing_merchant_status_idx"),
+            models.Index(
+                fields=["category", "price_min"], condition=Q(on_sale=True), name="listing_onsale_cat_price"
+            ),
+            models.Index(fields=["-sales_count"], condition=Q(on_sale=True), name="listing_onsale_sales"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_sale=False) | Q(live_version__isnull=False),
+                name="listing_on_sale_has_live_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Listing #{self.pk}"
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == self.Kind.SERVICE
+
+    # CAT-2 lifecycle --------------------------------------------------------------------------------
+
+    @transition(field=status, source=[Status.DRAFT, Status.REJECTED], target=Status.PENDING_REVIEW)
+    def submit(self) -> None:
+        """First review, or another try after a rejection."""
+
+    @transition(field=status, source=Status.APPROVED, target=Status.PENDING_REVIEW, conditions=[is_on_sale])
+    def revise(self) -> None:
+        """A reviewed field changed: back to review while the live version stays on sale."""
+
+    @transition(field=status, source=Status.DELISTED, target=Status.PENDING_REVIEW)
+    def relist(self) -> None:
+        """Back on sale only through review."""
+
+    @transition(field=status, source=Status.PENDING_REVIEW, target=Status.APPROVED)
+    def approve(self, *, version: "ListingVersion") -> None:
+        self.live_version = version
+        self.candidate_version = None
+        self.category_id = version.category_id
+        self.on_sale = True
+        self.delist_source, self.delist_reason = "", ""
+        self.review_escalated_at = None
+
+    @transition(
+        field=status,
+        source=Status.PENDING_REVIEW,
+        target=RETURN_VALUE(Status.APPROVED, Status.REJECTED),
+    )
+    def reject(self) -> str:
+        """A rejected re-review leaves the approved version on sale; otherwise the listing is rejected."""
+        self.candidate_version = None
+        self.review_escalated_at = None
+        return self.Status.APPROVED if self.on_sale else self.Status.REJECTED
+
+    @transition(
+        field=status,
+        source=[Status.APPROVED, Status.PENDING_REVIEW],
+        target=Status.DELISTED,
+        conditions=[is_on_sale],
+    )
+    def delist(self, *, source: str, reason: str) -> None:
+        self.on_sale = False
+        self.candidate_version = None
+        self.delist_source, self.delist_reason = source, reason
+
+    @transition(
+        field=status, source=Status.DELISTED, target=Status.APPROVED, conditions=[has_approved_version]
+    )
+    def restore(self) -> None:
+        """CAT-7: an IP takedown that was not upheld ends; the approved version returns to sale."""
+        self.on_sale = True
+        self.delist_source, self.delist_reason = "", ""
+
+
+class ListingVersion(models.Model):
+    """CAT-2: one immutable text of a listing, as written, submitted and reviewed.
+
+    Only a ``draft`` version is edited (in place). ``findings`` holds the soft pre-screen findings
+    (CAT-3) for the reviewer, ``changed_fields`` what differs from the live version (the re-review diff).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    REVIEWED_FIELDS = ("title", "description", "images", "category", "price")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # [{"url": "...", "alt": "..."}]; alt texts are pre-screened like the title
+    images = models.JSONField(_("images"), default=list, blank=True)
+    # The price range reviewed with this text (CAT-2: a change over 50 % is reviewed again)
+    price_min = models.DecimalField(**MONEY, null=True, blank=True)
+    price_max = models.DecimalField(**MONEY, null=True, blank=True)
+    # {sku_id: "price"}: price changes over 50 % waiting for this review
+    proposed_prices = models.JSONField(default=dict, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["listing_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "number"], name="listing_version_number_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"], condition=Q(status="pending"), name="listing_version_queue_idx"
+            ),
+            # CAT-8: the pg_trgm GIN indexes on UPPER(title) / UPPER(description) are created by
+            # migration 0003 on PostgreSQL only (SQLite has no GIN); see catalog.selectors.
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number}, {self.status})"
+
+    @property
+    def image_alts(self) -> list[str]:
+        return [str(image.get("alt", "")) for image in self.images if isinstance(image, dict)]
+
+
+class ListingReview(ListingVersion):
+    """CAT-4: the review queue in the admin (pending versions, oldest first)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("listing review")
+        verbose_name_plural = _("listing review queue")
+
+
+class Sku(models.Model):
+    """CAT-1, CAT-5: a variant with its own price and stock. Stock never goes below zero (DB CHECK)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="skus")
+    code = models.CharField(_("SKU code"), max_length=64)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    price = models.DecimalField(_("price"), **MONEY)
+    stock = models.IntegerField(_("stock"), default=0)
+    is_active = models.BooleanField(default=True)
+    stock_updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["listing_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "code"], name="sku_code_once_per_listing"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="sku_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="sku_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} (listing #{self.listing_id})"
+
+
+class BannedTerm(models.Model):
+    """CAT-3: a phrase the pre-screen looks for. Hard terms block submission; soft ones are flagged."""
+
+    class Severity(models.TextChoices):
+        HARD = "hard", _("Hard ban (blocks submission)")
+        SOFT = "soft", _("Soft (flag for the reviewer)")
+
+    phrase = models.CharField(_("phrase"), max_length=100, unique=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.SOFT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["severity", "phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.severity})"
+
+
+class InspectionBatch(models.Model):
+    """CAT-6: one round of random quality inspection (抽检)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    size = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = _("inspection batches")
+
+    def __str__(self) -> str:
+        return f"Inspection batch #{self.pk} ({self.created_at:%Y-%m-%d})"
+
+
+class Inspection(models.Model):
+    """CAT-6: one sampled listing and, once inspected, the result with its evidence."""
+
+    class Result(models.TextChoices):
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+
+    batch = models.ForeignKey(InspectionBatch, on_delete=models.PROTECT, related_name="inspections")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="inspections")
+    risk_weight = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal("1.000"))
+    result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    inspected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "listing"], name="inspection_once_per_batch")]
+
+    def __str__(self) -> str:
+        return f"Inspection #{self.pk} of listing #{self.listing_id} ({self.result or 'pending'})"
+
+
+class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """CAT-7 (ECL Art. 42-45): notice-and-takedown with counter-notice.
+
+    filed → taken_down (validated: listing delisted, notice forwarded to the merchant) | dismissed;
+    taken_down → counter_noticed (merchant's 不侵权声明 forwarded to the rights holder; 15-day clock);
+    counter_noticed → upheld (rights holder proved a complaint or lawsuit) | restored (clock ran out).
+    """
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("Filed")
+        DISMISSED = "dismissed", _("Dismissed")
+        TAKEN_DOWN = "taken_down", _("Listing taken down, forwarded to the merchant")
+        COUNTER_NOTICED = "counter_noticed", _("Counter-notice forwarded to the rights holder")
+        UPHELD = "upheld", _("Upheld (complaint or lawsuit shown)")
+        RESTORED = "restored", _("Listing restored")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="ip_notices")
+    rights_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ip_notices"
+    )
+    right_kind = models.CharField(_("right"), max_length=32)  # trademark / copyright / patent
+    right_reference = models.CharField(_("registration or certificate number"), max_length=100)
+    description = models.TextField(_("infringement described"))
+    proof = models.JSONField(_("proof (file references)"), default=list)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.FILED, protected=True)
+    filed_at = models.DateTimeField(default=timezone.now)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    staff_note = models.CharField(max_length=1000, blank=True)
+    counter_statement = models.TextField(blank=True)
+    counter_proof = models.JSONField(default=list, blank=True)
+    counter_forwarded_at = models.DateTimeField(null=True, blank=True)
+    action_proof = models.JSONField(default=list, blank=True)  # complaint / lawsuit filed by the holder
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    is_false_notice = models.BooleanField(_("knowingly false notice"), default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "filed_at"], name="ip_notice_status_idx")]
+
+    def __str__(self) -> str:
+        return f"IP notice #{self.pk} on listing #{self.listing_id} ({self.status})"
+
+    @transition(field=status, source=Status.FILED, target=Status.TAKEN_DOWN)
+    def validate(self, *, by: Any, note: str) -> None:
+        self.validated_by, self.validated_at, self.staff_note = by, timezone.now(), note
+
+    @transition(field=status, source=Status.FILED, target=Status.DISMISSED)
+    def dismiss(self, *, by: Any, note: str) -> None:
+        self.validated_by, self.resolved_at, self.staff_note = by, timezone.now(), note
+
+    @transition(field=status, source=Status.TAKEN_DOWN, target=Status.COUNTER_NOTICED)
+    def counter(self, *, statement: str, proof: list[Any]) -> None:
+        self.counter_statement, self.counter_proof = statement, proof
+        self.counter_forwarded_at = timezone.now()
+
+    @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.UPHELD)
+    def uphold(self, *, proof: list[Any]) -> None:
+        self.action_proof, self.resolved_at = proof, timezone.now()
+
+    @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.RESTORED)
+    def restore(self) -> None:
+        self.resolved_at = timezone.now()

@@ -14,6 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+
+from platform_core.reports.schedule import MONTHLY_COMPLIANCE_BEAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -215,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # two models have a field called `kind`; name their enums apart
+    "ENUM_NAME_OVERRIDES": {
+        "ListingKindEnum": "catalog.models.Listing.Kind",
+        "DocumentKindEnum": "merchants.models.DocumentKind",
+    },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24))
@@ -225,13 +233,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -260,6 +269,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "api.purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
+CELERY_BEAT_SCHEDULE.update(MONTHLY_COMPLIANCE_BEAT)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # VIO-6: yesterday's rolling-30-day KPIs; REP-3: nightly credit recompute
+        "merchants.compute-kpis": {"task": "merchants.compute_kpis", "schedule": crontab(hour=1, minute=30)},
+        "merchants.recompute-credit": {"task": "merchants.recompute_credit", "schedule": crontab(hour=3, minute=0)},
+    }
+)  # AUD-4: 01:00 on the 1st of each month
 
 # --- mail / notifications ---------------------------------------------------------------------------
 
@@ -330,3 +347,15 @@ STAFF_ADMIN_CAP = env.int("STAFF_ADMIN_CAP", default=5)
 STAFF_PERMISSION_REVIEW_WORKING_DAYS = env.int("STAFF_PERMISSION_REVIEW_WORKING_DAYS", default=5)
 STAFF_USER_APPLICATION_ESCALATION_GROUP = "staff_operations"
 STAFF_ATTACHMENT_MAX_BYTES = env.int("STAFF_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# SEC-2: field-level encryption of ID and bank account numbers (Fernet keys, newest first; rotate by
+# prepending a new key). The development default is a fixed, public key: never use it in production.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=[] if IS_PRODUCTION else ["ZGV2LW9ubHktbm90LXNlY3JldC1maWVsZC1rZXktMDA="],
+)
+
+# CAT-4, CAT-7, CAT-2, CAT-8: listing review, IP counter-notice window, re-review threshold, ranking
+CATALOG_REVIEW_WITHIN = timedelta(hours=env.int("CATALOG_REVIEW_WITHIN_HOURS", default=24))
+CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NOTICE_DAYS", default=15))
+CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal("0.50")

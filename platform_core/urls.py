@@ -5,7 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("platform_core.accounts.urls")),
     path("", include("platform_core.notifications.urls")),
+    path("", include("merchants.urls")),
     path("", include("staff.urls")),
+    path("", include("catalog.urls")),
+    path("", include("platform_core.reports.urls")),
 ]
 
 urlpatterns = [

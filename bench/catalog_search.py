@@ -1,0 +1,264 @@
+"""Benchmark: the listing search endpoint vs the bare query it serves (CAT-8, performance goals).
+
+Generates 100,000 visible listings (one category, one merchant, one SKU each; Chinese titles), then
+for a few typical requests measures the median and p95 latency of ``GET /api/v1/listings/`` through
+Django's test ``Client`` in-process, and of a bare ``.values()`` query of the same page of rows
+serialised with ``json.dumps``; prints both and their ratio (target ≤ 3).
+
+Needs a migrated PostgreSQL database (pg_trgm is created by catalog's migrations):
+
+    DATABASE_URL=postgres://… .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://… .venv/bin/python bench/catalog_search.py [--listings 100000] [--runs 41]
+
+It WRITES to that database: rows are generated server-side with ``generate_series`` under a category and
+merchant made for the run, and deleted at the end (also after an error or Ctrl-C).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from catalog.models import Category, Listing  # noqa: E402
+from catalog.selectors import listing_list_for_customer  # noqa: E402
+from merchants.models import Merchant  # noqa: E402
+from platform_core.accounts.models import User  # noqa: E402
+
+# This module is the URLconf during the run, so the benchmark works before the lead wires catalog.urls.
+urlpatterns = [path("api/v1/", include("catalog.urls"))]
+
+NOUNS = [
+    "保温杯",
+    "茶壶",
+    "运动鞋",
+    "羽绒服",
+    "蓝牙耳机",
+    "电饭煲",
+    "连衣裙",
+    "背包",
+    "台灯",
+    "咖啡机",
+    "面膜",
+    "牛仔裤",
+]
+ADJECTIVES = [
+    "不锈钢",
+    "紫砂",
+    "轻便",
+    "加厚",
+    "无线",
+    "智能",
+    "复古",
+    "简约",
+    "大容量",
+    "高档",
+    "新款",
+    "经典",
+]
+PAGE_SIZE = 20
+
+SCENARIOS: list[tuple[str, dict[str, str]]] = [
+    ("browse, default ranking", {}),
+    ("search 保温杯, default ranking", {"q": "保温杯"}),
+    ("search 紫砂茶壶, by price", {"q": "紫砂茶壶", "sort": "price"}),
+    ("price 100-200, by sales", {"min_price": "100", "max_price": "200", "sort": "sales"}),
+]
+
+
+def generate(*, listings: int) -> tuple[Category, Merchant, User]:
+    tag = uuid.uuid4().hex[:8]
+    user = User.objects.create_user(email=f"bench-{tag}@example.com", password=uuid.uuid4().hex)
+    merchant = Merchant.objects.create(name=f"基准店铺{tag}", owner=user, status=Merchant.Status.ACTIVE)
+    category = Category.objects.create(
+        name=f"基准类目{tag}", slug=f"bench-{tag}", deposit_amount=Decimal("0")
+    )
+    nouns = "ARRAY[" + ",".join(f"'{n}'" for n in NOUNS) + "]"
+    adjectives = "ARRAY[" + ",".join(f"'{a}'" for a in ADJECTIVES) + "]"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO catalog_listing (merchant_id, category_id, kind, service_area, is_non_returnable, status,
+                on_sale, price_min, price_max, sales_count, delist_source, delist_reason, created_at, updated_at)
+            SELECT %s, %s, 'product', '', false, 'approved', false, p, p, (random() * 5000)::int, '', '', now(), now()
+            FROM (SELECT round((5 + random() * 995)::numeric, 2) AS p FROM generate_series(1, %s)) s
+            """,
+            [merchant.pk, category.pk, listings],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO catalog_listingversion (listing_id, number, status, category_id, title, description, images,
+                price_min, price_max, proposed_prices, findings, changed_fields, created_at, submitted_at,
+                reviewed_at, review_note)
+            SELECT l.id, 1, 'approved', l.category_id,
+                a || n || ' ' || l.id,
+                '这款' || a || n || '做工精细，品质保证，适合日常使用。编号' || l.id,
+                '[{{"url": "https://img.example.com/x.jpg", "alt": "商品图"}}]'::jsonb,
+                l.price_min, l.price_max, '{{}}'::jsonb, '[]'::jsonb, '[]'::jsonb, now(), now(), now(), ''
+            FROM catalog_listing l,
+                LATERAL (SELECT ({adjectives})[1 + floor(random() * {len(ADJECTIVES)})::int + (l.id * 0)] AS a,
+                                ({nouns})[1 + floor(random() * {len(NOUNS)})::int + (l.id * 0)] AS n) w
+            WHERE l.category_id = %s
+            """,
+            [category.pk],
+        )
+        cursor.execute(
+            """
+            UPDATE catalog_listing l SET live_version_id = v.id, on_sale = true
+            FROM catalog_listingversion v WHERE v.listing_id = l.id AND l.category_id = %s
+            """,
+            [category.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO catalog_sku (listing_id, code, attributes, price, stock, is_active, stock_updated_at)
+            SELECT id, 'SKU-' || id, '{}'::jsonb, price_min, (random() * 50)::int, true, now()
+            FROM catalog_listing WHERE category_id = %s
+            """,
+            [category.pk],
+        )
+        cursor.execute("ANALYZE catalog_listing; ANALYZE catalog_listingversion; ANALYZE catalog_sku")
+    return category, merchant, user
+
+
+def cleanup(category: Category | None, merchant: Merchant | None, user: User | None) -> None:
+    with connection.cursor() as cursor:
+        if category is not None:
+            cursor.execute(
+                "UPDATE catalog_listing SET live_version_id = NULL, candidate_version_id = NULL, on_sale = false"
+                " WHERE category_id = %s",
+                [category.pk],
+            )
+            cursor.execute(
+                "DELETE FROM catalog_sku WHERE listing_id IN (SELECT id FROM catalog_listing WHERE category_id = %s)",
+                [category.pk],
+            )
+            cursor.execute(
+                "DELETE FROM catalog_listingversion WHERE listing_id IN"
+                " (SELECT id FROM catalog_listing WHERE category_id = %s)",
+                [category.pk],
+            )
+            cursor.execute("DELETE FROM catalog_listing WHERE category_id = %s", [category.pk])
+            cursor.execute("DELETE FROM catalog_category WHERE id = %s", [category.pk])
+        if merchant is not None:
+            cursor.execute("DELETE FROM merchants_merchant_categories WHERE merchant_id = %s", [merchant.pk])
+            cursor.execute("DELETE FROM merchants_merchant WHERE id = %s", [merchant.pk])
+        if user is not None:
+            cursor.execute("DELETE FROM accounts_user WHERE id = %s", [user.pk])
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    for _ in range(3):  # warm caches and connections
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def bare(params: dict[str, str]) -> str:
+    """The same page of rows, fetched with ``.values()`` of the fields the endpoint shows, as JSON."""
+    rows = list(
+        listing_list_for_customer(
+            q=params.get("q"),
+            min_price=Decimal(params["min_price"]) if "min_price" in params else None,
+            max_price=Decimal(params["max_price"]) if "max_price" in params else None,
+            sort=params.get("sort", "relevance"),
+        ).values(  # type: ignore[misc]  # "available" is an annotation the plugin cannot see
+            "id",
+            "kind",
+            "live_version__title",
+            "live_version__images",
+            "category__slug",
+            "price_min",
+            "price_max",
+            "sales_count",
+            "available",
+            "merchant_id",
+            "merchant__name",
+            "merchant__is_self_operated",
+        )[:PAGE_SIZE]
+    )
+    return json.dumps(rows, default=str, ensure_ascii=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=41)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("Needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    category = merchant = user = None
+    worst = 0.0
+    try:
+        started = time.perf_counter()
+        category, merchant, user = generate(listings=args.listings)
+        print(
+            f"generated {args.listings:,} listings in {time.perf_counter() - started:.1f} s "
+            f"({Listing.objects.filter(on_sale=True).count():,} on sale in the database)"
+        )
+        client = Client()
+        rest = {
+            "DEFAULT_THROTTLE_CLASSES": [],
+            "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PagePagination",
+            "PAGE_SIZE": PAGE_SIZE,
+        }
+        from django.conf import settings
+
+        with override_settings(
+            ROOT_URLCONF=__name__,
+            ALLOWED_HOSTS=["testserver"],
+            REST_FRAMEWORK={**settings.REST_FRAMEWORK, **rest},
+        ):
+            print(
+                f"{'request':38} {'API median':>11} {'API p95':>9} {'bare median':>12} {'bare p95':>9} {'ratio':>6}"
+            )
+            for label, params in SCENARIOS:
+
+                def call(params: dict[str, str] = params) -> None:
+                    response = client.get("/api/v1/listings/", {**params, "page_size": str(PAGE_SIZE)})
+                    assert response.status_code == 200, response.content[:300]
+
+                def call_bare(params: dict[str, str] = params) -> None:
+                    bare(params)
+
+                api_median, api_p95 = timed(call, args.runs)
+                bare_median, bare_p95 = timed(call_bare, args.runs)
+                ratio = api_median / bare_median
+                worst = max(worst, ratio)
+                print(
+                    f"{label:38} {api_median:9.1f}ms {api_p95:7.1f}ms {bare_median:10.1f}ms {bare_p95:7.1f}ms "
+                    f"{ratio:6.2f}"
+                )
+        print(f"worst median ratio {worst:.2f} (target ≤ 3): {'OK' if worst <= 3 else 'OVER TARGET'}")
+    finally:
+        cleanup(category, merchant, user)
+        print("cleaned up")
+    return 0 if worst <= 3 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""CAT-3: automatic pre-screening of a listing's text before human review.
+
+Pure functions: the caller passes the active banned terms (``catalog.selectors.listing_prescreen`` reads
+them). A finding names the exact phrase, the field it was found in and its character position, so the
+merchant can fix it and the reviewer sees it highlighted.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog import conf
+
+HARD = "hard"  # blocks submission
+SOFT = "soft"  # flagged for the reviewer
+MISSING = "missing"  # a required field is empty: blocks submission
+PRICE = "price"  # implausible price: flagged for the reviewer
+
+BLOCKING = frozenset({HARD, MISSING})
+
+
+@dataclass(frozen=True)
+class Finding:
+    phrase: str
+    field: str
+    severity: str
+    position: int = -1
+    reason: str = ""
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity in BLOCKING
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Term:
+    phrase: str
+    severity: str
+    reason: str = ""
+
+
+def scan_text(*, text: str, field: str, terms: Iterable[Term]) -> list[Finding]:
+    """Every occurrence of every term in ``text`` (case-insensitive for Latin letters)."""
+    findings: list[Finding] = []
+    haystack = text.casefold()
+    for term in terms:
+        needle = term.phrase.casefold()
+        if not needle:
+            continue
+        start = haystack.find(needle)
+        while start != -1:
+            findings.append(
+                Finding(
+                    phrase=term.phrase,
+                    field=field,
+                    severity=term.severity,
+                    position=start,
+                    reason=term.reason,
+                )
+            )
+            start = haystack.find(needle, start + len(needle))
+    return findings
+
+
+def prescreen(
+    *,
+    terms: Sequence[Term],
+    title: str,
+    description: str,
+    image_alts: Sequence[str] = (),
+    images: Sequence[Any] | None = None,
+    prices: Sequence[Decimal] = (),
+    require_prices: bool = False,
+    required_fields: Sequence[str] = (),
+    present: Mapping[str, Any] | None = None,
+) -> list[Finding]:
+    """All findings for one listing text, blocking ones first, then in field/position order."""
+    findings = scan_text(text=title, field="title", terms=terms)
+    findings += scan_text(text=description, field="description", terms=terms)
+    for i, alt in enumerate(image_alts):
+        findings += scan_text(text=alt, field=f"images[{i}].alt", terms=terms)
+
+    values = {
+        "title": title.strip(),
+        "description": description.strip(),
+        "images": list(images or []),
+        **(present or {}),
+    }
+    for name in ("title", "description", *required_fields):
+        if not values.get(name):
+            findings.append(Finding(phrase="", field=name, severity=MISSING, reason="required"))
+    if require_prices and not prices:
+        findings.append(Finding(phrase="", field="skus", severity=MISSING, reason="at least one priced SKU"))
+    for price in prices:
+        if price <= 0:
+            findings.append(
+                Finding(phrase=str(price), field="price", severity=MISSING, reason="price must be positive")
+            )
+        elif price < conf.price_absurd_below() or price > conf.price_absurd_above():
+            findings.append(
+                Finding(phrase=str(price), field="price", severity=PRICE, reason="implausible price")
+            )
+    return sorted(findings, key=lambda f: (not f.blocks, f.field, f.position))
+
+
+def highlight(text: str, findings: Iterable[dict[str, Any]], field: str) -> SafeString:
+    """HTML of ``text`` with the findings in ``field`` wrapped in <mark> (for the review queue)."""
+    spans = sorted(
+        (f["position"], f["position"] + len(f["phrase"]))
+        for f in findings
+        if f.get("field") == field and f.get("phrase") and f.get("position", -1) >= 0
+    )
+    out: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        if start < cursor:
+            continue  # overlapping terms ("100%" inside "100%有效"): the first wins
+        out.append(escape(text[cursor:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308  every piece of user text above is escaped

@@ -1,0 +1,203 @@
+"""Reads of the catalog, each scoped to who is asking (SEC-1).
+
+Search (CAT-8): Chinese text has no spaces between words, so PostgreSQL's built-in text-search parsers
+(which split on whitespace and punctuation) would index whole sentences as single "words". Instead of a
+tokenizer extension (zhparser, pg_jieba — not available on managed PostgreSQL everywhere) or indexing
+jieba output into a tsvector (a second copy of the text to keep in sync, and dictionary drift), we use
+``pg_trgm``: ``icontains`` (``UPPER(col) LIKE '%q%'``) served by GIN trigram indexes on the live title
+and description (migration 0003), and ``word_similarity`` on the title for relevance. Trigrams work on
+any script under a UTF-8 ctype, need no dictionary, and match substrings, which is what Chinese users
+type. Queries of one or two characters produce no full trigram and fall back to a scan of the index
+rechecks — acceptable, and still correct. On SQLite the same ``icontains`` runs as a plain scan.
+"""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from catalog import ranking
+from catalog.models import BannedTerm, Category, IpNotice, Listing, ListingVersion, Sku
+from catalog.prescreen import Finding, Term, prescreen
+from merchants.models import Merchant
+from platform_core.errors import NotFound
+from platform_core.ledger.models import AccountKind, LedgerAccount
+
+SORTS = ("relevance", "price", "-price", "sales")
+
+
+# --- customers --------------------------------------------------------------------------------------------
+
+
+def _deposit_met() -> Exists:
+    """MER-5 in SQL: the merchant's deposit account holds at least the listing category's deposit.
+
+    Mirrors ``merchants.selectors.merchant_deposit_balance`` (the merchant_deposit ledger account), as one
+    correlated subquery so that a page of results costs the same whatever its size.
+    """
+    return Exists(
+        LedgerAccount.objects.filter(
+            kind=AccountKind.MERCHANT_DEPOSIT,
+            owner_type=ContentType.objects.get_for_model(Merchant),
+            owner_id=OuterRef("merchant_id"),
+            balance__gte=OuterRef("category__deposit_amount"),
+        )
+    )
+
+
+def listing_visible_q() -> Q:
+    """CAT-2, MER-8: what customers may see — approved text on sale, of an active (not restricted or
+    suspended) merchant that still holds the category's deposit."""
+    return Q(on_sale=True, live_version__isnull=False, merchant__status=Merchant.Status.ACTIVE) & (
+        Q(category__deposit_amount__lte=0) | Q(_deposit_met())
+    )
+
+
+def _in_stock() -> Exists:
+    return Exists(Sku.objects.filter(listing_id=OuterRef("pk"), is_active=True, stock__gt=0))
+
+
+def listing_list_for_customer(
+    *,
+    q: str | None = None,
+    category: Category | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    sort: str = "relevance",
+) -> QuerySet[Listing]:
+    """CAT-2, CAT-8: visible listings, searched, filtered and ranked (see ``catalog.ranking``).
+
+    Annotates ``available`` (some active SKU in stock) and ``score``. One query per page whatever its
+    size: live version, merchant and category are joined.
+    """
+    listings = (
+        Listing.objects.filter(listing_visible_q())
+        .select_related("live_version", "merchant", "category")
+        .annotate(available=_in_stock())
+    )
+    query = (q or "").strip()
+    if query:
+        listings = listings.filter(
+            Q(live_version__title__icontains=query) | Q(live_version__description__icontains=query)
+        )
+    if category is not None:
+        listings = listings.filter(Q(category=category) | Q(category__parent=category))
+    if min_price is not None:
+        listings = listings.filter(price_max__gte=min_price)
+    if max_price is not None:
+        listings = listings.filter(price_min__lte=max_price)
+    if sort == "price":
+        return listings.order_by("price_min", "-pk")
+    if sort == "-price":
+        return listings.order_by("-price_min", "-pk")
+    if sort == "sales":
+        return listings.order_by("-sales_count", "-pk")
+    return listings.annotate(score=ranking.score_expression(query or None)).order_by("-score", "-pk")
+
+
+def listing_get_for_customer(*, listing_id: int) -> Listing:
+    """CAT-2: one visible listing with its active SKUs; ``NotFound`` if customers may not see it."""
+    listing = (
+        Listing.objects.filter(listing_visible_q(), pk=listing_id)
+        .select_related("live_version", "merchant", "category")
+        .annotate(available=_in_stock())
+        .prefetch_related(Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk")))
+        .first()
+    )
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+# --- merchants ----------------------------------------------------------------------------------------------
+
+
+def listing_list_for_merchant(*, merchant: Merchant) -> QuerySet[Listing]:
+    return (
+        Listing.objects.filter(merchant=merchant)
+        .select_related("live_version", "candidate_version", "category")
+        .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("pk")))
+        .order_by("-pk")
+    )
+
+
+def listing_get_for_merchant(*, merchant: Merchant, listing_id: int) -> Listing:
+    """SEC-1: ``NotFound`` for another merchant's listing (never confirm it exists)."""
+    listing = listing_list_for_merchant(merchant=merchant).filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+def ip_notice_list_for_merchant(*, merchant: Merchant) -> QuerySet[IpNotice]:
+    return IpNotice.objects.filter(listing__merchant=merchant).order_by("-filed_at")
+
+
+def ip_notice_list_for_rights_holder(*, user: object) -> QuerySet[IpNotice]:
+    return IpNotice.objects.filter(rights_holder=user).order_by("-filed_at")
+
+
+def ip_notice_get_for_merchant(*, merchant: Merchant, notice_id: int) -> IpNotice:
+    """SEC-1: ``NotFound`` for a notice about another merchant's listing."""
+    notice = ip_notice_list_for_merchant(merchant=merchant).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound("No such notice.")
+    return notice
+
+
+def ip_notice_get_for_rights_holder(*, user: object, notice_id: int) -> IpNotice:
+    """SEC-1: ``NotFound`` for a notice someone else filed."""
+    notice = ip_notice_list_for_rights_holder(user=user).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound("No such notice.")
+    return notice
+
+
+# --- staff ------------------------------------------------------------------------------------------------
+
+
+def review_queue() -> QuerySet[ListingVersion]:
+    """CAT-4: versions waiting for review, oldest submission first."""
+    return (
+        ListingVersion.objects.filter(status=ListingVersion.Status.PENDING)
+        .select_related("listing", "listing__merchant", "listing__live_version", "category")
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- pre-screen ---------------------------------------------------------------------------------------------
+
+
+def banned_terms_active() -> list[Term]:
+    return [
+        Term(phrase=phrase, severity=severity, reason=reason)
+        for phrase, severity, reason in BannedTerm.objects.filter(is_active=True).values_list(
+            "phrase", "severity", "reason"
+        )
+    ]
+
+
+def listing_prescreen(
+    *,
+    title: str,
+    description: str,
+    image_alts: list[str] | tuple[str, ...] = (),
+    images: list[object] | None = None,
+    category: Category | None = None,
+    prices: list[Decimal] | tuple[Decimal, ...] = (),
+    require_prices: bool = False,
+    present: Mapping[str, object] | None = None,
+) -> list[Finding]:
+    """CAT-3: banned and absolute-claim terms, required fields of the category, price sanity."""
+    return prescreen(
+        terms=banned_terms_active(),
+        title=title,
+        description=description,
+        image_alts=image_alts,
+        images=images,
+        prices=prices,
+        require_prices=require_prices,
+        required_fields=list(category.required_listing_fields or []) if category is not None else [],
+        present=present,
+    )

@@ -1,0 +1,48 @@
+"""DRF permission for the merchant API: the caller works for a merchant, in one of the allowed roles."""
+
+from typing import Any, ClassVar
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from merchants.models import MerchantMember
+from merchants.selectors import merchant_for_member
+
+
+class IsMerchantMember(BasePermission):
+    """Allows members of a merchant; sets ``request.merchant`` and ``request.merchant_role``.
+
+    ``IsMerchantMember`` admits every role; ``IsMerchantMember.with_roles("owner", "finance")`` only those.
+    Non-members get 403 (they are authenticated but not merchant staff).
+    """
+
+    allowed_roles: ClassVar[frozenset[str] | None] = None
+    message = "Only members of a shop may do this."
+
+    @classmethod
+    def with_roles(cls, *roles: str) -> type["IsMerchantMember"]:
+        unknown = set(roles) - set(MerchantMember.Role.values)
+        if unknown:
+            raise ValueError(f"unknown merchant roles: {sorted(unknown)}")
+        return type(f"IsMerchantMember_{'_'.join(roles)}", (cls,), {"allowed_roles": frozenset(roles)})
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        found = merchant_for_member(user=request.user)  # type: ignore[arg-type]
+        if found is None:
+            return False
+        merchant, role = found
+        if self.allowed_roles is not None and role not in self.allowed_roles:
+            self.message = "Your role in the shop does not allow this."
+            return False
+        request.merchant = merchant  # type: ignore[attr-defined]
+        request.merchant_role = role  # type: ignore[attr-defined]
+        return True
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        merchant = getattr(request, "merchant", None)
+        owner_id = getattr(obj, "merchant_id", None)
+        return merchant is not None and (owner_id is None or owner_id == merchant.pk)
+
+
+IsMerchantOwner = IsMerchantMember.with_roles(MerchantMember.Role.OWNER)

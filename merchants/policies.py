@@ -1,0 +1,270 @@
+"""Policy data for merchants: defaults that live in one place, overridable by settings.
+
+Rules say numbers are defaults kept outside code paths: these are read with ``getattr(settings, …)``
+so an operator can change them without a code change.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class ViolationPolicy:
+    points: int
+    track: str  # "general" | "serious"
+
+
+#: VIO-1: points and track per violation kind (Taobao-like defaults; VIO-2 thresholds use these).
+VIOLATION_POLICY: dict[str, ViolationPolicy] = {
+    "late_shipment": ViolationPolicy(3, "general"),
+    "false_listing": ViolationPolicy(6, "general"),
+    "prohibited_item": ViolationPolicy(12, "serious"),
+    "ip_infringement": ViolationPolicy(12, "serious"),
+    "fake_reviews": ViolationPolicy(12, "serious"),
+    "failed_inspection": ViolationPolicy(6, "general"),
+    "refusing_valid_returns": ViolationPolicy(3, "general"),
+    "aftersales_sla_missed": ViolationPolicy(3, "general"),
+    # VIO-6: a KPI past its limit (at most once per KPI per 30-day period)
+    "kpi_late_shipment_rate": ViolationPolicy(2, "general"),
+    "kpi_aftersales_response_rate": ViolationPolicy(2, "general"),
+    "kpi_aftersales_response_hours": ViolationPolicy(2, "general"),
+    "kpi_message_response_hours": ViolationPolicy(2, "general"),
+    "kpi_complaint_rate": ViolationPolicy(2, "general"),
+    "kpi_dispute_rate": ViolationPolicy(2, "general"),
+    "kpi_tracking_rate": ViolationPolicy(2, "general"),
+}
+
+
+def application_review_working_days() -> int:
+    """MER-2: a submitted application is reviewed within this many working days."""
+    return int(getattr(settings, "MERCHANT_APPLICATION_REVIEW_WORKING_DAYS", 3))
+
+
+def reverify_interval() -> timedelta:
+    """MER-6: re-verification is due this long after activation or the last pass (6 months)."""
+    return getattr(settings, "MERCHANT_REVERIFY_INTERVAL", timedelta(days=180))
+
+
+def reverify_grace() -> timedelta:
+    """MER-6: an open re-verification not passed this long after it is due suspends the merchant."""
+    return getattr(settings, "MERCHANT_REVERIFY_GRACE", timedelta(days=30))
+
+
+def change_verify_working_days() -> int:
+    """MER-6a: staff verify a reported change within this many working days."""
+    return int(getattr(settings, "MERCHANT_CHANGE_VERIFY_WORKING_DAYS", 7))
+
+
+def document_warning_days() -> tuple[int, ...]:
+    """MER-7: the merchant is warned this many days before a document expires."""
+    return tuple(getattr(settings, "MERCHANT_DOCUMENT_WARNING_DAYS", (30, 7)))
+
+
+def agreement_notice() -> timedelta:
+    """MER-4 (ECL Art. 34): a new agreement is published at least this long before it takes effect."""
+    return getattr(settings, "MERCHANT_AGREEMENT_NOTICE", timedelta(days=7))
+
+
+def upload_max_bytes() -> int:
+    """SEC-4: the largest qualification document accepted."""
+    return int(getattr(settings, "MERCHANT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+# --- VIO-2, VIO-3: penalty thresholds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PenaltyThreshold:
+    """Reaching ``points`` in ``track`` within a calendar year imposes ``measure`` for ``days``.
+
+    ``days`` is None for a ban (permanent) and 0 for a warning (nothing to lift).
+    """
+
+    track: str
+    points: int
+    measure: str  # Penalty.Measure value
+    days: int | None
+
+
+#: VIO-2 defaults (Taobao practice, 淘宝规则 一般违规 / 严重违规 扣分): each track counts from zero every
+#: 1 January (platform time zone); each threshold triggers once a year per track. When one violation
+#: crosses several thresholds at once, only the highest applies (it subsumes the lower ones).
+PENALTY_THRESHOLDS: tuple[PenaltyThreshold, ...] = (
+    PenaltyThreshold("general", 6, "warning", 0),
+    PenaltyThreshold("general", 12, "listing_restriction", 7),
+    PenaltyThreshold("general", 24, "trading_restriction", 14),
+    PenaltyThreshold("general", 36, "suspension", 21),
+    PenaltyThreshold("general", 48, "ban", None),
+    PenaltyThreshold("serious", 12, "listing_restriction", 7),
+    PenaltyThreshold("serious", 24, "trading_restriction", 14),
+    PenaltyThreshold("serious", 36, "suspension", 30),
+    PenaltyThreshold("serious", 48, "ban", None),
+)
+
+
+def penalty_thresholds(track: str) -> list[PenaltyThreshold]:
+    """VIO-2: the thresholds of ``track``, lowest first (``MERCHANT_PENALTY_THRESHOLDS`` overrides)."""
+    table = getattr(settings, "MERCHANT_PENALTY_THRESHOLDS", PENALTY_THRESHOLDS)
+    return sorted((t for t in table if t.track == track), key=lambda t: t.points)
+
+
+def appeal_window() -> timedelta:
+    """VIO-4: a merchant may appeal a violation this long after it was recorded."""
+    return getattr(settings, "MERCHANT_APPEAL_WINDOW", timedelta(days=7))
+
+
+def appeal_review_working_days() -> int:
+    """VIO-4: staff decide an appeal within this many working days."""
+    return int(getattr(settings, "MERCHANT_APPEAL_REVIEW_WORKING_DAYS", 5))
+
+
+def penalty_publish_working_days() -> int:
+    """VIO-5: a penalty is published at the latest this many working days after it takes effect."""
+    return int(getattr(settings, "MERCHANT_PENALTY_PUBLISH_WORKING_DAYS", 1))
+
+
+# --- REP-3: the credit formula (docs/credit-formula.md) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditPolicy:
+    window_days: int  # ratings and rates are read over this many days
+    weights: dict[str, Decimal]  # component -> weight; the weights sum to 1
+    neutral: Decimal  # a component with no data yet scores this (0-100)
+    complaint_rate_at_zero: Decimal  # a complaint rate this high scores 0
+    dispute_loss_rate_at_zero: Decimal  # a dispute loss rate this high scores 0
+    points_at_zero: int  # this many violation points in the last 365 days score 0
+    grades: tuple[tuple[Decimal, int], ...]  # (minimum score, grade), highest first
+    history_days: int  # snapshots are kept this long (the published history)
+
+
+CREDIT_POLICY = CreditPolicy(
+    window_days=180,
+    weights={
+        "ratings": Decimal("0.35"),
+        "on_time_shipping": Decimal("0.15"),
+        "aftersales_response": Decimal("0.15"),
+        "complaints": Decimal("0.10"),
+        "dispute_losses": Decimal("0.10"),
+        "violations": Decimal("0.15"),
+    },
+    neutral=Decimal("70"),
+    complaint_rate_at_zero=Decimal("0.05"),
+    dispute_loss_rate_at_zero=Decimal("0.02"),
+    points_at_zero=48,
+    grades=(
+        (Decimal("90"), 5),
+        (Decimal("80"), 4),
+        (Decimal("70"), 3),
+        (Decimal("60"), 2),
+        (Decimal("0"), 1),
+    ),
+    history_days=365,
+)
+
+#: REP-3: grade names, shown with the grade.
+CREDIT_GRADE_NAMES: dict[int, str] = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+
+#: REP-3: the grade a merchant has before its first computation (the grade of an all-neutral score).
+CREDIT_DEFAULT_GRADE = 3
+
+
+def credit_policy() -> CreditPolicy:
+    return getattr(settings, "MERCHANT_CREDIT_POLICY", CREDIT_POLICY)
+
+
+# --- VIO-6: KPIs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiPolicy:
+    """A rolling-30-day KPI: ``numerator / denominator × scale`` over the figures of ``KPI_SOURCES``.
+
+    ``higher_is_better``: below ``warning``/``limit`` is bad (rates of good things); otherwise above is
+    bad. A KPI over fewer than ``min_sample`` cases is shown but never judged.
+    """
+
+    numerator: str
+    denominator: str
+    scale: Decimal
+    higher_is_better: bool
+    warning: Decimal
+    limit: Decimal
+    min_sample: int
+    violation_kind: str
+
+
+KPI_WINDOW_DAYS = 30
+
+KPI_POLICY: dict[str, KpiPolicy] = {
+    "late_shipment_rate": KpiPolicy(
+        "shipments_late",
+        "shipments",
+        Decimal(1),
+        False,
+        Decimal("0.08"),
+        Decimal("0.10"),
+        10,
+        "kpi_late_shipment_rate",
+    ),
+    "aftersales_response_rate": KpiPolicy(
+        "aftersales_responded_in_time",
+        "aftersales_requests",
+        Decimal(1),
+        True,
+        Decimal("0.90"),
+        Decimal("0.80"),
+        5,
+        "kpi_aftersales_response_rate",
+    ),
+    "aftersales_response_hours": KpiPolicy(
+        "aftersales_response_seconds",
+        "aftersales_responded",
+        Decimal(1) / Decimal(3600),
+        False,
+        Decimal("36"),
+        Decimal("48"),
+        5,
+        "kpi_aftersales_response_hours",
+    ),
+    "message_response_hours": KpiPolicy(
+        "message_response_seconds",
+        "messages_responded",
+        Decimal(1) / Decimal(3600),
+        False,
+        Decimal("12"),
+        Decimal("24"),
+        10,
+        "kpi_message_response_hours",
+    ),
+    "complaint_rate": KpiPolicy(
+        "complaints",
+        "orders",
+        Decimal(1),
+        False,
+        Decimal("0.01"),
+        Decimal("0.02"),
+        20,
+        "kpi_complaint_rate",
+    ),
+    "dispute_rate": KpiPolicy(
+        "disputes", "orders", Decimal(1), False, Decimal("0.005"), Decimal("0.01"), 20, "kpi_dispute_rate"
+    ),
+    "tracking_rate": KpiPolicy(
+        "shipments_tracked",
+        "shipments",
+        Decimal(1),
+        True,
+        Decimal("0.95"),
+        Decimal("0.90"),
+        10,
+        "kpi_tracking_rate",
+    ),
+}
+
+
+def kpi_policy() -> dict[str, KpiPolicy]:
+    return getattr(settings, "MERCHANT_KPI_POLICY", KPI_POLICY)

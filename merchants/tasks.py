@@ -1,0 +1,42 @@
+"""Celery entry points for the merchant's standing (REP-3, VIO-6). Each is idempotent."""
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from merchants import services
+from merchants.models import Merchant, MerchantCreditSnapshot
+
+#: Credit and KPIs are kept for merchants that can still trade.
+STANDING_STATUSES = (Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED, Merchant.Status.SUSPENDED)
+
+
+@shared_task(name="merchants.recompute_credit")
+def recompute_credit_task(merchant_id: int | None = None) -> int:
+    """REP-3: one merchant now (after a significant event), or every trading merchant (nightly beat,
+    once a day each; snapshots past the 12-month history are pruned). Returns how many were computed."""
+    if merchant_id is not None:
+        merchant = Merchant.objects.filter(pk=merchant_id).first()
+        if merchant is None:
+            return 0
+        services.merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.EVENT)
+        return 1
+    count = 0
+    for merchant in Merchant.objects.filter(status__in=STANDING_STATUSES).order_by("pk").iterator():
+        services.merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.NIGHTLY)
+        count += 1
+    services.credit_snapshots_prune()
+    return count
+
+
+@shared_task(name="merchants.compute_kpis")
+def compute_kpis_task(day: str | None = None) -> int:
+    """VIO-6: every trading merchant's rolling-30-day KPIs ending on ``day`` (ISO date; default
+    yesterday, the last complete day). Rerunning a day records nothing twice."""
+    target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    count = 0
+    for merchant in Merchant.objects.filter(status__in=STANDING_STATUSES).order_by("pk").iterator():
+        services.merchant_kpis_compute(merchant=merchant, day=target)
+        count += 1
+    return count

@@ -1,0 +1,32 @@
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from catalog.models import Category
+from merchants.models import Merchant
+from platform_core.accounts.models import User
+from tests.factories.catalog import CategoryFactory, merchant_for, reviewer
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+
+
+@pytest.fixture
+def category(db: None) -> Category:
+    return CategoryFactory(deposit_amount=Decimal("500.00"))
+
+
+@pytest.fixture
+def merchant(category: Category) -> Merchant:
+    return merchant_for(category)
+
+
+@pytest.fixture
+def staff_reviewer(db: None) -> User:
+    return reviewer()

@@ -1,0 +1,73 @@
+"""CAT-6: random quality inspections weighted by risk; a failure delists and records a violation."""
+
+import random
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Inspection, Listing
+from catalog.services import inspection_batch_create, inspection_record
+from merchants.models import Merchant
+from platform_core.accounts.models import User
+from platform_core.errors import Conflict, Forbidden
+from tests.factories.accounts import CustomerFactory
+from tests.factories.catalog import approved_listing, draft_listing, merchant_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cat_6_batch_samples_only_on_sale_listings(merchant: Merchant, staff_reviewer: User) -> None:
+    on_sale = [approved_listing(merchant=merchant, by=staff_reviewer) for _ in range(3)]
+    draft_listing(merchant=merchant)
+    batch = inspection_batch_create(size=10, actor=staff_reviewer, rng=random.Random(1))
+    assert sorted(batch.inspections.values_list("listing_id", flat=True)) == sorted(x.pk for x in on_sale)
+    with pytest.raises(Forbidden):
+        inspection_batch_create(size=1, actor=CustomerFactory())
+
+
+def test_cat_6_new_merchants_are_sampled_more(category, staff_reviewer: User) -> None:
+    old = merchant_for(category)
+    Merchant.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    new = merchant_for(category)
+    for _ in range(5):
+        approved_listing(merchant=old, by=staff_reviewer)
+        approved_listing(merchant=new, by=staff_reviewer)
+    rng = random.Random(42)
+    picked: Counter[int] = Counter()
+    for _ in range(40):
+        batch = inspection_batch_create(size=2, actor=staff_reviewer, rng=rng)
+        picked.update(batch.inspections.values_list("listing__merchant_id", flat=True))
+    assert picked[new.pk] > picked[old.pk] * 1.3, picked
+
+
+def test_cat_6_failed_inspection_delists_and_records_violation(
+    merchant: Merchant, staff_reviewer: User
+) -> None:
+    listing = approved_listing(merchant=merchant, by=staff_reviewer)
+    batch = inspection_batch_create(size=1, actor=staff_reviewer)
+    inspection = batch.inspections.get()
+    inspection_record(
+        inspection_id=inspection.pk,
+        result="fail",
+        evidence={"report": "质检报告 #7：材质不符"},
+        actor=staff_reviewer,
+    )
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DELISTED and listing.delist_source == "inspection"
+    violation = merchant.violations.get()
+    assert (violation.kind, violation.source) == ("failed_inspection", "inspection")
+    with pytest.raises(Conflict):
+        inspection_record(inspection_id=inspection.pk, result="pass", evidence={}, actor=staff_reviewer)
+
+
+def test_cat_6_passed_inspection_changes_nothing(merchant: Merchant, staff_reviewer: User) -> None:
+    listing = approved_listing(merchant=merchant, by=staff_reviewer)
+    inspection = inspection_batch_create(size=1, actor=staff_reviewer).inspections.get()
+    inspection = inspection_record(
+        inspection_id=inspection.pk, result="pass", evidence={}, actor=staff_reviewer
+    )
+    assert inspection.result == Inspection.Result.PASS
+    listing.refresh_from_db()
+    assert listing.on_sale and not merchant.violations.exists()

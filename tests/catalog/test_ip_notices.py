@@ -1,0 +1,145 @@
+"""CAT-7: IP notice-and-takedown with counter-notice (ECL Art. 42-45)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from catalog.models import IpNotice, Listing
+from catalog.selectors import listing_list_for_customer
+from catalog.services import ip_notice_dismiss, ip_notice_validate
+from merchants.models import Merchant
+from platform_core.accounts.models import User
+from platform_core.audit.models import AuditEntry
+from platform_core.deadlines.services import deadlines_sweep
+from platform_core.notifications.models import Notification
+from tests.conftest import client_for
+from tests.factories.accounts import UserFactory
+from tests.factories.catalog import approved_listing
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+
+
+@pytest.fixture
+def holder(db: None) -> User:
+    return UserFactory()
+
+
+def file_notice(client: APIClient, listing: Listing) -> int:
+    response = client.post(
+        "/api/v1/ip-notices/",
+        {
+            "listing": listing.pk,
+            "right_kind": "trademark",
+            "right_reference": "第12345678号",
+            "description": "擅自使用注册商标",
+            "proof": ["files/tm-cert.pdf"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return int(response.json()["id"])
+
+
+def counter(merchant: Merchant, notice_id: int) -> None:
+    response = client_for(merchant.owner).post(
+        f"/api/v1/merchant/ip-notices/{notice_id}/counter-notice/",
+        {"statement": "我方为授权经销商", "proof": ["files/licence.pdf"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_cat_7_counter_notice_restores_after_15_days(
+    merchant: Merchant,
+    holder: User,
+    staff_reviewer: User,
+    time_machine,
+) -> None:
+    time_machine.move_to(timezone.now())
+    listing = approved_listing(merchant=merchant)
+    notice_id = file_notice(client_for(holder), listing)
+    assert listing_list_for_customer().filter(pk=listing.pk).exists()  # filing alone takes nothing down
+
+    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer, note="权利证明齐全")
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DELISTED and listing.delist_source == "ip_notice"
+    assert Notification.objects.filter(recipient=merchant.owner, event="ip_notice_forwarded").exists()
+
+    counter(merchant, notice_id)
+    assert Notification.objects.filter(recipient=holder, event="ip_counter_notice_forwarded").exists()
+    time_machine.shift(timedelta(days=15) - timedelta(minutes=1))
+    deadlines_sweep()
+    assert not listing_list_for_customer().filter(pk=listing.pk).exists()
+
+    time_machine.shift(timedelta(minutes=2))
+    deadlines_sweep()  # no human action
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.APPROVED and listing.on_sale
+    assert listing_list_for_customer().filter(pk=listing.pk).exists()
+    assert IpNotice.objects.get(pk=notice_id).status == IpNotice.Status.RESTORED
+    assert (
+        AuditEntry.objects.filter(action="listing.restored", subject_id=str(listing.pk), actor=None).count()
+        == 1
+    )
+    deadlines_sweep()
+    assert AuditEntry.objects.filter(action="listing.restored", subject_id=str(listing.pk)).count() == 1
+
+
+def test_cat_7_rights_holder_lawsuit_keeps_listing_down(
+    merchant: Merchant,
+    holder: User,
+    staff_reviewer: User,
+    time_machine,
+) -> None:
+    time_machine.move_to(timezone.now())
+    listing = approved_listing(merchant=merchant)
+    notice_id = file_notice(client_for(holder), listing)
+    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
+    counter(merchant, notice_id)
+    time_machine.shift(timedelta(days=10))
+    response = client_for(holder).post(
+        f"/api/v1/ip-notices/{notice_id}/action-proof/", {"proof": ["files/court-receipt.pdf"]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "upheld"
+    time_machine.shift(timedelta(days=10))
+    deadlines_sweep()
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DELISTED
+
+
+def test_cat_7_only_parties_act_on_a_notice(merchant: Merchant, holder: User, staff_reviewer: User) -> None:
+    listing = approved_listing(merchant=merchant)
+    notice_id = file_notice(client_for(holder), listing)
+    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
+    stranger = UserFactory()
+    assert (
+        client_for(stranger)
+        .post(f"/api/v1/ip-notices/{notice_id}/action-proof/", {"proof": ["x"]}, format="json")
+        .status_code
+        == 404
+    )
+    from tests.factories.catalog import merchant_for
+
+    other_shop = merchant_for(listing.category)
+    response = client_for(other_shop.owner).post(
+        f"/api/v1/merchant/ip-notices/{notice_id}/counter-notice/",
+        {"statement": "x", "proof": ["y"]},
+        format="json",
+    )
+    assert response.status_code == 404
+    assert client_for(holder).get("/api/v1/ip-notices/").json()["count"] == 1
+    assert client_for(stranger).get("/api/v1/ip-notices/").json()["count"] == 0
+
+
+def test_cat_7_false_notice_recorded_against_notifier(
+    merchant: Merchant, holder: User, staff_reviewer: User
+) -> None:
+    listing = approved_listing(merchant=merchant)
+    notice_id = file_notice(client_for(holder), listing)
+    notice = ip_notice_dismiss(notice_id=notice_id, actor=staff_reviewer, note="伪造证书", false_notice=True)
+    assert notice.is_false_notice and notice.status == IpNotice.Status.DISMISSED
+    listing.refresh_from_db()
+    assert listing.on_sale

@@ -1,0 +1,131 @@
+"""CAT-2 visibility and CAT-8 search and ranking, through the public API."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from catalog.models import Category, Listing
+from catalog.selectors import listing_list_for_customer
+from merchants.models import Merchant
+from merchants.services import merchant_suspend
+from tests.conftest import assert_max_queries
+from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+
+URL = "/api/v1/listings/"
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_cat_8_search_finds_chinese_substrings(merchant: Merchant, api_client: APIClient) -> None:
+    cup = approved_listing(merchant=merchant, title="不锈钢真空保温杯 500ml")
+    pot = approved_listing(merchant=merchant, title="紫砂茶壶", description="宜兴原矿紫砂")
+    assert ids(api_client.get(URL, {"q": "保温杯"})) == [cup.pk]
+    assert ids(api_client.get(URL, {"q": "紫砂"})) == [pot.pk]
+    assert ids(api_client.get(URL, {"q": "原矿"})) == [pot.pk]  # description matches too
+    assert ids(api_client.get(URL, {"q": "咖啡机"})) == []
+
+
+def test_cat_8_filters_and_sorts(merchant: Merchant, category: Category, api_client: APIClient) -> None:
+    child = CategoryFactory(parent=category)
+    merchant.categories.add(child)
+    cheap = approved_listing(merchant=merchant, title="便宜杯", price="10.00")
+    mid = approved_listing(merchant=merchant, title="中价杯", price="50.00", category=child)
+    dear = approved_listing(merchant=merchant, title="贵杯", price="200.00")
+    Listing.objects.filter(pk=mid.pk).update(sales_count=100)
+    assert ids(api_client.get(URL, {"sort": "price"})) == [cheap.pk, mid.pk, dear.pk]
+    assert ids(api_client.get(URL, {"sort": "-price"})) == [dear.pk, mid.pk, cheap.pk]
+    assert ids(api_client.get(URL, {"sort": "sales"}))[0] == mid.pk
+    assert ids(api_client.get(URL, {"min_price": "20", "max_price": "100"})) == [mid.pk]
+    assert set(ids(api_client.get(URL, {"category": category.slug}))) == {cheap.pk, mid.pk, dear.pk}
+    assert ids(api_client.get(URL, {"category": child.slug})) == [mid.pk]
+    assert api_client.get(URL, {"category": "nope"}).status_code == 404
+    assert api_client.get(URL, {"sort": "random"}).status_code == 400
+
+
+def test_cat_8_default_ranking_weighs_sales(merchant: Merchant, api_client: APIClient) -> None:
+    quiet = approved_listing(merchant=merchant, title="保温杯 A")
+    popular = approved_listing(merchant=merchant, title="保温杯 B")
+    Listing.objects.filter(pk=popular.pk).update(sales_count=500)
+    assert ids(api_client.get(URL, {"q": "保温杯"})) == [popular.pk, quiet.pk]
+    assert ids(api_client.get(URL)) == [popular.pk, quiet.pk]
+
+
+def test_cat_8_suspended_merchant_listings_disappear(merchant: Merchant, api_client: APIClient) -> None:
+    listing = approved_listing(merchant=merchant, title="保温杯")
+    assert ids(api_client.get(URL, {"q": "保温杯"})) == [listing.pk]
+    merchant_suspend(merchant=merchant, cause="staff", reason="调查中", actor=None)
+    assert ids(api_client.get(URL, {"q": "保温杯"})) == []
+    assert api_client.get(f"{URL}{listing.pk}/").status_code == 404
+
+
+def test_cat_2_restricted_merchant_listings_hidden(merchant: Merchant) -> None:
+    listing = approved_listing(merchant=merchant)
+    Merchant.objects.filter(pk=merchant.pk).update(status=Merchant.Status.RESTRICTED)
+    assert not listing_list_for_customer().filter(pk=listing.pk).exists()
+
+
+def test_cat_2_listing_hidden_when_deposit_falls_below_category(
+    merchant: Merchant, category: Category
+) -> None:
+    listing = approved_listing(merchant=merchant)
+    assert listing_list_for_customer().filter(pk=listing.pk).exists()
+    # the category's deposit goes up; this merchant still holds only the old 500.00
+    Category.objects.filter(pk=category.pk).update(deposit_amount=Decimal("800.00"))
+    assert not listing_list_for_customer().filter(pk=listing.pk).exists()
+
+
+def test_cat_8_detail_shows_skus_availability_and_self_operated_label(
+    db: None, api_client: APIClient
+) -> None:
+    category = CategoryFactory()
+    shop = merchant_for(category, is_self_operated=True)
+    listing = approved_listing(
+        merchant=shop,
+        category=category,
+        skus=[{"code": "S", "price": "9.90", "stock": 0}, {"code": "M", "price": "12.00", "stock": 4}],
+    )
+    body = api_client.get(f"{URL}{listing.pk}/").json()
+    assert body["merchant"] == {
+        "id": shop.pk,
+        "name": shop.name,
+        "is_self_operated": True,
+        "self_operated_label": "自营",
+    }
+    assert [(s["code"], s["price"], s["available"]) for s in body["skus"]] == [
+        ("S", "9.90", False),
+        ("M", "12.00", True),
+    ]
+    assert body["available"] is True and body["title"] == "不锈钢保温杯 500ml"
+    assert body["no_reason_return"] is True
+
+
+def test_cat_8_list_query_budget_same_for_5_and_50(merchant: Merchant, api_client: APIClient) -> None:
+    staff = reviewer()
+    other = merchant_for(CategoryFactory())
+    for i in range(5):
+        approved_listing(merchant=merchant, by=staff, title=f"保温杯 {i}")
+    with assert_max_queries(10) as five:
+        assert len(ids(api_client.get(URL, {"q": "保温杯", "page_size": 100}))) == 5
+    for i in range(45):
+        approved_listing(merchant=other if i % 2 else merchant, by=staff, title=f"保温杯 {i}")
+    with assert_max_queries(10) as fifty:
+        assert len(ids(api_client.get(URL, {"q": "保温杯", "page_size": 100}))) == 50
+    assert len(fifty.captured_queries) == len(five.captured_queries)
+
+
+def test_cat_8_result_count_is_capped(
+    merchant: Merchant, api_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import api
+
+    monkeypatch.setattr(api, "SEARCH_MAX_RESULTS", 3)
+    for _ in range(5):
+        approved_listing(merchant=merchant)
+    body = api_client.get(URL, {"page_size": 2}).json()
+    assert body["count"] == 3 and len(body["results"]) == 2

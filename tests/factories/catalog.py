@@ -1,0 +1,89 @@
+"""Catalog factories. Categories and banned terms are rows; listings are made through the services so
+that every arranged listing went through the same lifecycle a real one does."""
+
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import factory
+
+from catalog.models import BannedTerm, Category, Listing
+from catalog.services import listing_approve, listing_create, listing_submit
+from merchants.models import Merchant
+from merchants.services import merchant_deposit_credit
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from tests.factories.accounts import StaffFactory
+from tests.factories.merchants import MerchantFactory
+
+_keys = count(1)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"商品类目{n}")
+    slug = factory.Sequence(lambda n: f"catalog-cat-{n}")
+    deposit_amount = Decimal("0.00")
+    required_document_kinds: Any = factory.LazyFunction(list)
+    required_listing_fields: Any = factory.LazyFunction(list)
+
+
+class BannedTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BannedTerm
+        django_get_or_create = ("phrase",)
+
+    phrase = factory.Sequence(lambda n: f"禁词{n}")
+    severity = BannedTerm.Severity.SOFT
+    reason = "test"
+
+
+def merchant_for(category: Category, **kwargs: Any) -> Merchant:
+    """An active merchant approved for ``category`` holding its deposit: it may list there."""
+    merchant = MerchantFactory(categories=[category], **kwargs)
+    if category.deposit_amount > 0:
+        merchant_deposit_credit(
+            merchant=merchant,
+            amount=category.deposit_amount,
+            payment_reference=f"test-{next(_keys)}",
+            idempotency_key=f"catalog-test-deposit-{next(_keys)}",
+            actor=None,
+        )
+    return merchant
+
+
+def reviewer() -> User:
+    return StaffFactory(role=Role.STAFF_OPERATIONS)
+
+
+def draft_listing(
+    *,
+    merchant: Merchant,
+    category: Category | None = None,
+    title: str = "不锈钢保温杯 500ml",
+    description: str = "双层真空，保温12小时。",
+    price: str = "59.00",
+    stock: int = 10,
+    skus: list[dict[str, Any]] | None = None,
+    **kwargs: Any,
+) -> Listing:
+    category = category or merchant.categories.first()
+    assert category is not None
+    return listing_create(
+        merchant=merchant,
+        category=category,
+        title=title,
+        description=description,
+        images=kwargs.pop("images", [{"url": "https://img.example.com/1.jpg", "alt": "保温杯正面"}]),
+        skus=skus or [{"code": "A", "price": price, "stock": stock, "attributes": {"颜色": "黑"}}],
+        actor=merchant.owner,
+        **kwargs,
+    )
+
+
+def approved_listing(*, merchant: Merchant, by: User | None = None, **kwargs: Any) -> Listing:
+    listing = draft_listing(merchant=merchant, **kwargs)
+    listing_submit(listing_id=listing.pk, actor=merchant.owner)
+    return listing_approve(listing_id=listing.pk, actor=by or reviewer())
