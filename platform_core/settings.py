@@ -274,7 +274,10 @@ CELERY_BEAT_SCHEDULE.update(
     {
         # VIO-6: yesterday's rolling-30-day KPIs; REP-3: nightly credit recompute
         "merchants.compute-kpis": {"task": "merchants.compute_kpis", "schedule": crontab(hour=1, minute=30)},
-        "merchants.recompute-credit": {"task": "merchants.recompute_credit", "schedule": crontab(hour=3, minute=0)},
+        "merchants.recompute-credit": {
+            "task": "merchants.recompute_credit",
+            "schedule": crontab(hour=3, minute=0),
+        },
     }
 )  # AUD-4: 01:00 on the 1st of each month
 

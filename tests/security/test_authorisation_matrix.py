@@ -52,7 +52,7 @@ def object_routes() -> dict[str, URLPattern]:
 def _notification() -> Built:
     from tests.factories.notifications import NotificationFactory
 
-    n = NotificationFactory(title="matrix-notification")
+    n = NotificationFactory.create(title="matrix-notification")
     return {"notification_id": n.pk}, n.recipient, "matrix-notification"
 
 
@@ -65,7 +65,7 @@ def _merchant() -> Any:
 def _application() -> Built:
     from tests.factories.merchants import MerchantApplicationFactory
 
-    app = MerchantApplicationFactory(shop_name="matrix-application")
+    app = MerchantApplicationFactory.create(shop_name="matrix-application")
     return {"application_id": app.pk}, app.applicant, "matrix-application"
 
 
@@ -73,7 +73,7 @@ def _document() -> Built:
     from tests.factories.merchants import QualificationDocumentFactory
 
     merchant = _merchant()
-    doc = QualificationDocumentFactory(merchant=merchant, number="MATRIX-DOC")
+    doc = QualificationDocumentFactory.create(merchant=merchant, number="MATRIX-DOC")
     return {"document_id": doc.pk}, merchant.owner, "MATRIX-DOC"
 
 
@@ -81,7 +81,9 @@ def _violation() -> Built:
     from merchants.services import violation_record
 
     merchant = _merchant()
-    v = violation_record(merchant=merchant, kind="late_shipment", evidence={"note": "matrix"}, source="system")
+    v = violation_record(
+        merchant=merchant, kind="late_shipment", evidence={"note": "matrix"}, source="system"
+    )
     return {"violation_id": v.pk}, merchant.owner, "matrix"
 
 
@@ -90,6 +92,7 @@ def _reverification() -> Built:
 
     merchant = _merchant()
     r = reverification_open(merchant=merchant)
+    assert r is not None
     return {"reverification_id": r.pk}, merchant.owner, "matrix-shop"
 
 
@@ -97,8 +100,9 @@ def _member() -> Built:
     from merchants.models import MerchantMember
 
     merchant = _merchant()
+    member_user: User = UserFactory.create(name="matrix-member")
     member = MerchantMember.objects.create(
-        merchant=merchant, user=UserFactory(name="matrix-member"), role=MerchantMember.Role.OPERATIONS
+        merchant=merchant, user=member_user, role=MerchantMember.Role.OPERATIONS
     )
     return {"member_id": member.pk}, merchant.owner, "matrix-member"
 
@@ -129,8 +133,12 @@ def _ip_notice() -> Any:
     listing = approved_listing(merchant=merchant_for(CategoryFactory()), title="matrix-listing 保温杯")
     holder = CustomerFactory()
     notice = ip_notice_file(
-        listing_id=listing.pk, rights_holder=holder, right_kind="trademark",
-        right_reference="TM-MATRIX", description="matrix-notice", proof=[{"url": "https://example.com/tm"}],
+        listing_id=listing.pk,
+        rights_holder=holder,
+        right_kind="trademark",
+        right_reference="TM-MATRIX",
+        description="matrix-notice",
+        proof=[{"url": "https://example.com/tm"}],
     )
     staff = reviewer()
     staff.user_permissions.add(Permission.objects.get(codename="takedown_listing"))
@@ -156,8 +164,10 @@ def _staff_application_for(*, as_reviewer: bool) -> Built:
 
     applicant = staff_member()
     app = permission_application_submit(
-        applicant=applicant, permission=permission_resolve("staff.publish_announcement"),
-        justification="matrix-justification", actor=applicant,
+        applicant=applicant,
+        permission=permission_resolve("staff.publish_announcement"),
+        justification="matrix-justification",
+        actor=applicant,
     )
     if not as_reviewer:
         return {"application_id": app.pk}, applicant, "matrix-justification"
@@ -220,10 +230,11 @@ def _methods(pattern: URLPattern) -> list[str]:
 def _wrong_actors() -> dict[str, User | None]:
     from tests.factories.merchants import MerchantFactory
 
+    another_merchant: User = MerchantFactory.create().owner
     return {
-        "another customer": CustomerFactory(),
-        "another merchant": MerchantFactory().owner,
-        "staff without the permission": StaffFactory(role=Role.STAFF_CUSTOMER_SERVICE),
+        "another customer": CustomerFactory.create(),
+        "another merchant": another_merchant,
+        "staff without the permission": StaffFactory.create(role=Role.STAFF_CUSTOMER_SERVICE),
         "anonymous": None,
     }
 

@@ -1,5 +1,7 @@
 """AUD-2: the staff permission-changes report lists every grant with its outcome."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -28,7 +30,8 @@ def test_aud_2_staff_permission_changes_report_lists_grants_and_revocations():
     )
     permission_revoke(grant=revoked, reason="cover ended", actor=admin)
 
-    rows = {r["id"]: r for r in report_get("staff_permission_changes").rows(ReportFilters())}
+    source: Any = report_get("staff_permission_changes").rows(ReportFilters())
+    rows = {r["id"]: r for r in source}
 
     assert set(rows) == {kept.pk, revoked.pk}
     assert rows[revoked.pk]["revoke_reason"] == "cover ended"
