@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     PATH=/app/.venv/bin:$PATH
 
+# pg_dump / pg_restore for `manage.py backup` and `restore_rehearsal` (OPS-4)
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # the same uv range as the Makefile's bootstrap
 RUN pip install "uv>=0.5,<0.14" \
     && useradd --system --uid 10001 --no-create-home --home-dir /app app
@@ -26,8 +31,8 @@ COPY . .
 # the key is a throwaway that only lets settings load. Uploads live on a volume at /srv/media.
 RUN DJANGO_ENV=production DJANGO_SECRET_KEY=build-only-not-a-secret-it-only-lets-settings-load-for-collectstatic \
         python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /srv/media /app/var \
-    && chown -R app:app /srv/media /app/var
+    && mkdir -p /srv/media /srv/backups /app/var \
+    && chown -R app:app /srv/media /srv/backups /app/var
 
 USER app
 ENV DJANGO_ENV=production \

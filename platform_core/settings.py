@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "platform_core.ledger",
     "platform_core.deadlines",
     "platform_core.reports",
+    "platform_core.operations",
     # the chapters
     "merchants",
     "catalog",
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "platform_core.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "platform_core.urls"
@@ -293,11 +297,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@marketplace.
 
 # --- logging ----------------------------------------------------------------------------------------
 
+# One JSON object per line, with request id / user id / task id, personal data masked (OPS-5, SEC-2).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "platform_core.operations.logs.ContextFilter"},
+        "mask_personal_data": {"()": "platform_core.operations.logs.MaskPersonalDataFilter"},
+    },
+    "formatters": {"json": {"()": "platform_core.operations.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["context", "mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own default config prints too; one handler (the root's) is enough
@@ -306,12 +321,43 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- operations (OPS-4, OPS-5) ----------------------------------------------------------------------
+
+OPS_METRICS_TOKEN = env.str("OPS_METRICS_TOKEN", default="")
+OPS_BACKUP_DIR = Path(env.str("OPS_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+OPS_BACKUP_KEEP = env.int("OPS_BACKUP_KEEP", default=7)
+OPS_DEADLINE_BACKLOG_MAX = env.int("OPS_DEADLINE_BACKLOG_MAX", default=100)
+OPS_WORKER_METRICS_PORT = env.int("OPS_WORKER_METRICS_PORT", default=0) or None
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS = ["platform_core.operations.db_router.ReportReplicaRouter"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "operations.beat-heartbeat": {
+            "task": "operations.beat_heartbeat",
+            "schedule": timedelta(seconds=30),
+            "options": {"expires": 30},
+        },
+        "operations.verify-integrity": {
+            "task": "operations.verify_integrity",
+            "schedule": timedelta(hours=1),
+        },
+        "operations.backup": {"task": "operations.backup", "schedule": crontab(hour=3, minute=0)},
+        "operations.restore-rehearsal": {
+            "task": "operations.restore_rehearsal",
+            "schedule": crontab(hour=4, minute=30, day_of_week="sun"),
+        },
+    }
+)
 
 # --- production hardening (SEC-5) -------------------------------------------------------------------
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]  # probes speak plain HTTP
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

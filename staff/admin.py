@@ -12,15 +12,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.accounts.masking import mask_name, may_view_personal_data, personal_data_viewed
+from platform_core.accounts.models import PrivacySettings, UserRestriction
+from platform_core.accounts.services import user_restriction_impose, user_restriction_lift
 from platform_core.errors import DomainError
 from staff.models import (
     Announcement,
     CredentialRotationTask,
     Department,
+    IdentityVerification,
     PermissionApplication,
     PermissionGrant,
     SharedCredential,
     StaffProfile,
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingSession,
 )
 from staff.selectors import permission_application_time_left
 from staff.services import (
@@ -33,6 +40,8 @@ from staff.services import (
     staff_change_department,
     staff_offboard,
     staff_profile_create,
+    training_attendance_record,
+    training_session_schedule,
 )
 
 
@@ -164,6 +173,7 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
         "submitted_at",
         "applicant",
         "permission_key",
+        "identity_masked",
         "status",
         "time_left",
         "escalated_at",
@@ -172,7 +182,7 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", ("escalated_at", admin.EmptyFieldListFilter))
     search_fields = ("applicant__name", "applicant__email", "applicant__phone", "permission__codename")
-    list_select_related = ("applicant", "reviewer", "permission__content_type")
+    list_select_related = ("applicant", "reviewer", "permission__content_type", "identity")
     ordering = ("submitted_at", "id")
     readonly_fields = [f.name for f in PermissionApplication._meta.fields]
     action_form = ReasonActionForm
@@ -187,6 +197,13 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("permission"))
     def permission_key(self, application: PermissionApplication) -> str:
         return application.permission_key
+
+    @admin.display(description=_("real identity"))
+    def identity_masked(self, application: PermissionApplication) -> str:
+        identity = getattr(application, "identity", None)
+        if identity is None:
+            return "—"
+        return f"{mask_name(identity.real_name)} {identity.id_number_masked}"
 
     @admin.display(description=_("time left"))
     def time_left(self, application: PermissionApplication) -> str:
@@ -324,3 +341,240 @@ class AnnouncementAdmin(admin.ModelAdmin):
             published.published_at,
             published.published_by,
         )
+
+
+@admin.register(IdentityVerification)
+class IdentityVerificationAdmin(admin.ModelAdmin):
+    """USR-2, SEC-2: real identities given with applications: masked; unmasked only for holders of
+    ``staff.view_personal_data``, and each unmasked view is audited.
+    """
+
+    list_display = ("application", "user", "name_masked", "id_number_masked", "verified_at", "anonymised_at")
+    list_filter = (("verified_at", admin.EmptyFieldListFilter),)
+    search_fields = ("id_number_masked", "user__email", "user__phone")
+    list_select_related = ("application", "user")
+    fields = (
+        "application",
+        "user",
+        "name_masked",
+        "id_number_masked",
+        "verified_at",
+        "verified_by",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: IdentityVerification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: IdentityVerification | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("real name"))
+    def name_masked(self, identity: IdentityVerification) -> str:
+        return mask_name(identity.real_name)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        """SEC-2: a holder of ``staff.view_personal_data`` sees the identity unmasked (audited) to verify it."""
+        identity = IdentityVerification.objects.filter(pk=object_id).first()
+        if identity is not None and identity.anonymised_at is None and may_view_personal_data(request.user):
+            personal_data_viewed(
+                viewer=request.user,
+                subject=identity,
+                fields=["real_name", "id_number"],
+                purpose="identity verification",
+            )
+            self.message_user(
+                request,
+                _("Unmasked (this view is recorded): %(name)s %(number)s")
+                % {"name": identity.real_name, "number": identity.id_number},
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(UserRestriction)
+class UserRestrictionAdmin(admin.ModelAdmin):
+    """USR-1: penalties restricting a basic permission; imposed and lifted with a reason."""
+
+    list_display = ("user", "permission", "starts_at", "ends_at", "imposed_by", "lifted_at")
+    list_filter = ("permission", ("lifted_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email", "user__phone", "reason")
+    list_select_related = ("user", "imposed_by")
+    autocomplete_fields = ("user",)
+    action_form = ReasonActionForm
+    actions = ["lift"]
+
+    def get_fields(self, request: HttpRequest, obj: UserRestriction | None = None) -> Any:
+        if obj is None:
+            return ("user", "permission", "reason", "ends_at")
+        return (
+            "user",
+            "permission",
+            "reason",
+            "starts_at",
+            "ends_at",
+            "imposed_by",
+            "lifted_at",
+            "lifted_by",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: UserRestriction | None = None) -> Any:
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: UserRestriction | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: UserRestriction, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            return
+        created = user_restriction_impose(
+            user=obj.user,
+            permission=obj.permission,
+            reason=obj.reason,
+            ends_at=obj.ends_at,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Lift the restriction (reason from the action bar)"), permissions=["change"])
+    def lift(self, request: HttpRequest, queryset: QuerySet[UserRestriction]) -> None:
+        reason = _reason(request)
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda r: user_restriction_lift(restriction=r, reason=reason, actor=request.user),  # type: ignore[arg-type]
+        )
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(admin.ModelAdmin):
+    """USR-1: users' privacy choices, read-only for staff (users change them in their account)."""
+
+    list_display = (
+        "user",
+        "show_purchase_history",
+        "allow_follow",
+        "personalised_recommendations",
+        "updated_at",
+    )
+    list_filter = ("show_purchase_history", "allow_follow", "personalised_recommendations")
+    search_fields = ("user__email", "user__phone")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PrivacySettings | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PrivacySettings | None = None) -> bool:
+        return False
+
+
+class TrainingSessionInline(admin.TabularInline):
+    model = TrainingSession
+    fields = ("starts_at", "trainer", "location")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(admin.ModelAdmin):
+    """STF-8: courses for staff and partner institutions, with their pass score."""
+
+    list_display = ("code", "title", "audience", "pass_score")
+    list_filter = ("audience",)
+    search_fields = ("code", "title")
+    inlines = [TrainingSessionInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: TrainingCourse | None = None) -> bool:
+        return False
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    fields = ("person", "attended", "score", "passed", "recorded_by", "recorded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # recorded through the attendance screen (the service assesses the result)
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    """STF-8: sessions of a course, given by a trainer; attendance listed below."""
+
+    list_display = ("course", "starts_at", "trainer", "location")
+    list_filter = ("course",)
+    search_fields = ("course__code", "course__title", "location")
+    list_select_related = ("course", "trainer")
+    autocomplete_fields = ("trainer",)
+    date_hierarchy = "starts_at"
+    inlines = [TrainingAttendanceInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: TrainingSession | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: TrainingSession, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            obj.save()
+            return
+        created = training_session_schedule(
+            course=obj.course,
+            starts_at=obj.starts_at,
+            trainer=obj.trainer,
+            location=obj.location,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+
+
+@admin.register(TrainingAttendance)
+class TrainingAttendanceAdmin(admin.ModelAdmin):
+    """STF-8: the learning records (学习档案): search a person to see every session, score and result."""
+
+    list_display = ("person", "session", "attended", "score", "passed", "recorded_by", "recorded_at")
+    list_filter = ("passed", "attended", "session__course")
+    search_fields = ("person__name", "person__email", "person__phone", "session__course__code")
+    list_select_related = ("person", "session__course", "recorded_by")
+    autocomplete_fields = ("person",)
+    fields = ("session", "person", "attended", "score")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: TrainingAttendance | None = None) -> Any:
+        return ("session", "person") if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: TrainingAttendance | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: TrainingAttendance, form: forms.ModelForm, change: bool
+    ) -> None:
+        recorded = training_attendance_record(
+            session=obj.session,
+            person=obj.person,
+            attended=obj.attended,
+            score=obj.score,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk, obj.passed = recorded.pk, recorded.passed

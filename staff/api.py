@@ -6,17 +6,26 @@ oldest first (``?scope=queue``). Deciding goes through the same services as the 
 
 from datetime import timedelta
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from platform_core.accounts.api import PrivacySettingsOutputSerializer
+from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User
+from platform_core.accounts.selectors import (
+    BasicPermissionState,
+    basic_permissions_for,
+    privacy_settings_for,
+)
 from platform_core.api.pagination import PagePagination
-from staff.models import PermissionApplication
+from staff.models import IdentityVerification, PermissionApplication, TrainingAttendance
 from staff.selectors import (
+    advanced_permissions_for,
+    learning_record_for,
     permission_application_get_for_user,
     permission_application_list_for_applicant,
     permission_application_queue_for_reviewer,
@@ -28,8 +37,23 @@ from staff.services import (
     permission_application_reject,
     permission_application_submit,
     permission_application_withdraw,
+    permission_give_up,
     permission_resolve,
 )
+
+
+class IdentityOutputSerializer(serializers.ModelSerializer):
+    """USR-2, SEC-2: the real identity of an application, masked for everyone (first 3 + last 4)."""
+
+    real_name = serializers.SerializerMethodField()
+    id_number = serializers.CharField(source="id_number_masked")
+
+    class Meta:
+        model = IdentityVerification
+        fields = ["real_name", "id_number", "verified_at"]
+
+    def get_real_name(self, identity: IdentityVerification) -> str:
+        return mask_name(identity.real_name)
 
 
 class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
@@ -38,6 +62,7 @@ class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
     reviewer = serializers.IntegerField(source="reviewer_id", allow_null=True)
     target_grant = serializers.IntegerField(source="target_grant_id", allow_null=True)
     has_attachment = serializers.SerializerMethodField()
+    identity = serializers.SerializerMethodField()
     review_seconds_left = serializers.SerializerMethodField(
         help_text="Seconds left of the 5-working-day review (negative when overdue; null once decided)."
     )
@@ -53,6 +78,7 @@ class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
             "justification",
             "material",
             "has_attachment",
+            "identity",
             "requested_expires_at",
             "status",
             "submitted_at",
@@ -65,6 +91,11 @@ class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
 
     def get_has_attachment(self, application: PermissionApplication) -> bool:
         return bool(application.attachment)
+
+    @extend_schema_field(IdentityOutputSerializer(allow_null=True))
+    def get_identity(self, application: PermissionApplication) -> dict[str, object] | None:
+        identity = getattr(application, "identity", None)  # reverse one-to-one: absent for staff
+        return IdentityOutputSerializer(identity).data if identity is not None else None
 
     def get_review_seconds_left(self, application: PermissionApplication) -> int | None:
         left: timedelta | None = permission_application_time_left(application)
@@ -94,11 +125,25 @@ class PermissionApplicationListCreateApi(APIView):
             required=False,
             help_text="Id of your own active grant of this permission to change (USR-3, STF-3).",
         )
+        real_name = serializers.CharField(
+            max_length=100, required=False, default="", help_text="USR-2: your name as on your ID card."
+        )
+        id_number = serializers.CharField(
+            max_length=32,
+            required=False,
+            default="",
+            help_text="USR-2: your 18-digit resident ID number (checked by its check digit; stored encrypted).",
+        )
+        identity_material = serializers.JSONField(
+            required=False, help_text="USR-2: identity material (a JSON object), e.g. references to ID scans."
+        )
 
         def validate_material(self, value: object) -> object:
             if not isinstance(value, dict):
                 raise serializers.ValidationError("Give a JSON object.")
             return value
+
+        validate_identity_material = validate_material
 
     @extend_schema(
         parameters=[FilterSerializer],
@@ -136,6 +181,9 @@ class PermissionApplicationListCreateApi(APIView):
             attachment=data.validated_data.get("attachment"),
             requested_expires_at=data.validated_data.get("requested_expires_at"),
             change_of=change_of,
+            real_name=data.validated_data["real_name"],
+            id_number=data.validated_data["id_number"],
+            identity_material=data.validated_data.get("identity_material"),
             actor=request.user,
         )
         return Response(
@@ -199,3 +247,87 @@ class PermissionApplicationWithdrawApi(APIView):
         application = permission_application_get_for_user(user=request.user, application_id=application_id)
         application = permission_application_withdraw(application=application, actor=request.user)
         return Response(PermissionApplicationOutputSerializer(application).data)
+
+
+class PermissionGrantOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    granted_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class PermissionGrantGiveUpApi(APIView):
+    """USR-3: the holder gives up one of their own permissions."""
+
+    @extend_schema(request=None, responses={200: PermissionGrantOutputSerializer}, tags=["me"])
+    def post(self, request: Request, grant_id: int) -> Response:
+        assert isinstance(request.user, User)
+        grant = permission_grant_get_for_holder(user=request.user, grant_id=grant_id)
+        grant = permission_give_up(grant=grant, actor=request.user)
+        return Response(PermissionGrantOutputSerializer(grant).data)
+
+
+class BasicPermissionOutputSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField(source="label")
+    state = serializers.SerializerMethodField(help_text="active, or restricted (by a penalty)")
+    reason = serializers.CharField(source="restriction.reason", default=None, allow_null=True)
+    restricted_until = serializers.DateTimeField(source="restriction.ends_at", default=None, allow_null=True)
+
+    def get_state(self, state: BasicPermissionState) -> str:
+        return "active" if state.active else "restricted"
+
+
+class AdvancedPermissionOutputSerializer(serializers.Serializer):
+    key = serializers.CharField(source="spec.key")
+    description = serializers.CharField(source="spec.description")
+    state = serializers.ChoiceField(choices=["held", "pending", "available"])
+    grant = serializers.IntegerField(source="grant.pk", default=None, allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    application = serializers.IntegerField(source="application.pk", default=None, allow_null=True)
+    requires_training = serializers.CharField(source="spec.requires_training", allow_null=True)
+
+
+class MyPermissionsApi(APIView):
+    """USR-1: what I may do (basic permissions, and any penalty restricting one, with its reason), the
+    advanced permissions I hold, have applied for or may apply for, and my privacy settings.
+    """
+
+    class OutputSerializer(serializers.Serializer):
+        basic = BasicPermissionOutputSerializer(many=True)
+        advanced = AdvancedPermissionOutputSerializer(many=True)
+        privacy = PrivacySettingsOutputSerializer()
+
+    @extend_schema(responses={200: OutputSerializer}, tags=["me"])
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        user = request.user
+        overview = {
+            "basic": basic_permissions_for(user=user),
+            "advanced": advanced_permissions_for(user=user),
+            "privacy": privacy_settings_for(user=user),
+        }
+        return Response(self.OutputSerializer(overview).data)
+
+
+class LearningRecordOutputSerializer(serializers.ModelSerializer):
+    course = serializers.CharField(source="session.course.code")
+    course_title = serializers.CharField(source="session.course.title")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    pass_score = serializers.IntegerField(source="session.course.pass_score")
+
+    class Meta:
+        model = TrainingAttendance
+        fields = ["id", "course", "course_title", "starts_at", "attended", "score", "pass_score", "passed"]
+
+
+class MyLearningRecordApi(APIView):
+    """STF-8: my learning record (学习档案): the training sessions I attended, scores and results."""
+
+    pagination_class = PagePagination
+
+    @extend_schema(responses={200: LearningRecordOutputSerializer(many=True)}, tags=["me"])
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(learning_record_for(user=request.user), request, view=self)
+        return paginator.get_paginated_response(LearningRecordOutputSerializer(page, many=True).data)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from platform_core.accounts.crypto import EncryptedTextField
+
 
 class Department(models.Model):
     """STF-1: the platform's departments; seeded by a data migration, heads set by staff administration."""
@@ -350,3 +352,140 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdentityVerification(models.Model):
+    """USR-2, SEC-2: the real identity a user gave with an application for an advanced user permission.
+
+    The ID number is validated by its check digit, stored encrypted (``EncryptedTextField``) and shown only
+    masked (first 3 and last 4 characters) in lists and the admin; ``verified_at`` is set when a reviewer
+    approves the application.
+    """
+
+    application = models.OneToOneField(
+        PermissionApplication,
+        on_delete=models.PROTECT,
+        related_name="identity",
+        verbose_name=_("application"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="identity_verifications",
+        verbose_name=_("user"),
+    )
+    real_name = models.CharField(_("real name"), max_length=100)
+    id_number = EncryptedTextField(_("ID number (encrypted)"))
+    id_number_masked = models.CharField(_("ID number (masked)"), max_length=18)
+    material = models.JSONField(_("identity material"), default=dict, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+        ordering = ("-id",)
+
+    def __str__(self) -> str:
+        return f"{self.id_number_masked} ({self.application_id})"
+
+    @property
+    def id_number_last4(self) -> str:
+        return self.id_number_masked[-4:]
+
+
+class TrainingCourse(models.Model):
+    """STF-8: a training course for staff or partner institutions; passed with ``pass_score`` or more."""
+
+    class Audience(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PARTNER = "partner", _("Partner institutions")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
+    description = models.TextField(_("description"), blank=True)
+    pass_score = models.PositiveSmallIntegerField(_("pass score"), default=60)
+
+    class Meta:
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
+        ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_score__lte=100), name="staff_training_pass_score_max_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class TrainingSession(models.Model):
+    """STF-8: one run of a course, given by a trainer (usually operations staff) at a place and time."""
+
+    course = models.ForeignKey(
+        TrainingCourse, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("trainer")
+    )
+    location = models.CharField(_("location"), max_length=200)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ("-starts_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.course.code} @ {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class TrainingAttendance(models.Model):
+    """STF-8: one person's attendance and assessment at a session, an entry of their learning record."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("session")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="training_attendances",
+        verbose_name=_("person"),
+    )
+    attended = models.BooleanField(_("attended"), default=True)
+    score = models.PositiveSmallIntegerField(_("assessment score"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), default=False, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendances")
+        ordering = ("-recorded_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="staff_one_attendance_per_session"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100), name="staff_training_score_max_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(passed=False) | Q(attended=True, score__isnull=False),
+                name="staff_training_passed_needs_attendance_and_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.session}"
+
+    def assess(self, *, pass_score: int) -> None:
+        """Passed: attended and scored at least the course's pass score."""
+        self.passed = bool(self.attended and self.score is not None and self.score >= pass_score)

@@ -108,8 +108,19 @@ def permission_register(
 
 
 def _default_rule(key: str, *, model_name: str) -> PermissionSpec | None:
-    """Django's add/change/delete/view permission of a model: view is basic, the others advanced (staff)."""
-    _app_label, codename = key.split(".", 1)
+    """Django's add/change/delete/view permission of a model: view is basic, the others advanced (staff).
+
+    Report exports (``reports.export_<code>``, one per registered report, AUD-2) are advanced staff
+    permissions: exports may carry personal data and are logged.
+    """
+    app_label, codename = key.split(".", 1)
+    if app_label == "reports" and codename.startswith("export_"):
+        return PermissionSpec(
+            key=key,
+            level=Level.ADVANCED,
+            audience=Audience.STAFF,
+            description=f"Export the {codename[7:]} report",
+        )
     for action in DEFAULT_ACTIONS:
         if codename == f"{action}_{model_name}":
             level = Level.BASIC if action == "view" else Level.ADVANCED
@@ -246,5 +257,6 @@ for _key, _text in (
     ("catalog.review_listing", "Approve or reject listings (CAT-2)"),
     ("catalog.takedown_listing", "Take listings down (CAT-2, CAT-7)"),
     ("catalog.inspect_listing", "Run quality inspections (CAT-6)"),
+    ("merchants.decide_violationappeal", "Decide merchants' appeals against violations (VIO-4)"),
 ):
     permission_register(_key, level=_A, audience=Audience.STAFF, description=_text)

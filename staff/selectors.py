@@ -1,6 +1,7 @@
 """Reads of the staff chapter, scoped to the actor (SEC-1)."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -11,8 +12,8 @@ from django.utils.translation import gettext as _
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
-from staff.models import PermissionApplication, PermissionGrant
-from staff.permission_registry import admin_right_keys
+from staff.models import PermissionApplication, PermissionGrant, TrainingAttendance
+from staff.permission_registry import REGISTRY, PermissionSpec, admin_right_keys
 
 REVIEW_PERMISSION = "staff.review_permission_application"
 REVIEW_RULE = "staff.permission_review_due"
@@ -54,7 +55,7 @@ def permission_application_list_for_applicant(*, applicant: User) -> QuerySet[Pe
     """An applicant's own applications, newest first."""
     return (
         PermissionApplication.objects.filter(applicant=applicant)
-        .select_related("permission__content_type", "applicant", "reviewer")
+        .select_related("permission__content_type", "applicant", "reviewer", "identity")
         .order_by("-submitted_at", "-id")
     )
 
@@ -71,7 +72,7 @@ def permission_application_queue_for_reviewer(*, reviewer: User) -> QuerySet[Per
     return (
         PermissionApplication.objects.filter(scope, status=PermissionApplication.Status.SUBMITTED)
         .exclude(applicant=reviewer)
-        .select_related("permission__content_type", "applicant", "reviewer")
+        .select_related("permission__content_type", "applicant", "reviewer", "identity")
         .order_by("submitted_at", "id")
     )
 
@@ -79,7 +80,9 @@ def permission_application_queue_for_reviewer(*, reviewer: User) -> QuerySet[Per
 def permission_application_get_for_user(*, user: User, application_id: int) -> PermissionApplication:
     """SEC-1: the applicant, a reviewer or the person it was escalated to sees it; anyone else gets 404."""
     application = (
-        PermissionApplication.objects.select_related("permission__content_type", "applicant", "reviewer")
+        PermissionApplication.objects.select_related(
+            "permission__content_type", "applicant", "reviewer", "identity"
+        )
         .filter(pk=application_id)
         .first()
     )
@@ -115,3 +118,65 @@ def permission_grant_get_for_holder(*, user: User, grant_id: int) -> PermissionG
     if grant is None:
         raise NotFound(_("No such permission grant."))
     return grant
+
+
+# --- users' advanced permissions at a glance (USR-1, USR-2) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdvancedPermissionState:
+    """USR-1: one advanced permission open to the person, and where they stand with it."""
+
+    spec: PermissionSpec
+    state: str  # "held", "pending" or "available"
+    grant: PermissionGrant | None
+    application: PermissionApplication | None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return self.grant.expires_at if self.grant else None
+
+
+def advanced_permissions_for(*, user: User) -> list[AdvancedPermissionState]:
+    """USR-1: every advanced permission the person's audience may hold: held, pending (open application)
+    or available to apply for. Users see the user permissions, staff the staff ones.
+    """
+    grants = {_grant_key(g): g for g in permission_grant_list_active(user=user)}
+    pending = {
+        a.permission_key: a
+        for a in PermissionApplication.objects.filter(
+            applicant=user, status=PermissionApplication.Status.SUBMITTED
+        ).select_related("permission__content_type")
+    }
+    states: list[AdvancedPermissionState] = []
+    for key in sorted(REGISTRY):
+        spec = REGISTRY[key]
+        if not spec.is_advanced or not spec.open_to(is_staff=user.is_staff):
+            continue
+        grant, application = grants.get(key), pending.get(key)
+        state = "held" if grant else "pending" if application else "available"
+        states.append(AdvancedPermissionState(spec=spec, state=state, grant=grant, application=application))
+    return states
+
+
+def _grant_key(grant: PermissionGrant) -> str:
+    return f"{grant.permission.content_type.app_label}.{grant.permission.codename}"
+
+
+# --- training (STF-8) ----------------------------------------------------------------------------------------
+
+
+def training_passed_by(user: User, training_code: str) -> bool:
+    """STF-8: has ``user`` passed the course ``training_code``? (registered in ``TRAINING_CHECKS``)"""
+    return TrainingAttendance.objects.filter(
+        person=user, session__course__code=training_code, passed=True
+    ).exists()
+
+
+def learning_record_for(*, user: User) -> QuerySet[TrainingAttendance]:
+    """STF-8: a person's learning record (学习档案): every session attended or missed, score and result."""
+    return (
+        TrainingAttendance.objects.filter(person=user)
+        .select_related("session__course", "session__trainer", "recorded_by")
+        .order_by("-session__starts_at", "-id")
+    )

@@ -8,17 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group, Permission
-from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core.accounts.masking import mask_id_number
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import STAFF_ROLES
-from platform_core.accounts.services import user_tokens_revoke_all
+from platform_core.accounts.services import notice_until, user_access_end
+from platform_core.accounts.validators import normalise_resident_id, validate_resident_id
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
@@ -27,12 +28,16 @@ from staff.models import (
     Announcement,
     CredentialRotationTask,
     Department,
+    IdentityVerification,
     PermissionApplication,
     PermissionGrant,
     SharedCredential,
     StaffProfile,
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingSession,
 )
-from staff.permission_registry import PermissionSpec, permission_spec_for, training_passed
+from staff.permission_registry import Audience, PermissionSpec, permission_spec_for, training_passed
 from staff.selectors import (
     GRANT_EXPIRY_RULE,
     REVIEW_RULE,
@@ -193,33 +198,40 @@ def _application_view(application: PermissionApplication) -> dict[str, Any]:
     }
 
 
-# --- sessions and tokens (STF-3) ------------------------------------------------------------------------
+# --- real identity (USR-2, SEC-2) ------------------------------------------------------------------------
 
 
-def user_sessions_end(*, user: User) -> int:
-    """STF-3: delete every live session of ``user``; returns how many.
+def _identity_clean(*, real_name: str, id_number: str) -> tuple[str, str]:
+    """USR-2: a real name and a valid 18-digit resident ID (check digit, birth date); field errors otherwise."""
+    errors: dict[str, list[str]] = {}
+    real_name = (real_name or "").strip()
+    number = normalise_resident_id(id_number)
+    if not real_name:
+        errors["real_name"] = [_("Give your real name as on your ID card.")]
+    if not number:
+        errors["id_number"] = [_("Give your 18-digit resident ID number.")]
+    else:
+        try:
+            validate_resident_id(number)
+        except ValidationError as exc:
+            errors["id_number"] = [str(message) for message in exc.messages]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(first, code="invalid_identity", errors=errors)
+    return real_name, number
 
-    Sessions are stored signed, not indexed by user, so this decodes the live sessions one by one. At our
-    scale (a few thousand live admin and dashboard sessions) that costs milliseconds and needs no extra
-    table to keep in sync; a ``UserSession`` map filled on login is the upgrade when it stops being so.
-    Only the database session engine is supported (the platform's setting).
-    """
-    now = timezone.now()
-    uid = str(user.pk)
-    keys = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=1000)
-        if str(session.get_decoded().get(SESSION_KEY)) == uid
-    ]
-    deleted, _counts = Session.objects.filter(session_key__in=keys).delete()
-    return deleted
 
-
-def _access_end(*, user: User) -> dict[str, int]:
-    return {
-        "sessions_ended": user_sessions_end(user=user),
-        "tokens_revoked": user_tokens_revoke_all(user=user),
-    }
+def _identity_attach(
+    *, application: PermissionApplication, real_name: str, id_number: str, material: dict[str, Any] | None
+) -> IdentityVerification:
+    return IdentityVerification.objects.create(
+        application=application,
+        user=application.applicant,
+        real_name=real_name,
+        id_number=id_number,
+        id_number_masked=mask_id_number(id_number),
+        material=material or {},
+    )
 
 
 # --- profiles ---------------------------------------------------------------------------------------------
@@ -272,15 +284,19 @@ def permission_application_submit(
     attachment: UploadedFile | None = None,
     requested_expires_at: datetime | None = None,
     change_of: PermissionGrant | None = None,
+    real_name: str = "",
+    id_number: str = "",
+    identity_material: dict[str, Any] | None = None,
     actor: User,
 ) -> PermissionApplication:
-    """STF-2, USR-2, USR-3: apply for one advanced permission with a justification and material.
+    """STF-2, USR-2, USR-3, SEC-2: apply for one advanced permission with a justification and material.
 
     With ``change_of`` (one of the applicant's active grants), it asks to change that grant instead
     (STF-3, USR-3: e.g. a later or no end date, ``requested_expires_at``); approval changes the grant.
     Refused when the permission is basic, is not for the applicant's audience (staff/user), is already
     held (for a new grant), or already has an open application. Starts the 5-working-day review clock.
-    Issue-specific checks (e.g. USR-2 real identity) run before this, in the caller's transaction.
+    A user's application for a user permission carries their real identity (USR-2: ``real_name`` and an
+    18-digit resident ``id_number`` valid by its check digit; required for a new grant), stored encrypted.
     """
     if change_of is not None and (
         change_of.user_id != applicant.pk
@@ -299,6 +315,9 @@ def permission_application_submit(
             code="basic_permission",
         )
     _check_audience(user=applicant, spec=spec)
+    identity: tuple[str, str] | None = None
+    if spec.audience == Audience.USER and (change_of is None or real_name or id_number):
+        identity = _identity_clean(real_name=real_name, id_number=id_number)
     if not justification.strip():
         raise InvalidInput(_("Give a justification."), errors={"justification": [_("Give a justification.")]})
     if requested_expires_at is not None and requested_expires_at <= timezone.now():
@@ -327,6 +346,10 @@ def permission_application_submit(
         _check_attachment(attachment)
         application.attachment = attachment
     application.save()
+    if identity is not None:
+        _identity_attach(
+            application=application, real_name=identity[0], id_number=identity[1], material=identity_material
+        )
     deadline_start(
         rule=REVIEW_RULE,
         subject=application,
@@ -381,6 +404,9 @@ def permission_application_approve(
             application=application,
             actor=actor,
         )
+    IdentityVerification.objects.filter(application=application, verified_at__isnull=True).update(
+        verified_at=now, verified_by=actor
+    )
     deadline_meet(rule=REVIEW_RULE, subject=application)
     audit_record(
         actor=actor,
@@ -538,11 +564,7 @@ def permission_grant(
         after={"user": user.pk, "permission": spec.key, "expires_at": expires_at},
         reason=reason,
     )
-    until = (
-        _(" until %(date)s") % {"date": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M")}
-        if expires_at
-        else ""
-    )
+    until = notice_until(expires_at)
     notify(
         recipient=user,
         event="staff.permission_granted",
@@ -613,7 +635,7 @@ def permission_revoke(*, grant: PermissionGrant, reason: str, actor: User | None
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     _grant_end(grant=grant)
     deadline_cancel(rule=GRANT_EXPIRY_RULE, subject=grant, note="revoked")
-    ended = _access_end(user=grant.user)
+    ended = user_access_end(user=grant.user)
     audit_record(
         actor=actor,
         action="staff.permission_revoked",
@@ -749,7 +771,7 @@ def staff_offboard(*, user: User, reason: str, actor: User | None) -> Credential
     user.is_staff = False
     user.save(update_fields=["is_staff"])
     _forget_cached_permissions(user)
-    ended = _access_end(user=user)
+    ended = user_access_end(user=user)
     credentials = list(SharedCredential.objects.filter(holders=user))
     task = _rotation_task_open(user=user, reason=reason, credentials=credentials)
     for credential in credentials:
@@ -793,7 +815,7 @@ def staff_change_department(
     user.groups.remove(*Group.objects.filter(name=old.role))
     user.groups.add(Group.objects.get(name=department.role))
     _forget_cached_permissions(user)
-    ended = _access_end(user=user)
+    ended = user_access_end(user=user)
     credentials = list(SharedCredential.objects.filter(holders=user, department=old))
     task = _rotation_task_open(user=user, reason=reason, credentials=credentials)
     for credential in credentials:
@@ -845,3 +867,96 @@ def announcement_publish(*, title: str, body: str, actor: User) -> Announcement:
         actor=actor, action="staff.announcement_published", subject=announcement, after={"title": title}
     )
     return announcement
+
+
+# --- account deletion (USR-4): registered in ACCOUNT_ANONYMISERS by StaffConfig.ready() --------------------
+
+
+@transaction.atomic
+def staff_anonymise_user(*, user: User, actor: User | None) -> dict[str, int]:
+    """USR-4, SEC-2: a user deletes their account: their open applications are withdrawn, their grants
+    given up, and the real identity they gave (name, encrypted ID number, material) is erased. The
+    applications and grants stay as records without personal data.
+    """
+    holder = actor if actor is not None and actor.pk == user.pk else user
+    withdrawn = 0
+    for application in PermissionApplication.objects.filter(
+        applicant=user, status=PermissionApplication.Status.SUBMITTED
+    ).order_by("pk"):
+        permission_application_withdraw(application=application, actor=holder)
+        withdrawn += 1
+    ended = 0
+    for grant in PermissionGrant.objects.filter(
+        user=user, revoked_at__isnull=True, lapsed_at__isnull=True
+    ).order_by("pk"):
+        permission_give_up(grant=grant, actor=holder)
+        ended += 1
+    erased = IdentityVerification.objects.filter(user=user, anonymised_at__isnull=True).update(
+        real_name="", id_number="", id_number_masked="", material={}, anonymised_at=timezone.now()
+    )
+    PermissionApplication.objects.filter(applicant=user).update(material={})
+    return {"applications_withdrawn": withdrawn, "grants_ended": ended, "identities_erased": erased}
+
+
+# --- training (STF-8) --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_session_schedule(
+    *, course: TrainingCourse, starts_at: datetime, trainer: User, location: str, actor: User | None
+) -> TrainingSession:
+    """STF-8: operations staff schedule a session of a course."""
+    if not location.strip():
+        raise InvalidInput(_("Give the location."), errors={"location": [_("Required.")]})
+    session = TrainingSession.objects.create(
+        course=course, starts_at=starts_at, trainer=trainer, location=location
+    )
+    audit_record(
+        actor=actor,
+        action="staff.training_session_scheduled",
+        subject=session,
+        after={"course": course.code, "trainer": trainer.pk, "starts_at": starts_at},
+    )
+    return session
+
+
+@transaction.atomic
+def training_attendance_record(
+    *, session: TrainingSession, person: User, attended: bool, score: int | None, actor: User
+) -> TrainingAttendance:
+    """STF-8: record (or correct) one person's attendance and assessment score; ``passed`` follows from the
+    course's pass score. The entry becomes part of the person's learning record (学习档案).
+    """
+    if score is not None and not 0 <= score <= 100:
+        raise InvalidInput(_("A score is between 0 and 100."), errors={"score": [_("Between 0 and 100.")]})
+    if not attended and score is not None:
+        raise InvalidInput(
+            _("Someone who did not attend has no score."), errors={"score": [_("Leave empty if absent.")]}
+        )
+    session = TrainingSession.objects.select_related("course").get(pk=session.pk)
+    attendance = TrainingAttendance.objects.select_for_update().filter(session=session, person=person).first()
+    before = (
+        {"attended": attendance.attended, "score": attendance.score, "passed": attendance.passed}
+        if attendance
+        else None
+    )
+    if attendance is None:
+        attendance = TrainingAttendance(session=session, person=person)
+    attendance.attended, attendance.score = attended, score
+    attendance.recorded_by, attendance.recorded_at = actor, timezone.now()
+    attendance.assess(pass_score=session.course.pass_score)
+    attendance.save()
+    audit_record(
+        actor=actor,
+        action="staff.training_attendance_recorded",
+        subject=attendance,
+        before=before,
+        after={
+            "person": person.pk,
+            "course": session.course.code,
+            "attended": attended,
+            "score": score,
+            "passed": attendance.passed,
+        },
+    )
+    return attendance

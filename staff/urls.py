@@ -1,18 +1,23 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from staff import api
 
+
+def _application_routes(prefix: str, name: str) -> list[URLPattern]:
+    """The application views under ``prefix``: one mechanism for staff tools and users' accounts (USR-2)."""
+    return [
+        path(f"{prefix}/", api.PermissionApplicationListCreateApi.as_view(), name=f"{name}s"),
+        path(f"{prefix}/<int:application_id>/", api.PermissionApplicationDetailApi.as_view(), name=name),
+        path(
+            f"{prefix}/<int:application_id>/withdraw/",
+            api.PermissionApplicationWithdrawApi.as_view(),
+            name=f"{name}-withdraw",
+        ),
+    ]
+
+
 urlpatterns = [
-    path(
-        "staff/permission-applications/",
-        api.PermissionApplicationListCreateApi.as_view(),
-        name="staff-permission-applications",
-    ),
-    path(
-        "staff/permission-applications/<int:application_id>/",
-        api.PermissionApplicationDetailApi.as_view(),
-        name="staff-permission-application",
-    ),
+    *_application_routes("staff/permission-applications", "staff-permission-application"),
     path(
         "staff/permission-applications/<int:application_id>/approve/",
         api.PermissionApplicationApproveApi.as_view(),
@@ -23,9 +28,14 @@ urlpatterns = [
         api.PermissionApplicationRejectApi.as_view(),
         name="staff-permission-application-reject",
     ),
+    # USR-1 … USR-3: the same mechanism from the user's account
+    path("me/permissions/", api.MyPermissionsApi.as_view(), name="me-permissions"),
+    *_application_routes("me/permission-applications", "me-permission-application"),
     path(
-        "staff/permission-applications/<int:application_id>/withdraw/",
-        api.PermissionApplicationWithdrawApi.as_view(),
-        name="staff-permission-application-withdraw",
+        "me/permission-grants/<int:grant_id>/give-up/",
+        api.PermissionGrantGiveUpApi.as_view(),
+        name="me-permission-grant-give-up",
     ),
+    # STF-8
+    path("me/learning-record/", api.MyLearningRecordApi.as_view(), name="me-learning-record"),
 ]

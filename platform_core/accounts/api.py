@@ -1,4 +1,5 @@
-"""Customer account API: register, obtain a token, log out, who am I."""
+"""Customer account API: register, obtain a token, log out, who am I, privacy settings (USR-1),
+delete my account (USR-4)."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
@@ -10,8 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from platform_core.accounts.models import User
-from platform_core.accounts.services import user_register, user_token_issue, user_tokens_revoke_all
+from platform_core.accounts.models import PrivacySettings, User
+from platform_core.accounts.selectors import privacy_settings_for
+from platform_core.accounts.services import (
+    privacy_settings_update,
+    user_account_delete,
+    user_register,
+    user_token_issue,
+    user_tokens_revoke_all,
+)
 from platform_core.api.idempotency import idempotent
 from platform_core.api.throttles import LoginRateThrottle
 from platform_core.errors import InvalidInput
@@ -116,3 +124,52 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserOutputSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
+
+
+class PrivacySettingsOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PrivacySettings
+        fields = ["show_purchase_history", "allow_follow", "personalised_recommendations"]
+
+
+class PrivacySettingsApi(APIView):
+    """USR-1, USR-2: my privacy settings; options beyond the defaults need an advanced permission."""
+
+    class InputSerializer(serializers.Serializer):
+        show_purchase_history = serializers.BooleanField(required=False)
+        allow_follow = serializers.BooleanField(
+            required=False, help_text="Refusing followers is beyond the defaults (needs the permission)."
+        )
+        personalised_recommendations = serializers.BooleanField(required=False)
+
+    @extend_schema(responses={200: PrivacySettingsOutputSerializer}, tags=["me"])
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        return Response(PrivacySettingsOutputSerializer(privacy_settings_for(user=request.user)).data)
+
+    @extend_schema(request=InputSerializer, responses={200: PrivacySettingsOutputSerializer}, tags=["me"])
+    def patch(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        settings = privacy_settings_update(
+            user=request.user, changes=dict(data.validated_data), actor=request.user
+        )
+        return Response(PrivacySettingsOutputSerializer(settings).data)
+
+
+class AccountDeleteApi(APIView):
+    """USR-4: delete my account (password confirmation). 409 with the reasons while an order, after-sales
+    request or dispute is open; otherwise personal data is anonymised and every session ends.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(write_only=True, max_length=128)
+
+    @extend_schema(request=InputSerializer, responses={204: None}, tags=["me"])
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_account_delete(user=request.user, password=data.validated_data["password"], actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

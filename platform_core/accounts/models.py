@@ -1,5 +1,6 @@
 """Every person is a User: customers, merchant members, staff and auditors alike; roles are groups."""
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -89,3 +90,89 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=role).exists()
+
+
+class BasicPermission(models.TextChoices):
+    """USR-1: what every user may do; restricted only by a penalty with a reason (``UserRestriction``)."""
+
+    BROWSE = "browse", _("Browse listings and shops")
+    SEARCH = "search", _("Search")
+    REVIEW = "review", _("Post reviews")
+    COMMENT = "comment", _("Post comments")
+    LIKE = "like", _("Like reviews")
+    FAVOURITE = "favourite", _("Favourite listings")
+    FOLLOW = "follow", _("Follow shops")
+
+
+class UserRestriction(models.Model):
+    """USR-1: a penalty restricting one basic permission of a user for a time, always with a reason.
+
+    Created and lifted only through ``accounts.services``; the row stays as the record of the penalty.
+    """
+
+    user = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="restrictions", verbose_name=_("user")
+    )
+    permission = models.CharField(_("basic permission"), max_length=16, choices=BasicPermission.choices)
+    reason = models.TextField(_("reason"))
+    starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, help_text=_("Empty: until lifted."))
+    imposed_by = models.ForeignKey(
+        "User", null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("imposed by")
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lifted by")
+    )
+
+    class Meta:
+        verbose_name = _("user restriction")
+        verbose_name_plural = _("user restrictions")
+        ordering = ("-starts_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="user_restriction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="user_restriction_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.permission} restricted"
+
+    def is_in_force(self, at: datetime) -> bool:
+        return self.lifted_at is None and self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
+
+
+class PrivacySettings(models.Model):
+    """USR-1, USR-2: a user's privacy choices; created with the defaults on first read.
+
+    Options beyond the defaults (``PRIVACY_BEYOND_DEFAULTS``) need ``staff.user_privacy_beyond_defaults``.
+    """
+
+    DEFAULTS: ClassVar[dict[str, bool]] = {
+        "show_purchase_history": False,
+        "allow_follow": True,
+        "personalised_recommendations": True,
+    }
+
+    user = models.OneToOneField(
+        "User", on_delete=models.CASCADE, related_name="privacy_settings", verbose_name=_("user")
+    )
+    show_purchase_history = models.BooleanField(_("show my purchase history on my reviews"), default=False)
+    allow_follow = models.BooleanField(_("others may follow me"), default=True)
+    personalised_recommendations = models.BooleanField(_("personalised recommendations"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+
+    def __str__(self) -> str:
+        return f"privacy of {self.user}"
+
+
+# USR-2: (option, value) pairs only holders of ``staff.user_privacy_beyond_defaults`` may choose. Turning off
+# personalised recommendations is open to everyone (PIPL Art. 24), and so is showing one's purchases.
+PRIVACY_BEYOND_DEFAULTS: frozenset[tuple[str, bool]] = frozenset({("allow_follow", False)})
+PRIVACY_BEYOND_DEFAULTS_PERMISSION = "staff.user_privacy_beyond_defaults"

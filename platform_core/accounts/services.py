@@ -1,15 +1,48 @@
-"""Writes on users: registration, tokens, role grants."""
+"""Writes on users: registration, tokens and sessions, role grants, restrictions of basic permissions
+and privacy settings (USR-1), account deletion with anonymisation (USR-4).
 
-from django.contrib.auth import password_validation
+The kernel imports no chapter app, so account deletion asks the apps through two hook lists they append
+to from their ``AppConfig.ready()``:
+
+- ``ACCOUNT_DELETION_CHECKS``: callables ``(user) -> list[str]``, the reasons (shown to the user) why the
+  account cannot be deleted now, e.g. an open order, after-sales request or dispute; empty when none.
+- ``ACCOUNT_ANONYMISERS``: callables ``(*, user, actor) -> object`` that remove the user's personal data
+  from the app's own records and keep the trade record (ORD-8), run in the deletion's transaction.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY, password_validation
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from platform_core.accounts.models import User
+from platform_core.accounts.models import (
+    PRIVACY_BEYOND_DEFAULTS,
+    PRIVACY_BEYOND_DEFAULTS_PERMISSION,
+    BasicPermission,
+    PrivacySettings,
+    User,
+    UserRestriction,
+)
 from platform_core.accounts.roles import Role
 from platform_core.accounts.validators import normalise_mobile
+from platform_core.audit.services import audit_record
+from platform_core.errors import Conflict, Forbidden, InvalidInput
+from platform_core.notifications.services import notify
+
+AccountDeletionCheck = Callable[[User], list[str]]
+AccountAnonymiser = Callable[..., object]
+ACCOUNT_DELETION_CHECKS: list[AccountDeletionCheck] = []
+ACCOUNT_ANONYMISERS: list[AccountAnonymiser] = []
+
+RESTRICT_PERMISSION = "accounts.add_userrestriction"
 
 
 @transaction.atomic
@@ -57,3 +90,225 @@ def user_tokens_revoke_all(*, user: User) -> int:
     """End every API token of the user at once (logout-all; STF-3 revocation uses it)."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+def user_sessions_end(*, user: User) -> int:
+    """STF-3, USR-4: delete every live session of ``user``; returns how many.
+
+    Sessions are stored signed, not indexed by user, so this decodes the live sessions one by one. At our
+    scale (a few thousand live admin and dashboard sessions) that costs milliseconds and needs no extra
+    table to keep in sync; a ``UserSession`` map filled on login is the upgrade when it stops being so.
+    Only the database session engine is supported (the platform's setting).
+    """
+    now = timezone.now()
+    uid = str(user.pk)
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=1000)
+        if str(session.get_decoded().get(SESSION_KEY)) == uid
+    ]
+    deleted, _counts = Session.objects.filter(session_key__in=keys).delete()
+    return deleted
+
+
+def user_access_end(*, user: User) -> dict[str, int]:
+    """STF-3, STF-5, USR-4: end every session and API token of ``user`` now."""
+    return {
+        "sessions_ended": user_sessions_end(user=user),
+        "tokens_revoked": user_tokens_revoke_all(user=user),
+    }
+
+
+def notice_until(at: datetime | None) -> str:
+    """The " until <local date and time>" part of a notice about something that ends (empty if it does not)."""
+    if at is None:
+        return ""
+    return _(" until %(date)s") % {"date": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
+
+
+# --- basic permissions and their restriction (USR-1) -----------------------------------------------------
+
+
+@transaction.atomic
+def user_restriction_impose(
+    *,
+    user: User,
+    permission: str,
+    reason: str,
+    actor: User | None,
+    ends_at: datetime | None = None,
+) -> UserRestriction:
+    """USR-1: restrict one basic permission as a penalty, from now until ``ends_at`` (or until lifted).
+
+    Never without a reason; ``actor`` is staff holding ``accounts.add_userrestriction`` (None: the system,
+    e.g. a penalty rule of another app). The user is notified with the reason.
+    """
+    if actor is not None and not (actor.is_active and actor.has_perm(RESTRICT_PERMISSION)):
+        raise Forbidden(_("You may not restrict users' permissions."), code="not_allowed")
+    if permission not in BasicPermission.values:
+        raise InvalidInput(
+            _("%(key)s is not a basic permission.") % {"key": permission},
+            errors={
+                "permission": [_("Choose one of: %(keys)s.") % {"keys": ", ".join(BasicPermission.values)}]
+            },
+        )
+    if not reason.strip():
+        raise InvalidInput(
+            _("A basic permission is restricted only as a penalty with a reason."),
+            code="reason_required",
+            errors={"reason": [_("Give the reason for the penalty.")]},
+        )
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        raise InvalidInput(_("The restriction must end in the future."), errors={"ends_at": ["past"]})
+    restriction = UserRestriction.objects.create(
+        user=user, permission=permission, reason=reason, starts_at=now, ends_at=ends_at, imposed_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="account.permission_restricted",
+        subject=restriction,
+        after={"user": user.pk, "permission": permission, "ends_at": ends_at},
+        reason=reason,
+    )
+    label = BasicPermission(permission).label
+    until = notice_until(ends_at)
+    notify(
+        recipient=user,
+        event="account.permission_restricted",
+        title=_("Permission restricted"),
+        body=_('Your permission "%(permission)s" is restricted%(until)s. Reason: %(reason)s')
+        % {"permission": label, "until": until, "reason": reason},
+        subject=restriction,
+    )
+    return restriction
+
+
+@transaction.atomic
+def user_restriction_lift(
+    *, restriction: UserRestriction, reason: str, actor: User | None
+) -> UserRestriction:
+    """USR-1: end a restriction early (e.g. a penalty overturned on appeal); the user is notified."""
+    if actor is not None and not (actor.is_active and actor.has_perm(RESTRICT_PERMISSION)):
+        raise Forbidden(_("You may not restrict users' permissions."), code="not_allowed")
+    restriction = UserRestriction.objects.select_for_update().select_related("user").get(pk=restriction.pk)
+    if restriction.lifted_at is not None:
+        raise Conflict(_("This restriction was already lifted."), code="already_lifted")
+    restriction.lifted_at, restriction.lifted_by = timezone.now(), actor
+    restriction.save(update_fields=["lifted_at", "lifted_by"])
+    audit_record(actor=actor, action="account.restriction_lifted", subject=restriction, reason=reason)
+    notify(
+        recipient=restriction.user,
+        event="account.restriction_lifted",
+        title=_("Permission restored"),
+        body=_('Your permission "%(permission)s" is restored.')
+        % {"permission": BasicPermission(restriction.permission).label},
+        subject=restriction,
+    )
+    return restriction
+
+
+# --- privacy settings (USR-1, USR-2) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def privacy_settings_update(*, user: User, changes: dict[str, bool], actor: User) -> PrivacySettings:
+    """USR-1, USR-2: the user changes their privacy settings; options beyond the defaults
+    (``PRIVACY_BEYOND_DEFAULTS``) need the advanced permission ``staff.user_privacy_beyond_defaults``.
+    """
+    if actor.pk != user.pk:
+        raise Forbidden(_("People change only their own privacy settings."), code="not_owner")
+    unknown = sorted(set(changes) - set(PrivacySettings.DEFAULTS))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown privacy options."), errors={key: [_("Unknown option.")] for key in unknown}
+        )
+    beyond = sorted(key for key, value in changes.items() if (key, value) in PRIVACY_BEYOND_DEFAULTS)
+    if beyond and not user.has_perm(PRIVACY_BEYOND_DEFAULTS_PERMISSION):
+        message = _(
+            "This option goes beyond the default privacy settings: apply for the permission to set "
+            "privacy options beyond the defaults first."
+        )
+        raise Forbidden(
+            message, code="privacy_permission_required", errors={key: [message] for key in beyond}
+        )
+    settings, _created = PrivacySettings.objects.select_for_update().get_or_create(
+        user=user, defaults=dict(PrivacySettings.DEFAULTS)
+    )
+    before = {key: getattr(settings, key) for key in PrivacySettings.DEFAULTS}
+    for key, value in changes.items():
+        setattr(settings, key, bool(value))
+    settings.save()
+    audit_record(
+        actor=actor,
+        action="account.privacy_changed",
+        subject=settings,
+        before=before,
+        after={key: getattr(settings, key) for key in PrivacySettings.DEFAULTS},
+    )
+    return settings
+
+
+# --- account deletion (USR-4, ORD-8) -----------------------------------------------------------------------
+
+
+def account_deletion_blockers(*, user: User) -> list[str]:
+    """USR-4: why the account cannot be deleted now (open orders, after-sales requests, disputes)."""
+    reasons: list[str] = []
+    for check in ACCOUNT_DELETION_CHECKS:
+        reasons.extend(str(reason) for reason in check(user))
+    return reasons
+
+
+@transaction.atomic
+def user_account_delete(*, user: User, password: str, actor: User) -> User:
+    """USR-4, ORD-8: the user deletes their own account, confirming with their password.
+
+    Refused only while an app reports a blocker (``ACCOUNT_DELETION_CHECKS``: open order, after-sales
+    request or dispute), with the reasons. Otherwise the apps anonymise their records
+    (``ACCOUNT_ANONYMISERS``), then the account loses its name, phone, email, password, roles and
+    privacy settings, is deactivated and marked ``anonymised_at``; its sessions and tokens end. The row
+    stays so trade records keep their foreign keys (ORD-8: kept at least 3 years).
+    """
+    if actor.pk != user.pk:
+        raise Forbidden(_("Only the account holder can delete the account."), code="not_owner")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.anonymised_at is not None:
+        raise Conflict(_("This account is already deleted."), code="already_deleted")
+    if not user.has_usable_password() or not user.check_password(password):
+        raise InvalidInput(
+            _("The password is wrong."),
+            code="wrong_password",
+            errors={"password": [_("The password is wrong.")]},
+        )
+    reasons = account_deletion_blockers(user=user)
+    if reasons:
+        raise Conflict(
+            _("The account cannot be deleted yet: %(reasons)s") % {"reasons": "; ".join(reasons)},
+            code="account_deletion_blocked",
+            errors={"reasons": reasons},
+        )
+    for anonymise in ACCOUNT_ANONYMISERS:
+        anonymise(user=user, actor=actor)
+    PrivacySettings.objects.filter(user=user).delete()
+    user.name, user.email, user.phone = "", None, None
+    user.anonymised_at = timezone.now()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    ended = user_access_end(user=user)
+    audit_record(
+        actor=actor,
+        action="account.deleted",
+        subject=user,
+        after={"anonymisers": len(ACCOUNT_ANONYMISERS), **ended},
+    )
+    return user
+
+
+def hook_register(hooks: list[Any], hook: Any) -> None:
+    """Append ``hook`` once (``ready()`` can run more than once in tests)."""
+    if hook not in hooks:
+        hooks.append(hook)

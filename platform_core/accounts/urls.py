@@ -8,4 +8,6 @@ urlpatterns = [
     path("auth/logout/", api.LogoutApi.as_view(), name="auth-logout"),
     path("auth/logout-all/", api.LogoutAllApi.as_view(), name="auth-logout-all"),
     path("me/", api.MeApi.as_view(), name="me"),
+    path("me/privacy/", api.PrivacySettingsApi.as_view(), name="me-privacy"),
+    path("me/delete/", api.AccountDeleteApi.as_view(), name="me-delete"),
 ]

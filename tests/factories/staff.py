@@ -43,3 +43,16 @@ class SharedCredentialFactory(factory.django.DjangoModelFactory[SharedCredential
 
     name = factory.Sequence(lambda n: f"vendor console {n}")
     department = factory.LazyFunction(lambda: department(Department.Code.OPERATIONS))
+
+
+def resident_id(*, region: str = "110105", born: str = "19900307", sequence: str = "123") -> str:
+    """A valid 18-digit resident ID number (its ISO 7064 MOD 11-2 check character computed)."""
+    from platform_core.accounts.validators import resident_id_check_char
+
+    first17 = f"{region}{born}{sequence}"
+    return first17 + resident_id_check_char(first17)
+
+
+def identity(**kwargs: str) -> dict[str, str]:
+    """The real-identity fields of a user's application (USR-2)."""
+    return {"real_name": "张三", "id_number": resident_id(**kwargs)}

@@ -7,7 +7,7 @@ from platform_core.accounts.models import User
 from staff.models import PermissionApplication
 from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory
-from tests.factories.staff import staff_member
+from tests.factories.staff import identity, staff_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.staff.urls_for_tests")]
 
@@ -15,6 +15,8 @@ URL = "/api/v1/staff/permission-applications/"
 
 
 def apply(user: User, key: str = "staff.publish_announcement", **extra):
+    if key.startswith("staff.user_"):
+        extra = {**identity(), **extra}  # USR-2: users apply with their real identity
     return client_for(user).post(
         URL, {"permission": key, "justification": "I write the notices", **extra}, format="json"
     )

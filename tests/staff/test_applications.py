@@ -19,6 +19,7 @@ from staff.services import (
     permission_application_submit,
     permission_application_withdraw,
 )
+from tests.factories.staff import identity
 from tests.staff.conftest import give, perm
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,8 @@ BEFORE_NATIONAL_DAY = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)
 
 
 def submit(applicant, key="staff.publish_announcement", **kwargs):
+    if key.startswith("staff.user_") and "change_of" not in kwargs:
+        kwargs = {**identity(), **kwargs}  # USR-2: users apply with their real identity
     return permission_application_submit(
         applicant=applicant,
         permission=perm(key),

@@ -6,7 +6,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from platform_core.accounts.models import User
-from platform_core.accounts.services import user_token_issue
+from platform_core.accounts.services import user_sessions_end, user_token_issue
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.notifications.models import Notification
@@ -17,7 +17,6 @@ from staff.services import (
     permission_revoke,
     staff_change_department,
     staff_offboard,
-    user_sessions_end,
 )
 from tests.factories.staff import SharedCredentialFactory, department
 from tests.staff.conftest import perm

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    name = "platform_core.operations"
+    label = "operations"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Operations"
+
+    def ready(self) -> None:
+        # Celery signals (request id into tasks, task metrics, the worker heartbeat) and the database
+        # query counter are connected in every process that loads Django: web, worker and beat.
+        from platform_core.operations import signals
+
+        signals.connect()
