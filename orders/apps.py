@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "orders"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # MER-8: open or unsettled orders keep a merchant from closing.
+        from merchants.services import CLOSURE_CHECKS
+        from orders.services import order_closure_pending
+
+        if order_closure_pending not in CLOSURE_CHECKS:
+            CLOSURE_CHECKS.append(order_closure_pending)
+
+        # USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
+        from orders.selectors import customer_open_orders_reason
+        from orders.services import orders_anonymise_customer
+        from platform_core.accounts.services import ACCOUNT_ANONYMISERS, ACCOUNT_DELETION_CHECKS, hook_register
+
+        hook_register(ACCOUNT_DELETION_CHECKS, customer_open_orders_reason)
+        hook_register(ACCOUNT_ANONYMISERS, orders_anonymise_customer)

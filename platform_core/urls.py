@@ -9,10 +9,12 @@ api_v1 = [
     path("", include("staff.urls")),
     path("", include("catalog.urls")),
     path("", include("platform_core.reports.urls")),
+    path("", include("orders.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("merchant/", include("merchants.dashboard_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

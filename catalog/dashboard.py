@@ -1,0 +1,428 @@
+"""The merchant dashboard's listings pages (CAT-1..CAT-5): list, create and edit with the live pre-screen,
+SKUs and stock, submit for review, delist, and the bulk stock upload (CSV).
+
+Thin views over ``catalog.services`` / ``catalog.selectors`` — the same calls the merchant API makes.
+"""
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog import services
+from catalog.models import Category, Listing, ListingVersion
+from catalog.prescreen import highlight
+from catalog.selectors import listing_get_for_merchant, listing_list_for_merchant, listing_prescreen
+from merchants.dashboard import (
+    ALL_ROLES,
+    LISTING_EDITORS,
+    SERVICE_ERRORS,
+    merchant_of,
+    merchant_required,
+    page,
+    show_error,
+    user_of,
+)
+from merchants.models import Merchant
+from platform_core.errors import NotFound
+
+PAGE_SIZE = 20
+
+
+class ListingForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Listing.Kind.choices, initial=Listing.Kind.PRODUCT)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    image_url = forms.URLField(label=_("Main image URL"), required=False, assume_scheme="https")
+    image_alt = forms.CharField(label=_("Image description (alt text)"), max_length=200, required=False)
+    service_area = forms.CharField(label=_("Service area"), max_length=200, required=False)
+    service_duration_minutes = forms.IntegerField(
+        label=_("Service duration (minutes)"), min_value=1, required=False
+    )
+    is_non_returnable = forms.BooleanField(
+        label=_("Non-returnable (the customer confirms at purchase)"), required=False
+    )
+
+    def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = merchant.categories.order_by("slug")
+
+    def images(self) -> list[dict[str, str]]:
+        url = self.cleaned_data.get("image_url")
+        return [{"url": url, "alt": self.cleaned_data.get("image_alt", "")}] if url else []
+
+
+class SkuForm(forms.Form):
+    code = forms.CharField(label=_("SKU code"), max_length=64)
+    attributes = forms.CharField(
+        label=_("Attributes"), max_length=300, required=False, help_text=_("e.g. colour=black; size=L")
+    )
+    price = forms.DecimalField(
+        label=_("Price (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    stock = forms.IntegerField(label=_("Stock"), min_value=0)
+
+    def clean_attributes(self) -> dict[str, str]:
+        pairs = [
+            p for p in self.cleaned_data.get("attributes", "").replace("；", ";").split(";") if p.strip()
+        ]
+        attributes = {}
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            if not sep or not name.strip():
+                raise forms.ValidationError(_("Write attributes as name=value; name=value."))
+            attributes[name.strip()] = value.strip()
+        return attributes
+
+
+SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=20, min_num=0)
+
+
+class SkuEditForm(forms.Form):
+    price = forms.DecimalField(
+        label=_("Price (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    stock = forms.IntegerField(label=_("Stock"), min_value=0)
+
+
+class DelistForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (for your records)"), max_length=500, required=False)
+
+
+class StockUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file with the columns sku_id,stock"))
+
+
+def _prices(formset: Any) -> list[Decimal]:
+    prices = []
+    for form in getattr(formset, "forms", []):
+        raw = form.data.get(form.add_prefix("price"), "") if form.data else ""
+        try:
+            value = Decimal(str(raw).strip())
+        except ArithmeticError:
+            continue
+        if value.is_finite():
+            prices.append(value)
+    return prices
+
+
+def _findings(data: Any, merchant: Merchant) -> dict[str, Any]:
+    """CAT-3: pre-screen the text as typed; the phrases found come back highlighted in place."""
+    title, description = data.get("title", ""), data.get("description", "")
+    alt = data.get("image_alt", "")
+    category = (
+        merchant.categories.filter(pk=data.get("category") or 0).first() if data.get("category") else None
+    )
+    formset = SkuFormSet(data, prefix="skus") if "skus-TOTAL_FORMS" in data else None
+    findings = [
+        f.as_dict()
+        for f in listing_prescreen(
+            title=title,
+            description=description,
+            image_alts=[alt] if alt else [],
+            images=[{"url": data["image_url"]}] if data.get("image_url") else [],
+            category=category,
+            prices=_prices(formset),
+        )
+    ]
+    return {
+        "findings": findings,
+        "title_html": highlight(title, findings, "title"),
+        "description_html": highlight(description, findings, "description"),
+        "blocking": any(f["severity"] in ("hard", "missing") for f in findings),
+        "checked": True,
+    }
+
+
+def _sku_form(sku: Any) -> SkuEditForm:
+    """The row's inputs sit in table cells; they belong to the row's own form through ``form=``."""
+    form = SkuEditForm(initial={"price": sku.price, "stock": sku.stock}, prefix=f"sku{sku.pk}")
+    for field in form.fields.values():
+        field.widget.attrs["form"] = f"sku-form-{sku.pk}"
+    return form
+
+
+def _current_version(listing: Listing) -> ListingVersion | None:
+    return listing.candidate_version or listing.live_version
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+@merchant_required(ALL_ROLES)
+def listings(request: HttpRequest) -> HttpResponse:
+    """CAT-2: the shop's listings with their review state (filter by state)."""
+    merchant = merchant_of(request)
+    status = request.GET.get("status", "")
+    queryset = listing_list_for_merchant(merchant=merchant)
+    if status in Listing.Status.values:
+        queryset = queryset.filter(status=status)
+    listing_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": listing_page,
+        "rows": [(listing, _current_version(listing)) for listing in listing_page.object_list],
+        "status": status,
+        "statuses": Listing.Status.choices,
+        "may_edit": request.merchant_role in LISTING_EDITORS,  # type: ignore[attr-defined]
+    }
+    return page(request, "merchant/listings/list.html", context)
+
+
+@merchant_required(LISTING_EDITORS)
+@require_http_methods(["GET", "POST"])
+def listing_new(request: HttpRequest) -> HttpResponse:
+    """CAT-1: a new draft with its SKUs; "Check text" pre-screens without saving (works without JS)."""
+    merchant = merchant_of(request)
+    form = ListingForm(request.POST or None, merchant=merchant)
+    formset = SkuFormSet(request.POST or None, prefix="skus")
+    context: dict[str, Any] = {"form": form, "formset": formset}
+    if request.method == "POST":
+        context["prescreen"] = _findings(request.POST, merchant)
+        if "_check" not in request.POST and form.is_valid() and formset.is_valid():
+            skus = [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
+            data = form.cleaned_data
+            try:
+                listing = services.listing_create(
+                    merchant=merchant,
+                    category=data["category"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    description=data["description"],
+                    images=form.images(),
+                    skus=skus,
+                    service_area=data["service_area"],
+                    service_duration_minutes=data["service_duration_minutes"],
+                    is_non_returnable=data["is_non_returnable"],
+                    actor=user_of(request),
+                )
+            except SERVICE_ERRORS as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("Draft saved. Submit it for review when it is ready."))
+                return redirect("merchant:listing", listing_id=listing.pk)
+    return page(request, "merchant/listings/form.html", context)
+
+
+@merchant_required(ALL_ROLES)
+@require_POST
+def listing_prescreen_check(request: HttpRequest) -> HttpResponse:
+    """CAT-3 (htmx): the pre-screen panel for the text being typed."""
+    return page(
+        request,
+        "merchant/listings/_prescreen.html",
+        {"prescreen": _findings(request.POST, merchant_of(request))},
+    )
+
+
+def _listing_or_404(request: HttpRequest, listing_id: int) -> Listing | None:
+    try:
+        return listing_get_for_merchant(merchant=merchant_of(request), listing_id=listing_id)
+    except NotFound:
+        return None
+
+
+def _edit_form_initial(listing: Listing, version: ListingVersion | None) -> dict[str, Any]:
+    image = (version.images[0] if version and version.images else None) or {}
+    return {
+        "category": version.category_id if version else listing.category_id,
+        "kind": listing.kind,
+        "title": version.title if version else "",
+        "description": version.description if version else "",
+        "image_url": image.get("url", ""),
+        "image_alt": image.get("alt", ""),
+        "service_area": listing.service_area,
+        "service_duration_minutes": listing.service_duration_minutes,
+        "is_non_returnable": listing.is_non_returnable,
+    }
+
+
+@merchant_required(ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """CAT-1, CAT-2: the listing's text, review state and reviewer's note; edit it; SKUs and stock."""
+    merchant = merchant_of(request)
+    listing = _listing_or_404(request, listing_id)
+    if listing is None:
+        return page(request, "merchant/404.html", status=404)
+    may_edit = request.merchant_role in LISTING_EDITORS  # type: ignore[attr-defined]
+    latest = listing.versions.select_related("category").order_by("-number").first()
+    version = _current_version(listing) or latest
+    form = ListingForm(
+        request.POST if request.method == "POST" else None,
+        merchant=merchant,
+        initial=_edit_form_initial(listing, version),
+    )
+    context: dict[str, Any] = {"listing": listing, "version": version, "latest": latest, "may_edit": may_edit}
+    if request.method == "POST":
+        if not may_edit:
+            return page(request, "merchant/403.html", status=403)
+        context["prescreen"] = _findings(request.POST, merchant)
+        if "_check" not in request.POST and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.listing_update(
+                    listing_id=listing.pk,
+                    actor=user_of(request),
+                    category=data["category"],
+                    title=data["title"],
+                    description=data["description"],
+                    images=form.images(),
+                    service_area=data["service_area"],
+                    service_duration_minutes=data["service_duration_minutes"],
+                    is_non_returnable=data["is_non_returnable"],
+                )
+            except SERVICE_ERRORS as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("Listing saved."))
+                return redirect("merchant:listing", listing_id=listing.pk)
+    context |= {
+        "form": form,
+        "sku_rows": [(sku, _sku_form(sku)) for sku in listing.skus.all()],
+        "delist_form": DelistForm(),
+        "findings_reviewed": (latest.findings if latest else []),
+    }
+    return page(request, "merchant/listings/detail.html", context)
+
+
+@merchant_required(LISTING_EDITORS)
+@require_POST
+def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """CAT-2, CAT-3: send the draft for review; a blocking pre-screen finding is shown with its field."""
+    if _listing_or_404(request, listing_id) is None:
+        return page(request, "merchant/404.html", status=404)
+    try:
+        services.listing_submit(listing_id=listing_id, actor=user_of(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Submitted for review. Listings are reviewed within 24 hours."))
+    return redirect("merchant:listing", listing_id=listing_id)
+
+
+@merchant_required(LISTING_EDITORS)
+@require_POST
+def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """CAT-2: take a listing off sale (it comes back only through review)."""
+    if _listing_or_404(request, listing_id) is None:
+        return page(request, "merchant/404.html", status=404)
+    form = DelistForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.listing_delist(
+            listing_id=listing_id, actor=user_of(request), reason=reason, source="merchant"
+        )
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("The listing is off sale."))
+    return redirect("merchant:listing", listing_id=listing_id)
+
+
+@merchant_required(LISTING_EDITORS)
+@require_POST
+def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
+    """CAT-1, CAT-5: change a SKU's price or stock (a price change over 50 % goes to review)."""
+    merchant = merchant_of(request)
+    form = SkuEditForm(request.POST, prefix=f"sku{sku_id}")
+    listing_id = request.POST.get("listing")
+    if form.is_valid():
+        try:
+            sku = services.sku_update(
+                sku_id=sku_id, merchant=merchant, actor=user_of(request), **form.cleaned_data
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+        else:
+            messages.success(request, _("SKU %(code)s saved.") % {"code": sku.code})
+            listing_id = str(sku.listing_id)
+    else:
+        messages.error(request, _("Enter a positive price and a whole stock figure."))
+    if listing_id and listing_id.isdigit():
+        return redirect("merchant:listing", listing_id=int(listing_id))
+    return redirect("merchant:listings")
+
+
+@merchant_required(LISTING_EDITORS)
+@require_http_methods(["GET", "POST"])
+def stock_upload(request: HttpRequest) -> HttpResponse:
+    """CAT-5: set stock for many SKUs from a CSV (sku_id,stock), all or nothing."""
+    form = StockUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        items, problems = _parse_stock_csv(form.cleaned_data["file"])
+        if problems:
+            for problem in problems:
+                form.add_error("file", problem)
+        else:
+            try:
+                skus = services.sku_stock_bulk_set(
+                    merchant=merchant_of(request), items=items, actor=user_of(request)
+                )
+            except SERVICE_ERRORS as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("Stock set for %(count)d SKUs.") % {"count": len(skus)})
+                return redirect("merchant:listings")
+    return page(
+        request, "merchant/listings/stock_upload.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _parse_stock_csv(file: Any) -> tuple[list[dict[str, int]], list[str]]:
+    text = file.read().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"sku_id", "stock"} <= {f.strip() for f in reader.fieldnames}:
+        return [], [str(_("The first line must name the columns sku_id and stock."))]
+    items: list[dict[str, int]] = []
+    problems: list[str] = []
+    for number, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if not row.get("sku_id") and not row.get("stock"):
+            continue
+        try:
+            items.append({"sku_id": int(row["sku_id"]), "stock": int(row["stock"])})
+        except ValueError:
+            problems.append(
+                str(_("Line %(line)d: sku_id and stock must be whole numbers.") % {"line": number})
+            )
+    if not items and not problems:
+        problems.append(str(_("The file has no rows.")))
+    return items, problems
+
+
+@merchant_required(ALL_ROLES)
+def stock_download(request: HttpRequest) -> HttpResponse:
+    """CAT-5: the shop's SKUs with their stock, as the CSV the upload takes back."""
+    listings_qs = listing_list_for_merchant(merchant=merchant_of(request))
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows() -> Any:
+        yield "\ufeff" + writer.writerow(["sku_id", "stock", "listing_id", "code", "title"])
+        for listing in listings_qs.iterator(chunk_size=200):
+            version = _current_version(listing)
+            for sku in listing.skus.all():
+                yield writer.writerow(
+                    [sku.pk, sku.stock, listing.pk, sku.code, version.title if version else ""]
+                )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="stock.csv"'
+    return response  # type: ignore[return-value]  # streamed; the decorator passes it through

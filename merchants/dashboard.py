@@ -1,0 +1,606 @@
+"""The merchant dashboard (/merchant/): sign-in, onboarding, home and members.
+
+Thin, server-rendered views: each one parses a form, calls the same selector or service the merchant API
+calls, and renders a template (or an htmx partial). No business rule lives here; a service's domain
+error is shown on the form it came from. ``merchant_required`` is shared by the catalog and orders
+dashboards: it admits members of a shop in the roles a page allows (403 page otherwise).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import TransitionNotAllowed
+
+from catalog.models import Category
+from merchants.models import (
+    DocumentKind,
+    Merchant,
+    MerchantApplication,
+    MerchantMember,
+    QualificationDocument,
+)
+from merchants.policies import CREDIT_GRADE_NAMES, document_warning_days, kpi_policy
+from merchants.selectors import (
+    agreement_current,
+    application_list_for_applicant,
+    application_missing_document_kinds,
+    application_required_document_kinds,
+    credit_history_for_merchant,
+    credit_latest_for_merchant,
+    kpi_latest_for_merchant,
+    member_list_for_merchant,
+    merchant_deposit_balance,
+    merchant_for_member,
+    merchant_has_accepted_current_agreement,
+    merchant_required_deposit,
+    penalty_list_for_merchant,
+    violation_get_for_merchant,
+    violation_list_for_merchant,
+)
+from merchants.services import (
+    agreement_accept,
+    application_create,
+    application_document_add,
+    application_submit,
+    application_update,
+    merchant_member_invite,
+    merchant_member_remove,
+    violation_appeal_submit,
+)
+from platform_core.accounts.models import User
+from platform_core.accounts.services import user_register
+from platform_core.errors import DomainError
+
+Role = MerchantMember.Role
+
+#: Who may open which part of the dashboard (a page outside a member's role answers 403).
+ALL_ROLES = frozenset(Role.values)
+LISTING_EDITORS = frozenset({Role.OWNER, Role.OPERATIONS})
+APPELLANTS = frozenset({Role.OWNER, Role.OPERATIONS})
+ORDER_SHIPPERS = frozenset({Role.OWNER, Role.OPERATIONS})
+MONEY_ROLES = frozenset({Role.OWNER, Role.FINANCE})
+OWNER_ONLY = frozenset({Role.OWNER})
+
+View = Callable[..., HttpResponse]
+
+
+# --- shared plumbing (used by catalog/dashboard.py and orders/dashboard.py) ------------------------------
+
+
+def user_of(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def merchant_of(request: HttpRequest) -> Merchant:
+    return cast(Merchant, request.merchant)  # type: ignore[attr-defined]
+
+
+def nav_items(role: str) -> list[dict[str, str]]:
+    """The navigation a member sees: only the pages the role may open."""
+    items = [
+        ("home", _("Home"), ALL_ROLES),
+        ("listings", _("Listings"), ALL_ROLES),
+        ("orders", _("Orders"), ALL_ROLES),
+        ("money", _("Money"), MONEY_ROLES),
+        ("standing", _("Standing"), ALL_ROLES),
+        ("members", _("Members"), OWNER_ONLY),
+    ]
+    return [{"name": name, "label": str(label)} for name, label, roles in items if role in roles]
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kw: Any
+) -> HttpResponse:
+    """Render a dashboard page with the shop, the member's role and the navigation."""
+    role = getattr(request, "merchant_role", "")
+    base = {
+        "merchant": getattr(request, "merchant", None),
+        "role": role,
+        "role_label": Role(role).label if role else "",
+        "nav": nav_items(role) if role else [],
+    }
+    return render(request, template, base | (context or {}), **kw)
+
+
+def merchant_required(roles: Iterable[str] = ALL_ROLES) -> Callable[[View], View]:
+    """Admit a signed-in member of a trading or onboarding shop whose role is in ``roles``.
+
+    Anonymous visitors go to the merchant sign-in; people without a shop go to onboarding; a member
+    whose role does not allow the page gets a 403 page (e.g. customer service on the money pages).
+    """
+    allowed = frozenset(roles)
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
+            found = merchant_for_member(user=user_of(request))
+            if found is None:
+                return redirect("merchant:onboarding")
+            request.merchant, request.merchant_role = found  # type: ignore[attr-defined]
+            if found[1] not in allowed:
+                return page(request, "merchant/403.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def signed_in_required(view: View) -> View:
+    """Onboarding pages: any signed-in person (the shop may not exist yet)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
+        found = merchant_for_member(user=user_of(request))
+        if found is not None:
+            request.merchant, request.merchant_role = found  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def show_error(form: forms.Form | None, exc: Exception, request: HttpRequest | None = None) -> None:
+    """Put a service's error on the form: field errors on their fields, the rest at the top."""
+    if isinstance(exc, ValidationError):
+        field_errors: dict[str, Any] = exc.message_dict if hasattr(exc, "error_dict") else {}
+        general = [] if field_errors else list(exc.messages)
+    elif isinstance(exc, DomainError):
+        field_errors, general = dict(exc.errors), [exc.message]
+    else:  # TransitionNotAllowed: the object is not in a state that allows this
+        field_errors, general = {}, [str(_("This is not possible in the current state."))]
+    for name, errors in field_errors.items():
+        texts = errors if isinstance(errors, list) else [errors]
+        if form is not None and name in form.fields:
+            for text in texts:
+                form.add_error(name, str(text))
+        else:
+            general.extend(f"{name}: {text}" for text in texts)
+    for text in dict.fromkeys(general):
+        if form is not None:
+            form.add_error(None, text)
+        elif request is not None:
+            messages.error(request, text)
+
+
+SERVICE_ERRORS = (DomainError, ValidationError, TransitionNotAllowed)
+
+
+def countdown(due: datetime | None) -> dict[str, Any] | None:
+    """A deadline as the templates show it: the time, what is left, and whether it is close or past."""
+    if due is None:
+        return None
+    left = due - timezone.now()
+    seconds = int(left.total_seconds())
+    hours, rest = divmod(abs(seconds), 3600)
+    return {
+        "at": due,
+        "overdue": seconds < 0,
+        "urgent": 0 <= seconds < 12 * 3600,
+        "hours": hours,
+        "minutes": rest // 60,
+    }
+
+
+# --- sign-in, sign-up -------------------------------------------------------------------------------------
+
+
+class MerchantLoginView(LoginView):
+    template_name = "merchant/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("merchant:home")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["username"].label = _("Mobile number or email")
+        form.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        return form
+
+
+class MerchantLogoutView(LogoutView):
+    next_page = "merchant:login"
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Create the account a shop is applied for with, then go on to the application."""
+    if request.user.is_authenticated:
+        return redirect("merchant:onboarding")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(
+                password=form.cleaned_data["password"],
+                phone=form.cleaned_data["phone"] or None,
+                email=form.cleaned_data["email"] or None,
+                name=form.cleaned_data["name"],
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            login(request, user, backend="platform_core.accounts.backends.PhoneOrEmailBackend")
+            messages.success(request, _("Your account is ready. Now apply for your shop."))
+            return redirect("merchant:onboarding")
+    return page(request, "merchant/register.html", {"form": form})
+
+
+# --- onboarding: application, documents, review status, agreement, deposit ----------------------------
+
+
+class ApplicationForm(forms.Form):
+    shop_name = forms.CharField(label=_("Shop name"), max_length=100)
+    legal_name = forms.CharField(label=_("Legal name (as on the business licence)"), max_length=200)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
+    registered_address = forms.CharField(label=_("Registered address"), max_length=300)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+    contact_email = forms.EmailField(label=_("Contact email"))
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories you want to sell in"),
+        queryset=Category.objects.order_by("slug"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    number = forms.CharField(label=_("Number"), max_length=100)
+    issuer = forms.CharField(label=_("Issued by"), max_length=200)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a long-term document."),
+    )
+    file = forms.FileField(label=_("Scan (PDF, JPEG or PNG)"))
+
+
+def _latest_application(user: User) -> MerchantApplication | None:
+    return application_list_for_applicant(user=user).prefetch_related("documents", "categories").first()
+
+
+def _is_editable(application: MerchantApplication | None) -> bool:
+    return application is not None and application.status in (
+        MerchantApplication.Status.DRAFT,
+        MerchantApplication.Status.NEEDS_MORE_INFO,
+    )
+
+
+@signed_in_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    """MER-1..MER-5: where the shop stands on the way to trading, step by step."""
+    user = user_of(request)
+    application = _latest_application(user)
+    merchant: Merchant | None = getattr(request, "merchant", None)
+    context: dict[str, Any] = {"application": application, "editable": _is_editable(application)}
+    if application is not None:
+        kinds = dict(DocumentKind.choices)
+        context["documents"] = [d for d in application.documents.all() if d.superseded_at is None]
+        context["required_kinds"] = [
+            kinds.get(k, k) for k in application_required_document_kinds(application=application)
+        ]
+        context["missing_kinds"] = [
+            kinds.get(k, k) for k in application_missing_document_kinds(application=application)
+        ]
+        context["document_form"] = DocumentForm()
+    if merchant is not None:
+        agreement = agreement_current()
+        context |= {
+            "agreement": agreement,
+            "agreement_accepted": merchant_has_accepted_current_agreement(merchant=merchant),
+            "deposit_balance": merchant_deposit_balance(merchant=merchant),
+            "deposit_required": merchant_required_deposit(merchant=merchant),
+        }
+    return page(request, "merchant/onboarding/status.html", context)
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest) -> HttpResponse:
+    """MER-1: start an application, or change one that is a draft or was sent back."""
+    user = user_of(request)
+    application = _latest_application(user)
+    editing = application if _is_editable(application) else None
+    if (
+        application is not None
+        and editing is None
+        and application.status != MerchantApplication.Status.REJECTED
+    ):
+        messages.info(request, _("Your application can no longer be changed."))
+        return redirect("merchant:onboarding")
+    initial = {}
+    if editing is not None:
+        initial = {
+            name: getattr(editing, name) for name in ApplicationForm.base_fields if name != "categories"
+        }
+        initial["categories"] = list(editing.categories.all())
+    form = ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        category_ids = [c.pk for c in data.pop("categories")]
+        try:
+            if editing is None:
+                application_create(applicant=user, category_ids=category_ids, actor=user, **data)
+            else:
+                application_update(application=editing, category_ids=category_ids, actor=user, **data)
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Application saved. Now upload your documents."))
+            return redirect("merchant:onboarding")
+    return page(request, "merchant/onboarding/application.html", {"form": form, "editing": editing})
+
+
+@signed_in_required
+@require_POST
+def application_document_upload(request: HttpRequest) -> HttpResponse:
+    """MER-1, SEC-4: a qualification document with its validity dates (content-checked by the service)."""
+    user = user_of(request)
+    application = _latest_application(user)
+    if not _is_editable(application):
+        messages.error(request, _("Your application can no longer be changed."))
+        return redirect("merchant:onboarding")
+    assert application is not None
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            application_document_add(application=application, actor=user, **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("merchant:onboarding")
+    kinds = dict(DocumentKind.choices)
+    context = {
+        "application": application,
+        "editable": True,
+        "documents": [d for d in application.documents.all() if d.superseded_at is None],
+        "missing_kinds": [
+            kinds.get(k, k) for k in application_missing_document_kinds(application=application)
+        ],
+        "required_kinds": [
+            kinds.get(k, k) for k in application_required_document_kinds(application=application)
+        ],
+        "document_form": form,
+    }
+    return page(request, "merchant/onboarding/status.html", context, status=400)
+
+
+@signed_in_required
+@require_POST
+def application_send(request: HttpRequest) -> HttpResponse:
+    """MER-1, MER-2: submit the application for review (refused while documents are missing)."""
+    user = user_of(request)
+    application = _latest_application(user)
+    if application is None:
+        return redirect("merchant:onboarding")
+    try:
+        application_submit(application=application, actor=user)
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Submitted. We review applications within 3 working days."))
+    return redirect("merchant:onboarding")
+
+
+@merchant_required(ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def agreement(request: HttpRequest) -> HttpResponse:
+    """MER-4: read the agreement in force and (the owner) accept it."""
+    merchant = merchant_of(request)
+    current = agreement_current()
+    accepted = merchant_has_accepted_current_agreement(merchant=merchant)
+    if request.method == "POST":
+        if current is None:
+            return redirect("merchant:home")
+        try:
+            agreement_accept(
+                merchant=merchant,
+                agreement=current,
+                actor=user_of(request),
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+            return redirect("merchant:agreement")
+        messages.success(request, _("You accepted the platform service agreement."))
+        return redirect("merchant:home")
+    return page(request, "merchant/onboarding/agreement.html", {"agreement": current, "accepted": accepted})
+
+
+# --- home ---------------------------------------------------------------------------------------------
+
+
+def _documents_expiring(merchant: Merchant) -> list[QualificationDocument]:
+    """MER-7: the shop's current documents that expire within the first warning period, soonest first.
+
+    (A read the merchants app may want as a selector; kept here until one exists.)
+    """
+    horizon = timezone.localdate() + timedelta(days=max(document_warning_days(), default=30))
+    return list(
+        QualificationDocument.objects.filter(
+            merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon
+        ).order_by("valid_until", "pk")[:10]
+    )
+
+
+#: Other apps' dashboards add what needs action on the home page: ``source(request, merchant) -> list``
+#: of dicts ``{"due": datetime|None, "kind": str, "title": str, "url": str}``. Orders adds orders to ship
+#: (registered when ``merchants.dashboard_urls`` imports the orders dashboard).
+HOME_ACTION_SOURCES: list[Callable[[HttpRequest, Merchant], list[dict[str, Any]]]] = []
+
+
+@merchant_required(ALL_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs action now, the most urgent first; the credit grade if it has been computed."""
+    merchant = merchant_of(request)
+    actions: list[dict[str, Any]] = []
+    current = agreement_current()
+    if current is not None and not merchant_has_accepted_current_agreement(merchant=merchant):
+        actions.append(
+            {
+                "due": current.effective_at,
+                "kind": "agreement",
+                "title": _("Accept the platform service agreement %(version)s")
+                % {"version": current.version},
+                "url": reverse("merchant:agreement"),
+            }
+        )
+    for document in _documents_expiring(merchant):
+        assert document.valid_until is not None
+        due = timezone.make_aware(
+            datetime.combine(document.valid_until + timedelta(days=1), datetime.min.time())
+        )
+        actions.append(
+            {
+                "due": due,
+                "kind": "document",
+                "title": _("%(document)s expires on %(date)s: upload the renewed one")
+                % {"document": document, "date": document.valid_until},
+                "url": reverse("merchant:onboarding"),
+            }
+        )
+    for source in HOME_ACTION_SOURCES:
+        actions.extend(source(request, merchant))
+    far = timezone.now() + timedelta(days=3650)
+    actions.sort(key=lambda a: a["due"] or far)
+    for action in actions:
+        action["countdown"] = countdown(action["due"])
+    context = {
+        "actions": actions,
+        "grade_name": CREDIT_GRADE_NAMES.get(merchant.credit_grade or 0, ""),
+    }
+    return page(request, "merchant/home.html", context)
+
+
+# --- members ------------------------------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    login = forms.CharField(label=_("Their mobile number or email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.OWNER])
+
+
+@merchant_required(OWNER_ONLY)
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest) -> HttpResponse:
+    """The owner adds staff accounts with a role (they must have registered first) and removes them."""
+    merchant = merchant_of(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merchant_member_invite(merchant=merchant, actor=user_of(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("merchant:members")
+    context = {"members": list(member_list_for_merchant(merchant=merchant)), "form": form}
+    return page(request, "merchant/members.html", context, status=400 if form.errors else 200)
+
+
+@merchant_required(OWNER_ONLY)
+@require_POST
+def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = member_list_for_merchant(merchant=merchant_of(request)).filter(pk=member_id).first()
+    if member is None:
+        return page(request, "merchant/404.html", status=404)
+    try:
+        merchant_member_remove(member=member, actor=user_of(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("merchant:members")
+
+
+# --- standing: credit, KPIs, violations and penalties -----------------------------------------------
+
+
+class AppealForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Why the violation should be voided"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
+@merchant_required(ALL_ROLES)
+def standing(request: HttpRequest) -> HttpResponse:
+    """REP-3, VIO-1..VIO-6: the credit grade with its components and history, KPIs against their
+    thresholds, the violations of the past year (appeal within 7 days) and the penalties in force."""
+    merchant = merchant_of(request)
+    policies = kpi_policy()
+    kpis = [
+        {"kpi": kpi, "policy": policies.get(kpi.kpi)} for kpi in kpi_latest_for_merchant(merchant=merchant)
+    ]
+    history = credit_history_for_merchant(merchant=merchant)
+    context = {
+        "credit": credit_latest_for_merchant(merchant=merchant),
+        "grade_names": CREDIT_GRADE_NAMES,
+        "history": history,
+        "kpis": kpis,
+        "violations": list(violation_list_for_merchant(merchant=merchant)),
+        "penalties": list(penalty_list_for_merchant(merchant=merchant)),
+        "may_appeal": request.merchant_role in APPELLANTS,  # type: ignore[attr-defined]
+        "appeal_form": AppealForm(),
+    }
+    return page(request, "merchant/standing.html", context)
+
+
+@merchant_required(APPELLANTS)
+@require_POST
+def violation_appeal(request: HttpRequest, violation_id: int) -> HttpResponse:
+    """VIO-4: appeal a violation with a statement (the service enforces the 7-day window)."""
+    merchant = merchant_of(request)
+    try:
+        violation = violation_get_for_merchant(merchant=merchant, violation_id=violation_id)
+    except DomainError:
+        return page(request, "merchant/404.html", status=404)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            violation_appeal_submit(
+                violation=violation,
+                statement=form.cleaned_data["statement"],
+                evidence={},
+                actor=user_of(request),
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+        else:
+            messages.success(request, _("Appeal submitted. Staff decide within 5 working days."))
+    else:
+        messages.error(request, _("Write why the violation should be voided."))
+    return redirect("merchant:standing")

@@ -1,0 +1,327 @@
+"""Orders in the admin: read-only records with their lines, timeline, payments, tracking, ledger postings,
+holds and deadlines inline. Manual interventions are actions that take a reason and call a service
+(ORD-2: every transition records actor, time and reason); nothing is edited in place."""
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+
+from orders import selectors, services
+from orders.models import (
+    FollowUp,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentCallbackLog,
+    Payout,
+    PayoutStatement,
+    ReconciliationDifference,
+    Refund,
+    TrackingEvent,
+)
+from platform_core.accounts.models import User
+from platform_core.errors import DomainError
+from platform_core.ledger.selectors import ledger_transactions_for
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["title", "sku_code", "unit_price", "quantity", "line_total", "commission_rate"]
+    readonly_fields = ["title", "sku_code", "unit_price", "quantity", "line_total", "commission_rate"]
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+    readonly_fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["provider", "out_trade_no", "provider_trade_no", "amount", "status", "succeeded_at"]
+    readonly_fields = ["provider", "out_trade_no", "provider_trade_no", "amount", "status", "succeeded_at"]
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by"]
+    readonly_fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by"]
+
+
+class TrackingEventInline(ReadOnlyInline):
+    model = TrackingEvent
+    fields = ["at", "kind", "location", "description", "source"]
+    readonly_fields = ["at", "kind", "location", "description", "source"]
+
+
+def _staff(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order], call: Any) -> None:
+    reason = str(request.POST.get("reason", "")).strip()
+    if not reason:
+        modeladmin.message_user(request, _("Give a reason for the action."), level=messages.ERROR)
+        return
+    done = 0
+    for order in queryset:
+        try:
+            call(order, reason)
+            done += 1
+        except (DomainError, TransitionNotAllowed) as exc:
+            modeladmin.message_user(
+                request, f"{order.number}: {getattr(exc, 'message', exc)}", level=messages.ERROR
+            )
+    if done:
+        modeladmin.message_user(request, _("%(n)d order(s) done.") % {"n": done}, level=messages.SUCCESS)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    action_form = ReasonActionForm
+    list_display = [
+        "number",
+        "customer",
+        "merchant",
+        "kind",
+        "status",
+        "total",
+        "paid_at",
+        "ship_by",
+        "settled_at",
+    ]
+    list_filter = ["status", "kind", "customer_may_cancel_with_refund"]
+    search_fields = ["number", "tracking_number", "customer__email", "customer__phone", "merchant__name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline, TrackingEventInline]
+    readonly_fields = ["money", "ledger_postings", "escrow_holds", "deadlines"]
+    exclude = ["contract"]
+    actions = ["cancel_with_refund", "confirm_receipt", "settle_now"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [f.name for f in Order._meta.fields if f.name != "contract"]
+        return [*fields, *self.readonly_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("money (from the ledger)"))
+    def money(self, order: Order) -> str:
+        return (
+            f"paid {selectors.order_paid_amount(order=order)} · refunded {selectors.order_refunded_amount(order=order)}"
+            f" · released {selectors.order_released_amount(order=order)}"
+        )
+
+    @admin.display(description=_("ledger postings"))
+    def ledger_postings(self, order: Order) -> SafeString:
+        rows = [
+            (
+                txn.created_at.strftime("%Y-%m-%d %H:%M"),
+                txn.kind,
+                txn.idempotency_key,
+                entry.account,
+                entry.amount,
+            )
+            for txn in ledger_transactions_for(subject=order)
+            for entry in txn.entries.all()
+        ]
+        return format_html(
+            "<table><tr><th>at</th><th>kind</th><th>key</th><th>account</th><th>amount</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description=_("escrow holds"))
+    def escrow_holds(self, order: Order) -> SafeString:
+        rows = [
+            (hold.opened_at.strftime("%Y-%m-%d %H:%M"), hold.reason)
+            for hold in selectors.order_holds_open(order=order)
+        ]
+        return format_html_join("", "<div>{} — {}</div>", rows) or format_html("{}", "—")
+
+    @admin.display(description=_("deadlines"))
+    def deadlines(self, order: Order) -> SafeString:
+        rows = [
+            (d.rule, d.status, d.due_at.strftime("%Y-%m-%d %H:%M"))
+            for d in selectors.order_deadlines(order=order)
+        ]
+        return format_html_join("", "<div>{} · {} · due {}</div>", rows) or format_html("{}", "—")
+
+    @admin.action(description=_("Cancel (paid orders are refunded in full)"))
+    def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(
+            self,
+            request,
+            queryset,
+            lambda order, reason: services.order_cancel(
+                order_id=order.pk,
+                reason=reason,
+                actor=_staff(request),
+                as_merchant=True,
+            ),
+        )
+
+    @admin.action(description=_("Confirm receipt on the customer's behalf"))
+    def confirm_receipt(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(
+            self,
+            request,
+            queryset,
+            lambda order, reason: services.order_confirm_receipt(order_id=order.pk, actor=_staff(request)),
+        )
+
+    @admin.action(description=_("Settle now (after-sales window closed, no hold)"))
+    def settle_now(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(
+            self,
+            request,
+            queryset,
+            lambda order, reason: services.order_settle(order_id=order.pk, actor=_staff(request)),
+        )
+
+
+class TrackingEventForm(forms.ModelForm):
+    class Meta:
+        model = TrackingEvent
+        fields = ["order", "kind", "at", "location", "description"]
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(admin.ModelAdmin):
+    """ORD-5: staff enter tracking events the carrier did not send; saved through the service."""
+
+    form = TrackingEventForm
+    list_display = ["order", "kind", "at", "location", "source", "recorded_by"]
+    list_filter = ["kind", "source"]
+    search_fields = ["order__number", "order__tracking_number"]
+    raw_id_fields = ["order"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: TrackingEvent, form: Any, change: bool) -> None:
+        saved = services.tracking_event_record(
+            order=obj.order,
+            kind=obj.kind,
+            at=obj.at or timezone.now(),
+            location=obj.location,
+            description=obj.description,
+            source=TrackingEvent.Source.STAFF,
+            actor=_staff(request),
+        )
+        obj.pk = saved.pk
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["outcome", "suggestion"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """ORD-7: the follow-up queue; staff record outcome and suggestion."""
+
+    form = FollowUpForm
+    list_display = ["order", "status", "created_at", "done_at", "done_by"]
+    list_filter = ["status"]
+    search_fields = ["order__number"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
+        services.follow_up_record(
+            follow_up=obj,
+            outcome=obj.outcome,
+            suggestion=obj.suggestion,
+            actor=_staff(request),
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PaymentCallbackLog)
+class PaymentCallbackLogAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "outcome", "error", "payment"]
+    list_filter = ["provider", "outcome"]
+
+
+@admin.register(PayoutStatement)
+class PayoutStatementAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "period", "gross", "commission", "refunds", "net"]
+    list_filter = ["period"]
+    search_fields = ["merchant__name"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "amount", "status", "provider", "provider_reference", "created_at"]
+    list_filter = ["status", "provider"]
+
+
+@admin.register(ReconciliationDifference)
+class ReconciliationDifferenceAdmin(admin.ModelAdmin):
+    """PAY-8: the finance queue of reconciliation differences."""
+
+    list_display = ["day", "provider", "kind", "reference", "ledger_amount", "provider_amount", "status"]
+    list_filter = ["status", "provider", "kind"]
+    readonly_fields = [
+        "day",
+        "provider",
+        "kind",
+        "reference",
+        "ledger_amount",
+        "provider_amount",
+        "created_at",
+    ]
+    fields = [*readonly_fields, "status", "note"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,597 @@
+"""The orders API: cart, checkout, the customer's orders, payments and their callbacks, the merchant's
+order desk, carrier webhooks and statements. Thin views: parse, call a selector or service, serialise."""
+
+import csv
+import io
+from typing import Any, cast
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from merchants.permissions import IsMerchantMember
+from merchants.selectors import merchant_for_member
+from orders import selectors, services
+from orders.models import Order, OrderEvent, OrderLine, Payment, PayoutStatement, TrackingEvent
+from orders.payments import provider_get
+from platform_core.accounts.models import User
+from platform_core.api.idempotency import idempotent
+from platform_core.api.pagination import PagePagination
+from platform_core.errors import NotFound
+
+
+def _user(request: Any) -> User:
+    return cast(User, request.user)
+
+
+class RawBodyParser(BaseParser):
+    """Provider and carrier callbacks are verified over the exact bytes received, whatever their type."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, Any]:
+        return {}  # the view reads ``request.body`` itself
+
+
+# --- serializers ----------------------------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sku",
+            "listing",
+            "title",
+            "sku_code",
+            "sku_attributes",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer[Order]):
+    lines = OrderLineSerializer(many=True, read_only=True)
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "merchant",
+            "merchant_name",
+            "total",
+            "created_at",
+            "paid_at",
+            "ship_by",
+            "shipped_at",
+            "carrier",
+            "tracking_number",
+            "delivered_at",
+            "completed_at",
+            "cancelled_at",
+            "closed_at",
+            "confirmation_extended",
+            "customer_may_cancel_with_refund",
+            "shipping_name",
+            "shipping_phone",
+            "shipping_address",
+            "lines",
+        ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer[OrderEvent]):
+    class Meta:
+        model = OrderEvent
+        fields = ["at", "action", "from_status", "to_status", "reason"]
+
+
+class TrackingEventSerializer(serializers.ModelSerializer[TrackingEvent]):
+    class Meta:
+        model = TrackingEvent
+        fields = ["kind", "at", "location", "description", "source"]
+
+
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    status = serializers.CharField(read_only=True, help_text="created, succeeded, failed or closed")
+
+    class Meta:
+        model = Payment
+        fields = ["id", "provider", "amount", "out_trade_no", "status", "payload"]
+
+
+class HoldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = serializers.SerializerMethodField()
+    paid_amount = serializers.SerializerMethodField()
+    refunded_amount = serializers.SerializerMethodField()
+    holds = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events", "paid_amount", "refunded_amount", "holds"]
+
+    def get_events(self, order: Order) -> list[dict[str, Any]]:
+        return OrderEventSerializer(selectors.order_events(order=order), many=True).data  # type: ignore[return-value]
+
+    def get_paid_amount(self, order: Order) -> str:
+        return str(selectors.order_paid_amount(order=order))
+
+    def get_refunded_amount(self, order: Order) -> str:
+        return str(selectors.order_refunded_amount(order=order))
+
+    def get_holds(self, order: Order) -> list[dict[str, Any]]:
+        return HoldSerializer(selectors.order_holds_open(order=order), many=True).data  # type: ignore[return-value]
+
+
+class CartItemOutputSerializer(serializers.Serializer):
+    sku = serializers.IntegerField(source="sku_id")
+    listing = serializers.IntegerField(source="sku.listing_id")
+    title = serializers.SerializerMethodField()
+    unit_price = serializers.DecimalField(source="sku.price", max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+
+    def get_title(self, item: Any) -> str:
+        version = item.sku.listing.live_version
+        return version.title if version else ""
+
+
+class CartOutputSerializer(serializers.Serializer):
+    items = CartItemOutputSerializer(many=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _cart_response(user: User) -> Response:
+    items = list(selectors.cart_items_for_customer(customer=user))
+    total = sum((item.sku.price * item.quantity for item in items), 0)
+    return Response(CartOutputSerializer({"items": items, "total": total}).data)
+
+
+# --- cart and checkout ----------------------------------------------------------------------------
+
+
+class CartApi(APIView):
+    """ORD-1: the customer's cart."""
+
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.IntegerField()
+        quantity = serializers.IntegerField(min_value=1, default=1)
+
+    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    def get(self, request: Request) -> Response:
+        return _cart_response(_user(request))
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cart_item_add(
+            customer=_user(request),
+            sku_id=data.validated_data["sku"],
+            quantity=data.validated_data["quantity"],
+            actor=_user(request),
+        )
+        return _cart_response(_user(request))
+
+
+class CartItemApi(APIView):
+    """ORD-1: change (PATCH) or remove (DELETE) one SKU in the cart."""
+
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=0)
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    def patch(self, request: Request, sku_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cart_item_set(
+            customer=_user(request),
+            sku_id=sku_id,
+            quantity=data.validated_data["quantity"],
+            actor=_user(request),
+        )
+        return _cart_response(_user(request))
+
+    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    def delete(self, request: Request, sku_id: int) -> Response:
+        services.cart_item_remove(customer=_user(request), sku_id=sku_id, actor=_user(request))
+        return _cart_response(_user(request))
+
+
+class CheckoutApi(APIView):
+    """ORD-1, ORD-3: one order per merchant from the cart; stock reserved; 30 minutes to pay."""
+
+    class InputSerializer(serializers.Serializer):
+        shipping_name = serializers.CharField(max_length=100)
+        shipping_phone = serializers.CharField(max_length=20)
+        shipping_address = serializers.CharField(max_length=300)
+        expected_total = serializers.DecimalField(
+            max_digits=12, decimal_places=2, required=False, help_text="The total the client showed."
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OrderSerializer(many=True)},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        orders = services.order_checkout(customer=_user(request), actor=_user(request), **data.validated_data)
+        return Response(OrderSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
+
+
+# --- the customer's orders ------------------------------------------------------------------------
+
+
+class OrderListApi(APIView):
+    pagination_class = PagePagination
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: OrderSerializer(many=True)}, tags=["orders"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = selectors.order_list_for_customer(
+            customer=_user(request), status=filters.validated_data.get("status")
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses={200: OrderDetailSerializer}, tags=["orders"])
+    def get(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        return Response(OrderDetailSerializer(order).data)
+
+
+class OrderContractApi(APIView):
+    """ORD-1: the contract at purchase, as JSON or (``?render=html``) as a page to print."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["orders"],
+    )
+    def get(self, request: Request, order_id: int) -> Any:
+        try:
+            order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        except NotFound:
+            # ORD-1: the contract is retrievable by both parties.
+            found = merchant_for_member(user=_user(request))
+            if found is None:
+                raise
+            order = selectors.order_get_for_merchant(merchant=found[0], order_id=order_id)
+        if request.query_params.get("render") == "html":
+            html = render_to_string("orders/contract.html", {"order": order, "contract": order.contract})
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        return Response({"order": order.number, "total": str(order.total), **order.contract})
+
+
+class OrderTrackingApi(APIView):
+    """ORD-5: the parcel's events in order."""
+
+    @extend_schema(responses={200: TrackingEventSerializer(many=True)}, tags=["orders"])
+    def get(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        return Response(TrackingEventSerializer(selectors.order_tracking(order=order), many=True).data)
+
+
+class OrderPayApi(APIView):
+    """PAY-3: start paying the order; the answer carries the pay URL / QR payload."""
+
+    class InputSerializer(serializers.Serializer):
+        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.order_pay_start(
+            order_id=order.pk, provider=data.validated_data["provider"], actor=_user(request)
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class OrderCancelApi(APIView):
+    """ORD-2, ORD-4: cancel before shipping; a paid order (after the ship-by deadline) is refunded at once."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_cancel(
+            order_id=order.pk, reason=data.validated_data["reason"], actor=_user(request)
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class OrderConfirmReceiptApi(APIView):
+    """ORD-6: the customer confirms receipt; the order completes and the after-sales window opens."""
+
+    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = services.order_confirm_receipt(order_id=order.pk, actor=_user(request))
+        return Response(OrderSerializer(order).data)
+
+
+class OrderExtendConfirmationApi(APIView):
+    """ORD-6: extend the automatic confirmation once, by 5 days."""
+
+    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = services.order_extend_confirmation(order_id=order.pk, actor=_user(request))
+        return Response(OrderSerializer(order).data)
+
+
+# --- provider and carrier callbacks ----------------------------------------------------------------
+
+
+class PaymentCallbackApi(APIView):
+    """PAY-3: a payment provider's signed notification (verified over the raw body)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    parser_classes = [RawBodyParser]
+
+    @extend_schema(
+        request=OpenApiTypes.BINARY,
+        responses={200: OpenApiTypes.STR, 400: OpenApiResponse()},
+        tags=["payments"],
+    )
+    def post(self, request: Request, provider: str) -> HttpResponse:
+        services.payment_callback_receive(provider=provider, headers=dict(request.headers), body=request.body)
+        return HttpResponse(provider_get(provider).callback_ack(), content_type="text/plain")
+
+
+class SandboxCashierApi(APIView):
+    """PAY-3 (sandbox only): the customer pays at the sandbox cashier; the notification follows."""
+
+    @extend_schema(request=None, responses={202: PaymentSerializer}, tags=["payments"])
+    def post(self, request: Request, out_trade_no: str) -> Response:
+        payment = services.sandbox_cashier_pay(out_trade_no=out_trade_no, actor=_user(request))
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LogisticsCallbackApi(APIView):
+    """ORD-5: a carrier's signed tracking webhook."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    parser_classes = [RawBodyParser]
+
+    @extend_schema(request=OpenApiTypes.BINARY, responses={200: TrackingEventSerializer}, tags=["logistics"])
+    def post(self, request: Request, carrier: str) -> Response:
+        event = services.logistics_callback_receive(
+            carrier=carrier, headers=dict(request.headers), body=request.body
+        )
+        return Response(TrackingEventSerializer(event).data)
+
+
+# --- merchants ---------------------------------------------------------------------------------------
+
+
+class MerchantOrderSerializer(OrderSerializer):
+    holds = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "holds"]
+
+    def get_holds(self, order: Order) -> list[dict[str, Any]]:
+        """PAY-6: a held escrow shows its reason to the merchant."""
+        by_order = self.context.get("holds")
+        holds = (
+            by_order.get(order.pk, []) if by_order is not None else selectors.order_holds_open(order=order)
+        )
+        return HoldSerializer(holds, many=True).data  # type: ignore[return-value]
+
+
+class MerchantOrderListApi(APIView):
+    """ORD-4: the merchant's orders; ``?to_ship=true`` lists paid orders, ship-by soonest first."""
+
+    permission_classes = [IsMerchantMember]
+    pagination_class = PagePagination
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+        to_ship = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: MerchantOrderSerializer(many=True)}, tags=["merchant"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = selectors.order_list_for_merchant(
+            merchant=request.merchant,  # type: ignore[attr-defined]
+            status=filters.validated_data.get("status"),
+            to_ship=filters.validated_data["to_ship"],
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(orders, request, view=self) or []
+        holds = selectors.order_holds_open_by_order(order_ids=[order.pk for order in page])
+        return paginator.get_paginated_response(
+            MerchantOrderSerializer(page, many=True, context={"holds": holds}).data
+        )
+
+
+class MerchantOrderShipApi(APIView):
+    """ORD-4, ORD-5: ship with carrier and tracking number."""
+
+    permission_classes = [IsMerchantMember]
+
+    class InputSerializer(serializers.Serializer):
+        carrier = serializers.CharField(max_length=32)
+        tracking_number = serializers.CharField(max_length=64)
+
+    @extend_schema(request=InputSerializer, responses={200: MerchantOrderSerializer}, tags=["merchant"])
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_merchant(merchant=request.merchant, order_id=order_id)  # type: ignore[attr-defined]
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_ship(order_id=order.pk, actor=_user(request), **data.validated_data)
+        return Response(MerchantOrderSerializer(order).data)
+
+
+class MerchantOrderShipBulkApi(APIView):
+    """ORD-4: ship many orders at once; each succeeds or fails on its own."""
+
+    permission_classes = [IsMerchantMember]
+
+    class ItemSerializer(serializers.Serializer):
+        order_id = serializers.IntegerField()
+        carrier = serializers.CharField(max_length=32)
+        tracking_number = serializers.CharField(max_length=64)
+
+    class InputSerializer(serializers.Serializer):
+        items = serializers.ListField(child=serializers.DictField(), max_length=500)
+
+    class ResultSerializer(serializers.Serializer):
+        order_id = serializers.IntegerField()
+        ok = serializers.BooleanField()
+        error = serializers.CharField()
+
+    @extend_schema(
+        operation_id="merchant_orders_ship_bulk",
+        request=InputSerializer,
+        responses={200: ResultSerializer(many=True)},
+        tags=["merchant"],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = self.ItemSerializer(data=data.validated_data["items"], many=True)
+        items.is_valid(raise_exception=True)
+        results = services.order_ship_bulk(
+            merchant=request.merchant,  # type: ignore[attr-defined]
+            items=items.validated_data,
+            actor=_user(request),
+        )
+        return Response(self.ResultSerializer(results, many=True).data)
+
+
+class MerchantOrderCancelApi(APIView):
+    """ORD-2: the merchant cancels a paid order it cannot ship; the customer is refunded in full."""
+
+    permission_classes = [IsMerchantMember]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: MerchantOrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["merchant"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request, order_id: int) -> Response:
+        order = selectors.order_get_for_merchant(merchant=request.merchant, order_id=order_id)  # type: ignore[attr-defined]
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_cancel(
+            order_id=order.pk, reason=data.validated_data["reason"], actor=_user(request), as_merchant=True
+        )
+        return Response(MerchantOrderSerializer(order).data)
+
+
+class StatementSerializer(serializers.ModelSerializer[PayoutStatement]):
+    payout_amount = serializers.DecimalField(
+        source="payout.amount", max_digits=12, decimal_places=2, read_only=True
+    )
+
+    class Meta:
+        model = PayoutStatement
+        fields = [
+            "id",
+            "period",
+            "gross",
+            "commission",
+            "refunds",
+            "net",
+            "payout_amount",
+            "lines",
+            "created_at",
+        ]
+
+
+class MerchantStatementListApi(APIView):
+    """PAY-4: the merchant's payout statements, one per period."""
+
+    permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
+    pagination_class = PagePagination
+
+    @extend_schema(responses={200: StatementSerializer(many=True)}, tags=["merchant"])
+    def get(self, request: Request) -> Response:
+        statements = selectors.statement_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(statements, request, view=self)
+        return paginator.get_paginated_response(StatementSerializer(page, many=True).data)
+
+
+class MerchantStatementCsvApi(APIView):
+    """PAY-4: one statement as CSV."""
+
+    permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["merchant"])
+    def get(self, request: Request, statement_id: int) -> HttpResponse:
+        statement = selectors.statement_get_for_merchant(
+            merchant=request.merchant,  # type: ignore[attr-defined]
+            statement_id=statement_id,
+        )
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["transaction", "kind", "at", "order", "gross", "commission", "amount"])
+        for line in statement.lines:
+            writer.writerow(
+                [line[k] for k in ("transaction", "kind", "at", "order", "gross", "commission", "amount")]
+            )
+        writer.writerow([])
+        writer.writerow(["gross", statement.gross, "commission", statement.commission, "net", statement.net])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="statement-{statement.period}.csv"'
+        return response

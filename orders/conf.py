@@ -1,0 +1,77 @@
+"""Orders defaults. Every number a rule names is read from settings when set there (rules.md: defaults
+live in settings or policy rows, never as literals in code); these are the defaults."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+
+def payment_timeout() -> timedelta:
+    """ORD-3: an unpaid order is cancelled after 30 minutes."""
+    return getattr(settings, "ORDERS_PAYMENT_TIMEOUT", timedelta(minutes=30))
+
+
+def ship_within() -> timedelta:
+    """ORD-4: a paid order ships within 72 hours of payment."""
+    return getattr(settings, "ORDERS_SHIP_WITHIN", timedelta(hours=72))
+
+
+def auto_confirm_after() -> timedelta:
+    """ORD-6: receipt is confirmed automatically 10 days after shipping."""
+    return getattr(settings, "ORDERS_AUTO_CONFIRM_AFTER", timedelta(days=10))
+
+
+def confirm_extension() -> timedelta:
+    """ORD-6: the customer may extend the confirmation once, by 5 days."""
+    return getattr(settings, "ORDERS_CONFIRM_EXTENSION", timedelta(days=5))
+
+
+def aftersales_window() -> timedelta:
+    """ORD-6, PAY-4: escrow is settled when the after-sales window after completion closes."""
+    return getattr(settings, "ORDERS_AFTERSALES_WINDOW", timedelta(days=15))
+
+
+def late_shipment_compensation() -> dict[str, Decimal]:
+    """ORD-4: compensation from the merchant's deposit: 5 % of the order, at least 5, at most 30 CNY."""
+    policy: dict[str, Any] = getattr(settings, "ORDERS_LATE_SHIPMENT_COMPENSATION", {})
+    return {
+        "rate": Decimal(str(policy.get("rate", "0.05"))),
+        "min": Decimal(str(policy.get("min", "5.00"))),
+        "max": Decimal(str(policy.get("max", "30.00"))),
+    }
+
+
+def payment_sandbox_key() -> bytes:
+    """PAY-3: the sandbox provider's HMAC-SHA256 signing key."""
+    return str(getattr(settings, "ORDERS_PAYMENT_SANDBOX_KEY", "sandbox-payments-not-secret")).encode()
+
+
+def payment_sandbox_behaviour() -> dict[str, Any]:
+    """PAY-3: how the sandbox delivers callbacks: ``auto`` (queue after the cashier pays), ``duplicates``
+    (extra copies), ``delay_seconds``, ``fail`` (the payment fails)."""
+    defaults: dict[str, Any] = {"auto": True, "duplicates": 0, "delay_seconds": 0, "fail": False}
+    return {**defaults, **getattr(settings, "ORDERS_PAYMENT_SANDBOX", {})}
+
+
+def logistics_sandbox_key() -> bytes:
+    """ORD-5: the sandbox carrier's webhook signing key."""
+    return str(getattr(settings, "ORDERS_LOGISTICS_SANDBOX_KEY", "sandbox-carrier-not-secret")).encode()
+
+
+def payout_provider() -> str:
+    """PAY-4: the payout provider's name (``sandbox`` ships)."""
+    return str(getattr(settings, "ORDERS_PAYOUT_PROVIDER", "sandbox"))
+
+
+def agreement_terms() -> dict[str, Any]:
+    """ORD-1: the platform's standard consumer terms copied into every order's contract snapshot."""
+    return {
+        "ship_within_hours": int(ship_within().total_seconds() // 3600),
+        "auto_confirm_days": auto_confirm_after().days,
+        "confirm_extension_days": confirm_extension().days,
+        "aftersales_window_days": aftersales_window().days,
+        "no_reason_return_days": int(getattr(settings, "ORDERS_NO_REASON_RETURN_DAYS", 7)),
+        "late_shipment_compensation": {k: str(v) for k, v in late_shipment_compensation().items()},
+    }

@@ -1,0 +1,317 @@
+"""The merchant dashboard's orders and money pages: orders by state, the order's timeline, shipping with
+carrier and tracking number (one or a CSV of many), the packing slip; escrow held with the hold reasons,
+the payable balance, the deposit, and statements (CSV).
+
+Thin views over ``orders.services`` / ``orders.selectors`` (and the merchants deposit selectors).
+"""
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from merchants.dashboard import (
+    ALL_ROLES,
+    HOME_ACTION_SOURCES,
+    MONEY_ROLES,
+    ORDER_SHIPPERS,
+    SERVICE_ERRORS,
+    countdown,
+    merchant_of,
+    merchant_required,
+    page,
+    show_error,
+    user_of,
+)
+from merchants.models import Merchant
+from merchants.selectors import merchant_required_deposit
+from orders.models import Order
+from orders.selectors import (
+    order_events,
+    order_get_for_merchant,
+    order_holds_open,
+    order_list_for_merchant,
+    order_tracking,
+    statement_get_for_merchant,
+    statement_list_for_merchant,
+)
+from orders.services import order_ship, order_ship_bulk
+from platform_core.errors import NotFound
+from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerHold
+
+PAGE_SIZE = 20
+
+#: The filter tabs of the orders page: name -> (label, selector arguments).
+FILTERS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "to_ship": (_("To ship"), {"to_ship": True}),
+    "shipped": (_("Shipped"), {"status": Order.Status.SHIPPED}),
+    "completed": (_("Completed"), {"status": Order.Status.COMPLETED}),
+    "cancelled": (_("Cancelled"), {"status": Order.Status.CANCELLED}),
+    "all": (_("All"), {}),
+}
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=32)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
+
+
+class BulkShipForm(forms.Form):
+    file = forms.FileField(label=_("CSV file with the columns order_number,carrier,tracking_number"))
+
+
+# --- home: orders waiting to ship, with the ship-by countdown ------------------------------------------
+
+
+def orders_to_ship_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, Any]]:
+    """ORD-4: the paid orders to ship, soonest deadline first (the home page's first concern)."""
+    orders = order_list_for_merchant(merchant=merchant, to_ship=True)[:10]
+    return [
+        {
+            "due": order.ship_by,
+            "kind": "ship",
+            "title": _("Ship order %(number)s") % {"number": order.number},
+            "url": reverse("merchant:order", kwargs={"order_id": order.pk}),
+        }
+        for order in orders
+    ]
+
+
+if orders_to_ship_actions not in HOME_ACTION_SOURCES:
+    HOME_ACTION_SOURCES.append(orders_to_ship_actions)
+
+
+# --- orders ----------------------------------------------------------------------------------------------
+
+
+@merchant_required(ALL_ROLES)
+def orders(request: HttpRequest) -> HttpResponse:
+    """ORD-2, ORD-4: orders by state; "to ship" is ordered by the ship-by deadline."""
+    current = request.GET.get("filter", "to_ship")
+    if current not in FILTERS:
+        current = "to_ship"
+    queryset = order_list_for_merchant(merchant=merchant_of(request), **FILTERS[current][1])
+    order_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": order_page,
+        "rows": [(order, countdown(order.ship_by)) for order in order_page.object_list],
+        "filters": [(name, label) for name, (label, _args) in FILTERS.items()],
+        "current": current,
+        "may_ship": request.merchant_role in ORDER_SHIPPERS,  # type: ignore[attr-defined]
+    }
+    return page(request, "merchant/orders/list.html", context)
+
+
+def _order_or_none(request: HttpRequest, order_id: int) -> Order | None:
+    try:
+        return order_get_for_merchant(merchant=merchant_of(request), order_id=order_id)
+    except NotFound:
+        return None
+
+
+@merchant_required(ALL_ROLES)
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    """ORD-2, ORD-5, PAY-6: the order, its timeline, tracking, escrow holds, and the ship form."""
+    order = _order_or_none(request, order_id)
+    if order is None:
+        return page(request, "merchant/404.html", status=404)
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "events": list(order_events(order=order)),
+        "tracking": list(order_tracking(order=order)),
+        "holds": list(order_holds_open(order=order)),
+        "ship_form": ShipForm(),
+        "countdown": countdown(order.ship_by),
+        "may_ship": request.merchant_role in ORDER_SHIPPERS and order.status == Order.Status.PAID,  # type: ignore[attr-defined]
+    }
+    return page(request, "merchant/orders/detail.html", context)
+
+
+@merchant_required(ORDER_SHIPPERS)
+@require_POST
+def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    """ORD-4, ORD-5: hand the parcel to a carrier."""
+    order = _order_or_none(request, order_id)
+    if order is None:
+        return page(request, "merchant/404.html", status=404)
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            order_ship(order_id=order.pk, actor=user_of(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+        else:
+            messages.success(request, _("Order %(number)s shipped.") % {"number": order.number})
+    else:
+        messages.error(request, _("Carrier and tracking number are required."))
+    return redirect("merchant:order", order_id=order.pk)
+
+
+@merchant_required(ORDER_SHIPPERS)
+@require_http_methods(["GET", "POST"])
+def orders_ship_bulk(request: HttpRequest) -> HttpResponse:
+    """ORD-4: ship many orders from a CSV; each order succeeds or fails on its own."""
+    merchant = merchant_of(request)
+    form = BulkShipForm(request.POST or None, request.FILES or None)
+    results: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        rows, problems = _parse_ship_csv(form.cleaned_data["file"])
+        for problem in problems:
+            form.add_error("file", problem)
+        if rows and not problems:
+            numbers = [row["order_number"] for row in rows]
+            ids = dict(
+                order_list_for_merchant(merchant=merchant)
+                .filter(number__in=numbers)
+                .values_list("number", "pk")
+            )
+            unknown = [n for n in numbers if n not in ids]
+            items = [
+                {
+                    "order_id": ids[row["order_number"]],
+                    "carrier": row["carrier"],
+                    "tracking_number": row["tracking_number"],
+                }
+                for row in rows
+                if row["order_number"] in ids
+            ]
+            numbers_by_id = {pk: number for number, pk in ids.items()}
+            results = [
+                {**r, "number": numbers_by_id.get(r["order_id"], "")}
+                for r in order_ship_bulk(merchant=merchant, items=items, actor=user_of(request))
+            ]
+            results += [
+                {"order_id": None, "number": n, "ok": False, "error": str(_("No such order."))}
+                for n in unknown
+            ]
+            shipped = sum(1 for r in results if r["ok"])
+            messages.info(
+                request, _("%(ok)d of %(total)d orders shipped.") % {"ok": shipped, "total": len(results)}
+            )
+    return page(request, "merchant/orders/ship_bulk.html", {"form": form, "results": results})
+
+
+def _parse_ship_csv(file: Any) -> tuple[list[dict[str, str]], list[str]]:
+    text = file.read().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    wanted = {"order_number", "carrier", "tracking_number"}
+    if not reader.fieldnames or not wanted <= {f.strip() for f in reader.fieldnames}:
+        return [], [str(_("The first line must name the columns order_number, carrier and tracking_number."))]
+    rows = []
+    for row in reader:
+        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if any(clean.get(k) for k in wanted):
+            rows.append({k: clean.get(k, "") for k in wanted})
+    return rows, ([] if rows else [str(_("The file has no rows."))])
+
+
+@merchant_required(ALL_ROLES)
+def packing_slip(request: HttpRequest, order_id: int) -> HttpResponse:
+    """ORD-4: a printable packing slip (print stylesheet; no navigation)."""
+    order = _order_or_none(request, order_id)
+    if order is None:
+        return page(request, "merchant/404.html", status=404)
+    return page(
+        request, "merchant/orders/packing_slip.html", {"order": order, "lines": list(order.lines.all())}
+    )
+
+
+# --- money -----------------------------------------------------------------------------------------------
+
+
+def _merchant_accounts(merchant: Merchant) -> dict[str, Decimal]:
+    """PAY-1, MER-5: the shop's own ledger balances (payable, deposit) in one read."""
+    rows = LedgerAccount.objects.filter(
+        owner_type=ContentType.objects.get_for_model(Merchant),
+        owner_id=merchant.pk,
+        kind__in=[AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT],
+    ).values_list("kind", "balance")
+    return dict(rows)
+
+
+def _escrow_of_merchant(merchant: Merchant) -> tuple[Decimal, list[Any]]:
+    """PAY-2, PAY-6: money held in the escrow of the shop's orders, and the open holds with reasons.
+
+    (Reads the orders app may want as selectors; kept here until they exist.)
+    """
+    order_type = ContentType.objects.get_for_model(Order)
+    order_ids = Order.objects.filter(merchant=merchant).values("pk")
+    escrow = LedgerAccount.objects.filter(
+        kind=AccountKind.ORDER_ESCROW, owner_type=order_type, owner_id__in=order_ids
+    )
+    total = escrow.aggregate(total=Sum("balance"))["total"] or Decimal("0.00")
+    holds = list(
+        LedgerHold.objects.filter(account__in=escrow, released_at__isnull=True)
+        .annotate(
+            order_number=Subquery(
+                Order.objects.filter(pk=OuterRef("account__owner_id")).values("number")[:1]
+            ),
+            order_id=Subquery(Order.objects.filter(pk=OuterRef("account__owner_id")).values("pk")[:1]),
+        )
+        .order_by("opened_at", "pk")[:50]
+    )
+    return Decimal(total), holds
+
+
+@merchant_required(MONEY_ROLES)
+def money(request: HttpRequest) -> HttpResponse:
+    """PAY-2, PAY-4, PAY-6, MER-5: escrow held (and why), payable, deposit, statements."""
+    merchant = merchant_of(request)
+    balances = _merchant_accounts(merchant)
+    escrow_total, holds = _escrow_of_merchant(merchant)
+    statement_page = Paginator(statement_list_for_merchant(merchant=merchant), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "escrow_total": escrow_total,
+        "holds": holds,
+        "payable": balances.get(AccountKind.MERCHANT_PAYABLE, Decimal("0.00")),
+        "deposit": balances.get(AccountKind.MERCHANT_DEPOSIT, Decimal("0.00")),
+        "deposit_required": merchant_required_deposit(merchant=merchant),
+        "page_obj": statement_page,
+    }
+    return page(request, "merchant/money.html", context)
+
+
+@merchant_required(MONEY_ROLES)
+def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
+    """PAY-4: one statement's lines as CSV."""
+    try:
+        statement = statement_get_for_merchant(merchant=merchant_of(request), statement_id=statement_id)
+    except NotFound:
+        return page(request, "merchant/404.html", status=404)
+    out = io.StringIO()
+    out.write("\ufeff")
+    columns = ["at", "kind", "order", "gross", "commission", "amount", "transaction"]
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for line in statement.lines:
+        writer.writerow([line.get(c, "") for c in columns])
+    writer.writerow([])
+    writer.writerow(
+        [
+            "gross",
+            statement.gross,
+            "commission",
+            statement.commission,
+            "refunds",
+            statement.refunds,
+            "net",
+            statement.net,
+        ]
+    )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statement-{statement.period.isoformat()}.csv"'
+    return response

@@ -1,0 +1,85 @@
+"""ORD-5: carriers behind one webhook interface; the sandbox carrier signs with HMAC-SHA256.
+
+Sandbox webhook body (JSON): ``{"event_id", "tracking_number", "kind", "at" (ISO 8601), "location",
+"description"}``; header ``X-Carrier-Signature`` = hex HMAC-SHA256 of the raw body with
+``ORDERS_LOGISTICS_SANDBOX_KEY``. Real carriers (SF Express, 中通, …) get adapters of the same shape.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+
+from orders import conf
+
+SIGNATURE_HEADER = "X-Carrier-Signature"
+
+
+class CarrierRejected(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    event_id: str
+    tracking_number: str
+    kind: str
+    at: datetime
+    location: str
+    description: str
+
+
+def sandbox_sign(body: bytes) -> str:
+    return hmac.new(conf.logistics_sandbox_key(), body, hashlib.sha256).hexdigest()
+
+
+def sandbox_webhook(
+    *, event_id: str, tracking_number: str, kind: str, at: datetime, location: str = "", description: str = ""
+) -> tuple[dict[str, str], bytes]:
+    """What the sandbox carrier sends: ``(headers, body)``."""
+    body = json.dumps(
+        {
+            "event_id": event_id,
+            "tracking_number": tracking_number,
+            "kind": kind,
+            "at": at.isoformat(),
+            "location": location,
+            "description": description,
+        },
+        sort_keys=True,
+    ).encode()
+    return {SIGNATURE_HEADER: sandbox_sign(body), "Content-Type": "application/json"}, body
+
+
+class SandboxCarrier:
+    name = "sandbox"
+
+    def verify_webhook(self, headers: dict[str, str], body: bytes) -> TrackingUpdate:
+        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
+        if not given or not hmac.compare_digest(given, sandbox_sign(body)):
+            raise CarrierRejected("bad signature")
+        try:
+            data = json.loads(body)
+            at = parse_datetime(str(data["at"]))
+            if at is None:
+                raise ValueError("bad time")
+            return TrackingUpdate(
+                event_id=str(data["event_id"]),
+                tracking_number=str(data["tracking_number"]),
+                kind=str(data["kind"]),
+                at=at,
+                location=str(data.get("location", "")),
+                description=str(data.get("description", "")),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CarrierRejected(f"malformed webhook: {exc!r}") from exc
+
+
+CARRIERS = {SandboxCarrier.name: SandboxCarrier}
+
+
+def carrier_get(name: str) -> SandboxCarrier:
+    return CARRIERS[name]()

@@ -1,0 +1,46 @@
+"""Celery tasks of the orders chapter; each is idempotent (safe to run twice)."""
+
+import logging
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from orders.models import Payment
+from orders.payments.sandbox import sandbox_complete
+from platform_core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="orders.deliver_sandbox_callback")
+def deliver_sandbox_callback_task(out_trade_no: str, succeeded: bool = True) -> str:
+    """PAY-3 (sandbox): the provider's asynchronous notification, delivered to our callback service."""
+    from orders.services import payment_callback_receive
+
+    payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
+    if payment is None:
+        return "unknown"
+    headers, body = sandbox_complete(payment, succeeded=succeeded)
+    try:
+        return payment_callback_receive(provider="sandbox", headers=headers, body=body).outcome
+    except DomainError as exc:
+        logger.warning("sandbox callback for %s refused: %s", out_trade_no, exc)
+        return "rejected"
+
+
+@shared_task(name="orders.run_payouts")
+def run_payouts_task(period: str | None = None) -> int:
+    """PAY-4: the daily payout run (beat)."""
+    from orders.services import payouts_run
+
+    return len(payouts_run(period=date.fromisoformat(period) if period else None))
+
+
+@shared_task(name="orders.reconcile")
+def reconcile_task(day: str | None = None) -> int:
+    """PAY-8: the daily reconciliation of yesterday (beat)."""
+    from orders.services import reconciliation_run
+
+    the_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    return len(reconciliation_run(day=the_day))

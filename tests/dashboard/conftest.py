@@ -1,0 +1,100 @@
+"""Dashboard fixtures: a shop with members per role, listings and paid orders made through the services."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Permission
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from catalog.models import Category, Listing
+from merchants.models import Merchant, MerchantMember
+from orders.models import Order
+from orders.payments.sandbox import sandbox_complete
+from orders.services import cart_item_add, order_checkout, order_pay_start, payment_callback_receive
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
+from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
+
+_n = count(1)
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_static(settings: Settings) -> None:
+    """The dashboard's CSS and JS live in the repository's static/ directory."""
+    settings.STATICFILES_DIRS = [django_settings.BASE_DIR / "static"]
+
+
+@pytest.fixture
+def category(db: None) -> Category:
+    return CategoryFactory.create(deposit_amount=Decimal("0.00"))
+
+
+@pytest.fixture
+def shop(category: Category) -> Merchant:
+    return merchant_for(category)
+
+
+def member_of(merchant: Merchant, role: str) -> User:
+    user = UserFactory.create(role=Role.MERCHANT_STAFF)
+    MerchantMember.objects.create(merchant=merchant, user=user, role=role)
+    return user
+
+
+def client_as(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="platform_core.accounts.backends.PhoneOrEmailBackend")
+    return client
+
+
+@pytest.fixture
+def owner_client(shop: Merchant) -> Client:
+    return client_as(shop.owner)
+
+
+@pytest.fixture
+def make_listing(shop: Merchant) -> Callable[..., Listing]:
+    def make(**kwargs: Any) -> Listing:
+        return approved_listing(
+            merchant=shop, skus=[{"code": f"S{next(_n)}", "price": "59.00", "stock": 100}], **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_paid_order(shop: Merchant, make_listing: Callable[..., Listing]) -> Callable[..., Order]:
+    """A paid order of ``shop``: cart → checkout → sandbox payment → signed callback (all services)."""
+    listing = make_listing()
+    sku = listing.skus.get()
+
+    def make(customer: User | None = None) -> Order:
+        customer = customer or CustomerFactory.create()
+        cart_item_add(customer=customer, sku_id=sku.pk, quantity=1, actor=customer)
+        (order,) = order_checkout(
+            customer=customer,
+            shipping_name="李四",
+            shipping_phone="13900000000",
+            shipping_address="上海市浦东新区世纪大道1号",
+            actor=customer,
+        )
+        payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=customer)
+        headers, body = sandbox_complete(payment)
+        payment_callback_receive(provider="sandbox", headers=headers, body=body)
+        order.refresh_from_db()
+        assert order.status == Order.Status.PAID
+        return order
+
+    return make
+
+
+def merchant_reviewer() -> User:
+    """Compliance staff holding the merchant-review permission (MER-2)."""
+    reviewer = StaffFactory.create(role=Role.STAFF_COMPLIANCE)
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_merchantapplication"))
+    return User.objects.get(pk=reviewer.pk)  # a fresh permission cache

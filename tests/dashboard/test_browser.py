@@ -1,0 +1,259 @@
+"""The dashboard in a real browser (Playwright driving Debian's Chromium against the live server).
+
+A new merchant registers and onboards through the wizard, staff approve the application in the Django
+admin, the merchant accepts the agreement, creates a listing (the pre-screen flags a banned phrase as
+it is typed), the listing passes review, a customer buys it and the merchant ships within the ship-by
+deadline. Screenshots go to ``settings.VAR_DIR / "screenshots"`` (CI keeps them as artifacts).
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from catalog.models import BannedTerm, Listing
+from catalog.services import listing_approve
+from merchants.models import Merchant, MerchantApplication
+from orders.models import Order
+from orders.payments.sandbox import sandbox_complete
+from orders.services import cart_item_add, order_checkout, order_pay_start, payment_callback_receive
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory
+from tests.factories.catalog import CategoryFactory
+from tests.factories.merchants import PDF_BYTES, PlatformAgreementFactory, credit_code
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
+# ordinary synchronous ones, so Django's async-safety guard is lifted for this module only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.urls("tests.dashboard.urls_for_tests"),
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots() -> Path:
+    path = Path(settings.VAR_DIR) / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _reviewer() -> User:
+    staff = StaffFactory.create(role=Role.STAFF_COMPLIANCE)
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="merchants",
+            codename__in=[
+                "view_merchantapplication",
+                "change_merchantapplication",
+                "review_merchantapplication",
+            ],
+        ),
+        Permission.objects.get(content_type__app_label="catalog", codename="review_listing"),
+    )
+    return User.objects.get(pk=staff.pk)
+
+
+def _totp_device(user: User) -> tuple[str, str]:
+    """A TOTP device registered for ``user``: its id and its current code (what the app shows)."""
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return device.persistent_id, f"{totp.token():0{device.digits}d}"
+
+
+def _buy(listing: Listing) -> Order:
+    """A customer buys one unit and pays at the sandbox (the signed callback is delivered here)."""
+    customer = CustomerFactory.create()
+    sku = listing.skus.get()
+    cart_item_add(customer=customer, sku_id=sku.pk, quantity=1, actor=customer)
+    (order,) = order_checkout(
+        customer=customer,
+        shipping_name="李四",
+        shipping_phone="13900000000",
+        shipping_address="上海市浦东新区世纪大道1号",
+        actor=customer,
+    )
+    payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=customer)
+    headers, body = sandbox_complete(payment)
+    payment_callback_receive(provider="sandbox", headers=headers, body=body)
+    order.refresh_from_db()
+    return order
+
+
+def test_merchant_onboards_lists_and_ships_in_the_browser(
+    live_server: Any, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    category = CategoryFactory.create(name="家居日用", deposit_amount=Decimal("0.00"))
+    PlatformAgreementFactory(version="2026.11", title="平台服务协议")
+    BannedTerm.objects.update_or_create(
+        phrase="最好", defaults={"severity": "hard", "reason": "absolute claim"}
+    )
+    reviewer = _reviewer()
+    licence = tmp_path / "licence.pdf"
+    licence.write_bytes(PDF_BYTES)
+    base = live_server.url
+
+    merchant_ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
+    page = merchant_ctx.new_page()
+    page.set_default_timeout(15000)
+
+    # 1. register
+    page.goto(f"{base}/merchant/login/")
+    page.get_by_role("link", name="Create an account and open a shop").click()
+    page.fill("#id_name", "赵六")
+    page.fill("#id_phone", "13612345678")
+    page.fill("#id_password", "a-long-passphrase-42")
+    page.screenshot(path=str(shots / "01-register.png"), full_page=True)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{base}/merchant/onboarding/")
+
+    # 2. the application
+    page.get_by_role("link", name="Fill in the application").click()
+    page.fill("#id_shop_name", "赵六家居")
+    page.fill("#id_legal_name", "赵六家居用品有限公司")
+    page.fill("#id_credit_code", credit_code(920001))
+    page.fill("#id_legal_representative", "赵六")
+    page.fill("#id_registered_address", "杭州市西湖区文三路1号")
+    page.fill("#id_contact_phone", "13612345678")
+    page.fill("#id_contact_email", "zhao@example.com")
+    page.get_by_label(category.name).check()
+    page.get_by_role("button", name="Save the application").click()
+    page.wait_for_url(f"{base}/merchant/onboarding/")
+
+    # 3. documents with validity dates, then submit
+    today = timezone.localdate()
+    for kind in ("business_licence", "tax_registration"):
+        page.select_option("#id_kind", kind)
+        page.fill("#id_number", f"NO-{kind}")
+        page.fill("#id_issuer", "杭州市市场监督管理局")
+        page.fill("#id_valid_from", (today - timedelta(days=100)).isoformat())
+        page.fill("#id_valid_until", (today + timedelta(days=700)).isoformat())
+        page.set_input_files("#id_file", str(licence))
+        page.get_by_role("button", name="Upload", exact=True).click()
+        page.wait_for_load_state()
+    page.screenshot(path=str(shots / "02-documents.png"), full_page=True)
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("application-status").inner_text() != ""
+    application = MerchantApplication.objects.get(shop_name="赵六家居")
+    assert application.status == MerchantApplication.Status.SUBMITTED
+    page.screenshot(path=str(shots / "03-submitted.png"), full_page=True)
+
+    # 4. staff approve it in the Django admin (another browser context: another session)
+    staff_ctx = browser.new_context(locale="zh-CN")
+    admin = staff_ctx.new_page()
+    admin.set_default_timeout(15000)
+    admin.goto(f"{base}/admin/login/")
+    device_id, token = _totp_device(reviewer)
+    admin.fill("#id_username", reviewer.email)
+    admin.fill("#id_password", DEFAULT_PASSWORD)
+    admin.locator("input[type=submit]:not([name])").click()  # SEC-3: first the password, then the admin asks
+    admin.wait_for_load_state()  # which second-factor device to use
+    admin.select_option("#id_otp_device", value=device_id)
+    admin.fill("#id_password", DEFAULT_PASSWORD)
+    admin.fill("#id_otp_token", token)
+    admin.locator("input[type=submit]:not([name])").click()
+    admin.wait_for_load_state()
+    assert admin.url == f"{base}/admin/", admin.locator(".errornote, .errorlist").all_inner_texts()
+    admin.goto(f"{base}/admin/merchants/merchantapplication/{application.pk}/change/")
+    admin.screenshot(path=str(shots / "04-admin-application.png"), full_page=True)
+    admin.locator("button[name=_fsm_transition_to][value=approve]").click()
+    admin.fill("textarea[name=reason]", "资料齐全，准予开店")
+    admin.screenshot(path=str(shots / "04-admin-approve.png"), full_page=True)
+    admin.locator("input[type=submit]:not([name])").click()
+    admin.wait_for_load_state()
+    application.refresh_from_db()
+    assert application.status == MerchantApplication.Status.APPROVED, admin.content()[:3000]
+
+    # 5. the merchant sees the decision and accepts the agreement
+    page.goto(f"{base}/merchant/onboarding/")
+    assert "资料齐全" in page.get_by_test_id("reviewer-feedback").inner_text()
+    page.get_by_role("link", name="Read and accept").click()
+    page.get_by_role("button", name="I accept the agreement").click()
+    page.wait_for_url(f"{base}/merchant/")
+    merchant = Merchant.objects.get(applications=application)
+    assert merchant.status == Merchant.Status.ACTIVE
+    page.screenshot(path=str(shots / "05-home-active.png"), full_page=True)
+
+    # 6. a listing: the pre-screen marks the banned phrase as it is typed (htmx), then a clean title
+    page.goto(f"{base}/merchant/listings/new/")
+    page.select_option("#id_category", str(category.pk))
+    page.locator("#id_title").press_sequentially("全网最好的收纳盒", delay=20)
+    page.locator("#prescreen mark").first.wait_for()
+    assert page.locator("#prescreen mark").first.inner_text() == "最好"
+    page.screenshot(path=str(shots / "06-prescreen.png"), full_page=True)
+    page.fill("#id_title", "加厚塑料收纳盒 三层")
+    page.fill("#id_description", "可叠放，带盖，适合衣物与杂物收纳。")
+    page.fill("#id_image_url", "https://img.example.com/box.jpg")
+    page.fill("#id_image_alt", "收纳盒正面")
+    page.fill("#id_skus-0-code", "BOX-3")
+    page.fill("#id_skus-0-attributes", "颜色=白")
+    page.fill("#id_skus-0-price", "39.90")
+    page.fill("#id_skus-0-stock", "20")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(f"{base}/merchant/listings/*/")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    listing = Listing.objects.get(merchant=merchant)
+    assert listing.status == Listing.Status.PENDING_REVIEW
+    # staff review through the catalog service (the admin review queue is the catalog app's)
+    listing_approve(listing_id=listing.pk, actor=reviewer, note="OK")
+    page.reload()
+    assert page.get_by_test_id("listing-status").inner_text() != ""
+    listing.refresh_from_db()
+    assert listing.on_sale
+    page.screenshot(path=str(shots / "07-listing-approved.png"), full_page=True)
+
+    # 7. a customer buys it; the merchant ships from the home page within the deadline
+    order = _buy(listing)
+    assert order.status == Order.Status.PAID and order.ship_by is not None
+    page.goto(f"{base}/merchant/")
+    page.get_by_role("link", name=f"Ship order {order.number}").click()
+    page.screenshot(path=str(shots / "08-order.png"), full_page=True)
+    page.fill("#id_carrier", "顺丰")
+    page.fill("#id_tracking_number", "SF1234567890")
+    page.get_by_role("button", name="Mark as shipped").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("tracking-number").inner_text() == "SF1234567890"
+    page.screenshot(path=str(shots / "09-shipped.png"), full_page=True)
+    ship_by = order.ship_by
+    order.refresh_from_db()
+    assert order.status == Order.Status.SHIPPED
+    assert order.shipped_at is not None and order.shipped_at < ship_by
+
+    staff_ctx.close()
+    merchant_ctx.close()

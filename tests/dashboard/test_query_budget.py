@@ -1,0 +1,86 @@
+"""Every dashboard page renders in under 10 queries, whether it lists 5 rows or 50."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from catalog.models import Listing
+from merchants.models import Merchant
+from orders.models import Order, PayoutStatement
+from orders.services import order_escrow_hold
+from tests.dashboard.conftest import member_of
+from tests.helpers.queries import assert_max_queries
+
+pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+
+BUDGET = 9  # "under 10", including the session, the user and the membership
+
+
+def _render(client: Client, path: str) -> int:
+    with assert_max_queries(BUDGET) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(ctx.captured_queries)
+
+
+def _budget_holds(client: Client, paths: list[str], grow: Callable[[], None]) -> None:
+    small = {path: _render(client, path) for path in paths}
+    grow()
+    large = {path: _render(client, path) for path in paths}
+    assert large == small  # the count does not depend on the number of rows
+
+
+def test_listing_pages_query_budget(owner_client: Client, make_listing: Callable[..., Listing]) -> None:
+    listings = [make_listing() for _ in range(5)]
+    paths = [
+        "/merchant/listings/",
+        "/merchant/listings/?status=approved",
+        f"/merchant/listings/{listings[0].pk}/",
+        "/merchant/listings/new/",
+        "/merchant/listings/stock/",
+    ]
+    _budget_holds(owner_client, paths, lambda: [make_listing() for _ in range(45)])
+
+
+def test_order_pages_query_budget(owner_client: Client, make_paid_order: Callable[..., Order]) -> None:
+    orders = [make_paid_order() for _ in range(5)]
+    paths = [
+        "/merchant/",
+        "/merchant/orders/",
+        "/merchant/orders/?filter=all",
+        f"/merchant/orders/{orders[0].pk}/",
+        f"/merchant/orders/{orders[0].pk}/packing-slip/",
+        "/merchant/orders/ship/",
+    ]
+
+    def grow() -> None:
+        for _ in range(45):
+            order = make_paid_order()
+            order_escrow_hold(order=order, reason="售后处理中", subject=order)
+
+    _budget_holds(owner_client, paths, grow)
+
+
+def test_money_page_query_budget(
+    owner_client: Client, shop: Merchant, make_paid_order: Callable[..., Order]
+) -> None:
+    def statements(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            PayoutStatement.objects.create(
+                merchant=shop, period=date(2026, 1, 1) + timedelta(days=i), net=Decimal("1.00")
+            )
+
+    for order in [make_paid_order() for _ in range(3)]:
+        order_escrow_hold(order=order, reason="投诉处理中", subject=order)
+    statements(0, 5)
+    _budget_holds(owner_client, ["/merchant/money/"], lambda: statements(5, 45))
+
+
+def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: Merchant) -> None:
+    for _ in range(5):
+        member_of(shop, "operations")
+    paths = ["/merchant/members/", "/merchant/onboarding/", "/merchant/agreement/"]
+    _budget_holds(owner_client, paths, lambda: [member_of(shop, "finance") for _ in range(45)])

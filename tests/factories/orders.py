@@ -1,0 +1,102 @@
+"""Orders arrangement: shops with a deposit, listings with stock, carts, and orders taken through the
+services (checkout, sandbox payment, shipping) so every arranged order went through its real lifecycle."""
+
+from decimal import Decimal
+from itertools import count
+from typing import Any, cast
+
+from django.contrib.auth.models import Permission
+
+from catalog.models import Category, Sku
+from merchants.models import Merchant
+from orders.models import Order, Payment
+from orders.payments.sandbox import sandbox_complete
+from orders.services import (
+    cart_item_add,
+    order_checkout,
+    order_pay_start,
+    order_ship,
+    payment_callback_receive,
+)
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from tests.factories.accounts import CustomerFactory, StaffFactory
+from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
+
+_n = count(1)
+
+
+def shop_category(*, commission_rate: str = "0.0500", deposit: str = "1000.00", **kwargs: Any) -> Category:
+    return CategoryFactory(
+        commission_rate=Decimal(commission_rate), deposit_amount=Decimal(deposit), **kwargs
+    )
+
+
+def shop(category: Category | None = None) -> Merchant:
+    """An active merchant holding its category's deposit (so it is visible and can compensate)."""
+    return merchant_for(category or shop_category())
+
+
+def _reviewer() -> User:
+    """A listing reviewer holding the permission itself: transactional tests flush the group grants that
+    catalog's data migration made (tests/helpers/reference_data does not restore them)."""
+    user = cast(User, StaffFactory(role=Role.STAFF_OPERATIONS))
+    user.user_permissions.add(
+        Permission.objects.get(codename="review_listing", content_type__app_label="catalog")
+    )
+    return User.objects.get(pk=user.pk)  # a fresh instance: no stale permission cache
+
+
+def sku_for_sale(
+    *, merchant: Merchant | None = None, price: str = "100.00", stock: int = 10, **kwargs: Any
+) -> Sku:
+    merchant = merchant or shop()
+    listing = approved_listing(
+        merchant=merchant,
+        by=_reviewer(),
+        skus=[{"code": f"SKU{next(_n)}", "price": price, "stock": stock, "attributes": {}}],
+        **kwargs,
+    )
+    sku = listing.skus.get()
+    return sku
+
+
+def checkout(*, customer: User | None = None, items: list[tuple[Sku, int]], **shipping: str) -> list[Order]:
+    customer = customer or cast(User, CustomerFactory())
+    for sku, quantity in items:
+        cart_item_add(customer=customer, sku_id=sku.pk, quantity=quantity, actor=customer)
+    return order_checkout(
+        customer=customer,
+        shipping_name=shipping.get("shipping_name", "张三"),
+        shipping_phone=shipping.get("shipping_phone", "13800000000"),
+        shipping_address=shipping.get("shipping_address", "北京市朝阳区建国路1号"),
+        actor=customer,
+    )
+
+
+def pending_order(*, sku: Sku | None = None, quantity: int = 1, customer: User | None = None) -> Order:
+    return checkout(customer=customer, items=[(sku or sku_for_sale(), quantity)])[0]
+
+
+def start_payment(order: Order) -> Payment:
+    return order_pay_start(order_id=order.pk, provider="sandbox", actor=order.customer)
+
+
+def pay(order: Order) -> Order:
+    """Pay through the sandbox: open a payment, deliver its signed callback once."""
+    payment = start_payment(order)
+    headers, body = sandbox_complete(payment)
+    payment_callback_receive(provider="sandbox", headers=headers, body=body)
+    order.refresh_from_db()
+    return order
+
+
+def paid_order(**kwargs: Any) -> Order:
+    return pay(pending_order(**kwargs))
+
+
+def shipped_order(**kwargs: Any) -> Order:
+    order = paid_order(**kwargs)
+    return order_ship(
+        order_id=order.pk, carrier="sandbox", tracking_number=f"SF{next(_n):010d}", actor=order.merchant.owner
+    )
