@@ -16,7 +16,17 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from catalog import conf, services
-from catalog.models import BannedTerm, Inspection, InspectionBatch, IpNotice, Listing, ListingReview, Sku
+from catalog.models import (
+    BannedTerm,
+    Favourite,
+    Follow,
+    Inspection,
+    InspectionBatch,
+    IpNotice,
+    Listing,
+    ListingReview,
+    Sku,
+)
 from catalog.prescreen import highlight
 from catalog.selectors import review_queue
 from platform_core.accounts.models import User
@@ -299,3 +309,33 @@ class IpNoticeAdmin(admin.ModelAdmin):
             ),
             list(queryset.values_list("pk", flat=True)),
         )
+
+
+@admin.register(Favourite)
+class FavouriteAdmin(admin.ModelAdmin):
+    """USR-1: favourites, read-only (users add and remove them through the API)."""
+
+    list_display = ["user", "listing", "created_at"]
+    raw_id_fields = ["user", "listing"]
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    """USR-1: follows of shops, read-only."""
+
+    list_display = ["user", "merchant", "created_at"]
+    raw_id_fields = ["user", "merchant"]
+    search_fields = ["user__email", "merchant__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -13,12 +13,14 @@ rechecks — acceptable, and still correct. On SQLite the same ``icontains`` run
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from catalog import ranking
-from catalog.models import BannedTerm, Category, IpNotice, Listing, ListingVersion, Sku
+from catalog.models import BannedTerm, Category, Favourite, Follow, IpNotice, Listing, ListingVersion, Sku
 from catalog.prescreen import Finding, Term, prescreen
 from merchants.models import Merchant
 from platform_core.errors import NotFound
@@ -201,3 +203,60 @@ def listing_prescreen(
         required_fields=list(category.required_listing_fields or []) if category is not None else [],
         present=present,
     )
+
+
+# --- USR-1: favourites and follows ----------------------------------------------------------------------
+
+
+def favourite_list_for_user(*, user: Any) -> QuerySet[Listing]:
+    """USR-1: the user's favourite listings that customers may still see, the latest favourited first,
+    each with ``favourite_count`` (all users), ``favourited_at`` and ``available`` (for the card)."""
+    mine = Favourite.objects.filter(user=user, listing=OuterRef("pk"))
+    count = (
+        Favourite.objects.filter(listing=OuterRef("pk"))
+        .order_by()
+        .values("listing")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Listing.objects.filter(listing_visible_q())
+        .filter(Exists(mine))
+        .select_related("live_version", "merchant", "category")
+        .annotate(
+            available=_in_stock(),
+            favourite_count=Coalesce(Subquery(count), 0),
+            favourited_at=Subquery(mine.values("created_at")[:1]),
+        )
+        .order_by("-favourited_at", "-pk")
+    )
+
+
+def follow_list_for_user(*, user: Any) -> QuerySet[Follow]:
+    """USR-1: the shops the user follows, newest first, each with its follower count."""
+    return (
+        Follow.objects.filter(user=user)
+        .select_related("merchant")
+        .annotate(merchant_followers=Count("merchant__followers", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def listing_favourite_count(*, listing: Listing) -> int:
+    """USR-1: how many users keep ``listing`` among their favourites."""
+    return Favourite.objects.filter(listing=listing).count()
+
+
+def merchant_follower_count(*, merchant: Merchant) -> int:
+    """USR-1: how many users follow the shop."""
+    return Follow.objects.filter(merchant=merchant).count()
+
+
+def merchant_get_followable(*, merchant_id: int) -> Merchant:
+    """USR-1: a shop customers may follow (one that is trading); ``NotFound`` otherwise."""
+    merchant = Merchant.objects.filter(
+        pk=merchant_id, status__in=[Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED]
+    ).first()
+    if merchant is None:
+        raise NotFound("No such shop.")
+    return merchant

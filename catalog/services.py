@@ -18,14 +18,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import conf
-from catalog.models import Category, Inspection, InspectionBatch, IpNotice, Listing, ListingVersion, Sku
+from catalog.models import (
+    Category,
+    Favourite,
+    Follow,
+    Inspection,
+    InspectionBatch,
+    IpNotice,
+    Listing,
+    ListingVersion,
+    Sku,
+)
 from catalog.prescreen import Finding
-from catalog.selectors import listing_prescreen, listing_visible_q
+from catalog.selectors import (
+    listing_get_for_customer,
+    listing_prescreen,
+    listing_visible_q,
+    merchant_get_followable,
+)
 from merchants.models import Merchant
 from merchants.selectors import category_required_document_kinds, merchant_may_list
 from merchants.services import violation_record
-from platform_core.accounts.models import User
+from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.roles import Role
+from platform_core.accounts.selectors import user_may, user_restrictions_in_force
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -906,3 +922,59 @@ def ip_notice_restore(*, notice_id: int) -> IpNotice:
             % {"id": notice.pk},
         )
     return notice
+
+
+# --- USR-1: favourites and follows ----------------------------------------------------------------------
+
+
+def _require_basic_permission(user: User, permission: str) -> None:
+    """USR-1: a basic permission restricted by a penalty refuses with the penalty's reason (403)."""
+    if user_may(user=user, permission=permission):
+        return
+    restriction = user_restrictions_in_force(user=user).filter(permission=permission).first()
+    reason = restriction.reason if restriction is not None else _("Your account is not active.")
+    raise Forbidden(
+        _("This permission is restricted: %(reason)s") % {"reason": reason},
+        code="permission_restricted",
+        errors={permission: [str(reason)]},
+    )
+
+
+@transaction.atomic
+def favourite_add(*, user: User, listing_id: int, actor: User) -> Favourite:
+    """USR-1: keep a visible listing among the user's favourites (adding it twice changes nothing)."""
+    _require_basic_permission(user, BasicPermission.FAVOURITE)
+    listing = listing_get_for_customer(listing_id=listing_id)
+    favourite, created = Favourite.objects.get_or_create(user=user, listing=listing)
+    if created:
+        audit_record(actor=actor, action="favourite.added", subject=favourite, after={"listing": listing.pk})
+    return favourite
+
+
+@transaction.atomic
+def favourite_remove(*, user: User, listing_id: int, actor: User) -> None:
+    """USR-1: drop a listing from the favourites (always allowed, even while restricted)."""
+    deleted, _rows = Favourite.objects.filter(user=user, listing_id=listing_id).delete()
+    if not deleted:
+        raise NotFound(_("This listing is not among your favourites."))
+    audit_record(actor=actor, action="favourite.removed", subject=user, after={"listing": listing_id})
+
+
+@transaction.atomic
+def follow_add(*, user: User, merchant_id: int, actor: User) -> Follow:
+    """USR-1: follow a trading shop (following it twice changes nothing)."""
+    _require_basic_permission(user, BasicPermission.FOLLOW)
+    merchant = merchant_get_followable(merchant_id=merchant_id)
+    follow, created = Follow.objects.get_or_create(user=user, merchant=merchant)
+    if created:
+        audit_record(actor=actor, action="follow.added", subject=follow, after={"merchant": merchant.pk})
+    return follow
+
+
+@transaction.atomic
+def follow_remove(*, user: User, merchant_id: int, actor: User) -> None:
+    """USR-1: stop following a shop (always allowed)."""
+    deleted, _rows = Follow.objects.filter(user=user, merchant_id=merchant_id).delete()
+    if not deleted:
+        raise NotFound(_("You do not follow this shop."))
+    audit_record(actor=actor, action="follow.removed", subject=user, after={"merchant": merchant_id})

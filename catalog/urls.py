@@ -36,4 +36,8 @@ urlpatterns = [
         api.IpNoticeActionProofApi.as_view(),
         name="ip-notice-action-proof",
     ),
+    path("me/favourites/", api.MyFavouritesApi.as_view(), name="me-favourites"),
+    path("me/favourites/<int:listing_id>/", api.MyFavouriteApi.as_view(), name="me-favourite"),
+    path("me/follows/", api.MyFollowsApi.as_view(), name="me-follows"),
+    path("me/follows/<int:merchant_id>/", api.MyFollowApi.as_view(), name="me-follow"),
 ]

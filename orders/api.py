@@ -21,6 +21,7 @@ from merchants.selectors import merchant_for_member
 from orders import selectors, services
 from orders.models import Order, OrderEvent, OrderLine, Payment, PayoutStatement, TrackingEvent
 from orders.payments import provider_get
+from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
@@ -415,10 +416,22 @@ class LogisticsCallbackApi(APIView):
 
 
 class MerchantOrderSerializer(OrderSerializer):
+    """The merchant's view of an order. SEC-2: the customer's phone and name are masked (the merchant is
+    not the data subject); the address stays whole because the parcel must reach it, and the carrier
+    gets the full phone through the logistics integration, as on a privacy waybill (隐私面单)."""
+
     holds = serializers.SerializerMethodField()
+    shipping_name = serializers.SerializerMethodField()
+    shipping_phone = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
         fields = [*OrderSerializer.Meta.fields, "holds"]
+
+    def get_shipping_name(self, order: Order) -> str:
+        return mask_name(order.shipping_name)
+
+    def get_shipping_phone(self, order: Order) -> str:
+        return mask_phone(order.shipping_phone)
 
     def get_holds(self, order: Order) -> list[dict[str, Any]]:
         """PAY-6: a held escrow shows its reason to the merchant."""

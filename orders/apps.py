@@ -16,7 +16,11 @@ class OrdersConfig(AppConfig):
         # USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
         from orders.selectors import customer_open_orders_reason
         from orders.services import orders_anonymise_customer
-        from platform_core.accounts.services import ACCOUNT_ANONYMISERS, ACCOUNT_DELETION_CHECKS, hook_register
+        from platform_core.accounts.services import (
+            ACCOUNT_ANONYMISERS,
+            ACCOUNT_DELETION_CHECKS,
+            hook_register,
+        )
 
         hook_register(ACCOUNT_DELETION_CHECKS, customer_open_orders_reason)
         hook_register(ACCOUNT_ANONYMISERS, orders_anonymise_customer)

@@ -1,9 +1,32 @@
-"""The admin site: staff need a verified second factor (SEC-3) unless ``ADMIN_REQUIRE_OTP`` is off (demo)."""
+"""The admin site: staff need a verified second factor (SEC-3) unless ``ADMIN_REQUIRE_OTP`` is off (demo).
+
+Its index is the operations console (issue 12): above the app list, the work queues the staff member may
+work (``platform_core.reports.queues``), each with its count, the oldest item's time left and a link.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+from django.template.response import TemplateResponse
 from django_otp.admin import OTPAdminSite
+
+from platform_core.accounts.roles import Role
+from platform_core.reports.queues import work_queue_states
+
+#: a read-only user may still post these (sign out, change their own password)
+READ_ONLY_POSTS = ("logout", "password_change")
+
+
+def is_read_only(user: Any) -> bool:
+    """AUD-2: auditors see everything and change nothing (unless someone also made them superuser)."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return False
+    return any(group.name == Role.AUDITOR for group in user.groups.all())
 
 
 class PlatformAdminSite(OTPAdminSite):
@@ -15,3 +38,24 @@ class PlatformAdminSite(OTPAdminSite):
         if settings.ADMIN_REQUIRE_OTP:
             return super().has_permission(request)
         return admin.AdminSite.has_permission(self, request)
+
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+        """Every admin page, with AUD-2's guard: a read-only user's POST (save, delete, action,
+        transition) is refused with 403 whatever a model admin offers, except signing out."""
+        wrapped = super().admin_view(view, cacheable)
+        name = getattr(view, "__name__", "")
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            writes = request.method not in ("GET", "HEAD", "OPTIONS") and name not in READ_ONLY_POSTS
+            if writes and is_read_only(request.user):
+                raise PermissionDenied
+            response: HttpResponseBase = wrapped(request, *args, **kwargs)
+            return response
+
+        return guarded
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        """The console: the visible queues' figures (one or two queries per queue, never per item)."""
+        context = {"work_queues": work_queue_states(request.user), **(extra_context or {})}
+        return super().index(request, extra_context=context)

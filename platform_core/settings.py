@@ -229,6 +229,11 @@ SPECTACULAR_SETTINGS = {
         "ListingKindEnum": "catalog.models.Listing.Kind",
         "DocumentKindEnum": "merchants.models.DocumentKind",
         "OrderStatusEnum": "orders.models.Order.Status",
+        "AfterSalesKindEnum": "aftersales.models.AfterSalesRequest.Kind",
+        "AfterSalesStatusEnum": "aftersales.models.AfterSalesRequest.Status",
+        "AfterSalesPartyEnum": "aftersales.models.AfterSalesRequest.Payer",
+        "ComplaintStatusEnum": "aftersales.models.Complaint.Status",
+        "ConversationKindEnum": "aftersales.models.Conversation.Kind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.

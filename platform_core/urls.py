@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("catalog.urls")),
     path("", include("platform_core.reports.urls")),
     path("", include("orders.urls")),
+    path("", include("aftersales.urls")),
 ]
 
 urlpatterns = [

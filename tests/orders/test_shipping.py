@@ -157,3 +157,17 @@ def test_ord_2_merchant_cancels_a_paid_order_with_full_refund_and_stock_back() -
         "cancelled",
         "out of stock",
     )
+
+
+def test_sec_2_customer_phone_masked_in_merchant_order_view() -> None:
+    order = paid_order()
+    merchant_client = client_for(order.merchant.owner)
+
+    listed = merchant_client.get("/api/v1/merchant/orders/").json()["results"][0]
+
+    assert listed["shipping_phone"] == "138****0000"
+    assert listed["shipping_name"] != "张三" and listed["shipping_name"].startswith("张")
+    assert "13800000000" not in merchant_client.get("/api/v1/merchant/orders/").content.decode()
+    # the customer, the data subject, sees their own number
+    own = client_for(order.customer).get(f"/api/v1/orders/{order.pk}/").json()
+    assert own["shipping_phone"] == "13800000000"

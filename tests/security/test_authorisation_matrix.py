@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -184,6 +185,209 @@ def _staff_application_to_review() -> Built:
     return _staff_application_for(as_reviewer=True)
 
 
+# --- /me/: a customer's own permission applications and grants (USR-2, USR-3) ---------------------------
+
+
+def _user_application() -> Built:
+    from staff.services import permission_application_submit, permission_resolve
+    from tests.factories.staff import identity
+
+    customer = CustomerFactory.create()
+    app = permission_application_submit(
+        applicant=customer,
+        permission=permission_resolve("staff.user_jury"),
+        justification="matrix-jury",
+        actor=customer,
+        **identity(),
+    )
+    return {"application_id": app.pk}, customer, "matrix-jury"
+
+
+def _user_grant() -> Built:
+    from staff.services import permission_grant, permission_resolve
+
+    customer = CustomerFactory.create()
+    grant = permission_grant(
+        user=customer, permission=permission_resolve("staff.user_jury"), reason="matrix-grant", actor=None
+    )
+    return {"grant_id": grant.pk}, customer, "matrix-grant"
+
+
+# --- reports: exports belong to who asked for them (AUD-2, AUD-3) ----------------------------------------
+
+
+def _auditor() -> User:
+    auditor: User = UserFactory.create(role=Role.AUDITOR, is_staff=True)
+    return auditor
+
+
+def _report_export_route() -> Built:
+    from platform_core.audit.services import audit_record
+
+    audit_record(actor=None, action="matrix.recorded", reason="matrix-audit")
+    return {"code": "audit_log"}, _auditor(), "matrix-audit"
+
+
+def _export() -> Built:
+    from platform_core.audit.services import audit_record
+    from platform_core.reports.registry import ReportFilters
+    from platform_core.reports.services import export_start
+
+    audit_record(actor=None, action="matrix.recorded", reason="matrix-audit")
+    auditor = _auditor()
+    export = export_start(code="audit_log", filters=ReportFilters(), fmt="xlsx", actor=auditor, is_async=True)
+    return {"export_id": export.pk}, auditor, "matrix-audit"
+
+
+def _monthly_report() -> Built:
+    from datetime import date
+
+    from platform_core.reports.services import monthly_report_generate
+
+    report = monthly_report_generate(month=date(2026, 10, 1))
+    return {"report_id": report.pk}, _auditor(), "matrix-never-in-a-pdf"
+
+
+# --- orders: the customer's own orders, the merchant's own orders (ORD, PAY) -----------------------------
+
+
+def _customer_order() -> Built:
+    from tests.factories.orders import paid_order
+
+    order = paid_order()
+    return {"order_id": order.pk}, order.customer, order.number
+
+
+def _merchant_order() -> Built:
+    from tests.factories.orders import paid_order
+
+    order = paid_order()
+    return {"order_id": order.pk}, order.merchant.owner, order.number
+
+
+def _statement() -> Built:
+    from orders.models import PayoutStatement
+
+    merchant = _merchant()
+    statement = PayoutStatement.objects.create(
+        merchant=merchant,
+        period=date_today(),
+        lines=[
+            {
+                "transaction": 1,
+                "kind": "release",
+                "at": "2026-11-01",
+                "order": "matrix-statement",
+                "gross": "10.00",
+                "commission": "0.50",
+                "amount": "9.50",
+            }
+        ],
+    )
+    return {"statement_id": statement.pk}, merchant.owner, "matrix-statement"
+
+
+def date_today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+# --- after-sales and complaints (AFS, CMP) ---------------------------------------------------------------
+
+
+def _request(*, for_merchant: bool) -> Built:
+    from tests.factories.aftersales import completed_order, open_request
+
+    order = completed_order()
+    request = open_request(order, reason="matrix-request")
+    owner = order.merchant.owner if for_merchant else order.customer
+    return {"request_id": request.pk}, owner, "matrix-request"
+
+
+def _customer_request() -> Built:
+    return _request(for_merchant=False)
+
+
+def _merchant_request() -> Built:
+    return _request(for_merchant=True)
+
+
+def _evidence() -> Built:
+    from aftersales.models import Evidence
+    from tests.factories.aftersales import completed_order, open_request
+
+    order = completed_order()
+    request = open_request(order, reason="matrix-request")
+    evidence = Evidence.objects.create(
+        request=request,
+        file=SimpleUploadedFile("e.png", PNG),
+        content_type="image/png",
+        size=len(PNG),
+        uploaded_by=order.customer,
+    )
+    return {"evidence_id": evidence.pk}, order.customer, "matrix-request"
+
+
+def _complaint(*, for_service: bool) -> Built:
+    from tests.factories.aftersales import completed_order, file_complaint
+
+    order = completed_order()
+    complaint = file_complaint(complainant=order.customer, order=order, description="matrix-complaint")
+    if not for_service:
+        return {"complaint_id": complaint.pk}, order.customer, "matrix-complaint"
+    agent: User = StaffFactory.create(role=Role.STAFF_CUSTOMER_SERVICE)
+    return {"complaint_id": complaint.pk}, agent, "matrix-complaint"
+
+
+def _customer_complaint() -> Built:
+    return _complaint(for_service=False)
+
+
+def _service_complaint() -> Built:
+    return _complaint(for_service=True)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+# --- conversations (MSG-1) -------------------------------------------------------------------------------
+
+
+def _conversation(*, for_merchant: bool) -> Built:
+    from aftersales.services import conversation_start
+    from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
+
+    listing = approved_listing(merchant=merchant_for(CategoryFactory()), title="matrix-listing 保温杯")
+    customer = CustomerFactory.create()
+    conversation = conversation_start(
+        customer=customer, kind="presale", text="matrix-conversation", listing_id=listing.pk, actor=customer
+    )
+    owner = listing.merchant.owner if for_merchant else customer
+    return {"conversation_id": conversation.pk}, owner, "matrix-conversation"
+
+
+def _customer_conversation() -> Built:
+    return _conversation(for_merchant=False)
+
+
+def _merchant_conversation() -> Built:
+    return _conversation(for_merchant=True)
+
+
+def _conversation_image() -> Built:
+    from aftersales.models import MessageImage
+
+    kwargs, customer, marker = _customer_conversation()
+    from aftersales.models import Message
+
+    message = Message.objects.filter(conversation_id=kwargs["conversation_id"]).first()
+    image = MessageImage.objects.create(
+        message=message, file=SimpleUploadedFile("m.png", PNG), content_type="image/png", size=len(PNG)
+    )
+    return {"image_id": image.pk}, customer, marker
+
+
 REGISTRY: dict[str, ObjectRoute] = {
     "notifications-read": ObjectRoute(_notification),
     "merchant-violation-appeal": ObjectRoute(_violation),
@@ -203,6 +407,46 @@ REGISTRY: dict[str, ObjectRoute] = {
     "staff-permission-application-approve": ObjectRoute(_staff_application_to_review),
     "staff-permission-application-reject": ObjectRoute(_staff_application_to_review),
     "staff-permission-application-withdraw": ObjectRoute(_staff_application),
+    "me-permission-application": ObjectRoute(_user_application),
+    "me-permission-application-withdraw": ObjectRoute(_user_application),
+    "me-permission-grant-give-up": ObjectRoute(_user_grant),
+    "reports-export": ObjectRoute(_report_export_route),
+    "reports-export-status": ObjectRoute(_export),
+    "reports-export-download": ObjectRoute(_export),
+    "reports-monthly-download": ObjectRoute(_monthly_report),
+    "orders-detail": ObjectRoute(_customer_order),
+    "orders-contract": ObjectRoute(_customer_order),
+    "orders-tracking": ObjectRoute(_customer_order),
+    "orders-pay": ObjectRoute(_customer_order),
+    "orders-cancel": ObjectRoute(_customer_order),
+    "orders-confirm-receipt": ObjectRoute(_customer_order),
+    "orders-extend-confirmation": ObjectRoute(_customer_order),
+    "merchant-order-ship": ObjectRoute(_merchant_order),
+    "merchant-order-cancel": ObjectRoute(_merchant_order),
+    "merchant-statement-csv": ObjectRoute(_statement),
+    "aftersales-request": ObjectRoute(_customer_request),
+    "aftersales-withdraw": ObjectRoute(_customer_request),
+    "aftersales-ship-return": ObjectRoute(_customer_request),
+    "aftersales-escalate": ObjectRoute(_customer_request),
+    "aftersales-close": ObjectRoute(_customer_request),
+    "aftersales-evidence": ObjectRoute(_evidence),
+    "merchant-aftersales-request": ObjectRoute(_merchant_request),
+    "merchant-aftersales-approve": ObjectRoute(_merchant_request),
+    "merchant-aftersales-refuse": ObjectRoute(_merchant_request),
+    "merchant-aftersales-confirm-receipt": ObjectRoute(_merchant_request),
+    "merchant-aftersales-refund": ObjectRoute(_merchant_request),
+    "merchant-aftersales-reship": ObjectRoute(_merchant_request),
+    "complaint": ObjectRoute(_customer_complaint),
+    "complaint-close": ObjectRoute(_customer_complaint),
+    "customer-service-complaint-acknowledge": ObjectRoute(_service_complaint),
+    "customer-service-complaint-answer": ObjectRoute(_service_complaint),
+    "conversation": ObjectRoute(_customer_conversation),
+    "conversation-messages": ObjectRoute(_customer_conversation),
+    "conversation-read": ObjectRoute(_customer_conversation),
+    "conversation-close": ObjectRoute(_customer_conversation),
+    "conversation-image": ObjectRoute(_conversation_image),
+    "merchant-conversation-messages": ObjectRoute(_merchant_conversation),
+    "merchant-conversation-read": ObjectRoute(_merchant_conversation),
 }
 
 # Routes whose object is public by design (no owner), with the reason.
@@ -210,6 +454,12 @@ PUBLIC: dict[str, str] = {
     "merchant-public-profile": "MER-9: a trading merchant's profile is public",
     "listings-detail": "CAT-8: an approved listing is public",
     "merchant-agreement-accept": "the platform agreement is one document every merchant accepts",
+    "cart-item": "the path names a public SKU; the cart is always the caller's own",
+    "me-favourite": "the path names a public listing; the favourite removed is always the caller's own",
+    "me-follow": "the path names a public shop; the follow removed is always the caller's own",
+    "payments-callback": "a provider's signed webhook: the signature, not the caller, is checked (PAY-3)",
+    "logistics-callback": "a carrier's signed webhook: the signature, not the caller, is checked (ORD-5)",
+    "payments-sandbox-pay": "the sandbox provider's cashier page, which stands in for the provider's own site",
 }
 
 
@@ -234,7 +484,7 @@ def _wrong_actors() -> dict[str, User | None]:
     return {
         "another customer": CustomerFactory.create(),
         "another merchant": another_merchant,
-        "staff without the permission": StaffFactory.create(role=Role.STAFF_CUSTOMER_SERVICE),
+        "staff without the permission": StaffFactory.create(role=Role.STAFF_MARKETING),
         "anonymous": None,
     }
 

@@ -1,0 +1,504 @@
+"""Customer service's console: queues of escalated requests and open/escalated complaints sorted by time
+left with SLA badges, canned responses, and the order's whole timeline on one page. Actions call
+services; the admin writes nothing itself."""
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from aftersales import selectors, services
+from aftersales.models import (
+    AfterSalesEvent,
+    AfterSalesRequest,
+    CannedResponse,
+    Complaint,
+    ComplaintQueueItem,
+    ComplaintStep,
+    Conversation,
+    EscalatedComplaint,
+    EscalatedRequest,
+    MerchantAfterSalesPolicy,
+    Message,
+    ServiceConversation,
+    ShiftHandover,
+    SpecialPeriod,
+    Suggestion,
+)
+from orders.models import Order
+from platform_core.accounts.models import User
+from platform_core.errors import DomainError
+
+BADGE_COLOURS = {"overdue": "#ba2121", "due_soon": "#e18a00", "on_track": "#2e7d32", "none": "#777"}
+
+
+class ConsoleActionForm(ActionForm):
+    canned = forms.ModelChoiceField(
+        label=_("Canned response"),
+        queryset=CannedResponse.objects.filter(is_active=True),
+        required=False,
+    )
+    text = forms.CharField(label=_("Answer / note"), required=False, max_length=5000)
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _text(request: HttpRequest) -> str:
+    text = request.POST.get("text", "").strip()
+    canned_id = request.POST.get("canned")
+    if not text and canned_id:
+        canned = CannedResponse.objects.filter(pk=canned_id).first()
+        text = canned.body if canned else ""
+    return text
+
+
+def _run(
+    request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, objects: QuerySet[Any], **kwargs: Any
+) -> None:
+    done = 0
+    for obj in objects:
+        try:
+            fn(obj, **kwargs)
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"#{obj.pk}: {exc.message}", level=messages.ERROR)
+        except Exception as exc:  # report each failure (e.g. a refused transition), carry on
+            modeladmin.message_user(request, f"#{obj.pk}: {exc}", level=messages.ERROR)
+    if done:
+        modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, level=messages.SUCCESS)
+
+
+def badge(due_at: datetime | None) -> SafeString:
+    """SLA badge with the time left (or overdue)."""
+    if due_at is None:
+        return format_html('<span style="color:{}">-</span>', BADGE_COLOURS["none"])
+    seconds = int((due_at - timezone.now()).total_seconds())
+    kind = selectors.sla_badge(seconds)
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 60}h {minutes % 60:02d}m"
+    label = _("%(t)s left") % {"t": text} if seconds >= 0 else _("overdue %(t)s") % {"t": text}
+    return format_html(
+        '<span style="color:#fff;background:{};padding:2px 6px;border-radius:3px">{}</span>',
+        BADGE_COLOURS[kind],
+        label,
+    )
+
+
+def timeline_table(order: Order | None) -> SafeString:
+    """The order's events, payments, refunds, tracking, after-sales steps and complaints by time."""
+    if order is None:
+        return format_html("{}", "-")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(item["at"]).strftime("%Y-%m-%d %H:%M"),
+                item["source"],
+                item["what"],
+                item["detail"],
+            )
+            for item in selectors.order_timeline(order=order)
+        ),
+    )
+    return format_html(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        _("When"),
+        _("Source"),
+        _("What"),
+        _("Detail"),
+        rows,
+    )
+
+
+class AfterSalesEventInline(admin.TabularInline):
+    model = AfterSalesEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "action", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AfterSalesRequest)
+class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    action_form = ConsoleActionForm
+    actions = ["record_return_delivered", "close_selected"]
+    list_display = [
+        "id",
+        "order",
+        "merchant",
+        "kind",
+        "reason_kind",
+        "amount",
+        "status",
+        "time_left",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "reason_kind", "escalated_to", "auto_approved"]
+    search_fields = ["order__number", "merchant__name", "customer__email", "return_tracking_number"]
+    list_select_related = ["order", "merchant"]
+    inlines = [AfterSalesEventInline]
+    readonly_fields = ["order_timeline"]
+
+    @admin.display(description=_("Time left"))
+    def time_left(self, obj: AfterSalesRequest) -> SafeString:
+        clock = selectors.request_clock(obj)
+        return badge(clock["due_at"] if clock else None)
+
+    @admin.display(description=_("Order timeline"))
+    def order_timeline(self, obj: AfterSalesRequest) -> SafeString:
+        return timeline_table(obj.order)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # the change list (and its actions) but no editing form, for those allowed to change at all
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(description=_("Record the return delivered to the merchant (carrier report)"))
+    def record_return_delivered(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
+        _run(
+            request,
+            self,
+            lambda r: services.request_return_delivered(request=r, actor=_staff(request)),
+            queryset,
+        )
+
+    @admin.action(description=_("Close (customer service resolution, with the note)"))
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
+        note = _text(request)
+        _run(
+            request,
+            self,
+            lambda r: services.request_close(request=r, actor=_staff(request), note=note),
+            queryset,
+        )
+
+
+@admin.register(EscalatedRequest)
+class EscalatedRequestAdmin(AfterSalesRequestAdmin):
+    """AFS-3, AFS-5: requests escalated to the platform, the oldest escalation first."""
+
+    actions = ["approve_selected", "close_selected"]
+    list_display = ["id", "order", "merchant", "kind", "escalated_to", "escalated_at", "escalation_reason"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return EscalatedRequest.objects.filter(status=AfterSalesRequest.Status.ESCALATED).order_by(
+            F("escalated_at").asc(nulls_last=True), "pk"
+        )
+
+    @admin.action(description=_("Approve on the merchant's behalf"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
+        note = _text(request)
+        _run(
+            request,
+            self,
+            lambda r: services.request_approve(request=r, actor=_staff(request), note=note),
+            queryset,
+        )
+
+
+class ComplaintStepInline(admin.TabularInline):
+    model = ComplaintStep
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "action", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    action_form = ConsoleActionForm
+    actions = ["acknowledge_selected", "answer_selected", "close_selected"]
+    list_display = ["id", "target_kind", "merchant", "category", "status", "time_left", "created_at"]
+    list_filter = ["status", "target_kind", "category", "complainant_kind"]
+    search_fields = ["description", "merchant__name", "order__number", "complainant__email"]
+    list_select_related = ["merchant"]
+    inlines = [ComplaintStepInline]
+    readonly_fields = ["pending_summary", "order_timeline"]
+
+    @admin.display(description=_("Time left"))
+    def time_left(self, obj: Complaint) -> SafeString:
+        clock = selectors.complaint_clock(obj)
+        return badge(clock["due_at"] if clock else None)
+
+    @admin.display(description=_("Order timeline"))
+    def order_timeline(self, obj: Complaint) -> SafeString:
+        return timeline_table(obj.order)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(description=_("Acknowledge"))
+    def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        _run(
+            request,
+            self,
+            lambda c: services.complaint_acknowledge(complaint=c, actor=_staff(request)),
+            queryset,
+        )
+
+    @admin.action(description=_("Answer (with the text or canned response)"))
+    def answer_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        answer = _text(request)
+        _run(
+            request,
+            self,
+            lambda c: services.complaint_answer(complaint=c, answer=answer, actor=_staff(request)),
+            queryset,
+        )
+
+    @admin.action(description=_("Close"))
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        note = _text(request)
+        _run(
+            request,
+            self,
+            lambda c: services.complaint_close(complaint=c, actor=_staff(request), note=note),
+            queryset,
+        )
+
+
+@admin.register(ComplaintQueueItem)
+class ComplaintQueueAdmin(ComplaintAdmin):
+    """CMP-2: open complaints, the one whose answer is due first on top."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return ComplaintQueueItem.objects.filter(
+            pk__in=selectors.complaint_queue_for_customer_service()
+        ).order_by(F("answer_by").asc(nulls_last=True), "pk")
+
+
+@admin.register(EscalatedComplaint)
+class EscalatedComplaintAdmin(ComplaintAdmin):
+    """CMP-2: the department head's queue, with what is pending."""
+
+    list_display = [
+        "id",
+        "target_kind",
+        "merchant",
+        "category",
+        "escalated_to",
+        "escalated_at",
+        "pending_summary",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return EscalatedComplaint.objects.filter(status=Complaint.Status.ESCALATED).order_by(
+            "escalated_at", "pk"
+        )
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "applies_to", "is_active"]
+    list_filter = ["applies_to", "is_active"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(SpecialPeriod)
+class SpecialPeriodAdmin(admin.ModelAdmin):
+    """AFS-3: periods in which merchants get 48 hours to respond; declared through the service."""
+
+    list_display = ["reason", "starts_at", "ends_at", "created_by"]
+    fields = ["starts_at", "ends_at", "reason"]
+
+    def save_model(self, request: HttpRequest, obj: SpecialPeriod, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.special_period_declare(
+            starts_at=obj.starts_at, ends_at=obj.ends_at, reason=obj.reason, actor=_staff(request)
+        )
+        obj.pk = created.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MerchantAfterSalesPolicy)
+class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "pays_no_reason_return_shipping", "warranty_days"]
+    search_fields = ["merchant__name"]
+    raw_id_fields = ["merchant"]
+
+
+# --- MSG-1, MSG-2: customer service's conversation console ----------------------------------------------
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["created_at", "side", "sender", "text", "read_at"]
+    readonly_fields = ["created_at", "side", "sender", "text", "read_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ConversationConsoleForm(ConsoleActionForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.filter(is_staff=True, is_active=True),
+        required=False,
+    )
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """MSG-1: every conversation, read-only (the customer service queue below answers)."""
+
+    list_display = [
+        "id",
+        "kind",
+        "customer",
+        "merchant",
+        "status",
+        "assigned_to",
+        "time_left",
+        "last_message_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["customer__email", "merchant__name", "order__number"]
+    list_select_related = ["customer", "merchant", "assigned_to"]
+    inlines = [MessageInline]
+
+    @admin.display(description=_("Time left"))
+    def time_left(self, obj: Conversation) -> SafeString:
+        return badge(obj.reply_due_at)
+
+
+@admin.register(ServiceConversation)
+class ServiceConversationAdmin(ConversationAdmin):
+    """MSG-2: open platform conversations, the answer due first on top; answer (typed or canned),
+    assign, close. Escalated ones show whom they went to."""
+
+    action_form = ConversationConsoleForm
+    actions = ["reply_selected", "assign_to_me", "assign_selected", "close_selected"]
+    list_display = [
+        "id",
+        "customer",
+        "assigned_to",
+        "time_left",
+        "escalated_to",
+        "last_message_at",
+    ]
+    list_filter = ["assigned_to", "escalated_to"]
+    ordering = [F("reply_due_at").asc(nulls_last=True), "-last_message_at", "pk"]  # type: ignore[list-item]  # admin accepts expressions
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return ServiceConversation.objects.filter(
+            pk__in=selectors.conversation_queue_for_customer_service()
+        ).order_by(F("reply_due_at").asc(nulls_last=True), "-last_message_at", "pk")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # the queue's actions (for those allowed to change); the conversation is changed only by services
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(description=_("Reply (with the text or canned response)"))
+    def reply_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
+        text = _text(request)
+        _run(
+            request,
+            self,
+            lambda c: services.message_post(
+                conversation=c, sender=_staff(request), text=text, actor=_staff(request)
+            ),
+            queryset,
+        )
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
+        me = _staff(request)
+        _run(
+            request,
+            self,
+            lambda c: services.conversation_assign(conversation=c, assignee=me, actor=me),
+            queryset,
+        )
+
+    @admin.action(description=_("Assign to the chosen agent"))
+    def assign_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
+        assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+        if assignee is None:
+            self.message_user(request, _("Choose the agent to assign."), level=messages.ERROR)
+            return
+        _run(
+            request,
+            self,
+            lambda c: services.conversation_assign(conversation=c, assignee=assignee, actor=_staff(request)),
+            queryset,
+        )
+
+    @admin.action(description=_("Close"))
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
+        _run(
+            request,
+            self,
+            lambda c: services.conversation_close(conversation=c, actor=_staff(request)),
+            queryset,
+        )
+
+
+@admin.register(ShiftHandover)
+class ShiftHandoverAdmin(admin.ModelAdmin):
+    """MSG-2: shift hand-over notes; written through the service, never changed afterwards."""
+
+    list_display = ["created_at", "author", "notes"]
+    search_fields = ["notes"]
+    fields = ["notes"]
+
+    def save_model(self, request: HttpRequest, obj: ShiftHandover, form: Any, change: bool) -> None:
+        created = services.shift_handover_record(author=_staff(request), notes=obj.notes)
+        obj.pk = created.pk
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """MSG-3: users' suggestions, read-only."""
+
+    list_display = ["id", "created_at", "user", "tags", "text"]
+    search_fields = ["text"]
+    date_hierarchy = "created_at"

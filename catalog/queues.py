@@ -1,0 +1,45 @@
+"""The catalog chapter's work queues in the operations console (issue 12): reviews, inspections, IP notices."""
+
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Inspection, IpNotice, ListingVersion
+from catalog.services import REVIEW_RULE
+from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
+
+
+@work_queue(
+    "catalog.listing_reviews",
+    title=_("Listing reviews"),
+    # the review queue's admin shows itself only to reviewers (catalog.admin.ListingReviewAdmin)
+    permission=("catalog.review_listing",),
+    url="admin:catalog_listingreview_changelist",
+    order=20,
+)
+def listing_reviews_pending() -> QueueFigures:
+    """CAT-2, CAT-4: pending versions; time left from the ``catalog.listing_review`` clock."""
+    count = ListingVersion.objects.filter(status=ListingVersion.Status.PENDING).count()
+    return count, deadline_oldest_due(REVIEW_RULE)
+
+
+@work_queue(
+    "catalog.inspections",
+    title=_("Inspections pending"),
+    permission=("catalog.inspect_listing", "catalog.view_inspectionbatch"),
+    url="admin:catalog_inspectionbatch_changelist",
+    order=30,
+)
+def inspections_pending() -> QueueFigures:
+    """CAT-6: sampled listings not inspected yet (no clock)."""
+    return Inspection.objects.filter(result="").count(), None
+
+
+@work_queue(
+    "catalog.ip_notices",
+    title=_("IP notices awaiting validation"),
+    permission=("catalog.takedown_listing", "catalog.view_ipnotice"),
+    url="admin:catalog_ipnotice_changelist?status__exact=filed",
+    order=40,
+)
+def ip_notices_filed() -> QueueFigures:
+    """CAT-7: filed notices staff have not validated or dismissed yet (no clock)."""
+    return IpNotice.objects.filter(status=IpNotice.Status.FILED).count(), None

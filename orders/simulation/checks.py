@@ -1,0 +1,327 @@
+"""The end-of-run checks (OPS-1): each is named, passes, fails with a message, or is skipped with a reason.
+
+Ground truth comes from two sides: what the simulated actors did (the tally: which callbacks were forged,
+which requests the merchant never answered, which orders were abandoned) and what the clock says should
+have happened by the end (``ship_by`` passed unshipped); the system's answer is read from its own rows
+(deadlines, violations, order events, ledger transactions, refunds).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from statistics import mean
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Min, Q
+
+from aftersales.models import AfterSalesRequest
+from aftersales.services import RULE_MERCHANT_RESPONSE
+from merchants.models import Merchant, Violation
+from orders import conf as orders_conf
+from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund
+from orders.services import late_shipment_compensation_amount
+from platform_core.audit.selectors import audit_chain_verify
+from platform_core.deadlines.models import Deadline
+from platform_core.ledger.models import LedgerTransaction, TransactionKind
+from platform_core.ledger.selectors import ledger_verify
+
+if TYPE_CHECKING:
+    from orders.simulation.engine import Simulation
+    from orders.simulation.setup import Population
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    rule: str
+    status: str
+    detail: str
+
+
+def _result(name: str, rule: str, problems: list[str], ok_detail: str) -> CheckResult:
+    if not problems:
+        return CheckResult(name, rule, PASSED, ok_detail)
+    shown = "; ".join(problems[:EXAMPLES])
+    more = f" (and {len(problems) - EXAMPLES} more)" if len(problems) > EXAMPLES else ""
+    return CheckResult(name, rule, FAILED, f"{len(problems)} problem(s): {shown}{more}")
+
+
+def check_deadlines_resolved(*, start: datetime, end: datetime) -> CheckResult:
+    """OPS-1: every deadline due by the end was met, enforced or cancelled, and none enforced twice."""
+    rows = Deadline.objects.filter(started_at__gte=start)
+    problems = [
+        f"{row['rule']}: {row['n']} still pending past due (oldest due {row['oldest']:%Y-%m-%d %H:%M})"
+        for row in rows.filter(status=Deadline.Status.PENDING, due_at__lte=end)
+        .values("rule")
+        .annotate(n=Count("pk"), oldest=Min("due_at"))
+        .order_by("rule")
+    ]
+    twice = (
+        rows.filter(status=Deadline.Status.ENFORCED)
+        .values("rule", "subject_type", "subject_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("rule", "subject_id")
+    )
+    problems += [f"{row['rule']} on #{row['subject_id']} enforced {row['n']} times" for row in twice]
+    due = rows.filter(due_at__lte=end).count()
+    retried = rows.filter(attempts__gt=0).count()
+    return _result(
+        "deadlines_resolved",
+        "OPS-1",
+        problems,
+        f"{due} deadlines came due; all resolved once ({retried} needed a handler retry)",
+    )
+
+
+def check_late_shipments(*, start: datetime, end: datetime) -> CheckResult:
+    """ORD-4: every order not shipped by its ship-by time got exactly one late-shipment violation and one
+    compensation; no order shipped in time got either."""
+    # Ground truth from the rule itself (ORD-4: 72 h after payment), not from the order's ship_by field,
+    # which the order clears once it ships or is cancelled.
+    ship_within = orders_conf.ship_within()
+    closed_at = dict(
+        OrderEvent.objects.filter(order__created_at__gte=start, action__in=("cancelled", "closed"))
+        .values("order_id")
+        .annotate(at=Min("at"))
+        .values_list("order_id", "at")
+    )
+    late = [
+        order
+        for order in Order.objects.filter(
+            created_at__gte=start,
+            kind=Order.Kind.PRODUCT,
+            paid_at__isnull=False,
+            paid_at__lte=end - ship_within,
+        ).order_by("pk")
+        if (order.shipped_at is None or order.shipped_at >= order.paid_at + ship_within)
+        and not (order.pk in closed_at and closed_at[order.pk] <= order.paid_at + ship_within)
+    ]
+    violations: dict[str, int] = defaultdict(int)
+    for evidence in Violation.objects.filter(kind="late_shipment", created_at__gte=start).values_list(
+        "evidence", flat=True
+    ):
+        violations[str((evidence or {}).get("order", ""))] += 1
+    late_numbers = {order.number for order in late}
+    problems: list[str] = []
+    for order in late:
+        found = violations.get(order.number, 0)
+        if found != 1:
+            problems.append(
+                f"order {order.pk} shipped late or never: {found} late_shipment violation(s), expected 1"
+            )
+        events = list(OrderEvent.objects.filter(order=order, action="ship_by_missed"))
+        if len(events) != 1:
+            problems.append(
+                f"order {order.pk}: {len(events)} ship_by_missed compensation event(s), expected 1"
+            )
+            continue
+        paid = Decimal(str(events[0].data.get("compensation", "0")))
+        shortfall = Decimal(str(events[0].data.get("compensation_shortfall", "0")))
+        expected = late_shipment_compensation_amount(order.total)
+        if paid + shortfall != expected:
+            problems.append(f"order {order.pk}: compensation {paid} + shortfall {shortfall} != {expected}")
+        postings = LedgerTransaction.objects.filter(
+            idempotency_key=f"order-late-shipment-payout:{order.pk}"
+        ).count()
+        if postings != (1 if paid > 0 else 0):
+            problems.append(f"order {order.pk}: {postings} compensation payment(s) in the ledger for {paid}")
+    problems += [
+        f"order {number} was shipped in time but got a late_shipment violation"
+        for number in sorted(set(violations) - late_numbers)
+    ]
+    return _result(
+        "late_shipments_penalised",
+        "ORD-4",
+        problems,
+        f"{len(late)} late shipment(s), each with exactly one violation and one compensation",
+    )
+
+
+def check_silent_refund_requests(*, silent_ids: list[int], end: datetime) -> CheckResult:
+    """AFS-3: every refund request the merchant left unanswered for 24 h was approved automatically, with
+    an ``aftersales_sla_missed`` violation; refund-only requests were refunded at once, returns once received."""
+    request_type = ContentType.objects.get_for_model(AfterSalesRequest)
+    enforced = set(
+        Deadline.objects.filter(
+            rule=RULE_MERCHANT_RESPONSE, subject_type=request_type, status=Deadline.Status.ENFORCED
+        ).values_list("subject_id", flat=True)
+    )
+    sla_violations: dict[str, int] = defaultdict(int)
+    for evidence in Violation.objects.filter(kind="aftersales_sla_missed").values_list("evidence", flat=True):
+        sla_violations[str((evidence or {}).get("aftersales_request", ""))] += 1
+    requests = AfterSalesRequest.objects.filter(
+        Q(pk__in=silent_ids) | Q(pk__in=[int(pk) for pk in enforced])
+    ).order_by("pk")
+    problems: list[str] = []
+    checked = 0
+    R, RS = AfterSalesRequest.Kind, AfterSalesRequest.Status
+    for request in requests:
+        if request.respond_by is None or request.respond_by > end:
+            continue
+        checked += 1
+        if str(request.pk) not in enforced:
+            problems.append(
+                f"request {request.pk}: merchant silent past {request.respond_by:%m-%d %H:%M}, clock not enforced"
+            )
+        if request.status == RS.REQUESTED:
+            problems.append(f"request {request.pk}: still waiting for the merchant")
+        if sla_violations.get(str(request.pk), 0) != 1:
+            problems.append(
+                f"request {request.pk}: {sla_violations.get(str(request.pk), 0)} aftersales_sla_missed violation(s)"
+            )
+        must_be_refunded = request.kind == R.REFUND_ONLY or request.status in (
+            RS.RETURN_RECEIVED,
+            RS.REFUNDED,
+        )
+        refunded = (
+            request.status == RS.REFUNDED
+            and Refund.objects.filter(idempotency_key=f"aftersales:{request.pk}:refund").exists()
+        )
+        if must_be_refunded and not refunded:
+            problems.append(f"request {request.pk} ({request.kind}): not refunded (status {request.status})")
+    return _result(
+        "silent_refund_requests_refunded",
+        "AFS-3",
+        problems,
+        f"{checked} request(s) left unanswered for 24 h, each approved automatically and refunded when due",
+    )
+
+
+def check_ledger() -> CheckResult:
+    """PAY-1: balanced transactions, cached balances equal entries, no negative escrow/deposit/payable."""
+    result = ledger_verify()
+    if result.ok:
+        return CheckResult(
+            "ledger_verifies",
+            "PAY-1",
+            PASSED,
+            f"{result.transactions} transactions, {result.accounts} accounts",
+        )
+    return _result("ledger_verifies", "PAY-1", list(result.problems), "")
+
+
+def check_audit_chain() -> CheckResult:
+    """AUD-1: the audit log's hash chain recomputes."""
+    result = audit_chain_verify()
+    if result.ok:
+        return CheckResult("audit_chain_verifies", "AUD-1", PASSED, f"{result.count} entries chained")
+    return CheckResult(
+        "audit_chain_verifies", "AUD-1", FAILED, f"broken at entry {result.first_broken_id}: {result.reason}"
+    )
+
+
+def check_callbacks(*, simulation: "Simulation", start: datetime) -> list[CheckResult]:
+    """PAY-3: forged notifications were rejected and moved nothing; every payment posted exactly once,
+    however many times its notification arrived."""
+    forged = simulation.tally.forged
+    problems = [
+        f"{f.how} callback for order {f.order_id} was {'accepted' if f.accepted else 'rejected'}"
+        f"{' and moved money' if f.moved_money else ''}"
+        for f in forged
+        if f.accepted or f.moved_money
+    ]
+    rejected = PaymentCallbackLog.objects.filter(outcome=PaymentCallbackLog.Outcome.REJECTED).count()
+    if forged and rejected < len(forged):
+        problems.append(f"only {rejected} rejected callbacks logged for {len(forged)} forged ones")
+    forged_result = _result(
+        "forged_callbacks_moved_no_money",
+        "PAY-3",
+        problems,
+        f"{len(forged)} forged callback(s) rejected; ledger and orders unchanged by each",
+    )
+    order_type = ContentType.objects.get_for_model(Order)
+    posted = dict(
+        LedgerTransaction.objects.filter(kind=TransactionKind.PAYMENT, subject_type=order_type)
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+        .values_list("subject_id", "n")
+    )
+    succeeded = dict(
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED, order__created_at__gte=start)
+        .values("order_id")
+        .annotate(n=Count("pk"))
+        .values_list("order_id", "n")
+    )
+    twice = [
+        f"order {order_id}: {posted.get(order_id, 0)} payment posting(s) for {n} succeeded payment(s)"
+        for order_id, n in sorted(succeeded.items())
+        if posted.get(order_id, 0) != n
+    ]
+    duplicates = PaymentCallbackLog.objects.filter(outcome=PaymentCallbackLog.Outcome.DUPLICATE).count()
+    once_result = _result(
+        "payments_posted_once",
+        "PAY-3",
+        twice,
+        f"{sum(succeeded.values())} payment(s) posted once each; {duplicates} duplicate callback(s) moved nothing",
+    )
+    return [forged_result, once_result]
+
+
+def check_unpaid_expired(*, simulation: "Simulation", end: datetime) -> CheckResult:
+    """ORD-3: every order left unpaid was cancelled when its 30 minutes ran out."""
+    timeout = orders_conf.payment_timeout()
+    problems = [
+        f"order {order.pk} unpaid since {order.created_at:%m-%d %H:%M} but {order.status}"
+        for order in Order.objects.filter(pk__in=simulation.tally.abandoned_order_ids).order_by("pk")
+        if order.created_at + timeout <= end and order.status != Order.Status.CANCELLED
+    ]
+    return _result(
+        "unpaid_orders_expired",
+        "ORD-3",
+        problems,
+        f"{len(simulation.tally.abandoned_order_ids)} abandoned order(s), each cancelled at its deadline",
+    )
+
+
+def check_credit(*, population: "Population") -> CheckResult:
+    """REP-3: the mean credit grade of diligent merchants is at least that of late shippers and ignorers."""
+    merchants = {
+        m.pk: m for m in Merchant.objects.filter(pk__in=[a.merchant.pk for a in population.merchants])
+    }
+    good = [merchants[a.merchant.pk].credit_grade for a in population.merchants if a.kind == "diligent"]
+    bad = [
+        merchants[a.merchant.pk].credit_grade
+        for a in population.merchants
+        if a.kind in ("late_shipper", "ignorer")
+    ]
+    if not good or not bad:
+        return CheckResult(
+            "credit_follows_behaviour",
+            "REP-3",
+            SKIPPED,
+            "skipped: needs diligent and badly behaving merchants",
+        )
+    if any(grade is None for grade in [*good, *bad]):
+        return CheckResult(
+            "credit_follows_behaviour",
+            "REP-3",
+            SKIPPED,
+            "skipped: some merchants have no credit grade computed",
+        )
+    good_mean = mean(g for g in good if g is not None)
+    bad_mean = mean(g for g in bad if g is not None)
+    detail = f"mean grade diligent {good_mean:.2f} vs late shippers and ignorers {bad_mean:.2f}"
+    return CheckResult(
+        "credit_follows_behaviour", "REP-3", PASSED if good_mean >= bad_mean else FAILED, detail
+    )
+
+
+def checks_run(*, simulation: "Simulation", population: "Population") -> list[CheckResult]:
+    start = simulation.config.start
+    end = simulation.end
+    return [
+        check_deadlines_resolved(start=start, end=end),
+        check_late_shipments(start=start, end=end),
+        check_silent_refund_requests(silent_ids=simulation.tally.silent_request_ids, end=end),
+        check_unpaid_expired(simulation=simulation, end=end),
+        *check_callbacks(simulation=simulation, start=start),
+        check_ledger(),
+        check_audit_chain(),
+        check_credit(population=population),
+    ]

@@ -1,0 +1,68 @@
+"""Sizes, shares and the simulated calendar of one simulation run."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MERCHANT_KINDS = ("diligent", "late_shipper", "ignorer", "banned_claims")
+CUSTOMER_KINDS = ("normal", "returner", "never_confirms")
+
+#: How a customer's payment reaches us: the share of orders paid each way (PAY-3).
+PAYMENT_SCENARIOS = (
+    ("once", 0.80),
+    ("duplicated", 0.08),
+    ("forged_signature", 0.04),
+    ("forged_amount", 0.04),
+    ("abandoned", 0.04),
+)
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    days: int = 10
+    merchants: int = 10
+    customers: int = 200
+    seed: int = 7
+    ticks_per_day: int = 6
+    #: the first simulated instant (local midnight, so the first tick of each day runs the nightly tasks)
+    start: datetime = field(default_factory=lambda: datetime(2026, 3, 2, tzinfo=ZoneInfo("Asia/Shanghai")))
+    #: merchant behaviour shares, in MERCHANT_KINDS order
+    merchant_shares: tuple[float, ...] = (0.4, 0.2, 0.2, 0.2)
+    #: customer behaviour shares, in CUSTOMER_KINDS order
+    customer_shares: tuple[float, ...] = (0.6, 0.2, 0.2)
+    #: chance that one customer starts a checkout in one tick
+    buy_chance_per_tick: float = 0.03
+    #: chance a normal customer asks for a quality refund (refund only) instead of confirming
+    quality_refund_chance: float = 0.12
+    #: chance a listing review happens outside the 24-hour SLA (CAT-4)
+    slow_review_chance: float = 0.25
+    listings_per_merchant: int = 2
+    deposit: str = "3000.00"
+
+    def __post_init__(self) -> None:
+        if self.days < 1 or self.merchants < 1 or self.customers < 1:
+            raise ValueError("days, merchants and customers must be at least 1")
+        if not 1 <= self.ticks_per_day <= 24 or 24 % self.ticks_per_day:
+            raise ValueError("ticks_per_day must divide 24")
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        return data
+
+
+def apportion(total: int, shares: tuple[float, ...]) -> list[int]:
+    """Split ``total`` by ``shares`` (largest remainder); every kind gets at least one when total allows."""
+    raw = [total * s / sum(shares) for s in shares]
+    counts = [int(x) for x in raw]
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(raw[i] - counts[i]), i))
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    if total >= len(shares):
+        for i, count in enumerate(counts):
+            if count == 0:
+                donor = max(range(len(counts)), key=lambda j: (counts[j], -j))
+                counts[donor] -= 1
+                counts[i] += 1
+    return counts

@@ -1,0 +1,544 @@
+"""The tick loop and the actors' behaviour (OPS-1).
+
+Time is frozen with time-machine and moved tick by tick (``ticks_per_day`` a day). Each tick: the clock
+moves, the deadline sweeper runs (what the beat does every minute), the nightly tasks run at local
+midnight, customers browse and buy, every action scheduled for this tick runs in scheduling order, and
+the sweeper runs again. Actions happen on tick boundaries, so the sweep at the start of a tick always
+sees a missed deadline before any actor could still act on it; lateness is at most one tick.
+
+Every choice comes from one ``random.Random(seed)`` and every list is walked in a fixed order, so the
+same seed on a fresh database gives the same figures (order numbers embed a uuid4 and differ; nothing
+in the simulation depends on them).
+"""
+
+import heapq
+import itertools
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import override_settings
+from django_fsm import TransitionNotAllowed
+
+from aftersales.models import AfterSalesRequest
+from aftersales.services import (
+    request_approve,
+    request_confirm_receipt,
+    request_create,
+    request_refuse,
+    request_return_delivered,
+    request_ship_return,
+)
+from catalog.models import Listing
+from catalog.services import listing_approve, listing_create, listing_reject, listing_submit
+from merchants.tasks import compute_kpis_task, recompute_credit_task
+from orders import conf as orders_conf
+from orders.logistics import sandbox_webhook
+from orders.models import Order, Payment
+from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
+from orders.services import (
+    cart_item_add,
+    logistics_callback_receive,
+    order_cancel,
+    order_checkout,
+    order_confirm_receipt,
+    order_pay_start,
+    order_ship,
+    payment_callback_receive,
+    payouts_run,
+)
+from orders.simulation.config import PAYMENT_SCENARIOS, SimulationConfig
+from orders.simulation.setup import CustomerActor, MerchantActor, Population, population_create
+from platform_core.celery import app as celery_app
+from platform_core.deadlines.services import deadlines_sweep
+from platform_core.errors import DomainError
+from platform_core.ledger.models import LedgerTransaction
+
+PRICES = ("19.90", "39.00", "59.00", "99.00", "129.00", "199.00", "299.00")
+GOODS = ("保温杯", "帆布包", "陶瓷碗", "蓝牙耳机", "棉袜", "台灯", "雨伞", "毛巾", "笔记本", "收纳盒")
+HARD_CLAIMS = ("管制刀具", "窃听器", "代开发票")
+SOFT_CLAIMS = ("全网最低", "国家级", "最佳", "100%有效")
+EXPECTED = (DomainError, TransitionNotAllowed, ValidationError)
+
+
+class Writer(Protocol):
+    def write(self, msg: str) -> Any: ...
+
+
+@dataclass
+class ForgedCallback:
+    order_id: int
+    out_trade_no: str
+    how: str
+    accepted: bool  # the service took it (must never happen)
+    moved_money: bool
+
+
+@dataclass
+class Tally:
+    """What the actors did and what the services refused (figures for the report and the checks)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    forged: list[ForgedCallback] = field(default_factory=list)
+    abandoned_order_ids: list[int] = field(default_factory=list)
+    #: after-sales requests whose merchant chose never to answer (ground truth for the AFS-3 check)
+    silent_request_ids: list[int] = field(default_factory=list)
+    sweep_seconds: float = 0.0
+    service_seconds: float = 0.0
+    setup_seconds: float = 0.0
+
+
+class Simulation:
+    def __init__(self, config: SimulationConfig, *, out: Writer | None = None) -> None:
+        self.config = config
+        self.rng = random.Random(config.seed)
+        self.out = out
+        self.tally = Tally()
+        self.queue: list[tuple[int, int, str, tuple[Any, ...]]] = []
+        self.seq = itertools.count()
+        self.tick = 0
+        self.on_sale: list[int] = []  # SKU ids on sale, in approval order
+        self.merchant_of_sku: dict[int, MerchantActor] = {}
+        self.merchants_by_pk: dict[int, MerchantActor] = {}
+        self.customers_by_pk: dict[int, CustomerActor] = {}
+        self.population: Population | None = None
+        self.traveller: Any = None
+        #: the last instant simulated: a second past the final tick
+        self.end = self.at(config.days * config.ticks_per_day) + timedelta(seconds=1)
+
+    # --- the clock ------------------------------------------------------------------------------------
+
+    @property
+    def tick_length(self) -> timedelta:
+        return timedelta(hours=24 // self.config.ticks_per_day)
+
+    def at(self, tick: int) -> datetime:
+        return self.config.start + tick * self.tick_length
+
+    def ticks(self, duration: timedelta) -> int:
+        """The number of whole ticks covering ``duration`` (rounded up)."""
+        return -(-duration // self.tick_length)
+
+    def schedule(self, delay_ticks: int, action: str, *args: Any) -> None:
+        heapq.heappush(self.queue, (self.tick + max(delay_ticks, 1), next(self.seq), action, args))
+
+    def sweep(self) -> None:
+        started = time.perf_counter()
+        deadlines_sweep()
+        self.tally.sweep_seconds += time.perf_counter() - started
+
+    def call(self, what: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """Run one service call, timed; an expected refusal (domain error) is counted, not raised."""
+        started = time.perf_counter()
+        try:
+            return fn(**kwargs)
+        except EXPECTED:
+            self.tally.counts[f"refused.{what}"] += 1
+            return None
+        finally:
+            self.tally.service_seconds += time.perf_counter() - started
+
+    def log(self, message: str) -> None:
+        if self.out is not None:
+            self.out.write(message + "\n")
+
+    # --- the run ----------------------------------------------------------------------------------------
+
+    def run(self) -> Population:
+        with _simulation_environment(), time_machine.travel(self.config.start, tick=False) as traveller:
+            self.traveller = traveller
+            started = time.perf_counter()
+            population = population_create(config=self.config, rng=self.rng)
+            self.tally.setup_seconds = time.perf_counter() - started
+            self.population = population
+            self.merchants_by_pk = {m.merchant.pk: m for m in population.merchants}
+            self.customers_by_pk = {c.user.pk: c for c in population.customers}
+            for actor in population.merchants:
+                for _n in range(self.config.listings_per_merchant):
+                    self.listing_post(actor, claim="")
+            last_tick = self.config.days * self.config.ticks_per_day
+            for tick in range(1, last_tick + 1):
+                self.tick = tick
+                traveller.move_to(self.at(tick))
+                self.sweep()
+                if tick % self.config.ticks_per_day == 0:
+                    self.nightly()
+                self.browse_and_buy()
+                self.merchants_post_listings()
+                while self.queue and self.queue[0][0] <= tick:
+                    _due, _seq, action, args = heapq.heappop(self.queue)
+                    getattr(self, f"do_{action}")(*args)
+                self.sweep()
+                if tick % self.config.ticks_per_day == 0:
+                    self.log(f"day {tick // self.config.ticks_per_day} done")
+            # The end: one last sweep a second past the final tick, then every credit recomputed.
+            traveller.move_to(self.end)
+            self.sweep()
+            recompute_credit_task()
+            self.tally.counts["scheduled_actions_left"] = len(self.queue)
+        return population
+
+    def nightly(self) -> None:
+        """The beat's nightly tasks: credit (REP-3), KPIs for yesterday (VIO-6), payouts (PAY-4)."""
+        started = time.perf_counter()
+        recompute_credit_task()
+        compute_kpis_task()
+        self.tally.counts["payouts"] += len(payouts_run())
+        self.tally.service_seconds += time.perf_counter() - started
+
+    # --- listings and staff review (CAT-2, CAT-3, CAT-4) -----------------------------------------------------
+
+    def listing_post(self, actor: MerchantActor, *, claim: str) -> None:
+        assert self.population is not None
+        goods = self.rng.choice(GOODS)
+        price = self.rng.choice(PRICES)
+        title = f"{claim}{goods}" if claim else f"{goods} {actor.index}-{self.tick}"
+        listing = self.call(
+            "listing_create",
+            listing_create,
+            merchant=actor.merchant,
+            category=self.population.category,
+            title=title,
+            description=f"模拟商品：{goods}。{claim}",
+            images=[{"url": "https://img.example.com/sim.jpg", "alt": goods}],
+            skus=[{"code": "A", "price": price, "stock": 100000, "attributes": {}}],
+            actor=actor.owner,
+        )
+        if listing is None:
+            return
+        if self.call("listing_submit", listing_submit, listing_id=listing.pk, actor=actor.owner) is None:
+            self.tally.counts["listings.hard_claim_blocked" if claim else "listings.blocked"] += 1
+            return
+        self.tally.counts["listings.submitted"] += 1
+        slow = self.tick > 0 and self.rng.random() < self.config.slow_review_chance
+        delay = self.rng.randint(7, 9) if slow else self.rng.randint(1, 3)
+        self.schedule(delay, "review", listing.pk, bool(claim))
+
+    def merchants_post_listings(self) -> None:
+        if self.tick % self.config.ticks_per_day != 2:  # merchants work on listings once a day, mid-morning
+            return
+        assert self.population is not None
+        for actor in self.population.merchants:
+            if actor.kind == "banned_claims" and self.rng.random() < 0.5:
+                claim = self.rng.choice(HARD_CLAIMS if self.rng.random() < 0.5 else SOFT_CLAIMS)
+                self.listing_post(actor, claim=claim)
+            elif self.rng.random() < 0.2:
+                self.listing_post(actor, claim="")
+
+    def do_review(self, listing_id: int, has_claim: bool) -> None:
+        assert self.population is not None
+        reviewer = self.population.reviewer
+        if has_claim:
+            if self.call(
+                "listing_reject", listing_reject, listing_id=listing_id, actor=reviewer, reason="含绝对化用语"
+            ):
+                self.tally.counts["listings.rejected"] += 1
+            return
+        listing = self.call("listing_approve", listing_approve, listing_id=listing_id, actor=reviewer)
+        if listing is None:
+            return
+        self.tally.counts["listings.approved"] += 1
+        actor = self.merchants_by_pk[listing.merchant_id]
+        for sku_id in Listing.objects.get(pk=listing_id).skus.order_by("pk").values_list("pk", flat=True):
+            self.on_sale.append(sku_id)
+            self.merchant_of_sku[sku_id] = actor
+
+    # --- customers: browse, buy, pay (ORD-1, ORD-3, PAY-3) ----------------------------------------------------
+
+    def browse_and_buy(self) -> None:
+        assert self.population is not None
+        if not self.on_sale:
+            return
+        for customer in self.population.customers:
+            if self.rng.random() >= self.config.buy_chance_per_tick:
+                continue
+            picks = sorted({self.rng.choice(self.on_sale) for _ in range(self.rng.choice((1, 1, 2)))})
+            for sku_id in picks:
+                self.call(
+                    "cart_item_add",
+                    cart_item_add,
+                    customer=customer.user,
+                    sku_id=sku_id,
+                    quantity=self.rng.randint(1, 2),
+                    actor=customer.user,
+                )
+            orders = self.call(
+                "checkout",
+                order_checkout,
+                customer=customer.user,
+                shipping_name=customer.user.name,
+                shipping_phone="13800138000",
+                shipping_address="上海市黄浦区南京东路1号",
+                actor=customer.user,
+            )
+            for order in sorted(orders or [], key=lambda o: o.pk):
+                self.tally.counts["orders.created"] += 1
+                self.pay(order, customer)
+
+    def pay(self, order: Order, customer: CustomerActor) -> None:
+        scenario = self.rng.choices(
+            [name for name, _w in PAYMENT_SCENARIOS], weights=[w for _n, w in PAYMENT_SCENARIOS]
+        )[0]
+        self.tally.counts[f"payments.{scenario}"] += 1
+        if scenario == "abandoned":
+            self.tally.abandoned_order_ids.append(order.pk)
+            return
+        payment = self.call(
+            "pay_start", order_pay_start, order_id=order.pk, provider="sandbox", actor=customer.user
+        )
+        if payment is None:
+            return
+        if scenario.startswith("forged"):
+            self.forge(order, payment, how=scenario)
+        headers, body = sandbox_complete(payment)
+        self.callback(headers, body)
+        if scenario == "duplicated":
+            self.callback(headers, body)
+        order.refresh_from_db()
+        if order.status == Order.Status.PAID:
+            self.merchant_on_paid(order)
+
+    def callback(self, headers: dict[str, str], body: bytes) -> None:
+        self.call(
+            "payment_callback", payment_callback_receive, provider="sandbox", headers=headers, body=body
+        )
+
+    def forge(self, order: Order, payment: Payment, *, how: str) -> None:
+        """A forged notification: a bad signature, or a correctly signed one claiming a wrong amount.
+        Neither may move money: the ledger and the order must be exactly as before (PAY-3)."""
+        if how == "forged_signature":
+            headers, body = sandbox_complete(payment)
+            headers = {**headers, SIGNATURE_HEADER: "0" * 64}
+        else:
+            headers, body = sandbox_complete(payment, amount=payment.amount + Decimal("0.01"))
+        transactions_before = LedgerTransaction.objects.count()
+        status_before = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+        accepted = True
+        started = time.perf_counter()
+        try:
+            payment_callback_receive(provider="sandbox", headers=headers, body=body)
+        except DomainError:
+            accepted = False
+        self.tally.service_seconds += time.perf_counter() - started
+        moved = (
+            LedgerTransaction.objects.count() != transactions_before
+            or Order.objects.values_list("status", flat=True).get(pk=order.pk) != status_before
+            or Payment.objects.filter(pk=payment.pk, status=Payment.Status.SUCCEEDED).exists()
+        )
+        self.tally.forged.append(
+            ForgedCallback(
+                order_id=order.pk,
+                out_trade_no=payment.out_trade_no,
+                how=how,
+                accepted=accepted,
+                moved_money=moved,
+            )
+        )
+
+    # --- merchants: shipping (ORD-4) -------------------------------------------------------------------------
+
+    def merchant_on_paid(self, order: Order) -> None:
+        actor = self.merchants_by_pk[order.merchant_id]
+        ship_within = self.ticks(orders_conf.ship_within())
+        if actor.kind == "late_shipper":
+            if self.rng.random() < 0.5:
+                self.schedule(ship_within + self.rng.randint(1, 10), "ship", order.pk)
+                self.tally.counts["orders.shipped_late_planned"] += 1
+            else:
+                self.tally.counts["orders.never_shipped_planned"] += 1
+                customer = self.customers_by_pk[order.customer_id]
+                if customer.kind != "never_confirms" and self.rng.random() < 0.7:
+                    self.schedule(ship_within + self.rng.randint(1, 6), "cancel_late", order.pk)
+        elif actor.kind == "banned_claims":
+            self.schedule(self.rng.randint(1, 8), "ship", order.pk)
+        else:  # diligent, ignorer: within a day
+            self.schedule(self.rng.randint(1, self.config.ticks_per_day), "ship", order.pk)
+
+    def do_ship(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        if order.status != Order.Status.PAID:
+            return
+        actor = self.merchants_by_pk[order.merchant_id]
+        shipped = self.call(
+            "ship",
+            order_ship,
+            order_id=order_id,
+            carrier="sandbox",
+            tracking_number=f"SIM{order_id:010d}",
+            actor=actor.owner,
+        )
+        if shipped is None:
+            return
+        self.tally.counts["orders.shipped"] += 1
+        self.schedule(self.rng.randint(3, 12), "deliver", order_id)
+
+    def do_cancel_late(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        if order.status != Order.Status.PAID:
+            return
+        customer = self.customers_by_pk[order.customer_id]
+        if self.call("cancel", order_cancel, order_id=order_id, reason="商家逾期未发货", actor=customer.user):
+            self.tally.counts["orders.cancelled_after_late_shipment"] += 1
+
+    # --- delivery, confirmation and after-sales (ORD-5, ORD-6, AFS-1..AFS-4) ---------------------------------
+
+    def do_deliver(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        if order.status != Order.Status.SHIPPED:
+            return
+        headers, body = sandbox_webhook(
+            event_id=f"sim-delivered-{order_id}",
+            tracking_number=order.tracking_number,
+            kind="delivered",
+            at=self.at(self.tick),
+            location="上海",
+        )
+        if self.call(
+            "carrier_callback", logistics_callback_receive, carrier="sandbox", headers=headers, body=body
+        ):
+            self.tally.counts["orders.delivered"] += 1
+        customer = self.customers_by_pk[order.customer_id]
+        if customer.kind == "returner":
+            self.schedule(self.rng.randint(1, 18), "aftersales_open", order_id, "no_reason")
+        elif customer.kind == "normal":
+            if self.rng.random() < self.config.quality_refund_chance:
+                self.schedule(self.rng.randint(1, 6), "aftersales_open", order_id, "quality")
+            else:
+                self.schedule(self.rng.randint(1, 12), "confirm", order_id)
+        # never_confirms: the ORD-6 clock confirms for them
+
+    def do_confirm(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        if order.status not in (Order.Status.SHIPPED, Order.Status.DELIVERED):
+            return
+        if self.call("confirm", order_confirm_receipt, order_id=order_id, actor=order.customer):
+            self.tally.counts["orders.confirmed_by_customer"] += 1
+
+    def do_aftersales_open(self, order_id: int, reason_kind: str) -> None:
+        order = Order.objects.get(pk=order_id)
+        line = order.lines.order_by("pk").first()
+        if line is None:
+            return
+        kind = (
+            AfterSalesRequest.Kind.RETURN_REFUND
+            if reason_kind == "no_reason"
+            else AfterSalesRequest.Kind.REFUND_ONLY
+        )
+        request = self.call(
+            "aftersales_create",
+            request_create,
+            customer=order.customer,
+            order_id=order_id,
+            line_id=line.pk,
+            kind=kind,
+            reason_kind=reason_kind,
+            reason="不想要了" if reason_kind == "no_reason" else "商品有破损",
+            amount=line.line_total,
+            actor=order.customer,
+        )
+        if request is None:
+            return
+        self.tally.counts[f"aftersales.opened.{kind}"] += 1
+        merchant = self.merchants_by_pk[order.merchant_id]
+        if merchant.kind == "ignorer":
+            self.tally.silent_request_ids.append(request.pk)
+        else:
+            slow = merchant.kind == "late_shipper"
+            self.schedule(self.rng.randint(2, 4) if slow else self.rng.randint(1, 3), "respond", request.pk)
+        if kind == AfterSalesRequest.Kind.RETURN_REFUND:
+            # the customer checks after the merchant's 24 h have surely run out
+            self.schedule(self.ticks(timedelta(hours=24)) + self.rng.randint(1, 4), "return_ship", request.pk)
+
+    def do_respond(self, request_id: int) -> None:
+        request = AfterSalesRequest.objects.get(pk=request_id)
+        if request.status != AfterSalesRequest.Status.REQUESTED:
+            return
+        owner = self.merchants_by_pk[request.merchant_id].owner
+        if request.reason_kind == AfterSalesRequest.ReasonKind.QUALITY and self.rng.random() < 0.2:
+            if self.call(
+                "aftersales_refuse", request_refuse, request=request, reason="照片显示商品完好", actor=owner
+            ):
+                self.tally.counts["aftersales.refused"] += 1
+            return
+        if self.call("aftersales_approve", request_approve, request=request, actor=owner):
+            self.tally.counts["aftersales.approved_by_merchant"] += 1
+
+    def do_return_ship(self, request_id: int) -> None:
+        request = AfterSalesRequest.objects.get(pk=request_id)
+        if request.status != AfterSalesRequest.Status.AWAITING_RETURN:
+            return
+        if self.call(
+            "return_ship",
+            request_ship_return,
+            request=request,
+            carrier="sandbox",
+            tracking_number=f"SIMR{request_id:09d}",
+            actor=request.customer,
+        ):
+            self.tally.counts["aftersales.returns_shipped"] += 1
+            self.schedule(self.rng.randint(3, 10), "return_deliver", request_id)
+
+    def do_return_deliver(self, request_id: int) -> None:
+        request = AfterSalesRequest.objects.get(pk=request_id)
+        if self.call("return_delivered", request_return_delivered, request=request, actor=None) is None:
+            return
+        merchant = self.merchants_by_pk[request.merchant_id]
+        if merchant.kind != "ignorer":  # ignorers leave the AFS-4 receipt clock to confirm for them
+            self.schedule(self.rng.randint(1, 8), "return_confirm", request_id)
+
+    def do_return_confirm(self, request_id: int) -> None:
+        request = AfterSalesRequest.objects.get(pk=request_id)
+        if request.status != AfterSalesRequest.Status.RETURN_SHIPPED:
+            return
+        owner = self.merchants_by_pk[request.merchant_id].owner
+        if self.call("return_confirm", request_confirm_receipt, request=request, actor=owner):
+            self.tally.counts["aftersales.returns_received_by_merchant"] += 1
+
+
+@contextmanager
+def _simulation_environment() -> Iterator[None]:
+    """Celery runs in-process (there is one simulated clock, and no worker shares it); simulated accounts
+    hash their passwords with a fast hasher (hundreds of sign-ups would otherwise dominate the run). On
+    PostgreSQL this session's commits do not wait for the WAL flush (``synchronous_commit off``): a crash
+    could lose the last simulated moments, never consistency — and each of the thousands of one-service
+    transactions would otherwise wait for the disk."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = True, True
+    postgres = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
+
+
+def simulation_run(config: SimulationConfig, *, out: Writer | None = None) -> dict[str, Any]:
+    """Run the simulation and return its report (figures, deadline table, named checks, timings)."""
+    from orders.simulation.checks import checks_run
+    from orders.simulation.report import report_build
+
+    wall_started = time.perf_counter()
+    simulation = Simulation(config, out=out)
+    population = simulation.run()
+    checks = checks_run(simulation=simulation, population=population)
+    return report_build(
+        simulation=simulation,
+        population=population,
+        checks=checks,
+        wall_seconds=time.perf_counter() - wall_started,
+    )

@@ -1,0 +1,157 @@
+"""The simulated population, created through the real services.
+
+Merchants go through onboarding exactly as ``merchants.demo`` does (application → documents → submit →
+review → deposit); customers sign up with ``user_register``. Only what has no service is written as rows:
+the staff accounts (as ``createsuperuser`` would) and the category (reference data, as in the demo).
+"""
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from catalog.models import Category
+from merchants.models import DocumentKind, Merchant
+from merchants.services import (
+    application_approve,
+    application_create,
+    application_document_add,
+    application_submit,
+    merchant_deposit_credit,
+)
+from merchants.validators import credit_code_check_digit
+from orders.simulation.config import CUSTOMER_KINDS, MERCHANT_KINDS, SimulationConfig, apportion
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from platform_core.accounts.services import user_grant_role, user_register
+
+PDF = b"%PDF-1.4\n% simulated licence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: simulated accounts get one random password per run (nobody logs in as them)
+PASSWORD = secrets.token_urlsafe(24)
+EMAIL_DOMAIN = "sim.invalid"
+
+
+@dataclass
+class MerchantActor:
+    index: int
+    kind: str
+    merchant: Merchant
+    owner: User
+    sku_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class CustomerActor:
+    index: int
+    kind: str
+    user: User
+
+
+@dataclass
+class Population:
+    admin: User
+    reviewer: User
+    category: Category
+    merchants: list[MerchantActor]
+    customers: list[CustomerActor]
+
+
+def _credit_code(n: int) -> str:
+    first17 = f"913300007{n:08d}"
+    return first17 + credit_code_check_digit(first17)
+
+
+def _kinds(rng: random.Random, total: int, kinds: tuple[str, ...], shares: tuple[float, ...]) -> list[str]:
+    result = [kind for kind, count in zip(kinds, apportion(total, shares), strict=True) for _ in range(count)]
+    rng.shuffle(result)
+    return result
+
+
+def _staff() -> tuple[User, User]:
+    admin = User.objects.filter(email=f"sim-admin@{EMAIL_DOMAIN}").first() or User.objects.create_superuser(
+        email=f"sim-admin@{EMAIL_DOMAIN}", password=None, name="模拟管理员"
+    )
+    reviewer = User.objects.filter(email=f"sim-reviewer@{EMAIL_DOMAIN}").first()
+    if reviewer is None:
+        reviewer = User.objects.create_user(
+            email=f"sim-reviewer@{EMAIL_DOMAIN}", password=None, name="模拟审核员", is_staff=True
+        )
+        user_grant_role(user=reviewer, role=Role.STAFF_OPERATIONS)
+    return admin, User.objects.get(pk=reviewer.pk)
+
+
+def _merchant(n: int, *, kind: str, admin: User, category: Category, deposit: Decimal) -> MerchantActor:
+    owner = user_register(password=PASSWORD, email=f"sim-shop-{n}@{EMAIL_DOMAIN}", name=f"模拟店主{n}")
+    label = f"模拟店铺{n}"
+    application = application_create(
+        applicant=owner,
+        category_ids=[category.pk],
+        actor=owner,
+        shop_name=label,
+        legal_name=f"{label}商贸有限公司",
+        credit_code=_credit_code(n),
+        legal_representative="赵六",
+        registered_address="杭州市西湖区文三路1号",
+        contact_phone="13900139000",
+        contact_email=owner.email or "",
+    )
+    for document_kind in (DocumentKind.BUSINESS_LICENCE, DocumentKind.TAX_REGISTRATION):
+        application_document_add(
+            application=application,
+            kind=document_kind,
+            number=f"SIM-{n}-{document_kind}",
+            issuer="杭州市市场监督管理局",
+            valid_from=timezone.localdate() - timedelta(days=365),
+            valid_until=timezone.localdate() + timedelta(days=3 * 365),
+            file=SimpleUploadedFile(f"{document_kind}.pdf", PDF),
+            actor=owner,
+        )
+    application = application_submit(application=application, actor=owner)
+    application = application_approve(application=application, reason="模拟：资料齐全", actor=admin)
+    merchant = application.merchant
+    assert merchant is not None
+    merchant_deposit_credit(
+        merchant=merchant,
+        amount=deposit,
+        payment_reference=f"SIM-DEPOSIT-{n}",
+        idempotency_key=f"simulation:merchant-deposit:{n}",
+        actor=None,
+    )
+    merchant.refresh_from_db()
+    return MerchantActor(index=n, kind=kind, merchant=merchant, owner=owner)
+
+
+def population_create(*, config: SimulationConfig, rng: random.Random) -> Population:
+    """Staff, one category, ``config.merchants`` active merchants with deposits, ``config.customers``
+    customers; behaviour kinds are dealt out by the configured shares, shuffled by ``rng``."""
+    admin, reviewer = _staff()
+    category, _created = Category.objects.get_or_create(
+        slug="simulation-general",
+        defaults={
+            "name": "模拟日用百货",
+            "name_en": "Simulated general goods",
+            "deposit_amount": Decimal(config.deposit),
+            "commission_rate": Decimal("0.0500"),
+        },
+    )
+    merchant_kinds = _kinds(rng, config.merchants, MERCHANT_KINDS, config.merchant_shares)
+    merchants = [
+        _merchant(n, kind=kind, admin=admin, category=category, deposit=Decimal(config.deposit))
+        for n, kind in enumerate(merchant_kinds, start=1)
+    ]
+    customer_kinds = _kinds(rng, config.customers, CUSTOMER_KINDS, config.customer_shares)
+    customers = [
+        CustomerActor(
+            index=n,
+            kind=kind,
+            user=user_register(password=PASSWORD, email=f"sim-customer-{n}@{EMAIL_DOMAIN}", name=f"顾客{n}"),
+        )
+        for n, kind in enumerate(customer_kinds, start=1)
+    ]
+    return Population(
+        admin=admin, reviewer=reviewer, category=category, merchants=merchants, customers=customers
+    )
