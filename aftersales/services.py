@@ -726,6 +726,24 @@ def request_close(*, request: AfterSalesRequest, actor: User | None, note: str =
     return request
 
 
+def request_resolve_by_dispute(
+    *, request: AfterSalesRequest, dispute_reference: str, actor: User | None = None
+) -> AfterSalesRequest:
+    """DSP-4, AFS-5: an escalated request follows its dispute: once the case ends (ruling executed,
+    settlement, withdrawal) the request is closed, its clocks stop and its escrow hold is released. The
+    money moved under the dispute's idempotency key, so after-sales never refunds it again."""
+    request = request_lock(request_id=request.pk)
+    if request.status != RS.ESCALATED:
+        return request
+    before = request.status
+    request.close()
+    request.save()
+    _stop_clocks(request, note="resolved by dispute")
+    _release_hold(request, actor=actor)
+    _event(request, action="closed", actor=actor, from_status=before, reason=dispute_reference)
+    return request
+
+
 # --- deadline handlers (the system acts; actor None) ----------------------------------------------------
 
 

@@ -1,1 +1,310 @@
-"""Models of the disputes chapter (built by its own issue)."""
+"""Disputes and arbitration (DSP-1 … DSP-5): the case, its evidence, mediation proposals, rulings and
+the appeal panel. Fields, constraints and transitions only; every write goes through ``disputes.services``.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from orders.models import Order
+from platform_core.ledger.models import LedgerHold
+
+
+class Party(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    MERCHANT = "merchant", _("Merchant")
+
+
+class RulingKind(models.TextChoices):
+    FULL_REFUND = "full_refund", _("Full refund")
+    PARTIAL_REFUND = "partial_refund", _("Partial refund")
+    NO_REFUND = "no_refund", _("No refund")
+    RETURN_REQUIRED = "return_required", _("Return required (refund on return)")
+
+
+class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """DSP-5: one case about one order, from opening to closing."""
+
+    class OpenerRole(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        MERCHANT = "merchant", _("Merchant")
+        STAFF = "staff", _("Staff")
+
+    class Status(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        EVIDENCE = "evidence", _("Evidence")
+        MEDIATION = "mediation", _("Mediation")
+        ARBITRATION = "arbitration", _("Arbitration")
+        RULED = "ruled", _("Ruled")
+        APPEALED = "appealed", _("Appealed")
+        FINAL = "final", _("Final")
+        EXECUTED = "executed", _("Executed")
+        CLOSED = "closed", _("Closed")
+        SETTLED = "settled", _("Settled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUSPENDED = "suspended", _("Suspended")
+
+    #: the stages a case may be suspended in (and resumes to)
+    SUSPENDABLE = (Status.EVIDENCE, Status.MEDIATION, Status.ARBITRATION, Status.APPEALED)
+    #: a case in these states is still open: it holds the escrow and counts as workload
+    OPEN_STATUSES = (
+        Status.OPENED,
+        Status.EVIDENCE,
+        Status.MEDIATION,
+        Status.ARBITRATION,
+        Status.RULED,
+        Status.APPEALED,
+        Status.FINAL,
+        Status.EXECUTED,
+        Status.SUSPENDED,
+    )
+    WITHDRAWABLE = (Status.OPENED, Status.EVIDENCE, Status.MEDIATION, Status.ARBITRATION)
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    aftersales_request = models.ForeignKey(
+        "aftersales.AfterSalesRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+    )
+    complaint = models.ForeignKey(
+        "aftersales.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opener_role = models.CharField(max_length=10, choices=OpenerRole.choices)
+    reason = models.TextField()
+    claim_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = FSMField(choices=Status.choices, default=Status.OPENED, protected=True)
+    resume_to = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    # the time the interrupted stage clock still had when the case was suspended
+    paused_remaining = models.DurationField(null=True, blank=True)
+    suspended_reason = models.TextField(blank=True)
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    arbitrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # PAY-6: the hold this dispute keeps on the order's escrow while it is open
+    hold = models.ForeignKey(LedgerHold, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    merchant_lost = models.BooleanField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-opened_at", "-pk")
+        indexes = [models.Index(fields=["status", "opened_at"])]
+        permissions = [
+            ("mediate_dispute", "Can mediate disputes (DSP-2)"),
+            ("arbitrate_dispute", "Can arbitrate disputes (DSP-3)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @transition(field=status, source=Status.OPENED, target=Status.EVIDENCE)
+    def collect_evidence(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.EVIDENCE, target=Status.MEDIATION)
+    def mediate(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.MEDIATION, target=Status.ARBITRATION)
+    def escalate(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.MEDIATION, target=Status.SETTLED)
+    def settle(self, *, amount: Any) -> None:
+        self.refunded_amount = amount
+        self.merchant_lost = None  # an agreement is no loss
+
+    @transition(field=status, source=Status.ARBITRATION, target=Status.RULED)
+    def rule(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.RULED, target=Status.APPEALED)
+    def appeal(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.APPEALED, target=Status.FINAL)
+    def finalise(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.RULED, Status.FINAL], target=Status.EXECUTED)
+    def execute(self, *, amount: Any, merchant_lost: bool) -> None:
+        self.refunded_amount = amount
+        self.merchant_lost = merchant_lost
+        self.executed_at = timezone.now()
+
+    @transition(field=status, source=[Status.EXECUTED, Status.SETTLED], target=Status.CLOSED)
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=list(WITHDRAWABLE), target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=list(SUSPENDABLE), target=Status.SUSPENDED)
+    def suspend(self, *, reason: str, remaining: timedelta | None) -> None:
+        self.resume_to = self.status
+        self.suspended_reason = reason
+        self.paused_remaining = remaining
+
+    @transition(field=status, source=Status.SUSPENDED, target=RETURN_VALUE(*SUSPENDABLE))
+    def resume(self) -> str:
+        target = self.resume_to
+        self.resume_to = ""
+        self.suspended_reason = ""
+        return target
+
+
+class DisputeEvidence(models.Model):
+    """DSP-2: a party's statement (with files); each side sees the other's."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    statement = models.TextField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("submitted_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} evidence on dispute #{self.dispute_id}"
+
+
+class DisputeEvidenceFile(models.Model):
+    """SEC-4: a file checked by content and size, stored outside the web root."""
+
+    evidence = models.ForeignKey(DisputeEvidence, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="disputes/evidence/%Y/%m/")
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"file #{self.pk} of evidence #{self.evidence_id}"
+
+
+class MediationProposal(models.Model):
+    """DSP-2: a settlement the mediator proposes; both parties must accept."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    return_required = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    customer_accepted = models.BooleanField(null=True, blank=True)
+    merchant_accepted = models.BooleanField(null=True, blank=True)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("proposed_at", "pk")
+
+    def __str__(self) -> str:
+        return f"proposal #{self.pk}: {self.refund_amount} CNY"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None
+
+
+class Ruling(models.Model):
+    """DSP-3, DSP-4: a ruling with written reasons (an arbitrator's, or the appeal panel's final one)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="rulings")
+    kind = models.CharField(max_length=20, choices=RulingKind.choices)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reasons = models.TextField()
+    arbitrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    is_appeal_decision = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("issued_at", "pk")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reasons=""), name="dispute_ruling_has_reasons"),
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0), name="dispute_ruling_amount_gte_0"
+            ),
+            models.UniqueConstraint(
+                fields=["dispute", "is_appeal_decision"], name="dispute_one_ruling_per_instance"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on dispute #{self.dispute_id}"
+
+    @property
+    def merchant_lost(self) -> bool:
+        return self.refund_amount > 0
+
+
+class Appeal(models.Model):
+    """DSP-4: the one appeal of a ruling, heard by a panel of three arbitrators."""
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="appeal_case")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="appeal_panels", blank=True)
+    filed_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"appeal of dispute #{self.dispute_id}"
+
+
+class AppealPanelVote(models.Model):
+    """DSP-4: one panel member's vote; the majority decides."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="votes")
+    arbitrator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=RulingKind.choices)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reasons = models.TextField()
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "arbitrator"], name="dispute_appeal_vote_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vote of {self.arbitrator_id} on appeal #{self.appeal_id}"
+
+
+class DisputeEvent(models.Model):
+    """DSP-5: the case's timeline (append-only), shown to staff and, without internal notes, the parties."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.action} on dispute #{self.dispute_id}"

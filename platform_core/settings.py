@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "AfterSalesPartyEnum": "aftersales.models.AfterSalesRequest.Payer",
         "ComplaintStatusEnum": "aftersales.models.Complaint.Status",
         "ConversationKindEnum": "aftersales.models.Conversation.Kind",
+        "DisputeStatusEnum": "disputes.models.Dispute.Status",
+        "RulingKindEnum": "disputes.models.RulingKind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("platform_core.reports.urls")),
     path("", include("orders.urls")),
     path("", include("aftersales.urls")),
+    path("", include("disputes.urls")),
 ]
 
 urlpatterns = [

@@ -60,7 +60,7 @@ class PlatformCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         started = time.perf_counter()
         ok = 1.0
-        for part in (self._deadlines, self._lateness, self._ledger, self._marks):
+        for part in (self._deadlines, self._lateness, self._ledger, self._exports, self._marks):
             try:
                 yield from part()
             except Exception:  # a scrape must never 500: the failure shows as platform_collector_up 0
@@ -158,6 +158,20 @@ class PlatformCollector(Collector):
         entries = GaugeMetricFamily("platform_ledger_entries", "Ledger entries (postings) in all.")
         entries.add_metric([], LedgerEntry.objects.count())
         yield from (transactions, entries)
+
+    @staticmethod
+    def _exports() -> Iterator[Metric]:
+        from platform_core.reports.models import ExportLog
+
+        exports = GaugeMetricFamily(
+            "platform_exports",
+            "Report exports by status (AUD-3); pending + running are in flight.",
+            labels=["status"],
+        )
+        counts = dict(ExportLog.objects.values_list("status").annotate(n=Count("pk")).order_by("status"))
+        for status in ExportLog.Status.values:
+            exports.add_metric([status], counts.get(status, 0))
+        yield exports
 
     @staticmethod
     def _marks() -> Iterator[Metric]:

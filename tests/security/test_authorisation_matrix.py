@@ -388,6 +388,61 @@ def _conversation_image() -> Built:
     return {"image_id": image.pk}, customer, marker
 
 
+# --- disputes (DSP) --------------------------------------------------------------------------------------
+
+
+def _dispute() -> Any:
+    from tests.factories.disputes import dispute_from_refusal
+
+    return dispute_from_refusal()
+
+
+def _customer_dispute() -> Built:
+    dispute = _dispute()
+    return {"dispute_id": dispute.pk}, dispute.order.customer, dispute.order.number
+
+
+def _merchant_dispute() -> Built:
+    dispute = _dispute()
+    return {"dispute_id": dispute.pk}, dispute.order.merchant.owner, dispute.order.number
+
+
+def _proposal(*, for_merchant: bool) -> Built:
+    from disputes.models import MediationProposal
+    from tests.factories.disputes import mediator
+
+    dispute = _dispute()
+    proposal = MediationProposal.objects.create(
+        dispute=dispute,
+        proposed_by=mediator(),
+        refund_amount=dispute.claim_amount or 0,
+        note="matrix-proposal",
+    )
+    owner = dispute.order.merchant.owner if for_merchant else dispute.order.customer
+    return {"dispute_id": dispute.pk, "proposal_id": proposal.pk}, owner, "matrix-proposal"
+
+
+def _customer_proposal() -> Built:
+    return _proposal(for_merchant=False)
+
+
+def _merchant_proposal() -> Built:
+    return _proposal(for_merchant=True)
+
+
+def _dispute_file() -> Built:
+    from disputes.models import DisputeEvidence, DisputeEvidenceFile
+
+    dispute = _dispute()
+    evidence = DisputeEvidence.objects.create(
+        dispute=dispute, party="customer", submitted_by=dispute.order.customer, statement="matrix-evidence"
+    )
+    file = DisputeEvidenceFile.objects.create(
+        evidence=evidence, file=SimpleUploadedFile("d.png", PNG), content_type="image/png", size=len(PNG)
+    )
+    return {"file_id": file.pk}, dispute.order.customer, "matrix-evidence"
+
+
 REGISTRY: dict[str, ObjectRoute] = {
     "notifications-read": ObjectRoute(_notification),
     "merchant-violation-appeal": ObjectRoute(_violation),
@@ -447,6 +502,18 @@ REGISTRY: dict[str, ObjectRoute] = {
     "conversation-image": ObjectRoute(_conversation_image),
     "merchant-conversation-messages": ObjectRoute(_merchant_conversation),
     "merchant-conversation-read": ObjectRoute(_merchant_conversation),
+    "dispute": ObjectRoute(_customer_dispute),
+    "dispute-evidence": ObjectRoute(_customer_dispute),
+    "dispute-appeal": ObjectRoute(_customer_dispute),
+    "dispute-withdraw": ObjectRoute(_customer_dispute),
+    "dispute-proposal-accept": ObjectRoute(_customer_proposal),
+    "dispute-proposal-reject": ObjectRoute(_customer_proposal),
+    "dispute-evidence-file": ObjectRoute(_dispute_file),
+    "merchant-dispute": ObjectRoute(_merchant_dispute),
+    "merchant-dispute-evidence": ObjectRoute(_merchant_dispute),
+    "merchant-dispute-appeal": ObjectRoute(_merchant_dispute),
+    "merchant-dispute-proposal-accept": ObjectRoute(_merchant_proposal),
+    "merchant-dispute-proposal-reject": ObjectRoute(_merchant_proposal),
 }
 
 # Routes whose object is public by design (no owner), with the reason.

@@ -121,6 +121,18 @@ def test_ops_5_metrics_expose_ledger_postings(client: Client) -> None:
     assert s[("platform_ledger_entries", ())] == 8
 
 
+def test_ops_5_metrics_expose_exports_in_flight(client: Client) -> None:
+    from platform_core.reports.models import ExportLog
+    from tests.factories.accounts import UserFactory
+
+    requester = UserFactory.create()
+    for _ in range(2):
+        ExportLog.objects.create(requested_by=requester, report_code="audit_log", format="csv")
+    s = _samples(client)
+    assert s[("platform_exports", (("status", "pending"),))] == 2
+    assert s[("platform_exports", (("status", "running"),))] == 0
+
+
 def test_ops_5_metrics_expose_heartbeats_and_check_results(client: Client) -> None:
     heartbeats.mark(heartbeats.WORKER, at=1_700_000_000.0)
     heartbeats.mark(heartbeats.BEAT, at=1_700_000_030.0)
@@ -160,14 +172,7 @@ def test_ops_5_metrics_count_celery_task_runs_and_database_queries(client: Clien
     assert queries and max(queries) > 0
 
 
-def test_ops_5_metrics_include_request_latency_by_route_from_django_prometheus(
-    client: Client, settings
-) -> None:
-    settings.MIDDLEWARE = [
-        "django_prometheus.middleware.PrometheusBeforeMiddleware",
-        *settings.MIDDLEWARE,
-        "django_prometheus.middleware.PrometheusAfterMiddleware",
-    ]
+def test_ops_5_metrics_include_request_latency_by_route_from_django_prometheus(client: Client) -> None:
     key = (
         "django_http_requests_latency_seconds_by_view_method_count",
         (("method", "GET"), ("view", "healthz")),

@@ -1,0 +1,336 @@
+"""The arbitration committee's console (DSP-2 … DSP-4): the queue by next deadline, the case file (order
+timeline, both sides' evidence side by side, proposals, rulings), and forms that call the services —
+proposal, ruling, panel vote, assignment, suspension. The admin writes nothing itself."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, DateTimeField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.selectors import order_timeline
+from disputes import services
+from disputes.models import (
+    AppealPanelVote,
+    Dispute,
+    DisputeEvent,
+    DisputeEvidence,
+    MediationProposal,
+    Party,
+    Ruling,
+)
+from platform_core.accounts.models import User
+from platform_core.deadlines.models import Deadline
+from platform_core.errors import DomainError
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the admin only serves logged-in staff
+    return request.user
+
+
+def _fmt(at: Any) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProposalInline(ReadOnlyInline):
+    model = MediationProposal
+    fields = (
+        "refund_amount",
+        "return_required",
+        "customer_accepted",
+        "merchant_accepted",
+        "proposed_at",
+        "decided_at",
+    )
+    readonly_fields = fields
+
+
+class RulingInline(ReadOnlyInline):
+    model = Ruling
+    fields = ("kind", "refund_amount", "reasons", "arbitrator", "issued_at", "is_appeal_decision")
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = DisputeEvent
+    fields = ("at", "action", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+
+class DisputeActionForm(ActionForm):
+    reason = forms.CharField(required=False, label=_("Reason / filing"))
+    arbitrator = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_staff=True, is_active=True), required=False, label=_("Arbitrator")
+    )
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """The queue (open cases, the earliest deadline first) and the case file."""
+
+    list_display = (
+        "id",
+        "order",
+        "status",
+        "opener_role",
+        "claim_amount",
+        "arbitrator",
+        "next_due",
+        "opened_at",
+    )
+    list_filter = ("status", "opener_role")
+    search_fields = ("order__number", "reason")
+    raw_id_fields = (
+        "order",
+        "aftersales_request",
+        "complaint",
+        "opened_by",
+        "mediator",
+        "arbitrator",
+        "hold",
+    )
+    readonly_fields = [f.name for f in Dispute._meta.fields] + ["evidence_side_by_side", "timeline"]
+    fields = readonly_fields
+    inlines = [ProposalInline, RulingInline, EventInline]
+    action_form = DisputeActionForm
+    actions = ["assign_arbitrator", "suspend", "resume"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Dispute]:
+        due = Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Dispute),
+            subject_id=Cast(OuterRef("pk"), output_field=CharField()),
+            status=Deadline.Status.PENDING,
+        ).order_by("due_at")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order", "arbitrator")
+            .annotate(next_due_at=Subquery(due.values("due_at")[:1], output_field=DateTimeField()))
+            .order_by("next_due_at", "opened_at")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("next deadline"), ordering="next_due_at")
+    def next_due(self, obj: Dispute) -> str:
+        return _fmt(getattr(obj, "next_due_at", None))
+
+    @admin.display(description=_("evidence (customer | merchant)"))
+    def evidence_side_by_side(self, obj: Dispute) -> SafeString:
+        def column(party: str) -> SafeString:
+            items = obj.evidence.filter(party=party).prefetch_related("files")
+            return format_html_join(
+                "",
+                "<p><b>{}</b> {}<br>{}</p>",
+                ((_fmt(e.submitted_at), e.statement, f"{e.files.count()} file(s)") for e in items),
+            )
+
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th></tr><tr><td>{}</td><td>{}</td></tr></table>",
+            _("Customer"),
+            _("Merchant"),
+            column(Party.CUSTOMER),
+            column(Party.MERCHANT),
+        )
+
+    @admin.display(description=_("order timeline"))
+    def timeline(self, obj: Dispute) -> SafeString:
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (_fmt(i["at"]), i["source"], i["what"], i["detail"])
+                    for i in order_timeline(order=obj.order)
+                ),
+            ),
+        )
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Dispute], call: Any, done: str) -> None:
+        for dispute in queryset:
+            try:
+                call(dispute)
+            except DomainError as exc:
+                self.message_user(request, f"#{dispute.pk}: {exc.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"#{dispute.pk}: {done}")
+
+    @admin.action(description=_("Assign the chosen arbitrator (DSP-3)"))
+    def assign_arbitrator(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        chosen = User.objects.filter(pk=request.POST.get("arbitrator") or 0).first()
+        if chosen is None:
+            self.message_user(request, _("Choose an arbitrator."), level=messages.ERROR)
+            return
+        self._each(
+            request,
+            queryset,
+            lambda d: services.dispute_assign_arbitrator(dispute=d, arbitrator=chosen, actor=_staff(request)),
+            str(_("assigned")),
+        )
+
+    @admin.action(description=_("Suspend for a court/police filing, 30 days (DSP-2a)"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        reason = request.POST.get("reason", "")
+        self._each(
+            request,
+            queryset,
+            lambda d: services.dispute_suspend(dispute=d, reason=reason, actor=_staff(request)),
+            str(_("suspended")),
+        )
+
+    @admin.action(description=_("Resume (DSP-2a)"))
+    def resume(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda d: services.dispute_resume(dispute=d, actor=_staff(request)),
+            str(_("resumed")),
+        )
+
+
+class _ServiceAdmin(admin.ModelAdmin):
+    """An add form whose save calls a service (errors shown on the form); rows are never edited."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        admin_ = self
+
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                if self.errors:
+                    return
+                try:
+                    self.instance = admin_.create(request, self.cleaned_data)
+                except DomainError as exc:
+                    self.add_error(None, exc.message)
+                    for field, errors in (exc.errors or {}).items():
+                        for error in errors:
+                            self.add_error(field if field in self.fields else None, error)
+
+        return ServiceForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass  # the service saved it in ``_post_clean``
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass
+
+
+@admin.register(MediationProposal)
+class MediationProposalAdmin(_ServiceAdmin):
+    """DSP-2: the mediator proposes a settlement."""
+
+    list_display = (
+        "id",
+        "dispute",
+        "refund_amount",
+        "return_required",
+        "customer_accepted",
+        "merchant_accepted",
+    )
+    fields = ("dispute", "refund_amount", "return_required", "note")
+    raw_id_fields = ("dispute",)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> MediationProposal:
+        return services.dispute_propose(
+            dispute=data["dispute"],
+            refund_amount=data["refund_amount"],
+            return_required=data["return_required"],
+            note=data.get("note", ""),
+            actor=_staff(request),
+        )
+
+
+@admin.register(Ruling)
+class RulingAdmin(_ServiceAdmin):
+    """DSP-3: the ruling form (kind, amount for partial refunds/returns, written reasons)."""
+
+    list_display = ("id", "dispute", "kind", "refund_amount", "arbitrator", "issued_at", "is_appeal_decision")
+    list_filter = ("kind", "is_appeal_decision")
+    fields = ("dispute", "kind", "refund_amount", "reasons")
+    raw_id_fields = ("dispute",)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Ruling:
+        return services.dispute_rule(
+            dispute=data["dispute"],
+            kind=data["kind"],
+            refund_amount=data["refund_amount"],
+            reasons=data["reasons"],
+            actor=_staff(request),
+        )
+
+
+class VoteForm(forms.ModelForm):
+    dispute = forms.ModelChoiceField(queryset=Dispute.objects.filter(status=Dispute.Status.APPEALED))
+
+    class Meta:
+        model = AppealPanelVote
+        fields = ("kind", "refund_amount", "reasons")
+
+
+@admin.register(AppealPanelVote)
+class AppealPanelVoteAdmin(_ServiceAdmin):
+    """DSP-4: a panel member's vote; the majority decides."""
+
+    form = VoteForm
+    list_display = ("id", "appeal", "arbitrator", "kind", "refund_amount", "cast_at")
+    fields = ("dispute", "kind", "refund_amount", "reasons")
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> AppealPanelVote:
+        return services.appeal_vote_cast(
+            dispute=data["dispute"],
+            kind=data["kind"],
+            refund_amount=data["refund_amount"],
+            reasons=data["reasons"],
+            actor=_staff(request),
+        )
+
+
+@admin.register(DisputeEvidence)
+class DisputeEvidenceAdmin(admin.ModelAdmin):
+    list_display = ("id", "dispute", "party", "submitted_at")
+    list_filter = ("party",)
+    readonly_fields = ("dispute", "party", "submitted_by", "statement", "submitted_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,395 @@
+"""The disputes API: customers (/disputes/) and merchants (/merchant/disputes/), DSP-1 … DSP-5.
+
+Thin views: parse, call a selector or a service, serialise. Another party's dispute is a 404. Staff work
+the cases in the admin (the committee console).
+"""
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales.models import AfterSalesRequest, Complaint
+from disputes import selectors, services
+from disputes.models import Dispute, DisputeEvidence, DisputeEvidenceFile, MediationProposal, Ruling
+from merchants.models import MerchantMember
+from merchants.permissions import IsMerchantMember
+from platform_core.accounts.models import User
+from platform_core.api.idempotency import idempotent
+from platform_core.api.pagination import PagePagination
+from platform_core.errors import InvalidInput, NotFound
+
+TAGS = ["disputes"]
+MERCHANT_TAGS = ["merchant-disputes"]
+M = MerchantMember.Role
+MerchantDisputant = IsMerchantMember.with_roles(M.OWNER, M.OPERATIONS, M.CUSTOMER_SERVICE)
+
+
+def _user(request: Any) -> User:
+    return cast(User, request.user)
+
+
+def _paginate(
+    request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[serializers.Serializer]
+) -> Response:
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class DisputeEvidenceFileOutputSerializer(serializers.ModelSerializer[DisputeEvidenceFile]):
+    class Meta:
+        model = DisputeEvidenceFile
+        fields = ("id", "content_type", "size")
+
+
+class DisputeEvidenceOutputSerializer(serializers.ModelSerializer[DisputeEvidence]):
+    files = DisputeEvidenceFileOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DisputeEvidence
+        fields = ("id", "party", "statement", "submitted_at", "files")
+
+
+class DisputeProposalOutputSerializer(serializers.ModelSerializer[MediationProposal]):
+    class Meta:
+        model = MediationProposal
+        fields = (
+            "id",
+            "refund_amount",
+            "return_required",
+            "note",
+            "customer_accepted",
+            "merchant_accepted",
+            "proposed_at",
+            "decided_at",
+        )
+
+
+class DisputeRulingOutputSerializer(serializers.ModelSerializer[Ruling]):
+    class Meta:
+        model = Ruling
+        fields = ("id", "kind", "refund_amount", "reasons", "issued_at", "is_appeal_decision")
+
+
+class DisputeDeadlineOutputSerializer(serializers.Serializer[Any]):
+    rule = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class DisputeOutputSerializer(serializers.ModelSerializer[Dispute]):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+
+    class Meta:
+        model = Dispute
+        fields = (
+            "id",
+            "order",
+            "order_number",
+            "aftersales_request",
+            "complaint",
+            "opener_role",
+            "reason",
+            "claim_amount",
+            "status",
+            "refunded_amount",
+            "opened_at",
+            "closed_at",
+        )
+
+
+class DisputeDetailSerializer(DisputeOutputSerializer):
+    """DSP-2: both sides' evidence, the proposals, the rulings and what is due by when."""
+
+    evidence = DisputeEvidenceOutputSerializer(many=True, read_only=True)
+    proposals = DisputeProposalOutputSerializer(many=True, read_only=True)
+    rulings = DisputeRulingOutputSerializer(many=True, read_only=True)
+    deadline = serializers.SerializerMethodField()
+
+    class Meta(DisputeOutputSerializer.Meta):
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
+            *DisputeOutputSerializer.Meta.fields,
+            "evidence",
+            "proposals",
+            "rulings",
+            "deadline",
+        )
+
+    @extend_schema_field(DisputeDeadlineOutputSerializer(allow_null=True))
+    def get_deadline(self, obj: Dispute) -> dict[str, Any] | None:
+        return selectors.dispute_next_deadline(obj)
+
+
+class DisputeEvidenceInputSerializer(serializers.Serializer[Any]):
+    statement = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class DisputeReasonInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField()
+
+
+class DisputeOpenInputSerializer(serializers.Serializer[Any]):
+    """DSP-1: a refused after-sales request (customer) or an order's unresolved complaint (either party)."""
+
+    aftersales_request = serializers.IntegerField(required=False)
+    complaint = serializers.IntegerField(required=False)
+    reason = serializers.CharField()
+    claim_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+
+
+def _open(request: Request, *, merchant_side: bool) -> Dispute:
+    data = DisputeOpenInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    v = data.validated_data
+    actor = _user(request)
+    if v.get("aftersales_request") and not merchant_side:
+        found = AfterSalesRequest.objects.filter(pk=v["aftersales_request"], customer=actor).first()
+        if found is None:
+            raise NotFound("No such after-sales request.")
+        return services.dispute_open_from_request(
+            request=found, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
+        )
+    if v.get("complaint"):
+        complaint = (
+            Complaint.objects.filter(pk=v["complaint"], order__isnull=False).select_related("order").first()
+        )
+        if complaint is None:
+            raise NotFound("No such complaint.")
+        return services.dispute_open_on_complaint(
+            complaint=complaint, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
+        )
+    raise InvalidInput(
+        "Name the refused after-sales request or the complaint.",
+        errors={"aftersales_request": ["Required (or complaint)."]},
+    )
+
+
+def _evidence(request: Request, dispute: Dispute) -> Response:
+    data = DisputeEvidenceInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    services.dispute_evidence_submit(
+        dispute=dispute,
+        statement=data.validated_data["statement"],
+        files=data.validated_data["files"],
+        actor=_user(request),
+    )
+    return Response(
+        DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data, status=201
+    )
+
+
+def _proposal(dispute: Dispute, proposal_id: int) -> MediationProposal:
+    proposal = dispute.proposals.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def _answer(request: Request, dispute: Dispute, proposal_id: int, *, accept: bool) -> Response:
+    services.proposal_answer(proposal=_proposal(dispute, proposal_id), accept=accept, actor=_user(request))
+    return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+
+
+def _appeal(request: Request, dispute: Dispute) -> Response:
+    data = DisputeReasonInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    services.dispute_appeal(dispute=dispute, reason=data.validated_data["reason"], actor=_user(request))
+    return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+
+
+# --- customers -------------------------------------------------------------------------------------------
+
+
+def _mine(request: Request, dispute_id: int) -> Dispute:
+    return selectors.dispute_get_for_customer(customer=_user(request), dispute_id=dispute_id)
+
+
+class DisputeListCreateApi(APIView):
+    """DSP-1: the customer's disputes; open one on a refused request or a complaint."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        return _paginate(
+            request,
+            self,
+            selectors.dispute_list_for_customer(customer=_user(request)),
+            DisputeOutputSerializer,
+        )
+
+    @extend_schema(request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS)
+    def post(self, request: Request) -> Response:
+        dispute = _open(request, merchant_side=False)
+        return Response(DisputeDetailSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+
+class DisputeDetailApi(APIView):
+    """DSP-2: the case with both sides' evidence, proposals, rulings and the next deadline."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: DisputeDetailSerializer}, tags=TAGS)
+    def get(self, request: Request, dispute_id: int) -> Response:
+        return Response(DisputeDetailSerializer(_mine(request, dispute_id)).data)
+
+
+class DisputeEvidenceApi(APIView):
+    """DSP-2, SEC-4: submit a statement with files (PDF/JPEG/PNG, checked by content)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS
+    )
+    def post(self, request: Request, dispute_id: int) -> Response:
+        return _evidence(request, _mine(request, dispute_id))
+
+
+class DisputeProposalAcceptApi(APIView):
+    """DSP-2: the customer accepts the mediator's proposal (money moves if both accept)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
+        return _answer(request, _mine(request, dispute_id), proposal_id, accept=True)
+
+
+class DisputeProposalRejectApi(APIView):
+    """DSP-2: the customer rejects the proposal."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
+        return _answer(request, _mine(request, dispute_id), proposal_id, accept=False)
+
+
+class DisputeAppealApi(APIView):
+    """DSP-4: appeal the ruling once, within 3 days."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=DisputeReasonInputSerializer, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    def post(self, request: Request, dispute_id: int) -> Response:
+        return _appeal(request, _mine(request, dispute_id))
+
+
+class DisputeWithdrawApi(APIView):
+    """DSP-5: the customer withdraws the dispute before a ruling."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    def post(self, request: Request, dispute_id: int) -> Response:
+        dispute = services.dispute_withdraw(dispute=_mine(request, dispute_id), actor=_user(request))
+        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+
+
+class DisputeEvidenceFileApi(APIView):
+    """SEC-4: an evidence file, only for the case's parties and dispute staff."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
+    )
+    def get(self, request: Request, file_id: int) -> FileResponse:
+        found = selectors.evidence_file_get_for_viewer(user=_user(request), file_id=file_id)
+        response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Disposition"] = f'attachment; filename="dispute-evidence-{found.pk}"'
+        return response
+
+
+# --- merchants -------------------------------------------------------------------------------------------
+
+
+def _shop(request: Request, dispute_id: int) -> Dispute:
+    return selectors.dispute_get_for_merchant(merchant=request.merchant, dispute_id=dispute_id)  # type: ignore[attr-defined]
+
+
+class MerchantDisputeListCreateApi(APIView):
+    """DSP-1: the shop's disputes; open one on an order with an unresolved complaint."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=MERCHANT_TAGS)
+    def get(self, request: Request) -> Response:
+        qs = selectors.dispute_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+        return _paginate(request, self, qs, DisputeOutputSerializer)
+
+    @extend_schema(
+        request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+    )
+    def post(self, request: Request) -> Response:
+        dispute = _open(request, merchant_side=True)
+        return Response(DisputeDetailSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+
+class MerchantDisputeDetailApi(APIView):
+    """DSP-2: the case as the shop sees it (the customer's evidence included)."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    def get(self, request: Request, dispute_id: int) -> Response:
+        return Response(DisputeDetailSerializer(_shop(request, dispute_id)).data)
+
+
+class MerchantDisputeEvidenceApi(APIView):
+    """DSP-2, SEC-4: the shop's statement and files."""
+
+    permission_classes = [MerchantDisputant]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+    )
+    def post(self, request: Request, dispute_id: int) -> Response:
+        return _evidence(request, _shop(request, dispute_id))
+
+
+class MerchantDisputeProposalAcceptApi(APIView):
+    """DSP-2: the shop accepts the mediator's proposal (money moves if both accept)."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
+        return _answer(request, _shop(request, dispute_id), proposal_id, accept=True)
+
+
+class MerchantDisputeProposalRejectApi(APIView):
+    """DSP-2: the shop rejects the proposal."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
+        return _answer(request, _shop(request, dispute_id), proposal_id, accept=False)
+
+
+class MerchantDisputeAppealApi(APIView):
+    """DSP-4: the shop appeals the ruling once, within 3 days."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(
+        request=DisputeReasonInputSerializer, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+    )
+    def post(self, request: Request, dispute_id: int) -> Response:
+        return _appeal(request, _shop(request, dispute_id))

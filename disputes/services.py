@@ -1,0 +1,1019 @@
+"""Writes of the disputes chapter (DSP-1 … DSP-5, PAY-5, PAY-6, VIO-1).
+
+Lifecycle: ``opened → evidence (3 days) → mediation (3 days) → arbitration (ruling within 7 days) →
+ruled → [appealed → final] → executed → closed``; ``settled → closed`` when both parties accept a
+mediator's proposal; ``withdrawn`` by the opener before a ruling; ``suspended`` (≤ 30 days) pending a
+court or police filing, resuming to the interrupted stage with the time that stage had left.
+
+Reading of DSP-4 ("a ruling executes itself within 24 hours" vs. "appealed once within 3 days"): a
+ruling cannot both be executed within 24 h of its issue and stay open to appeal for 3 days without
+the money possibly moving twice in opposite directions. We read the 24 h as counted from the moment
+the ruling becomes *final*: when the 3-day appeal window closes unappealed, or when the appeal panel
+decides. At that moment the ``disputes.execute_ruling`` clock starts, due at once; the sweeper (every
+minute) runs its handler, which executes with no human action, well inside the 24 h. The engine
+records the lateness, so the SLA report shows the 24 h being kept.
+
+Execution acts once: the service locks the dispute and does nothing unless it is ``ruled``/``final``;
+the refund's idempotency key ``dispute:<id>:ruling`` (``dispute:<id>:settlement`` for agreements)
+guards the money a second time.
+
+Lock order: the dispute row first, then the order (through ``orders.services``), like the deadline
+sweeper, which locks the dispute before calling a handler.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.models import AfterSalesRequest, Complaint
+from aftersales.uploads import evidence_check_all
+from disputes.models import (
+    Appeal,
+    AppealPanelVote,
+    Dispute,
+    DisputeEvent,
+    DisputeEvidence,
+    DisputeEvidenceFile,
+    MediationProposal,
+    Party,
+    Ruling,
+    RulingKind,
+)
+from merchants.models import MerchantApplication, MerchantMember
+from merchants.services import violation_record
+from orders.models import Order
+from orders.selectors import order_paid_amount, order_refunded_amount
+from orders.services import order_escrow_hold, order_escrow_hold_release, order_refund
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from platform_core.audit.services import audit_record
+from platform_core.deadlines.selectors import deadline_time_left
+from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
+from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from platform_core.notifications.services import notify
+from staff.models import Department
+
+RULE_EVIDENCE_WINDOW = "disputes.evidence_window"
+RULE_MEDIATION_WINDOW = "disputes.mediation_window"
+RULE_RULING_DUE = "disputes.ruling_due"
+RULE_APPEAL_WINDOW = "disputes.appeal_window"
+RULE_EXECUTE_RULING = "disputes.execute_ruling"
+RULE_SUSPENSION_END = "disputes.suspension_end"
+
+EVIDENCE_WINDOW = timedelta(days=3)
+MEDIATION_WINDOW = timedelta(days=3)
+RULING_WITHIN = timedelta(days=7)
+APPEAL_WINDOW = timedelta(days=3)
+SUSPENSION_MAX = timedelta(days=30)
+PANEL_SIZE = 3
+
+PERM_MEDIATE = "disputes.mediate_dispute"
+PERM_ARBITRATE = "disputes.arbitrate_dispute"
+
+S = Dispute.Status
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+#: the clock that runs in each stage (suspension pauses it, resumption restarts it with what was left)
+STAGE_RULES: dict[str, str] = {
+    S.EVIDENCE: RULE_EVIDENCE_WINDOW,
+    S.MEDIATION: RULE_MEDIATION_WINDOW,
+    S.ARBITRATION: RULE_RULING_DUE,
+    S.APPEALED: RULE_RULING_DUE,
+}
+ALL_RULES = (
+    RULE_EVIDENCE_WINDOW,
+    RULE_MEDIATION_WINDOW,
+    RULE_RULING_DUE,
+    RULE_APPEAL_WINDOW,
+    RULE_EXECUTE_RULING,
+    RULE_SUSPENSION_END,
+)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def dispute_lock(*, dispute_id: int) -> Dispute:
+    """The dispute row, locked until the transaction ends (``NotFound`` if it does not exist)."""
+    dispute = Dispute.objects.select_for_update(of=("self",)).filter(pk=dispute_id).first()
+    if dispute is None:
+        raise NotFound(_("No such dispute."))
+    return dispute
+
+
+def _event(
+    dispute: Dispute, *, action: str, actor: User | None, from_status: str = "", note: str = ""
+) -> DisputeEvent:
+    """DSP-5, AUD-1: the case timeline row and the audit entry of one step."""
+    event = DisputeEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=dispute.status,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action=f"dispute.{action}",
+        subject=dispute,
+        before={"status": from_status} if from_status else None,
+        after={"status": dispute.status},
+        reason=note,
+    )
+    return event
+
+
+def _parties(dispute: Dispute) -> list[User]:
+    return [dispute.order.customer, dispute.order.merchant.owner]
+
+
+def _tell_parties(dispute: Dispute, *, event: str, title: str, body: str) -> None:
+    """DSP-5: both parties learn what happened, what they must do and by when."""
+    for user in _parties(dispute):
+        notify(recipient=user, event=event, title=title, body=body, subject=dispute)
+
+
+def _tell(user: User | None, dispute: Dispute, *, event: str, title: str, body: str) -> None:
+    if user is not None:
+        notify(recipient=user, event=event, title=title, body=body, subject=dispute)
+
+
+def _when(at: Any) -> str:
+    return str(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
+
+
+def _refundable(order: Order) -> Decimal:
+    return order_paid_amount(order=order) - order_refunded_amount(order=order)
+
+
+def _amount(value: Any, *, field: str = "refund_amount") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError) as exc:
+        raise InvalidInput(_("Not an amount."), errors={field: [_("Not an amount.")]}) from exc
+    if amount < 0 or amount != amount.quantize(CENT):
+        raise InvalidInput(
+            _("Amounts are non-negative yuan and fen."), errors={field: [_("At most two decimals, ≥ 0.")]}
+        )
+    return amount
+
+
+def party_of(*, dispute: Dispute, user: User) -> str | None:
+    """Which side ``user`` is on: the order's customer, a member of its merchant, or neither."""
+    if user.pk == dispute.order.customer_id:
+        return Party.CUSTOMER
+    if MerchantMember.objects.filter(
+        merchant_id=dispute.order.merchant_id, user=user, is_active=True
+    ).exists():
+        return Party.MERCHANT
+    return None
+
+
+def _require_party(dispute: Dispute, user: User, party: str | None = None) -> str:
+    side = party_of(dispute=dispute, user=user)
+    if side is None or (party is not None and side != party):
+        raise NotFound(_("No such dispute."))
+    return side
+
+
+def _start_stage_clock(dispute: Dispute, *, after: timedelta) -> Any:
+    rule = STAGE_RULES[dispute.status]
+    return deadline_start(rule=rule, subject=dispute, after=after).due_at
+
+
+def _stop_clocks(dispute: Dispute, *, note: str, keep: str = "") -> None:
+    for rule in ALL_RULES:
+        if rule != keep:
+            deadline_cancel(rule=rule, subject=dispute, note=note)
+
+
+def _release_hold(dispute: Dispute, *, actor: User | None) -> None:
+    """PAY-6: the dispute no longer holds the escrow (settlement goes ahead unless something else holds)."""
+    if dispute.hold is not None and dispute.hold.released_at is None:
+        order_escrow_hold_release(hold=dispute.hold, actor=actor)
+
+
+def _aftersales_follow(dispute: Dispute, *, actor: User | None) -> None:
+    """DSP-4, PAY-6: the escalated after-sales request follows the case: it is closed and its hold
+    released (the money moved here, under the dispute's key, so after-sales must not refund again)."""
+    request = dispute.aftersales_request
+    if request is None or request.status != AfterSalesRequest.Status.ESCALATED:
+        return
+    from aftersales.services import request_resolve_by_dispute
+
+    request_resolve_by_dispute(
+        request=request, dispute_reference=_("Resolved by dispute #%(id)s") % {"id": dispute.pk}, actor=actor
+    )
+
+
+# --- DSP-1: opening -----------------------------------------------------------------------------------
+
+
+def _open(
+    *,
+    order: Order,
+    opened_by: User,
+    opener_role: str,
+    reason: str,
+    claim_amount: Decimal | None,
+    aftersales_request: AfterSalesRequest | None = None,
+    complaint: Complaint | None = None,
+) -> Dispute:
+    if not reason.strip():
+        raise InvalidInput(_("Say what the dispute is about."), errors={"reason": [_("Required.")]})
+    if Dispute.objects.filter(order=order, status__in=Dispute.OPEN_STATUSES).exists():
+        raise Conflict(_("This order already has an open dispute."), code="dispute_open")
+    refundable = _refundable(order)
+    claim = refundable if claim_amount is None else _amount(claim_amount, field="claim_amount")
+    if claim > refundable:
+        raise InvalidInput(
+            _("The claim exceeds what is left of the payment (%(left)s).") % {"left": refundable},
+            errors={"claim_amount": [_("Too much.")]},
+        )
+    dispute = Dispute.objects.create(
+        order=order,
+        aftersales_request=aftersales_request,
+        complaint=complaint,
+        opened_by=opened_by,
+        opener_role=opener_role,
+        reason=reason,
+        claim_amount=claim,
+    )
+    _event(dispute, action="opened", actor=opened_by, note=reason)
+    dispute.hold = order_escrow_hold(
+        order=order, reason=_("Dispute #%(id)s") % {"id": dispute.pk}, subject=dispute, actor=opened_by
+    )
+    dispute.collect_evidence()
+    dispute.save()
+    due = _start_stage_clock(dispute, after=EVIDENCE_WINDOW)
+    _event(dispute, action="evidence_started", actor=opened_by, from_status=S.OPENED)
+    _tell_parties(
+        dispute,
+        event="dispute_opened",
+        title=_("A dispute was opened"),
+        body=_(
+            "Dispute #%(id)s on order %(number)s. Submit your statement and evidence by %(due)s; "
+            "after that the case proceeds on what is on file."
+        )
+        % {"id": dispute.pk, "number": order.number, "due": _when(due)},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_open_from_request(
+    *, request: AfterSalesRequest, reason: str, actor: User, claim_amount: Decimal | None = None
+) -> Dispute:
+    """DSP-1, AFS-5, PAY-6: the customer disputes the merchant's refusal; the escrow is held at once."""
+    if request.customer_id != actor.pk:
+        raise NotFound(_("No such after-sales request."))
+    if request.status not in (AfterSalesRequest.Status.REFUSED, AfterSalesRequest.Status.ESCALATED):
+        raise Conflict(_("Only a refused request can be disputed."), code="not_refused")
+    existing = Dispute.objects.filter(aftersales_request=request).first()
+    if existing is not None:
+        return existing
+    if request.status == AfterSalesRequest.Status.REFUSED:
+        # Through after-sales, so the request is ``escalated`` too; its hook comes back here.
+        from aftersales.services import request_escalate
+
+        request_escalate(request=request, reason=reason, actor=actor)
+        existing = Dispute.objects.filter(aftersales_request=request).first()
+        if existing is not None:
+            return existing
+    return _open(
+        order=request.order,
+        opened_by=actor,
+        opener_role=Dispute.OpenerRole.CUSTOMER,
+        reason=reason,
+        claim_amount=request.amount if claim_amount is None else claim_amount,
+        aftersales_request=request,
+    )
+
+
+def dispute_escalation_handler(*, request: AfterSalesRequest, reason: str, actor: User) -> None:
+    """The ``aftersales.services.ESCALATION_HANDLERS`` hook: an escalated refusal opens a dispute."""
+    dispute_open_from_request(request=request, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def dispute_open_on_complaint(
+    *, complaint: Complaint, reason: str, actor: User, claim_amount: Decimal | None = None
+) -> Dispute:
+    """DSP-1, PAY-6: either party opens a dispute on an order with an unresolved complaint."""
+    order = complaint.order
+    if order is None or complaint.status == Complaint.Status.CLOSED:
+        raise Conflict(_("Only an order with an unresolved complaint can be disputed."), code="no_complaint")
+    if actor.pk == order.customer_id:
+        role = Dispute.OpenerRole.CUSTOMER
+    elif MerchantMember.objects.filter(merchant_id=order.merchant_id, user=actor, is_active=True).exists():
+        role = Dispute.OpenerRole.MERCHANT
+    else:
+        raise NotFound(_("No such complaint."))
+    return _open(
+        order=order,
+        opened_by=actor,
+        opener_role=role,
+        reason=reason,
+        claim_amount=claim_amount,
+        complaint=complaint,
+    )
+
+
+@transaction.atomic
+def dispute_open_by_staff(
+    *, order: Order, reason: str, actor: User, claim_amount: Decimal | None = None
+) -> Dispute:
+    """DSP-1, PAY-6: staff open a dispute on an order (e.g. from a customer-service case)."""
+    if not (actor.is_staff and (actor.has_perm(PERM_MEDIATE) or actor.has_perm(PERM_ARBITRATE))):
+        raise Forbidden(_("Only dispute staff may open a dispute."), code="not_dispute_staff")
+    return _open(
+        order=order,
+        opened_by=actor,
+        opener_role=Dispute.OpenerRole.STAFF,
+        reason=reason,
+        claim_amount=claim_amount,
+    )
+
+
+# --- DSP-2: evidence ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_evidence_submit(
+    *, dispute: Dispute, statement: str, files: list[Any] | None = None, actor: User
+) -> DisputeEvidence:
+    """DSP-2, SEC-4: a party's statement and files (PDF/JPEG/PNG by content, size-capped), while the case
+    is in evidence or mediation. The other side sees it."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    party = _require_party(dispute, actor)
+    if dispute.status not in (S.EVIDENCE, S.MEDIATION):
+        raise Conflict(_("Evidence is no longer accepted in this case."), code="evidence_closed")
+    if not statement.strip():
+        raise InvalidInput(_("A statement is required."), errors={"statement": [_("Required.")]})
+    files = list(files or [])
+    types = evidence_check_all(files)
+    evidence = DisputeEvidence.objects.create(
+        dispute=dispute, party=party, submitted_by=actor, statement=statement
+    )
+    for file, content_type in zip(files, types, strict=True):
+        DisputeEvidenceFile.objects.create(
+            evidence=evidence, file=file, content_type=content_type, size=file.size or 0
+        )
+    _event(dispute, action="evidence_submitted", actor=actor, note=party)
+    other = dispute.order.merchant.owner if party == Party.CUSTOMER else dispute.order.customer
+    _tell(
+        other,
+        dispute,
+        event="dispute_evidence_submitted",
+        title=_("New evidence in your dispute"),
+        body=_("The other party submitted evidence in dispute #%(id)s; you may answer it.")
+        % {"id": dispute.pk},
+    )
+    return evidence
+
+
+def dispute_evidence_window_closed(*, dispute: Dispute) -> None:
+    """DSP-2a: the evidence window ran out; the case proceeds on what is on file (the deadline handler)."""
+    if dispute.status != S.EVIDENCE:
+        return
+    _to_mediation(dispute, actor=None)
+
+
+def _to_mediation(dispute: Dispute, *, actor: User | None) -> None:
+    before = dispute.status
+    dispute.mediate()
+    dispute.save()
+    due = _start_stage_clock(dispute, after=MEDIATION_WINDOW)
+    _event(dispute, action="mediation_started", actor=actor, from_status=before)
+    _tell_parties(
+        dispute,
+        event="dispute_mediation",
+        title=_("Your dispute is in mediation"),
+        body=_(
+            "Dispute #%(id)s: a mediator will propose a settlement; accept or reject it by %(due)s, "
+            "otherwise the arbitration committee decides."
+        )
+        % {"id": dispute.pk, "due": _when(due)},
+    )
+
+
+# --- DSP-2: mediation -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_propose(
+    *, dispute: Dispute, refund_amount: Decimal, return_required: bool = False, note: str = "", actor: User
+) -> MediationProposal:
+    """DSP-2: the mediator (``disputes.mediate_dispute``) proposes a settlement; earlier open proposals
+    lapse. The first proposer becomes the case's mediator (and can then never arbitrate it, DSP-3)."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if not (actor.is_staff and actor.has_perm(PERM_MEDIATE)):
+        raise Forbidden(_("Only a mediator may propose a settlement."), code="not_mediator")
+    if dispute.mediator_id is not None and dispute.mediator_id != actor.pk:
+        raise Forbidden(_("Another mediator handles this case."), code="not_case_mediator")
+    if dispute.status != S.MEDIATION:
+        raise Conflict(_("The case is not in mediation."), code="not_in_mediation")
+    if party_of(dispute=dispute, user=actor) is not None:
+        raise Forbidden(_("A party cannot mediate its own case."), code="conflict_of_interest")
+    amount = _amount(refund_amount)
+    if amount > _refundable(dispute.order):
+        raise InvalidInput(_("More than the customer paid."), errors={"refund_amount": [_("Too much.")]})
+    now = timezone.now()
+    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(decided_at=now)
+    if dispute.mediator_id is None:
+        dispute.mediator = actor
+        dispute.save(update_fields=["mediator"])
+    proposal = MediationProposal.objects.create(
+        dispute=dispute, proposed_by=actor, refund_amount=amount, return_required=return_required, note=note
+    )
+    left = deadline_time_left(rule=RULE_MEDIATION_WINDOW, subject=dispute)
+    due = now + left if left is not None else now
+    _event(dispute, action="settlement_proposed", actor=actor, note=f"{amount} CNY")
+    _tell_parties(
+        dispute,
+        event="dispute_settlement_proposed",
+        title=_("A settlement is proposed"),
+        body=_("Dispute #%(id)s: refund %(amount)s CNY%(ret)s. Accept or reject by %(due)s.")
+        % {
+            "id": dispute.pk,
+            "amount": amount,
+            "ret": _(", item to be returned") if return_required else "",
+            "due": _when(due),
+        },
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_answer(*, proposal: MediationProposal, accept: bool, actor: User) -> MediationProposal:
+    """DSP-2: a party accepts or rejects; both accepting settles the case and executes it at once
+    (refund keyed ``dispute:<id>:settlement``, hold released, case closed)."""
+    dispute = dispute_lock(dispute_id=proposal.dispute_id)
+    party = _require_party(dispute, actor)
+    proposal = MediationProposal.objects.select_for_update().get(pk=proposal.pk)
+    if dispute.status != S.MEDIATION or not proposal.is_open:
+        raise Conflict(_("This proposal is no longer open."), code="proposal_closed")
+    if party == Party.CUSTOMER:
+        proposal.customer_accepted = accept
+    else:
+        proposal.merchant_accepted = accept
+    if not accept or (proposal.customer_accepted and proposal.merchant_accepted):
+        proposal.decided_at = timezone.now()
+    proposal.save()
+    _event(
+        dispute, action="settlement_accepted" if accept else "settlement_rejected", actor=actor, note=party
+    )
+    if proposal.customer_accepted and proposal.merchant_accepted:
+        _settle(dispute, proposal=proposal, actor=actor)
+    elif not accept and dispute.mediator is not None:
+        _tell(
+            dispute.mediator,
+            dispute,
+            event="dispute_settlement_rejected",
+            title=_("Settlement rejected"),
+            body=_("Dispute #%(id)s: the %(party)s rejected the proposal.")
+            % {"id": dispute.pk, "party": party},
+        )
+    return proposal
+
+
+def _settle(dispute: Dispute, *, proposal: MediationProposal, actor: User | None) -> None:
+    amount = min(proposal.refund_amount, _refundable(dispute.order))
+    if amount > 0:
+        order_refund(
+            order=dispute.order,
+            amount=amount,
+            reason=_("Settlement of dispute #%(id)s") % {"id": dispute.pk},
+            idempotency_key=f"dispute:{dispute.pk}:settlement",
+            actor=actor,
+        )
+    before = dispute.status
+    dispute.settle(amount=amount)
+    dispute.save()
+    _stop_clocks(dispute, note="settled")
+    _event(dispute, action="settled", actor=actor, from_status=before, note=f"{amount} CNY")
+    _finish(dispute, actor=actor)
+    _tell_parties(
+        dispute,
+        event="dispute_settled",
+        title=_("Dispute settled"),
+        body=_("Dispute #%(id)s is settled: %(amount)s CNY refunded.%(ret)s")
+        % {
+            "id": dispute.pk,
+            "amount": amount,
+            "ret": _(" Please return the item as agreed.") if proposal.return_required else "",
+        },
+    )
+
+
+def _finish(dispute: Dispute, *, actor: User | None) -> None:
+    """Release the hold, let the after-sales request follow, close the case."""
+    _release_hold(dispute, actor=actor)
+    _aftersales_follow(dispute, actor=actor)
+    before = dispute.status
+    dispute.close()
+    dispute.save()
+    _event(dispute, action="closed", actor=actor, from_status=before)
+
+
+def dispute_mediation_window_closed(*, dispute: Dispute) -> None:
+    """DSP-2a, DSP-3: no agreement in 3 days; the case goes to the arbitration committee."""
+    if dispute.status != S.MEDIATION:
+        return
+    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(
+        decided_at=timezone.now()
+    )
+    before = dispute.status
+    dispute.escalate()
+    dispute.save()
+    due = _start_stage_clock(dispute, after=RULING_WITHIN)
+    _event(dispute, action="arbitration_started", actor=None, from_status=before)
+    arbitrator = arbitrator_pick(dispute=dispute)
+    if arbitrator is not None:
+        _assign(dispute, arbitrator=arbitrator, actor=None)
+    else:
+        _tell(
+            _arbitration_head(),
+            dispute,
+            event="dispute_no_arbitrator",
+            title=_("No arbitrator available"),
+            body=_("Dispute #%(id)s needs an arbitrator without a conflict.") % {"id": dispute.pk},
+        )
+    _tell_parties(
+        dispute,
+        event="dispute_arbitration",
+        title=_("Your dispute goes to arbitration"),
+        body=_("Dispute #%(id)s: the arbitration committee rules by %(due)s on the evidence on file.")
+        % {"id": dispute.pk, "due": _when(due)},
+    )
+
+
+# --- DSP-3: arbitration ---------------------------------------------------------------------------------
+
+
+def _arbitration_head() -> User | None:
+    department = Department.objects.filter(code=Department.Code.ARBITRATION).select_related("head").first()
+    return department.head if department is not None else None
+
+
+def _arbitrators() -> list[User]:
+    """Active staff of the arbitration committee who hold ``disputes.arbitrate_dispute``."""
+    permission = Permission.objects.filter(codename="arbitrate_dispute", content_type__app_label="disputes")
+    holds = Q(user_permissions__in=permission) | Q(groups__permissions__in=permission) | Q(is_superuser=True)
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.STAFF_ARBITRATION)
+        .filter(holds)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def arbitrator_conflict(*, dispute: Dispute, user: User) -> str | None:
+    """DSP-3: why ``user`` may not arbitrate this case (``None`` if they may)."""
+    if user.pk == dispute.mediator_id:
+        return "mediator"
+    if party_of(dispute=dispute, user=user) is not None or user.pk == dispute.order.customer_id:
+        return "party"
+    merchant_id = dispute.order.merchant_id
+    if MerchantMember.objects.filter(merchant_id=merchant_id, user=user).exists():
+        return "merchant_member"
+    if MerchantApplication.objects.filter(merchant_id=merchant_id, reviewer=user).exists():
+        return "onboarding_reviewer"
+    return None
+
+
+def _workload() -> dict[int, int]:
+    open_cases = (
+        Dispute.objects.filter(status__in=Dispute.OPEN_STATUSES, arbitrator__isnull=False)
+        .values("arbitrator")
+        .annotate(n=Count("pk"))
+    )
+    load = {row["arbitrator"]: row["n"] for row in open_cases}
+    panels = (
+        Appeal.objects.filter(decided_at__isnull=True)
+        .values("panel")
+        .annotate(n=Count("pk"))
+        .exclude(panel=None)
+    )
+    for row in panels:
+        load[row["panel"]] = load.get(row["panel"], 0) + row["n"]
+    return load
+
+
+def arbitrators_eligible(*, dispute: Dispute, exclude: set[int] | None = None) -> list[User]:
+    """DSP-3: arbitrators without a conflict, the least loaded first (ties by id)."""
+    exclude = exclude or set()
+    load = _workload()
+    eligible = [
+        user
+        for user in _arbitrators()
+        if user.pk not in exclude and arbitrator_conflict(dispute=dispute, user=user) is None
+    ]
+    return sorted(eligible, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
+def arbitrator_pick(*, dispute: Dispute) -> User | None:
+    candidates = arbitrators_eligible(dispute=dispute)
+    return candidates[0] if candidates else None
+
+
+def _assign(dispute: Dispute, *, arbitrator: User, actor: User | None) -> None:
+    conflict = arbitrator_conflict(dispute=dispute, user=arbitrator)
+    if conflict is not None:
+        raise Conflict(
+            _("This arbitrator has a conflict of interest in the case (%(why)s).") % {"why": conflict},
+            code="arbitrator_conflict",
+        )
+    if arbitrator.pk not in {u.pk for u in _arbitrators()}:
+        raise InvalidInput(_("Not a member of the arbitration committee."), code="not_arbitrator")
+    dispute.arbitrator = arbitrator
+    dispute.save(update_fields=["arbitrator"])
+    _event(dispute, action="arbitrator_assigned", actor=actor, note=str(arbitrator.pk))
+    left = deadline_time_left(rule=RULE_RULING_DUE, subject=dispute)
+    _tell(
+        arbitrator,
+        dispute,
+        event="dispute_assigned",
+        title=_("A dispute is assigned to you"),
+        body=_("Dispute #%(id)s: rule with written reasons within %(left)s.")
+        % {"id": dispute.pk, "left": left},
+    )
+
+
+@transaction.atomic
+def dispute_assign_arbitrator(*, dispute: Dispute, arbitrator: User, actor: User) -> Dispute:
+    """DSP-3: staff (re)assign the case to an arbitrator — never the mediator, never one with a conflict."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status != S.ARBITRATION:
+        raise Conflict(_("The case is not in arbitration."), code="not_in_arbitration")
+    _assign(dispute, arbitrator=arbitrator, actor=actor)
+    return dispute
+
+
+def _check_ruling(dispute: Dispute, *, kind: str, refund_amount: Any, reasons: str) -> Decimal:
+    if kind not in RulingKind.values:
+        raise InvalidInput(_("Unknown ruling."), errors={"kind": [_("Unknown.")]})
+    if not reasons.strip():
+        raise InvalidInput(_("A ruling gives written reasons."), errors={"reasons": [_("Required.")]})
+    refundable = _refundable(dispute.order)
+    if kind == RulingKind.FULL_REFUND:
+        return refundable
+    if kind == RulingKind.NO_REFUND:
+        return ZERO
+    amount = _amount(refund_amount)
+    if amount > refundable:
+        raise InvalidInput(_("More than the customer paid."), errors={"refund_amount": [_("Too much.")]})
+    if kind == RulingKind.PARTIAL_REFUND and amount <= 0:
+        raise InvalidInput(_("A partial refund is positive."), errors={"refund_amount": [_("Positive.")]})
+    return amount
+
+
+@transaction.atomic
+def dispute_rule(
+    *, dispute: Dispute, kind: str, reasons: str, actor: User, refund_amount: Decimal | None = None
+) -> Ruling:
+    """DSP-3, DSP-4: the assigned arbitrator rules with written reasons; the 3-day appeal window opens."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status != S.ARBITRATION:
+        raise Conflict(_("The case is not awaiting a ruling."), code="not_in_arbitration")
+    if dispute.arbitrator_id != actor.pk or not actor.has_perm(PERM_ARBITRATE):
+        raise Forbidden(_("Only the case's arbitrator may rule."), code="not_case_arbitrator")
+    amount = _check_ruling(dispute, kind=kind, refund_amount=refund_amount, reasons=reasons)
+    ruling = Ruling.objects.create(
+        dispute=dispute, kind=kind, refund_amount=amount, reasons=reasons, arbitrator=actor
+    )
+    before = dispute.status
+    dispute.rule()
+    dispute.save()
+    deadline_meet(rule=RULE_RULING_DUE, subject=dispute)
+    due = deadline_start(rule=RULE_APPEAL_WINDOW, subject=dispute, after=APPEAL_WINDOW).due_at
+    _event(dispute, action="ruled", actor=actor, from_status=before, note=f"{kind} {amount}")
+    _tell_parties(
+        dispute,
+        event="dispute_ruled",
+        title=_("The arbitrator ruled"),
+        body=_(
+            "Dispute #%(id)s: %(kind)s, %(amount)s CNY. Reasons: %(reasons)s. Either party may appeal once "
+            "by %(due)s; otherwise the ruling executes then."
+        )
+        % {
+            "id": dispute.pk,
+            "kind": ruling.get_kind_display(),
+            "amount": amount,
+            "reasons": reasons,
+            "due": _when(due),
+        },
+    )
+    return ruling
+
+
+def dispute_ruling_overdue(*, dispute: Dispute) -> None:
+    """DSP-3: no ruling within 7 days; the arbitration department head is told (the case stays open)."""
+    if dispute.status not in (S.ARBITRATION, S.APPEALED):
+        return
+    _event(dispute, action="ruling_overdue", actor=None)
+    _tell(
+        _arbitration_head(),
+        dispute,
+        event="dispute_ruling_overdue",
+        title=_("Ruling overdue"),
+        body=_("Dispute #%(id)s has no ruling after 7 days (arbitrator %(who)s).")
+        % {"id": dispute.pk, "who": dispute.arbitrator or _("unassigned")},
+    )
+
+
+# --- DSP-4: appeal -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_appeal(*, dispute: Dispute, reason: str, actor: User) -> Appeal:
+    """DSP-4: either party appeals once within 3 days; a panel of three arbitrators (none the original
+    arbitrator or the mediator, none with a conflict; least loaded first) decides finally."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    party = _require_party(dispute, actor)
+    if not reason.strip():
+        raise InvalidInput(_("Say why you appeal."), errors={"reason": [_("Required.")]})
+    if Appeal.objects.filter(dispute=dispute).exists():
+        raise Conflict(_("A ruling can be appealed only once."), code="already_appealed")
+    if dispute.status != S.RULED:
+        raise Conflict(_("There is no ruling open to appeal."), code="not_appealable")
+    exclude = {pk for pk in (dispute.arbitrator_id, dispute.mediator_id) if pk is not None}
+    panel = arbitrators_eligible(dispute=dispute, exclude=exclude)[:PANEL_SIZE]
+    if len(panel) < PANEL_SIZE:
+        raise Conflict(_("Not enough arbitrators without a conflict for a panel."), code="panel_unavailable")
+    appeal = Appeal.objects.create(dispute=dispute, party=party, filed_by=actor, reason=reason)
+    appeal.panel.set(panel)
+    before = dispute.status
+    dispute.appeal()
+    dispute.save()
+    deadline_cancel(rule=RULE_APPEAL_WINDOW, subject=dispute, note="appealed")
+    due = _start_stage_clock(dispute, after=RULING_WITHIN)
+    _event(dispute, action="appealed", actor=actor, from_status=before, note=reason)
+    for member in panel:
+        _tell(
+            member,
+            dispute,
+            event="dispute_panel_assigned",
+            title=_("Appeal panel"),
+            body=_("You sit on the appeal panel of dispute #%(id)s; vote by %(due)s.")
+            % {"id": dispute.pk, "due": _when(due)},
+        )
+    _tell_parties(
+        dispute,
+        event="dispute_appealed",
+        title=_("The ruling was appealed"),
+        body=_("Dispute #%(id)s: a panel of three arbitrators decides by %(due)s; their decision is final.")
+        % {"id": dispute.pk, "due": _when(due)},
+    )
+    return appeal
+
+
+def _majority(votes: list[AppealPanelVote], refundable: Decimal) -> tuple[str, Decimal] | None:
+    """The panel's decision: the kind two or more members chose, at the lower amount among them (what the
+    majority agrees to at least); with three different votes, the median amount. ``None`` while undecided."""
+    by_kind: dict[str, list[Decimal]] = {}
+    for vote in votes:
+        by_kind.setdefault(vote.kind, []).append(vote.refund_amount)
+    for kind, amounts in by_kind.items():
+        if len(amounts) * 2 > PANEL_SIZE:
+            return kind, min(amounts)
+    if len(votes) < PANEL_SIZE:
+        return None
+    amount = sorted(v.refund_amount for v in votes)[1]
+    if amount <= 0:
+        return RulingKind.NO_REFUND, ZERO
+    return (RulingKind.FULL_REFUND if amount >= refundable else RulingKind.PARTIAL_REFUND), amount
+
+
+@transaction.atomic
+def appeal_vote_cast(
+    *, dispute: Dispute, kind: str, reasons: str, actor: User, refund_amount: Decimal | None = None
+) -> AppealPanelVote:
+    """DSP-4: a panel member votes; once a majority exists its ruling is issued (final) and execution is
+    scheduled (``disputes.execute_ruling``, due at once)."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status != S.APPEALED:
+        raise Conflict(_("No appeal is being decided."), code="not_appealed")
+    appeal = Appeal.objects.select_for_update().get(dispute=dispute)
+    if not appeal.panel.filter(pk=actor.pk).exists():
+        raise Forbidden(_("Only the panel votes."), code="not_on_panel")
+    if appeal.votes.filter(arbitrator=actor).exists():
+        raise Conflict(_("You already voted."), code="already_voted")
+    amount = _check_ruling(dispute, kind=kind, refund_amount=refund_amount, reasons=reasons)
+    vote = AppealPanelVote.objects.create(
+        appeal=appeal, arbitrator=actor, kind=kind, refund_amount=amount, reasons=reasons
+    )
+    _event(dispute, action="panel_voted", actor=actor)
+    decision = _majority(list(appeal.votes.order_by("pk")), _refundable(dispute.order))
+    if decision is None:
+        return vote
+    kind_decided, amount_decided = decision
+    majority = [v for v in appeal.votes.order_by("pk") if v.kind == kind_decided] or list(appeal.votes.all())
+    Ruling.objects.create(
+        dispute=dispute,
+        kind=kind_decided,
+        refund_amount=amount_decided,
+        reasons="\n\n".join(v.reasons for v in majority),
+        arbitrator=None,
+        is_appeal_decision=True,
+    )
+    appeal.decided_at = timezone.now()
+    appeal.save(update_fields=["decided_at"])
+    before = dispute.status
+    dispute.finalise()
+    dispute.save()
+    deadline_meet(rule=RULE_RULING_DUE, subject=dispute)
+    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    _event(
+        dispute,
+        action="appeal_decided",
+        actor=actor,
+        from_status=before,
+        note=f"{kind_decided} {amount_decided}",
+    )
+    _tell_parties(
+        dispute,
+        event="dispute_appeal_decided",
+        title=_("The appeal panel decided"),
+        body=_(
+            "Dispute #%(id)s: %(kind)s, %(amount)s CNY. This decision is final and executes within 24 hours."
+        )
+        % {"id": dispute.pk, "kind": RulingKind(kind_decided).label, "amount": amount_decided},
+    )
+    return vote
+
+
+def dispute_appeal_window_closed(*, dispute: Dispute) -> None:
+    """DSP-4: nobody appealed within 3 days; the ruling stands and executes (clock due at once)."""
+    if dispute.status != S.RULED:
+        return
+    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    _event(dispute, action="ruling_final", actor=None)
+
+
+# --- DSP-4: execution -------------------------------------------------------------------------------------
+
+
+def final_ruling(dispute: Dispute) -> Ruling | None:
+    return dispute.rulings.order_by("-is_appeal_decision", "-issued_at", "-pk").first()
+
+
+@transaction.atomic
+def dispute_execute(*, dispute: Dispute, actor: User | None = None) -> Dispute:
+    """DSP-4, PAY-5, PAY-7, VIO-1: execute the final ruling once — the refund (``dispute:<id>:ruling``),
+    the ``refusing_valid_returns`` violation if the merchant lost, the after-sales request following,
+    the hold released, the case executed → closed. Running it again does nothing."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status not in (S.RULED, S.FINAL):
+        return dispute
+    if dispute.status == S.RULED and Appeal.objects.filter(dispute=dispute).exists():
+        return dispute
+    ruling = final_ruling(dispute)
+    if ruling is None:
+        return dispute
+    amount = min(ruling.refund_amount, _refundable(dispute.order) + _refunded_by(dispute))
+    if amount > 0:
+        order_refund(
+            order=dispute.order,
+            amount=amount,
+            reason=_("Ruling of dispute #%(id)s") % {"id": dispute.pk},
+            idempotency_key=f"dispute:{dispute.pk}:ruling",
+            actor=actor,
+        )
+    if ruling.merchant_lost:
+        violation_record(
+            merchant=dispute.order.merchant,
+            kind="refusing_valid_returns",
+            evidence={"dispute": dispute.pk, "ruling": ruling.pk, "kind": ruling.kind, "amount": str(amount)},
+            source="dispute",
+            actor=actor,
+        )
+    before = dispute.status
+    dispute.execute(amount=amount, merchant_lost=ruling.merchant_lost)
+    dispute.save()
+    _stop_clocks(dispute, note="executed", keep=RULE_EXECUTE_RULING)
+    deadline_meet(rule=RULE_EXECUTE_RULING, subject=dispute)
+    _event(dispute, action="executed", actor=actor, from_status=before, note=f"{amount} CNY")
+    _finish(dispute, actor=actor)
+    _tell_parties(
+        dispute,
+        event="dispute_executed",
+        title=_("The ruling was executed"),
+        body=_("Dispute #%(id)s: %(amount)s CNY refunded to the customer.%(ret)s")
+        % {
+            "id": dispute.pk,
+            "amount": amount,
+            "ret": _(" The customer returns the item.") if ruling.kind == RulingKind.RETURN_REQUIRED else "",
+        },
+    )
+    return dispute
+
+
+def _refunded_by(dispute: Dispute) -> Decimal:
+    """What this dispute's own ruling refund already moved (so a re-run computes the same amount)."""
+    from orders.models import Refund
+
+    refund = Refund.objects.filter(idempotency_key=f"dispute:{dispute.pk}:ruling").first()
+    return refund.amount if refund is not None else ZERO
+
+
+# --- DSP-2a: suspension, withdrawal -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_suspend(*, dispute: Dispute, reason: str, actor: User, days: int = 30) -> Dispute:
+    """DSP-2a: staff suspend the case for a court or police filing, for at most 30 days; the stage clock
+    pauses and ``disputes.suspension_end`` resumes it automatically."""
+    if not (actor.is_staff and (actor.has_perm(PERM_MEDIATE) or actor.has_perm(PERM_ARBITRATE))):
+        raise Forbidden(_("Only dispute staff may suspend a case."), code="not_dispute_staff")
+    if not reason.strip():
+        raise InvalidInput(_("Name the filing."), errors={"reason": [_("Required.")]})
+    if not 1 <= days <= SUSPENSION_MAX.days:
+        raise InvalidInput(_("A suspension lasts 1 to 30 days."), errors={"days": [_("1–30.")]})
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status not in Dispute.SUSPENDABLE:
+        raise Conflict(_("This case cannot be suspended now."), code="not_suspendable")
+    rule = STAGE_RULES[dispute.status]
+    remaining = deadline_time_left(rule=rule, subject=dispute)
+    deadline_cancel(rule=rule, subject=dispute, note="suspended")
+    before = dispute.status
+    dispute.suspend(reason=reason, remaining=remaining)
+    dispute.save()
+    due = deadline_start(rule=RULE_SUSPENSION_END, subject=dispute, after=timedelta(days=days)).due_at
+    _event(dispute, action="suspended", actor=actor, from_status=before, note=reason)
+    _tell_parties(
+        dispute,
+        event="dispute_suspended",
+        title=_("Dispute suspended"),
+        body=_("Dispute #%(id)s is suspended pending a court or police filing; it resumes by %(due)s.")
+        % {"id": dispute.pk, "due": _when(due)},
+    )
+    return dispute
+
+
+def _resume(dispute: Dispute, *, actor: User | None) -> None:
+    before = dispute.status
+    remaining = dispute.paused_remaining
+    dispute.resume()
+    dispute.paused_remaining = None
+    dispute.save()
+    due = _start_stage_clock(dispute, after=max(remaining or timedelta(0), timedelta(seconds=0)))
+    _event(dispute, action="resumed", actor=actor, from_status=before)
+    _tell_parties(
+        dispute,
+        event="dispute_resumed",
+        title=_("Dispute resumed"),
+        body=_("Dispute #%(id)s continues in %(stage)s; the stage ends %(due)s.")
+        % {"id": dispute.pk, "stage": dispute.get_status_display(), "due": _when(due)},
+    )
+
+
+@transaction.atomic
+def dispute_resume(*, dispute: Dispute, actor: User) -> Dispute:
+    """DSP-2a: staff resume a suspended case early."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    if dispute.status != S.SUSPENDED:
+        raise Conflict(_("The case is not suspended."), code="not_suspended")
+    deadline_meet(rule=RULE_SUSPENSION_END, subject=dispute)
+    _resume(dispute, actor=actor)
+    return dispute
+
+
+def dispute_suspension_ended(*, dispute: Dispute) -> None:
+    """DSP-2a: 30 days (or the set term) passed; the case resumes by itself (the deadline handler)."""
+    if dispute.status == S.SUSPENDED:
+        _resume(dispute, actor=None)
+
+
+@transaction.atomic
+def dispute_withdraw(*, dispute: Dispute, actor: User, reason: str = "") -> Dispute:
+    """DSP-5, PAY-6: the opener (or the customer) withdraws before a ruling; clocks stop, the hold is
+    released."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    party = _require_party(dispute, actor)
+    if not (party == Party.CUSTOMER or actor.pk == dispute.opened_by_id):
+        raise Forbidden(_("Only the customer or the opener may withdraw."), code="not_opener")
+    before = dispute.status
+    dispute.withdraw()
+    dispute.save()
+    _stop_clocks(dispute, note="withdrawn")
+    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(
+        decided_at=timezone.now()
+    )
+    _release_hold(dispute, actor=actor)
+    _event(dispute, action="withdrawn", actor=actor, from_status=before, note=reason)
+    _tell_parties(
+        dispute,
+        event="dispute_withdrawn",
+        title=_("Dispute withdrawn"),
+        body=_("Dispute #%(id)s was withdrawn.") % {"id": dispute.pk},
+    )
+    return dispute

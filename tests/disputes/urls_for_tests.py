@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("platform_core.urls")),
+    path("api/v1/", include("disputes.urls")),
+]
