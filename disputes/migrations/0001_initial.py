@@ -8,163 +8,451 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('aftersales', '0002_conversation_serviceconversation_message_and_more'),
-        ('ledger', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("aftersales", "0002_conversation_serviceconversation_message_and_more"),
+        ("ledger", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opener_role', models.CharField(choices=[('customer', 'Customer'), ('merchant', 'Merchant'), ('staff', 'Staff')], max_length=10)),
-                ('reason', models.TextField()),
-                ('claim_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('status', django_fsm.FSMField(choices=[('opened', 'Opened'), ('evidence', 'Evidence'), ('mediation', 'Mediation'), ('arbitration', 'Arbitration'), ('ruled', 'Ruled'), ('appealed', 'Appealed'), ('final', 'Final'), ('executed', 'Executed'), ('closed', 'Closed'), ('settled', 'Settled'), ('withdrawn', 'Withdrawn'), ('suspended', 'Suspended')], default='opened', max_length=50, protected=True)),
-                ('resume_to', models.CharField(blank=True, choices=[('opened', 'Opened'), ('evidence', 'Evidence'), ('mediation', 'Mediation'), ('arbitration', 'Arbitration'), ('ruled', 'Ruled'), ('appealed', 'Appealed'), ('final', 'Final'), ('executed', 'Executed'), ('closed', 'Closed'), ('settled', 'Settled'), ('withdrawn', 'Withdrawn'), ('suspended', 'Suspended')], max_length=20)),
-                ('paused_remaining', models.DurationField(blank=True, null=True)),
-                ('suspended_reason', models.TextField(blank=True)),
-                ('refunded_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('merchant_lost', models.BooleanField(blank=True, null=True)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('executed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('aftersales_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='aftersales.aftersalesrequest')),
-                ('arbitrator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('complaint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='aftersales.complaint')),
-                ('hold', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.ledgerhold')),
-                ('mediator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "opener_role",
+                    models.CharField(
+                        choices=[("customer", "Customer"), ("merchant", "Merchant"), ("staff", "Staff")],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("claim_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("opened", "Opened"),
+                            ("evidence", "Evidence"),
+                            ("mediation", "Mediation"),
+                            ("arbitration", "Arbitration"),
+                            ("ruled", "Ruled"),
+                            ("appealed", "Appealed"),
+                            ("final", "Final"),
+                            ("executed", "Executed"),
+                            ("closed", "Closed"),
+                            ("settled", "Settled"),
+                            ("withdrawn", "Withdrawn"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="opened",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                (
+                    "resume_to",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("opened", "Opened"),
+                            ("evidence", "Evidence"),
+                            ("mediation", "Mediation"),
+                            ("arbitration", "Arbitration"),
+                            ("ruled", "Ruled"),
+                            ("appealed", "Appealed"),
+                            ("final", "Final"),
+                            ("executed", "Executed"),
+                            ("closed", "Closed"),
+                            ("settled", "Settled"),
+                            ("withdrawn", "Withdrawn"),
+                            ("suspended", "Suspended"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("paused_remaining", models.DurationField(blank=True, null=True)),
+                ("suspended_reason", models.TextField(blank=True)),
+                ("refunded_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("merchant_lost", models.BooleanField(blank=True, null=True)),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("executed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "aftersales_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to="aftersales.aftersalesrequest",
+                    ),
+                ),
+                (
+                    "arbitrator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to="aftersales.complaint",
+                    ),
+                ),
+                (
+                    "hold",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.ledgerhold",
+                    ),
+                ),
+                (
+                    "mediator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-opened_at', '-pk'),
-                'permissions': [('mediate_dispute', 'Can mediate disputes (DSP-2)'), ('arbitrate_dispute', 'Can arbitrate disputes (DSP-3)')],
+                "ordering": ("-opened_at", "-pk"),
+                "permissions": [
+                    ("mediate_dispute", "Can mediate disputes (DSP-2)"),
+                    ("arbitrate_dispute", "Can arbitrate disputes (DSP-3)"),
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('customer', 'Customer'), ('merchant', 'Merchant')], max_length=10)),
-                ('reason', models.TextField()),
-                ('filed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('panel', models.ManyToManyField(blank=True, related_name='appeal_panels', to=settings.AUTH_USER_MODEL)),
-                ('dispute', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='appeal_case', to='disputes.dispute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("customer", "Customer"), ("merchant", "Merchant")], max_length=10
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("filed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ManyToManyField(
+                        blank=True, related_name="appeal_panels", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "dispute",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeal_case",
+                        to="disputes.dispute",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DisputeEvent',
+            name="DisputeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=50)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='disputes.dispute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=50)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="disputes.dispute",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'pk'),
+                "ordering": ("at", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='DisputeEvidence',
+            name="DisputeEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('customer', 'Customer'), ('merchant', 'Merchant')], max_length=10)),
-                ('statement', models.TextField()),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='disputes.dispute')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("customer", "Customer"), ("merchant", "Merchant")], max_length=10
+                    ),
+                ),
+                ("statement", models.TextField()),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="disputes.dispute",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('submitted_at', 'pk'),
+                "ordering": ("submitted_at", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='DisputeEvidenceFile',
+            name="DisputeEvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='disputes/evidence/%Y/%m/')),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='disputes.disputeevidence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="disputes/evidence/%Y/%m/")),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="disputes.disputeevidence",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MediationProposal',
+            name="MediationProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refund_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('return_required', models.BooleanField(default=False)),
-                ('note', models.TextField(blank=True)),
-                ('customer_accepted', models.BooleanField(blank=True, null=True)),
-                ('merchant_accepted', models.BooleanField(blank=True, null=True)),
-                ('proposed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='disputes.dispute')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("refund_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("return_required", models.BooleanField(default=False)),
+                ("note", models.TextField(blank=True)),
+                ("customer_accepted", models.BooleanField(blank=True, null=True)),
+                ("merchant_accepted", models.BooleanField(blank=True, null=True)),
+                ("proposed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="disputes.dispute",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('proposed_at', 'pk'),
+                "ordering": ("proposed_at", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Ruling',
+            name="Ruling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('full_refund', 'Full refund'), ('partial_refund', 'Partial refund'), ('no_refund', 'No refund'), ('return_required', 'Return required (refund on return)')], max_length=20)),
-                ('refund_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reasons', models.TextField()),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_appeal_decision', models.BooleanField(default=False)),
-                ('arbitrator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rulings', to='disputes.dispute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("full_refund", "Full refund"),
+                            ("partial_refund", "Partial refund"),
+                            ("no_refund", "No refund"),
+                            ("return_required", "Return required (refund on return)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("refund_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("reasons", models.TextField()),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("is_appeal_decision", models.BooleanField(default=False)),
+                (
+                    "arbitrator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rulings",
+                        to="disputes.dispute",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('issued_at', 'pk'),
+                "ordering": ("issued_at", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='AppealPanelVote',
+            name="AppealPanelVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('full_refund', 'Full refund'), ('partial_refund', 'Partial refund'), ('no_refund', 'No refund'), ('return_required', 'Return required (refund on return)')], max_length=20)),
-                ('refund_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reasons', models.TextField()),
-                ('cast_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='disputes.appeal')),
-                ('arbitrator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("full_refund", "Full refund"),
+                            ("partial_refund", "Partial refund"),
+                            ("no_refund", "No refund"),
+                            ("return_required", "Return required (refund on return)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("refund_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("reasons", models.TextField()),
+                ("cast_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="disputes.appeal",
+                    ),
+                ),
+                (
+                    "arbitrator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('appeal', 'arbitrator'), name='dispute_appeal_vote_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("appeal", "arbitrator"), name="dispute_appeal_vote_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='dispute',
-            index=models.Index(fields=['status', 'opened_at'], name='disputes_di_status_3cbd82_idx'),
+            model_name="dispute",
+            index=models.Index(fields=["status", "opened_at"], name="disputes_di_status_3cbd82_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ruling',
-            constraint=models.CheckConstraint(condition=models.Q(('reasons', ''), _negated=True), name='dispute_ruling_has_reasons'),
+            model_name="ruling",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reasons", ""), _negated=True), name="dispute_ruling_has_reasons"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruling',
-            constraint=models.CheckConstraint(condition=models.Q(('refund_amount__gte', 0)), name='dispute_ruling_amount_gte_0'),
+            model_name="ruling",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("refund_amount__gte", 0)), name="dispute_ruling_amount_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruling',
-            constraint=models.UniqueConstraint(fields=('dispute', 'is_appeal_decision'), name='dispute_one_ruling_per_instance'),
+            model_name="ruling",
+            constraint=models.UniqueConstraint(
+                fields=("dispute", "is_appeal_decision"), name="dispute_one_ruling_per_instance"
+            ),
         ),
     ]
