@@ -24,6 +24,7 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.services import notify
+from platform_core.uploads import upload_sniff
 from staff.models import (
     Announcement,
     CredentialRotationTask,
@@ -157,29 +158,9 @@ def _lock_grant(grant: PermissionGrant) -> PermissionGrant:
     )
 
 
-# SEC-4: the attachment's content must be one of these (checked by its first bytes, not its name).
-ATTACHMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
-
-
 def _check_attachment(attachment: UploadedFile) -> None:
     """SEC-4: PDF, PNG or JPEG by content, at most ``STAFF_ATTACHMENT_MAX_BYTES`` (default 10 MB)."""
-    limit = int(getattr(settings, "STAFF_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
-    if attachment.size is None or attachment.size > limit:
-        raise InvalidInput(
-            _("The attachment is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
-            errors={"attachment": [_("Too large.")]},
-        )
-    head = attachment.read(8)
-    attachment.seek(0)
-    if not any(head.startswith(signature) for signature in ATTACHMENT_SIGNATURES):
-        raise InvalidInput(
-            _("The attachment must be a PDF, PNG or JPEG file."),
-            errors={"attachment": [_("Unsupported type.")]},
-        )
+    upload_sniff(attachment, max_bytes=settings.STAFF_ATTACHMENT_MAX_BYTES, field="attachment")
 
 
 def _check_reviewer(*, application: PermissionApplication, actor: User) -> None:

@@ -1,0 +1,45 @@
+"""SEC-4: what an uploaded file may be, judged by its content, never by its name or declared type.
+
+One check for every upload in the platform (qualification documents, after-sales and dispute
+evidence, permission-application attachments, message images): PDF, JPEG or PNG by their magic bytes,
+not empty, and at most the caller's size limit. Errors name the form field the file came in.
+"""
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from platform_core.errors import InvalidInput
+
+#: Magic bytes of the only formats accepted: PDF, JPEG, PNG.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def upload_sniff(file: UploadedFile, *, max_bytes: int, field: str = "file") -> str:
+    """The content type of ``file`` by its first bytes; ``InvalidInput`` if empty, too big or another type."""
+    size = file.size or 0
+    if size > max_bytes:
+        raise InvalidInput(
+            _("The file is too large: %(size)d bytes, at most %(limit)d.")
+            % {"size": size, "limit": max_bytes},
+            code="file_too_large",
+            errors={field: [_("The file is too large.")]},
+        )
+    if size == 0:
+        raise InvalidInput(
+            _("The file is empty."), code="file_empty", errors={field: [_("The file is empty.")]}
+        )
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    raise InvalidInput(
+        _("Only PDF, JPEG and PNG files are accepted (judged by content, not by name)."),
+        code="file_type_not_allowed",
+        errors={field: [_("Only PDF, JPEG and PNG files are accepted.")]},
+    )
