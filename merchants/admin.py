@@ -399,6 +399,10 @@ class PlatformAgreementAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["version", "title", "body", "published_at", "effective_at"] if obj else []
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # STF-6: publishing a version is publishing a platform rule
+        return super().has_add_permission(request) and request.user.has_perm("staff.publish_announcement")
+
     def save_model(self, request: HttpRequest, obj: PlatformAgreement, form: Any, change: bool) -> None:
         if change:
             return

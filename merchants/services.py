@@ -664,13 +664,19 @@ def application_approve(*, application: MerchantApplication, reason: str, actor:
 
 @transaction.atomic
 def agreement_publish(
-    *, version: str, title: str, body: str, effective_at: datetime, actor: User | None
+    *, version: str, title: str, body: str, effective_at: datetime, actor: User
 ) -> PlatformAgreement:
-    """MER-4 (ECL Art. 34), MER-10: publish a version now, taking effect at least 7 days later.
+    """MER-4 (ECL Art. 34), MER-10, STF-6: publish a version now, taking effect at least 7 days later.
 
-    Versions are never edited or deleted. When it takes effect, merchants who have not accepted it are
-    restricted (deadline ``merchants.agreement_effective``).
+    Only holders of the publishing permission publish platform rules and agreements. Versions are never
+    edited or deleted. When it takes effect, merchants who have not accepted it are restricted (deadline
+    ``merchants.agreement_effective``).
     """
+    if not actor.has_perm("staff.publish_announcement"):
+        raise Forbidden(
+            _("Only staff with the publishing permission may publish platform agreements and rules."),
+            code="not_a_publisher",
+        )
     now = timezone.now()
     if effective_at < now + agreement_notice():
         raise InvalidInput(

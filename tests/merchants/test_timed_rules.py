@@ -47,10 +47,42 @@ def reviewer() -> User:
 # --- MER-4 ---------------------------------------------------------------------------------------------
 
 
+def publisher() -> User:
+    """Staff holding the publishing permission (STF-6)."""
+    user: User = StaffFactory.create()
+    user.user_permissions.add(Permission.objects.get(codename="publish_announcement"))
+    return User.objects.get(pk=user.pk)  # fresh: permissions are cached on the instance
+
+
+def test_stf_6_only_publishers_publish_agreement_versions() -> None:
+    with pytest.raises(Forbidden):
+        agreement_publish(
+            version="2.1",
+            title="协议",
+            body="…",
+            effective_at=timezone.now() + timedelta(days=8),
+            actor=StaffFactory.create(),
+        )
+    assert (
+        agreement_publish(
+            version="2.1",
+            title="协议",
+            body="…",
+            effective_at=timezone.now() + timedelta(days=8),
+            actor=publisher(),
+        ).version
+        == "2.1"
+    )
+
+
 def test_mer_4_agreement_needs_7_days_notice() -> None:
     with pytest.raises(InvalidInput) as excinfo:
         agreement_publish(
-            version="2.0", title="协议", body="…", effective_at=timezone.now() + timedelta(days=6), actor=None
+            version="2.0",
+            title="协议",
+            body="…",
+            effective_at=timezone.now() + timedelta(days=6),
+            actor=publisher(),
         )
     assert excinfo.value.code == "agreement_notice_too_short"
 
@@ -59,7 +91,7 @@ def test_mer_4_unaccepted_agreement_restricts_on_effective_date(time_machine: Ti
     accepting, ignoring = MerchantFactory.create(), MerchantFactory.create()
     effective_at = timezone.now() + timedelta(days=7, minutes=1)
     agreement = agreement_publish(
-        version="2.0", title="协议", body="…", effective_at=effective_at, actor=None
+        version="2.0", title="协议", body="…", effective_at=effective_at, actor=publisher()
     )
     acceptance = agreement_accept(
         merchant=accepting, agreement=agreement, actor=accepting.owner, ip="203.0.113.5"
@@ -90,7 +122,7 @@ def test_mer_4_unaccepted_agreement_restricts_on_effective_date(time_machine: Ti
 def test_mer_4_only_owner_accepts() -> None:
     merchant = MerchantFactory.create()
     agreement = agreement_publish(
-        version="3.0", title="协议", body="…", effective_at=timezone.now() + timedelta(days=8), actor=None
+        version="3.0", title="协议", body="…", effective_at=timezone.now() + timedelta(days=8), actor=publisher()
     )
     with pytest.raises(Forbidden):
         agreement_accept(merchant=merchant, agreement=agreement, actor=StaffFactory.create(), ip=None)
