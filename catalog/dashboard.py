@@ -20,7 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog import services
 from catalog.models import Category, Listing, ListingVersion
 from catalog.prescreen import highlight
-from catalog.selectors import listing_get_for_merchant, listing_list_for_merchant, listing_prescreen
+from catalog.selectors import (
+    listing_get_for_merchant,
+    listing_list_for_merchant,
+    listing_prescreen,
+    sku_get_for_merchant,
+)
 from merchants.dashboard import (
     ALL_ROLES,
     LISTING_EDITORS,
@@ -337,6 +342,10 @@ def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
 def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     """CAT-1, CAT-5: change a SKU's price or stock (a price change over 50 % goes to review)."""
     merchant = merchant_of(request)
+    try:
+        sku_get_for_merchant(merchant=merchant, sku_id=sku_id)  # SEC-1: 404 before anything else
+    except NotFound:
+        return page(request, "merchant/404.html", status=404)
     form = SkuEditForm(request.POST, prefix=f"sku{sku_id}")
     listing_id = request.POST.get("listing")
     if form.is_valid():

@@ -132,6 +132,14 @@ def listing_get_for_merchant(*, merchant: Merchant, listing_id: int) -> Listing:
     return listing
 
 
+def sku_get_for_merchant(*, merchant: Merchant, sku_id: int) -> Sku:
+    """SEC-1: ``NotFound`` for another merchant's SKU."""
+    sku = Sku.objects.filter(pk=sku_id, listing__merchant=merchant).first()
+    if sku is None:
+        raise NotFound("No such SKU.")
+    return sku
+
+
 def ip_notice_list_for_merchant(*, merchant: Merchant) -> QuerySet[IpNotice]:
     return IpNotice.objects.filter(listing__merchant=merchant).order_by("-filed_at")
 

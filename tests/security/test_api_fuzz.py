@@ -5,6 +5,7 @@ No response may be a server error, and every documented response must match its 
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -22,7 +23,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture(scope="module")
-def api_schema():  # type: ignore[no-untyped-def]
+def api_schema() -> Any:
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
@@ -47,7 +48,9 @@ def auth_headers(db: None) -> dict[str, str]:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_sec_1_every_operation_answers_without_server_errors_and_to_its_schema(case, auth_headers):  # type: ignore[no-untyped-def]
+def test_sec_1_every_operation_answers_without_server_errors_and_to_its_schema(
+    case: Any, auth_headers: dict[str, str]
+) -> None:
     case.call_and_validate(
         headers=auth_headers,
         checks=[not_a_server_error, response_schema_conformance],

@@ -382,6 +382,7 @@ def _conversation_image() -> Built:
     from aftersales.models import Message
 
     message = Message.objects.filter(conversation_id=kwargs["conversation_id"]).first()
+    assert message is not None
     image = MessageImage.objects.create(
         message=message, file=SimpleUploadedFile("m.png", PNG), content_type="image/png", size=len(PNG)
     )
@@ -581,3 +582,65 @@ def test_sec_1_wrong_actors_get_nothing(route_name: str) -> None:
             f"positive control: the owner got {owner_response.status_code} on {method.upper()} {url}: "
             f"{owner_response.content[:300]!r}"
         )
+
+
+# --- the merchant dashboard: the same rule for its server-rendered views ---------------------------------
+
+DASHBOARD: dict[str, ObjectRoute] = {
+    "merchant:violation-appeal": ObjectRoute(_violation),
+    "merchant:member-remove": ObjectRoute(_member),
+    "merchant:listing": ObjectRoute(_merchant_listing),
+    "merchant:listing-submit": ObjectRoute(_merchant_listing),
+    "merchant:listing-delist": ObjectRoute(_merchant_listing),
+    "merchant:sku": ObjectRoute(_sku),
+    "merchant:order": ObjectRoute(_merchant_order),
+    "merchant:order-ship": ObjectRoute(_merchant_order),
+    "merchant:packing-slip": ObjectRoute(_merchant_order),
+    "merchant:statement-csv": ObjectRoute(_statement),
+}
+
+
+def dashboard_object_routes() -> set[str]:
+    return {
+        f"merchant:{p.name}"
+        for route, p in _walk(get_resolver().url_patterns)
+        if route.startswith("merchant/") and "<" in route and p.name
+    }
+
+
+def test_sec_1_every_dashboard_object_route_is_in_the_matrix() -> None:
+    missing = sorted(dashboard_object_routes() - set(DASHBOARD))
+    assert not missing, f"Dashboard routes naming an object but missing from DASHBOARD: {missing}"
+
+
+def _browser_call(user: User | None, method: str, url: str) -> Any:
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("route_name", sorted(DASHBOARD))
+def test_sec_1_dashboard_wrong_actors_get_nothing(route_name: str) -> None:
+    for method in ("get", "post"):
+        kwargs, owner, marker = DASHBOARD[route_name].build()
+        url = reverse(route_name, kwargs=kwargs)
+        for label, actor in _wrong_actors().items():
+            response = _browser_call(actor, method, url)
+            assert response.status_code in {302, 403, 404, 405}, (
+                f"{method.upper()} {url} as {label}: {response.status_code}"
+            )
+            if response.status_code == 302:
+                assert (
+                    "/merchant/login" in response["Location"]
+                    or "/merchant/onboarding" in response["Location"]
+                )
+            assert marker.encode() not in response.content, f"{method.upper()} {url} leaked data to {label}"
+        owner_response = _browser_call(owner, method, url)
+        assert owner_response.status_code not in {403, 404}, (
+            f"owner got {owner_response.status_code} on {url}"
+        )
+        if owner_response.status_code == 302:
+            assert "/merchant/login" not in owner_response["Location"], f"owner sent to login from {url}"
