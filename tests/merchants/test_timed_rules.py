@@ -122,7 +122,11 @@ def test_mer_4_unaccepted_agreement_restricts_on_effective_date(time_machine: Ti
 def test_mer_4_only_owner_accepts() -> None:
     merchant = MerchantFactory.create()
     agreement = agreement_publish(
-        version="3.0", title="协议", body="…", effective_at=timezone.now() + timedelta(days=8), actor=publisher()
+        version="3.0",
+        title="协议",
+        body="…",
+        effective_at=timezone.now() + timedelta(days=8),
+        actor=publisher(),
     )
     with pytest.raises(Forbidden):
         agreement_accept(merchant=merchant, agreement=agreement, actor=StaffFactory.create(), ip=None)

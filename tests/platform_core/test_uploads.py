@@ -21,7 +21,9 @@ def test_sec_4_pdf_jpeg_png_accepted_by_content_whatever_the_name(content: bytes
 
 def test_sec_4_a_disguised_file_is_refused_naming_the_field() -> None:
     with pytest.raises(InvalidInput) as refused:
-        upload_sniff(SimpleUploadedFile("licence.pdf", b"MZ\x90\x00 not a pdf"), max_bytes=1000, field="evidence")
+        upload_sniff(
+            SimpleUploadedFile("licence.pdf", b"MZ\x90\x00 not a pdf"), max_bytes=1000, field="evidence"
+        )
     assert refused.value.code == "file_type_not_allowed"
     assert "evidence" in refused.value.errors
 
