@@ -244,6 +244,7 @@ def test_pay_1_pay_6_pay_7_random_operations_keep_the_ledger_consistent() -> Non
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.django_db
 def test_pay_1_pay_6_pay_7_random_operations_keep_the_ledger_consistent_long() -> None:
     run_state_machine_as_test(
