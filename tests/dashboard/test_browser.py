@@ -33,9 +33,19 @@ from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFac
 from tests.factories.catalog import CategoryFactory
 from tests.factories.merchants import PDF_BYTES, PlatformAgreementFactory, credit_code
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
-# ordinary synchronous ones, so Django's async-safety guard is lifted for this module only.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True, scope="module")
+def _allow_sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
+    ordinary synchronous ones, so Django's async-safety guard is lifted for this module only."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -23,8 +23,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture(scope="module")
-def api_schema() -> Any:
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+def api_schema(django_db_blocker: Any) -> Any:
+    with django_db_blocker.unblock():  # generating the schema may touch the database (e.g. the session)
+        return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The project settings plus what the lead's wiring adds, for the real worker started by these tests.
+"""The project settings with fast heartbeats, for the real worker started by these tests.
 
 ``Worker(env={"DJANGO_SETTINGS_MODULE": "tests.platform_core.operations.settings_with_operations"})``.
 """
@@ -6,9 +6,8 @@
 from datetime import timedelta
 
 from platform_core.settings import *  # noqa: F403
-from platform_core.settings import CELERY_BEAT_SCHEDULE, INSTALLED_APPS
+from platform_core.settings import CELERY_BEAT_SCHEDULE
 
-INSTALLED_APPS = [*INSTALLED_APPS, "platform_core.operations"]
 OPS_HEARTBEAT_INTERVAL_SECONDS = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
