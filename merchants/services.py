@@ -234,13 +234,13 @@ def merchant_restrict(*, merchant: Merchant, cause: str, reason: str, actor: Use
     if merchant.status == S.ACTIVE:
         _change_status(merchant, move=merchant.restrict, cause=cause, reason=reason, actor=actor)
     else:
-        merchant.save(update_fields=["restriction_causes"])
-        audit_record(
-            actor=actor,
+        _record_cause_change(
+            merchant,
+            field="restriction_causes",
             action="merchant.restriction_added",
-            subject=merchant,
-            after={"cause": cause},
+            cause=cause,
             reason=reason,
+            actor=actor,
         )
     _notify_owner(
         merchant,
@@ -249,6 +249,14 @@ def merchant_restrict(*, merchant: Merchant, cause: str, reason: str, actor: Use
         body=_("New listings are blocked: %(reason)s") % {"reason": reason},
     )
     return merchant
+
+
+def _record_cause_change(
+    merchant: Merchant, *, field: str, action: str, cause: str, reason: str, actor: User | None
+) -> None:
+    """A cause was added to or lifted from a shop whose status stays as it is: save the list, audit it."""
+    merchant.save(update_fields=[field])
+    audit_record(actor=actor, action=action, subject=merchant, after={"cause": cause}, reason=reason)
 
 
 @transaction.atomic
@@ -261,13 +269,13 @@ def merchant_unrestrict(*, merchant: Merchant, cause: str, reason: str, actor: U
     if merchant.status == S.RESTRICTED and not merchant.restriction_causes:
         _change_status(merchant, move=merchant.unrestrict, cause=cause, reason=reason, actor=actor)
     else:
-        merchant.save(update_fields=["restriction_causes"])
-        audit_record(
-            actor=actor,
+        _record_cause_change(
+            merchant,
+            field="restriction_causes",
             action="merchant.restriction_lifted",
-            subject=merchant,
-            after={"cause": cause},
+            cause=cause,
             reason=reason,
+            actor=actor,
         )
     return merchant
 
@@ -287,13 +295,13 @@ def merchant_suspend(*, merchant: Merchant, cause: str, reason: str, actor: User
         return merchant
     merchant.suspension_causes = [*merchant.suspension_causes, cause]
     if merchant.status == S.SUSPENDED:
-        merchant.save(update_fields=["suspension_causes"])
-        audit_record(
-            actor=actor,
+        _record_cause_change(
+            merchant,
+            field="suspension_causes",
             action="merchant.suspension_added",
-            subject=merchant,
-            after={"cause": cause},
+            cause=cause,
             reason=reason,
+            actor=actor,
         )
     else:
         _change_status(merchant, move=merchant.suspend, cause=cause, reason=reason, actor=actor)
@@ -316,13 +324,13 @@ def merchant_reinstate(*, merchant: Merchant, cause: str, reason: str, actor: Us
     if merchant.status == S.SUSPENDED and not merchant.suspension_causes:
         _change_status(merchant, move=merchant.reinstate, cause=cause, reason=reason, actor=actor)
     else:
-        merchant.save(update_fields=["suspension_causes"])
-        audit_record(
-            actor=actor,
+        _record_cause_change(
+            merchant,
+            field="suspension_causes",
             action="merchant.suspension_lifted",
-            subject=merchant,
-            after={"cause": cause},
+            cause=cause,
             reason=reason,
+            actor=actor,
         )
     return merchant
 
