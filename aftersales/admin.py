@@ -35,6 +35,7 @@ from aftersales.models import (
 )
 from orders.models import Order
 from platform_core.accounts.models import User
+from platform_core.admin_site import model_change_permission
 from platform_core.errors import DomainError
 
 BADGE_COLOURS = {"overdue": "#ba2121", "due_soon": "#e18a00", "on_track": "#2e7d32", "none": "#777"}
@@ -137,6 +138,9 @@ class AfterSalesEventInline(admin.TabularInline):
 
 
 class ReadOnlyMixin:
+    # the queues' actions need the model's change permission; the edit form stays off
+    has_work_permission = model_change_permission
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -163,6 +167,7 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "kind", "reason_kind", "escalated_to", "auto_approved"]
+    date_hierarchy = "created_at"
     search_fields = ["order__number", "merchant__name", "customer__email", "return_tracking_number"]
     list_select_related = ["order", "merchant"]
     inlines = [AfterSalesEventInline]
@@ -181,7 +186,9 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         # the change list (and its actions) but no editing form, for those allowed to change at all
         return obj is None and super().has_change_permission(request)
 
-    @admin.action(description=_("Record the return delivered to the merchant (carrier report)"))
+    @admin.action(
+        description=_("Record the return delivered to the merchant (carrier report)"), permissions=["work"]
+    )
     def record_return_delivered(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
         _run(
             request,
@@ -190,7 +197,7 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Close (customer service resolution, with the note)"))
+    @admin.action(description=_("Close (customer service resolution, with the note)"), permissions=["work"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
         note = _text(request)
         _run(
@@ -213,7 +220,7 @@ class EscalatedRequestAdmin(AfterSalesRequestAdmin):
             F("escalated_at").asc(nulls_last=True), "pk"
         )
 
-    @admin.action(description=_("Approve on the merchant's behalf"))
+    @admin.action(description=_("Approve on the merchant's behalf"), permissions=["work"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[AfterSalesRequest]) -> None:
         note = _text(request)
         _run(
@@ -244,6 +251,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
     actions = ["acknowledge_selected", "answer_selected", "close_selected"]
     list_display = ["id", "target_kind", "merchant", "category", "status", "time_left", "created_at"]
     list_filter = ["status", "target_kind", "category", "complainant_kind"]
+    date_hierarchy = "created_at"
     search_fields = ["description", "merchant__name", "order__number", "complainant__email"]
     list_select_related = ["merchant"]
     inlines = [ComplaintStepInline]
@@ -261,7 +269,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request)
 
-    @admin.action(description=_("Acknowledge"))
+    @admin.action(description=_("Acknowledge"), permissions=["work"])
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         _run(
             request,
@@ -270,7 +278,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Answer (with the text or canned response)"))
+    @admin.action(description=_("Answer (with the text or canned response)"), permissions=["work"])
     def answer_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         answer = _text(request)
         _run(
@@ -280,7 +288,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Close"))
+    @admin.action(description=_("Close"), permissions=["work"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         note = _text(request)
         _run(
@@ -431,7 +439,7 @@ class ServiceConversationAdmin(ConversationAdmin):
         # the queue's actions (for those allowed to change); the conversation is changed only by services
         return obj is None and super().has_change_permission(request)
 
-    @admin.action(description=_("Reply (with the text or canned response)"))
+    @admin.action(description=_("Reply (with the text or canned response)"), permissions=["work"])
     def reply_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
         text = _text(request)
         _run(
@@ -443,7 +451,7 @@ class ServiceConversationAdmin(ConversationAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Assign to me"))
+    @admin.action(description=_("Assign to me"), permissions=["work"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
         me = _staff(request)
         _run(
@@ -453,7 +461,7 @@ class ServiceConversationAdmin(ConversationAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Assign to the chosen agent"))
+    @admin.action(description=_("Assign to the chosen agent"), permissions=["work"])
     def assign_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
         assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
         if assignee is None:
@@ -466,7 +474,7 @@ class ServiceConversationAdmin(ConversationAdmin):
             queryset,
         )
 
-    @admin.action(description=_("Close"))
+    @admin.action(description=_("Close"), permissions=["work"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
         _run(
             request,

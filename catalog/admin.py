@@ -30,6 +30,7 @@ from catalog.models import (
 from catalog.prescreen import highlight
 from catalog.selectors import review_queue
 from platform_core.accounts.models import User
+from platform_core.admin_site import action_permission
 from platform_core.errors import DomainError
 
 
@@ -207,6 +208,7 @@ class ListingAdmin(admin.ModelAdmin):
         "sales_count",
     ]
     list_filter = ["status", "on_sale", "kind", "category"]
+    date_hierarchy = "created_at"
     list_select_related = ["merchant", "category", "live_version"]
     search_fields = ["live_version__title", "merchant__name"]
     readonly_fields = tuple(f.name for f in Listing._meta.fields)
@@ -222,7 +224,9 @@ class ListingAdmin(admin.ModelAdmin):
     def live_title(self, listing: Listing) -> str:
         return listing.live_version.title if listing.live_version else "-"
 
-    @admin.action(description=_("Take down selected (reason required)"))
+    has_takedown_permission = action_permission("catalog.takedown_listing")
+
+    @admin.action(description=_("Take down selected (reason required)"), permissions=["takedown"])
     def bulk_takedown(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
         reason = request.POST.get("reason", "")
         try:
@@ -269,7 +273,8 @@ class IpNoticeAdmin(admin.ModelAdmin):
     actions = ["validate_selected", "dismiss_selected", "dismiss_as_false"]
     list_display = ["id", "listing", "rights_holder", "right_kind", "right_reference", "status", "filed_at"]
     list_filter = ["status", "right_kind", "is_false_notice"]
-    search_fields = ["right_reference", "rights_holder__email"]
+    search_fields = ["right_reference", "rights_holder__email", "listing__merchant__name"]
+    date_hierarchy = "filed_at"
     readonly_fields = tuple(f.name for f in IpNotice._meta.fields)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -278,7 +283,11 @@ class IpNoticeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("Validate: take the listing down and forward to the merchant"))
+    has_takedown_permission = action_permission("catalog.takedown_listing")
+
+    @admin.action(
+        description=_("Validate: take the listing down and forward to the merchant"), permissions=["takedown"]
+    )
     def validate_selected(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
         note = request.POST.get("reason", "")
         _run(
@@ -288,7 +297,7 @@ class IpNoticeAdmin(admin.ModelAdmin):
             list(queryset.values_list("pk", flat=True)),
         )
 
-    @admin.action(description=_("Dismiss (incomplete)"))
+    @admin.action(description=_("Dismiss (incomplete)"), permissions=["takedown"])
     def dismiss_selected(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
         note = request.POST.get("reason", "")
         _run(
@@ -298,7 +307,9 @@ class IpNoticeAdmin(admin.ModelAdmin):
             list(queryset.values_list("pk", flat=True)),
         )
 
-    @admin.action(description=_("Dismiss as knowingly false (recorded against the notifier)"))
+    @admin.action(
+        description=_("Dismiss as knowingly false (recorded against the notifier)"), permissions=["takedown"]
+    )
     def dismiss_as_false(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
         note = request.POST.get("reason", "")
         _run(

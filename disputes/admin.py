@@ -28,6 +28,7 @@ from disputes.models import (
     Ruling,
 )
 from platform_core.accounts.models import User
+from platform_core.admin_site import action_permission
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 
@@ -100,6 +101,7 @@ class DisputeAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "opener_role")
     search_fields = ("order__number", "reason")
+    date_hierarchy = "opened_at"
     raw_id_fields = (
         "order",
         "aftersales_request",
@@ -180,7 +182,9 @@ class DisputeAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"#{dispute.pk}: {done}")
 
-    @admin.action(description=_("Assign the chosen arbitrator (DSP-3)"))
+    has_mediate_permission = action_permission(services.PERM_MEDIATE, services.PERM_ARBITRATE)
+
+    @admin.action(description=_("Assign the chosen arbitrator (DSP-3)"), permissions=["mediate"])
     def assign_arbitrator(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         chosen = User.objects.filter(pk=request.POST.get("arbitrator") or 0).first()
         if chosen is None:
@@ -193,7 +197,9 @@ class DisputeAdmin(admin.ModelAdmin):
             str(_("assigned")),
         )
 
-    @admin.action(description=_("Suspend for a court/police filing, 30 days (DSP-2a)"))
+    @admin.action(
+        description=_("Suspend for a court/police filing, 30 days (DSP-2a)"), permissions=["mediate"]
+    )
     def suspend(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         reason = request.POST.get("reason", "")
         self._each(
@@ -203,7 +209,7 @@ class DisputeAdmin(admin.ModelAdmin):
             str(_("suspended")),
         )
 
-    @admin.action(description=_("Resume (DSP-2a)"))
+    @admin.action(description=_("Resume (DSP-2a)"), permissions=["mediate"])
     def resume(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         self._each(
             request,

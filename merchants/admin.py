@@ -47,6 +47,7 @@ from merchants.models import (
 )
 from merchants.selectors import merchant_deposit_balance, merchant_required_deposit, penalties_in_force
 from platform_core.accounts.models import User
+from platform_core.admin_site import action_permission
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 
@@ -298,6 +299,7 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
 
     list_display = ["name", "legal_name", "credit_code", "status", "is_self_operated", "activated_at"]
     list_filter = ["status", "is_self_operated"]
+    date_hierarchy = "created_at"
     search_fields = ["name", "legal_name", "credit_code", "owner__email", "owner__phone"]
     readonly_fields = [
         "owner",
@@ -504,7 +506,9 @@ class PenaltyAdmin(ReadOnlyAdmin):
     readonly_fields = ["lift_link"]
     actions = ["publish_now"]
 
-    @admin.action(description=_("Publish now (VIO-5)"))
+    has_publish_permission = action_permission(APPEAL_DECIDE_PERMISSION)
+
+    @admin.action(description=_("Publish now (VIO-5)"), permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Penalty]) -> None:
         for penalty in queryset.order_by("pk"):
             services.penalty_publish(penalty=penalty, actor=_user(request))
@@ -645,6 +649,8 @@ class ReverificationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
 
     list_display = ["merchant", "status", "opened_at", "submitted_at", "passed_at", "reviewer"]
     list_filter = ["status"]
+    search_fields = ["merchant__name", "merchant__credit_code"]
+    date_hierarchy = "opened_at"
     readonly_fields = ["merchant", "opened_at", "submitted_at", "passed_at", "reviewer", "note"]
     fsm_forms = {"pass_": NoteForm, "return_to_merchant": NoteForm}
     transition_services = {
@@ -669,6 +675,8 @@ class MerchantChangeAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
 
     list_display = ["merchant", "status", "reported_at", "verified_at", "verified_by"]
     list_filter = ["status"]
+    search_fields = ["merchant__name", "merchant__credit_code"]
+    date_hierarchy = "reported_at"
     readonly_fields = [
         "merchant",
         "changes",

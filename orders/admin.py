@@ -175,7 +175,7 @@ class OrderAdmin(admin.ModelAdmin):
         ]
         return format_html_join("", "<div>{} · {} · due {}</div>", rows) or format_html("{}", "—")
 
-    @admin.action(description=_("Cancel (paid orders are refunded in full)"))
+    @admin.action(description=_("Cancel (paid orders are refunded in full)"), permissions=["change"])
     def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(
             self,
@@ -189,7 +189,7 @@ class OrderAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Confirm receipt on the customer's behalf"))
+    @admin.action(description=_("Confirm receipt on the customer's behalf"), permissions=["change"])
     def confirm_receipt(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(
             self,
@@ -198,7 +198,7 @@ class OrderAdmin(admin.ModelAdmin):
             lambda order, reason: services.order_confirm_receipt(order_id=order.pk, actor=_staff(request)),
         )
 
-    @admin.action(description=_("Settle now (after-sales window closed, no hold)"))
+    @admin.action(description=_("Settle now (after-sales window closed, no hold)"), permissions=["change"])
     def settle_now(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(
             self,
@@ -257,6 +257,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_display = ["order", "status", "created_at", "done_at", "done_by"]
     list_filter = ["status"]
     search_fields = ["order__number"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -301,6 +302,8 @@ class PayoutStatementAdmin(ReadOnlyAdmin):
 class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["merchant", "amount", "status", "provider", "provider_reference", "created_at"]
     list_filter = ["status", "provider"]
+    search_fields = ["merchant__name", "provider_reference"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ReconciliationDifference)
@@ -309,6 +312,8 @@ class ReconciliationDifferenceAdmin(admin.ModelAdmin):
 
     list_display = ["day", "provider", "kind", "reference", "ledger_amount", "provider_amount", "status"]
     list_filter = ["status", "provider", "kind"]
+    search_fields = ["reference", "note"]
+    date_hierarchy = "day"
     readonly_fields = [
         "day",
         "provider",

@@ -22,6 +22,28 @@ from platform_core.reports.queues import work_queue_states
 READ_ONLY_POSTS = ("logout", "password_change")
 
 
+def action_permission(*perms: str) -> Callable[[Any, HttpRequest], bool]:
+    """A ``has_<name>_permission`` method for ``@admin.action(permissions=[name])``: the action is offered
+    (and run) only to holders of any one of ``perms`` — the permission its service requires::
+
+        @admin.action(description=..., permissions=["takedown"])
+        def bulk_takedown(self, request, queryset): ...
+
+        has_takedown_permission = action_permission("catalog.takedown_listing")
+    """
+
+    def has_permission(model_admin: Any, request: HttpRequest) -> bool:
+        return any(request.user.has_perm(perm) for perm in perms)
+
+    return has_permission
+
+
+def model_change_permission(model_admin: Any, request: HttpRequest) -> bool:
+    """``has_<name>_permission`` for actions of an admin whose edit form is off (``has_change_permission``
+    is False): the model's own change permission, as ``ModelAdmin.has_change_permission`` would check it."""
+    return admin.ModelAdmin.has_change_permission(model_admin, request)
+
+
 def is_read_only(user: Any) -> bool:
     """AUD-2: auditors see everything and change nothing (unless someone also made them superuser)."""
     if user is None or not user.is_authenticated or user.is_superuser:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_core.accounts.masking import mask_name, may_view_personal_data, personal_data_viewed
 from platform_core.accounts.models import PrivacySettings, UserRestriction
 from platform_core.accounts.services import user_restriction_impose, user_restriction_lift
+from platform_core.admin_site import action_permission
 from platform_core.errors import DomainError
 from staff.models import (
     Announcement,
@@ -29,7 +30,7 @@ from staff.models import (
     TrainingCourse,
     TrainingSession,
 )
-from staff.selectors import permission_application_time_left
+from staff.selectors import REVIEW_PERMISSION, permission_application_time_left
 from staff.services import (
     announcement_publish,
     credential_rotation_task_complete,
@@ -217,7 +218,11 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
             else _("%(d)d d %(h)d h") % {"d": hours // 24, "h": hours % 24}
         )
 
-    @admin.action(description=_("Approve selected applications (reason from the action bar)"))
+    has_review_permission = action_permission(REVIEW_PERMISSION)
+
+    @admin.action(
+        description=_("Approve selected applications (reason from the action bar)"), permissions=["review"]
+    )
     def approve(self, request: HttpRequest, queryset: QuerySet[PermissionApplication]) -> None:
         reason = _reason(request)
         _run_each(
@@ -227,7 +232,7 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
             lambda a: permission_application_approve(application=a, reason=reason, actor=request.user),  # type: ignore[arg-type]
         )
 
-    @admin.action(description=_("Reject selected applications (reason required)"))
+    @admin.action(description=_("Reject selected applications (reason required)"), permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[PermissionApplication]) -> None:
         reason = _reason(request)
         _run_each(

@@ -23,9 +23,7 @@ def figures(*, since: datetime, until: datetime) -> dict[str, Any]:
     """Everything the monthly PDF shows, for deadlines and money of ``[since, until)``."""
     chain = audit_chain_verify()
     ledger = ledger_verify()
-    filters = ReportFilters(
-        date_from=timezone.localdate(since), date_to=timezone.localdate(until) - timedelta(days=1)
-    )
+    filters = ReportFilters.for_period(since=since, until=until)
     balance = list(trial_balance_rows(filters))
     sla = deadline_sla_figures(since=since, until=until)
     return {

@@ -81,6 +81,14 @@ class ReportFilters:
             return None
         return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
 
+    def in_period(self, qs: "QuerySet[Any, Any]", field: str) -> "QuerySet[Any, Any]":
+        """``qs`` narrowed to rows whose ``field`` (a date-time) lies in ``[since, until)``."""
+        if self.since:
+            qs = qs.filter(**{f"{field}__gte": self.since})
+        if self.until:
+            qs = qs.filter(**{f"{field}__lt": self.until})
+        return qs
+
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "from": self.date_from.isoformat() if self.date_from else None,
@@ -88,6 +96,11 @@ class ReportFilters:
         }
         data.update(dict(self.extra))
         return data
+
+    @classmethod
+    def for_period(cls, *, since: datetime, until: datetime) -> "ReportFilters":
+        """The local dates of ``[since, until)`` (a month of the monthly report: midnight to midnight)."""
+        return cls(date_from=timezone.localdate(since), date_to=timezone.localdate(until) - timedelta(days=1))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "ReportFilters":

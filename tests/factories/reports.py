@@ -1,5 +1,8 @@
-"""Report test helpers: auditors with the report permissions, personal-data viewers, seeded money."""
+"""Report test helpers: auditors with the report permissions, personal-data viewers, seeded money, and
+CSV exports read back as the auditor receives them."""
 
+import csv
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +13,7 @@ from platform_core.accounts.roles import Role
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_post
 from platform_core.reports.services import report_permissions_sync
+from tests.conftest import client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.ledger import escrow_account, fund_escrow, payable_account, platform_account, unique_key
 
@@ -49,3 +53,12 @@ def seed_ledger(orders: int = 3) -> None:
 def streamed(response: Any) -> bytes:
     """All the bytes of a streaming (or file) response, as the client receives them."""
     return b"".join(response.streaming_content)
+
+
+def export_csv(user: User, code: str, query: str = "") -> tuple[list[dict[str, str]], bytes, int]:
+    """Export ``code`` as CSV through the API: the rows by (English) header, the bytes and the export id."""
+    response = client_for(user).get(f"/api/v1/reports/{code}/export/?format=csv{query}")
+    assert response.status_code == 200, getattr(response, "data", response)
+    body = streamed(response)
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    return rows, body, int(response["X-Export-Id"])

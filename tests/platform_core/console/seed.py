@@ -12,6 +12,8 @@ from aftersales.models import Complaint
 from aftersales.services import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from catalog.models import Category, Inspection, InspectionBatch, IpNotice, Listing, ListingVersion
 from catalog.services import REVIEW_RULE
+from disputes.models import Dispute
+from disputes.services import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
 from merchants.models import Merchant, MerchantApplication, Violation, ViolationAppeal
 from merchants.services import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from orders.models import ReconciliationDifference
@@ -22,6 +24,7 @@ from staff.selectors import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory
 from tests.factories.merchants import MerchantApplicationFactory, MerchantFactory
+from tests.factories.orders import paid_order
 
 
 def clock(rule: str, subject: models.Model, *, due_at: datetime) -> Deadline:
@@ -128,6 +131,23 @@ def seed_queues(n: int, *, now: datetime | None = None) -> dict[str, Any]:
         )
         appeal = ViolationAppeal.objects.create(violation=violation, statement="申诉", submitted_by=user)
         clock(RULE_APPEAL_REVIEW, appeal, due_at=now + timedelta(days=i + 1))
+
+    order = paid_order()
+    for i in range(n):
+        stage = Dispute.Status.MEDIATION if i == 0 else Dispute.Status.ARBITRATION
+        dispute = Dispute.objects.create(
+            order=order, opened_by=user, opener_role="staff", reason="争议", claim_amount=1, status=stage
+        )
+        rule = RULE_MEDIATION_WINDOW if i == 0 else RULE_RULING_DUE
+        clock(rule, dispute, due_at=now + timedelta(days=i + 1))
+    Dispute.objects.create(
+        order=order,
+        opened_by=user,
+        opener_role="staff",
+        reason="已撤回",
+        claim_amount=1,
+        status=Dispute.Status.WITHDRAWN,
+    )
 
     for i in range(n):
         ReconciliationDifference.objects.create(

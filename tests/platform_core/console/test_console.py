@@ -19,6 +19,7 @@ from platform_core.reports.apps import auditor_view_permissions_sync
 from platform_core.reports.queues import work_queue_states, work_queues_all, work_queues_for
 from staff.models import PermissionApplication
 from tests.factories.accounts import StaffFactory, UserFactory
+from tests.factories.disputes import mediator
 from tests.platform_core.console.seed import seed_queues
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ SEEDED = (
     "staff.permission_applications",
     "merchants.violation_appeals",
     "orders.reconciliation_differences",
+    "disputes.cases",
 )
 
 ROW = re.compile(r'<tr class="work-queue( is-overdue)?" data-queue="([\w.]+)" data-count="(\d+)">')
@@ -67,12 +69,21 @@ def test_aud_2_console_queue_counts_match_seeded_scenario() -> None:
     # each queue links to its filtered changelist
     assert 'href="/admin/merchants/merchantapplication/?status__in=submitted,under_review"' in html
     assert 'href="/admin/catalog/listingreview/"' in html
+    assert 'href="/admin/disputes/dispute/?status__in=mediation,arbitration,appealed"' in html
 
     states = {s.code: s for s in work_queue_states(UserFactory(is_staff=True, is_superuser=True))}
     applications = states["merchants.applications"]
     assert applications.time_left is not None
     assert timedelta(hours=23) < applications.time_left <= timedelta(days=1)
     assert states["catalog.inspections"].time_left is None
+    disputes = states["disputes.cases"]  # the mediation window of the first case runs out first
+    assert disputes.time_left is not None and timedelta(hours=23) < disputes.time_left <= timedelta(days=1)
+
+
+def test_aud_2_dispute_staff_see_the_disputes_queue() -> None:
+    codes = {q.code for q in work_queues_for(mediator())}
+    assert "disputes.cases" in codes
+    assert "disputes.cases" not in {q.code for q in work_queues_for(StaffFactory(role=Role.STAFF_HR))}
 
 
 def test_aud_2_console_counts_follow_state_changes() -> None:
@@ -120,8 +131,8 @@ def test_aud_2_console_query_budget_is_fixed(n: int) -> None:
     assert len(captured) == QUERY_BUDGET, "\n".join(q["sql"] for q in captured.captured_queries)
 
 
-#: session + user + 11 queues (a count each; 5 with a clock add one Min(due_at)) + the "recent actions" log
-QUERY_BUDGET = 2 + 11 + 5 + 1
+#: session + user + 12 queues (a count each; 6 with a clock add one Min(due_at)) + the "recent actions" log
+QUERY_BUDGET = 2 + 12 + 6 + 1
 
 
 def test_aud_2_every_queue_is_registered_once_with_a_link() -> None:
@@ -160,6 +171,7 @@ def test_aud_2_auditor_sees_read_only(auditor: User) -> None:
         "admin:ledger_ledgertransaction_changelist",
         "admin:audit_auditentry_changelist",
         "admin:deadlines_deadline_changelist",
+        "admin:disputes_dispute_changelist",
     ):
         assert client.get(reverse(name)).status_code == 200, name
 

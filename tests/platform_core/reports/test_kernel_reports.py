@@ -1,7 +1,5 @@
 """AUD-2: each kernel report's rows and totals match the data they report on (a seeded scenario)."""
 
-import csv
-import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import cast
@@ -17,19 +15,15 @@ from platform_core.ledger.models import LedgerEntry
 from platform_core.reports.registry import ReportFilters, report_get
 from platform_core.reports.renderers import iter_cells
 from platform_core.reports.reports import TOTAL, trial_balance_rows
-from tests.conftest import client_for
 from tests.factories.audit import AuditEntryFactory
 from tests.factories.deadlines import DeadlineFactory
-from tests.factories.reports import seed_ledger, streamed
+from tests.factories.reports import export_csv, seed_ledger
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
 
 
 def _export(user: User, code: str, query: str = "") -> list[dict[str, str]]:
-    response = client_for(user).get(f"/api/v1/reports/{code}/export/?format=csv{query}")
-    assert response.status_code == 200
-    text = streamed(response).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return export_csv(user, code, query)[0]
 
 
 def test_aud_2_ledger_entries_rows_and_amounts_match_the_ledger(report_auditor: User) -> None:
