@@ -33,11 +33,18 @@ from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory, StaffFactory
 from tests.factories.catalog import CategoryFactory, draft_listing, merchant_for, reviewer
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, staff_dispute
-from tests.factories.reports import auditor_factory, export_csv, grant_personal_data
+from tests.factories.reports import auditor_factory, export_csv, grant_personal_data, streamed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
 
 START = "2026-10-12 09:00:00+08:00"
+CHAPTER_REPORTS = (
+    "listing_reviews",
+    "listing_takedowns",
+    "ip_notices",
+    "disputes",
+    "reconciliation_differences",
+)
 
 
 def _summary(code: str, filters: ReportFilters | None = None) -> dict[str, Any]:
@@ -293,9 +300,7 @@ def test_aud_2_reconciliation_differences_match_the_table() -> None:
 # --- permissions -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "code", ["listing_reviews", "listing_takedowns", "ip_notices", "disputes", "reconciliation_differences"]
-)
+@pytest.mark.parametrize("code", CHAPTER_REPORTS)
 def test_aud_2_chapter_report_export_without_its_permission_is_refused(code: str) -> None:
     staff = cast(User, StaffFactory(password=None))
     response = client_for(staff).get(f"/api/v1/reports/{code}/export/?format=csv")
@@ -303,3 +308,14 @@ def test_aud_2_chapter_report_export_without_its_permission_is_refused(code: str
     assert f"reports.export_{code}" in response.data["detail"]
     assert not ExportLog.objects.exists()
     assert code in {row["code"] for row in client_for(auditor_factory()).get("/api/v1/reports/").data}
+
+
+@pytest.mark.parametrize("code", CHAPTER_REPORTS)
+def test_aud_3_chapter_reports_render_as_xlsx_and_pdf(code: str) -> None:
+    auditor = auditor_factory()
+    for fmt in report_get(code).formats:
+        response = client_for(auditor).get(f"/api/v1/reports/{code}/export/?format={fmt}")
+        assert response.status_code == 200, (code, fmt)
+        body = streamed(response)
+        export = ExportLog.objects.get(pk=int(response["X-Export-Id"]))
+        assert export.status == ExportLog.Status.DONE and export.sha256 == hashlib.sha256(body).hexdigest()
