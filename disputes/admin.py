@@ -68,7 +68,7 @@ class ProposalInline(ReadOnlyInline):
 
 class RulingInline(ReadOnlyInline):
     model = Ruling
-    fields = ("kind", "refund_amount", "reasons", "arbitrator", "issued_at", "is_appeal_decision")
+    fields = ("kind", "refund_amount", "reasons", "arbitrator", "issued_at", "is_appeal_decision", "by_jury")
     readonly_fields = fields
 
 
@@ -285,8 +285,17 @@ class MediationProposalAdmin(_ServiceAdmin):
 class RulingAdmin(_ServiceAdmin):
     """DSP-3: the ruling form (kind, amount for partial refunds/returns, written reasons)."""
 
-    list_display = ("id", "dispute", "kind", "refund_amount", "arbitrator", "issued_at", "is_appeal_decision")
-    list_filter = ("kind", "is_appeal_decision")
+    list_display = (
+        "id",
+        "dispute",
+        "kind",
+        "refund_amount",
+        "arbitrator",
+        "issued_at",
+        "is_appeal_decision",
+        "by_jury",
+    )
+    list_filter = ("kind", "is_appeal_decision", "by_jury")
     fields = ("dispute", "kind", "refund_amount", "reasons")
     raw_id_fields = ("dispute",)
 

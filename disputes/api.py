@@ -77,7 +77,7 @@ class DisputeProposalOutputSerializer(serializers.ModelSerializer[MediationPropo
 class DisputeRulingOutputSerializer(serializers.ModelSerializer[Ruling]):
     class Meta:
         model = Ruling
-        fields = ("id", "kind", "refund_amount", "reasons", "issued_at", "is_appeal_decision")
+        fields = ("id", "kind", "refund_amount", "reasons", "issued_at", "is_appeal_decision", "by_jury")
 
 
 class DisputeDeadlineOutputSerializer(serializers.Serializer[Any]):

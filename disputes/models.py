@@ -224,7 +224,8 @@ class MediationProposal(models.Model):
 
 
 class Ruling(models.Model):
-    """DSP-3, DSP-4: a ruling with written reasons (an arbitrator's, or the appeal panel's final one)."""
+    """DSP-3, DSP-4, DSP-6: a ruling with written reasons (an arbitrator's, the appeal panel's final one,
+    or the public jury's verdict)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="rulings")
     kind = models.CharField(max_length=20, choices=RulingKind.choices)
@@ -235,6 +236,8 @@ class Ruling(models.Model):
     )
     issued_at = models.DateTimeField(default=timezone.now)
     is_appeal_decision = models.BooleanField(default=False)
+    # DSP-6: decided by the public jury (no arbitrator; final, not open to appeal)
+    by_jury = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("issued_at", "pk")

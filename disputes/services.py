@@ -17,10 +17,15 @@ Execution acts once: the service locks the dispute and does nothing unless it is
 the refund's idempotency key ``dispute:<id>:ruling`` (``dispute:<id>:settlement`` for agreements)
 guards the money a second time.
 
+DSP-6: when mediation fails, ``ARBITRATION_ROUTERS`` may take the case instead of the committee (the public
+jury, ``jury/``); its verdict is recorded by ``dispute_rule_by_jury`` (final) and executes like any other
+ruling; a jury that cannot decide hands the case back through ``dispute_refer_to_committee``.
+
 Lock order: the dispute row first, then the order (through ``orders.services``), like the deadline
 sweeper, which locks the dispute before calling a handler.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -75,6 +80,12 @@ PANEL_SIZE = 3
 
 PERM_MEDIATE = "disputes.mediate_dispute"
 PERM_ARBITRATE = "disputes.arbitrate_dispute"
+
+#: DSP-6: callables ``(*, dispute) -> bool`` consulted (the dispute locked, just in ``arbitration``, its
+#: ruling clock running) when mediation ends without agreement; one that answers True has taken the case
+#: (the public jury registers here) and the committee is not assigned now. Registered in
+#: ``AppConfig.ready``.
+ARBITRATION_ROUTERS: list[Callable[..., bool]] = []
 
 S = Dispute.Status
 CENT = Decimal("0.01")
@@ -536,6 +547,12 @@ def dispute_mediation_window_closed(*, dispute: Dispute) -> None:
     dispute.save()
     due = _start_stage_clock(dispute, after=RULING_WITHIN)
     _event(dispute, action="arbitration_started", actor=None, from_status=before)
+    if any(router(dispute=dispute) for router in ARBITRATION_ROUTERS):
+        return
+    _to_committee(dispute, due=due)
+
+
+def _to_committee(dispute: Dispute, *, due: Any) -> None:
     arbitrator = arbitrator_pick(dispute=dispute)
     if arbitrator is not None:
         _assign(dispute, arbitrator=arbitrator, actor=None)
@@ -554,6 +571,17 @@ def dispute_mediation_window_closed(*, dispute: Dispute) -> None:
         body=_("Dispute #%(id)s: the arbitration committee rules by %(due)s on the evidence on file.")
         % {"id": dispute.pk, "due": _when(due)},
     )
+
+
+def dispute_refer_to_committee(*, dispute: Dispute, note: str) -> None:
+    """DSP-3, DSP-6: a case an ``ARBITRATION_ROUTERS`` entry took (the public jury) comes back to the
+    committee — an arbitrator is assigned as usual; the 7-day ruling clock keeps running from the start of
+    arbitration. The caller holds the dispute's lock."""
+    if dispute.status != S.ARBITRATION or dispute.arbitrator_id is not None:
+        return
+    _event(dispute, action="referred_to_committee", actor=None, note=note)
+    left = deadline_time_left(rule=RULE_RULING_DUE, subject=dispute)
+    _to_committee(dispute, due=timezone.now() + (left or timedelta(0)))
 
 
 # --- DSP-3: arbitration ---------------------------------------------------------------------------------
@@ -676,6 +704,31 @@ def _check_ruling(dispute: Dispute, *, kind: str, refund_amount: Any, reasons: s
     return amount
 
 
+def _record_ruling(
+    dispute: Dispute,
+    *,
+    kind: str,
+    refund_amount: Any,
+    reasons: str,
+    arbitrator: User | None,
+    by_jury: bool = False,
+) -> Ruling:
+    """The ruling of a case in arbitration: by its arbitrator, or by the public jury (DSP-6)."""
+    amount = _check_ruling(dispute, kind=kind, refund_amount=refund_amount, reasons=reasons)
+    ruling = Ruling.objects.create(
+        dispute=dispute,
+        kind=kind,
+        refund_amount=amount,
+        reasons=reasons,
+        arbitrator=arbitrator,
+        by_jury=by_jury,
+    )
+    dispute.rule()
+    dispute.save()
+    deadline_meet(rule=RULE_RULING_DUE, subject=dispute)
+    return ruling
+
+
 @transaction.atomic
 def dispute_rule(
     *, dispute: Dispute, kind: str, reasons: str, actor: User, refund_amount: Decimal | None = None
@@ -686,14 +739,11 @@ def dispute_rule(
         raise Conflict(_("The case is not awaiting a ruling."), code="not_in_arbitration")
     if dispute.arbitrator_id != actor.pk or not actor.has_perm(PERM_ARBITRATE):
         raise Forbidden(_("Only the case's arbitrator may rule."), code="not_case_arbitrator")
-    amount = _check_ruling(dispute, kind=kind, refund_amount=refund_amount, reasons=reasons)
-    ruling = Ruling.objects.create(
-        dispute=dispute, kind=kind, refund_amount=amount, reasons=reasons, arbitrator=actor
-    )
     before = dispute.status
-    dispute.rule()
-    dispute.save()
-    deadline_meet(rule=RULE_RULING_DUE, subject=dispute)
+    ruling = _record_ruling(
+        dispute, kind=kind, refund_amount=refund_amount, reasons=reasons, arbitrator=actor
+    )
+    amount = ruling.refund_amount
     due = deadline_start(rule=RULE_APPEAL_WINDOW, subject=dispute, after=APPEAL_WINDOW).due_at
     _event(dispute, action="ruled", actor=actor, from_status=before, note=f"{kind} {amount}")
     _tell_parties(
@@ -711,6 +761,32 @@ def dispute_rule(
             "reasons": reasons,
             "due": _when(due),
         },
+    )
+    return ruling
+
+
+def dispute_rule_by_jury(
+    *, dispute: Dispute, kind: str, reasons: str, refund_amount: Decimal | None = None
+) -> Ruling:
+    """DSP-6: the public jury's verdict, recorded as the case's ruling. Both parties chose the jury
+    instead of the committee, so the verdict is final: no appeal window, execution is scheduled at once
+    (``disputes.execute_ruling``) and runs through ``dispute_execute`` like any final ruling. The caller
+    holds the dispute's lock."""
+    if dispute.status != S.ARBITRATION or dispute.arbitrator_id is not None:
+        raise Conflict(_("The case is not awaiting a jury's verdict."), code="not_before_jury")
+    before = dispute.status
+    ruling = _record_ruling(
+        dispute, kind=kind, refund_amount=refund_amount, reasons=reasons, arbitrator=None, by_jury=True
+    )
+    amount = ruling.refund_amount
+    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    _event(dispute, action="ruled_by_jury", actor=None, from_status=before, note=f"{kind} {amount}")
+    _tell_parties(
+        dispute,
+        event="dispute_ruled",
+        title=_("The public jury decided"),
+        body=_("Dispute #%(id)s: %(kind)s, %(amount)s CNY. The jury's verdict is final and executes now.")
+        % {"id": dispute.pk, "kind": ruling.get_kind_display(), "amount": amount},
     )
     return ruling
 
@@ -743,6 +819,9 @@ def dispute_appeal(*, dispute: Dispute, reason: str, actor: User) -> Appeal:
         raise InvalidInput(_("Say why you appeal."), errors={"reason": [_("Required.")]})
     if Appeal.objects.filter(dispute=dispute).exists():
         raise Conflict(_("A ruling can be appealed only once."), code="already_appealed")
+    ruling = final_ruling(dispute)
+    if ruling is not None and ruling.by_jury:
+        raise Conflict(_("The public jury's verdict is final."), code="jury_verdict_final")
     if dispute.status != S.RULED:
         raise Conflict(_("There is no ruling open to appeal."), code="not_appealable")
     exclude = {pk for pk in (dispute.arbitrator_id, dispute.mediator_id) if pk is not None}

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "aftersales",
     "disputes",
     "staff",
+    "jury",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": "aftersales.models.Conversation.Kind",
         "DisputeStatusEnum": "disputes.models.Dispute.Status",
         "RulingKindEnum": "disputes.models.RulingKind",
+        "JuryCaseStatusEnum": "jury.models.JuryCase.Status",
+        "JuryVerdictEnum": "jury.models.JuryCase.Verdict",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
@@ -422,6 +425,13 @@ STAFF_ADMIN_CAP = env.int("STAFF_ADMIN_CAP", default=5)
 STAFF_PERMISSION_REVIEW_WORKING_DAYS = env.int("STAFF_PERMISSION_REVIEW_WORKING_DAYS", default=5)
 STAFF_USER_APPLICATION_ESCALATION_GROUP = "staff_operations"
 STAFF_ATTACHMENT_MAX_BYTES = env.int("STAFF_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# DSP-6: the public jury (大众评审)
+JURY_MAX_AMOUNT = Decimal(env.str("JURY_MAX_AMOUNT", default="500.00"))
+JURY_SIZE = env.int("JURY_SIZE", default=13)
+JURY_QUORUM = env.int("JURY_QUORUM", default=7)
+JURY_VOTE_WITHIN = timedelta(hours=env.int("JURY_VOTE_WITHIN_HOURS", default=48))
+JURY_NO_ORDERS_WITHIN = timedelta(days=env.int("JURY_NO_ORDERS_WITHIN_DAYS", default=90))
 
 # SEC-2: field-level encryption of ID and bank account numbers (Fernet keys, newest first; rotate by
 # prepending a new key). The development default is a fixed, public key: never use it in production.

@@ -73,6 +73,7 @@ PROJECT_APP_LABELS = (
     "aftersales",
     "disputes",
     "staff",
+    "jury",
 )
 
 DEFAULT_ACTIONS = ("add", "change", "delete", "view")

@@ -444,6 +444,24 @@ def _dispute_file() -> Built:
     return {"file_id": file.pk}, dispute.order.customer, "matrix-evidence"
 
 
+# --- the public jury (DSP-6) ---------------------------------------------------------------------------
+
+
+def _jury_case() -> Built:
+    from disputes.services import dispute_evidence_submit
+    from jury.models import JuryCase
+    from tests.factories.disputes import dispute_in_arbitration
+    from tests.factories.jury import consented_dispute, juror_pool
+
+    juror_pool(13)
+    dispute = consented_dispute()
+    dispute_evidence_submit(dispute=dispute, statement="matrix-jury-statement", actor=dispute.order.customer)
+    case = JuryCase.objects.get(dispute=dispute_in_arbitration(dispute))
+    seat = case.jurors.order_by("pk").first()
+    assert seat is not None, case.outcome_note
+    return {"case_id": case.pk}, seat.user, "matrix-jury-statement"
+
+
 REGISTRY: dict[str, ObjectRoute] = {
     "notifications-read": ObjectRoute(_notification),
     "merchant-violation-appeal": ObjectRoute(_violation),
@@ -515,6 +533,10 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-dispute-appeal": ObjectRoute(_merchant_dispute),
     "merchant-dispute-proposal-accept": ObjectRoute(_merchant_proposal),
     "merchant-dispute-proposal-reject": ObjectRoute(_merchant_proposal),
+    "dispute-jury-consent": ObjectRoute(_customer_dispute),
+    "merchant-dispute-jury-consent": ObjectRoute(_merchant_dispute),
+    "jury-case": ObjectRoute(_jury_case),
+    "jury-case-vote": ObjectRoute(_jury_case),
 }
 
 # Routes whose object is public by design (no owner), with the reason.

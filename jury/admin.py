@@ -1,0 +1,70 @@
+"""The public jury in the admin (DSP-6): cases with consents, the draw, the jurors and their votes, and
+the outcome — read-only: consent, votes and the verdict are written only by ``jury.services``."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from jury.models import Juror, JuryCase
+from platform_core.ledger.admin import ReadOnlyAdminMixin
+
+
+class JurorInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Juror
+    extra = 0
+    fields = ("user", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
+    readonly_fields = fields
+
+
+@admin.register(JuryCase)
+class JuryCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "dispute",
+        "status",
+        "customer_consented_at",
+        "merchant_consented_at",
+        "vote_due_at",
+        "votes_cast",
+        "verdict",
+        "refund_amount",
+    )
+    list_filter = ("status", "verdict")
+    search_fields = ("dispute__id", "dispute__order__number")
+    list_select_related = ("dispute",)
+    date_hierarchy = "created_at"
+    inlines = (JurorInline,)
+    readonly_fields = (
+        "dispute",
+        "status",
+        "customer_consented_at",
+        "customer_consented_by",
+        "merchant_consented_at",
+        "merchant_consented_by",
+        "convened_at",
+        "vote_due_at",
+        "closed_at",
+        "verdict",
+        "refund_amount",
+        "outcome_note",
+        "created_at",
+    )
+
+    @admin.display(description=_("votes cast"))
+    def votes_cast(self, obj: JuryCase) -> str:
+        seats = obj.jurors.all()
+        return f"{sum(1 for s in seats if s.has_voted)}/{len(seats)}"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("jurors")
+
+
+@admin.register(Juror)
+class JurorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "case", "user", "drawn_at", "vote", "refund_amount", "voted_at")
+    list_filter = ("vote",)
+    search_fields = ("user__email", "user__phone", "case__dispute__id")
+    list_select_related = ("case", "user")
+    readonly_fields = ("case", "user", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
