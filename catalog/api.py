@@ -93,7 +93,9 @@ class ListingDetailSerializer(ListingCardSerializer):
     is_non_returnable = serializers.BooleanField(help_text="AFS-2: confirm at purchase.")
     no_reason_return = serializers.SerializerMethodField()
     skus = SkuPublicSerializer(many=True)
-    review_summary = serializers.SerializerMethodField(help_text="Filled by the reviews feature (REP-1).")
+    review_summary = serializers.SerializerMethodField(
+        help_text="REP-1: count, average item rating and distribution 1-5 of the listing's reviews."
+    )
     favourite_count = serializers.SerializerMethodField(help_text="USR-1: users who favourited the listing.")
     merchant_follower_count = serializers.SerializerMethodField(help_text="USR-1: users who follow the shop.")
 
@@ -107,7 +109,7 @@ class ListingDetailSerializer(ListingCardSerializer):
         return not (listing.is_non_returnable or listing.category.no_reason_return_excluded)
 
     def get_review_summary(self, listing: Listing) -> dict[str, Any] | None:
-        return None
+        return selectors.listing_review_summary(listing=listing)
 
 
 class VersionSerializer(serializers.ModelSerializer):

@@ -11,7 +11,7 @@ type. Queries of one or two characters produce no full trigram and fall back to 
 rechecks — acceptable, and still correct. On SQLite the same ``icontains`` runs as a plain scan.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -110,6 +110,18 @@ def listing_get_for_customer(*, listing_id: int) -> Listing:
     if listing is None:
         raise NotFound("No such listing.")
     return listing
+
+
+#: REP-1 (issue 5): where a listing's review summary comes from. Reviews live in orders, which sits above
+#: catalog, so orders appends ``source(listing) -> {"count", "average", "distribution"}`` here from its
+#: AppConfig.ready; with no source registered the summary is empty (None).
+LISTING_REVIEW_SUMMARY: list[Callable[[Listing], dict[str, Any]]] = []
+
+
+def listing_review_summary(*, listing: Listing) -> dict[str, Any] | None:
+    for source in LISTING_REVIEW_SUMMARY:
+        return source(listing)
+    return None
 
 
 # --- merchants ----------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from merchants.selectors import category_required_document_kinds, merchant_may_l
 from merchants.services import violation_record
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.roles import Role
-from platform_core.accounts.selectors import user_may, user_restrictions_in_force
+from platform_core.accounts.services import basic_permission_require
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -928,16 +928,7 @@ def ip_notice_restore(*, notice_id: int) -> IpNotice:
 
 
 def _require_basic_permission(user: User, permission: str) -> None:
-    """USR-1: a basic permission restricted by a penalty refuses with the penalty's reason (403)."""
-    if user_may(user=user, permission=permission):
-        return
-    restriction = user_restrictions_in_force(user=user).filter(permission=permission).first()
-    reason = restriction.reason if restriction is not None else _("Your account is not active.")
-    raise Forbidden(
-        _("This permission is restricted: %(reason)s") % {"reason": reason},
-        code="permission_restricted",
-        errors={permission: [str(reason)]},
-    )
+    basic_permission_require(user=user, permission=permission)
 
 
 @transaction.atomic

@@ -7,14 +7,16 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
+from merchants.admin import ServiceTransitionsMixin
 from orders import selectors, services
 from orders.models import (
     FollowUp,
@@ -27,6 +29,9 @@ from orders.models import (
     PayoutStatement,
     ReconciliationDifference,
     Refund,
+    Review,
+    ReviewFlag,
+    ReviewPhoto,
     TrackingEvent,
 )
 from platform_core.accounts.models import User
@@ -84,22 +89,25 @@ def _staff(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order], call: Any) -> None:
+def _run(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], call: Any, *, label: str = ""
+) -> None:
+    """Run ``call(obj, reason)`` on each selected row; ``label`` names the rows when they are not orders."""
     reason = str(request.POST.get("reason", "")).strip()
     if not reason:
         modeladmin.message_user(request, _("Give a reason for the action."), level=messages.ERROR)
         return
     done = 0
-    for order in queryset:
+    for obj in queryset:
         try:
-            call(order, reason)
+            call(obj, reason)
             done += 1
         except (DomainError, TransitionNotAllowed) as exc:
-            modeladmin.message_user(
-                request, f"{order.number}: {getattr(exc, 'message', exc)}", level=messages.ERROR
-            )
+            name = getattr(obj, "number", None) or f"{label} {obj.pk}"
+            modeladmin.message_user(request, f"{name}: {getattr(exc, 'message', exc)}", level=messages.ERROR)
     if done:
-        modeladmin.message_user(request, _("%(n)d order(s) done.") % {"n": done}, level=messages.SUCCESS)
+        message = _("%(n)d done.") if label else _("%(n)d order(s) done.")
+        modeladmin.message_user(request, message % {"n": done}, level=messages.SUCCESS)
 
 
 @admin.register(Order)
@@ -330,3 +338,139 @@ class ReconciliationDifferenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- REP-2: reviews and their moderation --------------------------------------------------------------
+
+
+class HideReviewForm(forms.Form):
+    """REP-2: a review is hidden only for a listed reason; the note says what was found."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Review.HideReason.choices])
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=500, required=False)
+
+
+class ReviewFlagInline(ReadOnlyInline):
+    model = ReviewFlag
+    fields = ["signal", "details", "status", "created_at", "resolved_at", "resolved_by", "resolution_note"]
+    readonly_fields = [
+        "signal",
+        "details",
+        "status",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution_note",
+    ]
+
+
+class ReviewPhotoInline(ReadOnlyInline):
+    model = ReviewPhoto
+    fields = ["photo_link", "content_type", "size", "follow_up", "created_at"]
+    readonly_fields = ["photo_link", "content_type", "size", "follow_up", "created_at"]
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, photo: ReviewPhoto) -> SafeString:
+        return format_html('<a href="{}">{}</a>', reverse("review-photo", args=[photo.pk]), _("open"))
+
+
+class ReviewFlaggedFilter(admin.SimpleListFilter):
+    title = _("fake-review flags")
+    parameter_name = "flagged"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("open", _("Open flags")), ("any", _("Ever flagged")), ("none", _("Never flagged"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
+        if self.value() == "open":
+            return queryset.filter(pk__in=selectors.review_flag_queue().values("pk"))
+        if self.value() == "any":
+            return queryset.filter(flags__isnull=False).distinct()
+        if self.value() == "none":
+            return queryset.filter(flags__isnull=True)
+        return queryset
+
+
+@admin.register(Review)
+class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
+    """REP-2: reviews are never edited or deleted here; staff hide one with a listed reason (the "hide"
+    button) or dismiss its fake-review flags (action), each recorded in the audit log."""
+
+    action_form = ReasonActionForm
+    list_display = [
+        "id",
+        "created_at",
+        "merchant",
+        "order_line",
+        "rating",
+        "description_rating",
+        "service_rating",
+        "logistics_rating",
+        "status",
+        "hidden_reason",
+        "open_flags",
+    ]
+    list_filter = [ReviewFlaggedFilter, "rating", "status", "hidden_reason", "flags__signal", "anonymous"]
+    search_fields = ["order__number", "merchant__name", "order_line__title", "text"]
+    list_select_related = ["merchant", "order_line"]
+    inlines = [ReviewPhotoInline, ReviewFlagInline]
+    readonly_fields = [
+        "order_line",
+        "order",
+        "merchant",
+        "listing",
+        "customer",
+        "rating",
+        "description_rating",
+        "service_rating",
+        "logistics_rating",
+        "text",
+        "anonymous",
+        "created_at",
+        "follow_up_text",
+        "followed_up_at",
+        "reply_text",
+        "replied_at",
+        "replied_by",
+        "hidden_reason",
+        "hidden_note",
+        "hidden_at",
+        "hidden_by",
+    ]
+    exclude = ["device_fingerprint"]
+    actions = ["dismiss_flags"]
+    fsm_forms = {"hide": HideReviewForm}
+    transition_services = {
+        "hide": lambda obj, request, data: services.review_hide(
+            review_id=obj.pk, reason=data.get("reason", ""), note=data.get("note", ""), actor=_staff(request)
+        ),
+    }
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        open_flags = Count("flags", filter=Q(flags__status=ReviewFlag.Status.OPEN))
+        return super().get_queryset(request).annotate(open_flag_count=open_flags)
+
+    @admin.display(description=_("open flags"), ordering="open_flag_count")
+    def open_flags(self, review: Review) -> int:
+        return int(getattr(review, "open_flag_count", 0))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # REP-2: never deleted (the database refuses it too)
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(selectors.MODERATE_REVIEW_PERMISSION)
+
+    @admin.action(description=_("Dismiss open fake-review flags (genuine)"), permissions=["moderate"])
+    def dismiss_flags(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        _run(
+            self,
+            request,
+            queryset,
+            lambda review, reason: services.review_flags_dismiss(
+                review_id=review.pk, note=reason, actor=_staff(request)
+            ),
+            label="review",
+        )

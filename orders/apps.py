@@ -24,3 +24,12 @@ class OrdersConfig(AppConfig):
 
         hook_register(ACCOUNT_DELETION_CHECKS, customer_open_orders_reason)
         hook_register(ACCOUNT_ANONYMISERS, orders_anonymise_customer)
+
+        # REP-3: the detailed seller ratings of reviews feed the merchant's credit score; REP-1 (issue 5):
+        # the listing detail shows the listing's review summary.
+        from catalog.selectors import LISTING_REVIEW_SUMMARY
+        from merchants.selectors import RATING_SOURCES
+        from orders.selectors import listing_review_summary, review_rating_buckets
+
+        hook_register(RATING_SOURCES, review_rating_buckets)
+        hook_register(LISTING_REVIEW_SUMMARY, listing_review_summary)

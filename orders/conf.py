@@ -75,3 +75,29 @@ def agreement_terms() -> dict[str, Any]:
         "no_reason_return_days": int(getattr(settings, "ORDERS_NO_REASON_RETURN_DAYS", 7)),
         "late_shipment_compensation": {k: str(v) for k, v in late_shipment_compensation().items()},
     }
+
+
+def review_window() -> timedelta:
+    """REP-1: a completed order line is reviewed within 15 days of completion."""
+    return getattr(settings, "ORDERS_REVIEW_WINDOW", timedelta(days=15))
+
+
+def review_follow_up_within() -> timedelta:
+    """REP-1: the one follow-up review is possible until this long after completion."""
+    return getattr(settings, "ORDERS_REVIEW_FOLLOW_UP_WITHIN", timedelta(days=180))
+
+
+def review_photo_max_bytes() -> int:
+    """SEC-4: the largest review photo accepted."""
+    return int(getattr(settings, "ORDERS_REVIEW_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def review_photo_max_files() -> int:
+    """REP-1: photos per review (and per follow-up)."""
+    return int(getattr(settings, "ORDERS_REVIEW_PHOTO_MAX_FILES", 9))
+
+
+def review_signals() -> dict[str, int]:
+    """REP-2: thresholds of the fake-review signals (burst of five-star reviews, review rings); the policy
+    is ``ORDERS_REVIEW_SIGNALS`` in settings (every key given there)."""
+    return dict(settings.ORDERS_REVIEW_SIGNALS)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import FollowUp, ReconciliationDifference
+from orders.selectors import review_flag_queue
 from platform_core.reports.queues import QueueFigures, work_queue
 
 
@@ -28,3 +29,15 @@ def reconciliation_differences_open() -> QueueFigures:
 def follow_ups_open() -> QueueFigures:
     """ORD-7: customer-service follow-ups (回访) of completed orders (no clock)."""
     return FollowUp.objects.filter(status=FollowUp.Status.OPEN).count(), None
+
+
+@work_queue(
+    "orders.review_moderation",
+    title=_("Reviews flagged as possibly fake"),
+    permission=("orders.moderate_review", "orders.view_review"),
+    url="admin:orders_review_changelist?flagged=open",
+    order=97,
+)
+def reviews_flagged() -> QueueFigures:
+    """REP-2: reviews with an open fake-review flag, for moderation (no clock)."""
+    return review_flag_queue().count(), None

@@ -22,6 +22,19 @@ urlpatterns = [
         api.OrderExtendConfirmationApi.as_view(),
         name="orders-extend-confirmation",
     ),
+    path(
+        "orders/<int:order_id>/lines/<int:line_id>/review/",
+        api.OrderLineReviewApi.as_view(),
+        name="orders-line-review",
+    ),
+    path(
+        "orders/<int:order_id>/lines/<int:line_id>/review/follow-up/",
+        api.OrderLineReviewFollowUpApi.as_view(),
+        name="orders-line-review-follow-up",
+    ),
+    path("listings/<int:listing_id>/reviews/", api.ListingReviewListApi.as_view(), name="listings-reviews"),
+    path("reviews/<int:review_id>/like/", api.ReviewLikeApi.as_view(), name="review-like"),
+    path("reviews/photos/<int:photo_id>/", api.ReviewPhotoApi.as_view(), name="review-photo"),
     path("payments/callbacks/<str:provider>/", api.PaymentCallbackApi.as_view(), name="payments-callback"),
     path(
         "payments/sandbox/<str:out_trade_no>/pay/",
@@ -38,6 +51,12 @@ urlpatterns = [
         "merchant/orders/<int:order_id>/cancel/",
         api.MerchantOrderCancelApi.as_view(),
         name="merchant-order-cancel",
+    ),
+    path("merchant/reviews/", api.MerchantReviewListApi.as_view(), name="merchant-reviews"),
+    path(
+        "merchant/reviews/<int:review_id>/reply/",
+        api.MerchantReviewReplyApi.as_view(),
+        name="merchant-review-reply",
     ),
     path("merchant/statements/", api.MerchantStatementListApi.as_view(), name="merchant-statements"),
     path(

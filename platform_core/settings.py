@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
         "RulingKindEnum": "disputes.models.RulingKind",
         "JuryCaseStatusEnum": "jury.models.JuryCase.Status",
         "JuryVerdictEnum": "jury.models.JuryCase.Verdict",
+        "ReviewStatusEnum": "orders.models.Review.Status",
+        "ReviewHideReasonEnum": "orders.models.Review.HideReason",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
@@ -444,3 +446,20 @@ FIELD_ENCRYPTION_KEYS = env.list(
 CATALOG_REVIEW_WITHIN = timedelta(hours=env.int("CATALOG_REVIEW_WITHIN_HOURS", default=24))
 CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NOTICE_DAYS", default=15))
 CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal("0.50")
+
+# REP-1, REP-2: customer reviews of order lines — the review window after completion, the follow-up
+# window, photo limits and the fake-review signals' thresholds (orders.conf reads them)
+ORDERS_REVIEW_WINDOW = timedelta(days=env.int("ORDERS_REVIEW_WINDOW_DAYS", default=15))
+ORDERS_REVIEW_FOLLOW_UP_WITHIN = timedelta(days=env.int("ORDERS_REVIEW_FOLLOW_UP_DAYS", default=180))
+ORDERS_REVIEW_PHOTO_MAX_BYTES = env.int("ORDERS_REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)  # SEC-4
+ORDERS_REVIEW_PHOTO_MAX_FILES = env.int("ORDERS_REVIEW_PHOTO_MAX_FILES", default=9)
+ORDERS_REVIEW_SIGNALS = {
+    # a burst: this many five-star reviews of one shop within the window, from accounts this new
+    "burst_count": 5,
+    "burst_window_hours": 24,
+    "new_account_days": 30,
+    # a ring: this many other accounts that each reviewed this many of the same shops (in the window)
+    "ring_accounts": 3,
+    "ring_shared_merchants": 3,
+    "ring_window_days": 180,
+}

@@ -259,5 +259,6 @@ for _key, _text in (
     ("catalog.takedown_listing", "Take listings down (CAT-2, CAT-7)"),
     ("catalog.inspect_listing", "Run quality inspections (CAT-6)"),
     ("merchants.decide_violationappeal", "Decide merchants' appeals against violations (VIO-4)"),
+    ("orders.moderate_review", "Hide reviews for a listed reason and resolve fake-review flags (REP-2)"),
 ):
     permission_register(_key, level=_A, audience=Audience.STAFF, description=_text)

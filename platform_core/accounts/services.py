@@ -32,6 +32,7 @@ from platform_core.accounts.models import (
     UserRestriction,
 )
 from platform_core.accounts.roles import Role
+from platform_core.accounts.selectors import user_may, user_restrictions_in_force
 from platform_core.accounts.validators import normalise_mobile
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, Forbidden, InvalidInput
@@ -206,6 +207,21 @@ def user_restriction_lift(
         subject=restriction,
     )
     return restriction
+
+
+def basic_permission_require(*, user: User, permission: str) -> None:
+    """USR-1: a basic permission restricted by a penalty refuses with the penalty's reason (403).
+
+    Chapters call it before a review, like, favourite, follow…"""
+    if user_may(user=user, permission=permission):
+        return
+    restriction = user_restrictions_in_force(user=user).filter(permission=permission).first()
+    reason = restriction.reason if restriction is not None else _("Your account is not active.")
+    raise Forbidden(
+        _("This permission is restricted: %(reason)s") % {"reason": reason},
+        code="permission_restricted",
+        errors={permission: [str(reason)]},
+    )
 
 
 # --- privacy settings (USR-1, USR-2) ---------------------------------------------------------------------

@@ -9,14 +9,16 @@ from django.contrib.auth.models import Permission
 
 from catalog.models import Category, Sku
 from merchants.models import Merchant
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Review
 from orders.payments.sandbox import sandbox_complete
 from orders.services import (
     cart_item_add,
     order_checkout,
+    order_confirm_receipt,
     order_pay_start,
     order_ship,
     payment_callback_receive,
+    review_create,
 )
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -99,4 +101,34 @@ def shipped_order(**kwargs: Any) -> Order:
     order = paid_order(**kwargs)
     return order_ship(
         order_id=order.pk, carrier="sandbox", tracking_number=f"SF{next(_n):010d}", actor=order.merchant.owner
+    )
+
+
+def completed_order(**kwargs: Any) -> Order:
+    """A product order shipped and confirmed received by its customer now (ORD-6)."""
+    order = shipped_order(**kwargs)
+    order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    order.refresh_from_db()
+    return order
+
+
+REVIEW_DEFAULTS: dict[str, Any] = {
+    "rating": 4,
+    "description_rating": 4,
+    "service_rating": 4,
+    "logistics_rating": 4,
+    "text": "保温效果不错，物流很快。",
+}
+
+
+def review_for(order: Order, **fields: Any) -> Review:
+    """REP-1: the order's customer reviews its first line through the service (four stars unless told)."""
+    line = order.lines.order_by("pk").first()
+    assert line is not None
+    return review_create(
+        customer=order.customer,
+        order_id=order.pk,
+        line_id=line.pk,
+        actor=order.customer,
+        **{**REVIEW_DEFAULTS, **fields},
     )

@@ -293,6 +293,24 @@ def date_today() -> Any:
     return timezone.localdate()
 
 
+def _review(*, for_merchant: bool) -> Built:
+    from tests.factories.orders import completed_order, review_for
+
+    order = completed_order()
+    review = review_for(order, text="matrix-review")
+    if for_merchant:
+        return {"review_id": review.pk}, order.merchant.owner, "matrix-review"
+    return {"order_id": order.pk, "line_id": review.order_line_id}, order.customer, "matrix-review"
+
+
+def _customer_review() -> Built:
+    return _review(for_merchant=False)
+
+
+def _merchant_review() -> Built:
+    return _review(for_merchant=True)
+
+
 # --- after-sales and complaints (AFS, CMP) ---------------------------------------------------------------
 
 
@@ -498,6 +516,9 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-order-ship": ObjectRoute(_merchant_order),
     "merchant-order-cancel": ObjectRoute(_merchant_order),
     "merchant-statement-csv": ObjectRoute(_statement),
+    "orders-line-review": ObjectRoute(_customer_review),
+    "orders-line-review-follow-up": ObjectRoute(_customer_review),
+    "merchant-review-reply": ObjectRoute(_merchant_review),
     "aftersales-request": ObjectRoute(_customer_request),
     "aftersales-withdraw": ObjectRoute(_customer_request),
     "aftersales-ship-return": ObjectRoute(_customer_request),
@@ -549,6 +570,10 @@ PUBLIC: dict[str, str] = {
     "me-follow": "the path names a public shop; the follow removed is always the caller's own",
     "payments-callback": "a provider's signed webhook: the signature, not the caller, is checked (PAY-3)",
     "logistics-callback": "a carrier's signed webhook: the signature, not the caller, is checked (ORD-5)",
+    "listings-reviews": "REP-1: a visible listing's reviews are public (hidden ones show only the reason)",
+    "review-like": "USR-1: the path names a public review; the like added or removed is always the caller's own",
+    "review-photo": "REP-1: a visible review's photo is public; a hidden review's only reaches its author and "
+    "moderators (tests/orders/test_reviews.py)",
     "payments-sandbox-pay": "the sandbox provider's cashier page, which stands in for the provider's own site",
 }
 
