@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     # two models have a field called `kind`; name their enums apart
     "ENUM_NAME_OVERRIDES": {
         "ListingKindEnum": "catalog.models.Listing.Kind",
+        "IpNoticeStatusEnum": "catalog.models.IpNotice.Status",
         "DocumentKindEnum": "merchants.models.DocumentKind",
         "OrderStatusEnum": "orders.models.Order.Status",
         "AfterSalesKindEnum": "aftersales.models.AfterSalesRequest.Kind",
