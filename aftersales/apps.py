@@ -29,3 +29,9 @@ class AftersalesConfig(AppConfig):
         from platform_core.accounts.services import ACCOUNT_DELETION_CHECKS, hook_register
 
         hook_register(ACCOUNT_DELETION_CHECKS, customer_open_aftersales_reason)
+
+        # CAT-6, CMP-3: listings complained about recently are sampled for inspection more often.
+        from aftersales.selectors import listing_complaint_risk
+        from catalog.services import INSPECTION_RISK_FACTORS
+
+        hook_register(INSPECTION_RISK_FACTORS, listing_complaint_risk)

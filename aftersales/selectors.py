@@ -1,6 +1,7 @@
 """Reads of the after-sales chapter, each scoped to who is asking (SEC-1: others' rows are 404)."""
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from aftersales.models import (
     ReplyClock,
     Suggestion,
 )
+from catalog import conf as catalog_conf
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
@@ -176,6 +178,21 @@ def complaint_counts_by_listing(*, merchant: Merchant, since: datetime) -> dict[
         .annotate(n=Count("pk"))
     )
     return {row["listing_id"]: row["n"] for row in rows}
+
+
+def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6, CMP-3 (``catalog.services.INSPECTION_RISK_FACTORS``): listings complained about in the
+    catalog's complaint window weigh more in inspection sampling; one query per merchant sampled."""
+    since = timezone.now() - catalog_conf.complaint_window()
+    merchants = {listing.merchant_id: listing.merchant for listing in listings}
+    counts: dict[int, int] = {}
+    for merchant in merchants.values():
+        counts.update(complaint_counts_by_listing(merchant=merchant, since=since))
+    return {
+        listing.pk: catalog_conf.complaint_risk(counts[listing.pk])
+        for listing in listings
+        if counts.get(listing.pk)
+    }
 
 
 def aftersales_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:

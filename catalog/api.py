@@ -18,6 +18,7 @@ from catalog import selectors, services
 from catalog.models import Category, IpNotice, Listing, ListingVersion, Sku
 from merchants.models import Merchant, MerchantMember
 from merchants.permissions import IsMerchantMember
+from platform_core.accounts.masking import MASK, mask_name
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound
 
@@ -67,6 +68,15 @@ class ListingCardSerializer(serializers.Serializer):
     sales_count = serializers.IntegerField()
     available = serializers.BooleanField(help_text="Some variant is in stock.")
     merchant = MerchantSummarySerializer()
+    self_operated = serializers.BooleanField(
+        source="merchant.is_self_operated", help_text="MER-9, CAT-9: sold by the platform's own shop."
+    )
+    labels = serializers.SerializerMethodField(
+        help_text="Labels customers must see: 自营 for the platform's own shop (ECL Art. 37)."
+    )
+
+    def get_labels(self, listing: Listing) -> list[str]:
+        return [SELF_OPERATED_LABEL] if listing.merchant.is_self_operated else []
 
     def get_image(self, listing: Listing) -> dict[str, str] | None:
         assert listing.live_version is not None
@@ -143,6 +153,17 @@ class MerchantListingSerializer(serializers.ModelSerializer):
     live_version = VersionSerializer(allow_null=True)
     candidate_version = VersionSerializer(allow_null=True)
     skus = SkuMerchantSerializer(many=True)
+    is_assisted = serializers.BooleanField(
+        help_text="CAT-9: listed or edited for you by the platform's operations staff."
+    )
+    assisted_by = serializers.SerializerMethodField(help_text="CAT-9: the staff member who assisted last.")
+    stock_confirmed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="CAT-9: when you last confirmed the stock figures (a stock update or confirm-stock).",
+    )
+
+    def get_assisted_by(self, listing: Listing) -> str | None:
+        return str(listing.assisted_by) if listing.assisted_by is not None else None
 
     class Meta:
         model = Listing
@@ -160,6 +181,10 @@ class MerchantListingSerializer(serializers.ModelSerializer):
             "sales_count",
             "delist_source",
             "delist_reason",
+            "is_assisted",
+            "assisted_by",
+            "assisted_at",
+            "stock_confirmed_at",
             "live_version",
             "candidate_version",
             "skus",
@@ -374,6 +399,19 @@ class MerchantListingDelistApi(MerchantScopedApi):
         return Response(MerchantListingSerializer(listing).data)
 
 
+class MerchantListingStockConfirmApi(MerchantScopedApi):
+    """CAT-9: confirm the listing's stock figures as they stand (an assisted listing's figures unconfirmed
+    for 7 days prompt the platform's operations staff to check with you)."""
+
+    @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
+    def post(self, request: Request, listing_id: int) -> Response:
+        merchant = merchant_of(request)
+        selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        services.listing_stock_confirm(listing_id=listing_id, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
+        listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        return Response(MerchantListingSerializer(listing).data)
+
+
 class MerchantSkuApi(MerchantScopedApi):
     class InputSerializer(serializers.Serializer):
         price = serializers.DecimalField(
@@ -474,6 +512,59 @@ class IpNoticeSerializer(serializers.ModelSerializer):
             "action_proof",
             "resolved_at",
         ]
+
+
+class IpNoticePublishedSerializer(serializers.Serializer):
+    """CAT-7: one validated notice as the public sees it; the rights holder's name is masked (SEC-2)."""
+
+    OUTCOMES = {
+        IpNotice.Status.TAKEN_DOWN: "taken_down",
+        IpNotice.Status.COUNTER_NOTICED: "counter_notice_pending",
+        IpNotice.Status.RESTORED: "restored_after_counter_notice",
+        IpNotice.Status.UPHELD: "upheld",
+    }
+
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    listing_title = serializers.SerializerMethodField()
+    shop = serializers.SerializerMethodField()
+    right_kind = serializers.CharField()
+    rights_holder = serializers.SerializerMethodField(help_text="Masked (SEC-2).")
+    status = serializers.ChoiceField(choices=IpNotice.Status.choices)
+    outcome = serializers.SerializerMethodField(
+        help_text="taken_down | counter_notice_pending | restored_after_counter_notice | upheld"
+    )
+    filed_at = serializers.DateTimeField()
+    taken_down_at = serializers.DateTimeField(source="validated_at")
+    counter_notice_forwarded_at = serializers.DateTimeField(source="counter_forwarded_at", allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+    def get_listing_title(self, notice: IpNotice) -> str:
+        version = notice.listing.live_version
+        return version.title if version is not None else ""
+
+    def get_shop(self, notice: IpNotice) -> dict[str, Any]:
+        merchant = notice.listing.merchant
+        return {"id": merchant.pk, "name": merchant.name}
+
+    def get_rights_holder(self, notice: IpNotice) -> str:
+        return mask_name(notice.rights_holder.name) or MASK * 3
+
+    def get_outcome(self, notice: IpNotice) -> str:
+        return self.OUTCOMES[IpNotice.Status(notice.status)]
+
+
+class IpNoticePublishedApi(APIView):
+    """CAT-7: notices and their outcomes, published: every validated notice, newest takedown first."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    @extend_schema(responses={200: IpNoticePublishedSerializer(many=True)}, tags=["ip-notices"])
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.ip_notice_list_published(), request, view=self)
+        return paginator.get_paginated_response(IpNoticePublishedSerializer(page, many=True).data)
 
 
 class IpNoticeListApi(APIView):

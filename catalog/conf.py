@@ -35,3 +35,46 @@ def price_absurd_below() -> Decimal:
 def new_merchant_days() -> int:
     """CAT-6: a merchant is "new" (higher inspection risk) for this many days after joining."""
     return getattr(settings, "CATALOG_NEW_MERCHANT_DAYS", 90)
+
+
+def new_merchant_risk() -> float:
+    """CAT-6: the inspection-sampling weight of a new merchant's listing (×)."""
+    return float(getattr(settings, "CATALOG_INSPECTION_NEW_MERCHANT_RISK", 2.0))
+
+
+def credit_grade_risk() -> dict[int, float]:
+    """CAT-6, REP-3: inspection-sampling weight by credit grade; grades not named weigh 1."""
+    return dict(getattr(settings, "CATALOG_INSPECTION_CREDIT_RISK", {1: 3.0, 2: 2.0}))
+
+
+def complaint_window() -> timedelta:
+    """CAT-6, CMP-3: complaints filed this recently raise a listing's inspection weight."""
+    return getattr(settings, "CATALOG_INSPECTION_COMPLAINT_WINDOW", timedelta(days=90))
+
+
+def complaint_risk(complaints: int) -> float:
+    """CAT-6, CMP-3: ``1 + per_complaint × complaints``, capped."""
+    per = float(getattr(settings, "CATALOG_INSPECTION_RISK_PER_COMPLAINT", 1.0))
+    cap = float(getattr(settings, "CATALOG_INSPECTION_COMPLAINT_RISK_CAP", 5.0))
+    return min(1.0 + per * complaints, cap)
+
+
+def ranking_weights() -> tuple[float, float, float]:
+    """CAT-8: (relevance floor, relevance weight, sales weight) of the default ranking."""
+    return (
+        float(getattr(settings, "CATALOG_RANKING_RELEVANCE_FLOOR", 0.1)),
+        float(getattr(settings, "CATALOG_RANKING_RELEVANCE_WEIGHT", 1.0)),
+        float(getattr(settings, "CATALOG_RANKING_SALES_WEIGHT", 0.2)),
+    )
+
+
+def ranking_credit_factors() -> dict[int, float]:
+    """CAT-8, REP-3: the default ranking's multiplier per credit grade (1-5)."""
+    return dict(
+        getattr(settings, "CATALOG_RANKING_CREDIT_FACTORS", {1: 0.6, 2: 0.8, 3: 1.0, 4: 1.15, 5: 1.3})
+    )
+
+
+def assisted_stock_confirm_within() -> timedelta:
+    """CAT-9: an assisted listing's stock not confirmed for this long prompts operations (7 days)."""
+    return getattr(settings, "CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN", timedelta(days=7))

@@ -1,7 +1,15 @@
-"""Catalog clocks (OPS-1): the 24-hour listing review (CAT-4) and the IP counter-notice window (CAT-7)."""
+"""Catalog clocks (OPS-1): the 24-hour listing review (CAT-4), the IP counter-notice window (CAT-7) and
+the 7-day stock confirmation of assisted listings (CAT-9)."""
 
 from catalog.models import IpNotice, Listing
-from catalog.services import IP_COUNTER_RULE, REVIEW_RULE, ip_notice_restore, review_overdue_escalate
+from catalog.services import (
+    IP_COUNTER_RULE,
+    REVIEW_RULE,
+    STOCK_CONFIRM_RULE,
+    assisted_stock_prompt,
+    ip_notice_restore,
+    review_overdue_escalate,
+)
 from platform_core.deadlines.registry import deadline_rule
 
 
@@ -15,3 +23,11 @@ def listing_review_overdue(listing: Listing) -> None:
 )
 def ip_counter_notice_window_ended(notice: IpNotice) -> None:
     ip_notice_restore(notice_id=notice.pk)
+
+
+@deadline_rule(
+    STOCK_CONFIRM_RULE,
+    description="CAT-9: an assisted listing's stock unconfirmed for 7 days prompts operations to check",
+)
+def assisted_stock_unconfirmed(listing: Listing) -> None:
+    assisted_stock_prompt(listing_id=listing.pk)

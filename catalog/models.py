@@ -141,6 +141,21 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     delist_source = models.CharField(max_length=32, choices=DelistSource.choices, blank=True)
     delist_reason = models.CharField(_("delisting reason"), max_length=500, blank=True)
     review_escalated_at = models.DateTimeField(null=True, blank=True)
+    # CAT-9: listed by operations staff on behalf of a partner merchant (assisted listing). The staff
+    # member who assisted last; every assisting step is a ``ListingAssist`` row (the four-eyes check).
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assisted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assisted_at = models.DateTimeField(_("assisted at"), null=True, blank=True)
+    # CAT-9: when the partner (or staff, after checking with it) last confirmed the stock figures of an
+    # assisted listing; ``None`` until first confirmed. Unconfirmed for 7 days prompts operations.
+    stock_confirmed_at = models.DateTimeField(_("stock confirmed at"), null=True, blank=True)
+    stock_prompted_at = models.DateTimeField(_("stock check prompted at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -149,6 +164,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             ("review_listing", "Can approve or reject listings (CAT-2)"),
             ("takedown_listing", "Can take listings down (CAT-2, CAT-7)"),
             ("inspect_listing", "Can run quality inspections (CAT-6)"),
+            ("assist_listing", "Can list on behalf of a partner merchant (CAT-9)"),
         ]
         indexes = [
             models.Index(fields=["merchant", "status"], name="listing_merchant_status_idx"),
@@ -170,6 +186,10 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def is_service(self) -> bool:
         return self.kind == self.Kind.SERVICE
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.assisted_at is not None
 
     # CAT-2 lifecycle --------------------------------------------------------------------------------
 
@@ -319,6 +339,31 @@ class Sku(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} (listing #{self.listing_id})"
+
+
+class ListingAssist(models.Model):
+    """CAT-9: one step an operations staff member took on behalf of the partner merchant (created the
+    listing, edited it, confirmed its stock after checking with the partner). Append-only; whoever
+    assisted a listing may not approve it (four eyes)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created the listing")
+        EDITED = "edited", _("Edited the listing")
+        STOCK_CONFIRMED = "stock_confirmed", _("Confirmed the stock with the partner")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="assists")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["listing_id", "at", "pk"]
+        verbose_name = _("assisted-listing step")
+        verbose_name_plural = _("assisted-listing steps")
+
+    def __str__(self) -> str:
+        return f"{self.action} listing #{self.listing_id} by {self.staff_id}"
 
 
 class BannedTerm(models.Model):

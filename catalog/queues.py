@@ -1,8 +1,10 @@
-"""The catalog chapter's work queues in the operations console (issue 12): reviews, inspections, IP notices."""
+"""The catalog chapter's work queues in the operations console (issue 12): reviews, inspections, IP notices,
+assisted listings whose stock needs checking."""
 
+from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Inspection, IpNotice, ListingVersion
+from catalog.models import Inspection, IpNotice, Listing, ListingVersion
 from catalog.services import REVIEW_RULE
 from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
 
@@ -43,3 +45,20 @@ def inspections_pending() -> QueueFigures:
 def ip_notices_filed() -> QueueFigures:
     """CAT-7: filed notices staff have not validated or dismissed yet (no clock)."""
     return IpNotice.objects.filter(status=IpNotice.Status.FILED).count(), None
+
+
+@work_queue(
+    "catalog.assisted_stock",
+    title=_("Assisted listings: stock to check"),
+    permission=("catalog.assist_listing", "catalog.view_listing"),
+    url="admin:catalog_listing_changelist?stock_prompted_at__isempty=0",
+    order=45,
+)
+def assisted_stock_unconfirmed() -> QueueFigures:
+    """CAT-9: assisted listings whose stock went 7 days unconfirmed (the ``catalog.assisted_stock_confirm``
+    clock ran out and prompted operations) and nobody has confirmed since; overdue since the oldest
+    prompt."""
+    figures = Listing.objects.filter(stock_prompted_at__isnull=False).aggregate(
+        n=Count("pk"), oldest=Min("stock_prompted_at")
+    )
+    return figures["n"], figures["oldest"]

@@ -1,32 +1,40 @@
 """CAT-8: the default ranking of search results (曝光率), as a database expression.
 
-    score = (RELEVANCE_FLOOR + RELEVANCE_WEIGHT × relevance) × (1 + SALES_WEIGHT × ln(1 + sales)) × credit
+    score = (floor + relevance_weight × relevance) × (1 + sales_weight × ln(1 + sales)) × credit
 
 - ``relevance`` ∈ [0, 1]: pg_trgm word similarity between the query and the live title (PostgreSQL);
   1 when there is no query, or on SQLite (where results are filtered, not scored).
 - ``sales``: units sold (``Listing.sales_count``); the logarithm keeps best-sellers from burying new
   listings.
-- ``credit``: the merchant's credit grade factor (REP-3) — neutral (1.0) until the reputation issue
-  provides grades; it fills ``credit_factor_expression`` below.
+- ``credit``: the merchant's credit grade (REP-3, ``Merchant.credit_grade`` 1-5) looked up in the
+  ``CATALOG_RANKING_CREDIT_FACTORS`` table; a merchant without a grade yet counts as the default grade
+  (``merchants.policies.CREDIT_DEFAULT_GRADE``), so a new shop is neither rewarded nor punished.
 
-Ties are broken by newest listing first. The weights move to settings (``CATALOG_RANKING_*``) when the
-lead wires them; until then these defaults apply. Customers may instead sort by price or sales alone
-(ECL Art. 18); there is no paid placement, so nothing is labelled 广告.
+The weights and the credit table are settings (``CATALOG_RANKING_*``, read through ``catalog.conf``);
+``docs/decisions/008-catalog-search.md`` documents them. Ties are broken by newest listing first.
+Customers may instead sort by price or sales alone (ECL Art. 18); there is no paid placement, so
+nothing is labelled 广告.
 """
 
-from django.conf import settings
 from django.db import connection
-from django.db.models import Expression, F, FloatField, Value
-from django.db.models.functions import Cast, Ln
+from django.db.models import Case, Expression, F, FloatField, Value, When
+from django.db.models.functions import Cast, Coalesce, Ln
+from django.db.models.lookups import Exact
 
-RELEVANCE_WEIGHT: float = getattr(settings, "CATALOG_RANKING_RELEVANCE_WEIGHT", 1.0)
-RELEVANCE_FLOOR: float = getattr(settings, "CATALOG_RANKING_RELEVANCE_FLOOR", 0.1)
-SALES_WEIGHT: float = getattr(settings, "CATALOG_RANKING_SALES_WEIGHT", 0.2)
+from catalog import conf
+from merchants.policies import CREDIT_DEFAULT_GRADE
 
 
 def credit_factor_expression() -> Expression:
-    """REP-3 hook: a per-merchant multiplier around 1.0 (neutral until credit grades exist)."""
-    return Value(1.0, output_field=FloatField())
+    """REP-3: the multiplier of the merchant's credit grade (the merchant row is already joined)."""
+    factors = conf.ranking_credit_factors()
+    grade = Coalesce(F("merchant__credit_grade"), Value(CREDIT_DEFAULT_GRADE))
+    default = factors.get(CREDIT_DEFAULT_GRADE, 1.0)
+    return Case(
+        *(When(Exact(grade, g), then=Value(float(f))) for g, f in sorted(factors.items())),
+        default=Value(float(default)),
+        output_field=FloatField(),
+    )
 
 
 def relevance_expression(query: str | None) -> Expression:
@@ -38,9 +46,10 @@ def relevance_expression(query: str | None) -> Expression:
 
 
 def score_expression(query: str | None) -> Expression:
+    floor, relevance_weight, sales_weight = conf.ranking_weights()
     sales = Ln(Value(1.0) + Cast(F("sales_count"), FloatField()))
     return (
-        (Value(RELEVANCE_FLOOR) + Value(RELEVANCE_WEIGHT) * relevance_expression(query))
-        * (Value(1.0) + Value(SALES_WEIGHT) * sales)
+        (Value(floor) + Value(relevance_weight) * relevance_expression(query))
+        * (Value(1.0) + Value(sales_weight) * sales)
         * credit_factor_expression()
     )

@@ -130,7 +130,7 @@ def listing_review_summary(*, listing: Listing) -> dict[str, Any] | None:
 def listing_list_for_merchant(*, merchant: Merchant) -> QuerySet[Listing]:
     return (
         Listing.objects.filter(merchant=merchant)
-        .select_related("live_version", "candidate_version", "category")
+        .select_related("live_version", "candidate_version", "category", "assisted_by")
         .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("pk")))
         .order_by("-pk")
     )
@@ -158,6 +158,25 @@ def ip_notice_list_for_merchant(*, merchant: Merchant) -> QuerySet[IpNotice]:
 
 def ip_notice_list_for_rights_holder(*, user: object) -> QuerySet[IpNotice]:
     return IpNotice.objects.filter(rights_holder=user).order_by("-filed_at")
+
+
+#: CAT-7: notices staff validated (the listing was taken down), whatever became of them since
+PUBLISHED_IP_NOTICE_STATUSES = (
+    IpNotice.Status.TAKEN_DOWN,
+    IpNotice.Status.COUNTER_NOTICED,
+    IpNotice.Status.UPHELD,
+    IpNotice.Status.RESTORED,
+)
+
+
+def ip_notice_list_published() -> QuerySet[IpNotice]:
+    """CAT-7 (ECL Art. 42-45): the public record of validated notices and their outcomes, the latest
+    takedown first; listing, shop and rights holder joined (one query per page)."""
+    return (
+        IpNotice.objects.filter(status__in=PUBLISHED_IP_NOTICE_STATUSES)
+        .select_related("listing__live_version", "listing__merchant", "rights_holder")
+        .order_by("-validated_at", "-pk")
+    )
 
 
 def ip_notice_get_for_merchant(*, merchant: Merchant, notice_id: int) -> IpNotice:

@@ -6,7 +6,7 @@ Reviewed content is copy-on-write (see ``catalog.models.Listing``): services nev
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from catalog.models import (
     InspectionBatch,
     IpNotice,
     Listing,
+    ListingAssist,
     ListingVersion,
     Sku,
 )
@@ -43,12 +44,18 @@ from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import basic_permission_require
 from platform_core.audit.services import audit_record
-from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
+from platform_core.deadlines.services import (
+    deadline_cancel,
+    deadline_meet,
+    deadline_restart,
+    deadline_start,
+)
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from platform_core.notifications.services import notify
 
 REVIEW_RULE = "catalog.listing_review"
 IP_COUNTER_RULE = "catalog.ip_counter_notice_window"
+STOCK_CONFIRM_RULE = "catalog.assisted_stock_confirm"
 
 OPERATIONAL_FIELDS = ("service_area", "service_duration_minutes", "is_non_returnable")
 TEXT_FIELDS = ("title", "description", "images")
@@ -71,6 +78,14 @@ def _require_perm(actor: User | None, perm: str) -> None:
 
 def _notify_merchant(listing: Listing, *, event: str, title: str, body: str) -> None:
     notify(recipient=listing.merchant.owner, event=event, title=title, body=body, subject=listing)
+
+
+def _notify_operations(*, event: str, title: str, body: str, subject: Any) -> None:
+    """CAT-4, CAT-9: tell the operations department (every active member of its role) about a listing
+    that needs a person: an overdue review, an assisted listing's unconfirmed stock."""
+    group = Group.objects.filter(name=Role.STAFF_OPERATIONS).first()
+    for user in group.user_set.filter(is_active=True) if group else []:
+        notify(recipient=user, event=event, title=title, body=body, subject=subject)
 
 
 def _refresh_price_range(listing: Listing) -> None:
@@ -356,7 +371,152 @@ def listing_submit(*, listing_id: int, actor: User | None) -> Listing:
     return listing
 
 
+# --- CAT-9: assisted listing (operations staff list on behalf of a partner merchant) ---------------------
+
+
+def _assist_record(listing: Listing, *, staff: User, action: str, note: str) -> ListingAssist:
+    step = ListingAssist.objects.create(listing=listing, staff=staff, action=action, note=note)
+    if action != ListingAssist.Action.STOCK_CONFIRMED:
+        listing.assisted_by, listing.assisted_at = staff, step.at
+        listing.save(update_fields=["assisted_by", "assisted_at"])
+    return step
+
+
+@transaction.atomic
+def listing_create_assisted(*, merchant: Merchant, staff: User, note: str = "", **fields: Any) -> Listing:
+    """CAT-9: operations staff create a draft listing (text, images, SKUs) for a partner merchant.
+
+    The listing is the merchant's, recorded as assisted by ``staff``; the partner is told and may
+    correct it like any of its drafts. Its stock figures are the staff member's until the partner
+    confirms them: the 7-day ``catalog.assisted_stock_confirm`` clock starts now.
+    """
+    _require_perm(staff, "catalog.assist_listing")
+    if merchant.status in (Merchant.Status.CLOSED, Merchant.Status.BANNED):
+        raise Conflict(_("This merchant no longer trades."), code="merchant_not_trading")
+    listing = listing_create(merchant=merchant, actor=staff, **fields)
+    listing = listing_lock(listing_id=listing.pk)
+    _assist_record(listing, staff=staff, action=ListingAssist.Action.CREATED, note=note)
+    deadline_start(rule=STOCK_CONFIRM_RULE, subject=listing, after=conf.assisted_stock_confirm_within())
+    audit_record(
+        actor=staff,
+        action="listing.assisted_created",
+        subject=listing,
+        after={"merchant": merchant.pk, "assisted_by": staff.pk},
+        reason=note,
+    )
+    _notify_merchant(
+        listing,
+        event="listing_assisted",
+        title=_("Operations listed an offer for you"),
+        body=_(
+            "Listing #%(id)s was created for you by the platform's operations staff. Check its text and "
+            "confirm its stock figures."
+        )
+        % {"id": listing.pk},
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_update_assisted(*, listing_id: int, staff: User, note: str = "", **changes: Any) -> Listing:
+    """CAT-9: operations staff edit a partner's listing for it (the normal edit rules apply: a reviewed
+    field of an approved listing goes back to review). Recorded as assisted; the partner is told."""
+    _require_perm(staff, "catalog.assist_listing")
+    listing_lock(listing_id=listing_id)
+    listing = listing_update(listing_id=listing_id, actor=staff, **changes)
+    _assist_record(listing, staff=staff, action=ListingAssist.Action.EDITED, note=note)
+    audit_record(
+        actor=staff,
+        action="listing.assisted_edited",
+        subject=listing,
+        after={"fields": sorted(changes), "assisted_by": staff.pk},
+        reason=note,
+    )
+    _notify_merchant(
+        listing,
+        event="listing_assisted",
+        title=_("Operations edited your listing"),
+        body=_("Listing #%(id)s was edited for you by the platform's operations staff.") % {"id": listing.pk},
+    )
+    return listing
+
+
+def _stock_confirmed(listing: Listing, *, actor: User | None) -> None:
+    """CAT-9: the listing's stock figures were confirmed now (the listing row is locked by the caller).
+    On an assisted listing the 7-day clock starts again and any open prompt is settled."""
+    now = timezone.now()
+    listing.stock_confirmed_at, listing.stock_prompted_at = now, None
+    listing.save(update_fields=["stock_confirmed_at", "stock_prompted_at"])
+    if listing.is_assisted:
+        deadline_restart(rule=STOCK_CONFIRM_RULE, subject=listing, after=conf.assisted_stock_confirm_within())
+        audit_record(actor=actor, action="listing.stock_confirmed", subject=listing, after={"at": str(now)})
+
+
+@transaction.atomic
+def listing_stock_confirm(
+    *, listing_id: int, actor: User, merchant: Merchant | None = None, note: str = ""
+) -> Listing:
+    """CAT-9: the partner confirms its listing's stock figures as they stand (``merchant`` given; another
+    merchant's listing is ``NotFound``), or operations staff confirm them after checking with the partner
+    (``catalog.assist_listing``; recorded as an assisting step)."""
+    if merchant is None:
+        _require_perm(actor, "catalog.assist_listing")
+    listing = listing_lock(listing_id=listing_id)
+    if merchant is not None and listing.merchant_id != merchant.pk:
+        raise NotFound(_("No such listing."))
+    if merchant is None:
+        _assist_record(listing, staff=actor, action=ListingAssist.Action.STOCK_CONFIRMED, note=note)
+    _stock_confirmed(listing, actor=actor)
+    return listing
+
+
+@transaction.atomic
+def assisted_stock_prompt(*, listing_id: int) -> Listing:
+    """CAT-9: an assisted listing's stock went 7 days unconfirmed: operations are prompted to check with
+    the partner (the system acts, no actor); the listing waits in the operations work queue."""
+    listing = listing_lock(listing_id=listing_id)
+    listing.stock_prompted_at = timezone.now()
+    listing.save(update_fields=["stock_prompted_at"])
+    _notify_operations(
+        event="assisted_stock_unconfirmed",
+        title=_("Assisted listing: stock not confirmed"),
+        body=_(
+            "The stock figures of assisted listing #%(id)s (%(merchant)s) have not been confirmed for "
+            "%(days)s days. Check them with the partner."
+        )
+        % {
+            "id": listing.pk,
+            "merchant": listing.merchant.name,
+            "days": conf.assisted_stock_confirm_within().days,
+        },
+        subject=listing,
+    )
+    audit_record(actor=None, action="listing.stock_check_prompted", subject=listing)
+    return listing
+
+
 # --- listings: review and takedown ------------------------------------------------------------------------
+
+
+def _require_second_pair_of_eyes(listing: Listing, version: ListingVersion, actor: User | None) -> None:
+    """CAT-9 (four eyes): whoever wrote the version under review, or assisted the listing for the
+    partner merchant, may not approve it; a different staff member reviews."""
+    if actor is None:
+        return
+    assisted = (
+        ListingAssist.objects.filter(listing=listing, staff=actor)
+        .exclude(action=ListingAssist.Action.STOCK_CONFIRMED)
+        .exists()
+    )
+    if assisted or version.created_by_id == actor.pk:
+        raise Forbidden(
+            _(
+                "You assisted with listing #%(id)s, so you may not approve it: another staff member must "
+                "review it (four eyes, CAT-9)."
+            )
+            % {"id": listing.pk},
+            code="four_eyes",
+        )
 
 
 @transaction.atomic
@@ -367,6 +527,7 @@ def listing_approve(*, listing_id: int, actor: User, note: str = "") -> Listing:
     version = listing.candidate_version
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
+    _require_second_pair_of_eyes(listing, version, actor)
     previous = listing.live_version
     if previous is not None:
         previous.status = ListingVersion.Status.SUPERSEDED
@@ -481,15 +642,12 @@ def review_overdue_escalate(*, listing_id: int) -> Listing:
     listing = listing_lock(listing_id=listing_id)
     listing.review_escalated_at = timezone.now()
     listing.save(update_fields=["review_escalated_at"])
-    group = Group.objects.filter(name=Role.STAFF_OPERATIONS).first()
-    for user in group.user_set.filter(is_active=True) if group else []:
-        notify(
-            recipient=user,
-            event="listing_review_overdue",
-            title=_("Listing review overdue"),
-            body=_("Listing #%(id)s has waited more than 24 hours for review.") % {"id": listing.pk},
-            subject=listing,
-        )
+    _notify_operations(
+        event="listing_review_overdue",
+        title=_("Listing review overdue"),
+        body=_("Listing #%(id)s has waited more than 24 hours for review.") % {"id": listing.pk},
+        subject=listing,
+    )
     audit_record(actor=None, action="listing.review_escalated", subject=listing)
     return listing
 
@@ -573,6 +731,11 @@ def sku_stock_bulk_set(
     for item in items:
         _sku_validate(stock=item.get("stock"))
         wanted[int(item["sku_id"])] = int(item["stock"])
+    # listings before SKUs, each in pk order: the lock order of sku_update, so the two never deadlock
+    listing_ids = set(
+        Sku.objects.filter(pk__in=wanted, listing__merchant=merchant).values_list("listing_id", flat=True)
+    )
+    listings = list(Listing.objects.select_for_update(of=("self",)).filter(pk__in=listing_ids).order_by("pk"))
     skus = list(
         Sku.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted, listing__merchant=merchant)
@@ -580,6 +743,8 @@ def sku_stock_bulk_set(
     )
     if len(skus) != len(wanted):
         raise NotFound(_("No such SKU."))
+    for listing in listings:
+        _stock_confirmed(listing, actor=actor)
     now = timezone.now()
     before = {sku.pk: sku.stock for sku in skus}
     for sku in skus:
@@ -631,6 +796,7 @@ def sku_update(
             sku.price = Decimal(price)
     if stock is not None:
         sku.stock, sku.stock_updated_at = stock, timezone.now()
+        _stock_confirmed(listing, actor=actor)
     if attributes is not None:
         sku.attributes = attributes
     if is_active is not None:
@@ -669,19 +835,41 @@ def sku_update(
 
 # --- inspections (CAT-6) --------------------------------------------------------------------------------------
 
-#: Risk factors for inspection sampling: callables (listing) -> float multiplier. The reputation issue
-#: appends low-credit and complaint factors here (REP-3, CMP-3).
-INSPECTION_RISK_FACTORS: list[Any] = []
+RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
 
 
-def inspection_risk_weight(listing: Listing) -> float:
-    """CAT-6: 1.0 for an ordinary listing; ×2 for a new merchant; times each registered factor."""
-    weight = 1.0
-    if listing.merchant.created_at >= timezone.now() - timedelta(days=conf.new_merchant_days()):
-        weight *= 2.0
+def new_merchant_risk(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6: listings of a merchant that joined in the last ``CATALOG_NEW_MERCHANT_DAYS`` weigh more."""
+    since = timezone.now() - timedelta(days=conf.new_merchant_days())
+    factor = conf.new_merchant_risk()
+    return {listing.pk: factor for listing in listings if listing.merchant.created_at >= since}
+
+
+def low_credit_risk(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6, REP-3: listings of a merchant with a low credit grade weigh more (no grade yet: neutral)."""
+    table = conf.credit_grade_risk()
+    return {
+        listing.pk: table[listing.merchant.credit_grade]
+        for listing in listings
+        if listing.merchant.credit_grade in table
+    }
+
+
+#: CAT-6: risk factors for inspection sampling: callables ``factor(listings) -> {listing id: multiplier}``
+#: over a batch of candidate listings (merchant joined); a listing a factor leaves out counts as ×1.
+#: Catalog's own factors are the merchant's age and credit grade; aftersales registers recent
+#: complaints (CMP-3) from its ``AppConfig.ready``.
+INSPECTION_RISK_FACTORS: list[RiskFactor] = [new_merchant_risk, low_credit_risk]
+
+
+def inspection_risk_weights(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6: each listing's sampling weight: 1.0, times every registered factor's multiplier."""
+    weights = {listing.pk: 1.0 for listing in listings}
     for factor in INSPECTION_RISK_FACTORS:
-        weight *= float(factor(listing))
-    return max(weight, 0.001)
+        for listing_id, multiplier in factor(listings).items():
+            if listing_id in weights:
+                weights[listing_id] *= float(multiplier)
+    return {listing_id: max(weight, 0.001) for listing_id, weight in weights.items()}
 
 
 @transaction.atomic
@@ -695,10 +883,11 @@ def inspection_batch_create(
     if size <= 0:
         raise InvalidInput(_("Size must be positive."), errors={"size": [_("Must be ≥ 1.")]})
     rng = rng or random.SystemRandom()
-    candidates = list(Listing.objects.filter(listing_visible_q()).select_related("merchant"))
+    candidates = list(Listing.objects.filter(listing_visible_q()).select_related("merchant").order_by("pk"))
+    weights = inspection_risk_weights(candidates)
     keyed = []
     for listing in candidates:
-        weight = inspection_risk_weight(listing)
+        weight = weights[listing.pk]
         keyed.append((math.log(rng.random() or 1e-12) / weight, weight, listing))
     chosen = sorted(keyed, key=lambda k: k[0], reverse=True)[:size]
     batch = InspectionBatch.objects.create(created_by=actor, size=len(chosen), note=note)

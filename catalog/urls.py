@@ -23,6 +23,11 @@ urlpatterns = [
         api.MerchantListingDelistApi.as_view(),
         name="merchant-listing-delist",
     ),
+    path(
+        "merchant/listings/<int:listing_id>/confirm-stock/",
+        api.MerchantListingStockConfirmApi.as_view(),
+        name="merchant-listing-confirm-stock",
+    ),
     path("merchant/skus/<int:sku_id>/", api.MerchantSkuApi.as_view(), name="merchant-sku"),
     path("merchant/ip-notices/", api.MerchantIpNoticeListApi.as_view(), name="merchant-ip-notices"),
     path(
@@ -31,6 +36,7 @@ urlpatterns = [
         name="merchant-ip-counter-notice",
     ),
     path("ip-notices/", api.IpNoticeListApi.as_view(), name="ip-notices"),
+    path("ip-notices/published/", api.IpNoticePublishedApi.as_view(), name="ip-notices-published"),
     path(
         "ip-notices/<int:notice_id>/action-proof/",
         api.IpNoticeActionProofApi.as_view(),

@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     # two models have a field called `kind`; name their enums apart
     "ENUM_NAME_OVERRIDES": {
         "ListingKindEnum": "catalog.models.Listing.Kind",
+        "IpNoticeStatusEnum": "catalog.models.IpNotice.Status",
         "DocumentKindEnum": "merchants.models.DocumentKind",
         "OrderStatusEnum": "orders.models.Order.Status",
         "AfterSalesKindEnum": "aftersales.models.AfterSalesRequest.Kind",
@@ -463,3 +464,19 @@ ORDERS_REVIEW_SIGNALS = {
     "ring_shared_merchants": 3,
     "ring_window_days": 180,
 }
+# CAT-8: default ranking weights (docs/decisions/008-catalog-search.md); the credit factor multiplies the
+# score by the merchant's credit grade (REP-3, 1-5; a merchant without a grade yet counts as the default)
+CATALOG_RANKING_RELEVANCE_WEIGHT = 1.0
+CATALOG_RANKING_RELEVANCE_FLOOR = 0.1
+CATALOG_RANKING_SALES_WEIGHT = 0.2
+CATALOG_RANKING_CREDIT_FACTORS = {1: 0.6, 2: 0.8, 3: 1.0, 4: 1.15, 5: 1.3}
+# CAT-6: inspection sampling risk multipliers: low credit grade, complaints in the window, new merchant
+CATALOG_INSPECTION_CREDIT_RISK = {1: 3.0, 2: 2.0}
+CATALOG_INSPECTION_COMPLAINT_WINDOW = timedelta(days=90)
+CATALOG_INSPECTION_RISK_PER_COMPLAINT = 1.0
+CATALOG_INSPECTION_COMPLAINT_RISK_CAP = 5.0
+CATALOG_INSPECTION_NEW_MERCHANT_RISK = 2.0
+# CAT-9: an assisted listing's stock figures unconfirmed this long prompt operations to check
+CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN = timedelta(
+    days=env.int("CATALOG_ASSISTED_STOCK_CONFIRM_DAYS", default=7)
+)

@@ -258,6 +258,7 @@ for _key, _text in (
     ("catalog.review_listing", "Approve or reject listings (CAT-2)"),
     ("catalog.takedown_listing", "Take listings down (CAT-2, CAT-7)"),
     ("catalog.inspect_listing", "Run quality inspections (CAT-6)"),
+    ("catalog.assist_listing", "List and edit on behalf of partner merchants (CAT-9)"),
     ("merchants.decide_violationappeal", "Decide merchants' appeals against violations (VIO-4)"),
     ("orders.moderate_review", "Hide reviews for a listed reason and resolve fake-review flags (REP-2)"),
 ):

@@ -71,3 +71,46 @@ def test_cat_6_passed_inspection_changes_nothing(merchant: Merchant, staff_revie
     assert inspection.result == Inspection.Result.PASS
     listing.refresh_from_db()
     assert listing.on_sale and not merchant.violations.exists()
+
+
+def _pick_counts(staff: User, *, rounds: int, size: int) -> Counter[int]:
+    rng = random.Random(20261127)
+    picked: Counter[int] = Counter()
+    for _ in range(rounds):
+        batch = inspection_batch_create(size=size, actor=staff, rng=rng)
+        picked.update(batch.inspections.values_list("listing_id", flat=True))
+    return picked
+
+
+def test_cat_6_low_credit_grade_and_complaints_sampled_more(category, staff_reviewer: User) -> None:
+    """With a fixed seed: listings of a low-grade merchant, and listings complained about recently, are
+    drawn clearly more often than ordinary ones (all merchants old, so age does not count)."""
+    from aftersales.services import complaint_file
+
+    steady, shaky = merchant_for(category), merchant_for(category)
+    Merchant.objects.filter(pk__in=[steady.pk, shaky.pk]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    Merchant.objects.filter(pk=steady.pk).update(credit_grade=4)
+    Merchant.objects.filter(pk=shaky.pk).update(credit_grade=1)
+    ordinary = [approved_listing(merchant=steady, by=staff_reviewer) for _ in range(4)]
+    complained = approved_listing(merchant=steady, by=staff_reviewer)
+    low_grade = [approved_listing(merchant=shaky, by=staff_reviewer) for _ in range(2)]
+    customer = CustomerFactory()
+    for _ in range(2):
+        complaint_file(
+            complainant=customer,
+            target_kind="listing",
+            listing_id=complained.pk,
+            category="product_quality",
+            description="与描述不符",
+            actor=customer,
+        )
+    batch = inspection_batch_create(size=7, actor=staff_reviewer, rng=random.Random(1))
+    weights = dict(batch.inspections.values_list("listing_id", "risk_weight"))
+    assert weights[complained.pk] == 3 and weights[low_grade[0].pk] == 3 and weights[ordinary[0].pk] == 1
+
+    picked = _pick_counts(staff_reviewer, rounds=60, size=1)
+    ordinary_mean = sum(picked[x.pk] for x in ordinary) / len(ordinary)
+    assert picked[complained.pk] > 2 * ordinary_mean, picked
+    assert sum(picked[x.pk] for x in low_grade) / len(low_grade) > 2 * ordinary_mean, picked

@@ -14,7 +14,7 @@ from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification
-from tests.conftest import client_for
+from tests.conftest import assert_max_queries, client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import approved_listing
 
@@ -143,3 +143,48 @@ def test_cat_7_false_notice_recorded_against_notifier(
     assert notice.is_false_notice and notice.status == IpNotice.Status.DISMISSED
     listing.refresh_from_db()
     assert listing.on_sale
+
+
+def test_cat_7_notices_and_outcomes_published_with_rights_holder_masked(
+    merchant: Merchant, staff_reviewer: User, api_client: APIClient, time_machine
+) -> None:
+    time_machine.move_to(timezone.now())
+    holder = UserFactory(name="王小明")
+    restored_listing = approved_listing(merchant=merchant, title="紫砂茶壶")
+    upheld_listing = approved_listing(merchant=merchant, title="仿冒运动鞋")
+    pending_listing = approved_listing(merchant=merchant, title="保温杯")
+    holder_client = client_for(holder)
+    restored = file_notice(holder_client, restored_listing)
+    upheld = file_notice(holder_client, upheld_listing)
+    taken_down = file_notice(holder_client, pending_listing)
+    dismissed = file_notice(holder_client, pending_listing)
+    file_notice(holder_client, pending_listing)  # filed, not validated yet: not published
+    for notice_id in (restored, upheld, taken_down):
+        ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
+    ip_notice_dismiss(notice_id=dismissed, actor=staff_reviewer, note="证据不足")
+    counter(merchant, restored)
+    counter(merchant, upheld)
+    holder_client.post(f"/api/v1/ip-notices/{upheld}/action-proof/", {"proof": ["f.pdf"]}, format="json")
+    time_machine.shift(timedelta(days=15, minutes=1))
+    deadlines_sweep()
+
+    with assert_max_queries(3):
+        response = api_client.get("/api/v1/ip-notices/published/")
+    assert response.status_code == 200, response.content
+    rows = {row["id"]: row for row in response.json()["results"]}
+    assert set(rows) == {restored, upheld, taken_down}
+    assert {n: rows[n]["outcome"] for n in rows} == {
+        restored: "restored_after_counter_notice",
+        upheld: "upheld",
+        taken_down: "taken_down",
+    }
+    row = rows[restored]
+    assert (row["listing_title"], row["shop"], row["right_kind"]) == (
+        "紫砂茶壶",
+        {"id": merchant.pk, "name": merchant.name},
+        "trademark",
+    )
+    assert row["taken_down_at"] and row["counter_notice_forwarded_at"] and row["resolved_at"]
+    assert row["rights_holder"] == "王**"
+    body = response.content.decode()
+    assert "王小明" not in body and str(holder.email) not in body and "tm-cert" not in body

@@ -129,3 +129,35 @@ def test_cat_8_result_count_is_capped(
         approved_listing(merchant=merchant)
     body = api_client.get(URL, {"page_size": 2}).json()
     assert body["count"] == 3 and len(body["results"]) == 2
+
+
+def test_cat_8_higher_credit_grade_ranks_first(category: Category, api_client: APIClient) -> None:
+    """Equal relevance and sales: the merchant with the better credit grade (REP-3) comes first, in
+    search and in browsing; a merchant without a grade yet sits at the default grade."""
+    staff = reviewer()
+    shops = {grade: merchant_for(category) for grade in (2, 5, None)}
+    for grade, shop in shops.items():
+        Merchant.objects.filter(pk=shop.pk).update(credit_grade=grade)
+    listings = {
+        grade: approved_listing(merchant=shop, by=staff, title="真空保温杯") for grade, shop in shops.items()
+    }
+    Listing.objects.filter(pk__in=[x.pk for x in listings.values()]).update(sales_count=30)
+    expected = [listings[5].pk, listings[None].pk, listings[2].pk]
+    assert ids(api_client.get(URL, {"q": "保温杯"})) == expected
+    assert ids(api_client.get(URL)) == expected
+
+
+def test_cat_9_self_operated_listings_show_ziying_in_the_api(
+    merchant: Merchant, api_client: APIClient
+) -> None:
+    category = CategoryFactory()
+    own_shop = merchant_for(category, is_self_operated=True)
+    own = approved_listing(merchant=own_shop, category=category, title="平台自营 保温杯")
+    partner = approved_listing(merchant=merchant, title="合作商家 保温杯")
+    rows = {row["id"]: row for row in api_client.get(URL).json()["results"]}
+    assert (rows[own.pk]["self_operated"], rows[own.pk]["labels"]) == (True, ["自营"])
+    assert rows[own.pk]["merchant"]["self_operated_label"] == "自营"
+    assert (rows[partner.pk]["self_operated"], rows[partner.pk]["labels"]) == (False, [])
+    detail = api_client.get(f"{URL}{own.pk}/").json()
+    assert detail["self_operated"] is True and detail["labels"] == ["自营"]
+    assert detail["merchant"]["is_self_operated"] is True

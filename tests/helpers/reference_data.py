@@ -19,7 +19,10 @@ SEEDERS = [
     ("catalog.migrations.0004_seed_banned_terms", "seed"),
 ]
 # role grants made by data migrations: (migration module holding GRANTS {group: [codenames]}, app label)
-GRANTS = [("catalog.migrations.0005_grant_review_permissions", "catalog")]
+GRANTS = [
+    ("catalog.migrations.0005_grant_review_permissions", "catalog"),
+    ("catalog.migrations.0008_assisted_listing", "catalog"),
+]
 
 
 def ensure_reference_data() -> None:

@@ -492,6 +492,7 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-listing": ObjectRoute(_merchant_listing),
     "merchant-listing-submit": ObjectRoute(_merchant_listing),
     "merchant-listing-delist": ObjectRoute(_merchant_listing),
+    "merchant-listing-confirm-stock": ObjectRoute(_merchant_listing),
     "merchant-sku": ObjectRoute(_sku),
     "merchant-ip-counter-notice": ObjectRoute(_ip_counter_notice),
     "ip-notice-action-proof": ObjectRoute(_ip_action_proof),
