@@ -57,7 +57,7 @@ class EvidenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=10000,
     )
-    files = MultipleFileField(label=_("Files (PDF, JPEG or PNG)"))
+    evidence_files = MultipleFileField(label=_("Files (PDF, JPEG or PNG)"))
 
 
 # --- home: cases waiting for the shop's evidence ------------------------------------------------------
@@ -98,7 +98,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
     dispute_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": dispute_page,
-        "rows": [(d, countdown(d.due_at)) for d in dispute_page.object_list],  # type: ignore[attr-defined]
+        "rows": [(d, countdown(d.due_at)) for d in dispute_page.object_list],
         "filters": [(name, label) for name, (label, _states) in FILTERS.items()],
         "current": current,
     }
@@ -151,7 +151,7 @@ def dispute_evidence(request: HttpRequest, dispute_id: int) -> HttpResponse:
             dispute_evidence_submit(
                 dispute=found,
                 statement=form.cleaned_data["statement"],
-                files=form.cleaned_data["files"],
+                files=form.cleaned_data["evidence_files"],
                 actor=user_of(request),
             )
         except SERVICE_ERRORS as exc:

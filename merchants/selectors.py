@@ -78,7 +78,7 @@ def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement |
         .order_by("-effective_at")
         .first()
     )
-    return None if current is None or current.accepted else current  # type: ignore[attr-defined]
+    return None if current is None or current.accepted else current
 
 
 def merchant_has_accepted_current_agreement(*, merchant: Merchant) -> bool:

@@ -156,7 +156,7 @@ def test_sec_1_another_shops_request_is_404(make_request: MakeRequest, category:
     from tests.factories.catalog import merchant_for
 
     found = make_request()
-    stranger = client_as(merchant_for(category).owner)  # type: ignore[arg-type]
+    stranger = client_as(merchant_for(category).owner)
     assert stranger.get(f"/merchant/aftersales/{found.pk}/").status_code == 404
     assert stranger.post(f"/merchant/aftersales/{found.pk}/approve/").status_code == 404
     found.refresh_from_db()

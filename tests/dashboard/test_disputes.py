@@ -16,6 +16,7 @@ from disputes.services import (
     dispute_rule,
 )
 from merchants.models import Merchant, MerchantMember
+from platform_core.accounts.models import User
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.aftersales import PNG
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, mediator
@@ -47,7 +48,7 @@ def test_dsp_2_merchant_submits_statement_and_files_and_sees_both_sides(
     dispute_evidence_submit(dispute=dispute, statement="杯子有裂纹", actor=dispute.order.customer)
     response = owner_client.post(
         f"/merchant/disputes/{dispute.pk}/evidence/",
-        {"statement": "发货前已检查，附出库照片", "files": [SimpleUploadedFile("out.png", PNG)]},
+        {"statement": "发货前已检查，附出库照片", "evidence_files": [SimpleUploadedFile("out.png", PNG)]},
     )
     assert response.status_code == 302
     mine = DisputeEvidence.objects.get(dispute=dispute, party="merchant")
@@ -67,7 +68,7 @@ def test_dsp_2_statement_is_required_and_bad_files_are_refused(
     assert response.status_code == 400 and response.context["evidence_form"].errors["statement"]
     response = owner_client.post(
         f"/merchant/disputes/{dispute.pk}/evidence/",
-        {"statement": "见附件", "files": [SimpleUploadedFile("x.exe", b"MZ\x90\x00not-an-image")]},
+        {"statement": "见附件", "evidence_files": [SimpleUploadedFile("x.exe", b"MZ\x90\x00not-an-image")]},
     )
     assert response.status_code == 400
     assert not DisputeEvidence.objects.filter(dispute=dispute, party="merchant").exists()
@@ -119,7 +120,7 @@ def test_dsp_3_the_ruling_is_shown_with_its_reasons(owner_client: Client, make_d
         kind="partial_refund",
         refund_amount=Decimal("20.00"),
         reasons="双方证据显示商品有轻微瑕疵",
-        actor=type(dispute.arbitrator).objects.get(pk=dispute.arbitrator_id),
+        actor=User.objects.get(pk=dispute.arbitrator.pk),
     )
     page = owner_client.get(f"/merchant/disputes/{dispute.pk}/")
     assert "双方证据显示商品有轻微瑕疵" in page.content.decode()

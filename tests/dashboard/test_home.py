@@ -40,7 +40,9 @@ def test_home_draws_the_30_day_sales_chart_without_script(
 ) -> None:
     orders = [make_paid_order() for _ in range(2)]
     home = owner_client.get("/merchant/").content.decode()
-    assert 'hx-get="/merchant/home/sales/"' in home and 'href="/merchant/home/sales/"' in home  # no JS: a link
+    assert (
+        'hx-get="/merchant/home/sales/"' in home and 'href="/merchant/home/sales/"' in home
+    )  # no JS: a link
     response = owner_client.get("/merchant/home/sales/", HTTP_HX_REQUEST="true")
     assert [t.name for t in response.templates] == ["merchant/_sales.html"]  # the partial for htmx
     chart = response.context["chart"]
