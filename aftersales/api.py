@@ -29,8 +29,7 @@ from aftersales.models import (
     MessageImage,
     Suggestion,
 )
-from merchants.models import MerchantMember
-from merchants.permissions import IsMerchantMember
+from merchants.permissions import AFTERSALES_REFUNDERS, AFTERSALES_RESPONDERS, IsMerchantMember
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
@@ -38,9 +37,8 @@ from platform_core.errors import NotFound
 
 TAGS = ["aftersales"]
 COMPLAINT_TAGS = ["complaints"]
-M = MerchantMember.Role
-MerchantResponder = IsMerchantMember.with_roles(M.OWNER, M.OPERATIONS, M.CUSTOMER_SERVICE)
-MerchantRefunder = IsMerchantMember.with_roles(M.OWNER, M.CUSTOMER_SERVICE, M.FINANCE)
+MerchantResponder = IsMerchantMember.with_roles(*AFTERSALES_RESPONDERS)
+MerchantRefunder = IsMerchantMember.with_roles(*AFTERSALES_REFUNDERS)
 
 
 def _user(request: Any) -> User:

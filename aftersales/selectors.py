@@ -83,12 +83,14 @@ def request_get_for_customer(*, customer: User, request_id: int) -> AfterSalesRe
 
 
 def request_list_for_merchant(
-    *, merchant: Merchant, status: str | None = None
+    *, merchant: Merchant, status: str | None = None, statuses: Sequence[str] = ()
 ) -> QuerySet[AfterSalesRequest]:
     """The merchant's requests, the most urgent (earliest respond-by) first among those waiting."""
     qs = _requests().filter(merchant=merchant)
     if status:
         qs = qs.filter(status=status)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
     return qs.order_by(F("respond_by").asc(nulls_last=True), "-pk")
 
 
@@ -117,6 +119,24 @@ def complaint_list_for_complainant(*, user: User) -> QuerySet[Complaint]:
 
 def complaint_get_for_complainant(*, user: User, complaint_id: int) -> Complaint:
     complaint = complaint_list_for_complainant(user=user).filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound(_("No such complaint."))
+    return complaint
+
+
+def complaint_list_for_merchant(*, merchant: Merchant) -> QuerySet[Complaint]:
+    """CMP-1, CMP-2: complaints about the shop (its listings, its orders) and those the shop filed, the
+    newest first, with their recorded steps. Who complained about the shop is not part of it."""
+    return (
+        Complaint.objects.filter(Q(merchant=merchant) | Q(complainant_merchant=merchant))
+        .select_related("order", "listing")
+        .prefetch_related("steps", "evidence")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def complaint_get_for_merchant(*, merchant: Merchant, complaint_id: int) -> Complaint:
+    complaint = complaint_list_for_merchant(merchant=merchant).filter(pk=complaint_id).first()
     if complaint is None:
         raise NotFound(_("No such complaint."))
     return complaint

@@ -20,8 +20,7 @@ from rest_framework.views import APIView
 from aftersales.models import AfterSalesRequest, Complaint
 from disputes import selectors, services
 from disputes.models import Dispute, DisputeEvidence, DisputeEvidenceFile, MediationProposal, Ruling
-from merchants.models import MerchantMember
-from merchants.permissions import IsMerchantMember
+from merchants.permissions import DISPUTANTS, IsMerchantMember
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
@@ -29,8 +28,7 @@ from platform_core.errors import InvalidInput, NotFound
 
 TAGS = ["disputes"]
 MERCHANT_TAGS = ["merchant-disputes"]
-M = MerchantMember.Role
-MerchantDisputant = IsMerchantMember.with_roles(M.OWNER, M.OPERATIONS, M.CUSTOMER_SERVICE)
+MerchantDisputant = IsMerchantMember.with_roles(*DISPUTANTS)
 
 
 def _user(request: Any) -> User:

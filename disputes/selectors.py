@@ -5,14 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from disputes.models import Dispute, DisputeEvidenceFile
+from disputes.models import Dispute, DisputeEvent, DisputeEvidenceFile, Party
 from merchants.models import Merchant, MerchantMember
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
-from platform_core.deadlines.selectors import deadline_pending_for
+from platform_core.deadlines.selectors import deadline_next_due, deadline_pending_for
 from platform_core.errors import NotFound
 
 
@@ -37,8 +37,41 @@ def dispute_list_for_merchant(*, merchant: Merchant) -> QuerySet[Dispute]:
     return _disputes().filter(order__merchant=merchant)
 
 
+def dispute_list_with_deadline_for_merchant(*, merchant: Merchant) -> QuerySet[Dispute]:
+    """DSP-2, DSP-5: the shop's cases with the running stage clock of each (``due_at``), open cases with
+    the nearest deadline first — one query for the whole list."""
+    return (
+        Dispute.objects.filter(order__merchant=merchant)
+        .select_related("order")
+        .annotate(due_at=deadline_next_due(Dispute))
+        .order_by(F("due_at").asc(nulls_last=True), "-opened_at", "-pk")
+    )
+
+
+def dispute_list_awaiting_evidence_for_merchant(*, merchant: Merchant) -> QuerySet[Dispute]:
+    """DSP-2: cases in the evidence stage to which the shop has not yet submitted anything, with the
+    evidence deadline (``due_at``), soonest first."""
+    return (
+        dispute_list_with_deadline_for_merchant(merchant=merchant)
+        .filter(status=Dispute.Status.EVIDENCE)
+        .exclude(evidence__party=Party.MERCHANT)
+    )
+
+
+def dispute_events_for_parties(*, dispute: Dispute) -> QuerySet[DisputeEvent]:
+    """DSP-5: the case's timeline as the parties see it (the steps and their times; staff notes stay
+    internal)."""
+    return dispute.events.order_by("at", "pk").only("at", "action", "from_status", "to_status", "dispute")
+
+
 def dispute_get_for_merchant(*, merchant: Merchant, dispute_id: int) -> Dispute:
-    dispute = dispute_list_for_merchant(merchant=merchant).filter(pk=dispute_id).first()
+    """The shop's case (404 for anyone else's), with its running stage clock as ``due_at``."""
+    dispute = (
+        dispute_list_for_merchant(merchant=merchant)
+        .annotate(due_at=deadline_next_due(Dispute))
+        .filter(pk=dispute_id)
+        .first()
+    )
     if dispute is None:
         raise NotFound(_("No such dispute."))
     return dispute

@@ -1,13 +1,16 @@
-"""The merchant dashboard (/merchant/): sign-in, onboarding, home and members.
+"""The merchant dashboard (/merchant/): sign-in, onboarding, re-verification, home and members.
 
 Thin, server-rendered views: each one parses a form, calls the same selector or service the merchant API
 calls, and renders a template (or an htmx partial). No business rule lives here; a service's domain
 error is shown on the form it came from. ``merchant_required`` is shared by the catalog and orders
 dashboards: it admits members of a shop in the roles a page allows (403 page otherwise).
+The after-sales, complaints and disputes pages live in ``aftersales/dashboard.py`` and
+``disputes/dashboard.py`` and admit the roles the merchant API admits (``merchants.permissions``).
 """
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import wraps
 from typing import Any, cast
 
@@ -31,15 +34,19 @@ from merchants.models import (
     MerchantApplication,
     MerchantMember,
     QualificationDocument,
+    Reverification,
 )
+from merchants.permissions import AFTERSALES_REFUNDERS, AFTERSALES_RESPONDERS, DISPUTANTS
 from merchants.policies import CREDIT_GRADE_NAMES, document_warning_days, kpi_policy
 from merchants.selectors import (
     agreement_current,
+    agreement_pending_for_merchant,
     application_list_for_applicant,
     application_missing_document_kinds,
     application_required_document_kinds,
     credit_history_for_merchant,
     credit_latest_for_merchant,
+    document_list_current_for_merchant,
     kpi_latest_for_merchant,
     member_list_for_merchant,
     merchant_deposit_balance,
@@ -47,6 +54,8 @@ from merchants.selectors import (
     merchant_has_accepted_current_agreement,
     merchant_required_deposit,
     penalty_list_for_merchant,
+    reverification_list_for_merchant,
+    reverification_open_for_merchant,
     violation_get_for_merchant,
     violation_list_for_merchant,
 )
@@ -56,10 +65,13 @@ from merchants.services import (
     application_document_add,
     application_submit,
     application_update,
+    merchant_document_add,
     merchant_member_invite,
     merchant_member_remove,
+    reverification_submit,
     violation_appeal_submit,
 )
+from orders.selectors import merchant_daily_sales
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_register
 from platform_core.errors import DomainError
@@ -73,6 +85,12 @@ APPELLANTS = frozenset({Role.OWNER, Role.OPERATIONS})
 ORDER_SHIPPERS = frozenset({Role.OWNER, Role.OPERATIONS})
 MONEY_ROLES = frozenset({Role.OWNER, Role.FINANCE})
 OWNER_ONLY = frozenset({Role.OWNER})
+#: after-sales: everyone who answers a request or refunds one sees the queue (AFS-3, AFS-4)
+AFTERSALES_VIEWERS = frozenset(AFTERSALES_RESPONDERS) | frozenset(AFTERSALES_REFUNDERS)
+AFTERSALES_ANSWERERS = frozenset(AFTERSALES_RESPONDERS)
+AFTERSALES_PAYERS = frozenset(AFTERSALES_REFUNDERS)
+COMPLAINANTS = frozenset(AFTERSALES_RESPONDERS)
+DISPUTE_PARTIES = frozenset(DISPUTANTS)
 
 View = Callable[..., HttpResponse]
 
@@ -94,6 +112,9 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("home", _("Home"), ALL_ROLES),
         ("listings", _("Listings"), ALL_ROLES),
         ("orders", _("Orders"), ALL_ROLES),
+        ("aftersales", _("After-sales"), AFTERSALES_VIEWERS),
+        ("complaints", _("Complaints"), COMPLAINANTS),
+        ("disputes", _("Disputes"), DISPUTE_PARTIES),
         ("money", _("Money"), MONEY_ROLES),
         ("standing", _("Standing"), ALL_ROLES),
         ("members", _("Members"), OWNER_ONLY),
@@ -180,6 +201,30 @@ def show_error(form: forms.Form | None, exc: Exception, request: HttpRequest | N
 
 
 SERVICE_ERRORS = (DomainError, ValidationError, TransitionNotAllowed)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Another shop's object, or none: the same 404 page (SEC-1)."""
+    return page(request, "merchant/404.html", status=404)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (evidence photos); the service checks each one's content (SEC-4)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
 
 
 def countdown(due: datetime | None) -> dict[str, Any] | None:
@@ -463,11 +508,12 @@ HOME_ACTION_SOURCES: list[Callable[[HttpRequest, Merchant], list[dict[str, Any]]
 
 @merchant_required(ALL_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs action now, the most urgent first; the credit grade if it has been computed."""
+    """What needs action now, the most urgent first (orders to ship, after-sales requests and disputes
+    waiting for the shop, expiring documents, re-verification, the agreement); the credit grade."""
     merchant = merchant_of(request)
     actions: list[dict[str, Any]] = []
-    current = agreement_current()
-    if current is not None and not merchant_has_accepted_current_agreement(merchant=merchant):
+    current = agreement_pending_for_merchant(merchant=merchant)
+    if current is not None:
         actions.append(
             {
                 "due": current.effective_at,
@@ -491,6 +537,16 @@ def home(request: HttpRequest) -> HttpResponse:
                 "url": reverse("merchant:onboarding"),
             }
         )
+    reverification = reverification_open_for_merchant(merchant=merchant)
+    if reverification is not None and reverification.status == Reverification.Status.OPEN:
+        actions.append(
+            {
+                "due": reverification.due_at,  # type: ignore[attr-defined]
+                "kind": "reverification",
+                "title": _("Re-verification is due: resubmit your current documents"),
+                "url": reverse("merchant:reverification"),
+            }
+        )
     for source in HOME_ACTION_SOURCES:
         actions.extend(source(request, merchant))
     far = timezone.now() + timedelta(days=3650)
@@ -500,8 +556,107 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "actions": actions,
         "grade_name": CREDIT_GRADE_NAMES.get(merchant.credit_grade or 0, ""),
+        "reverification": reverification,
     }
     return page(request, "merchant/home.html", context)
+
+
+@merchant_required(ALL_ROLES)
+def home_sales(request: HttpRequest) -> HttpResponse:
+    """Today's sales and the last 30 days as an inline-SVG bar chart. The home page loads it into its
+    sales card (htmx, so the home page keeps its query budget); without JavaScript it is a page."""
+    sales = merchant_daily_sales(merchant=merchant_of(request), days=30)
+    context = {"today": sales[-1], "chart": sales_chart(sales)}
+    if getattr(request, "htmx", False):
+        return render(request, "merchant/_sales.html", context)
+    return page(request, "merchant/sales.html", context)
+
+
+def sales_chart(series: list[dict[str, Any]], *, width: int = 300, height: int = 80) -> dict[str, Any]:
+    """The home page's 30-day sales chart as inline-SVG geometry (no JavaScript, no library): one bar
+    per day scaled to the best day, each with its date and figures as its accessible title."""
+    best = max((row["amount"] for row in series), default=Decimal(0)) or Decimal(1)
+    slot = width / max(len(series), 1)
+    bars = []
+    for i, row in enumerate(series):
+        h = round(float(row["amount"] / best) * (height - 2), 1)
+        bars.append(
+            {
+                "x": round(i * slot + 1, 1),
+                "y": round(height - h, 1),
+                "w": round(max(slot - 2, 1), 1),
+                "h": h,
+                "day": row["day"],
+                "amount": row["amount"],
+                "orders": row["orders"],
+            }
+        )
+    total = sum((row["amount"] for row in series), Decimal(0))
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "total": total,
+        "orders": sum(row["orders"] for row in series),
+        "best": best if total else Decimal(0),
+    }
+
+
+# --- re-verification (MER-6) ----------------------------------------------------------------------------
+
+
+@merchant_required(ALL_ROLES)
+def reverification(request: HttpRequest) -> HttpResponse:
+    """MER-6: when re-verification is due, the deadline (trading is suspended after it), the documents in
+    force, and (the owner) the upload of current documents and the submission for review."""
+    return _reverification_page(request, DocumentForm())
+
+
+def _reverification_page(request: HttpRequest, form: DocumentForm, status: int = 200) -> HttpResponse:
+    merchant = merchant_of(request)
+    current = reverification_open_for_merchant(merchant=merchant)
+    context = {
+        "reverification": current,
+        "countdown": countdown(current.due_at) if current is not None else None,  # type: ignore[attr-defined]
+        "history": list(reverification_list_for_merchant(merchant=merchant)[:10]),
+        "documents": list(document_list_current_for_merchant(merchant=merchant)),
+        "document_form": form,
+        "may_submit": request.merchant_role in OWNER_ONLY,  # type: ignore[attr-defined]
+    }
+    return page(request, "merchant/reverification.html", context, status=status)
+
+
+@merchant_required(OWNER_ONLY)
+@require_POST
+def reverification_document(request: HttpRequest) -> HttpResponse:
+    """MER-6, MER-7, SEC-4: a current document; it replaces the one of its kind (the service checks it)."""
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            merchant_document_add(merchant=merchant_of(request), actor=user_of(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("merchant:reverification")
+    return _reverification_page(request, form, status=400)
+
+
+@merchant_required(OWNER_ONLY)
+@require_POST
+def reverification_send(request: HttpRequest) -> HttpResponse:
+    """MER-6: the current documents are uploaded: ask staff to verify them."""
+    current = reverification_open_for_merchant(merchant=merchant_of(request))
+    if current is None:
+        messages.info(request, _("No re-verification is due."))
+        return redirect("merchant:reverification")
+    try:
+        reverification_submit(reverification=current, actor=user_of(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Submitted. Staff verify your documents next."))
+    return redirect("merchant:reverification")
 
 
 # --- members ------------------------------------------------------------------------------------------

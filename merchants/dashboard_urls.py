@@ -5,7 +5,9 @@ The pages live in each app's ``dashboard.py``; the URL names are in the ``mercha
 
 from django.urls import path
 
+from aftersales import dashboard as aftersales_dashboard
 from catalog import dashboard as catalog_dashboard
+from disputes import dashboard as disputes_dashboard
 from merchants import dashboard
 from orders import dashboard as orders_dashboard
 
@@ -13,6 +15,7 @@ app_name = "merchant"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("home/sales/", dashboard.home_sales, name="home-sales"),
     path("login/", dashboard.MerchantLoginView.as_view(), name="login"),
     path("logout/", dashboard.MerchantLogoutView.as_view(), name="logout"),
     path("register/", dashboard.register, name="register"),
@@ -22,6 +25,10 @@ urlpatterns = [
     path("onboarding/documents/", dashboard.application_document_upload, name="application-document"),
     path("onboarding/submit/", dashboard.application_send, name="application-submit"),
     path("agreement/", dashboard.agreement, name="agreement"),
+    # re-verification (MER-6)
+    path("reverification/", dashboard.reverification, name="reverification"),
+    path("reverification/documents/", dashboard.reverification_document, name="reverification-document"),
+    path("reverification/submit/", dashboard.reverification_send, name="reverification-submit"),
     path("standing/", dashboard.standing, name="standing"),
     path(
         "standing/violations/<int:violation_id>/appeal/", dashboard.violation_appeal, name="violation-appeal"
@@ -47,4 +54,48 @@ urlpatterns = [
     # money (PAY-2, PAY-4, PAY-6, MER-5)
     path("money/", orders_dashboard.money, name="money"),
     path("money/statements/<int:statement_id>.csv", orders_dashboard.statement_csv, name="statement-csv"),
+    # after-sales and complaints (AFS-1..AFS-6, CMP-1..CMP-3)
+    path("aftersales/", aftersales_dashboard.aftersales, name="aftersales"),
+    path("aftersales/<int:request_id>/", aftersales_dashboard.aftersales_request, name="aftersales-request"),
+    path(
+        "aftersales/<int:request_id>/approve/",
+        aftersales_dashboard.aftersales_approve,
+        name="aftersales-approve",
+    ),
+    path(
+        "aftersales/<int:request_id>/refuse/",
+        aftersales_dashboard.aftersales_refuse,
+        name="aftersales-refuse",
+    ),
+    path(
+        "aftersales/<int:request_id>/confirm-receipt/",
+        aftersales_dashboard.aftersales_confirm_receipt,
+        name="aftersales-confirm-receipt",
+    ),
+    path(
+        "aftersales/<int:request_id>/refund/",
+        aftersales_dashboard.aftersales_refund,
+        name="aftersales-refund",
+    ),
+    path(
+        "aftersales/<int:request_id>/reship/",
+        aftersales_dashboard.aftersales_reship,
+        name="aftersales-reship",
+    ),
+    path("complaints/", aftersales_dashboard.complaints, name="complaints"),
+    path("complaints/<int:complaint_id>/", aftersales_dashboard.complaint, name="complaint"),
+    # disputes (DSP-1..DSP-5)
+    path("disputes/", disputes_dashboard.disputes, name="disputes"),
+    path("disputes/<int:dispute_id>/", disputes_dashboard.dispute, name="dispute"),
+    path("disputes/<int:dispute_id>/evidence/", disputes_dashboard.dispute_evidence, name="dispute-evidence"),
+    path(
+        "disputes/<int:dispute_id>/proposals/<int:proposal_id>/accept/",
+        disputes_dashboard.dispute_proposal_accept,
+        name="dispute-proposal-accept",
+    ),
+    path(
+        "disputes/<int:dispute_id>/proposals/<int:proposal_id>/reject/",
+        disputes_dashboard.dispute_proposal_reject,
+        name="dispute-proposal-reject",
+    ),
 ]

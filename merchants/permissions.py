@@ -46,3 +46,13 @@ class IsMerchantMember(BasePermission):
 
 
 IsMerchantOwner = IsMerchantMember.with_roles(MerchantMember.Role.OWNER)
+
+
+Role = MerchantMember.Role
+
+#: Who answers after-sales requests (approve, refuse, confirm a return's receipt) and takes part in
+#: disputes and complaints for the shop: the API and the dashboard admit the same roles (AFS-3, DSP-2).
+AFTERSALES_RESPONDERS: tuple[str, ...] = (Role.OWNER, Role.OPERATIONS, Role.CUSTOMER_SERVICE)
+#: Who issues a refund the system could not pay at once (AFS-4, PAY-5): operations does not move money.
+AFTERSALES_REFUNDERS: tuple[str, ...] = (Role.OWNER, Role.CUSTOMER_SERVICE, Role.FINANCE)
+DISPUTANTS: tuple[str, ...] = AFTERSALES_RESPONDERS

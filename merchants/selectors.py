@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,7 @@ from merchants.policies import (
     credit_policy,
 )
 from platform_core.accounts.models import User
+from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind, LedgerAccount
 
@@ -65,6 +66,19 @@ def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
         .order_by("-effective_at")
         .first()
     )
+
+
+def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement | None:
+    """MER-4: the agreement in force if ``merchant`` has not accepted it yet, else ``None`` (one query)."""
+    current = (
+        PlatformAgreement.objects.filter(effective_at__lte=timezone.now())
+        .annotate(
+            accepted=Exists(AgreementAcceptance.objects.filter(agreement=OuterRef("pk"), merchant=merchant))
+        )
+        .order_by("-effective_at")
+        .first()
+    )
+    return None if current is None or current.accepted else current
 
 
 def merchant_has_accepted_current_agreement(*, merchant: Merchant) -> bool:
@@ -297,8 +311,26 @@ def document_get_for_viewer(*, user: User, document_id: int) -> QualificationDoc
     raise NotFound(_("No such document."))
 
 
+def document_list_current_for_merchant(*, merchant: Merchant) -> QuerySet[QualificationDocument]:
+    """MER-6, MER-7: the shop's documents in force (each kind's latest), by kind."""
+    return QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True).order_by(
+        "kind", "-pk"
+    )
+
+
 def reverification_list_for_merchant(*, merchant: Merchant) -> QuerySet[Reverification]:
     return Reverification.objects.filter(merchant=merchant).order_by("-opened_at", "-pk")
+
+
+def reverification_open_for_merchant(*, merchant: Merchant) -> Reverification | None:
+    """MER-6: the re-verification the shop still has to pass (open or submitted), with ``due_at``: when
+    trading is suspended unless it has passed (the running overdue clock). ``None`` when none is due."""
+    return (
+        reverification_list_for_merchant(merchant=merchant)
+        .exclude(status=Reverification.Status.PASSED)
+        .annotate(due_at=deadline_next_due(Reverification))
+        .first()
+    )
 
 
 # --- REP-3, VIO-6: the figures other apps provide -----------------------------------------------------

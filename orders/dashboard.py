@@ -76,7 +76,7 @@ class BulkShipForm(forms.Form):
 
 def orders_to_ship_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, Any]]:
     """ORD-4: the paid orders to ship, soonest deadline first (the home page's first concern)."""
-    orders = order_list_for_merchant(merchant=merchant, to_ship=True)[:10]
+    orders = order_list_for_merchant(merchant=merchant, to_ship=True).prefetch_related(None)[:10]
     return [
         {
             "due": order.ship_by,

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from decimal import Decimal
 from itertools import count
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.conf import settings as django_settings
@@ -11,15 +11,26 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from aftersales.models import AfterSalesRequest
 from catalog.models import Category, Listing
+from disputes.models import Dispute
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete
-from orders.services import cart_item_add, order_checkout, order_pay_start, payment_callback_receive
+from orders.services import (
+    cart_item_add,
+    order_checkout,
+    order_confirm_receipt,
+    order_pay_start,
+    order_ship,
+    payment_callback_receive,
+)
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
+from tests.factories.aftersales import open_request
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
+from tests.factories.disputes import dispute_from_refusal
 
 _n = count(1)
 
@@ -98,3 +109,39 @@ def merchant_reviewer() -> User:
     reviewer = StaffFactory.create(role=Role.STAFF_COMPLIANCE)
     reviewer.user_permissions.add(Permission.objects.get(codename="review_merchantapplication"))
     return User.objects.get(pk=reviewer.pk)  # a fresh permission cache
+
+
+@pytest.fixture
+def make_completed_order(make_paid_order: Callable[..., Order]) -> Callable[..., Order]:
+    """A paid order of ``shop`` shipped and confirmed received (after-sales requests may be opened)."""
+
+    def make() -> Order:
+        order = make_paid_order()
+        order_ship(
+            order_id=order.pk, carrier="SF", tracking_number=f"SF{order.pk:010d}", actor=order.merchant.owner
+        )
+        order_confirm_receipt(order_id=order.pk, actor=order.customer)
+        order.refresh_from_db()
+        return order
+
+    return make
+
+
+@pytest.fixture
+def make_request(make_completed_order: Callable[..., Order]) -> Callable[..., AfterSalesRequest]:
+    """An after-sales request opened by the customer on a completed order of ``shop`` (through the service)."""
+
+    def make(**kwargs: Any) -> AfterSalesRequest:
+        return cast(AfterSalesRequest, open_request(make_completed_order(), **kwargs))
+
+    return make
+
+
+@pytest.fixture
+def make_dispute(make_completed_order: Callable[..., Order]) -> Callable[..., Dispute]:
+    """DSP-1: a case opened by the customer's escalation of the shop's refusal (in the evidence stage)."""
+
+    def make() -> Dispute:
+        return dispute_from_refusal(make_completed_order())
+
+    return make

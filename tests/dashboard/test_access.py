@@ -67,6 +67,24 @@ def test_customer_service_member_cannot_open_money_or_members_pages(shop: Mercha
     assert 'href="/merchant/money/"' not in home  # not even offered in the navigation
 
 
+@pytest.mark.parametrize("path", ["/merchant/aftersales/", "/merchant/complaints/", "/merchant/disputes/"])
+def test_customer_service_member_opens_aftersales_complaints_and_disputes(shop: Merchant, path: str) -> None:
+    client = client_as(member_of(shop, Role.CUSTOMER_SERVICE))
+    assert client.get(path).status_code == 200
+    nav = client.get("/merchant/").content.decode()
+    assert f'href="{path}"' in nav  # offered in the navigation
+    assert 'href="/merchant/money/"' not in nav
+
+
+@pytest.mark.parametrize("path", ["/merchant/aftersales/", "/merchant/complaints/", "/merchant/disputes/"])
+def test_operations_member_opens_aftersales_complaints_and_disputes_but_not_money(
+    shop: Merchant, path: str
+) -> None:
+    client = client_as(member_of(shop, Role.OPERATIONS))
+    assert client.get(path).status_code == 200
+    assert client.get("/merchant/money/").status_code == 403
+
+
 def test_customer_service_cannot_download_a_statement(shop: Merchant) -> None:
     client = client_as(member_of(shop, Role.CUSTOMER_SERVICE))
     assert client.get("/merchant/money/statements/1.csv").status_code == 403
@@ -103,6 +121,10 @@ def test_pages_need_no_inline_script_or_style_so_a_strict_csp_fits(owner_client:
         "/merchant/listings/new/",
         "/merchant/orders/",
         "/merchant/money/",
+        "/merchant/aftersales/",
+        "/merchant/complaints/",
+        "/merchant/disputes/",
+        "/merchant/reverification/",
     ]:
         html = owner_client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path

@@ -3,7 +3,8 @@
 A new merchant registers and onboards through the wizard, staff approve the application in the Django
 admin, the merchant accepts the agreement, creates a listing (the pre-screen flags a banned phrase as
 it is typed), the listing passes review, a customer buys it and the merchant ships within the ship-by
-deadline. Screenshots go to ``settings.VAR_DIR / "screenshots"`` (CI keeps them as artifacts).
+deadline; the customer asks for part of the money back and the merchant answers the after-sales request
+with a click; once the order settles, the payout shows on the money page. Screenshots go to ``settings.VAR_DIR / "screenshots"`` (CI keeps them as artifacts).
 """
 
 import os
@@ -21,12 +22,22 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aftersales.models import AfterSalesRequest
+from aftersales.services import request_create
 from catalog.models import BannedTerm, Listing
 from catalog.services import listing_approve
 from merchants.models import Merchant, MerchantApplication
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete
-from orders.services import cart_item_add, order_checkout, order_pay_start, payment_callback_receive
+from orders.services import (
+    cart_item_add,
+    order_aftersales_window_close,
+    order_checkout,
+    order_confirm_receipt,
+    order_pay_start,
+    payment_callback_receive,
+    payouts_run,
+)
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory
@@ -124,7 +135,7 @@ def _buy(listing: Listing) -> Order:
     return order
 
 
-def test_merchant_onboards_lists_and_ships_in_the_browser(
+def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_browser(
     live_server: Any, browser: Any, shots: Path, tmp_path: Path
 ) -> None:
     category = CategoryFactory.create(name="家居日用", deposit_amount=Decimal("0.00"))
@@ -264,6 +275,41 @@ def test_merchant_onboards_lists_and_ships_in_the_browser(
     order.refresh_from_db()
     assert order.status == Order.Status.SHIPPED
     assert order.shipped_at is not None and order.shipped_at < ship_by
+
+    # 8. the customer signs for it and asks for part of the money back (AFS-1); the merchant answers the
+    #    request from the home page, within its 24-hour clock (AFS-3), and the refund goes out at once
+    order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    request = request_create(
+        customer=order.customer,
+        order_id=order.pk,
+        line_id=order.lines.get().pk,
+        kind="refund_only",
+        reason_kind="quality",
+        reason="盒盖有一道裂纹",
+        amount=Decimal("5.00"),
+        actor=order.customer,
+    )
+    page.goto(f"{base}/merchant/")
+    page.get_by_role("link", name=f"Answer after-sales request #{request.pk} (order {order.number})").click()
+    page.wait_for_url(f"{base}/merchant/aftersales/{request.pk}/")
+    assert "盒盖有一道裂纹" in page.locator("main").inner_text()
+    page.screenshot(path=str(shots / "10-aftersales-request.png"), full_page=True)
+    page.fill("#id_note", "抱歉给您带来不便，已退款5元")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.get_by_test_id("refunded-at").wait_for()
+    request.refresh_from_db()
+    assert request.status == AfterSalesRequest.Status.REFUNDED and request.responded_in_time
+    page.screenshot(path=str(shots / "11-aftersales-refunded.png"), full_page=True)
+
+    # 9. the after-sales window closes (the deadline handler's service): the escrow settles into the
+    #    payable balance, the daily payout run pays it out, and the merchant sees it on the money page
+    order_aftersales_window_close(order=order)
+    (payout,) = [p for p in payouts_run() if p.merchant_id == merchant.pk]
+    assert payout.amount > 0
+    page.goto(f"{base}/merchant/money/")
+    page.get_by_text(f"¥{payout.amount} ·").wait_for()
+    assert page.get_by_test_id("payable").inner_text() == "¥0.00"
+    page.screenshot(path=str(shots / "12-money-payout.png"), full_page=True)
 
     staff_ctx.close()
     merchant_ctx.close()

@@ -7,11 +7,17 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from aftersales.models import AfterSalesRequest, Complaint
 from catalog.models import Listing
+from disputes.models import Dispute
+from disputes.services import dispute_evidence_submit
 from merchants.models import Merchant
+from merchants.services import reverification_open
 from orders.models import Order, PayoutStatement
 from orders.services import order_escrow_hold
 from tests.dashboard.conftest import member_of
+from tests.factories.aftersales import file_complaint
+from tests.factories.merchants import PlatformAgreementFactory
 from tests.helpers.queries import assert_max_queries
 
 pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
@@ -27,6 +33,8 @@ def _render(client: Client, path: str) -> int:
 
 
 def _budget_holds(client: Client, paths: list[str], grow: Callable[[], None]) -> None:
+    for path in paths:  # process-wide caches (content types) fill once per process, not per request
+        client.get(path)
     small = {path: _render(client, path) for path in paths}
     grow()
     large = {path: _render(client, path) for path in paths}
@@ -84,3 +92,57 @@ def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: M
         member_of(shop, "operations")
     paths = ["/merchant/members/", "/merchant/onboarding/", "/merchant/agreement/"]
     _budget_holds(owner_client, paths, lambda: [member_of(shop, "finance") for _ in range(45)])
+
+
+def test_aftersales_and_complaint_pages_query_budget(
+    owner_client: Client,
+    make_request: Callable[..., AfterSalesRequest],
+    make_paid_order: Callable[..., Order],
+) -> None:
+    PlatformAgreementFactory(version="2026.12")  # the home page also asks for it (the worst case)
+    make_paid_order()
+    requests = [make_request() for _ in range(3)]
+    for found in requests:
+        file_complaint(complainant=found.customer, order=found.order)
+    complaint = Complaint.objects.filter(merchant=requests[0].merchant).first()
+    assert complaint is not None
+    paths = [
+        "/merchant/",
+        "/merchant/home/sales/",
+        "/merchant/aftersales/",
+        "/merchant/aftersales/?filter=all",
+        f"/merchant/aftersales/{requests[0].pk}/",
+        "/merchant/complaints/",
+        f"/merchant/complaints/{complaint.pk}/",
+    ]
+
+    def grow() -> None:
+        for _ in range(12):
+            found = make_request()
+            file_complaint(complainant=found.customer, order=found.order)
+
+    _budget_holds(owner_client, paths, grow)
+
+
+def test_dispute_and_reverification_pages_query_budget(
+    owner_client: Client, shop: Merchant, make_dispute: Callable[[], Dispute]
+) -> None:
+    disputes = [make_dispute() for _ in range(2)]
+    for dispute in disputes:
+        dispute_evidence_submit(dispute=dispute, statement="证据", actor=dispute.order.customer)
+    reverification_open(merchant=shop)
+    paths = [
+        "/merchant/",
+        "/merchant/disputes/",
+        "/merchant/disputes/?filter=all",
+        f"/merchant/disputes/{disputes[0].pk}/",
+        "/merchant/reverification/",
+    ]
+
+    def grow() -> None:
+        for _ in range(8):
+            dispute = make_dispute()
+            dispute_evidence_submit(dispute=dispute, statement="证据", actor=dispute.order.customer)
+        dispute_evidence_submit(dispute=disputes[0], statement="更多证据", actor=disputes[0].order.customer)
+
+    _budget_holds(owner_client, paths, grow)

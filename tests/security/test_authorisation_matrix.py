@@ -366,6 +366,15 @@ def _service_complaint() -> Built:
     return _complaint(for_service=True)
 
 
+def _merchant_complaint() -> Built:
+    """A customer's complaint about an order of the shop: the shop's members see it in the dashboard."""
+    from tests.factories.aftersales import completed_order, file_complaint
+
+    order = completed_order()
+    complaint = file_complaint(complainant=order.customer, order=order, description="matrix-complaint")
+    return {"complaint_id": complaint.pk}, order.merchant.owner, "matrix-complaint"
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -645,6 +654,17 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:order-ship": ObjectRoute(_merchant_order),
     "merchant:packing-slip": ObjectRoute(_merchant_order),
     "merchant:statement-csv": ObjectRoute(_statement),
+    "merchant:aftersales-request": ObjectRoute(_merchant_request),
+    "merchant:aftersales-approve": ObjectRoute(_merchant_request),
+    "merchant:aftersales-refuse": ObjectRoute(_merchant_request),
+    "merchant:aftersales-confirm-receipt": ObjectRoute(_merchant_request),
+    "merchant:aftersales-refund": ObjectRoute(_merchant_request),
+    "merchant:aftersales-reship": ObjectRoute(_merchant_request),
+    "merchant:complaint": ObjectRoute(_merchant_complaint),
+    "merchant:dispute": ObjectRoute(_merchant_dispute),
+    "merchant:dispute-evidence": ObjectRoute(_merchant_dispute),
+    "merchant:dispute-proposal-accept": ObjectRoute(_merchant_proposal),
+    "merchant:dispute-proposal-reject": ObjectRoute(_merchant_proposal),
 }
 
 

@@ -1,0 +1,194 @@
+"""The merchant dashboard's disputes pages: the shop's cases with the running stage deadline, a case with
+both sides' evidence, the mediation proposals and the rulings, the shop's statement and files (DSP-2),
+and the answer to a mediation proposal.
+
+Thin views over ``disputes.services`` / ``disputes.selectors`` — the calls ``/api/v1/merchant/disputes/``
+makes. Evidence files open through the API's file route, which checks the viewer (SEC-4).
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from disputes.models import Dispute, MediationProposal, Party
+from disputes.selectors import (
+    dispute_events_for_parties,
+    dispute_get_for_merchant,
+    dispute_list_awaiting_evidence_for_merchant,
+    dispute_list_with_deadline_for_merchant,
+)
+from disputes.services import dispute_evidence_submit, proposal_answer
+from merchants.dashboard import (
+    DISPUTE_PARTIES,
+    HOME_ACTION_SOURCES,
+    SERVICE_ERRORS,
+    MultipleFileField,
+    countdown,
+    merchant_of,
+    merchant_required,
+    not_found,
+    page,
+    show_error,
+    user_of,
+)
+from merchants.models import Merchant
+from platform_core.errors import NotFound
+
+PAGE_SIZE = 20
+S = Dispute.Status
+
+FILTERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "open": (_("Open"), tuple(Dispute.OPEN_STATUSES)),
+    "closed": (_("Closed"), (S.CLOSED, S.SETTLED, S.WITHDRAWN)),
+    "all": (_("All"), ()),
+}
+
+
+class EvidenceForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your statement (the customer sees it)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+    evidence_files = MultipleFileField(label=_("Files (PDF, JPEG or PNG)"))
+
+
+# --- home: cases waiting for the shop's evidence ------------------------------------------------------
+
+
+def dispute_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, Any]]:
+    """DSP-2: cases in the evidence stage the shop has not answered, with the evidence deadline."""
+    if request.merchant_role not in DISPUTE_PARTIES:  # type: ignore[attr-defined]
+        return []
+    return [
+        {
+            "due": dispute.due_at,  # type: ignore[attr-defined]
+            "kind": "dispute",
+            "title": _("Submit evidence in dispute #%(id)s (order %(number)s)")
+            % {"id": dispute.pk, "number": dispute.order.number},
+            "url": reverse("merchant:dispute", kwargs={"dispute_id": dispute.pk}),
+        }
+        for dispute in dispute_list_awaiting_evidence_for_merchant(merchant=merchant)[:10]
+    ]
+
+
+if dispute_actions not in HOME_ACTION_SOURCES:
+    HOME_ACTION_SOURCES.append(dispute_actions)
+
+
+# --- disputes ----------------------------------------------------------------------------------------
+
+
+@merchant_required(DISPUTE_PARTIES)
+def disputes(request: HttpRequest) -> HttpResponse:
+    """DSP-2, DSP-5: the shop's cases, the nearest stage deadline first."""
+    current = request.GET.get("filter", "open")
+    if current not in FILTERS:
+        current = "open"
+    queryset = dispute_list_with_deadline_for_merchant(merchant=merchant_of(request))
+    if FILTERS[current][1]:
+        queryset = queryset.filter(status__in=FILTERS[current][1])
+    dispute_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": dispute_page,
+        "rows": [(d, countdown(d.due_at)) for d in dispute_page.object_list],
+        "filters": [(name, label) for name, (label, _states) in FILTERS.items()],
+        "current": current,
+    }
+    return page(request, "merchant/disputes/list.html", context)
+
+
+def _dispute_or_none(request: HttpRequest, dispute_id: int) -> Dispute | None:
+    try:
+        return dispute_get_for_merchant(merchant=merchant_of(request), dispute_id=dispute_id)
+    except NotFound:
+        return None
+
+
+def _dispute_page(request: HttpRequest, dispute: Dispute, form: EvidenceForm | None = None) -> HttpResponse:
+    proposals = list(dispute.proposals.all())
+    context = {
+        "dispute": dispute,
+        "evidence": list(dispute.evidence.all()),
+        "proposals": proposals,
+        "rulings": list(dispute.rulings.all()),
+        "events": list(dispute_events_for_parties(dispute=dispute)),
+        "countdown": countdown(dispute.due_at),  # type: ignore[attr-defined]
+        "may_submit": dispute.status in (S.EVIDENCE, S.MEDIATION),
+        "may_answer": dispute.status == S.MEDIATION,
+        "evidence_form": form or EvidenceForm(),
+        "merchant_party": Party.MERCHANT,
+    }
+    return page(request, "merchant/disputes/detail.html", context, status=400 if form is not None else 200)
+
+
+@merchant_required(DISPUTE_PARTIES)
+def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """DSP-2..DSP-5: the case: the deadline of its stage, both sides' evidence, proposals, rulings."""
+    found = _dispute_or_none(request, dispute_id)
+    if found is None:
+        return not_found(request)
+    return _dispute_page(request, found)
+
+
+@merchant_required(DISPUTE_PARTIES)
+@require_POST
+def dispute_evidence(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """DSP-2, SEC-4: the shop's statement and files (while the case is in evidence or mediation)."""
+    found = _dispute_or_none(request, dispute_id)
+    if found is None:
+        return not_found(request)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            dispute_evidence_submit(
+                dispute=found,
+                statement=form.cleaned_data["statement"],
+                files=form.cleaned_data["evidence_files"],
+                actor=user_of(request),
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Evidence submitted. The customer sees it too."))
+            return redirect("merchant:dispute", dispute_id=found.pk)
+    return _dispute_page(request, found, form)
+
+
+def _answer(request: HttpRequest, dispute_id: int, proposal_id: int, *, accept: bool) -> HttpResponse:
+    found = _dispute_or_none(request, dispute_id)
+    proposal: MediationProposal | None = None
+    if found is not None:
+        proposal = next((p for p in found.proposals.all() if p.pk == proposal_id), None)
+    if found is None or proposal is None:
+        return not_found(request)
+    try:
+        proposal_answer(proposal=proposal, accept=accept, actor=user_of(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(
+            request, _("You accepted the proposal.") if accept else _("You rejected the proposal.")
+        )
+    return redirect("merchant:dispute", dispute_id=found.pk)
+
+
+@merchant_required(DISPUTE_PARTIES)
+@require_POST
+def dispute_proposal_accept(request: HttpRequest, dispute_id: int, proposal_id: int) -> HttpResponse:
+    """DSP-2: accept the mediator's proposal (both sides accepting settles the case at once)."""
+    return _answer(request, dispute_id, proposal_id, accept=True)
+
+
+@merchant_required(DISPUTE_PARTIES)
+@require_POST
+def dispute_proposal_reject(request: HttpRequest, dispute_id: int, proposal_id: int) -> HttpResponse:
+    """DSP-2: reject it (without agreement the arbitration committee decides, DSP-3)."""
+    return _answer(request, dispute_id, proposal_id, accept=False)
