@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "aftersales",
     "disputes",
     "staff",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": "aftersales.models.Conversation.Kind",
         "DisputeStatusEnum": "disputes.models.Dispute.Status",
         "RulingKindEnum": "disputes.models.RulingKind",
+        "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
@@ -422,6 +424,9 @@ STAFF_ADMIN_CAP = env.int("STAFF_ADMIN_CAP", default=5)
 STAFF_PERMISSION_REVIEW_WORKING_DAYS = env.int("STAFF_PERMISSION_REVIEW_WORKING_DAYS", default=5)
 STAFF_USER_APPLICATION_ESCALATION_GROUP = "staff_operations"
 STAFF_ATTACHMENT_MAX_BYTES = env.int("STAFF_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# ORD-9: a paid service order is scheduled within 48 hours, else it escalates to the operations head
+FIELDWORK_SCHEDULE_WITHIN = timedelta(hours=env.int("FIELDWORK_SCHEDULE_WITHIN_HOURS", default=48))
 
 # SEC-2: field-level encryption of ID and bank account numbers (Fernet keys, newest first; rotate by
 # prepending a new key). The development default is a fixed, public key: never use it in production.

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("orders.urls")),
     path("", include("aftersales.urls")),
     path("", include("disputes.urls")),
+    path("", include("fieldwork.urls")),
 ]
 
 urlpatterns = [
