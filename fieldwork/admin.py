@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -20,6 +19,7 @@ from django_fsm import TransitionNotAllowed
 from fieldwork import selectors, services
 from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from platform_core.accounts.models import User
+from platform_core.admin_site import admin_form_page
 from platform_core.errors import DomainError
 
 
@@ -58,7 +58,7 @@ class FieldCoordinatorAdmin(admin.ModelAdmin):
     def open_assignments(self, coordinator: FieldCoordinator) -> SafeString:
         url = reverse("admin:fieldwork_serviceassignment_changelist")
         return format_html(
-            '<a href="{}?coordinator__id__exact={}&amp;open=1">{}</a>', url, coordinator.pk, _("queue")
+            '<a href="{}?coordinator__id__exact={}&amp;queue=open">{}</a>', url, coordinator.pk, _("queue")
         )
 
 
@@ -75,34 +75,21 @@ class ServiceAssignmentEventInline(admin.TabularInline):
         return False
 
 
-class WaitingFilter(admin.SimpleListFilter):
-    """The work queue's view: paid service orders without a coordinator or an appointment."""
+class QueueFilter(admin.SimpleListFilter):
+    """The work queue's view (paid, no coordinator or no appointment) and a coordinator's open queue."""
 
-    title = _("waiting")
-    parameter_name = "waiting"
+    title = _("queue")
+    parameter_name = "queue"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("1", _("Unassigned or unscheduled"))]
+        return [("waiting", _("Unassigned or unscheduled")), ("open", _("Not completed"))]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[ServiceAssignment]
     ) -> QuerySet[ServiceAssignment]:
-        if self.value() == "1":
+        if self.value() == "waiting":
             return queryset.filter(pk__in=selectors.assignments_waiting().values("pk"))
-        return queryset
-
-
-class OpenFilter(admin.SimpleListFilter):
-    title = _("open")
-    parameter_name = "open"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("1", _("Not completed"))]
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[ServiceAssignment]
-    ) -> QuerySet[ServiceAssignment]:
-        if self.value() == "1":
+        if self.value() == "open":
             return queryset.filter(status__in=ServiceAssignment.OPEN_STATUSES)
         return queryset
 
@@ -131,8 +118,7 @@ class ServiceAssignmentAdmin(admin.ModelAdmin):
         "has_problem",
     ]
     list_filter = [
-        WaitingFilter,
-        OpenFilter,
+        QueueFilter,
         "status",
         "service_area",
         "coordinator",
@@ -192,14 +178,5 @@ class ServiceAssignmentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Reassigned."), level=messages.SUCCESS)
                 return redirect("admin:fieldwork_serviceassignment_change", object_id=assignment.pk)
-        return TemplateResponse(
-            request,
-            "django_fsm/fsm_admin_transition_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "original": assignment,
-                "transition": {"label": _("Reassign to another coordinator"), "help_text": ""},
-                "transition_form": form,
-            },
-        )
+        label = _("Reassign to another coordinator")
+        return admin_form_page(self, request, obj=assignment, label=label, form=form)

@@ -1,6 +1,7 @@
 """The field-work API (ORD-9): the coordinator's queue and progress actions, and the customer's view of
 who follows their service order and how far it got. Thin views: parse, call a selector or service."""
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -167,74 +168,70 @@ class CoordinatorAssignmentDetailApi(APIView):
         return Response(AssignmentOutputSerializer(assignment).data)
 
 
-class CoordinatorAssignmentScheduleApi(APIView):
-    """ORD-2, ORD-9: the appointment is confirmed with the partner: the order becomes ``scheduled``."""
+class CoordinatorAssignmentStepApi(APIView):
+    """A step of the visit (``step`` is the service); the assignment is checked before the input."""
 
     permission_classes = [IsFieldCoordinator]
+    step: Callable[..., ServiceAssignment] = staticmethod(services.assignment_start)
+
+    def act(
+        self,
+        request: Request,
+        assignment_id: int,
+        input_serializer: type[serializers.Serializer] | None = None,
+    ) -> Response:
+        assignment = selectors.assignment_get_for_coordinator(
+            user=_user(request), assignment_id=assignment_id
+        )
+        inputs: dict[str, Any] = {}
+        if input_serializer is not None:
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            inputs = dict(data.validated_data)
+        assignment = self.step(assignment_id=assignment.pk, actor=_user(request), **inputs)
+        return Response(AssignmentOutputSerializer(assignment).data)
+
+    @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
+    def post(self, request: Request, assignment_id: int) -> Response:
+        return self.act(request, assignment_id)
+
+
+class CoordinatorAssignmentScheduleApi(CoordinatorAssignmentStepApi):
+    """ORD-2, ORD-9: the appointment is confirmed with the partner: the order becomes ``scheduled``."""
+
+    step = staticmethod(services.assignment_schedule)
 
     class InputSerializer(serializers.Serializer):
         appointment_at = serializers.DateTimeField(help_text="When the partner visits (in the future).")
 
     @extend_schema(request=InputSerializer, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
-        )
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignment = services.assignment_schedule(
-            assignment_id=assignment.pk, actor=_user(request), **data.validated_data
-        )
-        return Response(AssignmentOutputSerializer(assignment).data)
+        return self.act(request, assignment_id, self.InputSerializer)
 
 
-class CoordinatorAssignmentStartApi(APIView):
+class CoordinatorAssignmentStartApi(CoordinatorAssignmentStepApi):
     """ORD-2, ORD-9: the visit started: the order is ``in_service``."""
 
-    permission_classes = [IsFieldCoordinator]
-
-    @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
-    def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
-        )
-        assignment = services.assignment_start(assignment_id=assignment.pk, actor=_user(request))
-        return Response(AssignmentOutputSerializer(assignment).data)
+    step = staticmethod(services.assignment_start)
 
 
-class CoordinatorAssignmentCompleteApi(APIView):
+class CoordinatorAssignmentCompleteApi(CoordinatorAssignmentStepApi):
     """ORD-2, ORD-9: the visit is done: the order is ``completed``."""
 
-    permission_classes = [IsFieldCoordinator]
-
-    @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
-    def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
-        )
-        assignment = services.assignment_complete(assignment_id=assignment.pk, actor=_user(request))
-        return Response(AssignmentOutputSerializer(assignment).data)
+    step = staticmethod(services.assignment_complete)
 
 
-class CoordinatorAssignmentProblemApi(APIView):
+class CoordinatorAssignmentProblemApi(CoordinatorAssignmentStepApi):
     """ORD-9: record a problem (operations are told); the order keeps its state."""
 
-    permission_classes = [IsFieldCoordinator]
+    step = staticmethod(services.assignment_problem_record)
 
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=1000, help_text="What went wrong.")
 
     @extend_schema(request=InputSerializer, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
-        )
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignment = services.assignment_problem_record(
-            assignment_id=assignment.pk, actor=_user(request), **data.validated_data
-        )
-        return Response(AssignmentOutputSerializer(assignment).data)
+        return self.act(request, assignment_id, self.InputSerializer)
 
 
 # --- the customer ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work
     "fieldwork.unscheduled_service_orders",
     title=_("Service orders without a coordinator or an appointment"),
     permission=(MANAGE_PERMISSION, "fieldwork.view_serviceassignment"),
-    url="admin:fieldwork_serviceassignment_changelist?waiting=1",
+    url="admin:fieldwork_serviceassignment_changelist?queue=waiting",
     order=60,
 )
 def service_orders_waiting() -> QueueFigures:

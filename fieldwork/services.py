@@ -14,6 +14,7 @@
 Locking: the order first (as the orders services do), then the assignment, then coordinators in pk order.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -233,28 +234,31 @@ def assignment_schedule(*, assignment_id: int, appointment_at: datetime, actor: 
     return assignment
 
 
+def _step(
+    assignment_id: int, actor: User, *, move: str, order_step: Callable[..., Order], action: str
+) -> ServiceAssignment:
+    """One step of the visit: the assignment's transition ``move`` and the order's service of that step."""
+    order, assignment = _lock(assignment_id)
+    _check_actor(assignment, actor)
+    getattr(assignment, move)()  # TransitionNotAllowed (409) out of order
+    assignment.save()
+    assignment.order = order_step(order_id=order.pk, actor=actor)
+    _record(assignment, action=action, actor=actor)
+    return assignment
+
+
 @transaction.atomic
 def assignment_start(*, assignment_id: int, actor: User) -> ServiceAssignment:
     """ORD-2, ORD-9: the visit has started: the order is ``in_service``."""
-    order, assignment = _lock(assignment_id)
-    _check_actor(assignment, actor)
-    assignment.start()
-    assignment.save()
-    assignment.order = order_start_service(order_id=order.pk, actor=actor)
-    _record(assignment, action=Action.STARTED, actor=actor)
-    return assignment
+    return _step(assignment_id, actor, move="start", order_step=order_start_service, action=Action.STARTED)
 
 
 @transaction.atomic
 def assignment_complete(*, assignment_id: int, actor: User) -> ServiceAssignment:
     """ORD-2, ORD-9: the visit is done: the order completes (after-sales window and follow-up open)."""
-    order, assignment = _lock(assignment_id)
-    _check_actor(assignment, actor)
-    assignment.complete()
-    assignment.save()
-    assignment.order = order_complete_service(order_id=order.pk, actor=actor)
-    _record(assignment, action=Action.COMPLETED, actor=actor)
-    return assignment
+    return _step(
+        assignment_id, actor, move="complete", order_step=order_complete_service, action=Action.COMPLETED
+    )
 
 
 @transaction.atomic

@@ -13,11 +13,14 @@ Interface for other chapters (after-sales, disputes):
 - ``order_refund(*, order, amount, reason, idempotency_key, actor) -> Refund`` — PAY-5: refund from
   escrow (or, once released, from the merchant's payable); never more than paid; a full refund closes
   the order. Holds do not block refunds (they block release/payout only).
+- ``ORDER_PAID_HANDLERS`` — ORD-9: hooks called with the locked order once it is paid (field work).
+- ``order_schedule`` / ``order_start_service`` / ``order_complete_service`` — ORD-2's service branch.
 
 Settlement rules (PAY-4): when the after-sales window (``ORDERS_AFTERSALES_WINDOW``, 15 days after
 completion) closes with no open hold, what is left in escrow moves to the merchant's payable minus the
 commission (sum over lines of ``line_total × category commission rate`` at purchase, scaled by the
 share of the order still in escrow), as one ``release`` transaction keyed ``order-settle:<order id>``.
+The platform's own shop (``is_self_operated``, CAT-9/MER-9) settles whole into ``platform_revenue``.
 """
 
 import json

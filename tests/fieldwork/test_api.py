@@ -1,6 +1,7 @@
 """ORD-9 through the API: the coordinator's queue and progress, and what the customer sees."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/coordinator/assignments/"
 
 
-def _assigned(fc: FieldCoordinator, **kwargs) -> ServiceAssignment:  # type: ignore[no-untyped-def]
+def _assigned(fc: FieldCoordinator, **kwargs: Any) -> ServiceAssignment:
     order = paid_service_order(**kwargs)
     assignment = ServiceAssignment.objects.get(order=order)
     assert assignment.coordinator == fc

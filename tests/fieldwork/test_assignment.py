@@ -42,7 +42,7 @@ def test_ord_9_paid_service_order_assigned_to_coordinator_in_area() -> None:
     assert assignment.paid_at == order.paid_at
     assert Notification.objects.filter(recipient=mine.user, event="fieldwork.assignment_assigned").exists()
     deadline = Deadline.objects.get(rule=RULE_SCHEDULE_WITHIN, subject_id=str(assignment.pk))
-    assert deadline.due_at == order.paid_at + timedelta(hours=48)  # type: ignore[operator]
+    assert deadline.due_at == order.paid_at + timedelta(hours=48)
     assert list(assignment.events.values_list("action", flat=True)) == ["assigned"]
     assert AuditEntry.objects.filter(action="fieldwork.assignment_assigned").exists()
 

@@ -3,6 +3,7 @@ with no commission split, no merchant payable and no payout."""
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -24,11 +25,12 @@ def _balance(kind: str, owner: Merchant | None = None) -> Decimal:
     return account.balance
 
 
-def _settled_self_operated_order(time_machine, price: str = "200.00") -> Order:  # type: ignore[no-untyped-def]
+def _settled_self_operated_order(time_machine: Any, price: str = "200.00") -> Order:
     merchant = shop()
     Merchant.objects.filter(pk=merchant.pk).update(is_self_operated=True)
     order = shipped_order(sku=sku_for_sale(merchant=merchant, price=price))
     order = order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    assert order.completed_at is not None
     time_machine.move_to(order.completed_at + timedelta(days=15, seconds=1))
     deadlines_sweep()
     order.refresh_from_db()
@@ -43,7 +45,7 @@ def test_cat_9_self_operated_settles_to_platform_revenue(time_machine) -> None:
     assert _balance(AccountKind.PLATFORM_REVENUE) - revenue_before == Decimal("200.00")
     assert _balance(AccountKind.PLATFORM_COMMISSION) == commission_before  # no commission split
     assert _balance(AccountKind.MERCHANT_PAYABLE, order.merchant) == Decimal("0.00")
-    assert _balance(AccountKind.ORDER_ESCROW, order) == Decimal("0.00")  # type: ignore[arg-type]
+    assert _balance(AccountKind.ORDER_ESCROW, order) == Decimal("0.00")
     settled = order.events.get(action="settled")
     assert settled.data["to"] == AccountKind.PLATFORM_REVENUE
     assert settled.data["commission"] == "0.00"

@@ -120,8 +120,8 @@ def test_aud_2_console_query_budget_is_fixed(n: int) -> None:
     assert len(captured) == QUERY_BUDGET, "\n".join(q["sql"] for q in captured.captured_queries)
 
 
-#: session + user + 11 queues (a count each; 5 with a clock add one Min(due_at)) + the "recent actions" log
-QUERY_BUDGET = 2 + 11 + 5 + 1
+#: session + user + 12 queues (a count each; 6 with a clock add one Min(due_at)) + the "recent actions" log
+QUERY_BUDGET = 2 + 12 + 6 + 1
 
 
 def test_aud_2_every_queue_is_registered_once_with_a_link() -> None:
