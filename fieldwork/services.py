@@ -253,11 +253,25 @@ def assignment_start(*, assignment_id: int, actor: User) -> ServiceAssignment:
     return _step(assignment_id, actor, move="start", order_step=order_start_service, action=Action.STARTED)
 
 
+def _order_complete_unless_confirmed(*, order_id: int, actor: User) -> Order:
+    order = order_lock(order_id=order_id)
+    if order.status == Order.Status.COMPLETED:  # the customer confirmed first (ORD-6), or it auto-confirmed
+        return order
+    return order_complete_service(order_id=order_id, actor=actor)
+
+
 @transaction.atomic
 def assignment_complete(*, assignment_id: int, actor: User) -> ServiceAssignment:
-    """ORD-2, ORD-9: the visit is done: the order completes (after-sales window and follow-up open)."""
+    """ORD-2, ORD-9: the visit is done: the order completes (after-sales window and follow-up open).
+
+    If the customer already confirmed completion, only the assignment closes.
+    """
     return _step(
-        assignment_id, actor, move="complete", order_step=order_complete_service, action=Action.COMPLETED
+        assignment_id,
+        actor,
+        move="complete",
+        order_step=_order_complete_unless_confirmed,
+        action=Action.COMPLETED,
     )
 
 

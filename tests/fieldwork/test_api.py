@@ -124,3 +124,19 @@ def test_ord_9_foreign_customer_gets_404() -> None:
     assert client_for(CustomerFactory()).get(url).status_code == 404
     product = paid_order()
     assert client_for(product.customer).get(f"/api/v1/orders/{product.pk}/service/").status_code == 404
+
+
+def test_ord_9_visit_done_after_the_customer_confirmed_closes_the_assignment() -> None:
+    from orders.services import order_confirm_receipt
+
+    fc = coordinator()
+    assignment = _assigned(fc)
+    client = client_for(fc.user)
+    at = (timezone.now() + timedelta(days=1)).isoformat()
+    client.post(f"{BASE}{assignment.pk}/schedule/", {"appointment_at": at}, format="json")
+    client.post(f"{BASE}{assignment.pk}/start/")
+    order_confirm_receipt(order_id=assignment.order_id, actor=assignment.order.customer)
+    response = client.post(f"{BASE}{assignment.pk}/complete/")
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["order_status"]) == ("completed", "completed")
+    assert Order.objects.get(pk=assignment.order_id).events.filter(action="completed").count() == 1
