@@ -40,8 +40,10 @@ def assignment_queue_for_coordinator(
 ) -> QuerySet[ServiceAssignment]:
     """ORD-9: the coordinator's open assignments, unscheduled first (by payment time), then by appointment."""
     queryset = _visible_to(user)
-    if not include_done:
-        queryset = queryset.filter(status__in=[A.ASSIGNED, A.SCHEDULED, A.IN_SERVICE])
+    if not include_done:  # a cancelled or refunded order drops out (orders has no hook to tell us)
+        queryset = queryset.filter(status__in=[A.ASSIGNED, A.SCHEDULED, A.IN_SERVICE]).exclude(
+            order__status__in=[Order.Status.CANCELLED, Order.Status.CLOSED]
+        )
     return queryset.order_by(*ServiceAssignment._meta.ordering)
 
 

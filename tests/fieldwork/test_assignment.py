@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fieldwork.models import ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.queues import service_orders_waiting
+from fieldwork.selectors import assignment_queue_for_coordinator
 from fieldwork.services import (
     RULE_SCHEDULE_WITHIN,
     assignment_reassign,
@@ -136,10 +137,12 @@ def test_ord_9_unscheduled_48h_escalates_to_operations_head(operations_head, tim
 def test_ord_9_cancelled_service_order_does_not_escalate(operations_head, time_machine) -> None:
     from orders.services import order_cancel
 
-    coordinator()
+    fc = coordinator()
     order = paid_service_order()
     order_cancel(order_id=order.pk, reason="客户改期", actor=order.merchant.owner, as_merchant=True)
     time_machine.move_to(order.paid_at + timedelta(hours=49))  # type: ignore[operator]
     deadlines_sweep()
     assert _assignment(order).escalated_at is None
+    assert not assignment_queue_for_coordinator(user=fc.user).exists()  # gone from the coordinator's queue
+    assert service_orders_waiting()[0] == 0
     call_command("verify_ledger")
