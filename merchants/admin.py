@@ -19,7 +19,6 @@ from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -47,7 +46,7 @@ from merchants.models import (
 )
 from merchants.selectors import merchant_deposit_balance, merchant_required_deposit, penalties_in_force
 from platform_core.accounts.models import User
-from platform_core.admin_site import action_permission
+from platform_core.admin_site import action_permission, admin_form_page
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 
@@ -371,17 +370,7 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, _("Deposit payment recorded."), level=messages.SUCCESS)
                 return redirect("admin:merchants_merchant_change", object_id=merchant.pk)
-        return TemplateResponse(
-            request,
-            "django_fsm/fsm_admin_transition_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "original": merchant,
-                "transition": {"label": _("Record a deposit payment"), "help_text": ""},
-                "transition_form": form,
-            },
-        )
+        return admin_form_page(self, request, obj=merchant, label=_("Record a deposit payment"), form=form)
 
 
 class AgreementForm(forms.ModelForm):
@@ -551,17 +540,7 @@ class PenaltyAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(request, _("Penalty lifted."), level=messages.SUCCESS)
                 return redirect("admin:merchants_penalty_change", object_id=penalty.pk)
-        return TemplateResponse(
-            request,
-            "django_fsm/fsm_admin_transition_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "original": penalty,
-                "transition": {"label": _("Lift the penalty"), "help_text": ""},
-                "transition_form": form,
-            },
-        )
+        return admin_form_page(self, request, obj=penalty, label=_("Lift the penalty"), form=form)
 
 
 @admin.register(ViolationAppeal)

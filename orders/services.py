@@ -13,11 +13,14 @@ Interface for other chapters (after-sales, disputes):
 - ``order_refund(*, order, amount, reason, idempotency_key, actor) -> Refund`` — PAY-5: refund from
   escrow (or, once released, from the merchant's payable); never more than paid; a full refund closes
   the order. Holds do not block refunds (they block release/payout only).
+- ``ORDER_PAID_HANDLERS`` — ORD-9: hooks called with the locked order once it is paid (field work).
+- ``order_schedule`` / ``order_start_service`` / ``order_complete_service`` — ORD-2's service branch.
 
 Settlement rules (PAY-4): when the after-sales window (``ORDERS_AFTERSALES_WINDOW``, 15 days after
 completion) closes with no open hold, what is left in escrow moves to the merchant's payable minus the
 commission (sum over lines of ``line_total × category commission rate`` at purchase, scaled by the
 share of the order still in escrow), as one ``release`` transaction keyed ``order-settle:<order id>``.
+The platform's own shop (``is_self_operated``, CAT-9/MER-9) settles whole into ``platform_revenue``.
 """
 
 import hashlib
@@ -25,7 +28,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -102,6 +105,10 @@ RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 CENT = Decimal("0.01")
 S = Order.Status
 
+#: ORD-9: called with the locked order inside the payment's transaction, once it is ``paid`` (e.g. the
+#: field-work chapter hands a service order to a coordinator). Registered from the owner's ``ready()``.
+ORDER_PAID_HANDLERS: list[Callable[[Order], None]] = []
+
 
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -152,6 +159,14 @@ def _escrow(order: Order) -> LedgerAccount:
 
 def _platform(kind: str) -> LedgerAccount:
     return ledger_account_for(kind=kind)
+
+
+def _proceeds(order: Order) -> LedgerAccount:
+    """PAY-4, CAT-9, MER-9: where a settled order's money goes: the merchant's payable, or for the
+    platform's own (self-operated, 自营) shop the platform's revenue (no commission, no payout)."""
+    if order.merchant.is_self_operated:
+        return _platform(AccountKind.PLATFORM_REVENUE)
+    return ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant)
 
 
 def _notify_merchant(order: Order, *, event: str, title: str, body: str) -> None:
@@ -588,6 +603,8 @@ def _order_paid(order: Order, payment: Payment) -> None:
         body=_("Order %(number)s was paid; ship it by %(ship_by)s.")
         % {"number": order.number, "ship_by": ship_by},
     )
+    for handler in ORDER_PAID_HANDLERS:
+        handler(order)
 
 
 # --- PAY-5: refunds --------------------------------------------------------------------------------
@@ -625,8 +642,7 @@ def _refund(
     if from_escrow > 0:
         postings.append((escrow, -from_escrow))
     if amount - from_escrow > 0:
-        payable = ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant)
-        postings.append((payable, -(amount - from_escrow)))
+        postings.append((_proceeds(order), -(amount - from_escrow)))
     ledger_post(
         idempotency_key=f"order-refund:{key}",
         kind=TransactionKind.REFUND,
@@ -989,6 +1005,21 @@ def order_confirm_receipt(*, order_id: int, actor: User | None, automatic: bool 
         order.deliver()
         order.save()
         _event(order, action="delivered", actor=actor, from_status=S.SHIPPED, reason=how)
+    return _complete(order, actor=actor, how=how, automatic=automatic)
+
+
+@transaction.atomic
+def order_complete_service(*, order_id: int, actor: User) -> Order:
+    """ORD-2, ORD-9: the field coordinator reports the visit done: the service order completes (as on
+    the customer's confirmation), the after-sales window opens and a follow-up is queued."""
+    order = order_lock(order_id=order_id)
+    if order.kind != Order.Kind.SERVICE:
+        raise Conflict(_("Only a service order is completed by its visit."), code="not_a_service")
+    return _complete(order, actor=actor, how=_("visit done, reported by the field coordinator"))
+
+
+def _complete(order: Order, *, actor: User | None, how: str, automatic: bool = False) -> Order:
+    """ORD-6, ORD-7: a locked, delivered or in-service order completes."""
     before = order.status
     order.complete()
     order.save()
@@ -1397,12 +1428,12 @@ def _settle(order: Order, *, actor: User | None) -> Order:
     escrow = _escrow(order)
     escrow.refresh_from_db(fields=["balance"])
     amount = escrow.balance
-    commission = _commission(order, amount) if amount > 0 else Decimal("0.00")
+    self_operated = order.merchant.is_self_operated  # CAT-9, MER-9: all of it is the platform's revenue
+    commission = _commission(order, amount) if amount > 0 and not self_operated else Decimal("0.00")
     if amount > 0:
         postings = [(escrow, -amount)]
         if amount - commission > 0:
-            payable = ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant)
-            postings.append((payable, amount - commission))
+            postings.append((_proceeds(order), amount - commission))
         if commission > 0:
             postings.append((_platform(AccountKind.PLATFORM_COMMISSION), commission))
         # Raises Conflict("escrow_held") while an after-sales request, complaint or dispute holds it.
@@ -1420,9 +1451,14 @@ def _settle(order: Order, *, actor: User | None) -> Order:
         order,
         action="settled",
         actor=actor,
-        data={"released": str(amount), "commission": str(commission), "net": str(amount - commission)},
+        data={
+            "released": str(amount),
+            "commission": str(commission),
+            "net": str(amount - commission),
+            "to": _proceeds(order).kind,
+        },
     )
-    if amount > 0:
+    if amount > 0 and not self_operated:
         _notify_merchant(
             order,
             event="order_settled",

@@ -81,3 +81,20 @@ class PlatformAdminSite(OTPAdminSite):
         """The console: the visible queues' figures (one or two queries per queue, never per item)."""
         context = {"work_queues": work_queue_states(request.user), **(extra_context or {})}
         return super().index(request, extra_context=context)
+
+
+def admin_form_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, *, obj: Any, label: Any, form: Any
+) -> TemplateResponse:
+    """A one-form page on an object (a reason, a payment reference, …) in the look of a transition form."""
+    return TemplateResponse(
+        request,
+        "django_fsm/fsm_admin_transition_form.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "original": obj,
+            "transition": {"label": label, "help_text": ""},
+            "transition_form": form,
+        },
+    )

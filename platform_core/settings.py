@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "disputes",
     "staff",
     "jury",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "JuryVerdictEnum": "jury.models.JuryCase.Verdict",
         "ReviewStatusEnum": "orders.models.Review.Status",
         "ReviewHideReasonEnum": "orders.models.Review.HideReason",
+        "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
@@ -435,6 +437,8 @@ JURY_SIZE = env.int("JURY_SIZE", default=13)
 JURY_QUORUM = env.int("JURY_QUORUM", default=7)
 JURY_VOTE_WITHIN = timedelta(hours=env.int("JURY_VOTE_WITHIN_HOURS", default=48))
 JURY_NO_ORDERS_WITHIN = timedelta(days=env.int("JURY_NO_ORDERS_WITHIN_DAYS", default=90))
+# ORD-9: a paid service order is scheduled within 48 hours, else it escalates to the operations head
+FIELDWORK_SCHEDULE_WITHIN = timedelta(hours=env.int("FIELDWORK_SCHEDULE_WITHIN_HOURS", default=48))
 
 # SEC-2: field-level encryption of ID and bank account numbers (Fernet keys, newest first; rotate by
 # prepending a new key). The development default is a fixed, public key: never use it in production.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("aftersales.urls")),
     path("", include("disputes.urls")),
     path("", include("jury.urls")),
+    path("", include("fieldwork.urls")),
 ]
 
 urlpatterns = [

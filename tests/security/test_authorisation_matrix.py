@@ -489,6 +489,29 @@ def _jury_case() -> Built:
     return {"case_id": case.pk}, seat.user, "matrix-jury-statement"
 
 
+# --- field work: the coordinator's own assignments, the customer's own service order (ORD-9) -------------
+
+
+def _assignment() -> Any:
+    from fieldwork.models import ServiceAssignment
+    from tests.factories.fieldwork import coordinator, paid_service_order
+
+    coordinator()
+    return ServiceAssignment.objects.select_related("order", "coordinator__user").get(
+        order=paid_service_order()
+    )
+
+
+def _coordinator_assignment() -> Built:
+    assignment = _assignment()
+    return {"assignment_id": assignment.pk}, assignment.coordinator.user, assignment.order.number
+
+
+def _customer_service_order() -> Built:
+    assignment = _assignment()
+    return {"order_id": assignment.order_id}, assignment.order.customer, assignment.order.number
+
+
 REGISTRY: dict[str, ObjectRoute] = {
     "notifications-read": ObjectRoute(_notification),
     "merchant-violation-appeal": ObjectRoute(_violation),
@@ -568,6 +591,12 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-dispute-jury-consent": ObjectRoute(_merchant_dispute),
     "jury-case": ObjectRoute(_jury_case),
     "jury-case-vote": ObjectRoute(_jury_case),
+    "coordinator-assignment": ObjectRoute(_coordinator_assignment),
+    "coordinator-assignment-schedule": ObjectRoute(_coordinator_assignment),
+    "coordinator-assignment-start": ObjectRoute(_coordinator_assignment),
+    "coordinator-assignment-complete": ObjectRoute(_coordinator_assignment),
+    "coordinator-assignment-problem": ObjectRoute(_coordinator_assignment),
+    "orders-service": ObjectRoute(_customer_service_order),
 }
 
 # Routes whose object is public by design (no owner), with the reason.

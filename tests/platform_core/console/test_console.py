@@ -131,8 +131,8 @@ def test_aud_2_console_query_budget_is_fixed(n: int) -> None:
     assert len(captured) == QUERY_BUDGET, "\n".join(q["sql"] for q in captured.captured_queries)
 
 
-#: session + user + 14 queues (a count each; 6 with a clock add one Min(due_at)) + the "recent actions" log
-QUERY_BUDGET = 2 + 14 + 6 + 1
+#: session + user + 15 queues (a count each; 7 with a clock add one Min(due_at)) + the "recent actions" log
+QUERY_BUDGET = 2 + 15 + 7 + 1
 
 
 def test_aud_2_every_queue_is_registered_once_with_a_link() -> None:
