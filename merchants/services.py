@@ -853,6 +853,22 @@ def merchant_deposit_deduct(
         subject=merchant,
         actor=actor,
     )
+    merchant_deposit_drawn(merchant=merchant, amount=amount, kind=kind, reason=reason, actor=actor)
+    return txn
+
+
+def merchant_lock(*, merchant_id: int) -> Merchant:
+    """The merchant row, locked until the transaction ends. Services of other apps that post to the
+    merchant's deposit lock it first (before the ledger accounts), as ``merchant_deposit_deduct`` does."""
+    return _lock_merchant(merchant_id)
+
+
+def merchant_deposit_drawn(
+    *, merchant: Merchant, amount: Decimal, kind: str, reason: str, actor: User | None
+) -> None:
+    """MER-5: ``amount`` has just left the (locked) merchant's deposit — a penalty, compensation, or a
+    refund its payable could not cover (PAY-5): record it, tell the merchant, and restrict new listings
+    if the deposit is now below the required amount."""
     audit_record(
         actor=actor,
         action="merchant.deposit_deducted",
@@ -879,7 +895,6 @@ def merchant_deposit_deduct(
             % {"balance": balance, "required": required},
             actor=actor,
         )
-    return txn
 
 
 @transaction.atomic

@@ -42,7 +42,12 @@ from catalog.selectors import listing_visible_q
 from catalog.services import sku_release, sku_reserve
 from merchants.models import Merchant
 from merchants.selectors import agreement_current
-from merchants.services import merchant_deposit_deduct, violation_record
+from merchants.services import (
+    merchant_deposit_deduct,
+    merchant_deposit_drawn,
+    merchant_lock,
+    violation_record,
+)
 from orders import conf
 from orders.models import (
     Cart,
@@ -581,6 +586,34 @@ def _order_paid(order: Order, payment: Payment) -> None:
 # --- PAY-5: refunds --------------------------------------------------------------------------------
 
 
+def _refund_sources(order: Order, amount: Decimal) -> dict[str, tuple[LedgerAccount, Decimal]]:
+    """PAY-5: how much of ``amount`` each account pays, in order: escrow, merchant payable, deposit.
+
+    Once escrow falls short the merchant row is locked before its balances are read (and before the
+    ledger locks the accounts), as payouts and deposit services do, so the figures hold until the post.
+    """
+    merchant_kinds = (AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT)
+    accounts = [_escrow(order)] + [ledger_account_for(kind=k, owner=order.merchant) for k in merchant_kinds]
+    sources: dict[str, tuple[LedgerAccount, Decimal]] = {}
+    left = amount
+    for account in accounts:
+        if account.kind == AccountKind.MERCHANT_PAYABLE and left > 0:
+            merchant_lock(merchant_id=order.merchant_id)
+        account.refresh_from_db(fields=["balance"])
+        part = min(left, max(account.balance, Decimal("0.00")))
+        sources[account.kind] = (account, part)
+        left -= part
+    if left > 0:
+        logger.error("refund on order %s: %s CNY not covered by escrow, payable or deposit", order.pk, left)
+        raise Conflict(
+            _("The shop's funds cannot cover this refund (%(left)s CNY short); finance must step in.")
+            % {"left": left},
+            code="merchant_funds_short",
+            errors={"shortfall": str(left)},
+        )
+    return sources
+
+
 def _refund(
     order: Order,
     *,
@@ -590,7 +623,10 @@ def _refund(
     actor: User | None,
     payment: Payment | None = None,
 ) -> Refund:
-    """Refund ``amount`` of a locked order: escrow first, then the merchant's payable (PAY-5)."""
+    """Refund ``amount`` of a locked order (PAY-5): escrow first; once released, the merchant's payable;
+    what the payable cannot cover, the merchant's deposit (MER-5: a deposit left below the required
+    amount restricts the merchant). One balanced ``refund`` transaction keyed ``order-refund:<key>``;
+    ``Conflict merchant_funds_short`` (nothing moves) if even the deposit cannot cover it."""
     existing = Refund.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.order_id != order.pk or existing.amount != amount:
@@ -606,15 +642,9 @@ def _refund(
             _("A refund cannot exceed what the customer paid (%(left)s left).") % {"left": refundable},
             code="refund_exceeds_paid",
         )
-    escrow = _escrow(order)
-    escrow.refresh_from_db(fields=["balance"])
-    from_escrow = min(amount, escrow.balance)
+    sources = _refund_sources(order, amount)
     postings = [(_platform(AccountKind.REFUNDS_CLEARING), amount)]
-    if from_escrow > 0:
-        postings.append((escrow, -from_escrow))
-    if amount - from_escrow > 0:
-        payable = ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant)
-        postings.append((payable, -(amount - from_escrow)))
+    postings += [(account, -part) for account, part in sources.values() if part > 0]
     ledger_post(
         idempotency_key=f"order-refund:{key}",
         kind=TransactionKind.REFUND,
@@ -623,6 +653,16 @@ def _refund(
         subject=order,
         actor=actor,
     )
+    from_deposit = sources[AccountKind.MERCHANT_DEPOSIT][1]
+    if from_deposit > 0:
+        merchant_deposit_drawn(
+            merchant=order.merchant,
+            amount=from_deposit,
+            kind="refund",
+            reason=_("Refund of %(amount)s CNY on order %(number)s (your payable balance was short).")
+            % {"amount": amount, "number": order.number},
+            actor=actor,
+        )
     payment = payment or order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("-pk").first()
     refund = Refund.objects.create(
         order=order,
@@ -642,7 +682,13 @@ def _refund(
             if result.succeeded:
                 refund.status = Refund.Status.SUCCEEDED
                 refund.save(update_fields=["status"])
-    _event(order, action="refunded", actor=actor, reason=reason, data={"amount": str(amount)})
+    _event(
+        order,
+        action="refunded",
+        actor=actor,
+        reason=reason,
+        data={"amount": str(amount), **{f"from_{kind}": str(part) for kind, (_a, part) in sources.items()}},
+    )
     _notify_customer(
         order,
         event="order_refunded",
