@@ -444,7 +444,7 @@ def _callback_log(
 ) -> PaymentCallbackLog:
     return PaymentCallbackLog.objects.create(
         provider=provider,
-        headers={k: v for k, v in headers.items() if k.lower().startswith(("x-", "content-"))},
+        headers={k: v for k, v in headers.items() if k.lower().startswith(("x-", "content-", "wechatpay-"))},
         body=body.decode("utf-8", errors="replace")[:20000],
         outcome=outcome,
         error=error[:500],
