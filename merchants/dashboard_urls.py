@@ -47,4 +47,6 @@ urlpatterns = [
     # money (PAY-2, PAY-4, PAY-6, MER-5)
     path("money/", orders_dashboard.money, name="money"),
     path("money/statements/<int:statement_id>.csv", orders_dashboard.statement_csv, name="statement-csv"),
+    path("money/deposit/pay/", orders_dashboard.deposit_pay, name="deposit-pay"),
+    path("money/deposit/<str:out_trade_no>/", orders_dashboard.deposit_cashier, name="deposit-cashier"),
 ]

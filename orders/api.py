@@ -551,6 +551,36 @@ class MerchantOrderCancelApi(APIView):
         return Response(MerchantOrderSerializer(order).data)
 
 
+class MerchantDepositPayApi(APIView):
+    """MER-5, PAY-3: pay the category's deposit through the payment gateway; the answer carries the pay
+    URL / QR payload, and the provider's signed callback credits the deposit once."""
+
+    permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
+
+    class InputSerializer(serializers.Serializer):
+        category = serializers.IntegerField(help_text="One of the shop's categories.")
+        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+
+    @extend_schema(
+        operation_id="merchant_deposits_pay",
+        request=InputSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["merchant"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.deposit_pay_start(
+            merchant=request.merchant,  # type: ignore[attr-defined]
+            category_id=data.validated_data["category"],
+            provider=data.validated_data["provider"],
+            actor=_user(request),
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
 class StatementSerializer(serializers.ModelSerializer[PayoutStatement]):
     payout_amount = serializers.DecimalField(
         source="payout.amount", max_digits=12, decimal_places=2, read_only=True

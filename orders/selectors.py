@@ -1,14 +1,25 @@
 """Reads of orders, each scoped to who is asking (SEC-1), and the money of an order derived from the
 ledger (PAY-1, PAY-2): paid, refunded and released amounts are sums of ledger entries, never fields."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from orders.models import Cart, CartItem, Order, OrderEvent, OrderLine, PayoutStatement, TrackingEvent
+from orders.models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PayoutStatement,
+    TrackingEvent,
+)
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
@@ -97,6 +108,18 @@ def statement_get_for_merchant(*, merchant: Merchant, statement_id: int) -> Payo
     return statement
 
 
+def deposit_payment_get_for_merchant(*, merchant: Merchant, out_trade_no: str) -> Payment:
+    """MER-5: one of the merchant's deposit payments (``NotFound`` for anyone else's)."""
+    payment = (
+        Payment.objects.filter(purpose=Payment.Purpose.DEPOSIT, merchant=merchant, out_trade_no=out_trade_no)
+        .select_related("category")
+        .first()
+    )
+    if payment is None:
+        raise NotFound(_("No such payment."))
+    return payment
+
+
 # --- money of an order (from the ledger) -----------------------------------------------------------
 
 
@@ -178,6 +201,34 @@ def order_deadlines(*, order: Order) -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Order), subject_id=str(order.pk)
     ).order_by("started_at", "pk")
+
+
+#: ORD-4: the deadline rule of the 72-hour ship-by clock (its handler is in orders/deadlines.py)
+RULE_SHIP_BY = "orders.ship_by"
+
+
+def order_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
+    """REP-3, VIO-6 (``merchants.selectors.KPI_SOURCES``): the merchant's orders paid in ``[since, until)``;
+    orders shipped then; of those, shipped after their ship-by deadline (the ``orders.ship_by`` clock's
+    due time, so an extension counts), and with tracking the carrier confirmed (a carrier event)."""
+    ship_by_due = Deadline.objects.filter(
+        rule=RULE_SHIP_BY,
+        subject_type=ContentType.objects.get_for_model(Order),
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    ).values("due_at")[:1]
+    carrier_event = TrackingEvent.objects.filter(order=OuterRef("pk"), source=TrackingEvent.Source.CARRIER)
+    mine = Order.objects.filter(merchant=merchant)
+    counts = mine.filter(shipped_at__gte=since, shipped_at__lt=until).aggregate(
+        shipments=Count("pk"),
+        late=Count("pk", filter=Q(shipped_at__gt=Subquery(ship_by_due))),
+        tracked=Count("pk", filter=Q(Exists(carrier_event))),
+    )
+    return {
+        "orders": mine.filter(paid_at__gte=since, paid_at__lt=until).count(),
+        "shipments": counts["shipments"],
+        "shipments_late": counts["late"],
+        "shipments_tracked": counts["tracked"],
+    }
 
 
 def merchant_open_order_count(*, merchant: Merchant) -> int:

@@ -39,10 +39,11 @@ from django_fsm import TransitionNotAllowed
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
-from catalog.services import sku_release, sku_reserve
+from catalog.services import listing_sales_add, sku_release, sku_reserve
 from merchants.models import Merchant
-from merchants.selectors import agreement_current
+from merchants.selectors import agreement_current, merchant_deposit_balance, merchant_for_member
 from merchants.services import (
+    merchant_deposit_credit,
     merchant_deposit_deduct,
     merchant_deposit_drawn,
     merchant_lock,
@@ -68,6 +69,7 @@ from orders.models import (
 from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
 from orders.payments.payouts import payout_provider_get
 from orders.selectors import (
+    RULE_SHIP_BY,
     order_holds_open,
     order_paid_amount,
     order_refunded_amount,
@@ -88,7 +90,6 @@ from platform_core.notifications.services import notify
 logger = logging.getLogger(__name__)
 
 RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
-RULE_SHIP_BY = "orders.ship_by"
 RULE_AUTO_CONFIRM = "orders.auto_confirm"
 RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 
@@ -348,6 +349,15 @@ def order_checkout(
     return orders
 
 
+def _sales_count(order: Order, *, sign: int) -> None:
+    """CAT-8: units sold count when the order is paid (``sign=1``) and are taken back (``-1``) when a paid
+    order leaves unshipped (cancelled, or closed by a full refund) — returns after shipping stay sold."""
+    units: dict[int, int] = defaultdict(int)
+    for listing_id, quantity in order.lines.values_list("listing_id", "quantity"):
+        units[listing_id] += sign * quantity
+    listing_sales_add(units=units)
+
+
 def _release_stock(order: Order) -> None:
     for line in order.lines.order_by("sku_id"):
         sku_release(sku_id=line.sku_id, quantity=line.quantity)
@@ -383,6 +393,17 @@ def order_expire_unpaid(*, order: Order) -> Order:
 # --- PAY-3: payments ------------------------------------------------------------------------------
 
 
+def _payment_open(payment: Payment) -> Payment:
+    """PAY-3: save the payment and ask its provider for what the payer needs (URL / QR payload)."""
+    payment.save()
+    try:
+        payment.payload = provider_get(payment.provider).create_payment(payment)
+    except NotImplementedError as exc:
+        raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
+    payment.save(update_fields=["payload"])
+    return payment
+
+
 @transaction.atomic
 def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
     """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
@@ -392,14 +413,9 @@ def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
     attempt = order.payments.count() + 1
-    payment = Payment.objects.create(
-        order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}"
+    payment = _payment_open(
+        Payment(order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}")
     )
-    try:
-        payment.payload = provider_get(provider).create_payment(payment)
-    except NotImplementedError as exc:
-        raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
-    payment.save(update_fields=["payload"])
     audit_record(
         actor=actor,
         action="order.payment_started",
@@ -407,6 +423,57 @@ def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
         after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": payment.amount},
     )
     return payment
+
+
+@transaction.atomic
+def deposit_pay_start(*, merchant: Merchant, category_id: int, provider: str, actor: User) -> Payment:
+    """MER-5, PAY-3: the merchant pays what its deposit lacks for ``category_id`` through the gateway.
+
+    The category must be one the merchant is approved for (``InvalidInput``); ``Conflict
+    deposit_covered`` if the deposit already holds the category's amount. The provider's verified
+    callback credits the deposit once (``payment_callback_receive``).
+    """
+    if provider not in PROVIDERS:
+        raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
+    merchant = merchant_lock(merchant_id=merchant.pk)
+    category = merchant.categories.filter(pk=category_id).first()
+    if category is None:
+        raise InvalidInput(
+            _("Choose one of your shop's categories."),
+            errors={"category": [_("Not one of your categories.")]},
+        )
+    amount = category.deposit_amount - merchant_deposit_balance(merchant=merchant)
+    if amount <= 0:
+        raise Conflict(
+            _("Your deposit already covers the category %(category)s.") % {"category": category.name},
+            code="deposit_covered",
+        )
+    attempt = Payment.objects.filter(merchant=merchant).count() + 1
+    payment = _payment_open(
+        Payment(
+            purpose=Payment.Purpose.DEPOSIT,
+            merchant=merchant,
+            category=category,
+            provider=provider,
+            amount=amount,
+            out_trade_no=f"DEP{merchant.pk}C{category.pk}P{attempt}",
+        )
+    )
+    audit_record(
+        actor=actor,
+        action="merchant.deposit_payment_started",
+        subject=merchant,
+        after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": amount},
+    )
+    return payment
+
+
+def _may_pay(payment: Payment, user: User) -> bool:
+    """Who may pay ``payment`` at the sandbox cashier: the order's customer, or a member of the shop."""
+    if payment.order is not None:
+        return bool(payment.order.customer_id == user.pk)
+    found = merchant_for_member(user=user)
+    return found is not None and found[0].pk == payment.merchant_id
 
 
 @transaction.atomic
@@ -418,8 +485,10 @@ def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
     """
     from orders.tasks import deliver_sandbox_callback_task
 
-    payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
-    if payment is None or (actor is not None and payment.order.customer_id != actor.pk):
+    payment = (
+        Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).select_related("order").first()
+    )
+    if payment is None or (actor is not None and not _may_pay(payment, actor)):
         raise NotFound(_("No such payment."))
     behaviour = conf.payment_sandbox_behaviour()
     succeeded = not behaviour["fail"]
@@ -502,13 +571,14 @@ def _payment_apply(
     found = head.first()
     if found is None:
         raise _CallbackRefused("unknown_trade", _("No such payment."))
-    order = order_lock(order_id=found["order_id"])
+    order = order_lock(order_id=found["order_id"]) if found["order_id"] is not None else None
     payment = Payment.objects.select_for_update().get(pk=found["pk"])
-    if note.amount != payment.amount or payment.amount != order.total:
+    due = order.total if order is not None else payment.amount
+    if note.amount != payment.amount or payment.amount != due:
         raise _CallbackRefused(
             "amount_mismatch",
-            _("The amount %(given)s does not match the order total %(total)s.")
-            % {"given": note.amount, "total": order.total},
+            _("The amount %(given)s does not match the amount due %(total)s.")
+            % {"given": note.amount, "total": due},
             payment,
         )
     Outcome = PaymentCallbackLog.Outcome
@@ -526,16 +596,26 @@ def _payment_apply(
             provider=provider, headers=headers, body=body, outcome=Outcome.FAILED, payment=payment
         )
 
-    ledger_post(
-        idempotency_key=f"order-payment:{provider}:{note.provider_trade_no}",
-        kind=TransactionKind.PAYMENT,
-        postings=[
-            (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
-            (_escrow(order), note.amount),
-        ],
-        memo=f"payment {payment.out_trade_no}",
-        subject=order,
-    )
+    if order is None:  # MER-5: a deposit payment
+        assert payment.merchant is not None
+        merchant_deposit_credit(
+            merchant=payment.merchant,
+            amount=note.amount,
+            payment_reference=payment.out_trade_no,
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            actor=None,
+        )
+    else:
+        ledger_post(
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            kind=TransactionKind.PAYMENT,
+            postings=[
+                (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
+                (_escrow(order), note.amount),
+            ],
+            memo=f"payment {payment.out_trade_no}",
+            subject=order,
+        )
     payment.status = Payment.Status.SUCCEEDED
     payment.provider_trade_no = note.provider_trade_no
     payment.succeeded_at = timezone.now()
@@ -543,6 +623,8 @@ def _payment_apply(
     log = _callback_log(
         provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
     )
+    if order is None:
+        return log
     if order.status == S.PENDING_PAYMENT:
         _order_paid(order, payment)
     else:
@@ -558,6 +640,12 @@ def _payment_apply(
     return log
 
 
+def _payment_ledger_key(payment: Payment, provider_trade_no: str | None) -> str:
+    """PAY-7: the ledger key of a payment's posting (one per provider trade)."""
+    prefix = "deposit-payment" if payment.purpose == Payment.Purpose.DEPOSIT else "order-payment"
+    return f"{prefix}:{payment.provider}:{provider_trade_no}"
+
+
 def _order_paid(order: Order, payment: Payment) -> None:
     """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts."""
     now = timezone.now()
@@ -567,6 +655,7 @@ def _order_paid(order: Order, payment: Payment) -> None:
     deadline_meet(rule=RULE_PAYMENT_TIMEOUT, subject=order)
     if ship_by is not None:
         deadline_start(rule=RULE_SHIP_BY, subject=order, due_at=ship_by)
+    _sales_count(order, sign=1)
     _event(
         order,
         action="paid",
@@ -720,6 +809,8 @@ def order_refund(
         order.save()
         for rule in (RULE_SHIP_BY, RULE_AUTO_CONFIRM, RULE_AFTERSALES_WINDOW):
             deadline_cancel(rule=rule, subject=order, note="fully refunded")
+        if before in (S.PAID, S.SCHEDULED):
+            _sales_count(order, sign=-1)
         _event(order, action="closed", actor=actor, from_status=before, reason=reason)
     return refund
 
@@ -748,6 +839,7 @@ def order_cancel(*, order_id: int, reason: str, actor: User, as_merchant: bool =
     order.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CLOSED)
     _event(order, action="cancelled", actor=actor, from_status=before, reason=reason)
     if before == S.PAID:
+        _sales_count(order, sign=-1)
         refundable = order_paid_amount(order=order) - order_refunded_amount(order=order)
         if refundable > 0:
             _refund(order, amount=refundable, reason=reason, key=f"order-cancel:{order.pk}", actor=actor)
@@ -1331,7 +1423,7 @@ def reconciliation_run(*, day: date) -> list[ReconciliationDifference]:
     """
     ours: dict[tuple[str, str, str], Decimal | None] = {}
     for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
-        key = f"order-payment:{payment.provider}:{payment.provider_trade_no}"
+        key = _payment_ledger_key(payment, payment.provider_trade_no)
         ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
     for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""

@@ -39,6 +39,7 @@ urlpatterns = [
         api.MerchantOrderCancelApi.as_view(),
         name="merchant-order-cancel",
     ),
+    path("merchant/deposits/pay/", api.MerchantDepositPayApi.as_view(), name="merchant-deposits-pay"),
     path("merchant/statements/", api.MerchantStatementListApi.as_view(), name="merchant-statements"),
     path(
         "merchant/statements/<int:statement_id>/csv/",

@@ -100,7 +100,9 @@ class WechatPayProvider(PaymentProvider):
             raise CallbackRejected("unsupported signature type")
         if keys["platform_serial"] and given.get("wechatpay-serial") != keys["platform_serial"]:
             raise CallbackRejected("signed with an unknown platform certificate")
-        if not rsa_sha256_verify(keys["platform_public_key"], signed_message(timestamp, nonce, body), signature):
+        if not rsa_sha256_verify(
+            keys["platform_public_key"], signed_message(timestamp, nonce, body), signature
+        ):
             raise CallbackRejected("bad signature")
         try:
             age = abs(timezone.now().timestamp() - int(timestamp))

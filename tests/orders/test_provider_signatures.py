@@ -57,7 +57,9 @@ def test_pay_3_alipay_sign_string_excludes_sign_and_empties() -> None:
 
 def test_pay_3_alipay_signed_notification_posts_the_payment_once(api_client) -> None:
     payment = _provider_payment("alipay")
-    body = keys.alipay_body(keys.alipay_notification(out_trade_no=payment.out_trade_no, amount=payment.amount))
+    body = keys.alipay_body(
+        keys.alipay_notification(out_trade_no=payment.out_trade_no, amount=payment.amount)
+    )
     first, second = _post(api_client, "alipay", body, form=True), _post(api_client, "alipay", body, form=True)
     assert (first.status_code, first.content, second.status_code) == (200, b"success", 200)
     order = Order.objects.get(pk=payment.order_id)
@@ -100,7 +102,9 @@ def test_pay_3_alipay_wrong_amount_is_refused(api_client) -> None:
 def test_pay_3_alipay_refuses_without_a_configured_key(api_client, settings) -> None:
     settings.ORDERS_ALIPAY_PUBLIC_KEY = ""
     payment = _provider_payment("alipay")
-    body = keys.alipay_body(keys.alipay_notification(out_trade_no=payment.out_trade_no, amount=payment.amount))
+    body = keys.alipay_body(
+        keys.alipay_notification(out_trade_no=payment.out_trade_no, amount=payment.amount)
+    )
     assert _post(api_client, "alipay", body, form=True).status_code == 400
     assert _moved(payment.order) == 0
 
@@ -111,7 +115,10 @@ def test_pay_3_alipay_refuses_without_a_configured_key(api_client, settings) -> 
 def test_pay_3_wechat_pay_v3_notification_verified_decrypted_and_posted_once(api_client) -> None:
     payment = _provider_payment("wechat_pay")
     headers, body = keys.wechat_notification(out_trade_no=payment.out_trade_no, amount=payment.amount)
-    first, second = _post(api_client, "wechat_pay", body, headers), _post(api_client, "wechat_pay", body, headers)
+    first, second = (
+        _post(api_client, "wechat_pay", body, headers),
+        _post(api_client, "wechat_pay", body, headers),
+    )
     assert (first.status_code, second.status_code) == (200, 200)
     assert json.loads(first.content)["code"] == "SUCCESS"
     payment.refresh_from_db()

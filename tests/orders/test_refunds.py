@@ -77,7 +77,9 @@ def test_pay_5_refund_after_release_comes_from_payable_then_deposit(time_machine
 def test_pay_5_refund_after_payout_draws_on_the_deposit_alone(time_machine) -> None:
     order = _settled(time_machine)
     assert payout_run_for_merchant(merchant=order.merchant, period=timezone.localdate()) is not None
-    order_refund(order=order, amount=Decimal("30.00"), reason="repair refused", idempotency_key="p1", actor=None)
+    order_refund(
+        order=order, amount=Decimal("30.00"), reason="repair refused", idempotency_key="p1", actor=None
+    )
     assert _balance(AccountKind.MERCHANT_PAYABLE, order.merchant) == Decimal("0.00")
     assert _balance(AccountKind.MERCHANT_DEPOSIT, order.merchant) == Decimal("970.00")
     call_command("verify_ledger")
@@ -102,5 +104,8 @@ def test_pay_5_refund_before_release_still_comes_from_escrow_only() -> None:
         e.account.kind: e.amount
         for e in LedgerTransaction.objects.get(idempotency_key="order-refund:e1").entries.all()
     }
-    assert legs == {AccountKind.REFUNDS_CLEARING: Decimal("80.00"), AccountKind.ORDER_ESCROW: Decimal("-80.00")}
+    assert legs == {
+        AccountKind.REFUNDS_CLEARING: Decimal("80.00"),
+        AccountKind.ORDER_ESCROW: Decimal("-80.00"),
+    }
     assert _balance(AccountKind.MERCHANT_DEPOSIT, order.merchant) == Decimal("1000.00")
