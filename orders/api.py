@@ -11,14 +11,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember
 from merchants.selectors import merchant_for_member
 from orders import selectors, services
+from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent, OrderLine, Payment, PayoutStatement, TrackingEvent
 from orders.payments import provider_get
 from platform_core.accounts.masking import mask_name, mask_phone
@@ -270,12 +273,30 @@ class OrderDetailApi(APIView):
         return Response(OrderDetailSerializer(order).data)
 
 
+class PdfRenderer(BaseRenderer):
+    """Lets content negotiation pick PDF (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
 class OrderContractApi(APIView):
-    """ORD-1: the contract at purchase, as JSON or (``?render=html``) as a page to print."""
+    """ORD-1: the contract at purchase, as JSON, (``?render=html``) as a page to print, or as a PDF
+    (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, PdfRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
         tags=["orders"],
     )
     def get(self, request: Request, order_id: int) -> Any:
@@ -287,6 +308,10 @@ class OrderContractApi(APIView):
             if found is None:
                 raise
             order = selectors.order_get_for_merchant(merchant=found[0], order_id=order_id)
+        if request.accepted_renderer.format == "pdf":
+            response = HttpResponse(contract_pdf(order), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="contract-{order.number}.pdf"'
+            return response
         if request.query_params.get("render") == "html":
             html = render_to_string("orders/contract.html", {"order": order, "contract": order.contract})
             return HttpResponse(html, content_type="text/html; charset=utf-8")
