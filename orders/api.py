@@ -11,8 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -281,7 +281,9 @@ class PdfRenderer(BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         return data if isinstance(data, bytes) else b""
 
 
@@ -289,7 +291,7 @@ class OrderContractApi(APIView):
     """ORD-1: the contract at purchase, as JSON, (``?render=html``) as a page to print, or as a PDF
     (``?format=pdf`` or ``Accept: application/pdf``)."""
 
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, PdfRenderer]
+    renderer_classes = [*cast(list[type[BaseRenderer]], api_settings.DEFAULT_RENDERER_CLASSES), PdfRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],

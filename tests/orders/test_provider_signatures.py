@@ -45,7 +45,9 @@ def _moved(order: Order) -> int:
 
 
 def _last_log() -> PaymentCallbackLog:
-    return PaymentCallbackLog.objects.order_by("-pk").first()  # type: ignore[return-value]
+    log = PaymentCallbackLog.objects.order_by("-pk").first()
+    assert log is not None
+    return log
 
 
 # --- Alipay ----------------------------------------------------------------------------------------

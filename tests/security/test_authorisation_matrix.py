@@ -271,8 +271,8 @@ def _deposit_payment() -> Built:
     from tests.factories.catalog import CategoryFactory
     from tests.factories.merchants import MerchantFactory
 
-    category = CategoryFactory(name="matrix-deposit-category", deposit_amount=Decimal("100.00"))
-    merchant = MerchantFactory(categories=[category])
+    category = CategoryFactory.create(name="matrix-deposit-category", deposit_amount=Decimal("100.00"))
+    merchant = MerchantFactory.create(categories=[category])
     payment = deposit_pay_start(
         merchant=merchant, category_id=category.pk, provider="sandbox", actor=merchant.owner
     )
