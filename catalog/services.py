@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -715,6 +716,16 @@ def sku_release(*, sku_id: int, quantity: int) -> int:
     if Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity) == 0:
         raise NotFound(_("No such SKU."))
     return int(Sku.objects.filter(pk=sku_id).values_list("stock", flat=True).get())
+
+
+def listing_sales_add(*, units: dict[int, int]) -> None:
+    """CAT-8: move ``Listing.sales_count`` (the "sales" sort) by ``units`` per listing id: positive when
+    an order is paid, negative when a paid order goes back unshipped (never below zero). One guarded
+    ``UPDATE … SET sales_count = sales_count + n`` per listing, in id order (concurrent payments of the
+    same listing add up; row locks are taken in one order)."""
+    for listing_id, n in sorted(units.items()):
+        if n:
+            Listing.objects.filter(pk=listing_id).update(sales_count=Greatest(F("sales_count") + n, Value(0)))
 
 
 @transaction.atomic

@@ -98,4 +98,6 @@ urlpatterns = [
         disputes_dashboard.dispute_proposal_reject,
         name="dispute-proposal-reject",
     ),
+    path("money/deposit/pay/", orders_dashboard.deposit_pay, name="deposit-pay"),
+    path("money/deposit/<str:out_trade_no>/", orders_dashboard.deposit_cashier, name="deposit-cashier"),
 ]

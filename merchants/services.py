@@ -90,6 +90,8 @@ from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound, Un
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
 from platform_core.notifications.services import notify
+from staff.models import Department
+from staff.selectors import department_head
 
 ClosureCheck = Callable[[Merchant], list[str]]
 DocumentExpiredHandler = Callable[..., None]
@@ -153,13 +155,16 @@ def _notify_owner(merchant: Merchant, *, event: str, title: str, body: str, subj
 
 def _notify_staff(
     *, event: str, title: str, body: str, subject: Any, role: str = Role.STAFF_OPERATIONS
-) -> None:
-    """OPS-3: tell a department's staff (operations unless ``role`` says otherwise)."""
+) -> set[int]:
+    """OPS-3: tell a department's staff (operations unless ``role`` says otherwise); returns who was told."""
     group = Group.objects.filter(name=role).first()
     if group is None:
-        return
+        return set()
+    told = set()
     for user in User.objects.filter(groups=group, is_active=True).order_by("pk"):
         notify(recipient=user, event=event, title=title, body=body, subject=subject)
+        told.add(user.pk)
+    return told
 
 
 def _change_status(
@@ -853,6 +858,22 @@ def merchant_deposit_deduct(
         subject=merchant,
         actor=actor,
     )
+    merchant_deposit_drawn(merchant=merchant, amount=amount, kind=kind, reason=reason, actor=actor)
+    return txn
+
+
+def merchant_lock(*, merchant_id: int) -> Merchant:
+    """The merchant row, locked until the transaction ends. Services of other apps that post to the
+    merchant's deposit lock it first (before the ledger accounts), as ``merchant_deposit_deduct`` does."""
+    return _lock_merchant(merchant_id)
+
+
+def merchant_deposit_drawn(
+    *, merchant: Merchant, amount: Decimal, kind: str, reason: str, actor: User | None
+) -> None:
+    """MER-5: ``amount`` has just left the (locked) merchant's deposit — a penalty, compensation, or a
+    refund its payable could not cover (PAY-5): record it, tell the merchant, and restrict new listings
+    if the deposit is now below the required amount."""
     audit_record(
         actor=actor,
         action="merchant.deposit_deducted",
@@ -879,7 +900,6 @@ def merchant_deposit_deduct(
             % {"balance": balance, "required": required},
             actor=actor,
         )
-    return txn
 
 
 @transaction.atomic
@@ -1698,14 +1718,21 @@ def merchant_change_reject(*, change: MerchantChange, note: str, actor: User) ->
 
 @transaction.atomic
 def review_overdue_record(*, subject: MerchantApplication | MerchantChange, what: str) -> None:
-    """MER-2, MER-6a: a review clock ran out: record it and tell operations."""
-    audit_record(actor=None, action=f"merchant.{what}_review_overdue", subject=subject)
-    _notify_staff(
-        event=f"merchant_{what}_review_overdue",
-        title=_("Review overdue"),
-        body=_("%(subject)s has waited past its review deadline.") % {"subject": str(subject)},
+    """MER-2, MER-6a: a review clock ran out: record it, tell operations, and put it before the head of
+    the operations department (STF-1), who is told even when not in the operations group."""
+    head = department_head(code=Department.Code.OPERATIONS)
+    audit_record(
+        actor=None,
+        action=f"merchant.{what}_review_overdue",
         subject=subject,
+        after={"escalated_to": head.pk if head else None},
     )
+    title = _("Review overdue")
+    body = _("%(subject)s has waited past its review deadline.") % {"subject": str(subject)}
+    event = f"merchant_{what}_review_overdue"
+    notified = _notify_staff(event=event, title=title, body=body, subject=subject)
+    if head is not None and head.pk not in notified:
+        notify(recipient=head, event=event, title=title, body=body, subject=subject)
 
 
 # --- members ------------------------------------------------------------------------------------------

@@ -293,6 +293,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """PAY-3, MER-5: every payment attempt, for an order or a merchant's deposit."""
+
+    list_display = [
+        "out_trade_no",
+        "purpose",
+        "provider",
+        "amount",
+        "status",
+        "order",
+        "merchant",
+        "created_at",
+    ]
+    list_filter = ["purpose", "provider", "status"]
+    search_fields = ["out_trade_no", "provider_trade_no", "order__number", "merchant__name"]
+    list_select_related = ["order", "merchant"]
+
+
 @admin.register(PaymentCallbackLog)
 class PaymentCallbackLogAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "provider", "outcome", "error", "payment"]

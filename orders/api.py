@@ -14,13 +14,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember
 from merchants.selectors import merchant_for_member
 from orders import selectors, services
+from orders.documents import contract_pdf
 from orders.models import (
     Order,
     OrderEvent,
@@ -281,12 +284,32 @@ class OrderDetailApi(APIView):
         return Response(OrderDetailSerializer(order).data)
 
 
+class PdfRenderer(BaseRenderer):
+    """Lets content negotiation pick PDF (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
 class OrderContractApi(APIView):
-    """ORD-1: the contract at purchase, as JSON or (``?render=html``) as a page to print."""
+    """ORD-1: the contract at purchase, as JSON, (``?render=html``) as a page to print, or as a PDF
+    (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    renderer_classes = [*cast(list[type[BaseRenderer]], api_settings.DEFAULT_RENDERER_CLASSES), PdfRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
         tags=["orders"],
     )
     def get(self, request: Request, order_id: int) -> Any:
@@ -298,6 +321,10 @@ class OrderContractApi(APIView):
             if found is None:
                 raise
             order = selectors.order_get_for_merchant(merchant=found[0], order_id=order_id)
+        if request.accepted_renderer.format == "pdf":
+            response = HttpResponse(contract_pdf(order), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="contract-{order.number}.pdf"'
+            return response
         if request.query_params.get("render") == "html":
             html = render_to_string("orders/contract.html", {"order": order, "contract": order.contract})
             return HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -560,6 +587,36 @@ class MerchantOrderCancelApi(APIView):
             order_id=order.pk, reason=data.validated_data["reason"], actor=_user(request), as_merchant=True
         )
         return Response(MerchantOrderSerializer(order).data)
+
+
+class MerchantDepositPayApi(APIView):
+    """MER-5, PAY-3: pay the category's deposit through the payment gateway; the answer carries the pay
+    URL / QR payload, and the provider's signed callback credits the deposit once."""
+
+    permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
+
+    class InputSerializer(serializers.Serializer):
+        category = serializers.IntegerField(help_text="One of the shop's categories.")
+        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+
+    @extend_schema(
+        operation_id="merchant_deposits_pay",
+        request=InputSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["merchant"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.deposit_pay_start(
+            merchant=request.merchant,  # type: ignore[attr-defined]
+            category_id=data.validated_data["category"],
+            provider=data.validated_data["provider"],
+            actor=_user(request),
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
 class StatementSerializer(serializers.ModelSerializer[PayoutStatement]):

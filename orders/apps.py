@@ -13,6 +13,13 @@ class OrdersConfig(AppConfig):
         if order_closure_pending not in CLOSURE_CHECKS:
             CLOSURE_CHECKS.append(order_closure_pending)
 
+        # REP-3, VIO-6: orders paid, shipments, late and carrier-tracked shipments feed credit and KPIs.
+        from merchants.selectors import KPI_SOURCES
+        from orders.selectors import order_kpi_figures
+
+        if order_kpi_figures not in KPI_SOURCES:
+            KPI_SOURCES.append(order_kpi_figures)
+
         # USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
         from orders.selectors import customer_open_orders_reason
         from orders.services import orders_anonymise_customer

@@ -101,3 +101,27 @@ def review_signals() -> dict[str, int]:
     """REP-2: thresholds of the fake-review signals (burst of five-star reviews, review rings); the policy
     is ``ORDERS_REVIEW_SIGNALS`` in settings (every key given there)."""
     return dict(settings.ORDERS_REVIEW_SIGNALS)
+
+
+def alipay_keys() -> dict[str, str]:
+    """PAY-3: Alipay's public key (PEM, to verify its RSA2 notifications) and our app id."""
+    return {
+        "public_key": str(getattr(settings, "ORDERS_ALIPAY_PUBLIC_KEY", "")),
+        "app_id": str(getattr(settings, "ORDERS_ALIPAY_APP_ID", "")),
+    }
+
+
+def wechat_pay_keys() -> dict[str, str]:
+    """PAY-3: WeChat Pay v3: the platform public key (PEM) and its serial, our APIv3 key (32 bytes, to
+    decrypt notification resources) and merchant id."""
+    return {
+        "platform_public_key": str(getattr(settings, "ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY", "")),
+        "platform_serial": str(getattr(settings, "ORDERS_WECHAT_PAY_PLATFORM_SERIAL", "")),
+        "apiv3_key": str(getattr(settings, "ORDERS_WECHAT_PAY_APIV3_KEY", "")),
+        "mch_id": str(getattr(settings, "ORDERS_WECHAT_PAY_MCH_ID", "")),
+    }
+
+
+def wechat_pay_notification_max_age() -> timedelta:
+    """PAY-3: a WeChat Pay notification whose timestamp is further off than this is refused (replays)."""
+    return getattr(settings, "ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE", timedelta(minutes=5))

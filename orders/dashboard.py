@@ -38,6 +38,7 @@ from merchants.models import Merchant
 from merchants.selectors import merchant_required_deposit
 from orders.models import Order
 from orders.selectors import (
+    deposit_payment_get_for_merchant,
     order_events,
     order_get_for_merchant,
     order_holds_open,
@@ -46,7 +47,7 @@ from orders.selectors import (
     statement_get_for_merchant,
     statement_list_for_merchant,
 )
-from orders.services import order_ship, order_ship_bulk
+from orders.services import deposit_pay_start, order_ship, order_ship_bulk, sandbox_cashier_pay
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerHold
 
@@ -283,6 +284,43 @@ def money(request: HttpRequest) -> HttpResponse:
         "page_obj": statement_page,
     }
     return page(request, "merchant/money.html", context)
+
+
+@merchant_required(MONEY_ROLES)
+@require_POST
+def deposit_pay(request: HttpRequest) -> HttpResponse:
+    """MER-5: start paying a category's deposit through the gateway (sandbox) and go to its cashier."""
+    category = request.POST.get("category", "")
+    try:
+        payment = deposit_pay_start(
+            merchant=merchant_of(request),
+            category_id=int(category) if category.isdigit() else 0,
+            provider="sandbox",
+            actor=user_of(request),
+        )
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+        return redirect("merchant:onboarding")
+    return redirect("merchant:deposit-cashier", out_trade_no=payment.out_trade_no)
+
+
+@merchant_required(MONEY_ROLES)
+@require_http_methods(["GET", "POST"])
+def deposit_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    """PAY-3 (sandbox): the provider's cashier for a deposit payment; paying queues the signed callback."""
+    try:
+        payment = deposit_payment_get_for_merchant(merchant=merchant_of(request), out_trade_no=out_trade_no)
+    except NotFound:
+        return page(request, "merchant/404.html", status=404)
+    if request.method == "POST":
+        try:
+            sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=user_of(request))
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+        else:
+            messages.success(request, _("Paid. Your deposit is credited as soon as the provider confirms."))
+        return redirect("merchant:onboarding")
+    return page(request, "merchant/deposit_cashier.html", {"payment": payment})
 
 
 @merchant_required(MONEY_ROLES)

@@ -240,7 +240,12 @@ class OrderEvent(models.Model):
 
 
 class Payment(models.Model):
-    """PAY-3: one attempt to pay an order through a provider."""
+    """PAY-3: one attempt to pay through a provider: an order (into its escrow) or, MER-5, a merchant's
+    deposit for a category (into its deposit account)."""
+
+    class Purpose(models.TextChoices):
+        ORDER = "order", _("Order")
+        DEPOSIT = "deposit", _("Merchant deposit")
 
     class Status(models.TextChoices):
         CREATED = "created", _("Created")
@@ -248,7 +253,15 @@ class Payment(models.Model):
         FAILED = "failed", _("Failed")
         CLOSED = "closed", _("Closed")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.ORDER)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
+    # MER-5: a deposit payment's payer and the category whose deposit it pays
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="deposit_payments"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     provider = models.CharField(max_length=20)
     amount = models.DecimalField(**MONEY)
     out_trade_no = models.CharField(_("our trade number"), max_length=64, unique=True)
@@ -260,6 +273,15 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(purpose="order", order__isnull=False, merchant__isnull=True)
+                    | Q(purpose="deposit", order__isnull=True, merchant__isnull=False, category__isnull=False)
+                ),
+                name="payment_for_order_or_deposit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.out_trade_no} ({self.status})"

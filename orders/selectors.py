@@ -7,8 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +35,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    Payment,
     PayoutStatement,
     Review,
     ReviewFlag,
@@ -445,6 +459,18 @@ def review_fake_signals(*, review: Review, policy: dict[str, int]) -> list[Signa
     ]
 
 
+def deposit_payment_get_for_merchant(*, merchant: Merchant, out_trade_no: str) -> Payment:
+    """MER-5: one of the merchant's deposit payments (``NotFound`` for anyone else's)."""
+    payment = (
+        Payment.objects.filter(purpose=Payment.Purpose.DEPOSIT, merchant=merchant, out_trade_no=out_trade_no)
+        .select_related("category")
+        .first()
+    )
+    if payment is None:
+        raise NotFound(_("No such payment."))
+    return payment
+
+
 # --- money of an order (from the ledger) -----------------------------------------------------------
 
 
@@ -526,6 +552,34 @@ def order_deadlines(*, order: Order) -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Order), subject_id=str(order.pk)
     ).order_by("started_at", "pk")
+
+
+#: ORD-4: the deadline rule of the 72-hour ship-by clock (its handler is in orders/deadlines.py)
+RULE_SHIP_BY = "orders.ship_by"
+
+
+def order_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
+    """REP-3, VIO-6 (``merchants.selectors.KPI_SOURCES``): the merchant's orders paid in ``[since, until)``;
+    orders shipped then; of those, shipped after their ship-by deadline (the ``orders.ship_by`` clock's
+    due time, so an extension counts), and with tracking the carrier confirmed (a carrier event)."""
+    ship_by_due = Deadline.objects.filter(
+        rule=RULE_SHIP_BY,
+        subject_type=ContentType.objects.get_for_model(Order),
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    ).values("due_at")[:1]
+    carrier_event = TrackingEvent.objects.filter(order=OuterRef("pk"), source=TrackingEvent.Source.CARRIER)
+    mine = Order.objects.filter(merchant=merchant)
+    counts = mine.filter(shipped_at__gte=since, shipped_at__lt=until).aggregate(
+        shipments=Count("pk"),
+        late=Count("pk", filter=Q(shipped_at__gt=Subquery(ship_by_due))),
+        tracked=Count("pk", filter=Q(Exists(carrier_event))),
+    )
+    return {
+        "orders": mine.filter(paid_at__gte=since, paid_at__lt=until).count(),
+        "shipments": counts["shipments"],
+        "shipments_late": counts["late"],
+        "shipments_tracked": counts["tracked"],
+    }
 
 
 def merchant_open_order_count(*, merchant: Merchant) -> int:

@@ -43,10 +43,16 @@ from django_fsm import TransitionNotAllowed
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
-from catalog.services import sku_release, sku_reserve
+from catalog.services import listing_sales_add, sku_release, sku_reserve
 from merchants.models import Merchant
-from merchants.selectors import agreement_current
-from merchants.services import merchant_deposit_deduct, violation_record
+from merchants.selectors import agreement_current, merchant_deposit_balance, merchant_for_member
+from merchants.services import (
+    merchant_deposit_credit,
+    merchant_deposit_deduct,
+    merchant_deposit_drawn,
+    merchant_lock,
+    violation_record,
+)
 from orders import conf
 from orders.models import (
     Cart,
@@ -72,6 +78,7 @@ from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, p
 from orders.payments.payouts import payout_provider_get
 from orders.selectors import (
     MODERATE_REVIEW_PERMISSION,
+    RULE_SHIP_BY,
     order_holds_open,
     order_paid_amount,
     order_refund_details,
@@ -98,7 +105,6 @@ from platform_core.uploads import upload_sniff
 logger = logging.getLogger(__name__)
 
 RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
-RULE_SHIP_BY = "orders.ship_by"
 RULE_AUTO_CONFIRM = "orders.auto_confirm"
 RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 
@@ -370,6 +376,15 @@ def order_checkout(
     return orders
 
 
+def _sales_count(order: Order, *, sign: int) -> None:
+    """CAT-8: units sold count when the order is paid (``sign=1``) and are taken back (``-1``) when a paid
+    order leaves unshipped (cancelled, or closed by a full refund) — returns after shipping stay sold."""
+    units: dict[int, int] = defaultdict(int)
+    for listing_id, quantity in order.lines.values_list("listing_id", "quantity"):
+        units[listing_id] += sign * quantity
+    listing_sales_add(units=units)
+
+
 def _release_stock(order: Order) -> None:
     for line in order.lines.order_by("sku_id"):
         sku_release(sku_id=line.sku_id, quantity=line.quantity)
@@ -405,6 +420,17 @@ def order_expire_unpaid(*, order: Order) -> Order:
 # --- PAY-3: payments ------------------------------------------------------------------------------
 
 
+def _payment_open(payment: Payment) -> Payment:
+    """PAY-3: save the payment and ask its provider for what the payer needs (URL / QR payload)."""
+    payment.save()
+    try:
+        payment.payload = provider_get(payment.provider).create_payment(payment)
+    except NotImplementedError as exc:
+        raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
+    payment.save(update_fields=["payload"])
+    return payment
+
+
 @transaction.atomic
 def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
     """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
@@ -414,14 +440,9 @@ def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
     attempt = order.payments.count() + 1
-    payment = Payment.objects.create(
-        order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}"
+    payment = _payment_open(
+        Payment(order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}")
     )
-    try:
-        payment.payload = provider_get(provider).create_payment(payment)
-    except NotImplementedError as exc:
-        raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
-    payment.save(update_fields=["payload"])
     audit_record(
         actor=actor,
         action="order.payment_started",
@@ -429,6 +450,57 @@ def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
         after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": payment.amount},
     )
     return payment
+
+
+@transaction.atomic
+def deposit_pay_start(*, merchant: Merchant, category_id: int, provider: str, actor: User) -> Payment:
+    """MER-5, PAY-3: the merchant pays what its deposit lacks for ``category_id`` through the gateway.
+
+    The category must be one the merchant is approved for (``InvalidInput``); ``Conflict
+    deposit_covered`` if the deposit already holds the category's amount. The provider's verified
+    callback credits the deposit once (``payment_callback_receive``).
+    """
+    if provider not in PROVIDERS:
+        raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
+    merchant = merchant_lock(merchant_id=merchant.pk)
+    category = merchant.categories.filter(pk=category_id).first()
+    if category is None:
+        raise InvalidInput(
+            _("Choose one of your shop's categories."),
+            errors={"category": [_("Not one of your categories.")]},
+        )
+    amount = category.deposit_amount - merchant_deposit_balance(merchant=merchant)
+    if amount <= 0:
+        raise Conflict(
+            _("Your deposit already covers the category %(category)s.") % {"category": category.name},
+            code="deposit_covered",
+        )
+    attempt = Payment.objects.filter(merchant=merchant).count() + 1
+    payment = _payment_open(
+        Payment(
+            purpose=Payment.Purpose.DEPOSIT,
+            merchant=merchant,
+            category=category,
+            provider=provider,
+            amount=amount,
+            out_trade_no=f"DEP{merchant.pk}C{category.pk}P{attempt}",
+        )
+    )
+    audit_record(
+        actor=actor,
+        action="merchant.deposit_payment_started",
+        subject=merchant,
+        after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": amount},
+    )
+    return payment
+
+
+def _may_pay(payment: Payment, user: User) -> bool:
+    """Who may pay ``payment`` at the sandbox cashier: the order's customer, or a member of the shop."""
+    if payment.order is not None:
+        return bool(payment.order.customer_id == user.pk)
+    found = merchant_for_member(user=user)
+    return found is not None and found[0].pk == payment.merchant_id
 
 
 @transaction.atomic
@@ -440,8 +512,10 @@ def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
     """
     from orders.tasks import deliver_sandbox_callback_task
 
-    payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
-    if payment is None or (actor is not None and payment.order.customer_id != actor.pk):
+    payment = (
+        Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).select_related("order").first()
+    )
+    if payment is None or (actor is not None and not _may_pay(payment, actor)):
         raise NotFound(_("No such payment."))
     behaviour = conf.payment_sandbox_behaviour()
     succeeded = not behaviour["fail"]
@@ -466,7 +540,7 @@ def _callback_log(
 ) -> PaymentCallbackLog:
     return PaymentCallbackLog.objects.create(
         provider=provider,
-        headers={k: v for k, v in headers.items() if k.lower().startswith(("x-", "content-"))},
+        headers={k: v for k, v in headers.items() if k.lower().startswith(("x-", "content-", "wechatpay-"))},
         body=body.decode("utf-8", errors="replace")[:20000],
         outcome=outcome,
         error=error[:500],
@@ -524,13 +598,14 @@ def _payment_apply(
     found = head.first()
     if found is None:
         raise _CallbackRefused("unknown_trade", _("No such payment."))
-    order = order_lock(order_id=found["order_id"])
+    order = order_lock(order_id=found["order_id"]) if found["order_id"] is not None else None
     payment = Payment.objects.select_for_update().get(pk=found["pk"])
-    if note.amount != payment.amount or payment.amount != order.total:
+    due = order.total if order is not None else payment.amount
+    if note.amount != payment.amount or payment.amount != due:
         raise _CallbackRefused(
             "amount_mismatch",
-            _("The amount %(given)s does not match the order total %(total)s.")
-            % {"given": note.amount, "total": order.total},
+            _("The amount %(given)s does not match the amount due %(total)s.")
+            % {"given": note.amount, "total": due},
             payment,
         )
     Outcome = PaymentCallbackLog.Outcome
@@ -548,16 +623,26 @@ def _payment_apply(
             provider=provider, headers=headers, body=body, outcome=Outcome.FAILED, payment=payment
         )
 
-    ledger_post(
-        idempotency_key=f"order-payment:{provider}:{note.provider_trade_no}",
-        kind=TransactionKind.PAYMENT,
-        postings=[
-            (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
-            (_escrow(order), note.amount),
-        ],
-        memo=f"payment {payment.out_trade_no}",
-        subject=order,
-    )
+    if order is None:  # MER-5: a deposit payment
+        assert payment.merchant is not None
+        merchant_deposit_credit(
+            merchant=payment.merchant,
+            amount=note.amount,
+            payment_reference=payment.out_trade_no,
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            actor=None,
+        )
+    else:
+        ledger_post(
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            kind=TransactionKind.PAYMENT,
+            postings=[
+                (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
+                (_escrow(order), note.amount),
+            ],
+            memo=f"payment {payment.out_trade_no}",
+            subject=order,
+        )
     payment.status = Payment.Status.SUCCEEDED
     payment.provider_trade_no = note.provider_trade_no
     payment.succeeded_at = timezone.now()
@@ -565,6 +650,8 @@ def _payment_apply(
     log = _callback_log(
         provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
     )
+    if order is None:
+        return log
     if order.status == S.PENDING_PAYMENT:
         _order_paid(order, payment)
     else:
@@ -580,6 +667,12 @@ def _payment_apply(
     return log
 
 
+def _payment_ledger_key(payment: Payment, provider_trade_no: str | None) -> str:
+    """PAY-7: the ledger key of a payment's posting (one per provider trade)."""
+    prefix = "deposit-payment" if payment.purpose == Payment.Purpose.DEPOSIT else "order-payment"
+    return f"{prefix}:{payment.provider}:{provider_trade_no}"
+
+
 def _order_paid(order: Order, payment: Payment) -> None:
     """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts."""
     now = timezone.now()
@@ -589,6 +682,7 @@ def _order_paid(order: Order, payment: Payment) -> None:
     deadline_meet(rule=RULE_PAYMENT_TIMEOUT, subject=order)
     if ship_by is not None:
         deadline_start(rule=RULE_SHIP_BY, subject=order, due_at=ship_by)
+    _sales_count(order, sign=1)
     _event(
         order,
         action="paid",
@@ -610,6 +704,42 @@ def _order_paid(order: Order, payment: Payment) -> None:
 # --- PAY-5: refunds --------------------------------------------------------------------------------
 
 
+def _refund_sources(order: Order, amount: Decimal) -> dict[str, tuple[LedgerAccount, Decimal]]:
+    """PAY-5: how much of ``amount`` each account pays, in order: escrow, merchant payable, deposit.
+    For the platform's own shop (自营, CAT-9) what escrow cannot cover comes from the platform's revenue,
+    where its settlements went (``_proceeds``).
+
+    Once escrow falls short the merchant row is locked before its balances are read (and before the
+    ledger locks the accounts), as payouts and deposit services do, so the figures hold until the post.
+    """
+    escrow = _escrow(order)
+    escrow.refresh_from_db(fields=["balance"])
+    if order.merchant.is_self_operated:
+        from_escrow = min(amount, max(escrow.balance, Decimal("0.00")))
+        revenue = _proceeds(order)
+        return {escrow.kind: (escrow, from_escrow), revenue.kind: (revenue, amount - from_escrow)}
+    merchant_kinds = (AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT)
+    accounts = [escrow] + [ledger_account_for(kind=k, owner=order.merchant) for k in merchant_kinds]
+    sources: dict[str, tuple[LedgerAccount, Decimal]] = {}
+    left = amount
+    for account in accounts:
+        if account.kind == AccountKind.MERCHANT_PAYABLE and left > 0:
+            merchant_lock(merchant_id=order.merchant_id)
+        account.refresh_from_db(fields=["balance"])
+        part = min(left, max(account.balance, Decimal("0.00")))
+        sources[account.kind] = (account, part)
+        left -= part
+    if left > 0:
+        logger.error("refund on order %s: %s CNY not covered by escrow, payable or deposit", order.pk, left)
+        raise Conflict(
+            _("The shop's funds cannot cover this refund (%(left)s CNY short); finance must step in.")
+            % {"left": left},
+            code="merchant_funds_short",
+            errors={"shortfall": str(left)},
+        )
+    return sources
+
+
 def _refund(
     order: Order,
     *,
@@ -619,7 +749,10 @@ def _refund(
     actor: User | None,
     payment: Payment | None = None,
 ) -> Refund:
-    """Refund ``amount`` of a locked order: escrow first, then the merchant's payable (PAY-5)."""
+    """Refund ``amount`` of a locked order (PAY-5): escrow first; once released, the merchant's payable;
+    what the payable cannot cover, the merchant's deposit (MER-5: a deposit left below the required
+    amount restricts the merchant). One balanced ``refund`` transaction keyed ``order-refund:<key>``;
+    ``Conflict merchant_funds_short`` (nothing moves) if even the deposit cannot cover it."""
     existing = Refund.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.order_id != order.pk or existing.amount != amount:
@@ -635,14 +768,9 @@ def _refund(
             _("A refund cannot exceed what the customer paid (%(left)s left).") % {"left": refundable},
             code="refund_exceeds_paid",
         )
-    escrow = _escrow(order)
-    escrow.refresh_from_db(fields=["balance"])
-    from_escrow = min(amount, escrow.balance)
+    sources = _refund_sources(order, amount)
     postings = [(_platform(AccountKind.REFUNDS_CLEARING), amount)]
-    if from_escrow > 0:
-        postings.append((escrow, -from_escrow))
-    if amount - from_escrow > 0:
-        postings.append((_proceeds(order), -(amount - from_escrow)))
+    postings += [(account, -part) for account, part in sources.values() if part > 0]
     ledger_post(
         idempotency_key=f"order-refund:{key}",
         kind=TransactionKind.REFUND,
@@ -651,6 +779,16 @@ def _refund(
         subject=order,
         actor=actor,
     )
+    from_deposit = sources.get(AccountKind.MERCHANT_DEPOSIT, (None, Decimal("0.00")))[1]
+    if from_deposit > 0:
+        merchant_deposit_drawn(
+            merchant=order.merchant,
+            amount=from_deposit,
+            kind="refund",
+            reason=_("Refund of %(amount)s CNY on order %(number)s (your payable balance was short).")
+            % {"amount": amount, "number": order.number},
+            actor=actor,
+        )
     payment = payment or order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("-pk").first()
     refund = Refund.objects.create(
         order=order,
@@ -670,7 +808,13 @@ def _refund(
             if result.succeeded:
                 refund.status = Refund.Status.SUCCEEDED
                 refund.save(update_fields=["status"])
-    _event(order, action="refunded", actor=actor, reason=reason, data={"amount": str(amount)})
+    _event(
+        order,
+        action="refunded",
+        actor=actor,
+        reason=reason,
+        data={"amount": str(amount), **{f"from_{kind}": str(part) for kind, (_a, part) in sources.items()}},
+    )
     _notify_customer(
         order,
         event="order_refunded",
@@ -702,6 +846,8 @@ def order_refund(
         order.save()
         for rule in (RULE_SHIP_BY, RULE_AUTO_CONFIRM, RULE_AFTERSALES_WINDOW):
             deadline_cancel(rule=rule, subject=order, note="fully refunded")
+        if before in (S.PAID, S.SCHEDULED):
+            _sales_count(order, sign=-1)
         _event(order, action="closed", actor=actor, from_status=before, reason=reason)
         reviews_flag_refunded(order=order)  # REP-2
     return refund
@@ -731,6 +877,7 @@ def order_cancel(*, order_id: int, reason: str, actor: User, as_merchant: bool =
     order.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CLOSED)
     _event(order, action="cancelled", actor=actor, from_status=before, reason=reason)
     if before == S.PAID:
+        _sales_count(order, sign=-1)
         refundable = order_paid_amount(order=order) - order_refunded_amount(order=order)
         if refundable > 0:
             _refund(order, amount=refundable, reason=reason, key=f"order-cancel:{order.pk}", actor=actor)
@@ -1678,7 +1825,7 @@ def reconciliation_run(*, day: date) -> list[ReconciliationDifference]:
     """
     ours: dict[tuple[str, str, str], Decimal | None] = {}
     for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
-        key = f"order-payment:{payment.provider}:{payment.provider_trade_no}"
+        key = _payment_ledger_key(payment, payment.provider_trade_no)
         ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
     for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""

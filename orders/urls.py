@@ -58,6 +58,7 @@ urlpatterns = [
         api.MerchantReviewReplyApi.as_view(),
         name="merchant-review-reply",
     ),
+    path("merchant/deposits/pay/", api.MerchantDepositPayApi.as_view(), name="merchant-deposits-pay"),
     path("merchant/statements/", api.MerchantStatementListApi.as_view(), name="merchant-statements"),
     path(
         "merchant/statements/<int:statement_id>/csv/",

@@ -303,6 +303,15 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )  # AUD-4: 01:00 on the 1st of each month
 
+# --- payment providers (PAY-3) ------------------------------------------------------------------------
+# Verification keys of the real gateways' notifications; empty = that provider's callbacks are refused.
+ORDERS_ALIPAY_APP_ID = env.str("ORDERS_ALIPAY_APP_ID", default="")
+ORDERS_ALIPAY_PUBLIC_KEY = env.str("ORDERS_ALIPAY_PUBLIC_KEY", default="")  # Alipay's RSA public key (PEM)
+ORDERS_WECHAT_PAY_MCH_ID = env.str("ORDERS_WECHAT_PAY_MCH_ID", default="")
+ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY = env.str("ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY", default="")  # PEM
+ORDERS_WECHAT_PAY_PLATFORM_SERIAL = env.str("ORDERS_WECHAT_PAY_PLATFORM_SERIAL", default="")
+ORDERS_WECHAT_PAY_APIV3_KEY = env.str("ORDERS_WECHAT_PAY_APIV3_KEY", default="")  # 32 bytes
+
 # --- mail / notifications ---------------------------------------------------------------------------
 
 EMAIL_BACKEND = env.str(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
-from staff.models import PermissionApplication, PermissionGrant, TrainingAttendance
+from staff.models import Department, PermissionApplication, PermissionGrant, TrainingAttendance
 from staff.permission_registry import REGISTRY, PermissionSpec, admin_right_keys
 
 REVIEW_PERMISSION = "staff.review_permission_application"
@@ -180,3 +180,12 @@ def learning_record_for(*, user: User) -> QuerySet[TrainingAttendance]:
         .select_related("session__course", "session__trainer", "recorded_by")
         .order_by("-session__starts_at", "-id")
     )
+
+
+def department_head(*, code: str) -> User | None:
+    """STF-1: the active head of the department ``code`` (``Department.Code``), or ``None`` if none is set.
+
+    Other chapters escalate overdue work to a department head through this (e.g. MER-2: operations)."""
+    department = Department.objects.filter(code=code).select_related("head").first()
+    head = department.head if department is not None else None
+    return head if head is not None and head.is_active else None

@@ -1,16 +1,24 @@
 """PAY-3: Alipay (支付宝) adapter, shaped like the open API (alipay.trade.page.pay, async notify).
 
-Signing is RSA2 (RSA PKCS#1 v1.5 over SHA-256) of the *sign string*: every parameter except ``sign`` and
-``sign_type``, non-empty, sorted by key, joined as ``k=v`` with ``&``, base64 signature. The sign string
-and the field names are implemented; the RSA operation needs the merchant's key pair and the network
-calls need Alipay's gateway, neither available here, so they raise ``NotImplementedError``.
+Notifications are verified as Alipay documents it: RSA2 (SHA256withRSA, PKCS#1 v1.5) with Alipay's
+public key (``ORDERS_ALIPAY_PUBLIC_KEY``) over the *sign string* — every parameter except ``sign`` and
+``sign_type``, non-empty, sorted by key, joined as ``k=v`` with ``&`` — the signature base64 in ``sign``.
+A notification for another ``app_id`` (when ours is configured) is refused. Outbound calls (page pay,
+refund) need Alipay's gateway, unreachable here, so they raise ``NotImplementedError``.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from orders.payments.base import CallbackRejected, PaymentProvider, RefundResult, VerifiedNotification
+from orders import conf
+from orders.payments.base import (
+    CallbackRejected,
+    PaymentProvider,
+    RefundResult,
+    VerifiedNotification,
+    rsa_sha256_verify,
+)
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
@@ -27,8 +35,12 @@ def sign_string(params: dict[str, Any]) -> str:
     )
 
 
-def rsa2_verify(message: str, signature: str) -> bool:  # pragma: no cover - needs Alipay's public key
-    raise NotImplementedError("RSA2 verification needs Alipay's public key and an RSA library")
+def rsa2_verify(message: str, signature: str) -> bool:
+    """RSA2: SHA256withRSA of the UTF-8 sign string with Alipay's public key."""
+    public_key = conf.alipay_keys()["public_key"]
+    if not public_key:
+        raise CallbackRejected("no Alipay public key configured")
+    return rsa_sha256_verify(public_key, message.encode("utf-8"), signature)
 
 
 class AlipayProvider(PaymentProvider):
@@ -56,18 +68,29 @@ class AlipayProvider(PaymentProvider):
         raise NotImplementedError("Alipay's gateway cannot be called from here; use the sandbox provider")
 
     def verify_callback(self, headers: dict[str, str], body: bytes) -> VerifiedNotification:
-        params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        if "sign" not in params:
+        try:
+            params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CallbackRejected("malformed notification") from exc
+        if not params.get("sign"):
             raise CallbackRejected("missing sign")
+        if params.get("sign_type", "RSA2") != "RSA2":
+            raise CallbackRejected("unsupported sign_type")
         if not rsa2_verify(sign_string(params), params["sign"]):
             raise CallbackRejected("bad signature")
-        return VerifiedNotification(
-            out_trade_no=params["out_trade_no"],
-            provider_trade_no=params["trade_no"],
-            amount=Decimal(params["total_amount"]),
-            succeeded=params.get("trade_status") in ("TRADE_SUCCESS", "TRADE_FINISHED"),
-            raw=params,
-        )
+        app_id = conf.alipay_keys()["app_id"]
+        if app_id and params.get("app_id") != app_id:
+            raise CallbackRejected("notification for another app_id")
+        try:
+            return VerifiedNotification(
+                out_trade_no=params["out_trade_no"],
+                provider_trade_no=params["trade_no"],
+                amount=Decimal(params["total_amount"]),
+                succeeded=params.get("trade_status") in ("TRADE_SUCCESS", "TRADE_FINISHED"),
+                raw=params,
+            )
+        except (KeyError, InvalidOperation) as exc:
+            raise CallbackRejected(f"malformed notification: {exc!r}") from exc
 
     def refund(self, refund: "Refund") -> RefundResult:
         raise NotImplementedError("alipay.trade.refund cannot be called from here")

@@ -6,6 +6,8 @@ ledger or the order: ``orders.services`` does that once a notification is verifi
 """
 
 import abc
+import base64
+import binascii
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,29 @@ if TYPE_CHECKING:
 
 class CallbackRejected(Exception):
     """The callback is not authentic or not well-formed (bad signature, missing fields)."""
+
+
+def rsa_sha256_verify(public_key_pem: str, message: bytes, signature_b64: str) -> bool:
+    """SHA256withRSA (RSASSA-PKCS1-v1_5 over SHA-256) — Alipay's RSA2 and WeChat Pay v3 both sign so.
+
+    ``False`` for a wrong signature, undecodable base64 or a key that is not an RSA public key.
+    """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+        signature = base64.b64decode(signature_b64, validate=True)
+    except (ValueError, binascii.Error, TypeError):
+        return False
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    try:
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -1,73 +1,132 @@
-"""PAY-3: WeChat Pay (微信支付) adapter, shaped like the v2 API (unifiedorder, XML notify, HMAC-SHA256).
+"""PAY-3: WeChat Pay (微信支付) adapter, shaped like API v3 (Native pay, JSON notifications).
 
-The signature is ``HMAC-SHA256(api_key, "k1=v1&k2=v2…&key=<api_key>")`` upper-case hex over the non-empty
-parameters except ``sign``, sorted by key — implemented here. Network calls raise ``NotImplementedError``.
-Amounts are in fen (``total_fee``).
+A payment notification is verified as WeChat Pay documents it:
+
+- the headers ``Wechatpay-Timestamp``, ``Wechatpay-Nonce``, ``Wechatpay-Signature`` (base64) and
+  ``Wechatpay-Serial`` (which platform key signed); the signed message is
+  ``"<timestamp>\\n<nonce>\\n<body>\\n"``, SHA256withRSA with the platform public key
+  (``ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY``; a configured serial must match); a timestamp more than
+  5 minutes off is refused (replay);
+- the body's ``resource`` is decrypted with AEAD_AES_256_GCM, key = our APIv3 key
+  (``ORDERS_WECHAT_PAY_APIV3_KEY``, 32 bytes), nonce and associated data from the resource; the
+  plaintext is the transaction (``out_trade_no``, ``transaction_id``, ``trade_state``,
+  ``amount.total`` in fen).
+
+Outbound calls (Native order, refunds) need WeChat Pay's servers, unreachable here:
+``NotImplementedError``.
 """
 
-import hashlib
-import hmac
+import base64
+import binascii
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree
 
-from django.conf import settings
+from django.utils import timezone
 
-from orders.payments.base import CallbackRejected, PaymentProvider, RefundResult, VerifiedNotification
+from orders import conf
+from orders.payments.base import (
+    CallbackRejected,
+    PaymentProvider,
+    RefundResult,
+    VerifiedNotification,
+    rsa_sha256_verify,
+)
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
 
-
-def api_key() -> str:
-    return str(getattr(settings, "ORDERS_WECHAT_PAY_API_KEY", ""))
+SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 
 
-def sign(params: dict[str, Any], key: str) -> str:
-    text = "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign" and params[k] not in (None, ""))
-    return hmac.new(key.encode(), f"{text}&key={key}".encode(), hashlib.sha256).hexdigest().upper()
+def signed_message(timestamp: str, nonce: str, body: bytes) -> bytes:
+    """The bytes WeChat Pay signs for a notification (and we sign for a request)."""
+    return timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
+
+
+def resource_decrypt(resource: dict[str, Any], apiv3_key: str) -> dict[str, Any]:
+    """AEAD_AES_256_GCM decryption of a notification's ``resource`` (ciphertext carries the 16-byte tag)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if resource.get("algorithm") != "AEAD_AES_256_GCM":
+        raise CallbackRejected("unsupported resource algorithm")
+    key = apiv3_key.encode()
+    if len(key) != 32:
+        raise CallbackRejected("the APIv3 key must be 32 bytes")
+    try:
+        plaintext = AESGCM(key).decrypt(
+            str(resource["nonce"]).encode(),
+            base64.b64decode(str(resource["ciphertext"]), validate=True),
+            str(resource.get("associated_data") or "").encode() or None,
+        )
+        data = json.loads(plaintext)
+    except (InvalidTag, KeyError, ValueError, binascii.Error) as exc:
+        raise CallbackRejected("resource could not be decrypted") from exc
+    if not isinstance(data, dict):
+        raise CallbackRejected("resource is not an object")
+    return data
 
 
 class WechatPayProvider(PaymentProvider):
     name = "wechat_pay"
 
-    def unifiedorder_params(self, payment: "Payment") -> dict[str, Any]:
+    def native_order_params(self, payment: "Payment") -> dict[str, Any]:
+        """The body of ``POST /v3/pay/transactions/native`` (amounts in fen)."""
+        keys = conf.wechat_pay_keys()
         return {
             "appid": "",
-            "mch_id": "",
-            "nonce_str": payment.out_trade_no,
-            "body": f"Order {payment.order_id}",
+            "mchid": keys["mch_id"],
+            "description": f"Payment {payment.out_trade_no}",
             "out_trade_no": payment.out_trade_no,
-            "total_fee": int(payment.amount * 100),
             "notify_url": "/api/v1/payments/callbacks/wechat_pay/",
-            "trade_type": "NATIVE",
-            "sign_type": "HMAC-SHA256",
+            "amount": {"total": int(payment.amount * 100), "currency": "CNY"},
         }
 
     def create_payment(self, payment: "Payment") -> dict[str, Any]:
-        raise NotImplementedError("WeChat Pay's unifiedorder cannot be called from here; use the sandbox")
+        raise NotImplementedError("WeChat Pay's Native order API cannot be called from here; use the sandbox")
 
     def verify_callback(self, headers: dict[str, str], body: bytes) -> VerifiedNotification:
-        key = api_key()
-        if not key:
-            raise CallbackRejected("no WeChat Pay API key configured")
-        try:
-            root = ElementTree.fromstring(body)  # noqa: S314 - signed provider XML, no entities expanded
-        except ElementTree.ParseError as exc:
-            raise CallbackRejected("malformed XML") from exc
-        params = {child.tag: (child.text or "") for child in root}
-        if not hmac.compare_digest(params.get("sign", ""), sign(params, key)):
+        keys = conf.wechat_pay_keys()
+        if not keys["platform_public_key"] or not keys["apiv3_key"]:
+            raise CallbackRejected("WeChat Pay keys are not configured")
+        given = {k.lower(): v for k, v in headers.items()}
+        timestamp = given.get("wechatpay-timestamp", "")
+        nonce = given.get("wechatpay-nonce", "")
+        signature = given.get("wechatpay-signature", "")
+        if not (timestamp and nonce and signature):
+            raise CallbackRejected("missing Wechatpay-* signature headers")
+        if given.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
+            raise CallbackRejected("unsupported signature type")
+        if keys["platform_serial"] and given.get("wechatpay-serial") != keys["platform_serial"]:
+            raise CallbackRejected("signed with an unknown platform certificate")
+        if not rsa_sha256_verify(
+            keys["platform_public_key"], signed_message(timestamp, nonce, body), signature
+        ):
             raise CallbackRejected("bad signature")
-        return VerifiedNotification(
-            out_trade_no=params["out_trade_no"],
-            provider_trade_no=params["transaction_id"],
-            amount=(Decimal(params["total_fee"]) / 100).quantize(Decimal("0.01")),
-            succeeded=params.get("result_code") == "SUCCESS",
-            raw=params,
-        )
+        try:
+            age = abs(timezone.now().timestamp() - int(timestamp))
+        except ValueError as exc:
+            raise CallbackRejected("bad timestamp") from exc
+        if age > conf.wechat_pay_notification_max_age().total_seconds():
+            raise CallbackRejected("stale notification")
+        try:
+            envelope = json.loads(body)
+            transaction = resource_decrypt(envelope["resource"], keys["apiv3_key"])
+            if keys["mch_id"] and transaction.get("mchid") != keys["mch_id"]:
+                raise CallbackRejected("notification for another merchant id")
+            return VerifiedNotification(
+                out_trade_no=str(transaction["out_trade_no"]),
+                provider_trade_no=str(transaction["transaction_id"]),
+                amount=(Decimal(int(transaction["amount"]["total"])) / 100).quantize(Decimal("0.01")),
+                succeeded=transaction.get("trade_state") == "SUCCESS",
+                raw={"id": envelope.get("id"), "event_type": envelope.get("event_type"), **transaction},
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CallbackRejected(f"malformed notification: {exc!r}") from exc
 
     def refund(self, refund: "Refund") -> RefundResult:
         raise NotImplementedError("WeChat Pay's refund API cannot be called from here")
 
     def callback_ack(self) -> str:
-        return "<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>"
+        return json.dumps({"code": "SUCCESS", "message": "成功"}, ensure_ascii=False)

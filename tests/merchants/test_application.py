@@ -150,6 +150,30 @@ def test_mer_2_overdue_review_notifies_operations(time_machine: TimeMachineFixtu
     )
 
 
+def test_mer_2_overdue_review_goes_to_the_operations_head(time_machine: TimeMachineFixture) -> None:
+    from staff.models import Department
+    from staff.services import department_head_set
+
+    head = UserFactory.create(is_staff=True)  # the head need not be in the operations group
+    ops = StaffFactory.create(role=Role.STAFF_OPERATIONS)
+    department_head_set(
+        department=Department.objects.get(code=Department.Code.OPERATIONS), head=head, actor=None
+    )
+    application = application_submit(application=complete_application(), actor=None)
+    deadline = Deadline.objects.get(rule="merchants.application_review", subject_id=str(application.pk))
+    time_machine.move_to(deadline.due_at - timedelta(minutes=1))
+    deadlines_sweep()
+    assert not Notification.objects.filter(recipient=head).exists()  # not before the 3 working days
+    time_machine.move_to(deadline.due_at + timedelta(minutes=1))
+    deadlines_sweep()
+    deadlines_sweep()
+    for user in (head, ops):
+        assert (
+            Notification.objects.filter(recipient=user, event="merchant_application_review_overdue").count()
+            == 1
+        )
+
+
 def test_mer_2_only_reviewers_decide(reviewer: User) -> None:
     application = application_submit(application=complete_application(), actor=None)
     for not_reviewer in (StaffFactory.create(), application.applicant):

@@ -9,7 +9,6 @@ from django.db import connection
 
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete, sign
-from orders.payments.wechat_pay import sign as wechat_sign
 from orders.selectors import order_escrow_account, order_paid_amount
 from platform_core.deadlines.models import Deadline
 from platform_core.ledger.models import LedgerTransaction, TransactionKind
@@ -160,15 +159,6 @@ def test_pay_3_sandbox_signature_is_hmac_sha256_of_the_body(settings) -> None:
     settings.ORDERS_PAYMENT_SANDBOX_KEY = "k"
     assert sign(b"x") == hmac.new(b"k", b"x", hashlib.sha256).hexdigest()
     assert SIGNATURE_HEADER == "X-Sandbox-Signature"
-
-
-def test_pay_3_wechat_pay_sign_string_follows_the_v2_rules() -> None:
-    import hashlib
-    import hmac
-
-    params = {"appid": "wx1", "total_fee": 100, "body": "", "sign": "ignored", "out_trade_no": "A1"}
-    expected = hmac.new(b"KEY", b"appid=wx1&out_trade_no=A1&total_fee=100&key=KEY", hashlib.sha256)
-    assert wechat_sign(params, "KEY") == expected.hexdigest().upper()
 
 
 def test_pay_3_alipay_sign_string_excludes_sign_and_empties() -> None:

@@ -10,6 +10,7 @@ registered fails ``test_sec_1_every_object_route_is_in_the_matrix``.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -263,6 +264,19 @@ def _merchant_order() -> Built:
 
     order = paid_order()
     return {"order_id": order.pk}, order.merchant.owner, order.number
+
+
+def _deposit_payment() -> Built:
+    from orders.services import deposit_pay_start
+    from tests.factories.catalog import CategoryFactory
+    from tests.factories.merchants import MerchantFactory
+
+    category = CategoryFactory.create(name="matrix-deposit-category", deposit_amount=Decimal("100.00"))
+    merchant = MerchantFactory.create(categories=[category])
+    payment = deposit_pay_start(
+        merchant=merchant, category_id=category.pk, provider="sandbox", actor=merchant.owner
+    )
+    return {"out_trade_no": payment.out_trade_no}, merchant.owner, "matrix-deposit-category"
 
 
 def _statement() -> Built:
@@ -694,6 +708,7 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:dispute-evidence": ObjectRoute(_merchant_dispute),
     "merchant:dispute-proposal-accept": ObjectRoute(_merchant_proposal),
     "merchant:dispute-proposal-reject": ObjectRoute(_merchant_proposal),
+    "merchant:deposit-cashier": ObjectRoute(_deposit_payment),
 }
 
 

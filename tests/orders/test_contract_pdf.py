@@ -1,0 +1,92 @@
+"""ORD-1: the contract is retrievable by both parties as a PDF rendered from the snapshot at purchase."""
+
+import base64
+import re
+import zlib
+
+import pytest
+
+from orders.documents import contract_paragraphs
+from tests.conftest import client_for
+from tests.factories.orders import pending_order
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+
+
+PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)")
+STREAM = re.compile(rb"/Filter \[?\s*([^\]>]*?)\]?\s*/Length \d+\s*>>\s*stream\r?\n(.*?)endstream", re.S)
+SHOWN = re.compile(rb"\((.*?)(?<!\\)\) Tj", re.S)
+
+
+def _unescape(literal: bytes) -> bytes:
+    return PDF_ESCAPE.sub(
+        lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1), literal
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a ReportLab PDF shows: content streams (ASCII85 + Flate) inflated, the ``(…) Tj`` strings
+    unescaped and decoded (the CJK font STSong-Light shows UCS-2, i.e. UTF-16BE)."""
+    shown = []
+    for filters, data in STREAM.findall(pdf):
+        if b"ASCII85" in filters:
+            data = base64.a85decode(data.strip(), adobe=True)
+        try:
+            content = zlib.decompress(data)
+        except zlib.error:
+            continue
+        for literal in SHOWN.findall(content):
+            raw = _unescape(literal)
+            shown.append(
+                raw.decode("utf-16-be", errors="replace") if len(raw) % 2 == 0 else raw.decode("latin-1")
+            )
+    return " ".join(shown)
+
+
+def test_ord_1_contract_pdf_reproduces_the_snapshot_for_both_parties() -> None:
+    order = pending_order()
+    customer = client_for(order.customer)
+    by_query = customer.get(f"/api/v1/orders/{order.pk}/contract/?format=pdf")
+    by_accept = client_for(order.merchant.owner).get(
+        f"/api/v1/orders/{order.pk}/contract/", HTTP_ACCEPT="application/pdf"
+    )
+    for response in (by_query, by_accept):
+        assert response.status_code == 200, response.content[:200]
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+    text = pdf_text(by_query.content)
+    assert order.number in text
+    assert order.merchant.legal_name in text and order.merchant.credit_code in text
+    line = order.lines.get()
+    assert line.title in text and line.sku_code in text
+    # the JSON answer is still there
+    assert customer.get(f"/api/v1/orders/{order.pk}/contract/").json()["order"] == order.number
+
+
+def test_ord_1_contract_pdf_is_the_snapshot_not_todays_data() -> None:
+    order = pending_order()
+    contract = order.contract
+    contract["agreement"] = {
+        "version": "2.0",
+        "title": "平台服务协议",
+        "body": "第一条 商品质量。\n第二条 售后服务。",
+    }
+    order.contract = contract
+    order.save(update_fields=["contract"])
+    order.merchant.legal_name = "改名后的公司"  # a later change does not rewrite the contract
+    order.merchant.save(update_fields=["legal_name"])
+
+    texts = [text for _style, text in contract_paragraphs(order)]
+    joined = "\n".join(texts)
+    assert texts[0].endswith(order.number)
+    assert contract["merchant"]["legal_name"] in joined and "改名后的公司" not in joined
+    assert "2.0" in joined and "第二条 售后服务。" in texts
+    assert "7-day no-reason return" in joined and "Ships within (hours): 72" in joined
+    pdf = client_for(order.customer).get(f"/api/v1/orders/{order.pk}/contract/?format=pdf").content
+    assert "第二条 售后服务。" in pdf_text(pdf)
+
+
+def test_ord_1_contract_pdf_is_not_for_strangers() -> None:
+    order = pending_order()
+    stranger = pending_order().customer
+    assert client_for(stranger).get(f"/api/v1/orders/{order.pk}/contract/?format=pdf").status_code == 404
