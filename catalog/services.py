@@ -39,7 +39,11 @@ from catalog.selectors import (
     merchant_get_followable,
 )
 from merchants.models import Merchant
-from merchants.selectors import category_required_document_kinds, merchant_may_list
+from merchants.selectors import (
+    category_required_document_kinds,
+    merchant_may_list,
+    merchant_valid_document_kinds,
+)
 from merchants.services import violation_record
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.roles import Role
@@ -529,6 +533,17 @@ def listing_approve(*, listing_id: int, actor: User, note: str = "") -> Listing:
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
     _require_second_pair_of_eyes(listing, version, actor)
+    missing = _documents_missing(listing.merchant, version.category)
+    if missing:
+        # MER-7: a document the category needs expired while the listing waited for review
+        raise Conflict(
+            _(
+                "The shop holds no valid %(kinds)s, which this category requires; "
+                "it can go on sale once one is uploaded."
+            )
+            % {"kinds": ", ".join(missing)},
+            code="documents_missing",
+        )
     previous = listing.live_version
     if previous is not None:
         previous.status = ListingVersion.Status.SUPERSEDED
@@ -629,6 +644,18 @@ def listing_restore(*, listing_id: int, actor: User | None, reason: str) -> List
     """CAT-7: an IP takedown that was not upheld ends; the approved version is back on sale."""
     _require_perm(actor, "catalog.takedown_listing")
     listing = listing_lock(listing_id=listing_id)
+    missing = _documents_missing(listing.merchant, listing.category)
+    if missing:
+        # MER-7: the takedown ends, but a document the category needs has expired meanwhile: the listing
+        # stays down, now for that reason, until the merchant uploads a valid one and relists it
+        listing.delist_source = Listing.DelistSource.DOCUMENT_EXPIRED
+        listing.delist_reason = _("Required document expired: %(kind)s") % {"kind": ", ".join(missing)}
+        listing.updated_at = timezone.now()
+        listing.save(update_fields=["delist_source", "delist_reason", "updated_at"])
+        audit_record(
+            actor=actor, action="listing.restore_withheld", subject=listing, reason=listing.delist_reason
+        )
+        return listing
     listing.restore()
     listing.updated_at = timezone.now()
     listing.save()
@@ -651,6 +678,12 @@ def review_overdue_escalate(*, listing_id: int) -> Listing:
     )
     audit_record(actor=None, action="listing.review_escalated", subject=listing)
     return listing
+
+
+def _documents_missing(merchant: Merchant, category: Category) -> list[str]:
+    """MER-7: the document kinds ``category`` requires that ``merchant`` holds no valid document of."""
+    valid = merchant_valid_document_kinds(merchant=merchant)
+    return [kind for kind in category_required_document_kinds(category=category) if kind not in valid]
 
 
 def listings_suspend_for_document(*, merchant: Merchant, document_kind: str, **_context: Any) -> None:

@@ -14,17 +14,29 @@ from statistics import mean
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 
-from aftersales.models import AfterSalesRequest
+from aftersales import conf as aftersales_conf
+from aftersales.models import AfterSalesRequest, Complaint, ComplaintStep
 from aftersales.services import RULE_MERCHANT_RESPONSE
-from merchants.models import Merchant, Violation
+from catalog import conf as catalog_conf
+from catalog.models import IpNotice, Listing
+from catalog.selectors import listing_visible_q
+from disputes.models import Dispute
+from disputes.services import final_ruling
+from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
 from orders import conf as orders_conf
 from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund
 from orders.services import late_shipment_compensation_amount
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.models import Deadline
-from platform_core.ledger.models import LedgerTransaction, TransactionKind
+from platform_core.ledger.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerHold,
+    LedgerTransaction,
+    TransactionKind,
+)
 from platform_core.ledger.selectors import ledger_verify
 
 if TYPE_CHECKING:
@@ -312,6 +324,182 @@ def check_credit(*, population: "Population") -> CheckResult:
     )
 
 
+def _escrow_balances(order_ids: list[int]) -> dict[int, Decimal]:
+    order_type = ContentType.objects.get_for_model(Order)
+    rows = LedgerAccount.objects.filter(
+        kind=AccountKind.ORDER_ESCROW, owner_type=order_type, owner_id__in=order_ids
+    ).values_list("owner_id", "balance")
+    return {owner_id: balance for owner_id, balance in rows if owner_id is not None}
+
+
+def check_delayed_payments(*, simulation: "Simulation") -> CheckResult:
+    """ORD-3, PAY-5: a payment whose notification arrives after the order was cancelled for non-payment goes
+    straight back to the customer, in full; nothing stays in the cancelled order's escrow."""
+    ids = simulation.tally.delayed_payment_order_ids
+    balances = _escrow_balances(ids)
+    problems = []
+    for order in Order.objects.filter(pk__in=ids).prefetch_related("refunds", "payments").order_by("pk"):
+        paid = sum(
+            (p.amount for p in order.payments.all() if p.status == Payment.Status.SUCCEEDED), Decimal("0")
+        )
+        refunded = sum((r.amount for r in order.refunds.all()), Decimal("0"))
+        if order.status != Order.Status.CANCELLED:
+            problems.append(f"order {order.pk} paid late is {order.status}, not cancelled")
+        elif paid != refunded:
+            problems.append(f"order {order.pk}: {paid} paid late but {refunded} refunded")
+        if balances.get(order.pk, Decimal("0")) != 0:
+            problems.append(f"order {order.pk}: {balances[order.pk]} left in the cancelled order's escrow")
+    return _result(
+        "late_payments_refunded",
+        "PAY-5",
+        problems,
+        f"{len(ids)} payment(s) notified after the timeout, each refunded in full",
+    )
+
+
+def check_settlements(*, start: datetime) -> CheckResult:
+    """PAY-4, PAY-6: every order settled moved its whole escrow out, with the category's commission; an
+    order whose after-sales window closed with nothing holding it is settled."""
+    settled = Order.objects.filter(created_at__gte=start, settled_at__isnull=False)
+    balances = _escrow_balances(list(settled.values_list("pk", flat=True)))
+    problems = [
+        f"order {order_id} settled with {balance} still in escrow"
+        for order_id, balance in sorted(balances.items())
+        if balance != 0
+    ]
+    for data in OrderEvent.objects.filter(order__in=settled, action="settled").values_list("data", flat=True):
+        released, commission = Decimal(data["released"]), Decimal(data["commission"])
+        if released > 0 and not (0 < commission < released):
+            problems.append(f"settlement of {released} took commission {commission}")
+    unsettled = Order.objects.filter(
+        created_at__gte=start,
+        status=Order.Status.COMPLETED,
+        aftersales_closed_at__isnull=False,
+        settled_at=None,
+    ).exclude(pk__in=LedgerHold.objects.filter(released_at=None).values("account__owner_id"))
+    problems += [
+        f"order {pk}: window closed, nothing held, not settled"
+        for pk in unsettled.values_list("pk", flat=True)
+    ]
+    count = settled.count()
+    return _result(
+        "settlements", "PAY-4", problems, f"{count} order(s) settled, escrow emptied, commission taken"
+    )
+
+
+def check_complaints(*, simulation: "Simulation") -> CheckResult:
+    """CMP-2: a complaint not acknowledged within 24 hours was escalated to the department head once,
+    by the deadline engine."""
+    ack_within = aftersales_conf.complaint_ack_within()
+    slack = simulation.tick_length
+    steps = dict(
+        ComplaintStep.objects.filter(action="escalated")
+        .values("complaint_id")
+        .annotate(n=Count("pk"))
+        .values_list("complaint_id", "n")
+    )
+    problems, late = [], 0
+    for complaint in Complaint.objects.filter(created_at__gte=simulation.config.start).order_by("pk"):
+        due = complaint.created_at + ack_within
+        if due > simulation.end or (
+            complaint.acknowledged_at is not None and complaint.acknowledged_at <= due
+        ):
+            continue
+        late += 1
+        if steps.get(complaint.pk, 0) != 1:
+            problems.append(
+                f"complaint {complaint.pk} acknowledged late, escalated {steps.get(complaint.pk, 0)} times"
+            )
+        elif complaint.escalated_at is None or complaint.escalated_at > due + slack:
+            problems.append(f"complaint {complaint.pk} escalated late ({complaint.escalated_at})")
+    return _result(
+        "complaints_escalated",
+        "CMP-2",
+        problems,
+        f"{late} complaint(s) not acknowledged within 24 h, each escalated once with no human action",
+    )
+
+
+def check_disputes(*, start: datetime) -> CheckResult:
+    """DSP-4, PAY-6: a case that ended holds nothing any more, and the money it moved is what was
+    settled or ruled (capped by what was left to refund)."""
+    problems, ended = [], 0
+    ended_statuses = (Dispute.Status.CLOSED, Dispute.Status.SETTLED, Dispute.Status.EXECUTED)
+    for dispute in (
+        Dispute.objects.filter(opened_at__gte=start).select_related("order", "hold").order_by("pk")
+    ):
+        if dispute.status not in ended_statuses:
+            continue
+        ended += 1
+        if dispute.hold is not None and dispute.hold.released_at is None:
+            problems.append(f"dispute {dispute.pk} is {dispute.status} but still holds the escrow")
+        moved = Refund.objects.filter(idempotency_key__startswith=f"dispute:{dispute.pk}:").aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0")
+        accepted = dispute.proposals.filter(customer_accepted=True, merchant_accepted=True).first()
+        ruling = final_ruling(dispute)
+        decided = accepted.refund_amount if accepted else (ruling.refund_amount if ruling else Decimal("0"))
+        other = Refund.objects.filter(order=dispute.order).exclude(
+            idempotency_key__startswith=f"dispute:{dispute.pk}:"
+        ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        expected = min(decided, dispute.order.total - other)
+        if moved != expected:
+            problems.append(f"dispute {dispute.pk}: {moved} refunded, the decision says {expected}")
+    return _result(
+        "disputes_execute_their_decision",
+        "DSP-4",
+        problems,
+        f"{ended} case(s) ended; each moved what was decided",
+    )
+
+
+def check_document_expiry(*, simulation: "Simulation", population: "Population") -> CheckResult:
+    """MER-7: when a business licence expires, no listing that needs it stays on sale."""
+    expired = QualificationDocument.objects.filter(
+        merchant_id__in=[a.merchant.pk for a in population.merchants],
+        kind=DocumentKind.BUSINESS_LICENCE,
+        superseded_at=None,
+        valid_until__lt=simulation.end.date(),
+    )
+    problems = []
+    for document in expired.order_by("merchant_id"):
+        on_sale = Listing.objects.filter(listing_visible_q(), merchant_id=document.merchant_id).count()
+        if on_sale:
+            problems.append(
+                f"merchant {document.merchant_id}: licence expired {document.valid_until}, {on_sale} on sale"
+            )
+    return _result(
+        "expired_documents_suspend_listings",
+        "MER-7",
+        problems,
+        f"{expired.count()} licence(s) expired during the run; none of their listings left on sale",
+    )
+
+
+def check_ip_notices(*, simulation: "Simulation") -> CheckResult:
+    """CAT-7: a validated notice takes the listing down; a counter-notice the rights holder does not answer
+    with a complaint or lawsuit within 15 days restores it, with no human action."""
+    problems, restored = [], 0
+    window = simulation.end - simulation.tick_length
+    notices = IpNotice.objects.filter(pk__in=list(simulation.tally.ip_notices)).select_related("listing")
+    for notice in notices.order_by("pk"):
+        if notice.status == IpNotice.Status.TAKEN_DOWN and notice.listing.on_sale:
+            problems.append(f"notice {notice.pk} taken down but listing {notice.listing_id} still on sale")
+        if (
+            notice.status == IpNotice.Status.COUNTER_NOTICED
+            and notice.counter_forwarded_at is not None
+            and notice.counter_forwarded_at + catalog_conf.ip_counter_notice_window() < window
+        ):
+            problems.append(f"notice {notice.pk}: counter-notice unanswered for 15 days, not restored")
+        restored += notice.status == IpNotice.Status.RESTORED
+    return _result(
+        "ip_notices_handled",
+        "CAT-7",
+        problems,
+        f"{notices.count()} notice(s); takedowns held, {restored} listing(s) restored after a counter-notice",
+    )
+
+
 def checks_run(*, simulation: "Simulation", population: "Population") -> list[CheckResult]:
     start = simulation.config.start
     end = simulation.end
@@ -321,6 +509,12 @@ def checks_run(*, simulation: "Simulation", population: "Population") -> list[Ch
         check_silent_refund_requests(silent_ids=simulation.tally.silent_request_ids, end=end),
         check_unpaid_expired(simulation=simulation, end=end),
         *check_callbacks(simulation=simulation, start=start),
+        check_delayed_payments(simulation=simulation),
+        check_settlements(start=start),
+        check_complaints(simulation=simulation),
+        check_disputes(start=start),
+        check_document_expiry(simulation=simulation, population=population),
+        check_ip_notices(simulation=simulation),
         check_ledger(),
         check_audit_chain(),
         check_credit(population=population),

@@ -5,13 +5,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-MERCHANT_KINDS = ("diligent", "late_shipper", "ignorer", "banned_claims")
-CUSTOMER_KINDS = ("normal", "returner", "never_confirms")
+MERCHANT_KINDS = ("diligent", "late_shipper", "ignorer", "banned_claims", "expiring_docs")
+CUSTOMER_KINDS = ("normal", "returner", "never_confirms", "complainer", "disputer")
 
 #: How a customer's payment reaches us: the share of orders paid each way (PAY-3).
 PAYMENT_SCENARIOS = (
-    ("once", 0.80),
+    ("once", 0.77),
     ("duplicated", 0.08),
+    ("delayed", 0.03),
     ("forged_signature", 0.04),
     ("forged_amount", 0.04),
     ("abandoned", 0.04),
@@ -28,15 +29,20 @@ class SimulationConfig:
     #: the first simulated instant (local midnight, so the first tick of each day runs the nightly tasks)
     start: datetime = field(default_factory=lambda: datetime(2026, 3, 2, tzinfo=ZoneInfo("Asia/Shanghai")))
     #: merchant behaviour shares, in MERCHANT_KINDS order
-    merchant_shares: tuple[float, ...] = (0.4, 0.2, 0.2, 0.2)
+    merchant_shares: tuple[float, ...] = (0.4, 0.2, 0.15, 0.15, 0.1)
     #: customer behaviour shares, in CUSTOMER_KINDS order
-    customer_shares: tuple[float, ...] = (0.6, 0.2, 0.2)
+    customer_shares: tuple[float, ...] = (0.5, 0.15, 0.15, 0.1, 0.1)
     #: chance that one customer starts a checkout in one tick
     buy_chance_per_tick: float = 0.03
     #: chance a normal customer asks for a quality refund (refund only) instead of confirming
     quality_refund_chance: float = 0.12
     #: chance a listing review happens outside the 24-hour SLA (CAT-4)
     slow_review_chance: float = 0.25
+    #: chance a complaint waits past customer service's 24-hour acknowledgement (CMP-2)
+    slow_complaint_chance: float = 0.3
+    #: chance a rights holder files an IP notice on a given day, and the share of those that are false (CAT-7)
+    ip_notice_chance_per_day: float = 0.6
+    false_notice_share: float = 0.5
     listings_per_merchant: int = 2
     deposit: str = "3000.00"
 

@@ -29,17 +29,33 @@ from django.db import connection
 from django.test import override_settings
 from django_fsm import TransitionNotAllowed
 
-from aftersales.models import AfterSalesRequest
+from aftersales.models import AfterSalesRequest, Complaint
 from aftersales.services import (
+    complaint_acknowledge,
+    complaint_answer,
+    complaint_close,
+    complaint_file,
     request_approve,
     request_confirm_receipt,
     request_create,
+    request_escalate,
     request_refuse,
     request_return_delivered,
     request_ship_return,
 )
-from catalog.models import Listing
-from catalog.services import listing_approve, listing_create, listing_reject, listing_submit
+from catalog.models import IpNotice, Listing
+from catalog.selectors import listing_visible_q
+from catalog.services import (
+    ip_notice_counter,
+    ip_notice_file,
+    ip_notice_validate,
+    listing_approve,
+    listing_create,
+    listing_reject,
+    listing_submit,
+)
+from disputes.models import Dispute, MediationProposal
+from disputes.services import dispute_evidence_submit, dispute_propose, dispute_rule, proposal_answer
 from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders import conf as orders_conf
 from orders.logistics import sandbox_webhook
@@ -92,6 +108,10 @@ class Tally:
     abandoned_order_ids: list[int] = field(default_factory=list)
     #: after-sales requests whose merchant chose never to answer (ground truth for the AFS-3 check)
     silent_request_ids: list[int] = field(default_factory=list)
+    #: orders whose payment notification arrived only after the 30 minutes had run out (PAY-5)
+    delayed_payment_order_ids: list[int] = field(default_factory=list)
+    #: IP notices filed by the rights holder, with whether the claim was false (CAT-7)
+    ip_notices: dict[int, bool] = field(default_factory=dict)
     sweep_seconds: float = 0.0
     service_seconds: float = 0.0
     setup_seconds: float = 0.0
@@ -174,6 +194,7 @@ class Simulation:
                     self.nightly()
                 self.browse_and_buy()
                 self.merchants_post_listings()
+                self.rights_holder_files()
                 while self.queue and self.queue[0][0] <= tick:
                     _due, _seq, action, args = heapq.heappop(self.queue)
                     getattr(self, f"do_{action}")(*args)
@@ -300,6 +321,11 @@ class Simulation:
         if scenario.startswith("forged"):
             self.forge(order, payment, how=scenario)
         headers, body = sandbox_complete(payment)
+        if scenario == "delayed":
+            # the provider's notification arrives a tick later, after the 30-minute timeout (ORD-3, PAY-5)
+            self.tally.delayed_payment_order_ids.append(order.pk)
+            self.schedule(1, "late_callback", headers, body)
+            return
         self.callback(headers, body)
         if scenario == "duplicated":
             self.callback(headers, body)
@@ -311,6 +337,10 @@ class Simulation:
         self.call(
             "payment_callback", payment_callback_receive, provider="sandbox", headers=headers, body=body
         )
+
+    def do_late_callback(self, headers: dict[str, str], body: bytes) -> None:
+        self.callback(headers, body)
+        self.tally.counts["payments.delayed_delivered"] += 1
 
     def forge(self, order: Order, payment: Payment, *, how: str) -> None:
         """A forged notification: a bad signature, or a correctly signed one claiming a wrong amount.
@@ -409,6 +439,11 @@ class Simulation:
         customer = self.customers_by_pk[order.customer_id]
         if customer.kind == "returner":
             self.schedule(self.rng.randint(1, 18), "aftersales_open", order_id, "no_reason")
+        elif customer.kind == "disputer":
+            self.schedule(self.rng.randint(1, 6), "aftersales_open", order_id, "quality")
+        elif customer.kind == "complainer":
+            self.schedule(self.rng.randint(1, 4), "complain", order_id)
+            self.schedule(self.rng.randint(1, 12), "confirm", order_id)
         elif customer.kind == "normal":
             if self.rng.random() < self.config.quality_refund_chance:
                 self.schedule(self.rng.randint(1, 6), "aftersales_open", order_id, "quality")
@@ -463,11 +498,15 @@ class Simulation:
         if request.status != AfterSalesRequest.Status.REQUESTED:
             return
         owner = self.merchants_by_pk[request.merchant_id].owner
-        if request.reason_kind == AfterSalesRequest.ReasonKind.QUALITY and self.rng.random() < 0.2:
+        disputer = self.customers_by_pk[request.customer_id].kind == "disputer"
+        refuse_chance = 0.7 if disputer else 0.2
+        if request.reason_kind == AfterSalesRequest.ReasonKind.QUALITY and self.rng.random() < refuse_chance:
             if self.call(
                 "aftersales_refuse", request_refuse, request=request, reason="照片显示商品完好", actor=owner
             ):
                 self.tally.counts["aftersales.refused"] += 1
+                if disputer:
+                    self.schedule(self.rng.randint(1, 3), "dispute_open", request_id)
             return
         if self.call("aftersales_approve", request_approve, request=request, actor=owner):
             self.tally.counts["aftersales.approved_by_merchant"] += 1
@@ -502,6 +541,199 @@ class Simulation:
         owner = self.merchants_by_pk[request.merchant_id].owner
         if self.call("return_confirm", request_confirm_receipt, request=request, actor=owner):
             self.tally.counts["aftersales.returns_received_by_merchant"] += 1
+
+    # --- complaints (CMP-1, CMP-2) --------------------------------------------------------------------------
+
+    def do_complain(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        complaint = self.call(
+            "complaint_file",
+            complaint_file,
+            complainant=order.customer,
+            target_kind=Complaint.TargetKind.ORDER,
+            category=Complaint.Category.SERVICE_ATTITUDE,
+            description="客服态度差，回复慢",
+            order_id=order_id,
+            actor=order.customer,
+        )
+        if complaint is None:
+            return
+        self.tally.counts["complaints.filed"] += 1
+        slow = self.rng.random() < self.config.slow_complaint_chance
+        # customer service works through its queue; a slow day lets the 24 h acknowledgement run out
+        self.schedule(
+            self.rng.randint(7, 9) if slow else self.rng.randint(1, 3), "complaint_handle", complaint.pk
+        )
+
+    def do_complaint_handle(self, complaint_id: int) -> None:
+        assert self.population is not None
+        agent = self.population.customer_service
+        complaint = Complaint.objects.get(pk=complaint_id)
+        if complaint.status == Complaint.Status.FILED:
+            self.call("complaint_ack", complaint_acknowledge, complaint=complaint, actor=agent)
+        complaint.refresh_from_db()
+        if self.call(
+            "complaint_answer",
+            complaint_answer,
+            complaint=complaint,
+            answer="已联系商家核实并督促改进，感谢反馈。",
+            actor=agent,
+        ):
+            self.tally.counts["complaints.answered"] += 1
+            self.schedule(self.rng.randint(1, 3), "complaint_close", complaint_id)
+
+    def do_complaint_close(self, complaint_id: int) -> None:
+        complaint = Complaint.objects.get(pk=complaint_id)
+        if self.call("complaint_close", complaint_close, complaint=complaint, actor=complaint.complainant):
+            self.tally.counts["complaints.closed"] += 1
+
+    # --- disputes (DSP-1 .. DSP-5) --------------------------------------------------------------------------
+
+    def do_dispute_open(self, request_id: int) -> None:
+        request = AfterSalesRequest.objects.get(pk=request_id)
+        if not self.call(
+            "aftersales_escalate",
+            request_escalate,
+            request=request,
+            reason="商品确有质量问题",
+            actor=request.customer,
+        ):
+            return
+        dispute = Dispute.objects.filter(aftersales_request_id=request_id).first()
+        if dispute is None:
+            return
+        self.tally.counts["disputes.opened"] += 1
+        self.schedule(self.rng.randint(1, 3), "dispute_evidence", dispute.pk, "customer")
+        if (
+            self.rng.random() < 0.5
+        ):  # the other half of merchants stay silent: the case must not stall (DSP-2a)
+            self.schedule(self.rng.randint(1, 6), "dispute_evidence", dispute.pk, "merchant")
+        self.schedule(self.ticks(timedelta(days=3)) + 1, "dispute_propose", dispute.pk)
+
+    def do_dispute_evidence(self, dispute_id: int, side: str) -> None:
+        dispute = Dispute.objects.select_related("order").get(pk=dispute_id)
+        actor = (
+            dispute.order.customer
+            if side == "customer"
+            else self.merchants_by_pk[dispute.order.merchant_id].owner
+        )
+        statement = "收到时外包装完好但商品破损" if side == "customer" else "发货前已检查，商品完好"
+        if self.call(
+            "dispute_evidence", dispute_evidence_submit, dispute=dispute, statement=statement, actor=actor
+        ):
+            self.tally.counts[f"disputes.evidence_{side}"] += 1
+
+    def do_dispute_propose(self, dispute_id: int) -> None:
+        assert self.population is not None
+        dispute = Dispute.objects.select_related("order").get(pk=dispute_id)
+        if dispute.status != Dispute.Status.MEDIATION:
+            return
+        amount = (dispute.claim_amount / 2).quantize(Decimal("0.01"))
+        proposal = self.call(
+            "dispute_propose",
+            dispute_propose,
+            dispute=dispute,
+            refund_amount=amount,
+            note="建议退一半",
+            actor=self.population.admin,
+        )
+        if proposal is None:
+            return
+        self.tally.counts["disputes.proposals"] += 1
+        self.schedule(self.rng.randint(1, 4), "proposal_answer", proposal.pk, "customer")
+        self.schedule(self.rng.randint(1, 4), "proposal_answer", proposal.pk, "merchant")
+        # without a settlement the case reaches the committee when the 3-day mediation window closes
+        self.schedule(self.ticks(timedelta(days=3)) + self.rng.randint(1, 6), "dispute_rule", dispute.pk)
+
+    def do_proposal_answer(self, proposal_id: int, side: str) -> None:
+        proposal = MediationProposal.objects.select_related("dispute__order").get(pk=proposal_id)
+        order = proposal.dispute.order
+        actor = order.customer if side == "customer" else self.merchants_by_pk[order.merchant_id].owner
+        accept = self.rng.random() < (0.7 if side == "customer" else 0.5)
+        if self.call("proposal_answer", proposal_answer, proposal=proposal, accept=accept, actor=actor):
+            self.tally.counts[f"disputes.proposal_{'accepted' if accept else 'rejected'}"] += 1
+
+    def do_dispute_rule(self, dispute_id: int) -> None:
+        assert self.population is not None
+        dispute = Dispute.objects.get(pk=dispute_id)
+        if dispute.status != Dispute.Status.ARBITRATION or dispute.arbitrator_id is None:
+            return
+        arbitrator = self.population.arbitrator
+        if dispute.arbitrator_id != arbitrator.pk:
+            return
+        kind = self.rng.choice(("full_refund", "partial_refund", "no_refund"))
+        amount = {
+            "full_refund": dispute.claim_amount,
+            "partial_refund": (dispute.claim_amount * Decimal("0.3")),
+        }
+        if self.call(
+            "dispute_rule",
+            dispute_rule,
+            dispute=dispute,
+            kind=kind,
+            refund_amount=amount.get(kind, Decimal("0")).quantize(Decimal("0.01")),
+            reasons="依据双方证据裁决",
+            actor=arbitrator,
+        ):
+            self.tally.counts[f"disputes.ruled_{kind}"] += 1
+
+    # --- IP notice-and-takedown (CAT-7) ---------------------------------------------------------------------
+
+    def rights_holder_files(self) -> None:
+        """Once a day a rights holder may file a notice against a listing on sale: some claims are true
+        (the merchant stays silent and the takedown stands), some false (the merchant counter-notices and
+        the listing returns after 15 days with no human action)."""
+        if (
+            self.tick % self.config.ticks_per_day != 3
+            or self.rng.random() >= self.config.ip_notice_chance_per_day
+        ):
+            return
+        assert self.population is not None
+        visible = list(
+            Listing.objects.filter(listing_visible_q()).order_by("pk").values_list("pk", flat=True)
+        )
+        if not visible:
+            return
+        false_claim = self.rng.random() < self.config.false_notice_share
+        notice = self.call(
+            "ip_notice_file",
+            ip_notice_file,
+            listing_id=self.rng.choice(visible),
+            rights_holder=self.population.rights_holder,
+            right_kind="trademark",
+            right_reference=f"TM{self.tick:08d}",
+            description="未经授权使用注册商标",
+            proof=["trademark-certificate.pdf"],
+        )
+        if notice is None:
+            return
+        self.tally.ip_notices[notice.pk] = false_claim
+        self.tally.counts["ip_notices.filed"] += 1
+        self.schedule(self.rng.randint(1, 3), "ip_notice_validate", notice.pk, false_claim)
+
+    def do_ip_notice_validate(self, notice_id: int, false_claim: bool) -> None:
+        assert self.population is not None
+        if not self.call(
+            "ip_notice_validate", ip_notice_validate, notice_id=notice_id, actor=self.population.admin
+        ):
+            return
+        self.tally.counts["ip_notices.taken_down"] += 1
+        if false_claim:
+            self.schedule(self.rng.randint(1, 6), "ip_notice_counter", notice_id)
+
+    def do_ip_notice_counter(self, notice_id: int) -> None:
+        notice = IpNotice.objects.select_related("listing__merchant").get(pk=notice_id)
+        merchant = self.merchants_by_pk[notice.listing.merchant_id]
+        if self.call(
+            "ip_notice_counter",
+            ip_notice_counter,
+            notice_id=notice_id,
+            merchant=merchant.merchant,
+            statement="本店商品为自有品牌，不构成侵权",
+            proof=["own-brand-registration.pdf"],
+            actor=merchant.owner,
+        ):
+            self.tally.counts["ip_notices.counter_noticed"] += 1
 
 
 @contextmanager

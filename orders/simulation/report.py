@@ -2,12 +2,14 @@
 JSON-ready dict and as a readable table."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from merchants.models import Merchant, Violation
 from orders.models import Order, OrderEvent, Refund
@@ -81,6 +83,7 @@ def report_build(
         }
     services = tally.service_seconds
     return {
+        "daily": _daily(start=start, end=end),
         "config": config.as_dict(),
         "figures": {
             "merchants": len(population.merchants),
@@ -115,6 +118,36 @@ def report_build(
             "orders_per_wall_second": round(orders.count() / wall_seconds, 2) if wall_seconds else None,
         },
     }
+
+
+def _daily(*, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per simulated day (local time): orders placed, GMV paid, refunds, violations (for the charts)."""
+    tz = timezone.get_current_timezone()
+    rows: dict[date, dict[str, Any]] = {}
+    day = timezone.localtime(start, tz).date()
+    while day <= timezone.localtime(end, tz).date():
+        rows[day] = {"date": day.isoformat(), "orders": 0, "gmv": "0.00", "refunded": "0.00", "violations": 0}
+        day += timedelta(days=1)
+
+    def by_day(queryset: Any, field: str, **aggregate: Any) -> Any:
+        return (
+            queryset.annotate(day=TruncDate(field, tzinfo=tz))
+            .values("day")
+            .annotate(**aggregate)
+            .order_by("day")
+        )
+
+    for row in by_day(Order.objects.filter(created_at__gte=start), "created_at", n=Count("pk")):
+        rows[row["day"]]["orders"] = row["n"]
+    for row in by_day(
+        Order.objects.filter(created_at__gte=start, paid_at__isnull=False), "paid_at", t=Sum("total")
+    ):
+        rows[row["day"]]["gmv"] = _money(row["t"])
+    for row in by_day(Refund.objects.filter(order__created_at__gte=start), "created_at", t=Sum("amount")):
+        rows[row["day"]]["refunded"] = _money(row["t"])
+    for row in by_day(Violation.objects.filter(created_at__gte=start), "created_at", n=Count("pk")):
+        rows[row["day"]]["violations"] = row["n"]
+    return [rows[d] for d in sorted(rows)]
 
 
 def report_table(report: dict[str, Any]) -> str:

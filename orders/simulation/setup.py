@@ -55,6 +55,9 @@ class CustomerActor:
 class Population:
     admin: User
     reviewer: User
+    customer_service: User
+    arbitrator: User
+    rights_holder: User
     category: Category
     merchants: list[MerchantActor]
     customers: list[CustomerActor]
@@ -71,20 +74,31 @@ def _kinds(rng: random.Random, total: int, kinds: tuple[str, ...], shares: tuple
     return result
 
 
-def _staff() -> tuple[User, User]:
+def _staff_member(slug: str, *, name: str, role: Role) -> User:
+    user = User.objects.filter(email=f"sim-{slug}@{EMAIL_DOMAIN}").first()
+    if user is None:
+        user = User.objects.create_user(
+            email=f"sim-{slug}@{EMAIL_DOMAIN}", password=None, name=name, is_staff=True
+        )
+        user_grant_role(user=user, role=role)
+    return User.objects.get(pk=user.pk)  # a fresh instance: no stale permission cache
+
+
+def _staff() -> tuple[User, User, User, User]:
+    """The platform's people: an administrator (who also mediates), a listing reviewer, a customer-service
+    agent and an arbitrator of the committee (never the mediator of a case, DSP-3)."""
     admin = User.objects.filter(email=f"sim-admin@{EMAIL_DOMAIN}").first() or User.objects.create_superuser(
         email=f"sim-admin@{EMAIL_DOMAIN}", password=None, name="模拟管理员"
     )
-    reviewer = User.objects.filter(email=f"sim-reviewer@{EMAIL_DOMAIN}").first()
-    if reviewer is None:
-        reviewer = User.objects.create_user(
-            email=f"sim-reviewer@{EMAIL_DOMAIN}", password=None, name="模拟审核员", is_staff=True
-        )
-        user_grant_role(user=reviewer, role=Role.STAFF_OPERATIONS)
-    return admin, User.objects.get(pk=reviewer.pk)
+    reviewer = _staff_member("reviewer", name="模拟审核员", role=Role.STAFF_OPERATIONS)
+    customer_service = _staff_member("cs", name="模拟客服", role=Role.STAFF_CUSTOMER_SERVICE)
+    arbitrator = _staff_member("arbitrator", name="模拟仲裁员", role=Role.STAFF_ARBITRATION)
+    return admin, reviewer, customer_service, arbitrator
 
 
-def _merchant(n: int, *, kind: str, admin: User, category: Category, deposit: Decimal) -> MerchantActor:
+def _merchant(
+    n: int, *, kind: str, admin: User, category: Category, deposit: Decimal, licence_days: int
+) -> MerchantActor:
     owner = user_register(password=PASSWORD, email=f"sim-shop-{n}@{EMAIL_DOMAIN}", name=f"模拟店主{n}")
     label = f"模拟店铺{n}"
     application = application_create(
@@ -106,7 +120,9 @@ def _merchant(n: int, *, kind: str, admin: User, category: Category, deposit: De
             number=f"SIM-{n}-{document_kind}",
             issuer="杭州市市场监督管理局",
             valid_from=timezone.localdate() - timedelta(days=365),
-            valid_until=timezone.localdate() + timedelta(days=3 * 365),
+            # a merchant whose documents expire (MER-7) holds a business licence that runs out mid-run
+            valid_until=timezone.localdate()
+            + timedelta(days=licence_days if document_kind == DocumentKind.BUSINESS_LICENCE else 3 * 365),
             file=SimpleUploadedFile(f"{document_kind}.pdf", PDF),
             actor=owner,
         )
@@ -128,7 +144,7 @@ def _merchant(n: int, *, kind: str, admin: User, category: Category, deposit: De
 def population_create(*, config: SimulationConfig, rng: random.Random) -> Population:
     """Staff, one category, ``config.merchants`` active merchants with deposits, ``config.customers``
     customers; behaviour kinds are dealt out by the configured shares, shuffled by ``rng``."""
-    admin, reviewer = _staff()
+    admin, reviewer, customer_service, arbitrator = _staff()
     category, _created = Category.objects.get_or_create(
         slug="simulation-general",
         defaults={
@@ -136,13 +152,23 @@ def population_create(*, config: SimulationConfig, rng: random.Random) -> Popula
             "name_en": "Simulated general goods",
             "deposit_amount": Decimal(config.deposit),
             "commission_rate": Decimal("0.0500"),
+            # listings here need a valid business licence: when it expires they are suspended (MER-7)
+            "required_document_kinds": [DocumentKind.BUSINESS_LICENCE.value],
         },
     )
     merchant_kinds = _kinds(rng, config.merchants, MERCHANT_KINDS, config.merchant_shares)
     merchants = [
-        _merchant(n, kind=kind, admin=admin, category=category, deposit=Decimal(config.deposit))
+        _merchant(
+            n,
+            kind=kind,
+            admin=admin,
+            category=category,
+            deposit=Decimal(config.deposit),
+            licence_days=rng.randint(2, max(2, config.days - 2)) if kind == "expiring_docs" else 3 * 365,
+        )
         for n, kind in enumerate(merchant_kinds, start=1)
     ]
+    rights_holder = user_register(password=PASSWORD, email=f"sim-rights@{EMAIL_DOMAIN}", name="模拟权利人")
     customer_kinds = _kinds(rng, config.customers, CUSTOMER_KINDS, config.customer_shares)
     customers = [
         CustomerActor(
@@ -153,5 +179,12 @@ def population_create(*, config: SimulationConfig, rng: random.Random) -> Popula
         for n, kind in enumerate(customer_kinds, start=1)
     ]
     return Population(
-        admin=admin, reviewer=reviewer, category=category, merchants=merchants, customers=customers
+        admin=admin,
+        reviewer=reviewer,
+        customer_service=customer_service,
+        arbitrator=arbitrator,
+        rights_holder=rights_holder,
+        category=category,
+        merchants=merchants,
+        customers=customers,
     )

@@ -1,15 +1,26 @@
 """CAT-1, CAT-2, CAT-5 through the merchant API; SEC-1 scoping (another merchant's listing is 404)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Category, Listing, Sku
-from catalog.services import listings_suspend_for_document
-from merchants.models import Merchant, MerchantMember
+from catalog.services import (
+    listing_approve,
+    listing_delist,
+    listing_restore,
+    listing_submit,
+    listings_suspend_for_document,
+)
+from merchants.models import Merchant, MerchantMember, QualificationDocument
 from merchants.services import DOCUMENT_EXPIRED_HANDLERS
+from platform_core.accounts.roles import Role
+from platform_core.errors import Conflict
 from tests.conftest import client_for
-from tests.factories.accounts import UserFactory
-from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
+from tests.factories.accounts import StaffFactory, UserFactory
+from tests.factories.catalog import CategoryFactory, approved_listing, draft_listing, merchant_for, reviewer
 from tests.factories.merchants import QualificationDocumentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
@@ -141,3 +152,43 @@ def test_mer_7_expired_document_takes_down_listings_that_need_it(db: None) -> No
     toy_listing.refresh_from_db()
     assert food_listing.status == Listing.Status.DELISTED and food_listing.delist_source == "document_expired"
     assert toy_listing.on_sale
+
+
+def _expire(document: QualificationDocument) -> None:
+    document.valid_until = timezone.localdate() - timedelta(days=1)
+    document.save(update_fields=["valid_until"])
+
+
+def test_mer_7_listing_waiting_for_review_cannot_go_on_sale_after_its_document_expired(db: None) -> None:
+    food = CategoryFactory(required_document_kinds=["food_licence"])
+    shop = merchant_for(food)
+    licence = QualificationDocumentFactory(merchant=shop, kind="food_licence")
+    listing = draft_listing(merchant=shop, category=food)
+    listing_submit(listing_id=listing.pk, actor=shop.owner)
+    _expire(licence)
+
+    with pytest.raises(Conflict, match="food_licence") as refused:
+        listing_approve(listing_id=listing.pk, actor=reviewer())
+
+    assert refused.value.code == "documents_missing"
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.PENDING_REVIEW and not listing.on_sale
+
+
+def test_mer_7_ip_takedown_ending_keeps_listing_down_while_its_document_is_expired(db: None) -> None:
+    food = CategoryFactory(required_document_kinds=["food_licence"])
+    shop = merchant_for(food)
+    licence = QualificationDocumentFactory(merchant=shop, kind="food_licence")
+    staff = StaffFactory(role=Role.STAFF_OPERATIONS)
+    listing = approved_listing(merchant=shop, category=food, by=staff)
+    listing_delist(
+        listing_id=listing.pk, actor=staff, reason="权利人通知", source=Listing.DelistSource.IP_NOTICE
+    )
+    _expire(licence)
+
+    listing_restore(listing_id=listing.pk, actor=None, reason="15 天内未提起诉讼")
+
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DELISTED and not listing.on_sale
+    assert listing.delist_source == Listing.DelistSource.DOCUMENT_EXPIRED
+    assert "food_licence" in listing.delist_reason

@@ -8,7 +8,7 @@ them: the sweeper and the nightly tasks are called directly. ``manage.py simulat
 """
 
 import json
-import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,22 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from aftersales.services import RULE_COMPLAINT_ACK
 from orders.services import RULE_SHIP_BY
 from orders.simulation import SimulationConfig, simulation_run
 from orders.simulation.report import TIMING_KEYS
 from platform_core.deadlines import registry
 
 SMALL = SimulationConfig(days=4, merchants=4, customers=30, seed=7)
+#: small, but with every behaviour present: one merchant of each kind, many complainers and disputers
+BUSY = SimulationConfig(
+    days=5,
+    merchants=5,
+    customers=40,
+    seed=7,
+    customer_shares=(0.3, 0.1, 0.1, 0.25, 0.25),
+    buy_chance_per_tick=0.08,
+)
 
 
 def _checks(report: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -34,9 +44,7 @@ def _world(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
-    started = time.perf_counter()
-    report = simulation_run(SMALL)
-    elapsed = time.perf_counter() - started
+    report = simulation_run(BUSY)
 
     checks = _checks(report)
     failed = {name: c["detail"] for name, c in checks.items() if c["status"] == "failed"}
@@ -49,6 +57,11 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
         "unpaid_orders_expired",
         "forged_callbacks_moved_no_money",
         "payments_posted_once",
+        "late_payments_refunded",
+        "complaints_escalated",
+        "disputes_execute_their_decision",
+        "expired_documents_suspend_listings",
+        "ip_notices_handled",
         "ledger_verifies",
         "audit_chain_verifies",
     ):
@@ -63,7 +76,42 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
         >= 1
     )
     assert report["deadlines"]["orders.ship_by"]["enforced"] >= 1
-    assert elapsed < 120, f"the small simulation took {elapsed:.0f} s"
+    # ... and the behaviours beyond shipping: complaints, disputes, IP notices, expiring documents
+    actions = figures["actions"]
+    assert actions.get("complaints.filed", 0) >= 1
+    assert actions.get("disputes.opened", 0) >= 1
+    assert actions.get("ip_notices.taken_down", 0) >= 1
+    assert report["deadlines"]["merchants.document_expired"]["enforced"] >= 1
+    assert sum(day["orders"] for day in report["daily"]) == figures["orders"]
+
+
+def test_cmp_2_simulation_fails_when_complaint_escalation_is_disabled(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disabled = registry.DeadlineRule(
+        name=RULE_COMPLAINT_ACK, handler=lambda complaint: None, description="off"
+    )
+    monkeypatch.setitem(registry._RULES, RULE_COMPLAINT_ACK, disabled)
+
+    report = simulation_run(replace(BUSY, days=4, slow_complaint_chance=1.0))
+
+    check = _checks(report)["complaints_escalated"]
+    assert check["status"] == "failed"
+    assert "escalated 0 times" in check["detail"]
+    assert report["ok"] is False
+
+
+def test_ops_1_html_report_has_charts_and_checks(db: None, tmp_path: Path) -> None:
+    page, data = tmp_path / "report.html", tmp_path / "report.json"
+
+    call_command("simulate", days=2, merchants=5, customers=10, seed=11, html=page, report=data)
+
+    html, report = page.read_text(encoding="utf-8"), json.loads(data.read_text())
+    assert html.startswith("<!doctype html>")
+    assert html.count("<svg") >= 5
+    assert report["deadlines"] and all(rule in html for rule in report["deadlines"])
+    assert all(check["name"] in html for check in report["checks"])
+    assert "<script" not in html  # self-contained, no CDN
 
 
 def test_ord_4_simulation_fails_when_late_shipment_handler_is_disabled(

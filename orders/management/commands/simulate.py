@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orders.simulation import SimulationConfig, simulation_run
+from orders.simulation.html import report_html
 from orders.simulation.report import report_table
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--ticks-per-day", type=int, default=6)
         parser.add_argument("--report", type=Path, help="write the report as JSON to this file")
+        parser.add_argument(
+            "--html", type=Path, help="write the report as an HTML page with charts to this file"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,6 +43,8 @@ class Command(BaseCommand):
         report = simulation_run(config, out=self.stdout if options["verbosity"] > 1 else None)
         if options["report"]:
             options["report"].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        if options["html"]:
+            options["html"].write_text(report_html(report), encoding="utf-8")
         self.stdout.write(report_table(report))
         failed = [check["name"] for check in report["checks"] if check["status"] == "failed"]
         if failed:
