@@ -1,7 +1,9 @@
 """DSP-1 … DSP-5, PAY-5, PAY-6: random party actions and clock moves over the dispute state machine.
 
-Whatever happens, once the case is over (closed or withdrawn) its escrow hold is released, and the money
-that moved for it equals what the final ruling or the accepted settlement said — never more than paid.
+Whatever happens, once the case is over (closed or withdrawn) its escrow hold — and any hold it put on the
+merchant's payable or deposit — is released, and the money that moved for it equals what the final ruling
+or the accepted settlement said (nothing if a required return lapsed) — never more than paid. A refund
+that waits for a return moves only once the merchant has the item back.
 """
 
 import contextlib
@@ -25,13 +27,20 @@ from hypothesis.stateful import (
 from time_machine import TimeMachineFixture
 
 from disputes import services
-from disputes.models import Dispute, MediationProposal
+from disputes.models import Dispute, DisputeReturn, MediationProposal
 from orders.models import Refund
 from orders.selectors import order_holds_open, order_paid_amount
+from orders.services import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError
-from tests.factories.disputes import arbitrator, dispute_from_refusal, mediator, staff_dispute
+from tests.factories.disputes import (
+    arbitrator,
+    completed_order,
+    dispute_from_refusal,
+    mediator,
+    staff_dispute,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +64,17 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         dispute: Dispute
         paid: Decimal
 
-        @initialize(via_refusal=st.booleans())
-        def open_case(self, via_refusal: bool) -> None:
-            self.dispute = dispute_from_refusal() if via_refusal else staff_dispute()
+        @initialize(via_refusal=st.booleans(), after_settlement=st.booleans())
+        def open_case(self, via_refusal: bool, after_settlement: bool) -> None:
+            if via_refusal:
+                self.dispute = dispute_from_refusal()
+            elif after_settlement:  # DSP-1: the escrow is gone; the payable (and deposit) are held
+                order = completed_order()
+                order_aftersales_window_close(order=order)
+                self.dispute = staff_dispute(order)
+                assert services.dispute_merchant_holds(dispute=self.dispute)
+            else:
+                self.dispute = staff_dispute()
             self.paid = order_paid_amount(order=self.dispute.order)
 
         def _status(self) -> str:
@@ -86,11 +103,15 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
             deadlines_sweep()  # a second sweep picks up clocks started by the first (execution is due at once)
 
         @precondition(lambda self: self._status() == S.MEDIATION)
-        @rule(share=st.sampled_from(["0", "0.3", "1"]))
-        def mediator_proposes(self, share: str) -> None:
+        @rule(share=st.sampled_from(["0", "0.3", "1"]), with_return=st.booleans())
+        def mediator_proposes(self, share: str, with_return: bool) -> None:
             amount = (self.paid * Decimal(share)).quantize(Decimal("0.01"))
             _try(
-                services.dispute_propose, dispute=self._case(), refund_amount=amount, actor=staff["mediator"]
+                services.dispute_propose,
+                dispute=self._case(),
+                refund_amount=amount,
+                return_required=with_return,
+                actor=staff["mediator"],
             )
 
         @precondition(lambda self: self._status() == S.MEDIATION)
@@ -139,6 +160,22 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 actor=members[index],
             )
 
+        @precondition(lambda self: self._status() in (S.EXECUTED, S.SETTLED))
+        @rule(carrier=st.sampled_from(["SF", ""]))
+        def customer_ships_return(self, carrier: str) -> None:
+            _try(
+                services.dispute_return_ship,
+                dispute=self._case(),
+                carrier=carrier,
+                tracking_number="SF0001",
+                actor=self._party(False),
+            )
+
+        @precondition(lambda self: self._status() in (S.EXECUTED, S.SETTLED))
+        @rule()
+        def merchant_confirms_return(self) -> None:
+            _try(services.dispute_return_receive, dispute=self._case(), actor=self._party(True))
+
         @rule(roll=st.integers(0, 2))
         def staff_suspend(self, roll: int) -> None:
             if roll:
@@ -169,30 +206,37 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 Decimal("0.00"),
             )
             assert moved <= self.paid
+            returned = DisputeReturn.objects.filter(dispute=case).first()
+            if returned is not None and returned.status != DisputeReturn.Status.RECEIVED:
+                assert moved == 0  # a refund that waits for the return has not moved
             if case.status in (S.CLOSED, S.WITHDRAWN):
                 assert case.hold is not None and case.hold.released_at is not None
+                assert services.dispute_merchant_holds(dispute=case) == []
             if case.status == S.WITHDRAWN:
                 assert moved == 0
             if case.status == S.CLOSED:
                 assert not order_holds_open(order=case.order).exists()  # nothing holds the escrow any more
                 assert moved == case.refunded_amount
                 ruling = services.final_ruling(case)
-                if ruling is not None:
+                if returned is not None and returned.status == DisputeReturn.Status.LAPSED:
+                    assert moved == 0
+                elif ruling is not None:
                     assert moved == ruling.refund_amount
                 else:
                     accepted = MediationProposal.objects.get(
                         dispute=case, customer_accepted=True, merchant_accepted=True
                     )
                     assert moved == accepted.refund_amount
-            elif case.status not in (S.EXECUTED, S.WITHDRAWN):
-                assert moved == 0  # nothing moves before the outcome
-                assert case.hold is not None and case.hold.released_at is None
+            elif case.status not in (S.WITHDRAWN,):
+                if case.status not in (S.EXECUTED, S.SETTLED):
+                    assert moved == 0  # nothing moves before the outcome
+                assert case.hold is not None and case.hold.released_at is None  # still open: still held
 
     run_state_machine_as_test(
         DisputeMachine,
         settings=settings(
-            max_examples=8,
-            stateful_step_count=25,
+            max_examples=10,
+            stateful_step_count=30,
             deadline=None,
             derandomize=True,
             database=None,
