@@ -34,6 +34,7 @@ from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound
+from platform_core.uploads import file_response
 
 TAGS = ["aftersales"]
 COMPLAINT_TAGS = ["complaints"]
@@ -280,10 +281,9 @@ class EvidenceFileApi(APIView):
     )
     def get(self, request: Request, evidence_id: int) -> FileResponse:
         evidence = selectors.evidence_get_for_viewer(user=_user(request), evidence_id=evidence_id)
-        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
-        return response
+        return file_response(
+            evidence.file, content_type=evidence.content_type, download_name=f"evidence-{evidence.pk}"
+        )
 
 
 # --- merchants -------------------------------------------------------------------------------------------

@@ -8,24 +8,29 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, DateTimeField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.selectors import order_timeline
-from disputes import services
+from disputes import selectors, services
 from disputes.models import (
     AppealPanelVote,
     Dispute,
     DisputeEvent,
     DisputeEvidence,
+    DisputeReturn,
     MediationProposal,
     Party,
     Ruling,
+    RulingTemplate,
 )
 from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
@@ -72,6 +77,12 @@ class RulingInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ReturnInline(ReadOnlyInline):
+    model = DisputeReturn
+    fields = DisputeReturn.SHOWN_FIELDS
+    readonly_fields = fields
+
+
 class EventInline(ReadOnlyInline):
     model = DisputeEvent
     fields = ("at", "action", "from_status", "to_status", "actor", "note")
@@ -113,9 +124,29 @@ class DisputeAdmin(admin.ModelAdmin):
     )
     readonly_fields = [f.name for f in Dispute._meta.fields] + ["evidence_side_by_side", "timeline"]
     fields = readonly_fields
-    inlines = [ProposalInline, RulingInline, EventInline]
+    inlines = [ProposalInline, RulingInline, ReturnInline, EventInline]
     action_form = DisputeActionForm
-    actions = ["assign_arbitrator", "suspend", "resume"]
+    actions = ["assign_arbitrator", "suspend", "resume", "confirm_return_received"]
+    change_list_template = "admin/disputes/dispute/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        workload = path(
+            "workload/", self.admin_site.admin_view(self.workload_view), name="disputes_dispute_workload"
+        )
+        return [workload, *super().get_urls()]
+
+    def workload_view(self, request: HttpRequest) -> HttpResponse:
+        """DSP-3: the committee's workload — open cases, overdue cases and the oldest deadline per
+        arbitrator, the most pressing first."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Arbitration committee workload"),
+            "opts": self.model._meta,
+            "rows": selectors.committee_workload(),
+        }
+        return TemplateResponse(request, "admin/disputes/workload.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Dispute]:
         due = Deadline.objects.filter(
@@ -209,6 +240,17 @@ class DisputeAdmin(admin.ModelAdmin):
             str(_("suspended")),
         )
 
+    @admin.action(
+        description=_("Confirm the returned item was received (DSP-4, AFS-4)"), permissions=["mediate"]
+    )
+    def confirm_return_received(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda d: services.dispute_return_receive(dispute=d, actor=_staff(request)),
+            str(_("return received, refund executed")),
+        )
+
     @admin.action(description=_("Resume (DSP-2a)"), permissions=["mediate"])
     def resume(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         self._each(
@@ -281,10 +323,50 @@ class MediationProposalAdmin(_ServiceAdmin):
         )
 
 
+class TemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_kind_display()}: {obj.name}"
+
+
+class RulingForm(forms.ModelForm):
+    """DSP-3: a template fills the written reasons (placeholders from the case); the arbitrator may add
+    to them below."""
+
+    template = TemplateChoiceField(
+        queryset=RulingTemplate.objects.none(), required=False, label=_("Template")
+    )
+
+    class Meta:
+        model = Ruling
+        fields = ("dispute", "kind", "refund_amount", "reasons")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        template = self.fields["template"]
+        assert isinstance(template, forms.ModelChoiceField)
+        template.queryset = selectors.ruling_templates_active()
+        self.fields["reasons"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        template, dispute = data.get("template"), data.get("dispute")
+        if template is not None and template.kind != data.get("kind"):
+            self.add_error("template", _("The template is for another kind of ruling."))
+        elif template is not None and dispute is not None:
+            text = selectors.ruling_template_text(
+                template=template, dispute=dispute, refund_amount=data.get("refund_amount")
+            )
+            data["reasons"] = "\n\n".join(part for part in (text, data.get("reasons", "")) if part.strip())
+        if not (data.get("reasons") or "").strip() and not self.has_error("template"):
+            self.add_error("reasons", _("A ruling gives written reasons (or choose a template)."))
+        return data
+
+
 @admin.register(Ruling)
 class RulingAdmin(_ServiceAdmin):
-    """DSP-3: the ruling form (kind, amount for partial refunds/returns, written reasons)."""
+    """DSP-3: the ruling form (kind, amount for partial refunds/returns, written reasons or a template)."""
 
+    form = RulingForm
     list_display = (
         "id",
         "dispute",
@@ -296,7 +378,7 @@ class RulingAdmin(_ServiceAdmin):
         "by_jury",
     )
     list_filter = ("kind", "is_appeal_decision", "by_jury")
-    fields = ("dispute", "kind", "refund_amount", "reasons")
+    fields = ("dispute", "kind", "refund_amount", "template", "reasons")
     raw_id_fields = ("dispute",)
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Ruling:
@@ -307,6 +389,19 @@ class RulingAdmin(_ServiceAdmin):
             reasons=data["reasons"],
             actor=_staff(request),
         )
+
+
+@admin.register(RulingTemplate)
+class RulingTemplateAdmin(admin.ModelAdmin):
+    """DSP-3: templates of written reasons, kept by the committee (retired, never deleted)."""
+
+    list_display = ("id", "kind", "name_zh", "name_en", "is_active", "updated_at")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name_zh", "name_en", "reasons")
+    fields = ("kind", "name_zh", "name_en", "reasons", "is_active")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class VoteForm(forms.ModelForm):

@@ -19,12 +19,20 @@ from rest_framework.views import APIView
 
 from aftersales.models import AfterSalesRequest, Complaint
 from disputes import selectors, services
-from disputes.models import Dispute, DisputeEvidence, DisputeEvidenceFile, MediationProposal, Ruling
+from disputes.models import (
+    Dispute,
+    DisputeEvidence,
+    DisputeEvidenceFile,
+    DisputeReturn,
+    MediationProposal,
+    Ruling,
+)
 from merchants.permissions import DISPUTANTS, IsMerchantMember
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import InvalidInput, NotFound
+from platform_core.uploads import file_response
 
 TAGS = ["disputes"]
 MERCHANT_TAGS = ["merchant-disputes"]
@@ -78,6 +86,12 @@ class DisputeRulingOutputSerializer(serializers.ModelSerializer[Ruling]):
         fields = ("id", "kind", "refund_amount", "reasons", "issued_at", "is_appeal_decision", "by_jury")
 
 
+class DisputeReturnOutputSerializer(serializers.ModelSerializer[DisputeReturn]):
+    class Meta:
+        model = DisputeReturn
+        fields = DisputeReturn.SHOWN_FIELDS
+
+
 class DisputeDeadlineOutputSerializer(serializers.Serializer[Any]):
     rule = serializers.CharField()
     due_at = serializers.DateTimeField()
@@ -110,6 +124,7 @@ class DisputeDetailSerializer(DisputeOutputSerializer):
     evidence = DisputeEvidenceOutputSerializer(many=True, read_only=True)
     proposals = DisputeProposalOutputSerializer(many=True, read_only=True)
     rulings = DisputeRulingOutputSerializer(many=True, read_only=True)
+    return_case = DisputeReturnOutputSerializer(read_only=True, allow_null=True)
     deadline = serializers.SerializerMethodField()
 
     class Meta(DisputeOutputSerializer.Meta):
@@ -118,6 +133,7 @@ class DisputeDetailSerializer(DisputeOutputSerializer):
             "evidence",
             "proposals",
             "rulings",
+            "return_case",
             "deadline",
         )
 
@@ -129,6 +145,11 @@ class DisputeDetailSerializer(DisputeOutputSerializer):
 class DisputeEvidenceInputSerializer(serializers.Serializer[Any]):
     statement = serializers.CharField()
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class DisputeReturnShipInputSerializer(serializers.Serializer[Any]):
+    carrier = serializers.CharField(max_length=32)
+    tracking_number = serializers.CharField(max_length=64)
 
 
 class DisputeReasonInputSerializer(serializers.Serializer[Any]):
@@ -296,6 +317,22 @@ class DisputeWithdrawApi(APIView):
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
+class DisputeReturnShipApi(APIView):
+    """DSP-4, AFS-4: the customer ships the required return (carrier, tracking) within 7 days."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=DisputeReturnShipInputSerializer, responses={200: DisputeDetailSerializer}, tags=TAGS
+    )
+    def post(self, request: Request, dispute_id: int) -> Response:
+        dispute = _mine(request, dispute_id)
+        data = DisputeReturnShipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.dispute_return_ship(dispute=dispute, actor=_user(request), **data.validated_data)
+        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+
+
 class DisputeEvidenceFileApi(APIView):
     """SEC-4: an evidence file, only for the case's parties and dispute staff."""
 
@@ -306,10 +343,9 @@ class DisputeEvidenceFileApi(APIView):
     )
     def get(self, request: Request, file_id: int) -> FileResponse:
         found = selectors.evidence_file_get_for_viewer(user=_user(request), file_id=file_id)
-        response = FileResponse(found.file.open("rb"), content_type=found.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Disposition"] = f'attachment; filename="dispute-evidence-{found.pk}"'
-        return response
+        return file_response(
+            found.file, content_type=found.content_type, download_name=f"dispute-evidence-{found.pk}"
+        )
 
 
 # --- merchants -------------------------------------------------------------------------------------------
@@ -391,3 +427,16 @@ class MerchantDisputeAppealApi(APIView):
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         return _appeal(request, _shop(request, dispute_id))
+
+
+class MerchantDisputeReturnReceiveApi(APIView):
+    """DSP-4, AFS-4: the shop confirms the returned item arrived; the refund executes."""
+
+    permission_classes = [MerchantDisputant]
+
+    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, dispute_id: int) -> Response:
+        dispute = _shop(request, dispute_id)
+        services.dispute_return_receive(dispute=dispute, actor=_user(request))
+        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)

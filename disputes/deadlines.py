@@ -23,7 +23,7 @@ def mediation_window_closed(dispute: Dispute) -> None:
 
 @deadline_rule(
     services.RULE_RULING_DUE,
-    description="DSP-3: a ruling (or the appeal panel's decision) within 7 days; overdue goes to the head",
+    description="DSP-3, DSP-4: a ruling within 7 days (overdue goes to the head); a silent panel is reconvened",
 )
 def ruling_overdue(dispute: Dispute) -> None:
     services.dispute_ruling_overdue(dispute=dispute)
@@ -51,3 +51,27 @@ def execute_ruling(dispute: Dispute) -> None:
 )
 def suspension_ended(dispute: Dispute) -> None:
     services.dispute_suspension_ended(dispute=dispute)
+
+
+@deadline_rule(
+    services.RULE_PANEL_RECONVENED,
+    description="DSP-4: a reconvened appeal panel has 3 more days; without a majority the ruling stands",
+)
+def panel_reconvened_deadline(dispute: Dispute) -> None:
+    services.dispute_panel_deadline_passed(dispute=dispute)
+
+
+@deadline_rule(
+    services.RULE_RETURN_SHIP_BY,
+    description="DSP-4, AFS-4: 7 days to ship a required return; otherwise the refund part lapses",
+)
+def return_ship_by(dispute: Dispute) -> None:
+    services.dispute_return_ship_by_passed(dispute=dispute)
+
+
+@deadline_rule(
+    services.RULE_RETURN_RECEIPT,
+    description="DSP-4, AFS-4: the merchant confirms the return within 7 days, else it is confirmed for them",
+)
+def return_receipt(dispute: Dispute) -> None:
+    services.dispute_return_receipt_due(dispute=dispute)

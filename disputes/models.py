@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -61,6 +61,7 @@ class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         Status.APPEALED,
         Status.FINAL,
         Status.EXECUTED,
+        Status.SETTLED,  # settled with a return still to come (DSP-4, AFS-4); else it closes at once
         Status.SUSPENDED,
     )
     WITHDRAWABLE = (Status.OPENED, Status.EVIDENCE, Status.MEDIATION, Status.ARBITRATION)
@@ -269,6 +270,8 @@ class Appeal(models.Model):
     panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="appeal_panels", blank=True)
     filed_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # DSP-4: when silent members were replaced at the panel deadline (once; the next deadline decides)
+    reconvened_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"appeal of dispute #{self.dispute_id}"
@@ -311,3 +314,115 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on dispute #{self.dispute_id}"
+
+
+class RulingTemplate(models.Model):
+    """DSP-3: a staff-maintained template of written reasons for the ruling form.
+
+    ``reasons`` may use the placeholders in ``PLACEHOLDERS`` (``{order_number}`` …); the ruling form fills
+    them from the case. Names in both languages: the admin shows the one of the staff member's language.
+    """
+
+    PLACEHOLDERS = (
+        "dispute_id",
+        "order_number",
+        "merchant",
+        "paid_amount",
+        "claim_amount",
+        "refund_amount",
+    )
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RulingKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    reasons = models.TextField(
+        _("reasons"),
+        help_text=_(
+            "Placeholders: {dispute_id}, {order_number}, "
+            "{merchant}, {paid_amount}, {claim_amount}, "
+            "{refund_amount}"
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ruling template")
+        verbose_name_plural = _("ruling templates")
+        ordering = ("kind", "name_en", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reasons=""), name="dispute_ruling_template_has_reasons"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (translation.get_language() or "").startswith("zh") else self.name_en
+
+
+class DisputeReturn(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """DSP-4, AFS-4: the return a ruling or settlement requires before its refund executes.
+
+    ``awaiting_shipment`` (7 days to ship, with carrier and tracking) → ``shipped`` (the merchant confirms
+    receipt within 7 days, else it is confirmed automatically) → ``received`` (the refund executes);
+    not shipped in time → ``lapsed`` (the refund part lapses, as the after-sales request would).
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_SHIPMENT = "awaiting_shipment", _("Awaiting shipment")
+        SHIPPED = "shipped", _("Shipped")
+        RECEIVED = "received", _("Received")
+        LAPSED = "lapsed", _("Lapsed")
+
+    #: what the parties and the committee see of a return (API and case file)
+    SHOWN_FIELDS = (
+        "status",
+        "refund_amount",
+        "carrier",
+        "tracking_number",
+        "shipped_at",
+        "received_at",
+        "received_automatically",
+        "lapsed_at",
+    )
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="return_case")
+    # the refund that executes on receipt, and the key it is paid under (ruling or settlement)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refund_key = models.CharField(max_length=100)
+    status = FSMField(choices=Status.choices, default=Status.AWAITING_SHIPMENT, protected=True)
+    carrier = models.CharField(max_length=32, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_automatically = models.BooleanField(default=False)
+    lapsed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0), name="dispute_return_amount_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"return for dispute #{self.dispute_id} ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.AWAITING_SHIPMENT, target=Status.SHIPPED)
+    def ship(self, *, carrier: str, tracking_number: str) -> None:
+        self.carrier, self.tracking_number = carrier, tracking_number
+        self.shipped_at = timezone.now()
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.RECEIVED)
+    def receive(self, *, automatically: bool) -> None:
+        self.received_at = timezone.now()
+        self.received_automatically = automatically
+
+    @transition(field=status, source=Status.AWAITING_SHIPMENT, target=Status.LAPSED)
+    def lapse(self) -> None:
+        self.lapsed_at = timezone.now()

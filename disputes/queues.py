@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Dispute
-from disputes.services import PERM_ARBITRATE, PERM_MEDIATE, RULE_MEDIATION_WINDOW, RULE_RULING_DUE
+from disputes.selectors import COMMITTEE_RULES
+from disputes.services import PERM_ARBITRATE, PERM_MEDIATE, RULE_MEDIATION_WINDOW
 from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
 
 #: the stages in which staff act: the mediator proposes, the arbitrator rules, the panel decides
@@ -18,6 +19,7 @@ WAITING_FOR_STAFF = (Dispute.Status.MEDIATION, Dispute.Status.ARBITRATION, Dispu
     order=75,
 )
 def disputes_waiting_for_staff() -> QueueFigures:
-    """DSP-2, DSP-3, DSP-4: time left from the mediation window and the 7-day ruling clock."""
+    """DSP-2, DSP-3, DSP-4: time left from the mediation window, the 7-day ruling clock and the appeal
+    panel's clock (the committee's workload per arbitrator is at ``admin:disputes_dispute_workload``)."""
     count = Dispute.objects.filter(status__in=WAITING_FOR_STAFF).count()
-    return count, deadline_oldest_due(RULE_MEDIATION_WINDOW, RULE_RULING_DUE)
+    return count, deadline_oldest_due(RULE_MEDIATION_WINDOW, *COMMITTEE_RULES)

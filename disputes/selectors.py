@@ -1,14 +1,18 @@
 """Reads of the disputes chapter, scoped to who asks (DSP-2: each side sees the other's evidence)."""
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.models import Dispute, DisputeEvent, DisputeEvidenceFile, Party
+from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, RulingTemplate
 from merchants.models import Merchant, MerchantMember
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
@@ -17,9 +21,9 @@ from platform_core.errors import NotFound
 
 
 def _disputes() -> QuerySet[Dispute]:
-    return Dispute.objects.select_related("order", "order__merchant", "order__customer").prefetch_related(
-        "evidence__files", "proposals", "rulings"
-    )
+    return Dispute.objects.select_related(
+        "order", "order__merchant", "order__customer", "return_case"
+    ).prefetch_related("evidence__files", "proposals", "rulings")
 
 
 def dispute_list_for_customer(*, customer: User) -> QuerySet[Dispute]:
@@ -127,3 +131,100 @@ def dispute_kpi_figures(merchant: Merchant, since: datetime, until: datetime) ->
 def dispute_get_any(*, dispute_id: int) -> Dispute:
     """The case re-read after a write (callers have already checked the viewer may see it)."""
     return _disputes().get(pk=dispute_id)
+
+
+# --- DSP-3: the committee's workload ------------------------------------------------------------------------
+
+#: the clocks an arbitrator works against: a case's ruling, an appeal panel's vote
+COMMITTEE_RULES = ("disputes.ruling_due", "disputes.panel_reconvened")
+
+
+@dataclass
+class ArbitratorLoad:
+    arbitrator: User
+    open_cases: list[Dispute] = field(default_factory=list)
+    overdue: int = 0
+    oldest_due_at: datetime | None = None
+
+
+def committee_workload(*, now: datetime | None = None) -> list[ArbitratorLoad]:
+    """DSP-3: per arbitrator, the open cases they rule or sit on the panel of (and have not voted in),
+    how many are past their deadline, and the oldest deadline; the most pressing first. Four queries."""
+    now = now or timezone.now()
+    loads: dict[int, ArbitratorLoad] = {}
+
+    def load(user: User) -> ArbitratorLoad:
+        return loads.setdefault(user.pk, ArbitratorLoad(arbitrator=user))
+
+    ruling = list(
+        Dispute.objects.filter(status=Dispute.Status.ARBITRATION, arbitrator__isnull=False).select_related(
+            "arbitrator", "order"
+        )
+    )
+    for dispute in ruling:
+        assert dispute.arbitrator is not None
+        load(dispute.arbitrator).open_cases.append(dispute)
+    appeals = list(
+        Appeal.objects.filter(dispute__status=Dispute.Status.APPEALED, decided_at__isnull=True)
+        .select_related("dispute__order")
+        .prefetch_related("panel", "votes")
+    )
+    for appeal in appeals:
+        voted = {vote.arbitrator_id for vote in appeal.votes.all()}
+        for member in appeal.panel.all():
+            if member.pk not in voted:
+                load(member).open_cases.append(appeal.dispute)
+    cases = {d.pk for entry in loads.values() for d in entry.open_cases}
+    due: dict[int, datetime] = {}
+    for subject_id, due_at in Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Dispute),
+        subject_id__in=[str(pk) for pk in cases],
+        rule__in=COMMITTEE_RULES,
+        status__in=(Deadline.Status.PENDING, Deadline.Status.ENFORCED),
+    ).values_list("subject_id", "due_at"):
+        # the latest clock of the case is the one that counts (a reconvened panel's)
+        key = int(subject_id)
+        due[key] = max(due_at, due.get(key, due_at))
+    for entry in loads.values():
+        dues = [due[d.pk] for d in entry.open_cases if d.pk in due]
+        entry.overdue = sum(1 for at in dues if at < now)
+        entry.oldest_due_at = min(dues, default=None)
+    return sorted(
+        loads.values(),
+        key=lambda e: (
+            -e.overdue,
+            e.oldest_due_at or datetime.max.replace(tzinfo=now.tzinfo),
+            e.arbitrator.pk,
+        ),
+    )
+
+
+def committee_open_count() -> int:
+    """DSP-3: cases waiting for the committee (a ruling or an appeal panel's decision)."""
+    return Dispute.objects.filter(status__in=(Dispute.Status.ARBITRATION, Dispute.Status.APPEALED)).count()
+
+
+# --- DSP-3: ruling templates ------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def ruling_templates_active() -> QuerySet[RulingTemplate]:
+    return RulingTemplate.objects.filter(is_active=True)
+
+
+def ruling_template_text(*, template: RulingTemplate, dispute: Dispute, refund_amount: Decimal | None) -> str:
+    """DSP-3: the template's reasons with the case's figures filled in; unknown placeholders stay as
+    written (the arbitrator sees and edits them), and nothing but plain names is substituted."""
+    from orders.selectors import order_paid_amount
+
+    order = dispute.order
+    values = {
+        "dispute_id": str(dispute.pk),
+        "order_number": order.number,
+        "merchant": order.merchant.name,
+        "paid_amount": str(order_paid_amount(order=order)),
+        "claim_amount": str(dispute.claim_amount),
+        "refund_amount": str(refund_amount if refund_amount is not None else ""),
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.reasons)

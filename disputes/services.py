@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -45,6 +46,7 @@ from disputes.models import (
     DisputeEvent,
     DisputeEvidence,
     DisputeEvidenceFile,
+    DisputeReturn,
     MediationProposal,
     Party,
     Ruling,
@@ -52,15 +54,22 @@ from disputes.models import (
 )
 from merchants.models import MerchantApplication, MerchantMember
 from merchants.services import violation_record
-from orders.models import Order
+from orders.models import Order, Refund
 from orders.selectors import order_paid_amount, order_refunded_amount
-from orders.services import order_escrow_hold, order_escrow_hold_release, order_refund
+from orders.services import order_escrow_hold, order_escrow_hold_release, order_lock, order_refund
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerHold, TransactionKind
+from platform_core.ledger.services import (
+    ledger_account_for,
+    ledger_hold_open,
+    ledger_hold_release,
+    ledger_post,
+)
 from platform_core.notifications.services import notify
 from staff.models import Department
 
@@ -70,6 +79,9 @@ RULE_RULING_DUE = "disputes.ruling_due"
 RULE_APPEAL_WINDOW = "disputes.appeal_window"
 RULE_EXECUTE_RULING = "disputes.execute_ruling"
 RULE_SUSPENSION_END = "disputes.suspension_end"
+RULE_PANEL_RECONVENED = "disputes.panel_reconvened"
+RULE_RETURN_SHIP_BY = "disputes.return_ship_by"
+RULE_RETURN_RECEIPT = "disputes.return_receipt"
 
 EVIDENCE_WINDOW = timedelta(days=3)
 MEDIATION_WINDOW = timedelta(days=3)
@@ -77,6 +89,9 @@ RULING_WITHIN = timedelta(days=7)
 APPEAL_WINDOW = timedelta(days=3)
 SUSPENSION_MAX = timedelta(days=30)
 PANEL_SIZE = 3
+PANEL_RECONVENE_WINDOW = timedelta(days=3)
+RETURN_SHIP_WITHIN = timedelta(days=7)  # AFS-4
+RETURN_RECEIPT_WITHIN = timedelta(days=7)  # AFS-4
 
 PERM_MEDIATE = "disputes.mediate_dispute"
 PERM_ARBITRATE = "disputes.arbitrate_dispute"
@@ -105,6 +120,9 @@ ALL_RULES = (
     RULE_APPEAL_WINDOW,
     RULE_EXECUTE_RULING,
     RULE_SUSPENSION_END,
+    RULE_PANEL_RECONVENED,
+    RULE_RETURN_SHIP_BY,
+    RULE_RETURN_RECEIPT,
 )
 
 
@@ -195,9 +213,18 @@ def _require_party(dispute: Dispute, user: User, party: str | None = None) -> st
     return side
 
 
+def _stage_rule(dispute: Dispute) -> str:
+    """The clock of the case's stage; a reconvened appeal panel runs on its own (DSP-4)."""
+    if (
+        dispute.status == S.APPEALED
+        and Appeal.objects.filter(dispute=dispute, reconvened_at__isnull=False).exists()
+    ):
+        return RULE_PANEL_RECONVENED
+    return STAGE_RULES[dispute.status]
+
+
 def _start_stage_clock(dispute: Dispute, *, after: timedelta) -> Any:
-    rule = STAGE_RULES[dispute.status]
-    return deadline_start(rule=rule, subject=dispute, after=after).due_at
+    return deadline_start(rule=_stage_rule(dispute), subject=dispute, after=after).due_at
 
 
 def _stop_clocks(dispute: Dispute, *, note: str, keep: str = "") -> None:
@@ -207,9 +234,97 @@ def _stop_clocks(dispute: Dispute, *, note: str, keep: str = "") -> None:
 
 
 def _release_hold(dispute: Dispute, *, actor: User | None) -> None:
-    """PAY-6: the dispute no longer holds the escrow (settlement goes ahead unless something else holds)."""
+    """PAY-6: the dispute no longer holds the escrow (settlement goes ahead unless something else holds),
+    nor the merchant's payable or deposit it held because the escrow had already been released."""
     if dispute.hold is not None and dispute.hold.released_at is None:
         order_escrow_hold_release(hold=dispute.hold, actor=actor)
+    for hold in dispute_merchant_holds(dispute=dispute):
+        ledger_hold_release(hold=hold, actor=actor)
+
+
+def dispute_merchant_holds(*, dispute: Dispute) -> list[LedgerHold]:
+    """DSP-1, PAY-6: the open holds this dispute keeps on the merchant's payable and deposit."""
+    return list(
+        LedgerHold.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Dispute),
+            subject_id=dispute.pk,
+            released_at__isnull=True,
+            account__kind__in=(AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT),
+        ).order_by("pk")
+    )
+
+
+def _merchant_accounts(order: Order) -> tuple[LedgerAccount, LedgerAccount, LedgerAccount]:
+    """The order's escrow, the merchant's payable and deposit, with their current balances."""
+    accounts = (
+        ledger_account_for(kind=AccountKind.ORDER_ESCROW, owner=order),
+        ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant),
+        ledger_account_for(kind=AccountKind.MERCHANT_DEPOSIT, owner=order.merchant),
+    )
+    for account in accounts:
+        account.refresh_from_db(fields=["balance"])
+    return accounts
+
+
+def _hold_released_funds(dispute: Dispute, *, order: Order, actor: User | None) -> None:
+    """DSP-1, PAY-5, PAY-6: what the escrow no longer has (it was released at settlement) the refund would
+    come from the merchant's payable, then the deposit: hold those, with the dispute as the reason, so a
+    payout (or a deposit return) cannot drain them while the case is open."""
+    escrow, payable, deposit = _merchant_accounts(order)
+    shortfall = _refundable(order) - escrow.balance
+    if shortfall <= 0:
+        return
+    reason = _("Dispute #%(id)s on order %(number)s") % {"id": dispute.pk, "number": order.number}
+    ledger_hold_open(account=payable, reason=reason, subject=dispute, actor=actor)
+    if payable.balance < shortfall:
+        ledger_hold_open(account=deposit, reason=reason, subject=dispute, actor=actor)
+
+
+def _refund_for(dispute: Dispute, *, amount: Decimal, key: str, reason: str, actor: User | None) -> None:
+    """PAY-5, PAY-7, DSP-4: refund ``amount`` under ``key``: escrow, then the merchant's payable
+    (``order_refund``). What those lack is moved into the payable first: from the deposit
+    (``<key>:deposit``), and beyond the deposit advanced by the platform's compensation account
+    (``<key>:advance``), so that a ruling always executes (decision 009)."""
+    if amount <= 0:
+        return
+    if not Refund.objects.filter(idempotency_key=key).exists():
+        escrow, payable, deposit = _merchant_accounts(dispute.order)
+        lacking = amount - max(escrow.balance, ZERO) - max(payable.balance, ZERO)
+        from_deposit = min(lacking, max(deposit.balance, ZERO))
+        covers = (
+            ("deposit", TransactionKind.DEPOSIT_DEDUCTION, deposit, from_deposit),
+            (
+                "advance",
+                TransactionKind.COMPENSATION,
+                ledger_account_for(kind=AccountKind.COMPENSATION),
+                lacking - from_deposit,
+            ),
+        )
+        for suffix, kind, source, part in covers:
+            if part <= 0:
+                continue
+            ledger_post(
+                idempotency_key=f"{key}:{suffix}",
+                kind=kind,
+                postings=[(source, -part), (payable, part)],
+                memo=_("Dispute #%(id)s: refund covered (%(how)s)") % {"id": dispute.pk, "how": suffix},
+                subject=dispute,
+                actor=actor,
+            )
+        if lacking > 0:
+            _tell(
+                dispute.order.merchant.owner,
+                dispute,
+                event="dispute_deposit_drawn",
+                title=_("Deposit drawn for a dispute refund"),
+                body=_(
+                    "Dispute #%(id)s: the order's money had been paid out, so %(deposit)s CNY of the refund "
+                    "came from your deposit and %(advance)s CNY were advanced by the platform. Top the "
+                    "deposit up to the required amount."
+                )
+                % {"id": dispute.pk, "deposit": from_deposit, "advance": lacking - from_deposit},
+            )
+    order_refund(order=dispute.order, amount=amount, reason=reason, idempotency_key=key, actor=actor)
 
 
 def _aftersales_follow(dispute: Dispute, *, actor: User | None) -> None:
@@ -262,6 +377,7 @@ def _open(
     dispute.hold = order_escrow_hold(
         order=order, reason=_("Dispute #%(id)s") % {"id": dispute.pk}, subject=dispute, actor=opened_by
     )
+    _hold_released_funds(dispute, order=order_lock(order_id=order.pk), actor=opened_by)
     dispute.collect_evidence()
     dispute.save()
     due = _start_stage_clock(dispute, after=EVIDENCE_WINDOW)
@@ -498,30 +614,55 @@ def proposal_answer(*, proposal: MediationProposal, accept: bool, actor: User) -
 
 def _settle(dispute: Dispute, *, proposal: MediationProposal, actor: User | None) -> None:
     amount = min(proposal.refund_amount, _refundable(dispute.order))
-    if amount > 0:
-        order_refund(
-            order=dispute.order,
-            amount=amount,
-            reason=_("Settlement of dispute #%(id)s") % {"id": dispute.pk},
-            idempotency_key=f"dispute:{dispute.pk}:settlement",
-            actor=actor,
-        )
+    with_return = proposal.return_required and amount > 0
     before = dispute.status
-    dispute.settle(amount=amount)
+    dispute.settle(amount=ZERO if with_return else amount)
     dispute.save()
     _stop_clocks(dispute, note="settled")
     _event(dispute, action="settled", actor=actor, from_status=before, note=f"{amount} CNY")
+    _carry_out(
+        dispute,
+        amount=amount,
+        key=f"dispute:{dispute.pk}:settlement",
+        with_return=with_return,
+        event="dispute_settled",
+        title=_("Dispute settled"),
+        actor=actor,
+    )
+
+
+def _carry_out(
+    dispute: Dispute,
+    *,
+    amount: Decimal,
+    key: str,
+    with_return: bool,
+    event: str,
+    title: str,
+    actor: User | None,
+) -> None:
+    """DSP-4, PAY-5: the money of an outcome (ruling or settlement): refund now and close, or — if the
+    item must come back first — start the return (AFS-4) and keep the case and its holds open."""
+    if with_return:
+        _tell_parties(
+            dispute,
+            event=event,
+            title=title,
+            body=_("Dispute #%(id)s: %(amount)s CNY are refunded once the item is returned.")
+            % {"id": dispute.pk, "amount": amount},
+        )
+        _return_start(dispute, amount=amount, key=key, actor=actor)
+        return
+    _refund_for(
+        dispute, amount=amount, key=key, reason=_("Dispute #%(id)s") % {"id": dispute.pk}, actor=actor
+    )
     _finish(dispute, actor=actor)
     _tell_parties(
         dispute,
-        event="dispute_settled",
-        title=_("Dispute settled"),
-        body=_("Dispute #%(id)s is settled: %(amount)s CNY refunded.%(ret)s")
-        % {
-            "id": dispute.pk,
-            "amount": amount,
-            "ret": _(" Please return the item as agreed.") if proposal.return_required else "",
-        },
+        event=event,
+        title=title,
+        body=_("Dispute #%(id)s: %(amount)s CNY refunded to the customer; the case is closed.")
+        % {"id": dispute.pk, "amount": amount},
     )
 
 
@@ -792,8 +933,12 @@ def dispute_rule_by_jury(
 
 
 def dispute_ruling_overdue(*, dispute: Dispute) -> None:
-    """DSP-3: no ruling within 7 days; the arbitration department head is told (the case stays open)."""
-    if dispute.status not in (S.ARBITRATION, S.APPEALED):
+    """DSP-3: no ruling within 7 days; the arbitration department head is told (the case stays open).
+    An appeal panel's deadline is handled by ``dispute_panel_deadline_passed`` (DSP-4)."""
+    if dispute.status == S.APPEALED:
+        dispute_panel_deadline_passed(dispute=dispute)
+        return
+    if dispute.status != S.ARBITRATION:
         return
     _event(dispute, action="ruling_overdue", actor=None)
     _tell(
@@ -896,11 +1041,33 @@ def appeal_vote_cast(
         return vote
     kind_decided, amount_decided = decision
     majority = [v for v in appeal.votes.order_by("pk") if v.kind == kind_decided] or list(appeal.votes.all())
+    _appeal_decide(
+        dispute,
+        appeal,
+        kind=kind_decided,
+        amount=amount_decided,
+        reasons="\n\n".join(v.reasons for v in majority),
+        actor=actor,
+    )
+    return vote
+
+
+def _appeal_decide(
+    dispute: Dispute,
+    appeal: Appeal,
+    *,
+    kind: str,
+    amount: Decimal,
+    reasons: str,
+    actor: User | None,
+    body: str = "",
+) -> None:
+    """DSP-4: the panel's final ruling is issued and execution is scheduled (due at once)."""
     Ruling.objects.create(
         dispute=dispute,
-        kind=kind_decided,
-        refund_amount=amount_decided,
-        reasons="\n\n".join(v.reasons for v in majority),
+        kind=kind,
+        refund_amount=amount,
+        reasons=reasons,
         arbitrator=None,
         is_appeal_decision=True,
     )
@@ -909,33 +1076,134 @@ def appeal_vote_cast(
     before = dispute.status
     dispute.finalise()
     dispute.save()
-    deadline_meet(rule=RULE_RULING_DUE, subject=dispute)
+    for rule in (RULE_RULING_DUE, RULE_PANEL_RECONVENED):
+        deadline_meet(rule=rule, subject=dispute)
     deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
-    _event(
-        dispute,
-        action="appeal_decided",
-        actor=actor,
-        from_status=before,
-        note=f"{kind_decided} {amount_decided}",
-    )
+    _event(dispute, action="appeal_decided", actor=actor, from_status=before, note=f"{kind} {amount}")
     _tell_parties(
         dispute,
         event="dispute_appeal_decided",
         title=_("The appeal panel decided"),
-        body=_(
+        body=body
+        or _(
             "Dispute #%(id)s: %(kind)s, %(amount)s CNY. This decision is final and executes within 24 hours."
         )
-        % {"id": dispute.pk, "kind": RulingKind(kind_decided).label, "amount": amount_decided},
+        % {"id": dispute.pk, "kind": RulingKind(kind).label, "amount": amount},
     )
-    return vote
+
+
+def dispute_panel_deadline_passed(*, dispute: Dispute) -> None:
+    """DSP-4 (the ``disputes.ruling_due`` clock of an appeal): the panel has no majority after 7 days.
+
+    A silent member must not stall the case. The first time, each member who has not voted is replaced
+    by an eligible arbitrator (not on the panel, not the case's arbitrator or mediator, no conflict, the
+    least loaded), and the reconvened panel has 3 more days (``disputes.panel_reconvened``). If there
+    are not enough replacements, or the reconvened panel still has no majority, the ruling under appeal
+    stands: only a majority overturns it (decision note 009).
+    """
+    if dispute.status != S.APPEALED:
+        return
+    appeal = Appeal.objects.select_for_update().get(dispute=dispute)
+    _tell(
+        _arbitration_head(),
+        dispute,
+        event="dispute_ruling_overdue",
+        title=_("Appeal panel overdue"),
+        body=_("Dispute #%(id)s: the appeal panel has no majority by its deadline.") % {"id": dispute.pk},
+    )
+    if appeal.reconvened_at is None:
+        voted = set(appeal.votes.values_list("arbitrator_id", flat=True))
+        members = list(appeal.panel.order_by("pk"))
+        silent = [member for member in members if member.pk not in voted]
+        exclude = {m.pk for m in members} | {pk for pk in (dispute.arbitrator_id, dispute.mediator_id) if pk}
+        replacements = arbitrators_eligible(dispute=dispute, exclude=exclude)[: len(silent)]
+        if silent and len(replacements) == len(silent):
+            _panel_reconvene(dispute, appeal, silent=silent, replacements=replacements)
+            return
+    _appeal_ruling_stands(dispute, appeal)
+
+
+def _panel_reconvene(
+    dispute: Dispute, appeal: Appeal, *, silent: list[User], replacements: list[User]
+) -> None:
+    appeal.panel.remove(*silent)
+    appeal.panel.add(*replacements)
+    appeal.reconvened_at = timezone.now()
+    appeal.save(update_fields=["reconvened_at"])
+    due = deadline_start(rule=RULE_PANEL_RECONVENED, subject=dispute, after=PANEL_RECONVENE_WINDOW).due_at
+    _event(
+        dispute,
+        action="panel_reconvened",
+        actor=None,
+        note=_("replaced %(old)s with %(new)s")
+        % {"old": [u.pk for u in silent], "new": [u.pk for u in replacements]},
+    )
+    for member in silent:
+        _tell(
+            member,
+            dispute,
+            event="dispute_panel_replaced",
+            title=_("Replaced on an appeal panel"),
+            body=_("Dispute #%(id)s: you did not vote in time and were replaced on the panel.")
+            % {"id": dispute.pk},
+        )
+    for member in replacements:
+        _tell(
+            member,
+            dispute,
+            event="dispute_panel_assigned",
+            title=_("Appeal panel"),
+            body=_("You replace a silent member of the appeal panel of dispute #%(id)s; vote by %(due)s.")
+            % {"id": dispute.pk, "due": _when(due)},
+        )
+    _tell_parties(
+        dispute,
+        event="dispute_panel_reconvened",
+        title=_("The appeal panel was completed"),
+        body=_(
+            "Dispute #%(id)s: members who did not vote were replaced; the panel decides by %(due)s, "
+            "otherwise the ruling under appeal stands."
+        )
+        % {"id": dispute.pk, "due": _when(due)},
+    )
+
+
+def _appeal_ruling_stands(dispute: Dispute, appeal: Appeal) -> None:
+    appealed = dispute.rulings.filter(is_appeal_decision=False).order_by("-issued_at", "-pk").first()
+    assert appealed is not None  # an appeal is always of a ruling
+    _appeal_decide(
+        dispute,
+        appeal,
+        kind=appealed.kind,
+        amount=appealed.refund_amount,
+        reasons=_("The appeal panel reached no majority by its deadline; the ruling under appeal stands.")
+        + "\n\n"
+        + appealed.reasons,
+        actor=None,
+        body=_(
+            "Dispute #%(id)s: the panel reached no majority in time, so the ruling under appeal stands "
+            "(%(kind)s, %(amount)s CNY). This is final and executes within 24 hours."
+        )
+        % {"id": dispute.pk, "kind": appealed.get_kind_display(), "amount": appealed.refund_amount},
+    )
 
 
 def dispute_appeal_window_closed(*, dispute: Dispute) -> None:
     """DSP-4: nobody appealed within 3 days; the ruling stands and executes (clock due at once)."""
     if dispute.status != S.RULED:
         return
-    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    due = deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now()).due_at
     _event(dispute, action="ruling_final", actor=None)
+    _tell_parties(
+        dispute,
+        event="dispute_ruling_final",
+        title=_("The ruling is final"),
+        body=_(
+            "Dispute #%(id)s: nobody appealed within 3 days; the ruling is final and executes by %(due)s "
+            "with no action needed from you."
+        )
+        % {"id": dispute.pk, "due": _when(due + timedelta(hours=24))},
+    )
 
 
 # --- DSP-4: execution -------------------------------------------------------------------------------------
@@ -959,14 +1227,8 @@ def dispute_execute(*, dispute: Dispute, actor: User | None = None) -> Dispute:
     if ruling is None:
         return dispute
     amount = min(ruling.refund_amount, _refundable(dispute.order) + _refunded_by(dispute))
-    if amount > 0:
-        order_refund(
-            order=dispute.order,
-            amount=amount,
-            reason=_("Ruling of dispute #%(id)s") % {"id": dispute.pk},
-            idempotency_key=f"dispute:{dispute.pk}:ruling",
-            actor=actor,
-        )
+    # DSP-4, AFS-4: a return-required ruling refunds when the merchant has the item back
+    with_return = ruling.kind == RulingKind.RETURN_REQUIRED and amount > 0
     if ruling.merchant_lost:
         violation_record(
             merchant=dispute.order.merchant,
@@ -976,24 +1238,170 @@ def dispute_execute(*, dispute: Dispute, actor: User | None = None) -> Dispute:
             actor=actor,
         )
     before = dispute.status
-    dispute.execute(amount=amount, merchant_lost=ruling.merchant_lost)
+    dispute.execute(amount=ZERO if with_return else amount, merchant_lost=ruling.merchant_lost)
     dispute.save()
     _stop_clocks(dispute, note="executed", keep=RULE_EXECUTE_RULING)
     deadline_meet(rule=RULE_EXECUTE_RULING, subject=dispute)
     _event(dispute, action="executed", actor=actor, from_status=before, note=f"{amount} CNY")
+    _carry_out(
+        dispute,
+        amount=amount,
+        key=f"dispute:{dispute.pk}:ruling",
+        with_return=with_return,
+        event="dispute_executed",
+        title=_("The ruling was executed"),
+        actor=actor,
+    )
+    return dispute
+
+
+# --- DSP-4, AFS-4: the return a ruling or settlement requires ---------------------------------------------
+
+
+def _return_start(dispute: Dispute, *, amount: Decimal, key: str, actor: User | None) -> DisputeReturn:
+    """The customer has 7 days to ship the item back; the refund waits for the merchant's receipt."""
+    case = DisputeReturn.objects.create(dispute=dispute, refund_amount=amount, refund_key=key)
+    due = deadline_start(rule=RULE_RETURN_SHIP_BY, subject=dispute, after=RETURN_SHIP_WITHIN).due_at
+    _event(dispute, action="return_required", actor=actor, note=f"{amount} CNY")
+    _tell(
+        dispute.order.customer,
+        dispute,
+        event="dispute_return_required",
+        title=_("Return the item to get your refund"),
+        body=_(
+            "Dispute #%(id)s: ship the item back to the merchant and enter the carrier and tracking "
+            "number by %(due)s. %(amount)s CNY are refunded when the merchant receives it; if it is not "
+            "shipped by then, the refund lapses."
+        )
+        % {"id": dispute.pk, "amount": amount, "due": _when(due)},
+    )
+    _tell(
+        dispute.order.merchant.owner,
+        dispute,
+        event="dispute_return_required",
+        title=_("A return is on its way"),
+        body=_(
+            "Dispute #%(id)s: the customer ships the item back by %(due)s. Confirm receipt when it "
+            "arrives; the refund of %(amount)s CNY then executes."
+        )
+        % {"id": dispute.pk, "amount": amount, "due": _when(due)},
+    )
+    return case
+
+
+def _return_lock(dispute: Dispute) -> DisputeReturn:
+    case = DisputeReturn.objects.select_for_update().filter(dispute=dispute).first()
+    if case is None:
+        raise Conflict(_("This case requires no return."), code="no_return")
+    return case
+
+
+@transaction.atomic
+def dispute_return_ship(
+    *, dispute: Dispute, carrier: str, tracking_number: str, actor: User
+) -> DisputeReturn:
+    """DSP-4, AFS-4: the customer ships the item back (carrier and tracking) within 7 days; the merchant
+    then has 7 days to confirm receipt, else it is confirmed automatically."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    _require_party(dispute, actor, Party.CUSTOMER)
+    errors = {
+        field: [_("Required.")]
+        for field, value in (("carrier", carrier), ("tracking_number", tracking_number))
+        if not value.strip()
+    }
+    if errors:
+        raise InvalidInput(_("Give the carrier and the tracking number."), errors=errors)
+    case = _return_lock(dispute)
+    case.ship(carrier=carrier.strip(), tracking_number=tracking_number.strip())
+    case.save()
+    deadline_meet(rule=RULE_RETURN_SHIP_BY, subject=dispute)
+    due = deadline_start(rule=RULE_RETURN_RECEIPT, subject=dispute, after=RETURN_RECEIPT_WITHIN).due_at
+    _event(dispute, action="return_shipped", actor=actor, note=f"{case.carrier} {case.tracking_number}")
+    _tell(
+        dispute.order.merchant.owner,
+        dispute,
+        event="dispute_return_shipped",
+        title=_("The return was shipped"),
+        body=_(
+            "Dispute #%(id)s: the item is on its way back (%(carrier)s %(tracking)s). Confirm receipt by "
+            "%(due)s; otherwise it is confirmed automatically and the refund executes."
+        )
+        % {"id": dispute.pk, "carrier": case.carrier, "tracking": case.tracking_number, "due": _when(due)},
+    )
+    return case
+
+
+@transaction.atomic
+def dispute_return_receive(*, dispute: Dispute, actor: User) -> DisputeReturn:
+    """DSP-4, AFS-4: the merchant (or dispute staff) confirms the item is back; the refund executes."""
+    dispute = dispute_lock(dispute_id=dispute.pk)
+    staff = actor.is_staff and (actor.has_perm(PERM_MEDIATE) or actor.has_perm(PERM_ARBITRATE))
+    if not staff:
+        _require_party(dispute, actor, Party.MERCHANT)
+    case = _return_lock(dispute)
+    deadline_meet(rule=RULE_RETURN_RECEIPT, subject=dispute)
+    return _return_received(dispute, case, automatically=False, actor=actor)
+
+
+def _return_received(
+    dispute: Dispute, case: DisputeReturn, *, automatically: bool, actor: User | None
+) -> DisputeReturn:
+    case.receive(automatically=automatically)
+    case.save()
+    _refund_for(
+        dispute,
+        amount=case.refund_amount,
+        key=case.refund_key,
+        reason=_("Dispute #%(id)s: refund on return") % {"id": dispute.pk},
+        actor=actor,
+    )
+    dispute.refunded_amount = case.refund_amount
+    dispute.save(update_fields=["refunded_amount"])
+    _event(dispute, action="return_received", actor=actor, note="automatic" if automatically else "")
     _finish(dispute, actor=actor)
     _tell_parties(
         dispute,
-        event="dispute_executed",
-        title=_("The ruling was executed"),
-        body=_("Dispute #%(id)s: %(amount)s CNY refunded to the customer.%(ret)s")
+        event="dispute_return_received",
+        title=_("Return received, refund issued"),
+        body=_(
+            "Dispute #%(id)s: the return was received%(auto)s; %(amount)s CNY refunded. The case is closed."
+        )
         % {
             "id": dispute.pk,
-            "amount": amount,
-            "ret": _(" The customer returns the item.") if ruling.kind == RulingKind.RETURN_REQUIRED else "",
+            "amount": case.refund_amount,
+            "auto": _(" (confirmed automatically after 7 days)") if automatically else "",
         },
     )
-    return dispute
+    return case
+
+
+def dispute_return_receipt_due(*, dispute: Dispute) -> None:
+    """AFS-4: the merchant did not confirm within 7 days of the shipment; receipt is confirmed for them."""
+    case = DisputeReturn.objects.select_for_update().filter(dispute=dispute).first()
+    if case is not None and case.status == DisputeReturn.Status.SHIPPED:
+        _return_received(dispute, case, automatically=True, actor=None)
+
+
+def dispute_return_ship_by_passed(*, dispute: Dispute) -> None:
+    """DSP-4, AFS-4: not shipped within 7 days: the refund part lapses (as the after-sales request would);
+    the rest of the ruling (the violation) stands; the holds go and the case closes."""
+    case = DisputeReturn.objects.select_for_update().filter(dispute=dispute).first()
+    if case is None or case.status != DisputeReturn.Status.AWAITING_SHIPMENT:
+        return
+    case.lapse()
+    case.save()
+    _event(dispute, action="return_lapsed", actor=None, note=f"{case.refund_amount} CNY")
+    _finish(dispute, actor=None)
+    _tell_parties(
+        dispute,
+        event="dispute_return_lapsed",
+        title=_("Return not shipped, refund lapsed"),
+        body=_(
+            "Dispute #%(id)s: the item was not shipped back within 7 days, so the refund of %(amount)s CNY "
+            "lapsed. The case is closed."
+        )
+        % {"id": dispute.pk, "amount": case.refund_amount},
+    )
 
 
 def _refunded_by(dispute: Dispute) -> Decimal:
@@ -1020,7 +1428,7 @@ def dispute_suspend(*, dispute: Dispute, reason: str, actor: User, days: int = 3
     dispute = dispute_lock(dispute_id=dispute.pk)
     if dispute.status not in Dispute.SUSPENDABLE:
         raise Conflict(_("This case cannot be suspended now."), code="not_suspendable")
-    rule = STAGE_RULES[dispute.status]
+    rule = _stage_rule(dispute)
     remaining = deadline_time_left(rule=rule, subject=dispute)
     deadline_cancel(rule=rule, subject=dispute, note="suspended")
     before = dispute.status

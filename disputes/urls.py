@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("disputes/<int:dispute_id>/appeal/", api.DisputeAppealApi.as_view(), name="dispute-appeal"),
     path("disputes/<int:dispute_id>/withdraw/", api.DisputeWithdrawApi.as_view(), name="dispute-withdraw"),
+    path("disputes/<int:dispute_id>/return/", api.DisputeReturnShipApi.as_view(), name="dispute-return-ship"),
     path("disputes/files/<int:file_id>/", api.DisputeEvidenceFileApi.as_view(), name="dispute-evidence-file"),
     path("merchant/disputes/", api.MerchantDisputeListCreateApi.as_view(), name="merchant-disputes"),
     path(
@@ -42,5 +43,10 @@ urlpatterns = [
         "merchant/disputes/<int:dispute_id>/appeal/",
         api.MerchantDisputeAppealApi.as_view(),
         name="merchant-dispute-appeal",
+    ),
+    path(
+        "merchant/disputes/<int:dispute_id>/return/receive/",
+        api.MerchantDisputeReturnReceiveApi.as_view(),
+        name="merchant-dispute-return-receive",
     ),
 ]

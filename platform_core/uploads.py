@@ -6,6 +6,8 @@ not empty, and at most the caller's size limit. Errors name the form field the f
 """
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from platform_core.errors import InvalidInput
@@ -43,3 +45,15 @@ def upload_sniff(file: UploadedFile, *, max_bytes: int, field: str = "file") -> 
         code="file_type_not_allowed",
         errors={field: [_("Only PDF, JPEG and PNG files are accepted.")]},
     )
+
+
+def file_response(file: FieldFile, *, content_type: str, download_name: str) -> FileResponse:
+    """SEC-4: stream a stored upload the caller's selector has already cleared the viewer for.
+
+    Always an attachment under a name we choose (never the uploader's), with the content type recorded
+    when the upload was sniffed and ``nosniff``, so a browser never renders it as something else.
+    """
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response

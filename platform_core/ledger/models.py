@@ -57,8 +57,9 @@ class TransactionKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
-#: Kinds that an open hold stops from taking money out of the held account (PAY-6).
-HELD_KINDS = frozenset({TransactionKind.RELEASE, TransactionKind.PAYOUT})
+#: Kinds that an open hold stops from taking money out of the held account (PAY-6): escrow released to
+#: the merchant, a payable paid out, a deposit returned (a dispute holds payable and deposit, DSP-1).
+HELD_KINDS = frozenset({TransactionKind.RELEASE, TransactionKind.PAYOUT, TransactionKind.DEPOSIT_REFUND})
 
 
 class LedgerAccount(models.Model):

@@ -1,7 +1,9 @@
 """DSP-1 … DSP-5, PAY-5, PAY-6: random party actions and clock moves over the dispute state machine.
 
-Whatever happens, once the case is over (closed or withdrawn) its escrow hold is released, and the money
-that moved for it equals what the final ruling or the accepted settlement said — never more than paid.
+Whatever happens, once the case is over (closed or withdrawn) its escrow hold — and any hold it put on the
+merchant's payable or deposit — is released, and the money that moved for it equals what the final ruling
+or the accepted settlement said (nothing if a required return lapsed) — never more than paid. A refund
+that waits for a return moves only once the merchant has the item back.
 """
 
 import contextlib
@@ -25,13 +27,20 @@ from hypothesis.stateful import (
 from time_machine import TimeMachineFixture
 
 from disputes import services
-from disputes.models import Dispute, MediationProposal
+from disputes.models import Dispute, DisputeReturn, MediationProposal
 from orders.models import Refund
 from orders.selectors import order_holds_open, order_paid_amount
+from orders.services import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError
-from tests.factories.disputes import arbitrator, dispute_from_refusal, mediator, staff_dispute
+from tests.factories.disputes import (
+    arbitrator,
+    completed_order,
+    dispute_from_refusal,
+    mediator,
+    staff_dispute,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +58,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
     time_machine: TimeMachineFixture,
 ) -> None:
     staff = {"mediator": mediator(), "committee": [arbitrator() for _ in range(5)]}
+    staff_cases: list[bool] = []
     reached: set[str] = set()
 
     class DisputeMachine(RuleBasedStateMachine):
@@ -57,7 +67,18 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
 
         @initialize(via_refusal=st.booleans())
         def open_case(self, via_refusal: bool) -> None:
-            self.dispute = dispute_from_refusal() if via_refusal else staff_dispute()
+            # every other staff case is opened after settlement, without a draw of its own (an extra
+            # draw would change the derandomised runs, which must still reach the late stages)
+            staff_cases.append(not via_refusal)
+            if via_refusal:
+                self.dispute = dispute_from_refusal()
+            elif len([c for c in staff_cases if c]) % 2 == 0:  # DSP-1: escrow gone; payable/deposit held
+                order = completed_order()
+                order_aftersales_window_close(order=order)
+                self.dispute = staff_dispute(order)
+                assert services.dispute_merchant_holds(dispute=self.dispute)
+            else:
+                self.dispute = staff_dispute()
             self.paid = order_paid_amount(order=self.dispute.order)
 
         def _status(self) -> str:
@@ -72,6 +93,21 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
 
         @rule(merchant=st.booleans())
         def submit_evidence(self, merchant: bool) -> None:
+            """A party acts: evidence while the case collects it; on a required return (DSP-4, AFS-4)
+            the customer ships it and the merchant confirms receipt (folded in here, not separate
+            rules, so the derandomised runs stay the same)."""
+            if self._status() in (S.EXECUTED, S.SETTLED):
+                if merchant:
+                    _try(services.dispute_return_receive, dispute=self._case(), actor=self._party(True))
+                else:
+                    _try(
+                        services.dispute_return_ship,
+                        dispute=self._case(),
+                        carrier="SF",
+                        tracking_number="SF0001",
+                        actor=self._party(False),
+                    )
+                return
             _try(
                 services.dispute_evidence_submit,
                 dispute=self._case(),
@@ -90,7 +126,10 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         def mediator_proposes(self, share: str) -> None:
             amount = (self.paid * Decimal(share)).quantize(Decimal("0.01"))
             _try(
-                services.dispute_propose, dispute=self._case(), refund_amount=amount, actor=staff["mediator"]
+                services.dispute_propose,
+                dispute=self._case(),
+                refund_amount=amount,
+                actor=staff["mediator"],
             )
 
         @precondition(lambda self: self._status() == S.MEDIATION)
@@ -169,24 +208,31 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 Decimal("0.00"),
             )
             assert moved <= self.paid
+            returned = DisputeReturn.objects.filter(dispute=case).first()
+            if returned is not None and returned.status != DisputeReturn.Status.RECEIVED:
+                assert moved == 0  # a refund that waits for the return has not moved
             if case.status in (S.CLOSED, S.WITHDRAWN):
                 assert case.hold is not None and case.hold.released_at is not None
+                assert services.dispute_merchant_holds(dispute=case) == []
             if case.status == S.WITHDRAWN:
                 assert moved == 0
             if case.status == S.CLOSED:
                 assert not order_holds_open(order=case.order).exists()  # nothing holds the escrow any more
                 assert moved == case.refunded_amount
                 ruling = services.final_ruling(case)
-                if ruling is not None:
+                if returned is not None and returned.status == DisputeReturn.Status.LAPSED:
+                    assert moved == 0
+                elif ruling is not None:
                     assert moved == ruling.refund_amount
                 else:
                     accepted = MediationProposal.objects.get(
                         dispute=case, customer_accepted=True, merchant_accepted=True
                     )
                     assert moved == accepted.refund_amount
-            elif case.status not in (S.EXECUTED, S.WITHDRAWN):
-                assert moved == 0  # nothing moves before the outcome
-                assert case.hold is not None and case.hold.released_at is None
+            elif case.status not in (S.WITHDRAWN,):
+                if case.status not in (S.EXECUTED, S.SETTLED):
+                    assert moved == 0  # nothing moves before the outcome
+                assert case.hold is not None and case.hold.released_at is None  # still open: still held
 
     run_state_machine_as_test(
         DisputeMachine,
