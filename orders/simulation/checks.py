@@ -26,7 +26,7 @@ from disputes.models import Dispute
 from disputes.services import final_ruling
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
 from orders import conf as orders_conf
-from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund
+from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund, Review, ReviewFlag
 from orders.services import late_shipment_compensation_amount
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.models import Deadline
@@ -382,6 +382,13 @@ def check_settlements(*, start: datetime) -> CheckResult:
         for pk in unsettled.values_list("pk", flat=True)
     ]
     count = settled.count()
+    if not count and not problems:
+        return CheckResult(
+            "settlements",
+            "PAY-4",
+            SKIPPED,
+            "skipped: no order reached the end of its after-sales window (run more than ~17 simulated days)",
+        )
     return _result(
         "settlements", "PAY-4", problems, f"{count} order(s) settled, escrow emptied, commission taken"
     )
@@ -500,6 +507,48 @@ def check_ip_notices(*, simulation: "Simulation") -> CheckResult:
     )
 
 
+def check_fake_reviews(*, simulation: "Simulation", start: datetime) -> CheckResult:
+    """REP-2: every review posted by an account the merchant controls was flagged as tied to the shop;
+    no genuine customer's review was hidden as fake; a shop caught got a fake-review violation (VIO-1)."""
+    contact = (
+        ReviewFlag.Signal.SHARED_PHONE,
+        ReviewFlag.Signal.SHARED_ADDRESS,
+        ReviewFlag.Signal.SHARED_DEVICE,
+    )
+    shill_ids = set(simulation.tally.shill_review_ids)
+    flagged = set(
+        ReviewFlag.objects.filter(review_id__in=shill_ids, signal__in=contact).values_list(
+            "review_id", flat=True
+        )
+    )
+    problems = [f"review {pk} by a shop's own account was not flagged" for pk in sorted(shill_ids - flagged)]
+    wrongly_hidden = (
+        Review.objects.filter(created_at__gte=start, hidden_reason=Review.HideReason.PROVEN_FAKE)
+        .exclude(pk__in=shill_ids)
+        .values_list("pk", flat=True)
+    )
+    problems += [f"genuine review {pk} hidden as fake" for pk in wrongly_hidden]
+    caught = set(
+        Review.objects.filter(pk__in=shill_ids, hidden_reason=Review.HideReason.PROVEN_FAKE).values_list(
+            "merchant_id", flat=True
+        )
+    )
+    punished = set(
+        Violation.objects.filter(merchant_id__in=caught, kind="fake_reviews").values_list(
+            "merchant_id", flat=True
+        )
+    )
+    problems += [
+        f"merchant {pk} caught posting fake reviews has no violation" for pk in sorted(caught - punished)
+    ]
+    return _result(
+        "fake_reviews_flagged",
+        "REP-2",
+        problems,
+        f"{len(shill_ids)} review(s) by shops' own accounts, each flagged; {len(caught)} shop(s) penalised",
+    )
+
+
 def checks_run(*, simulation: "Simulation", population: "Population") -> list[CheckResult]:
     start = simulation.config.start
     end = simulation.end
@@ -515,6 +564,7 @@ def checks_run(*, simulation: "Simulation", population: "Population") -> list[Ch
         check_disputes(start=start),
         check_document_expiry(simulation=simulation, population=population),
         check_ip_notices(simulation=simulation),
+        check_fake_reviews(simulation=simulation, start=start),
         check_ledger(),
         check_audit_chain(),
         check_credit(population=population),

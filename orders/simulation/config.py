@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-MERCHANT_KINDS = ("diligent", "late_shipper", "ignorer", "banned_claims", "expiring_docs")
+MERCHANT_KINDS = ("diligent", "late_shipper", "ignorer", "banned_claims", "expiring_docs", "fake_reviews")
 CUSTOMER_KINDS = ("normal", "returner", "never_confirms", "complainer", "disputer")
 
 #: How a customer's payment reaches us: the share of orders paid each way (PAY-3).
@@ -29,7 +29,7 @@ class SimulationConfig:
     #: the first simulated instant (local midnight, so the first tick of each day runs the nightly tasks)
     start: datetime = field(default_factory=lambda: datetime(2026, 3, 2, tzinfo=ZoneInfo("Asia/Shanghai")))
     #: merchant behaviour shares, in MERCHANT_KINDS order
-    merchant_shares: tuple[float, ...] = (0.4, 0.2, 0.15, 0.15, 0.1)
+    merchant_shares: tuple[float, ...] = (0.35, 0.2, 0.15, 0.1, 0.1, 0.1)
     #: customer behaviour shares, in CUSTOMER_KINDS order
     customer_shares: tuple[float, ...] = (0.5, 0.15, 0.15, 0.1, 0.1)
     #: chance that one customer starts a checkout in one tick
@@ -43,6 +43,11 @@ class SimulationConfig:
     #: chance a rights holder files an IP notice on a given day, and the share of those that are false (CAT-7)
     ip_notice_chance_per_day: float = 0.6
     false_notice_share: float = 0.5
+    #: chance a customer reviews an order line they confirmed (REP-1)
+    review_chance: float = 0.6
+    #: accounts a fake-review merchant controls, and the chance one of them buys and reviews on a given day
+    shills_per_merchant: int = 3
+    shill_order_chance_per_day: float = 0.8
     listings_per_merchant: int = 2
     deposit: str = "3000.00"
 

@@ -59,7 +59,7 @@ from disputes.services import dispute_evidence_submit, dispute_propose, dispute_
 from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders import conf as orders_conf
 from orders.logistics import sandbox_webhook
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Review, ReviewFlag
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
 from orders.services import (
     cart_item_add,
@@ -71,6 +71,8 @@ from orders.services import (
     order_ship,
     payment_callback_receive,
     payouts_run,
+    review_create,
+    review_hide,
 )
 from orders.simulation.config import PAYMENT_SCENARIOS, SimulationConfig
 from orders.simulation.setup import CustomerActor, MerchantActor, Population, population_create
@@ -112,6 +114,8 @@ class Tally:
     delayed_payment_order_ids: list[int] = field(default_factory=list)
     #: IP notices filed by the rights holder, with whether the claim was false (CAT-7)
     ip_notices: dict[int, bool] = field(default_factory=dict)
+    #: reviews written by accounts a merchant controls (ground truth for the REP-2 check)
+    shill_review_ids: list[int] = field(default_factory=list)
     sweep_seconds: float = 0.0
     service_seconds: float = 0.0
     setup_seconds: float = 0.0
@@ -182,6 +186,7 @@ class Simulation:
             self.population = population
             self.merchants_by_pk = {m.merchant.pk: m for m in population.merchants}
             self.customers_by_pk = {c.user.pk: c for c in population.customers}
+            self.customers_by_pk |= {s.user.pk: s for m in population.merchants for s in m.shills}
             for actor in population.merchants:
                 for _n in range(self.config.listings_per_merchant):
                     self.listing_post(actor, claim="")
@@ -192,9 +197,11 @@ class Simulation:
                 self.sweep()
                 if tick % self.config.ticks_per_day == 0:
                     self.nightly()
+                    self.moderate_reviews()
                 self.browse_and_buy()
                 self.merchants_post_listings()
                 self.rights_holder_files()
+                self.shills_buy()
                 while self.queue and self.queue[0][0] <= tick:
                     _due, _seq, action, args = heapq.heappop(self.queue)
                     getattr(self, f"do_{action}")(*args)
@@ -439,6 +446,8 @@ class Simulation:
         customer = self.customers_by_pk[order.customer_id]
         if customer.kind == "returner":
             self.schedule(self.rng.randint(1, 18), "aftersales_open", order_id, "no_reason")
+        elif customer.kind == "shill":
+            self.schedule(1, "confirm", order_id)
         elif customer.kind == "disputer":
             self.schedule(self.rng.randint(1, 6), "aftersales_open", order_id, "quality")
         elif customer.kind == "complainer":
@@ -457,6 +466,9 @@ class Simulation:
             return
         if self.call("confirm", order_confirm_receipt, order_id=order_id, actor=order.customer):
             self.tally.counts["orders.confirmed_by_customer"] += 1
+            customer = self.customers_by_pk[order.customer_id]
+            if customer.kind == "shill" or self.rng.random() < self.config.review_chance:
+                self.schedule(self.rng.randint(1, 6), "customer_review", order_id)
 
     def do_aftersales_open(self, order_id: int, reason_kind: str) -> None:
         order = Order.objects.get(pk=order_id)
@@ -541,6 +553,103 @@ class Simulation:
         owner = self.merchants_by_pk[request.merchant_id].owner
         if self.call("return_confirm", request_confirm_receipt, request=request, actor=owner):
             self.tally.counts["aftersales.returns_received_by_merchant"] += 1
+
+    # --- reviews (REP-1, REP-2) -----------------------------------------------------------------------------
+
+    #: the stars a genuine customer gives, by how the merchant behaves (a shill always gives five)
+    STARS = {"diligent": (4, 5, 5), "late_shipper": (1, 2, 3), "ignorer": (2, 3, 3), "shill": (5,)}
+    #: signals that tie a reviewer to the shop itself: a moderator hides such reviews as proven fake
+    CONTACT_SIGNALS = (
+        ReviewFlag.Signal.SHARED_PHONE,
+        ReviewFlag.Signal.SHARED_ADDRESS,
+        ReviewFlag.Signal.SHARED_DEVICE,
+    )
+
+    def do_customer_review(self, order_id: int) -> None:
+        order = Order.objects.get(pk=order_id)
+        customer = self.customers_by_pk[order.customer_id]
+        merchant = self.merchants_by_pk[order.merchant_id]
+        stars = self.rng.choice(
+            self.STARS.get("shill" if customer.kind == "shill" else merchant.kind, (3, 4, 5))
+        )
+        for line_id in order.lines.order_by("pk").values_list("pk", flat=True):
+            review = self.call(
+                "review",
+                review_create,
+                customer=customer.user,
+                order_id=order_id,
+                line_id=line_id,
+                rating=stars,
+                description_rating=stars,
+                service_rating=stars,
+                logistics_rating=stars,
+                text="好评！" if stars >= 4 else "一般",
+                actor=customer.user,
+            )
+            if review is None:
+                continue
+            self.tally.counts["reviews.written"] += 1
+            if customer.kind == "shill":
+                self.tally.shill_review_ids.append(review.pk)
+
+    def shills_buy(self) -> None:
+        """A merchant buying fake reviews: one of its own accounts orders from it, shipped to the shop's own
+        address, confirms at once and posts five stars (REP-2 must flag every such review)."""
+        if self.tick % self.config.ticks_per_day != 4:
+            return
+        assert self.population is not None
+        for actor in self.population.merchants:
+            if not actor.shills or self.rng.random() >= self.config.shill_order_chance_per_day:
+                continue
+            own = [sku for sku in self.on_sale if self.merchant_of_sku[sku] is actor]
+            if not own:
+                continue
+            shill = self.rng.choice(actor.shills)
+            self.call(
+                "cart_item_add",
+                cart_item_add,
+                customer=shill.user,
+                sku_id=self.rng.choice(own),
+                quantity=1,
+                actor=shill.user,
+            )
+            merchant = actor.merchant
+            orders = self.call(
+                "checkout",
+                order_checkout,
+                customer=shill.user,
+                shipping_name=shill.user.name,
+                shipping_phone=merchant.contact_phone,
+                shipping_address=merchant.registered_address,
+                actor=shill.user,
+            )
+            for order in sorted(orders or [], key=lambda o: o.pk):
+                self.tally.counts["orders.shill"] += 1
+                self.pay(order, shill)
+
+    def moderate_reviews(self) -> None:
+        """Once a day a moderator works the flag queue: a review tied to the shop by phone, address or device
+        is hidden as proven fake (the merchant gets a fake_reviews violation); other flags wait."""
+        assert self.population is not None
+        flagged = (
+            Review.objects.filter(
+                flags__status=ReviewFlag.Status.OPEN, flags__signal__in=self.CONTACT_SIGNALS
+            )
+            .exclude(status=Review.Status.HIDDEN)
+            .values_list("pk", flat=True)
+            .distinct()
+            .order_by("pk")
+        )
+        for review_id in flagged:
+            if self.call(
+                "review_hide",
+                review_hide,
+                review_id=review_id,
+                reason=Review.HideReason.PROVEN_FAKE,
+                note="与店铺同一地址或电话",
+                actor=self.population.admin,
+            ):
+                self.tally.counts["reviews.hidden_as_fake"] += 1
 
     # --- complaints (CMP-1, CMP-2) --------------------------------------------------------------------------
 

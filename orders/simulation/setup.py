@@ -42,6 +42,8 @@ class MerchantActor:
     merchant: Merchant
     owner: User
     sku_ids: list[int] = field(default_factory=list)
+    #: accounts the merchant controls to buy from itself and post five-star reviews (REP-2)
+    shills: list["CustomerActor"] = field(default_factory=list)
 
 
 @dataclass
@@ -169,6 +171,20 @@ def population_create(*, config: SimulationConfig, rng: random.Random) -> Popula
         for n, kind in enumerate(merchant_kinds, start=1)
     ]
     rights_holder = user_register(password=PASSWORD, email=f"sim-rights@{EMAIL_DOMAIN}", name="模拟权利人")
+    for actor in merchants:
+        if actor.kind == "fake_reviews":
+            actor.shills = [
+                CustomerActor(
+                    index=n,
+                    kind="shill",
+                    user=user_register(
+                        password=PASSWORD,
+                        email=f"sim-shill-{actor.index}-{n}@{EMAIL_DOMAIN}",
+                        name=f"刷单{n}",
+                    ),
+                )
+                for n in range(1, config.shills_per_merchant + 1)
+            ]
     customer_kinds = _kinds(rng, config.customers, CUSTOMER_KINDS, config.customer_shares)
     customers = [
         CustomerActor(

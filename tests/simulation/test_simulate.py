@@ -26,7 +26,7 @@ SMALL = SimulationConfig(days=4, merchants=4, customers=30, seed=7)
 #: small, but with every behaviour present: one merchant of each kind, many complainers and disputers
 BUSY = SimulationConfig(
     days=5,
-    merchants=5,
+    merchants=6,
     customers=40,
     seed=7,
     customer_shares=(0.3, 0.1, 0.1, 0.25, 0.25),
@@ -62,6 +62,7 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
         "disputes_execute_their_decision",
         "expired_documents_suspend_listings",
         "ip_notices_handled",
+        "fake_reviews_flagged",
         "ledger_verifies",
         "audit_chain_verifies",
     ):
@@ -81,6 +82,7 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
     assert actions.get("complaints.filed", 0) >= 1
     assert actions.get("disputes.opened", 0) >= 1
     assert actions.get("ip_notices.taken_down", 0) >= 1
+    assert actions.get("reviews.hidden_as_fake", 0) >= 1 and figures["violations"].get("fake_reviews", 0) >= 1
     assert report["deadlines"]["merchants.document_expired"]["enforced"] >= 1
     assert sum(day["orders"] for day in report["daily"]) == figures["orders"]
 
