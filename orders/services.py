@@ -645,8 +645,9 @@ def _payment_apply(
         )
     payment.status = Payment.Status.SUCCEEDED
     payment.provider_trade_no = note.provider_trade_no
+    payment.payer_account = note.payer_account  # REP-2, DSP-6: who paid (deposits: the shop's own account)
     payment.succeeded_at = timezone.now()
-    payment.save(update_fields=["status", "provider_trade_no", "succeeded_at"])
+    payment.save(update_fields=["status", "provider_trade_no", "payer_account", "succeeded_at"])
     log = _callback_log(
         provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
     )
