@@ -5,8 +5,9 @@
   settlement file and queues the signed notification to our callback (asynchronously, through Celery),
   optionally delayed, duplicated or failed (``ORDERS_PAYMENT_SANDBOX``);
 - ``sandbox_complete(payment)`` builds that signed notification for tests to deliver themselves;
-- the notification names the payer's sandbox account (``payer_account``): one per paying user (the
-  order's customer, a deposit's shop owner), so the same person always pays from the same account;
+- the notification names the payer's sandbox account (``payer_account``): one per paying user (who pays
+  at the cashier; by default the order's customer or the deposit's shop owner), so the same person always
+  pays from the same account;
   tests pass ``payer_account=`` to pay from another (a shared card, a borrowed account);
 - notifications are signed with HMAC-SHA256 over the raw body (header ``X-Sandbox-Signature``).
 """
