@@ -17,8 +17,8 @@ from disputes.models import Dispute
 from jury import conf
 from jury.models import Juror, JuryCase
 from merchants.models import MerchantMember
-from orders.models import Order
-from orders.selectors import order_paid_amount, order_refunded_amount
+from orders.models import Order, Payment
+from orders.selectors import order_paid_amount, order_refunded_amount, payments_paid_by
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 
@@ -68,8 +68,9 @@ def _party_traces(party_ids: set[int], dispute: Dispute) -> tuple[set[str], set[
 def jurors_eligible(*, dispute: Dispute, now: datetime | None = None) -> QuerySet[User]:
     """DSP-6, USR-2: active users holding the jury permission with no link to either party — not the
     customer, not a member (past or present) of the merchant, no shared phone or address (account phone,
-    recipient phones and shipping addresses of their orders, the merchant's contact details), no order
-    with the merchant in the past 90 days. Ordered by id (the draw's input must not depend on the
+    recipient phones and shipping addresses of their orders, the merchant's contact details), no shared
+    payment account (the payer accounts of their payments and of the shop's deposits), no order with the
+    merchant in the past 90 days. Ordered by id (the draw's input must not depend on the
     database's whim)."""
     now = now or timezone.now()
     app_label, codename = JURY_PERMISSION
@@ -81,12 +82,20 @@ def jurors_eligible(*, dispute: Dispute, now: datetime | None = None) -> QuerySe
         | Q(shipping_address__in=addresses)
         | Q(merchant_id=dispute.order.merchant_id, created_at__gte=now - conf.no_orders_within())
     )
+    # the parties' payer accounts (their payments, the shop's deposits) against the candidate's own
+    party_accounts = payments_paid_by(user_ids=party_ids, merchant_id=dispute.order.merchant_id)
+    shared_account = Payment.objects.filter(
+        Q(order__customer=OuterRef("pk"))
+        | Q(purpose=Payment.Purpose.DEPOSIT, merchant__owner=OuterRef("pk")),
+        payer_account__in=party_accounts.values("payer_account"),
+    )
     return (
         User.objects.filter(is_active=True, is_staff=False, anonymised_at__isnull=True)
         .filter(Q(user_permissions__in=permission) | Q(groups__permissions__in=permission))
         .exclude(pk__in=party_ids)
         .exclude(phone__in=phones)
         .exclude(Exists(linked_orders))
+        .exclude(Exists(shared_account))
         .distinct()
         .order_by("pk")
     )

@@ -34,6 +34,7 @@ from orders.models import (
     ReviewPhoto,
     TrackingEvent,
 )
+from platform_core.accounts.masking import mask_bank_account
 from platform_core.accounts.models import User
 from platform_core.errors import DomainError
 from platform_core.ledger.selectors import ledger_transactions_for
@@ -67,10 +68,25 @@ class OrderEventInline(ReadOnlyInline):
     readonly_fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
 
 
-class PaymentInline(ReadOnlyInline):
+class PayerAccountMasked:
+    @admin.display(description=_("payer account"))
+    def payer_account_masked(self, payment: Payment) -> str:
+        """REP-2, DSP-6: the payer's account at the provider, masked (SEC-2): its last 4 characters."""
+        return mask_bank_account(payment.payer_account)
+
+
+class PaymentInline(PayerAccountMasked, ReadOnlyInline):
     model = Payment
-    fields = ["provider", "out_trade_no", "provider_trade_no", "amount", "status", "succeeded_at"]
-    readonly_fields = ["provider", "out_trade_no", "provider_trade_no", "amount", "status", "succeeded_at"]
+    readonly_fields = [
+        "provider",
+        "out_trade_no",
+        "provider_trade_no",
+        "amount",
+        "status",
+        "succeeded_at",
+        "payer_account_masked",
+    ]
+    fields = list(readonly_fields)
 
 
 class RefundInline(ReadOnlyInline):
@@ -294,7 +310,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(PayerAccountMasked, ReadOnlyAdmin):
     """PAY-3, MER-5: every payment attempt, for an order or a merchant's deposit."""
 
     list_display = [
@@ -305,10 +321,14 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "order",
         "merchant",
+        "payer_account_masked",
         "created_at",
     ]
     list_filter = ["purpose", "provider", "status"]
-    search_fields = ["out_trade_no", "provider_trade_no", "order__number", "merchant__name"]
+    # an exact payer account finds its payments without the list ever showing it unmasked
+    search_fields = ["out_trade_no", "provider_trade_no", "order__number", "merchant__name", "=payer_account"]
+    exclude = ["payer_account"]
+    readonly_fields = ["payer_account_masked"]
     list_select_related = ["order", "merchant"]
 
 

@@ -266,6 +266,11 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY)
     out_trade_no = models.CharField(_("our trade number"), max_length=64, unique=True)
     provider_trade_no = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # REP-2, DSP-6: who paid — the payer's account at the provider (Alipay buyer_id, WeChat Pay openid),
+    # opaque and stored as the verified notification gives it; masked wherever it is shown
+    payer_account = models.CharField(
+        _("payer account at the provider"), max_length=64, blank=True, db_index=True
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -610,6 +615,10 @@ class ReviewFlag(models.Model):
     class Signal(models.TextChoices):
         SHARED_PHONE = "shared_phone", _("Reviewer shares a phone number with the merchant")
         SHARED_ADDRESS = "shared_address", _("Reviewer shares an address with the merchant")
+        SHARED_PAYMENT_ACCOUNT = (
+            "shared_payment_account",
+            _("Reviewer shares a payment account with the merchant"),
+        )
         SHARED_DEVICE = "shared_device", _("Reviewer's device was used by another reviewer or the merchant")
         FIVE_STAR_BURST = "five_star_burst", _("Burst of five-star reviews from new accounts")
         REFUNDED_IN_FULL = "refunded_in_full", _("Review of an order refunded in full")
@@ -621,7 +630,7 @@ class ReviewFlag(models.Model):
         CONFIRMED = "confirmed", _("Confirmed (review hidden)")
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="flags")
-    signal = models.CharField(_("signal"), max_length=20, choices=Signal.choices)
+    signal = models.CharField(_("signal"), max_length=32, choices=Signal.choices)
     details = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)

@@ -2,6 +2,7 @@
 ledger (PAY-1, PAY-2): paid, refunded and released amounts are sums of ledger entries, never fields."""
 
 import re
+from collections.abc import Callable, Collection
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -43,7 +44,7 @@ from orders.models import (
     ReviewPhoto,
     TrackingEvent,
 )
-from platform_core.accounts.masking import mask_address, mask_phone
+from platform_core.accounts.masking import mask_address, mask_bank_account, mask_phone
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
@@ -332,9 +333,32 @@ def merchant_people_ids(*, merchant: Merchant) -> set[int]:
     return {merchant.owner_id, *members}
 
 
+def payments_paid_by(*, user_ids: Collection[int], merchant_id: int | None = None) -> QuerySet[Payment]:
+    """REP-2, DSP-6: the payments whose payer account is known that ``user_ids`` made — their orders'
+    payments and the deposit payments of the shops they own — and, with ``merchant_id``, that shop's
+    deposit payments (the shop's own accounts). ``.values("payer_account")`` is their accounts."""
+    paid = Q(order__customer_id__in=user_ids) | Q(
+        purpose=Payment.Purpose.DEPOSIT, merchant__owner_id__in=user_ids
+    )
+    if merchant_id is not None:
+        paid |= Q(purpose=Payment.Purpose.DEPOSIT, merchant_id=merchant_id)
+    return Payment.objects.filter(paid).exclude(payer_account="")
+
+
+def _payer_accounts(payments: QuerySet[Payment], label: Callable[[str, int | None], str]) -> dict[str, str]:
+    """Each payer account of ``payments`` with where it was seen first: ``label(out_trade_no, payer id)``
+    (the payer id is the order's customer, ``None`` for a deposit payment)."""
+    accounts: dict[str, str] = {}
+    rows = payments.order_by("pk").values_list("payer_account", "out_trade_no", "order__customer_id")
+    for account, trade, customer_id in rows:
+        accounts.setdefault(account, label(trade, customer_id))
+    return accounts
+
+
 def _contact_matches(review: Review, people: set[int]) -> list[SignalFound]:
-    """Phones and addresses of the reviewer (account, shipping details of their orders) against those of
-    the merchant (contact phone, registered address) and its people (accounts, their orders)."""
+    """Phones, addresses and payment accounts of the reviewer (account, shipping details of their orders,
+    the payer accounts of their payments) against those of the merchant (contact phone, registered
+    address, deposit payments) and its people (accounts, their orders and payments)."""
     merchant = review.merchant
     my_phones = {_phone_key(review.customer.phone): "account phone"}
     my_addresses: dict[str, str] = {}
@@ -352,10 +376,21 @@ def _contact_matches(review: Review, people: set[int]) -> list[SignalFound]:
     ):
         their_phones.setdefault(_phone_key(phone), f"shipping phone of shop member #{user_id}")
         their_addresses.setdefault(_address_key(address), f"shipping address of shop member #{user_id}")
+    my_accounts = _payer_accounts(
+        payments_paid_by(user_ids=[review.customer_id]),
+        lambda trade, _customer: f"payment {trade}",
+    )
+    their_accounts = _payer_accounts(
+        payments_paid_by(user_ids=people, merchant_id=merchant.pk),
+        lambda trade, customer: (
+            f"deposit payment {trade}" if customer is None else f"payment of shop member #{customer}"
+        ),
+    )
     found: list[SignalFound] = []
     for signal, mine, theirs, mask in (
         (ReviewFlag.Signal.SHARED_PHONE, my_phones, their_phones, mask_phone),
         (ReviewFlag.Signal.SHARED_ADDRESS, my_addresses, their_addresses, mask_address),
+        (ReviewFlag.Signal.SHARED_PAYMENT_ACCOUNT, my_accounts, their_accounts, mask_bank_account),
     ):
         shared = sorted(set(mine) & set(theirs) - {""})
         if shared:

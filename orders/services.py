@@ -76,6 +76,7 @@ from orders.models import (
 )
 from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
 from orders.payments.payouts import payout_provider_get
+from orders.payments.sandbox import sandbox_payer_account
 from orders.selectors import (
     MODERATE_REVIEW_PERMISSION,
     RULE_SHIP_BY,
@@ -519,11 +520,13 @@ def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
         raise NotFound(_("No such payment."))
     behaviour = conf.payment_sandbox_behaviour()
     succeeded = not behaviour["fail"]
+    # REP-2, DSP-6: the sandbox account of who pays at the cashier (default: the customer / shop owner)
+    payer = sandbox_payer_account(actor.pk) if actor is not None else None
     if behaviour["auto"]:
         for _copy in range(1 + int(behaviour["duplicates"])):
             transaction.on_commit(
                 lambda: deliver_sandbox_callback_task.apply_async(
-                    args=(out_trade_no, succeeded), countdown=int(behaviour["delay_seconds"])
+                    args=(out_trade_no, succeeded, payer), countdown=int(behaviour["delay_seconds"])
                 )
             )
     return payment
@@ -645,8 +648,9 @@ def _payment_apply(
         )
     payment.status = Payment.Status.SUCCEEDED
     payment.provider_trade_no = note.provider_trade_no
+    payment.payer_account = note.payer_account  # REP-2, DSP-6: who paid (deposits: the shop's own account)
     payment.succeeded_at = timezone.now()
-    payment.save(update_fields=["status", "provider_trade_no", "succeeded_at"])
+    payment.save(update_fields=["status", "provider_trade_no", "payer_account", "succeeded_at"])
     log = _callback_log(
         provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
     )

@@ -14,14 +14,16 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="orders.deliver_sandbox_callback")
-def deliver_sandbox_callback_task(out_trade_no: str, succeeded: bool = True) -> str:
+def deliver_sandbox_callback_task(
+    out_trade_no: str, succeeded: bool = True, payer_account: str | None = None
+) -> str:
     """PAY-3 (sandbox): the provider's asynchronous notification, delivered to our callback service."""
     from orders.services import payment_callback_receive
 
     payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
     if payment is None:
         return "unknown"
-    headers, body = sandbox_complete(payment, succeeded=succeeded)
+    headers, body = sandbox_complete(payment, succeeded=succeeded, payer_account=payer_account)
     try:
         return payment_callback_receive(provider="sandbox", headers=headers, body=body).outcome
     except DomainError as exc:

@@ -5,6 +5,9 @@ public key (``ORDERS_ALIPAY_PUBLIC_KEY``) over the *sign string* — every param
 ``sign_type``, non-empty, sorted by key, joined as ``k=v`` with ``&`` — the signature base64 in ``sign``.
 A notification for another ``app_id`` (when ours is configured) is refused. Outbound calls (page pay,
 refund) need Alipay's gateway, unreachable here, so they raise ``NotImplementedError``.
+
+The payer's account is ``buyer_id`` (``2088…``; ``buyer_open_id`` for apps in Alipay's OpenID mode).
+``buyer_logon_id`` is not used: Alipay masks it (``159****5620``), so two payers can look the same.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -88,6 +91,7 @@ class AlipayProvider(PaymentProvider):
                 amount=Decimal(params["total_amount"]),
                 succeeded=params.get("trade_status") in ("TRADE_SUCCESS", "TRADE_FINISHED"),
                 raw=params,
+                payer_account=params.get("buyer_id") or params.get("buyer_open_id") or "",
             )
         except (KeyError, InvalidOperation) as exc:
             raise CallbackRejected(f"malformed notification: {exc!r}") from exc

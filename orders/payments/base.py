@@ -45,13 +45,19 @@ def rsa_sha256_verify(public_key_pem: str, message: bytes, signature_b64: str) -
 
 @dataclass(frozen=True)
 class VerifiedNotification:
-    """A provider notification whose signature checked out."""
+    """A provider notification whose signature checked out.
+
+    ``payer_account`` is the payer's account at the provider as the provider gives it (Alipay
+    ``buyer_id``, WeChat Pay ``payer.openid``, the sandbox's ``payer_account``): an opaque id, empty when
+    the notification carries none. REP-2 and DSP-6 compare it; displays mask it.
+    """
 
     out_trade_no: str
     provider_trade_no: str
     amount: Decimal
     succeeded: bool
     raw: dict[str, Any] = field(default_factory=dict)
+    payer_account: str = ""
 
 
 @dataclass(frozen=True)

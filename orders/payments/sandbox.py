@@ -5,6 +5,10 @@
   settlement file and queues the signed notification to our callback (asynchronously, through Celery),
   optionally delayed, duplicated or failed (``ORDERS_PAYMENT_SANDBOX``);
 - ``sandbox_complete(payment)`` builds that signed notification for tests to deliver themselves;
+- the notification names the payer's sandbox account (``payer_account``): one per paying user (who pays
+  at the cashier; by default the order's customer or the deposit's shop owner), so the same person always
+  pays from the same account;
+  tests pass ``payer_account=`` to pay from another (a shared card, a borrowed account);
 - notifications are signed with HMAC-SHA256 over the raw body (header ``X-Sandbox-Signature``).
 """
 
@@ -33,13 +37,36 @@ def sandbox_trade_no(out_trade_no: str) -> str:
     return f"SBX{out_trade_no}"
 
 
+def sandbox_payer_account(user_id: int) -> str:
+    """The sandbox account user ``user_id`` pays from: opaque (keyed with the sandbox key) and stable."""
+    digest = hmac.new(conf.payment_sandbox_key(), f"payer:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"sbx{digest[:20]}"
+
+
+def _payer_of(payment: "Payment") -> str:
+    """The account that pays ``payment`` by default: its order's customer's, or the shop owner's."""
+    from merchants.models import Merchant
+    from orders.models import Order
+
+    if payment.order_id is not None:
+        user_id = Order.objects.values_list("customer_id", flat=True).get(pk=payment.order_id)
+    else:
+        user_id = Merchant.objects.values_list("owner_id", flat=True).get(pk=payment.merchant_id)
+    return sandbox_payer_account(user_id)
+
+
 def sandbox_complete(
-    payment: "Payment", *, amount: Decimal | None = None, succeeded: bool = True
+    payment: "Payment",
+    *,
+    amount: Decimal | None = None,
+    succeeded: bool = True,
+    payer_account: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """The signed notification the sandbox sends when ``payment`` is paid: ``(headers, body)``.
 
     A successful payment is written to the sandbox's settlement file (at the amount really charged,
-    ``payment.amount``; ``amount=`` only changes what the notification claims, for tests).
+    ``payment.amount``; ``amount=`` only changes what the notification claims, for tests). The payer is
+    the payment's customer (or shop owner) unless ``payer_account=`` names another account.
     """
     if succeeded:
         from orders.models import ProviderSettlementRecord
@@ -57,6 +84,7 @@ def sandbox_complete(
             "total_amount": str(payment.amount if amount is None else amount),
             "trade_status": "TRADE_SUCCESS" if succeeded else "TRADE_CLOSED",
             "notify_time": timezone.now().isoformat(),
+            "payer_account": _payer_of(payment) if payer_account is None else payer_account,
         },
         sort_keys=True,
     ).encode()
@@ -89,6 +117,7 @@ class SandboxProvider(PaymentProvider):
                 amount=amount,
                 succeeded=data["trade_status"] == "TRADE_SUCCESS",
                 raw=data,
+                payer_account=str(data.get("payer_account") or ""),
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             raise CallbackRejected(f"malformed notification: {exc!r}") from exc

@@ -10,7 +10,7 @@ A payment notification is verified as WeChat Pay documents it:
 - the body's ``resource`` is decrypted with AEAD_AES_256_GCM, key = our APIv3 key
   (``ORDERS_WECHAT_PAY_APIV3_KEY``, 32 bytes), nonce and associated data from the resource; the
   plaintext is the transaction (``out_trade_no``, ``transaction_id``, ``trade_state``,
-  ``amount.total`` in fen).
+  ``amount.total`` in fen, ``payer.openid`` — the payer's account, kept as ``Payment.payer_account``).
 
 Outbound calls (Native order, refunds) need WeChat Pay's servers, unreachable here:
 ``NotImplementedError``.
@@ -68,6 +68,12 @@ def resource_decrypt(resource: dict[str, Any], apiv3_key: str) -> dict[str, Any]
     return data
 
 
+def _payer_openid(transaction: dict[str, Any]) -> str:
+    """The payer's ``openid`` (per app id) from the transaction's ``payer`` object, ``""`` if absent."""
+    payer = transaction.get("payer")
+    return str(payer.get("openid") or "") if isinstance(payer, dict) else ""
+
+
 class WechatPayProvider(PaymentProvider):
     name = "wechat_pay"
 
@@ -121,6 +127,7 @@ class WechatPayProvider(PaymentProvider):
                 amount=(Decimal(int(transaction["amount"]["total"])) / 100).quantize(Decimal("0.01")),
                 succeeded=transaction.get("trade_state") == "SUCCESS",
                 raw={"id": envelope.get("id"), "event_type": envelope.get("event_type"), **transaction},
+                payer_account=_payer_openid(transaction),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise CallbackRejected(f"malformed notification: {exc!r}") from exc

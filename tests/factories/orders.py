@@ -13,6 +13,7 @@ from orders.models import Order, Payment, Review
 from orders.payments.sandbox import sandbox_complete
 from orders.services import (
     cart_item_add,
+    deposit_pay_start,
     order_checkout,
     order_confirm_receipt,
     order_pay_start,
@@ -84,17 +85,34 @@ def start_payment(order: Order) -> Payment:
     return order_pay_start(order_id=order.pk, provider="sandbox", actor=order.customer)
 
 
-def pay(order: Order) -> Order:
-    """Pay through the sandbox: open a payment, deliver its signed callback once."""
+def pay(order: Order, *, payer_account: str | None = None) -> Order:
+    """Pay through the sandbox: open a payment, deliver its signed callback once (from the customer's own
+    sandbox account unless ``payer_account`` names another)."""
     payment = start_payment(order)
-    headers, body = sandbox_complete(payment)
+    headers, body = sandbox_complete(payment, payer_account=payer_account)
     payment_callback_receive(provider="sandbox", headers=headers, body=body)
     order.refresh_from_db()
     return order
 
 
-def paid_order(**kwargs: Any) -> Order:
-    return pay(pending_order(**kwargs))
+def paid_order(*, payer_account: str | None = None, **kwargs: Any) -> Order:
+    return pay(pending_order(**kwargs), payer_account=payer_account)
+
+
+def deposit_paid(
+    merchant: Merchant, *, payer_account: str | None = None, deposit: str = "5000.00"
+) -> Payment:
+    """MER-5: the shop joins a category whose deposit it lacks and pays the difference through the sandbox
+    (from its owner's sandbox account unless ``payer_account`` names another)."""
+    category = shop_category(deposit=deposit)
+    merchant.categories.add(category)
+    payment = deposit_pay_start(
+        merchant=merchant, category_id=category.pk, provider="sandbox", actor=merchant.owner
+    )
+    headers, body = sandbox_complete(payment, payer_account=payer_account)
+    payment_callback_receive(provider="sandbox", headers=headers, body=body)
+    payment.refresh_from_db()
+    return payment
 
 
 def shipped_order(**kwargs: Any) -> Order:

@@ -28,7 +28,7 @@ from platform_core.ledger.services import ledger_account_for
 from platform_core.notifications.models import Notification
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, staff_dispute
 from tests.factories.jury import consented_dispute, juror_candidate, juror_pool
-from tests.factories.orders import checkout, sku_for_sale
+from tests.factories.orders import checkout, deposit_paid, pay, sku_for_sale
 from tests.helpers.queries import assert_max_queries
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,37 @@ def test_dsp_6_juror_linked_to_merchant_never_drawn(time_machine: TimeMachineFix
     assert jury_draw(dispute=dispute, rng=random.Random(7)) == jury_draw(
         dispute=dispute, rng=random.Random(7)
     )
+
+
+def test_dsp_6_juror_sharing_a_payment_account_never_drawn() -> None:
+    dispute = consented_dispute()
+    order = dispute.order
+    deposit_paid(order.merchant, payer_account="sbx-shop-card")  # the shop pays its deposit
+    customer_account = order.payments.get().payer_account
+    assert customer_account  # the disputed order's payment recorded who paid
+    clean = juror_pool(13)
+    linked = []
+    for account in (customer_account, "sbx-shop-card"):
+        candidate = juror_candidate()
+        linked.append(candidate.pk)
+        sku = sku_for_sale()  # another shop; shipped to the candidate's own phone and address
+        other = checkout(
+            customer=candidate,
+            items=[(sku, 1)],
+            shipping_phone=candidate.phone,
+            shipping_address=f"上海市徐汇区漕溪北路{candidate.pk}号",
+        )[0]
+        pay(other, payer_account=account)
+    control = juror_candidate()  # pays from their own account: no link
+    pay(
+        checkout(customer=control, items=[(sku_for_sale(), 1)], shipping_phone=control.phone)[0],
+    )
+
+    eligible = {u.pk for u in jurors_eligible(dispute=dispute)}
+    assert eligible == {u.pk for u in clean} | {control.pk}
+    for seed in range(10):
+        drawn = {u.pk for u in jury_draw(dispute=dispute, rng=random.Random(seed))}
+        assert len(drawn) == 13 and not drawn & set(linked)
 
 
 def test_dsp_6_fewer_than_13_eligible_goes_to_committee() -> None:

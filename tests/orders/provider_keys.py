@@ -50,9 +50,15 @@ def configure(settings: Any) -> None:
 
 
 def alipay_notification(
-    *, out_trade_no: str, amount: Decimal, trade_no: str = "2026031022001", signer: str = "alipay"
+    *,
+    out_trade_no: str,
+    amount: Decimal,
+    trade_no: str = "2026031022001",
+    signer: str = "alipay",
+    buyer_id: str = "2088102177846880",
 ) -> dict[str, str]:
-    """The form fields of an Alipay async notification (``trade_status=TRADE_SUCCESS``), signed RSA2."""
+    """The form fields of an Alipay async notification (``trade_status=TRADE_SUCCESS``), signed RSA2;
+    the payer is ``buyer_id`` (``buyer_logon_id`` comes masked, as Alipay sends it)."""
     params = {
         "notify_time": "2026-03-10 12:00:00",
         "notify_type": "trade_status_sync",
@@ -66,6 +72,8 @@ def alipay_notification(
         "trade_status": "TRADE_SUCCESS",
         "total_amount": str(amount),
         "subject": "订单",
+        "buyer_id": buyer_id,
+        "buyer_logon_id": "159****5620",
     }
     params["sign"] = rsa_sign(signer, sign_string(params).encode())
     return params
@@ -82,8 +90,9 @@ def wechat_notification(
     transaction_id: str = "4200001234202603100000000001",
     signer: str = "wechat",
     timestamp: int | None = None,
+    openid: str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
 ) -> tuple[dict[str, str], bytes]:
-    """A WeChat Pay v3 ``TRANSACTION.SUCCESS`` notification: ``(headers, body)``."""
+    """A WeChat Pay v3 ``TRANSACTION.SUCCESS`` notification: ``(headers, body)``; the payer is ``openid``."""
     transaction = {
         "mchid": "1900000001",
         "appid": "wx0000000000000001",
@@ -92,6 +101,7 @@ def wechat_notification(
         "trade_type": "NATIVE",
         "trade_state": "SUCCESS",
         "success_time": "2026-03-10T12:00:00+08:00",
+        "payer": {"openid": openid},
         "amount": {"total": int(amount * 100), "payer_total": int(amount * 100), "currency": "CNY"},
     }
     nonce = "fdasflkja484w"

@@ -171,6 +171,7 @@ def test_pay_3_alipay_sign_string_excludes_sign_and_empties() -> None:
 def test_pay_3_sandbox_cashier_can_be_told_to_fail_or_duplicate(
     settings, django_capture_on_commit_callbacks
 ) -> None:
+    from orders.payments.sandbox import sandbox_payer_account
     from orders.services import sandbox_cashier_pay
 
     settings.ORDERS_PAYMENT_SANDBOX = {"duplicates": 2}
@@ -186,6 +187,8 @@ def test_pay_3_sandbox_cashier_can_be_told_to_fail_or_duplicate(
         "duplicate",
     ]
     assert _payment_transactions(order) == 1
+    # the sandbox paid from the account of who paid at the cashier
+    assert Payment.objects.get(order=order).payer_account == sandbox_payer_account(order.customer_id)
 
     settings.ORDERS_PAYMENT_SANDBOX = {"fail": True}
     failing = pending_order()

@@ -5,12 +5,16 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 
+from orders.admin import PaymentAdmin
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments.alipay import sign_string
+from orders.payments.sandbox import sandbox_complete, sandbox_payer_account
 from orders.selectors import order_paid_amount
 from platform_core.ledger.models import LedgerTransaction, TransactionKind
-from tests.factories.orders import pending_order
+from tests.factories.merchants import MerchantFactory
+from tests.factories.orders import deposit_paid, pending_order
 from tests.orders import provider_keys as keys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
@@ -174,3 +178,47 @@ def test_pay_3_wechat_pay_wrong_amount_is_refused(api_client) -> None:
     response = _post(api_client, "wechat_pay", body, headers)
     assert response.status_code == 400 and response.json()["code"] == "amount_mismatch"
     assert _moved(payment.order) == 0
+
+
+# --- who paid (REP-2, DSP-6 compare it) ------------------------------------------------------------
+
+
+def test_pay_3_payer_account_recorded_from_each_provider(api_client) -> None:
+    alipay, wechat = _provider_payment("alipay"), _provider_payment("wechat_pay")
+    form = keys.alipay_notification(out_trade_no=alipay.out_trade_no, amount=alipay.amount)
+    assert _post(api_client, "alipay", keys.alipay_body(form), form=True).status_code == 200
+    headers, body = keys.wechat_notification(out_trade_no=wechat.out_trade_no, amount=wechat.amount)
+    assert _post(api_client, "wechat_pay", body, headers).status_code == 200
+    # the sandbox: the customer pays from one account every time, unless told to pay from another
+    first = _provider_payment("sandbox")
+    customer = Order.objects.get(pk=first.order_id).customer
+    second, third = (
+        Payment.objects.create(
+            order=order, provider="sandbox", amount=order.total, out_trade_no=f"{order.number}P1"
+        )
+        for order in (pending_order(customer=customer), pending_order(customer=customer))
+    )
+    for payment, account in ((first, None), (second, None), (third, "sbx-borrowed-card")):
+        headers, body = sandbox_complete(payment, payer_account=account)
+        assert _post(api_client, "sandbox", body, headers).status_code == 200
+    recorded = dict(
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED).values_list("out_trade_no", "payer_account")
+    )
+    own = sandbox_payer_account(customer.pk)
+    assert recorded == {
+        alipay.out_trade_no: "2088102177846880",  # buyer_id, not the masked buyer_logon_id
+        wechat.out_trade_no: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        first.out_trade_no: own,
+        second.out_trade_no: own,
+        third.out_trade_no: "sbx-borrowed-card",
+    }
+    assert own != sandbox_payer_account(customer.pk + 1)  # one account per paying user
+    # a deposit payment records the shop's own account
+    shop = MerchantFactory.create()
+    deposit = deposit_paid(shop)
+    assert deposit.status == Payment.Status.SUCCEEDED
+    assert deposit.payer_account == sandbox_payer_account(shop.owner_id)
+    # shown masked in the admin
+    assert PaymentAdmin(Payment, admin.site).payer_account_masked(alipay) == ""  # not refreshed: not paid yet
+    alipay.refresh_from_db()
+    assert PaymentAdmin(Payment, admin.site).payer_account_masked(alipay) == "**** 6880"

@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from catalog.models import Sku
-from merchants.models import Violation
+from merchants.models import MerchantMember, Violation
 from merchants.selectors import credit_compute, merchant_credit_inputs
 from orders.models import Order, Review, ReviewFlag, ReviewLike
 from orders.queues import reviews_flagged
@@ -28,7 +28,15 @@ from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory, StaffFactory
-from tests.factories.orders import completed_order, review_for, shipped_order, sku_for_sale
+from tests.factories.orders import (
+    checkout,
+    completed_order,
+    deposit_paid,
+    pay,
+    review_for,
+    shipped_order,
+    sku_for_sale,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
 
@@ -294,6 +302,34 @@ def test_rep_2_review_from_an_account_sharing_the_merchants_phone_is_flagged() -
     assert (match["reviewer"], match["merchant"]) == ("account phone", "shop contact phone")
     assert match["value"] != phone and match["value"][-4:] == phone[-4:]  # masked
     assert reviews_flagged()[0] == 1
+
+
+def test_rep_2_review_from_an_account_sharing_the_merchants_payment_account_is_flagged(shop_sku: Sku) -> None:
+    merchant = shop_sku.listing.merchant
+    deposit = deposit_paid(merchant, payer_account="sbx-shop-card-0001")  # the shop's own account
+    member = CustomerFactory.create()
+    MerchantMember.objects.create(merchant=merchant, user=member, role=MerchantMember.Role.CUSTOMER_SERVICE)
+    # a member's order elsewhere, shipped to the member's own phone and address
+    elsewhere = checkout(
+        customer=member,
+        items=[(sku_for_sale(), 1)],
+        shipping_phone=member.phone,
+        shipping_address="上海市徐汇区漕溪北路88号",
+    )[0]
+    pay(elsewhere, payer_account="sbx-member-card-0002")
+    honest = review_for(completed_order(sku=shop_sku))  # pays from the customer's own account
+    with_shop_card = review_for(completed_order(sku=shop_sku, payer_account="sbx-shop-card-0001"))
+    with_member_card = review_for(completed_order(sku=shop_sku, payer_account="sbx-member-card-0002"))
+    assert _signals(honest) == set()
+    assert _signals(with_shop_card) == _signals(with_member_card) == {"shared_payment_account"}
+    (match,) = with_shop_card.flags.get().details["matches"]
+    assert match == {
+        "value": "**** 0001",  # masked
+        "reviewer": f"payment {with_shop_card.order.payments.get().out_trade_no}",
+        "merchant": f"deposit payment {deposit.out_trade_no}",
+    }
+    (match,) = with_member_card.flags.get().details["matches"]
+    assert match["merchant"] == f"payment of shop member #{member.pk}"
 
 
 def test_rep_2_shared_address_and_device_are_flagged(shop_sku: Sku) -> None:
