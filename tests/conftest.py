@@ -59,6 +59,14 @@ def _no_lockouts_or_throttles(settings: Settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: Settings) -> None:
+    """Tests read in English. The platform's default language is Simplified Chinese: requests without a
+    language cookie or Accept-Language, and notifications and errors made outside a request, would be
+    Chinese. tests/platform_core/test_i18n.py puts the real default back to check the Chinese texts."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
