@@ -9,19 +9,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
-from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from platform_core import settings as platform_settings
 from tests.dashboard.conftest import client_as
 from tests.factories.accounts import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _platform_default_language(settings: Settings) -> None:
-    settings.LANGUAGE_CODE = platform_settings.LANGUAGE_CODE
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("platform_default_language")]
 
 
 def test_the_platform_default_is_simplified_chinese() -> None:
