@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -508,7 +509,7 @@ class ComplaintCloseApi(APIView):
 def _cs_complaint(complaint_id: int) -> Complaint:
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:
-        raise NotFound("No such complaint.")
+        raise NotFound(_("No such complaint."))
     return complaint
 
 

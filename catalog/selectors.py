@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from catalog import ranking
 from catalog.models import BannedTerm, Category, Favourite, Follow, IpNotice, Listing, ListingVersion, Sku
@@ -108,7 +109,7 @@ def listing_get_for_customer(*, listing_id: int) -> Listing:
         .first()
     )
     if listing is None:
-        raise NotFound("No such listing.")
+        raise NotFound(_("No such listing."))
     return listing
 
 
@@ -140,7 +141,7 @@ def listing_get_for_merchant(*, merchant: Merchant, listing_id: int) -> Listing:
     """SEC-1: ``NotFound`` for another merchant's listing (never confirm it exists)."""
     listing = listing_list_for_merchant(merchant=merchant).filter(pk=listing_id).first()
     if listing is None:
-        raise NotFound("No such listing.")
+        raise NotFound(_("No such listing."))
     return listing
 
 
@@ -148,7 +149,7 @@ def sku_get_for_merchant(*, merchant: Merchant, sku_id: int) -> Sku:
     """SEC-1: ``NotFound`` for another merchant's SKU."""
     sku = Sku.objects.filter(pk=sku_id, listing__merchant=merchant).first()
     if sku is None:
-        raise NotFound("No such SKU.")
+        raise NotFound(_("No such SKU."))
     return sku
 
 
@@ -183,7 +184,7 @@ def ip_notice_get_for_merchant(*, merchant: Merchant, notice_id: int) -> IpNotic
     """SEC-1: ``NotFound`` for a notice about another merchant's listing."""
     notice = ip_notice_list_for_merchant(merchant=merchant).filter(pk=notice_id).first()
     if notice is None:
-        raise NotFound("No such notice.")
+        raise NotFound(_("No such notice."))
     return notice
 
 
@@ -191,7 +192,7 @@ def ip_notice_get_for_rights_holder(*, user: object, notice_id: int) -> IpNotice
     """SEC-1: ``NotFound`` for a notice someone else filed."""
     notice = ip_notice_list_for_rights_holder(user=user).filter(pk=notice_id).first()
     if notice is None:
-        raise NotFound("No such notice.")
+        raise NotFound(_("No such notice."))
     return notice
 
 
@@ -297,5 +298,5 @@ def merchant_get_followable(*, merchant_id: int) -> Merchant:
         pk=merchant_id, status__in=[Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED]
     ).first()
     if merchant is None:
-        raise NotFound("No such shop.")
+        raise NotFound(_("No such shop."))
     return merchant

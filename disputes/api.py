@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -173,7 +174,7 @@ def _open(request: Request, *, merchant_side: bool) -> Dispute:
     if v.get("aftersales_request") and not merchant_side:
         found = AfterSalesRequest.objects.filter(pk=v["aftersales_request"], customer=actor).first()
         if found is None:
-            raise NotFound("No such after-sales request.")
+            raise NotFound(_("No such after-sales request."))
         return services.dispute_open_from_request(
             request=found, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
@@ -182,7 +183,7 @@ def _open(request: Request, *, merchant_side: bool) -> Dispute:
             Complaint.objects.filter(pk=v["complaint"], order__isnull=False).select_related("order").first()
         )
         if complaint is None:
-            raise NotFound("No such complaint.")
+            raise NotFound(_("No such complaint."))
         return services.dispute_open_on_complaint(
             complaint=complaint, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
@@ -209,7 +210,7 @@ def _evidence(request: Request, dispute: Dispute) -> Response:
 def _proposal(dispute: Dispute, proposal_id: int) -> MediationProposal:
     proposal = dispute.proposals.filter(pk=proposal_id).first()
     if proposal is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(_("No such proposal."))
     return proposal
 
 

@@ -2,6 +2,7 @@
 the customer's view of a service order, and the operations work queue."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from fieldwork.models import MANAGE_PERMISSION, ServiceAssignment, ServiceAssignmentEvent
 from orders.models import Order
@@ -51,7 +52,7 @@ def assignment_get_for_coordinator(*, user: User, assignment_id: int) -> Service
     """SEC-1: ``NotFound`` for an assignment that is not the caller's."""
     assignment = _visible_to(user).filter(pk=assignment_id).first()
     if assignment is None:
-        raise NotFound("No such assignment.")
+        raise NotFound(_("No such assignment."))
     return assignment
 
 
@@ -66,7 +67,7 @@ def service_progress_for_customer(*, customer: User, order_id: int) -> ServiceAs
         ServiceAssignment.objects.select_related("order", "coordinator__user").filter(order=order).first()
     )
     if assignment is None:
-        raise NotFound("This order has no service assignment.")
+        raise NotFound(_("This order has no service assignment."))
     return assignment
 
 

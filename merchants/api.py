@@ -6,6 +6,7 @@ Thin views: parse, call a selector or service, serialise. Errors map through the
 from typing import Any, cast
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -465,7 +466,7 @@ class AgreementCurrentApi(APIView):
     def get(self, request: Request) -> Response:
         agreement = agreement_current()
         if agreement is None:
-            raise NotFound("No agreement is in force.")
+            raise NotFound(_("No agreement is in force."))
         return Response(AgreementOutputSerializer(agreement).data)
 
 
@@ -481,7 +482,7 @@ class AgreementAcceptApi(APIView):
     def post(self, request: Request, agreement_id: int) -> Response:
         agreement = PlatformAgreement.objects.filter(pk=agreement_id).first()
         if agreement is None:
-            raise NotFound("No such agreement.")
+            raise NotFound(_("No such agreement."))
         acceptance = agreement_accept(
             merchant=request.merchant,  # type: ignore[attr-defined]
             agreement=agreement,
@@ -535,7 +536,7 @@ class MemberRemoveApi(APIView):
     def delete(self, request: Request, member_id: int) -> Response:
         member = member_list_for_merchant(merchant=request.merchant).filter(pk=member_id).first()  # type: ignore[attr-defined]
         if member is None:
-            raise NotFound("No such member.")
+            raise NotFound(_("No such member."))
         merchant_member_remove(member=member, actor=_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -572,7 +573,7 @@ class ReverificationSubmitApi(APIView):
             .first()
         )
         if reverification is None:
-            raise NotFound("No such re-verification.")
+            raise NotFound(_("No such re-verification."))
         reverification = reverification_submit(reverification=reverification, actor=_user(request))
         return Response(ReverificationListApi.OutputSerializer(reverification).data)
 

@@ -86,7 +86,7 @@ def order_get_for_customer(*, customer: User, order_id: int) -> Order:
     """SEC-1: ``NotFound`` for anybody else's order (never confirm it exists)."""
     order = _with_details(Order.objects.filter(customer=customer, pk=order_id)).first()
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return order
 
 
@@ -119,7 +119,7 @@ def order_list_for_merchant(
 def order_get_for_merchant(*, merchant: Merchant, order_id: int) -> Order:
     order = _with_details(Order.objects.filter(merchant=merchant, pk=order_id)).first()
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return order
 
 
@@ -152,7 +152,7 @@ def statement_list_for_merchant(*, merchant: Merchant) -> QuerySet[PayoutStateme
 def statement_get_for_merchant(*, merchant: Merchant, statement_id: int) -> PayoutStatement:
     statement = statement_list_for_merchant(merchant=merchant).filter(pk=statement_id).first()
     if statement is None:
-        raise NotFound("No such statement.")
+        raise NotFound(_("No such statement."))
     return statement
 
 

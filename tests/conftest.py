@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.celery import app as celery_app
+from platform_core.settings import LANGUAGE_CODE as PLATFORM_LANGUAGE_CODE
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.helpers.queries import assert_max_queries  # noqa: F401  (re-exported for tests)
 from tests.helpers.reference_data import ensure_reference_data
@@ -57,6 +58,21 @@ def _no_lockouts_or_throttles(settings: Settings) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "login": "100000/min"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: Settings) -> None:
+    """Tests read in English. The platform's default language is Simplified Chinese: requests without a
+    language cookie or Accept-Language, and notifications and errors made outside a request, would be
+    Chinese. Tests that check the Chinese texts use ``platform_default_language``."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def platform_default_language(settings: Settings) -> str:
+    """The platform's real default language (Simplified Chinese) instead of the suite's English."""
+    settings.LANGUAGE_CODE = PLATFORM_LANGUAGE_CODE
+    return PLATFORM_LANGUAGE_CODE
 
 
 @pytest.fixture

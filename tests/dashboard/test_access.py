@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.dj
 Role = MerchantMember.Role
 
 
+@pytest.mark.usefixtures("platform_default_language")
 def test_login_page_renders_with_labels_and_language_switch(client: Client) -> None:
     response = client.get("/merchant/login/")
     assert response.status_code == 200

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -56,6 +56,14 @@ def _allow_sync_orm_beside_playwright() -> Iterator[None]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _zh(msgid: str, **params: object) -> str:
+    """What the merchant's browser (zh-CN) shows for an English msgid: the dashboard's default language is
+    Simplified Chinese, so the test clicks the translated names (and still reads as the English flow)."""
+    with translation.override("zh-hans"):
+        text = translation.gettext(msgid)
+    return text % params if params else text
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -154,16 +162,16 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
 
     # 1. register
     page.goto(f"{base}/merchant/login/")
-    page.get_by_role("link", name="Create an account and open a shop").click()
+    page.get_by_role("link", name=_zh("Create an account and open a shop")).click()
     page.fill("#id_name", "赵六")
     page.fill("#id_phone", "13612345678")
     page.fill("#id_password", "a-long-passphrase-42")
     page.screenshot(path=str(shots / "01-register.png"), full_page=True)
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name=_zh("Create account")).click()
     page.wait_for_url(f"{base}/merchant/onboarding/")
 
     # 2. the application
-    page.get_by_role("link", name="Fill in the application").click()
+    page.get_by_role("link", name=_zh("Fill in the application")).click()
     page.fill("#id_shop_name", "赵六家居")
     page.fill("#id_legal_name", "赵六家居用品有限公司")
     page.fill("#id_credit_code", credit_code(920001))
@@ -172,7 +180,7 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     page.fill("#id_contact_phone", "13612345678")
     page.fill("#id_contact_email", "zhao@example.com")
     page.get_by_label(category.name).check()
-    page.get_by_role("button", name="Save the application").click()
+    page.get_by_role("button", name=_zh("Save the application")).click()
     page.wait_for_url(f"{base}/merchant/onboarding/")
 
     # 3. documents with validity dates, then submit
@@ -184,10 +192,10 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
         page.fill("#id_valid_from", (today - timedelta(days=100)).isoformat())
         page.fill("#id_valid_until", (today + timedelta(days=700)).isoformat())
         page.set_input_files("#id_file", str(licence))
-        page.get_by_role("button", name="Upload", exact=True).click()
+        page.get_by_role("button", name=_zh("Upload"), exact=True).click()
         page.wait_for_load_state()
     page.screenshot(path=str(shots / "02-documents.png"), full_page=True)
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name=_zh("Submit for review")).click()
     page.wait_for_load_state()
     assert page.get_by_test_id("application-status").inner_text() != ""
     application = MerchantApplication.objects.get(shop_name="赵六家居")
@@ -223,8 +231,8 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     # 5. the merchant sees the decision and accepts the agreement
     page.goto(f"{base}/merchant/onboarding/")
     assert "资料齐全" in page.get_by_test_id("reviewer-feedback").inner_text()
-    page.get_by_role("link", name="Read and accept").click()
-    page.get_by_role("button", name="I accept the agreement").click()
+    page.get_by_role("link", name=_zh("Read and accept")).click()
+    page.get_by_role("button", name=_zh("I accept the agreement")).click()
     page.wait_for_url(f"{base}/merchant/")
     merchant = Merchant.objects.get(applications=application)
     assert merchant.status == Merchant.Status.ACTIVE
@@ -245,9 +253,9 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     page.fill("#id_skus-0-attributes", "颜色=白")
     page.fill("#id_skus-0-price", "39.90")
     page.fill("#id_skus-0-stock", "20")
-    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name=_zh("Save draft")).click()
     page.wait_for_url(f"{base}/merchant/listings/*/")
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name=_zh("Submit for review")).click()
     page.wait_for_load_state()
     listing = Listing.objects.get(merchant=merchant)
     assert listing.status == Listing.Status.PENDING_REVIEW
@@ -263,11 +271,11 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     order = _buy(listing)
     assert order.status == Order.Status.PAID and order.ship_by is not None
     page.goto(f"{base}/merchant/")
-    page.get_by_role("link", name=f"Ship order {order.number}").click()
+    page.get_by_role("link", name=_zh("Ship order %(number)s", number=order.number)).click()
     page.screenshot(path=str(shots / "08-order.png"), full_page=True)
     page.fill("#id_carrier", "顺丰")
     page.fill("#id_tracking_number", "SF1234567890")
-    page.get_by_role("button", name="Mark as shipped").click()
+    page.get_by_role("button", name=_zh("Mark as shipped")).click()
     page.wait_for_load_state()
     assert page.get_by_test_id("tracking-number").inner_text() == "SF1234567890"
     page.screenshot(path=str(shots / "09-shipped.png"), full_page=True)
@@ -290,12 +298,15 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
         actor=order.customer,
     )
     page.goto(f"{base}/merchant/")
-    page.get_by_role("link", name=f"Answer after-sales request #{request.pk} (order {order.number})").click()
+    page.get_by_role(
+        "link",
+        name=_zh("Answer after-sales request #%(id)s (order %(number)s)", id=request.pk, number=order.number),
+    ).click()
     page.wait_for_url(f"{base}/merchant/aftersales/{request.pk}/")
     assert "盒盖有一道裂纹" in page.locator("main").inner_text()
     page.screenshot(path=str(shots / "10-aftersales-request.png"), full_page=True)
     page.fill("#id_note", "抱歉给您带来不便，已退款5元")
-    page.get_by_role("button", name="Approve", exact=True).click()
+    page.get_by_role("button", name=_zh("Approve"), exact=True).click()
     page.get_by_test_id("refunded-at").wait_for()
     request.refresh_from_db()
     assert request.status == AfterSalesRequest.Status.REFUNDED and request.responded_in_time
