@@ -41,7 +41,7 @@ run: venv  ## migrate, seed demo data, then start web + worker + beat (Ctrl-C st
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 test: venv  ## the test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite); PYTEST_ARGS=...
-	$(BIN)/pytest $(PYTEST_ARGS)
+	PYTEST=$(BIN)/pytest bash tests/run_suite.sh $(PYTEST_ARGS)
 
 lint: venv  ## ruff, formatting, mypy, import contracts, missing migrations
 	$(BIN)/ruff check .

@@ -308,7 +308,7 @@ def test_dsp_4_no_replacement_available_the_ruling_stands_at_the_panel_deadline(
 # --- DSP-3: templates and workload ------------------------------------------------------------------------
 
 
-def test_dsp_3_ruling_template_fills_the_reasons_in_the_admin_form() -> None:
+def test_dsp_3_ruling_template_fills_the_reasons_in_the_admin_form(platform_default_language: str) -> None:
     committee = arbitrator()
     dispute = dispute_in_arbitration(staff_dispute(prices=("100.00",)))
     template = RulingTemplate.objects.create(
