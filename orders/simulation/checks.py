@@ -337,8 +337,11 @@ def check_delayed_payments(*, simulation: "Simulation") -> CheckResult:
     straight back to the customer, in full; nothing stays in the cancelled order's escrow."""
     ids = simulation.tally.delayed_payment_order_ids
     balances = _escrow_balances(ids)
+    timeout = orders_conf.payment_timeout()
     problems = []
     for order in Order.objects.filter(pk__in=ids).prefetch_related("refunds", "payments").order_by("pk"):
+        if order.created_at + timeout > simulation.end:
+            continue  # placed in the last minutes of the run: its 30 minutes had not run out yet
         paid = sum(
             (p.amount for p in order.payments.all() if p.status == Payment.Status.SUCCEEDED), Decimal("0")
         )
