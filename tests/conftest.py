@@ -18,6 +18,13 @@ from tests.helpers.reference_data import ensure_reference_data
 pytest_plugins = ["tests.helpers.celery_worker"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Factories hash a password for every user: a cheap hasher keeps that from dominating the suite.
+
+    Production keeps PBKDF2/scrypt (``DJANGO_PASSWORD_HASHERS``); nothing here tests the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that need PostgreSQL or Redis are skipped, with the reason, when the environment lacks them."""
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (CI always does)")
