@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +23,6 @@ from aftersales.models import (
     ReplyClock,
     Suggestion,
 )
-from catalog import conf as catalog_conf
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
@@ -202,14 +202,18 @@ def complaint_counts_by_listing(*, merchant: Merchant, since: datetime) -> dict[
 
 def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6, CMP-3 (``catalog.services.INSPECTION_RISK_FACTORS``): listings complained about in the
-    catalog's complaint window weigh more in inspection sampling; one query per merchant sampled."""
-    since = timezone.now() - catalog_conf.complaint_window()
+    catalog's complaint window weigh more in inspection sampling (``1 + per complaint × complaints``,
+    capped); one query per merchant sampled."""
+    since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_WINDOW
     merchants = {listing.merchant_id: listing.merchant for listing in listings}
     counts: dict[int, int] = {}
     for merchant in merchants.values():
         counts.update(complaint_counts_by_listing(merchant=merchant, since=since))
     return {
-        listing.pk: catalog_conf.complaint_risk(counts[listing.pk])
+        listing.pk: min(
+            1.0 + settings.CATALOG_INSPECTION_RISK_PER_COMPLAINT * counts[listing.pk],
+            settings.CATALOG_INSPECTION_COMPLAINT_RISK_CAP,
+        )
         for listing in listings
         if counts.get(listing.pk)
     }

@@ -22,7 +22,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales import conf
 from aftersales.models import (
     AfterSalesEvent,
     AfterSalesRequest,
@@ -258,11 +257,11 @@ def request_window_end(*, order: Order, line: OrderLine, kind: str, reason_kind:
         raise Conflict(_("After-sales opens once the goods are signed for."), code="not_delivered")
     if kind == R.Kind.REPAIR:
         policy = _policy(order.merchant)
-        days = policy.warranty_days if policy and policy.warranty_days else conf.warranty_days()
+        days = policy.warranty_days if policy and policy.warranty_days else settings.AFTERSALES_WARRANTY_DAYS
     elif reason_kind == R.ReasonKind.NO_REASON:
-        days = conf.no_reason_return_days()
+        days = settings.AFTERSALES_NO_REASON_RETURN_DAYS
     else:
-        days = conf.quality_return_days()
+        days = settings.AFTERSALES_QUALITY_RETURN_DAYS
     return _window_end(signed_at, days)
 
 
@@ -288,7 +287,9 @@ def _response_window(*, line: OrderLine, at: datetime) -> tuple[timedelta, bool]
         _line_category(line).aftersales_special
         or SpecialPeriod.objects.filter(starts_at__lte=at, ends_at__gt=at).exists()
     )
-    return conf.response_within(special=special), special
+    if special:
+        return settings.AFTERSALES_RESPONSE_WITHIN_SPECIAL, special
+    return settings.AFTERSALES_RESPONSE_WITHIN, special
 
 
 # --- AFS-1 … AFS-3: opening and answering requests -----------------------------------------------------
@@ -429,7 +430,7 @@ def _after_approval(request: AfterSalesRequest, *, actor: User | None) -> None:
     if request.kind == R.Kind.REFUND_ONLY:
         _refund(request, actor=actor)
         return
-    ship_by = timezone.now() + conf.return_ship_within()
+    ship_by = timezone.now() + settings.AFTERSALES_RETURN_SHIP_WITHIN
     before = request.status
     request.await_return(ship_by=ship_by)
     request.save()
@@ -522,7 +523,7 @@ def request_refuse(*, request: AfterSalesRequest, reason: str, actor: User) -> A
     before = request.status
     _record_response(request)
     request.refuse(reason=reason)
-    request.escalate_until = timezone.now() + conf.escalation_window()
+    request.escalate_until = timezone.now() + settings.AFTERSALES_ESCALATION_WINDOW
     request.save()
     deadline_start(rule=RULE_ESCALATION_WINDOW, subject=request, due_at=request.escalate_until)
     _event(request, action="refused", actor=actor, from_status=before, reason=reason)
@@ -620,7 +621,7 @@ def request_return_delivered(
     if request.return_delivered_at is not None:
         return request
     request.return_delivered_at = at or timezone.now()
-    request.receipt_due_at = request.return_delivered_at + conf.return_receipt_within()
+    request.receipt_due_at = request.return_delivered_at + settings.AFTERSALES_RETURN_RECEIPT_WITHIN
     request.save(update_fields=["return_delivered_at", "receipt_due_at"])
     deadline_start(rule=RULE_RETURN_RECEIPT, subject=request, due_at=request.receipt_due_at)
     _event(
@@ -649,7 +650,7 @@ def _receive(request: AfterSalesRequest, *, actor: User | None, automatic: bool)
         reason=_("confirmed automatically") if automatic else "",
     )
     if request.kind == R.Kind.RETURN_REFUND:
-        request.refund_due_at = timezone.now() + conf.refund_within()
+        request.refund_due_at = timezone.now() + settings.AFTERSALES_REFUND_WITHIN
         request.save(update_fields=["refund_due_at"])
         deadline_start(rule=RULE_REFUND_DUE, subject=request, due_at=request.refund_due_at)
         _refund(request, actor=actor)  # at once; the 7-day clock is the guarantee if it cannot be paid yet
@@ -831,7 +832,8 @@ def request_return_ship_missed(*, request: AfterSalesRequest) -> None:
         request,
         event="aftersales_lapsed",
         title=_("After-sales request lapsed"),
-        body=_("The return was not shipped within %(d)d days.") % {"d": conf.return_ship_within().days},
+        body=_("The return was not shipped within %(d)d days.")
+        % {"d": settings.AFTERSALES_RETURN_SHIP_WITHIN.days},
     )
 
 
@@ -974,8 +976,8 @@ def complaint_file(
         category=category,
         description=description,
         created_at=now,
-        acknowledge_by=now + conf.complaint_ack_within(),
-        answer_by=now + conf.complaint_answer_within(),
+        acknowledge_by=now + settings.AFTERSALES_COMPLAINT_ACK_WITHIN,
+        answer_by=now + settings.AFTERSALES_COMPLAINT_ANSWER_WITHIN,
     )
     _attach(evidence, actor=actor, complaint=complaint)
     if order is not None:
@@ -1103,18 +1105,6 @@ CV = Conversation
 MSG_SIDE = Message.Side
 
 
-def merchant_message_reply_within() -> timedelta:
-    """MSG-2: a shop answers a customer's message within 24 hours."""
-    within: timedelta = getattr(settings, "AFTERSALES_MERCHANT_MESSAGE_REPLY_WITHIN", timedelta(hours=24))
-    return within
-
-
-def cs_message_reply_within() -> timedelta:
-    """MSG-2: platform customer service answers within 2 hours, around the clock."""
-    within: timedelta = getattr(settings, "AFTERSALES_CS_MESSAGE_REPLY_WITHIN", timedelta(hours=2))
-    return within
-
-
 def conversation_lock(*, conversation_id: int) -> Conversation:
     conversation = Conversation.objects.select_for_update(of=("self",)).filter(pk=conversation_id).first()
     if conversation is None:
@@ -1141,8 +1131,8 @@ def _side_of(conversation: Conversation, user: User) -> str:
 
 def _reply_rule(conversation: Conversation) -> tuple[str, timedelta]:
     if conversation.is_platform:
-        return RULE_CS_MESSAGE_REPLY, cs_message_reply_within()
-    return RULE_MERCHANT_MESSAGE_REPLY, merchant_message_reply_within()
+        return RULE_CS_MESSAGE_REPLY, settings.AFTERSALES_CS_MESSAGE_REPLY_WITHIN
+    return RULE_MERCHANT_MESSAGE_REPLY, settings.AFTERSALES_MERCHANT_MESSAGE_REPLY_WITHIN
 
 
 def _open_clock(conversation: Conversation) -> ReplyClock | None:

@@ -129,9 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     if not settings.IS_POSTGRES:
         sys.exit("set DATABASE_URL to a migrated PostgreSQL database")
-    print(
-        f"chunk size {getattr(settings, 'REPORTS_CHUNK_SIZE', 2000)}; python RSS at start {rss_bytes() / 2**20:.1f} MiB"
-    )
+    print(f"chunk size {settings.REPORTS_CHUNK_SIZE}; python RSS at start {rss_bytes() / 2**20:.1f} MiB")
     with transaction.atomic():
         report_permissions_sync()
         actor = User.objects.create(email="bench-reports@example.invalid", is_staff=True)

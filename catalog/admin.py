@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from catalog import conf, services
+from catalog import services
 from catalog.models import (
     BannedTerm,
     Category,
@@ -68,7 +69,7 @@ def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, ids: list[
 def time_left(submitted_at: datetime | None) -> str:
     if submitted_at is None:
         return "-"
-    left = submitted_at + conf.review_within() - timezone.now()
+    left = submitted_at + settings.CATALOG_REVIEW_WITHIN - timezone.now()
     minutes = int(abs(left).total_seconds() // 60)
     text = f"{minutes // 60}h {minutes % 60:02d}m"
     return (

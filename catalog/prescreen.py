@@ -10,10 +10,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from catalog import conf
 
 HARD = "hard"  # blocks submission
 SOFT = "soft"  # flagged for the reviewer
@@ -103,7 +102,7 @@ def prescreen(
             findings.append(
                 Finding(phrase=str(price), field="price", severity=MISSING, reason="price must be positive")
             )
-        elif price < conf.price_absurd_below() or price > conf.price_absurd_above():
+        elif price < settings.CATALOG_PRICE_ABSURD_BELOW or price > settings.CATALOG_PRICE_ABSURD_ABOVE:
             findings.append(
                 Finding(phrase=str(price), field="price", severity=PRICE, reason="implausible price")
             )

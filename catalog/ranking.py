@@ -10,24 +10,24 @@
   ``CATALOG_RANKING_CREDIT_FACTORS`` table; a merchant without a grade yet counts as the default grade
   (``merchants.policies.CREDIT_DEFAULT_GRADE``), so a new shop is neither rewarded nor punished.
 
-The weights and the credit table are settings (``CATALOG_RANKING_*``, read through ``catalog.conf``);
+The weights and the credit table are settings (``settings.CATALOG_RANKING_*``);
 ``docs/decisions/008-catalog-search.md`` documents them. Ties are broken by newest listing first.
 Customers may instead sort by price or sales alone (ECL Art. 18); there is no paid placement, so
 nothing is labelled 广告.
 """
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Expression, F, FloatField, Value, When
 from django.db.models.functions import Cast, Coalesce, Ln
 from django.db.models.lookups import Exact
 
-from catalog import conf
 from merchants.policies import CREDIT_DEFAULT_GRADE
 
 
 def credit_factor_expression() -> Expression:
     """REP-3: the multiplier of the merchant's credit grade (the merchant row is already joined)."""
-    factors = conf.ranking_credit_factors()
+    factors = settings.CATALOG_RANKING_CREDIT_FACTORS
     grade = Coalesce(F("merchant__credit_grade"), Value(CREDIT_DEFAULT_GRADE))
     default = factors.get(CREDIT_DEFAULT_GRADE, 1.0)
     return Case(
@@ -46,7 +46,9 @@ def relevance_expression(query: str | None) -> Expression:
 
 
 def score_expression(query: str | None) -> Expression:
-    floor, relevance_weight, sales_weight = conf.ranking_weights()
+    floor = settings.CATALOG_RANKING_RELEVANCE_FLOOR
+    relevance_weight = settings.CATALOG_RANKING_RELEVANCE_WEIGHT
+    sales_weight = settings.CATALOG_RANKING_SALES_WEIGHT
     sales = Ln(Value(1.0) + Cast(F("sales_count"), FloatField()))
     return (
         (Value(floor) + Value(relevance_weight) * relevance_expression(query))

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F, Max, Min, Value
@@ -18,7 +19,6 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import conf
 from catalog.models import (
     Category,
     Favourite,
@@ -213,7 +213,7 @@ def _submit(listing: Listing, version: ListingVersion, *, actor: User | None, ac
     listing.candidate_version = version
     listing.updated_at = timezone.now()
     listing.save()
-    deadline_start(rule=REVIEW_RULE, subject=listing, after=conf.review_within())
+    deadline_start(rule=REVIEW_RULE, subject=listing, after=settings.CATALOG_REVIEW_WITHIN)
     audit_record(
         actor=actor,
         action=action,
@@ -401,7 +401,9 @@ def listing_create_assisted(*, merchant: Merchant, staff: User, note: str = "", 
     listing = listing_create(merchant=merchant, actor=staff, **fields)
     listing = listing_lock(listing_id=listing.pk)
     _assist_record(listing, staff=staff, action=ListingAssist.Action.CREATED, note=note)
-    deadline_start(rule=STOCK_CONFIRM_RULE, subject=listing, after=conf.assisted_stock_confirm_within())
+    deadline_start(
+        rule=STOCK_CONFIRM_RULE, subject=listing, after=settings.CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN
+    )
     audit_record(
         actor=staff,
         action="listing.assisted_created",
@@ -453,7 +455,9 @@ def _stock_confirmed(listing: Listing, *, actor: User | None) -> None:
     listing.stock_confirmed_at, listing.stock_prompted_at = now, None
     listing.save(update_fields=["stock_confirmed_at", "stock_prompted_at"])
     if listing.is_assisted:
-        deadline_restart(rule=STOCK_CONFIRM_RULE, subject=listing, after=conf.assisted_stock_confirm_within())
+        deadline_restart(
+            rule=STOCK_CONFIRM_RULE, subject=listing, after=settings.CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN
+        )
         audit_record(actor=actor, action="listing.stock_confirmed", subject=listing, after={"at": str(now)})
 
 
@@ -492,7 +496,7 @@ def assisted_stock_prompt(*, listing_id: int) -> Listing:
         % {
             "id": listing.pk,
             "merchant": listing.merchant.name,
-            "days": conf.assisted_stock_confirm_within().days,
+            "days": settings.CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN.days,
         },
         subject=listing,
     )
@@ -832,7 +836,7 @@ def sku_update(
     review_price = False
     if price is not None and Decimal(price) != sku.price:
         ratio = abs(Decimal(price) - sku.price) / sku.price
-        if listing.on_sale and ratio > conf.price_change_review_ratio():
+        if listing.on_sale and ratio > settings.CATALOG_PRICE_CHANGE_REVIEW_RATIO:
             if listing.status != Listing.Status.APPROVED:
                 raise Conflict(_("The listing is under review; wait for the decision."), code="under_review")
             review_price = True
@@ -884,14 +888,14 @@ RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
 
 def new_merchant_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6: listings of a merchant that joined in the last ``CATALOG_NEW_MERCHANT_DAYS`` weigh more."""
-    since = timezone.now() - timedelta(days=conf.new_merchant_days())
-    factor = conf.new_merchant_risk()
+    since = timezone.now() - timedelta(days=settings.CATALOG_NEW_MERCHANT_DAYS)
+    factor = settings.CATALOG_INSPECTION_NEW_MERCHANT_RISK
     return {listing.pk: factor for listing in listings if listing.merchant.created_at >= since}
 
 
 def low_credit_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6, REP-3: listings of a merchant with a low credit grade weigh more (no grade yet: neutral)."""
-    table = conf.credit_grade_risk()
+    table = settings.CATALOG_INSPECTION_CREDIT_RISK
     return {
         listing.pk: table[listing.merchant.credit_grade]
         for listing in listings
@@ -1103,7 +1107,7 @@ def ip_notice_counter(
         body=statement,
         subject=notice,
     )
-    deadline_start(rule=IP_COUNTER_RULE, subject=notice, after=conf.ip_counter_notice_window())
+    deadline_start(rule=IP_COUNTER_RULE, subject=notice, after=settings.CATALOG_IP_COUNTER_NOTICE_WINDOW)
     audit_record(actor=actor, action="ip_notice.counter_noticed", subject=notice)
     return notice
 

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fieldwork import conf
 from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.selectors import user_may_manage
 from orders.models import Order
@@ -134,7 +134,9 @@ def assignment_open_for_paid_order(order: Order) -> ServiceAssignment | None:
     area = _service_area(order)
     assignment = ServiceAssignment.objects.create(order=order, service_area=area, paid_at=order.paid_at)
     deadline_start(
-        rule=RULE_SCHEDULE_WITHIN, subject=assignment, due_at=order.paid_at + conf.schedule_within()
+        rule=RULE_SCHEDULE_WITHIN,
+        subject=assignment,
+        due_at=order.paid_at + settings.FIELDWORK_SCHEDULE_WITHIN,
     )
     coordinator = _next_coordinator(area)
     if coordinator is None:
@@ -318,7 +320,7 @@ def assignment_schedule_overdue(*, assignment: ServiceAssignment) -> ServiceAssi
         body=_("Service order %(number)s was paid %(hours)d hours ago and has no appointment yet (%(who)s).")
         % {
             "number": assignment.order.number,
-            "hours": conf.schedule_within().total_seconds() // 3600,
+            "hours": settings.FIELDWORK_SCHEDULE_WITHIN.total_seconds() // 3600,
             "who": assignment.coordinator or _("no coordinator"),
         },
     )

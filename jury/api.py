@@ -4,6 +4,7 @@ with the anonymised case file, and their one vote. Another juror's case is a 404
 
 from typing import Any, cast
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 
 from disputes.models import Dispute, Party
 from disputes.selectors import dispute_get_for_customer, dispute_get_for_merchant
-from jury import conf, selectors, services
+from jury import selectors, services
 from jury.models import JuryCase
 from merchants.models import MerchantMember
 from merchants.permissions import IsMerchantMember
@@ -47,7 +48,7 @@ def _consent(request: Request, dispute: Dispute, party: str) -> Response:
         "status": case.status,
         "customer_consented": case.customer_consented_at is not None,
         "merchant_consented": case.merchant_consented_at is not None,
-        "max_amount": conf.max_amount(),
+        "max_amount": settings.JURY_MAX_AMOUNT,
     }
     return Response(JuryConsentOutputSerializer(data).data)
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import Dispute
-from jury import conf
 from jury.models import Juror, JuryCase
 from merchants.models import MerchantMember
 from orders.models import Order, Payment
@@ -34,7 +34,7 @@ def refundable_amount(dispute: Dispute) -> Decimal:
 
 def jury_amount_eligible(dispute: Dispute) -> bool:
     """DSP-6: a jury hears only small disputes (refundable amount up to ¥500 by default)."""
-    return refundable_amount(dispute) <= conf.max_amount()
+    return refundable_amount(dispute) <= settings.JURY_MAX_AMOUNT
 
 
 # --- who may sit ----------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def jurors_eligible(*, dispute: Dispute, now: datetime | None = None) -> QuerySe
     linked_orders = Order.objects.filter(customer=OuterRef("pk")).filter(
         Q(shipping_phone__in=phones)
         | Q(shipping_address__in=addresses)
-        | Q(merchant_id=dispute.order.merchant_id, created_at__gte=now - conf.no_orders_within())
+        | Q(merchant_id=dispute.order.merchant_id, created_at__gte=now - settings.JURY_NO_ORDERS_WITHIN)
     )
     # the parties' payer accounts (their payments, the shop's deposits) against the candidate's own
     party_accounts = payments_paid_by(user_ids=party_ids, merchant_id=dispute.order.merchant_id)

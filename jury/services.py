@@ -20,6 +20,7 @@ import secrets
 from collections import Counter
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +32,6 @@ from disputes.services import (
     dispute_rule_by_jury,
     party_of,
 )
-from jury import conf
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_amount_eligible, jury_tally, refundable_amount
 from platform_core.accounts.models import User
@@ -73,7 +73,7 @@ def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
     if not jury_amount_eligible(dispute):
         raise Unprocessable(
             _("Only disputes of at most %(limit)s CNY may go to the public jury (this one: %(amount)s).")
-            % {"limit": conf.max_amount(), "amount": refundable_amount(dispute)},
+            % {"limit": settings.JURY_MAX_AMOUNT, "amount": refundable_amount(dispute)},
             code="jury_amount_over_limit",
         )
     case = _case_lock(dispute) or JuryCase.objects.create(dispute=dispute)
@@ -112,9 +112,9 @@ def jury_draw(*, dispute: Dispute, rng: random.Random | None = None) -> list[Use
     """DSP-6: 13 jurors at random among the eligible (fewer eligible → an empty list: no jury). The
     system's CSPRNG unless a test passes a seeded ``rng``."""
     eligible = list(jurors_eligible(dispute=dispute))
-    if len(eligible) < conf.size():
+    if len(eligible) < settings.JURY_SIZE:
         return []
-    return (rng or secrets.SystemRandom()).sample(eligible, conf.size())
+    return (rng or secrets.SystemRandom()).sample(eligible, settings.JURY_SIZE)
 
 
 def _refer(case: JuryCase, *, note: str) -> None:
@@ -138,9 +138,9 @@ def jury_arbitration_router(*, dispute: Dispute, rng: random.Random | None = Non
         return False
     drawn = jury_draw(dispute=dispute, rng=rng)
     if not drawn:
-        _refer(case, note=_("Fewer than %(n)s eligible jurors.") % {"n": conf.size()})
+        _refer(case, note=_("Fewer than %(n)s eligible jurors.") % {"n": settings.JURY_SIZE})
         return False
-    due = deadline_start(rule=RULE_VERDICT_DUE, subject=dispute, after=conf.vote_within()).due_at
+    due = deadline_start(rule=RULE_VERDICT_DUE, subject=dispute, after=settings.JURY_VOTE_WITHIN).due_at
     case.convene(due_at=due)
     case.save()
     Juror.objects.bulk_create(Juror(case=case, user=user) for user in sorted(drawn, key=lambda u: u.pk))
@@ -164,7 +164,7 @@ def jury_arbitration_router(*, dispute: Dispute, rng: random.Random | None = Non
         event="dispute_jury",
         title=_("Your dispute goes to the public jury"),
         body=_("Dispute #%(id)s: %(n)s jurors vote by %(due)s; the majority's verdict is final.")
-        % {"id": dispute.pk, "n": conf.size(), "due": _when(due)},
+        % {"id": dispute.pk, "n": settings.JURY_SIZE, "due": _when(due)},
     )
     return True
 
@@ -229,13 +229,15 @@ def _close(dispute: Dispute, case: JuryCase) -> None:
     cast = list(case.jurors.filter(voted_at__isnull=False).order_by("pk"))
     counts = Counter(seat.vote for seat in cast)
     summary = ", ".join(f"{JuryCase.Verdict(k).label}: {n}" for k, n in sorted(counts.items()))
-    decision = jury_tally([(s.vote, s.refund_amount) for s in cast]) if len(cast) >= conf.quorum() else None
+    decision = (
+        jury_tally([(s.vote, s.refund_amount) for s in cast]) if len(cast) >= settings.JURY_QUORUM else None
+    )
     if decision is None:
         why = (
             _("Only %(n)s of %(size)s jurors voted (%(quorum)s needed).")
-            if len(cast) < conf.quorum()
+            if len(cast) < settings.JURY_QUORUM
             else _("No outcome won a majority of the %(n)s votes cast.")
-        ) % {"n": len(cast), "size": case.jurors.count(), "quorum": conf.quorum()}
+        ) % {"n": len(cast), "size": case.jurors.count(), "quorum": settings.JURY_QUORUM}
         _refer(case, note=f"{why} {summary}".strip())
         dispute_refer_to_committee(dispute=dispute, note=why)
         return

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
@@ -37,7 +38,7 @@ from merchants.models import (
     Reverification,
 )
 from merchants.permissions import AFTERSALES_REFUNDERS, AFTERSALES_RESPONDERS, DISPUTANTS
-from merchants.policies import CREDIT_GRADE_NAMES, document_warning_days, kpi_policy
+from merchants.policies import CREDIT_GRADE_NAMES, kpi_policy
 from merchants.selectors import (
     agreement_current,
     agreement_pending_for_merchant,
@@ -492,7 +493,7 @@ def _documents_expiring(merchant: Merchant) -> list[QualificationDocument]:
 
     (A read the merchants app may want as a selector; kept here until one exists.)
     """
-    horizon = timezone.localdate() + timedelta(days=max(document_warning_days(), default=30))
+    horizon = timezone.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
     return list(
         QualificationDocument.objects.filter(
             merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon

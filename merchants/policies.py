@@ -1,11 +1,10 @@
-"""Policy data for merchants: defaults that live in one place, overridable by settings.
+"""Policy tables for merchants: violation points (VIO-1), the credit formula (REP-3) and the KPIs (VIO-6).
 
-Rules say numbers are defaults kept outside code paths: these are read with ``getattr(settings, …)``
-so an operator can change them without a code change.
+The single-number defaults (review clocks, appeal window, upload size, the VIO-2 penalty thresholds) are
+settings (``platform_core/settings.py``), read as ``settings.MERCHANT_*`` where they are used.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,41 +37,6 @@ VIOLATION_POLICY: dict[str, ViolationPolicy] = {
 }
 
 
-def application_review_working_days() -> int:
-    """MER-2: a submitted application is reviewed within this many working days."""
-    return int(getattr(settings, "MERCHANT_APPLICATION_REVIEW_WORKING_DAYS", 3))
-
-
-def reverify_interval() -> timedelta:
-    """MER-6: re-verification is due this long after activation or the last pass (6 months)."""
-    return getattr(settings, "MERCHANT_REVERIFY_INTERVAL", timedelta(days=180))
-
-
-def reverify_grace() -> timedelta:
-    """MER-6: an open re-verification not passed this long after it is due suspends the merchant."""
-    return getattr(settings, "MERCHANT_REVERIFY_GRACE", timedelta(days=30))
-
-
-def change_verify_working_days() -> int:
-    """MER-6a: staff verify a reported change within this many working days."""
-    return int(getattr(settings, "MERCHANT_CHANGE_VERIFY_WORKING_DAYS", 7))
-
-
-def document_warning_days() -> tuple[int, ...]:
-    """MER-7: the merchant is warned this many days before a document expires."""
-    return tuple(getattr(settings, "MERCHANT_DOCUMENT_WARNING_DAYS", (30, 7)))
-
-
-def agreement_notice() -> timedelta:
-    """MER-4 (ECL Art. 34): a new agreement is published at least this long before it takes effect."""
-    return getattr(settings, "MERCHANT_AGREEMENT_NOTICE", timedelta(days=7))
-
-
-def upload_max_bytes() -> int:
-    """SEC-4: the largest qualification document accepted."""
-    return int(getattr(settings, "MERCHANT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-
-
 # --- VIO-2, VIO-3: penalty thresholds ---------------------------------------------------------------
 
 
@@ -89,41 +53,10 @@ class PenaltyThreshold:
     days: int | None
 
 
-#: VIO-2 defaults (Taobao practice, 淘宝规则 一般违规 / 严重违规 扣分): each track counts from zero every
-#: 1 January (platform time zone); each threshold triggers once a year per track. When one violation
-#: crosses several thresholds at once, only the highest applies (it subsumes the lower ones).
-PENALTY_THRESHOLDS: tuple[PenaltyThreshold, ...] = (
-    PenaltyThreshold("general", 6, "warning", 0),
-    PenaltyThreshold("general", 12, "listing_restriction", 7),
-    PenaltyThreshold("general", 24, "trading_restriction", 14),
-    PenaltyThreshold("general", 36, "suspension", 21),
-    PenaltyThreshold("general", 48, "ban", None),
-    PenaltyThreshold("serious", 12, "listing_restriction", 7),
-    PenaltyThreshold("serious", 24, "trading_restriction", 14),
-    PenaltyThreshold("serious", 36, "suspension", 30),
-    PenaltyThreshold("serious", 48, "ban", None),
-)
-
-
 def penalty_thresholds(track: str) -> list[PenaltyThreshold]:
-    """VIO-2: the thresholds of ``track``, lowest first (``MERCHANT_PENALTY_THRESHOLDS`` overrides)."""
-    table = getattr(settings, "MERCHANT_PENALTY_THRESHOLDS", PENALTY_THRESHOLDS)
+    """VIO-2: the thresholds of ``track`` in ``settings.MERCHANT_PENALTY_THRESHOLDS``, lowest first."""
+    table = (PenaltyThreshold(*row) for row in settings.MERCHANT_PENALTY_THRESHOLDS)
     return sorted((t for t in table if t.track == track), key=lambda t: t.points)
-
-
-def appeal_window() -> timedelta:
-    """VIO-4: a merchant may appeal a violation this long after it was recorded."""
-    return getattr(settings, "MERCHANT_APPEAL_WINDOW", timedelta(days=7))
-
-
-def appeal_review_working_days() -> int:
-    """VIO-4: staff decide an appeal within this many working days."""
-    return int(getattr(settings, "MERCHANT_APPEAL_REVIEW_WORKING_DAYS", 5))
-
-
-def penalty_publish_working_days() -> int:
-    """VIO-5: a penalty is published at the latest this many working days after it takes effect."""
-    return int(getattr(settings, "MERCHANT_PENALTY_PUBLISH_WORKING_DAYS", 1))
 
 
 # --- REP-3: the credit formula (docs/credit-formula.md) -----------------------------------------------
@@ -173,7 +106,8 @@ CREDIT_DEFAULT_GRADE = 3
 
 
 def credit_policy() -> CreditPolicy:
-    return getattr(settings, "MERCHANT_CREDIT_POLICY", CREDIT_POLICY)
+    """REP-3: the credit formula's policy (``CREDIT_POLICY``)."""
+    return CREDIT_POLICY
 
 
 # --- VIO-6: KPIs ------------------------------------------------------------------------------------
@@ -267,4 +201,5 @@ KPI_POLICY: dict[str, KpiPolicy] = {
 
 
 def kpi_policy() -> dict[str, KpiPolicy]:
-    return getattr(settings, "MERCHANT_KPI_POLICY", KPI_POLICY)
+    """VIO-6: the KPIs' policy (``KPI_POLICY``)."""
+    return KPI_POLICY

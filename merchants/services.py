@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -49,18 +50,9 @@ from merchants.policies import (
     KPI_WINDOW_DAYS,
     VIOLATION_POLICY,
     PenaltyThreshold,
-    agreement_notice,
-    appeal_review_working_days,
-    appeal_window,
-    application_review_working_days,
-    change_verify_working_days,
     credit_policy,
-    document_warning_days,
     kpi_policy,
-    penalty_publish_working_days,
     penalty_thresholds,
-    reverify_grace,
-    reverify_interval,
 )
 from merchants.selectors import (
     agreement_current,
@@ -212,7 +204,7 @@ def merchant_activate(*, merchant: Merchant, reason: str, actor: User | None) ->
     """MER-8, MER-6: onboarding → active; the six-monthly re-verification clock starts."""
     merchant = _lock_merchant(merchant)
     _change_status(merchant, move=merchant.activate, cause=C.APPLICATION, reason=reason, actor=actor)
-    deadline_restart(rule=RULE_REVERIFY_DUE, subject=merchant, after=reverify_interval())
+    deadline_restart(rule=RULE_REVERIFY_DUE, subject=merchant, after=settings.MERCHANT_REVERIFY_INTERVAL)
     _notify_owner(
         merchant, event="merchant_activated", title=_("Your shop is open"), body=_("Your shop may now trade.")
     )
@@ -581,7 +573,9 @@ def application_submit(*, application: MerchantApplication, actor: User) -> Merc
         )
         return application
     deadline_start(
-        rule=RULE_APPLICATION_REVIEW, subject=application, working_days=application_review_working_days()
+        rule=RULE_APPLICATION_REVIEW,
+        subject=application,
+        working_days=settings.MERCHANT_APPLICATION_REVIEW_WORKING_DAYS,
     )
     return application
 
@@ -691,10 +685,10 @@ def agreement_publish(
             code="not_a_publisher",
         )
     now = timezone.now()
-    if effective_at < now + agreement_notice():
+    if effective_at < now + settings.MERCHANT_AGREEMENT_NOTICE:
         raise InvalidInput(
             _("A new agreement takes effect at least %(days)d days after it is published.")
-            % {"days": agreement_notice().days},
+            % {"days": settings.MERCHANT_AGREEMENT_NOTICE.days},
             code="agreement_notice_too_short",
             errors={"effective_at": [_("Too early.")]},
         )
@@ -947,7 +941,7 @@ def violation_record(
     """VIO-1, VIO-2, VIO-3: record a violation and apply the penalty whose threshold it crosses.
 
     Points and track come from ``VIOLATION_POLICY`` by kind. The points count in their track for the
-    calendar year; crossing a threshold of ``PENALTY_THRESHOLDS`` imposes its measure at once (listing
+    calendar year; crossing a threshold of ``MERCHANT_PENALTY_THRESHOLDS`` imposes its measure at once (listing
     or trading restriction, suspension, ban) through the lifecycle services, with an end clock that lifts
     it and a publication clock (VIO-5). The merchant is told; its credit is recomputed after commit.
     """
@@ -985,7 +979,12 @@ def violation_record(
         event="merchant_violation_recorded",
         title=_("Violation recorded"),
         body=_("%(kind)s: %(points)d points (%(track)s). You may appeal within %(days)d days.")
-        % {"kind": kind, "points": policy.points, "track": policy.track, "days": appeal_window().days},
+        % {
+            "kind": kind,
+            "points": policy.points,
+            "track": policy.track,
+            "days": settings.MERCHANT_APPEAL_WINDOW.days,
+        },
         subject=violation,
     )
     _penalty_for_violation(merchant=merchant, violation=violation)
@@ -1063,7 +1062,9 @@ def _penalty_impose(
         if ends_at is not None:
             deadline_start(rule=RULE_PENALTY_END, subject=penalty, due_at=ends_at)
         deadline_start(
-            rule=RULE_PENALTY_PUBLISH, subject=penalty, working_days=penalty_publish_working_days()
+            rule=RULE_PENALTY_PUBLISH,
+            subject=penalty,
+            working_days=settings.MERCHANT_PENALTY_PUBLISH_WORKING_DAYS,
         )
     audit_record(
         actor=None,
@@ -1220,7 +1221,7 @@ def violation_appeal_submit(
             errors={"statement": [_("Required.")]},
         )
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
-    closes_at = violation.created_at + appeal_window()
+    closes_at = violation.created_at + settings.MERCHANT_APPEAL_WINDOW
     if timezone.now() > closes_at:
         raise Unprocessable(
             _(
@@ -1228,7 +1229,7 @@ def violation_appeal_submit(
                 "ended on %(when)s."
             )
             % {
-                "days": appeal_window().days,
+                "days": settings.MERCHANT_APPEAL_WINDOW.days,
                 "when": timezone.localtime(closes_at).strftime("%Y-%m-%d %H:%M"),
             },
             code="appeal_period_over",
@@ -1240,7 +1241,9 @@ def violation_appeal_submit(
     appeal = ViolationAppeal.objects.create(
         violation=violation, statement=statement, evidence=evidence, submitted_by=actor
     )
-    deadline_start(rule=RULE_APPEAL_REVIEW, subject=appeal, working_days=appeal_review_working_days())
+    deadline_start(
+        rule=RULE_APPEAL_REVIEW, subject=appeal, working_days=settings.MERCHANT_APPEAL_REVIEW_WORKING_DAYS
+    )
     audit_record(
         actor=actor,
         action="merchant.violation_appealed",
@@ -1468,7 +1471,7 @@ def reverification_open(*, merchant: Merchant) -> Reverification | None:
     if open_one is not None:
         return open_one
     reverification = Reverification.objects.create(merchant=merchant)
-    deadline_start(rule=RULE_REVERIFY_OVERDUE, subject=reverification, after=reverify_grace())
+    deadline_start(rule=RULE_REVERIFY_OVERDUE, subject=reverification, after=settings.MERCHANT_REVERIFY_GRACE)
     audit_record(
         actor=None,
         action="merchant.reverification_opened",
@@ -1480,7 +1483,7 @@ def reverification_open(*, merchant: Merchant) -> Reverification | None:
         event="merchant_reverification_due",
         title=_("Re-verification is due"),
         body=_("Submit your current documents within %(days)d days, or trading is suspended.")
-        % {"days": reverify_grace().days},
+        % {"days": settings.MERCHANT_REVERIFY_GRACE.days},
         subject=reverification,
     )
     return reverification
@@ -1527,7 +1530,7 @@ def reverification_pass(*, reverification: Reverification, note: str, actor: Use
         merchant_reinstate(
             merchant=merchant, cause=C.REVERIFICATION, reason=_("Re-verification passed."), actor=actor
         )
-    deadline_restart(rule=RULE_REVERIFY_DUE, subject=merchant, after=reverify_interval())
+    deadline_restart(rule=RULE_REVERIFY_DUE, subject=merchant, after=settings.MERCHANT_REVERIFY_INTERVAL)
     return reverification
 
 
@@ -1563,7 +1566,7 @@ def _document_schedule(document: QualificationDocument) -> None:
     if expires_at is None:
         return
     now = timezone.now()
-    warnings = document_warning_days()
+    warnings = settings.MERCHANT_DOCUMENT_WARNING_DAYS
     for rule, days in zip((RULE_DOCUMENT_FIRST_WARNING, RULE_DOCUMENT_LAST_WARNING), warnings, strict=False):
         due = expires_at - timedelta(days=days)
         if due > now:
@@ -1675,7 +1678,9 @@ def merchant_change_report(*, merchant: Merchant, changes: dict[str, str], actor
             code="invalid_change",
         )
     change = MerchantChange.objects.create(merchant=merchant, changes=changes, reported_by=actor)
-    deadline_start(rule=RULE_CHANGE_VERIFY, subject=change, working_days=change_verify_working_days())
+    deadline_start(
+        rule=RULE_CHANGE_VERIFY, subject=change, working_days=settings.MERCHANT_CHANGE_VERIFY_WORKING_DAYS
+    )
     audit_record(actor=actor, action="merchant.change_reported", subject=merchant, after=changes)
     return change
 

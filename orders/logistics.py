@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
-
-from orders import conf
 
 SIGNATURE_HEADER = "X-Carrier-Signature"
 
@@ -33,7 +32,7 @@ class TrackingUpdate:
 
 
 def sandbox_sign(body: bytes) -> str:
-    return hmac.new(conf.logistics_sandbox_key(), body, hashlib.sha256).hexdigest()
+    return hmac.new(settings.ORDERS_LOGISTICS_SANDBOX_KEY.encode(), body, hashlib.sha256).hexdigest()
 
 
 def sandbox_webhook(

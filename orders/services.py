@@ -33,6 +33,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -53,7 +54,6 @@ from merchants.services import (
     merchant_lock,
     violation_record,
 )
-from orders import conf
 from orders.models import (
     Cart,
     CartItem,
@@ -242,6 +242,20 @@ def _order_number() -> str:
     return f"{timezone.localtime():%Y%m%d}{uuid.uuid4().hex[:12].upper()}"
 
 
+def _agreement_terms() -> dict[str, Any]:
+    """ORD-1: the platform's standard consumer terms copied into every order's contract snapshot."""
+    return {
+        "ship_within_hours": int(settings.ORDERS_SHIP_WITHIN.total_seconds() // 3600),
+        "auto_confirm_days": settings.ORDERS_AUTO_CONFIRM_AFTER.days,
+        "confirm_extension_days": settings.ORDERS_CONFIRM_EXTENSION.days,
+        "aftersales_window_days": settings.ORDERS_AFTERSALES_WINDOW.days,
+        "no_reason_return_days": settings.AFTERSALES_NO_REASON_RETURN_DAYS,
+        "late_shipment_compensation": {
+            k: str(v) for k, v in settings.ORDERS_LATE_SHIPMENT_COMPENSATION.items()
+        },
+    }
+
+
 def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict[str, Any]:
     """ORD-1: the contract (交易合同) as it stands at purchase; both parties can retrieve it later."""
     agreement = agreement_current()
@@ -258,7 +272,7 @@ def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict
             "credit_code": merchant.credit_code,
             "is_self_operated": merchant.is_self_operated,
         },
-        "terms": conf.agreement_terms(),
+        "terms": _agreement_terms(),
         "lines": [
             {
                 "sku": sku.pk,
@@ -370,7 +384,7 @@ def order_checkout(
             )
             for item, sku in lines
         )
-        deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=conf.payment_timeout())
+        deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=settings.ORDERS_PAYMENT_TIMEOUT)
         _event(order, action="placed", actor=actor, data={"total": str(order.total)})
         orders.append(order)
     CartItem.objects.filter(cart=cart).delete()
@@ -407,7 +421,7 @@ def order_expire_unpaid(*, order: Order) -> Order:
         actor=None,
         from_status=S.PENDING_PAYMENT,
         reason=_("Not paid within %(minutes)d minutes.")
-        % {"minutes": conf.payment_timeout().total_seconds() // 60},
+        % {"minutes": settings.ORDERS_PAYMENT_TIMEOUT.total_seconds() // 60},
     )
     _notify_customer(
         order,
@@ -518,7 +532,7 @@ def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
     )
     if payment is None or (actor is not None and not _may_pay(payment, actor)):
         raise NotFound(_("No such payment."))
-    behaviour = conf.payment_sandbox_behaviour()
+    behaviour = settings.ORDERS_PAYMENT_SANDBOX
     succeeded = not behaviour["fail"]
     # REP-2, DSP-6: the sandbox account of who pays at the cashier (default: the customer / shop owner)
     payer = sandbox_payer_account(actor.pk) if actor is not None else None
@@ -680,7 +694,7 @@ def _payment_ledger_key(payment: Payment, provider_trade_no: str | None) -> str:
 def _order_paid(order: Order, payment: Payment) -> None:
     """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts."""
     now = timezone.now()
-    ship_by = now + conf.ship_within() if order.kind == Order.Kind.PRODUCT else None
+    ship_by = now + settings.ORDERS_SHIP_WITHIN if order.kind == Order.Kind.PRODUCT else None
     order.pay(at=now, ship_by=ship_by)
     order.save()
     deadline_meet(rule=RULE_PAYMENT_TIMEOUT, subject=order)
@@ -908,7 +922,9 @@ def order_ship(*, order_id: int, carrier: str, tracking_number: str, actor: User
     order.save()
     deadline_meet(rule=RULE_SHIP_BY, subject=order)
     assert order.shipped_at is not None
-    deadline_start(rule=RULE_AUTO_CONFIRM, subject=order, due_at=order.shipped_at + conf.auto_confirm_after())
+    deadline_start(
+        rule=RULE_AUTO_CONFIRM, subject=order, due_at=order.shipped_at + settings.ORDERS_AUTO_CONFIRM_AFTER
+    )
     _event(
         order,
         action="shipped",
@@ -950,7 +966,7 @@ def order_ship_bulk(
 
 def late_shipment_compensation_amount(total: Decimal) -> Decimal:
     """ORD-4: 5 % of the order, at least ¥5, at most ¥30 (settings-driven)."""
-    policy = conf.late_shipment_compensation()
+    policy = settings.ORDERS_LATE_SHIPMENT_COMPENSATION
     return _money(min(max(total * policy["rate"], policy["min"]), policy["max"]))
 
 
@@ -1009,7 +1025,7 @@ def order_ship_deadline_missed(*, order: Order) -> Order:
         action="ship_by_missed",
         actor=None,
         reason=_("Not shipped within %(hours)d hours of payment.")
-        % {"hours": conf.ship_within().total_seconds() // 3600},
+        % {"hours": settings.ORDERS_SHIP_WITHIN.total_seconds() // 3600},
         data={
             "violation": violation.pk,
             "compensation": str(paid),
@@ -1048,7 +1064,7 @@ def order_start_service(*, order_id: int, actor: User) -> Order:
     order = order_lock(order_id=order_id)
     order.start_service()
     order.save()
-    deadline_start(rule=RULE_AUTO_CONFIRM, subject=order, after=conf.auto_confirm_after())
+    deadline_start(rule=RULE_AUTO_CONFIRM, subject=order, after=settings.ORDERS_AUTO_CONFIRM_AFTER)
     _event(order, action="service_started", actor=actor, from_status=S.SCHEDULED)
     return order
 
@@ -1148,7 +1164,7 @@ def order_confirm_receipt(*, order_id: int, actor: User | None, automatic: bool 
     if automatic and order.status not in (S.SHIPPED, S.DELIVERED, S.IN_SERVICE):
         return order
     how = (
-        _("automatically, %(days)d days after shipping") % {"days": conf.auto_confirm_after().days}
+        _("automatically, %(days)d days after shipping") % {"days": settings.ORDERS_AUTO_CONFIRM_AFTER.days}
         if automatic
         else _("by the customer")
     )
@@ -1178,7 +1194,9 @@ def _complete(order: Order, *, actor: User | None, how: str, automatic: bool = F
         deadline_meet(rule=RULE_AUTO_CONFIRM, subject=order)
     assert order.completed_at is not None
     deadline_start(
-        rule=RULE_AFTERSALES_WINDOW, subject=order, due_at=order.completed_at + conf.aftersales_window()
+        rule=RULE_AFTERSALES_WINDOW,
+        subject=order,
+        due_at=order.completed_at + settings.ORDERS_AFTERSALES_WINDOW,
     )
     FollowUp.objects.get_or_create(order=order)
     _event(order, action="completed", actor=actor, from_status=before, reason=how)
@@ -1199,7 +1217,7 @@ def order_extend_confirmation(*, order_id: int, actor: User) -> Order:
         raise Conflict(_("Only an order awaiting confirmation can be extended."), code="not_awaiting_receipt")
     if order.confirmation_extended:
         raise Conflict(_("The confirmation was already extended once."), code="already_extended")
-    deadline = deadline_extend(rule=RULE_AUTO_CONFIRM, subject=order, by=conf.confirm_extension())
+    deadline = deadline_extend(rule=RULE_AUTO_CONFIRM, subject=order, by=settings.ORDERS_CONFIRM_EXTENSION)
     order.confirmation_extended = True
     order.save(update_fields=["confirmation_extended"])
     _event(order, action="confirmation_extended", actor=actor, data={"due_at": deadline.due_at})
@@ -1252,13 +1270,16 @@ def _text_check(text: str, *, field: str, required: bool) -> str:
 
 def _photos_check(photos: Sequence[Any]) -> list[str]:
     """SEC-4: every photo's content type (JPEG or PNG by content), before anything is written."""
-    if len(photos) > conf.review_photo_max_files():
+    if len(photos) > settings.ORDERS_REVIEW_PHOTO_MAX_FILES:
         raise InvalidInput(
-            _("At most %(n)d photos.") % {"n": conf.review_photo_max_files()},
+            _("At most %(n)d photos.") % {"n": settings.ORDERS_REVIEW_PHOTO_MAX_FILES},
             code="too_many_files",
             errors={"photos": [_("Too many photos.")]},
         )
-    types = [upload_sniff(photo, max_bytes=conf.review_photo_max_bytes(), field="photos") for photo in photos]
+    types = [
+        upload_sniff(photo, max_bytes=settings.ORDERS_REVIEW_PHOTO_MAX_BYTES, field="photos")
+        for photo in photos
+    ]
     if any(not t.startswith("image/") for t in types):
         raise InvalidInput(
             _("Photos are JPEG or PNG images."),
@@ -1345,12 +1366,12 @@ def review_create(
         raise Conflict(
             _("This order line was already reviewed; you may add one follow-up."), code="already_reviewed"
         )
-    closes = order.completed_at + conf.review_window()
+    closes = order.completed_at + settings.ORDERS_REVIEW_WINDOW
     if timezone.now() > closes:
         raise Conflict(
             _("Reviews are accepted within %(days)d days of completion (until %(date)s).")
             % {
-                "days": conf.review_window().days,
+                "days": settings.ORDERS_REVIEW_WINDOW.days,
                 "date": timezone.localtime(closes).strftime("%Y-%m-%d %H:%M"),
             },
             code="review_window_closed",
@@ -1388,7 +1409,9 @@ def review_create(
         subject=review,
     )
     review = Review.objects.select_related("customer", "merchant", "order").get(pk=review.pk)
-    for signal, details, review_ids in review_fake_signals(review=review, policy=conf.review_signals()):
+    for signal, details, review_ids in review_fake_signals(
+        review=review, policy=settings.ORDERS_REVIEW_SIGNALS
+    ):
         _review_flag(review_ids, signal=signal, details=details)
     return review
 
@@ -1408,10 +1431,10 @@ def review_follow_up(
     if review.followed_up_at is not None:
         raise Conflict(_("This review already has its follow-up."), code="already_followed_up")
     assert order.completed_at is not None
-    if timezone.now() > order.completed_at + conf.review_follow_up_within():
+    if timezone.now() > order.completed_at + settings.ORDERS_REVIEW_FOLLOW_UP_WITHIN:
         raise Conflict(
             _("A follow-up is accepted within %(days)d days of completion.")
-            % {"days": conf.review_follow_up_within().days},
+            % {"days": settings.ORDERS_REVIEW_FOLLOW_UP_WITHIN.days},
             code="follow_up_window_closed",
         )
     review.follow_up_text, review.followed_up_at = text, timezone.now()
@@ -1761,7 +1784,7 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         net=payable.balance,
         last_entry_id=entries[-1].pk if entries else last,
     )
-    provider = payout_provider_get(conf.payout_provider())
+    provider = payout_provider_get(settings.ORDERS_PAYOUT_PROVIDER)
     payout = Payout.objects.create(
         merchant=merchant, statement=statement, amount=payable.balance, provider=provider.name
     )

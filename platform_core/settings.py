@@ -5,8 +5,12 @@ With no environment it runs embedded: SQLite and Celery's filesystem broker unde
 hardening that ``manage.py check --deploy`` asks for (SEC-5). Tests override nothing here but what the
 environment says: the suite runs against whatever ``DATABASE_URL`` / ``REDIS_URL`` point to.
 
-Rule defaults (durations, amounts) live here under ``PLATFORM_*`` so that no rule number is a literal
-in code (rules.md preamble).
+Every setting the code reads is declared here exactly once, from the environment where it is a scalar,
+with its default and its unit (in the environment variable's name: ``*_HOURS``, ``*_DAYS``, ``*_SECONDS``,
+``*_BYTES``), and read as ``settings.X`` at call time (so tests can override it). Rule defaults (durations,
+amounts) live here so that no rule number is a literal in code (rules.md preamble); per-category and
+per-merchant numbers stay in their policy rows. ``platform_core.checks`` validates types and ranges at
+start-up (``platform.E0xx``). This module imports no application code.
 """
 
 from datetime import timedelta
@@ -15,8 +19,6 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-
-from platform_core.reports.schedule import MONTHLY_COMPLIANCE_BEAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -291,9 +293,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "api.purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
-CELERY_BEAT_SCHEDULE.update(MONTHLY_COMPLIANCE_BEAT)
 CELERY_BEAT_SCHEDULE.update(
     {
+        # AUD-4: last month's compliance report at 01:00 platform time (CELERY_TIMEZONE) on the 1st,
+        # after midnight's other jobs
+        "reports.monthly-compliance": {
+            "task": "reports.monthly_compliance",
+            "schedule": crontab(minute=0, hour=1, day_of_month=1),
+        },
         # VIO-6: yesterday's rolling-30-day KPIs; REP-3: nightly credit recompute
         "merchants.compute-kpis": {"task": "merchants.compute_kpis", "schedule": crontab(hour=1, minute=30)},
         "merchants.recompute-credit": {
@@ -301,7 +308,7 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=3, minute=0),
         },
     }
-)  # AUD-4: 01:00 on the 1st of each month
+)
 
 # --- payment providers (PAY-3) ------------------------------------------------------------------------
 # Verification keys of the real gateways' notifications; empty = that provider's callbacks are refused.
@@ -311,6 +318,17 @@ ORDERS_WECHAT_PAY_MCH_ID = env.str("ORDERS_WECHAT_PAY_MCH_ID", default="")
 ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY = env.str("ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY", default="")  # PEM
 ORDERS_WECHAT_PAY_PLATFORM_SERIAL = env.str("ORDERS_WECHAT_PAY_PLATFORM_SERIAL", default="")
 ORDERS_WECHAT_PAY_APIV3_KEY = env.str("ORDERS_WECHAT_PAY_APIV3_KEY", default="")  # 32 bytes
+# a WeChat Pay notification whose timestamp is further off than this is refused (replays)
+ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE = timedelta(
+    minutes=env.int("ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE_MINUTES", default=5)
+)
+# the sandbox provider's HMAC-SHA256 signing key and how it delivers callbacks: ``auto`` (queue after the
+# cashier pays), ``duplicates`` (extra copies), ``delay_seconds``, ``fail`` (the payment fails)
+ORDERS_PAYMENT_SANDBOX_KEY = env.str("ORDERS_PAYMENT_SANDBOX_KEY", default="sandbox-payments-not-secret")
+ORDERS_PAYMENT_SANDBOX = {"auto": True, "duplicates": 0, "delay_seconds": 0, "fail": False}
+# ORD-5: the sandbox carrier's webhook signing key; PAY-4: the payout provider (``sandbox`` ships)
+ORDERS_LOGISTICS_SANDBOX_KEY = env.str("ORDERS_LOGISTICS_SANDBOX_KEY", default="sandbox-carrier-not-secret")
+ORDERS_PAYOUT_PROVIDER = env.str("ORDERS_PAYOUT_PROVIDER", default="sandbox")
 
 # --- mail / notifications ---------------------------------------------------------------------------
 
@@ -357,6 +375,16 @@ OPS_BACKUP_DIR = Path(env.str("OPS_BACKUP_DIR", default=str(VAR_DIR / "backups")
 OPS_BACKUP_KEEP = env.int("OPS_BACKUP_KEEP", default=7)
 OPS_DEADLINE_BACKLOG_MAX = env.int("OPS_DEADLINE_BACKLOG_MAX", default=100)
 OPS_WORKER_METRICS_PORT = env.int("OPS_WORKER_METRICS_PORT", default=0) or None
+# OPS-5: a worker or beat heartbeat older than this makes /readyz fail; the worker writes it this often
+OPS_HEARTBEAT_MAX_AGE_SECONDS = env.int("OPS_HEARTBEAT_MAX_AGE_SECONDS", default=120)
+OPS_HEARTBEAT_INTERVAL_SECONDS = env.float("OPS_HEARTBEAT_INTERVAL_SECONDS", default=30.0)
+# OPS-5: a deadline counts as overdue (for the backlog check) once it is this late; the sweep runs every minute
+OPS_DEADLINE_OVERDUE_GRACE_SECONDS = env.int("OPS_DEADLINE_OVERDUE_GRACE_SECONDS", default=120)
+
+# REP-4, AUD-4: exports and reports (platform_core.reports)
+REPORTS_EXPORT_DIR = Path(env.str("REPORTS_EXPORT_DIR", default=str(VAR_DIR / "exports")))
+REPORTS_CHUNK_SIZE = env.int("REPORTS_CHUNK_SIZE", default=2000)  # rows per database fetch when streaming
+REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=2000)  # rows a PDF report shows at most
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
 DATABASE_ROUTERS = ["platform_core.operations.db_router.ReportReplicaRouter"]
@@ -430,9 +458,31 @@ MERCHANT_APPLICATION_REVIEW_WORKING_DAYS = env.int("MERCHANT_APPLICATION_REVIEW_
 MERCHANT_REVERIFY_INTERVAL = timedelta(days=env.int("MERCHANT_REVERIFY_INTERVAL_DAYS", default=180))
 MERCHANT_REVERIFY_GRACE = timedelta(days=env.int("MERCHANT_REVERIFY_GRACE_DAYS", default=30))
 MERCHANT_CHANGE_VERIFY_WORKING_DAYS = env.int("MERCHANT_CHANGE_VERIFY_WORKING_DAYS", default=7)
-MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)
+MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)  # days before a document expires
 MERCHANT_AGREEMENT_NOTICE = timedelta(days=env.int("MERCHANT_AGREEMENT_NOTICE_DAYS", default=7))
 MERCHANT_UPLOAD_MAX_BYTES = env.int("MERCHANT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # SEC-4
+
+# VIO-2, VIO-3: penalty thresholds (Taobao practice, 淘宝规则 一般违规 / 严重违规 扣分) as
+# (track, points, measure, days): reaching ``points`` in ``track`` within a calendar year imposes
+# ``measure`` (a Penalty.Measure value) for ``days`` (None: a ban, permanent; 0: a warning, nothing to
+# lift). Each track counts from zero every 1 January (platform time zone); each threshold triggers once a
+# year per track; when one violation crosses several at once, only the highest applies.
+MERCHANT_PENALTY_THRESHOLDS: tuple[tuple[str, int, str, int | None], ...] = (
+    ("general", 6, "warning", 0),
+    ("general", 12, "listing_restriction", 7),
+    ("general", 24, "trading_restriction", 14),
+    ("general", 36, "suspension", 21),
+    ("general", 48, "ban", None),
+    ("serious", 12, "listing_restriction", 7),
+    ("serious", 24, "trading_restriction", 14),
+    ("serious", 36, "suspension", 30),
+    ("serious", 48, "ban", None),
+)
+# VIO-4: a merchant may appeal a violation this long after it was recorded; staff decide within
+MERCHANT_APPEAL_WINDOW = timedelta(days=env.int("MERCHANT_APPEAL_WINDOW_DAYS", default=7))
+MERCHANT_APPEAL_REVIEW_WORKING_DAYS = env.int("MERCHANT_APPEAL_REVIEW_WORKING_DAYS", default=5)
+# VIO-5: a penalty is published at the latest this many working days after it takes effect
+MERCHANT_PENALTY_PUBLISH_WORKING_DAYS = env.int("MERCHANT_PENALTY_PUBLISH_WORKING_DAYS", default=1)
 
 # STF-2, STF-4: staff permission applications and the administrator cap
 STAFF_ADMIN_CAP = env.int("STAFF_ADMIN_CAP", default=5)
@@ -456,18 +506,23 @@ FIELD_ENCRYPTION_KEYS = env.list(
     default=[] if IS_PRODUCTION else ["ZGV2LW9ubHktbm90LXNlY3JldC1maWVsZC1rZXktMDA="],
 )
 
-# CAT-4, CAT-7, CAT-2, CAT-8: listing review, IP counter-notice window, re-review threshold, ranking
+# CAT-4, CAT-7, CAT-2: listing review, IP counter-notice window, re-review threshold (a price change above
+# this fraction of the current price is reviewed again)
 CATALOG_REVIEW_WITHIN = timedelta(hours=env.int("CATALOG_REVIEW_WITHIN_HOURS", default=24))
 CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NOTICE_DAYS", default=15))
-CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal("0.50")
+CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal(env.str("CATALOG_PRICE_CHANGE_REVIEW_RATIO", default="0.50"))
+# CAT-3: prices (CNY) above / below these are flagged for the reviewer as implausible (a 0.01 placeholder
+# price is a classic lure)
+CATALOG_PRICE_ABSURD_ABOVE = Decimal(env.str("CATALOG_PRICE_ABSURD_ABOVE", default="1000000.00"))
+CATALOG_PRICE_ABSURD_BELOW = Decimal(env.str("CATALOG_PRICE_ABSURD_BELOW", default="0.10"))
 
 # REP-1, REP-2: customer reviews of order lines — the review window after completion, the follow-up
-# window, photo limits and the fake-review signals' thresholds (orders.conf reads them)
+# window, photo limits and the fake-review signals' thresholds
 ORDERS_REVIEW_WINDOW = timedelta(days=env.int("ORDERS_REVIEW_WINDOW_DAYS", default=15))
 ORDERS_REVIEW_FOLLOW_UP_WITHIN = timedelta(days=env.int("ORDERS_REVIEW_FOLLOW_UP_DAYS", default=180))
 ORDERS_REVIEW_PHOTO_MAX_BYTES = env.int("ORDERS_REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)  # SEC-4
 ORDERS_REVIEW_PHOTO_MAX_FILES = env.int("ORDERS_REVIEW_PHOTO_MAX_FILES", default=9)
-ORDERS_REVIEW_SIGNALS = {
+ORDERS_REVIEW_SIGNALS = {  # REP-2: every key is required
     # a burst: this many five-star reviews of one shop within the window, from accounts this new
     "burst_count": 5,
     "burst_window_hours": 24,
@@ -479,17 +534,70 @@ ORDERS_REVIEW_SIGNALS = {
 }
 # CAT-8: default ranking weights (docs/decisions/008-catalog-search.md); the credit factor multiplies the
 # score by the merchant's credit grade (REP-3, 1-5; a merchant without a grade yet counts as the default)
-CATALOG_RANKING_RELEVANCE_WEIGHT = 1.0
-CATALOG_RANKING_RELEVANCE_FLOOR = 0.1
-CATALOG_RANKING_SALES_WEIGHT = 0.2
+CATALOG_RANKING_RELEVANCE_WEIGHT = env.float("CATALOG_RANKING_RELEVANCE_WEIGHT", default=1.0)
+CATALOG_RANKING_RELEVANCE_FLOOR = env.float("CATALOG_RANKING_RELEVANCE_FLOOR", default=0.1)
+CATALOG_RANKING_SALES_WEIGHT = env.float("CATALOG_RANKING_SALES_WEIGHT", default=0.2)
 CATALOG_RANKING_CREDIT_FACTORS = {1: 0.6, 2: 0.8, 3: 1.0, 4: 1.15, 5: 1.3}
-# CAT-6: inspection sampling risk multipliers: low credit grade, complaints in the window, new merchant
+# CAT-6: inspection sampling risk multipliers (×): low credit grade (grades not named weigh 1), complaints
+# in the window (1 + per complaint × complaints, capped: CMP-3), a merchant new for this many days
 CATALOG_INSPECTION_CREDIT_RISK = {1: 3.0, 2: 2.0}
-CATALOG_INSPECTION_COMPLAINT_WINDOW = timedelta(days=90)
-CATALOG_INSPECTION_RISK_PER_COMPLAINT = 1.0
-CATALOG_INSPECTION_COMPLAINT_RISK_CAP = 5.0
-CATALOG_INSPECTION_NEW_MERCHANT_RISK = 2.0
+CATALOG_INSPECTION_COMPLAINT_WINDOW = timedelta(
+    days=env.int("CATALOG_INSPECTION_COMPLAINT_WINDOW_DAYS", default=90)
+)
+CATALOG_INSPECTION_RISK_PER_COMPLAINT = env.float("CATALOG_INSPECTION_RISK_PER_COMPLAINT", default=1.0)
+CATALOG_INSPECTION_COMPLAINT_RISK_CAP = env.float("CATALOG_INSPECTION_COMPLAINT_RISK_CAP", default=5.0)
+CATALOG_INSPECTION_NEW_MERCHANT_RISK = env.float("CATALOG_INSPECTION_NEW_MERCHANT_RISK", default=2.0)
+CATALOG_NEW_MERCHANT_DAYS = env.int("CATALOG_NEW_MERCHANT_DAYS", default=90)
 # CAT-9: an assisted listing's stock figures unconfirmed this long prompt operations to check
 CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN = timedelta(
     days=env.int("CATALOG_ASSISTED_STOCK_CONFIRM_DAYS", default=7)
+)
+
+# ORD-3, ORD-4, ORD-6, PAY-4: the order clocks. An unpaid order is cancelled after the payment timeout; a
+# paid order ships within ORDERS_SHIP_WITHIN of payment; receipt is confirmed automatically this long
+# after shipping (the customer may extend once, by the extension); escrow is settled when the after-sales
+# window after completion closes.
+ORDERS_PAYMENT_TIMEOUT = timedelta(minutes=env.int("ORDERS_PAYMENT_TIMEOUT_MINUTES", default=30))
+ORDERS_SHIP_WITHIN = timedelta(hours=env.int("ORDERS_SHIP_WITHIN_HOURS", default=72))
+ORDERS_AUTO_CONFIRM_AFTER = timedelta(days=env.int("ORDERS_AUTO_CONFIRM_AFTER_DAYS", default=10))
+ORDERS_CONFIRM_EXTENSION = timedelta(days=env.int("ORDERS_CONFIRM_EXTENSION_DAYS", default=5))
+ORDERS_AFTERSALES_WINDOW = timedelta(days=env.int("ORDERS_AFTERSALES_WINDOW_DAYS", default=15))
+# ORD-4: compensation from the merchant's deposit: a rate of the order total, at least min, at most max (CNY)
+ORDERS_LATE_SHIPMENT_COMPENSATION = {
+    "rate": Decimal(env.str("ORDERS_LATE_SHIPMENT_COMPENSATION_RATE", default="0.05")),
+    "min": Decimal(env.str("ORDERS_LATE_SHIPMENT_COMPENSATION_MIN", default="5.00")),
+    "max": Decimal(env.str("ORDERS_LATE_SHIPMENT_COMPENSATION_MAX", default="30.00")),
+}
+
+# AFS-1 … AFS-5, CMP-2, SEC-4: after-sales. Return windows (days, counted from the day after signing; the
+# no-reason window is also the one the order's contract names), the warranty when neither the merchant's
+# policy nor the category says, the merchant's response (24 hours, 48 in special cases), the return's
+# shipping and receipt, the refund (7DR Art. 13), the escalation window after a refusal, the complaint
+# acknowledgement and answer, evidence files.
+AFTERSALES_NO_REASON_RETURN_DAYS = env.int("AFTERSALES_NO_REASON_RETURN_DAYS", default=7)
+AFTERSALES_QUALITY_RETURN_DAYS = env.int("AFTERSALES_QUALITY_RETURN_DAYS", default=15)
+AFTERSALES_WARRANTY_DAYS = env.int("AFTERSALES_WARRANTY_DAYS", default=365)
+AFTERSALES_RESPONSE_WITHIN = timedelta(hours=env.int("AFTERSALES_RESPONSE_WITHIN_HOURS", default=24))
+AFTERSALES_RESPONSE_WITHIN_SPECIAL = timedelta(
+    hours=env.int("AFTERSALES_RESPONSE_WITHIN_SPECIAL_HOURS", default=48)
+)
+AFTERSALES_RETURN_SHIP_WITHIN = timedelta(days=env.int("AFTERSALES_RETURN_SHIP_WITHIN_DAYS", default=7))
+AFTERSALES_RETURN_RECEIPT_WITHIN = timedelta(days=env.int("AFTERSALES_RETURN_RECEIPT_WITHIN_DAYS", default=7))
+AFTERSALES_REFUND_WITHIN = timedelta(days=env.int("AFTERSALES_REFUND_WITHIN_DAYS", default=7))
+AFTERSALES_ESCALATION_WINDOW = timedelta(days=env.int("AFTERSALES_ESCALATION_WINDOW_DAYS", default=7))
+AFTERSALES_COMPLAINT_ACK_WITHIN = timedelta(
+    hours=env.int("AFTERSALES_COMPLAINT_ACK_WITHIN_HOURS", default=24)
+)
+AFTERSALES_COMPLAINT_ANSWER_WITHIN = timedelta(
+    hours=env.int("AFTERSALES_COMPLAINT_ANSWER_WITHIN_HOURS", default=48)
+)
+AFTERSALES_EVIDENCE_MAX_BYTES = env.int("AFTERSALES_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+AFTERSALES_EVIDENCE_MAX_FILES = env.int("AFTERSALES_EVIDENCE_MAX_FILES", default=9)
+# MSG-2: a shop answers a customer's message within 24 hours; platform customer service within 2 hours,
+# around the clock
+AFTERSALES_MERCHANT_MESSAGE_REPLY_WITHIN = timedelta(
+    hours=env.int("AFTERSALES_MERCHANT_MESSAGE_REPLY_WITHIN_HOURS", default=24)
+)
+AFTERSALES_CS_MESSAGE_REPLY_WITHIN = timedelta(
+    hours=env.int("AFTERSALES_CS_MESSAGE_REPLY_WITHIN_HOURS", default=2)
 )

@@ -22,7 +22,7 @@ GRANT_EXPIRY_RULE = "staff.permission_grant_expiry"
 
 def staff_admin_cap() -> int:
     """STF-4: how many people may hold platform-administrator rights (``STAFF_ADMIN_CAP``, default 5)."""
-    return int(getattr(settings, "STAFF_ADMIN_CAP", 5))
+    return settings.STAFF_ADMIN_CAP
 
 
 def admin_right_permissions() -> QuerySet[Permission]:

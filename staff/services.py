@@ -334,7 +334,7 @@ def permission_application_submit(
     deadline_start(
         rule=REVIEW_RULE,
         subject=application,
-        working_days=int(getattr(settings, "STAFF_PERMISSION_REVIEW_WORKING_DAYS", 5)),
+        working_days=settings.STAFF_PERMISSION_REVIEW_WORKING_DAYS,
     )
     audit_record(
         actor=actor,
@@ -347,7 +347,7 @@ def permission_application_submit(
         event="staff.permission_application_submitted",
         title=_("Application received"),
         body=_("Your application for %(key)s was received; it is reviewed within %(days)s working days.")
-        % {"key": spec.key, "days": getattr(settings, "STAFF_PERMISSION_REVIEW_WORKING_DAYS", 5)},
+        % {"key": spec.key, "days": settings.STAFF_PERMISSION_REVIEW_WORKING_DAYS},
         subject=application,
     )
     return application
@@ -458,7 +458,7 @@ def _escalation_recipients(application: PermissionApplication) -> tuple[User | N
         head = profile.department.head
         if head.is_active:
             return head, [head]
-    group = getattr(settings, "STAFF_USER_APPLICATION_ESCALATION_GROUP", "staff_operations")
+    group = settings.STAFF_USER_APPLICATION_ESCALATION_GROUP
     members = list(
         User.objects.filter(groups__name=group, is_active=True).exclude(pk=applicant.pk).order_by("pk")
     )

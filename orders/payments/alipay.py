@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from orders import conf
+from django.conf import settings
+
 from orders.payments.base import (
     CallbackRejected,
     PaymentProvider,
@@ -40,7 +41,7 @@ def sign_string(params: dict[str, Any]) -> str:
 
 def rsa2_verify(message: str, signature: str) -> bool:
     """RSA2: SHA256withRSA of the UTF-8 sign string with Alipay's public key."""
-    public_key = conf.alipay_keys()["public_key"]
+    public_key = settings.ORDERS_ALIPAY_PUBLIC_KEY
     if not public_key:
         raise CallbackRejected("no Alipay public key configured")
     return rsa_sha256_verify(public_key, message.encode("utf-8"), signature)
@@ -81,7 +82,7 @@ class AlipayProvider(PaymentProvider):
             raise CallbackRejected("unsupported sign_type")
         if not rsa2_verify(sign_string(params), params["sign"]):
             raise CallbackRejected("bad signature")
-        app_id = conf.alipay_keys()["app_id"]
+        app_id = settings.ORDERS_ALIPAY_APP_ID
         if app_id and params.get("app_id") != app_id:
             raise CallbackRejected("notification for another app_id")
         try:

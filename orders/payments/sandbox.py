@@ -18,9 +18,9 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 
-from orders import conf
 from orders.payments.base import CallbackRejected, PaymentProvider, RefundResult, VerifiedNotification
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 
 
 def sign(body: bytes) -> str:
-    return hmac.new(conf.payment_sandbox_key(), body, hashlib.sha256).hexdigest()
+    return hmac.new(settings.ORDERS_PAYMENT_SANDBOX_KEY.encode(), body, hashlib.sha256).hexdigest()
 
 
 def sandbox_trade_no(out_trade_no: str) -> str:
@@ -39,7 +39,9 @@ def sandbox_trade_no(out_trade_no: str) -> str:
 
 def sandbox_payer_account(user_id: int) -> str:
     """The sandbox account user ``user_id`` pays from: opaque (keyed with the sandbox key) and stable."""
-    digest = hmac.new(conf.payment_sandbox_key(), f"payer:{user_id}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        settings.ORDERS_PAYMENT_SANDBOX_KEY.encode(), f"payer:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()
     return f"sbx{digest[:20]}"
 
 

@@ -22,9 +22,9 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 
-from orders import conf
 from orders.payments.base import (
     CallbackRejected,
     PaymentProvider,
@@ -79,10 +79,9 @@ class WechatPayProvider(PaymentProvider):
 
     def native_order_params(self, payment: "Payment") -> dict[str, Any]:
         """The body of ``POST /v3/pay/transactions/native`` (amounts in fen)."""
-        keys = conf.wechat_pay_keys()
         return {
             "appid": "",
-            "mchid": keys["mch_id"],
+            "mchid": settings.ORDERS_WECHAT_PAY_MCH_ID,
             "description": f"Payment {payment.out_trade_no}",
             "out_trade_no": payment.out_trade_no,
             "notify_url": "/api/v1/payments/callbacks/wechat_pay/",
@@ -93,8 +92,7 @@ class WechatPayProvider(PaymentProvider):
         raise NotImplementedError("WeChat Pay's Native order API cannot be called from here; use the sandbox")
 
     def verify_callback(self, headers: dict[str, str], body: bytes) -> VerifiedNotification:
-        keys = conf.wechat_pay_keys()
-        if not keys["platform_public_key"] or not keys["apiv3_key"]:
+        if not settings.ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY or not settings.ORDERS_WECHAT_PAY_APIV3_KEY:
             raise CallbackRejected("WeChat Pay keys are not configured")
         given = {k.lower(): v for k, v in headers.items()}
         timestamp = given.get("wechatpay-timestamp", "")
@@ -104,22 +102,28 @@ class WechatPayProvider(PaymentProvider):
             raise CallbackRejected("missing Wechatpay-* signature headers")
         if given.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
             raise CallbackRejected("unsupported signature type")
-        if keys["platform_serial"] and given.get("wechatpay-serial") != keys["platform_serial"]:
+        if (
+            settings.ORDERS_WECHAT_PAY_PLATFORM_SERIAL
+            and given.get("wechatpay-serial") != settings.ORDERS_WECHAT_PAY_PLATFORM_SERIAL
+        ):
             raise CallbackRejected("signed with an unknown platform certificate")
         if not rsa_sha256_verify(
-            keys["platform_public_key"], signed_message(timestamp, nonce, body), signature
+            settings.ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY, signed_message(timestamp, nonce, body), signature
         ):
             raise CallbackRejected("bad signature")
         try:
             age = abs(timezone.now().timestamp() - int(timestamp))
         except ValueError as exc:
             raise CallbackRejected("bad timestamp") from exc
-        if age > conf.wechat_pay_notification_max_age().total_seconds():
+        if age > settings.ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE.total_seconds():
             raise CallbackRejected("stale notification")
         try:
             envelope = json.loads(body)
-            transaction = resource_decrypt(envelope["resource"], keys["apiv3_key"])
-            if keys["mch_id"] and transaction.get("mchid") != keys["mch_id"]:
+            transaction = resource_decrypt(envelope["resource"], settings.ORDERS_WECHAT_PAY_APIV3_KEY)
+            if (
+                settings.ORDERS_WECHAT_PAY_MCH_ID
+                and transaction.get("mchid") != settings.ORDERS_WECHAT_PAY_MCH_ID
+            ):
                 raise CallbackRejected("notification for another merchant id")
             return VerifiedNotification(
                 out_trade_no=str(transaction["out_trade_no"]),

@@ -13,19 +13,17 @@ from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, Sum
 
-from aftersales import conf as aftersales_conf
 from aftersales.models import AfterSalesRequest, Complaint, ComplaintStep
 from aftersales.services import RULE_MERCHANT_RESPONSE
-from catalog import conf as catalog_conf
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from disputes.models import Dispute
 from disputes.services import final_ruling
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
-from orders import conf as orders_conf
 from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund, Review, ReviewFlag
 from orders.services import late_shipment_compensation_amount
 from platform_core.audit.selectors import audit_chain_verify
@@ -96,7 +94,7 @@ def check_late_shipments(*, start: datetime, end: datetime) -> CheckResult:
     compensation; no order shipped in time got either."""
     # Ground truth from the rule itself (ORD-4: 72 h after payment), not from the order's ship_by field,
     # which the order clears once it ships or is cancelled.
-    ship_within = orders_conf.ship_within()
+    ship_within = settings.ORDERS_SHIP_WITHIN
     closed_at = dict(
         OrderEvent.objects.filter(order__created_at__gte=start, action__in=("cancelled", "closed"))
         .values("order_id")
@@ -277,7 +275,7 @@ def check_callbacks(*, simulation: "Simulation", start: datetime) -> list[CheckR
 
 def check_unpaid_expired(*, simulation: "Simulation", end: datetime) -> CheckResult:
     """ORD-3: every order left unpaid was cancelled when its 30 minutes ran out."""
-    timeout = orders_conf.payment_timeout()
+    timeout = settings.ORDERS_PAYMENT_TIMEOUT
     problems = [
         f"order {order.pk} unpaid since {order.created_at:%m-%d %H:%M} but {order.status}"
         for order in Order.objects.filter(pk__in=simulation.tally.abandoned_order_ids).order_by("pk")
@@ -337,7 +335,7 @@ def check_delayed_payments(*, simulation: "Simulation") -> CheckResult:
     straight back to the customer, in full; nothing stays in the cancelled order's escrow."""
     ids = simulation.tally.delayed_payment_order_ids
     balances = _escrow_balances(ids)
-    timeout = orders_conf.payment_timeout()
+    timeout = settings.ORDERS_PAYMENT_TIMEOUT
     problems = []
     for order in Order.objects.filter(pk__in=ids).prefetch_related("refunds", "payments").order_by("pk"):
         if order.created_at + timeout > simulation.end:
@@ -400,7 +398,7 @@ def check_settlements(*, start: datetime) -> CheckResult:
 def check_complaints(*, simulation: "Simulation") -> CheckResult:
     """CMP-2: a complaint not acknowledged within 24 hours was escalated to the department head once,
     by the deadline engine."""
-    ack_within = aftersales_conf.complaint_ack_within()
+    ack_within = settings.AFTERSALES_COMPLAINT_ACK_WITHIN
     slack = simulation.tick_length
     steps = dict(
         ComplaintStep.objects.filter(action="escalated")
@@ -498,7 +496,7 @@ def check_ip_notices(*, simulation: "Simulation") -> CheckResult:
         if (
             notice.status == IpNotice.Status.COUNTER_NOTICED
             and notice.counter_forwarded_at is not None
-            and notice.counter_forwarded_at + catalog_conf.ip_counter_notice_window() < window
+            and notice.counter_forwarded_at + settings.CATALOG_IP_COUNTER_NOTICE_WINDOW < window
         ):
             problems.append(f"notice {notice.pk}: counter-notice unanswered for 15 days, not restored")
         restored += notice.status == IpNotice.Status.RESTORED

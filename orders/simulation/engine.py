@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
@@ -57,7 +58,6 @@ from catalog.services import (
 from disputes.models import Dispute, MediationProposal
 from disputes.services import dispute_evidence_submit, dispute_propose, dispute_rule, proposal_answer
 from merchants.tasks import compute_kpis_task, recompute_credit_task
-from orders import conf as orders_conf
 from orders.logistics import sandbox_webhook
 from orders.models import Order, Payment, Review, ReviewFlag
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
@@ -385,7 +385,7 @@ class Simulation:
 
     def merchant_on_paid(self, order: Order) -> None:
         actor = self.merchants_by_pk[order.merchant_id]
-        ship_within = self.ticks(orders_conf.ship_within())
+        ship_within = self.ticks(settings.ORDERS_SHIP_WITHIN)
         if actor.kind == "late_shipper":
             if self.rng.random() < 0.5:
                 self.schedule(ship_within + self.rng.randint(1, 10), "ship", order.pk)

@@ -20,7 +20,7 @@ _cache: dict[tuple[str, ...], MultiFernet] = {}
 
 
 def _fernet() -> MultiFernet:
-    keys = tuple(getattr(settings, "FIELD_ENCRYPTION_KEYS", None) or ())
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
     if not keys:
         raise ImproperlyConfigured(
             "SEC-2: settings.FIELD_ENCRYPTION_KEYS is empty; give at least one Fernet key."

@@ -248,21 +248,21 @@ def privacy_settings_update(*, user: User, changes: dict[str, bool], actor: User
         raise Forbidden(
             message, code="privacy_permission_required", errors={key: [message] for key in beyond}
         )
-    settings, _created = PrivacySettings.objects.select_for_update().get_or_create(
+    privacy, _created = PrivacySettings.objects.select_for_update().get_or_create(
         user=user, defaults=dict(PrivacySettings.DEFAULTS)
     )
-    before = {key: getattr(settings, key) for key in PrivacySettings.DEFAULTS}
+    before = {key: getattr(privacy, key) for key in PrivacySettings.DEFAULTS}
     for key, value in changes.items():
-        setattr(settings, key, bool(value))
-    settings.save()
+        setattr(privacy, key, bool(value))
+    privacy.save()
     audit_record(
         actor=actor,
         action="account.privacy_changed",
-        subject=settings,
+        subject=privacy,
         before=before,
-        after={key: getattr(settings, key) for key in PrivacySettings.DEFAULTS},
+        after={key: getattr(privacy, key) for key in PrivacySettings.DEFAULTS},
     )
-    return settings
+    return privacy
 
 
 # --- account deletion (USR-4, ORD-8) -----------------------------------------------------------------------

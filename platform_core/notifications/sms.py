@@ -33,7 +33,7 @@ class SandboxSmsBackend(SmsBackend):
 
     def send(self, phone: str, text: str) -> str:
         reason = self.fail_with or (
-            "sandbox told to fail" if getattr(settings, "NOTIFICATIONS_SMS_SANDBOX_FAIL", False) else None
+            "sandbox told to fail" if settings.NOTIFICATIONS_SMS_SANDBOX_FAIL else None
         )
         if reason:
             raise SmsError(reason)

@@ -42,7 +42,7 @@ import django
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from platform_core.operations import conf, heartbeats
+from platform_core.operations import heartbeats
 
 MANIFEST = "manifest.json"
 PG_DUMP = "db.dump"
@@ -68,7 +68,7 @@ def backup_create(
     *, dest: Path | None = None, keep: int | None = None, alias: str = DEFAULT_DB_ALIAS
 ) -> Backup:
     """OPS-4: back up the database and the uploaded files into a new directory under ``dest``."""
-    root = Path(dest) if dest is not None else conf.backup_dir()
+    root = Path(dest) if dest is not None else Path(settings.OPS_BACKUP_DIR)
     root.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     partial = root / f"{stamp}.partial"
@@ -99,7 +99,7 @@ def backup_create(
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    backups_prune(root=root, keep=conf.backup_keep() if keep is None else keep)
+    backups_prune(root=root, keep=settings.OPS_BACKUP_KEEP if keep is None else keep)
     heartbeats.mark(heartbeats.BACKUP, path=str(final))
     return Backup(path=final, manifest=manifest)
 
@@ -209,7 +209,7 @@ def _write_json(path: Path, value: dict[str, Any]) -> None:
 
 def backups_list(*, root: Path | None = None) -> list[Path]:
     """Complete backups (a manifest, not ``.partial``), oldest first."""
-    base = Path(root) if root is not None else conf.backup_dir()
+    base = Path(root) if root is not None else Path(settings.OPS_BACKUP_DIR)
     if not base.is_dir():
         return []
     return sorted(

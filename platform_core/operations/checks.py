@@ -11,10 +11,11 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from platform_core.operations import conf, heartbeats
+from platform_core.operations import heartbeats
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def check_broker() -> str:
 
 def _check_heartbeat(name: str, what: str) -> str:
     age = heartbeats.age_seconds(name)
-    limit = conf.heartbeat_max_age().total_seconds()
+    limit = settings.OPS_HEARTBEAT_MAX_AGE_SECONDS
     if age is None:
         raise CheckFailed(f"no {what} heartbeat recorded")
     if age > limit:
@@ -106,9 +107,9 @@ def check_beat_heartbeat() -> str:
 def check_deadline_backlog() -> str:
     from platform_core.deadlines.selectors import deadline_overdue_count
 
-    grace = conf.deadline_overdue_grace()
+    grace = timedelta(seconds=settings.OPS_DEADLINE_OVERDUE_GRACE_SECONDS)
     overdue = deadline_overdue_count(now=timezone.now() - grace)
-    limit = conf.deadline_backlog_max()
+    limit = settings.OPS_DEADLINE_BACKLOG_MAX
     text = f"{overdue} deadline(s) overdue by more than {_human(grace)} (limit {limit})"
     if overdue > limit:
         raise CheckFailed(text)

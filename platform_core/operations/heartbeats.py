@@ -31,7 +31,7 @@ INTEGRITY = "integrity"
 
 
 def _uses_cache() -> bool:
-    return bool(getattr(settings, "REDIS_URL", ""))
+    return bool(settings.REDIS_URL)
 
 
 def _directory() -> Path:

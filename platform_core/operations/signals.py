@@ -20,7 +20,7 @@ from celery import signals as celery_signals
 from django.conf import settings
 from django.db.backends.signals import connection_created
 
-from platform_core.operations import conf, heartbeats, metrics
+from platform_core.operations import heartbeats, metrics
 from platform_core.operations.context import request_id_var, task_id_var
 
 logger = logging.getLogger(__name__)
@@ -113,8 +113,8 @@ def worker_ready(sender: Any = None, **kwargs: Any) -> None:
     record_worker_heartbeat(hostname)
     timer = getattr(sender, "timer", None)
     if timer is not None:
-        timer.call_repeatedly(conf.heartbeat_interval_seconds(), record_worker_heartbeat, (hostname,))
-    port = getattr(settings, "OPS_WORKER_METRICS_PORT", None) or os.environ.get("OPS_WORKER_METRICS_PORT")
+        timer.call_repeatedly(settings.OPS_HEARTBEAT_INTERVAL_SECONDS, record_worker_heartbeat, (hostname,))
+    port = settings.OPS_WORKER_METRICS_PORT
     if port:
         try:
             metrics.worker_metrics_server(int(port))

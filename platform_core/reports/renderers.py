@@ -28,15 +28,11 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[int], None]
 
 
-def chunk_size() -> int:
-    return int(getattr(settings, "REPORTS_CHUNK_SIZE", 2000))
-
-
 def iter_source(definition: ReportDefinition, filters: ReportFilters) -> Iterator[Any]:
     """The report's rows, fetched ``REPORTS_CHUNK_SIZE`` at a time (a server-side cursor on PostgreSQL)."""
     source = definition.rows(filters)
     if isinstance(source, QuerySet):
-        return source.iterator(chunk_size=chunk_size())
+        return source.iterator(chunk_size=settings.REPORTS_CHUNK_SIZE)
     return iter(source)
 
 
@@ -178,7 +174,7 @@ def write_xlsx(
         sheet.write_row(0, 0, headers(definition), bold)
         sheet.freeze_panes(1, 0)
         rows = 0
-        step = chunk_size()
+        step = settings.REPORTS_CHUNK_SIZE
         for rows, cells in enumerate(iter_cells(definition, filters, masked=masked), start=1):
             for col, value in enumerate(cells):
                 if isinstance(value, Decimal):
@@ -239,7 +235,7 @@ def write_pdf(
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     styles = pdf_styles()
-    limit = int(getattr(settings, "REPORTS_PDF_MAX_ROWS", 2000))
+    limit = settings.REPORTS_PDF_MAX_ROWS
     story: list[Any] = [
         Paragraph(force_str(definition.title), styles["Title"]),
         Paragraph(f"Filters: {filters.as_json()} · generated {text(timezone.now())}", styles["Normal"]),

@@ -36,7 +36,7 @@ AUDITOR_EXTRA_PERMISSIONS = (("reports", "view_monthlyreport"), ("reports", "vie
 
 
 def export_root() -> Path:
-    return Path(getattr(settings, "REPORTS_EXPORT_DIR", settings.VAR_DIR / "exports"))
+    return Path(settings.REPORTS_EXPORT_DIR)
 
 
 def report_permissions_sync() -> int:

@@ -13,7 +13,7 @@ def run_export_task(export_id: int) -> str:
 
 @shared_task(name="reports.monthly_compliance")
 def monthly_compliance_task(month: str | None = None) -> int:
-    """Beat, on the 1st of each month (``schedule.MONTHLY_COMPLIANCE_BEAT``): last month's report, once.
+    """Beat, on the 1st of each month (``CELERY_BEAT_SCHEDULE`` in settings): last month's report, once.
 
     ``month`` (``YYYY-MM``) regenerates nothing that exists; it lets an operator fill a missed month.
     """

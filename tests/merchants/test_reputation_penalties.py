@@ -8,7 +8,6 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, MerchantStatusChange, Penalty
-from merchants.policies import PenaltyThreshold
 from merchants.services import merchant_restrict, violation_record
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
@@ -118,8 +117,8 @@ def test_vio_2_forty_eight_serious_points_ban(time_machine: TimeMachineFixture) 
 
 def test_vio_2_thresholds_are_policy_data_and_a_jump_applies_the_highest(settings: Settings) -> None:
     settings.MERCHANT_PENALTY_THRESHOLDS = (
-        PenaltyThreshold("general", 3, "warning", 0),
-        PenaltyThreshold("general", 6, "suspension", 3),
+        ("general", 3, "warning", 0),
+        ("general", 6, "suspension", 3),
     )
     merchant = MerchantFactory.create()
     record(merchant, "false_listing")  # 0 → 6 crosses both

@@ -174,7 +174,7 @@ def test_pay_3_sandbox_cashier_can_be_told_to_fail_or_duplicate(
     from orders.payments.sandbox import sandbox_payer_account
     from orders.services import sandbox_cashier_pay
 
-    settings.ORDERS_PAYMENT_SANDBOX = {"duplicates": 2}
+    settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "duplicates": 2}
     order = pending_order()
     payment = start_payment(order)
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,7 +190,7 @@ def test_pay_3_sandbox_cashier_can_be_told_to_fail_or_duplicate(
     # the sandbox paid from the account of who paid at the cashier
     assert Payment.objects.get(order=order).payer_account == sandbox_payer_account(order.customer_id)
 
-    settings.ORDERS_PAYMENT_SANDBOX = {"fail": True}
+    settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "fail": True}
     failing = pending_order()
     payment = start_payment(failing)
     with django_capture_on_commit_callbacks(execute=True):

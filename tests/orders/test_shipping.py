@@ -71,7 +71,11 @@ def test_ord_4_late_shipment_at_72h_plus_1s_compensates_and_allows_cancel(time_m
 def test_ord_4_compensation_is_bounded_by_min_and_max(settings) -> None:
     assert late_shipment_compensation_amount(Decimal("20.00")) == Decimal("5.00")
     assert late_shipment_compensation_amount(Decimal("2000.00")) == Decimal("30.00")
-    settings.ORDERS_LATE_SHIPMENT_COMPENSATION = {"rate": "0.10", "min": "1.00", "max": "50.00"}
+    settings.ORDERS_LATE_SHIPMENT_COMPENSATION = {
+        "rate": Decimal("0.10"),
+        "min": Decimal("1.00"),
+        "max": Decimal("50.00"),
+    }
     assert late_shipment_compensation_amount(Decimal("200.00")) == Decimal("20.00")
 
 
