@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class OperationsConfig(AppConfig):
@@ -10,6 +11,8 @@ class OperationsConfig(AppConfig):
     def ready(self) -> None:
         # Celery signals (request id into tasks, task metrics, the worker heartbeat) and the database
         # query counter are connected in every process that loads Django: web, worker and beat.
+        from platform_core.checks import check_settings
         from platform_core.operations import signals
 
         signals.connect()
+        checks.register(check_settings)  # the settings' types and ranges (platform.E0xx)
