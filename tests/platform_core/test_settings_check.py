@@ -17,7 +17,7 @@ from platform_core.checks import check_settings
 ROOT = Path(django_settings.BASE_DIR)
 
 
-def _ids(name: str) -> set[str]:
+def _ids(name: str) -> set[str | None]:
     return {error.id for error in check_settings() if error.msg.startswith(name)}
 
 
