@@ -141,6 +141,10 @@ def test_mer_6_reverification_overdue_suspends(time_machine: TimeMachineFixture,
     merchant = merchant_activate(merchant=merchant, reason="approved", actor=None)
     start = timezone.now()
 
+    time_machine.move_to(start + timedelta(days=180, minutes=-1))
+    deadlines_sweep()
+    assert not Reverification.objects.filter(merchant=merchant).exists()  # not yet, a minute before 6 months
+
     time_machine.move_to(start + timedelta(days=180, seconds=1))
     deadlines_sweep()
     reverification = Reverification.objects.get(merchant=merchant)
@@ -148,6 +152,11 @@ def test_mer_6_reverification_overdue_suspends(time_machine: TimeMachineFixture,
     assert Notification.objects.filter(recipient=merchant.owner, event="merchant_reverification_due").exists()
     merchant.refresh_from_db()
     assert merchant.status == Merchant.Status.ACTIVE
+
+    time_machine.move_to(start + timedelta(days=210, minutes=-1))
+    deadlines_sweep()
+    merchant.refresh_from_db()
+    assert merchant.status == Merchant.Status.ACTIVE  # not yet, a minute before the 30 days' grace ends
 
     time_machine.move_to(start + timedelta(days=210, seconds=2))
     deadlines_sweep()
