@@ -90,6 +90,31 @@ def test_ord_4_late_shipment_handler_acts_once_by_its_own_guard_when_fired_twice
     assert Notification.objects.filter(recipient=order.customer, event="order_ship_by_missed").count() == 1
 
 
+def test_pay_7_customer_cancel_and_refund_requires_idempotency_key_and_replays(time_machine) -> None:
+    order = paid_order(sku=sku_for_sale(price="200.00"))
+    time_machine.move_to(order.paid_at + timedelta(hours=72, seconds=1))  # type: ignore[operator]
+    deadlines_sweep()  # ORD-4: the customer may now cancel with a full refund
+    client = client_for(order.customer)
+    url = f"/api/v1/orders/{order.pk}/cancel/"
+
+    missing = client.post(url, {"reason": "not shipped in time"}, format="json")
+    assert missing.status_code == 400, missing.content
+    assert "Idempotency-Key" in missing.json()["errors"]
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID  # nothing moved without a key
+    assert not Refund.objects.filter(order=order).exists()
+
+    first = client.post(url, {"reason": "not shipped in time"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 200, first.content
+    assert "Idempotent-Replayed" not in first
+    again = client.post(url, {"reason": "not shipped in time"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content  # the first result, not a 409 for an already cancelled order
+    assert Refund.objects.filter(order=order).count() == 1
+    assert order_refunded_amount(order=order) == order.total
+
+
 def test_ord_4_compensation_is_bounded_by_min_and_max(settings) -> None:
     assert late_shipment_compensation_amount(Decimal("20.00")) == Decimal("5.00")
     assert late_shipment_compensation_amount(Decimal("2000.00")) == Decimal("30.00")
