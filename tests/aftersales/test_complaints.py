@@ -61,6 +61,10 @@ def test_cmp_2_unanswered_48h_reaches_department_head_queue(time_machine, head, 
 
 def test_cmp_2_unacknowledged_24h_escalates(time_machine, head) -> None:
     complaint = file_complaint(complainant=CustomerFactory())
+    time_machine.move_to(complaint.created_at + timedelta(hours=23, minutes=59))
+    deadlines_sweep()
+    complaint.refresh_from_db()
+    assert complaint.status == CS.FILED  # not yet, one minute before the 24 hours
     time_machine.move_to(complaint.created_at + timedelta(hours=24, seconds=1))
     deadlines_sweep()
     complaint.refresh_from_db()

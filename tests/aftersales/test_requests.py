@@ -18,7 +18,7 @@ from aftersales.services import (
     request_ship_return,
     request_withdraw,
 )
-from catalog.models import Category
+from catalog.models import Category, Listing
 from merchants.models import Violation
 from orders.models import Order
 from orders.selectors import order_holds_open, order_refunded_amount
@@ -181,6 +181,19 @@ def test_afs_2_non_returnable_listing_refused_for_no_reason_return() -> None:
         open_request(order, reason_kind="no_reason")
     assert exc.value.code == "no_reason_return_non_returnable"
     assert "non-returnable" in exc.value.message
+
+
+def test_afs_2_confirmation_in_the_contract_holds_after_the_listing_drops_the_mark() -> None:
+    """What the customer confirmed at purchase is in the contract; the listing's flag today does not undo it."""
+    order = completed_order(non_returnable=True)
+    line = first_line(order)
+    (term,) = [t for t in order.contract["lines"] if t["sku"] == line.sku_id]
+    assert term["non_returnable_confirmed"] is True
+    Listing.objects.filter(pk=line.listing_id).update(is_non_returnable=False)  # the merchant lifts the mark
+    with pytest.raises(Conflict) as exc:
+        open_request(order, reason_kind="no_reason")
+    assert exc.value.code == "no_reason_return_non_returnable"
+    assert open_request(order, reason_kind="quality").status == RS.REQUESTED  # quality is still open
 
 
 def test_afs_1_no_reason_window_is_7_days_from_the_day_after_signing(time_machine) -> None:

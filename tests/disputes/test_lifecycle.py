@@ -114,13 +114,49 @@ def test_dsp_2a_silent_merchant_case_proceeds_after_3_days(time_machine: TimeMac
     assert Notification.objects.filter(recipient=dispute.order.customer, event="dispute_arbitration").exists()
 
 
+def test_dsp_2_mediation_lasts_3_days_then_the_sweep_sends_the_case_to_arbitration(
+    time_machine: TimeMachineFixture,
+) -> None:
+    """Through the deadline engine only: evidence 3 days, then mediation 3 days — not yet a minute before
+    each window ends, done just after."""
+    dispute = staff_dispute()
+    opened = timezone.now()
+    time_machine.move_to(opened + timedelta(days=3, minutes=-1))
+    deadlines_sweep()
+    assert _fresh(dispute).status == S.EVIDENCE
+    time_machine.move_to(opened + timedelta(days=3, seconds=1))
+    deadlines_sweep()
+    assert _fresh(dispute).status == S.MEDIATION
+    window = Deadline.objects.get(rule="disputes.mediation_window", subject_id=str(dispute.pk))
+    assert window.due_at == window.started_at + timedelta(days=3)
+    proposal = dispute_propose(dispute=_fresh(dispute), refund_amount=Decimal("10.00"), actor=mediator())
+    committee = arbitrator()
+
+    time_machine.move_to(window.started_at + timedelta(days=3, minutes=-1))
+    deadlines_sweep()
+    dispute = _fresh(dispute)
+    assert dispute.status == S.MEDIATION  # not yet: a minute of mediation is left
+    proposal.refresh_from_db()
+    assert proposal.decided_at is None
+    assert dispute.arbitrator_id is None
+
+    time_machine.move_to(window.started_at + timedelta(days=3, seconds=1))
+    deadlines_sweep()
+    dispute = _fresh(dispute)
+    assert dispute.status == S.ARBITRATION  # no agreement in 3 days: the committee decides
+    assert dispute.arbitrator_id == committee.pk
+    proposal.refresh_from_db()
+    assert proposal.decided_at is not None  # the open proposal lapsed
+    window.refresh_from_db()
+    assert window.status == Deadline.Status.ENFORCED
+
+
 def test_dsp_2_each_side_sees_the_others_evidence_and_both_accepting_settles() -> None:
     dispute = staff_dispute(prices=("150.00",))
     customer, owner = dispute.order.customer, dispute.order.merchant.owner
     dispute_evidence_submit(dispute=dispute, statement="收到即破损", actor=customer)
     dispute_evidence_submit(dispute=dispute, statement="发货时完好", actor=owner)
     assert set(_fresh(dispute).evidence.values_list("party", flat=True)) == {"customer", "merchant"}
-    Dispute.objects.filter(pk=dispute.pk)  # (the API test checks visibility per side)
     from disputes.services import dispute_evidence_window_closed
 
     dispute_evidence_window_closed(dispute=_fresh(dispute))

@@ -1,6 +1,7 @@
 """MER-1, MER-2, MER-3: applications, documents, review, the prior record; SEC-4 upload checks."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -29,6 +30,7 @@ from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Forbidden, InvalidInput
 from platform_core.notifications.models import Notification
 from tests.factories.accounts import StaffFactory, UserFactory
+from tests.factories.calendar import HolidayFactory
 from tests.factories.merchants import (
     JPEG_BYTES,
     PDF_BYTES,
@@ -42,6 +44,8 @@ from tests.factories.merchants import (
 )
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -128,12 +132,18 @@ def test_mer_1_submission_refused_listing_missing_documents() -> None:
     assert application.status == MerchantApplication.Status.SUBMITTED
 
 
-def test_mer_2_submission_starts_3_working_day_review_clock_met_on_decision(reviewer: User) -> None:
+def test_mer_2_submission_starts_3_working_day_review_clock_met_on_decision(
+    reviewer: User, time_machine: TimeMachineFixture
+) -> None:
+    # Submitted on a Friday morning before a Tuesday off: 3 working days are Monday, Wednesday, Thursday —
+    # not Monday (3 calendar days), nor the next Monday (5 working days).
+    HolidayFactory.create(date=date(2030, 1, 8))
+    time_machine.move_to(datetime(2030, 1, 4, 10, 0, tzinfo=SHANGHAI), tick=False)
     application = application_submit(application=complete_application(), actor=None)
     deadline = Deadline.objects.get(rule="merchants.application_review", subject_id=str(application.pk))
     assert deadline.status == Deadline.Status.PENDING
     assert application.submitted_at is not None
-    assert deadline.due_at - application.submitted_at >= timedelta(days=3)
+    assert deadline.due_at == datetime(2030, 1, 10, 10, 0, tzinfo=SHANGHAI)
     application_reject(application=application, reason="blurry licence", actor=reviewer)
     deadline.refresh_from_db()
     assert deadline.status == Deadline.Status.MET

@@ -1,7 +1,8 @@
 """MER-4, MER-6, MER-6a, MER-7, VIO-1: what happens because time passed, enforced by the deadline engine."""
 
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -32,9 +33,12 @@ from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Forbidden, InvalidInput
 from platform_core.notifications.models import Notification
 from tests.factories.accounts import StaffFactory
+from tests.factories.calendar import HolidayFactory
 from tests.factories.merchants import MerchantFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -141,6 +145,10 @@ def test_mer_6_reverification_overdue_suspends(time_machine: TimeMachineFixture,
     merchant = merchant_activate(merchant=merchant, reason="approved", actor=None)
     start = timezone.now()
 
+    time_machine.move_to(start + timedelta(days=180, minutes=-1))
+    deadlines_sweep()
+    assert not Reverification.objects.filter(merchant=merchant).exists()  # not yet, a minute before 6 months
+
     time_machine.move_to(start + timedelta(days=180, seconds=1))
     deadlines_sweep()
     reverification = Reverification.objects.get(merchant=merchant)
@@ -148,6 +156,11 @@ def test_mer_6_reverification_overdue_suspends(time_machine: TimeMachineFixture,
     assert Notification.objects.filter(recipient=merchant.owner, event="merchant_reverification_due").exists()
     merchant.refresh_from_db()
     assert merchant.status == Merchant.Status.ACTIVE
+
+    time_machine.move_to(start + timedelta(days=210, minutes=-1))
+    deadlines_sweep()
+    merchant.refresh_from_db()
+    assert merchant.status == Merchant.Status.ACTIVE  # not yet, a minute before the 30 days' grace ends
 
     time_machine.move_to(start + timedelta(days=210, seconds=2))
     deadlines_sweep()
@@ -187,13 +200,19 @@ def test_mer_6_reverification_passed_in_time_never_suspends(
 # --- MER-6a --------------------------------------------------------------------------------------------
 
 
-def test_mer_6a_reported_change_verified_within_7_working_days(reviewer: User) -> None:
+def test_mer_6a_reported_change_verified_within_7_working_days(
+    reviewer: User, time_machine: TimeMachineFixture
+) -> None:
+    # Reported on a Friday morning before a Tuesday off: the 7th working day is Wednesday 16th, not
+    # Friday 11th (7 calendar days).
+    HolidayFactory.create(date=date(2030, 1, 8))
+    time_machine.move_to(datetime(2030, 1, 4, 10, 0, tzinfo=SHANGHAI), tick=False)
     merchant = MerchantFactory.create()
     change = merchant_change_report(
         merchant=merchant, changes={"registered_address": "上海市浦东新区1号"}, actor=merchant.owner
     )
     deadline = Deadline.objects.get(rule="merchants.change_verify", subject_id=str(change.pk))
-    assert deadline.due_at - change.reported_at >= timedelta(days=7)
+    assert deadline.due_at == datetime(2030, 1, 16, 10, 0, tzinfo=SHANGHAI)
     merchant_change_verify(change=change, note="licence checked", actor=reviewer)
     merchant.refresh_from_db()
     deadline.refresh_from_db()

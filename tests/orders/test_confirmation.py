@@ -87,6 +87,18 @@ def test_ord_6_auto_confirm_after_10_days_and_extension(time_machine) -> None:
     assert client.post(f"/api/v1/orders/{extended.pk}/extend-confirmation/").status_code == 200
     assert client.post(f"/api/v1/orders/{extended.pk}/extend-confirmation/").status_code == 409  # once only
 
+    assert Deadline.objects.get(rule="orders.auto_confirm", subject_id=str(auto.pk)).due_at == (
+        auto.shipped_at + timedelta(days=10)  # type: ignore[operator]
+    )
+    assert Deadline.objects.get(rule="orders.auto_confirm", subject_id=str(extended.pk)).due_at == (
+        shipped_at + timedelta(days=15)  # type: ignore[operator]
+    )
+
+    time_machine.move_to(auto.shipped_at + timedelta(days=10, minutes=-1))  # type: ignore[operator]
+    deadlines_sweep()
+    auto.refresh_from_db()
+    assert auto.status == Order.Status.SHIPPED  # not yet, one minute before the 10 days
+
     time_machine.move_to(shipped_at + timedelta(days=10, seconds=1))  # type: ignore[operator]
     deadlines_sweep()
     auto.refresh_from_db()
@@ -94,6 +106,11 @@ def test_ord_6_auto_confirm_after_10_days_and_extension(time_machine) -> None:
     assert auto.status == Order.Status.COMPLETED
     assert auto.events.get(action="completed").actor is None
     assert extended.status == Order.Status.SHIPPED
+
+    time_machine.move_to(shipped_at + timedelta(days=15, minutes=-1))  # type: ignore[operator]
+    deadlines_sweep()
+    extended.refresh_from_db()
+    assert extended.status == Order.Status.SHIPPED  # not yet, one minute before 10 + 5 days
 
     time_machine.move_to(shipped_at + timedelta(days=15, seconds=1))  # type: ignore[operator]
     deadlines_sweep()

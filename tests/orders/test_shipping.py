@@ -6,12 +6,14 @@ from decimal import Decimal
 import pytest
 
 from merchants.selectors import merchant_deposit_balance
+from orders.deadlines import ship_by_missed
 from orders.models import Order, OrderEvent, Refund
 from orders.selectors import order_escrow_account, order_refunded_amount
 from orders.services import late_shipment_compensation_amount
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.ledger.models import AccountKind, LedgerEntry
+from platform_core.notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories.orders import paid_order, shop, sku_for_sale
 
@@ -66,6 +68,51 @@ def test_ord_4_late_shipment_at_72h_plus_1s_compensates_and_allows_cancel(time_m
     assert order_refunded_amount(order=order) == order.total
     assert order_escrow_account(order=order).balance == 0
     assert Refund.objects.get(order=order).status == Refund.Status.SUCCEEDED
+
+
+def test_ord_4_late_shipment_handler_acts_once_by_its_own_guard_when_fired_twice(time_machine) -> None:
+    """The handler itself refuses a second run (not only the deadline engine): firing it twice — a retried
+    task, a re-opened clock — records one violation, one compensation, one event and one notice."""
+    order = paid_order(sku=sku_for_sale(price="200.00"))
+    merchant = order.merchant
+    deposit_before = merchant_deposit_balance(merchant=merchant)
+    time_machine.move_to(order.paid_at + timedelta(hours=72, seconds=1))  # type: ignore[operator]
+
+    ship_by_missed(order)  # straight to the handler, bypassing the engine's own bookkeeping
+    ship_by_missed(Order.objects.get(pk=order.pk))
+
+    order.refresh_from_db()
+    assert order.customer_may_cancel_with_refund
+    assert merchant.violations.filter(kind="late_shipment").count() == 1
+    assert merchant_deposit_balance(merchant=merchant) == deposit_before - Decimal("10.00")
+    assert _customer_payouts(order) == Decimal("10.00")
+    assert OrderEvent.objects.filter(order=order, action="ship_by_missed").count() == 1
+    assert Notification.objects.filter(recipient=order.customer, event="order_ship_by_missed").count() == 1
+
+
+def test_pay_7_customer_cancel_and_refund_requires_idempotency_key_and_replays(time_machine) -> None:
+    order = paid_order(sku=sku_for_sale(price="200.00"))
+    time_machine.move_to(order.paid_at + timedelta(hours=72, seconds=1))  # type: ignore[operator]
+    deadlines_sweep()  # ORD-4: the customer may now cancel with a full refund
+    client = client_for(order.customer)
+    url = f"/api/v1/orders/{order.pk}/cancel/"
+
+    missing = client.post(url, {"reason": "not shipped in time"}, format="json")
+    assert missing.status_code == 400, missing.content
+    assert "Idempotency-Key" in missing.json()["errors"]
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID  # nothing moved without a key
+    assert not Refund.objects.filter(order=order).exists()
+
+    first = client.post(url, {"reason": "not shipped in time"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 200, first.content
+    assert "Idempotent-Replayed" not in first
+    again = client.post(url, {"reason": "not shipped in time"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content  # the first result, not a 409 for an already cancelled order
+    assert Refund.objects.filter(order=order).count() == 1
+    assert order_refunded_amount(order=order) == order.total
 
 
 def test_ord_4_compensation_is_bounded_by_min_and_max(settings) -> None:

@@ -1,10 +1,13 @@
 """What PostgreSQL guarantees on its own (triggers, row locks), tested against the real thing."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, InternalError, connection, transaction
 from django.db.models import ProtectedError
 
@@ -89,6 +92,66 @@ def test_pay_1_unbalanced_raw_insert_fails_at_commit() -> None:
             [txn_id, escrow.pk, txn_id, clearing.pk],
         )
     assert LedgerEntry.objects.filter(transaction_id=txn_id).count() == 2
+
+
+@contextmanager
+def balance_trigger_disabled() -> Iterator[None]:
+    """Switch off the deferred ``ledger_entry_txn_balanced`` trigger for rows inserted meanwhile (use inside
+    the test's transaction only: the ALTER TABLE rolls back with it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger_ledgerentry'::regclass"
+            " AND tgname LIKE 'pgtrigger_ledger_entry_txn_balanced_%%'"
+        )
+        (name,) = cursor.fetchone()
+        cursor.execute(f'ALTER TABLE ledger_ledgerentry DISABLE TRIGGER "{name}"')
+        try:
+            yield
+        finally:
+            # run the pending (deferred) foreign-key checks first: PostgreSQL refuses to ALTER a table
+            # with pending trigger events
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f'ALTER TABLE ledger_ledgerentry ENABLE TRIGGER "{name}"')
+
+
+@pytest.mark.django_db
+def test_pay_1_verify_ledger_reports_unbalanced_transactions_even_when_all_entries_sum_to_zero() -> None:
+    """Rows that slipped past the balance trigger (a restore, a trigger disabled by hand) are reported.
+
+    The trigger is disabled inside the test's own transaction (DDL rolls back with it). Two transactions
+    off by +0.01 and -0.01 cancel out in the grand total and in the cached balances: only the
+    per-transaction check can see them."""
+    escrow = escrow_account()
+    clearing = platform_account(AccountKind.CUSTOMER_PAYMENTS_CLEARING)
+    clearing_before = ledger_balance(clearing)
+    txn_ids = []
+    with balance_trigger_disabled(), connection.cursor() as cursor:
+        for key, into, out_of in (("raw-plus", "5.00", "-4.99"), ("raw-minus", "1.00", "-1.01")):
+            cursor.execute(
+                "INSERT INTO ledger_ledgertransaction (idempotency_key, kind, memo, fingerprint, created_at)"
+                " VALUES (%s, 'adjustment', '', 'x', now()) RETURNING id",
+                [key],
+            )
+            (txn_id,) = cursor.fetchone()
+            txn_ids.append(txn_id)
+            cursor.execute(
+                "INSERT INTO ledger_ledgerentry (transaction_id, account_id, amount)"
+                " VALUES (%s, %s, %s), (%s, %s, %s)",
+                [txn_id, escrow.pk, into, txn_id, clearing.pk, out_of],
+            )
+    # keep the cached balances equal to their entries, so that nothing but the imbalance is wrong
+    LedgerAccount.objects.filter(pk=escrow.pk).update(balance=D("6.00"))
+    LedgerAccount.objects.filter(pk=clearing.pk).update(balance=clearing_before - D("6.00"))
+
+    result = ledger_verify()
+    assert not result.ok
+    assert result.problems == [
+        f"transaction {txn_ids[0]} does not balance: 2 entries sum to 0.01",
+        f"transaction {txn_ids[1]} does not balance: 2 entries sum to -0.01",
+    ]
+    with pytest.raises(CommandError, match=f"transaction {txn_ids[0]} does not balance"):
+        call_command("verify_ledger")
 
 
 def run_threads(n: int, target: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
