@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "staff",
     "jury",
     "fieldwork",
+    "simulation",
 ]
 
 MIDDLEWARE = [
