@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "platform_core.ledger",
     "platform_core.deadlines",
     "platform_core.reports",
+    "platform_core.console",
     "platform_core.operations",
     # the chapters
     "merchants",

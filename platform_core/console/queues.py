@@ -3,7 +3,7 @@
 The kernel never imports a chapter app, so each app declares its queues in ``<app>/queues.py``, imported
 at start-up by ``ReportsConfig.ready`` (like ``reports.py`` and ``deadlines.py``)::
 
-    from platform_core.reports.queues import deadline_oldest_due, work_queue
+    from platform_core.console.queues import deadline_oldest_due, work_queue
 
     @work_queue(
         "merchants.applications",
