@@ -8,7 +8,7 @@ from aftersales.selectors import (
     request_queue_for_customer_service,
 )
 from aftersales.services import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
-from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
+from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 
 @work_queue(

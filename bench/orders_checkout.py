@@ -43,15 +43,11 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
-from django.urls import include, path  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from orders.models import Payment  # noqa: E402
 from orders.payments.sandbox import sandbox_complete  # noqa: E402
 from platform_core.accounts.models import User  # noqa: E402
-
-# This module is the URLconf during the run, so the benchmark works before the lead wires orders.urls.
-urlpatterns = [path("api/v1/", include("orders.urls"))]
 
 PGBENCH_SCRIPT = """
 \\set sku random(1, 100)
@@ -132,7 +128,7 @@ def run_api(users: list[User], sku_id: int, seconds: float) -> dict[str, Any]:
         finally:
             connection.close()
 
-    with override_settings(ROOT_URLCONF=__name__, ORDERS_PAYMENT_SANDBOX={"auto": False}):
+    with override_settings(ORDERS_PAYMENT_SANDBOX={"auto": False}):
         started = time.monotonic()
         threads = [threading.Thread(target=customer, args=(u, i)) for i, u in enumerate(users)]
         for thread in threads:

@@ -24,7 +24,8 @@ import django
 
 django.setup()
 
-from orders.simulation import SimulationConfig, simulation_run  # noqa: E402
+from simulation.config import SimulationConfig  # noqa: E402
+from simulation.engine import simulation_run  # noqa: E402
 
 
 def main() -> None:

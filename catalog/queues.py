@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inspection, IpNotice, Listing, ListingVersion
 from catalog.services import REVIEW_RULE
-from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
+from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 
 @work_queue(

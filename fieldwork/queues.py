@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldwork.models import MANAGE_PERMISSION
 from fieldwork.selectors import assignments_waiting
 from fieldwork.services import RULE_SCHEDULE_WITHIN
-from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
+from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 
 @work_queue(

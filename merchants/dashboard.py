@@ -10,7 +10,6 @@ The after-sales, complaints and disputes pages live in ``aftersales/dashboard.py
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from functools import wraps
 from typing import Any, cast
 
@@ -72,7 +71,6 @@ from merchants.services import (
     reverification_submit,
     violation_appeal_submit,
 )
-from orders.selectors import merchant_daily_sales
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_register
 from platform_core.errors import DomainError
@@ -503,7 +501,7 @@ def _documents_expiring(merchant: Merchant) -> list[QualificationDocument]:
 
 #: Other apps' dashboards add what needs action on the home page: ``source(request, merchant) -> list``
 #: of dicts ``{"due": datetime|None, "kind": str, "title": str, "url": str}``. Orders adds orders to ship
-#: (registered when ``merchants.dashboard_urls`` imports the orders dashboard).
+#: (registered when the root URLconf, ``platform_core/urls.py``, imports the orders dashboard).
 HOME_ACTION_SOURCES: list[Callable[[HttpRequest, Merchant], list[dict[str, Any]]]] = []
 
 
@@ -560,47 +558,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "reverification": reverification,
     }
     return page(request, "merchant/home.html", context)
-
-
-@merchant_required(ALL_ROLES)
-def home_sales(request: HttpRequest) -> HttpResponse:
-    """Today's sales and the last 30 days as an inline-SVG bar chart. The home page loads it into its
-    sales card (htmx, so the home page keeps its query budget); without JavaScript it is a page."""
-    sales = merchant_daily_sales(merchant=merchant_of(request), days=30)
-    context = {"today": sales[-1], "chart": sales_chart(sales)}
-    if getattr(request, "htmx", False):
-        return render(request, "merchant/_sales.html", context)
-    return page(request, "merchant/sales.html", context)
-
-
-def sales_chart(series: list[dict[str, Any]], *, width: int = 300, height: int = 80) -> dict[str, Any]:
-    """The home page's 30-day sales chart as inline-SVG geometry (no JavaScript, no library): one bar
-    per day scaled to the best day, each with its date and figures as its accessible title."""
-    best = max((row["amount"] for row in series), default=Decimal(0)) or Decimal(1)
-    slot = width / max(len(series), 1)
-    bars = []
-    for i, row in enumerate(series):
-        h = round(float(row["amount"] / best) * (height - 2), 1)
-        bars.append(
-            {
-                "x": round(i * slot + 1, 1),
-                "y": round(height - h, 1),
-                "w": round(max(slot - 2, 1), 1),
-                "h": h,
-                "day": row["day"],
-                "amount": row["amount"],
-                "orders": row["orders"],
-            }
-        )
-    total = sum((row["amount"] for row in series), Decimal(0))
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "total": total,
-        "orders": sum(row["orders"] for row in series),
-        "best": best if total else Decimal(0),
-    }
 
 
 # --- re-verification (MER-6) ----------------------------------------------------------------------------

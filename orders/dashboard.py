@@ -1,6 +1,6 @@
 """The merchant dashboard's orders and money pages: orders by state, the order's timeline, shipping with
 carrier and tracking number (one or a CSV of many), the packing slip; escrow held with the hold reasons,
-the payable balance, the deposit, and statements (CSV).
+the payable balance, the deposit, and statements (CSV); the home page's sales card (today and the last 30 days).
 
 Thin views over ``orders.services`` / ``orders.selectors`` (and the merchants deposit selectors).
 """
@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,6 +39,7 @@ from merchants.selectors import merchant_required_deposit
 from orders.models import Order
 from orders.selectors import (
     deposit_payment_get_for_merchant,
+    merchant_daily_sales,
     order_events,
     order_get_for_merchant,
     order_holds_open,
@@ -353,3 +354,47 @@ def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{statement.period.isoformat()}.csv"'
     return response
+
+
+# --- the home page's sales card ------------------------------------------------------------------------
+
+
+@merchant_required(ALL_ROLES)
+def home_sales(request: HttpRequest) -> HttpResponse:
+    """Today's sales and the last 30 days as an inline-SVG bar chart. The home page loads it into its
+    sales card (htmx, so the home page keeps its query budget); without JavaScript it is a page."""
+    sales = merchant_daily_sales(merchant=merchant_of(request), days=30)
+    context = {"today": sales[-1], "chart": sales_chart(sales)}
+    if getattr(request, "htmx", False):
+        return render(request, "merchant/_sales.html", context)
+    return page(request, "merchant/sales.html", context)
+
+
+def sales_chart(series: list[dict[str, Any]], *, width: int = 300, height: int = 80) -> dict[str, Any]:
+    """The home page's 30-day sales chart as inline-SVG geometry (no JavaScript, no library): one bar
+    per day scaled to the best day, each with its date and figures as its accessible title."""
+    best = max((row["amount"] for row in series), default=Decimal(0)) or Decimal(1)
+    slot = width / max(len(series), 1)
+    bars = []
+    for i, row in enumerate(series):
+        h = round(float(row["amount"] / best) * (height - 2), 1)
+        bars.append(
+            {
+                "x": round(i * slot + 1, 1),
+                "y": round(height - h, 1),
+                "w": round(max(slot - 2, 1), 1),
+                "h": h,
+                "day": row["day"],
+                "amount": row["amount"],
+                "orders": row["orders"],
+            }
+        )
+    total = sum((row["amount"] for row in series), Decimal(0))
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "total": total,
+        "orders": sum(row["orders"] for row in series),
+        "best": best if total else Decimal(0),
+    }

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import FollowUp, ReconciliationDifference
 from orders.selectors import review_flag_queue
-from platform_core.reports.queues import QueueFigures, work_queue
+from platform_core.console.queues import QueueFigures, work_queue
 
 
 @work_queue(

@@ -1,7 +1,7 @@
 """The admin site: staff need a verified second factor (SEC-3) unless ``ADMIN_REQUIRE_OTP`` is off (demo).
 
 Its index is the operations console (issue 12): above the app list, the work queues the staff member may
-work (``platform_core.reports.queues``), each with its count, the oldest item's time left and a link.
+work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link.
 """
 
 from collections.abc import Callable
@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django_otp.admin import OTPAdminSite
 
 from platform_core.accounts.roles import Role
-from platform_core.reports.queues import work_queue_states
+from platform_core.console.queues import work_queue_states
 
 #: a read-only user may still post these (sign out, change their own password)
 READ_ONLY_POSTS = ("logout", "password_change")

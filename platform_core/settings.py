@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "platform_core.ledger",
     "platform_core.deadlines",
     "platform_core.reports",
+    "platform_core.console",
     "platform_core.operations",
     # the chapters
     "merchants",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "staff",
     "jury",
     "fieldwork",
+    "simulation",
 ]
 
 MIDDLEWARE = [

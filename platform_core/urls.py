@@ -1,3 +1,7 @@
+"""The root URLconf: it mounts each app's API (``<app>/urls.py``) and merchant-dashboard pages
+(``<app>/dashboard_urls.py``); the kernel names the apps only as dotted strings, never by import.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -16,9 +20,18 @@ api_v1 = [
     path("", include("fieldwork.urls")),
 ]
 
+#: The merchant dashboard (``/merchant/``, namespace ``merchant``): each app mounts its own pages.
+merchant_dashboard = [
+    path("", include("merchants.dashboard_urls")),
+    path("", include("catalog.dashboard_urls")),
+    path("", include("orders.dashboard_urls")),
+    path("", include("aftersales.dashboard_urls")),
+    path("", include("disputes.dashboard_urls")),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("merchant/", include("merchants.dashboard_urls")),
+    path("merchant/", include((merchant_dashboard, "merchant"))),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

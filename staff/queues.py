@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.reports.queues import QueueFigures, deadline_oldest_due, work_queue
+from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 from staff.models import PermissionApplication
 from staff.selectors import REVIEW_PERMISSION, REVIEW_RULE
 

@@ -18,9 +18,10 @@ from django.db import transaction
 
 from aftersales.services import RULE_COMPLAINT_ACK
 from orders.services import RULE_SHIP_BY
-from orders.simulation import SimulationConfig, simulation_run
-from orders.simulation.report import TIMING_KEYS
 from platform_core.deadlines import registry
+from simulation.config import SimulationConfig
+from simulation.engine import simulation_run
+from simulation.report import TIMING_KEYS
 
 SMALL = SimulationConfig(days=4, merchants=4, customers=30, seed=7)
 #: small, but with every behaviour present: one merchant of each kind, many complainers and disputers

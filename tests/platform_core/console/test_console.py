@@ -15,8 +15,8 @@ from django.utils import timezone
 from merchants.models import MerchantApplication
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
-from platform_core.reports.apps import auditor_view_permissions_sync
-from platform_core.reports.queues import work_queue_states, work_queues_all, work_queues_for
+from platform_core.console.auditor import auditor_view_permissions_sync
+from platform_core.console.queues import work_queue_states, work_queues_all, work_queues_for
 from staff.models import PermissionApplication
 from tests.factories.accounts import StaffFactory, UserFactory
 from tests.factories.disputes import mediator

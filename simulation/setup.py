@@ -24,10 +24,10 @@ from merchants.services import (
     merchant_deposit_credit,
 )
 from merchants.validators import credit_code_check_digit
-from orders.simulation.config import CUSTOMER_KINDS, MERCHANT_KINDS, SimulationConfig, apportion
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import user_grant_role, user_register
+from simulation.config import CUSTOMER_KINDS, MERCHANT_KINDS, SimulationConfig, apportion
 
 PDF = b"%PDF-1.4\n% simulated licence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: simulated accounts get one random password per run (nobody logs in as them)

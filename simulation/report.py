@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from merchants.models import Merchant, Violation
 from orders.models import Order, OrderEvent, Refund
-from orders.simulation.checks import FAILED, CheckResult
 from platform_core.deadlines.selectors import deadline_sla_figures
 from platform_core.ledger.models import AccountKind
 from platform_core.ledger.services import ledger_account_for
+from simulation.checks import FAILED, CheckResult
 
 if TYPE_CHECKING:
-    from orders.simulation.engine import Simulation
-    from orders.simulation.setup import Population
+    from simulation.engine import Simulation
+    from simulation.setup import Population
 
 #: Report keys that measure the machine, not the simulated world (left out of determinism comparisons).
 TIMING_KEYS = ("timings",)

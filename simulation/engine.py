@@ -74,12 +74,12 @@ from orders.services import (
     review_create,
     review_hide,
 )
-from orders.simulation.config import PAYMENT_SCENARIOS, SimulationConfig
-from orders.simulation.setup import CustomerActor, MerchantActor, Population, population_create
 from platform_core.celery import app as celery_app
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError
 from platform_core.ledger.models import LedgerTransaction
+from simulation.config import PAYMENT_SCENARIOS, SimulationConfig
+from simulation.setup import CustomerActor, MerchantActor, Population, population_create
 
 PRICES = ("19.90", "39.00", "59.00", "99.00", "129.00", "199.00", "299.00")
 GOODS = ("保温杯", "帆布包", "陶瓷碗", "蓝牙耳机", "棉袜", "台灯", "雨伞", "毛巾", "笔记本", "收纳盒")
@@ -870,8 +870,8 @@ def _simulation_environment() -> Iterator[None]:
 
 def simulation_run(config: SimulationConfig, *, out: Writer | None = None) -> dict[str, Any]:
     """Run the simulation and return its report (figures, deadline table, named checks, timings)."""
-    from orders.simulation.checks import checks_run
-    from orders.simulation.report import report_build
+    from simulation.checks import checks_run
+    from simulation.report import report_build
 
     wall_started = time.perf_counter()
     simulation = Simulation(config, out=out)

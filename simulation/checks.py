@@ -38,8 +38,8 @@ from platform_core.ledger.models import (
 from platform_core.ledger.selectors import ledger_verify
 
 if TYPE_CHECKING:
-    from orders.simulation.engine import Simulation
-    from orders.simulation.setup import Population
+    from simulation.engine import Simulation
+    from simulation.setup import Population
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 EXAMPLES = 5

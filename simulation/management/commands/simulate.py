@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orders.simulation import SimulationConfig, simulation_run
-from orders.simulation.html import report_html
-from orders.simulation.report import report_table
+from simulation.config import SimulationConfig
+from simulation.engine import simulation_run
+from simulation.html import report_html
+from simulation.report import report_table
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 """The registry of work queues (issue 12, AUD-2): the operations console shows the queues that need people.
 
 The kernel never imports a chapter app, so each app declares its queues in ``<app>/queues.py``, imported
-at start-up by ``ReportsConfig.ready`` (like ``reports.py`` and ``deadlines.py``)::
+at start-up by ``ConsoleConfig.ready`` (like ``reports.py`` and ``deadlines.py``)::
 
-    from platform_core.reports.queues import deadline_oldest_due, work_queue
+    from platform_core.console.queues import deadline_oldest_due, work_queue
 
     @work_queue(
         "merchants.applications",

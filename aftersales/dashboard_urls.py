@@ -1,0 +1,25 @@
+"""The merchant dashboard's after-sales and complaint pages (AFS-1..AFS-6, CMP-1..CMP-3).
+
+Mounted by the root URLconf (``platform_core/urls.py``) under /merchant/ in the ``merchant`` namespace,
+with the other apps' dashboard URLs.
+"""
+
+from django.urls import path
+
+from aftersales import dashboard
+
+urlpatterns = [
+    path("aftersales/", dashboard.aftersales, name="aftersales"),
+    path("aftersales/<int:request_id>/", dashboard.aftersales_request, name="aftersales-request"),
+    path("aftersales/<int:request_id>/approve/", dashboard.aftersales_approve, name="aftersales-approve"),
+    path("aftersales/<int:request_id>/refuse/", dashboard.aftersales_refuse, name="aftersales-refuse"),
+    path(
+        "aftersales/<int:request_id>/confirm-receipt/",
+        dashboard.aftersales_confirm_receipt,
+        name="aftersales-confirm-receipt",
+    ),
+    path("aftersales/<int:request_id>/refund/", dashboard.aftersales_refund, name="aftersales-refund"),
+    path("aftersales/<int:request_id>/reship/", dashboard.aftersales_reship, name="aftersales-reship"),
+    path("complaints/", dashboard.complaints, name="complaints"),
+    path("complaints/<int:complaint_id>/", dashboard.complaint, name="complaint"),
+]
