@@ -113,12 +113,12 @@ RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 CENT = Decimal("0.01")
 S = Order.Status
 
-order_paid = Hook[Callable[[Order], None]](
+order_paid = Hook[Callable[[Order], object]](
     "orders.order_paid",
     doc=(
         "ORD-9: the order was paid; called with the locked order in the payment's transaction, after "
         "the ship-by clock started and the merchant was told (field work hands a service order to a "
-        "coordinator)."
+        "coordinator). What a handler returns is ignored."
     ),
 )
 

@@ -4,7 +4,7 @@ A hook is **declared** — typed and documented — in the module that fires it,
 calls it, so a reader following the code sees the contract where it is used::
 
     # orders/services.py
-    order_paid = Hook[Callable[[Order], None]](
+    order_paid = Hook[Callable[[Order], object]](
         "orders.order_paid", doc="ORD-9: ... called with the locked order in the payment's transaction"
     )
     ...
@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,7 +110,7 @@ class Hook(Generic[F]):
 
     def __iter__(self) -> Iterator[F]:
         """The registered callables in firing order (a copy: registering while firing changes nothing)."""
-        return iter([registration.function for registration in self._registrations])
+        return iter([cast(F, registration.function) for registration in self._registrations])
 
     def __len__(self) -> int:
         return len(self._registrations)
