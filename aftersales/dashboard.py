@@ -42,7 +42,6 @@ from merchants.dashboard import (
     AFTERSALES_PAYERS,
     AFTERSALES_VIEWERS,
     COMPLAINANTS,
-    HOME_ACTION_SOURCES,
     SERVICE_ERRORS,
     MultipleFileField,
     countdown,
@@ -137,10 +136,6 @@ def aftersales_actions(request: HttpRequest, merchant: Merchant) -> list[dict[st
             }
         )
     return actions
-
-
-if aftersales_actions not in HOME_ACTION_SOURCES:
-    HOME_ACTION_SOURCES.append(aftersales_actions)
 
 
 # --- after-sales requests ------------------------------------------------------------------------------

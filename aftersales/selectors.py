@@ -201,7 +201,7 @@ def complaint_counts_by_listing(*, merchant: Merchant, since: datetime) -> dict[
 
 
 def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
-    """CAT-6, CMP-3 (``catalog.services.INSPECTION_RISK_FACTORS``): listings complained about in the
+    """CAT-6, CMP-3 (``catalog.services.inspection_risk_factors``): listings complained about in the
     catalog's complaint window weigh more in inspection sampling (``1 + per complaint × complaints``,
     capped); one query per merchant sampled."""
     since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_WINDOW
@@ -220,7 +220,7 @@ def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
 
 
 def aftersales_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
-    """REP-3, VIO-6 (``merchants.selectors.KPI_SOURCES``): requests opened in ``[since, until)``, how many
+    """REP-3, VIO-6 (``merchants.selectors.kpi_sources``): requests opened in ``[since, until)``, how many
     the merchant answered, in time, total seconds to answer; complaints about the merchant."""
     requests = AfterSalesRequest.objects.filter(
         merchant=merchant, created_at__gte=since, created_at__lt=until
@@ -482,7 +482,7 @@ def message_image_get_for_viewer(*, user: User, image_id: int) -> MessageImage:
 
 
 def message_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
-    """MSG-2, VIO-6 (``merchants.selectors.KPI_SOURCES``): the customer waits that began in
+    """MSG-2, VIO-6 (``merchants.selectors.kpi_sources``): the customer waits that began in
     ``[since, until)`` and were answered or ran past 24 hours, and the total seconds waited.
 
     A wait the shop let run out counts with the time it actually lasted — up to the answer, or up to

@@ -4,17 +4,14 @@ Lock order: a service locks its request (or complaint) row first, then the order
 ``orders.services``), the same order the deadline sweeper uses (it locks the subject, then the handler
 reaches the order), so the two never deadlock. Creating a request locks the order alone.
 
-Hooks other apps register into:
-
-- ``ESCALATION_HANDLERS``: callables ``handler(*, request, reason, actor) -> None`` called when a
-  customer escalates a merchant's refusal to a dispute (AFS-5, DSP-1); the disputes app opens the
-  dispute there. The request stays ``escalated`` and keeps the order's escrow held (PAY-6).
+Hooks other apps register on (from their ``hooks.py``; ``platform_core.hooks``): ``request_escalated``
+(AFS-5, DSP-1: the disputes app opens the dispute).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -50,8 +47,9 @@ from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from platform_core.hooks import Hook
 from platform_core.notifications.services import notify
-from staff.models import Department
+from platform_core.org.departments import DepartmentCode, department_head
 
 RULE_MERCHANT_RESPONSE = "aftersales.merchant_response"
 RULE_RETURN_SHIP_BY = "aftersales.return_ship_by"
@@ -69,9 +67,19 @@ REQUEST_RULES = (
     RULE_ESCALATION_WINDOW,
 )
 
-EscalationHandler = Callable[..., None]
-#: AFS-5, DSP-1: the disputes app appends ``handler(*, request, reason, actor)``; see the module docstring.
-ESCALATION_HANDLERS: list[EscalationHandler] = []
+
+class EscalationHandler(Protocol):
+    def __call__(self, *, request: AfterSalesRequest, reason: str, actor: User) -> None: ...
+
+
+request_escalated = Hook[EscalationHandler](
+    "aftersales.request_escalated",
+    doc=(
+        "AFS-5, DSP-1: the customer escalated the merchant's refusal to a dispute; called in "
+        "`request_escalate`'s transaction with the locked request (the disputes app opens the dispute). "
+        "The request stays escalated and keeps the order's escrow held (PAY-6)."
+    ),
+)
 
 R = AfterSalesRequest
 RS = AfterSalesRequest.Status
@@ -186,13 +194,6 @@ def _attach(
             size=file.size or 0,
             uploaded_by=actor,
         )
-
-
-def _customer_service_head() -> User | None:
-    department = (
-        Department.objects.filter(code=Department.Code.CUSTOMER_SERVICE).select_related("head").first()
-    )
-    return department.head if department is not None else None
 
 
 def _require_customer_service(actor: User) -> None:
@@ -554,7 +555,7 @@ def request_withdraw(*, request: AfterSalesRequest, actor: User) -> AfterSalesRe
 @transaction.atomic
 def request_escalate(*, request: AfterSalesRequest, reason: str, actor: User) -> AfterSalesRequest:
     """AFS-5, DSP-1, PAY-6: the customer escalates a refusal to a dispute; the escrow stays held and
-    every ``ESCALATION_HANDLERS`` hook (the disputes app) is called in this transaction."""
+    every ``request_escalated`` hook (the disputes app: ``disputes/hooks.py``) is called in this transaction."""
     if not reason.strip():
         raise InvalidInput(_("Say why you disagree."), errors={"reason": [_("Required.")]})
     request = request_lock(request_id=request.pk)
@@ -567,7 +568,7 @@ def request_escalate(*, request: AfterSalesRequest, reason: str, actor: User) ->
     _event(
         request, action="escalated", actor=actor, from_status=before, reason=reason, data={"to": "dispute"}
     )
-    for handler in ESCALATION_HANDLERS:
+    for handler in request_escalated:
         handler(request=request, reason=reason, actor=actor)
     _tell_merchant(
         request,
@@ -800,7 +801,7 @@ def request_response_missed(*, request: AfterSalesRequest) -> None:
         reason=request.escalation_reason,
         data={"to": "customer_service"},
     )
-    head = _customer_service_head()
+    head = department_head(code=DepartmentCode.CUSTOMER_SERVICE)
     if head is not None:
         notify(
             recipient=head,
@@ -851,7 +852,7 @@ def request_refund_overdue(*, request: AfterSalesRequest) -> None:
         return
     if _refund(request, actor=None, enforcing=True):
         return
-    head = _customer_service_head()
+    head = department_head(code=DepartmentCode.CUSTOMER_SERVICE)
     if head is not None:
         notify(
             recipient=head,
@@ -1062,7 +1063,7 @@ def _complaint_escalate(complaint: Complaint, *, missed: str) -> None:
     """CMP-2: escalate to the customer-service department head with what is pending."""
     if complaint.status not in (CS.FILED, CS.ACKNOWLEDGED):
         return
-    head = _customer_service_head()
+    head = department_head(code=DepartmentCode.CUSTOMER_SERVICE)
     pending = _(
         "%(missed)s is overdue. Complaint about %(target)s (%(category)s), filed %(filed)s: %(text)s"
     ) % {
@@ -1355,7 +1356,7 @@ def cs_message_reply_missed(*, conversation: Conversation) -> None:
     now = timezone.now()
     clock.missed_at = now
     clock.save(update_fields=["missed_at"])
-    head = _customer_service_head()
+    head = department_head(code=DepartmentCode.CUSTOMER_SERVICE)
     conversation.escalated_to, conversation.escalated_at = head, now
     conversation.save(update_fields=["escalated_to", "escalated_at"])
     audit_record(

@@ -25,6 +25,7 @@ from catalog.models import BannedTerm, Category, Favourite, Follow, IpNotice, Li
 from catalog.prescreen import Finding, Term, prescreen
 from merchants.models import Merchant
 from platform_core.errors import NotFound
+from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount
 
 SORTS = ("relevance", "price", "-price", "sales")
@@ -113,14 +114,18 @@ def listing_get_for_customer(*, listing_id: int) -> Listing:
     return listing
 
 
-#: REP-1 (issue 5): where a listing's review summary comes from. Reviews live in orders, which sits above
-#: catalog, so orders appends ``source(listing) -> {"count", "average", "distribution"}`` here from its
-#: AppConfig.ready; with no source registered the summary is empty (None).
-LISTING_REVIEW_SUMMARY: list[Callable[[Listing], dict[str, Any]]] = []
+listing_review_summary_sources = Hook[Callable[[Listing], dict[str, Any]]](
+    "catalog.listing_review_summary_sources",
+    doc=(
+        'REP-1 (issue 5): a listing\'s review summary {"count", "average", "distribution"} for the '
+        "listing detail. Reviews live in orders, above catalog; the first source answers, and with none "
+        "registered the summary is empty (None)."
+    ),
+)
 
 
 def listing_review_summary(*, listing: Listing) -> dict[str, Any] | None:
-    for source in LISTING_REVIEW_SUMMARY:
+    for source in listing_review_summary_sources:
         return source(listing)
     return None
 

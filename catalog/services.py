@@ -56,6 +56,7 @@ from platform_core.deadlines.services import (
     deadline_start,
 )
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from platform_core.hooks import Hook
 from platform_core.notifications.services import notify
 
 REVIEW_RULE = "catalog.listing_review"
@@ -691,7 +692,7 @@ def _documents_missing(merchant: Merchant, category: Category) -> list[str]:
 
 
 def listings_suspend_for_document(*, merchant: Merchant, document_kind: str, **_context: Any) -> None:
-    """MER-7 hook (``merchants.services.DOCUMENT_EXPIRED_HANDLERS``): a licence expired, so the
+    """MER-7 (``merchants.services.document_expired_handlers``): a licence expired, so the
     merchant's on-sale listings in categories that require it come down."""
     listing_ids = [
         listing.pk
@@ -885,6 +886,15 @@ def sku_update(
 
 RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
 
+inspection_risk_factors = Hook[RiskFactor](
+    "catalog.inspection_risk_factors",
+    doc=(
+        "CAT-6: `factor(listings) -> {listing id: multiplier}` over a batch of candidate listings "
+        "(merchant joined) for inspection sampling; a listing a factor leaves out counts as x1. Catalog's "
+        "own factors are the merchant's age and credit grade; after-sales adds recent complaints (CMP-3)."
+    ),
+)
+
 
 def new_merchant_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6: listings of a merchant that joined in the last ``CATALOG_NEW_MERCHANT_DAYS`` weigh more."""
@@ -903,17 +913,10 @@ def low_credit_risk(listings: Sequence[Listing]) -> dict[int, float]:
     }
 
 
-#: CAT-6: risk factors for inspection sampling: callables ``factor(listings) -> {listing id: multiplier}``
-#: over a batch of candidate listings (merchant joined); a listing a factor leaves out counts as ×1.
-#: Catalog's own factors are the merchant's age and credit grade; aftersales registers recent
-#: complaints (CMP-3) from its ``AppConfig.ready``.
-INSPECTION_RISK_FACTORS: list[RiskFactor] = [new_merchant_risk, low_credit_risk]
-
-
 def inspection_risk_weights(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6: each listing's sampling weight: 1.0, times every registered factor's multiplier."""
     weights = {listing.pk: 1.0 for listing in listings}
-    for factor in INSPECTION_RISK_FACTORS:
+    for factor in inspection_risk_factors:
         for listing_id, multiplier in factor(listings).items():
             if listing_id in weights:
                 weights[listing_id] *= float(multiplier)

@@ -27,7 +27,6 @@ from disputes.selectors import (
 from disputes.services import dispute_evidence_submit, proposal_answer
 from merchants.dashboard import (
     DISPUTE_PARTIES,
-    HOME_ACTION_SOURCES,
     SERVICE_ERRORS,
     MultipleFileField,
     countdown,
@@ -77,10 +76,6 @@ def dispute_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, 
         }
         for dispute in dispute_list_awaiting_evidence_for_merchant(merchant=merchant)[:10]
     ]
-
-
-if dispute_actions not in HOME_ACTION_SOURCES:
-    HOME_ACTION_SOURCES.append(dispute_actions)
 
 
 # --- disputes ----------------------------------------------------------------------------------------

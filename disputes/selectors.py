@@ -118,7 +118,7 @@ def dispute_queue_for_committee() -> QuerySet[Dispute]:
 
 
 def dispute_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> Mapping[str, int | Decimal]:
-    """REP-3, VIO-6 (``merchants.selectors.KPI_SOURCES``): disputes opened, and lost, in the window."""
+    """REP-3, VIO-6 (``merchants.selectors.kpi_sources``): disputes opened, and lost, in the window."""
     mine = Dispute.objects.filter(order__merchant=merchant)
     return {
         "disputes": mine.filter(opened_at__gte=since, opened_at__lt=until).count(),

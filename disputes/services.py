@@ -17,7 +17,7 @@ Execution acts once: the service locks the dispute and does nothing unless it is
 the refund's idempotency key ``dispute:<id>:ruling`` (``dispute:<id>:settlement`` for agreements)
 guards the money a second time.
 
-DSP-6: when mediation fails, ``ARBITRATION_ROUTERS`` may take the case instead of the committee (the public
+DSP-6: when mediation fails, ``arbitration_routers`` may take the case instead of the committee (the public
 jury, ``jury/``); its verdict is recorded by ``dispute_rule_by_jury`` (final) and executes like any other
 ruling; a jury that cannot decide hands the case back through ``dispute_refer_to_committee``.
 
@@ -25,10 +25,9 @@ Lock order: the dispute row first, then the order (through ``orders.services``),
 sweeper, which locks the dispute before calling a handler.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -63,6 +62,7 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerHold, TransactionKind
 from platform_core.ledger.services import (
     ledger_account_for,
@@ -71,7 +71,7 @@ from platform_core.ledger.services import (
     ledger_post,
 )
 from platform_core.notifications.services import notify
-from staff.models import Department
+from platform_core.org.departments import DepartmentCode, department_head
 
 RULE_EVIDENCE_WINDOW = "disputes.evidence_window"
 RULE_MEDIATION_WINDOW = "disputes.mediation_window"
@@ -96,11 +96,19 @@ RETURN_RECEIPT_WITHIN = timedelta(days=7)  # AFS-4
 PERM_MEDIATE = "disputes.mediate_dispute"
 PERM_ARBITRATE = "disputes.arbitrate_dispute"
 
-#: DSP-6: callables ``(*, dispute) -> bool`` consulted (the dispute locked, just in ``arbitration``, its
-#: ruling clock running) when mediation ends without agreement; one that answers True has taken the case
-#: (the public jury registers here) and the committee is not assigned now. Registered in
-#: ``AppConfig.ready``.
-ARBITRATION_ROUTERS: list[Callable[..., bool]] = []
+
+class ArbitrationRouter(Protocol):
+    def __call__(self, *, dispute: Dispute) -> bool: ...
+
+
+arbitration_routers = Hook[ArbitrationRouter](
+    "disputes.arbitration_routers",
+    doc=(
+        "DSP-6: mediation ended without agreement; the dispute is locked, just in arbitration, its ruling "
+        "clock running. A router that answers True has taken the case (the public jury) and the "
+        "committee is not assigned now; the first True wins."
+    ),
+)
 
 S = Dispute.Status
 CENT = Decimal("0.01")
@@ -426,7 +434,7 @@ def dispute_open_from_request(
 
 
 def dispute_escalation_handler(*, request: AfterSalesRequest, reason: str, actor: User) -> None:
-    """The ``aftersales.services.ESCALATION_HANDLERS`` hook: an escalated refusal opens a dispute."""
+    """AFS-5, DSP-1 (``aftersales.services.request_escalated``): an escalated refusal opens a dispute."""
     dispute_open_from_request(request=request, reason=reason, actor=actor)
 
 
@@ -688,7 +696,7 @@ def dispute_mediation_window_closed(*, dispute: Dispute) -> None:
     dispute.save()
     due = _start_stage_clock(dispute, after=RULING_WITHIN)
     _event(dispute, action="arbitration_started", actor=None, from_status=before)
-    if any(router(dispute=dispute) for router in ARBITRATION_ROUTERS):
+    if any(router(dispute=dispute) for router in arbitration_routers):
         return
     _to_committee(dispute, due=due)
 
@@ -699,7 +707,7 @@ def _to_committee(dispute: Dispute, *, due: Any) -> None:
         _assign(dispute, arbitrator=arbitrator, actor=None)
     else:
         _tell(
-            _arbitration_head(),
+            department_head(code=DepartmentCode.ARBITRATION),
             dispute,
             event="dispute_no_arbitrator",
             title=_("No arbitrator available"),
@@ -715,7 +723,7 @@ def _to_committee(dispute: Dispute, *, due: Any) -> None:
 
 
 def dispute_refer_to_committee(*, dispute: Dispute, note: str) -> None:
-    """DSP-3, DSP-6: a case an ``ARBITRATION_ROUTERS`` entry took (the public jury) comes back to the
+    """DSP-3, DSP-6: a case an ``arbitration_routers`` entry took (the public jury) comes back to the
     committee — an arbitrator is assigned as usual; the 7-day ruling clock keeps running from the start of
     arbitration. The caller holds the dispute's lock."""
     if dispute.status != S.ARBITRATION or dispute.arbitrator_id is not None:
@@ -726,11 +734,6 @@ def dispute_refer_to_committee(*, dispute: Dispute, note: str) -> None:
 
 
 # --- DSP-3: arbitration ---------------------------------------------------------------------------------
-
-
-def _arbitration_head() -> User | None:
-    department = Department.objects.filter(code=Department.Code.ARBITRATION).select_related("head").first()
-    return department.head if department is not None else None
 
 
 def _arbitrators() -> list[User]:
@@ -942,7 +945,7 @@ def dispute_ruling_overdue(*, dispute: Dispute) -> None:
         return
     _event(dispute, action="ruling_overdue", actor=None)
     _tell(
-        _arbitration_head(),
+        department_head(code=DepartmentCode.ARBITRATION),
         dispute,
         event="dispute_ruling_overdue",
         title=_("Ruling overdue"),
@@ -1105,7 +1108,7 @@ def dispute_panel_deadline_passed(*, dispute: Dispute) -> None:
         return
     appeal = Appeal.objects.select_for_update().get(dispute=dispute)
     _tell(
-        _arbitration_head(),
+        department_head(code=DepartmentCode.ARBITRATION),
         dispute,
         event="dispute_ruling_overdue",
         title=_("Appeal panel overdue"),

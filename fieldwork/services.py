@@ -1,7 +1,7 @@
 """Writes of the field-work chapter (ORD-9, ORD-2 service branch).
 
-- ``assignment_open_for_paid_order(order)`` — the ``orders.services.ORDER_PAID_HANDLERS`` hook: runs in
-  the payment's transaction with the order locked. A service order gets its assignment: the next
+- ``assignment_open_for_paid_order(order)`` — on ``orders.services.order_paid`` (``fieldwork/hooks.py``):
+  runs in the payment's transaction with the order locked. A service order gets its assignment: the next
   coordinator of its service area in round robin, or none (flagged to operations, never lost). The
   48-hour scheduling clock (``fieldwork.schedule_within``) starts at payment.
 - ``assignment_reassign`` — operations hand the order to another coordinator, with a reason.
@@ -34,7 +34,7 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Forbidden, InvalidInput, NotFound
 from platform_core.notifications.services import notify
-from staff.models import Department
+from platform_core.org.departments import DepartmentCode, department_head
 
 RULE_SCHEDULE_WITHIN = "fieldwork.schedule_within"
 A = ServiceAssignment.Status
@@ -66,9 +66,9 @@ def _record(
 
 def _operations_recipients() -> list[User]:
     """The operations head; without one (or an inactive one), the operations staff."""
-    head = Department.objects.filter(code=Department.Code.OPERATIONS, head__is_active=True).first()
-    if head is not None and head.head is not None:
-        return [head.head]
+    head = department_head(code=DepartmentCode.OPERATIONS)
+    if head is not None:
+        return [head]
     group = Group.objects.filter(name=Role.STAFF_OPERATIONS).first()
     return list(group.user_set.filter(is_active=True).order_by("pk")) if group else []
 

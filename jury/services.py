@@ -2,7 +2,7 @@
 
 A dispute whose refundable amount is at most ¥500 may be decided by a jury when both parties consent
 before arbitration starts (``jury_consent_give``). When mediation ends without agreement, disputes asks
-its ``ARBITRATION_ROUTERS``; ``jury_arbitration_router`` takes a consented case, draws 13 jurors at
+its ``arbitration_routers``; ``jury_arbitration_router`` takes a consented case, draws 13 jurors at
 random among the eligible (``jury.selectors.jurors_eligible``) and starts the 48-hour clock
 ``jury.verdict_due`` on the *dispute* (so the sweeper, like every dispute write, locks the dispute first
 and the jury case second). A case without both consents, over the limit, or with fewer than 13 eligible
@@ -124,7 +124,7 @@ def _refer(case: JuryCase, *, note: str) -> None:
 
 
 def jury_arbitration_router(*, dispute: Dispute, rng: random.Random | None = None) -> bool:
-    """DSP-6 (``disputes.services.ARBITRATION_ROUTERS``): mediation failed and the case is entering
+    """DSP-6 (``disputes.services.arbitration_routers``): mediation failed and the case is entering
     arbitration (the dispute locked). Take it to a jury if both parties consented, it is still small
     enough and 13 eligible jurors exist; otherwise record why and leave it to the committee."""
     case = _case_lock(dispute)

@@ -74,6 +74,7 @@ from merchants.services import (
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_register
 from platform_core.errors import DomainError
+from platform_core.hooks import Hook
 
 Role = MerchantMember.Role
 
@@ -499,10 +500,14 @@ def _documents_expiring(merchant: Merchant) -> list[QualificationDocument]:
     )
 
 
-#: Other apps' dashboards add what needs action on the home page: ``source(request, merchant) -> list``
-#: of dicts ``{"due": datetime|None, "kind": str, "title": str, "url": str}``. Orders adds orders to ship
-#: (registered when the root URLconf, ``platform_core/urls.py``, imports the orders dashboard).
-HOME_ACTION_SOURCES: list[Callable[[HttpRequest, Merchant], list[dict[str, Any]]]] = []
+home_action_sources = Hook[Callable[[HttpRequest, Merchant], list[dict[str, Any]]]](
+    "merchants.home_action_sources",
+    doc=(
+        "The merchant dashboard's home page: what needs action in another app's pages, as dicts "
+        '{"due": datetime | None, "kind": str, "title": str, "url": str} (the page sorts every action '
+        "by due time, the most urgent first)."
+    ),
+)
 
 
 @merchant_required(ALL_ROLES)
@@ -546,7 +551,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "url": reverse("merchant:reverification"),
             }
         )
-    for source in HOME_ACTION_SOURCES:
+    for source in home_action_sources:
         actions.extend(source(request, merchant))
     far = timezone.now() + timedelta(days=3650)
     actions.sort(key=lambda a: a["due"] or far)

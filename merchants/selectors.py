@@ -2,15 +2,8 @@
 ``merchant_for_member``; the review queue reads ``merchant_prior_record``; ranking and inspection
 sampling read ``merchant_credit_grade``.
 
-Hooks other apps register into (at import time, from their AppConfig.ready) — the figures the credit
-score (REP-3) and the KPIs (VIO-6) are computed from:
-
-- ``RATING_SOURCES``: callables ``source(merchant, since, until) -> Iterable[RatingBucket]``: the
-  detailed seller ratings of reviews made in ``[since, until)``, grouped by local day (one bucket per
-  day, or per review). Orders registers the reviews of order lines.
-- ``KPI_SOURCES``: callables ``source(merchant, since, until) -> Mapping[str, int | Decimal]``: counts
-  and sums of the cases in ``[since, until)``, under the keys of ``FIGURE_KEYS``. Figures from every
-  source are added up key by key; a source reports only the keys it knows.
+Hooks other apps register on (from their ``hooks.py``; ``platform_core.hooks``) — the figures the credit
+score (REP-3) and the KPIs (VIO-6) are computed from: ``rating_sources`` and ``kpi_sources``.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -51,6 +44,7 @@ from merchants.policies import (
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
+from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount
 
 ZERO = Decimal("0.00")
@@ -347,7 +341,7 @@ class RatingBucket:
     logistics_sum: int
 
 
-#: The keys ``KPI_SOURCES`` report (counts over the window, durations in seconds):
+#: The keys ``kpi_sources`` report (counts over the window, durations in seconds):
 FIGURE_KEYS: dict[str, str] = {
     "orders": "orders paid in the window (the base of complaint and dispute rates) — orders",
     "shipments": "orders shipped in the window — orders",
@@ -367,26 +361,38 @@ FIGURE_KEYS: dict[str, str] = {
 RatingSource = Callable[[Merchant, datetime, datetime], Iterable[RatingBucket]]
 KpiSource = Callable[[Merchant, datetime, datetime], Mapping[str, int | Decimal]]
 
-#: REP-3: other apps append ``source(merchant, since, until) -> Iterable[RatingBucket]``.
-RATING_SOURCES: list[RatingSource] = []
-#: REP-3, VIO-6: other apps append ``source(merchant, since, until) -> Mapping[str, int | Decimal]``.
-KPI_SOURCES: list[KpiSource] = []
+rating_sources = Hook[RatingSource](
+    "merchants.rating_sources",
+    doc=(
+        "REP-3: `source(merchant, since, until)`: the detailed seller ratings of reviews made in "
+        "[since, until), grouped by local day (one bucket per day, or per review); the credit score "
+        "weighs the buckets of every source."
+    ),
+)
+kpi_sources = Hook[KpiSource](
+    "merchants.kpi_sources",
+    doc=(
+        "REP-3, VIO-6: `source(merchant, since, until)`: counts and sums of the cases in [since, until) "
+        "under the keys of merchants.selectors.FIGURE_KEYS (a source reports only the keys it knows); "
+        "the figures of every source are added up key by key."
+    ),
+)
 
 
 def merchant_figures(*, merchant: Merchant, since: datetime, until: datetime) -> dict[str, Decimal]:
-    """The sum, key by key, of every ``KPI_SOURCES`` figure for ``[since, until)``.
+    """The sum, key by key, of every ``kpi_sources`` figure for ``[since, until)``.
 
     Only keys some source reported are present: a figure nobody provides is unknown, not zero.
     """
     figures: dict[str, Decimal] = {}
-    for source in KPI_SOURCES:
+    for source in kpi_sources:
         for key, value in source(merchant, since, until).items():
             figures[key] = figures.get(key, Decimal(0)) + Decimal(value)
     return figures
 
 
 def merchant_rating_buckets(*, merchant: Merchant, since: datetime, until: datetime) -> list[RatingBucket]:
-    return [bucket for source in RATING_SOURCES for bucket in source(merchant, since, until)]
+    return [bucket for source in rating_sources for bucket in source(merchant, since, until)]
 
 
 def merchant_violation_points(*, merchant: Merchant, since: datetime, until: datetime) -> int:

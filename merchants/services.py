@@ -1,23 +1,23 @@
 """Writes for merchants: onboarding (MER-1..3), agreements (MER-4), deposits (MER-5), re-verification,
 changes and documents (MER-6, MER-6a, MER-7), the lifecycle (MER-8), members and violations (VIO-1).
 
-Hooks other apps register into (at import time, e.g. from their AppConfig.ready):
+Hooks other apps register on (from their ``hooks.py``; ``platform_core.hooks``):
 
-- ``CLOSURE_CHECKS``: callables ``check(merchant) -> list[str]`` returning what is still pending for
-  the merchant (open orders, after-sales, disputes, escrow); closure is refused while any is non-empty.
-- ``DOCUMENT_EXPIRED_HANDLERS``: callables ``handler(*, merchant, document_kind, document) -> None``
-  called when a merchant's document of ``document_kind`` expires; catalog suspends exactly the listings
-  whose category requires that kind (MER-7).
+- ``closure_checks``: ``check(merchant) -> list[str]`` returning what is still pending for the merchant
+  (open orders, after-sales); closure is refused while any is non-empty (MER-8).
+- ``document_expired_handlers``: ``handler(*, merchant, document_kind, document) -> None`` called when a
+  merchant's document of ``document_kind`` expires; catalog suspends exactly the listings whose category
+  requires that kind (MER-7).
 
-The figures behind credit (REP-3) and KPIs (VIO-6) come from ``merchants.selectors.RATING_SOURCES`` and
-``KPI_SOURCES``.
+The figures behind credit (REP-3) and KPIs (VIO-6) come from ``merchants.selectors.rating_sources`` and
+``kpi_sources``.
 """
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -79,19 +79,35 @@ from platform_core.accounts.services import user_grant_role
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
+from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
 from platform_core.notifications.services import notify
-from staff.models import Department
-from staff.selectors import department_head
+from platform_core.org.departments import DepartmentCode, department_head
 
-ClosureCheck = Callable[[Merchant], list[str]]
-DocumentExpiredHandler = Callable[..., None]
+closure_checks = Hook[Callable[[Merchant], list[str]]](
+    "merchants.closure_checks",
+    doc=(
+        "MER-8: what still keeps the merchant from closing (open orders, after-sales requests and "
+        "complaints), as sentences shown to the merchant; closure and the deposit refund are refused "
+        "while any check returns one. Money held on the ledger is checked by merchants itself."
+    ),
+)
 
-#: MER-8: other apps append ``check(merchant) -> list[str]`` (what is pending); see the module docstring.
-CLOSURE_CHECKS: list[ClosureCheck] = []
-#: MER-7: other apps append ``handler(*, merchant, document_kind, document)``; see the module docstring.
-DOCUMENT_EXPIRED_HANDLERS: list[DocumentExpiredHandler] = []
+
+class DocumentExpiredHandler(Protocol):
+    def __call__(
+        self, *, merchant: Merchant, document_kind: str, document: QualificationDocument
+    ) -> None: ...
+
+
+document_expired_handlers = Hook[DocumentExpiredHandler](
+    "merchants.document_expired_handlers",
+    doc=(
+        "MER-7: a merchant's qualification document of `document_kind` expired today; called in "
+        "`document_expire`'s transaction (catalog suspends the listings whose category requires it)."
+    ),
+)
 
 
 # Deadline rule names (handlers in merchants/deadlines.py)
@@ -335,7 +351,7 @@ def merchant_reinstate(*, merchant: Merchant, cause: str, reason: str, actor: Us
 def merchant_closure_pending(*, merchant: Merchant) -> list[str]:
     """MER-8: everything that still blocks closure: other apps' checks, then money held for the merchant."""
     pending: list[str] = []
-    for check in CLOSURE_CHECKS:
+    for check in closure_checks:
         pending.extend(check(merchant))
     pending.extend(closure_pending_from_ledger(merchant=merchant))
     return pending
@@ -351,7 +367,7 @@ def _stop_clocks(merchant: Merchant) -> None:
 def merchant_close(*, merchant: Merchant, reason: str, actor: User | None) -> Merchant:
     """MER-8: close the shop, refused (Conflict ``closure_pending``) while anything is pending.
 
-    Orders, after-sales and disputes register their checks in ``CLOSURE_CHECKS``; the deposit and the
+    Orders and after-sales register their checks on ``closure_checks``; the deposit and the
     payable must be settled to zero (the deposit is refunded with ``merchant_deposit_refund``). The
     merchant's records are kept (MER-10): closing never deletes.
     """
@@ -904,7 +920,7 @@ def merchant_deposit_refund(
     if (existing := LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()) is not None:
         return existing
     merchant = _lock_merchant(merchant)
-    pending = [p for check in CLOSURE_CHECKS for p in check(merchant)]
+    pending = [p for check in closure_checks for p in check(merchant)]
     if pending:
         raise Conflict(
             _("The deposit is returned after everything is settled: %(pending)s")
@@ -1645,7 +1661,7 @@ def document_expire(*, document: QualificationDocument) -> None:
     document.expired_at = timezone.now()
     document.save(update_fields=["expired_at"])
     merchant = document.merchant
-    for handler in DOCUMENT_EXPIRED_HANDLERS:
+    for handler in document_expired_handlers:
         handler(merchant=merchant, document_kind=document.kind, document=document)
     audit_record(
         actor=None,
@@ -1725,7 +1741,7 @@ def merchant_change_reject(*, change: MerchantChange, note: str, actor: User) ->
 def review_overdue_record(*, subject: MerchantApplication | MerchantChange, what: str) -> None:
     """MER-2, MER-6a: a review clock ran out: record it, tell operations, and put it before the head of
     the operations department (STF-1), who is told even when not in the operations group."""
-    head = department_head(code=Department.Code.OPERATIONS)
+    head = department_head(code=DepartmentCode.OPERATIONS)
     audit_record(
         actor=None,
         action=f"merchant.{what}_review_overdue",

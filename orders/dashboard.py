@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from merchants.dashboard import (
     ALL_ROLES,
-    HOME_ACTION_SOURCES,
     MONEY_ROLES,
     ORDER_SHIPPERS,
     SERVICE_ERRORS,
@@ -88,10 +87,6 @@ def orders_to_ship_actions(request: HttpRequest, merchant: Merchant) -> list[dic
         }
         for order in orders
     ]
-
-
-if orders_to_ship_actions not in HOME_ACTION_SOURCES:
-    HOME_ACTION_SOURCES.append(orders_to_ship_actions)
 
 
 # --- orders ----------------------------------------------------------------------------------------------

@@ -273,7 +273,7 @@ def listing_review_summary(listing: Listing) -> dict[str, Any]:
 
 
 def review_rating_buckets(merchant: Merchant, since: datetime, until: datetime) -> list[RatingBucket]:
-    """REP-3 (registered in ``merchants.selectors.RATING_SOURCES``): the detailed seller ratings of the
+    """REP-3 (``merchants.selectors.rating_sources``): the detailed seller ratings of the
     merchant's counted reviews made in ``[since, until)``, one bucket per local day."""
     rows = (
         _counted_reviews()
@@ -594,7 +594,7 @@ RULE_SHIP_BY = "orders.ship_by"
 
 
 def order_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
-    """REP-3, VIO-6 (``merchants.selectors.KPI_SOURCES``): the merchant's orders paid in ``[since, until)``;
+    """REP-3, VIO-6 (``merchants.selectors.kpi_sources``): the merchant's orders paid in ``[since, until)``;
     orders shipped then; of those, shipped after their ship-by deadline (the ``orders.ship_by`` clock's
     due time, so an extension counts), and with tracking the carrier confirmed (a carrier event)."""
     ship_by_due = Deadline.objects.filter(
@@ -628,7 +628,7 @@ def merchant_unsettled_order_count(*, merchant: Merchant) -> int:
 
 
 def customer_open_orders_reason(user: User) -> list[str]:
-    """USR-4: open orders hold back account deletion (registered in ``ACCOUNT_DELETION_CHECKS``)."""
+    """USR-4: open orders hold back account deletion (``platform_core.accounts.services.account_deletion_checks``)."""
     numbers = list(
         Order.objects.filter(customer=user, status__in=Order.OPEN_STATUSES).values_list("number", flat=True)[
             :5

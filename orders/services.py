@@ -13,7 +13,7 @@ Interface for other chapters (after-sales, disputes):
 - ``order_refund(*, order, amount, reason, idempotency_key, actor) -> Refund`` — PAY-5: refund from
   escrow (or, once released, from the merchant's payable); never more than paid; a full refund closes
   the order. Holds do not block refunds (they block release/payout only).
-- ``ORDER_PAID_HANDLERS`` — ORD-9: hooks called with the locked order once it is paid (field work).
+- ``order_paid`` — ORD-9: the hook called with the locked order once it is paid (field work).
 - ``order_schedule`` / ``order_start_service`` / ``order_complete_service`` — ORD-2's service branch.
 
 Settlement rules (PAY-4): when the after-sales window (``ORDERS_AFTERSALES_WINDOW``, 15 days after
@@ -93,6 +93,7 @@ from platform_core.accounts.services import basic_permission_require
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_extend, deadline_meet, deadline_start
 from platform_core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unprocessable
+from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerHold, TransactionKind
 from platform_core.ledger.services import (
     ledger_account_for,
@@ -112,9 +113,14 @@ RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 CENT = Decimal("0.01")
 S = Order.Status
 
-#: ORD-9: called with the locked order inside the payment's transaction, once it is ``paid`` (e.g. the
-#: field-work chapter hands a service order to a coordinator). Registered from the owner's ``ready()``.
-ORDER_PAID_HANDLERS: list[Callable[[Order], None]] = []
+order_paid = Hook[Callable[[Order], object]](
+    "orders.order_paid",
+    doc=(
+        "ORD-9: the order was paid; called with the locked order in the payment's transaction, after "
+        "the ship-by clock started and the merchant was told (field work hands a service order to a "
+        "coordinator). What a handler returns is ignored."
+    ),
+)
 
 
 def _money(value: Decimal) -> Decimal:
@@ -692,7 +698,8 @@ def _payment_ledger_key(payment: Payment, provider_trade_no: str | None) -> str:
 
 
 def _order_paid(order: Order, payment: Payment) -> None:
-    """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts."""
+    """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts; ORD-9: then
+    every ``order_paid`` hook (field work: ``fieldwork/hooks.py``)."""
     now = timezone.now()
     ship_by = now + settings.ORDERS_SHIP_WITHIN if order.kind == Order.Kind.PRODUCT else None
     order.pay(at=now, ship_by=ship_by)
@@ -715,7 +722,7 @@ def _order_paid(order: Order, payment: Payment) -> None:
         body=_("Order %(number)s was paid; ship it by %(ship_by)s.")
         % {"number": order.number, "ship_by": ship_by},
     )
-    for handler in ORDER_PAID_HANDLERS:
+    for handler in order_paid:
         handler(order)
 
 
@@ -1909,7 +1916,7 @@ def orders_anonymise_customer(*, user: User, actor: User | None = None) -> int:
 
 
 def order_closure_pending(merchant: Merchant) -> list[str]:
-    """MER-8: open or unsettled orders keep a merchant from closing (registered in ``CLOSURE_CHECKS``)."""
+    """MER-8: open or unsettled orders keep a merchant from closing (``merchants.services.closure_checks``)."""
     pending = []
     open_count = Order.objects.filter(merchant=merchant, status__in=Order.OPEN_STATUSES).count()
     if open_count:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "django_fsm",
     # the shared kernel
+    "platform_core",  # its ready() imports every app's hooks.py (platform_core.hooks)
     "platform_core.accounts",
     "platform_core.api",
     "platform_core.audit",

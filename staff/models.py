@@ -1,7 +1,7 @@
 """Staff chapter: departments, staff profiles, permission applications and grants, offboarding (STF-1 … STF-6).
 
 One application mechanism serves staff (STF-2) and users (USR-2, USR-3): ``PermissionApplication`` is
-generic over the applicant, and the permission registry (``staff.permission_registry``) says which
+generic over the applicant, and the permission registry (``platform_core.org.permissions``) says which
 audience may apply for which permission. A ``PermissionGrant`` row backs every advanced permission a
 person holds directly, so it can expire, be changed and be revoked with a reason.
 """
@@ -17,20 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from platform_core.accounts.crypto import EncryptedTextField
+from platform_core.org.departments import DepartmentCode
 
 
 class Department(models.Model):
     """STF-1: the platform's departments; seeded by a data migration, heads set by staff administration."""
 
-    class Code(models.TextChoices):
-        OPERATIONS = "operations", _("Operations")
-        CUSTOMER_SERVICE = "customer_service", _("Customer service")
-        FINANCE = "finance", _("Finance")
-        TECHNOLOGY = "technology", _("Technology")
-        HR = "hr", _("Human resources")
-        MARKETING = "marketing", _("Marketing")
-        ARBITRATION = "arbitration", _("Arbitration committee")
-        COMPLIANCE = "compliance", _("Compliance")
+    Code = DepartmentCode  # the kernel's codes: chapters below staff name departments by them
 
     code = models.CharField(_("code"), max_length=32, choices=Code.choices, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
+from platform_core.org.permissions import REGISTRY, PermissionSpec, admin_right_keys
 from staff.models import Department, PermissionApplication, PermissionGrant, TrainingAttendance
-from staff.permission_registry import REGISTRY, PermissionSpec, admin_right_keys
 
 REVIEW_PERMISSION = "staff.review_permission_application"
 REVIEW_RULE = "staff.permission_review_due"
@@ -167,7 +167,7 @@ def _grant_key(grant: PermissionGrant) -> str:
 
 
 def training_passed_by(user: User, training_code: str) -> bool:
-    """STF-8: has ``user`` passed the course ``training_code``? (registered in ``TRAINING_CHECKS``)"""
+    """STF-8: has ``user`` passed the course ``training_code``? (registered on ``platform_core.org.permissions.training_checks``)"""
     return TrainingAttendance.objects.filter(
         person=user, session__course__code=training_code, passed=True
     ).exists()

@@ -24,6 +24,7 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.services import notify
+from platform_core.org.permissions import Audience, PermissionSpec, permission_spec_for, training_passed
 from platform_core.uploads import upload_sniff
 from staff.models import (
     Announcement,
@@ -38,7 +39,6 @@ from staff.models import (
     TrainingCourse,
     TrainingSession,
 )
-from staff.permission_registry import Audience, PermissionSpec, permission_spec_for, training_passed
 from staff.selectors import (
     GRANT_EXPIRY_RULE,
     REVIEW_RULE,
@@ -850,7 +850,7 @@ def announcement_publish(*, title: str, body: str, actor: User) -> Announcement:
     return announcement
 
 
-# --- account deletion (USR-4): registered in ACCOUNT_ANONYMISERS by StaffConfig.ready() --------------------
+# --- account deletion (USR-4): registered on account_anonymisers in staff/hooks.py ---------------------------
 
 
 @transaction.atomic

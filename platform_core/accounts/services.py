@@ -1,18 +1,13 @@
 """Writes on users: registration, tokens and sessions, role grants, restrictions of basic permissions
 and privacy settings (USR-1), account deletion with anonymisation (USR-4).
 
-The kernel imports no chapter app, so account deletion asks the apps through two hook lists they append
-to from their ``AppConfig.ready()``:
-
-- ``ACCOUNT_DELETION_CHECKS``: callables ``(user) -> list[str]``, the reasons (shown to the user) why the
-  account cannot be deleted now, e.g. an open order, after-sales request or dispute; empty when none.
-- ``ACCOUNT_ANONYMISERS``: callables ``(*, user, actor) -> object`` that remove the user's personal data
-  from the app's own records and keep the trade record (ORD-8), run in the deletion's transaction.
+The kernel imports no chapter app, so account deletion asks the apps through two hooks they register on
+from their ``hooks.py`` (``platform_core.hooks``): ``account_deletion_checks`` and ``account_anonymisers``.
 """
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from django.contrib.auth import SESSION_KEY, password_validation
 from django.contrib.auth.models import Group
@@ -36,12 +31,30 @@ from platform_core.accounts.selectors import user_may, user_restrictions_in_forc
 from platform_core.accounts.validators import normalise_mobile
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, Forbidden, InvalidInput
+from platform_core.hooks import Hook
 from platform_core.notifications.services import notify
 
-AccountDeletionCheck = Callable[[User], list[str]]
-AccountAnonymiser = Callable[..., object]
-ACCOUNT_DELETION_CHECKS: list[AccountDeletionCheck] = []
-ACCOUNT_ANONYMISERS: list[AccountAnonymiser] = []
+account_deletion_checks = Hook[Callable[[User], list[str]]](
+    "accounts.account_deletion_checks",
+    doc=(
+        "USR-4: the reasons (shown to the user) why the account cannot be deleted now, e.g. an open "
+        "order, after-sales request or complaint; empty when none. Deletion is refused while any is given."
+    ),
+)
+
+
+class AccountAnonymiser(Protocol):
+    def __call__(self, *, user: User, actor: User) -> object: ...
+
+
+account_anonymisers = Hook[AccountAnonymiser](
+    "accounts.account_anonymisers",
+    doc=(
+        "USR-4, ORD-8: the user deletes their account: remove their personal data from the app's own "
+        "records and keep the trade record; called in the deletion's transaction, before the account "
+        "itself is anonymised."
+    ),
+)
 
 RESTRICT_PERMISSION = "accounts.add_userrestriction"
 
@@ -271,7 +284,7 @@ def privacy_settings_update(*, user: User, changes: dict[str, bool], actor: User
 def account_deletion_blockers(*, user: User) -> list[str]:
     """USR-4: why the account cannot be deleted now (open orders, after-sales requests, disputes)."""
     reasons: list[str] = []
-    for check in ACCOUNT_DELETION_CHECKS:
+    for check in account_deletion_checks:
         reasons.extend(str(reason) for reason in check(user))
     return reasons
 
@@ -280,9 +293,9 @@ def account_deletion_blockers(*, user: User) -> list[str]:
 def user_account_delete(*, user: User, password: str, actor: User) -> User:
     """USR-4, ORD-8: the user deletes their own account, confirming with their password.
 
-    Refused only while an app reports a blocker (``ACCOUNT_DELETION_CHECKS``: open order, after-sales
+    Refused only while an app reports a blocker (``account_deletion_checks``: open order, after-sales
     request or dispute), with the reasons. Otherwise the apps anonymise their records
-    (``ACCOUNT_ANONYMISERS``), then the account loses its name, phone, email, password, roles and
+    (``account_anonymisers``), then the account loses its name, phone, email, password, roles and
     privacy settings, is deactivated and marked ``anonymised_at``; its sessions and tokens end. The row
     stays so trade records keep their foreign keys (ORD-8: kept at least 3 years).
     """
@@ -304,7 +317,7 @@ def user_account_delete(*, user: User, password: str, actor: User) -> User:
             code="account_deletion_blocked",
             errors={"reasons": reasons},
         )
-    for anonymise in ACCOUNT_ANONYMISERS:
+    for anonymise in account_anonymisers:
         anonymise(user=user, actor=actor)
     PrivacySettings.objects.filter(user=user).delete()
     user.name, user.email, user.phone = "", None, None
@@ -319,12 +332,6 @@ def user_account_delete(*, user: User, password: str, actor: User) -> User:
         actor=actor,
         action="account.deleted",
         subject=user,
-        after={"anonymisers": len(ACCOUNT_ANONYMISERS), **ended},
+        after={"anonymisers": len(account_anonymisers), **ended},
     )
     return user
-
-
-def hook_register(hooks: list[Any], hook: Any) -> None:
-    """Append ``hook`` once (``ready()`` can run more than once in tests)."""
-    if hook not in hooks:
-        hooks.append(hook)

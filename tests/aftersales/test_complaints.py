@@ -12,7 +12,7 @@ from aftersales.selectors import (
     complaint_queue_for_head,
 )
 from aftersales.services import complaint_acknowledge, complaint_answer, complaint_close
-from merchants.selectors import KPI_SOURCES, merchant_figures
+from merchants.selectors import kpi_sources, merchant_figures
 from orders.selectors import order_holds_open
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.services import deadlines_sweep
@@ -131,7 +131,7 @@ def test_cmp_3_complaints_count_for_merchant_and_kpis() -> None:
         complainant=order.customer, target_kind="merchant", merchant_id=order.merchant.pk, category="delivery"
     )
     assert complaint_count_for_merchant(merchant=order.merchant, since=since) == 2
-    assert aftersales_kpi_figures in KPI_SOURCES
+    assert aftersales_kpi_figures in kpi_sources
     figures = merchant_figures(merchant=order.merchant, since=since, until=timezone.now() + timedelta(days=1))
     assert figures["complaints"] == 2
 

@@ -21,7 +21,7 @@ from aftersales.services import (
 )
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantKpi
-from merchants.selectors import KPI_SOURCES, kpi_window, merchant_figures
+from merchants.selectors import kpi_sources, kpi_window, merchant_figures
 from merchants.services import merchant_kpis_compute
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -210,7 +210,7 @@ def test_msg_2_merchant_reply_in_time_meets_the_clock(
 
 
 def test_msg_2_merchant_silent_24h_counts_against_kpi(merchant: Merchant, time_machine: Any) -> None:
-    assert message_kpi_figures in KPI_SOURCES
+    assert message_kpi_figures in kpi_sources
     listing = approved_listing(merchant=merchant)
     conversations = [_ask(CustomerFactory(), listing) for _ in range(10)]
     first, last = conversations[0].created_at, conversations[-1].created_at

@@ -251,11 +251,8 @@ def test_afs_5_refusal_needs_reason_then_escalation_keeps_hold() -> None:
     request = request_refuse(request=request, reason="已超出质保范围", actor=order.merchant.owner)
     assert request.status == RS.REFUSED
     called = []
-    services.ESCALATION_HANDLERS.append(lambda **kw: called.append(kw["request"].pk))
-    try:
+    with services.request_escalated.registered(lambda **kw: called.append(kw["request"].pk)):
         request = request_escalate(request=request, reason="商品确有质量问题", actor=order.customer)
-    finally:
-        services.ESCALATION_HANDLERS.pop()
     assert request.status == RS.ESCALATED and request.escalated_to == "dispute"
     assert called == [request.pk]
     assert order_holds_open(order=order).exists()

@@ -15,7 +15,7 @@ from catalog.services import (
     listings_suspend_for_document,
 )
 from merchants.models import Merchant, MerchantMember, QualificationDocument
-from merchants.services import DOCUMENT_EXPIRED_HANDLERS
+from merchants.services import document_expired_handlers
 from platform_core.accounts.roles import Role
 from platform_core.errors import Conflict
 from tests.conftest import client_for
@@ -137,7 +137,7 @@ def test_cat_5_single_sku_stock_update(merchant: Merchant, owner_client: APIClie
 
 
 def test_mer_7_expired_document_takes_down_listings_that_need_it(db: None) -> None:
-    assert listings_suspend_for_document in DOCUMENT_EXPIRED_HANDLERS
+    assert listings_suspend_for_document in document_expired_handlers
     food = CategoryFactory(required_document_kinds=["food_licence"])
     toys = CategoryFactory()
     shop = merchant_for(food)
@@ -146,7 +146,7 @@ def test_mer_7_expired_document_takes_down_listings_that_need_it(db: None) -> No
     staff = reviewer()
     food_listing = approved_listing(merchant=shop, category=food, by=staff)
     toy_listing = approved_listing(merchant=shop, category=toys, by=staff)
-    for handler in DOCUMENT_EXPIRED_HANDLERS:
+    for handler in document_expired_handlers:
         handler(merchant=shop, document_kind="food_licence", document=None)
     food_listing.refresh_from_db()
     toy_listing.refresh_from_db()

@@ -18,7 +18,7 @@ from merchants.models import (
     PlatformAgreement,
     QualificationDocument,
 )
-from merchants.selectors import KPI_SOURCES, RATING_SOURCES, RatingBucket
+from merchants.selectors import RatingBucket, kpi_sources, rating_sources
 from merchants.validators import credit_code_check_digit
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import StaffFactory, UserFactory
@@ -139,7 +139,7 @@ class ComplianceReviewerFactory(StaffFactory):
 
 
 class FakeStandingSources:
-    """Registers fake ``RATING_SOURCES`` / ``KPI_SOURCES`` for the merchants it is given figures for,
+    """Registers fake ``rating_sources`` / ``kpi_sources`` for the merchants it is given figures for,
     the way orders, after-sales and disputes will; ``with FakeStandingSources() as sources:``."""
 
     def __init__(self) -> None:
@@ -156,10 +156,10 @@ class FakeStandingSources:
         return [b for b in self.ratings.get(merchant.pk, []) if first <= b.day <= last]
 
     def __enter__(self) -> "FakeStandingSources":
-        KPI_SOURCES.append(self.kpi_source)
-        RATING_SOURCES.append(self.rating_source)
+        kpi_sources.register(self.kpi_source)
+        rating_sources.register(self.rating_source)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        KPI_SOURCES.remove(self.kpi_source)
-        RATING_SOURCES.remove(self.rating_source)
+        kpi_sources.unregister(self.kpi_source)
+        rating_sources.unregister(self.rating_source)

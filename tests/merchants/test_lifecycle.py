@@ -35,9 +35,8 @@ def open_order_check() -> Iterator[object]:
     def check(merchant: Merchant) -> list[str]:
         return [f"Order #1 of {merchant.name} is still open."]
 
-    services.CLOSURE_CHECKS.append(check)
-    yield check
-    services.CLOSURE_CHECKS.remove(check)
+    with services.closure_checks.registered(check):
+        yield check
 
 
 def test_mer_8_restrict_records_cause_actor_reason_and_audit() -> None:

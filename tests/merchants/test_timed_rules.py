@@ -237,9 +237,8 @@ def suspended_listings() -> Iterator[list[tuple[int, str]]]:
     def handler(*, merchant: Merchant, document_kind: str, document: QualificationDocument) -> None:
         calls.append((merchant.pk, document_kind))
 
-    services.DOCUMENT_EXPIRED_HANDLERS.append(handler)
-    yield calls
-    services.DOCUMENT_EXPIRED_HANDLERS.remove(handler)
+    with services.document_expired_handlers.registered(handler):
+        yield calls
 
 
 def _upload(merchant: Merchant, kind: str, valid_until_days: int) -> QualificationDocument:

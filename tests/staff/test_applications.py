@@ -10,7 +10,7 @@ from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.models import Notification
-from staff import permission_registry
+from platform_core.org.permissions import training_checks
 from staff.models import PermissionApplication, PermissionGrant
 from staff.selectors import REVIEW_RULE, permission_application_time_left
 from staff.services import (
@@ -206,16 +206,14 @@ def test_stf_8_training_required_refused_without_training_hook(applicant, review
     assert application.status == PermissionApplication.Status.SUBMITTED  # rolled back, still open
 
 
-def test_stf_8_training_hook_decides(applicant, reviewer, monkeypatch):
+def test_stf_8_training_hook_decides(applicant, reviewer):
     passed: set[tuple[int, str]] = set()
-    monkeypatch.setattr(
-        permission_registry, "TRAINING_CHECKS", [lambda user, code: (user.pk, code) in passed]
-    )
-    application = submit(applicant, "staff.view_personal_data")
-    with pytest.raises(Conflict, match="has not passed"):
+    with training_checks.replaced(lambda user, code: (user.pk, code) in passed):
+        application = submit(applicant, "staff.view_personal_data")
+        with pytest.raises(Conflict, match="has not passed"):
+            permission_application_approve(application=application, reason="ok", actor=reviewer)
+        passed.add((applicant.pk, "personal_data_protection"))
         permission_application_approve(application=application, reason="ok", actor=reviewer)
-    passed.add((applicant.pk, "personal_data_protection"))
-    permission_application_approve(application=application, reason="ok", actor=reviewer)
     assert type(applicant).objects.get(pk=applicant.pk).has_perm("staff.view_personal_data")
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
-from staff.permission_registry import (
+from platform_core.org.permissions import (
     PROJECT_APP_LABELS,
     REGISTRY,
     Audience,
@@ -25,7 +25,7 @@ def test_stf_1_every_permission_classified():
     missing = permissions_unclassified(permissions)
     assert not missing, (
         "These permissions are not classified basic/advanced (STF-1). Add an entry for each to "
-        "staff/permission_registry.py, e.g.\n"
+        "the hooks.py of the permission's app, e.g.\n"
         + "\n".join(
             f'permission_register("{key}", level=Level.ADVANCED, audience=Audience.STAFF, description="...")'
             for key in missing
@@ -39,7 +39,7 @@ def test_stf_1_registry_names_only_existing_permissions():
         for app_label, codename in Permission.objects.values_list("content_type__app_label", "codename")
     }
     stale = sorted(set(REGISTRY) - existing)
-    assert not stale, f"staff/permission_registry.py classifies permissions that do not exist: {stale}"
+    assert not stale, f"the permission registry classifies permissions that do not exist: {stale}"
 
 
 def test_stf_1_custom_permission_unlisted_is_reported():

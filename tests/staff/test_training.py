@@ -42,7 +42,7 @@ def session_of(code: str, trainer, day: int = 2):
 
 
 def test_stf_8_course_seeded_for_the_permission_that_requires_it():
-    from staff.permission_registry import permission_spec_get
+    from platform_core.org.permissions import permission_spec_get
 
     spec = permission_spec_get("staff.view_personal_data")
     assert spec is not None and spec.requires_training == COURSE

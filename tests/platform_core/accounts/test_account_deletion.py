@@ -1,5 +1,7 @@
 """USR-4, ORD-8: self-service account deletion, refused only for open business, then anonymised."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
@@ -36,13 +38,13 @@ class FakeOrders:
 
 
 @pytest.fixture
-def orders(monkeypatch) -> FakeOrders:
+def orders() -> Iterator[FakeOrders]:
     fake = FakeOrders()
-    monkeypatch.setattr(account_services, "ACCOUNT_DELETION_CHECKS", [fake.open_orders_reason])
-    monkeypatch.setattr(
-        account_services, "ACCOUNT_ANONYMISERS", [*account_services.ACCOUNT_ANONYMISERS, fake.anonymise]
-    )
-    return fake
+    with (
+        account_services.account_deletion_checks.replaced(fake.open_orders_reason),
+        account_services.account_anonymisers.registered(fake.anonymise),
+    ):
+        yield fake
 
 
 def login_session(user: User) -> str:
@@ -113,9 +115,14 @@ def test_usr_4_privacy_settings_removed_with_the_account(orders):
 
 
 def test_usr_4_the_hooks_are_what_other_apps_register_into():
-    # The kernel imports no chapter app: orders, aftersales and disputes append here from ready().
-    assert isinstance(account_services.ACCOUNT_DELETION_CHECKS, list)
-    assert isinstance(account_services.ACCOUNT_ANONYMISERS, list)
+    # The kernel imports no chapter app: orders, aftersales and staff register here from their hooks.py.
+    from aftersales.selectors import customer_open_aftersales_reason
+    from orders.selectors import customer_open_orders_reason
+    from orders.services import orders_anonymise_customer
     from staff.services import staff_anonymise_user
 
-    assert staff_anonymise_user in account_services.ACCOUNT_ANONYMISERS
+    assert list(account_services.account_deletion_checks) == [
+        customer_open_orders_reason,
+        customer_open_aftersales_reason,
+    ]
+    assert list(account_services.account_anonymisers) == [orders_anonymise_customer, staff_anonymise_user]

@@ -121,17 +121,16 @@ def test_seed_demo_refuses_in_production(settings) -> None:
     assert not User.objects.exists()
 
 
-def test_seed_demo_runs_every_apps_demo_seeder(monkeypatch: pytest.MonkeyPatch) -> None:
-    from platform_core.accounts.management.commands import seed_demo
+def test_seed_demo_runs_every_apps_demo_seeder() -> None:
+    from platform_core.accounts.management.commands.seed_demo import demo_seeders
 
     calls: list[str] = []
 
     def fake_seed(*, stdout: object) -> None:
         calls.append(User.objects.get(email="merchant@demo.local").email)  # accounts exist by now
 
-    monkeypatch.setattr(seed_demo, "demo_seeders", lambda: [("merchants", fake_seed)])
-
-    call_command("seed_demo", verbosity=0)
+    with demo_seeders.replaced(fake_seed):
+        call_command("seed_demo", verbosity=0)
 
     assert calls == ["merchant@demo.local"]
     assert Group.objects.filter(name=Role.MERCHANT_OWNER, user__email="merchant@demo.local").exists()

@@ -4,24 +4,24 @@ Idempotent: accounts are looked up by email, so running it again changes nothing
 is left as it is, even if someone changed its password). It refuses to run in production: the demo
 password is published in the README.
 
-Apps add their demo data (a shop for merchant@demo.local, listings, an order, ...) with a ``demo``
-module of their own, found in INSTALLED_APPS order once the accounts exist::
+Apps add their demo data (a shop for merchant@demo.local, listings, an order, ...) by registering a
+seeder on ``demo_seeders`` in their ``hooks.py``; the seeders run in INSTALLED_APPS order once the
+accounts exist::
 
     # merchants/demo.py
     def seed(*, stdout: OutputWrapper) -> None:
         owner = User.objects.get(email="merchant@demo.local")
         ...  # get_or_create through the app's services; must be idempotent too
 
+    # merchants/hooks.py
+    demo_seeders.register(demo.seed)
+
 Everything runs in one transaction: a failing seeder leaves the database as it was.
 """
 
 import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.conf import settings
@@ -29,15 +29,26 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
-from django.utils.module_loading import module_has_submodule
 
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
+from platform_core.hooks import Hook
 
 # One password for every demo account; it passes the SEC-3 password policy (checked on creation).
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published on purpose; refused in production)
 
-Seeder = Callable[..., None]
+
+class Seeder(Protocol):
+    def __call__(self, *, stdout: OutputWrapper) -> None: ...
+
+
+demo_seeders = Hook[Seeder](
+    "accounts.demo_seeders",
+    doc=(
+        "`manage.py seed_demo`: an app's demo data, once the demo accounts exist, in the command's "
+        "transaction. Must be idempotent (get_or_create through the app's services); never in production."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -79,18 +90,9 @@ def demo_account_seed(account: DemoAccount) -> bool:
     return created
 
 
-def demo_seeders() -> list[tuple[str, Seeder]]:
-    """``(app label, seed)`` for every project app that has a ``demo`` module (not third-party apps)."""
-    base_dir = Path(settings.BASE_DIR).resolve()
-    env_dir = Path(sys.prefix).resolve()
-    found: list[tuple[str, Seeder]] = []
-    for config in apps.get_app_configs():
-        path = Path(config.path).resolve()
-        if not path.is_relative_to(base_dir) or path.is_relative_to(env_dir):
-            continue
-        if module_has_submodule(config.module, "demo"):
-            found.append((config.label, import_module(f"{config.name}.demo").seed))
-    return found
+def _app_label(seed: Seeder) -> str:
+    config = apps.get_containing_app_config(getattr(seed, "__module__", ""))
+    return config.label if config is not None else "?"
 
 
 class Command(BaseCommand):
@@ -108,9 +110,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a published password; not in production.")
         with transaction.atomic():
             rows = [(account, demo_account_seed(account)) for account in DEMO_ACCOUNTS]
-            for label, seed in demo_seeders():
+            for seed in demo_seeders:
                 if options["verbosity"] >= 2:
-                    self.stdout.write(f"seeding demo data: {label}")
+                    self.stdout.write(f"seeding demo data: {_app_label(seed)}")
                 seed(stdout=self.stdout)
         if options["verbosity"] >= 1:
             self.print_summary(rows, base_url=options["base_url"].rstrip("/"), out=self.stdout)

@@ -6,12 +6,13 @@ both), a description, optionally the code of a training that must be passed befo
 
 Django's default model permissions are classified by rule: ``view_*`` is basic, ``add_*`` /
 ``change_*`` / ``delete_*`` are advanced, all for staff, unless listed in ``REGISTRY``. A custom
-permission (``Meta.permissions``) must be listed here explicitly:
-``tests/staff/test_permission_registry.py`` fails for any permission of the project's apps that this
-module does not classify, and tells the developer what to add.
+permission (``Meta.permissions``) must be classified explicitly, by its own app, with
+``permission_register`` in the app's ``hooks.py`` (imported at start-up):
+``tests/staff/test_permission_registry.py`` fails for any permission of the project's apps that nobody
+classifies, and tells the developer what to add.
 
-Training checks (STF-8): the training issue appends callables ``(user, training_code) -> bool`` to
-``TRAINING_CHECKS``; a permission that requires a training is granted only if one of them says the
+Training checks (STF-8): the staff chapter registers ``(user, training_code) -> bool`` on
+``training_checks``; a permission that requires a training is granted only if one of them says the
 person passed it. With no check registered, such a permission is refused.
 """
 
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from platform_core.hooks import Hook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import Permission
@@ -90,7 +93,7 @@ def permission_register(
     requires_training: str | None = None,
     is_admin_right: bool = False,
 ) -> PermissionSpec:
-    """Classify one permission. Apps may call this from their own module; a second, different entry fails."""
+    """Classify one permission (from the app's ``hooks.py``); a second, different entry fails."""
     if key.count(".") != 1:
         raise ValueError(f"permission keys look like '<app_label>.<codename>', got {key!r}")
     spec = PermissionSpec(
@@ -167,99 +170,22 @@ def admin_right_keys() -> list[str]:
     return sorted(key for key, spec in REGISTRY.items() if spec.is_admin_right)
 
 
-# --- training hooks (STF-8) --------------------------------------------------------------------------
+# --- training checks (STF-8) -----------------------------------------------------------------------
+
 
 TrainingCheck = Callable[["User", str], bool]
-TRAINING_CHECKS: list[TrainingCheck] = []
+
+training_checks = Hook[TrainingCheck](
+    "org.training_checks",
+    doc=(
+        "STF-8: has `user` passed the training `training_code`? A permission that requires a training "
+        "is granted only if one check says so; with none registered, such a permission is refused."
+    ),
+)
 
 
 def training_passed(user: "User", training_code: str) -> bool | None:
     """True/False from the registered checks (any says passed → True); ``None`` when no check is registered."""
-    if not TRAINING_CHECKS:
+    if not training_checks:
         return None
-    return any(check(user, training_code) for check in TRAINING_CHECKS)
-
-
-# --- the classification -------------------------------------------------------------------------------
-
-_A, _B = Level.ADVANCED, Level.BASIC
-
-# staff: custom permissions (Meta.permissions in staff/models.py)
-permission_register(
-    "staff.platform_administrator",
-    level=_A,
-    audience=Audience.STAFF,
-    description="Platform administrator: configure the platform and its staff (capped, STF-4)",
-    is_admin_right=True,
-)
-permission_register(
-    "staff.review_permission_application",
-    level=_A,
-    audience=Audience.STAFF,
-    description="Staff administration: review permission applications of staff and users (STF-2, USR-2)",
-)
-permission_register(
-    "staff.view_personal_data",
-    level=_A,
-    audience=Audience.STAFF,
-    description="See names, phones, addresses and ID numbers unmasked; each view is audited (SEC-2)",
-    requires_training="personal_data_protection",
-)
-permission_register(
-    "staff.publish_announcement",
-    level=_A,
-    audience=Audience.STAFF,
-    description="Publish platform announcements and rules (STF-6)",
-)
-permission_register(
-    "staff.user_jury",
-    level=_A,
-    audience=Audience.USER,
-    description="Take part in the public jury (USR-2, DSP-6)",
-)
-permission_register(
-    "staff.user_change_identity",
-    level=_A,
-    audience=Audience.USER,
-    description="Change verified identity details (USR-2)",
-)
-permission_register(
-    "staff.user_delete_own_content",
-    level=_A,
-    audience=Audience.USER,
-    description="Delete own content (USR-2)",
-)
-permission_register(
-    "staff.user_privacy_beyond_defaults",
-    level=_A,
-    audience=Audience.USER,
-    description="Set privacy options beyond the defaults (USR-2)",
-)
-
-# accounts: editing users in the admin can make anyone a superuser, so it is an administrator right.
-for _codename, _text in (
-    ("add_user", "Create user accounts in the admin"),
-    ("change_user", "Edit user accounts, their groups and permissions in the admin"),
-    ("delete_user", "Delete user accounts in the admin"),
-):
-    permission_register(
-        f"accounts.{_codename}", level=_A, audience=Audience.STAFF, description=_text, is_admin_right=True
-    )
-permission_register(
-    "accounts.view_user",
-    level=_A,
-    audience=Audience.STAFF,
-    description="See user accounts in the admin (contact details are masked without view_personal_data)",
-)
-
-# chapter apps: their custom permissions (their default add/change/delete/view follow the rule above)
-for _key, _text in (
-    ("merchants.review_merchantapplication", "Approve or reject merchant applications (MER, STF-1)"),
-    ("catalog.review_listing", "Approve or reject listings (CAT-2)"),
-    ("catalog.takedown_listing", "Take listings down (CAT-2, CAT-7)"),
-    ("catalog.inspect_listing", "Run quality inspections (CAT-6)"),
-    ("catalog.assist_listing", "List and edit on behalf of partner merchants (CAT-9)"),
-    ("merchants.decide_violationappeal", "Decide merchants' appeals against violations (VIO-4)"),
-    ("orders.moderate_review", "Hide reviews for a listed reason and resolve fake-review flags (REP-2)"),
-):
-    permission_register(_key, level=_A, audience=Audience.STAFF, description=_text)
+    return any(check(user, training_code) for check in training_checks)

@@ -1,0 +1,32 @@
+"""What the after-sales chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
+
+from aftersales.dashboard import aftersales_actions
+from aftersales.selectors import (
+    aftersales_closure_pending,
+    aftersales_kpi_figures,
+    customer_open_aftersales_reason,
+    listing_complaint_risk,
+    message_kpi_figures,
+)
+from catalog.services import inspection_risk_factors
+from merchants.dashboard import home_action_sources
+from merchants.selectors import kpi_sources
+from merchants.services import closure_checks
+from platform_core.accounts.services import account_deletion_checks
+
+# REP-3, VIO-6: response figures and complaint counts feed the merchant's credit and KPIs; MSG-2, VIO-6:
+# how long shops keep customers waiting for answers to their messages.
+kpi_sources.register(aftersales_kpi_figures)
+kpi_sources.register(message_kpi_figures)
+
+# MER-8: open requests and complaints keep a merchant from closing.
+closure_checks.register(aftersales_closure_pending)
+
+# USR-4: open requests and complaints hold back account deletion.
+account_deletion_checks.register(customer_open_aftersales_reason)
+
+# CAT-6, CMP-3: listings complained about recently are sampled for inspection more often.
+inspection_risk_factors.register(listing_complaint_risk)
+
+# AFS-3, AFS-4: the merchant dashboard's home page lists the requests waiting for the shop.
+home_action_sources.register(aftersales_actions)

@@ -1,0 +1,32 @@
+"""What the disputes chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
+
+from aftersales.services import request_escalated
+from disputes.dashboard import dispute_actions
+from disputes.selectors import dispute_kpi_figures
+from disputes.services import dispute_escalation_handler
+from merchants.dashboard import home_action_sources
+from merchants.selectors import kpi_sources
+from platform_core.org.permissions import Audience, Level, permission_register
+
+# AFS-5, DSP-1: a refusal the customer escalates opens a dispute.
+request_escalated.register(dispute_escalation_handler)
+
+# REP-3, VIO-6: dispute counts feed the merchant's KPIs.
+kpi_sources.register(dispute_kpi_figures)
+
+# DSP-2: the merchant dashboard's home page lists the cases waiting for the shop's evidence.
+home_action_sources.register(dispute_actions)
+
+# STF-1: the committee's advanced permissions.
+permission_register(
+    "disputes.mediate_dispute",
+    level=Level.ADVANCED,
+    audience=Audience.STAFF,
+    description="Mediate disputes: propose settlements (DSP-2)",
+)
+permission_register(
+    "disputes.arbitrate_dispute",
+    level=Level.ADVANCED,
+    audience=Audience.STAFF,
+    description="Arbitrate disputes: rule, sit on appeal panels (DSP-3, DSP-4)",
+)

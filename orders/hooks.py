@@ -1,0 +1,42 @@
+"""What the orders chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
+
+from catalog.selectors import listing_review_summary_sources
+from merchants.dashboard import home_action_sources
+from merchants.selectors import kpi_sources, rating_sources
+from merchants.services import closure_checks
+from orders.dashboard import orders_to_ship_actions
+from orders.selectors import (
+    customer_open_orders_reason,
+    listing_review_summary,
+    order_kpi_figures,
+    review_rating_buckets,
+)
+from orders.services import order_closure_pending, orders_anonymise_customer
+from platform_core.accounts.services import account_anonymisers, account_deletion_checks
+from platform_core.org.permissions import Audience, Level, permission_register
+
+# MER-8: open or unsettled orders keep a merchant from closing.
+closure_checks.register(order_closure_pending)
+
+# REP-3, VIO-6: orders paid, shipments, late and carrier-tracked shipments feed credit and KPIs.
+kpi_sources.register(order_kpi_figures)
+
+# USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
+account_deletion_checks.register(customer_open_orders_reason)
+account_anonymisers.register(orders_anonymise_customer)
+
+# REP-3: the detailed seller ratings of reviews feed the merchant's credit score; REP-1 (issue 5): the
+# listing detail shows the listing's review summary.
+rating_sources.register(review_rating_buckets)
+listing_review_summary_sources.register(listing_review_summary)
+
+# ORD-4: the merchant dashboard's home page lists the orders to ship, with their clocks.
+home_action_sources.register(orders_to_ship_actions)
+
+# STF-1, REP-2: the chapter's custom permission.
+permission_register(
+    "orders.moderate_review",
+    level=Level.ADVANCED,
+    audience=Audience.STAFF,
+    description="Hide reviews for a listed reason and resolve fake-review flags (REP-2)",
+)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class PlatformCoreConfig(AppConfig):
+    """The kernel itself: its hooks (``platform_core.hooks``) and the ``hooks`` command."""
+
+    name = "platform_core"
+    label = "platform_core"
+    verbose_name = "Platform"
+
+    def ready(self) -> None:
+        # Every installed app's ``hooks.py`` registers what it plugs into other apps, in INSTALLED_APPS
+        # order (the firing order), in every process: web, worker and beat.
+        autodiscover_modules("hooks")

@@ -1,0 +1,1 @@
+"""The platform's organisation: departments, their heads, the permission registry (used by every chapter)."""
