@@ -47,6 +47,7 @@ from merchants.policies import (
     CreditPolicy,
     KpiPolicy,
     credit_policy,
+    document_warning_days,
 )
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_next_due
@@ -315,6 +316,17 @@ def document_list_current_for_merchant(*, merchant: Merchant) -> QuerySet[Qualif
     """MER-6, MER-7: the shop's documents in force (each kind's latest), by kind."""
     return QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True).order_by(
         "kind", "-pk"
+    )
+
+
+def document_list_expiring_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
+    """MER-7: the shop's current documents that expire within the first warning period, soonest first
+    (at most 10: the dashboard's home page)."""
+    horizon = timezone.localdate() + timedelta(days=max(document_warning_days(), default=30))
+    return list(
+        QualificationDocument.objects.filter(
+            merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon
+        ).order_by("valid_until", "pk")[:10]
     )
 
 

@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         # MER-8: open or unsettled orders keep a merchant from closing.
         from merchants.services import CLOSURE_CHECKS
-        from orders.services import order_closure_pending
+        from orders.selectors import order_closure_pending
 
         if order_closure_pending not in CLOSURE_CHECKS:
             CLOSURE_CHECKS.append(order_closure_pending)

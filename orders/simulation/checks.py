@@ -23,7 +23,7 @@ from catalog import conf as catalog_conf
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from disputes.models import Dispute
-from disputes.services import final_ruling
+from disputes.selectors import final_ruling
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
 from orders import conf as orders_conf
 from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund, Review, ReviewFlag
