@@ -32,7 +32,7 @@ def lock(model_or_qs: type[M] | models.QuerySet[M], pk: Any, *, missing: str | N
     if found is None:
         if missing is not None:
             raise NotFound(missing)
-        model = model_or_qs.model if isinstance(model_or_qs, models.QuerySet) else model_or_qs
+        model: Any = model_or_qs.model if isinstance(model_or_qs, models.QuerySet) else model_or_qs
         raise model.DoesNotExist(f"{model.__name__} {pk!r} does not exist.")
     return found
 

@@ -77,14 +77,16 @@ def timeline_record(
     if "data" in names:
         row["data"] = data or {}
     event = model._default_manager.create(**row)
+    if audit_before is None and from_status:
+        audit_before = {"status": from_status}
+    if audit_after is None:
+        audit_after = {"status": status, **(data or {})}
     audit_record(
         actor=actor,
         action=audit_action,
         subject=subject,
-        before=audit_before
-        if audit_before is not None
-        else ({"status": from_status} if from_status else None),
-        after=audit_after if audit_after is not None else {"status": status, **(data or {})},
+        before=audit_before,
+        after=audit_after,
         reason=reason,
     )
     return event
