@@ -6,7 +6,6 @@ Thin views: parse, call a selector or service, serialise. Money-moving POSTs tak
 
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,10 +29,16 @@ from aftersales.models import (
     MessageImage,
     Suggestion,
 )
-from merchants.permissions import AFTERSALES_REFUNDERS, AFTERSALES_RESPONDERS, IsMerchantMember
+from merchants.permissions import (
+    AFTERSALES_REFUNDERS,
+    AFTERSALES_RESPONDERS,
+    IsMerchantMember,
+    merchant_for_request,
+)
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
-from platform_core.api.pagination import PagePagination
+from platform_core.api.pagination import PagePagination, paginate
 from platform_core.errors import NotFound
 from platform_core.uploads import file_response
 
@@ -41,18 +46,6 @@ TAGS = ["aftersales"]
 COMPLAINT_TAGS = ["complaints"]
 MerchantResponder = IsMerchantMember.with_roles(*AFTERSALES_RESPONDERS)
 MerchantRefunder = IsMerchantMember.with_roles(*AFTERSALES_REFUNDERS)
-
-
-def _user(request: Any) -> User:
-    return cast(User, request.user)
-
-
-def _paginate(
-    request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[serializers.Serializer]
-) -> Response:
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class IsCustomerService(BasePermission):
@@ -64,7 +57,7 @@ class IsCustomerService(BasePermission):
         return bool(
             request.user
             and request.user.is_authenticated
-            and selectors.user_is_customer_service(_user(request))
+            and selectors.user_is_customer_service(request_user(request))
         )
 
 
@@ -180,9 +173,9 @@ class RequestListCreateApi(APIView):
     @extend_schema(responses={200: RequestOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
         qs = selectors.request_list_for_customer(
-            customer=_user(request), status=request.query_params.get("status")
+            customer=request_user(request), status=request.query_params.get("status")
         )
-        return _paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
+        return paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
@@ -194,7 +187,7 @@ class RequestListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         created = services.request_create(
-            customer=_user(request),
+            customer=request_user(request),
             order_id=v["order"],
             line_id=v["line"],
             kind=v["kind"],
@@ -202,7 +195,7 @@ class RequestListCreateApi(APIView):
             reason=v["reason"],
             amount=v.get("amount"),
             evidence=v["evidence"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(RequestDetailSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -212,7 +205,7 @@ class RequestDetailApi(APIView):
 
     @extend_schema(responses={200: RequestDetailSerializer}, tags=TAGS)
     def get(self, request: Request, request_id: int) -> Response:
-        found = selectors.request_get_for_customer(customer=_user(request), request_id=request_id)
+        found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(RequestDetailSerializer(found).data)
 
 
@@ -223,9 +216,11 @@ class RequestWithdrawApi(APIView):
 
     @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
     def post(self, request: Request, request_id: int) -> Response:
-        found = selectors.request_get_for_customer(customer=_user(request), request_id=request_id)
+        found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
-            RequestDetailSerializer(services.request_withdraw(request=found, actor=_user(request))).data
+            RequestDetailSerializer(
+                services.request_withdraw(request=found, actor=request_user(request))
+            ).data
         )
 
 
@@ -236,10 +231,12 @@ class RequestShipReturnApi(APIView):
 
     @extend_schema(request=CarrierInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
     def post(self, request: Request, request_id: int) -> Response:
-        found = selectors.request_get_for_customer(customer=_user(request), request_id=request_id)
+        found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = CarrierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_ship_return(request=found, actor=_user(request), **data.validated_data)
+        updated = services.request_ship_return(
+            request=found, actor=request_user(request), **data.validated_data
+        )
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -250,11 +247,11 @@ class RequestEscalateApi(APIView):
 
     @extend_schema(request=ReasonInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
     def post(self, request: Request, request_id: int) -> Response:
-        found = selectors.request_get_for_customer(customer=_user(request), request_id=request_id)
+        found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         updated = services.request_escalate(
-            request=found, reason=data.validated_data["reason"], actor=_user(request)
+            request=found, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(RequestDetailSerializer(updated).data)
 
@@ -266,9 +263,9 @@ class RequestCloseApi(APIView):
 
     @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
     def post(self, request: Request, request_id: int) -> Response:
-        found = selectors.request_get_for_customer(customer=_user(request), request_id=request_id)
+        found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
-            RequestDetailSerializer(services.request_close(request=found, actor=_user(request))).data
+            RequestDetailSerializer(services.request_close(request=found, actor=request_user(request))).data
         )
 
 
@@ -281,7 +278,7 @@ class EvidenceFileApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
     )
     def get(self, request: Request, evidence_id: int) -> FileResponse:
-        evidence = selectors.evidence_get_for_viewer(user=_user(request), evidence_id=evidence_id)
+        evidence = selectors.evidence_get_for_viewer(user=request_user(request), evidence_id=evidence_id)
         return file_response(
             evidence.file, content_type=evidence.content_type, download_name=f"evidence-{evidence.pk}"
         )
@@ -291,7 +288,7 @@ class EvidenceFileApi(APIView):
 
 
 def _merchant_request(request: Request, request_id: int) -> AfterSalesRequest:
-    return selectors.request_get_for_merchant(merchant=request.merchant, request_id=request_id)  # type: ignore[attr-defined]
+    return selectors.request_get_for_merchant(merchant=merchant_for_request(request), request_id=request_id)
 
 
 class MerchantRequestListApi(APIView):
@@ -303,10 +300,10 @@ class MerchantRequestListApi(APIView):
     @extend_schema(responses={200: RequestOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
         qs = selectors.request_list_for_merchant(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             status=request.query_params.get("status"),
         )
-        return _paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
+        return paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
 
 
 class MerchantRequestDetailApi(APIView):
@@ -327,7 +324,7 @@ class MerchantRequestApproveApi(APIView):
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
         return Response(
-            RequestDetailSerializer(services.request_approve(request=found, actor=_user(request))).data
+            RequestDetailSerializer(services.request_approve(request=found, actor=request_user(request))).data
         )
 
 
@@ -342,7 +339,7 @@ class MerchantRequestRefuseApi(APIView):
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         updated = services.request_refuse(
-            request=found, reason=data.validated_data["reason"], actor=_user(request)
+            request=found, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(RequestDetailSerializer(updated).data)
 
@@ -356,7 +353,7 @@ class MerchantRequestConfirmReceiptApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
-        updated = services.request_confirm_receipt(request=found, actor=_user(request))
+        updated = services.request_confirm_receipt(request=found, actor=request_user(request))
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -369,7 +366,7 @@ class MerchantRequestRefundApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
-        updated = services.request_refund_issue(request=found, actor=_user(request))
+        updated = services.request_refund_issue(request=found, actor=request_user(request))
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -383,7 +380,7 @@ class MerchantRequestReshipApi(APIView):
         found = _merchant_request(request, request_id)
         data = CarrierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_reship(request=found, actor=_user(request), **data.validated_data)
+        updated = services.request_reship(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -449,10 +446,10 @@ class ComplaintListCreateApi(APIView):
 
     @extend_schema(responses={200: ComplaintOutputSerializer(many=True)}, tags=COMPLAINT_TAGS)
     def get(self, request: Request) -> Response:
-        return _paginate(
+        return paginate(
             request,
             self,
-            selectors.complaint_list_for_complainant(user=_user(request)),
+            selectors.complaint_list_for_complainant(user=request_user(request)),
             ComplaintOutputSerializer,
         )
 
@@ -466,7 +463,7 @@ class ComplaintListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         complaint = services.complaint_file(
-            complainant=_user(request),
+            complainant=request_user(request),
             target_kind=v["target_kind"],
             category=v["category"],
             description=v["description"],
@@ -474,7 +471,7 @@ class ComplaintListCreateApi(APIView):
             listing_id=v.get("listing"),
             order_id=v.get("order"),
             evidence=v["evidence"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(ComplaintOutputSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
@@ -484,7 +481,9 @@ class ComplaintDetailApi(APIView):
 
     @extend_schema(responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
     def get(self, request: Request, complaint_id: int) -> Response:
-        complaint = selectors.complaint_get_for_complainant(user=_user(request), complaint_id=complaint_id)
+        complaint = selectors.complaint_get_for_complainant(
+            user=request_user(request), complaint_id=complaint_id
+        )
         return Response(ComplaintOutputSerializer(complaint).data)
 
 
@@ -495,10 +494,12 @@ class ComplaintCloseApi(APIView):
 
     @extend_schema(request=None, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
     def post(self, request: Request, complaint_id: int) -> Response:
-        complaint = selectors.complaint_get_for_complainant(user=_user(request), complaint_id=complaint_id)
+        complaint = selectors.complaint_get_for_complainant(
+            user=request_user(request), complaint_id=complaint_id
+        )
         return Response(
             ComplaintOutputSerializer(
-                services.complaint_close(complaint=complaint, actor=_user(request))
+                services.complaint_close(complaint=complaint, actor=request_user(request))
             ).data
         )
 
@@ -525,7 +526,7 @@ class ServiceComplaintQueueApi(APIView):
             qs = selectors.complaint_queue_for_head()
         else:
             qs = selectors.complaint_queue_for_customer_service()
-        return _paginate(request, self, qs.prefetch_related("steps", "evidence"), ComplaintOutputSerializer)
+        return paginate(request, self, qs.prefetch_related("steps", "evidence"), ComplaintOutputSerializer)
 
 
 class ServiceComplaintAcknowledgeApi(APIView):
@@ -534,7 +535,7 @@ class ServiceComplaintAcknowledgeApi(APIView):
     @extend_schema(request=None, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
     def post(self, request: Request, complaint_id: int) -> Response:
         complaint = services.complaint_acknowledge(
-            complaint=_cs_complaint(complaint_id), actor=_user(request)
+            complaint=_cs_complaint(complaint_id), actor=request_user(request)
         )
         return Response(ComplaintOutputSerializer(complaint).data)
 
@@ -550,7 +551,9 @@ class ServiceComplaintAnswerApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.complaint_answer(
-            complaint=_cs_complaint(complaint_id), answer=data.validated_data["answer"], actor=_user(request)
+            complaint=_cs_complaint(complaint_id),
+            answer=data.validated_data["answer"],
+            actor=request_user(request),
         )
         return Response(ComplaintOutputSerializer(complaint).data)
 
@@ -642,10 +645,10 @@ def _post_message(request: Request, conversation: Conversation) -> Response:
     data.is_valid(raise_exception=True)
     message = services.message_post(
         conversation=conversation,
-        sender=_user(request),
+        sender=request_user(request),
         text=data.validated_data["text"],
         images=data.validated_data["images"],
-        actor=_user(request),
+        actor=request_user(request),
     )
     return Response(
         MessageOutputSerializer(message, context={"viewer": request.user}).data,
@@ -678,8 +681,8 @@ class ConversationListCreateApi(APIView):
 
     @extend_schema(responses={200: ConversationOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
     def get(self, request: Request) -> Response:
-        qs = selectors.conversation_list_for_customer(customer=_user(request))
-        return _paginate(request, self, qs, ConversationOutputSerializer)
+        qs = selectors.conversation_list_for_customer(customer=request_user(request))
+        return paginate(request, self, qs, ConversationOutputSerializer)
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
@@ -691,13 +694,13 @@ class ConversationListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         conversation = services.conversation_start(
-            customer=_user(request),
+            customer=request_user(request),
             kind=v["kind"],
             listing_id=v.get("listing"),
             order_id=v.get("order"),
             text=v["text"],
             images=v["images"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(ConversationOutputSerializer(conversation).data, status=status.HTTP_201_CREATED)
 
@@ -708,7 +711,7 @@ class ConversationDetailApi(APIView):
     @extend_schema(responses={200: ConversationOutputSerializer}, tags=CONVERSATION_TAGS)
     def get(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
-            customer=_user(request), conversation_id=conversation_id
+            customer=request_user(request), conversation_id=conversation_id
         )
         return Response(ConversationOutputSerializer(found).data)
 
@@ -723,14 +726,14 @@ class ConversationMessagesApi(APIView):
     @extend_schema(responses={200: MessageOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
     def get(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
-            customer=_user(request), conversation_id=conversation_id
+            customer=request_user(request), conversation_id=conversation_id
         )
         return _messages_page(request, self, found)
 
     @extend_schema(request=MESSAGE_REQUEST, responses={201: MessageOutputSerializer}, tags=CONVERSATION_TAGS)
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
-            customer=_user(request), conversation_id=conversation_id
+            customer=request_user(request), conversation_id=conversation_id
         )
         return _post_message(request, found)
 
@@ -743,9 +746,9 @@ class ConversationReadApi(APIView):
     @extend_schema(request=None, responses={200: ReadOutputSerializer}, tags=CONVERSATION_TAGS)
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
-            customer=_user(request), conversation_id=conversation_id
+            customer=request_user(request), conversation_id=conversation_id
         )
-        n = services.conversation_mark_read(conversation=found, reader=_user(request))
+        n = services.conversation_mark_read(conversation=found, reader=request_user(request))
         return Response({"marked_read": n})
 
 
@@ -755,9 +758,9 @@ class ConversationCloseApi(APIView):
     @extend_schema(request=None, responses={200: ConversationOutputSerializer}, tags=CONVERSATION_TAGS)
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
-            customer=_user(request), conversation_id=conversation_id
+            customer=request_user(request), conversation_id=conversation_id
         )
-        closed = services.conversation_close(conversation=found, actor=_user(request))
+        closed = services.conversation_close(conversation=found, actor=request_user(request))
         return Response(ConversationOutputSerializer(closed).data)
 
 
@@ -771,7 +774,7 @@ class MessageImageFileApi(APIView):
         tags=CONVERSATION_TAGS,
     )
     def get(self, request: Request, image_id: int) -> FileResponse:
-        image = selectors.message_image_get_for_viewer(user=_user(request), image_id=image_id)
+        image = selectors.message_image_get_for_viewer(user=request_user(request), image_id=image_id)
         response = FileResponse(image.file.open("rb"), content_type=image.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Disposition"] = f'attachment; filename="message-image-{image.pk}"'
@@ -780,7 +783,7 @@ class MessageImageFileApi(APIView):
 
 def _merchant_conversation(request: Request, conversation_id: int) -> Conversation:
     return selectors.conversation_get_for_merchant(
-        merchant=request.merchant,  # type: ignore[attr-defined]
+        merchant=merchant_for_request(request),
         conversation_id=conversation_id,
     )
 
@@ -793,8 +796,8 @@ class MerchantConversationListApi(APIView):
 
     @extend_schema(responses={200: ConversationOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
     def get(self, request: Request) -> Response:
-        qs = selectors.conversation_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
-        return _paginate(request, self, qs, ConversationOutputSerializer)
+        qs = selectors.conversation_list_for_merchant(merchant=merchant_for_request(request))
+        return paginate(request, self, qs, ConversationOutputSerializer)
 
 
 class MerchantConversationMessagesApi(APIView):
@@ -819,7 +822,7 @@ class MerchantConversationReadApi(APIView):
     @extend_schema(request=None, responses={200: ReadOutputSerializer}, tags=CONVERSATION_TAGS)
     def post(self, request: Request, conversation_id: int) -> Response:
         found = _merchant_conversation(request, conversation_id)
-        n = services.conversation_mark_read(conversation=found, reader=_user(request))
+        n = services.conversation_mark_read(conversation=found, reader=request_user(request))
         return Response({"marked_read": n})
 
 
@@ -845,9 +848,9 @@ class SuggestionCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         suggestion = services.suggestion_record(
-            user=_user(request),
+            user=request_user(request),
             text=data.validated_data["text"],
             tags=data.validated_data["tags"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(self.OutputSerializer(suggestion).data, status=status.HTTP_201_CREATED)

@@ -45,15 +45,15 @@ from merchants.dashboard import (
     SERVICE_ERRORS,
     MultipleFileField,
     countdown,
-    merchant_of,
     merchant_required,
     not_found,
     page,
     show_error,
-    user_of,
 )
 from merchants.models import Merchant
+from merchants.permissions import merchant_for_request, merchant_role_for_request
 from orders.selectors import order_list_for_merchant
+from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError, NotFound
 
 PAGE_SIZE = 20
@@ -153,7 +153,7 @@ def aftersales(request: HttpRequest) -> HttpResponse:
     if current not in FILTERS:
         current = "awaiting_response"
     queryset = request_list_for_merchant(
-        merchant=merchant_of(request), statuses=FILTERS[current][1]
+        merchant=merchant_for_request(request), statuses=FILTERS[current][1]
     ).prefetch_related(None)
     request_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -167,7 +167,7 @@ def aftersales(request: HttpRequest) -> HttpResponse:
 
 def _request_or_none(request: HttpRequest, request_id: int) -> AfterSalesRequest | None:
     try:
-        return request_get_for_merchant(merchant=merchant_of(request), request_id=request_id)
+        return request_get_for_merchant(merchant=merchant_for_request(request), request_id=request_id)
     except NotFound:
         return None
 
@@ -175,7 +175,7 @@ def _request_or_none(request: HttpRequest, request_id: int) -> AfterSalesRequest
 def _request_page(
     request: HttpRequest, found: AfterSalesRequest, *, forms_: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
-    role = request.merchant_role  # type: ignore[attr-defined]
+    role = merchant_role_for_request(request)
     answers = role in AFTERSALES_ANSWERERS
     context = {
         "req": found,
@@ -217,7 +217,7 @@ def _act(request: HttpRequest, request_id: int, act: Any, form_class: Any, form_
     if form is not None and not form.is_valid():
         return _request_page(request, found, forms_={form_name: form})
     try:
-        act(found, user_of(request), form.cleaned_data if form is not None else {})
+        act(found, request_user(request), form.cleaned_data if form is not None else {})
     except SERVICE_ERRORS as exc:
         if form is not None and isinstance(exc, DomainError) and exc.errors:  # a field's problem: on the form
             show_error(form, exc)
@@ -306,7 +306,7 @@ def aftersales_reship(request: HttpRequest, request_id: int) -> HttpResponse:
 def complaints(request: HttpRequest) -> HttpResponse:
     """CMP-1, CMP-2: complaints about the shop and those it filed, with their status and clocks; the
     form to file one (about an order of the shop, or the platform's service)."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     form = ComplaintForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -320,13 +320,13 @@ def complaints(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             try:
                 complaint = complaint_file(
-                    complainant=user_of(request),
+                    complainant=request_user(request),
                     target_kind=data["target_kind"],
                     category=data["category"],
                     description=data["description"],
                     order_id=order_id,
                     evidence=data["evidence"],
-                    actor=user_of(request),
+                    actor=request_user(request),
                 )
             except SERVICE_ERRORS as exc:
                 show_error(form, exc)
@@ -353,7 +353,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     """CMP-2: one complaint with every recorded step and the answer."""
     try:
-        found = complaint_get_for_merchant(merchant=merchant_of(request), complaint_id=complaint_id)
+        found = complaint_get_for_merchant(merchant=merchant_for_request(request), complaint_id=complaint_id)
     except NotFound:
         return not_found(request)
     clock = complaint_clock(found)
@@ -362,6 +362,6 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "steps": list(found.steps.all()),
         "evidence": list(found.evidence.all()),
         "countdown": countdown(clock["due_at"]) if clock else None,
-        "filed_by_shop": found.complainant_merchant_id == merchant_of(request).pk,
+        "filed_by_shop": found.complainant_merchant_id == merchant_for_request(request).pk,
     }
     return page(request, "merchant/complaints/detail.html", context)

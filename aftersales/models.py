@@ -19,6 +19,7 @@ from catalog.models import Listing
 from merchants.models import Merchant
 from orders.models import Order, OrderLine, Refund
 from platform_core.ledger.models import LedgerHold
+from platform_core.timeline import StatusTimelineEvent
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
@@ -295,17 +296,10 @@ class Evidence(models.Model):
         return f"evidence {self.pk} ({self.content_type})"
 
 
-class AfterSalesEvent(models.Model):
+class AfterSalesEvent(StatusTimelineEvent):
     """AFS-6: the request's timeline; every transition with actor, time and reason. Append-only."""
 
     request = models.ForeignKey(AfterSalesRequest, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -429,15 +423,12 @@ class Complaint(FSMModelMixin, models.Model):
         self.closed_at = timezone.now()
 
 
-class ComplaintStep(models.Model):
+class ComplaintStep(StatusTimelineEvent):
     """CMP-2: every step of a complaint and the final answer, recorded. Append-only."""
 
+    text_field = "note"
+
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="steps")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)

@@ -124,6 +124,14 @@ def complaint_get_for_complainant(*, user: User, complaint_id: int) -> Complaint
     return complaint
 
 
+def complaint_get_on_order(*, complaint_id: int) -> Complaint:
+    """DSP-1: a complaint about an order (a dispute may be opened on it), with its order."""
+    complaint = Complaint.objects.filter(pk=complaint_id, order__isnull=False).select_related("order").first()
+    if complaint is None:
+        raise NotFound(_("No such complaint."))
+    return complaint
+
+
 def complaint_list_for_merchant(*, merchant: Merchant) -> QuerySet[Complaint]:
     """CMP-1, CMP-2: complaints about the shop (its listings, its orders) and those the shop filed, the
     newest first, with their recorded steps. Who complained about the shop is not part of it."""

@@ -48,8 +48,11 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from platform_core.hooks import Hook
+from platform_core.locking import lock
+from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
+from platform_core.timeline import timeline_record
 
 RULE_MERCHANT_RESPONSE = "aftersales.merchant_response"
 RULE_RETURN_SHIP_BY = "aftersales.return_ship_by"
@@ -85,7 +88,6 @@ R = AfterSalesRequest
 RS = AfterSalesRequest.Status
 CS = Complaint.Status
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 ELIGIBLE_ORDER_STATUSES = (Order.Status.DELIVERED, Order.Status.COMPLETED)
 
 
@@ -93,17 +95,11 @@ ELIGIBLE_ORDER_STATUSES = (Order.Status.DELIVERED, Order.Status.COMPLETED)
 
 
 def request_lock(*, request_id: int) -> AfterSalesRequest:
-    request = AfterSalesRequest.objects.select_for_update(of=("self",)).filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(_("No such after-sales request."))
-    return request
+    return lock(AfterSalesRequest, request_id, missing=_("No such after-sales request."))
 
 
 def complaint_lock(*, complaint_id: int) -> Complaint:
-    complaint = Complaint.objects.select_for_update(of=("self",)).filter(pk=complaint_id).first()
-    if complaint is None:
-        raise NotFound(_("No such complaint."))
-    return complaint
+    return lock(Complaint, complaint_id, missing=_("No such complaint."))
 
 
 def _event(
@@ -116,44 +112,31 @@ def _event(
     data: dict[str, Any] | None = None,
 ) -> AfterSalesEvent:
     """AFS-6, AUD-1: the timeline row and the audit entry of one thing that happened to the request."""
-    event = AfterSalesEvent.objects.create(
+    return timeline_record(
+        AfterSalesEvent,
         request=request,
+        subject=request,
         actor=actor,
         action=action,
+        audit_action=f"aftersales.{action}",
         from_status=from_status,
-        to_status=request.status,
         reason=reason,
-        data=data or {},
+        data=data,
     )
-    audit_record(
-        actor=actor,
-        action=f"aftersales.{action}",
-        subject=request,
-        before={"status": from_status} if from_status else None,
-        after={"status": request.status, **(data or {})},
-        reason=reason,
-    )
-    return event
 
 
 def _step(
     complaint: Complaint, *, action: str, actor: User | None, from_status: str = "", note: str = ""
 ) -> None:
     """CMP-2: every step of a complaint is recorded (and audited)."""
-    ComplaintStep.objects.create(
+    timeline_record(
+        ComplaintStep,
         complaint=complaint,
+        subject=complaint,
         actor=actor,
         action=action,
+        audit_action=f"complaint.{action}",
         from_status=from_status,
-        to_status=complaint.status,
-        note=note,
-    )
-    audit_record(
-        actor=actor,
-        action=f"complaint.{action}",
-        subject=complaint,
-        before={"status": from_status} if from_status else None,
-        after={"status": complaint.status},
         reason=note,
     )
 
@@ -171,7 +154,7 @@ def _money(value: Any) -> Decimal:
         amount = Decimal(str(value))
     except ArithmeticError as exc:
         raise InvalidInput(_("The amount is not a number."), errors={"amount": [_("Invalid.")]}) from exc
-    if amount != amount.quantize(CENT) or not amount.is_finite():
+    if not is_whole_cents(amount) or not amount.is_finite():
         raise InvalidInput(_("Amounts are in yuan and fen."), errors={"amount": [_("At most two decimals.")]})
     return amount
 
@@ -1107,10 +1090,7 @@ MSG_SIDE = Message.Side
 
 
 def conversation_lock(*, conversation_id: int) -> Conversation:
-    conversation = Conversation.objects.select_for_update(of=("self",)).filter(pk=conversation_id).first()
-    if conversation is None:
-        raise NotFound(_("No such conversation."))
-    return conversation
+    return lock(Conversation, conversation_id, missing=_("No such conversation."))
 
 
 def _side_of(conversation: Conversation, user: User) -> str:

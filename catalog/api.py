@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from catalog import selectors, services
 from catalog.models import Category, IpNotice, Listing, ListingVersion, Sku
 from merchants.models import Merchant, MerchantMember
-from merchants.permissions import IsMerchantMember
+from merchants.permissions import IsMerchantMember, merchant_for_request
 from platform_core.accounts.masking import MASK, mask_name
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound
@@ -30,16 +30,11 @@ ListingEditor = IsMerchantMember.with_roles(MerchantMember.Role.OWNER, MerchantM
 
 class MerchantScopedApi(APIView):
     """Merchant API views: any member may read; owners and operations staff may change listings (403
-    otherwise). The permission puts the caller's merchant on ``request.merchant``."""
+    otherwise). The caller's shop is ``merchant_for_request(request)``."""
 
     def get_permissions(self) -> list[BasePermission]:
         editor = self.request.method not in SAFE_METHODS
         return [IsAuthenticated(), ListingEditor() if editor else IsMerchantMember()]
-
-
-def merchant_of(request: Request) -> Merchant:
-    merchant: Merchant = request.merchant  # type: ignore[attr-defined]
-    return merchant
 
 
 # --- output serializers -------------------------------------------------------------------------------------
@@ -314,7 +309,7 @@ class MerchantListingListApi(MerchantScopedApi):
 
     @extend_schema(responses={200: MerchantListingSerializer(many=True)}, tags=["merchant-catalog"])
     def get(self, request: Request) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.listing_list_for_merchant(merchant=merchant), request, view=self
@@ -325,7 +320,7 @@ class MerchantListingListApi(MerchantScopedApi):
         request=InputSerializer, responses={201: MerchantListingSerializer}, tags=["merchant-catalog"]
     )
     def post(self, request: Request) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         listing = services.listing_create(merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
@@ -347,7 +342,7 @@ class MerchantListingDetailApi(MerchantScopedApi):
 
     @extend_schema(responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
     def get(self, request: Request, listing_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -355,7 +350,7 @@ class MerchantListingDetailApi(MerchantScopedApi):
         request=InputSerializer, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"]
     )
     def patch(self, request: Request, listing_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -370,7 +365,7 @@ class MerchantListingDetailApi(MerchantScopedApi):
 class MerchantListingSubmitApi(MerchantScopedApi):
     @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, listing_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         services.listing_submit(listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
@@ -385,7 +380,7 @@ class MerchantListingDelistApi(MerchantScopedApi):
         request=InputSerializer, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"]
     )
     def post(self, request: Request, listing_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -405,7 +400,7 @@ class MerchantListingStockConfirmApi(MerchantScopedApi):
 
     @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, listing_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         services.listing_stock_confirm(listing_id=listing_id, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
@@ -423,7 +418,7 @@ class MerchantSkuApi(MerchantScopedApi):
 
     @extend_schema(request=InputSerializer, responses={200: SkuMerchantSerializer}, tags=["merchant-catalog"])
     def patch(self, request: Request, sku_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         sku = services.sku_update(sku_id=sku_id, merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
@@ -444,7 +439,7 @@ class MerchantStockBulkApi(MerchantScopedApi):
         request=InputSerializer, responses={200: SkuMerchantSerializer(many=True)}, tags=["merchant-catalog"]
     )
     def post(self, request: Request) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         skus = services.sku_stock_bulk_set(
@@ -475,7 +470,7 @@ class MerchantPrescreenApi(MerchantScopedApi):
         request=InputSerializer, responses={200: FindingSerializer(many=True)}, tags=["merchant-catalog"]
     )
     def post(self, request: Request) -> Response:
-        merchant_of(request)
+        merchant_for_request(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -625,7 +620,7 @@ class MerchantIpNoticeListApi(MerchantScopedApi):
 
     @extend_schema(responses={200: IpNoticeSerializer(many=True)}, tags=["merchant-catalog"])
     def get(self, request: Request) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.ip_notice_list_for_merchant(merchant=merchant), request, view=self
@@ -640,7 +635,7 @@ class MerchantIpCounterNoticeApi(MerchantScopedApi):
 
     @extend_schema(request=InputSerializer, responses={200: IpNoticeSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, notice_id: int) -> Response:
-        merchant = merchant_of(request)
+        merchant = merchant_for_request(request)
         selectors.ip_notice_get_for_merchant(merchant=merchant, notice_id=notice_id)  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -30,13 +30,13 @@ from merchants.dashboard import (
     ALL_ROLES,
     LISTING_EDITORS,
     SERVICE_ERRORS,
-    merchant_of,
     merchant_required,
     page,
     show_error,
-    user_of,
 )
 from merchants.models import Merchant
+from merchants.permissions import merchant_for_request, merchant_role_for_request
+from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 
 PAGE_SIZE = 20
@@ -170,7 +170,7 @@ def _current_version(listing: Listing) -> ListingVersion | None:
 @merchant_required(ALL_ROLES)
 def listings(request: HttpRequest) -> HttpResponse:
     """CAT-2: the shop's listings with their review state (filter by state)."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     status = request.GET.get("status", "")
     queryset = listing_list_for_merchant(merchant=merchant)
     if status in Listing.Status.values:
@@ -181,7 +181,7 @@ def listings(request: HttpRequest) -> HttpResponse:
         "rows": [(listing, _current_version(listing)) for listing in listing_page.object_list],
         "status": status,
         "statuses": Listing.Status.choices,
-        "may_edit": request.merchant_role in LISTING_EDITORS,  # type: ignore[attr-defined]
+        "may_edit": merchant_role_for_request(request) in LISTING_EDITORS,
     }
     return page(request, "merchant/listings/list.html", context)
 
@@ -190,7 +190,7 @@ def listings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def listing_new(request: HttpRequest) -> HttpResponse:
     """CAT-1: a new draft with its SKUs; "Check text" pre-screens without saving (works without JS)."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     form = ListingForm(request.POST or None, merchant=merchant)
     formset = SkuFormSet(request.POST or None, prefix="skus")
     context: dict[str, Any] = {"form": form, "formset": formset}
@@ -211,7 +211,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
                     service_area=data["service_area"],
                     service_duration_minutes=data["service_duration_minutes"],
                     is_non_returnable=data["is_non_returnable"],
-                    actor=user_of(request),
+                    actor=request_user(request),
                 )
             except SERVICE_ERRORS as exc:
                 show_error(form, exc)
@@ -228,13 +228,13 @@ def listing_prescreen_check(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "merchant/listings/_prescreen.html",
-        {"prescreen": _findings(request.POST, merchant_of(request))},
+        {"prescreen": _findings(request.POST, merchant_for_request(request))},
     )
 
 
 def _listing_or_404(request: HttpRequest, listing_id: int) -> Listing | None:
     try:
-        return listing_get_for_merchant(merchant=merchant_of(request), listing_id=listing_id)
+        return listing_get_for_merchant(merchant=merchant_for_request(request), listing_id=listing_id)
     except NotFound:
         return None
 
@@ -258,11 +258,11 @@ def _edit_form_initial(listing: Listing, version: ListingVersion | None) -> dict
 @require_http_methods(["GET", "POST"])
 def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
     """CAT-1, CAT-2: the listing's text, review state and reviewer's note; edit it; SKUs and stock."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     listing = _listing_or_404(request, listing_id)
     if listing is None:
         return page(request, "merchant/404.html", status=404)
-    may_edit = request.merchant_role in LISTING_EDITORS  # type: ignore[attr-defined]
+    may_edit = merchant_role_for_request(request) in LISTING_EDITORS
     latest = listing.versions.select_related("category").order_by("-number").first()
     version = _current_version(listing) or latest
     form = ListingForm(
@@ -280,7 +280,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
             try:
                 services.listing_update(
                     listing_id=listing.pk,
-                    actor=user_of(request),
+                    actor=request_user(request),
                     category=data["category"],
                     title=data["title"],
                     description=data["description"],
@@ -310,7 +310,7 @@ def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
     if _listing_or_404(request, listing_id) is None:
         return page(request, "merchant/404.html", status=404)
     try:
-        services.listing_submit(listing_id=listing_id, actor=user_of(request))
+        services.listing_submit(listing_id=listing_id, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:
@@ -328,7 +328,7 @@ def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.listing_delist(
-            listing_id=listing_id, actor=user_of(request), reason=reason, source="merchant"
+            listing_id=listing_id, actor=request_user(request), reason=reason, source="merchant"
         )
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
@@ -341,7 +341,7 @@ def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
 @require_POST
 def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     """CAT-1, CAT-5: change a SKU's price or stock (a price change over 50 % goes to review)."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     try:
         sku_get_for_merchant(merchant=merchant, sku_id=sku_id)  # SEC-1: 404 before anything else
     except NotFound:
@@ -351,7 +351,7 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             sku = services.sku_update(
-                sku_id=sku_id, merchant=merchant, actor=user_of(request), **form.cleaned_data
+                sku_id=sku_id, merchant=merchant, actor=request_user(request), **form.cleaned_data
             )
         except SERVICE_ERRORS as exc:
             show_error(None, exc, request)
@@ -378,7 +378,7 @@ def stock_upload(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 skus = services.sku_stock_bulk_set(
-                    merchant=merchant_of(request), items=items, actor=user_of(request)
+                    merchant=merchant_for_request(request), items=items, actor=request_user(request)
                 )
             except SERVICE_ERRORS as exc:
                 show_error(form, exc)
@@ -415,7 +415,7 @@ def _parse_stock_csv(file: Any) -> tuple[list[dict[str, int]], list[str]]:
 @merchant_required(ALL_ROLES)
 def stock_download(request: HttpRequest) -> HttpResponse:
     """CAT-5: the shop's SKUs with their stock, as the CSV the upload takes back."""
-    listings_qs = listing_list_for_merchant(merchant=merchant_of(request))
+    listings_qs = listing_list_for_merchant(merchant=merchant_for_request(request))
 
     class Echo:
         def write(self, value: str) -> str:

@@ -57,6 +57,8 @@ from platform_core.deadlines.services import (
 )
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from platform_core.hooks import Hook
+from platform_core.locking import lock, lock_many
+from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 
 REVIEW_RULE = "catalog.listing_review"
@@ -71,10 +73,7 @@ TEXT_FIELDS = ("title", "description", "images")
 
 
 def listing_lock(*, listing_id: int) -> Listing:
-    try:
-        return Listing.objects.select_for_update(of=("self",)).get(pk=listing_id)
-    except Listing.DoesNotExist:
-        raise NotFound(_("No such listing.")) from None
+    return lock(Listing, listing_id, missing=_("No such listing."))
 
 
 def _require_perm(actor: User | None, perm: str) -> None:
@@ -719,7 +718,7 @@ def _sku_validate(*, price: Any = None, stock: Any = None) -> None:
             value = Decimal(str(price))
         except ArithmeticError:
             value = Decimal("0")
-        if value <= 0 or value != value.quantize(Decimal("0.01")):
+        if value <= 0 or not is_whole_cents(value):
             raise InvalidInput(_("Price must be positive, in fen."), errors={"price": [_("Invalid price.")]})
     if stock is not None and (not isinstance(stock, int) or stock < 0):
         raise InvalidInput(_("Stock must be a whole number ≥ 0."), errors={"stock": [_("Invalid stock.")]})
@@ -784,12 +783,8 @@ def sku_stock_bulk_set(
     listing_ids = set(
         Sku.objects.filter(pk__in=wanted, listing__merchant=merchant).values_list("listing_id", flat=True)
     )
-    listings = list(Listing.objects.select_for_update(of=("self",)).filter(pk__in=listing_ids).order_by("pk"))
-    skus = list(
-        Sku.objects.select_for_update(of=("self",))
-        .filter(pk__in=wanted, listing__merchant=merchant)
-        .order_by("pk")
-    )
+    listings = lock_many(Listing, listing_ids)
+    skus = lock_many(Sku.objects.filter(listing__merchant=merchant), wanted)
     if len(skus) != len(wanted):
         raise NotFound(_("No such SKU."))
     for listing in listings:
@@ -1006,15 +1001,7 @@ def inspection_record(
 
 
 def ip_notice_lock(*, notice_id: int) -> IpNotice:
-    notice = (
-        IpNotice.objects.select_for_update(of=("self",))
-        .select_related("listing__merchant")
-        .filter(pk=notice_id)
-        .first()
-    )
-    if notice is None:
-        raise NotFound(_("No such notice."))
-    return notice
+    return lock(IpNotice.objects.select_related("listing__merchant"), notice_id, missing=_("No such notice."))
 
 
 @transaction.atomic

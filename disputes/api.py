@@ -4,9 +4,8 @@ Thin views: parse, call a selector or a service, serialise. Another party's disp
 the cases in the admin (the committee console).
 """
 
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aftersales.models import AfterSalesRequest, Complaint
+from aftersales.selectors import complaint_get_on_order, request_get_for_customer
 from disputes import selectors, services
 from disputes.models import (
     Dispute,
@@ -28,28 +27,16 @@ from disputes.models import (
     MediationProposal,
     Ruling,
 )
-from merchants.permissions import DISPUTANTS, IsMerchantMember
-from platform_core.accounts.models import User
+from merchants.permissions import DISPUTANTS, IsMerchantMember, merchant_for_request
+from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
-from platform_core.api.pagination import PagePagination
+from platform_core.api.pagination import paginate
 from platform_core.errors import InvalidInput, NotFound
 from platform_core.uploads import file_response
 
 TAGS = ["disputes"]
 MERCHANT_TAGS = ["merchant-disputes"]
 MerchantDisputant = IsMerchantMember.with_roles(*DISPUTANTS)
-
-
-def _user(request: Any) -> User:
-    return cast(User, request.user)
-
-
-def _paginate(
-    request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[serializers.Serializer]
-) -> Response:
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class DisputeEvidenceFileOutputSerializer(serializers.ModelSerializer[DisputeEvidenceFile]):
@@ -170,20 +157,14 @@ def _open(request: Request, *, merchant_side: bool) -> Dispute:
     data = DisputeOpenInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     v = data.validated_data
-    actor = _user(request)
+    actor = request_user(request)
     if v.get("aftersales_request") and not merchant_side:
-        found = AfterSalesRequest.objects.filter(pk=v["aftersales_request"], customer=actor).first()
-        if found is None:
-            raise NotFound(_("No such after-sales request."))
+        found = request_get_for_customer(customer=actor, request_id=v["aftersales_request"])
         return services.dispute_open_from_request(
             request=found, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
     if v.get("complaint"):
-        complaint = (
-            Complaint.objects.filter(pk=v["complaint"], order__isnull=False).select_related("order").first()
-        )
-        if complaint is None:
-            raise NotFound(_("No such complaint."))
+        complaint = complaint_get_on_order(complaint_id=v["complaint"])
         return services.dispute_open_on_complaint(
             complaint=complaint, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
@@ -200,7 +181,7 @@ def _evidence(request: Request, dispute: Dispute) -> Response:
         dispute=dispute,
         statement=data.validated_data["statement"],
         files=data.validated_data["files"],
-        actor=_user(request),
+        actor=request_user(request),
     )
     return Response(
         DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data, status=201
@@ -215,14 +196,18 @@ def _proposal(dispute: Dispute, proposal_id: int) -> MediationProposal:
 
 
 def _answer(request: Request, dispute: Dispute, proposal_id: int, *, accept: bool) -> Response:
-    services.proposal_answer(proposal=_proposal(dispute, proposal_id), accept=accept, actor=_user(request))
+    services.proposal_answer(
+        proposal=_proposal(dispute, proposal_id), accept=accept, actor=request_user(request)
+    )
     return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
 def _appeal(request: Request, dispute: Dispute) -> Response:
     data = DisputeReasonInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    services.dispute_appeal(dispute=dispute, reason=data.validated_data["reason"], actor=_user(request))
+    services.dispute_appeal(
+        dispute=dispute, reason=data.validated_data["reason"], actor=request_user(request)
+    )
     return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -230,7 +215,7 @@ def _appeal(request: Request, dispute: Dispute) -> Response:
 
 
 def _mine(request: Request, dispute_id: int) -> Dispute:
-    return selectors.dispute_get_for_customer(customer=_user(request), dispute_id=dispute_id)
+    return selectors.dispute_get_for_customer(customer=request_user(request), dispute_id=dispute_id)
 
 
 class DisputeListCreateApi(APIView):
@@ -240,10 +225,10 @@ class DisputeListCreateApi(APIView):
 
     @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        return _paginate(
+        return paginate(
             request,
             self,
-            selectors.dispute_list_for_customer(customer=_user(request)),
+            selectors.dispute_list_for_customer(customer=request_user(request)),
             DisputeOutputSerializer,
         )
 
@@ -314,7 +299,7 @@ class DisputeWithdrawApi(APIView):
 
     @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
     def post(self, request: Request, dispute_id: int) -> Response:
-        dispute = services.dispute_withdraw(dispute=_mine(request, dispute_id), actor=_user(request))
+        dispute = services.dispute_withdraw(dispute=_mine(request, dispute_id), actor=request_user(request))
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -330,7 +315,7 @@ class DisputeReturnShipApi(APIView):
         dispute = _mine(request, dispute_id)
         data = DisputeReturnShipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.dispute_return_ship(dispute=dispute, actor=_user(request), **data.validated_data)
+        services.dispute_return_ship(dispute=dispute, actor=request_user(request), **data.validated_data)
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -343,7 +328,7 @@ class DisputeEvidenceFileApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
     )
     def get(self, request: Request, file_id: int) -> FileResponse:
-        found = selectors.evidence_file_get_for_viewer(user=_user(request), file_id=file_id)
+        found = selectors.evidence_file_get_for_viewer(user=request_user(request), file_id=file_id)
         return file_response(
             found.file, content_type=found.content_type, download_name=f"dispute-evidence-{found.pk}"
         )
@@ -353,7 +338,7 @@ class DisputeEvidenceFileApi(APIView):
 
 
 def _shop(request: Request, dispute_id: int) -> Dispute:
-    return selectors.dispute_get_for_merchant(merchant=request.merchant, dispute_id=dispute_id)  # type: ignore[attr-defined]
+    return selectors.dispute_get_for_merchant(merchant=merchant_for_request(request), dispute_id=dispute_id)
 
 
 class MerchantDisputeListCreateApi(APIView):
@@ -363,8 +348,8 @@ class MerchantDisputeListCreateApi(APIView):
 
     @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=MERCHANT_TAGS)
     def get(self, request: Request) -> Response:
-        qs = selectors.dispute_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
-        return _paginate(request, self, qs, DisputeOutputSerializer)
+        qs = selectors.dispute_list_for_merchant(merchant=merchant_for_request(request))
+        return paginate(request, self, qs, DisputeOutputSerializer)
 
     @extend_schema(
         request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
@@ -439,5 +424,5 @@ class MerchantDisputeReturnReceiveApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = _shop(request, dispute_id)
-        services.dispute_return_receive(dispute=dispute, actor=_user(request))
+        services.dispute_return_receive(dispute=dispute, actor=request_user(request))
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)

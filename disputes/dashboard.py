@@ -30,14 +30,14 @@ from merchants.dashboard import (
     SERVICE_ERRORS,
     MultipleFileField,
     countdown,
-    merchant_of,
     merchant_required,
     not_found,
     page,
     show_error,
-    user_of,
 )
 from merchants.models import Merchant
+from merchants.permissions import merchant_for_request, merchant_role_for_request
+from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 
 PAGE_SIZE = 20
@@ -64,7 +64,7 @@ class EvidenceForm(forms.Form):
 
 def dispute_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, Any]]:
     """DSP-2: cases in the evidence stage the shop has not answered, with the evidence deadline."""
-    if request.merchant_role not in DISPUTE_PARTIES:  # type: ignore[attr-defined]
+    if merchant_role_for_request(request) not in DISPUTE_PARTIES:
         return []
     return [
         {
@@ -87,7 +87,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("filter", "open")
     if current not in FILTERS:
         current = "open"
-    queryset = dispute_list_with_deadline_for_merchant(merchant=merchant_of(request))
+    queryset = dispute_list_with_deadline_for_merchant(merchant=merchant_for_request(request))
     if FILTERS[current][1]:
         queryset = queryset.filter(status__in=FILTERS[current][1])
     dispute_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -102,7 +102,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
 
 def _dispute_or_none(request: HttpRequest, dispute_id: int) -> Dispute | None:
     try:
-        return dispute_get_for_merchant(merchant=merchant_of(request), dispute_id=dispute_id)
+        return dispute_get_for_merchant(merchant=merchant_for_request(request), dispute_id=dispute_id)
     except NotFound:
         return None
 
@@ -147,7 +147,7 @@ def dispute_evidence(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 dispute=found,
                 statement=form.cleaned_data["statement"],
                 files=form.cleaned_data["evidence_files"],
-                actor=user_of(request),
+                actor=request_user(request),
             )
         except SERVICE_ERRORS as exc:
             show_error(form, exc)
@@ -165,7 +165,7 @@ def _answer(request: HttpRequest, dispute_id: int, proposal_id: int, *, accept: 
     if found is None or proposal is None:
         return not_found(request)
     try:
-        proposal_answer(proposal=proposal, accept=accept, actor=user_of(request))
+        proposal_answer(proposal=proposal, accept=accept, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:

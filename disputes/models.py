@@ -13,6 +13,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMMod
 
 from orders.models import Order
 from platform_core.ledger.models import LedgerHold
+from platform_core.timeline import StatusTimelineEvent
 
 
 class Party(models.TextChoices):
@@ -296,18 +297,14 @@ class AppealPanelVote(models.Model):
         return f"vote of {self.arbitrator_id} on appeal #{self.appeal_id}"
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(StatusTimelineEvent):
     """DSP-5: the case's timeline (append-only), shown to staff and, without internal notes, the parties."""
 
+    text_field = "note"
+
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     action = models.CharField(max_length=50)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("at", "pk")

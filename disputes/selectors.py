@@ -7,14 +7,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, RulingTemplate
-from merchants.models import Merchant, MerchantMember
+from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, Ruling, RulingTemplate
+from merchants.models import Merchant, MerchantApplication, MerchantMember
 from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.selectors import deadline_next_due, deadline_pending_for
 from platform_core.errors import NotFound
@@ -228,3 +230,84 @@ def ruling_template_text(*, template: RulingTemplate, dispute: Dispute, refund_a
         "refund_amount": str(refund_amount if refund_amount is not None else ""),
     }
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.reasons)
+
+
+# --- arbitrators (DSP-3) and the final ruling (DSP-4) ----------------------------------------------------
+
+
+def party_of(*, dispute: Dispute, user: User) -> str | None:
+    """Which side ``user`` is on: the order's customer, a member of its merchant, or neither."""
+    if user.pk == dispute.order.customer_id:
+        return Party.CUSTOMER
+    if MerchantMember.objects.filter(
+        merchant_id=dispute.order.merchant_id, user=user, is_active=True
+    ).exists():
+        return Party.MERCHANT
+    return None
+
+
+def arbitrators() -> list[User]:
+    """Active staff of the arbitration committee who hold ``disputes.arbitrate_dispute``."""
+    permission = Permission.objects.filter(codename="arbitrate_dispute", content_type__app_label="disputes")
+    holds = Q(user_permissions__in=permission) | Q(groups__permissions__in=permission) | Q(is_superuser=True)
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.STAFF_ARBITRATION)
+        .filter(holds)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def arbitrator_conflict(*, dispute: Dispute, user: User) -> str | None:
+    """DSP-3: why ``user`` may not arbitrate this case (``None`` if they may)."""
+    if user.pk == dispute.mediator_id:
+        return "mediator"
+    if party_of(dispute=dispute, user=user) is not None or user.pk == dispute.order.customer_id:
+        return "party"
+    merchant_id = dispute.order.merchant_id
+    if MerchantMember.objects.filter(merchant_id=merchant_id, user=user).exists():
+        return "merchant_member"
+    if MerchantApplication.objects.filter(merchant_id=merchant_id, reviewer=user).exists():
+        return "onboarding_reviewer"
+    return None
+
+
+def arbitrator_workload() -> dict[int, int]:
+    """DSP-3: open cases and undecided appeal panels per arbitrator."""
+    open_cases = (
+        Dispute.objects.filter(status__in=Dispute.OPEN_STATUSES, arbitrator__isnull=False)
+        .values("arbitrator")
+        .annotate(n=Count("pk"))
+    )
+    load = {row["arbitrator"]: row["n"] for row in open_cases}
+    panels = (
+        Appeal.objects.filter(decided_at__isnull=True)
+        .values("panel")
+        .annotate(n=Count("pk"))
+        .exclude(panel=None)
+    )
+    for row in panels:
+        load[row["panel"]] = load.get(row["panel"], 0) + row["n"]
+    return load
+
+
+def arbitrators_eligible(*, dispute: Dispute, exclude: set[int] | None = None) -> list[User]:
+    """DSP-3: arbitrators without a conflict, the least loaded first (ties by id)."""
+    exclude = exclude or set()
+    load = arbitrator_workload()
+    eligible = [
+        user
+        for user in arbitrators()
+        if user.pk not in exclude and arbitrator_conflict(dispute=dispute, user=user) is None
+    ]
+    return sorted(eligible, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
+def arbitrator_pick(*, dispute: Dispute) -> User | None:
+    candidates = arbitrators_eligible(dispute=dispute)
+    return candidates[0] if candidates else None
+
+
+def final_ruling(dispute: Dispute) -> Ruling | None:
+    """DSP-4: the ruling that is executed: the appeal decision if there is one, else the latest ruling."""
+    return dispute.rulings.order_by("-is_appeal_decision", "-issued_at", "-pk").first()

@@ -29,10 +29,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,14 +49,20 @@ from disputes.models import (
     Ruling,
     RulingKind,
 )
-from merchants.models import MerchantApplication, MerchantMember
+from disputes.selectors import (
+    arbitrator_conflict,
+    arbitrator_pick,
+    arbitrators,
+    arbitrators_eligible,
+    final_ruling,
+    party_of,
+)
+from merchants.models import MerchantMember
 from merchants.services import violation_record
 from orders.models import Order, Refund
 from orders.selectors import order_paid_amount, order_refunded_amount
 from orders.services import order_escrow_hold, order_escrow_hold_release, order_lock, order_refund
 from platform_core.accounts.models import User
-from platform_core.accounts.roles import Role
-from platform_core.audit.services import audit_record
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -70,8 +74,11 @@ from platform_core.ledger.services import (
     ledger_hold_release,
     ledger_post,
 )
+from platform_core.locking import lock, lock_first
+from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
+from platform_core.timeline import timeline_record
 
 RULE_EVIDENCE_WINDOW = "disputes.evidence_window"
 RULE_MEDIATION_WINDOW = "disputes.mediation_window"
@@ -111,7 +118,6 @@ arbitration_routers = Hook[ArbitrationRouter](
 )
 
 S = Dispute.Status
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 #: the clock that runs in each stage (suspension pauses it, resumption restarts it with what was left)
@@ -139,33 +145,23 @@ ALL_RULES = (
 
 def dispute_lock(*, dispute_id: int) -> Dispute:
     """The dispute row, locked until the transaction ends (``NotFound`` if it does not exist)."""
-    dispute = Dispute.objects.select_for_update(of=("self",)).filter(pk=dispute_id).first()
-    if dispute is None:
-        raise NotFound(_("No such dispute."))
-    return dispute
+    return lock(Dispute, dispute_id, missing=_("No such dispute."))
 
 
 def _event(
     dispute: Dispute, *, action: str, actor: User | None, from_status: str = "", note: str = ""
 ) -> DisputeEvent:
     """DSP-5, AUD-1: the case timeline row and the audit entry of one step."""
-    event = DisputeEvent.objects.create(
+    return timeline_record(
+        DisputeEvent,
         dispute=dispute,
+        subject=dispute,
         actor=actor,
         action=action,
+        audit_action=f"dispute.{action}",
         from_status=from_status,
-        to_status=dispute.status,
-        note=note,
-    )
-    audit_record(
-        actor=actor,
-        action=f"dispute.{action}",
-        subject=dispute,
-        before={"status": from_status} if from_status else None,
-        after={"status": dispute.status},
         reason=note,
     )
-    return event
 
 
 def _parties(dispute: Dispute) -> list[User]:
@@ -196,22 +192,11 @@ def _amount(value: Any, *, field: str = "refund_amount") -> Decimal:
         amount = Decimal(str(value))
     except (ArithmeticError, ValueError) as exc:
         raise InvalidInput(_("Not an amount."), errors={field: [_("Not an amount.")]}) from exc
-    if amount < 0 or amount != amount.quantize(CENT):
+    if amount < 0 or not is_whole_cents(amount):
         raise InvalidInput(
             _("Amounts are non-negative yuan and fen."), errors={field: [_("At most two decimals, ≥ 0.")]}
         )
     return amount
-
-
-def party_of(*, dispute: Dispute, user: User) -> str | None:
-    """Which side ``user`` is on: the order's customer, a member of its merchant, or neither."""
-    if user.pk == dispute.order.customer_id:
-        return Party.CUSTOMER
-    if MerchantMember.objects.filter(
-        merchant_id=dispute.order.merchant_id, user=user, is_active=True
-    ).exists():
-        return Party.MERCHANT
-    return None
 
 
 def _require_party(dispute: Dispute, user: User, party: str | None = None) -> str:
@@ -736,67 +721,6 @@ def dispute_refer_to_committee(*, dispute: Dispute, note: str) -> None:
 # --- DSP-3: arbitration ---------------------------------------------------------------------------------
 
 
-def _arbitrators() -> list[User]:
-    """Active staff of the arbitration committee who hold ``disputes.arbitrate_dispute``."""
-    permission = Permission.objects.filter(codename="arbitrate_dispute", content_type__app_label="disputes")
-    holds = Q(user_permissions__in=permission) | Q(groups__permissions__in=permission) | Q(is_superuser=True)
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.STAFF_ARBITRATION)
-        .filter(holds)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def arbitrator_conflict(*, dispute: Dispute, user: User) -> str | None:
-    """DSP-3: why ``user`` may not arbitrate this case (``None`` if they may)."""
-    if user.pk == dispute.mediator_id:
-        return "mediator"
-    if party_of(dispute=dispute, user=user) is not None or user.pk == dispute.order.customer_id:
-        return "party"
-    merchant_id = dispute.order.merchant_id
-    if MerchantMember.objects.filter(merchant_id=merchant_id, user=user).exists():
-        return "merchant_member"
-    if MerchantApplication.objects.filter(merchant_id=merchant_id, reviewer=user).exists():
-        return "onboarding_reviewer"
-    return None
-
-
-def _workload() -> dict[int, int]:
-    open_cases = (
-        Dispute.objects.filter(status__in=Dispute.OPEN_STATUSES, arbitrator__isnull=False)
-        .values("arbitrator")
-        .annotate(n=Count("pk"))
-    )
-    load = {row["arbitrator"]: row["n"] for row in open_cases}
-    panels = (
-        Appeal.objects.filter(decided_at__isnull=True)
-        .values("panel")
-        .annotate(n=Count("pk"))
-        .exclude(panel=None)
-    )
-    for row in panels:
-        load[row["panel"]] = load.get(row["panel"], 0) + row["n"]
-    return load
-
-
-def arbitrators_eligible(*, dispute: Dispute, exclude: set[int] | None = None) -> list[User]:
-    """DSP-3: arbitrators without a conflict, the least loaded first (ties by id)."""
-    exclude = exclude or set()
-    load = _workload()
-    eligible = [
-        user
-        for user in _arbitrators()
-        if user.pk not in exclude and arbitrator_conflict(dispute=dispute, user=user) is None
-    ]
-    return sorted(eligible, key=lambda u: (load.get(u.pk, 0), u.pk))
-
-
-def arbitrator_pick(*, dispute: Dispute) -> User | None:
-    candidates = arbitrators_eligible(dispute=dispute)
-    return candidates[0] if candidates else None
-
-
 def _assign(dispute: Dispute, *, arbitrator: User, actor: User | None) -> None:
     conflict = arbitrator_conflict(dispute=dispute, user=arbitrator)
     if conflict is not None:
@@ -804,7 +728,7 @@ def _assign(dispute: Dispute, *, arbitrator: User, actor: User | None) -> None:
             _("This arbitrator has a conflict of interest in the case (%(why)s).") % {"why": conflict},
             code="arbitrator_conflict",
         )
-    if arbitrator.pk not in {u.pk for u in _arbitrators()}:
+    if arbitrator.pk not in {u.pk for u in arbitrators()}:
         raise InvalidInput(_("Not a member of the arbitration committee."), code="not_arbitrator")
     dispute.arbitrator = arbitrator
     dispute.save(update_fields=["arbitrator"])
@@ -1212,10 +1136,6 @@ def dispute_appeal_window_closed(*, dispute: Dispute) -> None:
 # --- DSP-4: execution -------------------------------------------------------------------------------------
 
 
-def final_ruling(dispute: Dispute) -> Ruling | None:
-    return dispute.rulings.order_by("-is_appeal_decision", "-issued_at", "-pk").first()
-
-
 @transaction.atomic
 def dispute_execute(*, dispute: Dispute, actor: User | None = None) -> Dispute:
     """DSP-4, PAY-5, PAY-7, VIO-1: execute the final ruling once — the refund (``dispute:<id>:ruling``),
@@ -1293,7 +1213,7 @@ def _return_start(dispute: Dispute, *, amount: Decimal, key: str, actor: User | 
 
 
 def _return_lock(dispute: Dispute) -> DisputeReturn:
-    case = DisputeReturn.objects.select_for_update().filter(dispute=dispute).first()
+    case = lock_first(DisputeReturn, dispute=dispute)
     if case is None:
         raise Conflict(_("This case requires no return."), code="no_return")
     return case

@@ -2,7 +2,7 @@
 who follows their service order and how far it got. Thin views: parse, call a selector or service."""
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -13,13 +13,9 @@ from rest_framework.views import APIView
 
 from fieldwork import selectors, services
 from fieldwork.models import ServiceAssignment, ServiceAssignmentEvent
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
-from platform_core.accounts.models import User
 from platform_core.api.pagination import PagePagination
-
-
-def _user(request: Any) -> User:
-    return cast(User, request.user)
 
 
 class IsFieldCoordinator(BasePermission):
@@ -28,7 +24,7 @@ class IsFieldCoordinator(BasePermission):
     message = "Only field coordinators may do this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and selectors.user_is_coordinator(_user(request)))
+        return bool(request.user and selectors.user_is_coordinator(request_user(request)))
 
 
 # --- serializers ----------------------------------------------------------------------------------
@@ -150,7 +146,7 @@ class CoordinatorAssignmentListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = selectors.assignment_queue_for_coordinator(
-            user=_user(request), include_done=filters.validated_data["include_done"]
+            user=request_user(request), include_done=filters.validated_data["include_done"]
         ).prefetch_related("order__lines")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
@@ -163,7 +159,7 @@ class CoordinatorAssignmentDetailApi(APIView):
     @extend_schema(responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
     def get(self, request: Request, assignment_id: int) -> Response:
         assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
+            user=request_user(request), assignment_id=assignment_id
         )
         return Response(AssignmentOutputSerializer(assignment).data)
 
@@ -181,14 +177,14 @@ class CoordinatorAssignmentStepApi(APIView):
         input_serializer: type[serializers.Serializer] | None = None,
     ) -> Response:
         assignment = selectors.assignment_get_for_coordinator(
-            user=_user(request), assignment_id=assignment_id
+            user=request_user(request), assignment_id=assignment_id
         )
         inputs: dict[str, Any] = {}
         if input_serializer is not None:
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             inputs = dict(data.validated_data)
-        assignment = self.step(assignment_id=assignment.pk, actor=_user(request), **inputs)
+        assignment = self.step(assignment_id=assignment.pk, actor=request_user(request), **inputs)
         return Response(AssignmentOutputSerializer(assignment).data)
 
     @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
@@ -242,5 +238,7 @@ class OrderServiceProgressApi(APIView):
 
     @extend_schema(responses={200: ServiceProgressOutputSerializer}, tags=["orders"])
     def get(self, request: Request, order_id: int) -> Response:
-        assignment = selectors.service_progress_for_customer(customer=_user(request), order_id=order_id)
+        assignment = selectors.service_progress_for_customer(
+            customer=request_user(request), order_id=order_id
+        )
         return Response(ServiceProgressOutputSerializer(assignment).data)

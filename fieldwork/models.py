@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models import Order
+from platform_core.timeline import TimelineEvent
 
 MANAGE_PERMISSION = "fieldwork.manage_assignments"
 
@@ -149,7 +150,7 @@ class ServiceAssignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.problem_notes, self.problem_reported_at = "", None
 
 
-class ServiceAssignmentEvent(models.Model):
+class ServiceAssignmentEvent(TimelineEvent):
     """ORD-9: the assignment's history: who had the order when, and what happened. Append-only."""
 
     class Action(models.TextChoices):
@@ -171,12 +172,10 @@ class ServiceAssignmentEvent(models.Model):
         Action.COMPLETED,
     )
 
+    text_field = "note"
+
     assignment = models.ForeignKey(ServiceAssignment, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     coordinator = models.ForeignKey(
         FieldCoordinator, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -30,11 +30,12 @@ from orders.models import Order
 from orders.services import order_complete_service, order_lock, order_schedule, order_start_service
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
-from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Forbidden, InvalidInput, NotFound
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
+from platform_core.timeline import timeline_record
 
 RULE_SCHEDULE_WITHIN = "fieldwork.schedule_within"
 A = ServiceAssignment.Status
@@ -50,18 +51,18 @@ def _record(
     before: dict[str, Any] | None = None,
 ) -> ServiceAssignmentEvent:
     """The history row and the audit entry of one thing that happened to the assignment."""
-    event = ServiceAssignmentEvent.objects.create(
-        assignment=assignment, action=action, actor=actor, coordinator=assignment.coordinator, note=note
-    )
-    audit_record(
-        actor=actor,
-        action=f"fieldwork.assignment_{action}",
+    return timeline_record(
+        ServiceAssignmentEvent,
+        assignment=assignment,
+        coordinator=assignment.coordinator,
         subject=assignment,
-        before=before,
-        after={"status": assignment.status, "coordinator": assignment.coordinator_id},
+        actor=actor,
+        action=action,
+        audit_action=f"fieldwork.assignment_{action}",
         reason=note,
+        audit_before=before,
+        audit_after={"status": assignment.status, "coordinator": assignment.coordinator_id},
     )
-    return event
 
 
 def _operations_recipients() -> list[User]:
@@ -162,7 +163,7 @@ def _lock(assignment_id: int) -> tuple[Order, ServiceAssignment]:
     if order_id is None:
         raise NotFound(_("No such assignment."))
     order = order_lock(order_id=order_id)
-    assignment = ServiceAssignment.objects.select_for_update().get(pk=assignment_id)
+    assignment = lock(ServiceAssignment, assignment_id)
     assignment.order = order
     return order, assignment
 

@@ -2,7 +2,7 @@
 ``/merchant/disputes/{id}/jury-consent/``) and the juror's side (``/jury/cases/``): their own cases only,
 with the anonymised case file, and their one vote. Another juror's case is a 404 (SEC-1)."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -17,17 +17,13 @@ from disputes.selectors import dispute_get_for_customer, dispute_get_for_merchan
 from jury import selectors, services
 from jury.models import JuryCase
 from merchants.models import MerchantMember
-from merchants.permissions import IsMerchantMember
-from platform_core.accounts.models import User
+from merchants.permissions import IsMerchantMember, merchant_for_request
+from platform_core.accounts.acting import request_user
 from platform_core.api.pagination import PagePagination
 
 TAGS = ["jury"]
 M = MerchantMember.Role
 MerchantDisputant = IsMerchantMember.with_roles(M.OWNER, M.OPERATIONS, M.CUSTOMER_SERVICE)
-
-
-def _user(request: Any) -> User:
-    return cast(User, request.user)
 
 
 # --- consent ---------------------------------------------------------------------------------------------
@@ -42,7 +38,7 @@ class JuryConsentOutputSerializer(serializers.Serializer[Any]):
 
 
 def _consent(request: Request, dispute: Dispute, party: str) -> Response:
-    case = services.jury_consent_give(dispute=dispute, party=party, actor=_user(request))
+    case = services.jury_consent_give(dispute=dispute, party=party, actor=request_user(request))
     data = {
         "dispute": dispute.pk,
         "status": case.status,
@@ -61,7 +57,7 @@ class DisputeJuryConsentApi(APIView):
 
     @extend_schema(request=None, responses={200: JuryConsentOutputSerializer}, tags=TAGS)
     def post(self, request: Request, dispute_id: int) -> Response:
-        dispute = dispute_get_for_customer(customer=_user(request), dispute_id=dispute_id)
+        dispute = dispute_get_for_customer(customer=request_user(request), dispute_id=dispute_id)
         return _consent(request, dispute, Party.CUSTOMER)
 
 
@@ -72,7 +68,7 @@ class MerchantDisputeJuryConsentApi(APIView):
 
     @extend_schema(request=None, responses={200: JuryConsentOutputSerializer}, tags=TAGS)
     def post(self, request: Request, dispute_id: int) -> Response:
-        merchant = request.merchant  # type: ignore[attr-defined]
+        merchant = merchant_for_request(request)
         dispute = dispute_get_for_merchant(merchant=merchant, dispute_id=dispute_id)
         return _consent(request, dispute, Party.MERCHANT)
 
@@ -180,7 +176,7 @@ class JuryCaseListApi(APIView):
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
         page = paginator.paginate_queryset(
-            selectors.jury_case_list_for_juror(juror=_user(request)), request, view=self
+            selectors.jury_case_list_for_juror(juror=request_user(request)), request, view=self
         )
         return paginator.get_paginated_response(JuryCaseOutputSerializer(page, many=True).data)
 
@@ -192,7 +188,7 @@ class JuryCaseDetailApi(APIView):
 
     @extend_schema(responses={200: JuryCaseDetailSerializer}, tags=TAGS)
     def get(self, request: Request, case_id: int) -> Response:
-        case = selectors.jury_case_get_for_juror(juror=_user(request), case_id=case_id)
+        case = selectors.jury_case_get_for_juror(juror=request_user(request), case_id=case_id)
         return Response(JuryCaseDetailSerializer(case).data)
 
 
@@ -208,9 +204,9 @@ class JuryVoteApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: JuryCaseDetailSerializer}, tags=TAGS)
     def post(self, request: Request, case_id: int) -> Response:
-        case = selectors.jury_case_get_for_juror(juror=_user(request), case_id=case_id)
+        case = selectors.jury_case_get_for_juror(juror=request_user(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.jury_vote_cast(case=case, juror=_user(request), **data.validated_data)
-        case = selectors.jury_case_get_for_juror(juror=_user(request), case_id=case_id)
+        services.jury_vote_cast(case=case, juror=request_user(request), **data.validated_data)
+        case = selectors.jury_case_get_for_juror(juror=request_user(request), case_id=case_id)
         return Response(JuryCaseDetailSerializer(case).data)

@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import Dispute, Party
+from disputes.selectors import party_of
 from disputes.services import (
     dispute_lock,
     dispute_refer_to_committee,
     dispute_rule_by_jury,
-    party_of,
 )
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_amount_eligible, jury_tally, refundable_amount
@@ -38,11 +38,12 @@ from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from platform_core.locking import lock_first
+from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 
 RULE_VERDICT_DUE = "jury.verdict_due"
 CONSENT_STATUSES = (Dispute.Status.EVIDENCE, Dispute.Status.MEDIATION)
-CENT = Decimal("0.01")
 
 
 def _when(at: object) -> str:
@@ -52,10 +53,6 @@ def _when(at: object) -> str:
 def _tell_parties(dispute: Dispute, *, event: str, title: str, body: str) -> None:
     for user in (dispute.order.customer, dispute.order.merchant.owner):
         notify(recipient=user, event=event, title=title, body=body, subject=dispute)
-
-
-def _case_lock(dispute: Dispute) -> JuryCase | None:
-    return JuryCase.objects.select_for_update().filter(dispute=dispute).first()
 
 
 # --- consent -----------------------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
             % {"limit": settings.JURY_MAX_AMOUNT, "amount": refundable_amount(dispute)},
             code="jury_amount_over_limit",
         )
-    case = _case_lock(dispute) or JuryCase.objects.create(dispute=dispute)
+    case = lock_first(JuryCase, dispute=dispute) or JuryCase.objects.create(dispute=dispute)
     now = timezone.now()
     if party == Party.CUSTOMER and case.customer_consented_at is None:
         case.customer_consented_at, case.customer_consented_by = now, actor
@@ -127,7 +124,7 @@ def jury_arbitration_router(*, dispute: Dispute, rng: random.Random | None = Non
     """DSP-6 (``disputes.services.arbitration_routers``): mediation failed and the case is entering
     arbitration (the dispute locked). Take it to a jury if both parties consented, it is still small
     enough and 13 eligible jurors exist; otherwise record why and leave it to the committee."""
-    case = _case_lock(dispute)
+    case = lock_first(JuryCase, dispute=dispute)
     if case is None or case.status != JuryCase.Status.CONSENTING:
         return False
     if not case.both_consented:
@@ -208,7 +205,7 @@ def _partial_amount(value: Decimal | None, *, limit: Decimal) -> Decimal:
     if value is None:
         raise InvalidInput(_("A partial refund names its amount."), errors=errors)
     amount = Decimal(str(value))
-    if amount <= 0 or amount >= limit or amount != amount.quantize(CENT):
+    if amount <= 0 or amount >= limit or not is_whole_cents(amount):
         raise InvalidInput(
             _("A partial refund is more than nothing and less than everything."), errors=errors
         )
@@ -262,6 +259,6 @@ def _close(dispute: Dispute, case: JuryCase) -> None:
 
 def jury_vote_close(*, dispute: Dispute) -> None:
     """DSP-6 (the ``jury.verdict_due`` handler, the dispute locked): 48 hours passed; tally what was cast."""
-    case = _case_lock(dispute)
+    case = lock_first(JuryCase, dispute=dispute)
     if case is not None and case.status == JuryCase.Status.DELIBERATING:
         _close(dispute, case)

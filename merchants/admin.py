@@ -9,7 +9,7 @@ bare transition), so audit, deadlines and notifications happen exactly as throug
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -45,15 +45,10 @@ from merchants.models import (
     ViolationAppeal,
 )
 from merchants.selectors import merchant_deposit_balance, merchant_required_deposit, penalties_in_force
-from platform_core.accounts.models import User
+from platform_core.accounts.acting import request_user
 from platform_core.admin_site import action_permission, admin_form_page
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
-
-
-def _user(request: Any) -> User:
-    """The authenticated caller (the permission classes / admin have already required a login)."""
-    return cast(User, request.user)
 
 
 class ReasonForm(forms.Form):
@@ -197,16 +192,16 @@ class MerchantApplicationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     fsm_forms = {"approve": ReasonForm, "reject": ReasonForm, "request_more_info": ReasonForm}
     transition_services = {
         "start_review": lambda obj, request, data: services.application_start_review(
-            application=obj, actor=_user(request)
+            application=obj, actor=request_user(request)
         ),
         "approve": lambda obj, request, data: services.application_approve(
-            application=obj, reason=data["reason"], actor=_user(request)
+            application=obj, reason=data["reason"], actor=request_user(request)
         ),
         "reject": lambda obj, request, data: services.application_reject(
-            application=obj, reason=data["reason"], actor=_user(request)
+            application=obj, reason=data["reason"], actor=request_user(request)
         ),
         "request_more_info": lambda obj, request, data: services.application_request_more_info(
-            application=obj, reason=data["reason"], actor=_user(request)
+            application=obj, reason=data["reason"], actor=request_user(request)
         ),
     }
 
@@ -288,7 +283,7 @@ class MerchantDocumentInline(ApplicationDocumentInline):
 
 def _staff(service: Callable[..., Any]) -> Callable[[Any, HttpRequest, dict[str, Any]], Any]:
     return lambda obj, request, data: service(
-        merchant=obj, cause=Merchant.Cause.STAFF, reason=data["reason"], actor=_user(request)
+        merchant=obj, cause=Merchant.Cause.STAFF, reason=data["reason"], actor=request_user(request)
     )
 
 
@@ -319,10 +314,10 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
         "suspend": _staff(services.merchant_suspend),
         "reinstate": _staff(services.merchant_reinstate),
         "close": lambda obj, request, data: services.merchant_close(
-            merchant=obj, reason=data["reason"], actor=_user(request)
+            merchant=obj, reason=data["reason"], actor=request_user(request)
         ),
         "ban": lambda obj, request, data: services.merchant_ban(
-            merchant=obj, reason=data["reason"], actor=_user(request)
+            merchant=obj, reason=data["reason"], actor=request_user(request)
         ),
     }
 
@@ -363,7 +358,7 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
                     amount=form.cleaned_data["amount"],
                     payment_reference=reference,
                     idempotency_key=f"merchant-deposit:{merchant.pk}:{reference}",
-                    actor=_user(request),
+                    actor=request_user(request),
                 )
             except DomainError as exc:
                 self.message_user(request, exc.message, level=messages.ERROR)
@@ -402,7 +397,7 @@ class PlatformAgreementAdmin(admin.ModelAdmin):
             title=obj.title,
             body=obj.body,
             effective_at=obj.effective_at,
-            actor=_user(request),
+            actor=request_user(request),
         )
         obj.pk, obj.published_at = published.pk, published.published_at
 
@@ -500,7 +495,7 @@ class PenaltyAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Publish now (VIO-5)"), permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Penalty]) -> None:
         for penalty in queryset.order_by("pk"):
-            services.penalty_publish(penalty=penalty, actor=_user(request))
+            services.penalty_publish(penalty=penalty, actor=request_user(request))
         self.message_user(request, _("Published."), level=messages.SUCCESS)
 
     def get_urls(self) -> list[URLPattern]:
@@ -533,7 +528,7 @@ class PenaltyAdmin(ReadOnlyAdmin):
                     penalty=penalty,
                     reason=Penalty.LiftReason.STAFF,
                     note=form.cleaned_data["reason"],
-                    actor=_user(request),
+                    actor=request_user(request),
                 )
             except DomainError as exc:
                 self.message_user(request, exc.message, level=messages.ERROR)
@@ -564,10 +559,10 @@ class ViolationAppealAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     fsm_forms = {"uphold": ReasonForm, "overturn": ReasonForm}
     transition_services = {
         "uphold": lambda obj, request, data: services.violation_appeal_decide(
-            appeal=obj, overturn=False, reason=data["reason"], actor=_user(request)
+            appeal=obj, overturn=False, reason=data["reason"], actor=request_user(request)
         ),
         "overturn": lambda obj, request, data: services.violation_appeal_decide(
-            appeal=obj, overturn=True, reason=data["reason"], actor=_user(request)
+            appeal=obj, overturn=True, reason=data["reason"], actor=request_user(request)
         ),
     }
 
@@ -634,10 +629,10 @@ class ReverificationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     fsm_forms = {"pass_": NoteForm, "return_to_merchant": NoteForm}
     transition_services = {
         "pass_": lambda obj, request, data: services.reverification_pass(
-            reverification=obj, note=data["note"], actor=_user(request)
+            reverification=obj, note=data["note"], actor=request_user(request)
         ),
         "return_to_merchant": lambda obj, request, data: services.reverification_return(
-            reverification=obj, note=data["note"], actor=_user(request)
+            reverification=obj, note=data["note"], actor=request_user(request)
         ),
     }
 
@@ -668,10 +663,10 @@ class MerchantChangeAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     fsm_forms = {"verify": NoteForm, "reject": NoteForm}
     transition_services = {
         "verify": lambda obj, request, data: services.merchant_change_verify(
-            change=obj, note=data["note"], actor=_user(request)
+            change=obj, note=data["note"], actor=request_user(request)
         ),
         "reject": lambda obj, request, data: services.merchant_change_reject(
-            change=obj, note=data["note"], actor=_user(request)
+            change=obj, note=data["note"], actor=request_user(request)
         ),
     }
 

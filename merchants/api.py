@@ -3,7 +3,7 @@
 Thin views: parse, call a selector or service, serialise. Errors map through the API exception handler.
 """
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -32,7 +32,12 @@ from merchants.models import (
     Violation,
     ViolationAppeal,
 )
-from merchants.permissions import IsMerchantMember, IsMerchantOwner
+from merchants.permissions import (
+    IsMerchantMember,
+    IsMerchantOwner,
+    merchant_for_request,
+    merchant_role_for_request,
+)
 from merchants.policies import CREDIT_GRADE_NAMES
 from merchants.selectors import (
     agreement_current,
@@ -66,15 +71,9 @@ from merchants.services import (
     reverification_submit,
     violation_appeal_submit,
 )
-from platform_core.accounts.models import User
+from platform_core.accounts.acting import request_user
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound
-
-
-def _user(request: Any) -> User:
-    """The authenticated caller (the permission classes / admin have already required a login)."""
-    return cast(User, request.user)
-
 
 TAGS = ["merchants"]
 
@@ -270,7 +269,7 @@ class ApplicationListCreateApi(APIView):
 
     @extend_schema(responses={200: ApplicationOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        applications = application_list_for_applicant(user=_user(request)).prefetch_related(
+        applications = application_list_for_applicant(user=request_user(request)).prefetch_related(
             "categories", "documents"
         )
         return Response(ApplicationOutputSerializer(applications, many=True).data)
@@ -284,9 +283,9 @@ class ApplicationListCreateApi(APIView):
         fields = dict(data.validated_data)
         category_ids = fields.pop("category_ids")
         application = application_create(
-            applicant=_user(request),
+            applicant=request_user(request),
             category_ids=category_ids,
-            actor=_user(request),
+            actor=request_user(request),
             **fields,
         )
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
@@ -297,7 +296,7 @@ class ApplicationDetailApi(APIView):
 
     @extend_schema(responses={200: ApplicationOutputSerializer}, tags=TAGS)
     def get(self, request: Request, application_id: int) -> Response:
-        application = application_get_for_applicant(user=_user(request), application_id=application_id)
+        application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         return Response(ApplicationOutputSerializer(application).data)
 
     @extend_schema(
@@ -306,14 +305,14 @@ class ApplicationDetailApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: Request, application_id: int) -> Response:
-        application = application_get_for_applicant(user=_user(request), application_id=application_id)
+        application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         data = ApplicationInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         category_ids = fields.pop("category_ids", None)
         application = application_update(
             application=application,
-            actor=_user(request),
+            actor=request_user(request),
             category_ids=category_ids,
             **fields,
         )
@@ -325,8 +324,8 @@ class ApplicationSubmitApi(APIView):
 
     @extend_schema(request=None, responses={200: ApplicationOutputSerializer}, tags=TAGS)
     def post(self, request: Request, application_id: int) -> Response:
-        application = application_get_for_applicant(user=_user(request), application_id=application_id)
-        application = application_submit(application=application, actor=_user(request))
+        application = application_get_for_applicant(user=request_user(request), application_id=application_id)
+        application = application_submit(application=application, actor=request_user(request))
         return Response(ApplicationOutputSerializer(application).data)
 
 
@@ -351,12 +350,12 @@ class ApplicationDocumentCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, application_id: int) -> Response:
-        application = application_get_for_applicant(user=_user(request), application_id=application_id)
+        application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         data = DocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = application_document_add(
             application=application,
-            actor=_user(request),
+            actor=request_user(request),
             valid_until=data.validated_data.get("valid_until"),
             **{k: v for k, v in data.validated_data.items() if k != "valid_until"},
         )
@@ -372,7 +371,7 @@ class DocumentFileApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
     )
     def get(self, request: Request, document_id: int) -> FileResponse:
-        document = document_get_for_viewer(user=_user(request), document_id=document_id)
+        document = document_get_for_viewer(user=request_user(request), document_id=document_id)
         response = FileResponse(document.file.open("rb"), content_type=document.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Disposition"] = f'attachment; filename="document-{document.pk}"'
@@ -423,7 +422,9 @@ class MerchantMeApi(APIView):
     @extend_schema(responses={200: OutputSerializer}, tags=TAGS)
     def get(self, request: Request) -> Response:
         return Response(
-            self.OutputSerializer(request.merchant, context={"role": request.merchant_role}).data  # type: ignore[attr-defined]
+            self.OutputSerializer(
+                merchant_for_request(request), context={"role": merchant_role_for_request(request)}
+            ).data
         )
 
 
@@ -442,8 +443,8 @@ class MerchantDocumentCreateApi(APIView):
         data = DocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = merchant_document_add(
-            merchant=request.merchant,  # type: ignore[attr-defined]
-            actor=_user(request),
+            merchant=merchant_for_request(request),
+            actor=request_user(request),
             valid_until=data.validated_data.get("valid_until"),
             **{k: v for k, v in data.validated_data.items() if k != "valid_until"},
         )
@@ -484,9 +485,9 @@ class AgreementAcceptApi(APIView):
         if agreement is None:
             raise NotFound(_("No such agreement."))
         acceptance = agreement_accept(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             agreement=agreement,
-            actor=_user(request),
+            actor=request_user(request),
             ip=request.META.get("REMOTE_ADDR"),
         )
         return Response(self.OutputSerializer(acceptance).data, status=status.HTTP_201_CREATED)
@@ -514,7 +515,7 @@ class MemberListInviteApi(APIView):
 
     @extend_schema(responses={200: MemberOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        members = member_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+        members = member_list_for_merchant(merchant=merchant_for_request(request))
         return Response(MemberOutputSerializer(members, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer}, tags=TAGS)
@@ -522,8 +523,8 @@ class MemberListInviteApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = merchant_member_invite(
-            merchant=request.merchant,  # type: ignore[attr-defined]
-            actor=_user(request),
+            merchant=merchant_for_request(request),
+            actor=request_user(request),
             **data.validated_data,
         )
         return Response(MemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
@@ -534,10 +535,10 @@ class MemberRemoveApi(APIView):
 
     @extend_schema(request=None, responses={204: None}, tags=TAGS)
     def delete(self, request: Request, member_id: int) -> Response:
-        member = member_list_for_merchant(merchant=request.merchant).filter(pk=member_id).first()  # type: ignore[attr-defined]
+        member = member_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=member_id).first()
         if member is None:
             raise NotFound(_("No such member."))
-        merchant_member_remove(member=member, actor=_user(request))
+        merchant_member_remove(member=member, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -556,7 +557,7 @@ class ReverificationListApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        reverifications = reverification_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+        reverifications = reverification_list_for_merchant(merchant=merchant_for_request(request))
         return Response(self.OutputSerializer(reverifications, many=True).data)
 
 
@@ -568,13 +569,13 @@ class ReverificationSubmitApi(APIView):
     @extend_schema(request=None, responses={200: ReverificationListApi.OutputSerializer}, tags=TAGS)
     def post(self, request: Request, reverification_id: int) -> Response:
         reverification = (
-            reverification_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+            reverification_list_for_merchant(merchant=merchant_for_request(request))
             .filter(pk=reverification_id)
             .first()
         )
         if reverification is None:
             raise NotFound(_("No such re-verification."))
-        reverification = reverification_submit(reverification=reverification, actor=_user(request))
+        reverification = reverification_submit(reverification=reverification, actor=request_user(request))
         return Response(ReverificationListApi.OutputSerializer(reverification).data)
 
 
@@ -602,9 +603,9 @@ class ChangeReportApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = merchant_change_report(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             changes=dict(data.validated_data),
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(self.OutputSerializer(change).data, status=status.HTTP_201_CREATED)
 
@@ -681,7 +682,7 @@ class MerchantStandingApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        merchant = request.merchant  # type: ignore[attr-defined]
+        merchant = merchant_for_request(request)
         data = {
             "credit": credit_latest_for_merchant(merchant=merchant),
             "credit_history": credit_history_for_merchant(merchant=merchant),
@@ -706,13 +707,15 @@ class ViolationAppealCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: AppealOutputSerializer}, tags=TAGS)
     def post(self, request: Request, violation_id: int) -> Response:
-        violation = violation_get_for_merchant(merchant=request.merchant, violation_id=violation_id)  # type: ignore[attr-defined]
+        violation = violation_get_for_merchant(
+            merchant=merchant_for_request(request), violation_id=violation_id
+        )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appeal = violation_appeal_submit(
             violation=violation,
             statement=data.validated_data["statement"],
             evidence=data.validated_data.get("evidence") or {},
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(AppealOutputSerializer(appeal).data, status=status.HTTP_201_CREATED)

@@ -11,10 +11,9 @@ The after-sales, complaints and disputes pages live in ``aftersales/dashboard.py
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
@@ -33,10 +32,16 @@ from merchants.models import (
     Merchant,
     MerchantApplication,
     MerchantMember,
-    QualificationDocument,
     Reverification,
 )
-from merchants.permissions import AFTERSALES_REFUNDERS, AFTERSALES_RESPONDERS, DISPUTANTS
+from merchants.permissions import (
+    AFTERSALES_REFUNDERS,
+    AFTERSALES_RESPONDERS,
+    DISPUTANTS,
+    merchant_for_request,
+    merchant_member_set,
+    merchant_role_for_request,
+)
 from merchants.policies import CREDIT_GRADE_NAMES, kpi_policy
 from merchants.selectors import (
     agreement_current,
@@ -47,6 +52,7 @@ from merchants.selectors import (
     credit_history_for_merchant,
     credit_latest_for_merchant,
     document_list_current_for_merchant,
+    document_list_expiring_for_merchant,
     kpi_latest_for_merchant,
     member_list_for_merchant,
     merchant_deposit_balance,
@@ -71,6 +77,7 @@ from merchants.services import (
     reverification_submit,
     violation_appeal_submit,
 )
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_register
 from platform_core.errors import DomainError
@@ -96,14 +103,6 @@ View = Callable[..., HttpResponse]
 
 
 # --- shared plumbing (used by catalog/dashboard.py and orders/dashboard.py) ------------------------------
-
-
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def merchant_of(request: HttpRequest) -> Merchant:
-    return cast(Merchant, request.merchant)  # type: ignore[attr-defined]
 
 
 def nav_items(role: str) -> list[dict[str, str]]:
@@ -149,10 +148,10 @@ def merchant_required(roles: Iterable[str] = ALL_ROLES) -> Callable[[View], View
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-            found = merchant_for_member(user=user_of(request))
+            found = merchant_for_member(user=request_user(request))
             if found is None:
                 return redirect("merchant:onboarding")
-            request.merchant, request.merchant_role = found  # type: ignore[attr-defined]
+            merchant_member_set(request, merchant=found[0], role=found[1])
             if found[1] not in allowed:
                 return page(request, "merchant/403.html", status=403)
             return view(request, *args, **kwargs)
@@ -169,9 +168,9 @@ def signed_in_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-        found = merchant_for_member(user=user_of(request))
+        found = merchant_for_member(user=request_user(request))
         if found is not None:
-            request.merchant, request.merchant_role = found  # type: ignore[attr-defined]
+            merchant_member_set(request, merchant=found[0], role=found[1])
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -345,7 +344,7 @@ def _is_editable(application: MerchantApplication | None) -> bool:
 @signed_in_required
 def onboarding(request: HttpRequest) -> HttpResponse:
     """MER-1..MER-5: where the shop stands on the way to trading, step by step."""
-    user = user_of(request)
+    user = request_user(request)
     application = _latest_application(user)
     merchant: Merchant | None = getattr(request, "merchant", None)
     context: dict[str, Any] = {"application": application, "editable": _is_editable(application)}
@@ -374,7 +373,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest) -> HttpResponse:
     """MER-1: start an application, or change one that is a draft or was sent back."""
-    user = user_of(request)
+    user = request_user(request)
     application = _latest_application(user)
     editing = application if _is_editable(application) else None
     if (
@@ -411,7 +410,7 @@ def application_edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def application_document_upload(request: HttpRequest) -> HttpResponse:
     """MER-1, SEC-4: a qualification document with its validity dates (content-checked by the service)."""
-    user = user_of(request)
+    user = request_user(request)
     application = _latest_application(user)
     if not _is_editable(application):
         messages.error(request, _("Your application can no longer be changed."))
@@ -446,7 +445,7 @@ def application_document_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 def application_send(request: HttpRequest) -> HttpResponse:
     """MER-1, MER-2: submit the application for review (refused while documents are missing)."""
-    user = user_of(request)
+    user = request_user(request)
     application = _latest_application(user)
     if application is None:
         return redirect("merchant:onboarding")
@@ -463,7 +462,7 @@ def application_send(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest) -> HttpResponse:
     """MER-4: read the agreement in force and (the owner) accept it."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     current = agreement_current()
     accepted = merchant_has_accepted_current_agreement(merchant=merchant)
     if request.method == "POST":
@@ -473,7 +472,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
             agreement_accept(
                 merchant=merchant,
                 agreement=current,
-                actor=user_of(request),
+                actor=request_user(request),
                 ip=request.META.get("REMOTE_ADDR"),
             )
         except SERVICE_ERRORS as exc:
@@ -485,19 +484,6 @@ def agreement(request: HttpRequest) -> HttpResponse:
 
 
 # --- home ---------------------------------------------------------------------------------------------
-
-
-def _documents_expiring(merchant: Merchant) -> list[QualificationDocument]:
-    """MER-7: the shop's current documents that expire within the first warning period, soonest first.
-
-    (A read the merchants app may want as a selector; kept here until one exists.)
-    """
-    horizon = timezone.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
-    return list(
-        QualificationDocument.objects.filter(
-            merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon
-        ).order_by("valid_until", "pk")[:10]
-    )
 
 
 home_action_sources = Hook[Callable[[HttpRequest, Merchant], list[dict[str, Any]]]](
@@ -514,7 +500,7 @@ home_action_sources = Hook[Callable[[HttpRequest, Merchant], list[dict[str, Any]
 def home(request: HttpRequest) -> HttpResponse:
     """What needs action now, the most urgent first (orders to ship, after-sales requests and disputes
     waiting for the shop, expiring documents, re-verification, the agreement); the credit grade."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     actions: list[dict[str, Any]] = []
     current = agreement_pending_for_merchant(merchant=merchant)
     if current is not None:
@@ -527,7 +513,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "url": reverse("merchant:agreement"),
             }
         )
-    for document in _documents_expiring(merchant):
+    for document in document_list_expiring_for_merchant(merchant=merchant):
         assert document.valid_until is not None
         due = timezone.make_aware(
             datetime.combine(document.valid_until + timedelta(days=1), datetime.min.time())
@@ -576,7 +562,7 @@ def reverification(request: HttpRequest) -> HttpResponse:
 
 
 def _reverification_page(request: HttpRequest, form: DocumentForm, status: int = 200) -> HttpResponse:
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     current = reverification_open_for_merchant(merchant=merchant)
     context = {
         "reverification": current,
@@ -584,7 +570,7 @@ def _reverification_page(request: HttpRequest, form: DocumentForm, status: int =
         "history": list(reverification_list_for_merchant(merchant=merchant)[:10]),
         "documents": list(document_list_current_for_merchant(merchant=merchant)),
         "document_form": form,
-        "may_submit": request.merchant_role in OWNER_ONLY,  # type: ignore[attr-defined]
+        "may_submit": merchant_role_for_request(request) in OWNER_ONLY,
     }
     return page(request, "merchant/reverification.html", context, status=status)
 
@@ -596,7 +582,9 @@ def reverification_document(request: HttpRequest) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            merchant_document_add(merchant=merchant_of(request), actor=user_of(request), **form.cleaned_data)
+            merchant_document_add(
+                merchant=merchant_for_request(request), actor=request_user(request), **form.cleaned_data
+            )
         except SERVICE_ERRORS as exc:
             show_error(form, exc)
         else:
@@ -609,12 +597,12 @@ def reverification_document(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reverification_send(request: HttpRequest) -> HttpResponse:
     """MER-6: the current documents are uploaded: ask staff to verify them."""
-    current = reverification_open_for_merchant(merchant=merchant_of(request))
+    current = reverification_open_for_merchant(merchant=merchant_for_request(request))
     if current is None:
         messages.info(request, _("No re-verification is due."))
         return redirect("merchant:reverification")
     try:
-        reverification_submit(reverification=current, actor=user_of(request))
+        reverification_submit(reverification=current, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:
@@ -634,11 +622,11 @@ class InviteForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest) -> HttpResponse:
     """The owner adds staff accounts with a role (they must have registered first) and removes them."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            merchant_member_invite(merchant=merchant, actor=user_of(request), **form.cleaned_data)
+            merchant_member_invite(merchant=merchant, actor=request_user(request), **form.cleaned_data)
         except SERVICE_ERRORS as exc:
             show_error(form, exc)
         else:
@@ -651,11 +639,11 @@ def members(request: HttpRequest) -> HttpResponse:
 @merchant_required(OWNER_ONLY)
 @require_POST
 def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = member_list_for_merchant(merchant=merchant_of(request)).filter(pk=member_id).first()
+    member = member_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=member_id).first()
     if member is None:
         return page(request, "merchant/404.html", status=404)
     try:
-        merchant_member_remove(member=member, actor=user_of(request))
+        merchant_member_remove(member=member, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:
@@ -678,7 +666,7 @@ class AppealForm(forms.Form):
 def standing(request: HttpRequest) -> HttpResponse:
     """REP-3, VIO-1..VIO-6: the credit grade with its components and history, KPIs against their
     thresholds, the violations of the past year (appeal within 7 days) and the penalties in force."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     policies = kpi_policy()
     kpis = [
         {"kpi": kpi, "policy": policies.get(kpi.kpi)} for kpi in kpi_latest_for_merchant(merchant=merchant)
@@ -691,7 +679,7 @@ def standing(request: HttpRequest) -> HttpResponse:
         "kpis": kpis,
         "violations": list(violation_list_for_merchant(merchant=merchant)),
         "penalties": list(penalty_list_for_merchant(merchant=merchant)),
-        "may_appeal": request.merchant_role in APPELLANTS,  # type: ignore[attr-defined]
+        "may_appeal": merchant_role_for_request(request) in APPELLANTS,
         "appeal_form": AppealForm(),
     }
     return page(request, "merchant/standing.html", context)
@@ -701,7 +689,7 @@ def standing(request: HttpRequest) -> HttpResponse:
 @require_POST
 def violation_appeal(request: HttpRequest, violation_id: int) -> HttpResponse:
     """VIO-4: appeal a violation with a statement (the service enforces the 7-day window)."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     try:
         violation = violation_get_for_merchant(merchant=merchant, violation_id=violation_id)
     except DomainError:
@@ -713,7 +701,7 @@ def violation_appeal(request: HttpRequest, violation_id: int) -> HttpResponse:
                 violation=violation,
                 statement=form.cleaned_data["statement"],
                 evidence={},
-                actor=user_of(request),
+                actor=request_user(request),
             )
         except SERVICE_ERRORS as exc:
             show_error(None, exc, request)

@@ -2,16 +2,38 @@
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from merchants.models import MerchantMember
+from merchants.models import Merchant, MerchantMember
 from merchants.selectors import merchant_for_member
 
 
+def merchant_member_set(request: Any, *, merchant: Merchant, role: str) -> None:
+    """Record on the request the shop its caller is a member of, and the caller's role there (done by
+    ``IsMerchantMember`` and by the dashboard's ``merchant_required``)."""
+    request.merchant, request.merchant_role = merchant, role
+
+
+def merchant_for_request(request: Any) -> Merchant:
+    """The shop of the member who made the request (an API view behind ``IsMerchantMember`` or a
+    dashboard page behind ``merchant_required``)."""
+    merchant = getattr(request, "merchant", None)
+    if not isinstance(merchant, Merchant):
+        raise ImproperlyConfigured("merchant_for_request() needs IsMerchantMember or merchant_required.")
+    return merchant
+
+
+def merchant_role_for_request(request: Any) -> str:
+    """The caller's role in the shop of ``merchant_for_request(request)``."""
+    role: str = request.merchant_role
+    return role
+
+
 class IsMerchantMember(BasePermission):
-    """Allows members of a merchant; sets ``request.merchant`` and ``request.merchant_role``.
+    """Allows members of a merchant; read the shop with ``merchant_for_request(request)``.
 
     ``IsMerchantMember`` admits every role; ``IsMerchantMember.with_roles("owner", "finance")`` only those.
     Non-members get 403 (they are authenticated but not merchant staff).
@@ -35,8 +57,7 @@ class IsMerchantMember(BasePermission):
         if self.allowed_roles is not None and role not in self.allowed_roles:
             self.message = "Your role in the shop does not allow this."
             return False
-        request.merchant = merchant  # type: ignore[attr-defined]
-        request.merchant_role = role  # type: ignore[attr-defined]
+        merchant_member_set(request, merchant=merchant, role=role)
         return True
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:

@@ -14,13 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant, Penalty, Reverification, Violation
+from merchants.services import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_email
 from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
-
-RULE_REVERIFY_DUE = "merchants.reverify_due"
-RULE_REVERIFY_OVERDUE = "merchants.reverify_overdue"
 
 
 def _qualification_status(row: dict[str, Any]) -> str:

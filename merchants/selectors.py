@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -309,6 +310,17 @@ def document_list_current_for_merchant(*, merchant: Merchant) -> QuerySet[Qualif
     """MER-6, MER-7: the shop's documents in force (each kind's latest), by kind."""
     return QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True).order_by(
         "kind", "-pk"
+    )
+
+
+def document_list_expiring_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
+    """MER-7: the shop's current documents that expire within the first warning period, soonest first
+    (at most 10: the dashboard's home page)."""
+    horizon = timezone.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
+    return list(
+        QualificationDocument.objects.filter(
+            merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon
+        ).order_by("valid_until", "pk")[:10]
     )
 
 

@@ -82,6 +82,8 @@ from platform_core.errors import Conflict, Forbidden, InvalidInput, NotFound, Un
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
+from platform_core.locking import lock
+from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
 
@@ -152,11 +154,6 @@ def _require_owner(*, merchant: Merchant, actor: User) -> None:
         raise Forbidden(_("Only the shop owner may do this."), code="not_the_owner")
 
 
-def _lock_merchant(merchant: Merchant | int) -> Merchant:
-    pk = merchant if isinstance(merchant, int) else merchant.pk
-    return Merchant.objects.select_for_update().get(pk=pk)
-
-
 def _notify_owner(merchant: Merchant, *, event: str, title: str, body: str, subject: Any = None) -> None:
     notify(recipient=merchant.owner, event=event, title=title, body=body, subject=subject or merchant)
 
@@ -218,7 +215,7 @@ _PAST = {
 @transaction.atomic
 def merchant_activate(*, merchant: Merchant, reason: str, actor: User | None) -> Merchant:
     """MER-8, MER-6: onboarding → active; the six-monthly re-verification clock starts."""
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     _change_status(merchant, move=merchant.activate, cause=C.APPLICATION, reason=reason, actor=actor)
     deadline_restart(rule=RULE_REVERIFY_DUE, subject=merchant, after=settings.MERCHANT_REVERIFY_INTERVAL)
     _notify_owner(
@@ -235,7 +232,7 @@ def merchant_restrict(*, merchant: Merchant, cause: str, reason: str, actor: Use
     """
     if cause not in C.values:
         raise InvalidInput(_("Unknown cause."), code="unknown_cause")
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     if merchant.status not in (S.ACTIVE, S.RESTRICTED, S.SUSPENDED):
         raise Conflict(
             _("A %(status)s shop cannot be restricted.") % {"status": merchant.get_status_display()},
@@ -272,25 +269,45 @@ def _record_cause_change(
     audit_record(actor=actor, action=action, subject=merchant, after={"cause": cause}, reason=reason)
 
 
+def _cause_lift(
+    merchant: Merchant,
+    *,
+    field: str,
+    status: str,
+    move: str,
+    action: str,
+    cause: str,
+    reason: str,
+    actor: User | None,
+) -> Merchant:
+    """MER-8: take ``cause`` off the (locked) shop's list ``field``; when the list empties and the shop is
+    in ``status``, make the transition ``move``, otherwise record the lifted cause as ``action``."""
+    merchant = merchant_lock(merchant_id=merchant.pk)
+    causes: list[str] = getattr(merchant, field)
+    if cause not in causes:
+        return merchant
+    remaining = [c for c in causes if c != cause]
+    setattr(merchant, field, remaining)
+    if merchant.status == status and not remaining:
+        _change_status(merchant, move=getattr(merchant, move), cause=cause, reason=reason, actor=actor)
+    else:
+        _record_cause_change(merchant, field=field, action=action, cause=cause, reason=reason, actor=actor)
+    return merchant
+
+
 @transaction.atomic
 def merchant_unrestrict(*, merchant: Merchant, cause: str, reason: str, actor: User | None) -> Merchant:
     """MER-8: lift the restriction for ``cause``; the shop is active again when no cause is left."""
-    merchant = _lock_merchant(merchant)
-    if cause not in merchant.restriction_causes:
-        return merchant
-    merchant.restriction_causes = [c for c in merchant.restriction_causes if c != cause]
-    if merchant.status == S.RESTRICTED and not merchant.restriction_causes:
-        _change_status(merchant, move=merchant.unrestrict, cause=cause, reason=reason, actor=actor)
-    else:
-        _record_cause_change(
-            merchant,
-            field="restriction_causes",
-            action="merchant.restriction_lifted",
-            cause=cause,
-            reason=reason,
-            actor=actor,
-        )
-    return merchant
+    return _cause_lift(
+        merchant,
+        field="restriction_causes",
+        status=S.RESTRICTED,
+        move="unrestrict",
+        action="merchant.restriction_lifted",
+        cause=cause,
+        reason=reason,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -298,7 +315,7 @@ def merchant_suspend(*, merchant: Merchant, cause: str, reason: str, actor: User
     """MER-8 (MER-6): suspend trading for ``cause`` (listings hidden by catalog); idempotent per cause."""
     if cause not in C.values:
         raise InvalidInput(_("Unknown cause."), code="unknown_cause")
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     if merchant.status not in (S.ACTIVE, S.RESTRICTED, S.SUSPENDED):
         raise Conflict(
             _("A %(status)s shop cannot be suspended.") % {"status": merchant.get_status_display()},
@@ -330,22 +347,16 @@ def merchant_suspend(*, merchant: Merchant, cause: str, reason: str, actor: User
 @transaction.atomic
 def merchant_reinstate(*, merchant: Merchant, cause: str, reason: str, actor: User | None) -> Merchant:
     """MER-8: lift the suspension for ``cause``; trading resumes when no suspension cause is left."""
-    merchant = _lock_merchant(merchant)
-    if cause not in merchant.suspension_causes:
-        return merchant
-    merchant.suspension_causes = [c for c in merchant.suspension_causes if c != cause]
-    if merchant.status == S.SUSPENDED and not merchant.suspension_causes:
-        _change_status(merchant, move=merchant.reinstate, cause=cause, reason=reason, actor=actor)
-    else:
-        _record_cause_change(
-            merchant,
-            field="suspension_causes",
-            action="merchant.suspension_lifted",
-            cause=cause,
-            reason=reason,
-            actor=actor,
-        )
-    return merchant
+    return _cause_lift(
+        merchant,
+        field="suspension_causes",
+        status=S.SUSPENDED,
+        move="reinstate",
+        action="merchant.suspension_lifted",
+        cause=cause,
+        reason=reason,
+        actor=actor,
+    )
 
 
 def merchant_closure_pending(*, merchant: Merchant) -> list[str]:
@@ -371,7 +382,7 @@ def merchant_close(*, merchant: Merchant, reason: str, actor: User | None) -> Me
     payable must be settled to zero (the deposit is refunded with ``merchant_deposit_refund``). The
     merchant's records are kept (MER-10): closing never deletes.
     """
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     pending = merchant_closure_pending(merchant=merchant)
     if pending:
         raise Conflict(
@@ -389,7 +400,7 @@ def merchant_ban(*, merchant: Merchant, reason: str, actor: User | None) -> Merc
     """MER-8, MER-3: ban for good (terminal); a later application with the same credit code is refused."""
     if not reason.strip():
         raise InvalidInput(_("A ban needs a reason."), code="reason_missing")
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     cause = C.STAFF if actor is not None else C.VIOLATION
     _change_status(merchant, move=merchant.ban, cause=cause, reason=reason, actor=actor)
     _stop_clocks(merchant)
@@ -450,10 +461,6 @@ def application_create(
     return application
 
 
-def _lock_application(application: MerchantApplication) -> MerchantApplication:
-    return MerchantApplication.objects.select_for_update().get(pk=application.pk)
-
-
 def _require_editable(application: MerchantApplication) -> None:
     if application.status not in (
         MerchantApplication.Status.DRAFT,
@@ -467,7 +474,7 @@ def application_update(
     *, application: MerchantApplication, actor: User, category_ids: Iterable[int] | None = None, **fields: Any
 ) -> MerchantApplication:
     """MER-1: change a draft (or an application sent back for more information)."""
-    application = _lock_application(application)
+    application = lock(MerchantApplication, application.pk)
     _require_editable(application)
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
@@ -530,7 +537,7 @@ def application_document_add(
 
     A newer document of the same kind supersedes the earlier one.
     """
-    application = _lock_application(application)
+    application = lock(MerchantApplication, application.pk)
     _require_editable(application)
     document = _document_create(
         application=application,
@@ -561,7 +568,7 @@ def application_submit(*, application: MerchantApplication, actor: User) -> Merc
     The prior record by credit code is stored for the reviewer; a banned predecessor refuses the
     application at once, with the reason. Otherwise the 3-working-day review clock starts.
     """
-    application = _lock_application(application)
+    application = lock(MerchantApplication, application.pk)
     missing = application_missing_document_kinds(application=application)
     if missing:
         raise InvalidInput(
@@ -600,7 +607,7 @@ def application_submit(*, application: MerchantApplication, actor: User) -> Merc
 def application_start_review(*, application: MerchantApplication, actor: User) -> MerchantApplication:
     """MER-2: a reviewer takes the application."""
     _require_reviewer(actor)
-    application = _lock_application(application)
+    application = lock(MerchantApplication, application.pk)
     application.start_review(reviewer=actor)
     application.save()
     audit_record(actor=actor, action="merchant.application_review_started", subject=application)
@@ -615,7 +622,7 @@ def _decide(
         raise InvalidInput(
             _("Give the reason for the decision."), code="reason_missing", errors={"reason": [_("Required.")]}
         )
-    application = _lock_application(application)
+    application = lock(MerchantApplication, application.pk)
     if application.status == MerchantApplication.Status.SUBMITTED:
         application.start_review(reviewer=actor)
     getattr(application, transition)(reviewer=actor, reason=reason)
@@ -777,7 +784,7 @@ def agreement_accept(
         subject=merchant,
         after={"version": agreement.version, "ip": ip},
     )
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     if merchant_has_accepted_current_agreement(merchant=merchant):
         if merchant.status == S.ONBOARDING:
             merchant_activate(merchant=merchant, reason=_("Platform agreement accepted."), actor=actor)
@@ -792,7 +799,7 @@ def agreement_accept(
 
 
 def _check_amount(amount: Decimal) -> Decimal:
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not isinstance(amount, Decimal) or amount <= 0 or not is_whole_cents(amount):
         raise InvalidInput(_("The amount must be a positive sum in yuan and fen."), code="invalid_amount")
     return amount
 
@@ -808,7 +815,7 @@ def merchant_deposit_credit(
     _check_amount(amount)
     if (existing := LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()) is not None:
         return existing
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     txn = ledger_post(
         idempotency_key=idempotency_key,
         kind=TransactionKind.DEPOSIT_PAYMENT,
@@ -855,7 +862,7 @@ def merchant_deposit_deduct(
         raise InvalidInput(_("A deduction needs a reason."), code="reason_missing")
     if (existing := LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()) is not None:
         return existing
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     target_kind, txn_kind = DEDUCTION_TARGETS[kind]
     txn = ledger_post(
         idempotency_key=idempotency_key,
@@ -875,7 +882,7 @@ def merchant_deposit_deduct(
 def merchant_lock(*, merchant_id: int) -> Merchant:
     """The merchant row, locked until the transaction ends. Services of other apps that post to the
     merchant's deposit lock it first (before the ledger accounts), as ``merchant_deposit_deduct`` does."""
-    return _lock_merchant(merchant_id)
+    return lock(Merchant, merchant_id)
 
 
 def merchant_deposit_drawn(
@@ -919,7 +926,7 @@ def merchant_deposit_refund(
     """MER-5, MER-8: return the remaining deposit once every other obligation is settled (before closure)."""
     if (existing := LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()) is not None:
         return existing
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     pending = [p for check in closure_checks for p in check(merchant)]
     if pending:
         raise Conflict(
@@ -968,7 +975,7 @@ def violation_record(
         )
     if source not in Violation.Source.values:
         raise InvalidInput(_("Unknown violation source."), code="unknown_violation_source")
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     violation = Violation.objects.create(
         merchant=merchant,
         kind=kind,
@@ -1154,7 +1161,7 @@ def penalty_lift(*, penalty: Penalty, reason: str, note: str = "", actor: User |
         _require_appeal_reviewer(actor)
         if not note.strip():
             raise InvalidInput(_("Give the reason for lifting the penalty."), code="reason_missing")
-    _lock_merchant(penalty.merchant)
+    merchant_lock(merchant_id=penalty.merchant.pk)
     penalty = Penalty.objects.select_for_update().select_related("merchant").get(pk=penalty.pk)
     if penalty.lifted_at is not None:
         return penalty
@@ -1291,7 +1298,7 @@ def violation_appeal_decide(
         raise InvalidInput(
             _("Give the reason for the decision."), code="reason_missing", errors={"reason": [_("Required.")]}
         )
-    merchant = _lock_merchant(appeal.violation.merchant)
+    merchant = merchant_lock(merchant_id=appeal.violation.merchant.pk)
     appeal = ViolationAppeal.objects.select_for_update().select_related("violation").get(pk=appeal.pk)
     if overturn:
         appeal.overturn(decided_by=actor, reason=reason)
@@ -1385,7 +1392,7 @@ def merchant_credit_recompute(
         if done is not None:
             return done
     result = credit_compute(**merchant_credit_inputs(merchant=merchant, at=now))
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     snapshot = MerchantCreditSnapshot.objects.create(
         merchant=merchant,
         computed_at=now,
@@ -1426,7 +1433,7 @@ def merchant_kpis_compute(*, merchant: Merchant, day: date) -> list[MerchantKpi]
     A KPI newly at its warning level notifies the merchant; past its limit it records one violation
     (source: system) per KPI per 30-day period — not again until 30 days after the last one.
     """
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     since, until = kpi_window(day=day)
     figures = merchant_figures(merchant=merchant, since=since, until=until)
     rows = []
@@ -1480,7 +1487,7 @@ def merchant_kpis_compute(*, merchant: Merchant, day: date) -> list[MerchantKpi]
 @transaction.atomic
 def reverification_open(*, merchant: Merchant) -> Reverification | None:
     """MER-6: re-verification is due: open the task and give the merchant 30 days before suspension."""
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     if merchant.status in (S.CLOSED, S.BANNED, S.ONBOARDING):
         return None
     open_one = merchant.reverifications.exclude(status=Reverification.Status.PASSED).first()
@@ -1536,7 +1543,7 @@ def reverification_submit(*, reverification: Reverification, actor: User) -> Rev
 def reverification_pass(*, reverification: Reverification, note: str, actor: User) -> Reverification:
     """MER-6: staff pass it: the overdue clock is met, a reverification suspension lifts, the next 6 months start."""
     _require_reviewer(actor)
-    merchant = _lock_merchant(reverification.merchant)
+    merchant = merchant_lock(merchant_id=reverification.merchant.pk)
     reverification = Reverification.objects.select_for_update().get(pk=reverification.pk)
     reverification.pass_(reviewer=actor, note=note)
     reverification.save()
@@ -1609,7 +1616,7 @@ def merchant_document_add(
 ) -> QualificationDocument:
     """MER-6, MER-7, SEC-4: a renewed or re-verified document; it supersedes the one of the same kind."""
     _require_owner(merchant=merchant, actor=actor)
-    merchant = _lock_merchant(merchant)
+    merchant = merchant_lock(merchant_id=merchant.pk)
     document = _document_create(
         merchant=merchant,
         kind=kind,
@@ -1705,7 +1712,7 @@ def merchant_change_report(*, merchant: Merchant, changes: dict[str, str], actor
 def merchant_change_verify(*, change: MerchantChange, note: str, actor: User) -> MerchantChange:
     """MER-6a: staff verify; the merchant's registered information (and public profile) is updated."""
     _require_reviewer(actor)
-    merchant = _lock_merchant(change.merchant)
+    merchant = merchant_lock(merchant_id=change.merchant.pk)
     change = MerchantChange.objects.select_for_update().get(pk=change.pk)
     change.verify(reviewer=actor, note=note)
     change.save()

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from merchants.permissions import IsMerchantMember
+from merchants.permissions import IsMerchantMember, merchant_for_request
 from merchants.selectors import merchant_for_member
 from orders import selectors, services
 from orders.documents import contract_pdf
@@ -35,15 +35,12 @@ from orders.models import (
     TrackingEvent,
 )
 from orders.payments import provider_get
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.accounts.models import User
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound
-
-
-def _user(request: Any) -> User:
-    return cast(User, request.user)
 
 
 class RawBodyParser(BaseParser):
@@ -190,19 +187,19 @@ class CartApi(APIView):
 
     @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
     def get(self, request: Request) -> Response:
-        return _cart_response(_user(request))
+        return _cart_response(request_user(request))
 
     @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.cart_item_add(
-            customer=_user(request),
+            customer=request_user(request),
             sku_id=data.validated_data["sku"],
             quantity=data.validated_data["quantity"],
-            actor=_user(request),
+            actor=request_user(request),
         )
-        return _cart_response(_user(request))
+        return _cart_response(request_user(request))
 
 
 class CartItemApi(APIView):
@@ -216,17 +213,17 @@ class CartItemApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.cart_item_set(
-            customer=_user(request),
+            customer=request_user(request),
             sku_id=sku_id,
             quantity=data.validated_data["quantity"],
-            actor=_user(request),
+            actor=request_user(request),
         )
-        return _cart_response(_user(request))
+        return _cart_response(request_user(request))
 
     @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
     def delete(self, request: Request, sku_id: int) -> Response:
-        services.cart_item_remove(customer=_user(request), sku_id=sku_id, actor=_user(request))
-        return _cart_response(_user(request))
+        services.cart_item_remove(customer=request_user(request), sku_id=sku_id, actor=request_user(request))
+        return _cart_response(request_user(request))
 
 
 class CheckoutApi(APIView):
@@ -250,7 +247,9 @@ class CheckoutApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        orders = services.order_checkout(customer=_user(request), actor=_user(request), **data.validated_data)
+        orders = services.order_checkout(
+            customer=request_user(request), actor=request_user(request), **data.validated_data
+        )
         return Response(OrderSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -270,7 +269,7 @@ class OrderListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         orders = selectors.order_list_for_customer(
-            customer=_user(request), status=filters.validated_data.get("status")
+            customer=request_user(request), status=filters.validated_data.get("status")
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
@@ -280,7 +279,7 @@ class OrderListApi(APIView):
 class OrderDetailApi(APIView):
     @extend_schema(responses={200: OrderDetailSerializer}, tags=["orders"])
     def get(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         return Response(OrderDetailSerializer(order).data)
 
 
@@ -314,10 +313,10 @@ class OrderContractApi(APIView):
     )
     def get(self, request: Request, order_id: int) -> Any:
         try:
-            order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+            order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         except NotFound:
             # ORD-1: the contract is retrievable by both parties.
-            found = merchant_for_member(user=_user(request))
+            found = merchant_for_member(user=request_user(request))
             if found is None:
                 raise
             order = selectors.order_get_for_merchant(merchant=found[0], order_id=order_id)
@@ -336,7 +335,7 @@ class OrderTrackingApi(APIView):
 
     @extend_schema(responses={200: TrackingEventSerializer(many=True)}, tags=["orders"])
     def get(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         return Response(TrackingEventSerializer(selectors.order_tracking(order=order), many=True).data)
 
 
@@ -354,11 +353,11 @@ class OrderPayApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = services.order_pay_start(
-            order_id=order.pk, provider=data.validated_data["provider"], actor=_user(request)
+            order_id=order.pk, provider=data.validated_data["provider"], actor=request_user(request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
@@ -377,11 +376,11 @@ class OrderCancelApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_cancel(
-            order_id=order.pk, reason=data.validated_data["reason"], actor=_user(request)
+            order_id=order.pk, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(OrderSerializer(order).data)
 
@@ -391,8 +390,8 @@ class OrderConfirmReceiptApi(APIView):
 
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
-        order = services.order_confirm_receipt(order_id=order.pk, actor=_user(request))
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = services.order_confirm_receipt(order_id=order.pk, actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -401,8 +400,8 @@ class OrderExtendConfirmationApi(APIView):
 
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
-        order = services.order_extend_confirmation(order_id=order.pk, actor=_user(request))
+        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = services.order_extend_confirmation(order_id=order.pk, actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -431,7 +430,7 @@ class SandboxCashierApi(APIView):
 
     @extend_schema(request=None, responses={202: PaymentSerializer}, tags=["payments"])
     def post(self, request: Request, out_trade_no: str) -> Response:
-        payment = services.sandbox_cashier_pay(out_trade_no=out_trade_no, actor=_user(request))
+        payment = services.sandbox_cashier_pay(out_trade_no=out_trade_no, actor=request_user(request))
         return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -497,7 +496,7 @@ class MerchantOrderListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         orders = selectors.order_list_for_merchant(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             status=filters.validated_data.get("status"),
             to_ship=filters.validated_data["to_ship"],
         )
@@ -520,10 +519,10 @@ class MerchantOrderShipApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: MerchantOrderSerializer}, tags=["merchant"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_merchant(merchant=request.merchant, order_id=order_id)  # type: ignore[attr-defined]
+        order = selectors.order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_ship(order_id=order.pk, actor=_user(request), **data.validated_data)
+        order = services.order_ship(order_id=order.pk, actor=request_user(request), **data.validated_data)
         return Response(MerchantOrderSerializer(order).data)
 
 
@@ -557,9 +556,9 @@ class MerchantOrderShipBulkApi(APIView):
         items = self.ItemSerializer(data=data.validated_data["items"], many=True)
         items.is_valid(raise_exception=True)
         results = services.order_ship_bulk(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             items=items.validated_data,
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(self.ResultSerializer(results, many=True).data)
 
@@ -580,11 +579,14 @@ class MerchantOrderCancelApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_merchant(merchant=request.merchant, order_id=order_id)  # type: ignore[attr-defined]
+        order = selectors.order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_cancel(
-            order_id=order.pk, reason=data.validated_data["reason"], actor=_user(request), as_merchant=True
+            order_id=order.pk,
+            reason=data.validated_data["reason"],
+            actor=request_user(request),
+            as_merchant=True,
         )
         return Response(MerchantOrderSerializer(order).data)
 
@@ -611,10 +613,10 @@ class MerchantDepositPayApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = services.deposit_pay_start(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             category_id=data.validated_data["category"],
             provider=data.validated_data["provider"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
@@ -647,7 +649,7 @@ class MerchantStatementListApi(APIView):
 
     @extend_schema(responses={200: StatementSerializer(many=True)}, tags=["merchant"])
     def get(self, request: Request) -> Response:
-        statements = selectors.statement_list_for_merchant(merchant=request.merchant)  # type: ignore[attr-defined]
+        statements = selectors.statement_list_for_merchant(merchant=merchant_for_request(request))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(statements, request, view=self)
         return paginator.get_paginated_response(StatementSerializer(page, many=True).data)
@@ -661,7 +663,7 @@ class MerchantStatementCsvApi(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["merchant"])
     def get(self, request: Request, statement_id: int) -> HttpResponse:
         statement = selectors.statement_get_for_merchant(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             statement_id=statement_id,
         )
         out = io.StringIO()
@@ -820,7 +822,7 @@ class OrderLineReviewApi(APIView):
     @extend_schema(responses={200: ReviewSerializer}, tags=REVIEW_TAGS)
     def get(self, request: Request, order_id: int, line_id: int) -> Response:
         review = selectors.review_get_for_customer(
-            customer=_user(request), order_id=order_id, line_id=line_id
+            customer=request_user(request), order_id=order_id, line_id=line_id
         )
         return Response(ReviewSerializer(review, context={"author": True}).data)
 
@@ -831,19 +833,19 @@ class OrderLineReviewApi(APIView):
         tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
-        selectors.order_get_for_customer(customer=_user(request), order_id=order_id)  # 404 before 400
+        selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)  # 404 before 400
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.review_create(
-            customer=_user(request),
+            customer=request_user(request),
             order_id=order_id,
             line_id=line_id,
             device_fingerprint=request.headers.get("X-Device-Fingerprint", ""),
-            actor=_user(request),
+            actor=request_user(request),
             **data.validated_data,
         )
         review = selectors.review_get_for_customer(
-            customer=_user(request), order_id=order_id, line_id=line_id
+            customer=request_user(request), order_id=order_id, line_id=line_id
         )
         return Response(
             ReviewSerializer(review, context={"author": True}).data, status=status.HTTP_201_CREATED
@@ -865,18 +867,18 @@ class OrderLineReviewFollowUpApi(APIView):
         tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
-        selectors.order_get_for_customer(customer=_user(request), order_id=order_id)
+        selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.review_follow_up(
-            customer=_user(request),
+            customer=request_user(request),
             order_id=order_id,
             line_id=line_id,
-            actor=_user(request),
+            actor=request_user(request),
             **data.validated_data,
         )
         review = selectors.review_get_for_customer(
-            customer=_user(request), order_id=order_id, line_id=line_id
+            customer=request_user(request), order_id=order_id, line_id=line_id
         )
         return Response(ReviewSerializer(review, context={"author": True}).data)
 
@@ -892,14 +894,18 @@ class ReviewLikeApi(APIView):
 
     @extend_schema(request=None, responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def post(self, request: Request, review_id: int) -> Response:
-        count = services.review_like(user=_user(request), review_id=review_id, actor=_user(request))
+        count = services.review_like(
+            user=request_user(request), review_id=review_id, actor=request_user(request)
+        )
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": True, "like_count": count}).data
         )
 
     @extend_schema(responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def delete(self, request: Request, review_id: int) -> Response:
-        count = services.review_unlike(user=_user(request), review_id=review_id, actor=_user(request))
+        count = services.review_unlike(
+            user=request_user(request), review_id=review_id, actor=request_user(request)
+        )
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": False, "like_count": count}).data
         )
@@ -943,7 +949,7 @@ class MerchantReviewListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         reviews = selectors.review_list_for_merchant(
-            merchant=request.merchant,  # type: ignore[attr-defined]
+            merchant=merchant_for_request(request),
             **filters.validated_data,
         ).select_related("order")
         paginator = self.pagination_class()
@@ -961,12 +967,15 @@ class MerchantReviewReplyApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: MerchantReviewSerializer}, tags=["merchant"])
     def post(self, request: Request, review_id: int) -> Response:
-        merchant = request.merchant  # type: ignore[attr-defined]
+        merchant = merchant_for_request(request)
         selectors.review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.review_reply(
-            merchant=merchant, review_id=review_id, text=data.validated_data["text"], actor=_user(request)
+            merchant=merchant,
+            review_id=review_id,
+            text=data.validated_data["text"],
+            actor=request_user(request),
         )
         review = selectors.review_get_for_merchant(merchant=merchant, review_id=review_id)
         return Response(MerchantReviewSerializer(review).data)

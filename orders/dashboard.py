@@ -12,9 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,18 +25,19 @@ from merchants.dashboard import (
     ORDER_SHIPPERS,
     SERVICE_ERRORS,
     countdown,
-    merchant_of,
     merchant_required,
     page,
     show_error,
-    user_of,
 )
 from merchants.models import Merchant
+from merchants.permissions import merchant_for_request, merchant_role_for_request
 from merchants.selectors import merchant_required_deposit
 from orders.models import Order
 from orders.selectors import (
     deposit_payment_get_for_merchant,
     merchant_daily_sales,
+    merchant_escrow_held,
+    merchant_ledger_balances,
     order_events,
     order_get_for_merchant,
     order_holds_open,
@@ -48,8 +47,9 @@ from orders.selectors import (
     statement_list_for_merchant,
 )
 from orders.services import deposit_pay_start, order_ship, order_ship_bulk, sandbox_cashier_pay
+from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
-from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerHold
+from platform_core.ledger.models import AccountKind
 
 PAGE_SIZE = 20
 
@@ -98,21 +98,21 @@ def orders(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("filter", "to_ship")
     if current not in FILTERS:
         current = "to_ship"
-    queryset = order_list_for_merchant(merchant=merchant_of(request), **FILTERS[current][1])
+    queryset = order_list_for_merchant(merchant=merchant_for_request(request), **FILTERS[current][1])
     order_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": order_page,
         "rows": [(order, countdown(order.ship_by)) for order in order_page.object_list],
         "filters": [(name, label) for name, (label, _args) in FILTERS.items()],
         "current": current,
-        "may_ship": request.merchant_role in ORDER_SHIPPERS,  # type: ignore[attr-defined]
+        "may_ship": merchant_role_for_request(request) in ORDER_SHIPPERS,
     }
     return page(request, "merchant/orders/list.html", context)
 
 
 def _order_or_none(request: HttpRequest, order_id: int) -> Order | None:
     try:
-        return order_get_for_merchant(merchant=merchant_of(request), order_id=order_id)
+        return order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
     except NotFound:
         return None
 
@@ -131,7 +131,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "holds": list(order_holds_open(order=order)),
         "ship_form": ShipForm(),
         "countdown": countdown(order.ship_by),
-        "may_ship": request.merchant_role in ORDER_SHIPPERS and order.status == Order.Status.PAID,  # type: ignore[attr-defined]
+        "may_ship": merchant_role_for_request(request) in ORDER_SHIPPERS
+        and order.status == Order.Status.PAID,
     }
     return page(request, "merchant/orders/detail.html", context)
 
@@ -146,7 +147,7 @@ def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ShipForm(request.POST)
     if form.is_valid():
         try:
-            order_ship(order_id=order.pk, actor=user_of(request), **form.cleaned_data)
+            order_ship(order_id=order.pk, actor=request_user(request), **form.cleaned_data)
         except SERVICE_ERRORS as exc:
             show_error(None, exc, request)
         else:
@@ -160,7 +161,7 @@ def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def orders_ship_bulk(request: HttpRequest) -> HttpResponse:
     """ORD-4: ship many orders from a CSV; each order succeeds or fails on its own."""
-    merchant = merchant_of(request)
+    merchant = merchant_for_request(request)
     form = BulkShipForm(request.POST or None, request.FILES or None)
     results: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -187,7 +188,7 @@ def orders_ship_bulk(request: HttpRequest) -> HttpResponse:
             numbers_by_id = {pk: number for number, pk in ids.items()}
             results = [
                 {**r, "number": numbers_by_id.get(r["order_id"], "")}
-                for r in order_ship_bulk(merchant=merchant, items=items, actor=user_of(request))
+                for r in order_ship_bulk(merchant=merchant, items=items, actor=request_user(request))
             ]
             results += [
                 {"order_id": None, "number": n, "ok": False, "error": str(_("No such order."))}
@@ -228,46 +229,12 @@ def packing_slip(request: HttpRequest, order_id: int) -> HttpResponse:
 # --- money -----------------------------------------------------------------------------------------------
 
 
-def _merchant_accounts(merchant: Merchant) -> dict[str, Decimal]:
-    """PAY-1, MER-5: the shop's own ledger balances (payable, deposit) in one read."""
-    rows = LedgerAccount.objects.filter(
-        owner_type=ContentType.objects.get_for_model(Merchant),
-        owner_id=merchant.pk,
-        kind__in=[AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT],
-    ).values_list("kind", "balance")
-    return dict(rows)
-
-
-def _escrow_of_merchant(merchant: Merchant) -> tuple[Decimal, list[Any]]:
-    """PAY-2, PAY-6: money held in the escrow of the shop's orders, and the open holds with reasons.
-
-    (Reads the orders app may want as selectors; kept here until they exist.)
-    """
-    order_type = ContentType.objects.get_for_model(Order)
-    order_ids = Order.objects.filter(merchant=merchant).values("pk")
-    escrow = LedgerAccount.objects.filter(
-        kind=AccountKind.ORDER_ESCROW, owner_type=order_type, owner_id__in=order_ids
-    )
-    total = escrow.aggregate(total=Sum("balance"))["total"] or Decimal("0.00")
-    holds = list(
-        LedgerHold.objects.filter(account__in=escrow, released_at__isnull=True)
-        .annotate(
-            order_number=Subquery(
-                Order.objects.filter(pk=OuterRef("account__owner_id")).values("number")[:1]
-            ),
-            order_id=Subquery(Order.objects.filter(pk=OuterRef("account__owner_id")).values("pk")[:1]),
-        )
-        .order_by("opened_at", "pk")[:50]
-    )
-    return Decimal(total), holds
-
-
 @merchant_required(MONEY_ROLES)
 def money(request: HttpRequest) -> HttpResponse:
     """PAY-2, PAY-4, PAY-6, MER-5: escrow held (and why), payable, deposit, statements."""
-    merchant = merchant_of(request)
-    balances = _merchant_accounts(merchant)
-    escrow_total, holds = _escrow_of_merchant(merchant)
+    merchant = merchant_for_request(request)
+    balances = merchant_ledger_balances(merchant=merchant)
+    escrow_total, holds = merchant_escrow_held(merchant=merchant)
     statement_page = Paginator(statement_list_for_merchant(merchant=merchant), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -289,10 +256,10 @@ def deposit_pay(request: HttpRequest) -> HttpResponse:
     category = request.POST.get("category", "")
     try:
         payment = deposit_pay_start(
-            merchant=merchant_of(request),
+            merchant=merchant_for_request(request),
             category_id=int(category) if category.isdigit() else 0,
             provider="sandbox",
-            actor=user_of(request),
+            actor=request_user(request),
         )
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
@@ -305,12 +272,14 @@ def deposit_pay(request: HttpRequest) -> HttpResponse:
 def deposit_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     """PAY-3 (sandbox): the provider's cashier for a deposit payment; paying queues the signed callback."""
     try:
-        payment = deposit_payment_get_for_merchant(merchant=merchant_of(request), out_trade_no=out_trade_no)
+        payment = deposit_payment_get_for_merchant(
+            merchant=merchant_for_request(request), out_trade_no=out_trade_no
+        )
     except NotFound:
         return page(request, "merchant/404.html", status=404)
     if request.method == "POST":
         try:
-            sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=user_of(request))
+            sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=request_user(request))
         except SERVICE_ERRORS as exc:
             show_error(None, exc, request)
         else:
@@ -323,7 +292,9 @@ def deposit_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
 def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
     """PAY-4: one statement's lines as CSV."""
     try:
-        statement = statement_get_for_merchant(merchant=merchant_of(request), statement_id=statement_id)
+        statement = statement_get_for_merchant(
+            merchant=merchant_for_request(request), statement_id=statement_id
+        )
     except NotFound:
         return page(request, "merchant/404.html", status=404)
     out = io.StringIO()
@@ -358,7 +329,7 @@ def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
 def home_sales(request: HttpRequest) -> HttpResponse:
     """Today's sales and the last 30 days as an inline-SVG bar chart. The home page loads it into its
     sales card (htmx, so the home page keeps its query budget); without JavaScript it is a page."""
-    sales = merchant_daily_sales(merchant=merchant_of(request), days=30)
+    sales = merchant_daily_sales(merchant=merchant_for_request(request), days=30)
     context = {"today": sales[-1], "chart": sales_chart(sales)}
     if getattr(request, "htmx", False):
         return render(request, "merchant/_sales.html", context)

@@ -8,10 +8,11 @@ from orders.dashboard import orders_to_ship_actions
 from orders.selectors import (
     customer_open_orders_reason,
     listing_review_summary,
+    order_closure_pending,
     order_kpi_figures,
     review_rating_buckets,
 )
-from orders.services import order_closure_pending, orders_anonymise_customer
+from orders.services import orders_anonymise_customer
 from platform_core.accounts.services import account_anonymisers, account_deletion_checks
 from platform_core.org.permissions import Audience, Level, permission_register
 

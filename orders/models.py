@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from catalog.models import Listing, Sku
 from merchants.models import Merchant
+from platform_core.timeline import StatusTimelineEvent
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
@@ -215,17 +216,10 @@ class OrderLine(models.Model):
         return f"{self.title} × {self.quantity}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusTimelineEvent):
     """ORD-2: the order's timeline; every transition records actor, time and reason. Append-only."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
 

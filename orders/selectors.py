@@ -49,6 +49,7 @@ from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerHold, TransactionKind
+from platform_core.money import money_from
 
 ZERO = Decimal("0.00")
 MODERATE_REVIEW_PERMISSION = "orders.moderate_review"
@@ -525,7 +526,7 @@ def _order_entries(order: Order) -> QuerySet[LedgerEntry]:
 
 def _sum(entries: QuerySet[LedgerEntry]) -> Decimal:
     total = entries.aggregate(total=Sum("amount"))["total"]
-    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
+    return money_from(total)
 
 
 def order_paid_amount(*, order: Order) -> Decimal:
@@ -640,3 +641,55 @@ def customer_open_orders_reason(user: User) -> list[str]:
         _("You have open orders (%(numbers)s); the account can be deleted once they are finished.")
         % {"numbers": ", ".join(numbers)}
     ]
+
+
+# --- PAY-1, PAY-2, MER-5: a shop's money on its dashboard -------------------------------------------------
+
+
+def merchant_ledger_balances(*, merchant: Merchant) -> dict[str, Decimal]:
+    """PAY-1, MER-5: the shop's own ledger balances (payable, deposit) in one read."""
+    rows = LedgerAccount.objects.filter(
+        owner_type=ContentType.objects.get_for_model(Merchant),
+        owner_id=merchant.pk,
+        kind__in=[AccountKind.MERCHANT_PAYABLE, AccountKind.MERCHANT_DEPOSIT],
+    ).values_list("kind", "balance")
+    return dict(rows)
+
+
+def merchant_escrow_held(*, merchant: Merchant) -> tuple[Decimal, list[Any]]:
+    """PAY-2, PAY-6: money held in the escrow of the shop's orders, and its first 50 open holds with
+    reasons (each annotated with its order's number and id)."""
+    order_type = ContentType.objects.get_for_model(Order)
+    order_ids = Order.objects.filter(merchant=merchant).values("pk")
+    escrow = LedgerAccount.objects.filter(
+        kind=AccountKind.ORDER_ESCROW, owner_type=order_type, owner_id__in=order_ids
+    )
+    total = escrow.aggregate(total=Sum("balance"))["total"] or Decimal("0.00")
+    holds = list(
+        LedgerHold.objects.filter(account__in=escrow, released_at__isnull=True)
+        .annotate(
+            order_number=Subquery(
+                Order.objects.filter(pk=OuterRef("account__owner_id")).values("number")[:1]
+            ),
+            order_id=Subquery(Order.objects.filter(pk=OuterRef("account__owner_id")).values("pk")[:1]),
+        )
+        .order_by("opened_at", "pk")[:50]
+    )
+    return Decimal(total), holds
+
+
+# --- MER-8: closure --------------------------------------------------------------------------------
+
+
+def order_closure_pending(merchant: Merchant) -> list[str]:
+    """MER-8: open or unsettled orders keep a merchant from closing (registered on ``merchants.services.closure_checks``)."""
+    pending = []
+    open_count = Order.objects.filter(merchant=merchant, status__in=Order.OPEN_STATUSES).count()
+    if open_count:
+        pending.append(_("%(n)d orders are still open.") % {"n": open_count})
+    unsettled = Order.objects.filter(
+        merchant=merchant, status=Order.Status.COMPLETED, settled_at__isnull=True
+    ).count()
+    if unsettled:
+        pending.append(_("%(n)d completed orders are not settled yet.") % {"n": unsettled})
+    return pending

@@ -30,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -101,7 +101,10 @@ from platform_core.ledger.services import (
     ledger_hold_release,
     ledger_post,
 )
+from platform_core.locking import lock, lock_first
+from platform_core.money import is_whole_cents, money_round
 from platform_core.notifications.services import notify
+from platform_core.timeline import timeline_record
 from platform_core.uploads import upload_sniff
 
 logger = logging.getLogger(__name__)
@@ -110,7 +113,6 @@ RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
 RULE_AUTO_CONFIRM = "orders.auto_confirm"
 RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 
-CENT = Decimal("0.01")
 S = Order.Status
 
 order_paid = Hook[Callable[[Order], object]](
@@ -123,16 +125,9 @@ order_paid = Hook[Callable[[Order], object]](
 )
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def order_lock(*, order_id: int) -> Order:
     """The order row, locked until the transaction ends (``NotFound`` if it does not exist)."""
-    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
-    if order is None:
-        raise NotFound(_("No such order."))
-    return order
+    return lock(Order, order_id, missing=_("No such order."))
 
 
 def _event(
@@ -145,25 +140,17 @@ def _event(
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
     """ORD-2: the timeline row and the audit entry of one thing that happened to the order."""
-    data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
-    event = OrderEvent.objects.create(
+    return timeline_record(
+        OrderEvent,
         order=order,
+        subject=order,
         actor=actor,
         action=action,
+        audit_action=f"order.{action}",
         from_status=from_status,
-        to_status=order.status,
         reason=reason,
-        data=data,
+        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )
-    audit_record(
-        actor=actor,
-        action=f"order.{action}",
-        subject=order,
-        before={"status": from_status} if from_status else None,
-        after={"status": order.status, **(data or {})},
-        reason=reason,
-    )
-    return event
 
 
 def _escrow(order: Order) -> LedgerAccount:
@@ -348,7 +335,7 @@ def order_checkout(
         kind = str(Order.Kind.SERVICE if sku.listing.is_service else Order.Kind.PRODUCT)
         groups[(sku.listing.merchant_id, kind)].append((item, sku))
     grand_total = sum((item.sku.price * item.quantity for item in items), Decimal("0.00"))
-    if expected_total is not None and _money(expected_total) != _money(grand_total):
+    if expected_total is not None and money_round(expected_total) != money_round(grand_total):
         raise Conflict(
             _("Prices have changed: the total is now %(total)s.") % {"total": grand_total},
             code="price_changed",
@@ -785,7 +772,7 @@ def _refund(
                 _("This idempotency key was used for another refund."), code="idempotency_key_reused"
             )
         return existing
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
+    if not isinstance(amount, Decimal) or amount <= 0 or not is_whole_cents(amount):
         raise InvalidInput(_("A refund is a positive amount in yuan and fen."), code="invalid_amount")
     refundable = order_paid_amount(order=order) - order_refunded_amount(order=order)
     if amount > refundable:
@@ -974,7 +961,7 @@ def order_ship_bulk(
 def late_shipment_compensation_amount(total: Decimal) -> Decimal:
     """ORD-4: 5 % of the order, at least ¥5, at most ¥30 (settings-driven)."""
     policy = settings.ORDERS_LATE_SHIPMENT_COMPENSATION
-    return _money(min(max(total * policy["rate"], policy["min"]), policy["max"]))
+    return money_round(min(max(total * policy["rate"], policy["min"]), policy["max"]))
 
 
 @transaction.atomic
@@ -1452,7 +1439,7 @@ def review_follow_up(
 
 
 def _review_lock(**filters: Any) -> Review:
-    review = Review.objects.select_for_update(of=("self",)).filter(**filters).select_related("order").first()
+    review = lock_first(Review.objects.select_related("order"), **filters)
     if review is None:
         raise NotFound(_("No such review."))
     return review
@@ -1602,7 +1589,7 @@ def _commission(order: Order, released: Decimal) -> Decimal:
     full = sum((line.line_total * line.commission_rate for line in order.lines.all()), Decimal("0"))
     if order.total <= 0:
         return Decimal("0.00")
-    return min(_money(full * released / order.total), released)
+    return min(money_round(full * released / order.total), released)
 
 
 def _settle(order: Order, *, actor: User | None) -> Order:
@@ -1910,18 +1897,3 @@ def orders_anonymise_customer(*, user: User, actor: User | None = None) -> int:
     CartItem.objects.filter(cart__customer=user).delete()
     audit_record(actor=actor, action="order.customer_anonymised", subject=user, after={"orders": count})
     return count
-
-
-# --- MER-8: closure --------------------------------------------------------------------------------
-
-
-def order_closure_pending(merchant: Merchant) -> list[str]:
-    """MER-8: open or unsettled orders keep a merchant from closing (``merchants.services.closure_checks``)."""
-    pending = []
-    open_count = Order.objects.filter(merchant=merchant, status__in=Order.OPEN_STATUSES).count()
-    if open_count:
-        pending.append(_("%(n)d orders are still open.") % {"n": open_count})
-    unsettled = Order.objects.filter(merchant=merchant, status=S.COMPLETED, settled_at__isnull=True).count()
-    if unsettled:
-        pending.append(_("%(n)d completed orders are not settled yet.") % {"n": unsettled})
-    return pending

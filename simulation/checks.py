@@ -22,7 +22,7 @@ from aftersales.services import RULE_MERCHANT_RESPONSE
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from disputes.models import Dispute
-from disputes.services import final_ruling
+from disputes.selectors import final_ruling
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
 from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund, Review, ReviewFlag
 from orders.services import late_shipment_compensation_amount

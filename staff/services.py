@@ -23,6 +23,7 @@ from platform_core.accounts.validators import normalise_resident_id, validate_re
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 from platform_core.org.permissions import Audience, PermissionSpec, permission_spec_for, training_passed
 from platform_core.uploads import upload_sniff
@@ -143,19 +144,13 @@ def _check_admin_cap(*, user: User, spec: PermissionSpec) -> None:
 
 
 def _lock_application(application: PermissionApplication) -> PermissionApplication:
-    return (
-        PermissionApplication.objects.select_for_update()
-        .select_related("permission__content_type", "applicant")
-        .get(pk=application.pk)
+    return lock(
+        PermissionApplication.objects.select_related("permission__content_type", "applicant"), application.pk
     )
 
 
 def _lock_grant(grant: PermissionGrant) -> PermissionGrant:
-    return (
-        PermissionGrant.objects.select_for_update()
-        .select_related("permission__content_type", "user")
-        .get(pk=grant.pk)
-    )
+    return lock(PermissionGrant.objects.select_related("permission__content_type", "user"), grant.pk)
 
 
 def _check_attachment(attachment: UploadedFile) -> None:

@@ -29,6 +29,7 @@ from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.registry import rule_get
 from platform_core.deadlines.selectors import deadlines_due
 from platform_core.errors import Conflict
+from platform_core.locking import lock_first
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +268,7 @@ def _pending(*, rule: str, subject_type: ContentType, subject_id: str) -> models
 def _lock_pending(*, rule: str, subject: models.Model) -> Deadline | None:
     rule_get(rule)
     subject_type, subject_id = _subject_key(subject)
-    return _pending(rule=rule, subject_type=subject_type, subject_id=subject_id).select_for_update().first()
+    return lock_first(_pending(rule=rule, subject_type=subject_type, subject_id=subject_id))
 
 
 def _publish_eta_on_commit(deadline: Deadline) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from platform_core.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerTransaction
+from platform_core.money import money_from
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -40,10 +41,6 @@ def ledger_holds_open(*, account: LedgerAccount) -> models.QuerySet[LedgerHold]:
     return LedgerHold.objects.filter(account=account, released_at__isnull=True).order_by("opened_at", "pk")
 
 
-def _money(value: Decimal | float | int | None) -> Decimal:
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
 @dataclass
 class LedgerVerifyResult:
     ok: bool
@@ -62,15 +59,15 @@ def _verify() -> LedgerVerifyResult:
     )
     # The database narrows, Python decides: SQLite sums decimals as floats (PostgreSQL is exact).
     problems += [
-        f"transaction {row['transaction_id']} does not balance: {row['legs']} entries sum to {_money(row['total'])}"
+        f"transaction {row['transaction_id']} does not balance: {row['legs']} entries sum to {money_from(row['total'])}"
         for row in unbalanced[:100]
-        if _money(row["total"]) != 0 or row["legs"] < 2
+        if money_from(row["total"]) != 0 or row["legs"] < 2
     ]
     empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)[:100]
     problems += [f"transaction {pk} has no entries" for pk in empty]
     total = LedgerEntry.objects.aggregate(total=Coalesce(Sum("amount"), _ZERO))["total"]
-    if _money(total) != 0:
-        problems.append(f"the sum of all entries is {_money(total)}, not 0")
+    if money_from(total) != 0:
+        problems.append(f"the sum of all entries is {money_from(total)}, not 0")
     entry_sum = (
         LedgerEntry.objects.filter(account=OuterRef("pk"))
         .order_by()
@@ -80,20 +77,20 @@ def _verify() -> LedgerVerifyResult:
     )
     accounts = LedgerAccount.objects.annotate(entry_sum=Coalesce(Subquery(entry_sum), _ZERO))
     for account in accounts.filter(~Q(balance=models.F("entry_sum"))).order_by("pk")[:100]:
-        if _money(account.balance) != _money(account.entry_sum):
+        if money_from(account.balance) != money_from(account.entry_sum):
             problems.append(
-                f"account {account.pk} ({account}) caches {_money(account.balance)}, "
-                f"entries sum to {_money(account.entry_sum)}"
+                f"account {account.pk} ({account}) caches {money_from(account.balance)}, "
+                f"entries sum to {money_from(account.entry_sum)}"
             )
     for negative in LedgerAccount.objects.filter(allow_negative=False, balance__lt=0).order_by("pk")[:100]:
         problems.append(
             f"account {negative.pk} ({negative}) may not go negative but is at {negative.balance}"
         )
     for account in accounts.filter(allow_negative=False, entry_sum__lt=0).order_by("pk")[:100]:
-        if _money(account.entry_sum) < 0:
+        if money_from(account.entry_sum) < 0:
             problems.append(
                 f"account {account.pk} ({account}) may not go negative but its entries sum to "
-                f"{_money(account.entry_sum)}"
+                f"{money_from(account.entry_sum)}"
             )
     return LedgerVerifyResult(
         ok=not problems,

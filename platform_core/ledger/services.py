@@ -30,10 +30,10 @@ from platform_core.ledger.models import (
     LedgerTransaction,
     TransactionKind,
 )
+from platform_core.money import CENT
 
 #: The largest amount a DecimalField(max_digits=18, decimal_places=2) can hold.
 _MAX_AMOUNT = Decimal("9999999999999999.99")
-_CENT = Decimal("0.01")
 
 
 def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | None]:
@@ -90,13 +90,13 @@ def _normalize_postings(
         if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
             raise InvalidInput(f"Amount {amount!r} must be a Decimal.", code="invalid_amount")
         amount = Decimal(amount)
-        if not amount.is_finite() or amount != amount.quantize(_CENT) or abs(amount) > _MAX_AMOUNT:
+        if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) > _MAX_AMOUNT:
             raise InvalidInput(
                 f"Amount {amount} must be finite, with at most two decimal places.", code="invalid_amount"
             )
         if amount == 0:
             raise InvalidInput("A posting's amount cannot be zero.", code="invalid_amount")
-        normalized.append((account, amount.quantize(_CENT)))
+        normalized.append((account, amount.quantize(CENT)))
     total = sum((amount for _, amount in normalized), Decimal("0.00"))
     if total != 0:
         raise InvalidInput(f"Postings must sum to zero, not {total}.", code="unbalanced")

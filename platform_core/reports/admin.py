@@ -15,7 +15,7 @@ from django.utils.encoding import force_str
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.accounts.models import User
+from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
 from platform_core.reports.models import ExportLog, MonthlyReport, Report
 from platform_core.reports.registry import ReportFilters
@@ -39,11 +39,6 @@ class _ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _date(value: str | None) -> date | None:
@@ -112,7 +107,7 @@ class ReportAdmin(_ReadOnly):
                 code=code,
                 filters=filters,
                 fmt=params.get("format", "csv"),
-                actor=_user(request),
+                actor=request_user(request),
                 is_async=params.get("async") == "1",
             )
         except DomainError as exc:
@@ -175,7 +170,7 @@ class ExportLogAdmin(_ReadOnly):
     def download_view(self, request: HttpRequest, export_id: int) -> HttpResponseBase:
         try:
             export = export_get_for_user(user=request.user, export_id=export_id)
-            file_path = export_downloaded(export=export, actor=_user(request))
+            file_path = export_downloaded(export=export, actor=request_user(request))
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:reports_exportlog_changelist"))
@@ -215,7 +210,7 @@ class MonthlyReportAdmin(_ReadOnly):
         appendix = request.GET.get("appendix") or None
         try:
             report = monthly_report_get_for_user(user=request.user, report_id=report_id)
-            file_path = monthly_report_file(report=report, actor=_user(request), appendix=appendix)
+            file_path = monthly_report_file(report=report, actor=request_user(request), appendix=appendix)
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:reports_monthlyreport_changelist"))

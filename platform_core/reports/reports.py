@@ -18,16 +18,11 @@ from platform_core.deadlines.registry import rules_all
 from platform_core.deadlines.selectors import RuleSla, deadline_sla_figures
 from platform_core.ledger.models import LedgerEntry
 from platform_core.ledger.selectors import ledger_verify
+from platform_core.money import money_from
 from platform_core.reports.masks import mask_person, mask_personal_json
 from platform_core.reports.registry import Column, ReportFilters, report
 
-CENT = Decimal("0.01")
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
-def money(value: Any) -> Decimal:
-    """Exact cents (SQLite sums decimals as floats; PostgreSQL is exact already)."""
-    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def _type_label(app_label: str, model: str) -> Any:
@@ -144,8 +139,8 @@ def ledger_entries_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
     )
     return [
         (_("Entries"), totals["n"]),
-        (_("Money in (sum of positive amounts)"), money(totals["into"])),
-        (_("Sum of all amounts"), money(totals["total"])),
+        (_("Money in (sum of positive amounts)"), money_from(totals["into"])),
+        (_("Sum of all amounts"), money_from(totals["total"])),
     ]
 
 
@@ -209,9 +204,9 @@ def trial_balance_rows(filters: ReportFilters) -> Iterable[dict[str, Any]]:
         {
             "kind": row["account__kind"],
             "accounts": row["accounts"],
-            "credits": money(row["credits"]),
-            "debits": money(row["debits"]),
-            "net": money(row["net"]),
+            "credits": money_from(row["credits"]),
+            "debits": money_from(row["debits"]),
+            "net": money_from(row["net"]),
         }
         for row in per_kind
     ]

@@ -10,10 +10,10 @@ from time_machine import TimeMachineFixture
 from aftersales.models import AfterSalesRequest
 from disputes import deadlines
 from disputes.models import Dispute, DisputeEvent
+from disputes.selectors import arbitrator_conflict
 from disputes.services import (
     RULE_EXECUTE_RULING,
     appeal_vote_cast,
-    arbitrator_conflict,
     dispute_appeal,
     dispute_assign_arbitrator,
     dispute_evidence_submit,

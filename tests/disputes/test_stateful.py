@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 from time_machine import TimeMachineFixture
 
-from disputes import services
+from disputes import selectors, services
 from disputes.models import Dispute, DisputeReturn, MediationProposal
 from orders.models import Refund
 from orders.selectors import order_holds_open, order_paid_amount
@@ -219,7 +219,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
             if case.status == S.CLOSED:
                 assert not order_holds_open(order=case.order).exists()  # nothing holds the escrow any more
                 assert moved == case.refunded_amount
-                ruling = services.final_ruling(case)
+                ruling = selectors.final_ruling(case)
                 if returned is not None and returned.status == DisputeReturn.Status.LAPSED:
                     assert moved == 0
                 elif ruling is not None:
