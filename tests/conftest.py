@@ -14,6 +14,7 @@ from platform_core.settings import LANGUAGE_CODE as PLATFORM_LANGUAGE_CODE
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.helpers.queries import assert_max_queries  # noqa: F401  (re-exported for tests)
 from tests.helpers.reference_data import ensure_reference_data
+from tests.helpers.xdist import isolate_worker_redis
 
 pytest_plugins = ["tests.helpers.celery_worker"]
 
@@ -23,6 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Production keeps PBKDF2/scrypt (``DJANGO_PASSWORD_HASHERS``); nothing here tests the hash's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # under pytest-xdist each worker has its own test database (pytest-django) and Redis database (this)
+    isolate_worker_redis()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
