@@ -1,6 +1,7 @@
 """Shared fixtures: API clients per role, query budgets, the real Celery worker, backend-aware skips."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -68,6 +69,13 @@ def _no_lockouts_or_throttles(settings: Settings) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "login": "100000/min"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Settings, tmp_path: Path) -> None:
+    """Uploads (qualification documents, listing images, message attachments, contracts) land in the test's
+    own temporary MEDIA_ROOT, never in var/media, and no two tests (or xdist workers) share one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

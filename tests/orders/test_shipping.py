@@ -15,7 +15,7 @@ from platform_core.ledger.models import AccountKind, LedgerEntry
 from tests.conftest import client_for
 from tests.factories.orders import paid_order, shop, sku_for_sale
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _customer_payouts(order: Order) -> Decimal:
