@@ -13,9 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.test.signals import setting_changed
 
-from tests.helpers.celery_worker import use_broker
-
 REDIS_DATABASES = 16  # redis-server's default ``databases``
+BASE_REDIS_URL: str | None = None  # REDIS_URL as given, before this worker moved off it
 
 
 def worker_index() -> int | None:
@@ -43,9 +42,13 @@ def isolate_worker_redis() -> None:
 
     Settings are already loaded when conftests run (pytest-django sets Django up first), so the values
     derived from ``REDIS_URL`` in ``settings.py`` are replaced here, before any test touches Redis."""
+    from tests.helpers.celery_worker import use_broker  # here: a pytest plugin, imported by pytest first
+
+    global BASE_REDIS_URL
     index = worker_index()
     if index is None or not settings.REDIS_URL:
         return
+    BASE_REDIS_URL = settings.REDIS_URL
     url = redis_url_for_worker(settings.REDIS_URL, index)
     os.environ["REDIS_URL"] = url  # subprocesses (the real Celery worker, manage.py runs) read it
     settings.REDIS_URL = url
