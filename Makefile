@@ -14,6 +14,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` on PostgreSQL/Redis (auto: one per core); each worker gets its own
+# test database (pytest-django: test_<name>_gw0, _gw1 …) and Redis database (tests/helpers/xdist.py).
+TEST_WORKERS ?= auto
+XDIST := $(if $(and $(DATABASE_URL),$(REDIS_URL)),-n $(TEST_WORKERS))
 
 .PHONY: help run test lint venv clean
 
@@ -41,7 +45,7 @@ run: venv  ## migrate, seed demo data, then start web + worker + beat (Ctrl-C st
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 test: venv  ## the test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite); PYTEST_ARGS=...
-	PYTEST=$(BIN)/pytest bash tests/run_suite.sh $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: venv  ## ruff, formatting, mypy, import contracts, missing migrations
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Shared fixtures: API clients per role, query budgets, the real Celery worker, backend-aware skips."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ from platform_core.settings import LANGUAGE_CODE as PLATFORM_LANGUAGE_CODE
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.helpers.queries import assert_max_queries  # noqa: F401  (re-exported for tests)
 from tests.helpers.reference_data import ensure_reference_data
+from tests.helpers.xdist import isolate_worker_redis
 
 pytest_plugins = ["tests.helpers.celery_worker"]
 
@@ -23,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Production keeps PBKDF2/scrypt (``DJANGO_PASSWORD_HASHERS``); nothing here tests the hash's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # under pytest-xdist each worker has its own test database (pytest-django) and Redis database (this)
+    isolate_worker_redis()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -65,6 +69,13 @@ def _no_lockouts_or_throttles(settings: Settings) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "login": "100000/min"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Settings, tmp_path: Path) -> None:
+    """Uploads (qualification documents, listing images, message attachments, contracts) land in the test's
+    own temporary MEDIA_ROOT, never in var/media, and no two tests (or xdist workers) share one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

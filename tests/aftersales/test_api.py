@@ -21,7 +21,7 @@ from tests.factories.accounts import CustomerFactory, UserFactory
 from tests.factories.aftersales import PNG, completed_order, first_line, open_request
 from tests.helpers.queries import assert_max_queries
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.aftersales.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 RS = AfterSalesRequest.Status
 

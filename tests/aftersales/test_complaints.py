@@ -102,7 +102,6 @@ def test_cmp_1_complaint_on_someone_elses_order_is_404() -> None:
         file_complaint(complainant=CustomerFactory(), order=order)
 
 
-@pytest.mark.urls("tests.aftersales.urls_for_tests")
 def test_cmp_1_merchant_files_complaint_about_platform_via_api(agent) -> None:
     order = completed_order()
     client = client_for(order.merchant.owner)

@@ -1,15 +1,12 @@
 """MSG-1 … MSG-3: consultation messages with masking and read receipts, reply clocks (shop 24 h feeding
 its KPI, platform customer service 2 h escalating to the shift lead), suggestions reported monthly."""
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from aftersales.models import Conversation, ReplyClock, Suggestion
 from aftersales.selectors import mask_contact_details, message_kpi_figures
@@ -35,16 +32,10 @@ from tests.factories.accounts import CustomerFactory, StaffFactory
 from tests.factories.aftersales import PNG
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.aftersales.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 CONVERSATIONS = "/api/v1/conversations/"
 MERCHANT_CONVERSATIONS = "/api/v1/merchant/conversations/"
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Settings, tmp_path: Path) -> Iterator[None]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield
 
 
 @pytest.fixture

@@ -1,20 +1,11 @@
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import Settings
 
 from catalog.models import Category
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from tests.factories.catalog import CategoryFactory, merchant_for, reviewer
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Settings, tmp_path: Path) -> Iterator[None]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield
 
 
 @pytest.fixture

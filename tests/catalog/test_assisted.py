@@ -28,7 +28,7 @@ from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory, StaffFactory
 from tests.factories.catalog import approved_listing, reviewer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

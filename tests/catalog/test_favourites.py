@@ -12,7 +12,7 @@ from tests.conftest import assert_max_queries, client_for
 from tests.factories.accounts import CustomerFactory
 from tests.factories.catalog import approved_listing
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 FAVOURITES = "/api/v1/me/favourites/"
 FOLLOWS = "/api/v1/me/follows/"

@@ -18,7 +18,7 @@ from tests.conftest import assert_max_queries, client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import approved_listing
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

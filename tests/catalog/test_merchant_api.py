@@ -23,7 +23,7 @@ from tests.factories.accounts import StaffFactory, UserFactory
 from tests.factories.catalog import CategoryFactory, approved_listing, draft_listing, merchant_for, reviewer
 from tests.factories.merchants import QualificationDocumentFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/merchant/listings/"
 

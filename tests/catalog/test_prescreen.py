@@ -95,7 +95,6 @@ def test_cat_3_absurd_price_flagged(category: Category) -> None:
     assert not [f for f in findings if f.blocks]
 
 
-@pytest.mark.urls("tests.catalog.urls_for_tests")
 def test_cat_3_merchant_prescreens_draft_text_live(merchant: Merchant, api_client: APIClient) -> None:
     url = "/api/v1/merchant/listings/prescreen/"
     assert api_client.post(url, {"title": "x"}, format="json").status_code in (401, 403)

@@ -12,7 +12,7 @@ from merchants.services import merchant_suspend
 from tests.conftest import assert_max_queries
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/listings/"
 

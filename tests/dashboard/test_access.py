@@ -8,7 +8,7 @@ from merchants.models import Merchant, MerchantMember
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 Role = MerchantMember.Role
 

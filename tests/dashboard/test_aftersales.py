@@ -17,7 +17,7 @@ from orders.selectors import order_refunded_amount
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.aftersales import PNG, SpecialPeriodFactory
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 RS = AfterSalesRequest.Status
 Role = MerchantMember.Role

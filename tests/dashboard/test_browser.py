@@ -77,7 +77,6 @@ ARGS = [
 ]
 
 pytestmark = [
-    pytest.mark.urls("tests.dashboard.urls_for_tests"),
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]

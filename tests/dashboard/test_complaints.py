@@ -14,7 +14,7 @@ from orders.selectors import order_holds_open
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.aftersales import PNG, file_complaint
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 Role = MerchantMember.Role
 

@@ -21,7 +21,7 @@ from tests.dashboard.conftest import client_as, member_of
 from tests.factories.aftersales import PNG
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, mediator
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 S = Dispute.Status
 Role = MerchantMember.Role

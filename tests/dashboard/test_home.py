@@ -10,7 +10,7 @@ from aftersales.models import AfterSalesRequest
 from disputes.models import Dispute
 from orders.models import Order
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_afs_3_dsp_2_home_orders_every_kind_of_action_by_deadline(

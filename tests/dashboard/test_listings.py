@@ -10,7 +10,7 @@ from catalog.models import BannedTerm, Category, Listing
 from merchants.models import Merchant
 from tests.dashboard.conftest import client_as, member_of
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def _form(category: Category, **overrides: str) -> dict[str, str | int]:

@@ -7,7 +7,7 @@ from merchants.models import Merchant, MerchantMember
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.accounts import UserFactory
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_owner_invites_a_registered_user_with_a_role(owner_client: Client, shop: Merchant) -> None:

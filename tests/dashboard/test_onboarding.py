@@ -13,7 +13,7 @@ from platform_core.accounts.models import User
 from tests.dashboard.conftest import merchant_reviewer
 from tests.factories.merchants import CategoryFactory, PlatformAgreementFactory, credit_code, pdf_upload
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def _register(client: Client) -> User:

@@ -14,7 +14,7 @@ from orders.models import Order, PayoutStatement
 from orders.services import order_escrow_hold
 from tests.dashboard.conftest import client_as, member_of
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_ord_4_home_lists_orders_to_ship_with_the_countdown(

@@ -20,7 +20,7 @@ from tests.factories.aftersales import file_complaint
 from tests.factories.merchants import PlatformAgreementFactory
 from tests.helpers.queries import assert_max_queries
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 BUDGET = 9  # "under 10", including the session, the user and the membership
 

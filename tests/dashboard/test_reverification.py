@@ -12,7 +12,7 @@ from merchants.services import reverification_open
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.merchants import PDF_BYTES
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_mer_6_nothing_due_says_so(owner_client: Client) -> None:

@@ -10,7 +10,7 @@ from merchants.services import violation_record
 from tests.dashboard.conftest import client_as, member_of
 from tests.helpers.queries import assert_max_queries
 
-pytestmark = [pytest.mark.urls("tests.dashboard.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_rep_3_standing_shows_the_credit_grade_and_components(owner_client: Client, shop: Merchant) -> None:

@@ -15,7 +15,7 @@ from tests.factories.accounts import CustomerFactory
 from tests.factories.aftersales import PNG, completed_order, open_request
 from tests.factories.disputes import mediator
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.disputes.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _refused_request() -> AfterSalesRequest:

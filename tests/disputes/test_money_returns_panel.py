@@ -43,7 +43,7 @@ from tests.factories.disputes import (
 )
 from tests.factories.orders import shop_category
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.disputes.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 S = Dispute.Status
 

@@ -23,7 +23,7 @@ from tests.factories.merchants import (
     credit_code,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.merchants.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _upload(

@@ -140,7 +140,6 @@ def test_vio_4_undecided_after_5_working_days_tells_compliance(time_machine: Tim
     assert Notification.objects.filter(event="merchant_appeal_review_overdue").count() == 1
 
 
-@pytest.mark.urls("tests.merchants.urls_for_tests")
 def test_vio_4_merchant_appeals_through_the_api() -> None:
     merchant, violations = restricted_merchant()
     client = APIClient()

@@ -123,7 +123,6 @@ def test_rep_3_nightly_once_a_day_and_twelve_months_kept(time_machine: TimeMachi
     assert timezone.localtime(snapshots.get().computed_at).date() == date(2026, 1, 10)
 
 
-@pytest.mark.urls("tests.merchants.urls_for_tests")
 def test_rep_3_profile_shows_grade_components_and_history(time_machine: TimeMachineFixture) -> None:
     merchant = MerchantFactory.create()
     for month in (4, 5, 6):

@@ -105,7 +105,6 @@ def test_vio_6_daily_task_computes_yesterday_for_trading_merchants(time_machine:
     assert set(MerchantKpi.objects.values_list("merchant_id", "date").distinct()) == {(trading.pk, DAY)}
 
 
-@pytest.mark.urls("tests.merchants.urls_for_tests")
 def test_vio_6_standing_shows_credit_kpis_violations_penalties_and_appeals() -> None:
     merchant = MerchantFactory.create()
     with FakeStandingSources() as sources:

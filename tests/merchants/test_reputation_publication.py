@@ -15,7 +15,7 @@ from platform_core.errors import Forbidden
 from tests.factories.merchants import ComplianceReviewerFactory, MerchantFactory
 from tests.helpers.queries import assert_max_queries
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.merchants.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 SHANGHAI = timezone.get_default_timezone()
 

@@ -1,18 +1,8 @@
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from pytest_django.fixtures import Settings
 
 from catalog.models import Sku
 from orders.models import Order
 from tests.factories.orders import paid_order, pending_order, shipped_order, sku_for_sale
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Settings, tmp_path: Path) -> Iterator[None]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from platform_core.accounts.models import User
 from tests.factories.accounts import StaffFactory
 from tests.factories.orders import paid_order
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.factories.accounts import CustomerFactory
 from tests.factories.merchants import PlatformAgreementFactory
 from tests.factories.orders import checkout, pending_order, shop, sku_for_sale
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 SHIPPING = {"shipping_name": "李四", "shipping_phone": "13900000000", "shipping_address": "上海市浦东新区1号"}
 

@@ -14,7 +14,7 @@ from tests.conftest import client_for
 from tests.factories.accounts import StaffFactory
 from tests.factories.orders import paid_order, shipped_order
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _webhook(client, headers, body):

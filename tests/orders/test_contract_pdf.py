@@ -10,7 +10,7 @@ from orders.documents import contract_paragraphs
 from tests.conftest import client_for
 from tests.factories.orders import pending_order
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)")

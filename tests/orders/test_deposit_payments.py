@@ -22,7 +22,7 @@ from tests.conftest import client_for
 from tests.factories.merchants import MerchantFactory
 from tests.factories.orders import shop_category
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 CALLBACK = "/api/v1/payments/callbacks/sandbox/"
 

@@ -45,7 +45,6 @@ def _raw_post(client: APIClient, path: str, headers: dict[str, str], body: bytes
 
 
 @pytest.mark.celery_worker
-@pytest.mark.urls("tests.orders.urls_for_tests")
 def test_ord_pay_end_to_end_checkout_to_payout_through_the_api(celery_worker, settings) -> None:
     settings.ORDERS_PAYMENT_SANDBOX = {
         **settings.ORDERS_PAYMENT_SANDBOX,

@@ -15,8 +15,6 @@ from platform_core.ledger.models import LedgerTransaction, TransactionKind
 from tests.conftest import client_for
 from tests.factories.orders import pending_order, start_payment
 
-pytestmark = pytest.mark.urls("tests.orders.urls_for_tests")
-
 CALLBACK = "/api/v1/payments/callbacks/sandbox/"
 
 

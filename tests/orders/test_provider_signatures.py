@@ -17,7 +17,7 @@ from tests.factories.merchants import MerchantFactory
 from tests.factories.orders import deposit_paid, pending_order
 from tests.orders import provider_keys as keys
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ from tests.factories.orders import (
     sku_for_sale,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SHANGHAI = timezone.get_default_timezone()

@@ -25,7 +25,7 @@ from tests.conftest import client_for
 from tests.factories.accounts import StaffFactory
 from tests.factories.orders import shipped_order, shop, shop_category, sku_for_sale
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _completed(price: str = "200.00", rate: str = "0.0500") -> Order:

@@ -17,7 +17,7 @@ from platform_core.notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories.orders import paid_order, shop, sku_for_sale
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.orders.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _customer_payouts(order: Order) -> Decimal:

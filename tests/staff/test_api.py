@@ -9,7 +9,7 @@ from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory
 from tests.factories.staff import identity, staff_member
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.staff.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/staff/permission-applications/"
 

@@ -89,7 +89,6 @@ def test_stf_8_pass_is_judged_against_the_course_pass_score(trainer):
         training_attendance_record(session=session, person=person, attended=False, score=70, actor=trainer)
 
 
-@pytest.mark.urls("tests.staff.urls_for_tests")
 def test_stf_8_learning_record_per_person(trainer):
     partner_course = TrainingCourse.objects.create(
         code="service_orders_for_partners", title="服务订单操作培训", audience="partner", pass_score=60

@@ -18,7 +18,7 @@ from tests.conftest import client_for
 from tests.factories.accounts import DEFAULT_PASSWORD
 from tests.factories.staff import resident_id, staff_member
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.staff.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/me/permission-applications/"
 ID_NUMBER = resident_id()

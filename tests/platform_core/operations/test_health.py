@@ -12,8 +12,6 @@ from platform_core.deadlines.models import Canary, Deadline
 from platform_core.operations import checks, heartbeats
 from tests.helpers.celery_worker import PrivateRedis, use_broker
 
-pytestmark = pytest.mark.urls("tests.platform_core.operations.urls_for_tests")
-
 
 def _overdue_canaries(n: int, *, late_by: timedelta) -> None:
     canaries = Canary.objects.bulk_create([Canary(label=f"c{i}") for i in range(n)])

@@ -16,7 +16,7 @@ from platform_core.ledger.services import ledger_account_for, ledger_post
 from platform_core.operations import heartbeats, metrics
 from tests.factories.accounts import UserFactory
 
-pytestmark = [pytest.mark.urls("tests.platform_core.operations.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 OTHER_RULE = "tests.ops_other"
 

@@ -17,8 +17,6 @@ from platform_core.deadlines.models import Canary, Deadline
 from platform_core.operations.context import request_id_var
 from tests.helpers.celery_worker import Worker
 
-pytestmark = pytest.mark.urls("tests.platform_core.operations.urls_for_tests")
-
 SETTINGS = "tests.platform_core.operations.settings_with_operations"
 
 

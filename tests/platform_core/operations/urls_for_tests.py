@@ -1,4 +1,4 @@
-"""The site's routes plus operations' (until the lead adds them to platform_core/urls.py) and a log probe."""
+"""The site's routes plus a test-only log probe."""
 
 import logging
 
@@ -23,7 +23,6 @@ def log_probe(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
-    path("", include("platform_core.operations.urls")),
     path("ops-test/log-probe", log_probe),
     path("", include("platform_core.urls")),
 ]

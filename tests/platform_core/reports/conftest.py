@@ -16,9 +16,3 @@ def _export_dir(settings: Settings, tmp_path: Path) -> Path:
 @pytest.fixture
 def report_auditor(db: None) -> User:
     return auditor_factory()
-
-
-@pytest.fixture(autouse=True)
-def _english(settings: Settings) -> None:
-    """Column headers are translated; the assertions read the English ones (zh is the default language)."""
-    settings.LANGUAGE_CODE = "en"

@@ -35,7 +35,7 @@ from tests.factories.catalog import CategoryFactory, draft_listing, merchant_for
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, staff_dispute
 from tests.factories.reports import auditor_factory, export_csv, grant_personal_data, streamed
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 START = "2026-10-12 09:00:00+08:00"
 CHAPTER_REPORTS = (

@@ -24,7 +24,7 @@ from tests.factories.accounts import StaffFactory
 from tests.factories.merchants import MerchantFactory
 from tests.factories.reports import auditor_factory, grant_personal_data, seed_ledger, streamed
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 BOM = "\ufeff".encode()
 

@@ -19,7 +19,7 @@ from tests.factories.audit import AuditEntryFactory
 from tests.factories.deadlines import DeadlineFactory
 from tests.factories.reports import export_csv, seed_ledger
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 
 def _export(user: User, code: str, query: str = "") -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ from tests.factories.deadlines import DeadlineFactory
 from tests.factories.merchants import MerchantFactory
 from tests.factories.reports import seed_ledger, streamed
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.platform_core.reports.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ENTRY = "reports.monthly-compliance"
