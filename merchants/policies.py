@@ -1,7 +1,7 @@
 """Policy tables for merchants: violation points (VIO-1), the credit formula (REP-3) and the KPIs (VIO-6).
 
 The single-number defaults (review clocks, appeal window, upload size, the VIO-2 penalty thresholds) are
-settings (``platform_core/settings.py``), read as ``settings.MERCHANT_*`` where they are used.
+settings (``platform_core/settings/``), read as ``settings.MERCHANT_*`` where they are used.
 """
 
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """A Django system check of the platform's settings: types and ranges, at start-up (``manage.py check``,
 ``runserver``, ``migrate``, the worker's ``check`` in the container's entrypoint).
 
-Every setting the code reads is declared once in ``platform_core/settings.py``; most come from the
+Every setting the code reads is declared once in ``platform_core/settings/``; most come from the
 environment, where a typo (``ORDERS_SHIP_WITHIN_HOURS=-72``, a rate of ``5``) would otherwise surface only
 when the rule fires. Each problem is an ``Error``:
 
@@ -126,7 +126,7 @@ PENALTY_TRACKS = ("general", "serious")
 
 
 def _setting(name: str) -> Any:
-    """The setting called ``name`` (every name checked here is declared in settings.py)."""
+    """The setting called ``name`` (every name checked here is declared in the settings package)."""
     return attrgetter(name)(settings)
 
 
@@ -141,7 +141,7 @@ def _is_number(value: object) -> bool:
 def _type_error(name: str, value: object, expected: str) -> Error:
     return Error(
         f"{name} must be {expected}, not {type(value).__name__} ({value!r}).",
-        hint=f"Fix {name} (or the environment variable it is read from) in platform_core/settings.py.",
+        hint=f"Fix {name} (or the environment variable it is read from) in platform_core/settings/.",
         id="platform.E001",
     )
 
