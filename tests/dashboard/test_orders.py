@@ -84,6 +84,20 @@ def test_packing_slip_prints_lines_and_address(
     assert order.number in html and "世纪大道" in html and "@media print" not in html
 
 
+def test_sec_2_order_page_shows_the_customers_phone_and_name_masked(
+    owner_client: Client, make_paid_order: Callable[..., Order]
+) -> None:
+    order = make_paid_order()
+    assert (order.shipping_name, order.shipping_phone) == ("李四", "13900000000")
+    for url in (f"/merchant/orders/{order.pk}/", f"/merchant/orders/{order.pk}/packing-slip/"):
+        response = owner_client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "13900000000" not in html and order.customer.phone not in html
+        assert "139****0000" in html
+        assert "李四" not in html and "李*" in html
+
+
 def test_sec_1_another_shops_order_is_not_found(
     make_paid_order: Callable[..., Order], category: object
 ) -> None:
