@@ -28,7 +28,11 @@ def test_usr_4_account_deletion_refused_with_a_real_open_order_then_allowed_and_
     kept = Order.objects.get(pk=order.pk)
     assert kept.total > Decimal("0") and kept.lines.exists()  # the trade record stays (ORD-8)
     assert kept.anonymised_at is not None
-    personal = {"shipping_name": "张三", "shipping_phone": "13800000000", "shipping_address": "北京市朝阳区建国路1号"}
+    personal = {
+        "shipping_name": "张三",
+        "shipping_phone": "13800000000",
+        "shipping_address": "北京市朝阳区建国路1号",
+    }
     assert {field: getattr(order, field) for field in personal} == personal  # what the order held before
     for field, value in personal.items():
         left = getattr(kept, field)
