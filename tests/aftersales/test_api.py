@@ -201,7 +201,7 @@ def test_afs_6_customer_withdraws_via_api_and_cannot_twice() -> None:
     assert customer.post(f"/api/v1/aftersales/{request.pk}/withdraw/").status_code == 409
 
 
-def test_afs_3_merchant_staff_role_scoping() -> None:
+def test_merchant_aftersales_list_is_open_to_customer_service_not_finance() -> None:
     order = completed_order()
     open_request(order, kind="refund_only", amount="5.00")
     finance = cast(User, UserFactory())
@@ -214,7 +214,7 @@ def test_afs_3_merchant_staff_role_scoping() -> None:
     assert client_for(service).get("/api/v1/merchant/aftersales/").status_code == 200
 
 
-def test_afs_3_merchant_list_query_budget() -> None:
+def test_aftersales_lists_query_budget() -> None:
     order = completed_order(prices=("10.00", "10.00", "10.00"))
     for line in order.lines.all():
         open_request(order, line=line, kind="refund_only", amount="5.00")

@@ -17,7 +17,7 @@ from tests.dashboard.conftest import client_as, member_of
 pytestmark = pytest.mark.django_db
 
 
-def test_ord_4_home_lists_orders_to_ship_with_the_countdown(
+def test_dashboard_home_lists_orders_to_ship_with_the_countdown(
     owner_client: Client, make_paid_order: Callable[..., Order]
 ) -> None:
     order = make_paid_order()
@@ -26,7 +26,7 @@ def test_ord_4_home_lists_orders_to_ship_with_the_countdown(
     assert "data-countdown" in html
 
 
-def test_ord_4_to_ship_filter_and_ship_an_order(
+def test_ord_5_to_ship_filter_and_ship_an_order_with_its_tracking_number(
     owner_client: Client, make_paid_order: Callable[..., Order]
 ) -> None:
     order = make_paid_order()
@@ -49,7 +49,7 @@ def test_ord_4_to_ship_filter_and_ship_an_order(
     assert "shipped" in detail and "SF100200300" in detail  # the timeline and the tracking number
 
 
-def test_ord_4_shipping_twice_shows_an_error_not_a_crash(
+def test_ord_2_shipping_twice_is_refused_with_an_error_not_a_crash(
     owner_client: Client, make_paid_order: Callable[..., Order]
 ) -> None:
     order = make_paid_order()
@@ -62,7 +62,7 @@ def test_ord_4_shipping_twice_shows_an_error_not_a_crash(
     assert order.tracking_number == "1"
 
 
-def test_ord_4_bulk_csv_ship_reports_each_line(
+def test_ord_5_bulk_csv_ship_records_each_tracking_number_and_reports_each_line(
     owner_client: Client, make_paid_order: Callable[..., Order]
 ) -> None:
     first, second = make_paid_order(), make_paid_order()
@@ -74,6 +74,10 @@ def test_ord_4_bulk_csv_ship_reports_each_line(
     results = {r["number"]: r["ok"] for r in response.context["results"]}
     assert results == {first.number: True, second.number: True, "NOPE": False}
     assert Order.objects.filter(status=Order.Status.SHIPPED).count() == 2
+    shipped = {
+        o.number: (o.carrier, o.tracking_number) for o in Order.objects.filter(status=Order.Status.SHIPPED)
+    }
+    assert shipped == {first.number: ("SF", "T1"), second.number: ("YTO", "T2")}
 
 
 def test_packing_slip_prints_lines_and_address(
@@ -82,6 +86,22 @@ def test_packing_slip_prints_lines_and_address(
     order = make_paid_order()
     html = owner_client.get(f"/merchant/orders/{order.pk}/packing-slip/").content.decode()
     assert order.number in html and "世纪大道" in html and "@media print" not in html
+
+
+def test_sec_2_order_page_shows_the_customers_phone_and_name_masked(
+    owner_client: Client, make_paid_order: Callable[..., Order]
+) -> None:
+    order = make_paid_order()
+    assert (order.shipping_name, order.shipping_phone) == ("李四", "13900000000")
+    account_phone = order.customer.phone
+    assert account_phone
+    for url in (f"/merchant/orders/{order.pk}/", f"/merchant/orders/{order.pk}/packing-slip/"):
+        response = owner_client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "13900000000" not in html and account_phone not in html
+        assert "139****0000" in html
+        assert "李四" not in html and "李*" in html
 
 
 def test_sec_1_another_shops_order_is_not_found(

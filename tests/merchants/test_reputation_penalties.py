@@ -158,3 +158,42 @@ def test_vio_2_a_shop_that_left_keeps_points_but_gets_no_penalty() -> None:
     record(merchant, "prohibited_item")
     assert merchant.violations.count() == 1
     assert not merchant.penalties.exists()
+
+
+def test_vio_2_general_track_default_ladder_and_21_day_suspension(time_machine: TimeMachineFixture) -> None:
+    """The general track's defaults: 6 warning, 12 listing 7 d, 24 trading 14 d, 36 suspension 21 d, 48 ban."""
+    time_machine.move_to(datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI), tick=False)
+    merchant = MerchantFactory.create()
+    record(merchant, "false_listing", times=8)  # 6 general points each: 6, 12, ..., 48
+    ladder = {
+        p.threshold: (p.track, p.measure, None if p.ends_at is None else p.ends_at - p.starts_at)
+        for p in merchant.penalties.all()
+    }
+    assert ladder == {
+        6: ("general", "warning", timedelta(0)),
+        12: ("general", "listing_restriction", timedelta(days=7)),
+        24: ("general", "trading_restriction", timedelta(days=14)),
+        36: ("general", "suspension", timedelta(days=21)),
+        48: ("general", "ban", None),
+    }
+
+
+def test_vio_2_general_suspension_lasts_21_days(time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI), tick=False)
+    merchant = MerchantFactory.create()
+    record(merchant, "false_listing", times=6)  # 36 general points: suspension
+    merchant.refresh_from_db()
+    suspension = merchant.penalties.get(measure=Penalty.Measure.SUSPENSION)
+    assert (suspension.track, suspension.threshold) == ("general", 36)
+    assert merchant.status == Merchant.Status.SUSPENDED
+    assert suspension.ends_at == suspension.starts_at + timedelta(days=21)
+
+    time_machine.move_to(suspension.starts_at + timedelta(days=21) - timedelta(minutes=1), tick=False)
+    deadlines_sweep()
+    merchant.refresh_from_db()
+    assert merchant.status == Merchant.Status.SUSPENDED  # not yet: still suspended just before day 21
+
+    time_machine.move_to(suspension.starts_at + timedelta(days=21, seconds=1), tick=False)
+    deadlines_sweep()
+    merchant.refresh_from_db()
+    assert merchant.status == Merchant.Status.ACTIVE

@@ -28,6 +28,15 @@ def test_usr_4_account_deletion_refused_with_a_real_open_order_then_allowed_and_
     kept = Order.objects.get(pk=order.pk)
     assert kept.total > Decimal("0") and kept.lines.exists()  # the trade record stays (ORD-8)
     assert kept.anonymised_at is not None
-    assert "13800000000" not in (kept.shipping_phone + kept.shipping_name + kept.shipping_address)
+    personal = {
+        "shipping_name": "张三",
+        "shipping_phone": "13800000000",
+        "shipping_address": "北京市朝阳区建国路1号",
+    }
+    assert {field: getattr(order, field) for field in personal} == personal  # what the order held before
+    for field, value in personal.items():
+        left = getattr(kept, field)
+        assert value not in left, f"{field} kept after deletion: {left!r}"
+    assert "建国路" not in kept.shipping_address and "张" not in kept.shipping_name
     customer.refresh_from_db()
     assert customer.phone is None and customer.email is None and not customer.is_active

@@ -1,4 +1,4 @@
-"""SEC-1, SEC-3 input hardening: schemathesis generates requests for every operation of /api/schema/.
+"""Input hardening (not object-level authorisation, SEC-1, which test_authorisation_matrix proves): schemathesis generates requests for every operation of /api/schema/.
 
 No response may be a server error, and every documented response must match its schema. Runs in CI
 (marked ``slow``: a few minutes); findings are fixed in the code, never excluded here.
@@ -49,7 +49,7 @@ def auth_headers(db: None) -> dict[str, str]:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_sec_1_every_operation_answers_without_server_errors_and_to_its_schema(
+def test_api_fuzz_every_operation_answers_without_server_errors_and_to_its_schema(
     case: Any, auth_headers: dict[str, str]
 ) -> None:
     case.call_and_validate(

@@ -74,6 +74,6 @@ def test_usr_2_user_advanced_permissions_are_for_users():
         assert spec.open_to(is_staff=False) and not spec.open_to(is_staff=True)
 
 
-def test_stf_4_admin_rights_listed():
+def test_admin_right_keys_include_the_platform_administrator_grant():
     assert "staff.platform_administrator" in admin_right_keys()
     assert "accounts.change_user" in admin_right_keys()

@@ -139,6 +139,40 @@ def test_aud_1_verify_detects_edited_content_on_any_database() -> None:
     assert result.reason.startswith("hash mismatch")
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("before", '{"status": "shipped", "amount": "0.01"}'),
+        ("after", '{"status": "paid", "amount": "0.01"}'),
+        ("action", "order.cancelled"),
+        ("reason", "no reason"),
+        ("actor_repr", "someone else"),
+        ("subject_id", "999999"),
+        ("subject_repr", "someone else"),
+    ],
+)
+def test_aud_1_the_hash_covers_every_field_an_entry_states(column: str, value: str) -> None:
+    """Before/after are what a tamperer would change: editing any stated field breaks the chain."""
+    staff, customer = StaffFactory(), CustomerFactory.create()
+    entry = audit_record(
+        actor=staff,
+        action="order.refunded",
+        subject=customer,
+        before={"status": "paid", "amount": "59.00"},
+        after={"status": "refunded", "amount": "59.00"},
+        reason="customer asked",
+    )
+    later = audit_record(actor=staff, action="order.shipped", subject=customer)
+    assert audit_chain_verify().ok
+    cast = "::jsonb" if column in {"before", "after"} and connection.vendor == "postgresql" else ""
+    _raw_sql(f"UPDATE audit_auditentry SET {column} = %s{cast} WHERE id = %s", [value, entry.pk])  # noqa: S608
+
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entry.pk)
+    assert result.reason.startswith("hash mismatch")
+    assert later.prev_hash == entry.hash  # the next entry still points at the hash the edit no longer matches
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "tamper",

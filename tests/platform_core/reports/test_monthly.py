@@ -83,6 +83,7 @@ def test_aud_4_beat_entry_runs_on_the_first_at_one_and_makes_last_months_report_
 
 
 def test_aud_4_beat_schedule_in_settings_has_the_monthly_entry() -> None:
+    assert ENTRY in settings.CELERY_BEAT_SCHEDULE, "beat would never produce the monthly report"
     assert settings.CELERY_BEAT_SCHEDULE[ENTRY]["task"] == "reports.monthly_compliance"
     assert settings.CELERY_BEAT_SCHEDULE[ENTRY]["schedule"] == crontab(minute=0, hour=1, day_of_month=1)
 
