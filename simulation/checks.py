@@ -148,7 +148,7 @@ def check_late_shipments(*, start: datetime, end: datetime) -> CheckResult:
 def _late_shipment_compensation_due(total: Decimal) -> Decimal:
     """ORD-4 computed here from the policy (5 % of the order, at least ¥5, at most ¥30 unless the settings
     say otherwise), not with the function the handler uses, so a wrong amount there is caught."""
-    policy = orders_conf.late_shipment_compensation()
+    policy = settings.ORDERS_LATE_SHIPMENT_COMPENSATION
     due = min(max(total * policy["rate"], policy["min"]), policy["max"])
     return due.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 

@@ -13,8 +13,8 @@ from time_machine import TimeMachineFixture
 from merchants.selectors import merchant_deposit_balance
 from orders import services as order_services
 from orders.models import Order
-from orders.simulation.checks import FAILED, PASSED, CheckResult, check_late_shipments
 from platform_core.deadlines.services import deadlines_sweep
+from simulation.checks import FAILED, PASSED, CheckResult, check_late_shipments
 from tests.factories.orders import paid_order, sku_for_sale
 
 pytestmark = pytest.mark.django_db
