@@ -25,7 +25,7 @@ from disputes.models import Dispute
 from disputes.selectors import final_ruling
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
 from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund, Review, ReviewFlag
-from orders.services import late_shipment_compensation_amount
+from orders.services.fulfilment import late_shipment_compensation_amount
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.models import Deadline
 from platform_core.ledger.models import (

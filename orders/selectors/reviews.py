@@ -178,7 +178,7 @@ def review_flag_queue() -> QuerySet[Review]:
     )
 
 
-# REP-2: fake-review signals (read here, flagged by ``orders.services``) ---------------------------------
+# REP-2: fake-review signals (read here, flagged by ``orders.services.reviews``) -------------------------
 
 SignalFound = tuple[str, dict[str, Any], list[int]]  # signal, details, the reviews to flag
 

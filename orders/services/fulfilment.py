@@ -22,7 +22,7 @@ from django_fsm import TransitionNotAllowed
 from merchants.models import Merchant
 from merchants.services import merchant_deposit_deduct, violation_record
 from orders.models import FollowUp, Order, TrackingEvent
-from orders.selectors import RULE_SHIP_BY
+from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import S, _event, _notify_customer, _notify_merchant, _platform
 from orders.services.locks import order_lock
 from platform_core.accounts.models import User

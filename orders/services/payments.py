@@ -18,7 +18,7 @@ from merchants.services import merchant_deposit_credit, merchant_lock
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
 from orders.payments.sandbox import sandbox_payer_account
-from orders.selectors import RULE_SHIP_BY
+from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import (
     S,
     _escrow,

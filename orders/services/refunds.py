@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from merchants.services import merchant_deposit_drawn, merchant_lock
 from orders.models import Order, Payment, Refund
 from orders.payments import provider_get
-from orders.selectors import RULE_SHIP_BY, order_paid_amount, order_refunded_amount
+from orders.selectors.money import order_paid_amount, order_refunded_amount
+from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import (
     S,
     _escrow,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from merchants.models import Merchant
 from merchants.services import violation_record
 from orders.models import Order, OrderLine, Review, ReviewFlag, ReviewLike, ReviewPhoto
-from orders.selectors import (
+from orders.selectors.reviews import (
     MODERATE_REVIEW_PERMISSION,
     order_refund_details,
     review_fake_signals,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Order
-from orders.selectors import order_holds_open
+from orders.selectors.money import order_holds_open
 from orders.services._common import S, _escrow, _event, _notify_merchant, _platform, _proceeds
 from orders.services.locks import order_lock
 from platform_core.accounts.models import User
