@@ -52,7 +52,7 @@ from merchants.dashboard import (
 )
 from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
-from orders.selectors import order_list_for_merchant
+from orders.selectors.orders import order_list_for_merchant
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError, NotFound
 

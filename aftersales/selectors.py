@@ -26,7 +26,7 @@ from aftersales.models import (
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
-from orders.selectors import order_events, order_tracking
+from orders.selectors.orders import order_events, order_tracking
 from platform_core.accounts.masking import mask_phone
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role

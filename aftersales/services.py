@@ -41,8 +41,10 @@ from catalog.selectors import listing_get_for_customer
 from merchants.models import Merchant, MerchantMember, Violation
 from merchants.services import violation_record
 from orders.models import Order, OrderLine
-from orders.selectors import order_paid_amount, order_refunded_amount
-from orders.services import order_escrow_hold, order_escrow_hold_release, order_lock, order_refund
+from orders.selectors.money import order_paid_amount, order_refunded_amount
+from orders.services.locks import order_lock
+from orders.services.refunds import order_refund
+from orders.services.settlement import order_escrow_hold, order_escrow_hold_release
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start

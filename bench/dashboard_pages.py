@@ -36,12 +36,9 @@ from catalog.models import Category  # noqa: E402
 from catalog.services import listing_approve, listing_create, listing_submit  # noqa: E402
 from merchants.models import Merchant, MerchantMember  # noqa: E402
 from orders.payments.sandbox import sandbox_complete  # noqa: E402
-from orders.services import (  # noqa: E402
-    cart_item_add,
-    order_checkout,
-    order_pay_start,
-    payment_callback_receive,
-)
+from orders.services.cart import cart_item_add  # noqa: E402
+from orders.services.checkout import order_checkout  # noqa: E402
+from orders.services.payments import order_pay_start, payment_callback_receive  # noqa: E402
 from platform_core.accounts.models import User  # noqa: E402
 
 PAGES = ["/merchant/", "/merchant/listings/", "/merchant/orders/?filter=all", "/merchant/money/"]

@@ -218,7 +218,7 @@ def ruling_templates_active() -> QuerySet[RulingTemplate]:
 def ruling_template_text(*, template: RulingTemplate, dispute: Dispute, refund_amount: Decimal | None) -> str:
     """DSP-3: the template's reasons with the case's figures filled in; unknown placeholders stay as
     written (the arbitrator sees and edits them), and nothing but plain names is substituted."""
-    from orders.selectors import order_paid_amount
+    from orders.selectors.money import order_paid_amount
 
     order = dispute.order
     values = {

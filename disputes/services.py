@@ -60,8 +60,10 @@ from disputes.selectors import (
 from merchants.models import MerchantMember
 from merchants.services import violation_record
 from orders.models import Order, Refund
-from orders.selectors import order_paid_amount, order_refunded_amount
-from orders.services import order_escrow_hold, order_escrow_hold_release, order_lock, order_refund
+from orders.selectors.money import order_paid_amount, order_refunded_amount
+from orders.services.locks import order_lock
+from orders.services.refunds import order_refund
+from orders.services.settlement import order_escrow_hold, order_escrow_hold_release
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start

@@ -28,7 +28,9 @@ from merchants.services import (
 )
 from orders.models import CartItem
 from orders.payments.sandbox import sandbox_complete
-from orders.services import cart_item_add, order_checkout, order_pay_start, payment_callback_receive
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.payments import order_pay_start, payment_callback_receive
 from platform_core.accounts.management.commands.seed_demo import DEMO_PASSWORD
 from platform_core.accounts.models import User
 from staff.models import Department, StaffProfile

@@ -2,7 +2,7 @@
 
 from fieldwork import demo
 from fieldwork.services import assignment_open_for_paid_order
-from orders.services import order_paid
+from orders.services.payments import order_paid
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 
 # ORD-9: a paid service order is handed to a field coordinator in the payment's transaction.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from fieldwork.models import MANAGE_PERMISSION, ServiceAssignment, ServiceAssignmentEvent
 from orders.models import Order
-from orders.selectors import order_get_for_customer
+from orders.selectors.orders import order_get_for_customer
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 

@@ -1,9 +1,10 @@
 """Writes of the field-work chapter (ORD-9, ORD-2 service branch).
 
-- ``assignment_open_for_paid_order(order)`` — on ``orders.services.order_paid`` (``fieldwork/hooks.py``):
-  runs in the payment's transaction with the order locked. A service order gets its assignment: the next
-  coordinator of its service area in round robin, or none (flagged to operations, never lost). The
-  48-hour scheduling clock (``fieldwork.schedule_within``) starts at payment.
+- ``assignment_open_for_paid_order(order)`` — on ``orders.services.payments.order_paid``
+  (``fieldwork/hooks.py``): runs in the payment's transaction with the order locked. A service order
+  gets its assignment: the next coordinator of its service area in round robin, or none (flagged to
+  operations, never lost). The 48-hour scheduling clock (``fieldwork.schedule_within``) starts at
+  payment.
 - ``assignment_reassign`` — operations hand the order to another coordinator, with a reason.
 - ``assignment_schedule`` / ``assignment_start`` / ``assignment_complete`` — the coordinator's progress,
   each through the orders service of the same step (``order_schedule``, ``order_start_service``,
@@ -27,7 +28,8 @@ from django.utils.translation import gettext as _
 from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.selectors import user_may_manage
 from orders.models import Order
-from orders.services import order_complete_service, order_lock, order_schedule, order_start_service
+from orders.services.fulfilment import order_complete_service, order_schedule, order_start_service
+from orders.services.locks import order_lock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.services import deadline_meet, deadline_start

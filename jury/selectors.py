@@ -18,7 +18,8 @@ from disputes.models import Dispute
 from jury.models import Juror, JuryCase
 from merchants.models import MerchantMember
 from orders.models import Order, Payment
-from orders.selectors import order_paid_amount, order_refunded_amount, payments_paid_by
+from orders.selectors.money import order_paid_amount, order_refunded_amount
+from orders.selectors.reviews import payments_paid_by
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from merchants.admin import ServiceTransitionsMixin
-from orders import selectors, services
 from orders.models import (
     FollowUp,
     Order,
@@ -34,6 +33,18 @@ from orders.models import (
     ReviewPhoto,
     TrackingEvent,
 )
+from orders.selectors.money import (
+    order_holds_open,
+    order_paid_amount,
+    order_refunded_amount,
+    order_released_amount,
+)
+from orders.selectors.orders import order_deadlines
+from orders.selectors.reviews import MODERATE_REVIEW_PERMISSION, review_flag_queue
+from orders.services.fulfilment import follow_up_record, order_confirm_receipt, tracking_event_record
+from orders.services.refunds import order_cancel
+from orders.services.reviews import review_flags_dismiss, review_hide
+from orders.services.settlement import order_settle
 from platform_core.accounts.masking import mask_bank_account
 from platform_core.accounts.models import User
 from platform_core.errors import DomainError
@@ -161,8 +172,8 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("money (from the ledger)"))
     def money(self, order: Order) -> str:
         return (
-            f"paid {selectors.order_paid_amount(order=order)} · refunded {selectors.order_refunded_amount(order=order)}"
-            f" · released {selectors.order_released_amount(order=order)}"
+            f"paid {order_paid_amount(order=order)} · refunded {order_refunded_amount(order=order)}"
+            f" · released {order_released_amount(order=order)}"
         )
 
     @admin.display(description=_("ledger postings"))
@@ -186,17 +197,13 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("escrow holds"))
     def escrow_holds(self, order: Order) -> SafeString:
         rows = [
-            (hold.opened_at.strftime("%Y-%m-%d %H:%M"), hold.reason)
-            for hold in selectors.order_holds_open(order=order)
+            (hold.opened_at.strftime("%Y-%m-%d %H:%M"), hold.reason) for hold in order_holds_open(order=order)
         ]
         return format_html_join("", "<div>{} — {}</div>", rows) or format_html("{}", "—")
 
     @admin.display(description=_("deadlines"))
     def deadlines(self, order: Order) -> SafeString:
-        rows = [
-            (d.rule, d.status, d.due_at.strftime("%Y-%m-%d %H:%M"))
-            for d in selectors.order_deadlines(order=order)
-        ]
+        rows = [(d.rule, d.status, d.due_at.strftime("%Y-%m-%d %H:%M")) for d in order_deadlines(order=order)]
         return format_html_join("", "<div>{} · {} · due {}</div>", rows) or format_html("{}", "—")
 
     @admin.action(description=_("Cancel (paid orders are refunded in full)"), permissions=["change"])
@@ -205,7 +212,7 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda order, reason: services.order_cancel(
+            lambda order, reason: order_cancel(
                 order_id=order.pk,
                 reason=reason,
                 actor=_staff(request),
@@ -219,7 +226,7 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda order, reason: services.order_confirm_receipt(order_id=order.pk, actor=_staff(request)),
+            lambda order, reason: order_confirm_receipt(order_id=order.pk, actor=_staff(request)),
         )
 
     @admin.action(description=_("Settle now (after-sales window closed, no hold)"), permissions=["change"])
@@ -228,7 +235,7 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda order, reason: services.order_settle(order_id=order.pk, actor=_staff(request)),
+            lambda order, reason: order_settle(order_id=order.pk, actor=_staff(request)),
         )
 
 
@@ -255,7 +262,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: TrackingEvent, form: Any, change: bool) -> None:
-        saved = services.tracking_event_record(
+        saved = tracking_event_record(
             order=obj.order,
             kind=obj.kind,
             at=obj.at or timezone.now(),
@@ -290,7 +297,7 @@ class FollowUpAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
-        services.follow_up_record(
+        follow_up_record(
             follow_up=obj,
             outcome=obj.outcome,
             suggestion=obj.suggestion,
@@ -422,7 +429,7 @@ class ReviewFlaggedFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
         if self.value() == "open":
-            return queryset.filter(pk__in=selectors.review_flag_queue().values("pk"))
+            return queryset.filter(pk__in=review_flag_queue().values("pk"))
         if self.value() == "any":
             return queryset.filter(flags__isnull=False).distinct()
         if self.value() == "none":
@@ -480,7 +487,7 @@ class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     actions = ["dismiss_flags"]
     fsm_forms = {"hide": HideReviewForm}
     transition_services = {
-        "hide": lambda obj, request, data: services.review_hide(
+        "hide": lambda obj, request, data: review_hide(
             review_id=obj.pk, reason=data.get("reason", ""), note=data.get("note", ""), actor=_staff(request)
         ),
     }
@@ -500,7 +507,7 @@ class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
         return False  # REP-2: never deleted (the database refuses it too)
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(selectors.MODERATE_REVIEW_PERMISSION)
+        return request.user.has_perm(MODERATE_REVIEW_PERMISSION)
 
     @admin.action(description=_("Dismiss open fake-review flags (genuine)"), permissions=["moderate"])
     def dismiss_flags(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
@@ -508,7 +515,7 @@ class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda review, reason: services.review_flags_dismiss(
+            lambda review, reason: review_flags_dismiss(
                 review_id=review.pk, note=reason, actor=_staff(request)
             ),
             label="review",

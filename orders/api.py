@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from merchants.selectors import merchant_for_member
-from orders import selectors, services
 from orders.documents import contract_pdf
 from orders.models import (
     Order,
@@ -35,6 +34,47 @@ from orders.models import (
     TrackingEvent,
 )
 from orders.payments import provider_get
+from orders.selectors.money import (
+    order_holds_open,
+    order_holds_open_by_order,
+    order_paid_amount,
+    order_refunded_amount,
+)
+from orders.selectors.orders import (
+    cart_items_for_customer,
+    order_events,
+    order_get_for_customer,
+    order_get_for_merchant,
+    order_list_for_customer,
+    order_list_for_merchant,
+    order_tracking,
+    statement_get_for_merchant,
+    statement_list_for_merchant,
+)
+from orders.selectors.reviews import (
+    review_get_for_customer,
+    review_get_for_merchant,
+    review_list_for_listing,
+    review_list_for_merchant,
+    review_photo_get_for_viewer,
+)
+from orders.services.cart import cart_item_add, cart_item_remove, cart_item_set
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import (
+    logistics_callback_receive,
+    order_confirm_receipt,
+    order_extend_confirmation,
+    order_ship,
+    order_ship_bulk,
+)
+from orders.services.payments import (
+    deposit_pay_start,
+    order_pay_start,
+    payment_callback_receive,
+    sandbox_cashier_pay,
+)
+from orders.services.refunds import order_cancel
+from orders.services.reviews import review_create, review_follow_up, review_like, review_reply, review_unlike
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.accounts.models import User
@@ -140,16 +180,16 @@ class OrderDetailSerializer(OrderSerializer):
         fields = [*OrderSerializer.Meta.fields, "events", "paid_amount", "refunded_amount", "holds"]
 
     def get_events(self, order: Order) -> list[dict[str, Any]]:
-        return OrderEventSerializer(selectors.order_events(order=order), many=True).data  # type: ignore[return-value]
+        return OrderEventSerializer(order_events(order=order), many=True).data  # type: ignore[return-value]
 
     def get_paid_amount(self, order: Order) -> str:
-        return str(selectors.order_paid_amount(order=order))
+        return str(order_paid_amount(order=order))
 
     def get_refunded_amount(self, order: Order) -> str:
-        return str(selectors.order_refunded_amount(order=order))
+        return str(order_refunded_amount(order=order))
 
     def get_holds(self, order: Order) -> list[dict[str, Any]]:
-        return HoldSerializer(selectors.order_holds_open(order=order), many=True).data  # type: ignore[return-value]
+        return HoldSerializer(order_holds_open(order=order), many=True).data  # type: ignore[return-value]
 
 
 class CartItemOutputSerializer(serializers.Serializer):
@@ -170,7 +210,7 @@ class CartOutputSerializer(serializers.Serializer):
 
 
 def _cart_response(user: User) -> Response:
-    items = list(selectors.cart_items_for_customer(customer=user))
+    items = list(cart_items_for_customer(customer=user))
     total = sum((item.sku.price * item.quantity for item in items), 0)
     return Response(CartOutputSerializer({"items": items, "total": total}).data)
 
@@ -193,7 +233,7 @@ class CartApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.cart_item_add(
+        cart_item_add(
             customer=request_user(request),
             sku_id=data.validated_data["sku"],
             quantity=data.validated_data["quantity"],
@@ -212,7 +252,7 @@ class CartItemApi(APIView):
     def patch(self, request: Request, sku_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.cart_item_set(
+        cart_item_set(
             customer=request_user(request),
             sku_id=sku_id,
             quantity=data.validated_data["quantity"],
@@ -222,7 +262,7 @@ class CartItemApi(APIView):
 
     @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
     def delete(self, request: Request, sku_id: int) -> Response:
-        services.cart_item_remove(customer=request_user(request), sku_id=sku_id, actor=request_user(request))
+        cart_item_remove(customer=request_user(request), sku_id=sku_id, actor=request_user(request))
         return _cart_response(request_user(request))
 
 
@@ -247,7 +287,7 @@ class CheckoutApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        orders = services.order_checkout(
+        orders = order_checkout(
             customer=request_user(request), actor=request_user(request), **data.validated_data
         )
         return Response(OrderSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
@@ -268,7 +308,7 @@ class OrderListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        orders = selectors.order_list_for_customer(
+        orders = order_list_for_customer(
             customer=request_user(request), status=filters.validated_data.get("status")
         )
         paginator = self.pagination_class()
@@ -279,7 +319,7 @@ class OrderListApi(APIView):
 class OrderDetailApi(APIView):
     @extend_schema(responses={200: OrderDetailSerializer}, tags=["orders"])
     def get(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         return Response(OrderDetailSerializer(order).data)
 
 
@@ -313,13 +353,13 @@ class OrderContractApi(APIView):
     )
     def get(self, request: Request, order_id: int) -> Any:
         try:
-            order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+            order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         except NotFound:
             # ORD-1: the contract is retrievable by both parties.
             found = merchant_for_member(user=request_user(request))
             if found is None:
                 raise
-            order = selectors.order_get_for_merchant(merchant=found[0], order_id=order_id)
+            order = order_get_for_merchant(merchant=found[0], order_id=order_id)
         if request.accepted_renderer.format == "pdf":
             response = HttpResponse(contract_pdf(order), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="contract-{order.number}.pdf"'
@@ -335,8 +375,8 @@ class OrderTrackingApi(APIView):
 
     @extend_schema(responses={200: TrackingEventSerializer(many=True)}, tags=["orders"])
     def get(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
-        return Response(TrackingEventSerializer(selectors.order_tracking(order=order), many=True).data)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        return Response(TrackingEventSerializer(order_tracking(order=order), many=True).data)
 
 
 class OrderPayApi(APIView):
@@ -353,10 +393,10 @@ class OrderPayApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.order_pay_start(
+        payment = order_pay_start(
             order_id=order.pk, provider=data.validated_data["provider"], actor=request_user(request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -376,10 +416,10 @@ class OrderCancelApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_cancel(
+        order = order_cancel(
             order_id=order.pk, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(OrderSerializer(order).data)
@@ -390,8 +430,8 @@ class OrderConfirmReceiptApi(APIView):
 
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
-        order = services.order_confirm_receipt(order_id=order.pk, actor=request_user(request))
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_confirm_receipt(order_id=order.pk, actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -400,8 +440,8 @@ class OrderExtendConfirmationApi(APIView):
 
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
-        order = services.order_extend_confirmation(order_id=order.pk, actor=request_user(request))
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_extend_confirmation(order_id=order.pk, actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -421,7 +461,7 @@ class PaymentCallbackApi(APIView):
         tags=["payments"],
     )
     def post(self, request: Request, provider: str) -> HttpResponse:
-        services.payment_callback_receive(provider=provider, headers=dict(request.headers), body=request.body)
+        payment_callback_receive(provider=provider, headers=dict(request.headers), body=request.body)
         return HttpResponse(provider_get(provider).callback_ack(), content_type="text/plain")
 
 
@@ -430,7 +470,7 @@ class SandboxCashierApi(APIView):
 
     @extend_schema(request=None, responses={202: PaymentSerializer}, tags=["payments"])
     def post(self, request: Request, out_trade_no: str) -> Response:
-        payment = services.sandbox_cashier_pay(out_trade_no=out_trade_no, actor=request_user(request))
+        payment = sandbox_cashier_pay(out_trade_no=out_trade_no, actor=request_user(request))
         return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -443,9 +483,7 @@ class LogisticsCallbackApi(APIView):
 
     @extend_schema(request=OpenApiTypes.BINARY, responses={200: TrackingEventSerializer}, tags=["logistics"])
     def post(self, request: Request, carrier: str) -> Response:
-        event = services.logistics_callback_receive(
-            carrier=carrier, headers=dict(request.headers), body=request.body
-        )
+        event = logistics_callback_receive(carrier=carrier, headers=dict(request.headers), body=request.body)
         return Response(TrackingEventSerializer(event).data)
 
 
@@ -473,9 +511,7 @@ class MerchantOrderSerializer(OrderSerializer):
     def get_holds(self, order: Order) -> list[dict[str, Any]]:
         """PAY-6: a held escrow shows its reason to the merchant."""
         by_order = self.context.get("holds")
-        holds = (
-            by_order.get(order.pk, []) if by_order is not None else selectors.order_holds_open(order=order)
-        )
+        holds = by_order.get(order.pk, []) if by_order is not None else order_holds_open(order=order)
         return HoldSerializer(holds, many=True).data  # type: ignore[return-value]
 
 
@@ -495,14 +531,14 @@ class MerchantOrderListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        orders = selectors.order_list_for_merchant(
+        orders = order_list_for_merchant(
             merchant=merchant_for_request(request),
             status=filters.validated_data.get("status"),
             to_ship=filters.validated_data["to_ship"],
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self) or []
-        holds = selectors.order_holds_open_by_order(order_ids=[order.pk for order in page])
+        holds = order_holds_open_by_order(order_ids=[order.pk for order in page])
         return paginator.get_paginated_response(
             MerchantOrderSerializer(page, many=True, context={"holds": holds}).data
         )
@@ -519,10 +555,10 @@ class MerchantOrderShipApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: MerchantOrderSerializer}, tags=["merchant"])
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
+        order = order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_ship(order_id=order.pk, actor=request_user(request), **data.validated_data)
+        order = order_ship(order_id=order.pk, actor=request_user(request), **data.validated_data)
         return Response(MerchantOrderSerializer(order).data)
 
 
@@ -555,7 +591,7 @@ class MerchantOrderShipBulkApi(APIView):
         data.is_valid(raise_exception=True)
         items = self.ItemSerializer(data=data.validated_data["items"], many=True)
         items.is_valid(raise_exception=True)
-        results = services.order_ship_bulk(
+        results = order_ship_bulk(
             merchant=merchant_for_request(request),
             items=items.validated_data,
             actor=request_user(request),
@@ -579,10 +615,10 @@ class MerchantOrderCancelApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = selectors.order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
+        order = order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_cancel(
+        order = order_cancel(
             order_id=order.pk,
             reason=data.validated_data["reason"],
             actor=request_user(request),
@@ -612,7 +648,7 @@ class MerchantDepositPayApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.deposit_pay_start(
+        payment = deposit_pay_start(
             merchant=merchant_for_request(request),
             category_id=data.validated_data["category"],
             provider=data.validated_data["provider"],
@@ -649,7 +685,7 @@ class MerchantStatementListApi(APIView):
 
     @extend_schema(responses={200: StatementSerializer(many=True)}, tags=["merchant"])
     def get(self, request: Request) -> Response:
-        statements = selectors.statement_list_for_merchant(merchant=merchant_for_request(request))
+        statements = statement_list_for_merchant(merchant=merchant_for_request(request))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(statements, request, view=self)
         return paginator.get_paginated_response(StatementSerializer(page, many=True).data)
@@ -662,7 +698,7 @@ class MerchantStatementCsvApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["merchant"])
     def get(self, request: Request, statement_id: int) -> HttpResponse:
-        statement = selectors.statement_get_for_merchant(
+        statement = statement_get_for_merchant(
             merchant=merchant_for_request(request),
             statement_id=statement_id,
         )
@@ -789,7 +825,7 @@ class ListingReviewListApi(APIView):
     def get(self, request: Request, listing_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        reviews = selectors.review_list_for_listing(listing_id=listing_id, **filters.validated_data)
+        reviews = review_list_for_listing(listing_id=listing_id, **filters.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(reviews, request, view=self)
         return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
@@ -821,9 +857,7 @@ class OrderLineReviewApi(APIView):
 
     @extend_schema(responses={200: ReviewSerializer}, tags=REVIEW_TAGS)
     def get(self, request: Request, order_id: int, line_id: int) -> Response:
-        review = selectors.review_get_for_customer(
-            customer=request_user(request), order_id=order_id, line_id=line_id
-        )
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
         return Response(ReviewSerializer(review, context={"author": True}).data)
 
     @extend_schema(
@@ -833,10 +867,10 @@ class OrderLineReviewApi(APIView):
         tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
-        selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)  # 404 before 400
+        order_get_for_customer(customer=request_user(request), order_id=order_id)  # 404 before 400
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.review_create(
+        review_create(
             customer=request_user(request),
             order_id=order_id,
             line_id=line_id,
@@ -844,9 +878,7 @@ class OrderLineReviewApi(APIView):
             actor=request_user(request),
             **data.validated_data,
         )
-        review = selectors.review_get_for_customer(
-            customer=request_user(request), order_id=order_id, line_id=line_id
-        )
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
         return Response(
             ReviewSerializer(review, context={"author": True}).data, status=status.HTTP_201_CREATED
         )
@@ -867,19 +899,17 @@ class OrderLineReviewFollowUpApi(APIView):
         tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
-        selectors.order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.review_follow_up(
+        review_follow_up(
             customer=request_user(request),
             order_id=order_id,
             line_id=line_id,
             actor=request_user(request),
             **data.validated_data,
         )
-        review = selectors.review_get_for_customer(
-            customer=request_user(request), order_id=order_id, line_id=line_id
-        )
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
         return Response(ReviewSerializer(review, context={"author": True}).data)
 
 
@@ -894,18 +924,14 @@ class ReviewLikeApi(APIView):
 
     @extend_schema(request=None, responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def post(self, request: Request, review_id: int) -> Response:
-        count = services.review_like(
-            user=request_user(request), review_id=review_id, actor=request_user(request)
-        )
+        count = review_like(user=request_user(request), review_id=review_id, actor=request_user(request))
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": True, "like_count": count}).data
         )
 
     @extend_schema(responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def delete(self, request: Request, review_id: int) -> Response:
-        count = services.review_unlike(
-            user=request_user(request), review_id=review_id, actor=request_user(request)
-        )
+        count = review_unlike(user=request_user(request), review_id=review_id, actor=request_user(request))
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": False, "like_count": count}).data
         )
@@ -921,7 +947,7 @@ class ReviewPhotoApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=REVIEW_TAGS
     )
     def get(self, request: Request, photo_id: int) -> FileResponse:
-        photo = selectors.review_photo_get_for_viewer(user=request.user, photo_id=photo_id)
+        photo = review_photo_get_for_viewer(user=request.user, photo_id=photo_id)
         response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Disposition"] = f'inline; filename="review-photo-{photo.pk}"'
@@ -948,7 +974,7 @@ class MerchantReviewListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        reviews = selectors.review_list_for_merchant(
+        reviews = review_list_for_merchant(
             merchant=merchant_for_request(request),
             **filters.validated_data,
         ).select_related("order")
@@ -968,14 +994,14 @@ class MerchantReviewReplyApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: MerchantReviewSerializer}, tags=["merchant"])
     def post(self, request: Request, review_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
+        review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.review_reply(
+        review_reply(
             merchant=merchant,
             review_id=review_id,
             text=data.validated_data["text"],
             actor=request_user(request),
         )
-        review = selectors.review_get_for_merchant(merchant=merchant, review_id=review_id)
+        review = review_get_for_merchant(merchant=merchant, review_id=review_id)
         return Response(MerchantReviewSerializer(review).data)

@@ -33,20 +33,23 @@ from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from merchants.selectors import merchant_required_deposit
 from orders.models import Order
-from orders.selectors import (
+from orders.selectors.money import (
     deposit_payment_get_for_merchant,
-    merchant_daily_sales,
     merchant_escrow_held,
     merchant_ledger_balances,
+    order_holds_open,
+)
+from orders.selectors.orders import (
+    merchant_daily_sales,
     order_events,
     order_get_for_merchant,
-    order_holds_open,
     order_list_for_merchant,
     order_tracking,
     statement_get_for_merchant,
     statement_list_for_merchant,
 )
-from orders.services import deposit_pay_start, order_ship, order_ship_bulk, sandbox_cashier_pay
+from orders.services.fulfilment import order_ship, order_ship_bulk
+from orders.services.payments import deposit_pay_start, sandbox_cashier_pay
 from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind

@@ -1,32 +1,38 @@
 """What happens when an order's clock runs out (OPS-1); the engine calls these with the order locked."""
 
-from orders import services
 from orders.models import Order
+from orders.selectors.orders import RULE_SHIP_BY
+from orders.services.checkout import RULE_PAYMENT_TIMEOUT, order_expire_unpaid
+from orders.services.fulfilment import (
+    RULE_AFTERSALES_WINDOW,
+    RULE_AUTO_CONFIRM,
+    order_confirm_receipt,
+    order_ship_deadline_missed,
+)
+from orders.services.settlement import order_aftersales_window_close
 from platform_core.deadlines.registry import deadline_rule
 
 
-@deadline_rule(
-    services.RULE_PAYMENT_TIMEOUT, description="ORD-3: unpaid orders are cancelled after 30 minutes"
-)
+@deadline_rule(RULE_PAYMENT_TIMEOUT, description="ORD-3: unpaid orders are cancelled after 30 minutes")
 def payment_timeout(order: Order) -> None:
-    services.order_expire_unpaid(order=order)
+    order_expire_unpaid(order=order)
 
 
-@deadline_rule(services.RULE_SHIP_BY, description="ORD-4: a paid order ships within 72 hours of payment")
+@deadline_rule(RULE_SHIP_BY, description="ORD-4: a paid order ships within 72 hours of payment")
 def ship_by_missed(order: Order) -> None:
-    services.order_ship_deadline_missed(order=order)
+    order_ship_deadline_missed(order=order)
 
 
 @deadline_rule(
-    services.RULE_AUTO_CONFIRM, description="ORD-6: receipt is confirmed automatically 10 days after shipping"
+    RULE_AUTO_CONFIRM, description="ORD-6: receipt is confirmed automatically 10 days after shipping"
 )
 def auto_confirm(order: Order) -> None:
-    services.order_confirm_receipt(order_id=order.pk, actor=None, automatic=True)
+    order_confirm_receipt(order_id=order.pk, actor=None, automatic=True)
 
 
 @deadline_rule(
-    services.RULE_AFTERSALES_WINDOW,
+    RULE_AFTERSALES_WINDOW,
     description="PAY-4: the after-sales window closes; escrow is settled unless held",
 )
 def aftersales_window_closed(order: Order) -> None:
-    services.order_aftersales_window_close(order=order)
+    order_aftersales_window_close(order=order)

@@ -5,14 +5,9 @@ from merchants.dashboard import home_action_sources
 from merchants.selectors import kpi_sources, rating_sources
 from merchants.services import closure_checks
 from orders.dashboard import orders_to_ship_actions
-from orders.selectors import (
-    customer_open_orders_reason,
-    listing_review_summary,
-    order_closure_pending,
-    order_kpi_figures,
-    review_rating_buckets,
-)
-from orders.services import orders_anonymise_customer
+from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
+from orders.selectors.reviews import listing_review_summary, review_rating_buckets
+from orders.services.retention import orders_anonymise_customer
 from platform_core.accounts.services import account_anonymisers, account_deletion_checks
 from platform_core.org.permissions import Audience, Level, permission_register
 

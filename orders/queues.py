@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import FollowUp, ReconciliationDifference
-from orders.selectors import review_flag_queue
+from orders.selectors.reviews import review_flag_queue
 from platform_core.console.queues import QueueFigures, work_queue
 
 

@@ -18,7 +18,7 @@ def deliver_sandbox_callback_task(
     out_trade_no: str, succeeded: bool = True, payer_account: str | None = None
 ) -> str:
     """PAY-3 (sandbox): the provider's asynchronous notification, delivered to our callback service."""
-    from orders.services import payment_callback_receive
+    from orders.services.payments import payment_callback_receive
 
     payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
     if payment is None:
@@ -34,7 +34,7 @@ def deliver_sandbox_callback_task(
 @shared_task(name="orders.run_payouts")
 def run_payouts_task(period: str | None = None) -> int:
     """PAY-4: the daily payout run (beat)."""
-    from orders.services import payouts_run
+    from orders.services.payouts import payouts_run
 
     return len(payouts_run(period=date.fromisoformat(period) if period else None))
 
@@ -42,7 +42,7 @@ def run_payouts_task(period: str | None = None) -> int:
 @shared_task(name="orders.reconcile")
 def reconcile_task(day: str | None = None) -> int:
     """PAY-8: the daily reconciliation of yesterday (beat)."""
-    from orders.services import reconciliation_run
+    from orders.services.reconciliation import reconciliation_run
 
     the_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     return len(reconciliation_run(day=the_day))

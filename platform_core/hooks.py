@@ -3,7 +3,7 @@
 A hook is **declared** — typed and documented — in the module that fires it, next to the loop that
 calls it, so a reader following the code sees the contract where it is used::
 
-    # orders/services.py
+    # orders/services/payments.py
     order_paid = Hook[Callable[[Order], object]](
         "orders.order_paid", doc="ORD-9: ... called with the locked order in the payment's transaction"
     )
@@ -16,7 +16,7 @@ Every **registration** lives in the registering app's ``hooks.py``, imported at 
 
     # fieldwork/hooks.py
     from fieldwork.services import assignment_open_for_paid_order
-    from orders.services import order_paid
+    from orders.services.payments import order_paid
 
     order_paid.register(assignment_open_for_paid_order)
 

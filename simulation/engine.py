@@ -61,19 +61,13 @@ from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders.logistics import sandbox_webhook
 from orders.models import Order, Payment, Review, ReviewFlag
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
-from orders.services import (
-    cart_item_add,
-    logistics_callback_receive,
-    order_cancel,
-    order_checkout,
-    order_confirm_receipt,
-    order_pay_start,
-    order_ship,
-    payment_callback_receive,
-    payouts_run,
-    review_create,
-    review_hide,
-)
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import logistics_callback_receive, order_confirm_receipt, order_ship
+from orders.services.payments import order_pay_start, payment_callback_receive
+from orders.services.payouts import payouts_run
+from orders.services.refunds import order_cancel
+from orders.services.reviews import review_create, review_hide
 from platform_core.celery import app as celery_app
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError

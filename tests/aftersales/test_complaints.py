@@ -13,7 +13,7 @@ from aftersales.selectors import (
 )
 from aftersales.services import complaint_acknowledge, complaint_answer, complaint_close
 from merchants.selectors import kpi_sources, merchant_figures
-from orders.selectors import order_holds_open
+from orders.selectors.money import order_holds_open
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Forbidden, NotFound

@@ -21,7 +21,7 @@ from aftersales.services import (
 from catalog.models import Category, Listing
 from merchants.models import Violation
 from orders.models import Order
-from orders.selectors import order_holds_open, order_refunded_amount
+from orders.selectors.money import order_holds_open, order_refunded_amount
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.ledger.models import AccountKind
@@ -305,7 +305,7 @@ def test_afs_1_line_category_snapshot_used() -> None:
 
 
 def test_pay_5_refund_that_cannot_be_paid_waits_then_customer_service_is_told(time_machine) -> None:
-    from orders.services import order_refund
+    from orders.services.refunds import order_refund
     from platform_core.accounts.models import User
     from platform_core.accounts.roles import Role
     from platform_core.notifications.models import Notification

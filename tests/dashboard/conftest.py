@@ -17,14 +17,10 @@ from disputes.models import Dispute
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete
-from orders.services import (
-    cart_item_add,
-    order_checkout,
-    order_confirm_receipt,
-    order_pay_start,
-    order_ship,
-    payment_callback_receive,
-)
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import order_confirm_receipt, order_ship
+from orders.services.payments import order_pay_start, payment_callback_receive
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory

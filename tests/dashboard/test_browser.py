@@ -29,15 +29,12 @@ from catalog.services import listing_approve
 from merchants.models import Merchant, MerchantApplication
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete
-from orders.services import (
-    cart_item_add,
-    order_aftersales_window_close,
-    order_checkout,
-    order_confirm_receipt,
-    order_pay_start,
-    payment_callback_receive,
-    payouts_run,
-)
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import order_confirm_receipt
+from orders.services.payments import order_pay_start, payment_callback_receive
+from orders.services.payouts import payouts_run
+from orders.services.settlement import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from aftersales.models import Complaint
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
-from orders.selectors import order_holds_open
+from orders.selectors.money import order_holds_open
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.aftersales import PNG, file_complaint
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from merchants.models import Merchant
 from orders.models import Order, PayoutStatement
-from orders.services import order_escrow_hold
+from orders.services.settlement import order_escrow_hold
 from tests.dashboard.conftest import client_as, member_of
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from disputes.services import dispute_evidence_submit
 from merchants.models import Merchant
 from merchants.services import reverification_open
 from orders.models import Order, PayoutStatement
-from orders.services import order_escrow_hold
+from orders.services.settlement import order_escrow_hold
 from tests.dashboard.conftest import member_of
 from tests.factories.aftersales import file_complaint
 from tests.factories.merchants import PlatformAgreementFactory

@@ -25,8 +25,9 @@ from disputes.services import (
 )
 from merchants.models import Violation
 from orders.models import Order, Refund
-from orders.selectors import order_holds_open, order_refunded_amount
-from orders.services import order_aftersales_window_close, order_settle, payout_run_for_merchant
+from orders.selectors.money import order_holds_open, order_refunded_amount
+from orders.services.payouts import payout_run_for_merchant
+from orders.services.settlement import order_aftersales_window_close, order_settle
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep

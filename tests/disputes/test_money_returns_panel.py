@@ -22,8 +22,9 @@ from disputes.services import (
     proposal_answer,
 )
 from orders.models import Refund
-from orders.selectors import order_refunded_amount
-from orders.services import order_aftersales_window_close, payout_run_for_merchant
+from orders.selectors.money import order_refunded_amount
+from orders.services.payouts import payout_run_for_merchant
+from orders.services.settlement import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict

@@ -29,8 +29,8 @@ from time_machine import TimeMachineFixture
 from disputes import selectors, services
 from disputes.models import Dispute, DisputeReturn, MediationProposal
 from orders.models import Refund
-from orders.selectors import order_holds_open, order_paid_amount
-from orders.services import order_aftersales_window_close
+from orders.selectors.money import order_holds_open, order_paid_amount
+from orders.services.settlement import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError

@@ -15,14 +15,10 @@ from aftersales.models import CannedResponse, SpecialPeriod
 from aftersales.services import complaint_file, request_create
 from catalog.models import Category
 from orders.models import Order, OrderLine
-from orders.services import (
-    cart_item_add,
-    order_checkout,
-    order_confirm_receipt,
-    order_pay_start,
-    order_ship,
-    sandbox_cashier_pay,
-)
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import order_confirm_receipt, order_ship
+from orders.services.payments import order_pay_start, sandbox_cashier_pay
 from orders.tasks import deliver_sandbox_callback_task
 from platform_core.accounts.models import User
 from tests.factories.accounts import CustomerFactory

@@ -11,16 +11,11 @@ from catalog.models import Category, Sku
 from merchants.models import Merchant
 from orders.models import Order, Payment, Review
 from orders.payments.sandbox import sandbox_complete
-from orders.services import (
-    cart_item_add,
-    deposit_pay_start,
-    order_checkout,
-    order_confirm_receipt,
-    order_pay_start,
-    order_ship,
-    payment_callback_receive,
-    review_create,
-)
+from orders.services.cart import cart_item_add
+from orders.services.checkout import order_checkout
+from orders.services.fulfilment import order_confirm_receipt, order_ship
+from orders.services.payments import deposit_pay_start, order_pay_start, payment_callback_receive
+from orders.services.reviews import review_create
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import CustomerFactory, StaffFactory

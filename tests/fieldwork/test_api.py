@@ -127,7 +127,7 @@ def test_ord_9_foreign_customer_gets_404() -> None:
 
 
 def test_ord_9_visit_done_after_the_customer_confirmed_closes_the_assignment() -> None:
-    from orders.services import order_confirm_receipt
+    from orders.services.fulfilment import order_confirm_receipt
 
     fc = coordinator()
     assignment = _assigned(fc)

@@ -135,7 +135,7 @@ def test_ord_9_unscheduled_48h_escalates_to_operations_head(operations_head, tim
 
 
 def test_ord_9_cancelled_service_order_does_not_escalate(operations_head, time_machine) -> None:
-    from orders.services import order_cancel
+    from orders.services.refunds import order_cancel
 
     fc = coordinator()
     order = paid_service_order()

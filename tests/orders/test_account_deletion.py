@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import Order
-from orders.services import order_cancel
+from orders.services.refunds import order_cancel
 from platform_core.accounts.services import user_account_delete
 from platform_core.errors import Conflict
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory

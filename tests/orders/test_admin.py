@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from orders.models import Order, OrderEvent
-from orders.selectors import order_refunded_amount
+from orders.selectors.money import order_refunded_amount
 from platform_core.accounts.models import User
 from tests.factories.accounts import StaffFactory
 from tests.factories.orders import paid_order

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orders.logistics import sandbox_webhook
 from orders.models import FollowUp, Order, TrackingEvent
-from orders.services import follow_up_record, order_ship, tracking_event_record
+from orders.services.fulfilment import follow_up_record, order_ship, tracking_event_record
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from tests.conftest import client_for
@@ -120,7 +120,7 @@ def test_ord_6_auto_confirm_after_10_days_and_extension(time_machine) -> None:
 
 
 def test_ord_2_service_branch_paid_scheduled_in_service_completed() -> None:
-    from orders.services import order_confirm_receipt, order_schedule, order_start_service
+    from orders.services.fulfilment import order_confirm_receipt, order_schedule, order_start_service
 
     order = paid_order()
     Order.objects.filter(pk=order.pk).update(kind=Order.Kind.SERVICE)

@@ -15,7 +15,8 @@ from merchants.selectors import merchant_deposit_balance
 from merchants.services import merchant_restrict
 from orders.models import Payment, PaymentCallbackLog
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
-from orders.services import deposit_pay_start, payment_callback_receive, reconciliation_run
+from orders.services.payments import deposit_pay_start, payment_callback_receive
+from orders.services.reconciliation import reconciliation_run
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.ledger.models import LedgerTransaction, TransactionKind
 from tests.conftest import client_for

@@ -9,7 +9,7 @@ from django.db import connection
 
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete, sign
-from orders.selectors import order_escrow_account, order_paid_amount
+from orders.selectors.money import order_escrow_account, order_paid_amount
 from platform_core.deadlines.models import Deadline
 from platform_core.ledger.models import LedgerTransaction, TransactionKind
 from tests.conftest import client_for
@@ -88,8 +88,8 @@ def test_pay_3_wrong_amount_or_bad_signature_moves_no_money(api_client) -> None:
 
 @pytest.mark.django_db
 def test_pay_3_payment_after_cancellation_is_refunded_at_once(api_client) -> None:
-    from orders.selectors import order_refunded_amount
-    from orders.services import order_cancel
+    from orders.selectors.money import order_refunded_amount
+    from orders.services.refunds import order_cancel
 
     order = pending_order()
     payment = start_payment(order)
@@ -170,7 +170,7 @@ def test_pay_3_sandbox_cashier_can_be_told_to_fail_or_duplicate(
     settings, django_capture_on_commit_callbacks
 ) -> None:
     from orders.payments.sandbox import sandbox_payer_account
-    from orders.services import sandbox_cashier_pay
+    from orders.services.payments import sandbox_cashier_pay
 
     settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "duplicates": 2}
     order = pending_order()

@@ -11,7 +11,7 @@ from orders.admin import PaymentAdmin
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments.alipay import sign_string
 from orders.payments.sandbox import sandbox_complete, sandbox_payer_account
-from orders.selectors import order_paid_amount
+from orders.selectors.money import order_paid_amount
 from platform_core.ledger.models import LedgerTransaction, TransactionKind
 from tests.factories.merchants import MerchantFactory
 from tests.factories.orders import deposit_paid, pending_order

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from merchants.models import Merchant
 from orders.models import Order, Refund
-from orders.services import order_confirm_receipt, order_refund, payout_run_for_merchant
+from orders.services.fulfilment import order_confirm_receipt
+from orders.services.payouts import payout_run_for_merchant
+from orders.services.refunds import order_refund
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind

@@ -6,8 +6,8 @@ import pytest
 
 from merchants.services import merchant_closure_pending
 from orders.models import Order
-from orders.selectors import order_paid_amount
-from orders.services import orders_anonymise_customer
+from orders.selectors.money import order_paid_amount
+from orders.services.retention import orders_anonymise_customer
 from tests.factories.orders import paid_order, shipped_order
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,9 @@ from merchants.models import MerchantMember, Violation
 from merchants.selectors import credit_compute, merchant_credit_inputs
 from orders.models import Order, Review, ReviewFlag, ReviewLike
 from orders.queues import reviews_flagged
-from orders.selectors import listing_review_summary
-from orders.services import order_refund, review_flags_dismiss, review_hide, review_like
+from orders.selectors.reviews import listing_review_summary
+from orders.services.refunds import order_refund
+from orders.services.reviews import review_flags_dismiss, review_hide, review_like
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.services import user_restriction_impose
 from platform_core.audit.models import AuditEntry

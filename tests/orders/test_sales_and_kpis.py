@@ -9,8 +9,9 @@ from catalog.models import Listing
 from merchants.models import MerchantKpi
 from merchants.selectors import kpi_sources, merchant_figures
 from merchants.services import merchant_kpis_compute
-from orders.selectors import order_kpi_figures
-from orders.services import order_cancel, order_refund, order_ship, tracking_event_record
+from orders.selectors.orders import order_kpi_figures
+from orders.services.fulfilment import order_ship, tracking_event_record
+from orders.services.refunds import order_cancel, order_refund
 from tests.factories.orders import paid_order, pay, pending_order, shop, sku_for_sale
 
 pytestmark = pytest.mark.django_db

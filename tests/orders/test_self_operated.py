@@ -10,7 +10,9 @@ from django.core.management import call_command
 
 from merchants.models import Merchant
 from orders.models import Order
-from orders.services import order_confirm_receipt, order_refund, payouts_run
+from orders.services.fulfilment import order_confirm_receipt
+from orders.services.payouts import payouts_run
+from orders.services.refunds import order_refund
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.ledger.models import AccountKind
 from platform_core.ledger.services import ledger_account_for

@@ -7,16 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from orders.models import Order, PayoutStatement, ProviderSettlementRecord, ReconciliationDifference
-from orders.selectors import order_escrow_account, order_refunded_amount, order_released_amount
-from orders.services import (
-    order_confirm_receipt,
-    order_escrow_hold,
-    order_escrow_hold_release,
-    order_refund,
-    order_settle,
-    payouts_run,
-    reconciliation_run,
-)
+from orders.selectors.money import order_escrow_account, order_refunded_amount, order_released_amount
+from orders.services.fulfilment import order_confirm_receipt
+from orders.services.payouts import payouts_run
+from orders.services.reconciliation import reconciliation_run
+from orders.services.refunds import order_refund
+from orders.services.settlement import order_escrow_hold, order_escrow_hold_release, order_settle
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind

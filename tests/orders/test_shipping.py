@@ -8,8 +8,8 @@ import pytest
 from merchants.selectors import merchant_deposit_balance
 from orders.deadlines import ship_by_missed
 from orders.models import Order, OrderEvent, Refund
-from orders.selectors import order_escrow_account, order_refunded_amount
-from orders.services import late_shipment_compensation_amount
+from orders.selectors.money import order_escrow_account, order_refunded_amount
+from orders.services.fulfilment import late_shipment_compensation_amount
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.ledger.models import AccountKind, LedgerEntry

@@ -267,7 +267,7 @@ def _merchant_order() -> Built:
 
 
 def _deposit_payment() -> Built:
-    from orders.services import deposit_pay_start
+    from orders.services.payments import deposit_pay_start
     from tests.factories.catalog import CategoryFactory
     from tests.factories.merchants import MerchantFactory
 

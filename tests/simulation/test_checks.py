@@ -11,7 +11,7 @@ from django.utils import timezone
 from time_machine import TimeMachineFixture
 
 from merchants.selectors import merchant_deposit_balance
-from orders import services as order_services
+from orders.services import fulfilment as order_services
 from orders.models import Order
 from platform_core.deadlines.services import deadlines_sweep
 from simulation.checks import FAILED, PASSED, CheckResult, check_late_shipments

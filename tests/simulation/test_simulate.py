@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from aftersales.services import RULE_COMPLAINT_ACK
-from orders.services import RULE_SHIP_BY
+from orders.selectors.orders import RULE_SHIP_BY
 from platform_core.deadlines import registry
 from simulation.config import SimulationConfig
 from simulation.engine import simulation_run

@@ -117,8 +117,8 @@ def test_usr_4_privacy_settings_removed_with_the_account(orders):
 def test_usr_4_the_hooks_are_what_other_apps_register_into():
     # The kernel imports no chapter app: orders, aftersales and staff register here from their hooks.py.
     from aftersales.selectors import customer_open_aftersales_reason
-    from orders.selectors import customer_open_orders_reason
-    from orders.services import orders_anonymise_customer
+    from orders.selectors.orders import customer_open_orders_reason
+    from orders.services.retention import orders_anonymise_customer
     from staff.services import staff_anonymise_user
 
     assert list(account_services.account_deletion_checks) == [

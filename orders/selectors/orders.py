@@ -1,0 +1,202 @@
+"""Reads of orders, each scoped to who is asking (SEC-1): a customer's cart and orders, a merchant's
+orders and statements, an order's clocks, and the counts other chapters ask for (KPIs, closure,
+account deletion)."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.models import Merchant
+from orders.models import Cart, CartItem, Order, OrderEvent, OrderLine, PayoutStatement, TrackingEvent
+from platform_core.accounts.models import User
+from platform_core.deadlines.models import Deadline
+from platform_core.errors import NotFound
+
+ZERO = Decimal("0.00")
+
+
+# --- customers --------------------------------------------------------------------------------------
+
+
+def cart_items_for_customer(*, customer: User) -> QuerySet[CartItem]:
+    return (
+        CartItem.objects.filter(cart__customer=customer)
+        .select_related("sku__listing__live_version", "sku__listing__merchant")
+        .order_by("pk")
+    )
+
+
+def cart_for_customer(*, customer: User) -> Cart | None:
+    return Cart.objects.filter(customer=customer).first()
+
+
+def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("merchant").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )
+
+
+def order_list_for_customer(*, customer: User, status: str | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(customer=customer)
+    if status:
+        orders = orders.filter(status=status)
+    return _with_details(orders).order_by("-created_at", "-pk")
+
+
+def order_get_for_customer(*, customer: User, order_id: int) -> Order:
+    """SEC-1: ``NotFound`` for anybody else's order (never confirm it exists)."""
+    order = _with_details(Order.objects.filter(customer=customer, pk=order_id)).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    return OrderEvent.objects.filter(order=order).order_by("at", "pk")
+
+
+def order_tracking(*, order: Order) -> QuerySet[TrackingEvent]:
+    """ORD-5: tracking events in the order they happened."""
+    return TrackingEvent.objects.filter(order=order).order_by("at", "pk")
+
+
+# --- merchants --------------------------------------------------------------------------------------
+
+
+def order_list_for_merchant(
+    *, merchant: Merchant, status: str | None = None, to_ship: bool = False
+) -> QuerySet[Order]:
+    """ORD-4: ``to_ship`` lists paid product orders, the most urgent (ship-by soonest) first."""
+    orders = Order.objects.filter(merchant=merchant)
+    if to_ship:
+        return _with_details(orders.filter(status=Order.Status.PAID, kind=Order.Kind.PRODUCT)).order_by(
+            "ship_by", "pk"
+        )
+    if status:
+        orders = orders.filter(status=status)
+    return _with_details(orders).order_by("-created_at", "-pk")
+
+
+def order_get_for_merchant(*, merchant: Merchant, order_id: int) -> Order:
+    order = _with_details(Order.objects.filter(merchant=merchant, pk=order_id)).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def merchant_daily_sales(*, merchant: Merchant, days: int = 30) -> list[dict[str, Any]]:
+    """The shop's paid (not cancelled) orders per local day over the last ``days`` days (today included), oldest first:
+    ``{"day", "orders", "amount"}``, days without sales included (one query)."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        Order.objects.filter(merchant=merchant, paid_at__gte=since)
+        .exclude(status=Order.Status.CANCELLED)
+        .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(orders=Count("pk"), amount=Sum("total"))
+    )
+    by_day = {row["day"]: row for row in rows}
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = by_day.get(day, {})
+        series.append({"day": day, "orders": row.get("orders", 0), "amount": row.get("amount") or ZERO})
+    return series
+
+
+def statement_list_for_merchant(*, merchant: Merchant) -> QuerySet[PayoutStatement]:
+    return PayoutStatement.objects.filter(merchant=merchant).select_related("payout").order_by("-period")
+
+
+def statement_get_for_merchant(*, merchant: Merchant, statement_id: int) -> PayoutStatement:
+    statement = statement_list_for_merchant(merchant=merchant).filter(pk=statement_id).first()
+    if statement is None:
+        raise NotFound(_("No such statement."))
+    return statement
+
+
+# --- ORD-4, REP-3, VIO-6, USR-4: an order's clocks, KPIs and open orders ---------------------------
+
+
+def order_deadlines(*, order: Order) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Order), subject_id=str(order.pk)
+    ).order_by("started_at", "pk")
+
+
+#: ORD-4: the deadline rule of the 72-hour ship-by clock (its handler is in orders/deadlines.py)
+RULE_SHIP_BY = "orders.ship_by"
+
+
+def order_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:
+    """REP-3, VIO-6 (``merchants.selectors.kpi_sources``): the merchant's orders paid in ``[since, until)``;
+    orders shipped then; of those, shipped after their ship-by deadline (the ``orders.ship_by`` clock's
+    due time, so an extension counts), and with tracking the carrier confirmed (a carrier event)."""
+    ship_by_due = Deadline.objects.filter(
+        rule=RULE_SHIP_BY,
+        subject_type=ContentType.objects.get_for_model(Order),
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    ).values("due_at")[:1]
+    carrier_event = TrackingEvent.objects.filter(order=OuterRef("pk"), source=TrackingEvent.Source.CARRIER)
+    mine = Order.objects.filter(merchant=merchant)
+    counts = mine.filter(shipped_at__gte=since, shipped_at__lt=until).aggregate(
+        shipments=Count("pk"),
+        late=Count("pk", filter=Q(shipped_at__gt=Subquery(ship_by_due))),
+        tracked=Count("pk", filter=Q(Exists(carrier_event))),
+    )
+    return {
+        "orders": mine.filter(paid_at__gte=since, paid_at__lt=until).count(),
+        "shipments": counts["shipments"],
+        "shipments_late": counts["late"],
+        "shipments_tracked": counts["tracked"],
+    }
+
+
+def merchant_open_order_count(*, merchant: Merchant) -> int:
+    return Order.objects.filter(merchant=merchant, status__in=Order.OPEN_STATUSES).count()
+
+
+def merchant_unsettled_order_count(*, merchant: Merchant) -> int:
+    return Order.objects.filter(
+        merchant=merchant, status=Order.Status.COMPLETED, settled_at__isnull=True
+    ).count()
+
+
+def customer_open_orders_reason(user: User) -> list[str]:
+    """USR-4: open orders hold back account deletion (``platform_core.accounts.services.account_deletion_checks``)."""
+    numbers = list(
+        Order.objects.filter(customer=user, status__in=Order.OPEN_STATUSES).values_list("number", flat=True)[
+            :5
+        ]
+    )
+    if not numbers:
+        return []
+    return [
+        _("You have open orders (%(numbers)s); the account can be deleted once they are finished.")
+        % {"numbers": ", ".join(numbers)}
+    ]
+
+
+# --- MER-8: closure --------------------------------------------------------------------------------
+
+
+def order_closure_pending(merchant: Merchant) -> list[str]:
+    """MER-8: open or unsettled orders keep a merchant from closing (registered on ``merchants.services.closure_checks``)."""
+    pending = []
+    open_count = Order.objects.filter(merchant=merchant, status__in=Order.OPEN_STATUSES).count()
+    if open_count:
+        pending.append(_("%(n)d orders are still open.") % {"n": open_count})
+    unsettled = Order.objects.filter(
+        merchant=merchant, status=Order.Status.COMPLETED, settled_at__isnull=True
+    ).count()
+    if unsettled:
+        pending.append(_("%(n)d completed orders are not settled yet.") % {"n": unsettled})
+    return pending

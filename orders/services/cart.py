@@ -1,0 +1,61 @@
+"""ORD-1: the customer's cart."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Listing, Sku
+from catalog.selectors import listing_visible_q
+from orders.models import Cart, CartItem
+from platform_core.accounts.models import User
+from platform_core.errors import InvalidInput, NotFound
+
+# --- ORD-1: cart -------------------------------------------------------------------------------------
+
+
+def _sku_for_sale(sku_id: int) -> Sku:
+    sku = (
+        Sku.objects.filter(pk=sku_id, is_active=True, listing__in=Listing.objects.filter(listing_visible_q()))
+        .select_related("listing")
+        .first()
+    )
+    if sku is None:
+        raise NotFound(_("This item is not on sale."))
+    return sku
+
+
+@transaction.atomic
+def cart_item_add(*, customer: User, sku_id: int, quantity: int, actor: User) -> CartItem:
+    """ORD-1: put ``quantity`` more of a SKU on sale into the customer's cart."""
+    if quantity < 1:
+        raise InvalidInput(_("Quantity must be at least 1."), errors={"quantity": [_("Must be ≥ 1.")]})
+    sku = _sku_for_sale(sku_id)
+    cart, _created = Cart.objects.get_or_create(customer=customer)
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    item, created = CartItem.objects.get_or_create(cart=cart, sku=sku, defaults={"quantity": quantity})
+    if not created:
+        item.quantity += quantity
+        item.save(update_fields=["quantity"])
+    cart.updated_at = timezone.now()
+    cart.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def cart_item_set(*, customer: User, sku_id: int, quantity: int, actor: User) -> CartItem | None:
+    """ORD-1: change the quantity of a cart item; 0 removes it."""
+    if quantity < 0:
+        raise InvalidInput(_("Quantity cannot be negative."), errors={"quantity": [_("Must be ≥ 0.")]})
+    item = CartItem.objects.select_for_update().filter(cart__customer=customer, sku_id=sku_id).first()
+    if item is None:
+        raise NotFound(_("This item is not in your cart."))
+    if quantity == 0:
+        item.delete()
+        return None
+    item.quantity = quantity
+    item.save(update_fields=["quantity"])
+    return item
+
+
+def cart_item_remove(*, customer: User, sku_id: int, actor: User) -> None:
+    cart_item_set(customer=customer, sku_id=sku_id, quantity=0, actor=actor)

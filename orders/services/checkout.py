@@ -1,0 +1,210 @@
+"""ORD-1, ORD-3: checkout (one order per merchant, the contract snapshot) and the unpaid order's timeout."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Listing, Sku
+from catalog.selectors import listing_visible_q
+from catalog.services import sku_reserve
+from merchants.models import Merchant
+from merchants.selectors import agreement_current
+from orders.models import Cart, CartItem, Order, OrderLine, Payment
+from orders.services._common import S, _event, _notify_customer, _release_stock
+from orders.services.locks import order_lock
+from platform_core.accounts.models import User
+from platform_core.deadlines.services import deadline_start
+from platform_core.errors import Conflict, InvalidInput
+from platform_core.money import money_round
+
+RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
+
+
+# --- ORD-1, ORD-3: checkout ------------------------------------------------------------------------
+
+
+def _order_number() -> str:
+    return f"{timezone.localtime():%Y%m%d}{uuid.uuid4().hex[:12].upper()}"
+
+
+def _agreement_terms() -> dict[str, Any]:
+    """ORD-1: the platform's standard consumer terms copied into every order's contract snapshot."""
+    return {
+        "ship_within_hours": int(settings.ORDERS_SHIP_WITHIN.total_seconds() // 3600),
+        "auto_confirm_days": settings.ORDERS_AUTO_CONFIRM_AFTER.days,
+        "confirm_extension_days": settings.ORDERS_CONFIRM_EXTENSION.days,
+        "aftersales_window_days": settings.ORDERS_AFTERSALES_WINDOW.days,
+        "no_reason_return_days": settings.AFTERSALES_NO_REASON_RETURN_DAYS,
+        "late_shipment_compensation": {
+            k: str(v) for k, v in settings.ORDERS_LATE_SHIPMENT_COMPENSATION.items()
+        },
+    }
+
+
+def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict[str, Any]:
+    """ORD-1: the contract (交易合同) as it stands at purchase; both parties can retrieve it later."""
+    agreement = agreement_current()
+    return {
+        "agreement": (
+            {"version": agreement.version, "title": agreement.title, "body": agreement.body}
+            if agreement is not None
+            else None
+        ),
+        "merchant": {
+            "id": merchant.pk,
+            "name": merchant.name,
+            "legal_name": merchant.legal_name,
+            "credit_code": merchant.credit_code,
+            "is_self_operated": merchant.is_self_operated,
+        },
+        "terms": _agreement_terms(),
+        "lines": [
+            {
+                "sku": sku.pk,
+                "title": sku.listing.live_version.title if sku.listing.live_version else "",
+                "category": sku.listing.category.name,
+                "no_reason_return": not (
+                    sku.listing.category.no_reason_return_excluded or sku.listing.is_non_returnable
+                ),
+                "non_returnable_confirmed": sku.listing.is_non_returnable,
+                "aftersales_response_hours": 48 if sku.listing.category.aftersales_special else 24,
+            }
+            for _item, sku in lines
+        ],
+        "signed_at": timezone.now().isoformat(),
+    }
+
+
+@transaction.atomic
+def order_checkout(
+    *,
+    customer: User,
+    shipping_name: str,
+    shipping_phone: str,
+    shipping_address: str,
+    expected_total: Decimal | None = None,
+    actor: User,
+) -> list[Order]:
+    """ORD-1, ORD-3, CAT-5: turn the cart into one order per merchant (and kind), all or nothing.
+
+    Re-checks every item (still on sale, merchant may take orders) and prices (``expected_total``, if
+    the client sends what it showed, must match: ``Conflict price_changed``); reserves stock with the
+    guarded decrement in SKU order (``Conflict out_of_stock`` rolls everything back); snapshots lines
+    and the contract; starts the 30-minute payment clock on each order; empties the cart.
+    """
+    cart = Cart.objects.select_for_update().filter(customer=customer).first()
+    items = (
+        list(
+            cart.items.select_related(
+                "sku__listing__live_version", "sku__listing__category", "sku__listing__merchant"
+            ).order_by("sku_id")
+        )
+        if cart
+        else []
+    )
+    if not items:
+        raise InvalidInput(_("Your cart is empty."), code="cart_empty")
+    visible = set(
+        Listing.objects.filter(listing_visible_q(), pk__in=[i.sku.listing_id for i in items]).values_list(
+            "pk", flat=True
+        )
+    )
+    groups: dict[tuple[int, str], list[tuple[CartItem, Sku]]] = defaultdict(list)
+    for item in items:
+        sku = item.sku
+        if sku.listing_id not in visible or not sku.is_active:
+            raise Conflict(
+                _("An item in your cart is no longer on sale."),
+                code="item_unavailable",
+                errors={"sku": sku.pk},
+            )
+        if not sku.listing.merchant.may_take_orders:
+            raise Conflict(
+                _("The shop %(shop)s is not taking orders.") % {"shop": sku.listing.merchant.name},
+                code="merchant_unavailable",
+                errors={"sku": sku.pk},
+            )
+        kind = str(Order.Kind.SERVICE if sku.listing.is_service else Order.Kind.PRODUCT)
+        groups[(sku.listing.merchant_id, kind)].append((item, sku))
+    grand_total = sum((item.sku.price * item.quantity for item in items), Decimal("0.00"))
+    if expected_total is not None and money_round(expected_total) != money_round(grand_total):
+        raise Conflict(
+            _("Prices have changed: the total is now %(total)s.") % {"total": grand_total},
+            code="price_changed",
+            errors={"total": str(grand_total)},
+        )
+    for item in items:  # already in SKU order: concurrent checkouts take row locks in the same order
+        sku_reserve(sku_id=item.sku_id, quantity=item.quantity)
+
+    reference = uuid.uuid4().hex
+    orders: list[Order] = []
+    for (_merchant_id, kind), lines in groups.items():
+        merchant = lines[0][1].listing.merchant
+        order = Order.objects.create(
+            number=_order_number(),
+            customer=customer,
+            merchant=merchant,
+            kind=kind,
+            total=sum((sku.price * item.quantity for item, sku in lines), Decimal("0.00")),
+            checkout_reference=reference,
+            contract=_contract(merchant, lines),
+            shipping_name=shipping_name,
+            shipping_phone=shipping_phone,
+            shipping_address=shipping_address,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                sku=sku,
+                listing=sku.listing,
+                listing_version=sku.listing.live_version.number if sku.listing.live_version else 0,
+                title=sku.listing.live_version.title if sku.listing.live_version else "",
+                sku_code=sku.code,
+                sku_attributes=sku.attributes,
+                category_id_snapshot=sku.listing.category_id,
+                commission_rate=sku.listing.category.commission_rate,
+                unit_price=sku.price,
+                quantity=item.quantity,
+                line_total=sku.price * item.quantity,
+            )
+            for item, sku in lines
+        )
+        deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=settings.ORDERS_PAYMENT_TIMEOUT)
+        _event(order, action="placed", actor=actor, data={"total": str(order.total)})
+        orders.append(order)
+    CartItem.objects.filter(cart=cart).delete()
+    return orders
+
+
+@transaction.atomic
+def order_expire_unpaid(*, order: Order) -> Order:
+    """ORD-3: the payment clock ran out: cancel and give the stock back (the deadline handler)."""
+    order = order_lock(order_id=order.pk)
+    if order.status != S.PENDING_PAYMENT:
+        return order
+    order.cancel()
+    order.save()
+    _release_stock(order)
+    order.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CLOSED)
+    _event(
+        order,
+        action="cancelled",
+        actor=None,
+        from_status=S.PENDING_PAYMENT,
+        reason=_("Not paid within %(minutes)d minutes.")
+        % {"minutes": settings.ORDERS_PAYMENT_TIMEOUT.total_seconds() // 60},
+    )
+    _notify_customer(
+        order,
+        event="order_cancelled",
+        title=_("Order cancelled"),
+        body=_("Order %(number)s was not paid in time and has been cancelled.") % {"number": order.number},
+    )
+    return order

@@ -1,0 +1,334 @@
+"""PAY-3: paying an order or a merchant's deposit (MER-5) through a provider, the providers' verified
+notifications posted to the ledger exactly once (PAY-2, PAY-7), and what happens when an order is paid.
+
+- ``order_paid`` — ORD-9: the hook called with the locked order once it is paid (field work).
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.models import Merchant
+from merchants.selectors import merchant_deposit_balance, merchant_for_member
+from merchants.services import merchant_deposit_credit, merchant_lock
+from orders.models import Order, Payment, PaymentCallbackLog
+from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
+from orders.payments.sandbox import sandbox_payer_account
+from orders.selectors.orders import RULE_SHIP_BY
+from orders.services._common import (
+    S,
+    _escrow,
+    _event,
+    _notify_merchant,
+    _payment_ledger_key,
+    _platform,
+    _sales_count,
+)
+from orders.services.checkout import RULE_PAYMENT_TIMEOUT
+from orders.services.locks import order_lock
+from orders.services.refunds import _refund
+from platform_core.accounts.models import User
+from platform_core.audit.services import audit_record
+from platform_core.deadlines.services import deadline_meet, deadline_start
+from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from platform_core.hooks import Hook
+from platform_core.ledger.models import AccountKind, TransactionKind
+from platform_core.ledger.services import ledger_post
+
+logger = logging.getLogger(__name__)
+
+
+order_paid = Hook[Callable[[Order], object]](
+    "orders.order_paid",
+    doc=(
+        "ORD-9: the order was paid; called with the locked order in the payment's transaction, after "
+        "the ship-by clock started and the merchant was told (field work hands a service order to a "
+        "coordinator). What a handler returns is ignored."
+    ),
+)
+
+
+# --- PAY-3: payments ------------------------------------------------------------------------------
+
+
+def _payment_open(payment: Payment) -> Payment:
+    """PAY-3: save the payment and ask its provider for what the payer needs (URL / QR payload)."""
+    payment.save()
+    try:
+        payment.payload = provider_get(payment.provider).create_payment(payment)
+    except NotImplementedError as exc:
+        raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
+    payment.save(update_fields=["payload"])
+    return payment
+
+
+@transaction.atomic
+def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
+    """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
+    if provider not in PROVIDERS:
+        raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
+    order = order_lock(order_id=order_id)
+    if order.status != S.PENDING_PAYMENT:
+        raise Conflict(_("This order is not waiting for payment."), code="not_payable")
+    attempt = order.payments.count() + 1
+    payment = _payment_open(
+        Payment(order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}")
+    )
+    audit_record(
+        actor=actor,
+        action="order.payment_started",
+        subject=order,
+        after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": payment.amount},
+    )
+    return payment
+
+
+@transaction.atomic
+def deposit_pay_start(*, merchant: Merchant, category_id: int, provider: str, actor: User) -> Payment:
+    """MER-5, PAY-3: the merchant pays what its deposit lacks for ``category_id`` through the gateway.
+
+    The category must be one the merchant is approved for (``InvalidInput``); ``Conflict
+    deposit_covered`` if the deposit already holds the category's amount. The provider's verified
+    callback credits the deposit once (``payment_callback_receive``).
+    """
+    if provider not in PROVIDERS:
+        raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
+    merchant = merchant_lock(merchant_id=merchant.pk)
+    category = merchant.categories.filter(pk=category_id).first()
+    if category is None:
+        raise InvalidInput(
+            _("Choose one of your shop's categories."),
+            errors={"category": [_("Not one of your categories.")]},
+        )
+    amount = category.deposit_amount - merchant_deposit_balance(merchant=merchant)
+    if amount <= 0:
+        raise Conflict(
+            _("Your deposit already covers the category %(category)s.") % {"category": category.name},
+            code="deposit_covered",
+        )
+    attempt = Payment.objects.filter(merchant=merchant).count() + 1
+    payment = _payment_open(
+        Payment(
+            purpose=Payment.Purpose.DEPOSIT,
+            merchant=merchant,
+            category=category,
+            provider=provider,
+            amount=amount,
+            out_trade_no=f"DEP{merchant.pk}C{category.pk}P{attempt}",
+        )
+    )
+    audit_record(
+        actor=actor,
+        action="merchant.deposit_payment_started",
+        subject=merchant,
+        after={"provider": provider, "out_trade_no": payment.out_trade_no, "amount": amount},
+    )
+    return payment
+
+
+def _may_pay(payment: Payment, user: User) -> bool:
+    """Who may pay ``payment`` at the sandbox cashier: the order's customer, or a member of the shop."""
+    if payment.order is not None:
+        return bool(payment.order.customer_id == user.pk)
+    found = merchant_for_member(user=user)
+    return found is not None and found[0].pk == payment.merchant_id
+
+
+@transaction.atomic
+def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
+    """PAY-3 (sandbox): the customer pays at the sandbox cashier; the provider notifies us asynchronously.
+
+    Queues the signed callback after commit, as ``ORDERS_PAYMENT_SANDBOX`` says (delay, duplicates,
+    failure); the sandbox writes its settlement file when it signs a successful notification.
+    """
+    from orders.tasks import deliver_sandbox_callback_task
+
+    payment = (
+        Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).select_related("order").first()
+    )
+    if payment is None or (actor is not None and not _may_pay(payment, actor)):
+        raise NotFound(_("No such payment."))
+    behaviour = settings.ORDERS_PAYMENT_SANDBOX
+    succeeded = not behaviour["fail"]
+    # REP-2, DSP-6: the sandbox account of who pays at the cashier (default: the customer / shop owner)
+    payer = sandbox_payer_account(actor.pk) if actor is not None else None
+    if behaviour["auto"]:
+        for _copy in range(1 + int(behaviour["duplicates"])):
+            transaction.on_commit(
+                lambda: deliver_sandbox_callback_task.apply_async(
+                    args=(out_trade_no, succeeded, payer), countdown=int(behaviour["delay_seconds"])
+                )
+            )
+    return payment
+
+
+def _callback_log(
+    *,
+    provider: str,
+    headers: dict[str, str],
+    body: bytes,
+    outcome: str,
+    error: str = "",
+    payment: Payment | None = None,
+) -> PaymentCallbackLog:
+    return PaymentCallbackLog.objects.create(
+        provider=provider,
+        headers={k: v for k, v in headers.items() if k.lower().startswith(("x-", "content-", "wechatpay-"))},
+        body=body.decode("utf-8", errors="replace")[:20000],
+        outcome=outcome,
+        error=error[:500],
+        payment=payment,
+    )
+
+
+class _CallbackRefused(Exception):
+    def __init__(self, code: str, message: str, payment: Payment | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.payment = code, message, payment
+
+
+def payment_callback_receive(*, provider: str, headers: dict[str, str], body: bytes) -> PaymentCallbackLog:
+    """PAY-3: a provider's payment notification: verified, amount-checked, posted to escrow exactly once.
+
+    Bad signature, unknown trade or wrong amount: ``InvalidInput`` (400), no money moves, and the
+    callback is logged as rejected. A repeat of an accepted callback is logged as a duplicate and
+    moves nothing (the order lock serialises concurrent repeats; the ledger key backs it up).
+    """
+    if provider not in PROVIDERS:
+        raise NotFound(_("Unknown payment provider."))
+    try:
+        note = provider_get(provider).verify_callback(headers, body)
+    except (CallbackRejected, NotImplementedError) as exc:
+        _callback_log(
+            provider=provider,
+            headers=headers,
+            body=body,
+            outcome=PaymentCallbackLog.Outcome.REJECTED,
+            error=str(exc) or exc.__class__.__name__,
+        )
+        logger.warning("payment callback from %s rejected: %s", provider, exc)
+        raise InvalidInput(_("The notification could not be verified."), code="callback_rejected") from exc
+    try:
+        return _payment_apply(provider=provider, note=note, headers=headers, body=body)
+    except _CallbackRefused as exc:
+        _callback_log(
+            provider=provider,
+            headers=headers,
+            body=body,
+            outcome=PaymentCallbackLog.Outcome.REJECTED,
+            error=f"{exc.code}: {exc.message}",
+            payment=exc.payment,
+        )
+        logger.warning("payment callback from %s refused: %s %s", provider, exc.code, exc.message)
+        raise InvalidInput(exc.message, code=exc.code) from exc
+
+
+@transaction.atomic
+def _payment_apply(
+    *, provider: str, note: VerifiedNotification, headers: dict[str, str], body: bytes
+) -> PaymentCallbackLog:
+    head = Payment.objects.filter(provider=provider, out_trade_no=note.out_trade_no).values("pk", "order_id")
+    found = head.first()
+    if found is None:
+        raise _CallbackRefused("unknown_trade", _("No such payment."))
+    order = order_lock(order_id=found["order_id"]) if found["order_id"] is not None else None
+    payment = Payment.objects.select_for_update().get(pk=found["pk"])
+    due = order.total if order is not None else payment.amount
+    if note.amount != payment.amount or payment.amount != due:
+        raise _CallbackRefused(
+            "amount_mismatch",
+            _("The amount %(given)s does not match the amount due %(total)s.")
+            % {"given": note.amount, "total": due},
+            payment,
+        )
+    Outcome = PaymentCallbackLog.Outcome
+    if payment.status == Payment.Status.SUCCEEDED:
+        if payment.provider_trade_no != note.provider_trade_no:
+            raise _CallbackRefused("trade_mismatch", _("Another trade for an already paid payment."), payment)
+        return _callback_log(
+            provider=provider, headers=headers, body=body, outcome=Outcome.DUPLICATE, payment=payment
+        )
+    if not note.succeeded:
+        if payment.status == Payment.Status.CREATED:
+            payment.status = Payment.Status.FAILED
+            payment.save(update_fields=["status"])
+        return _callback_log(
+            provider=provider, headers=headers, body=body, outcome=Outcome.FAILED, payment=payment
+        )
+
+    if order is None:  # MER-5: a deposit payment
+        assert payment.merchant is not None
+        merchant_deposit_credit(
+            merchant=payment.merchant,
+            amount=note.amount,
+            payment_reference=payment.out_trade_no,
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            actor=None,
+        )
+    else:
+        ledger_post(
+            idempotency_key=_payment_ledger_key(payment, note.provider_trade_no),
+            kind=TransactionKind.PAYMENT,
+            postings=[
+                (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
+                (_escrow(order), note.amount),
+            ],
+            memo=f"payment {payment.out_trade_no}",
+            subject=order,
+        )
+    payment.status = Payment.Status.SUCCEEDED
+    payment.provider_trade_no = note.provider_trade_no
+    payment.payer_account = note.payer_account  # REP-2, DSP-6: who paid (deposits: the shop's own account)
+    payment.succeeded_at = timezone.now()
+    payment.save(update_fields=["status", "provider_trade_no", "payer_account", "succeeded_at"])
+    log = _callback_log(
+        provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
+    )
+    if order is None:
+        return log
+    if order.status == S.PENDING_PAYMENT:
+        _order_paid(order, payment)
+    else:
+        # Paid after the order was cancelled, or paid twice: the money goes straight back (PAY-5).
+        _refund(
+            order,
+            amount=note.amount,
+            reason=_("Payment received for an order that is no longer payable."),
+            key=f"unpayable-payment:{payment.pk}",
+            actor=None,
+            payment=payment,
+        )
+    return log
+
+
+def _order_paid(order: Order, payment: Payment) -> None:
+    """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts; ORD-9: then
+    every ``order_paid`` hook (field work: ``fieldwork/hooks.py``)."""
+    now = timezone.now()
+    ship_by = now + settings.ORDERS_SHIP_WITHIN if order.kind == Order.Kind.PRODUCT else None
+    order.pay(at=now, ship_by=ship_by)
+    order.save()
+    deadline_meet(rule=RULE_PAYMENT_TIMEOUT, subject=order)
+    if ship_by is not None:
+        deadline_start(rule=RULE_SHIP_BY, subject=order, due_at=ship_by)
+    _sales_count(order, sign=1)
+    _event(
+        order,
+        action="paid",
+        actor=None,
+        from_status=S.PENDING_PAYMENT,
+        data={"payment": payment.out_trade_no, "amount": str(payment.amount)},
+    )
+    _notify_merchant(
+        order,
+        event="order_paid",
+        title=_("New order to ship"),
+        body=_("Order %(number)s was paid; ship it by %(ship_by)s.")
+        % {"number": order.number, "ship_by": ship_by},
+    )
+    for handler in order_paid:
+        handler(order)
