@@ -11,8 +11,8 @@ from django.utils import timezone
 from time_machine import TimeMachineFixture
 
 from merchants.selectors import merchant_deposit_balance
-from orders.services import fulfilment as order_services
 from orders.models import Order
+from orders.services import fulfilment as order_services
 from platform_core.deadlines.services import deadlines_sweep
 from simulation.checks import FAILED, PASSED, CheckResult, check_late_shipments
 from tests.factories.orders import paid_order, sku_for_sale
