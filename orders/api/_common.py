@@ -3,12 +3,7 @@ and an escrow hold."""
 
 from rest_framework import serializers
 
-from orders.models import (
-    Order,
-    OrderLine,
-    Payment,
-    TrackingEvent,
-)
+from orders.models import Order, OrderLine, Payment, TrackingEvent
 
 
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):

@@ -1,4 +1,5 @@
-"""The orders API: payment providers' and carriers' signed callbacks, and the sandbox cashier (PAY-3, ORD-5)."""
+"""The orders API: payment providers' and carriers' signed callbacks, and the sandbox cashier (PAY-3,
+ORD-5)."""
 
 from typing import Any
 
@@ -16,7 +17,6 @@ from orders import services
 from orders.api._common import PaymentSerializer, TrackingEventSerializer
 from orders.payments import provider_get
 from platform_core.accounts.acting import request_user
-
 
 # --- provider and carrier callbacks ----------------------------------------------------------------
 

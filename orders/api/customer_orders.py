@@ -18,10 +18,7 @@ from merchants.selectors import merchant_for_member
 from orders import selectors, services
 from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer, TrackingEventSerializer
 from orders.documents import contract_pdf
-from orders.models import (
-    Order,
-    OrderEvent,
-)
+from orders.models import Order, OrderEvent
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination

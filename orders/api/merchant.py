@@ -15,15 +15,8 @@ from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from orders import selectors, services
-from orders.api._common import (
-    HoldSerializer,
-    OrderSerializer,
-    PaymentSerializer,
-)
-from orders.models import (
-    Order,
-    PayoutStatement,
-)
+from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer
+from orders.models import Order, PayoutStatement
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.api.idempotency import idempotent

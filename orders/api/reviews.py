@@ -17,10 +17,7 @@ from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from orders import selectors, services
-from orders.models import (
-    Review,
-    ReviewPhoto,
-)
+from orders.models import Review, ReviewPhoto
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.api.pagination import PagePagination
