@@ -6,8 +6,9 @@ deadline sweeper runs after every tick, as the beat would. At the end named chec
 time-driven rules held and that no money was lost (``simulation.checks``).
 
 Modules: ``config`` (sizes and behaviour shares), ``setup`` (the population, created through the
-onboarding and listing services), ``engine`` (the tick loop and the actors' behaviour), ``checks`` (the
-end-of-run checks), ``report`` (figures, JSON and the stdout table), ``html`` (the report page). Import
-from the module (``simulation.engine.simulation_run``): this package is also a Django app, loaded before
-the models, so its ``__init__`` imports nothing.
+onboarding and listing services), ``base`` (the run's state, clock and tally), the actors' behaviour by
+domain (``listings``, ``trade``, ``delivery``, ``reviews``, ``escalations``), ``engine`` (the tick loop),
+``checks`` (the end-of-run checks), ``report`` (figures, JSON and the stdout table), ``html`` (the report
+page). Import from the module (``simulation.engine.simulation_run``): this package is also a Django app,
+loaded before the models, so its ``__init__`` imports nothing.
 """

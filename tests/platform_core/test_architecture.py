@@ -95,8 +95,13 @@ APP_LAYERS = "Inside every app"
             DAG,
             "orders.simulation_probe -> simulation.engine",
         ),
-        # inside an app: the models never import the services (appended to the copy's orders/models.py)
-        ("orders/models.py", "from orders import services", APP_LAYERS, "orders.models -> orders.services"),
+        # inside an app: the models never import the services (appended to the copy's models/__init__.py)
+        (
+            "orders/models/__init__.py",
+            "from orders import services",
+            APP_LAYERS,
+            "orders.models -> orders.services",
+        ),
     ],
 )
 def test_an_import_against_the_graph_fails_lint_imports(

@@ -1,0 +1,1 @@
+"""The orders API, one module per resource; ``orders/urls.py`` imports the views from them."""

@@ -1,0 +1,75 @@
+"""Serializers shared by the orders API's modules: an order with its lines, a parcel event, a payment
+and an escrow hold."""
+
+from rest_framework import serializers
+
+from orders.models import Order, OrderLine, Payment, TrackingEvent
+
+
+class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sku",
+            "listing",
+            "title",
+            "sku_code",
+            "sku_attributes",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer[Order]):
+    lines = OrderLineSerializer(many=True, read_only=True)
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "merchant",
+            "merchant_name",
+            "total",
+            "created_at",
+            "paid_at",
+            "ship_by",
+            "shipped_at",
+            "carrier",
+            "tracking_number",
+            "delivered_at",
+            "completed_at",
+            "cancelled_at",
+            "closed_at",
+            "confirmation_extended",
+            "customer_may_cancel_with_refund",
+            "shipping_name",
+            "shipping_phone",
+            "shipping_address",
+            "lines",
+        ]
+
+
+class TrackingEventSerializer(serializers.ModelSerializer[TrackingEvent]):
+    class Meta:
+        model = TrackingEvent
+        fields = ["kind", "at", "location", "description", "source"]
+
+
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    status = serializers.CharField(read_only=True, help_text="created, succeeded, failed or closed")
+
+    class Meta:
+        model = Payment
+        fields = ["id", "provider", "amount", "out_trade_no", "status", "payload"]
+
+
+class HoldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    opened_at = serializers.DateTimeField()

@@ -1,0 +1,70 @@
+"""The orders API: payment providers' and carriers' signed callbacks, and the sandbox cashier (PAY-3,
+ORD-5)."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.api._common import PaymentSerializer, TrackingEventSerializer
+from orders.payments import provider_get
+from orders.services.fulfilment import logistics_callback_receive
+from orders.services.payments import payment_callback_receive, sandbox_cashier_pay
+from platform_core.accounts.acting import request_user
+
+# --- provider and carrier callbacks ----------------------------------------------------------------
+
+
+class RawBodyParser(BaseParser):
+    """Provider and carrier callbacks are verified over the exact bytes received, whatever their type."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, Any]:
+        return {}  # the view reads ``request.body`` itself
+
+
+class PaymentCallbackApi(APIView):
+    """PAY-3: a payment provider's signed notification (verified over the raw body)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    parser_classes = [RawBodyParser]
+
+    @extend_schema(
+        request=OpenApiTypes.BINARY,
+        responses={200: OpenApiTypes.STR, 400: OpenApiResponse()},
+        tags=["payments"],
+    )
+    def post(self, request: Request, provider: str) -> HttpResponse:
+        payment_callback_receive(provider=provider, headers=dict(request.headers), body=request.body)
+        return HttpResponse(provider_get(provider).callback_ack(), content_type="text/plain")
+
+
+class SandboxCashierApi(APIView):
+    """PAY-3 (sandbox only): the customer pays at the sandbox cashier; the notification follows."""
+
+    @extend_schema(request=None, responses={202: PaymentSerializer}, tags=["payments"])
+    def post(self, request: Request, out_trade_no: str) -> Response:
+        payment = sandbox_cashier_pay(out_trade_no=out_trade_no, actor=request_user(request))
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LogisticsCallbackApi(APIView):
+    """ORD-5: a carrier's signed tracking webhook."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    parser_classes = [RawBodyParser]
+
+    @extend_schema(request=OpenApiTypes.BINARY, responses={200: TrackingEventSerializer}, tags=["logistics"])
+    def post(self, request: Request, carrier: str) -> Response:
+        event = logistics_callback_receive(carrier=carrier, headers=dict(request.headers), body=request.body)
+        return Response(TrackingEventSerializer(event).data)

@@ -1,0 +1,118 @@
+"""The orders API: the cart and checkout (ORD-1, ORD-3)."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.api._common import OrderSerializer
+from orders.selectors.orders import cart_items_for_customer
+from orders.services.cart import cart_item_add, cart_item_remove, cart_item_set
+from orders.services.checkout import order_checkout
+from platform_core.accounts.acting import request_user
+from platform_core.accounts.models import User
+from platform_core.api.idempotency import idempotent
+
+
+class CartItemOutputSerializer(serializers.Serializer):
+    sku = serializers.IntegerField(source="sku_id")
+    listing = serializers.IntegerField(source="sku.listing_id")
+    title = serializers.SerializerMethodField()
+    unit_price = serializers.DecimalField(source="sku.price", max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+
+    def get_title(self, item: Any) -> str:
+        version = item.sku.listing.live_version
+        return version.title if version else ""
+
+
+class CartOutputSerializer(serializers.Serializer):
+    items = CartItemOutputSerializer(many=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _cart_response(user: User) -> Response:
+    items = list(cart_items_for_customer(customer=user))
+    total = sum((item.sku.price * item.quantity for item in items), 0)
+    return Response(CartOutputSerializer({"items": items, "total": total}).data)
+
+
+# --- cart and checkout ----------------------------------------------------------------------------
+
+
+class CartApi(APIView):
+    """ORD-1: the customer's cart."""
+
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.IntegerField()
+        quantity = serializers.IntegerField(min_value=1, default=1)
+
+    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    def get(self, request: Request) -> Response:
+        return _cart_response(request_user(request))
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_item_add(
+            customer=request_user(request),
+            sku_id=data.validated_data["sku"],
+            quantity=data.validated_data["quantity"],
+            actor=request_user(request),
+        )
+        return _cart_response(request_user(request))
+
+
+class CartItemApi(APIView):
+    """ORD-1: change (PATCH) or remove (DELETE) one SKU in the cart."""
+
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=0)
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    def patch(self, request: Request, sku_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_item_set(
+            customer=request_user(request),
+            sku_id=sku_id,
+            quantity=data.validated_data["quantity"],
+            actor=request_user(request),
+        )
+        return _cart_response(request_user(request))
+
+    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    def delete(self, request: Request, sku_id: int) -> Response:
+        cart_item_remove(customer=request_user(request), sku_id=sku_id, actor=request_user(request))
+        return _cart_response(request_user(request))
+
+
+class CheckoutApi(APIView):
+    """ORD-1, ORD-3: one order per merchant from the cart; stock reserved; 30 minutes to pay."""
+
+    class InputSerializer(serializers.Serializer):
+        shipping_name = serializers.CharField(max_length=100)
+        shipping_phone = serializers.CharField(max_length=20)
+        shipping_address = serializers.CharField(max_length=300)
+        expected_total = serializers.DecimalField(
+            max_digits=12, decimal_places=2, required=False, help_text="The total the client showed."
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OrderSerializer(many=True)},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        orders = order_checkout(
+            customer=request_user(request), actor=request_user(request), **data.validated_data
+        )
+        return Response(OrderSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)

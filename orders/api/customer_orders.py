@@ -1,0 +1,215 @@
+"""The orders API: the customer's orders, their contract, tracking, payment, cancellation and receipt
+(ORD-1 … ORD-6, PAY-3)."""
+
+from typing import Any, cast
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from merchants.selectors import merchant_for_member
+from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer, TrackingEventSerializer
+from orders.documents import contract_pdf
+from orders.models import Order, OrderEvent
+from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount
+from orders.selectors.orders import (
+    order_events,
+    order_get_for_customer,
+    order_get_for_merchant,
+    order_list_for_customer,
+    order_tracking,
+)
+from orders.services.fulfilment import order_confirm_receipt, order_extend_confirmation
+from orders.services.payments import order_pay_start
+from orders.services.refunds import order_cancel
+from platform_core.accounts.acting import request_user
+from platform_core.api.idempotency import idempotent
+from platform_core.api.pagination import PagePagination
+from platform_core.errors import NotFound
+
+
+class OrderEventSerializer(serializers.ModelSerializer[OrderEvent]):
+    class Meta:
+        model = OrderEvent
+        fields = ["at", "action", "from_status", "to_status", "reason"]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = serializers.SerializerMethodField()
+    paid_amount = serializers.SerializerMethodField()
+    refunded_amount = serializers.SerializerMethodField()
+    holds = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events", "paid_amount", "refunded_amount", "holds"]
+
+    def get_events(self, order: Order) -> list[dict[str, Any]]:
+        return OrderEventSerializer(order_events(order=order), many=True).data  # type: ignore[return-value]
+
+    def get_paid_amount(self, order: Order) -> str:
+        return str(order_paid_amount(order=order))
+
+    def get_refunded_amount(self, order: Order) -> str:
+        return str(order_refunded_amount(order=order))
+
+    def get_holds(self, order: Order) -> list[dict[str, Any]]:
+        return HoldSerializer(order_holds_open(order=order), many=True).data  # type: ignore[return-value]
+
+
+# --- the customer's orders ------------------------------------------------------------------------
+
+
+class OrderListApi(APIView):
+    pagination_class = PagePagination
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: OrderSerializer(many=True)}, tags=["orders"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = order_list_for_customer(
+            customer=request_user(request), status=filters.validated_data.get("status")
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses={200: OrderDetailSerializer}, tags=["orders"])
+    def get(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        return Response(OrderDetailSerializer(order).data)
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets content negotiation pick PDF (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class OrderContractApi(APIView):
+    """ORD-1: the contract at purchase, as JSON, (``?render=html``) as a page to print, or as a PDF
+    (``?format=pdf`` or ``Accept: application/pdf``)."""
+
+    renderer_classes = [*cast(list[type[BaseRenderer]], api_settings.DEFAULT_RENDERER_CLASSES), PdfRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+        tags=["orders"],
+    )
+    def get(self, request: Request, order_id: int) -> Any:
+        try:
+            order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        except NotFound:
+            # ORD-1: the contract is retrievable by both parties.
+            found = merchant_for_member(user=request_user(request))
+            if found is None:
+                raise
+            order = order_get_for_merchant(merchant=found[0], order_id=order_id)
+        if request.accepted_renderer.format == "pdf":
+            response = HttpResponse(contract_pdf(order), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="contract-{order.number}.pdf"'
+            return response
+        if request.query_params.get("render") == "html":
+            html = render_to_string("orders/contract.html", {"order": order, "contract": order.contract})
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        return Response({"order": order.number, "total": str(order.total), **order.contract})
+
+
+class OrderTrackingApi(APIView):
+    """ORD-5: the parcel's events in order."""
+
+    @extend_schema(responses={200: TrackingEventSerializer(many=True)}, tags=["orders"])
+    def get(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        return Response(TrackingEventSerializer(order_tracking(order=order), many=True).data)
+
+
+class OrderPayApi(APIView):
+    """PAY-3: start paying the order; the answer carries the pay URL / QR payload."""
+
+    class InputSerializer(serializers.Serializer):
+        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = order_pay_start(
+            order_id=order.pk, provider=data.validated_data["provider"], actor=request_user(request)
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class OrderCancelApi(APIView):
+    """ORD-2, ORD-4: cancel before shipping; a paid order (after the ship-by deadline) is refunded at once."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        tags=["orders"],
+    )
+    @idempotent(required=True)
+    def post(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_cancel(
+            order_id=order.pk, reason=data.validated_data["reason"], actor=request_user(request)
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class OrderConfirmReceiptApi(APIView):
+    """ORD-6: the customer confirms receipt; the order completes and the after-sales window opens."""
+
+    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    def post(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_confirm_receipt(order_id=order.pk, actor=request_user(request))
+        return Response(OrderSerializer(order).data)
+
+
+class OrderExtendConfirmationApi(APIView):
+    """ORD-6: extend the automatic confirmation once, by 5 days."""
+
+    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    def post(self, request: Request, order_id: int) -> Response:
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_extend_confirmation(order_id=order.pk, actor=request_user(request))
+        return Response(OrderSerializer(order).data)

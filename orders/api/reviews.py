@@ -1,0 +1,321 @@
+"""The orders API: reviews of order lines, their photos and likes, and the merchant's replies (REP-1,
+REP-2, USR-1)."""
+
+from typing import Any
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from merchants.permissions import IsMerchantMember, merchant_for_request
+from orders.models import Review, ReviewPhoto
+from orders.selectors.orders import order_get_for_customer
+from orders.selectors.reviews import (
+    review_get_for_customer,
+    review_get_for_merchant,
+    review_list_for_listing,
+    review_list_for_merchant,
+    review_photo_get_for_viewer,
+)
+from orders.services.reviews import review_create, review_follow_up, review_like, review_reply, review_unlike
+from platform_core.accounts.acting import request_user
+from platform_core.accounts.masking import mask_name, mask_phone
+from platform_core.api.pagination import PagePagination
+
+# --- REP-1, REP-2, USR-1: reviews ----------------------------------------------------------------------
+
+REVIEW_TAGS = ["reviews"]
+REVIEW_PARSERS = [JSONParser, MultiPartParser, FormParser]
+
+
+class ReviewPhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    content_type = serializers.CharField()
+
+    def get_url(self, photo: ReviewPhoto) -> str:
+        return reverse("review-photo", kwargs={"photo_id": photo.pk})
+
+
+class ReviewFollowUpSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    photos = ReviewPhotoSerializer(many=True)
+
+
+class ReviewReplySerializer(serializers.Serializer):
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    """A review as shown on the listing page. REP-2: a hidden review shows only that it is hidden and
+    why — no ratings, text, photos, follow-up or reply (its author still sees their own words)."""
+
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Review.Status.choices)
+    hidden_reason = serializers.ChoiceField(choices=Review.HideReason.choices, allow_blank=True)
+    hidden_reason_label = serializers.CharField(source="get_hidden_reason_display")
+    reviewer = serializers.SerializerMethodField(help_text="Masked name, or 匿名 when posted anonymously.")
+    anonymous = serializers.BooleanField()
+    rating = serializers.IntegerField(allow_null=True)
+    description_rating = serializers.IntegerField(allow_null=True)
+    service_rating = serializers.IntegerField(allow_null=True)
+    logistics_rating = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    photos = serializers.SerializerMethodField()
+    follow_up = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
+    like_count = serializers.IntegerField(help_text="USR-1: users who liked the review.")
+
+    def get_reviewer(self, review: Review) -> str:
+        if review.anonymous:
+            return str(_("Anonymous"))
+        customer = review.customer
+        return mask_name(customer.name) or mask_phone(customer.phone) or str(_("Customer"))
+
+    def _photos(self, review: Review, *, follow_up: bool) -> list[ReviewPhoto]:
+        return [photo for photo in review.photos.all() if photo.follow_up == follow_up]
+
+    @extend_schema_field(ReviewPhotoSerializer(many=True))
+    def get_photos(self, review: Review) -> list[dict[str, Any]]:
+        return ReviewPhotoSerializer(self._photos(review, follow_up=False), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(ReviewFollowUpSerializer(allow_null=True))
+    def get_follow_up(self, review: Review) -> dict[str, Any] | None:
+        if review.followed_up_at is None:
+            return None
+        photos = self._photos(review, follow_up=True)
+        return ReviewFollowUpSerializer(
+            {"text": review.follow_up_text, "at": review.followed_up_at, "photos": photos}
+        ).data
+
+    @extend_schema_field(ReviewReplySerializer(allow_null=True))
+    def get_reply(self, review: Review) -> dict[str, Any] | None:
+        if review.replied_at is None:
+            return None
+        return ReviewReplySerializer({"text": review.reply_text, "at": review.replied_at}).data
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if instance.status == Review.Status.HIDDEN and not self.context.get("author"):
+            data.update(
+                reviewer="",
+                rating=None,
+                description_rating=None,
+                service_rating=None,
+                logistics_rating=None,
+                text="",
+                photos=[],
+                follow_up=None,
+                reply=None,
+            )
+        return data
+
+
+class ListingReviewListApi(APIView):
+    """REP-1, REP-2: a listing's reviews, newest first; ``rating`` and ``has_photos`` filter them."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    class FilterSerializer(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+        has_photos = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: ReviewSerializer(many=True)}, tags=REVIEW_TAGS
+    )
+    def get(self, request: Request, listing_id: int) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        reviews = review_list_for_listing(listing_id=listing_id, **filters.validated_data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(reviews, request, view=self)
+        return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5, help_text="The item, 1-5.")
+    description_rating = serializers.IntegerField(min_value=1, max_value=5)
+    service_rating = serializers.IntegerField(min_value=1, max_value=5)
+    logistics_rating = serializers.IntegerField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    anonymous = serializers.BooleanField(required=False, default=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+DEVICE_HEADER = OpenApiParameter(
+    "X-Device-Fingerprint",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="REP-2: the app's device identifier; only its hash is kept, to spot fake reviews.",
+)
+
+
+class OrderLineReviewApi(APIView):
+    """REP-1: the customer's review of a completed order line (GET it back; POST it once, within 15 days)."""
+
+    parser_classes = REVIEW_PARSERS
+
+    @extend_schema(responses={200: ReviewSerializer}, tags=REVIEW_TAGS)
+    def get(self, request: Request, order_id: int, line_id: int) -> Response:
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
+        return Response(ReviewSerializer(review, context={"author": True}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ReviewInputSerializer, "application/json": ReviewInputSerializer},
+        responses={201: ReviewSerializer},
+        parameters=[DEVICE_HEADER],
+        tags=REVIEW_TAGS,
+    )
+    def post(self, request: Request, order_id: int, line_id: int) -> Response:
+        order_get_for_customer(customer=request_user(request), order_id=order_id)  # 404 before 400
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review_create(
+            customer=request_user(request),
+            order_id=order_id,
+            line_id=line_id,
+            device_fingerprint=request.headers.get("X-Device-Fingerprint", ""),
+            actor=request_user(request),
+            **data.validated_data,
+        )
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
+        return Response(
+            ReviewSerializer(review, context={"author": True}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class OrderLineReviewFollowUpApi(APIView):
+    """REP-1: the one follow-up review (追评) of a reviewed order line."""
+
+    parser_classes = REVIEW_PARSERS
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=2000)
+        photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        responses={200: ReviewSerializer},
+        tags=REVIEW_TAGS,
+    )
+    def post(self, request: Request, order_id: int, line_id: int) -> Response:
+        order_get_for_customer(customer=request_user(request), order_id=order_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review_follow_up(
+            customer=request_user(request),
+            order_id=order_id,
+            line_id=line_id,
+            actor=request_user(request),
+            **data.validated_data,
+        )
+        review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
+        return Response(ReviewSerializer(review, context={"author": True}).data)
+
+
+class ReviewLikeOutputSerializer(serializers.Serializer):
+    review = serializers.IntegerField()
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField()
+
+
+class ReviewLikeApi(APIView):
+    """USR-1: like (POST) or unlike (DELETE) a review; one like per user."""
+
+    @extend_schema(request=None, responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
+    def post(self, request: Request, review_id: int) -> Response:
+        count = review_like(user=request_user(request), review_id=review_id, actor=request_user(request))
+        return Response(
+            ReviewLikeOutputSerializer({"review": review_id, "liked": True, "like_count": count}).data
+        )
+
+    @extend_schema(responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
+    def delete(self, request: Request, review_id: int) -> Response:
+        count = review_unlike(user=request_user(request), review_id=review_id, actor=request_user(request))
+        return Response(
+            ReviewLikeOutputSerializer({"review": review_id, "liked": False, "like_count": count}).data
+        )
+
+
+class ReviewPhotoApi(APIView):
+    """REP-1, SEC-4: a review photo, served only through this view: public while the review is visible;
+    once hidden, only to its author and moderators."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=REVIEW_TAGS
+    )
+    def get(self, request: Request, photo_id: int) -> FileResponse:
+        photo = review_photo_get_for_viewer(user=request.user, photo_id=photo_id)
+        response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Disposition"] = f'inline; filename="review-photo-{photo.pk}"'
+        return response
+
+
+class MerchantReviewSerializer(ReviewSerializer):
+    order_number = serializers.CharField(source="order.number")
+
+
+class MerchantReviewListApi(APIView):
+    """REP-1: the reviews of the merchant's shop, newest first; ``replied=false`` lists those to answer."""
+
+    permission_classes = [IsMerchantMember]
+    pagination_class = PagePagination
+
+    class FilterSerializer(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+        replied = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: MerchantReviewSerializer(many=True)}, tags=["merchant"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        reviews = review_list_for_merchant(
+            merchant=merchant_for_request(request),
+            **filters.validated_data,
+        ).select_related("order")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(reviews, request, view=self)
+        return paginator.get_paginated_response(MerchantReviewSerializer(page, many=True).data)
+
+
+class MerchantReviewReplyApi(APIView):
+    """REP-1: the merchant's one reply to a review."""
+
+    permission_classes = [IsMerchantMember]
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=InputSerializer, responses={200: MerchantReviewSerializer}, tags=["merchant"])
+    def post(self, request: Request, review_id: int) -> Response:
+        merchant = merchant_for_request(request)
+        review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review_reply(
+            merchant=merchant,
+            review_id=review_id,
+            text=data.validated_data["text"],
+            actor=request_user(request),
+        )
+        review = review_get_for_merchant(merchant=merchant, review_id=review_id)
+        return Response(MerchantReviewSerializer(review).data)

@@ -1,0 +1,117 @@
+"""Payments, the providers' callbacks as received, and refunds (PAY-3, PAY-5, MER-5)."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant
+from orders.models._common import MONEY
+from orders.models.order import Order
+
+
+class Payment(models.Model):
+    """PAY-3: one attempt to pay through a provider: an order (into its escrow) or, MER-5, a merchant's
+    deposit for a category (into its deposit account)."""
+
+    class Purpose(models.TextChoices):
+        ORDER = "order", _("Order")
+        DEPOSIT = "deposit", _("Merchant deposit")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CLOSED = "closed", _("Closed")
+
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.ORDER)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
+    # MER-5: a deposit payment's payer and the category whose deposit it pays
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="deposit_payments"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    provider = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY)
+    out_trade_no = models.CharField(_("our trade number"), max_length=64, unique=True)
+    provider_trade_no = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # REP-2, DSP-6: who paid — the payer's account at the provider (Alipay buyer_id, WeChat Pay openid),
+    # opaque and stored as the verified notification gives it; masked wherever it is shown
+    payer_account = models.CharField(
+        _("payer account at the provider"), max_length=64, blank=True, db_index=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(purpose="order", order__isnull=False, merchant__isnull=True)
+                    | Q(purpose="deposit", order__isnull=True, merchant__isnull=False, category__isnull=False)
+                ),
+                name="payment_for_order_or_deposit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.out_trade_no} ({self.status})"
+
+
+class PaymentCallbackLog(models.Model):
+    """PAY-3: every provider callback as received, and what became of it (append-only evidence)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted: money posted")
+        DUPLICATE = "duplicate", _("Duplicate: nothing moved")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Payment failed at the provider")
+
+    provider = models.CharField(max_length=20)
+    received_at = models.DateTimeField(default=timezone.now)
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    error = models.CharField(max_length=500, blank=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        triggers = [
+            pgtrigger.Protect(
+                name="payment_callback_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} callback {self.outcome}"
+
+
+class Refund(models.Model):
+    """PAY-5: money returned to the customer; the ledger transaction is the truth of the amount."""
+
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PENDING = "pending", _("Pending at the provider")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, related_name="refunds")
+    amount = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=500)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    refund_no = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"refund {self.refund_no} {self.amount}"

@@ -1,0 +1,105 @@
+"""Settlement: statements and payouts (PAY-4), providers' settlement records and the differences
+reconciliation finds (PAY-8)."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant
+from orders.models._common import MONEY
+
+
+class PayoutStatement(models.Model):
+    """PAY-4: a merchant's statement for one period: every payable movement since the last statement."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="statements")
+    period = models.DateField(_("period (day)"))
+    lines = models.JSONField(default=list)
+    gross = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    commission = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    refunds = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    net = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    last_entry_id = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "period"], name="statement_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant} {self.period}"
+
+
+class Payout(models.Model):
+    """PAY-4: money paid out of the merchant's payable to its bank account."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts")
+    statement = models.OneToOneField(PayoutStatement, on_delete=models.PROTECT, related_name="payout")
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PAID)
+    provider = models.CharField(max_length=20)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"payout {self.pk} {self.amount} to {self.merchant}"
+
+
+class ProviderSettlementRecord(models.Model):
+    """PAY-8: a line of a provider's settlement file (the sandbox writes its own as it works)."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
+        PAYOUT = "payout", _("Payout")
+
+    provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reference = models.CharField(max_length=64)
+    amount = models.DecimalField(**MONEY)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "kind", "reference"], name="settlement_record_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.reference} {self.amount}"
+
+
+class ReconciliationDifference(models.Model):
+    """PAY-8: a difference between the ledger and a provider's settlement, for finance staff."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    day = models.DateField()
+    provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10)
+    reference = models.CharField(max_length=64)
+    ledger_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    provider_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "provider", "kind", "reference"], name="reconciliation_difference_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.provider} {self.kind} {self.reference}"
