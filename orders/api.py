@@ -21,7 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember, merchant_for_request
-from merchants.selectors import merchant_for_member
+from merchants.selectors.members import merchant_for_member
 from orders import selectors, services
 from orders.documents import contract_pdf
 from orders.models import (

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Listing
 from catalog.selectors import listing_visible_q
 from merchants.models import Merchant, MerchantMember
-from merchants.selectors import RatingBucket
+from merchants.selectors.figures import RatingBucket
 from orders.models import (
     Cart,
     CartItem,

@@ -46,14 +46,15 @@ from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
 from catalog.services import listing_sales_add, sku_release, sku_reserve
 from merchants.models import Merchant
-from merchants.selectors import agreement_current, merchant_deposit_balance, merchant_for_member
-from merchants.services import (
+from merchants.selectors.members import merchant_for_member
+from merchants.selectors.standing import agreement_current, merchant_deposit_balance
+from merchants.services.deposits import (
     merchant_deposit_credit,
     merchant_deposit_deduct,
     merchant_deposit_drawn,
-    merchant_lock,
-    violation_record,
 )
+from merchants.services.lifecycle import merchant_lock
+from merchants.services.violations import violation_record
 from orders.models import (
     Cart,
     CartItem,

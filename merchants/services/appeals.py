@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import MerchantMember, Penalty, Violation, ViolationAppeal
-from merchants.selectors import merchant_track_points
+from merchants.selectors.figures import merchant_track_points
 from merchants.services._common import (
     RULE_APPEAL_REVIEW,
     _notify_owner,

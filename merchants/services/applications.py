@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from merchants.models import Merchant, MerchantApplication, MerchantMember, QualificationDocument
-from merchants.selectors import agreement_current, application_missing_document_kinds, merchant_prior_record
+from merchants.selectors.applications import application_missing_document_kinds, merchant_prior_record
+from merchants.selectors.standing import agreement_current
 from merchants.services._common import RULE_APPLICATION_REVIEW, _require_reviewer
 from merchants.services.documents import _document_create, _document_schedule
 from merchants.services.lifecycle import merchant_activate

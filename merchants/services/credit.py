@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from merchants.models import Merchant, MerchantCreditSnapshot
 from merchants.policies import credit_policy
-from merchants.selectors import credit_compute, merchant_credit_inputs
+from merchants.selectors.credit import credit_compute, merchant_credit_inputs
 from merchants.services.lifecycle import merchant_lock
 from platform_core.audit.services import audit_record
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from merchants.selectors import merchant_deposit_balance, merchant_required_deposit
+from merchants.selectors.standing import merchant_deposit_balance, merchant_required_deposit
 from merchants.services._common import C, S, _notify_owner
 from merchants.services.lifecycle import closure_checks, merchant_lock, merchant_restrict, merchant_unrestrict
 from platform_core.accounts.models import User

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantKpi, Violation
 from merchants.policies import KPI_WINDOW_DAYS, kpi_policy
-from merchants.selectors import kpi_evaluate, kpi_window, merchant_figures
+from merchants.selectors.figures import merchant_figures
+from merchants.selectors.kpis import kpi_evaluate, kpi_window
 from merchants.services._common import _notify_owner
 from merchants.services.lifecycle import merchant_lock
 from merchants.services.violations import violation_record

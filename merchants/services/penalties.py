@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Penalty, Violation
 from merchants.policies import PenaltyThreshold, penalty_thresholds
-from merchants.selectors import merchant_track_points, penalties_in_force, year_bounds
+from merchants.selectors.figures import merchant_track_points, year_bounds
+from merchants.selectors.violations import penalties_in_force
 from merchants.services._common import (
     RULE_PENALTY_END,
     RULE_PENALTY_PUBLISH,

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from catalog.models import Listing
 from merchants.models import MerchantKpi
-from merchants.selectors import kpi_sources, merchant_figures
-from merchants.services import merchant_kpis_compute
+from merchants.selectors.figures import kpi_sources, merchant_figures
+from merchants.services.kpis import merchant_kpis_compute
 from orders.selectors import order_kpi_figures
 from orders.services import order_cancel, order_refund, order_ship, tracking_event_record
 from tests.factories.orders import paid_order, pay, pending_order, shop, sku_for_sale
