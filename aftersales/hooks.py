@@ -10,8 +10,8 @@ from aftersales.selectors import (
 )
 from catalog.services import inspection_risk_factors
 from merchants.dashboard import home_action_sources
-from merchants.selectors import kpi_sources
-from merchants.services import closure_checks
+from merchants.selectors.figures import kpi_sources
+from merchants.services.lifecycle import closure_checks
 from platform_core.accounts.services import account_deletion_checks
 
 # REP-3, VIO-6: response figures and complaint counts feed the merchant's credit and KPIs; MSG-2, VIO-6:

@@ -39,7 +39,7 @@ from aftersales.uploads import evidence_check_all
 from catalog.models import Category, Listing
 from catalog.selectors import listing_get_for_customer
 from merchants.models import Merchant, MerchantMember, Violation
-from merchants.services import violation_record
+from merchants.services.violations import violation_record
 from orders.models import Order, OrderLine
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.services.locks import order_lock

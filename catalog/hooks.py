@@ -6,7 +6,7 @@ from catalog.services import (
     low_credit_risk,
     new_merchant_risk,
 )
-from merchants.services import document_expired_handlers
+from merchants.services.documents import document_expired_handlers
 from platform_core.org.permissions import Audience, Level, permission_register
 
 # MER-7: when a merchant's licence expires, its listings in categories needing it come down.

@@ -39,12 +39,12 @@ from catalog.selectors import (
     merchant_get_followable,
 )
 from merchants.models import Merchant
-from merchants.selectors import (
+from merchants.selectors.standing import (
     category_required_document_kinds,
     merchant_may_list,
     merchant_valid_document_kinds,
 )
-from merchants.services import violation_record
+from merchants.services.violations import violation_record
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import basic_permission_require

@@ -5,7 +5,7 @@ from disputes.dashboard import dispute_actions
 from disputes.selectors import dispute_kpi_figures
 from disputes.services import dispute_escalation_handler
 from merchants.dashboard import home_action_sources
-from merchants.selectors import kpi_sources
+from merchants.selectors.figures import kpi_sources
 from platform_core.org.permissions import Audience, Level, permission_register
 
 # AFS-5, DSP-1: a refusal the customer escalates opens a dispute.

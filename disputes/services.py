@@ -58,7 +58,7 @@ from disputes.selectors import (
     party_of,
 )
 from merchants.models import MerchantMember
-from merchants.services import violation_record
+from merchants.services.violations import violation_record
 from orders.models import Order, Refund
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.services.locks import order_lock

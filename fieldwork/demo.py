@@ -20,12 +20,9 @@ from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment
 from fieldwork.services import assignment_complete, assignment_schedule, assignment_start
 from merchants.demo import _application, _code, _user
 from merchants.models import Merchant, PlatformAgreement
-from merchants.services import (
-    agreement_accept,
-    application_approve,
-    application_submit,
-    merchant_deposit_credit,
-)
+from merchants.services.agreements import agreement_accept
+from merchants.services.applications import application_approve, application_submit
+from merchants.services.deposits import merchant_deposit_credit
 from orders.models import CartItem
 from orders.payments.sandbox import sandbox_complete
 from orders.services.cart import cart_item_add

@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 from django_fsm.admin import FSMAdminMixin
 
-from merchants import services
 from merchants.models import (
     APPEAL_DECIDE_PERMISSION,
     AgreementAcceptance,
@@ -44,7 +43,29 @@ from merchants.models import (
     Violation,
     ViolationAppeal,
 )
-from merchants.selectors import merchant_deposit_balance, merchant_required_deposit, penalties_in_force
+from merchants.selectors.standing import merchant_deposit_balance, merchant_required_deposit
+from merchants.selectors.violations import penalties_in_force
+from merchants.services._common import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
+from merchants.services.agreements import agreement_publish
+from merchants.services.appeals import violation_appeal_decide
+from merchants.services.applications import (
+    application_approve,
+    application_reject,
+    application_request_more_info,
+    application_start_review,
+)
+from merchants.services.changes import merchant_change_reject, merchant_change_verify
+from merchants.services.deposits import merchant_deposit_credit
+from merchants.services.lifecycle import (
+    merchant_ban,
+    merchant_close,
+    merchant_reinstate,
+    merchant_restrict,
+    merchant_suspend,
+    merchant_unrestrict,
+)
+from merchants.services.penalties import penalty_lift, penalty_publish
+from merchants.services.reverification import reverification_pass, reverification_return
 from platform_core.accounts.acting import request_user
 from platform_core.admin_site import action_permission, admin_form_page
 from platform_core.deadlines.models import Deadline
@@ -191,16 +212,16 @@ class MerchantApplicationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     exclude = ["prior_record"]
     fsm_forms = {"approve": ReasonForm, "reject": ReasonForm, "request_more_info": ReasonForm}
     transition_services = {
-        "start_review": lambda obj, request, data: services.application_start_review(
+        "start_review": lambda obj, request, data: application_start_review(
             application=obj, actor=request_user(request)
         ),
-        "approve": lambda obj, request, data: services.application_approve(
+        "approve": lambda obj, request, data: application_approve(
             application=obj, reason=data["reason"], actor=request_user(request)
         ),
-        "reject": lambda obj, request, data: services.application_reject(
+        "reject": lambda obj, request, data: application_reject(
             application=obj, reason=data["reason"], actor=request_user(request)
         ),
-        "request_more_info": lambda obj, request, data: services.application_request_more_info(
+        "request_more_info": lambda obj, request, data: application_request_more_info(
             application=obj, reason=data["reason"], actor=request_user(request)
         ),
     }
@@ -210,7 +231,7 @@ class MerchantApplicationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("reviewer")
-            .annotate(review_due=_pending_due(services.RULE_APPLICATION_REVIEW, MerchantApplication))
+            .annotate(review_due=_pending_due(RULE_APPLICATION_REVIEW, MerchantApplication))
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -309,14 +330,14 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     inlines = [MemberInline, MerchantDocumentInline, StatusChangeInline]
     fsm_forms = dict.fromkeys(("restrict", "unrestrict", "suspend", "reinstate", "close", "ban"), ReasonForm)
     transition_services = {
-        "restrict": _staff(services.merchant_restrict),
-        "unrestrict": _staff(services.merchant_unrestrict),
-        "suspend": _staff(services.merchant_suspend),
-        "reinstate": _staff(services.merchant_reinstate),
-        "close": lambda obj, request, data: services.merchant_close(
+        "restrict": _staff(merchant_restrict),
+        "unrestrict": _staff(merchant_unrestrict),
+        "suspend": _staff(merchant_suspend),
+        "reinstate": _staff(merchant_reinstate),
+        "close": lambda obj, request, data: merchant_close(
             merchant=obj, reason=data["reason"], actor=request_user(request)
         ),
-        "ban": lambda obj, request, data: services.merchant_ban(
+        "ban": lambda obj, request, data: merchant_ban(
             merchant=obj, reason=data["reason"], actor=request_user(request)
         ),
     }
@@ -353,7 +374,7 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             reference = form.cleaned_data["payment_reference"]
             try:
-                services.merchant_deposit_credit(
+                merchant_deposit_credit(
                     merchant=merchant,
                     amount=form.cleaned_data["amount"],
                     payment_reference=reference,
@@ -392,7 +413,7 @@ class PlatformAgreementAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: PlatformAgreement, form: Any, change: bool) -> None:
         if change:
             return
-        published = services.agreement_publish(
+        published = agreement_publish(
             version=obj.version,
             title=obj.title,
             body=obj.body,
@@ -495,7 +516,7 @@ class PenaltyAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Publish now (VIO-5)"), permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Penalty]) -> None:
         for penalty in queryset.order_by("pk"):
-            services.penalty_publish(penalty=penalty, actor=request_user(request))
+            penalty_publish(penalty=penalty, actor=request_user(request))
         self.message_user(request, _("Published."), level=messages.SUCCESS)
 
     def get_urls(self) -> list[URLPattern]:
@@ -524,7 +545,7 @@ class PenaltyAdmin(ReadOnlyAdmin):
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.penalty_lift(
+                penalty_lift(
                     penalty=penalty,
                     reason=Penalty.LiftReason.STAFF,
                     note=form.cleaned_data["reason"],
@@ -558,10 +579,10 @@ class ViolationAppealAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     ]
     fsm_forms = {"uphold": ReasonForm, "overturn": ReasonForm}
     transition_services = {
-        "uphold": lambda obj, request, data: services.violation_appeal_decide(
+        "uphold": lambda obj, request, data: violation_appeal_decide(
             appeal=obj, overturn=False, reason=data["reason"], actor=request_user(request)
         ),
-        "overturn": lambda obj, request, data: services.violation_appeal_decide(
+        "overturn": lambda obj, request, data: violation_appeal_decide(
             appeal=obj, overturn=True, reason=data["reason"], actor=request_user(request)
         ),
     }
@@ -571,7 +592,7 @@ class ViolationAppealAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("violation__merchant", "decided_by")
-            .annotate(review_due=_pending_due(services.RULE_APPEAL_REVIEW, ViolationAppeal))
+            .annotate(review_due=_pending_due(RULE_APPEAL_REVIEW, ViolationAppeal))
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -628,10 +649,10 @@ class ReverificationAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     readonly_fields = ["merchant", "opened_at", "submitted_at", "passed_at", "reviewer", "note"]
     fsm_forms = {"pass_": NoteForm, "return_to_merchant": NoteForm}
     transition_services = {
-        "pass_": lambda obj, request, data: services.reverification_pass(
+        "pass_": lambda obj, request, data: reverification_pass(
             reverification=obj, note=data["note"], actor=request_user(request)
         ),
-        "return_to_merchant": lambda obj, request, data: services.reverification_return(
+        "return_to_merchant": lambda obj, request, data: reverification_return(
             reverification=obj, note=data["note"], actor=request_user(request)
         ),
     }
@@ -662,10 +683,10 @@ class MerchantChangeAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     ]
     fsm_forms = {"verify": NoteForm, "reject": NoteForm}
     transition_services = {
-        "verify": lambda obj, request, data: services.merchant_change_verify(
+        "verify": lambda obj, request, data: merchant_change_verify(
             change=obj, note=data["note"], actor=request_user(request)
         ),
-        "reject": lambda obj, request, data: services.merchant_change_reject(
+        "reject": lambda obj, request, data: merchant_change_reject(
             change=obj, note=data["note"], actor=request_user(request)
         ),
     }

@@ -39,38 +39,35 @@ from merchants.permissions import (
     merchant_role_for_request,
 )
 from merchants.policies import CREDIT_GRADE_NAMES
-from merchants.selectors import (
+from merchants.selectors.applications import application_get_for_applicant, application_list_for_applicant
+from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
+from merchants.selectors.documents import document_get_for_viewer, reverification_list_for_merchant
+from merchants.selectors.kpis import kpi_latest_for_merchant
+from merchants.selectors.members import member_list_for_merchant, merchant_get_public
+from merchants.selectors.standing import (
     agreement_current,
-    appeal_list_for_merchant,
-    application_get_for_applicant,
-    application_list_for_applicant,
-    credit_history_for_merchant,
-    credit_latest_for_merchant,
-    document_get_for_viewer,
-    kpi_latest_for_merchant,
-    member_list_for_merchant,
     merchant_deposit_balance,
-    merchant_get_public,
     merchant_required_deposit,
+)
+from merchants.selectors.violations import (
+    appeal_list_for_merchant,
     penalty_list_for_merchant,
     penalty_list_public,
-    reverification_list_for_merchant,
     violation_get_for_merchant,
     violation_list_for_merchant,
 )
-from merchants.services import (
-    agreement_accept,
+from merchants.services.agreements import agreement_accept
+from merchants.services.appeals import violation_appeal_submit
+from merchants.services.applications import (
     application_create,
     application_document_add,
     application_submit,
     application_update,
-    merchant_change_report,
-    merchant_document_add,
-    merchant_member_invite,
-    merchant_member_remove,
-    reverification_submit,
-    violation_appeal_submit,
 )
+from merchants.services.changes import merchant_change_report
+from merchants.services.documents import merchant_document_add
+from merchants.services.members import merchant_member_invite, merchant_member_remove
+from merchants.services.reverification import reverification_submit
 from platform_core.accounts.acting import request_user
 from platform_core.api.pagination import PagePagination
 from platform_core.errors import NotFound

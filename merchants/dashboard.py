@@ -43,40 +43,43 @@ from merchants.permissions import (
     merchant_role_for_request,
 )
 from merchants.policies import CREDIT_GRADE_NAMES, kpi_policy
-from merchants.selectors import (
-    agreement_current,
-    agreement_pending_for_merchant,
+from merchants.selectors.applications import (
     application_list_for_applicant,
     application_missing_document_kinds,
     application_required_document_kinds,
-    credit_history_for_merchant,
-    credit_latest_for_merchant,
+)
+from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
+from merchants.selectors.documents import (
     document_list_current_for_merchant,
     document_list_expiring_for_merchant,
-    kpi_latest_for_merchant,
-    member_list_for_merchant,
-    merchant_deposit_balance,
-    merchant_for_member,
-    merchant_has_accepted_current_agreement,
-    merchant_required_deposit,
-    penalty_list_for_merchant,
     reverification_list_for_merchant,
     reverification_open_for_merchant,
+)
+from merchants.selectors.kpis import kpi_latest_for_merchant
+from merchants.selectors.members import member_list_for_merchant, merchant_for_member
+from merchants.selectors.standing import (
+    agreement_current,
+    agreement_pending_for_merchant,
+    merchant_deposit_balance,
+    merchant_has_accepted_current_agreement,
+    merchant_required_deposit,
+)
+from merchants.selectors.violations import (
+    penalty_list_for_merchant,
     violation_get_for_merchant,
     violation_list_for_merchant,
 )
-from merchants.services import (
-    agreement_accept,
+from merchants.services.agreements import agreement_accept
+from merchants.services.appeals import violation_appeal_submit
+from merchants.services.applications import (
     application_create,
     application_document_add,
     application_submit,
     application_update,
-    merchant_document_add,
-    merchant_member_invite,
-    merchant_member_remove,
-    reverification_submit,
-    violation_appeal_submit,
 )
+from merchants.services.documents import merchant_document_add
+from merchants.services.members import merchant_member_invite, merchant_member_remove
+from merchants.services.reverification import reverification_submit
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_register

@@ -14,19 +14,16 @@ from django.utils import timezone
 
 from catalog.models import Category
 from merchants.models import DocumentKind, Merchant, MerchantApplication, PlatformAgreement
-from merchants.services import (
-    agreement_accept,
+from merchants.services.agreements import agreement_accept
+from merchants.services.applications import (
     application_approve,
     application_create,
     application_document_add,
     application_request_more_info,
     application_submit,
-    merchant_ban,
-    merchant_close,
-    merchant_deposit_credit,
-    merchant_restrict,
-    merchant_suspend,
 )
+from merchants.services.deposits import merchant_deposit_credit
+from merchants.services.lifecycle import merchant_ban, merchant_close, merchant_restrict, merchant_suspend
 from merchants.validators import credit_code_check_digit
 from platform_core.accounts.models import User
 

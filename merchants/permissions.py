@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from merchants.models import Merchant, MerchantMember
-from merchants.selectors import merchant_for_member
+from merchants.selectors.members import merchant_for_member
 
 
 def merchant_member_set(request: Any, *, merchant: Merchant, role: str) -> None:

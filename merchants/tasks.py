@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from merchants import services
 from merchants.models import Merchant, MerchantCreditSnapshot
+from merchants.services.credit import credit_snapshots_prune, merchant_credit_recompute
+from merchants.services.kpis import merchant_kpis_compute
 
 #: Credit and KPIs are kept for merchants that can still trade.
 STANDING_STATUSES = (Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED, Merchant.Status.SUSPENDED)
@@ -20,13 +21,13 @@ def recompute_credit_task(merchant_id: int | None = None) -> int:
         merchant = Merchant.objects.filter(pk=merchant_id).first()
         if merchant is None:
             return 0
-        services.merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.EVENT)
+        merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.EVENT)
         return 1
     count = 0
     for merchant in Merchant.objects.filter(status__in=STANDING_STATUSES).order_by("pk").iterator():
-        services.merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.NIGHTLY)
+        merchant_credit_recompute(merchant=merchant, trigger=MerchantCreditSnapshot.Trigger.NIGHTLY)
         count += 1
-    services.credit_snapshots_prune()
+    credit_snapshots_prune()
     return count
 
 
@@ -37,6 +38,6 @@ def compute_kpis_task(day: str | None = None) -> int:
     target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     count = 0
     for merchant in Merchant.objects.filter(status__in=STANDING_STATUSES).order_by("pk").iterator():
-        services.merchant_kpis_compute(merchant=merchant, day=target)
+        merchant_kpis_compute(merchant=merchant, day=target)
         count += 1
     return count

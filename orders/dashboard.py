@@ -31,7 +31,7 @@ from merchants.dashboard import (
 )
 from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
-from merchants.selectors import merchant_required_deposit
+from merchants.selectors.standing import merchant_required_deposit
 from orders.models import Order
 from orders.selectors.money import (
     deposit_payment_get_for_merchant,

@@ -2,8 +2,8 @@
 
 from catalog.selectors import listing_review_summary_sources
 from merchants.dashboard import home_action_sources
-from merchants.selectors import kpi_sources, rating_sources
-from merchants.services import closure_checks
+from merchants.selectors.figures import kpi_sources, rating_sources
+from merchants.services.lifecycle import closure_checks
 from orders.dashboard import orders_to_ship_actions
 from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets

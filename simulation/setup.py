@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from catalog.models import Category
 from merchants.models import DocumentKind, Merchant
-from merchants.services import (
+from merchants.services.applications import (
     application_approve,
     application_create,
     application_document_add,
     application_submit,
-    merchant_deposit_credit,
 )
+from merchants.services.deposits import merchant_deposit_credit
 from merchants.validators import credit_code_check_digit
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role

@@ -20,7 +20,7 @@ from aftersales.services import RULE_COMPLAINT_ANSWER
 from catalog.models import Listing, ListingVersion
 from catalog.services import REVIEW_RULE as LISTING_REVIEW_RULE
 from merchants.models import MerchantApplication
-from merchants.services import RULE_APPLICATION_REVIEW
+from merchants.services._common import RULE_APPLICATION_REVIEW
 from orders.models import FollowUp
 from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User

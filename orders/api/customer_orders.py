@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from merchants.selectors import merchant_for_member
+from merchants.selectors.members import merchant_for_member
 from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer, TrackingEventSerializer
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent

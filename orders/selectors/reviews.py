@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Listing
 from catalog.selectors import listing_visible_q
 from merchants.models import Merchant, MerchantMember
-from merchants.selectors import RatingBucket
+from merchants.selectors.figures import RatingBucket
 from orders.models import Order, Payment, Review, ReviewFlag, ReviewLike, ReviewPhoto
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from platform_core.accounts.masking import mask_address, mask_bank_account, mask_phone

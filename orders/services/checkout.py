@@ -15,7 +15,7 @@ from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
 from catalog.services import sku_reserve
 from merchants.models import Merchant
-from merchants.selectors import agreement_current
+from merchants.selectors.standing import agreement_current
 from orders.models import Cart, CartItem, Order, OrderLine, Payment
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock

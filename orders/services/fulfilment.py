@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from merchants.models import Merchant
-from merchants.services import merchant_deposit_deduct, violation_record
+from merchants.services.deposits import merchant_deposit_deduct
+from merchants.services.violations import violation_record
 from orders.models import FollowUp, Order, TrackingEvent
 from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import S, _event, _notify_customer, _notify_merchant, _platform

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from merchants.selectors import merchant_deposit_balance, merchant_for_member
-from merchants.services import merchant_deposit_credit, merchant_lock
+from merchants.selectors.members import merchant_for_member
+from merchants.selectors.standing import merchant_deposit_balance
+from merchants.services.deposits import merchant_deposit_credit
+from merchants.services.lifecycle import merchant_lock
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
 from orders.payments.sandbox import sandbox_payer_account

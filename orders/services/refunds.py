@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from merchants.services import merchant_deposit_drawn, merchant_lock
+from merchants.services.deposits import merchant_deposit_drawn
+from merchants.services.lifecycle import merchant_lock
 from orders.models import Order, Payment, Refund
 from orders.payments import provider_get
 from orders.selectors.money import order_paid_amount, order_refunded_amount

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from merchants.services import violation_record
+from merchants.services.violations import violation_record
 from orders.models import Order, OrderLine, Review, ReviewFlag, ReviewLike, ReviewPhoto
 from orders.selectors.reviews import (
     MODERATE_REVIEW_PERMISSION,

@@ -12,7 +12,7 @@ from aftersales.selectors import (
     complaint_queue_for_head,
 )
 from aftersales.services import complaint_acknowledge, complaint_answer, complaint_close
-from merchants.selectors import kpi_sources, merchant_figures
+from merchants.selectors.figures import kpi_sources, merchant_figures
 from orders.selectors.money import order_holds_open
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.services import deadlines_sweep

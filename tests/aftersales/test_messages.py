@@ -18,8 +18,9 @@ from aftersales.services import (
 )
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantKpi
-from merchants.selectors import kpi_sources, kpi_window, merchant_figures
-from merchants.services import merchant_kpis_compute
+from merchants.selectors.figures import kpi_sources, merchant_figures
+from merchants.selectors.kpis import kpi_window
+from merchants.services.kpis import merchant_kpis_compute
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline

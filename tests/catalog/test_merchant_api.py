@@ -15,7 +15,7 @@ from catalog.services import (
     listings_suspend_for_document,
 )
 from merchants.models import Merchant, MerchantMember, QualificationDocument
-from merchants.services import document_expired_handlers
+from merchants.services.documents import document_expired_handlers
 from platform_core.accounts.roles import Role
 from platform_core.errors import Conflict
 from tests.conftest import client_for

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from catalog.models import Category, Listing
 from catalog.selectors import listing_list_for_customer
 from merchants.models import Merchant
-from merchants.services import merchant_suspend
+from merchants.services.lifecycle import merchant_suspend
 from tests.conftest import assert_max_queries
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
 

@@ -1,4 +1,4 @@
-"""The owner invites staff with roles and removes them (merchants.services.merchant_member_*)."""
+"""The owner invites staff with roles and removes them (merchants.services.members.merchant_member_*)."""
 
 import pytest
 from django.test import Client

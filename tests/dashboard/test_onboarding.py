@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from merchants.models import Merchant, MerchantApplication
-from merchants.services import application_approve, application_request_more_info
+from merchants.services.applications import application_approve, application_request_more_info
 from platform_core.accounts.models import User
 from tests.dashboard.conftest import merchant_reviewer
 from tests.factories.merchants import CategoryFactory, PlatformAgreementFactory, credit_code, pdf_upload

@@ -12,7 +12,7 @@ from catalog.models import Listing
 from disputes.models import Dispute
 from disputes.services import dispute_evidence_submit
 from merchants.models import Merchant
-from merchants.services import reverification_open
+from merchants.services.reverification import reverification_open
 from orders.models import Order, PayoutStatement
 from orders.services.settlement import order_escrow_hold
 from tests.dashboard.conftest import member_of

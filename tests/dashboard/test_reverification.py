@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from merchants.models import Merchant, MerchantMember, QualificationDocument, Reverification
-from merchants.services import reverification_open
+from merchants.services.reverification import reverification_open
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.merchants import PDF_BYTES
 

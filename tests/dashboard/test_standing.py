@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from merchants.models import Merchant, MerchantCreditSnapshot, Violation
-from merchants.services import violation_record
+from merchants.services.violations import violation_record
 from tests.dashboard.conftest import client_as, member_of
 from tests.helpers.queries import assert_max_queries
 

@@ -10,7 +10,7 @@ import factory
 from catalog.models import BannedTerm, Category, Listing
 from catalog.services import listing_approve, listing_create, listing_submit
 from merchants.models import Merchant
-from merchants.services import merchant_deposit_credit
+from merchants.services.deposits import merchant_deposit_credit
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import StaffFactory

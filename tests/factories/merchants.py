@@ -18,7 +18,7 @@ from merchants.models import (
     PlatformAgreement,
     QualificationDocument,
 )
-from merchants.selectors import RatingBucket, kpi_sources, rating_sources
+from merchants.selectors.figures import RatingBucket, kpi_sources, rating_sources
 from merchants.validators import credit_code_check_digit
 from platform_core.accounts.roles import Role
 from tests.factories.accounts import StaffFactory, UserFactory

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from merchants.models import DocumentKind, Merchant, MerchantApplication, MerchantStatusChange
-from merchants.selectors import merchant_deposit_balance
-from merchants.services import application_submit
+from merchants.selectors.standing import merchant_deposit_balance
+from merchants.services.applications import application_submit
 from platform_core.accounts.models import User
 from tests.factories.accounts import StaffFactory
 from tests.factories.merchants import (

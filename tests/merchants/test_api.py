@@ -267,7 +267,7 @@ def test_mer_6a_api_change_report_starts_verification() -> None:
 
 
 def test_mer_4_agreement_restriction_blocks_orders_not_other_restrictions() -> None:
-    from merchants.services import merchant_restrict
+    from merchants.services.lifecycle import merchant_restrict
 
     merchant = MerchantFactory.create()
     merchant = merchant_restrict(merchant=merchant, cause=Merchant.Cause.DEPOSIT, reason="low", actor=None)

@@ -13,16 +13,16 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from merchants.models import DocumentKind, Merchant, MerchantApplication, MerchantMember
-from merchants.services import (
+from merchants.services.applications import (
     application_approve,
     application_create,
     application_document_add,
     application_reject,
     application_request_more_info,
     application_submit,
-    merchant_ban,
-    violation_record,
 )
+from merchants.services.lifecycle import merchant_ban
+from merchants.services.violations import violation_record
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import AgreementAcceptance, DocumentKind, Merchant
-from merchants.selectors import merchant_deposit_balance, merchant_may_list
-from merchants.services import merchant_deposit_credit, merchant_deposit_deduct
+from merchants.selectors.standing import merchant_deposit_balance, merchant_may_list
+from merchants.services.deposits import merchant_deposit_credit, merchant_deposit_deduct
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind
 from platform_core.ledger.services import ledger_account_for

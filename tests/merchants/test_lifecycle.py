@@ -6,13 +6,12 @@ from decimal import Decimal
 import pytest
 from django_fsm import TransitionNotAllowed
 
-from merchants import services
 from merchants.models import Merchant, MerchantStatusChange
-from merchants.services import (
+from merchants.services.deposits import merchant_deposit_credit, merchant_deposit_refund
+from merchants.services.lifecycle import (
+    closure_checks,
     merchant_ban,
     merchant_close,
-    merchant_deposit_credit,
-    merchant_deposit_refund,
     merchant_reinstate,
     merchant_restrict,
     merchant_suspend,
@@ -35,7 +34,7 @@ def open_order_check() -> Iterator[object]:
     def check(merchant: Merchant) -> list[str]:
         return [f"Order #1 of {merchant.name} is still open."]
 
-    with services.closure_checks.registered(check):
+    with closure_checks.registered(check):
         yield check
 
 

@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from merchants.models import Merchant, Penalty, ViolationAppeal
-from merchants.services import merchant_credit_recompute, violation_appeal_submit, violation_record
+from merchants.services.appeals import violation_appeal_submit
+from merchants.services.credit import merchant_credit_recompute
+from merchants.services.violations import violation_record
 from platform_core.accounts.models import User
 from tests.factories.merchants import ComplianceReviewerFactory, MerchantFactory
 

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, Penalty, Violation, ViolationAppeal
-from merchants.services import violation_appeal_decide, violation_appeal_submit, violation_record
+from merchants.services.appeals import violation_appeal_decide, violation_appeal_submit
+from merchants.services.violations import violation_record
 from platform_core.calendar.services import add_working_days
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep

@@ -10,8 +10,10 @@ from rest_framework.test import APIClient
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, MerchantCreditSnapshot
-from merchants.selectors import RatingBucket, credit_compute, merchant_credit_grade
-from merchants.services import merchant_credit_recompute, violation_record
+from merchants.selectors.credit import credit_compute, merchant_credit_grade
+from merchants.selectors.figures import RatingBucket
+from merchants.services.credit import merchant_credit_recompute
+from merchants.services.violations import violation_record
 from merchants.tasks import recompute_credit_task
 from tests.factories.merchants import FakeStandingSources, MerchantFactory
 

@@ -9,12 +9,10 @@ from rest_framework.test import APIClient
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, MerchantKpi
-from merchants.services import (
-    merchant_credit_recompute,
-    merchant_kpis_compute,
-    violation_appeal_submit,
-    violation_record,
-)
+from merchants.services.appeals import violation_appeal_submit
+from merchants.services.credit import merchant_credit_recompute
+from merchants.services.kpis import merchant_kpis_compute
+from merchants.services.violations import violation_record
 from merchants.tasks import compute_kpis_task
 from platform_core.notifications.models import Notification
 from tests.factories.merchants import FakeStandingSources, MerchantFactory
@@ -76,7 +74,7 @@ def test_vio_6_rates_of_good_things_warn_below_their_threshold() -> None:
     assert merchant.violations.filter(kind="kpi_tracking_rate").count() == 1
     # A figure no source reports is unknown, not 0 % (orders does report late shipments, so ask directly).
     from merchants.policies import kpi_policy
-    from merchants.selectors import kpi_evaluate
+    from merchants.selectors.kpis import kpi_evaluate
 
     assert kpi_evaluate(policy=kpi_policy()["late_shipment_rate"], figures={"shipments": Decimal(100)}) == (
         None,

@@ -8,7 +8,8 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, MerchantStatusChange, Penalty
-from merchants.services import merchant_restrict, violation_record
+from merchants.services.lifecycle import merchant_restrict
+from merchants.services.violations import violation_record
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification

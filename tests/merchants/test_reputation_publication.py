@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 from time_machine import TimeMachineFixture
 
 from merchants.models import Merchant, Penalty
-from merchants.services import penalty_lift, violation_record
+from merchants.services.penalties import penalty_lift
+from merchants.services.violations import violation_record
 from platform_core.calendar.services import add_working_days
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Forbidden

@@ -9,7 +9,6 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from time_machine import TimeMachineFixture
 
-from merchants import services
 from merchants.models import (
     AgreementAcceptance,
     DocumentKind,
@@ -17,16 +16,12 @@ from merchants.models import (
     QualificationDocument,
     Reverification,
 )
-from merchants.services import (
-    agreement_accept,
-    agreement_publish,
-    merchant_activate,
-    merchant_change_report,
-    merchant_change_verify,
-    merchant_document_add,
-    reverification_pass,
-    violation_record,
-)
+from merchants.services.agreements import agreement_accept, agreement_publish
+from merchants.services.changes import merchant_change_report, merchant_change_verify
+from merchants.services.documents import document_expired_handlers, merchant_document_add
+from merchants.services.lifecycle import merchant_activate
+from merchants.services.reverification import reverification_pass
+from merchants.services.violations import violation_record
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
@@ -237,7 +232,7 @@ def suspended_listings() -> Iterator[list[tuple[int, str]]]:
     def handler(*, merchant: Merchant, document_kind: str, document: QualificationDocument) -> None:
         calls.append((merchant.pk, document_kind))
 
-    with services.document_expired_handlers.registered(handler):
+    with document_expired_handlers.registered(handler):
         yield calls
 
 

@@ -11,8 +11,8 @@ from django.test import Client
 
 from catalog.models import Category
 from merchants.models import Merchant
-from merchants.selectors import merchant_deposit_balance
-from merchants.services import merchant_restrict
+from merchants.selectors.standing import merchant_deposit_balance
+from merchants.services.lifecycle import merchant_restrict
 from orders.models import Payment, PaymentCallbackLog
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
 from orders.services.payments import deposit_pay_start, payment_callback_receive

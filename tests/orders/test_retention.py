@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from merchants.services import merchant_closure_pending
+from merchants.services.lifecycle import merchant_closure_pending
 from orders.models import Order
 from orders.selectors.money import order_paid_amount
 from orders.services.retention import orders_anonymise_customer

@@ -17,7 +17,7 @@ from time_machine import TimeMachineFixture
 
 from catalog.models import Sku
 from merchants.models import MerchantMember, Violation
-from merchants.selectors import credit_compute, merchant_credit_inputs
+from merchants.selectors.credit import credit_compute, merchant_credit_inputs
 from orders.models import Order, Review, ReviewFlag, ReviewLike
 from orders.queues import reviews_flagged
 from orders.selectors.reviews import listing_review_summary

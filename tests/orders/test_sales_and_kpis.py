@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from catalog.models import Listing
 from merchants.models import MerchantKpi
-from merchants.selectors import kpi_sources, merchant_figures
-from merchants.services import merchant_kpis_compute
+from merchants.selectors.figures import kpi_sources, merchant_figures
+from merchants.services.kpis import merchant_kpis_compute
 from orders.selectors.orders import order_kpi_figures
 from orders.services.fulfilment import order_ship, tracking_event_record
 from orders.services.refunds import order_cancel, order_refund

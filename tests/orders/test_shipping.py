@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from merchants.selectors import merchant_deposit_balance
+from merchants.selectors.standing import merchant_deposit_balance
 from orders.deadlines import ship_by_missed
 from orders.models import Order, OrderEvent, Refund
 from orders.selectors.money import order_escrow_account, order_refunded_amount

@@ -79,7 +79,7 @@ def test_registrations_come_from_hooks_py_in_installed_apps_order() -> None:
 def test_rep_3_vio_6_kpi_sources_fire_in_app_order() -> None:
     from aftersales.selectors import aftersales_kpi_figures, message_kpi_figures
     from disputes.selectors import dispute_kpi_figures
-    from merchants.selectors import kpi_sources
+    from merchants.selectors.figures import kpi_sources
     from orders.selectors.orders import order_kpi_figures
 
     assert list(kpi_sources) == [

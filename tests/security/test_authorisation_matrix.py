@@ -80,7 +80,7 @@ def _document() -> Built:
 
 
 def _violation() -> Built:
-    from merchants.services import violation_record
+    from merchants.services.violations import violation_record
 
     merchant = _merchant()
     v = violation_record(
@@ -90,7 +90,7 @@ def _violation() -> Built:
 
 
 def _reverification() -> Built:
-    from merchants.services import reverification_open
+    from merchants.services.reverification import reverification_open
 
     merchant = _merchant()
     r = reverification_open(merchant=merchant)

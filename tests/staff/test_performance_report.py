@@ -14,7 +14,7 @@ from aftersales.services import RULE_COMPLAINT_ANSWER
 from catalog.models import Category, Listing, ListingVersion
 from catalog.services import REVIEW_RULE
 from merchants.models import MerchantApplication
-from merchants.services import RULE_APPLICATION_REVIEW
+from merchants.services._common import RULE_APPLICATION_REVIEW
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.registry import ReportFilters, monthly_sections, report_get

@@ -15,7 +15,7 @@ from catalog.services import REVIEW_RULE
 from disputes.models import Dispute
 from disputes.services import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
 from merchants.models import Merchant, MerchantApplication, Violation, ViolationAppeal
-from merchants.services import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
+from merchants.services._common import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from orders.models import ReconciliationDifference
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline

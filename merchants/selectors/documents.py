@@ -1,0 +1,66 @@
+"""MER-6, MER-7, SEC-4: the merchant's qualification documents and re-verifications."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.models import Merchant, MerchantMember, QualificationDocument, Reverification
+from platform_core.accounts.models import User
+from platform_core.deadlines.selectors import deadline_next_due
+from platform_core.errors import NotFound
+
+
+def document_get_for_viewer(*, user: User, document_id: int) -> QualificationDocument:
+    """SEC-4: a document file is visible to the merchant's members, its applicant, and reviewers only."""
+    document = (
+        QualificationDocument.objects.select_related("application", "merchant").filter(pk=document_id).first()
+    )
+    if document is None or not user.is_authenticated:
+        raise NotFound(_("No such document."))
+    if user.is_staff and user.has_perm("merchants.review_merchantapplication"):
+        return document
+    if document.application is not None and document.application.applicant_id == user.pk:
+        return document
+    merchant_id = document.merchant_id or (document.application.merchant_id if document.application else None)
+    if (
+        merchant_id
+        and MerchantMember.objects.filter(merchant_id=merchant_id, user=user, is_active=True).exists()
+    ):
+        return document
+    raise NotFound(_("No such document."))
+
+
+def document_list_current_for_merchant(*, merchant: Merchant) -> QuerySet[QualificationDocument]:
+    """MER-6, MER-7: the shop's documents in force (each kind's latest), by kind."""
+    return QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True).order_by(
+        "kind", "-pk"
+    )
+
+
+def document_list_expiring_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
+    """MER-7: the shop's current documents that expire within the first warning period, soonest first
+    (at most 10: the dashboard's home page)."""
+    horizon = timezone.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
+    return list(
+        QualificationDocument.objects.filter(
+            merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon
+        ).order_by("valid_until", "pk")[:10]
+    )
+
+
+def reverification_list_for_merchant(*, merchant: Merchant) -> QuerySet[Reverification]:
+    return Reverification.objects.filter(merchant=merchant).order_by("-opened_at", "-pk")
+
+
+def reverification_open_for_merchant(*, merchant: Merchant) -> Reverification | None:
+    """MER-6: the re-verification the shop still has to pass (open or submitted), with ``due_at``: when
+    trading is suspended unless it has passed (the running overdue clock). ``None`` when none is due."""
+    return (
+        reverification_list_for_merchant(merchant=merchant)
+        .exclude(status=Reverification.Status.PASSED)
+        .annotate(due_at=deadline_next_due(Reverification))
+        .first()
+    )

@@ -1,0 +1,50 @@
+"""VIO-6: evaluating the KPIs and their window."""
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max
+from django.utils import timezone
+
+from merchants.models import Merchant, MerchantKpi
+from merchants.policies import KPI_WINDOW_DAYS, KpiPolicy
+
+
+def kpi_evaluate(*, policy: KpiPolicy, figures: Mapping[str, Decimal]) -> tuple[Decimal | None, int, str]:
+    """VIO-6: ``(value, sample, level)`` of one KPI; too small a sample is never judged, and a KPI
+    whose figures no source reports has no value."""
+    if policy.numerator not in figures or policy.denominator not in figures:
+        return None, 0, MerchantKpi.Level.OK
+    denominator = Decimal(figures[policy.denominator])
+    sample = int(denominator)
+    if denominator <= 0:
+        return None, 0, MerchantKpi.Level.OK
+    value = (Decimal(figures.get(policy.numerator, 0)) / denominator * policy.scale).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+    if sample < policy.min_sample:
+        return value, sample, MerchantKpi.Level.OK
+
+    def worse(than: Decimal) -> bool:
+        return value < than if policy.higher_is_better else value > than
+
+    if worse(policy.limit):
+        return value, sample, MerchantKpi.Level.LIMIT
+    if worse(policy.warning):
+        return value, sample, MerchantKpi.Level.WARNING
+    return value, sample, MerchantKpi.Level.OK
+
+
+def kpi_window(*, day: date) -> tuple[datetime, datetime]:
+    """VIO-6: the 30 days ending with ``day`` (local): ``[day - 29 days 00:00, day + 1 00:00)``."""
+    until = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    return until - timedelta(days=KPI_WINDOW_DAYS), until
+
+
+def kpi_latest_for_merchant(*, merchant: Merchant) -> list[MerchantKpi]:
+    """VIO-6: the merchant's KPIs of the latest computed day."""
+    latest = MerchantKpi.objects.filter(merchant=merchant).aggregate(d=Max("date"))["d"]
+    if latest is None:
+        return []
+    return list(MerchantKpi.objects.filter(merchant=merchant, date=latest).order_by("kpi"))

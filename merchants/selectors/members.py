@@ -1,0 +1,40 @@
+"""Who works for which merchant (catalog and orders call ``merchant_for_member``); the public profile."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from merchants.models import Merchant, MerchantMember
+from platform_core.accounts.models import User
+from platform_core.errors import NotFound
+
+
+def merchant_for_member(*, user: User) -> tuple[Merchant, str] | None:
+    """The merchant ``user`` works for and their role there (the oldest active membership), or None."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        MerchantMember.objects.filter(user=user, is_active=True)
+        .exclude(merchant__status__in=[Merchant.Status.CLOSED, Merchant.Status.BANNED])
+        .select_related("merchant")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    return membership.merchant, membership.role
+
+
+def member_list_for_merchant(*, merchant: Merchant) -> QuerySet[MerchantMember]:
+    return (
+        MerchantMember.objects.filter(merchant=merchant).select_related("user").order_by("created_at", "pk")
+    )
+
+
+def merchant_get_public(*, merchant_id: int) -> Merchant:
+    """MER-9: a trading merchant's public profile; others are not found."""
+    merchant = Merchant.objects.filter(
+        pk=merchant_id, status__in=[Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED]
+    ).first()
+    if merchant is None:
+        raise NotFound(_("No such shop."))
+    return merchant

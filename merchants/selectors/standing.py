@@ -1,0 +1,148 @@
+"""MER-4, MER-5, MER-7, MER-8: the merchant's standing: agreement, deposit, documents held, what it may
+list (catalog and orders call ``merchant_may_list``) and the money that blocks closure.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Category
+from merchants.models import AgreementAcceptance, Merchant, PlatformAgreement, QualificationDocument
+from platform_core.ledger.models import AccountKind, LedgerAccount
+
+ZERO = Decimal("0.00")
+
+
+def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
+    """MER-4: the agreement in force now: the latest one whose effective time has come."""
+    return (
+        PlatformAgreement.objects.filter(effective_at__lte=at or timezone.now())
+        .order_by("-effective_at")
+        .first()
+    )
+
+
+def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement | None:
+    """MER-4: the agreement in force if ``merchant`` has not accepted it yet, else ``None`` (one query)."""
+    current = (
+        PlatformAgreement.objects.filter(effective_at__lte=timezone.now())
+        .annotate(
+            accepted=Exists(AgreementAcceptance.objects.filter(agreement=OuterRef("pk"), merchant=merchant))
+        )
+        .order_by("-effective_at")
+        .first()
+    )
+    return None if current is None or current.accepted else current
+
+
+def merchant_has_accepted_current_agreement(*, merchant: Merchant) -> bool:
+    current = agreement_current()
+    if current is None:
+        return True  # nothing to accept yet
+    return AgreementAcceptance.objects.filter(agreement=current, merchant=merchant).exists()
+
+
+def merchant_deposit_balance(*, merchant: Merchant) -> Decimal:
+    """MER-5: the merchant's deposit ledger account balance (zero before the first payment)."""
+    balance = (
+        LedgerAccount.objects.filter(
+            kind=AccountKind.MERCHANT_DEPOSIT,
+            owner_type=ContentType.objects.get_for_model(Merchant),
+            owner_id=merchant.pk,
+        )
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance if balance is not None else ZERO
+
+
+def merchant_required_deposit(*, merchant: Merchant) -> Decimal:
+    """MER-5: the deposit the merchant must hold: the largest of its categories' deposits."""
+    required = merchant.categories.aggregate(m=Max("deposit_amount"))["m"]
+    return required if required is not None else ZERO
+
+
+def _category_lineage(category: Category) -> list[Category]:
+    """The category and its ancestors, nearest first (a merchant approved for a parent sells in children)."""
+    lineage: list[Category] = []
+    node: Category | None = category
+    while node is not None and node not in lineage:
+        lineage.append(node)
+        node = node.parent
+    return lineage
+
+
+def category_required_document_kinds(*, category: Category) -> list[str]:
+    """MER-1, MER-7: the industry licences needed to list in ``category`` (its own and its ancestors')."""
+    kinds: list[str] = []
+    for node in _category_lineage(category):
+        for kind in node.required_document_kinds or []:
+            if kind not in kinds:
+                kinds.append(kind)
+    return kinds
+
+
+def merchant_valid_document_kinds(*, merchant: Merchant) -> set[str]:
+    """MER-7: the document kinds the merchant holds a currently valid document of."""
+    today = timezone.localdate()
+    docs = QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True)
+    return {doc.kind for doc in docs if doc.is_valid_on(today)}
+
+
+def merchant_may_list(*, merchant: Merchant, category: Category) -> tuple[bool, str]:
+    """MER-4, MER-5, MER-7, MER-8: may ``merchant`` put a new listing in ``category``? ``(ok, reason)``.
+
+    The merchant must be active (restricted merchants keep trading but list nothing new), approved for
+    the category (or one of its ancestors), have accepted the agreement in force, hold at least the
+    category's deposit, and hold a valid document of every kind the category requires.
+    The reason is empty when allowed, else a translated sentence for the merchant.
+    """
+    if merchant.status != Merchant.Status.ACTIVE:
+        return False, _("The shop is %(status)s and may not publish new listings.") % {
+            "status": merchant.get_status_display()
+        }
+    approved = set(merchant.categories.values_list("pk", flat=True))
+    if not any(node.pk in approved for node in _category_lineage(category)):
+        return False, _("The shop is not approved to sell in the category %(category)s.") % {
+            "category": category.name
+        }
+    if not merchant_has_accepted_current_agreement(merchant=merchant):
+        return False, _("Accept the current platform service agreement first.")
+    balance = merchant_deposit_balance(merchant=merchant)
+    if balance < category.deposit_amount:
+        return False, _(
+            "The category needs a deposit of %(required)s CNY; the shop holds %(balance)s CNY."
+        ) % {
+            "required": category.deposit_amount,
+            "balance": balance,
+        }
+    missing = [
+        k
+        for k in category_required_document_kinds(category=category)
+        if k not in merchant_valid_document_kinds(merchant=merchant)
+    ]
+    if missing:
+        return False, _("A valid document is missing for this category: %(kinds)s.") % {
+            "kinds": ", ".join(missing)
+        }
+    return True, ""
+
+
+def closure_pending_from_ledger(*, merchant: Merchant) -> list[str]:
+    """MER-8: money the merchant still has with the platform (deposit, payable) blocks closure."""
+    merchant_type = ContentType.objects.get_for_model(Merchant)
+    pending = []
+    for account in LedgerAccount.objects.filter(
+        owner_type=merchant_type,
+        owner_id=merchant.pk,
+        kind__in=[AccountKind.MERCHANT_DEPOSIT, AccountKind.MERCHANT_PAYABLE],
+    ).exclude(balance=0):
+        pending.append(
+            _("%(account)s still holds %(balance)s CNY.")
+            % {"account": account.get_kind_display(), "balance": account.balance}
+        )
+    return pending
