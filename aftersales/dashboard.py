@@ -37,7 +37,7 @@ from aftersales.services import (
     request_refuse,
     request_reship,
 )
-from merchants.dashboard import (
+from merchants.dashboard.base import (
     AFTERSALES_ANSWERERS,
     AFTERSALES_PAYERS,
     AFTERSALES_VIEWERS,

@@ -9,7 +9,7 @@ from aftersales.selectors import (
     message_kpi_figures,
 )
 from catalog.services import inspection_risk_factors
-from merchants.dashboard import home_action_sources
+from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
 from platform_core.accounts.services import account_deletion_checks

@@ -26,7 +26,7 @@ from catalog.selectors import (
     listing_prescreen,
     sku_get_for_merchant,
 )
-from merchants.dashboard import (
+from merchants.dashboard.base import (
     ALL_ROLES,
     LISTING_EDITORS,
     SERVICE_ERRORS,

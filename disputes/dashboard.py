@@ -25,7 +25,7 @@ from disputes.selectors import (
     dispute_list_with_deadline_for_merchant,
 )
 from disputes.services import dispute_evidence_submit, proposal_answer
-from merchants.dashboard import (
+from merchants.dashboard.base import (
     DISPUTE_PARTIES,
     SERVICE_ERRORS,
     MultipleFileField,

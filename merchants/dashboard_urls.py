@@ -6,27 +6,36 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from merchants import dashboard
+from merchants.dashboard.home import home
+from merchants.dashboard.members import member_remove, members
+from merchants.dashboard.onboarding import (
+    agreement,
+    application_document_upload,
+    application_edit,
+    application_send,
+    onboarding,
+)
+from merchants.dashboard.reverification import reverification, reverification_document, reverification_send
+from merchants.dashboard.signin import MerchantLoginView, MerchantLogoutView, register
+from merchants.dashboard.standing import standing, violation_appeal
 
 urlpatterns = [
-    path("", dashboard.home, name="home"),
-    path("login/", dashboard.MerchantLoginView.as_view(), name="login"),
-    path("logout/", dashboard.MerchantLogoutView.as_view(), name="logout"),
-    path("register/", dashboard.register, name="register"),
+    path("", home, name="home"),
+    path("login/", MerchantLoginView.as_view(), name="login"),
+    path("logout/", MerchantLogoutView.as_view(), name="logout"),
+    path("register/", register, name="register"),
     # onboarding (MER-1..MER-5)
-    path("onboarding/", dashboard.onboarding, name="onboarding"),
-    path("onboarding/application/", dashboard.application_edit, name="application"),
-    path("onboarding/documents/", dashboard.application_document_upload, name="application-document"),
-    path("onboarding/submit/", dashboard.application_send, name="application-submit"),
-    path("agreement/", dashboard.agreement, name="agreement"),
+    path("onboarding/", onboarding, name="onboarding"),
+    path("onboarding/application/", application_edit, name="application"),
+    path("onboarding/documents/", application_document_upload, name="application-document"),
+    path("onboarding/submit/", application_send, name="application-submit"),
+    path("agreement/", agreement, name="agreement"),
     # re-verification (MER-6)
-    path("reverification/", dashboard.reverification, name="reverification"),
-    path("reverification/documents/", dashboard.reverification_document, name="reverification-document"),
-    path("reverification/submit/", dashboard.reverification_send, name="reverification-submit"),
-    path("standing/", dashboard.standing, name="standing"),
-    path(
-        "standing/violations/<int:violation_id>/appeal/", dashboard.violation_appeal, name="violation-appeal"
-    ),
-    path("members/", dashboard.members, name="members"),
-    path("members/<int:member_id>/remove/", dashboard.member_remove, name="member-remove"),
+    path("reverification/", reverification, name="reverification"),
+    path("reverification/documents/", reverification_document, name="reverification-document"),
+    path("reverification/submit/", reverification_send, name="reverification-submit"),
+    path("standing/", standing, name="standing"),
+    path("standing/violations/<int:violation_id>/appeal/", violation_appeal, name="violation-appeal"),
+    path("members/", members, name="members"),
+    path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
 ]

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
-from merchants.admin import ServiceTransitionsMixin
+from merchants.admin.base import ServiceTransitionsMixin
 from orders.models import (
     FollowUp,
     Order,

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from merchants.dashboard import (
+from merchants.dashboard.base import (
     ALL_ROLES,
     MONEY_ROLES,
     ORDER_SHIPPERS,

@@ -1,7 +1,7 @@
 """What the orders chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
 from catalog.selectors import listing_review_summary_sources
-from merchants.dashboard import home_action_sources
+from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources, rating_sources
 from merchants.services.lifecycle import closure_checks
 from orders.dashboard import orders_to_ship_actions

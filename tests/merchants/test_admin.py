@@ -99,7 +99,7 @@ def test_mer_5_admin_records_deposit_payment_once_per_reference(admin_client_rev
 def test_mer_10_agreement_versions_cannot_be_deleted_or_edited(admin_client_reviewer: Client) -> None:
     from django.contrib import admin as django_admin
 
-    from merchants.admin import PlatformAgreementAdmin
+    from merchants.admin.agreements import PlatformAgreementAdmin
     from merchants.models import PlatformAgreement
 
     model_admin = PlatformAgreementAdmin(PlatformAgreement, django_admin.site)

@@ -1,0 +1,127 @@
+"""What the merchants admin pages share: the transition buttons that run services, the reason and
+note forms, the review-due column and filter, and the read-only admin (``ServiceTransitionsMixin`` is
+used by other apps' admin pages too).
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+from django_fsm.admin import FSMAdminMixin
+
+from platform_core.deadlines.models import Deadline
+from platform_core.errors import DomainError
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class DepositPaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=2000)
+
+
+class ServiceTransitionsMixin(FSMAdminMixin):
+    """Route each transition button to a service ``(obj, request, form data) -> None``."""
+
+    fsm_fields = ["status"]
+    transition_services: dict[str, Callable[[Any, HttpRequest, dict[str, Any]], Any]] = {}
+
+    def is_fsm_transition_visible(self, transition: Any) -> bool:
+        return transition.name in self.transition_services
+
+    def _apply_fsm_transition(
+        self, *, obj: Any, transition_name: str, request: HttpRequest, kwargs: Any = None
+    ) -> bool:
+        service = self.transition_services.get(transition_name)
+        if service is None:
+            self.message_user(request, _("This action is not available here."), level=messages.ERROR)
+            return False
+        try:
+            service(obj, request, dict(kwargs or {}))
+        except (DomainError, TransitionNotAllowed) as exc:
+            self.message_user(request, str(getattr(exc, "message", exc)), level=messages.ERROR)
+            return False
+        self.message_user(request, _("Done."), level=messages.SUCCESS)
+        return True
+
+
+def _pending_due(rule: str, model: type) -> Subquery:
+    return Subquery(
+        Deadline.objects.filter(
+            rule=rule,
+            subject_type=ContentType.objects.get_for_model(model),
+            subject_id=Cast(OuterRef("pk"), CharField()),
+            status=Deadline.Status.PENDING,
+        ).values("due_at")[:1]
+    )
+
+
+def _time_left(due: datetime | None) -> str:
+    if due is None:
+        return "—"
+    left = due - timezone.now()
+    if left.total_seconds() < 0:
+        return str(_("overdue by %(hours)d h") % {"hours": -left.total_seconds() // 3600})
+    return str(_("%(days)d d %(hours)d h") % {"days": left.days, "hours": left.seconds // 3600})
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("review due")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("overdue", _("Overdue")), ("24h", _("Within 24 hours")), ("later", _("Later"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(review_due__lt=now)
+        if self.value() == "24h":
+            return queryset.filter(review_due__gte=now, review_due__lt=now + timedelta(hours=24))
+        if self.value() == "later":
+            return queryset.filter(review_due__gte=now + timedelta(hours=24))
+        return queryset
+
+
+DOCUMENT_FIELDS: tuple[str, ...] = (
+    "kind",
+    "number",
+    "issuer",
+    "valid_from",
+    "valid_until",
+    "content_type",
+    "superseded_at",
+    "open_file",
+)
+MERCHANT_DOCUMENT_FIELDS: tuple[str, ...] = (*DOCUMENT_FIELDS[:-1], "expired_at", "open_file")
+MEMBER_FIELDS: tuple[str, ...] = ("user", "role", "is_active", "created_at")
+STATUS_CHANGE_FIELDS: tuple[str, ...] = ("at", "from_status", "to_status", "cause", "actor", "reason")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,3 @@
+"""What every merchant API module shares."""
+
+TAGS = ["merchants"]

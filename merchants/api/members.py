@@ -1,0 +1,68 @@
+"""The merchant API's members: the owner invites and removes staff accounts."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from merchants.api._common import TAGS
+from merchants.models import MerchantMember
+from merchants.permissions import (
+    IsMerchantMember,
+    IsMerchantOwner,
+    merchant_for_request,
+)
+from merchants.selectors.members import member_list_for_merchant
+from merchants.services.members import merchant_member_invite, merchant_member_remove
+from platform_core.accounts.acting import request_user
+from platform_core.errors import NotFound
+
+# --- members --------------------------------------------------------------------------------------
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.name", read_only=True)
+
+    class Meta:
+        model = MerchantMember
+        fields = ["id", "user", "user_name", "role", "is_active", "created_at"]
+
+
+class MemberListInviteApi(APIView):
+    permission_classes = [IsMerchantMember]
+
+    class InputSerializer(serializers.Serializer):
+        login = serializers.CharField(help_text="The invitee's mobile number or email address.")
+        role = serializers.ChoiceField(
+            choices=[r for r in MerchantMember.Role.choices if r[0] != MerchantMember.Role.OWNER]
+        )
+
+    @extend_schema(responses={200: MemberOutputSerializer(many=True)}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        members = member_list_for_merchant(merchant=merchant_for_request(request))
+        return Response(MemberOutputSerializer(members, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer}, tags=TAGS)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = merchant_member_invite(
+            merchant=merchant_for_request(request),
+            actor=request_user(request),
+            **data.validated_data,
+        )
+        return Response(MemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberRemoveApi(APIView):
+    permission_classes = [IsMerchantOwner]
+
+    @extend_schema(request=None, responses={204: None}, tags=TAGS)
+    def delete(self, request: Request, member_id: int) -> Response:
+        member = member_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=member_id).first()
+        if member is None:
+            raise NotFound(_("No such member."))
+        merchant_member_remove(member=member, actor=request_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,143 @@
+"""The merchant API's public reads: the shop profile (MER-9), credit and penalties (REP-3, VIO-5)."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from merchants.api._common import TAGS
+from merchants.models import (
+    Merchant,
+    MerchantCreditSnapshot,
+    Penalty,
+)
+from merchants.policies import CREDIT_GRADE_NAMES
+from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
+from merchants.selectors.members import merchant_get_public
+from merchants.selectors.violations import penalty_list_public
+from platform_core.api.pagination import PagePagination
+
+# --- REP-3, VIO-5: credit and penalties, as the public sees them -------------------------------------
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    grade_name = serializers.SerializerMethodField()
+    components = serializers.JSONField(
+        read_only=True, help_text="component -> {value 0-100, weight, basis}; docs/credit-formula.md."
+    )
+
+    class Meta:
+        model = MerchantCreditSnapshot
+        fields = ["score", "grade", "grade_name", "components", "computed_at"]
+
+    def get_grade_name(self, snapshot: MerchantCreditSnapshot) -> str:
+        return CREDIT_GRADE_NAMES.get(snapshot.grade, str(snapshot.grade))
+
+
+class CreditHistorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MerchantCreditSnapshot
+        fields = ["computed_at", "score", "grade"]
+
+
+class PenaltyPublicSerializer(serializers.ModelSerializer):
+    """VIO-5: shop name, violation, measure and period."""
+
+    merchant_id = serializers.IntegerField(read_only=True)
+    shop_name = serializers.CharField(source="merchant.name", read_only=True)
+    violation_kind = serializers.CharField(source="trigger.kind", read_only=True)
+    measure = serializers.CharField(read_only=True, help_text="listing_restriction, trading_restriction, …")
+    measure_label = serializers.CharField(source="get_measure_display", read_only=True)
+
+    class Meta:
+        model = Penalty
+        fields = [
+            "id",
+            "merchant_id",
+            "shop_name",
+            "violation_kind",
+            "measure",
+            "measure_label",
+            "reason",
+            "starts_at",
+            "ends_at",
+            "published_at",
+        ]
+
+
+class PenaltyPublicListApi(APIView):
+    """VIO-5 (ECL Art. 36): penalties in force, published within 1 working day of taking effect."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    @extend_schema(responses={200: PenaltyPublicSerializer(many=True)}, tags=TAGS, auth=[])
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(penalty_list_public(), request, view=self)
+        return paginator.get_paginated_response(PenaltyPublicSerializer(page, many=True).data)
+
+
+# --- MER-9: public profile ------------------------------------------------------------------------
+
+
+class MerchantPublicProfileApi(APIView):
+    """MER-9 (ECL Art. 15, 37): licence information, the self-operated label, grade and penalties."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.ModelSerializer):
+        status = serializers.CharField(read_only=True, help_text="active or restricted (MER-8).")
+        self_operated_label = serializers.SerializerMethodField()
+        credit_grade = serializers.IntegerField(
+            read_only=True, allow_null=True, help_text="REP-3: 1-5; null until first computed."
+        )
+        credit = serializers.SerializerMethodField(help_text="REP-3: score, grade and components.")
+        credit_history = serializers.SerializerMethodField(
+            help_text="REP-3: one snapshot a month, 12 months."
+        )
+        penalties_in_force = serializers.SerializerMethodField(help_text="VIO-5: published, in force.")
+
+        class Meta:
+            model = Merchant
+            fields = [
+                "id",
+                "name",
+                "legal_name",
+                "credit_code",
+                "registered_address",
+                "is_self_operated",
+                "self_operated_label",
+                "status",
+                "credit_grade",
+                "credit",
+                "credit_history",
+                "penalties_in_force",
+            ]
+
+        def get_self_operated_label(self, merchant: Merchant) -> str | None:
+            return "自营" if merchant.is_self_operated else None
+
+        @extend_schema_field(CreditSerializer(allow_null=True))
+        def get_credit(self, merchant: Merchant) -> dict[str, Any] | None:
+            snapshot = credit_latest_for_merchant(merchant=merchant)
+            return CreditSerializer(snapshot).data if snapshot else None
+
+        @extend_schema_field(CreditHistorySerializer(many=True))
+        def get_credit_history(self, merchant: Merchant) -> list[dict[str, Any]]:
+            history = credit_history_for_merchant(merchant=merchant)
+            return list(CreditHistorySerializer(history, many=True).data)
+
+        @extend_schema_field(PenaltyPublicSerializer(many=True))
+        def get_penalties_in_force(self, merchant: Merchant) -> list[dict[str, Any]]:
+            penalties = penalty_list_public().filter(merchant=merchant)
+            return list(PenaltyPublicSerializer(penalties, many=True).data)
+
+    @extend_schema(responses={200: OutputSerializer}, tags=TAGS, auth=[])
+    def get(self, request: Request, merchant_id: int) -> Response:
+        merchant = merchant_get_public(merchant_id=merchant_id)
+        return Response(self.OutputSerializer(merchant).data)

@@ -1,0 +1,1 @@
+"""The merchant dashboard (/merchant/): one module per page group; shared page plumbing in ``base``."""

@@ -1,0 +1,71 @@
+"""The merchant dashboard: sign-in, sign-out and sign-up."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from merchants.dashboard.base import SERVICE_ERRORS, page, show_error
+from platform_core.accounts.services import user_register
+
+# --- sign-in, sign-up -------------------------------------------------------------------------------------
+
+
+class MerchantLoginView(LoginView):
+    template_name = "merchant/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("merchant:home")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["username"].label = _("Mobile number or email")
+        form.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        return form
+
+
+class MerchantLogoutView(LogoutView):
+    next_page = "merchant:login"
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Create the account a shop is applied for with, then go on to the application."""
+    if request.user.is_authenticated:
+        return redirect("merchant:onboarding")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(
+                password=form.cleaned_data["password"],
+                phone=form.cleaned_data["phone"] or None,
+                email=form.cleaned_data["email"] or None,
+                name=form.cleaned_data["name"],
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            login(request, user, backend="platform_core.accounts.backends.PhoneOrEmailBackend")
+            messages.success(request, _("Your account is ready. Now apply for your shop."))
+            return redirect("merchant:onboarding")
+    return page(request, "merchant/register.html", {"form": form})
