@@ -31,19 +31,14 @@ from django.test import override_settings
 from django_fsm import TransitionNotAllowed
 
 from aftersales.models import AfterSalesRequest, Complaint
-from aftersales.services import (
+from aftersales.services.complaints import (
     complaint_acknowledge,
     complaint_answer,
     complaint_close,
     complaint_file,
-    request_approve,
-    request_confirm_receipt,
-    request_create,
-    request_escalate,
-    request_refuse,
-    request_return_delivered,
-    request_ship_return,
 )
+from aftersales.services.requests import request_approve, request_create, request_escalate, request_refuse
+from aftersales.services.returns import request_confirm_receipt, request_return_delivered, request_ship_return
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from catalog.services import (
@@ -56,7 +51,9 @@ from catalog.services import (
     listing_submit,
 )
 from disputes.models import Dispute, MediationProposal
-from disputes.services import dispute_evidence_submit, dispute_propose, dispute_rule, proposal_answer
+from disputes.services.arbitration import dispute_rule
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.mediation import dispute_propose, proposal_answer
 from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders.logistics import sandbox_webhook
 from orders.models import Order, Payment, Review, ReviewFlag

@@ -1,4 +1,5 @@
-"""AFS-4: the return parcel: shipped, delivered, received, refunded (or reshipped, closed, resolved by a dispute)."""
+"""AFS-4: the return parcel: shipped, delivered, received, refunded; or reshipped, closed, resolved
+by a dispute."""
 
 from datetime import datetime
 

@@ -267,7 +267,7 @@ def _aftersales_follow(dispute: Dispute, *, actor: User | None) -> None:
     request = dispute.aftersales_request
     if request is None or request.status != AfterSalesRequest.Status.ESCALATED:
         return
-    from aftersales.services import request_resolve_by_dispute
+    from aftersales.services.returns import request_resolve_by_dispute
 
     request_resolve_by_dispute(
         request=request, dispute_reference=_("Resolved by dispute #%(id)s") % {"id": dispute.pk}, actor=actor

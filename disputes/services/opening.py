@@ -93,7 +93,7 @@ def dispute_open_from_request(
         return existing
     if request.status == AfterSalesRequest.Status.REFUSED:
         # Through after-sales, so the request is ``escalated`` too; its hook comes back here.
-        from aftersales.services import request_escalate
+        from aftersales.services.requests import request_escalate
 
         request_escalate(request=request, reason=reason, actor=actor)
         existing = Dispute.objects.filter(aftersales_request=request).first()
@@ -110,7 +110,8 @@ def dispute_open_from_request(
 
 
 def dispute_escalation_handler(*, request: AfterSalesRequest, reason: str, actor: User) -> None:
-    """AFS-5, DSP-1 (``aftersales.services.request_escalated``): an escalated refusal opens a dispute."""
+    """AFS-5, DSP-1 (``aftersales.services.requests.request_escalated``): an escalated refusal opens a
+    dispute."""
     dispute_open_from_request(request=request, reason=reason, actor=actor)
 
 

@@ -26,8 +26,15 @@ from hypothesis.stateful import (
 )
 from time_machine import TimeMachineFixture
 
-from disputes import selectors, services
+from disputes import selectors
 from disputes.models import Dispute, DisputeReturn, MediationProposal
+from disputes.services._common import dispute_merchant_holds
+from disputes.services.appeal import appeal_vote_cast, dispute_appeal
+from disputes.services.arbitration import dispute_rule
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.mediation import dispute_propose, proposal_answer
+from disputes.services.returns import dispute_return_receive, dispute_return_ship
+from disputes.services.suspension import dispute_suspend, dispute_withdraw
 from orders.models import Refund
 from orders.selectors import order_holds_open, order_paid_amount
 from orders.services import order_aftersales_window_close
@@ -76,7 +83,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 order = completed_order()
                 order_aftersales_window_close(order=order)
                 self.dispute = staff_dispute(order)
-                assert services.dispute_merchant_holds(dispute=self.dispute)
+                assert dispute_merchant_holds(dispute=self.dispute)
             else:
                 self.dispute = staff_dispute()
             self.paid = order_paid_amount(order=self.dispute.order)
@@ -98,10 +105,10 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
             rules, so the derandomised runs stay the same)."""
             if self._status() in (S.EXECUTED, S.SETTLED):
                 if merchant:
-                    _try(services.dispute_return_receive, dispute=self._case(), actor=self._party(True))
+                    _try(dispute_return_receive, dispute=self._case(), actor=self._party(True))
                 else:
                     _try(
-                        services.dispute_return_ship,
+                        dispute_return_ship,
                         dispute=self._case(),
                         carrier="SF",
                         tracking_number="SF0001",
@@ -109,7 +116,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                     )
                 return
             _try(
-                services.dispute_evidence_submit,
+                dispute_evidence_submit,
                 dispute=self._case(),
                 statement="说明",
                 actor=self._party(merchant),
@@ -126,7 +133,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         def mediator_proposes(self, share: str) -> None:
             amount = (self.paid * Decimal(share)).quantize(Decimal("0.01"))
             _try(
-                services.dispute_propose,
+                dispute_propose,
                 dispute=self._case(),
                 refund_amount=amount,
                 actor=staff["mediator"],
@@ -137,7 +144,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         def party_answers(self, merchant: bool, accept: bool) -> None:
             proposal = MediationProposal.objects.filter(dispute=self.dispute, decided_at__isnull=True).last()
             if proposal is not None:
-                _try(services.proposal_answer, proposal=proposal, accept=accept, actor=self._party(merchant))
+                _try(proposal_answer, proposal=proposal, accept=accept, actor=self._party(merchant))
 
         @precondition(lambda self: self._status() == S.ARBITRATION)
         @rule(kind=st.sampled_from(KINDS), share=st.sampled_from(["0.25", "0.5"]))
@@ -147,7 +154,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 return
             amount = (self.paid * Decimal(share)).quantize(Decimal("0.01"))
             _try(
-                services.dispute_rule,
+                dispute_rule,
                 dispute=case,
                 kind=kind,
                 refund_amount=amount,
@@ -158,7 +165,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         @precondition(lambda self: self._status() == S.RULED)
         @rule(merchant=st.booleans())
         def party_appeals(self, merchant: bool) -> None:
-            _try(services.dispute_appeal, dispute=self._case(), reason="不服", actor=self._party(merchant))
+            _try(dispute_appeal, dispute=self._case(), reason="不服", actor=self._party(merchant))
 
         @precondition(lambda self: self._status() == S.APPEALED)
         @rule(kind=st.sampled_from(KINDS), index=st.integers(0, 2))
@@ -170,7 +177,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
             members = list(appeal.panel.order_by("pk"))
             amount = (self.paid / 2).quantize(Decimal("0.01"))
             _try(
-                services.appeal_vote_cast,
+                appeal_vote_cast,
                 dispute=case,
                 kind=kind,
                 refund_amount=amount,
@@ -183,7 +190,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
             if roll:
                 return
             _try(
-                services.dispute_suspend,
+                dispute_suspend,
                 dispute=self._case(),
                 reason="已起诉",
                 actor=staff["mediator"],
@@ -194,7 +201,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
         def customer_withdraws(self, roll: int) -> None:
             if roll:  # withdrawing ends the run early: keep it rare so the runs reach rulings
                 return
-            _try(services.dispute_withdraw, dispute=self._case(), actor=self._party(False))
+            _try(dispute_withdraw, dispute=self._case(), actor=self._party(False))
 
         @invariant()
         def escrow_free_once_over_and_money_matches(self) -> None:
@@ -213,7 +220,7 @@ def test_dsp_5_random_actions_never_leave_escrow_held_and_money_matches_the_outc
                 assert moved == 0  # a refund that waits for the return has not moved
             if case.status in (S.CLOSED, S.WITHDRAWN):
                 assert case.hold is not None and case.hold.released_at is not None
-                assert services.dispute_merchant_holds(dispute=case) == []
+                assert dispute_merchant_holds(dispute=case) == []
             if case.status == S.WITHDRAWN:
                 assert moved == 0
             if case.status == S.CLOSED:
