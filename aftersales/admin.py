@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from aftersales import selectors, services
+from aftersales import selectors
 from aftersales.models import (
     AfterSalesEvent,
     AfterSalesRequest,
@@ -33,6 +33,15 @@ from aftersales.models import (
     SpecialPeriod,
     Suggestion,
 )
+from aftersales.services.complaints import complaint_acknowledge, complaint_answer, complaint_close
+from aftersales.services.conversations import (
+    conversation_assign,
+    conversation_close,
+    message_post,
+    shift_handover_record,
+)
+from aftersales.services.requests import request_approve, special_period_declare
+from aftersales.services.returns import request_close, request_return_delivered
 from orders.models import Order
 from platform_core.accounts.models import User
 from platform_core.admin_site import model_change_permission
@@ -193,7 +202,7 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda r: services.request_return_delivered(request=r, actor=_staff(request)),
+            lambda r: request_return_delivered(request=r, actor=_staff(request)),
             queryset,
         )
 
@@ -203,7 +212,7 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda r: services.request_close(request=r, actor=_staff(request), note=note),
+            lambda r: request_close(request=r, actor=_staff(request), note=note),
             queryset,
         )
 
@@ -226,7 +235,7 @@ class EscalatedRequestAdmin(AfterSalesRequestAdmin):
         _run(
             request,
             self,
-            lambda r: services.request_approve(request=r, actor=_staff(request), note=note),
+            lambda r: request_approve(request=r, actor=_staff(request), note=note),
             queryset,
         )
 
@@ -274,7 +283,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda c: services.complaint_acknowledge(complaint=c, actor=_staff(request)),
+            lambda c: complaint_acknowledge(complaint=c, actor=_staff(request)),
             queryset,
         )
 
@@ -284,7 +293,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda c: services.complaint_answer(complaint=c, answer=answer, actor=_staff(request)),
+            lambda c: complaint_answer(complaint=c, answer=answer, actor=_staff(request)),
             queryset,
         )
 
@@ -294,7 +303,7 @@ class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda c: services.complaint_close(complaint=c, actor=_staff(request), note=note),
+            lambda c: complaint_close(complaint=c, actor=_staff(request), note=note),
             queryset,
         )
 
@@ -347,7 +356,7 @@ class SpecialPeriodAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = services.special_period_declare(
+        created = special_period_declare(
             starts_at=obj.starts_at, ends_at=obj.ends_at, reason=obj.reason, actor=_staff(request)
         )
         obj.pk = created.pk
@@ -445,9 +454,7 @@ class ServiceConversationAdmin(ConversationAdmin):
         _run(
             request,
             self,
-            lambda c: services.message_post(
-                conversation=c, sender=_staff(request), text=text, actor=_staff(request)
-            ),
+            lambda c: message_post(conversation=c, sender=_staff(request), text=text, actor=_staff(request)),
             queryset,
         )
 
@@ -457,7 +464,7 @@ class ServiceConversationAdmin(ConversationAdmin):
         _run(
             request,
             self,
-            lambda c: services.conversation_assign(conversation=c, assignee=me, actor=me),
+            lambda c: conversation_assign(conversation=c, assignee=me, actor=me),
             queryset,
         )
 
@@ -470,7 +477,7 @@ class ServiceConversationAdmin(ConversationAdmin):
         _run(
             request,
             self,
-            lambda c: services.conversation_assign(conversation=c, assignee=assignee, actor=_staff(request)),
+            lambda c: conversation_assign(conversation=c, assignee=assignee, actor=_staff(request)),
             queryset,
         )
 
@@ -479,7 +486,7 @@ class ServiceConversationAdmin(ConversationAdmin):
         _run(
             request,
             self,
-            lambda c: services.conversation_close(conversation=c, actor=_staff(request)),
+            lambda c: conversation_close(conversation=c, actor=_staff(request)),
             queryset,
         )
 
@@ -493,7 +500,7 @@ class ShiftHandoverAdmin(admin.ModelAdmin):
     fields = ["notes"]
 
     def save_model(self, request: HttpRequest, obj: ShiftHandover, form: Any, change: bool) -> None:
-        created = services.shift_handover_record(author=_staff(request), notes=obj.notes)
+        created = shift_handover_record(author=_staff(request), notes=obj.notes)
         obj.pk = created.pk
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aftersales import selectors, services
+from aftersales import selectors
 from aftersales.models import (
     AfterSalesEvent,
     AfterSalesRequest,
@@ -29,6 +29,33 @@ from aftersales.models import (
     MessageImage,
     Suggestion,
 )
+from aftersales.services.complaints import (
+    complaint_acknowledge,
+    complaint_answer,
+    complaint_close,
+    complaint_file,
+)
+from aftersales.services.conversations import (
+    conversation_close,
+    conversation_mark_read,
+    conversation_start,
+    message_post,
+)
+from aftersales.services.requests import (
+    request_approve,
+    request_create,
+    request_escalate,
+    request_refuse,
+    request_withdraw,
+)
+from aftersales.services.returns import (
+    request_close,
+    request_confirm_receipt,
+    request_refund_issue,
+    request_reship,
+    request_ship_return,
+)
+from aftersales.services.suggestions import suggestion_record
 from merchants.permissions import (
     AFTERSALES_REFUNDERS,
     AFTERSALES_RESPONDERS,
@@ -186,7 +213,7 @@ class RequestListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        created = services.request_create(
+        created = request_create(
             customer=request_user(request),
             order_id=v["order"],
             line_id=v["line"],
@@ -218,9 +245,7 @@ class RequestWithdrawApi(APIView):
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
-            RequestDetailSerializer(
-                services.request_withdraw(request=found, actor=request_user(request))
-            ).data
+            RequestDetailSerializer(request_withdraw(request=found, actor=request_user(request))).data
         )
 
 
@@ -234,9 +259,7 @@ class RequestShipReturnApi(APIView):
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = CarrierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_ship_return(
-            request=found, actor=request_user(request), **data.validated_data
-        )
+        updated = request_ship_return(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -250,7 +273,7 @@ class RequestEscalateApi(APIView):
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_escalate(
+        updated = request_escalate(
             request=found, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(RequestDetailSerializer(updated).data)
@@ -265,7 +288,7 @@ class RequestCloseApi(APIView):
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
-            RequestDetailSerializer(services.request_close(request=found, actor=request_user(request))).data
+            RequestDetailSerializer(request_close(request=found, actor=request_user(request))).data
         )
 
 
@@ -324,7 +347,7 @@ class MerchantRequestApproveApi(APIView):
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
         return Response(
-            RequestDetailSerializer(services.request_approve(request=found, actor=request_user(request))).data
+            RequestDetailSerializer(request_approve(request=found, actor=request_user(request))).data
         )
 
 
@@ -338,7 +361,7 @@ class MerchantRequestRefuseApi(APIView):
         found = _merchant_request(request, request_id)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_refuse(
+        updated = request_refuse(
             request=found, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(RequestDetailSerializer(updated).data)
@@ -353,7 +376,7 @@ class MerchantRequestConfirmReceiptApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
-        updated = services.request_confirm_receipt(request=found, actor=request_user(request))
+        updated = request_confirm_receipt(request=found, actor=request_user(request))
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -366,7 +389,7 @@ class MerchantRequestRefundApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
-        updated = services.request_refund_issue(request=found, actor=request_user(request))
+        updated = request_refund_issue(request=found, actor=request_user(request))
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -380,7 +403,7 @@ class MerchantRequestReshipApi(APIView):
         found = _merchant_request(request, request_id)
         data = CarrierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.request_reship(request=found, actor=request_user(request), **data.validated_data)
+        updated = request_reship(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)
 
 
@@ -462,7 +485,7 @@ class ComplaintListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        complaint = services.complaint_file(
+        complaint = complaint_file(
             complainant=request_user(request),
             target_kind=v["target_kind"],
             category=v["category"],
@@ -498,9 +521,7 @@ class ComplaintCloseApi(APIView):
             user=request_user(request), complaint_id=complaint_id
         )
         return Response(
-            ComplaintOutputSerializer(
-                services.complaint_close(complaint=complaint, actor=request_user(request))
-            ).data
+            ComplaintOutputSerializer(complaint_close(complaint=complaint, actor=request_user(request))).data
         )
 
 
@@ -534,9 +555,7 @@ class ServiceComplaintAcknowledgeApi(APIView):
 
     @extend_schema(request=None, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
     def post(self, request: Request, complaint_id: int) -> Response:
-        complaint = services.complaint_acknowledge(
-            complaint=_cs_complaint(complaint_id), actor=request_user(request)
-        )
+        complaint = complaint_acknowledge(complaint=_cs_complaint(complaint_id), actor=request_user(request))
         return Response(ComplaintOutputSerializer(complaint).data)
 
 
@@ -550,7 +569,7 @@ class ServiceComplaintAnswerApi(APIView):
     def post(self, request: Request, complaint_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_answer(
+        complaint = complaint_answer(
             complaint=_cs_complaint(complaint_id),
             answer=data.validated_data["answer"],
             actor=request_user(request),
@@ -643,7 +662,7 @@ def _messages_page(request: Request, view: APIView, conversation: Conversation) 
 def _post_message(request: Request, conversation: Conversation) -> Response:
     data = MessageInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    message = services.message_post(
+    message = message_post(
         conversation=conversation,
         sender=request_user(request),
         text=data.validated_data["text"],
@@ -693,7 +712,7 @@ class ConversationListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        conversation = services.conversation_start(
+        conversation = conversation_start(
             customer=request_user(request),
             kind=v["kind"],
             listing_id=v.get("listing"),
@@ -748,7 +767,7 @@ class ConversationReadApi(APIView):
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
         )
-        n = services.conversation_mark_read(conversation=found, reader=request_user(request))
+        n = conversation_mark_read(conversation=found, reader=request_user(request))
         return Response({"marked_read": n})
 
 
@@ -760,7 +779,7 @@ class ConversationCloseApi(APIView):
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
         )
-        closed = services.conversation_close(conversation=found, actor=request_user(request))
+        closed = conversation_close(conversation=found, actor=request_user(request))
         return Response(ConversationOutputSerializer(closed).data)
 
 
@@ -822,7 +841,7 @@ class MerchantConversationReadApi(APIView):
     @extend_schema(request=None, responses={200: ReadOutputSerializer}, tags=CONVERSATION_TAGS)
     def post(self, request: Request, conversation_id: int) -> Response:
         found = _merchant_conversation(request, conversation_id)
-        n = services.conversation_mark_read(conversation=found, reader=request_user(request))
+        n = conversation_mark_read(conversation=found, reader=request_user(request))
         return Response({"marked_read": n})
 
 
@@ -847,7 +866,7 @@ class SuggestionCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        suggestion = services.suggestion_record(
+        suggestion = suggestion_record(
             user=request_user(request),
             text=data.validated_data["text"],
             tags=data.validated_data["tags"],

@@ -29,14 +29,9 @@ from aftersales.selectors import (
     request_get_for_merchant,
     request_list_for_merchant,
 )
-from aftersales.services import (
-    complaint_file,
-    request_approve,
-    request_confirm_receipt,
-    request_refund_issue,
-    request_refuse,
-    request_reship,
-)
+from aftersales.services.complaints import complaint_file
+from aftersales.services.requests import request_approve, request_refuse
+from aftersales.services.returns import request_confirm_receipt, request_refund_issue, request_reship
 from merchants.dashboard.base import (
     AFTERSALES_ANSWERERS,
     AFTERSALES_PAYERS,

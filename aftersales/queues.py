@@ -7,7 +7,7 @@ from aftersales.selectors import (
     complaint_queue_for_head,
     request_queue_for_customer_service,
 )
-from aftersales.services import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
+from aftersales.services._common import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.selectors import order_timeline
-from disputes import selectors, services
+from disputes import selectors
 from disputes.models import (
     AppealPanelVote,
     Dispute,
@@ -32,6 +32,12 @@ from disputes.models import (
     Ruling,
     RulingTemplate,
 )
+from disputes.services._common import PERM_ARBITRATE, PERM_MEDIATE
+from disputes.services.appeal import appeal_vote_cast
+from disputes.services.arbitration import dispute_assign_arbitrator, dispute_rule
+from disputes.services.mediation import dispute_propose
+from disputes.services.returns import dispute_return_receive
+from disputes.services.suspension import dispute_resume, dispute_suspend
 from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
 from platform_core.deadlines.models import Deadline
@@ -213,7 +219,7 @@ class DisputeAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"#{dispute.pk}: {done}")
 
-    has_mediate_permission = action_permission(services.PERM_MEDIATE, services.PERM_ARBITRATE)
+    has_mediate_permission = action_permission(PERM_MEDIATE, PERM_ARBITRATE)
 
     @admin.action(description=_("Assign the chosen arbitrator (DSP-3)"), permissions=["mediate"])
     def assign_arbitrator(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
@@ -224,7 +230,7 @@ class DisputeAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda d: services.dispute_assign_arbitrator(dispute=d, arbitrator=chosen, actor=_staff(request)),
+            lambda d: dispute_assign_arbitrator(dispute=d, arbitrator=chosen, actor=_staff(request)),
             str(_("assigned")),
         )
 
@@ -236,7 +242,7 @@ class DisputeAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda d: services.dispute_suspend(dispute=d, reason=reason, actor=_staff(request)),
+            lambda d: dispute_suspend(dispute=d, reason=reason, actor=_staff(request)),
             str(_("suspended")),
         )
 
@@ -247,7 +253,7 @@ class DisputeAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda d: services.dispute_return_receive(dispute=d, actor=_staff(request)),
+            lambda d: dispute_return_receive(dispute=d, actor=_staff(request)),
             str(_("return received, refund executed")),
         )
 
@@ -256,7 +262,7 @@ class DisputeAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda d: services.dispute_resume(dispute=d, actor=_staff(request)),
+            lambda d: dispute_resume(dispute=d, actor=_staff(request)),
             str(_("resumed")),
         )
 
@@ -314,7 +320,7 @@ class MediationProposalAdmin(_ServiceAdmin):
     raw_id_fields = ("dispute",)
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> MediationProposal:
-        return services.dispute_propose(
+        return dispute_propose(
             dispute=data["dispute"],
             refund_amount=data["refund_amount"],
             return_required=data["return_required"],
@@ -382,7 +388,7 @@ class RulingAdmin(_ServiceAdmin):
     raw_id_fields = ("dispute",)
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Ruling:
-        return services.dispute_rule(
+        return dispute_rule(
             dispute=data["dispute"],
             kind=data["kind"],
             refund_amount=data["refund_amount"],
@@ -421,7 +427,7 @@ class AppealPanelVoteAdmin(_ServiceAdmin):
     fields = ("dispute", "kind", "refund_amount", "reasons")
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> AppealPanelVote:
-        return services.appeal_vote_cast(
+        return appeal_vote_cast(
             dispute=data["dispute"],
             kind=data["kind"],
             refund_amount=data["refund_amount"],

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.selectors import complaint_get_on_order, request_get_for_customer
-from disputes import selectors, services
+from disputes import selectors
 from disputes.models import (
     Dispute,
     DisputeEvidence,
@@ -27,6 +27,12 @@ from disputes.models import (
     MediationProposal,
     Ruling,
 )
+from disputes.services.appeal import dispute_appeal
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.mediation import proposal_answer
+from disputes.services.opening import dispute_open_from_request, dispute_open_on_complaint
+from disputes.services.returns import dispute_return_receive, dispute_return_ship
+from disputes.services.suspension import dispute_withdraw
 from merchants.permissions import DISPUTANTS, IsMerchantMember, merchant_for_request
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
@@ -160,12 +166,12 @@ def _open(request: Request, *, merchant_side: bool) -> Dispute:
     actor = request_user(request)
     if v.get("aftersales_request") and not merchant_side:
         found = request_get_for_customer(customer=actor, request_id=v["aftersales_request"])
-        return services.dispute_open_from_request(
+        return dispute_open_from_request(
             request=found, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
     if v.get("complaint"):
         complaint = complaint_get_on_order(complaint_id=v["complaint"])
-        return services.dispute_open_on_complaint(
+        return dispute_open_on_complaint(
             complaint=complaint, reason=v["reason"], actor=actor, claim_amount=v.get("claim_amount")
         )
     raise InvalidInput(
@@ -177,7 +183,7 @@ def _open(request: Request, *, merchant_side: bool) -> Dispute:
 def _evidence(request: Request, dispute: Dispute) -> Response:
     data = DisputeEvidenceInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    services.dispute_evidence_submit(
+    dispute_evidence_submit(
         dispute=dispute,
         statement=data.validated_data["statement"],
         files=data.validated_data["files"],
@@ -196,18 +202,14 @@ def _proposal(dispute: Dispute, proposal_id: int) -> MediationProposal:
 
 
 def _answer(request: Request, dispute: Dispute, proposal_id: int, *, accept: bool) -> Response:
-    services.proposal_answer(
-        proposal=_proposal(dispute, proposal_id), accept=accept, actor=request_user(request)
-    )
+    proposal_answer(proposal=_proposal(dispute, proposal_id), accept=accept, actor=request_user(request))
     return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
 def _appeal(request: Request, dispute: Dispute) -> Response:
     data = DisputeReasonInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    services.dispute_appeal(
-        dispute=dispute, reason=data.validated_data["reason"], actor=request_user(request)
-    )
+    dispute_appeal(dispute=dispute, reason=data.validated_data["reason"], actor=request_user(request))
     return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -299,7 +301,7 @@ class DisputeWithdrawApi(APIView):
 
     @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
     def post(self, request: Request, dispute_id: int) -> Response:
-        dispute = services.dispute_withdraw(dispute=_mine(request, dispute_id), actor=request_user(request))
+        dispute = dispute_withdraw(dispute=_mine(request, dispute_id), actor=request_user(request))
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -315,7 +317,7 @@ class DisputeReturnShipApi(APIView):
         dispute = _mine(request, dispute_id)
         data = DisputeReturnShipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.dispute_return_ship(dispute=dispute, actor=request_user(request), **data.validated_data)
+        dispute_return_ship(dispute=dispute, actor=request_user(request), **data.validated_data)
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
 
 
@@ -424,5 +426,5 @@ class MerchantDisputeReturnReceiveApi(APIView):
     @idempotent(required=True)
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = _shop(request, dispute_id)
-        services.dispute_return_receive(dispute=dispute, actor=request_user(request))
+        dispute_return_receive(dispute=dispute, actor=request_user(request))
         return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)

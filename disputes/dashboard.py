@@ -24,7 +24,8 @@ from disputes.selectors import (
     dispute_list_awaiting_evidence_for_merchant,
     dispute_list_with_deadline_for_merchant,
 )
-from disputes.services import dispute_evidence_submit, proposal_answer
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.mediation import proposal_answer
 from merchants.dashboard.base import (
     DISPUTE_PARTIES,
     SERVICE_ERRORS,

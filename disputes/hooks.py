@@ -1,9 +1,9 @@
 """What the disputes chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
-from aftersales.services import request_escalated
+from aftersales.services.requests import request_escalated
 from disputes.dashboard import dispute_actions
 from disputes.selectors import dispute_kpi_figures
-from disputes.services import dispute_escalation_handler
+from disputes.services.opening import dispute_escalation_handler
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from platform_core.org.permissions import Audience, Level, permission_register

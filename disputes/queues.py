@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Dispute
 from disputes.selectors import COMMITTEE_RULES
-from disputes.services import PERM_ARBITRATE, PERM_MEDIATE, RULE_MEDIATION_WINDOW
+from disputes.services._common import PERM_ARBITRATE, PERM_MEDIATE, RULE_MEDIATION_WINDOW
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 #: the stages in which staff act: the mediator proposes, the arbitrator rules, the panel decides

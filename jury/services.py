@@ -9,10 +9,11 @@ and the jury case second). A case without both consents, over the limit, or with
 jurors goes to the committee as usual.
 
 The vote closes when all 13 voted or at 48 hours (``jury_vote_close``): with fewer than 7 votes cast the
-committee decides (``disputes.services.dispute_refer_to_committee``); otherwise the outcome more than half
-of the votes cast chose is the verdict (a partial refund at the median amount voted), recorded as the
-case's ruling through ``disputes.services.dispute_rule_by_jury`` and executed by disputes' own execution
-clock, so money moves once, under the ruling's idempotency key. No majority → the committee.
+committee decides (``disputes.services.mediation.dispute_refer_to_committee``); otherwise the outcome
+more than half of the votes cast chose is the verdict (a partial refund at the median amount voted),
+recorded as the case's ruling through ``disputes.services.arbitration.dispute_rule_by_jury`` and executed
+by disputes' own execution clock, so money moves once, under the ruling's idempotency key. No majority →
+the committee.
 """
 
 import random
@@ -27,11 +28,9 @@ from django.utils.translation import gettext as _
 
 from disputes.models import Dispute, Party
 from disputes.selectors import party_of
-from disputes.services import (
-    dispute_lock,
-    dispute_refer_to_committee,
-    dispute_rule_by_jury,
-)
+from disputes.services._common import dispute_lock
+from disputes.services.arbitration import dispute_rule_by_jury
+from disputes.services.mediation import dispute_refer_to_committee
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_amount_eligible, jury_tally, refundable_amount
 from platform_core.accounts.models import User
@@ -121,7 +120,7 @@ def _refer(case: JuryCase, *, note: str) -> None:
 
 
 def jury_arbitration_router(*, dispute: Dispute, rng: random.Random | None = None) -> bool:
-    """DSP-6 (``disputes.services.arbitration_routers``): mediation failed and the case is entering
+    """DSP-6 (``disputes.services.mediation.arbitration_routers``): mediation failed and the case is entering
     arbitration (the dispute locked). Take it to a jury if both parties consented, it is still small
     enough and 13 eligible jurors exist; otherwise record why and leave it to the committee."""
     case = lock_first(JuryCase, dispute=dispute)

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, Sum
 
 from aftersales.models import AfterSalesRequest, Complaint, ComplaintStep
-from aftersales.services import RULE_MERCHANT_RESPONSE
+from aftersales.services._common import RULE_MERCHANT_RESPONSE
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from disputes.models import Dispute

@@ -3,14 +3,8 @@
 from datetime import timedelta
 
 from aftersales.models import AfterSalesRequest
-from aftersales.services import (
-    request_approve,
-    request_confirm_receipt,
-    request_create,
-    request_refuse,
-    request_return_delivered,
-    request_ship_return,
-)
+from aftersales.services.requests import request_approve, request_create, request_refuse
+from aftersales.services.returns import request_confirm_receipt, request_return_delivered, request_ship_return
 from orders.logistics import sandbox_webhook
 from orders.models import Order
 from orders.services.fulfilment import logistics_callback_receive, order_confirm_receipt

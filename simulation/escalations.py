@@ -4,15 +4,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from aftersales.models import AfterSalesRequest, Complaint
-from aftersales.services import (
+from aftersales.services.complaints import (
     complaint_acknowledge,
     complaint_answer,
     complaint_close,
     complaint_file,
-    request_escalate,
 )
+from aftersales.services.requests import request_escalate
 from disputes.models import Dispute, MediationProposal
-from disputes.services import dispute_evidence_submit, dispute_propose, dispute_rule, proposal_answer
+from disputes.services.arbitration import dispute_rule
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.mediation import dispute_propose, proposal_answer
 from orders.models import Order
 from simulation.base import SimulationBase
 

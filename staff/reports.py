@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import AfterSalesEvent, AfterSalesRequest, Complaint, ComplaintStep
-from aftersales.services import RULE_COMPLAINT_ANSWER
+from aftersales.services._common import RULE_COMPLAINT_ANSWER
 from catalog.models import Listing, ListingVersion
 from catalog.services import REVIEW_RULE as LISTING_REVIEW_RULE
 from merchants.models import MerchantApplication

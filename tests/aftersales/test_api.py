@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from aftersales.models import AfterSalesRequest, Evidence
-from aftersales.services import request_return_delivered
+from aftersales.services.returns import request_return_delivered
 from merchants.models import MerchantMember
 from orders.models import ProviderSettlementRecord, Refund
 from platform_core.accounts.models import User

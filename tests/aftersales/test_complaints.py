@@ -11,7 +11,7 @@ from aftersales.selectors import (
     complaint_count_for_merchant,
     complaint_queue_for_head,
 )
-from aftersales.services import complaint_acknowledge, complaint_answer, complaint_close
+from aftersales.services.complaints import complaint_acknowledge, complaint_answer, complaint_close
 from merchants.selectors.figures import kpi_sources, merchant_figures
 from orders.selectors.money import order_holds_open
 from platform_core.accounts.roles import Role
@@ -136,7 +136,7 @@ def test_cmp_3_complaints_count_for_merchant_and_kpis() -> None:
 
 
 def test_rep_3_response_figures_feed_kpis(time_machine) -> None:
-    from aftersales.services import request_approve
+    from aftersales.services.requests import request_approve
 
     order = completed_order(prices=("10.00", "10.00"))
     first, second = order.lines.all()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from aftersales.models import Conversation, ReplyClock, Suggestion
 from aftersales.selectors import mask_contact_details, message_kpi_figures
-from aftersales.services import (
+from aftersales.services.conversations import (
     RULE_CS_MESSAGE_REPLY,
     RULE_MERCHANT_MESSAGE_REPLY,
     conversation_start,
@@ -365,7 +365,7 @@ def test_msg_2_console_queue_canned_reply_assignment_and_handover(head: User, ti
 
 
 def test_msg_2_closing_never_hides_a_wait_from_the_kpi(listing: Listing, merchant: Merchant) -> None:
-    from aftersales.services import conversation_close
+    from aftersales.services.conversations import conversation_close
 
     asked = _ask(cast(User, CustomerFactory()), listing)
     conversation_close(conversation=asked, actor=merchant.owner)  # the shop closes instead of answering

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aftersales.models import AfterSalesRequest
-from aftersales.services import request_approve, request_withdraw
+from aftersales.services.requests import request_approve, request_withdraw
 from orders.models import Order
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from platform_core.errors import Conflict

@@ -9,15 +9,8 @@ from django.utils import timezone
 
 from aftersales.models import AfterSalesRequest
 from aftersales.selectors import request_deadlines
-from aftersales.services import (
-    request_approve,
-    request_confirm_receipt,
-    request_escalate,
-    request_refuse,
-    request_return_delivered,
-    request_ship_return,
-    request_withdraw,
-)
+from aftersales.services.requests import request_approve, request_escalate, request_refuse, request_withdraw
+from aftersales.services.returns import request_confirm_receipt, request_return_delivered, request_ship_return
 from catalog.models import Category, Listing
 from merchants.models import Violation
 from orders.models import Order
@@ -242,7 +235,7 @@ def test_afs_1_only_delivered_orders() -> None:
 
 
 def test_afs_5_refusal_needs_reason_then_escalation_keeps_hold() -> None:
-    from aftersales import services
+    from aftersales.services.requests import request_escalated
 
     order = completed_order()
     request = open_request(order)
@@ -251,7 +244,7 @@ def test_afs_5_refusal_needs_reason_then_escalation_keeps_hold() -> None:
     request = request_refuse(request=request, reason="已超出质保范围", actor=order.merchant.owner)
     assert request.status == RS.REFUSED
     called = []
-    with services.request_escalated.registered(lambda **kw: called.append(kw["request"].pk)):
+    with request_escalated.registered(lambda **kw: called.append(kw["request"].pk)):
         request = request_escalate(request=request, reason="商品确有质量问题", actor=order.customer)
     assert request.status == RS.ESCALATED and request.escalated_to == "dispute"
     assert called == [request.pk]
@@ -279,7 +272,7 @@ def test_afs_6_withdraw_stops_clocks_and_releases_hold(time_machine) -> None:
 
 
 def test_afs_6_exchange_branch_to_closed() -> None:
-    from aftersales.services import request_close, request_reship
+    from aftersales.services.returns import request_close, request_reship
 
     order = completed_order()
     request = request_approve(request=open_request(order, kind="exchange"), actor=order.merchant.owner)

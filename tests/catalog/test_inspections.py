@@ -85,7 +85,7 @@ def _pick_counts(staff: User, *, rounds: int, size: int) -> Counter[int]:
 def test_cat_6_low_credit_grade_and_complaints_sampled_more(category, staff_reviewer: User) -> None:
     """With a fixed seed: listings of a low-grade merchant, and listings complained about recently, are
     drawn clearly more often than ordinary ones (all merchants old, so age does not count)."""
-    from aftersales.services import complaint_file
+    from aftersales.services.complaints import complaint_file
 
     steady, shaky = merchant_for(category), merchant_for(category)
     Merchant.objects.filter(pk__in=[steady.pk, shaky.pk]).update(

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from aftersales.models import AfterSalesRequest, Evidence
-from aftersales.services import request_return_delivered, request_ship_return
+from aftersales.services.returns import request_return_delivered, request_ship_return
 from merchants.models import Merchant, MerchantMember
 from orders.selectors.money import order_refunded_amount
 from tests.dashboard.conftest import client_as, member_of

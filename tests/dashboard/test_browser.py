@@ -23,7 +23,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftersales.models import AfterSalesRequest
-from aftersales.services import request_create
+from aftersales.services.requests import request_create
 from catalog.models import BannedTerm, Listing
 from catalog.services import listing_approve
 from merchants.models import Merchant, MerchantApplication

@@ -9,12 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from disputes.models import Dispute, DisputeEvidence
-from disputes.services import (
-    dispute_evidence_submit,
-    dispute_evidence_window_closed,
-    dispute_propose,
-    dispute_rule,
-)
+from disputes.services.arbitration import dispute_rule
+from disputes.services.evidence import dispute_evidence_submit, dispute_evidence_window_closed
+from disputes.services.mediation import dispute_propose
 from merchants.models import Merchant, MerchantMember
 from platform_core.accounts.models import User
 from tests.dashboard.conftest import client_as, member_of

@@ -10,7 +10,7 @@ from django.test import Client
 from aftersales.models import AfterSalesRequest, Complaint
 from catalog.models import Listing
 from disputes.models import Dispute
-from disputes.services import dispute_evidence_submit
+from disputes.services.evidence import dispute_evidence_submit
 from merchants.models import Merchant
 from merchants.services.reverification import reverification_open
 from orders.models import Order, PayoutStatement

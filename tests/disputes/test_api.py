@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aftersales.models import AfterSalesRequest
-from aftersales.services import request_refuse
+from aftersales.services.requests import request_refuse
 from disputes.models import Dispute
-from disputes.services import dispute_evidence_window_closed, dispute_propose
+from disputes.services.evidence import dispute_evidence_window_closed
+from disputes.services.mediation import dispute_propose
 from orders.models import Refund
 from tests.conftest import client_for
 from tests.factories.accounts import CustomerFactory

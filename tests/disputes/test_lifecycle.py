@@ -11,18 +11,13 @@ from aftersales.models import AfterSalesRequest
 from disputes import deadlines
 from disputes.models import Dispute, DisputeEvent
 from disputes.selectors import arbitrator_conflict
-from disputes.services import (
-    RULE_EXECUTE_RULING,
-    appeal_vote_cast,
-    dispute_appeal,
-    dispute_assign_arbitrator,
-    dispute_evidence_submit,
-    dispute_execute,
-    dispute_propose,
-    dispute_rule,
-    dispute_suspend,
-    proposal_answer,
-)
+from disputes.services._common import RULE_EXECUTE_RULING
+from disputes.services.appeal import appeal_vote_cast, dispute_appeal
+from disputes.services.arbitration import dispute_assign_arbitrator, dispute_rule
+from disputes.services.evidence import dispute_evidence_submit
+from disputes.services.execution import dispute_execute
+from disputes.services.mediation import dispute_propose, proposal_answer
+from disputes.services.suspension import dispute_suspend
 from merchants.models import Violation
 from orders.models import Order, Refund
 from orders.selectors.money import order_holds_open, order_refunded_amount
@@ -73,7 +68,7 @@ def test_dsp_1_dispute_holds_escrow_and_payout_moves_nothing() -> None:
     assert ledger_balance(payable) == Decimal("0.00")
 
     # the case ends (withdrawn by staff? no: settled with no refund): the hold goes and settlement runs
-    from disputes.services import dispute_withdraw
+    from disputes.services.suspension import dispute_withdraw
 
     dispute_withdraw(dispute=dispute, actor=order.customer)
     assert not order_holds_open(order=order).exists()
@@ -158,7 +153,7 @@ def test_dsp_2_each_side_sees_the_others_evidence_and_both_accepting_settles() -
     dispute_evidence_submit(dispute=dispute, statement="收到即破损", actor=customer)
     dispute_evidence_submit(dispute=dispute, statement="发货时完好", actor=owner)
     assert set(_fresh(dispute).evidence.values_list("party", flat=True)) == {"customer", "merchant"}
-    from disputes.services import dispute_evidence_window_closed
+    from disputes.services.evidence import dispute_evidence_window_closed
 
     dispute_evidence_window_closed(dispute=_fresh(dispute))
     staff = mediator()
@@ -175,7 +170,8 @@ def test_dsp_2_each_side_sees_the_others_evidence_and_both_accepting_settles() -
 
 def test_dsp_3_mediator_cannot_be_arbitrator() -> None:
     dispute = staff_dispute()
-    from disputes.services import dispute_evidence_window_closed, dispute_mediation_window_closed
+    from disputes.services.evidence import dispute_evidence_window_closed
+    from disputes.services.mediation import dispute_mediation_window_closed
 
     dispute_evidence_window_closed(dispute=_fresh(dispute))
     both = arbitrator()  # a committee member who also mediates
@@ -329,7 +325,7 @@ def test_dsp_2a_suspension_resumes_after_30_days(time_machine: TimeMachineFixtur
 
 
 def test_dsp_5_withdrawal_releases_the_hold_and_stops_clocks() -> None:
-    from disputes.services import dispute_withdraw
+    from disputes.services.suspension import dispute_withdraw
 
     dispute = staff_dispute()
     dispute_withdraw(dispute=dispute, actor=dispute.order.customer)

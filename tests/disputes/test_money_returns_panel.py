@@ -13,14 +13,10 @@ from time_machine import TimeMachineFixture
 
 from disputes.models import Dispute, DisputeReturn, Ruling, RulingTemplate
 from disputes.selectors import committee_workload
-from disputes.services import (
-    appeal_vote_cast,
-    dispute_appeal,
-    dispute_merchant_holds,
-    dispute_propose,
-    dispute_rule,
-    proposal_answer,
-)
+from disputes.services._common import dispute_merchant_holds
+from disputes.services.appeal import appeal_vote_cast, dispute_appeal
+from disputes.services.arbitration import dispute_rule
+from disputes.services.mediation import dispute_propose, proposal_answer
 from orders.models import Refund
 from orders.selectors.money import order_refunded_amount
 from orders.services.payouts import payout_run_for_merchant
@@ -215,7 +211,7 @@ def test_dsp_4_settlement_with_return_receipt_confirmed_automatically_after_7_da
     time_machine: TimeMachineFixture,
 ) -> None:
     dispute = staff_dispute(prices=("60.00",))
-    from disputes.services import dispute_evidence_window_closed
+    from disputes.services.evidence import dispute_evidence_window_closed
 
     dispute_evidence_window_closed(dispute=_fresh(dispute))
     proposal = dispute_propose(
@@ -227,7 +223,7 @@ def test_dsp_4_settlement_with_return_receipt_confirmed_automatically_after_7_da
     dispute = _fresh(dispute)
     assert dispute.status == S.SETTLED and order_refunded_amount(order=order) == 0
 
-    from disputes.services import dispute_return_ship
+    from disputes.services.returns import dispute_return_ship
 
     dispute_return_ship(dispute=dispute, carrier="ZTO", tracking_number="ZTO42", actor=order.customer)
     _sweep_after(time_machine, timedelta(days=7, minutes=1))  # the merchant stays silent

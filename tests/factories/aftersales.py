@@ -12,7 +12,8 @@ from typing import Any, cast
 import factory
 
 from aftersales.models import CannedResponse, SpecialPeriod
-from aftersales.services import complaint_file, request_create
+from aftersales.services.complaints import complaint_file
+from aftersales.services.requests import request_create
 from catalog.models import Category
 from orders.models import Order, OrderLine
 from orders.services.cart import cart_item_add

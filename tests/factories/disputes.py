@@ -6,9 +6,10 @@ from typing import Any, cast
 
 from django.contrib.auth.models import Permission
 
-from aftersales.services import request_escalate, request_refuse
+from aftersales.services.requests import request_escalate, request_refuse
 from disputes.models import Dispute
-from disputes.services import dispute_mediation_window_closed, dispute_open_by_staff
+from disputes.services.mediation import dispute_mediation_window_closed
+from disputes.services.opening import dispute_open_by_staff
 from orders.models import Order
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -61,7 +62,7 @@ def dispute_from_refusal(order: Order | None = None, **kwargs: Any) -> Dispute:
 
 def dispute_in_arbitration(dispute: Dispute) -> Dispute:
     """Move a case in evidence straight to arbitration, as the two windows would."""
-    from disputes.services import dispute_evidence_window_closed
+    from disputes.services.evidence import dispute_evidence_window_closed
 
     dispute = Dispute.objects.get(pk=dispute.pk)
     dispute_evidence_window_closed(dispute=dispute)

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from time_machine import TimeMachineFixture
 
 from disputes.models import Dispute, Party, Ruling
-from disputes.services import dispute_appeal, dispute_evidence_submit
+from disputes.services.appeal import dispute_appeal
+from disputes.services.evidence import dispute_evidence_submit
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_tally
 from jury.services import jury_arbitration_router, jury_draw, jury_vote_cast
@@ -377,7 +378,7 @@ def test_dsp_6_no_majority_goes_to_committee() -> None:
 
 
 def test_dsp_6_withdrawn_dispute_ends_the_vote(time_machine: TimeMachineFixture) -> None:
-    from disputes.services import dispute_withdraw
+    from disputes.services.suspension import dispute_withdraw
 
     dispute, case = _convened()
     dispute_withdraw(dispute=dispute, actor=dispute.order.customer)

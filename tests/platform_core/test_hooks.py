@@ -98,7 +98,10 @@ def test_ord_9_manage_py_hooks_names_field_work_on_the_order_paid_hook() -> None
     assert "signature: (Order) -> object" in section
     assert "ORD-9" in section
     assert "1. fieldwork.services.assignment_open_for_paid_order  (in fieldwork.hooks)" in section
-    assert "aftersales.request_escalated" in text and "disputes.services.dispute_escalation_handler" in text
+    assert (
+        "aftersales.request_escalated" in text
+        and "disputes.services.opening.dispute_escalation_handler" in text
+    )
 
 
 def test_manage_py_hooks_for_one_hook() -> None:

@@ -396,7 +396,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _conversation(*, for_merchant: bool) -> Built:
-    from aftersales.services import conversation_start
+    from aftersales.services.conversations import conversation_start
     from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
 
     listing = approved_listing(merchant=merchant_for(CategoryFactory()), title="matrix-listing 保温杯")
@@ -489,7 +489,7 @@ def _dispute_file() -> Built:
 
 
 def _jury_case() -> Built:
-    from disputes.services import dispute_evidence_submit
+    from disputes.services.evidence import dispute_evidence_submit
     from jury.models import JuryCase
     from tests.factories.disputes import dispute_in_arbitration
     from tests.factories.jury import consented_dispute, juror_pool

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from aftersales.services import RULE_COMPLAINT_ACK
+from aftersales.services._common import RULE_COMPLAINT_ACK
 from orders.selectors.orders import RULE_SHIP_BY
 from platform_core.deadlines import registry
 from simulation.config import SimulationConfig

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from aftersales.models import Complaint, ComplaintStep
-from aftersales.services import RULE_COMPLAINT_ANSWER
+from aftersales.services._common import RULE_COMPLAINT_ANSWER
 from catalog.models import Category, Listing, ListingVersion
 from catalog.services import REVIEW_RULE
 from merchants.models import MerchantApplication

@@ -23,7 +23,9 @@ from catalog.services import (
     listing_submit,
 )
 from disputes.models import Dispute, Ruling
-from disputes.services import appeal_vote_cast, dispute_appeal, dispute_rule, dispute_withdraw
+from disputes.services.appeal import appeal_vote_cast, dispute_appeal
+from disputes.services.arbitration import dispute_rule
+from disputes.services.suspension import dispute_withdraw
 from orders.models import ReconciliationDifference, Refund
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadlines_sweep

@@ -1,0 +1,1 @@
+"""Writes of the after-sales chapter: requests (AFS-1 … AFS-6), complaints (CMP), messages (MSG)."""
