@@ -8,7 +8,7 @@ from aftersales.selectors import (
     listing_complaint_risk,
     message_kpi_figures,
 )
-from catalog.services import inspection_risk_factors
+from catalog.services.inspections import inspection_risk_factors
 from merchants.dashboard import home_action_sources
 from merchants.selectors import kpi_sources
 from merchants.services import closure_checks

@@ -44,7 +44,7 @@ from django_fsm import TransitionNotAllowed
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
-from catalog.services import listing_sales_add, sku_release, sku_reserve
+from catalog.services.skus import listing_sales_add, sku_release, sku_reserve
 from merchants.models import Merchant
 from merchants.selectors import agreement_current, merchant_deposit_balance, merchant_for_member
 from merchants.services import (

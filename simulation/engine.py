@@ -46,15 +46,9 @@ from aftersales.services import (
 )
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
-from catalog.services import (
-    ip_notice_counter,
-    ip_notice_file,
-    ip_notice_validate,
-    listing_approve,
-    listing_create,
-    listing_reject,
-    listing_submit,
-)
+from catalog.services.ip_notices import ip_notice_counter, ip_notice_file, ip_notice_validate
+from catalog.services.listings import listing_create, listing_submit
+from catalog.services.review import listing_approve, listing_reject
 from disputes.models import Dispute, MediationProposal
 from disputes.services import dispute_evidence_submit, dispute_propose, dispute_rule, proposal_answer
 from merchants.tasks import compute_kpis_task, recompute_credit_task
