@@ -8,7 +8,7 @@ from aftersales.selectors import (
     listing_complaint_risk,
     message_kpi_figures,
 )
-from catalog.services import inspection_risk_factors
+from catalog.services.inspections import inspection_risk_factors
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks

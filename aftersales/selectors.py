@@ -209,9 +209,9 @@ def complaint_counts_by_listing(*, merchant: Merchant, since: datetime) -> dict[
 
 
 def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
-    """CAT-6, CMP-3 (``catalog.services.inspection_risk_factors``): listings complained about in the
-    catalog's complaint window weigh more in inspection sampling (``1 + per complaint × complaints``,
-    capped); one query per merchant sampled."""
+    """CAT-6, CMP-3 (``catalog.services.inspections.inspection_risk_factors``): listings complained
+    about in the catalog's complaint window weigh more in inspection sampling (``1 + per complaint ×
+    complaints``, capped); one query per merchant sampled."""
     since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_WINDOW
     merchants = {listing.merchant_id: listing.merchant for listing in listings}
     counts: dict[int, int] = {}

@@ -33,7 +33,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from catalog.models import Category  # noqa: E402
-from catalog.services import listing_approve, listing_create, listing_submit  # noqa: E402
+from catalog.services.listings import listing_create, listing_submit  # noqa: E402
+from catalog.services.review import listing_approve  # noqa: E402
 from merchants.models import Merchant, MerchantMember  # noqa: E402
 from orders.payments.sandbox import sandbox_complete  # noqa: E402
 from orders.services.cart import cart_item_add  # noqa: E402

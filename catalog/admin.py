@@ -22,7 +22,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from catalog import services
 from catalog.models import (
     BannedTerm,
     Category,
@@ -38,6 +37,9 @@ from catalog.models import (
 )
 from catalog.prescreen import highlight
 from catalog.selectors import review_queue
+from catalog.services.assisted import listing_create_assisted, listing_stock_confirm, listing_update_assisted
+from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
+from catalog.services.review import listing_approve, listing_reject, listings_bulk_takedown
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
@@ -176,7 +178,7 @@ class ListingReviewAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.listing_approve(listing_id=pk, actor=_staff(request), note=note),
+            lambda pk: listing_approve(listing_id=pk, actor=_staff(request), note=note),
             [v.listing_id for v in queryset],
         )
 
@@ -186,7 +188,7 @@ class ListingReviewAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.listing_reject(listing_id=pk, actor=_staff(request), reason=reason),
+            lambda pk: listing_reject(listing_id=pk, actor=_staff(request), reason=reason),
             [v.listing_id for v in queryset],
         )
 
@@ -373,7 +375,7 @@ class ListingAdmin(admin.ModelAdmin):
         form = AssistedListingForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                listing = services.listing_create_assisted(
+                listing = listing_create_assisted(
                     merchant=form.cleaned_data["merchant"],
                     staff=_staff(request),
                     note=form.cleaned_data.get("note", ""),
@@ -412,7 +414,7 @@ class ListingAdmin(admin.ModelAdmin):
                 changed.add("images")
             changes = {k: v for k, v in form.listing_fields().items() if k in changed}
             try:
-                services.listing_update_assisted(
+                listing_update_assisted(
                     listing_id=listing.pk,
                     staff=_staff(request),
                     note=form.cleaned_data.get("note", ""),
@@ -446,7 +448,7 @@ class ListingAdmin(admin.ModelAdmin):
     def bulk_takedown(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
         reason = request.POST.get("reason", "")
         try:
-            done = services.listings_bulk_takedown(
+            done = listings_bulk_takedown(
                 listing_ids=list(queryset.values_list("pk", flat=True)),
                 actor=_staff(request),
                 reason=reason,
@@ -462,7 +464,7 @@ class ListingAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.listing_stock_confirm(listing_id=pk, actor=_staff(request), note=note),
+            lambda pk: listing_stock_confirm(listing_id=pk, actor=_staff(request), note=note),
             list(queryset.values_list("pk", flat=True)),
         )
 
@@ -519,7 +521,7 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.ip_notice_validate(notice_id=pk, actor=_staff(request), note=note),
+            lambda pk: ip_notice_validate(notice_id=pk, actor=_staff(request), note=note),
             list(queryset.values_list("pk", flat=True)),
         )
 
@@ -529,7 +531,7 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.ip_notice_dismiss(notice_id=pk, actor=_staff(request), note=note),
+            lambda pk: ip_notice_dismiss(notice_id=pk, actor=_staff(request), note=note),
             list(queryset.values_list("pk", flat=True)),
         )
 
@@ -541,9 +543,7 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: services.ip_notice_dismiss(
-                notice_id=pk, actor=_staff(request), note=note, false_notice=True
-            ),
+            lambda pk: ip_notice_dismiss(notice_id=pk, actor=_staff(request), note=note, false_notice=True),
             list(queryset.values_list("pk", flat=True)),
         )
 

@@ -14,8 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog import selectors, services
+from catalog import selectors
 from catalog.models import Category, IpNotice, Listing, ListingVersion, Sku
+from catalog.services.assisted import listing_stock_confirm
+from catalog.services.favourites import favourite_add, favourite_remove, follow_add, follow_remove
+from catalog.services.ip_notices import ip_notice_action_proof, ip_notice_counter, ip_notice_file
+from catalog.services.listings import listing_create, listing_submit, listing_update
+from catalog.services.review import listing_delist
+from catalog.services.skus import sku_stock_bulk_set, sku_update
 from merchants.models import Merchant, MerchantMember
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from platform_core.accounts.masking import MASK, mask_name
@@ -323,7 +329,7 @@ class MerchantListingListApi(MerchantScopedApi):
         merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        listing = services.listing_create(merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        listing = listing_create(merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing.pk)
         return Response(MerchantListingSerializer(listing).data, status=status.HTTP_201_CREATED)
 
@@ -357,7 +363,7 @@ class MerchantListingDetailApi(MerchantScopedApi):
         changes = dict(data.validated_data)
         if "images" in changes:
             changes["images"] = [dict(i) for i in changes["images"]]
-        services.listing_update(listing_id=listing_id, actor=request.user, **changes)  # type: ignore[arg-type]
+        listing_update(listing_id=listing_id, actor=request.user, **changes)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -367,7 +373,7 @@ class MerchantListingSubmitApi(MerchantScopedApi):
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
-        services.listing_submit(listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
+        listing_submit(listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -384,7 +390,7 @@ class MerchantListingDelistApi(MerchantScopedApi):
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.listing_delist(
+        listing_delist(
             listing_id=listing_id,
             actor=request.user,  # type: ignore[arg-type]
             reason=data.validated_data["reason"],
@@ -402,7 +408,7 @@ class MerchantListingStockConfirmApi(MerchantScopedApi):
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
-        services.listing_stock_confirm(listing_id=listing_id, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
+        listing_stock_confirm(listing_id=listing_id, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -421,7 +427,7 @@ class MerchantSkuApi(MerchantScopedApi):
         merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        sku = services.sku_update(sku_id=sku_id, merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        sku = sku_update(sku_id=sku_id, merchant=merchant, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
         return Response(SkuMerchantSerializer(sku).data)
 
 
@@ -442,7 +448,7 @@ class MerchantStockBulkApi(MerchantScopedApi):
         merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        skus = services.sku_stock_bulk_set(
+        skus = sku_stock_bulk_set(
             merchant=merchant,
             items=[dict(i) for i in data.validated_data["items"]],
             actor=request.user,  # type: ignore[arg-type]
@@ -587,7 +593,7 @@ class IpNoticeListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        notice = services.ip_notice_file(
+        notice = ip_notice_file(
             listing_id=v["listing"],
             rights_holder=request.user,  # type: ignore[arg-type]
             right_kind=v["right_kind"],
@@ -607,7 +613,7 @@ class IpNoticeActionProofApi(APIView):
         selectors.ip_notice_get_for_rights_holder(user=request.user, notice_id=notice_id)  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notice = services.ip_notice_action_proof(
+        notice = ip_notice_action_proof(
             notice_id=notice_id,
             proof=data.validated_data["proof"],
             actor=request.user,  # type: ignore[arg-type]
@@ -639,7 +645,7 @@ class MerchantIpCounterNoticeApi(MerchantScopedApi):
         selectors.ip_notice_get_for_merchant(merchant=merchant, notice_id=notice_id)  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notice = services.ip_notice_counter(
+        notice = ip_notice_counter(
             notice_id=notice_id,
             merchant=merchant,
             statement=data.validated_data["statement"],
@@ -689,7 +695,7 @@ class MyFavouritesApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        favourite = services.favourite_add(
+        favourite = favourite_add(
             user=request.user,  # type: ignore[arg-type]
             listing_id=data.validated_data["listing"],
             actor=request.user,  # type: ignore[arg-type]
@@ -703,7 +709,7 @@ class MyFavouriteApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["me"])
     def delete(self, request: Request, listing_id: int) -> Response:
-        services.favourite_remove(user=request.user, listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
+        favourite_remove(user=request.user, listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -726,7 +732,7 @@ class MyFollowsApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        follow = services.follow_add(
+        follow = follow_add(
             user=request.user,  # type: ignore[arg-type]
             merchant_id=data.validated_data["merchant"],
             actor=request.user,  # type: ignore[arg-type]
@@ -740,5 +746,5 @@ class MyFollowApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["me"])
     def delete(self, request: Request, merchant_id: int) -> Response:
-        services.follow_remove(user=request.user, merchant_id=merchant_id, actor=request.user)  # type: ignore[arg-type]
+        follow_remove(user=request.user, merchant_id=merchant_id, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,6 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog import services
 from catalog.models import Category, Listing, ListingVersion
 from catalog.prescreen import highlight
 from catalog.selectors import (
@@ -26,6 +25,10 @@ from catalog.selectors import (
     listing_prescreen,
     sku_get_for_merchant,
 )
+from catalog.services.listings import listing_create, listing_update
+from catalog.services.listings import listing_submit as listing_submit_service
+from catalog.services.review import listing_delist as listing_delist_service
+from catalog.services.skus import sku_stock_bulk_set, sku_update
 from merchants.dashboard.base import (
     ALL_ROLES,
     LISTING_EDITORS,
@@ -200,7 +203,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             skus = [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
             data = form.cleaned_data
             try:
-                listing = services.listing_create(
+                listing = listing_create(
                     merchant=merchant,
                     category=data["category"],
                     kind=data["kind"],
@@ -278,7 +281,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         if "_check" not in request.POST and form.is_valid():
             data = form.cleaned_data
             try:
-                services.listing_update(
+                listing_update(
                     listing_id=listing.pk,
                     actor=request_user(request),
                     category=data["category"],
@@ -310,7 +313,7 @@ def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
     if _listing_or_404(request, listing_id) is None:
         return page(request, "merchant/404.html", status=404)
     try:
-        services.listing_submit(listing_id=listing_id, actor=request_user(request))
+        listing_submit_service(listing_id=listing_id, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:
@@ -327,7 +330,7 @@ def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
     form = DelistForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.listing_delist(
+        listing_delist_service(
             listing_id=listing_id, actor=request_user(request), reason=reason, source="merchant"
         )
     except SERVICE_ERRORS as exc:
@@ -350,7 +353,7 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     listing_id = request.POST.get("listing")
     if form.is_valid():
         try:
-            sku = services.sku_update(
+            sku = sku_update(
                 sku_id=sku_id, merchant=merchant, actor=request_user(request), **form.cleaned_data
             )
         except SERVICE_ERRORS as exc:
@@ -377,7 +380,7 @@ def stock_upload(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", problem)
         else:
             try:
-                skus = services.sku_stock_bulk_set(
+                skus = sku_stock_bulk_set(
                     merchant=merchant_for_request(request), items=items, actor=request_user(request)
                 )
             except SERVICE_ERRORS as exc:

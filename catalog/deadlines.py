@@ -2,14 +2,10 @@
 the 7-day stock confirmation of assisted listings (CAT-9)."""
 
 from catalog.models import IpNotice, Listing
-from catalog.services import (
-    IP_COUNTER_RULE,
-    REVIEW_RULE,
-    STOCK_CONFIRM_RULE,
-    assisted_stock_prompt,
-    ip_notice_restore,
-    review_overdue_escalate,
-)
+from catalog.services._common import REVIEW_RULE, STOCK_CONFIRM_RULE
+from catalog.services.assisted import assisted_stock_prompt
+from catalog.services.ip_notices import IP_COUNTER_RULE, ip_notice_restore
+from catalog.services.review import review_overdue_escalate
 from platform_core.deadlines.registry import deadline_rule
 
 

@@ -1,11 +1,7 @@
 """What the catalog chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
-from catalog.services import (
-    inspection_risk_factors,
-    listings_suspend_for_document,
-    low_credit_risk,
-    new_merchant_risk,
-)
+from catalog.services.inspections import inspection_risk_factors, low_credit_risk, new_merchant_risk
+from catalog.services.review import listings_suspend_for_document
 from merchants.services.documents import document_expired_handlers
 from platform_core.org.permissions import Audience, Level, permission_register
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inspection, IpNotice, Listing, ListingVersion
-from catalog.services import REVIEW_RULE
+from catalog.services._common import REVIEW_RULE
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 

@@ -15,7 +15,8 @@ from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
 from catalog.models import Category
-from catalog.services import listing_approve, listing_create, listing_submit
+from catalog.services.listings import listing_create, listing_submit
+from catalog.services.review import listing_approve
 from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment
 from fieldwork.services import assignment_complete, assignment_schedule, assignment_start
 from merchants.demo import _application, _code, _user
@@ -31,7 +32,7 @@ from orders.services.payments import order_pay_start, payment_callback_receive
 from platform_core.accounts.management.commands.seed_demo import DEMO_PASSWORD
 from platform_core.accounts.models import User
 from staff.models import Department, StaffProfile
-from staff.services import staff_profile_create
+from staff.services.profiles import staff_profile_create
 
 PARTNER = "演示康养服务中心"
 PARTNER_CODE = 200

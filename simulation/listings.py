@@ -3,15 +3,9 @@
 
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
-from catalog.services import (
-    ip_notice_counter,
-    ip_notice_file,
-    ip_notice_validate,
-    listing_approve,
-    listing_create,
-    listing_reject,
-    listing_submit,
-)
+from catalog.services.ip_notices import ip_notice_counter, ip_notice_file, ip_notice_validate
+from catalog.services.listings import listing_create, listing_submit
+from catalog.services.review import listing_approve, listing_reject
 from simulation.base import SimulationBase
 from simulation.setup import MerchantActor
 

@@ -31,19 +31,16 @@ from staff.models import (
     TrainingSession,
 )
 from staff.selectors import REVIEW_PERMISSION, permission_application_time_left
-from staff.services import (
-    announcement_publish,
+from staff.services.announcements import announcement_publish
+from staff.services.applications import permission_application_approve, permission_application_reject
+from staff.services.grants import permission_revoke
+from staff.services.offboarding import (
     credential_rotation_task_complete,
-    department_head_set,
-    permission_application_approve,
-    permission_application_reject,
-    permission_revoke,
     staff_change_department,
     staff_offboard,
-    staff_profile_create,
-    training_attendance_record,
-    training_session_schedule,
 )
+from staff.services.profiles import department_head_set, staff_profile_create
+from staff.services.training import training_attendance_record, training_session_schedule
 
 
 class ReasonActionForm(ActionForm):

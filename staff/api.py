@@ -32,14 +32,14 @@ from staff.selectors import (
     permission_application_time_left,
     permission_grant_get_for_holder,
 )
-from staff.services import (
+from staff.services._common import permission_resolve
+from staff.services.applications import (
     permission_application_approve,
     permission_application_reject,
     permission_application_submit,
     permission_application_withdraw,
-    permission_give_up,
-    permission_resolve,
 )
+from staff.services.grants import permission_give_up
 
 
 class IdentityOutputSerializer(serializers.ModelSerializer):

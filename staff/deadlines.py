@@ -3,7 +3,8 @@
 from platform_core.deadlines.registry import deadline_rule
 from staff.models import PermissionApplication, PermissionGrant
 from staff.selectors import GRANT_EXPIRY_RULE, REVIEW_RULE
-from staff.services import permission_application_escalate, permission_grant_lapse
+from staff.services.applications import permission_application_escalate
+from staff.services.grants import permission_grant_lapse
 
 
 @deadline_rule(

@@ -4,7 +4,7 @@ from platform_core.accounts.services import account_anonymisers
 from platform_core.org.departments import department_head_resolvers
 from platform_core.org.permissions import Audience, Level, permission_register, training_checks
 from staff.selectors import department_head, training_passed_by
-from staff.services import staff_anonymise_user
+from staff.services.account_deletion import staff_anonymise_user
 
 # STF-1: the departments and their heads are staff's; the chapters below ask the kernel for a head.
 department_head_resolvers.register(department_head)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.models import AfterSalesEvent, AfterSalesRequest, Complaint, ComplaintStep
 from aftersales.services._common import RULE_COMPLAINT_ANSWER
 from catalog.models import Listing, ListingVersion
-from catalog.services import REVIEW_RULE as LISTING_REVIEW_RULE
+from catalog.services._common import REVIEW_RULE as LISTING_REVIEW_RULE
 from merchants.models import MerchantApplication
 from merchants.services._common import RULE_APPLICATION_REVIEW
 from orders.models import FollowUp

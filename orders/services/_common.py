@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from catalog.services import listing_sales_add, sku_release
+from catalog.services.skus import listing_sales_add, sku_release
 from orders.models import Order, OrderEvent, Payment
 from platform_core.accounts.models import User
 from platform_core.ledger.models import AccountKind, LedgerAccount

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
-from catalog.services import sku_reserve
+from catalog.services.skus import sku_reserve
 from merchants.models import Merchant
 from merchants.selectors.standing import agreement_current
 from orders.models import Cart, CartItem, Order, OrderLine, Payment

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Listing
-from catalog.services import listing_submit, listing_update
+from catalog.services.listings import listing_submit, listing_update
 from merchants.models import Merchant
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import approved_listing, draft_listing

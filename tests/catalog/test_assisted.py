@@ -10,13 +10,9 @@ from django.utils import timezone
 
 from catalog.models import Category, Listing, ListingAssist
 from catalog.queues import assisted_stock_unconfirmed
-from catalog.services import (
-    listing_approve,
-    listing_create_assisted,
-    listing_stock_confirm,
-    listing_submit,
-    listing_update_assisted,
-)
+from catalog.services.assisted import listing_create_assisted, listing_stock_confirm, listing_update_assisted
+from catalog.services.listings import listing_submit
+from catalog.services.review import listing_approve
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Inspection, Listing
-from catalog.services import inspection_batch_create, inspection_record
+from catalog.services.inspections import inspection_batch_create, inspection_record
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.errors import Conflict, Forbidden

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_list_for_customer
-from catalog.services import ip_notice_dismiss, ip_notice_validate
+from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry

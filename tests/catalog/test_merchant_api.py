@@ -7,11 +7,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Category, Listing, Sku
-from catalog.services import (
+from catalog.services.listings import listing_submit
+from catalog.services.review import (
     listing_approve,
     listing_delist,
     listing_restore,
-    listing_submit,
     listings_suspend_for_document,
 )
 from merchants.models import Merchant, MerchantMember, QualificationDocument

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from catalog.models import BannedTerm, Category, Listing, ListingVersion
 from catalog.prescreen import highlight
 from catalog.selectors import listing_prescreen, review_queue
-from catalog.services import listing_submit, listing_update
+from catalog.services.listings import listing_submit, listing_update
 from merchants.models import Merchant
 from platform_core.errors import InvalidInput
 from tests.conftest import client_for

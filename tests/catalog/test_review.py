@@ -9,14 +9,9 @@ from django_fsm import TransitionNotAllowed
 
 from catalog.models import Category, Listing, ListingVersion
 from catalog.selectors import listing_get_for_customer, listing_list_for_customer, review_queue
-from catalog.services import (
-    listing_approve,
-    listing_delist,
-    listing_reject,
-    listing_submit,
-    listing_update,
-    sku_update,
-)
+from catalog.services.listings import listing_submit, listing_update
+from catalog.services.review import listing_approve, listing_delist, listing_reject
+from catalog.services.skus import sku_update
 from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from catalog.models import Sku
-from catalog.services import sku_release, sku_reserve
+from catalog.services.skus import sku_release, sku_reserve
 from merchants.models import Merchant
 from platform_core.errors import Conflict, InvalidInput, NotFound
 from tests.factories.catalog import approved_listing

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from aftersales.models import AfterSalesRequest
 from aftersales.services.requests import request_create
 from catalog.models import BannedTerm, Listing
-from catalog.services import listing_approve
+from catalog.services.review import listing_approve
 from merchants.models import Merchant, MerchantApplication
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete

@@ -8,7 +8,8 @@ from typing import Any
 import factory
 
 from catalog.models import BannedTerm, Category, Listing
-from catalog.services import listing_approve, listing_create, listing_submit
+from catalog.services.listings import listing_create, listing_submit
+from catalog.services.review import listing_approve
 from merchants.models import Merchant
 from merchants.services.deposits import merchant_deposit_credit
 from platform_core.accounts.models import User

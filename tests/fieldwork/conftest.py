@@ -2,7 +2,7 @@ import pytest
 
 from platform_core.accounts.models import User
 from staff.models import Department
-from staff.services import department_head_set
+from staff.services.profiles import department_head_set
 from tests.factories.staff import department, staff_member
 
 

@@ -162,7 +162,7 @@ def test_mer_2_overdue_review_notifies_operations(time_machine: TimeMachineFixtu
 
 def test_mer_2_overdue_review_goes_to_the_operations_head(time_machine: TimeMachineFixture) -> None:
     from staff.models import Department
-    from staff.services import department_head_set
+    from staff.services.profiles import department_head_set
 
     head = UserFactory.create(is_staff=True)  # the head need not be in the operations group
     ops = StaffFactory.create(role=Role.STAFF_OPERATIONS)

@@ -129,7 +129,7 @@ def _sku() -> Built:
 def _ip_notice() -> Any:
     from django.contrib.auth.models import Permission
 
-    from catalog.services import ip_notice_file, ip_notice_validate
+    from catalog.services.ip_notices import ip_notice_file, ip_notice_validate
     from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
 
     listing = approved_listing(merchant=merchant_for(CategoryFactory()), title="matrix-listing 保温杯")
@@ -161,7 +161,8 @@ def _ip_action_proof() -> Built:
 def _staff_application_for(*, as_reviewer: bool) -> Built:
     from django.contrib.auth.models import Permission
 
-    from staff.services import permission_application_submit, permission_resolve
+    from staff.services._common import permission_resolve
+    from staff.services.applications import permission_application_submit
     from tests.factories.staff import staff_member
 
     applicant = staff_member()
@@ -190,7 +191,8 @@ def _staff_application_to_review() -> Built:
 
 
 def _user_application() -> Built:
-    from staff.services import permission_application_submit, permission_resolve
+    from staff.services._common import permission_resolve
+    from staff.services.applications import permission_application_submit
     from tests.factories.staff import identity
 
     customer = CustomerFactory.create()
@@ -205,7 +207,8 @@ def _user_application() -> Built:
 
 
 def _user_grant() -> Built:
-    from staff.services import permission_grant, permission_resolve
+    from staff.services._common import permission_resolve
+    from staff.services.grants import permission_grant
 
     customer = CustomerFactory.create()
     grant = permission_grant(

@@ -6,7 +6,8 @@ from django.test import Client
 
 from platform_core.accounts.models import User
 from staff.models import Announcement, PermissionApplication, PermissionGrant, StaffProfile
-from staff.services import permission_application_submit, permission_grant
+from staff.services.applications import permission_application_submit
+from staff.services.grants import permission_grant
 from tests.factories.accounts import UserFactory
 from tests.staff.conftest import perm
 

@@ -13,7 +13,7 @@ from platform_core.notifications.models import Notification
 from platform_core.org.permissions import training_checks
 from staff.models import PermissionApplication, PermissionGrant
 from staff.selectors import REVIEW_RULE, permission_application_time_left
-from staff.services import (
+from staff.services.applications import (
     permission_application_approve,
     permission_application_reject,
     permission_application_submit,
@@ -244,7 +244,7 @@ def test_usr_3_change_only_own_active_grant(customer_applicant, reviewer):
 
 
 def test_usr_3_holder_gives_permission_up(customer_applicant, reviewer):
-    from staff.services import permission_give_up
+    from staff.services.grants import permission_give_up
 
     grant = permission_application_approve(
         application=submit(customer_applicant, "staff.user_jury"), reason="ok", actor=reviewer

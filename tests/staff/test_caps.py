@@ -6,7 +6,8 @@ from platform_core.accounts.models import User
 from platform_core.errors import Conflict, Forbidden
 from staff.models import Announcement
 from staff.selectors import administrator_list
-from staff.services import announcement_publish, permission_grant, permission_revoke
+from staff.services.announcements import announcement_publish
+from staff.services.grants import permission_grant, permission_revoke
 from tests.factories.accounts import UserFactory
 from tests.factories.staff import staff_member
 from tests.staff.conftest import give, perm

@@ -5,7 +5,7 @@ import pytest
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict
 from staff.models import Department
-from staff.services import department_head_set, staff_profile_create
+from staff.services.profiles import department_head_set, staff_profile_create
 from tests.factories.accounts import UserFactory
 from tests.factories.staff import department
 

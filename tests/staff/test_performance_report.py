@@ -12,7 +12,7 @@ from django.db import models
 from aftersales.models import Complaint, ComplaintStep
 from aftersales.services._common import RULE_COMPLAINT_ANSWER
 from catalog.models import Category, Listing, ListingVersion
-from catalog.services import REVIEW_RULE
+from catalog.services._common import REVIEW_RULE
 from merchants.models import MerchantApplication
 from merchants.services._common import RULE_APPLICATION_REVIEW
 from platform_core.accounts.models import User

@@ -11,10 +11,9 @@ from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.notifications.models import Notification
 from staff.models import CredentialRotationTask, Department, PermissionGrant, StaffProfile
-from staff.services import (
+from staff.services.grants import permission_grant, permission_revoke
+from staff.services.offboarding import (
     credential_rotation_task_complete,
-    permission_grant,
-    permission_revoke,
     staff_change_department,
     staff_offboard,
 )

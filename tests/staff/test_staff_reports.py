@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from platform_core.reports.registry import ReportFilters, report_get
-from staff.services import permission_grant, permission_resolve, permission_revoke
+from staff.services._common import permission_resolve
+from staff.services.grants import permission_grant, permission_revoke
 from tests.factories.staff import staff_member
 
 pytestmark = pytest.mark.django_db

@@ -10,12 +10,8 @@ from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict, InvalidInput
 from staff.models import PermissionApplication, TrainingCourse
 from staff.selectors import learning_record_for, training_passed_by
-from staff.services import (
-    permission_application_approve,
-    permission_application_submit,
-    training_attendance_record,
-    training_session_schedule,
-)
+from staff.services.applications import permission_application_approve, permission_application_submit
+from staff.services.training import training_attendance_record, training_session_schedule
 from tests.conftest import client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.staff import staff_member

@@ -13,7 +13,8 @@ from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification
 from staff.models import IdentityVerification, PermissionApplication, PermissionGrant
 from staff.selectors import REVIEW_RULE
-from staff.services import permission_application_approve, permission_revoke
+from staff.services.applications import permission_application_approve
+from staff.services.grants import permission_revoke
 from tests.conftest import client_for
 from tests.factories.accounts import DEFAULT_PASSWORD
 from tests.factories.staff import resident_id, staff_member

@@ -119,7 +119,7 @@ def test_usr_4_the_hooks_are_what_other_apps_register_into():
     from aftersales.selectors import customer_open_aftersales_reason
     from orders.selectors.orders import customer_open_orders_reason
     from orders.services.retention import orders_anonymise_customer
-    from staff.services import staff_anonymise_user
+    from staff.services.account_deletion import staff_anonymise_user
 
     assert list(account_services.account_deletion_checks) == [
         customer_open_orders_reason,

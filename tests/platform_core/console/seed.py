@@ -11,7 +11,7 @@ from django.utils import timezone
 from aftersales.models import Complaint
 from aftersales.services._common import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from catalog.models import Category, Inspection, InspectionBatch, IpNotice, Listing, ListingVersion
-from catalog.services import REVIEW_RULE
+from catalog.services._common import REVIEW_RULE
 from disputes.models import Dispute
 from disputes.services._common import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
 from merchants.models import Merchant, MerchantApplication, Violation, ViolationAppeal

@@ -13,15 +13,10 @@ from django.utils import timezone
 from time_machine import TimeMachineFixture
 
 from catalog.models import Inspection, InspectionBatch, IpNotice, Listing, ListingVersion
-from catalog.services import (
-    inspection_record,
-    ip_notice_file,
-    ip_notice_validate,
-    listing_approve,
-    listing_delist,
-    listing_reject,
-    listing_submit,
-)
+from catalog.services.inspections import inspection_record
+from catalog.services.ip_notices import ip_notice_file, ip_notice_validate
+from catalog.services.listings import listing_submit
+from catalog.services.review import listing_approve, listing_delist, listing_reject
 from disputes.models import Dispute, Ruling
 from disputes.services.appeal import appeal_vote_cast, dispute_appeal
 from disputes.services.arbitration import dispute_rule

@@ -1,0 +1,141 @@
+"""Inspections (CAT-6): risk-weighted sampling and results; the ``inspection_risk_factors`` hook."""
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Inspection, InspectionBatch, Listing
+from catalog.selectors import listing_visible_q
+from catalog.services._common import _require_perm
+from catalog.services.review import listing_delist
+from merchants.services.violations import violation_record
+from platform_core.accounts.models import User
+from platform_core.audit.services import audit_record
+from platform_core.errors import Conflict, InvalidInput, NotFound
+from platform_core.hooks import Hook
+
+RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
+
+
+inspection_risk_factors = Hook[RiskFactor](
+    "catalog.inspection_risk_factors",
+    doc=(
+        "CAT-6: `factor(listings) -> {listing id: multiplier}` over a batch of candidate listings "
+        "(merchant joined) for inspection sampling; a listing a factor leaves out counts as x1. Catalog's "
+        "own factors are the merchant's age and credit grade; after-sales adds recent complaints (CMP-3)."
+    ),
+)
+
+
+def new_merchant_risk(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6: listings of a merchant that joined in the last ``CATALOG_NEW_MERCHANT_DAYS`` weigh more."""
+    since = timezone.now() - timedelta(days=settings.CATALOG_NEW_MERCHANT_DAYS)
+    factor = settings.CATALOG_INSPECTION_NEW_MERCHANT_RISK
+    return {listing.pk: factor for listing in listings if listing.merchant.created_at >= since}
+
+
+def low_credit_risk(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6, REP-3: listings of a merchant with a low credit grade weigh more (no grade yet: neutral)."""
+    table = settings.CATALOG_INSPECTION_CREDIT_RISK
+    return {
+        listing.pk: table[listing.merchant.credit_grade]
+        for listing in listings
+        if listing.merchant.credit_grade in table
+    }
+
+
+def inspection_risk_weights(listings: Sequence[Listing]) -> dict[int, float]:
+    """CAT-6: each listing's sampling weight: 1.0, times every registered factor's multiplier."""
+    weights = {listing.pk: 1.0 for listing in listings}
+    for factor in inspection_risk_factors:
+        for listing_id, multiplier in factor(listings).items():
+            if listing_id in weights:
+                weights[listing_id] *= float(multiplier)
+    return {listing_id: max(weight, 0.001) for listing_id, weight in weights.items()}
+
+
+@transaction.atomic
+def inspection_batch_create(
+    *, size: int, actor: User, note: str = "", rng: random.Random | None = None
+) -> InspectionBatch:
+    """CAT-6: sample ``size`` on-sale listings at random, weighted by risk (Efraimidis–Spirakis:
+    each listing draws ``u ** (1 / weight)``; the largest keys win — weighted sampling without
+    replacement in one pass)."""
+    _require_perm(actor, "catalog.inspect_listing")
+    if size <= 0:
+        raise InvalidInput(_("Size must be positive."), errors={"size": [_("Must be ≥ 1.")]})
+    rng = rng or random.SystemRandom()
+    candidates = list(Listing.objects.filter(listing_visible_q()).select_related("merchant").order_by("pk"))
+    weights = inspection_risk_weights(candidates)
+    keyed = []
+    for listing in candidates:
+        weight = weights[listing.pk]
+        keyed.append((math.log(rng.random() or 1e-12) / weight, weight, listing))
+    chosen = sorted(keyed, key=lambda k: k[0], reverse=True)[:size]
+    batch = InspectionBatch.objects.create(created_by=actor, size=len(chosen), note=note)
+    Inspection.objects.bulk_create(
+        Inspection(batch=batch, listing=listing, risk_weight=Decimal(str(round(weight, 3))))
+        for _key, weight, listing in chosen
+    )
+    audit_record(
+        actor=actor,
+        action="inspection_batch.created",
+        subject=batch,
+        after={"listings": [c[2].pk for c in chosen]},
+    )
+    return batch
+
+
+@transaction.atomic
+def inspection_record(
+    *, inspection_id: int, result: str, evidence: dict[str, Any], actor: User
+) -> Inspection:
+    """CAT-6: record the inspection result; a failure delists the listing and records a violation
+    (``failed_inspection``, source ``inspection``) against the merchant (VIO-1)."""
+    _require_perm(actor, "catalog.inspect_listing")
+    if result not in Inspection.Result.values:
+        raise InvalidInput(_("Unknown result."), errors={"result": [_("pass or fail")]})
+    inspection = (
+        Inspection.objects.select_for_update()
+        .select_related("listing__merchant")
+        .filter(pk=inspection_id)
+        .first()
+    )
+    if inspection is None:
+        raise NotFound(_("No such inspection."))
+    if inspection.result:
+        raise Conflict(_("This inspection is already recorded."), code="already_recorded")
+    inspection.result, inspection.evidence = result, evidence
+    inspection.inspector, inspection.inspected_at = actor, timezone.now()
+    inspection.save()
+    audit_record(
+        actor=actor,
+        action="inspection.recorded",
+        subject=inspection,
+        after={"result": result, "evidence": evidence},
+    )
+    if result == Inspection.Result.FAIL:
+        listing = inspection.listing
+        if listing.on_sale:
+            listing_delist(
+                listing_id=listing.pk,
+                actor=actor,
+                reason=_("Failed quality inspection #%(id)s") % {"id": inspection.pk},
+                source=Listing.DelistSource.INSPECTION,
+            )
+        violation_record(
+            merchant=listing.merchant,
+            kind="failed_inspection",
+            evidence={"inspection": inspection.pk, "listing": listing.pk, **evidence},
+            source="inspection",
+            actor=actor,
+        )
+    return inspection

@@ -1,0 +1,44 @@
+"""Staff profiles and department heads (STF-1, STF-2)."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from platform_core.accounts.models import User
+from platform_core.audit.services import audit_record
+from platform_core.errors import Conflict
+from staff.models import Department, StaffProfile
+
+
+@transaction.atomic
+def staff_profile_create(
+    *, user: User, department: Department, title: str = "", actor: User | None
+) -> StaffProfile:
+    """STF-1: put a person on the staff of a department (and in its role group)."""
+    if StaffProfile.objects.filter(user=user).exists():
+        raise Conflict(_("%(user)s already has a staff profile.") % {"user": user}, code="profile_exists")
+    profile = StaffProfile.objects.create(user=user, department=department, title=title)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=department.role))
+    audit_record(
+        actor=actor, action="staff.profile_created", subject=profile, after={"department": department.code}
+    )
+    return profile
+
+
+@transaction.atomic
+def department_head_set(*, department: Department, head: User | None, actor: User | None) -> Department:
+    """STF-1, STF-2: appoint the head to whom overdue applications escalate."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = {"head": department.head_id}
+    department.head = head
+    department.save(update_fields=["head"])
+    audit_record(
+        actor=actor,
+        action="staff.department_head_set",
+        subject=department,
+        before=before,
+        after={"head": head.pk if head else None},
+    )
+    return department
