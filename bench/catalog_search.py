@@ -44,7 +44,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from catalog.api import ListingListApi  # noqa: E402
+from catalog.api.listings import ListingListApi  # noqa: E402
 from catalog.models import Category, Listing  # noqa: E402
 from catalog.selectors import listing_list_for_customer  # noqa: E402
 from merchants.models import Merchant  # noqa: E402

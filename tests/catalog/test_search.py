@@ -122,9 +122,9 @@ def test_cat_8_list_query_budget_same_for_5_and_50(merchant: Merchant, api_clien
 def test_cat_8_result_count_is_capped(
     merchant: Merchant, api_client: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog import api
+    from catalog.api import listings
 
-    monkeypatch.setattr(api, "SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr(listings, "SEARCH_MAX_RESULTS", 3)
     for _ in range(5):
         approved_listing(merchant=merchant)
     body = api_client.get(URL, {"page_size": 2}).json()

@@ -1,0 +1,1 @@
+"""The after-sales API, one module per resource (urls.py imports the views from each)."""

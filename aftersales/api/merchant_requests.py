@@ -1,0 +1,125 @@
+"""The merchants' side of after-sales requests (/merchant/aftersales/): AFS-3 … AFS-6.
+
+Thin views: parse, call a selector or service, serialise. Money-moving POSTs take an Idempotency-Key.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales import selectors
+from aftersales.api._common import MerchantResponder
+from aftersales.api.requests import (
+    TAGS,
+    CarrierInputSerializer,
+    ReasonInputSerializer,
+    RequestDetailSerializer,
+    RequestOutputSerializer,
+)
+from aftersales.models import AfterSalesRequest
+from aftersales.services.requests import request_approve, request_refuse
+from aftersales.services.returns import request_confirm_receipt, request_refund_issue, request_reship
+from merchants.permissions import AFTERSALES_REFUNDERS, IsMerchantMember, merchant_for_request
+from platform_core.accounts.acting import request_user
+from platform_core.api.idempotency import idempotent
+from platform_core.api.pagination import PagePagination, paginate
+
+MerchantRefunder = IsMerchantMember.with_roles(*AFTERSALES_REFUNDERS)
+
+
+def _merchant_request(request: Request, request_id: int) -> AfterSalesRequest:
+    return selectors.request_get_for_merchant(merchant=merchant_for_request(request), request_id=request_id)
+
+
+class MerchantRequestListApi(APIView):
+    pagination_class = PagePagination  # documents the page envelope in the schema
+    """AFS-3: the shop's requests, the most urgent first, with the time left."""
+
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(responses={200: RequestOutputSerializer(many=True)}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        qs = selectors.request_list_for_merchant(
+            merchant=merchant_for_request(request),
+            status=request.query_params.get("status"),
+        )
+        return paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
+
+
+class MerchantRequestDetailApi(APIView):
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(responses={200: RequestDetailSerializer}, tags=TAGS)
+    def get(self, request: Request, request_id: int) -> Response:
+        return Response(RequestDetailSerializer(_merchant_request(request, request_id)).data)
+
+
+class MerchantRequestApproveApi(APIView):
+    """AFS-3, AFS-4: approve; a refund-only request is refunded at once (money moves: Idempotency-Key)."""
+
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, request_id: int) -> Response:
+        found = _merchant_request(request, request_id)
+        return Response(
+            RequestDetailSerializer(request_approve(request=found, actor=request_user(request))).data
+        )
+
+
+class MerchantRequestRefuseApi(APIView):
+    """AFS-5: refuse, with the reason."""
+
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    def post(self, request: Request, request_id: int) -> Response:
+        found = _merchant_request(request, request_id)
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = request_refuse(
+            request=found, reason=data.validated_data["reason"], actor=request_user(request)
+        )
+        return Response(RequestDetailSerializer(updated).data)
+
+
+class MerchantRequestConfirmReceiptApi(APIView):
+    """AFS-4: confirm the return arrived; a return-and-refund is refunded at once (Idempotency-Key)."""
+
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, request_id: int) -> Response:
+        found = _merchant_request(request, request_id)
+        updated = request_confirm_receipt(request=found, actor=request_user(request))
+        return Response(RequestDetailSerializer(updated).data)
+
+
+class MerchantRequestRefundApi(APIView):
+    """AFS-4, PAY-5: issue the refund if the system's immediate attempt could not (Idempotency-Key)."""
+
+    permission_classes = [MerchantRefunder]
+
+    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @idempotent(required=True)
+    def post(self, request: Request, request_id: int) -> Response:
+        found = _merchant_request(request, request_id)
+        updated = request_refund_issue(request=found, actor=request_user(request))
+        return Response(RequestDetailSerializer(updated).data)
+
+
+class MerchantRequestReshipApi(APIView):
+    """AFS-6: ship the replacement (exchange) or the repaired item back (repair)."""
+
+    permission_classes = [MerchantResponder]
+
+    @extend_schema(request=CarrierInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    def post(self, request: Request, request_id: int) -> Response:
+        found = _merchant_request(request, request_id)
+        data = CarrierInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = request_reship(request=found, actor=request_user(request), **data.validated_data)
+        return Response(RequestDetailSerializer(updated).data)

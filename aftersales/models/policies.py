@@ -1,0 +1,51 @@
+"""AFS-3, AFS-4: special periods declared by staff and what a merchant promises beyond the law."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant
+
+
+class SpecialPeriod(models.Model):
+    """AFS-3: a period staff declared special (holidays, promotions): merchants get 48 hours to respond."""
+
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("special after-sales period")
+        verbose_name_plural = _("special after-sales periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="special_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d})"
+
+
+class MerchantAfterSalesPolicy(models.Model):
+    """AFS-4 (7DR Art. 18), AFS-1: what a merchant promises beyond the law."""
+
+    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="aftersales_policy")
+    pays_no_reason_return_shipping = models.BooleanField(
+        _("pays return shipping for no-reason returns"), default=False
+    )
+    warranty_days = models.PositiveIntegerField(_("warranty (days)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merchant after-sales policy")
+        verbose_name_plural = _("merchant after-sales policies")
+
+    def __str__(self) -> str:
+        return f"after-sales policy of {self.merchant_id}"

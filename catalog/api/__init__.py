@@ -1,0 +1,1 @@
+"""The catalog REST API, one module per resource (urls.py imports the views from each)."""

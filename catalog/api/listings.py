@@ -1,0 +1,185 @@
+"""Catalog REST API, public browse and search (CAT-8). Views are thin: they parse, scope to the caller
+and call a service or selector."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors
+from catalog.models import Category, Listing, Sku
+from merchants.models import Merchant
+from platform_core.api.pagination import PagePagination
+from platform_core.errors import NotFound
+
+SELF_OPERATED_LABEL = "自营"
+
+
+# --- output serializers -------------------------------------------------------------------------------------
+
+
+class MerchantSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_self_operated = serializers.BooleanField()
+    self_operated_label = serializers.SerializerMethodField(
+        help_text="自营 for the platform's own shop (ECL Art. 37), else empty."
+    )
+
+    def get_self_operated_label(self, merchant: Merchant) -> str:
+        return SELF_OPERATED_LABEL if merchant.is_self_operated else ""
+
+
+class ListingCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField(source="live_version.title")
+    image = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.slug", help_text="Category slug.")
+    price_min = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_max = serializers.DecimalField(max_digits=12, decimal_places=2)
+    sales_count = serializers.IntegerField()
+    available = serializers.BooleanField(help_text="Some variant is in stock.")
+    merchant = MerchantSummarySerializer()
+    self_operated = serializers.BooleanField(
+        source="merchant.is_self_operated", help_text="MER-9, CAT-9: sold by the platform's own shop."
+    )
+    labels = serializers.SerializerMethodField(
+        help_text="Labels customers must see: 自营 for the platform's own shop (ECL Art. 37)."
+    )
+
+    def get_labels(self, listing: Listing) -> list[str]:
+        return [SELF_OPERATED_LABEL] if listing.merchant.is_self_operated else []
+
+    def get_image(self, listing: Listing) -> dict[str, str] | None:
+        assert listing.live_version is not None
+        images = listing.live_version.images
+        return images[0] if images else None
+
+
+class SkuPublicSerializer(serializers.ModelSerializer):
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sku
+        fields = ["id", "code", "attributes", "price", "stock", "available"]
+
+    def get_available(self, sku: Sku) -> bool:
+        return sku.stock > 0
+
+
+class ListingDetailSerializer(ListingCardSerializer):
+    description = serializers.CharField(source="live_version.description")
+    images = serializers.JSONField(source="live_version.images")
+    service_area = serializers.CharField()
+    service_duration_minutes = serializers.IntegerField(allow_null=True)
+    is_non_returnable = serializers.BooleanField(help_text="AFS-2: confirm at purchase.")
+    no_reason_return = serializers.SerializerMethodField()
+    skus = SkuPublicSerializer(many=True)
+    review_summary = serializers.SerializerMethodField(
+        help_text="REP-1: count, average item rating and distribution 1-5 of the listing's reviews."
+    )
+    favourite_count = serializers.SerializerMethodField(help_text="USR-1: users who favourited the listing.")
+    merchant_follower_count = serializers.SerializerMethodField(help_text="USR-1: users who follow the shop.")
+
+    def get_favourite_count(self, listing: Listing) -> int:
+        return selectors.listing_favourite_count(listing=listing)
+
+    def get_merchant_follower_count(self, listing: Listing) -> int:
+        return selectors.merchant_follower_count(merchant=listing.merchant)
+
+    def get_no_reason_return(self, listing: Listing) -> bool:
+        return not (listing.is_non_returnable or listing.category.no_reason_return_excluded)
+
+    def get_review_summary(self, listing: Listing) -> dict[str, Any] | None:
+        return selectors.listing_review_summary(listing=listing)
+
+
+# --- public ---------------------------------------------------------------------------------------------------
+
+#: CAT-8: search results are counted up to this many (100 pages of 20, as large marketplaces do); an
+#: exact count of every match would cost as much as the search itself on a large catalogue.
+SEARCH_MAX_RESULTS = 2000
+
+
+class CappedCountPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        # Neither the order nor the per-row annotations change how many rows match.
+        matches = self.object_list.order_by().values("pk")  # type: ignore[attr-defined]
+        return int(matches[:SEARCH_MAX_RESULTS].count())
+
+
+class SearchPagination(PagePagination):
+    """``count`` is the number of matches up to ``SEARCH_MAX_RESULTS``; pages beyond it are not served."""
+
+    django_paginator_class = CappedCountPaginator
+
+
+class ListingListApi(APIView):
+    """CAT-8: browse and search visible listings."""
+
+    permission_classes = [AllowAny]
+    pagination_class = SearchPagination
+    # Only what a result card shows, so the sort over many matched rows carries narrow rows. The FSM
+    # ``status`` fields must stay loaded: ConcurrentTransitionMixin reads them on every instance.
+    CARD_FIELDS = (
+        "id",
+        "kind",
+        "status",
+        "price_min",
+        "price_max",
+        "sales_count",
+        "live_version__title",
+        "live_version__images",
+        "category__slug",
+        "merchant__name",
+        "merchant__status",
+        "merchant__is_self_operated",
+    )
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        category = serializers.SlugField(required=False, help_text="Category slug (includes subcategories).")
+        min_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        max_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        sort = serializers.ChoiceField(choices=selectors.SORTS, required=False, default="relevance")
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: ListingCardSerializer(many=True)}, tags=["catalog"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = dict(filters.validated_data)
+        category = None
+        if data.get("category"):
+            category = Category.objects.filter(slug=data["category"]).first()
+            if category is None:
+                raise NotFound(_("No such category."))
+        listings = selectors.listing_list_for_customer(
+            q=data.get("q"),
+            category=category,
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
+            sort=data["sort"],
+        ).only(*self.CARD_FIELDS)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(listings, request, view=self)
+        return paginator.get_paginated_response(ListingCardSerializer(page, many=True).data)
+
+
+class ListingDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ListingDetailSerializer}, tags=["catalog"])
+    def get(self, request: Request, listing_id: int) -> Response:
+        listing = selectors.listing_get_for_customer(listing_id=listing_id)
+        return Response(ListingDetailSerializer(listing).data)
