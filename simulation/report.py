@@ -16,7 +16,7 @@ from orders.models import Order, OrderEvent, Refund
 from platform_core.deadlines.selectors import deadline_sla_figures
 from platform_core.ledger.models import AccountKind
 from platform_core.ledger.services import ledger_account_for
-from simulation.checks import FAILED, CheckResult
+from simulation.results import FAILED, CheckResult
 
 if TYPE_CHECKING:
     from simulation.engine import Simulation

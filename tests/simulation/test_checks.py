@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 from time_machine import TimeMachineFixture
 
-from merchants.selectors import merchant_deposit_balance
+from merchants.selectors.standing import merchant_deposit_balance
 from orders.models import Order
 from orders.services import fulfilment as order_services
 from platform_core.deadlines.services import deadlines_sweep
-from simulation.checks import FAILED, PASSED, CheckResult, check_late_shipments
+from simulation.money_checks import check_late_shipments
+from simulation.results import FAILED, PASSED, CheckResult
 from tests.factories.orders import paid_order, sku_for_sale
 
 pytestmark = pytest.mark.django_db
