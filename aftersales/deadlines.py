@@ -1,16 +1,18 @@
 """What happens when an after-sales clock runs out (OPS-1); the engine calls these with the subject locked."""
 
-from aftersales.models import AfterSalesRequest, Complaint, Conversation
-from aftersales.services import complaints, conversations
-from aftersales.services._common import (
+from aftersales.clocks import (
     RULE_COMPLAINT_ACK,
     RULE_COMPLAINT_ANSWER,
+    RULE_CS_MESSAGE_REPLY,
     RULE_ESCALATION_WINDOW,
+    RULE_MERCHANT_MESSAGE_REPLY,
     RULE_MERCHANT_RESPONSE,
     RULE_REFUND_DUE,
     RULE_RETURN_RECEIPT,
     RULE_RETURN_SHIP_BY,
 )
+from aftersales.models import AfterSalesRequest, Complaint, Conversation
+from aftersales.services import complaints, conversations
 from aftersales.services.deadline_handlers import (
     request_escalation_window_closed,
     request_receipt_missed,
@@ -74,7 +76,7 @@ def complaint_answer_missed(complaint: Complaint) -> None:
 
 
 @deadline_rule(
-    conversations.RULE_MERCHANT_MESSAGE_REPLY,
+    RULE_MERCHANT_MESSAGE_REPLY,
     description="MSG-2: a shop answers a customer's message within 24 h, else it counts against its KPI",
 )
 def merchant_message_reply_missed(conversation: Conversation) -> None:
@@ -82,7 +84,7 @@ def merchant_message_reply_missed(conversation: Conversation) -> None:
 
 
 @deadline_rule(
-    conversations.RULE_CS_MESSAGE_REPLY,
+    RULE_CS_MESSAGE_REPLY,
     description="MSG-2: platform customer service answers within 2 h, else escalated to the shift lead",
 )
 def cs_message_reply_missed(conversation: Conversation) -> None:

@@ -2,12 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.clocks import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from aftersales.selectors import (
     complaint_queue_for_customer_service,
     complaint_queue_for_head,
     request_queue_for_customer_service,
 )
-from aftersales.services._common import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 

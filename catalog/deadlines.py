@@ -1,10 +1,10 @@
 """Catalog clocks (OPS-1): the 24-hour listing review (CAT-4), the IP counter-notice window (CAT-7) and
 the 7-day stock confirmation of assisted listings (CAT-9)."""
 
+from catalog.clocks import IP_COUNTER_RULE, REVIEW_RULE, STOCK_CONFIRM_RULE
 from catalog.models import IpNotice, Listing
-from catalog.services._common import REVIEW_RULE, STOCK_CONFIRM_RULE
 from catalog.services.assisted import assisted_stock_prompt
-from catalog.services.ip_notices import IP_COUNTER_RULE, ip_notice_restore
+from catalog.services.ip_notices import ip_notice_restore
 from catalog.services.review import review_overdue_escalate
 from platform_core.deadlines.registry import deadline_rule
 

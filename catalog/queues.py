@@ -4,8 +4,8 @@ assisted listings whose stock needs checking."""
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
+from catalog.clocks import REVIEW_RULE
 from catalog.models import Inspection, IpNotice, Listing, ListingVersion
-from catalog.services._common import REVIEW_RULE
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 

@@ -32,8 +32,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from catalog.clocks import REVIEW_RULE
 from catalog.models import Inspection, IpNotice, Listing, ListingVersion
-from catalog.services._common import REVIEW_RULE
 from platform_core.accounts.masking import mask_name
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.models import Deadline

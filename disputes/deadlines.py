@@ -1,7 +1,6 @@
 """What happens when a dispute's clock runs out (OPS-1); the engine calls these with the dispute locked."""
 
-from disputes.models import Dispute
-from disputes.services._common import (
+from disputes.clocks import (
     RULE_APPEAL_WINDOW,
     RULE_EVIDENCE_WINDOW,
     RULE_EXECUTE_RULING,
@@ -12,6 +11,7 @@ from disputes.services._common import (
     RULE_RULING_DUE,
     RULE_SUSPENSION_END,
 )
+from disputes.models import Dispute
 from disputes.services.appeal import dispute_appeal_window_closed, dispute_panel_deadline_passed
 from disputes.services.arbitration import dispute_ruling_overdue
 from disputes.services.evidence import dispute_evidence_window_closed

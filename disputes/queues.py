@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from disputes.clocks import RULE_MEDIATION_WINDOW
 from disputes.models import Dispute
 from disputes.selectors import COMMITTEE_RULES
-from disputes.services._common import PERM_ARBITRATE, PERM_MEDIATE, RULE_MEDIATION_WINDOW
+from disputes.services._common import PERM_ARBITRATE, PERM_MEDIATE
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 #: the stages in which staff act: the mediator proposes, the arbitrator rules, the panel decides

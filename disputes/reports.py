@@ -23,8 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from disputes.clocks import RULE_RULING_DUE
 from disputes.models import Appeal, Dispute, DisputeEvent, Ruling
-from disputes.services._common import RULE_RULING_DUE
 from platform_core.accounts.masking import mask_name
 from platform_core.deadlines.selectors import deadline_sla_figures
 from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report

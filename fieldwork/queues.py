@@ -3,9 +3,9 @@ a coordinator or an appointment (ORD-9)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from fieldwork.clocks import RULE_SCHEDULE_WITHIN
 from fieldwork.models import MANAGE_PERMISSION
 from fieldwork.selectors import assignments_waiting
-from fieldwork.services import RULE_SCHEDULE_WITHIN
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 

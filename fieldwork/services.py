@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fieldwork.clocks import RULE_SCHEDULE_WITHIN
 from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.selectors import user_may_manage
 from orders.models import Order
@@ -39,7 +40,6 @@ from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
 from platform_core.timeline import timeline_record
 
-RULE_SCHEDULE_WITHIN = "fieldwork.schedule_within"
 A = ServiceAssignment.Status
 Action = ServiceAssignmentEvent.Action
 

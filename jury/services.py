@@ -31,6 +31,7 @@ from disputes.selectors import party_of
 from disputes.services._common import dispute_lock
 from disputes.services.arbitration import dispute_rule_by_jury
 from disputes.services.mediation import dispute_refer_to_committee
+from jury.clocks import RULE_VERDICT_DUE
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_amount_eligible, jury_tally, refundable_amount
 from platform_core.accounts.models import User
@@ -41,7 +42,6 @@ from platform_core.locking import lock_first
 from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 
-RULE_VERDICT_DUE = "jury.verdict_due"
 CONSENT_STATUSES = (Dispute.Status.EVIDENCE, Dispute.Status.MEDIATION)
 
 

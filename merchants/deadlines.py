@@ -1,17 +1,6 @@
 """What happens when a merchant clock runs out (OPS-1); the engine calls these with the subject locked."""
 
-from merchants.models import (
-    Merchant,
-    MerchantApplication,
-    MerchantChange,
-    Penalty,
-    PlatformAgreement,
-    QualificationDocument,
-    Reverification,
-    ViolationAppeal,
-)
-from merchants.services import penalties
-from merchants.services._common import (
+from merchants.clocks import (
     RULE_AGREEMENT_EFFECTIVE,
     RULE_APPEAL_REVIEW,
     RULE_APPLICATION_REVIEW,
@@ -24,6 +13,17 @@ from merchants.services._common import (
     RULE_REVERIFY_DUE,
     RULE_REVERIFY_OVERDUE,
 )
+from merchants.models import (
+    Merchant,
+    MerchantApplication,
+    MerchantChange,
+    Penalty,
+    PlatformAgreement,
+    QualificationDocument,
+    Reverification,
+    ViolationAppeal,
+)
+from merchants.services import penalties
 from merchants.services.agreements import agreement_take_effect
 from merchants.services.appeals import appeal_review_overdue
 from merchants.services.changes import review_overdue_record

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from merchants.clocks import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from merchants.models import MerchantApplication, ViolationAppeal
-from merchants.services._common import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 AWAITING_REVIEW = (MerchantApplication.Status.SUBMITTED, MerchantApplication.Status.UNDER_REVIEW)

@@ -13,8 +13,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from merchants.clocks import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from merchants.models import Merchant, Penalty, Reverification, Violation
-from merchants.services._common import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_email

@@ -1,14 +1,9 @@
 """What happens when an order's clock runs out (OPS-1); the engine calls these with the order locked."""
 
+from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
 from orders.models import Order
-from orders.selectors.orders import RULE_SHIP_BY
-from orders.services.checkout import RULE_PAYMENT_TIMEOUT, order_expire_unpaid
-from orders.services.fulfilment import (
-    RULE_AFTERSALES_WINDOW,
-    RULE_AUTO_CONFIRM,
-    order_confirm_receipt,
-    order_ship_deadline_missed,
-)
+from orders.services.checkout import order_expire_unpaid
+from orders.services.fulfilment import order_confirm_receipt, order_ship_deadline_missed
 from orders.services.settlement import order_aftersales_window_close
 from platform_core.deadlines.registry import deadline_rule
 

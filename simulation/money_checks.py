@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, Sum
 
+from aftersales.clocks import RULE_MERCHANT_RESPONSE
 from aftersales.models import AfterSalesRequest
-from aftersales.services._common import RULE_MERCHANT_RESPONSE
 from disputes.models import Dispute
 from disputes.selectors import final_ruling
 from merchants.models import Merchant, Violation

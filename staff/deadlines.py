@@ -1,8 +1,8 @@
 """Deadline rules of the staff chapter (OPS-1): review within 5 working days (STF-2, USR-2); grants lapse."""
 
 from platform_core.deadlines.registry import deadline_rule
+from staff.clocks import GRANT_EXPIRY_RULE, REVIEW_RULE
 from staff.models import PermissionApplication, PermissionGrant
-from staff.selectors import GRANT_EXPIRY_RULE, REVIEW_RULE
 from staff.services.applications import permission_application_escalate
 from staff.services.grants import permission_grant_lapse
 

@@ -3,8 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
+from staff.clocks import REVIEW_RULE
 from staff.models import PermissionApplication
-from staff.selectors import REVIEW_PERMISSION, REVIEW_RULE
+from staff.selectors import REVIEW_PERMISSION
 
 
 @work_queue(

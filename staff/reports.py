@@ -15,19 +15,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.clocks import RULE_COMPLAINT_ANSWER
 from aftersales.models import AfterSalesEvent, AfterSalesRequest, Complaint, ComplaintStep
-from aftersales.services._common import RULE_COMPLAINT_ANSWER
+from catalog.clocks import REVIEW_RULE as LISTING_REVIEW_RULE
 from catalog.models import Listing, ListingVersion
-from catalog.services._common import REVIEW_RULE as LISTING_REVIEW_RULE
+from merchants.clocks import RULE_APPLICATION_REVIEW
 from merchants.models import MerchantApplication
-from merchants.services._common import RULE_APPLICATION_REVIEW
 from orders.models import FollowUp
 from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from staff.models import PermissionApplication, PermissionGrant, StaffProfile
-from staff.selectors import REVIEW_RULE as PERMISSION_REVIEW_RULE
 
 
 def _outcome(row: dict[str, Any]) -> str:

@@ -13,11 +13,10 @@ from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
 from platform_core.org.permissions import REGISTRY, PermissionSpec, admin_right_keys
+from staff.clocks import REVIEW_RULE
 from staff.models import Department, PermissionApplication, PermissionGrant, TrainingAttendance
 
 REVIEW_PERMISSION = "staff.review_permission_application"
-REVIEW_RULE = "staff.permission_review_due"
-GRANT_EXPIRY_RULE = "staff.permission_grant_expiry"
 
 
 def staff_admin_cap() -> int:

@@ -11,6 +11,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import (
+    RULE_ESCALATION_WINDOW,
+    RULE_MERCHANT_RESPONSE,
+    RULE_REFUND_DUE,
+    RULE_RETURN_RECEIPT,
+    RULE_RETURN_SHIP_BY,
+)
 from aftersales.models import AfterSalesEvent, AfterSalesRequest, Complaint, ComplaintStep, Evidence
 from aftersales.selectors import user_is_customer_service
 from aftersales.uploads import evidence_check_all
@@ -23,14 +30,6 @@ from platform_core.locking import lock
 from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 from platform_core.timeline import timeline_record
-
-RULE_MERCHANT_RESPONSE = "aftersales.merchant_response"
-RULE_RETURN_SHIP_BY = "aftersales.return_ship_by"
-RULE_RETURN_RECEIPT = "aftersales.return_receipt"
-RULE_REFUND_DUE = "aftersales.refund_due"
-RULE_ESCALATION_WINDOW = "aftersales.escalation_window"
-RULE_COMPLAINT_ACK = "aftersales.complaint_ack"
-RULE_COMPLAINT_ANSWER = "aftersales.complaint_answer"
 
 REQUEST_RULES = (
     RULE_MERCHANT_RESPONSE,

@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from aftersales.models import Complaint
 from aftersales.services._common import (
     CS,
-    RULE_COMPLAINT_ACK,
-    RULE_COMPLAINT_ANSWER,
     _attach,
     _release_hold,
     _require_customer_service,

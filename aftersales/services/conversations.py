@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import RULE_CS_MESSAGE_REPLY, RULE_MERCHANT_MESSAGE_REPLY
 from aftersales.models import Conversation, Message, MessageImage, ReplyClock, ShiftHandover
 from aftersales.selectors import mask_contact_details, user_is_customer_service
 from aftersales.services._common import _require_customer_service
@@ -23,9 +24,6 @@ from platform_core.errors import Conflict, InvalidInput, NotFound
 from platform_core.locking import lock
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
-
-RULE_MERCHANT_MESSAGE_REPLY = "aftersales.merchant_message_reply"
-RULE_CS_MESSAGE_REPLY = "aftersales.cs_message_reply"
 
 CV = Conversation
 MSG_SIDE = Message.Side

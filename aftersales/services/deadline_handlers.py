@@ -3,16 +3,9 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import RULE_RETURN_SHIP_BY
 from aftersales.models import AfterSalesRequest
-from aftersales.services._common import (
-    RS,
-    RULE_RETURN_SHIP_BY,
-    R,
-    _event,
-    _release_hold,
-    _stop_clocks,
-    _tell_customer,
-)
+from aftersales.services._common import RS, R, _event, _release_hold, _stop_clocks, _tell_customer
 from aftersales.services.requests import _after_approval, _refund
 from aftersales.services.returns import _receive
 from merchants.models import Violation

@@ -16,15 +16,17 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import (
+    RULE_ESCALATION_WINDOW,
+    RULE_MERCHANT_RESPONSE,
+    RULE_REFUND_DUE,
+    RULE_RETURN_SHIP_BY,
+)
 from aftersales.models import AfterSalesRequest, MerchantAfterSalesPolicy, SpecialPeriod
 from aftersales.selectors import user_is_customer_service
 from aftersales.services._common import (
     ELIGIBLE_ORDER_STATUSES,
     RS,
-    RULE_ESCALATION_WINDOW,
-    RULE_MERCHANT_RESPONSE,
-    RULE_REFUND_DUE,
-    RULE_RETURN_SHIP_BY,
     ZERO,
     R,
     _attach,

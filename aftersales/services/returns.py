@@ -8,13 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.clocks import RULE_REFUND_DUE, RULE_RETURN_RECEIPT, RULE_RETURN_SHIP_BY
 from aftersales.models import AfterSalesRequest
 from aftersales.selectors import user_is_customer_service
 from aftersales.services._common import (
     RS,
-    RULE_REFUND_DUE,
-    RULE_RETURN_RECEIPT,
-    RULE_RETURN_SHIP_BY,
     R,
     _event,
     _release_hold,

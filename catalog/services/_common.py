@@ -15,6 +15,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.clocks import REVIEW_RULE, STOCK_CONFIRM_RULE
 from catalog.models import Category, Listing, ListingVersion, Sku
 from catalog.prescreen import Finding
 from catalog.selectors import listing_prescreen
@@ -27,9 +28,6 @@ from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.locking import lock
 from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
-
-REVIEW_RULE = "catalog.listing_review"
-STOCK_CONFIRM_RULE = "catalog.assisted_stock_confirm"
 
 
 def listing_lock(*, listing_id: int) -> Listing:

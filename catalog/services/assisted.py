@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.clocks import STOCK_CONFIRM_RULE
 from catalog.models import Listing, ListingAssist
 from catalog.services._common import (
-    STOCK_CONFIRM_RULE,
     _notify_merchant,
     _notify_operations,
     _require_perm,

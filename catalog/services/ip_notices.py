@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from catalog.clocks import IP_COUNTER_RULE
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from catalog.services._common import _require_perm
@@ -17,8 +18,6 @@ from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import InvalidInput, NotFound
 from platform_core.locking import lock
 from platform_core.notifications.services import notify
-
-IP_COUNTER_RULE = "catalog.ip_counter_notice_window"
 
 
 def ip_notice_lock(*, notice_id: int) -> IpNotice:

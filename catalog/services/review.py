@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.clocks import REVIEW_RULE
 from catalog.models import Category, Listing, ListingAssist, ListingVersion, Sku
 from catalog.services._common import (
-    REVIEW_RULE,
     _notify_merchant,
     _notify_operations,
     _refresh_price_range,

@@ -18,6 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.models import AfterSalesRequest
+from disputes.clocks import (
+    RULE_APPEAL_WINDOW,
+    RULE_EVIDENCE_WINDOW,
+    RULE_EXECUTE_RULING,
+    RULE_MEDIATION_WINDOW,
+    RULE_PANEL_RECONVENED,
+    RULE_RETURN_RECEIPT,
+    RULE_RETURN_SHIP_BY,
+    RULE_RULING_DUE,
+    RULE_SUSPENSION_END,
+)
 from disputes.models import Appeal, Dispute, DisputeEvent, RulingKind
 from disputes.selectors import party_of
 from orders.models import Order, Refund
@@ -38,16 +49,6 @@ from platform_core.locking import lock
 from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 from platform_core.timeline import timeline_record
-
-RULE_EVIDENCE_WINDOW = "disputes.evidence_window"
-RULE_MEDIATION_WINDOW = "disputes.mediation_window"
-RULE_RULING_DUE = "disputes.ruling_due"
-RULE_APPEAL_WINDOW = "disputes.appeal_window"
-RULE_EXECUTE_RULING = "disputes.execute_ruling"
-RULE_SUSPENSION_END = "disputes.suspension_end"
-RULE_PANEL_RECONVENED = "disputes.panel_reconvened"
-RULE_RETURN_SHIP_BY = "disputes.return_ship_by"
-RULE_RETURN_RECEIPT = "disputes.return_receipt"
 
 EVIDENCE_WINDOW = timedelta(days=3)
 MEDIATION_WINDOW = timedelta(days=3)

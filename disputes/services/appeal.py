@@ -7,15 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_APPEAL_WINDOW, RULE_EXECUTE_RULING, RULE_PANEL_RECONVENED, RULE_RULING_DUE
 from disputes.models import Appeal, AppealPanelVote, Dispute, Ruling, RulingKind
 from disputes.selectors import arbitrators_eligible, final_ruling
 from disputes.services._common import (
     PANEL_RECONVENE_WINDOW,
     PANEL_SIZE,
-    RULE_APPEAL_WINDOW,
-    RULE_EXECUTE_RULING,
-    RULE_PANEL_RECONVENED,
-    RULE_RULING_DUE,
     RULING_WITHIN,
     ZERO,
     S,

@@ -7,14 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_APPEAL_WINDOW, RULE_EXECUTE_RULING, RULE_RULING_DUE
 from disputes.models import Dispute, Ruling
 from disputes.selectors import arbitrator_conflict, arbitrators
 from disputes.services._common import (
     APPEAL_WINDOW,
     PERM_ARBITRATE,
-    RULE_APPEAL_WINDOW,
-    RULE_EXECUTE_RULING,
-    RULE_RULING_DUE,
     S,
     _check_ruling,
     _event,

@@ -18,10 +18,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_EXECUTE_RULING
 from disputes.models import Appeal, Dispute, RulingKind
 from disputes.selectors import final_ruling
 from disputes.services._common import (
-    RULE_EXECUTE_RULING,
     ZERO,
     S,
     _event,

@@ -13,12 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
 from disputes.models import Dispute, MediationProposal, Party
 from disputes.selectors import arbitrator_pick, party_of
 from disputes.services._common import (
     PERM_MEDIATE,
-    RULE_MEDIATION_WINDOW,
-    RULE_RULING_DUE,
     RULING_WITHIN,
     ZERO,
     S,

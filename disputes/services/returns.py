@@ -5,14 +5,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_RETURN_RECEIPT, RULE_RETURN_SHIP_BY
 from disputes.models import Dispute, DisputeReturn, Party
 from disputes.services._common import (
     PERM_ARBITRATE,
     PERM_MEDIATE,
     RETURN_RECEIPT_WITHIN,
     RETURN_SHIP_WITHIN,
-    RULE_RETURN_RECEIPT,
-    RULE_RETURN_SHIP_BY,
     ZERO,
     _event,
     _finish,

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes.clocks import RULE_SUSPENSION_END
 from disputes.models import Dispute, MediationProposal, Party
 from disputes.services._common import (
     PERM_ARBITRATE,
     PERM_MEDIATE,
-    RULE_SUSPENSION_END,
     SUSPENSION_MAX,
     S,
     _event,

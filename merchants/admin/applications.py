@@ -18,11 +18,11 @@ from merchants.admin.base import (
     _pending_due,
     _time_left,
 )
+from merchants.clocks import RULE_APPLICATION_REVIEW
 from merchants.models import (
     MerchantApplication,
     QualificationDocument,
 )
-from merchants.services._common import RULE_APPLICATION_REVIEW
 from merchants.services.applications import (
     application_approve,
     application_reject,

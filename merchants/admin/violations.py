@@ -19,6 +19,7 @@ from merchants.admin.base import (
     _pending_due,
     _time_left,
 )
+from merchants.clocks import RULE_APPEAL_REVIEW
 from merchants.models import (
     APPEAL_DECIDE_PERMISSION,
     Merchant,
@@ -27,7 +28,6 @@ from merchants.models import (
     ViolationAppeal,
 )
 from merchants.selectors.violations import penalties_in_force
-from merchants.services._common import RULE_APPEAL_REVIEW
 from merchants.services.appeals import violation_appeal_decide
 from merchants.services.penalties import penalty_lift, penalty_publish
 from platform_core.accounts.acting import request_user

@@ -14,17 +14,6 @@ from platform_core.errors import Forbidden
 from platform_core.notifications.services import notify
 
 # Deadline rule names (handlers in merchants/deadlines.py)
-RULE_APPLICATION_REVIEW = "merchants.application_review"
-RULE_AGREEMENT_EFFECTIVE = "merchants.agreement_effective"
-RULE_REVERIFY_DUE = "merchants.reverify_due"
-RULE_REVERIFY_OVERDUE = "merchants.reverify_overdue"
-RULE_CHANGE_VERIFY = "merchants.change_verify"
-RULE_DOCUMENT_FIRST_WARNING = "merchants.document_expiry_first_warning"
-RULE_DOCUMENT_LAST_WARNING = "merchants.document_expiry_last_warning"
-RULE_DOCUMENT_EXPIRED = "merchants.document_expired"
-RULE_PENALTY_END = "merchants.penalty_end"
-RULE_PENALTY_PUBLISH = "merchants.penalty_publish"
-RULE_APPEAL_REVIEW = "merchants.appeal_review"
 
 S = Merchant.Status
 C = Merchant.Cause

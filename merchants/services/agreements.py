@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_AGREEMENT_EFFECTIVE
 from merchants.models import AgreementAcceptance, Merchant, PlatformAgreement
 from merchants.selectors.standing import agreement_current, merchant_has_accepted_current_agreement
-from merchants.services._common import RULE_AGREEMENT_EFFECTIVE, C, S, _notify_owner, _require_owner
+from merchants.services._common import C, S, _notify_owner, _require_owner
 from merchants.services.lifecycle import (
     merchant_activate,
     merchant_lock,

@@ -7,14 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_APPEAL_REVIEW
 from merchants.models import MerchantMember, Penalty, Violation, ViolationAppeal
 from merchants.selectors.figures import merchant_track_points
-from merchants.services._common import (
-    RULE_APPEAL_REVIEW,
-    _notify_owner,
-    _notify_staff,
-    _require_appeal_reviewer,
-)
+from merchants.services._common import _notify_owner, _notify_staff, _require_appeal_reviewer
 from merchants.services.credit import _credit_refresh_on_commit
 from merchants.services.lifecycle import merchant_lock
 from merchants.services.penalties import penalty_lift

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
+from merchants.clocks import RULE_APPLICATION_REVIEW
 from merchants.models import Merchant, MerchantApplication, MerchantMember, QualificationDocument
 from merchants.selectors.applications import application_missing_document_kinds, merchant_prior_record
 from merchants.selectors.standing import agreement_current
-from merchants.services._common import RULE_APPLICATION_REVIEW, _require_reviewer
+from merchants.services._common import _require_reviewer
 from merchants.services.documents import _document_create, _document_schedule
 from merchants.services.lifecycle import merchant_activate
 from merchants.validators import validate_credit_code

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_CHANGE_VERIFY
 from merchants.models import Merchant, MerchantApplication, MerchantChange
-from merchants.services._common import RULE_CHANGE_VERIFY, _notify_staff, _require_owner, _require_reviewer
+from merchants.services._common import _notify_staff, _require_owner, _require_reviewer
 from merchants.services.lifecycle import merchant_lock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record

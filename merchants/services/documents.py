@@ -16,15 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_DOCUMENT_EXPIRED, RULE_DOCUMENT_FIRST_WARNING, RULE_DOCUMENT_LAST_WARNING
 from merchants.models import Merchant, MerchantApplication, QualificationDocument
-from merchants.services._common import (
-    RULE_DOCUMENT_EXPIRED,
-    RULE_DOCUMENT_FIRST_WARNING,
-    RULE_DOCUMENT_LAST_WARNING,
-    S,
-    _notify_owner,
-    _require_owner,
-)
+from merchants.services._common import S, _notify_owner, _require_owner
 from merchants.services.lifecycle import merchant_lock
 from merchants.uploads import upload_sniff
 from platform_core.accounts.models import User

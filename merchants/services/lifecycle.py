@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from merchants.models import Merchant, MerchantStatusChange, Reverification
 from merchants.selectors.standing import closure_pending_from_ledger
-from merchants.services._common import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE, C, S, _notify_owner
+from merchants.services._common import C, S, _notify_owner
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_restart

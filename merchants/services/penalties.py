@@ -7,19 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_PENALTY_END, RULE_PENALTY_PUBLISH
 from merchants.models import Merchant, Penalty, Violation
 from merchants.policies import PenaltyThreshold, penalty_thresholds
 from merchants.selectors.figures import merchant_track_points, year_bounds
 from merchants.selectors.violations import penalties_in_force
-from merchants.services._common import (
-    RULE_PENALTY_END,
-    RULE_PENALTY_PUBLISH,
-    C,
-    S,
-    _notify_owner,
-    _notify_staff,
-    _require_appeal_reviewer,
-)
+from merchants.services._common import C, S, _notify_owner, _notify_staff, _require_appeal_reviewer
 from merchants.services.lifecycle import (
     merchant_ban,
     merchant_lock,

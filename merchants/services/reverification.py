@@ -4,16 +4,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from merchants.clocks import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from merchants.models import Merchant, Reverification
-from merchants.services._common import (
-    RULE_REVERIFY_DUE,
-    RULE_REVERIFY_OVERDUE,
-    C,
-    S,
-    _notify_owner,
-    _require_owner,
-    _require_reviewer,
-)
+from merchants.services._common import C, S, _notify_owner, _require_owner, _require_reviewer
 from merchants.services.lifecycle import merchant_lock, merchant_reinstate, merchant_suspend
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
+from orders.clocks import RULE_SHIP_BY
 from orders.models import Cart, CartItem, Order, OrderEvent, OrderLine, PayoutStatement, TrackingEvent
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
@@ -133,7 +134,6 @@ def order_deadlines(*, order: Order) -> QuerySet[Deadline]:
 
 
 #: ORD-4: the deadline rule of the 72-hour ship-by clock (its handler is in orders/deadlines.py)
-RULE_SHIP_BY = "orders.ship_by"
 
 
 def order_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> dict[str, int | Decimal]:

@@ -16,6 +16,7 @@ from catalog.selectors import listing_visible_q
 from catalog.services.skus import sku_reserve
 from merchants.models import Merchant
 from merchants.selectors.standing import agreement_current
+from orders.clocks import RULE_PAYMENT_TIMEOUT
 from orders.models import Cart, CartItem, Order, OrderLine, Payment
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock
@@ -23,9 +24,6 @@ from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_start
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.money import money_round
-
-RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
-
 
 # --- ORD-1, ORD-3: checkout ------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from django_fsm import TransitionNotAllowed
 from merchants.models import Merchant
 from merchants.services.deposits import merchant_deposit_deduct
 from merchants.services.violations import violation_record
+from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_SHIP_BY
 from orders.models import FollowUp, Order, TrackingEvent
-from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import S, _event, _notify_customer, _notify_merchant, _platform
 from orders.services.locks import order_lock
 from platform_core.accounts.models import User
@@ -35,12 +35,6 @@ from platform_core.ledger.services import ledger_account_for, ledger_post
 from platform_core.money import money_round
 
 logger = logging.getLogger(__name__)
-
-
-RULE_AUTO_CONFIRM = "orders.auto_confirm"
-
-
-RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 
 
 # --- ORD-4: shipping -------------------------------------------------------------------------------

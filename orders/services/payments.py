@@ -17,10 +17,10 @@ from merchants.selectors.members import merchant_for_member
 from merchants.selectors.standing import merchant_deposit_balance
 from merchants.services.deposits import merchant_deposit_credit
 from merchants.services.lifecycle import merchant_lock
+from orders.clocks import RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
 from orders.payments.sandbox import sandbox_payer_account
-from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import (
     S,
     _escrow,
@@ -30,7 +30,6 @@ from orders.services._common import (
     _platform,
     _sales_count,
 )
-from orders.services.checkout import RULE_PAYMENT_TIMEOUT
 from orders.services.locks import order_lock
 from orders.services.refunds import _refund
 from platform_core.accounts.models import User

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from merchants.services.deposits import merchant_deposit_drawn
 from merchants.services.lifecycle import merchant_lock
+from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
 from orders.models import Order, Payment, Refund
 from orders.payments import provider_get
 from orders.selectors.money import order_paid_amount, order_refunded_amount
-from orders.selectors.orders import RULE_SHIP_BY
 from orders.services._common import (
     S,
     _escrow,
@@ -29,8 +29,6 @@ from orders.services._common import (
     _release_stock,
     _sales_count,
 )
-from orders.services.checkout import RULE_PAYMENT_TIMEOUT
-from orders.services.fulfilment import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM
 from orders.services.locks import order_lock
 from orders.services.reviews import reviews_flag_refunded
 from platform_core.accounts.models import User

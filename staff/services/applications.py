@@ -16,8 +16,8 @@ from platform_core.deadlines.services import deadline_cancel, deadline_meet, dea
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.services import notify
 from platform_core.org.permissions import Audience
+from staff.clocks import REVIEW_RULE
 from staff.models import IdentityVerification, PermissionApplication, PermissionGrant, StaffProfile
-from staff.selectors import REVIEW_RULE
 from staff.services._common import (
     _application_view,
     _check_attachment,

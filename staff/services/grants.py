@@ -13,8 +13,8 @@ from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.services import notify
+from staff.clocks import GRANT_EXPIRY_RULE
 from staff.models import PermissionApplication, PermissionGrant
-from staff.selectors import GRANT_EXPIRY_RULE
 from staff.services._common import (
     _check_admin_cap,
     _check_audience,

@@ -8,14 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from aftersales.clocks import RULE_CS_MESSAGE_REPLY, RULE_MERCHANT_MESSAGE_REPLY
 from aftersales.models import Conversation, ReplyClock, Suggestion
 from aftersales.selectors import mask_contact_details, message_kpi_figures
-from aftersales.services.conversations import (
-    RULE_CS_MESSAGE_REPLY,
-    RULE_MERCHANT_MESSAGE_REPLY,
-    conversation_start,
-    message_post,
-)
+from aftersales.services.conversations import conversation_start, message_post
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantKpi
 from merchants.selectors.figures import kpi_sources, merchant_figures

@@ -9,9 +9,9 @@ from time_machine import TimeMachineFixture
 
 from aftersales.models import AfterSalesRequest
 from disputes import deadlines
+from disputes.clocks import RULE_EXECUTE_RULING
 from disputes.models import Dispute, DisputeEvent
 from disputes.selectors import arbitrator_conflict
-from disputes.services._common import RULE_EXECUTE_RULING
 from disputes.services.appeal import appeal_vote_cast, dispute_appeal
 from disputes.services.arbitration import dispute_assign_arbitrator, dispute_rule
 from disputes.services.evidence import dispute_evidence_submit

@@ -7,14 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from fieldwork.clocks import RULE_SCHEDULE_WITHIN
 from fieldwork.models import ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.queues import service_orders_waiting
 from fieldwork.selectors import assignment_queue_for_coordinator
-from fieldwork.services import (
-    RULE_SCHEDULE_WITHIN,
-    assignment_reassign,
-    assignment_schedule,
-)
+from fieldwork.services import assignment_reassign, assignment_schedule
 from orders.models import Order
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry

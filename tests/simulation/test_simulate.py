@@ -16,8 +16,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from aftersales.services._common import RULE_COMPLAINT_ACK
-from orders.selectors.orders import RULE_SHIP_BY
+from aftersales.clocks import RULE_COMPLAINT_ACK
+from orders.clocks import RULE_SHIP_BY
 from platform_core.deadlines import registry
 from simulation.config import SimulationConfig
 from simulation.engine import simulation_run

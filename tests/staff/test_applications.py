@@ -11,8 +11,9 @@ from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.notifications.models import Notification
 from platform_core.org.permissions import training_checks
+from staff.clocks import REVIEW_RULE
 from staff.models import PermissionApplication, PermissionGrant
-from staff.selectors import REVIEW_RULE, permission_application_time_left
+from staff.selectors import permission_application_time_left
 from staff.services.applications import (
     permission_application_approve,
     permission_application_reject,

@@ -9,18 +9,18 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from aftersales.clocks import RULE_COMPLAINT_ANSWER
 from aftersales.models import Complaint, ComplaintStep
-from aftersales.services._common import RULE_COMPLAINT_ANSWER
+from catalog.clocks import REVIEW_RULE
 from catalog.models import Category, Listing, ListingVersion
-from catalog.services._common import REVIEW_RULE
+from merchants.clocks import RULE_APPLICATION_REVIEW
 from merchants.models import MerchantApplication
-from merchants.services._common import RULE_APPLICATION_REVIEW
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.registry import ReportFilters, monthly_sections, report_get
+from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from staff.models import Department, PermissionApplication
 from staff.reports import staff_performance, staff_performance_rows, staff_performance_summary
-from staff.selectors import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory
 from tests.factories.merchants import MerchantApplicationFactory, MerchantFactory

@@ -11,8 +11,8 @@ from platform_core.accounts.services import user_account_delete
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification
+from staff.clocks import REVIEW_RULE
 from staff.models import IdentityVerification, PermissionApplication, PermissionGrant
-from staff.selectors import REVIEW_RULE
 from staff.services.applications import permission_application_approve
 from staff.services.grants import permission_revoke
 from tests.conftest import client_for

@@ -8,19 +8,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from aftersales.clocks import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from aftersales.models import Complaint
-from aftersales.services._common import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
+from catalog.clocks import REVIEW_RULE
 from catalog.models import Category, Inspection, InspectionBatch, IpNotice, Listing, ListingVersion
-from catalog.services._common import REVIEW_RULE
+from disputes.clocks import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
 from disputes.models import Dispute
-from disputes.services._common import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
+from merchants.clocks import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from merchants.models import Merchant, MerchantApplication, Violation, ViolationAppeal
-from merchants.services._common import RULE_APPEAL_REVIEW, RULE_APPLICATION_REVIEW
 from orders.models import ReconciliationDifference
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
+from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from staff.models import PermissionApplication
-from staff.selectors import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory
 from tests.factories.merchants import MerchantApplicationFactory, MerchantFactory
