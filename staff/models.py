@@ -482,3 +482,78 @@ class TrainingAttendance(models.Model):
     def assess(self, *, pass_score: int) -> None:
         """Passed: attended and scored at least the course's pass score."""
         self.passed = bool(self.attended and self.score is not None and self.score >= pass_score)
+
+
+class StaffMisconduct(models.Model):
+    """STF-9: misconduct of a staff member (违规行为), recorded with evidence by the head of their
+    department or by compliance; the permissions involved are revoked at once when it is recorded.
+    """
+
+    class Kind(models.TextChoices):
+        ABUSE_OF_AUTHORITY = "abuse_of_authority", _("Abuse of authority")
+        LEAK_OF_SECRETS = "leak_of_secrets", _("Leaking business secrets")
+        FALSE_PUBLICITY = "false_publicity", _("False publicity")
+        OTHER = "other", _("Other misconduct")
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="misconduct_records",
+        verbose_name=_("staff member"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    description = models.TextField(_("description"))
+    evidence = models.FileField(_("evidence"), upload_to="staff/misconduct/%Y/%m/")
+    permissions = models.ManyToManyField(
+        Permission, blank=True, related_name="+", verbose_name=_("permissions involved")
+    )
+    revoked = models.JSONField(_("permissions revoked"), default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff misconduct")
+        verbose_name_plural = _("staff misconduct")
+        ordering = ("-recorded_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.get_kind_display()} ({timezone.localtime(self.recorded_at):%Y-%m-%d})"
+
+
+class StaffRewardSanction(models.Model):
+    """STF-9: a reward or sanction (奖惩) decided from a month's performance results (STF-7).
+
+    ``figures`` keeps the person's STF-7 figures of that month as they were when the decision was recorded.
+    """
+
+    class Kind(models.TextChoices):
+        REWARD = "reward", _("Reward")
+        SANCTION = "sanction", _("Sanction")
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rewards_and_sanctions",
+        verbose_name=_("staff member"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    period = models.DateField(_("month"), help_text=_("The first day of the month the results are from."))
+    decision = models.TextField(_("decision"))
+    figures = models.JSONField(_("the month's results"), default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reward or sanction")
+        verbose_name_plural = _("rewards and sanctions")
+        ordering = ("-period", "-recorded_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=Q(period__day=1), name="staff_reward_sanction_period_is_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.get_kind_display()} {self.period:%Y-%m}"

@@ -1,6 +1,7 @@
 """Staff reports for auditors (registered with the kernel's report registry).
 
-AUD-2: staff permission changes. STF-7: monthly staff performance from the system's own records.
+AUD-2: staff permission changes. STF-7: monthly staff performance from the system's own records, with the
+misconduct recorded in the month (STF-9).
 """
 
 from collections import defaultdict
@@ -27,7 +28,7 @@ from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
 from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
-from staff.models import PermissionApplication, PermissionGrant, StaffProfile
+from staff.models import PermissionApplication, PermissionGrant, StaffMisconduct, StaffProfile
 
 
 def _outcome(row: dict[str, Any]) -> str:
@@ -120,6 +121,7 @@ class Performance:
     name: str = ""
     department: str = ""
     tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misconduct: int = 0  # STF-9: misconduct recorded against the person (or team) in the month
 
     def tally(self, kind: str) -> Tally:
         return self.tallies[kind]
@@ -146,7 +148,9 @@ class Performance:
             row.update({f"{kind}": t.done, f"{kind}_on_time": t.on_time, f"{kind}_late": t.late})
         for kind in COUNT_KINDS:
             row[kind] = self.tallies[kind].done
-        row.update({"done": self.done, "on_time": self.on_time, "late": self.late})
+        row.update(
+            {"done": self.done, "on_time": self.on_time, "late": self.late, "misconduct": self.misconduct}
+        )
         return row
 
 
@@ -160,7 +164,12 @@ class StaffPerformance:
     teams: list[Performance]
 
     def best_staff(self, n: int = BEST_N) -> list[Performance]:
-        return _best(self.people, n)
+        """The best staff of the month: nobody with misconduct recorded in it (STF-9)."""
+        return _best([p for p in self.people if not p.misconduct], n)
+
+    @property
+    def misconduct(self) -> int:
+        return sum(p.misconduct for p in self.people)
 
     def best_teams(self, n: int = BEST_N) -> list[Performance]:
         return _best(self.teams, n)
@@ -233,7 +242,8 @@ def staff_performance(*, since: datetime, until: datetime) -> StaffPerformance:
       (an answer after the clock ran out — the complaint was escalated — is late);
     - permission applications decided against ``staff.permission_review_due``;
     - escalations: after-sales requests escalated to customer service that staff resolved (no clock);
-    - follow-ups done (``orders.FollowUp``; no clock).
+    - follow-ups done (``orders.FollowUp``; no clock);
+    - misconduct recorded against the person in the month (STF-9); it keeps them off the best-staff list.
 
     A constant number of queries (two per kind, plus the people), whatever the volume.
     """
@@ -297,6 +307,10 @@ def staff_performance(*, since: datetime, until: datetime) -> StaffPerformance:
     for actor_id in follow_ups:
         people.setdefault(actor_id, Performance(user_id=actor_id)).tally("follow_ups").done += 1
 
+    misconduct = StaffMisconduct.objects.filter(**between("recorded_at")).values_list("staff_id", flat=True)
+    for staff_id in misconduct:
+        people.setdefault(staff_id, Performance(user_id=staff_id)).misconduct += 1
+
     # who they are: name and department (one query for the users, one for their staff profiles)
     names = dict(User.objects.filter(pk__in=people).values_list("pk", "name"))
     departments = dict(
@@ -310,6 +324,7 @@ def staff_performance(*, since: datetime, until: datetime) -> StaffPerformance:
         for kind, tally in person.tallies.items():
             t = team.tally(kind)
             t.done, t.on_time, t.late = t.done + tally.done, t.on_time + tally.on_time, t.late + tally.late
+        team.misconduct += person.misconduct
     ordered = sorted(people.values(), key=lambda p: (p.department, p.user_id))
     team_rows = sorted(teams.values(), key=lambda t: t.department)
     for index, team in enumerate(team_rows, start=1):
@@ -361,6 +376,7 @@ def _summary_rows(figures: StaffPerformance) -> list[tuple[Any, Any]]:
         rows.append((labels[kind], f"{t.done} ({t.on_time} on time, {t.late} late)"))
     rows.append((_("After-sales escalations resolved"), figures.total("escalations").done))
     rows.append((_("Follow-ups done"), figures.total("follow_ups").done))
+    rows.append((_("Misconduct recorded (STF-9)"), figures.misconduct))
     rows.append((_("Best staff (items on time)"), _best_text(figures.best_staff(), team=False)))
     rows.append((_("Best teams (items on time)"), _best_text(figures.best_teams(), team=True)))
     return rows
@@ -394,6 +410,7 @@ def _performance_columns() -> list[Column]:
         Column("done", _("Items done")),
         Column("on_time", _("Items on time")),
         Column("late", _("Items late")),
+        Column("misconduct", _("Misconduct recorded")),
     ]
     return columns
 
@@ -403,7 +420,8 @@ def _performance_columns() -> list[Column]:
     title=_("Staff performance"),
     description=_(
         "STF-7: per staff member and department, the month's reviews, complaints, escalations and "
-        "follow-ups, with SLA compliance from the deadline table; the summary lists the best staff and teams."
+        "follow-ups, with SLA compliance from the deadline table, and misconduct recorded (STF-9); the "
+        "summary lists the best staff and teams."
     ),
     columns=_performance_columns(),
     summary=staff_performance_summary,
