@@ -609,31 +609,26 @@ def _staff_choices() -> QuerySet[User]:
     return User.objects.filter(staff_profile__is_active=True).order_by("name", "pk")
 
 
+class PermissionKeysField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Permission) -> str:
+        return f"{obj.content_type.app_label}.{obj.codename} — {obj.name}"
+
+
 class MisconductForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Staff member"), queryset=_staff_choices())
     kind = forms.ChoiceField(label=_("Kind"), choices=StaffMisconduct.Kind.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=8000)
     evidence = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"))
-    permissions = forms.ModelMultipleChoiceField(
+    # the permissions staff hold individually (grants or direct): the ones that can be revoked
+    permissions = PermissionKeysField(
         label=_("Permissions involved (revoked at once)"),
-        queryset=Permission.objects.none(),
+        queryset=Permission.objects.filter(user__staff_profile__is_active=True)
+        .select_related("content_type")
+        .distinct()
+        .order_by("content_type__app_label", "codename"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = _staff_choices()
-        # the permissions staff hold individually (grants or direct): the ones that can be revoked
-        self.fields["permissions"].queryset = (
-            Permission.objects.filter(user__staff_profile__is_active=True)
-            .select_related("content_type")
-            .distinct()
-            .order_by("content_type__app_label", "codename")
-        )
-        self.fields["permissions"].label_from_instance = (
-            lambda p: f"{p.content_type.app_label}.{p.codename} — {p.name}"
-        )
 
 
 @admin.register(StaffMisconduct)
@@ -726,10 +721,6 @@ class RewardSanctionForm(forms.Form):
         label=_("Month"), help_text=_("Any day of the month whose results the decision is based on.")
     )
     decision = forms.CharField(label=_("Decision"), widget=forms.Textarea, max_length=8000)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = _staff_choices()
 
 
 @admin.register(StaffRewardSanction)

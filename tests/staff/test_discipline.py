@@ -75,6 +75,7 @@ def test_stf_9_department_head_records_misconduct_and_the_permission_is_revoked_
     assert not active_grant(offender)
     assert not User.objects.get(pk=offender.pk).has_perm("staff.publish_announcement")
     entry = AuditEntry.objects.get(action="staff.misconduct_recorded")
+    assert entry.after is not None
     assert entry.actor == operations_head and entry.after["revoked"] == ["staff.publish_announcement"]
     assert AuditEntry.objects.filter(action="staff.permission_revoked").exists()  # STF-3's revocation
 
