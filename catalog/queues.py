@@ -12,7 +12,7 @@ from platform_core.console.queues import QueueFigures, deadline_oldest_due, work
 @work_queue(
     "catalog.listing_reviews",
     title=_("Listing reviews"),
-    # the review queue's admin shows itself only to reviewers (catalog.admin.ListingReviewAdmin)
+    # the review queue's admin shows itself only to reviewers (catalog.admin.listings.ListingReviewAdmin)
     permission=("catalog.review_listing",),
     url="admin:catalog_listingreview_changelist",
     order=20,

@@ -1,6 +1,6 @@
 """Operations staff's catalog screens: the review queue (CAT-4) with diffs and banned-term highlights
 (CAT-3), listings with bulk takedown (CAT-2), assisted listing for partner merchants (CAT-9), the
-banned-term list, inspections (CAT-6), IP notices (CAT-7), re-checks of listings on sale (CAT-10). Actions call services; the admin writes
+banned-term list, inspections (CAT-6), IP notices (CAT-7). Actions call services; the admin writes
 nothing itself."""
 
 from datetime import datetime, timedelta
@@ -32,7 +32,6 @@ from catalog.models import (
     IpNotice,
     Listing,
     ListingAssist,
-    ListingRecheck,
     ListingReview,
     Sku,
 )
@@ -40,7 +39,6 @@ from catalog.prescreen import highlight
 from catalog.selectors import review_queue
 from catalog.services.assisted import listing_create_assisted, listing_stock_confirm, listing_update_assisted
 from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
-from catalog.services.rechecks import recheck_record_error, recheck_record_ok
 from catalog.services.review import listing_approve, listing_reject, listings_bulk_takedown
 from merchants.models import Merchant
 from platform_core.accounts.models import User
@@ -499,88 +497,6 @@ class InspectionBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-@admin.register(ListingRecheck)
-class ListingRecheckAdmin(admin.ModelAdmin):
-    """CAT-10: listings on sale sampled back into review; the reviewer records "no error" or the error
-    found (the note, required, goes to the merchant, who has 3 days to submit a correction)."""
-
-    action_form = ReasonActionForm
-    actions = ["record_ok", "record_error"]
-    list_display = [
-        "id",
-        "listing",
-        "merchant",
-        "live_title",
-        "risk_weight",
-        "opened_at",
-        "status",
-        "correction_left",
-    ]
-    list_filter = ["status"]
-    list_select_related = ["listing__merchant", "listing__live_version"]
-    search_fields = ["listing__live_version__title", "listing__merchant__name"]
-    readonly_fields = [
-        "listing",
-        "version",
-        "risk_weight",
-        "status",
-        "opened_at",
-        "reviewer",
-        "reviewed_at",
-        "error_note",
-        "correction_due",
-        "corrected_version",
-        "closed_at",
-    ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("catalog.review_listing")
-
-    @admin.display(description=_("merchant"))
-    def merchant(self, recheck: ListingRecheck) -> str:
-        return recheck.listing.merchant.name
-
-    @admin.display(description=_("title"))
-    def live_title(self, recheck: ListingRecheck) -> str:
-        live = recheck.listing.live_version
-        return live.title if live else "-"
-
-    @admin.display(description=_("correction due (CAT-10)"))
-    def correction_left(self, recheck: ListingRecheck) -> str:
-        if recheck.status != ListingRecheck.Status.ERROR_FOUND or recheck.correction_due is None:
-            return "-"
-        return time_to(recheck.correction_due)
-
-    @admin.action(description=_("Record: no error found"), permissions=["view"])
-    def record_ok(self, request: HttpRequest, queryset: QuerySet[ListingRecheck]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda pk: recheck_record_ok(recheck_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
-        )
-
-    @admin.action(description=_("Record: error found (note for the merchant required)"), permissions=["view"])
-    def record_error(self, request: HttpRequest, queryset: QuerySet[ListingRecheck]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda pk: recheck_record_error(recheck_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
-        )
 
 
 @admin.register(IpNotice)
