@@ -4,3 +4,4 @@
 IP_COUNTER_RULE = "catalog.ip_counter_notice_window"
 REVIEW_RULE = "catalog.listing_review"
 STOCK_CONFIRM_RULE = "catalog.assisted_stock_confirm"
+RECHECK_RULE = "catalog.recheck_correction"

@@ -1,5 +1,6 @@
 """The merchant dashboard's listings pages (CAT-1..CAT-5): list, create and edit with the live pre-screen,
-SKUs and stock, submit for review, delist, and the bulk stock upload (CSV).
+SKUs and stock, submit for review, delist, and the bulk stock upload (CSV); the corrections a re-check
+asks for, with their countdowns (CAT-10).
 
 Thin views over ``catalog.services`` / ``catalog.selectors`` — the same calls the merchant API makes.
 """
@@ -23,6 +24,7 @@ from catalog.selectors import (
     listing_get_for_merchant,
     listing_list_for_merchant,
     listing_prescreen,
+    rechecks_awaiting_correction,
     sku_get_for_merchant,
 )
 from catalog.services.listings import listing_create, listing_update
@@ -33,6 +35,7 @@ from merchants.dashboard.base import (
     ALL_ROLES,
     LISTING_EDITORS,
     SERVICE_ERRORS,
+    countdown,
     merchant_required,
     page,
     show_error,
@@ -185,8 +188,17 @@ def listings(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": Listing.Status.choices,
         "may_edit": merchant_role_for_request(request) in LISTING_EDITORS,
+        "rechecks": _rechecks(merchant),
     }
     return page(request, "merchant/listings/list.html", context)
+
+
+def _rechecks(merchant: Merchant, listing: Listing | None = None) -> list[tuple[Any, Any]]:
+    """CAT-10: the re-checks waiting for this shop's correction, each with its countdown."""
+    return [
+        (recheck, countdown(recheck.correction_due))
+        for recheck in rechecks_awaiting_correction(merchant=merchant, listing=listing)
+    ]
 
 
 @merchant_required(LISTING_EDITORS)
@@ -273,7 +285,13 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         merchant=merchant,
         initial=_edit_form_initial(listing, version),
     )
-    context: dict[str, Any] = {"listing": listing, "version": version, "latest": latest, "may_edit": may_edit}
+    context: dict[str, Any] = {
+        "listing": listing,
+        "version": version,
+        "latest": latest,
+        "may_edit": may_edit,
+        "rechecks": _rechecks(merchant, listing),
+    }
     if request.method == "POST":
         if not may_edit:
             return page(request, "merchant/403.html", status=403)

@@ -1,10 +1,12 @@
-"""Catalog clocks (OPS-1): the 24-hour listing review (CAT-4), the IP counter-notice window (CAT-7) and
-the 7-day stock confirmation of assisted listings (CAT-9)."""
+"""Catalog clocks (OPS-1): the 24-hour listing review (CAT-4), the IP counter-notice window (CAT-7),
+the 7-day stock confirmation of assisted listings (CAT-9) and the 3-day correction after a re-check found
+an error (CAT-10)."""
 
-from catalog.clocks import IP_COUNTER_RULE, REVIEW_RULE, STOCK_CONFIRM_RULE
-from catalog.models import IpNotice, Listing
+from catalog.clocks import IP_COUNTER_RULE, RECHECK_RULE, REVIEW_RULE, STOCK_CONFIRM_RULE
+from catalog.models import IpNotice, Listing, ListingRecheck
 from catalog.services.assisted import assisted_stock_prompt
 from catalog.services.ip_notices import ip_notice_restore
+from catalog.services.rechecks import recheck_correction_overdue
 from catalog.services.review import review_overdue_escalate
 from platform_core.deadlines.registry import deadline_rule
 
@@ -27,3 +29,11 @@ def ip_counter_notice_window_ended(notice: IpNotice) -> None:
 )
 def assisted_stock_unconfirmed(listing: Listing) -> None:
     assisted_stock_prompt(listing_id=listing.pk)
+
+
+@deadline_rule(
+    RECHECK_RULE,
+    description="CAT-10: an error a re-check found is corrected within 3 days or the listing goes off sale",
+)
+def recheck_correction_overdue_handler(recheck: ListingRecheck) -> None:
+    recheck_correction_overdue(recheck_id=recheck.pk)

@@ -1,5 +1,5 @@
 """The catalog: categories, listings and their reviewed versions, SKUs and stock, the banned-term list,
-quality inspections and IP notices (CAT-1 … CAT-8).
+quality inspections, IP notices and re-checks of listings on sale (CAT-1 … CAT-10).
 
 Models hold fields, constraints and state transitions only; every write goes through
 ``catalog.services``.
@@ -108,6 +108,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         INSPECTION = "inspection", _("Failed inspection")
         IP_NOTICE = "ip_notice", _("IP notice")
         DOCUMENT_EXPIRED = "document_expired", _("Required document expired")
+        RECHECK = "recheck", _("Error found on re-check not corrected")
 
     #: fields a category may require (CAT-3) in addition to title, description and a priced SKU
     OPTIONAL_REQUIRABLE_FIELDS = ("images", "service_area", "service_duration_minutes")
@@ -423,6 +424,56 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"Inspection #{self.pk} of listing #{self.listing_id} ({self.result or 'pending'})"
+
+
+class ListingRecheck(models.Model):
+    """CAT-10: a listing on sale sampled back into review (商品上架后,平台应定期检查商品信息).
+
+    open → ok (the reviewer found nothing) | error_found (note sent to the merchant; the
+    ``catalog.recheck_correction`` clock runs) → corrected (the merchant submitted an edit in time; it is
+    reviewed like any other edit, CAT-2) | delisted (the clock ran out: taken off sale).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for re-check")
+        OK = "ok", _("Checked: no error")
+        ERROR_FOUND = "error_found", _("Error found: waiting for the merchant's correction")
+        CORRECTED = "corrected", _("Correction submitted")
+        DELISTED = "delisted", _("Not corrected in time: taken off sale")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="rechecks")
+    # the live version that was re-checked (the text the reviewer read)
+    version = models.ForeignKey(ListingVersion, on_delete=models.PROTECT, null=True, related_name="+")
+    risk_weight = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal("1.000"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    error_note = models.CharField(_("error found"), max_length=1000, blank=True)
+    correction_due = models.DateTimeField(_("correction due"), null=True, blank=True)
+    # the version the merchant submitted as the correction
+    corrected_version = models.ForeignKey(
+        ListingVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        verbose_name = _("listing re-check")
+        verbose_name_plural = _("listing re-checks")
+        indexes = [models.Index(fields=["status", "opened_at"], name="listing_recheck_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(status__in=["open", "error_found"]),
+                name="listing_recheck_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Re-check #{self.pk} of listing #{self.listing_id} ({self.status})"
 
 
 class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):

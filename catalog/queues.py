@@ -1,18 +1,18 @@
-"""The catalog chapter's work queues in the operations console (issue 12): reviews, inspections, IP notices,
-assisted listings whose stock needs checking."""
+"""The catalog chapter's work queues in the operations console (issue 12): reviews, re-checks of listings
+on sale, inspections, IP notices, assisted listings whose stock needs checking."""
 
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from catalog.clocks import REVIEW_RULE
-from catalog.models import Inspection, IpNotice, Listing, ListingVersion
+from catalog.models import Inspection, IpNotice, Listing, ListingRecheck, ListingVersion
 from platform_core.console.queues import QueueFigures, deadline_oldest_due, work_queue
 
 
 @work_queue(
     "catalog.listing_reviews",
     title=_("Listing reviews"),
-    # the review queue's admin shows itself only to reviewers (catalog.admin.ListingReviewAdmin)
+    # the review queue's admin shows itself only to reviewers (catalog.admin.listings.ListingReviewAdmin)
     permission=("catalog.review_listing",),
     url="admin:catalog_listingreview_changelist",
     order=20,
@@ -21,6 +21,19 @@ def listing_reviews_pending() -> QueueFigures:
     """CAT-2, CAT-4: pending versions; time left from the ``catalog.listing_review`` clock."""
     count = ListingVersion.objects.filter(status=ListingVersion.Status.PENDING).count()
     return count, deadline_oldest_due(REVIEW_RULE)
+
+
+@work_queue(
+    "catalog.rechecks",
+    title=_("Listing re-checks"),
+    permission=("catalog.review_listing",),
+    url="admin:catalog_listingrecheck_changelist?status__exact=open",
+    order=25,
+)
+def listing_rechecks_open() -> QueueFigures:
+    """CAT-10: listings on sale sampled back into review and not checked yet (no clock: the 3-day clock
+    is the merchant's, once an error is found)."""
+    return ListingRecheck.objects.filter(status=ListingRecheck.Status.OPEN).count(), None
 
 
 @work_queue(

@@ -21,7 +21,17 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from catalog import ranking
-from catalog.models import BannedTerm, Category, Favourite, Follow, IpNotice, Listing, ListingVersion, Sku
+from catalog.models import (
+    BannedTerm,
+    Category,
+    Favourite,
+    Follow,
+    IpNotice,
+    Listing,
+    ListingRecheck,
+    ListingVersion,
+    Sku,
+)
 from catalog.prescreen import Finding, Term, prescreen
 from merchants.models import Merchant
 from platform_core.errors import NotFound
@@ -202,6 +212,18 @@ def ip_notice_get_for_rights_holder(*, user: object, notice_id: int) -> IpNotice
 
 
 # --- staff ------------------------------------------------------------------------------------------------
+
+
+def rechecks_awaiting_correction(
+    *, merchant: Merchant, listing: Listing | None = None
+) -> QuerySet[ListingRecheck]:
+    """CAT-10: the shop's re-checks that found an error it has not corrected yet, soonest due first."""
+    queryset = ListingRecheck.objects.filter(
+        listing__merchant=merchant, status=ListingRecheck.Status.ERROR_FOUND
+    ).select_related("listing__live_version")
+    if listing is not None:
+        queryset = queryset.filter(listing=listing)
+    return queryset.order_by("correction_due", "pk")
 
 
 def review_queue() -> QuerySet[ListingVersion]:

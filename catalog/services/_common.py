@@ -15,15 +15,15 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.clocks import REVIEW_RULE, STOCK_CONFIRM_RULE
-from catalog.models import Category, Listing, ListingVersion, Sku
+from catalog.clocks import RECHECK_RULE, REVIEW_RULE, STOCK_CONFIRM_RULE
+from catalog.models import Category, Listing, ListingRecheck, ListingVersion, Sku
 from catalog.prescreen import Finding
 from catalog.selectors import listing_prescreen
 from merchants.selectors.standing import merchant_may_list
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
-from platform_core.deadlines.services import deadline_restart, deadline_start
+from platform_core.deadlines.services import deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.locking import lock
 from platform_core.money import is_whole_cents
@@ -172,6 +172,7 @@ def _submit(listing: Listing, version: ListingVersion, *, actor: User | None, ac
     listing.updated_at = timezone.now()
     listing.save()
     deadline_start(rule=REVIEW_RULE, subject=listing, after=settings.CATALOG_REVIEW_WITHIN)
+    _recheck_corrections_meet(listing, version, actor=actor)
     audit_record(
         actor=actor,
         action=action,
@@ -207,3 +208,22 @@ def _stock_confirmed(listing: Listing, *, actor: User | None) -> None:
             rule=STOCK_CONFIRM_RULE, subject=listing, after=settings.CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN
         )
         audit_record(actor=actor, action="listing.stock_confirmed", subject=listing, after={"at": str(now)})
+
+
+def _recheck_corrections_meet(listing: Listing, version: ListingVersion, *, actor: User | None) -> None:
+    """CAT-10: a submitted edit is the correction a re-check asked for: its ``catalog.recheck_correction``
+    clock is met (the corrected version is then reviewed like any edit, CAT-2)."""
+    rechecks = ListingRecheck.objects.select_for_update().filter(
+        listing=listing, status=ListingRecheck.Status.ERROR_FOUND
+    )
+    for recheck in rechecks:
+        recheck.status, recheck.corrected_version = ListingRecheck.Status.CORRECTED, version
+        recheck.closed_at = timezone.now()
+        recheck.save(update_fields=["status", "corrected_version", "closed_at"])
+        deadline_meet(rule=RECHECK_RULE, subject=recheck)
+        audit_record(
+            actor=actor,
+            action="listing_recheck.corrected",
+            subject=listing,
+            after={"recheck": recheck.pk, "version": version.number},
+        )

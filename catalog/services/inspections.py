@@ -66,32 +66,39 @@ def inspection_risk_weights(listings: Sequence[Listing]) -> dict[int, float]:
 def inspection_batch_create(
     *, size: int, actor: User, note: str = "", rng: random.Random | None = None
 ) -> InspectionBatch:
-    """CAT-6: sample ``size`` on-sale listings at random, weighted by risk (Efraimidis–Spirakis:
-    each listing draws ``u ** (1 / weight)``; the largest keys win — weighted sampling without
-    replacement in one pass)."""
+    """CAT-6: sample ``size`` on-sale listings at random, weighted by risk (``risk_weighted_sample``)."""
     _require_perm(actor, "catalog.inspect_listing")
     if size <= 0:
         raise InvalidInput(_("Size must be positive."), errors={"size": [_("Must be ≥ 1.")]})
-    rng = rng or random.SystemRandom()
     candidates = list(Listing.objects.filter(listing_visible_q()).select_related("merchant").order_by("pk"))
+    chosen = risk_weighted_sample(candidates, size=size, rng=rng)
+    batch = InspectionBatch.objects.create(created_by=actor, size=len(chosen), note=note)
+    Inspection.objects.bulk_create(
+        Inspection(batch=batch, listing=listing, risk_weight=weight) for listing, weight in chosen
+    )
+    audit_record(
+        actor=actor,
+        action="inspection_batch.created",
+        subject=batch,
+        after={"listings": [listing.pk for listing, _weight in chosen]},
+    )
+    return batch
+
+
+def risk_weighted_sample(
+    candidates: Sequence[Listing], *, size: int, rng: random.Random | None = None
+) -> list[tuple[Listing, Decimal]]:
+    """CAT-6, CAT-10: up to ``size`` of ``candidates`` (merchant joined), drawn at random without
+    replacement, weighted by ``inspection_risk_weights`` (Efraimidis–Spirakis: each listing draws
+    ``u ** (1 / weight)``; the largest keys win). Returns each chosen listing with its weight."""
+    rng = rng or random.SystemRandom()
     weights = inspection_risk_weights(candidates)
     keyed = []
     for listing in candidates:
         weight = weights[listing.pk]
         keyed.append((math.log(rng.random() or 1e-12) / weight, weight, listing))
     chosen = sorted(keyed, key=lambda k: k[0], reverse=True)[:size]
-    batch = InspectionBatch.objects.create(created_by=actor, size=len(chosen), note=note)
-    Inspection.objects.bulk_create(
-        Inspection(batch=batch, listing=listing, risk_weight=Decimal(str(round(weight, 3))))
-        for _key, weight, listing in chosen
-    )
-    audit_record(
-        actor=actor,
-        action="inspection_batch.created",
-        subject=batch,
-        after={"listings": [c[2].pk for c in chosen]},
-    )
-    return batch
+    return [(listing, Decimal(str(round(weight, 3)))) for _key, weight, listing in chosen]
 
 
 @transaction.atomic

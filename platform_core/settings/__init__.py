@@ -307,6 +307,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "merchants.recompute_credit",
             "schedule": crontab(hour=3, minute=0),
         },
+        # CAT-10: a weighted sample of on-sale listings goes back into review, weekly (Monday 02:15)
+        "catalog.recheck-sample": {
+            "task": "catalog.recheck_sample",
+            "schedule": crontab(hour=2, minute=15, day_of_week="mon"),
+        },
     }
 )
 

@@ -119,6 +119,10 @@ CATALOG_NEW_MERCHANT_DAYS = env.int("CATALOG_NEW_MERCHANT_DAYS", default=90)
 CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN = timedelta(
     days=env.int("CATALOG_ASSISTED_STOCK_CONFIRM_DAYS", default=7)
 )
+# CAT-10: how many on-sale listings the weekly re-check samples (weighted like CAT-6), and how long the
+# merchant has to correct an error the re-check found before the listing is taken off sale
+CATALOG_RECHECK_SAMPLE_SIZE = env.int("CATALOG_RECHECK_SAMPLE_SIZE", default=20)
+CATALOG_RECHECK_CORRECTION_WITHIN = timedelta(days=env.int("CATALOG_RECHECK_CORRECTION_DAYS", default=3))
 
 # ORD-3, ORD-4, ORD-6, PAY-4: the order clocks. An unpaid order is cancelled after the payment timeout; a
 # paid order ships within ORDERS_SHIP_WITHIN of payment; receipt is confirmed automatically this long

@@ -71,7 +71,11 @@ def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, ids: list[
 def time_left(submitted_at: datetime | None) -> str:
     if submitted_at is None:
         return "-"
-    left = submitted_at + settings.CATALOG_REVIEW_WITHIN - timezone.now()
+    return time_to(submitted_at + settings.CATALOG_REVIEW_WITHIN)
+
+
+def time_to(due: datetime) -> str:
+    left = due - timezone.now()
     minutes = int(abs(left).total_seconds() // 60)
     text = f"{minutes // 60}h {minutes % 60:02d}m"
     return (
