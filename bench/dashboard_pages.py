@@ -69,8 +69,8 @@ def arrange(listings: int, orders: int) -> User:
             skus=[{"code": f"B{i}", "price": "19.90", "stock": 10_000}],
             actor=owner,
         )
-        listing_submit(listing_id=listing.pk, actor=owner)
-        listing_approve(listing_id=listing.pk, actor=staff)
+        listing_submit(listing=listing, actor=owner)
+        listing_approve(listing=listing, actor=staff)
         first_sku = first_sku or listing.skus.get()
     customer = User.objects.create_user(
         email=f"bench-customer-{stamp}@example.com", password="bench-pass-123456"
@@ -85,7 +85,7 @@ def arrange(listings: int, orders: int) -> User:
             shipping_address="地址",
             actor=customer,
         )
-        payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=customer)
+        payment = order_pay_start(order=order, provider="sandbox", actor=customer)
         headers, body = sandbox_complete(payment)
         payment_callback_receive(provider="sandbox", headers=headers, body=body)
     return owner

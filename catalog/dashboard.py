@@ -300,7 +300,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 listing_update(
-                    listing_id=listing.pk,
+                    listing=listing,
                     actor=request_user(request),
                     category=data["category"],
                     title=data["title"],
@@ -328,10 +328,11 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
 @require_POST
 def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
     """CAT-2, CAT-3: send the draft for review; a blocking pre-screen finding is shown with its field."""
-    if _listing_or_404(request, listing_id) is None:
+    listing = _listing_or_404(request, listing_id)
+    if listing is None:
         return page(request, "merchant/404.html", status=404)
     try:
-        listing_submit_service(listing_id=listing_id, actor=request_user(request))
+        listing_submit_service(listing=listing, actor=request_user(request))
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:
@@ -343,14 +344,13 @@ def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
 @require_POST
 def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
     """CAT-2: take a listing off sale (it comes back only through review)."""
-    if _listing_or_404(request, listing_id) is None:
+    listing = _listing_or_404(request, listing_id)
+    if listing is None:
         return page(request, "merchant/404.html", status=404)
     form = DelistForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        listing_delist_service(
-            listing_id=listing_id, actor=request_user(request), reason=reason, source="merchant"
-        )
+        listing_delist_service(listing=listing, actor=request_user(request), reason=reason, source="merchant")
     except SERVICE_ERRORS as exc:
         show_error(None, exc, request)
     else:

@@ -13,14 +13,14 @@ from platform_core.deadlines.registry import deadline_rule
 
 @deadline_rule(REVIEW_RULE, description="CAT-4: a submitted listing is reviewed within 24 hours")
 def listing_review_overdue(listing: Listing) -> None:
-    review_overdue_escalate(listing_id=listing.pk)
+    review_overdue_escalate(listing=listing)
 
 
 @deadline_rule(
     IP_COUNTER_RULE, description="CAT-7: restore unless the rights holder shows an action in 15 days"
 )
 def ip_counter_notice_window_ended(notice: IpNotice) -> None:
-    ip_notice_restore(notice_id=notice.pk)
+    ip_notice_restore(notice=notice)
 
 
 @deadline_rule(
@@ -28,7 +28,7 @@ def ip_counter_notice_window_ended(notice: IpNotice) -> None:
     description="CAT-9: an assisted listing's stock unconfirmed for 7 days prompts operations to check",
 )
 def assisted_stock_unconfirmed(listing: Listing) -> None:
-    assisted_stock_prompt(listing_id=listing.pk)
+    assisted_stock_prompt(listing=listing)
 
 
 @deadline_rule(
@@ -36,4 +36,4 @@ def assisted_stock_unconfirmed(listing: Listing) -> None:
     description="CAT-10: an error a re-check found is corrected within 3 days or the listing goes off sale",
 )
 def recheck_correction_overdue_handler(recheck: ListingRecheck) -> None:
-    recheck_correction_overdue(recheck_id=recheck.pk)
+    recheck_correction_overdue(recheck=recheck)

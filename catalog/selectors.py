@@ -327,3 +327,21 @@ def merchant_get_followable(*, merchant_id: int) -> Merchant:
     if merchant is None:
         raise NotFound(_("No such shop."))
     return merchant
+
+
+def listing_get_favourited(*, user: Any, listing_id: int) -> Listing:
+    """USR-1: a listing among the user's favourites, whatever its state now (a favourite is always
+    removable); ``NotFound`` otherwise."""
+    listing = Listing.objects.filter(pk=listing_id, favourites__user=user).first()
+    if listing is None:
+        raise NotFound(_("This listing is not among your favourites."))
+    return listing
+
+
+def merchant_get_followed(*, user: Any, merchant_id: int) -> Merchant:
+    """USR-1: a shop the user follows, whatever its state now (unfollowing is always allowed);
+    ``NotFound`` otherwise."""
+    merchant = Merchant.objects.filter(pk=merchant_id, followers__user=user).first()
+    if merchant is None:
+        raise NotFound(_("You do not follow this shop."))
+    return merchant

@@ -172,7 +172,7 @@ class ServiceAssignmentAdmin(admin.ModelAdmin):
         form = ReassignForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.assignment_reassign(assignment_id=assignment.pk, actor=user, **form.cleaned_data)
+                services.assignment_reassign(assignment=assignment, actor=user, **form.cleaned_data)
             except (DomainError, TransitionNotAllowed) as exc:
                 self.message_user(request, str(getattr(exc, "message", exc)), level=messages.ERROR)
             else:

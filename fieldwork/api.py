@@ -184,7 +184,7 @@ class CoordinatorAssignmentStepApi(APIView):
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             inputs = dict(data.validated_data)
-        assignment = self.step(assignment_id=assignment.pk, actor=request_user(request), **inputs)
+        assignment = self.step(assignment=assignment, actor=request_user(request), **inputs)
         return Response(AssignmentOutputSerializer(assignment).data)
 
     @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])

@@ -108,7 +108,7 @@ def _paid_service_order(customer: User, sku_id: int) -> ServiceAssignment:
         shipping_address="北京市朝阳区建国路88号3号楼1201",
         actor=customer,
     )
-    payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=customer)
+    payment = order_pay_start(order=order, provider="sandbox", actor=customer)
     headers, body = sandbox_complete(payment)
     payment_callback_receive(provider="sandbox", headers=headers, body=body)
     return ServiceAssignment.objects.get(order=order)
@@ -138,8 +138,8 @@ def seed(*, stdout: OutputWrapper) -> None:
             service_duration_minutes=minutes,
             actor=partner.owner,
         )
-        listing_submit(listing_id=listing.pk, actor=partner.owner)
-        listings.append(listing_approve(listing_id=listing.pk, actor=reviewer, note="演示：服务信息完整"))
+        listing_submit(listing=listing, actor=partner.owner)
+        listings.append(listing_approve(listing=listing, actor=reviewer, note="演示：服务信息完整"))
     coordinator = _coordinator(reviewer)
     stdout.write(f"fieldwork demo: partner {PARTNER}, coordinator {coordinator.user.email} ({AREA})")
 
@@ -152,9 +152,9 @@ def seed(*, stdout: OutputWrapper) -> None:
         actor = coordinator.user
         if state in ("scheduled", "in_service", "completed"):
             visit = timezone.now() + timedelta(days=n + 1)
-            assignment_schedule(assignment_id=assignment.pk, appointment_at=visit, actor=actor)
+            assignment_schedule(assignment=assignment, appointment_at=visit, actor=actor)
         if state in ("in_service", "completed"):
-            assignment_start(assignment_id=assignment.pk, actor=actor)
+            assignment_start(assignment=assignment, actor=actor)
         if state == "completed":
-            assignment_complete(assignment_id=assignment.pk, actor=actor)
+            assignment_complete(assignment=assignment, actor=actor)
         stdout.write(f"fieldwork demo: service order {assignment.order.number} ({state})")

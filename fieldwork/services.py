@@ -159,13 +159,14 @@ def assignment_open_for_paid_order(order: Order) -> ServiceAssignment | None:
     return assignment
 
 
-def _lock(assignment_id: int) -> tuple[Order, ServiceAssignment]:
-    """The order, then its assignment, locked (the orders services lock the order first too)."""
-    order_id = ServiceAssignment.objects.filter(pk=assignment_id).values_list("order_id", flat=True).first()
+def _lock(assignment: ServiceAssignment) -> tuple[Order, ServiceAssignment]:
+    """The order, then its assignment, locked and re-read (the orders services lock the order first
+    too); the caller's copy of the assignment only names the row."""
+    order_id = ServiceAssignment.objects.filter(pk=assignment.pk).values_list("order_id", flat=True).first()
     if order_id is None:
         raise NotFound(_("No such assignment."))
     order = order_lock(order_id=order_id)
-    assignment = lock(ServiceAssignment, assignment_id)
+    assignment = lock(ServiceAssignment, assignment.pk)
     assignment.order = order
     return order, assignment
 
@@ -181,14 +182,14 @@ def _check_actor(assignment: ServiceAssignment, actor: User) -> None:
 
 @transaction.atomic
 def assignment_reassign(
-    *, assignment_id: int, coordinator: FieldCoordinator, reason: str, actor: User
+    *, assignment: ServiceAssignment, coordinator: FieldCoordinator, reason: str, actor: User
 ) -> ServiceAssignment:
     """ORD-9: operations hand the order to another (active) coordinator; the reason is kept."""
     if not reason.strip():
         raise InvalidInput(_("Say why the order is reassigned."), errors={"reason": [_("Required.")]})
     if not user_may_manage(actor):
         raise Forbidden(_("Only operations staff who manage assignments may reassign."))
-    _order, assignment = _lock(assignment_id)
+    _order, assignment = _lock(assignment)
     coordinator = FieldCoordinator.objects.select_for_update().select_related("user").get(pk=coordinator.pk)
     if not (coordinator.is_active and coordinator.user.is_active):
         raise InvalidInput(
@@ -215,17 +216,19 @@ def assignment_reassign(
 
 
 @transaction.atomic
-def assignment_schedule(*, assignment_id: int, appointment_at: datetime, actor: User) -> ServiceAssignment:
+def assignment_schedule(
+    *, assignment: ServiceAssignment, appointment_at: datetime, actor: User
+) -> ServiceAssignment:
     """ORD-2, ORD-9: the coordinator confirmed the appointment with the partner: the order is scheduled."""
     if appointment_at <= timezone.now():
         raise InvalidInput(
             _("The appointment must be in the future."), errors={"appointment_at": [_("In the past.")]}
         )
-    order, assignment = _lock(assignment_id)
+    order, assignment = _lock(assignment)
     _check_actor(assignment, actor)
     assignment.schedule(appointment_at=appointment_at)  # TransitionNotAllowed (409) unless assigned
     assignment.save()
-    assignment.order = order_schedule(order_id=order.pk, scheduled_for=appointment_at, actor=actor)
+    assignment.order = order_schedule(order=order, scheduled_for=appointment_at, actor=actor)
     deadline_meet(rule=RULE_SCHEDULE_WITHIN, subject=assignment)
     _record(assignment, action=Action.SCHEDULED, actor=actor, note=appointment_at.isoformat())
     notify(
@@ -240,39 +243,39 @@ def assignment_schedule(*, assignment_id: int, appointment_at: datetime, actor: 
 
 
 def _step(
-    assignment_id: int, actor: User, *, move: str, order_step: Callable[..., Order], action: str
+    assignment: ServiceAssignment, actor: User, *, move: str, order_step: Callable[..., Order], action: str
 ) -> ServiceAssignment:
     """One step of the visit: the assignment's transition ``move`` and the order's service of that step."""
-    order, assignment = _lock(assignment_id)
+    order, assignment = _lock(assignment)
     _check_actor(assignment, actor)
     getattr(assignment, move)()  # TransitionNotAllowed (409) out of order
     assignment.save()
-    assignment.order = order_step(order_id=order.pk, actor=actor)
+    assignment.order = order_step(order=order, actor=actor)
     _record(assignment, action=action, actor=actor)
     return assignment
 
 
 @transaction.atomic
-def assignment_start(*, assignment_id: int, actor: User) -> ServiceAssignment:
+def assignment_start(*, assignment: ServiceAssignment, actor: User) -> ServiceAssignment:
     """ORD-2, ORD-9: the visit has started: the order is ``in_service``."""
-    return _step(assignment_id, actor, move="start", order_step=order_start_service, action=Action.STARTED)
+    return _step(assignment, actor, move="start", order_step=order_start_service, action=Action.STARTED)
 
 
-def _order_complete_unless_confirmed(*, order_id: int, actor: User) -> Order:
-    order = order_lock(order_id=order_id)
+def _order_complete_unless_confirmed(*, order: Order, actor: User) -> Order:
+    order = order_lock(order_id=order.pk)
     if order.status == Order.Status.COMPLETED:  # the customer confirmed first (ORD-6), or it auto-confirmed
         return order
-    return order_complete_service(order_id=order_id, actor=actor)
+    return order_complete_service(order=order, actor=actor)
 
 
 @transaction.atomic
-def assignment_complete(*, assignment_id: int, actor: User) -> ServiceAssignment:
+def assignment_complete(*, assignment: ServiceAssignment, actor: User) -> ServiceAssignment:
     """ORD-2, ORD-9: the visit is done: the order completes (after-sales window and follow-up open).
 
     If the customer already confirmed completion, only the assignment closes.
     """
     return _step(
-        assignment_id,
+        assignment,
         actor,
         move="complete",
         order_step=_order_complete_unless_confirmed,
@@ -281,13 +284,13 @@ def assignment_complete(*, assignment_id: int, actor: User) -> ServiceAssignment
 
 
 @transaction.atomic
-def assignment_problem_record(*, assignment_id: int, note: str, actor: User) -> ServiceAssignment:
+def assignment_problem_record(*, assignment: ServiceAssignment, note: str, actor: User) -> ServiceAssignment:
     """ORD-9: the coordinator records a problem (partner unavailable, customer unreachable, …); operations
     are told. The order keeps its state; the problem shows until the visit is done."""
     note = note.strip()
     if not note:
         raise InvalidInput(_("Describe the problem."), errors={"note": [_("Required.")]})
-    _order, assignment = _lock(assignment_id)
+    _order, assignment = _lock(assignment)
     _check_actor(assignment, actor)
     if assignment.status == A.COMPLETED:
         raise InvalidInput(_("The visit is already done."), errors={"note": [_("Completed.")]})

@@ -213,7 +213,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda order, reason: order_cancel(
-                order_id=order.pk,
+                order=order,
                 reason=reason,
                 actor=_staff(request),
                 as_merchant=True,
@@ -226,7 +226,7 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda order, reason: order_confirm_receipt(order_id=order.pk, actor=_staff(request)),
+            lambda order, reason: order_confirm_receipt(order=order, actor=_staff(request)),
         )
 
     @admin.action(description=_("Settle now (after-sales window closed, no hold)"), permissions=["change"])
@@ -235,7 +235,7 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda order, reason: order_settle(order_id=order.pk, actor=_staff(request)),
+            lambda order, reason: order_settle(order=order, actor=_staff(request)),
         )
 
 
@@ -488,7 +488,7 @@ class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     fsm_forms = {"hide": HideReviewForm}
     transition_services = {
         "hide": lambda obj, request, data: review_hide(
-            review_id=obj.pk, reason=data.get("reason", ""), note=data.get("note", ""), actor=_staff(request)
+            review=obj, reason=data.get("reason", ""), note=data.get("note", ""), actor=_staff(request)
         ),
     }
 
@@ -515,8 +515,6 @@ class ReviewAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda review, reason: review_flags_dismiss(
-                review_id=review.pk, note=reason, actor=_staff(request)
-            ),
+            lambda review, reason: review_flags_dismiss(review=review, note=reason, actor=_staff(request)),
             label="review",
         )

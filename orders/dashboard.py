@@ -150,7 +150,7 @@ def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ShipForm(request.POST)
     if form.is_valid():
         try:
-            order_ship(order_id=order.pk, actor=request_user(request), **form.cleaned_data)
+            order_ship(order=order, actor=request_user(request), **form.cleaned_data)
         except SERVICE_ERRORS as exc:
             show_error(None, exc, request)
         else:

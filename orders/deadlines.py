@@ -22,7 +22,7 @@ def ship_by_missed(order: Order) -> None:
     RULE_AUTO_CONFIRM, description="ORD-6: receipt is confirmed automatically 10 days after shipping"
 )
 def auto_confirm(order: Order) -> None:
-    order_confirm_receipt(order_id=order.pk, actor=None, automatic=True)
+    order_confirm_receipt(order=order, actor=None, automatic=True)
 
 
 @deadline_rule(

@@ -50,7 +50,7 @@ class DeliveryBehaviour(SimulationBase):
         order = Order.objects.get(pk=order_id)
         if order.status not in (Order.Status.SHIPPED, Order.Status.DELIVERED):
             return
-        if self.call("confirm", order_confirm_receipt, order_id=order_id, actor=order.customer):
+        if self.call("confirm", order_confirm_receipt, order=order, actor=order.customer):
             self.tally.counts["orders.confirmed_by_customer"] += 1
             customer = self.customers_by_pk[order.customer_id]
             if customer.kind == "shill" or self.rng.random() < self.config.review_chance:

@@ -36,7 +36,7 @@ class ListingBehaviour(SimulationBase):
         )
         if listing is None:
             return
-        if self.call("listing_submit", listing_submit, listing_id=listing.pk, actor=actor.owner) is None:
+        if self.call("listing_submit", listing_submit, listing=listing, actor=actor.owner) is None:
             self.tally.counts["listings.hard_claim_blocked" if claim else "listings.blocked"] += 1
             return
         self.tally.counts["listings.submitted"] += 1
@@ -58,13 +58,14 @@ class ListingBehaviour(SimulationBase):
     def do_review(self, listing_id: int, has_claim: bool) -> None:
         assert self.population is not None
         reviewer = self.population.reviewer
+        listing = Listing.objects.get(pk=listing_id)
         if has_claim:
             if self.call(
-                "listing_reject", listing_reject, listing_id=listing_id, actor=reviewer, reason="含绝对化用语"
+                "listing_reject", listing_reject, listing=listing, actor=reviewer, reason="含绝对化用语"
             ):
                 self.tally.counts["listings.rejected"] += 1
             return
-        listing = self.call("listing_approve", listing_approve, listing_id=listing_id, actor=reviewer)
+        listing = self.call("listing_approve", listing_approve, listing=listing, actor=reviewer)
         if listing is None:
             return
         self.tally.counts["listings.approved"] += 1
@@ -109,8 +110,9 @@ class ListingBehaviour(SimulationBase):
 
     def do_ip_notice_validate(self, notice_id: int, false_claim: bool) -> None:
         assert self.population is not None
+        notice = IpNotice.objects.get(pk=notice_id)
         if not self.call(
-            "ip_notice_validate", ip_notice_validate, notice_id=notice_id, actor=self.population.admin
+            "ip_notice_validate", ip_notice_validate, notice=notice, actor=self.population.admin
         ):
             return
         self.tally.counts["ip_notices.taken_down"] += 1
@@ -123,7 +125,7 @@ class ListingBehaviour(SimulationBase):
         if self.call(
             "ip_notice_counter",
             ip_notice_counter,
-            notice_id=notice_id,
+            notice=notice,
             merchant=merchant.merchant,
             statement="本店商品为自有品牌，不构成侵权",
             proof=["own-brand-registration.pdf"],

@@ -96,11 +96,11 @@ class ReviewBehaviour(TradeBehaviour):
             .distinct()
             .order_by("pk")
         )
-        for review_id in flagged:
+        for review in Review.objects.filter(pk__in=flagged).order_by("pk"):
             if self.call(
                 "review_hide",
                 review_hide,
-                review_id=review_id,
+                review=review,
                 reason=Review.HideReason.PROVEN_FAKE,
                 note="与店铺同一地址或电话",
                 actor=self.population.admin,

@@ -62,7 +62,7 @@ class TradeBehaviour(SimulationBase):
             self.tally.abandoned_order_ids.append(order.pk)
             return
         payment = self.call(
-            "pay_start", order_pay_start, order_id=order.pk, provider="sandbox", actor=customer.user
+            "pay_start", order_pay_start, order=order, provider="sandbox", actor=customer.user
         )
         if payment is None:
             return
@@ -149,7 +149,7 @@ class TradeBehaviour(SimulationBase):
         shipped = self.call(
             "ship",
             order_ship,
-            order_id=order_id,
+            order=order,
             carrier="sandbox",
             tracking_number=f"SIM{order_id:010d}",
             actor=actor.owner,
@@ -164,5 +164,5 @@ class TradeBehaviour(SimulationBase):
         if order.status != Order.Status.PAID:
             return
         customer = self.customers_by_pk[order.customer_id]
-        if self.call("cancel", order_cancel, order_id=order_id, reason="商家逾期未发货", actor=customer.user):
+        if self.call("cancel", order_cancel, order=order, reason="商家逾期未发货", actor=customer.user):
             self.tally.counts["orders.cancelled_after_late_shipment"] += 1

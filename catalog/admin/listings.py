@@ -3,6 +3,7 @@
 banned-term list, inspections (CAT-6), IP notices (CAT-7). Actions call services; the admin writes
 nothing itself."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -56,14 +57,16 @@ def _staff(request: HttpRequest) -> User:
     return request.user
 
 
-def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, ids: list[int], **kwargs: Any) -> None:
+def _run(
+    request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, objs: Iterable[Model], **kwargs: Any
+) -> None:
     done = 0
-    for pk in ids:
+    for obj in objs:
         try:
-            fn(pk, **kwargs)
+            fn(obj, **kwargs)
             done += 1
         except (DomainError, Exception) as exc:  # report each failure, carry on with the rest
-            modeladmin.message_user(request, f"#{pk}: {exc}", level=messages.ERROR)
+            modeladmin.message_user(request, f"#{obj.pk}: {exc}", level=messages.ERROR)
     if done:
         modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, level=messages.SUCCESS)
 
@@ -182,8 +185,8 @@ class ListingReviewAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: listing_approve(listing_id=pk, actor=_staff(request), note=note),
-            [v.listing_id for v in queryset],
+            lambda listing: listing_approve(listing=listing, actor=_staff(request), note=note),
+            [v.listing for v in queryset.select_related("listing")],
         )
 
     @admin.action(description=_("Reject selected (reason required)"), permissions=["view"])
@@ -192,8 +195,8 @@ class ListingReviewAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: listing_reject(listing_id=pk, actor=_staff(request), reason=reason),
-            [v.listing_id for v in queryset],
+            lambda listing: listing_reject(listing=listing, actor=_staff(request), reason=reason),
+            [v.listing for v in queryset.select_related("listing")],
         )
 
 
@@ -419,7 +422,7 @@ class ListingAdmin(admin.ModelAdmin):
             changes = {k: v for k, v in form.listing_fields().items() if k in changed}
             try:
                 listing_update_assisted(
-                    listing_id=listing.pk,
+                    listing=listing,
                     staff=_staff(request),
                     note=form.cleaned_data.get("note", ""),
                     **changes,
@@ -468,8 +471,8 @@ class ListingAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: listing_stock_confirm(listing_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
+            lambda listing: listing_stock_confirm(listing=listing, actor=_staff(request), note=note),
+            list(queryset),
         )
 
 
@@ -525,8 +528,8 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: ip_notice_validate(notice_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
+            lambda notice: ip_notice_validate(notice=notice, actor=_staff(request), note=note),
+            list(queryset),
         )
 
     @admin.action(description=_("Dismiss (incomplete)"), permissions=["takedown"])
@@ -535,8 +538,8 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: ip_notice_dismiss(notice_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
+            lambda notice: ip_notice_dismiss(notice=notice, actor=_staff(request), note=note),
+            list(queryset),
         )
 
     @admin.action(
@@ -547,8 +550,10 @@ class IpNoticeAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: ip_notice_dismiss(notice_id=pk, actor=_staff(request), note=note, false_notice=True),
-            list(queryset.values_list("pk", flat=True)),
+            lambda notice: ip_notice_dismiss(
+                notice=notice, actor=_staff(request), note=note, false_notice=True
+            ),
+            list(queryset),
         )
 
 

@@ -80,8 +80,8 @@ class ListingRecheckAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: recheck_record_ok(recheck_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
+            lambda recheck: recheck_record_ok(recheck=recheck, actor=_staff(request), note=note),
+            list(queryset),
         )
 
     @admin.action(description=_("Record: error found (note for the merchant required)"), permissions=["view"])
@@ -90,6 +90,6 @@ class ListingRecheckAdmin(admin.ModelAdmin):
         _run(
             request,
             self,
-            lambda pk: recheck_record_error(recheck_id=pk, actor=_staff(request), note=note),
-            list(queryset.values_list("pk", flat=True)),
+            lambda recheck: recheck_record_error(recheck=recheck, actor=_staff(request), note=note),
+            list(queryset),
         )

@@ -64,7 +64,8 @@ class MyFavouriteApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["me"])
     def delete(self, request: Request, listing_id: int) -> Response:
-        favourite_remove(user=request.user, listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
+        listing = selectors.listing_get_favourited(user=request.user, listing_id=listing_id)
+        favourite_remove(user=request.user, listing=listing, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -101,5 +102,6 @@ class MyFollowApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["me"])
     def delete(self, request: Request, merchant_id: int) -> Response:
-        follow_remove(user=request.user, merchant_id=merchant_id, actor=request.user)  # type: ignore[arg-type]
+        merchant = selectors.merchant_get_followed(user=request.user, merchant_id=merchant_id)
+        follow_remove(user=request.user, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -135,11 +135,13 @@ class IpNoticeActionProofApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: IpNoticeSerializer}, tags=["ip-notices"])
     def post(self, request: Request, notice_id: int) -> Response:
-        selectors.ip_notice_get_for_rights_holder(user=request.user, notice_id=notice_id)  # 404 first
+        notice = selectors.ip_notice_get_for_rights_holder(
+            user=request.user, notice_id=notice_id
+        )  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         notice = ip_notice_action_proof(
-            notice_id=notice_id,
+            notice=notice,
             proof=data.validated_data["proof"],
             actor=request.user,  # type: ignore[arg-type]
         )
@@ -167,11 +169,11 @@ class MerchantIpCounterNoticeApi(MerchantScopedApi):
     @extend_schema(request=InputSerializer, responses={200: IpNoticeSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, notice_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.ip_notice_get_for_merchant(merchant=merchant, notice_id=notice_id)  # 404 first
+        notice = selectors.ip_notice_get_for_merchant(merchant=merchant, notice_id=notice_id)  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         notice = ip_notice_counter(
-            notice_id=notice_id,
+            notice=notice,
             merchant=merchant,
             statement=data.validated_data["statement"],
             proof=data.validated_data["proof"],

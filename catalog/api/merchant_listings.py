@@ -172,13 +172,13 @@ class MerchantListingDetailApi(MerchantScopedApi):
     )
     def patch(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "images" in changes:
             changes["images"] = [dict(i) for i in changes["images"]]
-        listing_update(listing_id=listing_id, actor=request.user, **changes)  # type: ignore[arg-type]
+        listing_update(listing=listing, actor=request.user, **changes)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -187,8 +187,8 @@ class MerchantListingSubmitApi(MerchantScopedApi):
     @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
-        listing_submit(listing_id=listing_id, actor=request.user)  # type: ignore[arg-type]
+        listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        listing_submit(listing=listing, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
@@ -202,11 +202,11 @@ class MerchantListingDelistApi(MerchantScopedApi):
     )
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         listing_delist(
-            listing_id=listing_id,
+            listing=listing,
             actor=request.user,  # type: ignore[arg-type]
             reason=data.validated_data["reason"],
             source=Listing.DelistSource.MERCHANT,
@@ -222,8 +222,8 @@ class MerchantListingStockConfirmApi(MerchantScopedApi):
     @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
-        selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
-        listing_stock_confirm(listing_id=listing_id, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
+        listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
+        listing_stock_confirm(listing=listing, merchant=merchant, actor=request.user)  # type: ignore[arg-type]
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 

@@ -70,12 +70,12 @@ def listing_create_assisted(*, merchant: Merchant, staff: User, note: str = "", 
 
 
 @transaction.atomic
-def listing_update_assisted(*, listing_id: int, staff: User, note: str = "", **changes: Any) -> Listing:
+def listing_update_assisted(*, listing: Listing, staff: User, note: str = "", **changes: Any) -> Listing:
     """CAT-9: operations staff edit a partner's listing for it (the normal edit rules apply: a reviewed
     field of an approved listing goes back to review). Recorded as assisted; the partner is told."""
     _require_perm(staff, "catalog.assist_listing")
-    listing_lock(listing_id=listing_id)
-    listing = listing_update(listing_id=listing_id, actor=staff, **changes)
+    listing = listing_lock(listing_id=listing.pk)
+    listing = listing_update(listing=listing, actor=staff, **changes)
     _assist_record(listing, staff=staff, action=ListingAssist.Action.EDITED, note=note)
     audit_record(
         actor=staff,
@@ -95,14 +95,14 @@ def listing_update_assisted(*, listing_id: int, staff: User, note: str = "", **c
 
 @transaction.atomic
 def listing_stock_confirm(
-    *, listing_id: int, actor: User, merchant: Merchant | None = None, note: str = ""
+    *, listing: Listing, actor: User, merchant: Merchant | None = None, note: str = ""
 ) -> Listing:
     """CAT-9: the partner confirms its listing's stock figures as they stand (``merchant`` given; another
     merchant's listing is ``NotFound``), or operations staff confirm them after checking with the partner
     (``catalog.assist_listing``; recorded as an assisting step)."""
     if merchant is None:
         _require_perm(actor, "catalog.assist_listing")
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     if merchant is not None and listing.merchant_id != merchant.pk:
         raise NotFound(_("No such listing."))
     if merchant is None:
@@ -112,10 +112,10 @@ def listing_stock_confirm(
 
 
 @transaction.atomic
-def assisted_stock_prompt(*, listing_id: int) -> Listing:
+def assisted_stock_prompt(*, listing: Listing) -> Listing:
     """CAT-9: an assisted listing's stock went 7 days unconfirmed: operations are prompted to check with
     the partner (the system acts, no actor); the listing waits in the operations work queue."""
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     listing.stock_prompted_at = timezone.now()
     listing.save(update_fields=["stock_prompted_at"])
     _notify_operations(

@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog.models import Favourite, Follow
+from catalog.models import Favourite, Follow, Listing
 from catalog.selectors import listing_get_for_customer, merchant_get_followable
+from merchants.models import Merchant
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.services import basic_permission_require
 from platform_core.audit.services import audit_record
@@ -27,12 +28,12 @@ def favourite_add(*, user: User, listing_id: int, actor: User) -> Favourite:
 
 
 @transaction.atomic
-def favourite_remove(*, user: User, listing_id: int, actor: User) -> None:
+def favourite_remove(*, user: User, listing: Listing, actor: User) -> None:
     """USR-1: drop a listing from the favourites (always allowed, even while restricted)."""
-    deleted, _rows = Favourite.objects.filter(user=user, listing_id=listing_id).delete()
+    deleted, _rows = Favourite.objects.filter(user=user, listing_id=listing.pk).delete()
     if not deleted:
         raise NotFound(_("This listing is not among your favourites."))
-    audit_record(actor=actor, action="favourite.removed", subject=user, after={"listing": listing_id})
+    audit_record(actor=actor, action="favourite.removed", subject=user, after={"listing": listing.pk})
 
 
 @transaction.atomic
@@ -47,9 +48,9 @@ def follow_add(*, user: User, merchant_id: int, actor: User) -> Follow:
 
 
 @transaction.atomic
-def follow_remove(*, user: User, merchant_id: int, actor: User) -> None:
+def follow_remove(*, user: User, merchant: Merchant, actor: User) -> None:
     """USR-1: stop following a shop (always allowed)."""
-    deleted, _rows = Follow.objects.filter(user=user, merchant_id=merchant_id).delete()
+    deleted, _rows = Follow.objects.filter(user=user, merchant_id=merchant.pk).delete()
     if not deleted:
         raise NotFound(_("You do not follow this shop."))
-    audit_record(actor=actor, action="follow.removed", subject=user, after={"merchant": merchant_id})
+    audit_record(actor=actor, action="follow.removed", subject=user, after={"merchant": merchant.pk})

@@ -103,21 +103,22 @@ def risk_weighted_sample(
 
 @transaction.atomic
 def inspection_record(
-    *, inspection_id: int, result: str, evidence: dict[str, Any], actor: User
+    *, inspection: Inspection, result: str, evidence: dict[str, Any], actor: User
 ) -> Inspection:
     """CAT-6: record the inspection result; a failure delists the listing and records a violation
     (``failed_inspection``, source ``inspection``) against the merchant (VIO-1)."""
     _require_perm(actor, "catalog.inspect_listing")
     if result not in Inspection.Result.values:
         raise InvalidInput(_("Unknown result."), errors={"result": [_("pass or fail")]})
-    inspection = (
+    locked = (
         Inspection.objects.select_for_update()
         .select_related("listing__merchant")
-        .filter(pk=inspection_id)
+        .filter(pk=inspection.pk)
         .first()
     )
-    if inspection is None:
+    if locked is None:
         raise NotFound(_("No such inspection."))
+    inspection = locked
     if inspection.result:
         raise Conflict(_("This inspection is already recorded."), code="already_recorded")
     inspection.result, inspection.evidence = result, evidence
@@ -133,7 +134,7 @@ def inspection_record(
         listing = inspection.listing
         if listing.on_sale:
             listing_delist(
-                listing_id=listing.pk,
+                listing=listing,
                 actor=actor,
                 reason=_("Failed quality inspection #%(id)s") % {"id": inspection.pk},
                 source=Listing.DelistSource.INSPECTION,

@@ -52,17 +52,17 @@ def ip_notice_file(
 
 
 @transaction.atomic
-def ip_notice_validate(*, notice_id: int, actor: User, note: str = "") -> IpNotice:
+def ip_notice_validate(*, notice: IpNotice, actor: User, note: str = "") -> IpNotice:
     """CAT-7: staff find the notice complete: the listing comes down and the notice is forwarded to
     the merchant, who may file a counter-notice."""
     _require_perm(actor, "catalog.takedown_listing")
-    notice = ip_notice_lock(notice_id=notice_id)
+    notice = ip_notice_lock(notice_id=notice.pk)
     notice.validate(by=actor, note=note)
     notice.save()
     listing = notice.listing
     if listing.on_sale:
         listing_delist(
-            listing_id=listing.pk,
+            listing=listing,
             actor=actor,
             reason=_("IP notice #%(id)s: %(right)s %(ref)s")
             % {"id": notice.pk, "right": notice.right_kind, "ref": notice.right_reference},
@@ -80,10 +80,10 @@ def ip_notice_validate(*, notice_id: int, actor: User, note: str = "") -> IpNoti
 
 
 @transaction.atomic
-def ip_notice_dismiss(*, notice_id: int, actor: User, note: str, false_notice: bool = False) -> IpNotice:
+def ip_notice_dismiss(*, notice: IpNotice, actor: User, note: str, false_notice: bool = False) -> IpNotice:
     """CAT-7: staff dismiss an incomplete notice; a knowingly false one is recorded against the notifier."""
     _require_perm(actor, "catalog.takedown_listing")
-    notice = ip_notice_lock(notice_id=notice_id)
+    notice = ip_notice_lock(notice_id=notice.pk)
     notice.dismiss(by=actor, note=note)
     notice.is_false_notice = false_notice
     notice.save()
@@ -99,11 +99,11 @@ def ip_notice_dismiss(*, notice_id: int, actor: User, note: str, false_notice: b
 
 @transaction.atomic
 def ip_notice_counter(
-    *, notice_id: int, merchant: Merchant, statement: str, proof: list[Any], actor: User
+    *, notice: IpNotice, merchant: Merchant, statement: str, proof: list[Any], actor: User
 ) -> IpNotice:
     """CAT-7 (ECL Art. 43): the merchant's counter-notice (不侵权声明) is forwarded to the rights holder;
     unless the holder shows a complaint or lawsuit within 15 days, the listing is restored."""
-    notice = ip_notice_lock(notice_id=notice_id)
+    notice = ip_notice_lock(notice_id=notice.pk)
     if notice.listing.merchant_id != merchant.pk:
         raise NotFound(_("No such notice."))
     if not statement.strip() or not proof:
@@ -123,9 +123,9 @@ def ip_notice_counter(
 
 
 @transaction.atomic
-def ip_notice_action_proof(*, notice_id: int, proof: list[Any], actor: User) -> IpNotice:
+def ip_notice_action_proof(*, notice: IpNotice, proof: list[Any], actor: User) -> IpNotice:
     """CAT-7 (ECL Art. 43): the rights holder shows a complaint or lawsuit in time: the takedown stands."""
-    notice = ip_notice_lock(notice_id=notice_id)
+    notice = ip_notice_lock(notice_id=notice.pk)
     if notice.rights_holder_id != actor.pk:
         raise NotFound(_("No such notice."))
     if not proof:
@@ -147,9 +147,9 @@ def ip_notice_action_proof(*, notice_id: int, proof: list[Any], actor: User) -> 
 
 
 @transaction.atomic
-def ip_notice_restore(*, notice_id: int) -> IpNotice:
+def ip_notice_restore(*, notice: IpNotice) -> IpNotice:
     """CAT-7: the 15 days passed without proof of an action: the listing returns to sale (system)."""
-    notice = ip_notice_lock(notice_id=notice_id)
+    notice = ip_notice_lock(notice_id=notice.pk)
     notice.restore()
     notice.save()
     audit_record(actor=None, action="ip_notice.restored", subject=notice)
@@ -163,7 +163,7 @@ def ip_notice_restore(*, notice_id: int) -> IpNotice:
         and not still_open.exists()
     ):
         listing_restore(
-            listing_id=listing.pk,
+            listing=listing,
             actor=None,
             reason=_("No complaint or lawsuit shown within 15 days of the counter-notice (IP notice #%(id)s)")
             % {"id": notice.pk},

@@ -86,7 +86,7 @@ def listing_create(
 
 
 @transaction.atomic
-def listing_update(*, listing_id: int, actor: User | None, **changes: Any) -> Listing:
+def listing_update(*, listing: Listing, actor: User | None, **changes: Any) -> Listing:
     """CAT-1, CAT-2: edit a listing. Reviewed fields (title, description, images, category) of an
     approved listing go to review in a new version while the approved one stays on sale; in a draft they
     are edited in place; after a rejection or delisting they start a new draft. Operational fields
@@ -94,7 +94,7 @@ def listing_update(*, listing_id: int, actor: User | None, **changes: Any) -> Li
     unknown = set(changes) - {*TEXT_FIELDS, "category", *OPERATIONAL_FIELDS}
     if unknown:
         raise InvalidInput(_("Unknown fields."), errors={name: [_("Not editable.")] for name in unknown})
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     if listing.status == Listing.Status.PENDING_REVIEW:
         raise Conflict(_("The listing is under review; wait for the decision."), code="under_review")
     before: dict[str, Any] = {}
@@ -144,13 +144,13 @@ def listing_update(*, listing_id: int, actor: User | None, **changes: Any) -> Li
 
 
 @transaction.atomic
-def listing_submit(*, listing_id: int, actor: User | None) -> Listing:
+def listing_submit(*, listing: Listing, actor: User | None) -> Listing:
     """CAT-2, CAT-3, CAT-4: send a draft, rejected or delisted listing to review (relisting is reviewed).
 
     A hard-banned term or a missing required field blocks with ``InvalidInput`` naming phrase and field;
     the merchant must be allowed to list in the category (``merchants.selectors.merchant_may_list``).
     """
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     version = listing.candidate_version
     if listing.status == Listing.Status.DELISTED:
         if version is None:

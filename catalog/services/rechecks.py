@@ -65,10 +65,10 @@ def recheck_sample(
 
 
 @transaction.atomic
-def recheck_record_ok(*, recheck_id: int, actor: User, note: str = "") -> ListingRecheck:
+def recheck_record_ok(*, recheck: ListingRecheck, actor: User, note: str = "") -> ListingRecheck:
     """CAT-10: the reviewer found nothing wrong with the listing on sale; the re-check closes."""
     _require_perm(actor, "catalog.review_listing")
-    recheck = _recheck_lock(recheck_id)
+    recheck = _recheck_lock(recheck.pk)
     if recheck.status != ListingRecheck.Status.OPEN:
         raise Conflict(_("This re-check is already recorded."), code="already_recorded")
     now = timezone.now()
@@ -85,13 +85,13 @@ def recheck_record_ok(*, recheck_id: int, actor: User, note: str = "") -> Listin
 
 
 @transaction.atomic
-def recheck_record_error(*, recheck_id: int, actor: User, note: str) -> ListingRecheck:
+def recheck_record_error(*, recheck: ListingRecheck, actor: User, note: str) -> ListingRecheck:
     """CAT-10: the reviewer found an error (the note says what): the merchant is told and has
     ``CATALOG_RECHECK_CORRECTION_WITHIN`` to submit a correction (``catalog.recheck_correction`` clock)."""
     _require_perm(actor, "catalog.review_listing")
     if not note.strip():
         raise InvalidInput(_("Say what is wrong."), errors={"note": [_("Required.")]})
-    recheck = _recheck_lock(recheck_id)
+    recheck = _recheck_lock(recheck.pk)
     if recheck.status != ListingRecheck.Status.OPEN:
         raise Conflict(_("This re-check is already recorded."), code="already_recorded")
     listing = recheck.listing
@@ -129,16 +129,16 @@ def recheck_record_error(*, recheck_id: int, actor: User, note: str) -> ListingR
 
 
 @transaction.atomic
-def recheck_correction_overdue(*, recheck_id: int) -> ListingRecheck:
+def recheck_correction_overdue(*, recheck: ListingRecheck) -> ListingRecheck:
     """CAT-10 (``catalog.recheck_correction`` ran out): no correction was submitted in time, so the
     listing is taken off sale (source ``recheck``; the merchant is told by the takedown notice)."""
-    recheck = _recheck_lock(recheck_id)
+    recheck = _recheck_lock(recheck.pk)
     if recheck.status != ListingRecheck.Status.ERROR_FOUND:
         return recheck
     listing = recheck.listing
     if listing.on_sale:
         listing_delist(
-            listing_id=listing.pk,
+            listing=listing,
             actor=None,
             reason=_("Re-check #%(id)s found an error that was not corrected in time: %(note)s")
             % {"id": recheck.pk, "note": recheck.error_note},

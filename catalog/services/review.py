@@ -48,10 +48,10 @@ def _require_second_pair_of_eyes(listing: Listing, version: ListingVersion, acto
 
 
 @transaction.atomic
-def listing_approve(*, listing_id: int, actor: User, note: str = "") -> Listing:
+def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing:
     """CAT-2, CAT-4: the reviewed version goes on sale (replacing the previous approved one)."""
     _require_perm(actor, "catalog.review_listing")
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     version = listing.candidate_version
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
@@ -94,13 +94,13 @@ def listing_approve(*, listing_id: int, actor: User, note: str = "") -> Listing:
 
 
 @transaction.atomic
-def listing_reject(*, listing_id: int, actor: User, reason: str) -> Listing:
+def listing_reject(*, listing: Listing, actor: User, reason: str) -> Listing:
     """CAT-2: the reviewer rejects the submitted version with a reason; a rejected re-review leaves the
     approved version on sale."""
     _require_perm(actor, "catalog.review_listing")
     if not reason.strip():
         raise InvalidInput(_("A reason is required."), errors={"reason": [_("Required.")]})
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     version = listing.candidate_version
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
@@ -123,7 +123,7 @@ def listing_reject(*, listing_id: int, actor: User, reason: str) -> Listing:
 
 
 @transaction.atomic
-def listing_delist(*, listing_id: int, actor: User | None, reason: str, source: str) -> Listing:
+def listing_delist(*, listing: Listing, actor: User | None, reason: str, source: str) -> Listing:
     """CAT-2: take an on-sale listing off sale — by the merchant, or by staff/the system with a reason
     (takedown, failed inspection, IP notice, expired document). A pending re-review is withdrawn."""
     if source not in Listing.DelistSource.values:
@@ -132,7 +132,7 @@ def listing_delist(*, listing_id: int, actor: User | None, reason: str, source: 
         _require_perm(actor, "catalog.takedown_listing")
         if not reason.strip():
             raise InvalidInput(_("A reason is required."), errors={"reason": [_("Required.")]})
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     pending = listing.candidate_version
     was_pending = listing.status == Listing.Status.PENDING_REVIEW
     listing.delist(source=source, reason=reason)
@@ -158,15 +158,15 @@ def listings_bulk_takedown(*, listing_ids: Iterable[int], actor: User, reason: s
     for listing_id in sorted(set(listing_ids)):
         listing = Listing.objects.filter(pk=listing_id).only("on_sale").first()
         if listing is not None and listing.on_sale:
-            done.append(listing_delist(listing_id=listing_id, actor=actor, reason=reason, source="staff"))
+            done.append(listing_delist(listing=listing, actor=actor, reason=reason, source="staff"))
     return done
 
 
 @transaction.atomic
-def listing_restore(*, listing_id: int, actor: User | None, reason: str) -> Listing:
+def listing_restore(*, listing: Listing, actor: User | None, reason: str) -> Listing:
     """CAT-7: an IP takedown that was not upheld ends; the approved version is back on sale."""
     _require_perm(actor, "catalog.takedown_listing")
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     missing = _documents_missing(listing.merchant, listing.category)
     if missing:
         # MER-7: the takedown ends, but a document the category needs has expired meanwhile: the listing
@@ -188,9 +188,9 @@ def listing_restore(*, listing_id: int, actor: User | None, reason: str) -> List
 
 
 @transaction.atomic
-def review_overdue_escalate(*, listing_id: int) -> Listing:
+def review_overdue_escalate(*, listing: Listing) -> Listing:
     """CAT-4: the 24-hour review clock ran out: operations staff are told (the system acts, no actor)."""
-    listing = listing_lock(listing_id=listing_id)
+    listing = listing_lock(listing_id=listing.pk)
     listing.review_escalated_at = timezone.now()
     listing.save(update_fields=["review_escalated_at"])
     _notify_operations(
@@ -212,16 +212,16 @@ def _documents_missing(merchant: Merchant, category: Category) -> list[str]:
 def listings_suspend_for_document(*, merchant: Merchant, document_kind: str, **_context: Any) -> None:
     """MER-7 (``merchants.services.document_expired_handlers``): a licence expired, so the
     merchant's on-sale listings in categories that require it come down."""
-    listing_ids = [
-        listing.pk
+    listings = [
+        listing
         for listing in Listing.objects.filter(merchant=merchant, on_sale=True).select_related(
             "category__parent"
         )
         if document_kind in category_required_document_kinds(category=listing.category)
     ]
-    for listing_id in listing_ids:
+    for listing in listings:
         listing_delist(
-            listing_id=listing_id,
+            listing=listing,
             actor=None,
             reason=_("Required document expired: %(kind)s") % {"kind": document_kind},
             source=Listing.DelistSource.DOCUMENT_EXPIRED,

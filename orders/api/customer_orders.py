@@ -167,7 +167,7 @@ class OrderPayApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = order_pay_start(
-            order_id=order.pk, provider=data.validated_data["provider"], actor=request_user(request)
+            order=order, provider=data.validated_data["provider"], actor=request_user(request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
@@ -189,9 +189,7 @@ class OrderCancelApi(APIView):
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_cancel(
-            order_id=order.pk, reason=data.validated_data["reason"], actor=request_user(request)
-        )
+        order = order_cancel(order=order, reason=data.validated_data["reason"], actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -201,7 +199,7 @@ class OrderConfirmReceiptApi(APIView):
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
-        order = order_confirm_receipt(order_id=order.pk, actor=request_user(request))
+        order = order_confirm_receipt(order=order, actor=request_user(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -211,5 +209,5 @@ class OrderExtendConfirmationApi(APIView):
     @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
     def post(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
-        order = order_extend_confirmation(order_id=order.pk, actor=request_user(request))
+        order = order_extend_confirmation(order=order, actor=request_user(request))
         return Response(OrderSerializer(order).data)

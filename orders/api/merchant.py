@@ -102,7 +102,7 @@ class MerchantOrderShipApi(APIView):
         order = order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_ship(order_id=order.pk, actor=request_user(request), **data.validated_data)
+        order = order_ship(order=order, actor=request_user(request), **data.validated_data)
         return Response(MerchantOrderSerializer(order).data)
 
 
@@ -163,7 +163,7 @@ class MerchantOrderCancelApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_cancel(
-            order_id=order.pk,
+            order=order,
             reason=data.validated_data["reason"],
             actor=request_user(request),
             as_merchant=True,

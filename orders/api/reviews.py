@@ -21,6 +21,8 @@ from orders.selectors.orders import order_get_for_customer
 from orders.selectors.reviews import (
     review_get_for_customer,
     review_get_for_merchant,
+    review_get_liked,
+    review_get_visible,
     review_list_for_listing,
     review_list_for_merchant,
     review_photo_get_for_viewer,
@@ -213,12 +215,12 @@ class OrderLineReviewFollowUpApi(APIView):
         tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
-        order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review_follow_up(
             customer=request_user(request),
-            order_id=order_id,
+            order=order,
             line_id=line_id,
             actor=request_user(request),
             **data.validated_data,
@@ -238,14 +240,16 @@ class ReviewLikeApi(APIView):
 
     @extend_schema(request=None, responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def post(self, request: Request, review_id: int) -> Response:
-        count = review_like(user=request_user(request), review_id=review_id, actor=request_user(request))
+        review = review_get_visible(review_id=review_id)
+        count = review_like(user=request_user(request), review=review, actor=request_user(request))
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": True, "like_count": count}).data
         )
 
     @extend_schema(responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
     def delete(self, request: Request, review_id: int) -> Response:
-        count = review_unlike(user=request_user(request), review_id=review_id, actor=request_user(request))
+        review = review_get_liked(user=request_user(request), review_id=review_id)
+        count = review_unlike(user=request_user(request), review=review, actor=request_user(request))
         return Response(
             ReviewLikeOutputSerializer({"review": review_id, "liked": False, "like_count": count}).data
         )
@@ -308,12 +312,12 @@ class MerchantReviewReplyApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: MerchantReviewSerializer}, tags=["merchant"])
     def post(self, request: Request, review_id: int) -> Response:
         merchant = merchant_for_request(request)
-        review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
+        review = review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review_reply(
             merchant=merchant,
-            review_id=review_id,
+            review=review,
             text=data.validated_data["text"],
             actor=request_user(request),
         )

@@ -111,6 +111,15 @@ def review_photo_get_for_viewer(*, user: Any, photo_id: int) -> ReviewPhoto:
     raise NotFound(_("No such photo."))
 
 
+def review_get_liked(*, user: Any, review_id: int) -> Review:
+    """USR-1: a review the user has liked, whatever its state now (a like can always be taken back);
+    ``NotFound`` otherwise."""
+    review = Review.objects.filter(pk=review_id, likes__user=user).first()
+    if review is None:
+        raise NotFound(_("You have not liked this review."))
+    return review
+
+
 def review_like_count(*, review_id: int) -> int:
     return ReviewLike.objects.filter(review_id=review_id).count()
 

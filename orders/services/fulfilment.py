@@ -41,11 +41,11 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def order_ship(*, order_id: int, carrier: str, tracking_number: str, actor: User) -> Order:
+def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: User) -> Order:
     """ORD-4, ORD-5: the merchant hands the parcel to a carrier; the confirmation clock starts."""
     if not carrier.strip() or not tracking_number.strip():
         raise InvalidInput(_("Carrier and tracking number are required."), code="tracking_missing")
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     order.ship(carrier=carrier.strip(), tracking_number=tracking_number.strip())
     order.save()
     deadline_meet(rule=RULE_SHIP_BY, subject=order)
@@ -78,10 +78,11 @@ def order_ship_bulk(
     for item in items:
         order_id = int(item["order_id"])
         try:
-            if not Order.objects.filter(pk=order_id, merchant=merchant).exists():
+            order = Order.objects.filter(pk=order_id, merchant=merchant).first()
+            if order is None:
                 raise NotFound(_("No such order."))
             order_ship(
-                order_id=order_id,
+                order=order,
                 carrier=item["carrier"],
                 tracking_number=item["tracking_number"],
                 actor=actor,
@@ -177,9 +178,9 @@ def order_ship_deadline_missed(*, order: Order) -> Order:
 
 
 @transaction.atomic
-def order_schedule(*, order_id: int, scheduled_for: datetime, actor: User) -> Order:
+def order_schedule(*, order: Order, scheduled_for: datetime, actor: User) -> Order:
     """ORD-2, ORD-9: a paid service order gets its appointment."""
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     order.schedule(scheduled_for=scheduled_for)
     order.save()
     _event(order, action="scheduled", actor=actor, from_status=S.PAID, data={"at": scheduled_for})
@@ -187,9 +188,9 @@ def order_schedule(*, order_id: int, scheduled_for: datetime, actor: User) -> Or
 
 
 @transaction.atomic
-def order_start_service(*, order_id: int, actor: User) -> Order:
+def order_start_service(*, order: Order, actor: User) -> Order:
     """ORD-2: the service begins; the customer confirms completion (or it confirms automatically)."""
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     order.start_service()
     order.save()
     deadline_start(rule=RULE_AUTO_CONFIRM, subject=order, after=settings.ORDERS_AUTO_CONFIRM_AFTER)
@@ -285,10 +286,10 @@ def logistics_callback_receive(*, carrier: str, headers: dict[str, str], body: b
 
 
 @transaction.atomic
-def order_confirm_receipt(*, order_id: int, actor: User | None, automatic: bool = False) -> Order:
+def order_confirm_receipt(*, order: Order, actor: User | None, automatic: bool = False) -> Order:
     """ORD-5, ORD-6, ORD-7: receipt confirmed (by the customer, or automatically): the order completes,
     the after-sales window opens and a customer-service follow-up is queued."""
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     if automatic and order.status not in (S.SHIPPED, S.DELIVERED, S.IN_SERVICE):
         return order
     how = (
@@ -304,10 +305,10 @@ def order_confirm_receipt(*, order_id: int, actor: User | None, automatic: bool 
 
 
 @transaction.atomic
-def order_complete_service(*, order_id: int, actor: User) -> Order:
+def order_complete_service(*, order: Order, actor: User) -> Order:
     """ORD-2, ORD-9: the field coordinator reports the visit done: the service order completes (as on
     the customer's confirmation), the after-sales window opens and a follow-up is queued."""
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     if order.kind != Order.Kind.SERVICE:
         raise Conflict(_("Only a service order is completed by its visit."), code="not_a_service")
     return _complete(order, actor=actor, how=_("visit done, reported by the field coordinator"))
@@ -338,9 +339,9 @@ def _complete(order: Order, *, actor: User | None, how: str, automatic: bool = F
 
 
 @transaction.atomic
-def order_extend_confirmation(*, order_id: int, actor: User) -> Order:
+def order_extend_confirmation(*, order: Order, actor: User) -> Order:
     """ORD-6: the customer extends the automatic confirmation once, by 5 days."""
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     if order.status not in (S.SHIPPED, S.DELIVERED, S.IN_SERVICE):
         raise Conflict(_("Only an order awaiting confirmation can be extended."), code="not_awaiting_receipt")
     if order.confirmation_extended:

@@ -68,11 +68,11 @@ def _payment_open(payment: Payment) -> Payment:
 
 
 @transaction.atomic
-def order_pay_start(*, order_id: int, provider: str, actor: User) -> Payment:
+def order_pay_start(*, order: Order, provider: str, actor: User) -> Payment:
     """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
     if provider not in PROVIDERS:
         raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
     attempt = order.payments.count() + 1

@@ -194,7 +194,7 @@ def order_refund(
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, reason: str, actor: User, as_merchant: bool = False) -> Order:
+def order_cancel(*, order: Order, reason: str, actor: User, as_merchant: bool = False) -> Order:
     """ORD-2, ORD-3, ORD-4: cancel before shipping; a paid order is refunded in full at once.
 
     The customer cancels an unpaid order any time, and a paid one only after the ship-by deadline passed
@@ -202,7 +202,7 @@ def order_cancel(*, order_id: int, reason: str, actor: User, as_merchant: bool =
     """
     if not reason.strip():
         raise InvalidInput(_("Say why the order is cancelled."), code="reason_missing")
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     before = order.status
     if before == S.PAID and not as_merchant and not order.customer_may_cancel_with_refund:
         raise Conflict(

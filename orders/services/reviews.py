@@ -209,11 +209,11 @@ def review_create(
 
 @transaction.atomic
 def review_follow_up(
-    *, customer: User, order_id: int, line_id: int, text: str, photos: Sequence[Any] = (), actor: User
+    *, customer: User, order: Order, line_id: int, text: str, photos: Sequence[Any] = (), actor: User
 ) -> Review:
     """REP-1: one follow-up review (追评), later, until ``ORDERS_REVIEW_FOLLOW_UP_WITHIN`` after completion."""
     basic_permission_require(user=customer, permission=BasicPermission.REVIEW)
-    order, line = _line_of_customer(customer=customer, order_id=order_id, line_id=line_id)
+    order, line = _line_of_customer(customer=customer, order_id=order.pk, line_id=line_id)
     text = _text_check(text, field="text", required=True)
     types = _photos_check(photos)
     review = Review.objects.select_for_update().filter(order_line=line).first()
@@ -243,9 +243,9 @@ def _review_lock(**filters: Any) -> Review:
 
 
 @transaction.atomic
-def review_reply(*, merchant: Merchant, review_id: int, text: str, actor: User) -> Review:
+def review_reply(*, merchant: Merchant, review: Review, text: str, actor: User) -> Review:
     """REP-1: the merchant answers a review of its shop, once; the customer is told."""
-    review = _review_lock(pk=review_id, merchant=merchant)
+    review = _review_lock(pk=review.pk, merchant=merchant)
     text = _text_check(text, field="text", required=True)
     if review.replied_at is not None:
         raise Conflict(_("This review was already answered."), code="already_replied")
@@ -269,7 +269,7 @@ def _moderator_check(actor: User) -> None:
 
 
 @transaction.atomic
-def review_hide(*, review_id: int, reason: str, note: str = "", actor: User) -> Review:
+def review_hide(*, review: Review, reason: str, note: str = "", actor: User) -> Review:
     """REP-2: staff hide a review only for a listed reason (abuse, privacy, advertising, proven fake); it
     stays, shown as hidden with the reason. Open flags of a review hidden as proven fake are confirmed
     and the merchant gets a fake-review violation (VIO-1)."""
@@ -285,7 +285,7 @@ def review_hide(*, review_id: int, reason: str, note: str = "", actor: User) -> 
             },
         )
     _moderator_check(actor)
-    review = _review_lock(pk=review_id)
+    review = _review_lock(pk=review.pk)
     review.hide(reason=reason, note=note.strip()[:500], by=actor)
     review.save()
     audit_record(
@@ -323,14 +323,14 @@ def review_hide(*, review_id: int, reason: str, note: str = "", actor: User) -> 
 
 
 @transaction.atomic
-def review_flags_dismiss(*, review_id: int, note: str, actor: User) -> int:
+def review_flags_dismiss(*, review: Review, note: str, actor: User) -> int:
     """REP-2: a moderator finds the review genuine: its open flags are dismissed with the reason."""
     if not note.strip():
         raise InvalidInput(
             _("Say why the flags are dismissed."), code="note_missing", errors={"note": [_("Required.")]}
         )
     _moderator_check(actor)
-    review = _review_lock(pk=review_id)
+    review = _review_lock(pk=review.pk)
     dismissed = review.flags.filter(status=ReviewFlag.Status.OPEN).update(
         status=ReviewFlag.Status.DISMISSED,
         resolved_at=timezone.now(),
@@ -359,10 +359,10 @@ def reviews_flag_refunded(*, order: Order) -> list[ReviewFlag]:
 
 
 @transaction.atomic
-def review_like(*, user: User, review_id: int, actor: User) -> int:
+def review_like(*, user: User, review: Review, actor: User) -> int:
     """USR-1: like a visible review, once (liking again changes nothing); the review's like count."""
     basic_permission_require(user=user, permission=BasicPermission.LIKE)
-    review = review_get_visible(review_id=review_id)
+    review = review_get_visible(review_id=review.pk)
     _like, created = ReviewLike.objects.get_or_create(review=review, user=user)
     if created:
         audit_record(actor=actor, action="review.liked", subject=review)
@@ -370,10 +370,10 @@ def review_like(*, user: User, review_id: int, actor: User) -> int:
 
 
 @transaction.atomic
-def review_unlike(*, user: User, review_id: int, actor: User) -> int:
+def review_unlike(*, user: User, review: Review, actor: User) -> int:
     """USR-1: take a like back (always allowed)."""
-    deleted, _rows = ReviewLike.objects.filter(review_id=review_id, user=user).delete()
+    deleted, _rows = ReviewLike.objects.filter(review_id=review.pk, user=user).delete()
     if not deleted:
         raise NotFound(_("You have not liked this review."))
-    audit_record(actor=actor, action="review.unliked", subject=user, after={"review": review_id})
-    return review_like_count(review_id=review_id)
+    audit_record(actor=actor, action="review.unliked", subject=user, after={"review": review.pk})
+    return review_like_count(review_id=review.pk)

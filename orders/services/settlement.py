@@ -88,13 +88,13 @@ def _settle(order: Order, *, actor: User | None) -> Order:
 
 
 @transaction.atomic
-def order_settle(*, order_id: int, actor: User | None = None) -> Order:
+def order_settle(*, order: Order, actor: User | None = None) -> Order:
     """PAY-4, PAY-6: release escrow to the merchant's payable minus commission, once.
 
     Only a completed order whose after-sales window has closed; ``Conflict escrow_held`` while a hold is
     open (the ledger refuses the release), ``Conflict not_settleable`` otherwise.
     """
-    order = order_lock(order_id=order_id)
+    order = order_lock(order_id=order.pk)
     if order.settled_at is not None:
         return order
     if order.status != S.COMPLETED or order.aftersales_closed_at is None:

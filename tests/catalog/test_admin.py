@@ -22,7 +22,7 @@ def admin_client(client: Client) -> Client:
 
 def test_cat_4_review_queue_shows_time_left_and_highlights(merchant: Merchant, admin_client: Client) -> None:
     listing = draft_listing(merchant=merchant, title="最佳保温杯")
-    listing_submit(listing_id=listing.pk, actor=merchant.owner)
+    listing_submit(listing=listing, actor=merchant.owner)
     response = admin_client.get(reverse("admin:catalog_listingreview_changelist"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -32,7 +32,7 @@ def test_cat_4_review_queue_shows_time_left_and_highlights(merchant: Merchant, a
 
 def test_cat_2_review_detail_shows_diff_of_changed_fields(merchant: Merchant, admin_client: Client) -> None:
     listing = approved_listing(merchant=merchant)
-    listing_update(listing_id=listing.pk, actor=merchant.owner, title="顶级保温杯")
+    listing_update(listing=listing, actor=merchant.owner, title="顶级保温杯")
     listing.refresh_from_db()
     assert listing.candidate_version is not None
     url = reverse("admin:catalog_listingreview_change", args=[listing.candidate_version.pk])
@@ -42,7 +42,7 @@ def test_cat_2_review_detail_shows_diff_of_changed_fields(merchant: Merchant, ad
 
 def test_cat_2_approve_from_queue(merchant: Merchant, admin_client: Client) -> None:
     listing = draft_listing(merchant=merchant)
-    listing_submit(listing_id=listing.pk, actor=merchant.owner)
+    listing_submit(listing=listing, actor=merchant.owner)
     listing.refresh_from_db()
     assert listing.candidate_version is not None
     admin_client.post(

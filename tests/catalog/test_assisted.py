@@ -77,14 +77,14 @@ def test_cat_9_assist_needs_the_permission(merchant: Merchant, category: Categor
 
 def test_cat_9_assister_cannot_approve(merchant: Merchant, category: Category, assister: User) -> None:
     listing = assisted(merchant, category, assister)
-    listing_submit(listing_id=listing.pk, actor=assister)
+    listing_submit(listing=listing, actor=assister)
     with pytest.raises(Forbidden, match="four eyes"):
-        listing_approve(listing_id=listing.pk, actor=assister)
+        listing_approve(listing=listing, actor=assister)
     listing.refresh_from_db()
     assert listing.status == Listing.Status.PENDING_REVIEW and not listing.on_sale
 
     second = reviewer()
-    listing = listing_approve(listing_id=listing.pk, actor=second)
+    listing = listing_approve(listing=listing, actor=second)
     assert listing.status == Listing.Status.APPROVED and listing.on_sale
 
 
@@ -93,11 +93,11 @@ def test_cat_9_assisted_edit_of_an_approved_listing_also_needs_four_eyes(
 ) -> None:
     listing = approved_listing(merchant=merchant)  # the merchant's own
     editor = reviewer()
-    listing = listing_update_assisted(listing_id=listing.pk, staff=editor, title="不锈钢保温杯 750ml")
+    listing = listing_update_assisted(listing=listing, staff=editor, title="不锈钢保温杯 750ml")
     assert listing.status == Listing.Status.PENDING_REVIEW and listing.assisted_by == editor
     with pytest.raises(Forbidden):
-        listing_approve(listing_id=listing.pk, actor=editor)
-    listing = listing_approve(listing_id=listing.pk, actor=reviewer())
+        listing_approve(listing=listing, actor=editor)
+    listing = listing_approve(listing=listing, actor=reviewer())
     assert listing.live_version is not None and listing.live_version.title == "不锈钢保温杯 750ml"
 
 
@@ -105,7 +105,7 @@ def test_cat_9_admin_approve_refuses_the_assister(
     merchant: Merchant, category: Category, assister: User, client: Client
 ) -> None:
     listing = assisted(merchant, category, assister)
-    listing_submit(listing_id=listing.pk, actor=merchant.owner)
+    listing_submit(listing=listing, actor=merchant.owner)
     listing.refresh_from_db()
     assert listing.candidate_version is not None
     client.force_login(assister)
@@ -182,7 +182,7 @@ def test_cat_9_unconfirmed_stock_prompts_operations_after_7_days(
     assert prompts.count() == len(set(prompts.values_list("recipient_id", flat=True)))  # once
 
     # operations check with the partner and confirm: the prompt is settled, the clock starts again
-    listing_stock_confirm(listing_id=listing.pk, actor=reviewer(), note="电话确认库存 20")
+    listing_stock_confirm(listing=listing, actor=reviewer(), note="电话确认库存 20")
     listing.refresh_from_db()
     assert listing.stock_prompted_at is None and listing.stock_confirmed_at is not None
     assert assisted_stock_unconfirmed()[0] == 0
@@ -227,7 +227,7 @@ def test_cat_9_staff_confirming_stock_needs_the_permission(
 ) -> None:
     listing = assisted(merchant, category, assister)
     with pytest.raises(Forbidden):
-        listing_stock_confirm(listing_id=listing.pk, actor=StaffFactory(role=Role.STAFF_MARKETING))
+        listing_stock_confirm(listing=listing, actor=StaffFactory(role=Role.STAFF_MARKETING))
     listing.refresh_from_db()
     assert listing.stock_confirmed_at is None
 

@@ -49,7 +49,7 @@ def test_cat_6_failed_inspection_delists_and_records_violation(
     batch = inspection_batch_create(size=1, actor=staff_reviewer)
     inspection = batch.inspections.get()
     inspection_record(
-        inspection_id=inspection.pk,
+        inspection=inspection,
         result="fail",
         evidence={"report": "质检报告 #7：材质不符"},
         actor=staff_reviewer,
@@ -59,15 +59,13 @@ def test_cat_6_failed_inspection_delists_and_records_violation(
     violation = merchant.violations.get()
     assert (violation.kind, violation.source) == ("failed_inspection", "inspection")
     with pytest.raises(Conflict):
-        inspection_record(inspection_id=inspection.pk, result="pass", evidence={}, actor=staff_reviewer)
+        inspection_record(inspection=inspection, result="pass", evidence={}, actor=staff_reviewer)
 
 
 def test_cat_6_passed_inspection_changes_nothing(merchant: Merchant, staff_reviewer: User) -> None:
     listing = approved_listing(merchant=merchant, by=staff_reviewer)
     inspection = inspection_batch_create(size=1, actor=staff_reviewer).inspections.get()
-    inspection = inspection_record(
-        inspection_id=inspection.pk, result="pass", evidence={}, actor=staff_reviewer
-    )
+    inspection = inspection_record(inspection=inspection, result="pass", evidence={}, actor=staff_reviewer)
     assert inspection.result == Inspection.Result.PASS
     listing.refresh_from_db()
     assert listing.on_sale and not merchant.violations.exists()

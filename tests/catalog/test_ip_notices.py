@@ -62,7 +62,7 @@ def test_cat_7_counter_notice_restores_after_15_days(
     notice_id = file_notice(client_for(holder), listing)
     assert listing_list_for_customer().filter(pk=listing.pk).exists()  # filing alone takes nothing down
 
-    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer, note="权利证明齐全")
+    ip_notice_validate(notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer, note="权利证明齐全")
     listing.refresh_from_db()
     assert listing.status == Listing.Status.DELISTED and listing.delist_source == "ip_notice"
     assert Notification.objects.filter(recipient=merchant.owner, event="ip_notice_forwarded").exists()
@@ -96,7 +96,7 @@ def test_cat_7_rights_holder_lawsuit_keeps_listing_down(
     time_machine.move_to(timezone.now())
     listing = approved_listing(merchant=merchant)
     notice_id = file_notice(client_for(holder), listing)
-    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
+    ip_notice_validate(notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer)
     counter(merchant, notice_id)
     time_machine.shift(timedelta(days=10))
     response = client_for(holder).post(
@@ -113,7 +113,7 @@ def test_cat_7_rights_holder_lawsuit_keeps_listing_down(
 def test_cat_7_only_parties_act_on_a_notice(merchant: Merchant, holder: User, staff_reviewer: User) -> None:
     listing = approved_listing(merchant=merchant)
     notice_id = file_notice(client_for(holder), listing)
-    ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
+    ip_notice_validate(notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer)
     stranger = UserFactory()
     assert (
         client_for(stranger)
@@ -139,7 +139,9 @@ def test_cat_7_false_notice_recorded_against_notifier(
 ) -> None:
     listing = approved_listing(merchant=merchant)
     notice_id = file_notice(client_for(holder), listing)
-    notice = ip_notice_dismiss(notice_id=notice_id, actor=staff_reviewer, note="伪造证书", false_notice=True)
+    notice = ip_notice_dismiss(
+        notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer, note="伪造证书", false_notice=True
+    )
     assert notice.is_false_notice and notice.status == IpNotice.Status.DISMISSED
     listing.refresh_from_db()
     assert listing.on_sale
@@ -160,8 +162,8 @@ def test_cat_7_notices_and_outcomes_published_with_rights_holder_masked(
     dismissed = file_notice(holder_client, pending_listing)
     file_notice(holder_client, pending_listing)  # filed, not validated yet: not published
     for notice_id in (restored, upheld, taken_down):
-        ip_notice_validate(notice_id=notice_id, actor=staff_reviewer)
-    ip_notice_dismiss(notice_id=dismissed, actor=staff_reviewer, note="证据不足")
+        ip_notice_validate(notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer)
+    ip_notice_dismiss(notice=IpNotice.objects.get(pk=dismissed), actor=staff_reviewer, note="证据不足")
     counter(merchant, restored)
     counter(merchant, upheld)
     holder_client.post(f"/api/v1/ip-notices/{upheld}/action-proof/", {"proof": ["f.pdf"]}, format="json")

@@ -164,11 +164,11 @@ def test_mer_7_listing_waiting_for_review_cannot_go_on_sale_after_its_document_e
     shop = merchant_for(food)
     licence = QualificationDocumentFactory(merchant=shop, kind="food_licence")
     listing = draft_listing(merchant=shop, category=food)
-    listing_submit(listing_id=listing.pk, actor=shop.owner)
+    listing_submit(listing=listing, actor=shop.owner)
     _expire(licence)
 
     with pytest.raises(Conflict, match="food_licence") as refused:
-        listing_approve(listing_id=listing.pk, actor=reviewer())
+        listing_approve(listing=listing, actor=reviewer())
 
     assert refused.value.code == "documents_missing"
     listing.refresh_from_db()
@@ -181,12 +181,10 @@ def test_mer_7_ip_takedown_ending_keeps_listing_down_while_its_document_is_expir
     licence = QualificationDocumentFactory(merchant=shop, kind="food_licence")
     staff = StaffFactory(role=Role.STAFF_OPERATIONS)
     listing = approved_listing(merchant=shop, category=food, by=staff)
-    listing_delist(
-        listing_id=listing.pk, actor=staff, reason="权利人通知", source=Listing.DelistSource.IP_NOTICE
-    )
+    listing_delist(listing=listing, actor=staff, reason="权利人通知", source=Listing.DelistSource.IP_NOTICE)
     _expire(licence)
 
-    listing_restore(listing_id=listing.pk, actor=None, reason="15 天内未提起诉讼")
+    listing_restore(listing=listing, actor=None, reason="15 天内未提起诉讼")
 
     listing.refresh_from_db()
     assert listing.status == Listing.Status.DELISTED and not listing.on_sale

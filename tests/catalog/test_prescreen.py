@@ -34,7 +34,7 @@ def test_cat_3_seeded_terms_include_advertising_law_absolutes_and_hard_bans() ->
 def test_cat_3_hard_banned_phrase_blocks_submission(merchant: Merchant) -> None:
     listing = draft_listing(merchant=merchant, description="本店出售仿真枪支配件")
     with pytest.raises(InvalidInput) as err:
-        listing_submit(listing_id=listing.pk, actor=merchant.owner)
+        listing_submit(listing=listing, actor=merchant.owner)
     assert err.value.code == "prescreen_blocked"
     assert "枪支" in err.value.message and "description" in err.value.message
     assert "枪支" in err.value.errors["description"][0]
@@ -45,13 +45,13 @@ def test_cat_3_hard_banned_phrase_blocks_submission(merchant: Merchant) -> None:
 def test_cat_3_hard_term_in_image_alt_blocks_submission(merchant: Merchant) -> None:
     listing = draft_listing(merchant=merchant, images=[{"url": "https://x/1.jpg", "alt": "毒品样品图"}])
     with pytest.raises(InvalidInput) as err:
-        listing_submit(listing_id=listing.pk, actor=merchant.owner)
+        listing_submit(listing=listing, actor=merchant.owner)
     assert "images[0].alt" in err.value.errors
 
 
 def test_cat_3_soft_findings_go_to_reviewer_with_position(merchant: Merchant) -> None:
     listing = draft_listing(merchant=merchant, title="国家级最佳保温杯", description="保温效果第一")
-    listing_submit(listing_id=listing.pk, actor=merchant.owner)
+    listing_submit(listing=listing, actor=merchant.owner)
     version = review_queue().get(listing=listing)
     found = {(f["phrase"], f["field"], f["position"]) for f in version.findings}
     assert {("国家级", "title", 0), ("最佳", "title", 3), ("第一", "description", 4)} <= found
@@ -63,9 +63,9 @@ def test_cat_3_staff_maintained_terms_apply_immediately(merchant: Merchant) -> N
     BannedTermFactory(phrase="减肥神药", severity=BannedTerm.Severity.HARD)
     listing = draft_listing(merchant=merchant, title="减肥神药 三天见效")
     with pytest.raises(InvalidInput, match="减肥神药"):
-        listing_submit(listing_id=listing.pk, actor=merchant.owner)
+        listing_submit(listing=listing, actor=merchant.owner)
     BannedTerm.objects.filter(phrase="减肥神药").update(is_active=False)
-    assert listing_submit(listing_id=listing.pk, actor=merchant.owner).status == Listing.Status.PENDING_REVIEW
+    assert listing_submit(listing=listing, actor=merchant.owner).status == Listing.Status.PENDING_REVIEW
 
 
 def test_cat_3_hard_term_in_edit_of_approved_listing_is_refused(merchant: Merchant) -> None:
@@ -73,7 +73,7 @@ def test_cat_3_hard_term_in_edit_of_approved_listing_is_refused(merchant: Mercha
 
     listing = approved_listing(merchant=merchant)
     with pytest.raises(InvalidInput, match="毒品"):
-        listing_update(listing_id=listing.pk, actor=merchant.owner, title="毒品检测试纸")
+        listing_update(listing=listing, actor=merchant.owner, title="毒品检测试纸")
     listing.refresh_from_db()
     assert listing.status == Listing.Status.APPROVED and live(listing).title == "不锈钢保温杯 500ml"
 
@@ -83,7 +83,7 @@ def test_cat_3_required_fields_per_category(db: None) -> None:
     merchant = merchant_for(fashion)
     listing = draft_listing(merchant=merchant, category=fashion, images=[])
     with pytest.raises(InvalidInput) as err:
-        listing_submit(listing_id=listing.pk, actor=merchant.owner)
+        listing_submit(listing=listing, actor=merchant.owner)
     assert "images" in err.value.errors
     findings = listing_prescreen(title="", description="x", category=fashion)
     assert {(f.field, f.severity) for f in findings} >= {("title", "missing"), ("images", "missing")}

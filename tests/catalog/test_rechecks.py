@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 def _error_found(listing: Listing, staff: User, note: str = "规格写错：应为 350ml") -> ListingRecheck:
     recheck = recheck_sample(size=1, actor=staff)[0]
     assert recheck.listing_id == listing.pk
-    return recheck_record_error(recheck_id=recheck.pk, actor=staff, note=note)
+    return recheck_record_error(recheck=recheck, actor=staff, note=note)
 
 
 def test_cat_10_weekly_beat_samples_listings_on_sale_once(merchant: Merchant, staff_reviewer: User) -> None:
@@ -66,7 +66,7 @@ def test_cat_10_higher_risk_listings_are_sampled_more(category, staff_reviewer: 
     for _ in range(40):
         recheck = recheck_sample(size=1, actor=staff_reviewer, rng=rng)[0]
         picked[recheck.listing_id] += 1
-        recheck_record_ok(recheck_id=recheck.pk, actor=staff_reviewer)
+        recheck_record_ok(recheck=recheck, actor=staff_reviewer)
     assert ListingRecheck.objects.get(pk=recheck.pk).status == ListingRecheck.Status.OK
     assert ListingRecheck.objects.filter(listing=risky).first().risk_weight == 3  # type: ignore[union-attr]
     ordinary_mean = sum(picked[x.pk] for x in ordinary) / len(ordinary)
@@ -103,16 +103,16 @@ def test_cat_10_admin_reviewer_records_an_error_and_the_merchant_is_told(
     listing.refresh_from_db()
     assert listing.on_sale  # stays on sale while the merchant corrects it
     with pytest.raises(Conflict):
-        recheck_record_ok(recheck_id=recheck.pk, actor=staff_reviewer)
+        recheck_record_ok(recheck=recheck, actor=staff_reviewer)
 
 
 def test_cat_10_recording_needs_the_review_permission(merchant: Merchant, staff_reviewer: User) -> None:
     approved_listing(merchant=merchant, by=staff_reviewer)
     recheck = recheck_sample(size=1)[0]
     with pytest.raises(Forbidden):
-        recheck_record_error(recheck_id=recheck.pk, actor=CustomerFactory(), note="x")
+        recheck_record_error(recheck=recheck, actor=CustomerFactory(), note="x")
     with pytest.raises(InvalidInput):
-        recheck_record_error(recheck_id=recheck.pk, actor=staff_reviewer, note="  ")
+        recheck_record_error(recheck=recheck, actor=staff_reviewer, note="  ")
 
 
 def test_cat_10_merchant_sees_the_request_and_countdown(
@@ -189,6 +189,6 @@ def test_cat_10_edit_of_an_unrelated_listing_does_not_meet_the_clock(
     listing = approved_listing(merchant=merchant, by=staff_reviewer)
     recheck = _error_found(listing, staff_reviewer)
     other = approved_listing(merchant=merchant, by=staff_reviewer)
-    listing_update(listing_id=other.pk, actor=merchant.owner, title="另一个商品")
+    listing_update(listing=other, actor=merchant.owner, title="另一个商品")
     recheck.refresh_from_db()
     assert recheck.status == ListingRecheck.Status.ERROR_FOUND

@@ -90,7 +90,7 @@ def make_paid_order(shop: Merchant, make_listing: Callable[..., Listing]) -> Cal
             shipping_address="上海市浦东新区世纪大道1号",
             actor=customer,
         )
-        payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=customer)
+        payment = order_pay_start(order=order, provider="sandbox", actor=customer)
         headers, body = sandbox_complete(payment)
         payment_callback_receive(provider="sandbox", headers=headers, body=body)
         order.refresh_from_db()
@@ -114,9 +114,9 @@ def make_completed_order(make_paid_order: Callable[..., Order]) -> Callable[...,
     def make() -> Order:
         order = make_paid_order()
         order_ship(
-            order_id=order.pk, carrier="SF", tracking_number=f"SF{order.pk:010d}", actor=order.merchant.owner
+            order=order, carrier="SF", tracking_number=f"SF{order.pk:010d}", actor=order.merchant.owner
         )
-        order_confirm_receipt(order_id=order.pk, actor=order.customer)
+        order_confirm_receipt(order=order, actor=order.customer)
         order.refresh_from_db()
         return order
 

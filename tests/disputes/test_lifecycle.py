@@ -62,7 +62,7 @@ def test_dsp_1_dispute_holds_escrow_and_payout_moves_nothing() -> None:
     # the after-sales window closes during the dispute: settlement waits, a payout moves nothing
     order_aftersales_window_close(order=order)
     with pytest.raises(Conflict):
-        order_settle(order_id=order.pk)
+        order_settle(order=order)
     assert payout_run_for_merchant(merchant=order.merchant, period=timezone.localdate()) is None
     assert ledger_balance(escrow) == Decimal("200.00")
     assert ledger_balance(payable) == Decimal("0.00")

@@ -54,7 +54,7 @@ def paid_order(
         shipping_address="上海市浦东新区世纪大道1号",
         actor=buyer,
     )
-    payment = order_pay_start(order_id=order.pk, provider="sandbox", actor=buyer)
+    payment = order_pay_start(order=order, provider="sandbox", actor=buyer)
     sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=buyer)
     deliver_sandbox_callback_task(payment.out_trade_no, True)
     order.refresh_from_db()
@@ -65,10 +65,8 @@ def paid_order(
 def completed_order(**kwargs: Any) -> Order:
     """A paid order shipped and confirmed received now (signed for today)."""
     order = paid_order(**kwargs)
-    order_ship(
-        order_id=order.pk, carrier="SF", tracking_number=f"SF{order.pk:010d}", actor=order.merchant.owner
-    )
-    order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    order_ship(order=order, carrier="SF", tracking_number=f"SF{order.pk:010d}", actor=order.merchant.owner)
+    order_confirm_receipt(order=order, actor=order.customer)
     order.refresh_from_db()
     return order
 

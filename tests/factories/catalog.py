@@ -86,5 +86,5 @@ def draft_listing(
 
 def approved_listing(*, merchant: Merchant, by: User | None = None, **kwargs: Any) -> Listing:
     listing = draft_listing(merchant=merchant, **kwargs)
-    listing_submit(listing_id=listing.pk, actor=merchant.owner)
-    return listing_approve(listing_id=listing.pk, actor=by or reviewer())
+    listing_submit(listing=listing, actor=merchant.owner)
+    return listing_approve(listing=listing, actor=by or reviewer())

@@ -77,7 +77,7 @@ def pending_order(*, sku: Sku | None = None, quantity: int = 1, customer: User |
 
 
 def start_payment(order: Order) -> Payment:
-    return order_pay_start(order_id=order.pk, provider="sandbox", actor=order.customer)
+    return order_pay_start(order=order, provider="sandbox", actor=order.customer)
 
 
 def pay(order: Order, *, payer_account: str | None = None) -> Order:
@@ -113,14 +113,14 @@ def deposit_paid(
 def shipped_order(**kwargs: Any) -> Order:
     order = paid_order(**kwargs)
     return order_ship(
-        order_id=order.pk, carrier="sandbox", tracking_number=f"SF{next(_n):010d}", actor=order.merchant.owner
+        order=order, carrier="sandbox", tracking_number=f"SF{next(_n):010d}", actor=order.merchant.owner
     )
 
 
 def completed_order(**kwargs: Any) -> Order:
     """A product order shipped and confirmed received by its customer now (ORD-6)."""
     order = shipped_order(**kwargs)
-    order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    order_confirm_receipt(order=order, actor=order.customer)
     order.refresh_from_db()
     return order
 

@@ -135,7 +135,7 @@ def test_ord_9_visit_done_after_the_customer_confirmed_closes_the_assignment() -
     at = (timezone.now() + timedelta(days=1)).isoformat()
     client.post(f"{BASE}{assignment.pk}/schedule/", {"appointment_at": at}, format="json")
     client.post(f"{BASE}{assignment.pk}/start/")
-    order_confirm_receipt(order_id=assignment.order_id, actor=assignment.order.customer)
+    order_confirm_receipt(order=assignment.order, actor=assignment.order.customer)
     response = client.post(f"{BASE}{assignment.pk}/complete/")
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["order_status"]) == ("completed", "completed")

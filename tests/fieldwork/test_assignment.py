@@ -78,12 +78,12 @@ def test_ord_9_reassignment_by_operations_records_reason() -> None:
     assert assignment.coordinator == first
     ops = manager()
     with pytest.raises(InvalidInput):
-        assignment_reassign(assignment_id=assignment.pk, coordinator=second, reason=" ", actor=ops)
+        assignment_reassign(assignment=assignment, coordinator=second, reason=" ", actor=ops)
     with pytest.raises(Forbidden):
-        assignment_reassign(assignment_id=assignment.pk, coordinator=second, reason="病假", actor=first.user)
+        assignment_reassign(assignment=assignment, coordinator=second, reason="病假", actor=first.user)
     assert _assignment(assignment.order).coordinator == first  # bad input changed nothing
     assignment = assignment_reassign(
-        assignment_id=assignment.pk, coordinator=second, reason="原外勤病假", actor=ops
+        assignment=assignment, coordinator=second, reason="原外勤病假", actor=ops
     )
     assert assignment.coordinator == second
     event = assignment.events.get(action=ServiceAssignmentEvent.Action.REASSIGNED)
@@ -98,7 +98,7 @@ def test_ord_9_unassigned_order_assigned_by_operations() -> None:
     assert assignment.status == ServiceAssignment.Status.UNASSIGNED
     fc = coordinator("上海市浦东新区")  # operations may send someone from another area
     assignment = assignment_reassign(
-        assignment_id=assignment.pk, coordinator=fc, reason="临时支援", actor=manager()
+        assignment=assignment, coordinator=fc, reason="临时支援", actor=manager()
     )
     assert (assignment.status, assignment.coordinator) == (ServiceAssignment.Status.ASSIGNED, fc)
 
@@ -108,7 +108,7 @@ def test_ord_9_unscheduled_48h_escalates_to_operations_head(operations_head, tim
     late = paid_service_order()
     on_time = paid_service_order()
     assignment_schedule(
-        assignment_id=_assignment(on_time).pk,
+        assignment=_assignment(on_time),
         appointment_at=timezone.now() + timedelta(days=1),
         actor=_assignment(on_time).coordinator.user,  # type: ignore[union-attr]
     )
@@ -136,7 +136,7 @@ def test_ord_9_cancelled_service_order_does_not_escalate(operations_head, time_m
 
     fc = coordinator()
     order = paid_service_order()
-    order_cancel(order_id=order.pk, reason="客户改期", actor=order.merchant.owner, as_merchant=True)
+    order_cancel(order=order, reason="客户改期", actor=order.merchant.owner, as_merchant=True)
     time_machine.move_to(order.paid_at + timedelta(hours=49))  # type: ignore[operator]
     deadlines_sweep()
     assert _assignment(order).escalated_at is None

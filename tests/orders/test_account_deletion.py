@@ -22,7 +22,7 @@ def test_usr_4_account_deletion_refused_with_a_real_open_order_then_allowed_and_
         user_account_delete(user=customer, password=DEFAULT_PASSWORD, actor=customer)
     assert order.number in str(refused.value.errors)
 
-    order_cancel(order_id=order.pk, reason="out of stock", actor=order.merchant.owner, as_merchant=True)
+    order_cancel(order=order, reason="out of stock", actor=order.merchant.owner, as_merchant=True)
     user_account_delete(user=customer, password=DEFAULT_PASSWORD, actor=customer)
 
     kept = Order.objects.get(pk=order.pk)

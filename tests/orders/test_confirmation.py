@@ -126,11 +126,9 @@ def test_ord_2_service_branch_paid_scheduled_in_service_completed() -> None:
     Order.objects.filter(pk=order.pk).update(kind=Order.Kind.SERVICE)
     order.refresh_from_db()
     with pytest.raises(Exception, match="ship"):
-        order_ship(order_id=order.pk, carrier="s", tracking_number="1", actor=order.merchant.owner)
-    order_schedule(
-        order_id=order.pk, scheduled_for=timezone.now() + timedelta(days=1), actor=order.merchant.owner
-    )
-    order_start_service(order_id=order.pk, actor=order.merchant.owner)
-    order = order_confirm_receipt(order_id=order.pk, actor=order.customer)
+        order_ship(order=order, carrier="s", tracking_number="1", actor=order.merchant.owner)
+    order_schedule(order=order, scheduled_for=timezone.now() + timedelta(days=1), actor=order.merchant.owner)
+    order_start_service(order=order, actor=order.merchant.owner)
+    order = order_confirm_receipt(order=order, actor=order.customer)
     assert order.status == Order.Status.COMPLETED
     assert [e.to_status for e in order.events.order_by("pk")][-3:] == ["scheduled", "in_service", "completed"]

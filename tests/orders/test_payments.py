@@ -93,7 +93,7 @@ def test_pay_3_payment_after_cancellation_is_refunded_at_once(api_client) -> Non
 
     order = pending_order()
     payment = start_payment(order)
-    order_cancel(order_id=order.pk, reason="changed my mind", actor=order.customer)
+    order_cancel(order=order, reason="changed my mind", actor=order.customer)
     headers, body = sandbox_complete(payment)
     assert _post_callback(api_client, headers, body).status_code == 200
     order.refresh_from_db()

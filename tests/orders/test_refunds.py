@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def _settled(time_machine, *, price: str = "100.00", rate: str = "0.1000", deposit: str = "1000.00") -> Order:
     merchant = shop(shop_category(commission_rate=rate, deposit=deposit))
     order = shipped_order(sku=sku_for_sale(merchant=merchant, price=price))
-    order = order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    order = order_confirm_receipt(order=order, actor=order.customer)
     time_machine.move_to(order.completed_at + timedelta(days=15, seconds=1))  # type: ignore[operator]
     deadlines_sweep()
     order.refresh_from_db()

@@ -33,16 +33,14 @@ def test_cat_8_sales_count_grows_when_paid_and_goes_back_when_cancelled_unshippe
     assert _sales(sku.listing_id) == 5
 
     order_cancel(
-        order_id=other.pk,
+        order=other,
         reason="out of stock in the warehouse",
         actor=other.merchant.owner,
         as_merchant=True,
     )
     assert _sales(sku.listing_id) == 3
 
-    shipped = order_ship(
-        order_id=order.pk, carrier="sandbox", tracking_number="SF1", actor=order.merchant.owner
-    )
+    shipped = order_ship(order=order, carrier="sandbox", tracking_number="SF1", actor=order.merchant.owner)
     order_refund(order=shipped, amount=shipped.total, reason="returned", idempotency_key="ret-1", actor=None)
     assert _sales(sku.listing_id) == 3  # goods that left stay sold
 
@@ -57,7 +55,7 @@ def test_vio_6_late_shipments_give_the_late_shipment_and_tracking_kpis(time_mach
 
     time_machine.move_to(start + timedelta(hours=1), tick=False)
     for n, order in enumerate(orders[:7]):
-        order_ship(order_id=order.pk, carrier="sandbox", tracking_number=f"SF{n}", actor=merchant.owner)
+        order_ship(order=order, carrier="sandbox", tracking_number=f"SF{n}", actor=merchant.owner)
         if n < 5:  # the carrier confirmed five parcels
             tracking_event_record(
                 order=order,
@@ -70,7 +68,7 @@ def test_vio_6_late_shipments_give_the_late_shipment_and_tracking_kpis(time_mach
             )
     time_machine.move_to(start + timedelta(hours=72, seconds=1), tick=False)  # past the ship-by deadline
     for n, order in enumerate(orders[7:]):
-        order_ship(order_id=order.pk, carrier="sandbox", tracking_number=f"SFL{n}", actor=merchant.owner)
+        order_ship(order=order, carrier="sandbox", tracking_number=f"SFL{n}", actor=merchant.owner)
 
     day = (start + timedelta(days=3)).date()
     since = datetime(2026, 2, 1, tzinfo=SHANGHAI)

@@ -31,7 +31,7 @@ def _settled_self_operated_order(time_machine: Any, price: str = "200.00") -> Or
     merchant = shop()
     Merchant.objects.filter(pk=merchant.pk).update(is_self_operated=True)
     order = shipped_order(sku=sku_for_sale(merchant=merchant, price=price))
-    order = order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    order = order_confirm_receipt(order=order, actor=order.customer)
     assert order.completed_at is not None
     time_machine.move_to(order.completed_at + timedelta(days=15, seconds=1))
     deadlines_sweep()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def _completed(price: str = "200.00", rate: str = "0.0500") -> Order:
     merchant = shop(shop_category(commission_rate=rate))
     order = shipped_order(sku=sku_for_sale(merchant=merchant, price=price))
-    return order_confirm_receipt(order_id=order.pk, actor=order.customer)
+    return order_confirm_receipt(order=order, actor=order.customer)
 
 
 def _balance(kind: str, owner=None) -> Decimal:
@@ -40,7 +40,7 @@ def test_pay_4_settlement_takes_commission(time_machine) -> None:
     order = _completed(price="200.00", rate="0.0800")
     commission_before = _balance(AccountKind.PLATFORM_COMMISSION)
     with pytest.raises(Conflict):  # not before the after-sales window closes
-        order_settle(order_id=order.pk)
+        order_settle(order=order)
     time_machine.move_to(order.completed_at + timedelta(days=15, seconds=1))  # type: ignore[operator]
     deadlines_sweep()
     order.refresh_from_db()
@@ -56,7 +56,7 @@ def test_pay_4_settlement_takes_commission(time_machine) -> None:
     assert _balance(AccountKind.PLATFORM_COMMISSION) - commission_before == Decimal("16.00")
     assert order_released_amount(order=order) == Decimal("200.00")
     deadlines_sweep()
-    assert order_settle(order_id=order.pk).settled_at == order.settled_at  # once
+    assert order_settle(order=order).settled_at == order.settled_at  # once
     assert LedgerTransaction.objects.filter(kind=TransactionKind.RELEASE, subject_id=order.pk).count() == 1
 
 
@@ -75,7 +75,7 @@ def test_pay_6_escrow_under_hold_cannot_be_released(time_machine) -> None:
     assert order_escrow_account(order=order).balance == order.total  # type: ignore[union-attr]
     assert order.events.filter(action="settlement_held").exists()
     with pytest.raises(Conflict) as refused:
-        order_settle(order_id=order.pk)
+        order_settle(order=order)
     assert refused.value.code == "escrow_held"
     assert not LedgerTransaction.objects.filter(kind=TransactionKind.RELEASE, subject_id=order.pk).exists()
 

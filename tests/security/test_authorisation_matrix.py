@@ -144,7 +144,7 @@ def _ip_notice() -> Any:
     )
     staff = reviewer()
     staff.user_permissions.add(Permission.objects.get(codename="takedown_listing"))
-    notice = ip_notice_validate(notice_id=notice.pk, actor=User.objects.get(pk=staff.pk))
+    notice = ip_notice_validate(notice=notice, actor=User.objects.get(pk=staff.pk))
     return notice, listing, holder
 
 

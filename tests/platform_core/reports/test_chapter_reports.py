@@ -68,15 +68,15 @@ def _catalog_scenario(time_machine: TimeMachineFixture) -> dict[str, Any]:
     fast, slow = reviewer(), reviewer()
     listings = [draft_listing(merchant=merchant, title=f"保温杯{i}") for i in range(5)]
     for listing in listings:
-        listing_submit(listing_id=listing.pk, actor=merchant.owner)
+        listing_submit(listing=listing, actor=merchant.owner)
     time_machine.move_to(timezone.now() + timedelta(hours=2))
     for listing in listings[:4]:
-        listing_approve(listing_id=listing.pk, actor=fast)
+        listing_approve(listing=listing, actor=fast)
     time_machine.move_to(timezone.now() + timedelta(hours=23))  # 25 h after submission: late
-    listing_reject(listing_id=listings[4].pk, actor=slow, reason="标题含绝对化用语")
+    listing_reject(listing=listings[4], actor=slow, reason="标题含绝对化用语")
 
     staff_down, ip_down, inspected, own = listings[:4]
-    listing_delist(listing_id=staff_down.pk, actor=fast, reason="虚假宣传", source="staff")
+    listing_delist(listing=staff_down, actor=fast, reason="虚假宣传", source="staff")
     notice = ip_notice_file(
         listing_id=ip_down.pk,
         rights_holder=CustomerFactory(name="李四"),
@@ -85,15 +85,15 @@ def _catalog_scenario(time_machine: TimeMachineFixture) -> dict[str, Any]:
         description="商标侵权",
         proof=["certificate.pdf"],
     )
-    ip_notice_validate(notice_id=notice.pk, actor=fast, note="证据充分")
+    ip_notice_validate(notice=notice, actor=fast, note="证据充分")
     batch = InspectionBatch.objects.create(created_by=fast, size=1)
     inspection = Inspection.objects.create(batch=batch, listing=inspected)
-    inspection_record(inspection_id=inspection.pk, result="fail", evidence={"report": "材质不符"}, actor=fast)
-    listing_delist(listing_id=own.pk, actor=merchant.owner, reason="", source="merchant")
+    inspection_record(inspection=inspection, result="fail", evidence={"report": "材质不符"}, actor=fast)
+    listing_delist(listing=own, actor=merchant.owner, reason="", source="merchant")
     # the staff takedown is relisted and approved again: back on sale
     time_machine.move_to(timezone.now() + timedelta(hours=1))
-    listing_submit(listing_id=staff_down.pk, actor=merchant.owner)
-    listing_approve(listing_id=staff_down.pk, actor=fast)
+    listing_submit(listing=staff_down, actor=merchant.owner)
+    listing_approve(listing=staff_down, actor=fast)
     return {
         "fast": fast,
         "slow": slow,
