@@ -29,6 +29,8 @@ def send(method: str, path: str, body: bytes | str, token: str = "", **headers: 
             status = int(response.status)
     except urllib.error.HTTPError as exc:
         status = exc.code
+        if status in (401, 403) or status >= 500:  # say why: a fixture problem or a finding
+            say(f"      {exc.read()[:200]!r}")
     except (urllib.error.URLError, OSError) as exc:  # a dropped connection counts as a server error
         say(f"  {method} {path}: connection failed ({exc})")
         return 599
