@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
@@ -15,12 +16,13 @@ import django
 
 django.setup()
 
+from platform_core.accounts.models import User  # noqa: E402
 from platform_core.accounts.services import user_token_issue  # noqa: E402
 from tests.factories.accounts import CustomerFactory  # noqa: E402
 from tests.factories.orders import sku_for_sale  # noqa: E402
 
 sku = sku_for_sale(price="8999.00", stock=50)
-customer = CustomerFactory()
+customer = cast(User, CustomerFactory())
 owner = sku.listing.merchant.owner
 # one token per use: a fuzzed logout (or password change) revokes the tokens it is sent with
 tokens = {
