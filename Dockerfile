@@ -39,4 +39,4 @@ ENV DJANGO_ENV=production \
     MEDIA_ROOT=/srv/media
 EXPOSE 8000
 
-CMD ["gunicorn", "platform_core.wsgi", "-b", "0.0.0.0:8000", "--workers", "3", "--graceful-timeout", "30"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "platform_core.wsgi"]

@@ -33,6 +33,7 @@ from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from merchants.selectors.standing import merchant_required_deposit
 from orders.models import Order
+from orders.payments import providers_enabled
 from orders.selectors.money import (
     deposit_payment_get_for_merchant,
     merchant_escrow_held,
@@ -255,13 +256,14 @@ def money(request: HttpRequest) -> HttpResponse:
 @merchant_required(MONEY_ROLES)
 @require_POST
 def deposit_pay(request: HttpRequest) -> HttpResponse:
-    """MER-5: start paying a category's deposit through the gateway (sandbox) and go to its cashier."""
+    """MER-5: start paying a category's deposit through the gateway and go to its cashier."""
     category = request.POST.get("category", "")
+    enabled = providers_enabled()  # PAY-3: the first enabled provider (the sandbox only outside production)
     try:
         payment = deposit_pay_start(
             merchant=merchant_for_request(request),
             category_id=int(category) if category.isdigit() else 0,
-            provider="sandbox",
+            provider=enabled[0] if enabled else "",
             actor=request_user(request),
         )
     except SERVICE_ERRORS as exc:

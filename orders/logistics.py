@@ -81,4 +81,8 @@ CARRIERS = {SandboxCarrier.name: SandboxCarrier}
 
 
 def carrier_get(name: str) -> SandboxCarrier:
+    """ORD-5: the carrier called ``name`` if ``settings.ORDERS_LOGISTICS_CARRIERS`` enables it (decision 019:
+    production never enables the sandbox); ``KeyError`` otherwise."""
+    if name not in settings.ORDERS_LOGISTICS_CARRIERS:
+        raise KeyError(name)
     return CARRIERS[name]()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from orders.api.callbacks import LogisticsCallbackApi, PaymentCallbackApi, SandboxCashierApi
@@ -65,11 +66,6 @@ urlpatterns = [
     path("reviews/<int:review_id>/like/", ReviewLikeApi.as_view(), name="review-like"),
     path("reviews/photos/<int:photo_id>/", ReviewPhotoApi.as_view(), name="review-photo"),
     path("payments/callbacks/<str:provider>/", PaymentCallbackApi.as_view(), name="payments-callback"),
-    path(
-        "payments/sandbox/<str:out_trade_no>/pay/",
-        SandboxCashierApi.as_view(),
-        name="payments-sandbox-pay",
-    ),
     path("logistics/callbacks/<str:carrier>/", LogisticsCallbackApi.as_view(), name="logistics-callback"),
     path("merchant/orders/", MerchantOrderListApi.as_view(), name="merchant-orders"),
     path("merchant/orders/ship/", MerchantOrderShipBulkApi.as_view(), name="merchant-orders-ship-bulk"),
@@ -93,3 +89,14 @@ urlpatterns = [
         name="merchant-statement-csv",
     ),
 ]
+
+if "sandbox" in settings.ORDERS_PAYMENT_PROVIDERS:
+    # PAY-3 (decision 019): the sandbox cashier is mounted only where the sandbox is enabled: never in
+    # production, where this path answers 404 and is absent from the schema
+    urlpatterns.append(
+        path(
+            "payments/sandbox/<str:out_trade_no>/pay/",
+            SandboxCashierApi.as_view(),
+            name="payments-sandbox-pay",
+        )
+    )

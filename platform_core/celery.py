@@ -7,6 +7,7 @@ Tasks are idempotent, so they are acknowledged late and re-queued when a worker 
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
 
@@ -27,3 +28,19 @@ def _register_every_apps_tasks(sender: Celery, **kwargs: object) -> None:
 
     if apps.ready:
         sender.autodiscover_tasks(force=True)
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_unsafe_production(**kwargs: object) -> None:
+    """Decision 019: a production worker or beat refuses to start while a sandbox is enabled or a secret
+    is missing or published in the code (``platform_core.deploy_checks``). Celery logs and swallows an
+    ``Exception`` raised by a signal handler, so the refusal is a ``SystemExit`` (exit status 1)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from platform_core.deploy_checks import refuse_to_start_if_unsafe
+
+    try:
+        refuse_to_start_if_unsafe()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from exc

@@ -93,6 +93,8 @@ NON_NEGATIVE_INTS = ("OPS_DEADLINE_BACKLOG_MAX",)
 #: numbers (int, float or Decimal) that must be greater than zero
 POSITIVE_NUMBERS = (
     "OPS_HEARTBEAT_INTERVAL_SECONDS",
+    "CACHE_REDIS_TIMEOUT_SECONDS",
+    "CACHE_REDIS_RETRY_SECONDS",
     "JURY_MAX_AMOUNT",
     "CATALOG_PRICE_CHANGE_REVIEW_RATIO",
     "CATALOG_PRICE_ABSURD_ABOVE",
@@ -123,6 +125,9 @@ STRINGS = (
     "OPS_METRICS_TOKEN",
     "STAFF_USER_APPLICATION_ESCALATION_GROUP",
 )
+
+#: lists of names (the enabled payment providers and carriers, decision 019)
+STRING_LISTS = ("ORDERS_PAYMENT_PROVIDERS", "ORDERS_LOGISTICS_CARRIERS")
 
 PENALTY_TRACKS = ("general", "serious")
 
@@ -322,6 +327,13 @@ def check_settings(app_configs: object = None, **kwargs: object) -> list[CheckMe
     errors += _check_each(POSITIVE_NUMBERS, _is_number, "a number", lambda v: v > 0, "greater than zero")
     errors += _check_each(NON_NEGATIVE_NUMBERS, _is_number, "a number", lambda v: v >= 0, "zero or more")
     errors += _check_each(STRINGS, lambda v: isinstance(v, str), "a string", lambda v: True, "")
+    errors += _check_each(
+        STRING_LISTS,
+        lambda v: isinstance(v, list | tuple) and all(isinstance(x, str) for x in v),
+        "a list of strings",
+        lambda v: True,
+        "",
+    )
     errors += _check_structured()
     errors += _check_relations()
     return errors

@@ -1,9 +1,12 @@
 """Serializers shared by the orders API's modules: an order with its lines, a parcel event, a payment
 and an escrow hold."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from orders.models import Order, OrderLine, Payment, TrackingEvent
+from orders.payments import providers_enabled
 
 
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
@@ -73,3 +76,17 @@ class HoldSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
     opened_at = serializers.DateTimeField()
+
+
+class PaymentProviderField(serializers.ChoiceField):
+    """PAY-3: one of the payment providers this deployment enables (``settings.ORDERS_PAYMENT_PROVIDERS``),
+    the first by default. Read each time a serializer is built (DRF re-creates declared fields per
+    instance), so the API and its schema's enum offer exactly the enabled ones: never the sandbox in
+    production (decision 019)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        enabled = providers_enabled()
+        kwargs["choices"] = enabled
+        if enabled:
+            kwargs.setdefault("default", enabled[0])
+        super().__init__(**kwargs)

@@ -15,7 +15,13 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from merchants.selectors.members import merchant_for_member
-from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer, TrackingEventSerializer
+from orders.api._common import (
+    HoldSerializer,
+    OrderSerializer,
+    PaymentProviderField,
+    PaymentSerializer,
+    TrackingEventSerializer,
+)
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
 from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount
@@ -153,7 +159,7 @@ class OrderPayApi(APIView):
     """PAY-3: start paying the order; the answer carries the pay URL / QR payload."""
 
     class InputSerializer(serializers.Serializer):
-        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+        provider = PaymentProviderField()
 
     @extend_schema(
         request=InputSerializer,

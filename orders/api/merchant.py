@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from merchants.permissions import IsMerchantMember, merchant_for_request
-from orders.api._common import HoldSerializer, OrderSerializer, PaymentSerializer
+from orders.api._common import HoldSerializer, OrderSerializer, PaymentProviderField, PaymentSerializer
 from orders.models import Order, PayoutStatement
 from orders.selectors.money import order_holds_open, order_holds_open_by_order
 from orders.selectors.orders import (
@@ -179,7 +179,7 @@ class MerchantDepositPayApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         category = serializers.IntegerField(help_text="One of the shop's categories.")
-        provider = serializers.ChoiceField(choices=["sandbox", "alipay", "wechat_pay"], default="sandbox")
+        provider = PaymentProviderField()
 
     @extend_schema(
         operation_id="merchant_deposits_pay",

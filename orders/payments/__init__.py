@@ -1,4 +1,11 @@
-"""PAY-3: payment providers behind one gateway interface (``base.PaymentProvider``)."""
+"""PAY-3: payment providers behind one gateway interface (``base.PaymentProvider``).
+
+``PROVIDERS`` is every provider the code has; a deployment enables some of them in
+``settings.ORDERS_PAYMENT_PROVIDERS`` (decision 019: production never enables the sandbox). Only an enabled
+provider is offered, started, called back or refunded through: ``provider_get`` knows no other.
+"""
+
+from django.conf import settings
 
 from orders.payments.alipay import AlipayProvider
 from orders.payments.base import CallbackRejected, PaymentProvider, RefundResult, VerifiedNotification
@@ -12,8 +19,15 @@ PROVIDERS: dict[str, type[PaymentProvider]] = {
 }
 
 
+def providers_enabled() -> list[str]:
+    """PAY-3: the names of the providers this deployment enables, in the configured order."""
+    return [name for name in settings.ORDERS_PAYMENT_PROVIDERS if name in PROVIDERS]
+
+
 def provider_get(name: str) -> PaymentProvider:
-    """The provider called ``name``; ``KeyError`` if there is none."""
+    """The enabled provider called ``name``; ``KeyError`` if there is none (or it is not enabled)."""
+    if name not in providers_enabled():
+        raise KeyError(name)
     return PROVIDERS[name]()
 
 
@@ -24,4 +38,5 @@ __all__ = [
     "RefundResult",
     "VerifiedNotification",
     "provider_get",
+    "providers_enabled",
 ]

@@ -31,7 +31,22 @@ class SandboxPayoutProvider(PayoutProvider):
         return reference
 
 
+class ManualPayoutProvider(PayoutProvider):
+    """Production's payout provider until a bank API is connected (decision 019): the payout is booked to
+    payout clearing and finance makes the bank transfer by hand; the reference names the payout, and the
+    daily reconciliation (PAY-8) lists it until the bank's record of the transfer is entered."""
+
+    name = "manual"
+
+    def transfer(self, payout: "Payout") -> str:
+        return f"MANUAL{payout.pk}"
+
+
 def payout_provider_get(name: str) -> PayoutProvider:
+    """PAY-4: the configured payout provider (``settings.ORDERS_PAYOUT_PROVIDER``); the deploy check refuses
+    ``sandbox`` in production (platform.E101)."""
     if name == SandboxPayoutProvider.name:
         return SandboxPayoutProvider()
+    if name == ManualPayoutProvider.name:
+        return ManualPayoutProvider()
     raise ValueError(f"unknown payout provider {name!r}")

@@ -19,7 +19,7 @@ from merchants.services.deposits import merchant_deposit_credit
 from merchants.services.lifecycle import merchant_lock
 from orders.clocks import RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
 from orders.models import Order, Payment, PaymentCallbackLog
-from orders.payments import PROVIDERS, CallbackRejected, VerifiedNotification, provider_get
+from orders.payments import CallbackRejected, VerifiedNotification, provider_get, providers_enabled
 from orders.payments.sandbox import sandbox_payer_account
 from orders.services._common import (
     S,
@@ -70,7 +70,7 @@ def _payment_open(payment: Payment) -> Payment:
 @transaction.atomic
 def order_pay_start(*, order: Order, provider: str, actor: User) -> Payment:
     """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
-    if provider not in PROVIDERS:
+    if provider not in providers_enabled():  # PAY-3: only an enabled provider (never sandbox in production)
         raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
     order = order_lock(order_id=order.pk)
     if order.status != S.PENDING_PAYMENT:
@@ -96,7 +96,7 @@ def deposit_pay_start(*, merchant: Merchant, category_id: int, provider: str, ac
     deposit_covered`` if the deposit already holds the category's amount. The provider's verified
     callback credits the deposit once (``payment_callback_receive``).
     """
-    if provider not in PROVIDERS:
+    if provider not in providers_enabled():  # PAY-3: only an enabled provider (never sandbox in production)
         raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
     merchant = merchant_lock(merchant_id=merchant.pk)
     category = merchant.categories.filter(pk=category_id).first()
@@ -148,6 +148,8 @@ def sandbox_cashier_pay(*, out_trade_no: str, actor: User | None) -> Payment:
     """
     from orders.tasks import deliver_sandbox_callback_task
 
+    if "sandbox" not in providers_enabled():  # PAY-3, decision 019: no sandbox cashier in production
+        raise NotFound(_("No such payment."))
     payment = (
         Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).select_related("order").first()
     )
@@ -199,7 +201,7 @@ def payment_callback_receive(*, provider: str, headers: dict[str, str], body: by
     callback is logged as rejected. A repeat of an accepted callback is logged as a duplicate and
     moves nothing (the order lock serialises concurrent repeats; the ledger key backs it up).
     """
-    if provider not in PROVIDERS:
+    if provider not in providers_enabled():  # PAY-3: a disabled provider's callbacks are not routed (404)
         raise NotFound(_("Unknown payment provider."))
     try:
         note = provider_get(provider).verify_callback(headers, body)

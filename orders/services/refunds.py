@@ -142,7 +142,7 @@ def _refund(
     if payment is not None:
         try:
             result = provider_get(payment.provider).refund(refund)
-        except NotImplementedError:
+        except (NotImplementedError, KeyError):  # KeyError: the provider is no longer enabled (decision 019)
             logger.error("refund %s: provider %s cannot refund here", refund.refund_no, payment.provider)
         else:
             if result.succeeded:

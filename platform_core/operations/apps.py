@@ -12,7 +12,10 @@ class OperationsConfig(AppConfig):
         # Celery signals (request id into tasks, task metrics, the worker heartbeat) and the database
         # query counter are connected in every process that loads Django: web, worker and beat.
         from platform_core.checks import check_settings
+        from platform_core.deploy_checks import check_production
         from platform_core.operations import signals
 
         signals.connect()
         checks.register(check_settings)  # the settings' types and ranges (platform.E0xx)
+        # decision 019: no sandbox and no missing or published secret in production (platform.E1xx)
+        checks.register(check_production, checks.Tags.security, deploy=True)

@@ -1,4 +1,5 @@
-"""Readiness checks (OPS-5): database, migrations, broker, worker and beat heartbeats, deadline backlog.
+"""Readiness checks (OPS-5): database, migrations, cache, broker, worker and beat heartbeats, deadline
+backlog.
 
 Each check returns a ``CheckResult`` and never raises; ``/readyz`` and ``manage.py readiness`` run them.
 Liveness (``/healthz``) runs none of them: a process that answers is alive, even when PostgreSQL is down,
@@ -73,6 +74,27 @@ def check_broker() -> str:
         return f"{conn.transport_cls} broker reachable"
 
 
+# --- cache -------------------------------------------------------------------------------------------------
+
+
+def check_cache() -> str:
+    """Issue 20 item 8: a round trip to the Redis cache. The cache fails open (the API keeps answering,
+    unthrottled), so this check is where a Redis outage shows: /readyz answers 503 naming it."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    ping = getattr(backend, "ping", None)
+    if ping is None:
+        return f"{type(backend).__name__} (in-process, nothing to reach)"
+    try:
+        ping()
+    except Exception as exc:
+        raise CheckFailed(
+            f"Redis cache unreachable ({type(exc).__name__}: {exc}); throttles fail open"
+        ) from exc
+    return "Redis cache reachable"
+
+
 # --- heartbeats -------------------------------------------------------------------------------------------
 
 
@@ -130,6 +152,7 @@ class CheckFailed(Exception):
 
 READINESS_CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
+    "cache": check_cache,
     "broker": check_broker,
     "worker_heartbeat": check_worker_heartbeat,
     "beat_heartbeat": check_beat_heartbeat,

@@ -1,7 +1,7 @@
 """``/healthz``, ``/readyz`` and ``/metrics`` (OPS-5). Plain Django views: no session, no DRF, no login.
 
-They answer load balancers, orchestrators and Prometheus, not people; ``/metrics`` may require a bearer
-token (``OPS_METRICS_TOKEN``) because it shows business figures.
+They answer load balancers, orchestrators and Prometheus, not people; ``/metrics`` requires a bearer
+token (``OPS_METRICS_TOKEN``, always in production) because it shows business figures.
 """
 
 import hmac
@@ -44,7 +44,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus's scrape. In production it always requires the bearer token (issue 20, low items): the
+    deploy check refuses to start without ``OPS_METRICS_TOKEN`` (platform.E102), and should one serve
+    anyway the page does not exist (404)."""
     token = settings.OPS_METRICS_TOKEN
+    if not token and settings.DJANGO_ENV == "production":
+        return HttpResponse(status=404)
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):

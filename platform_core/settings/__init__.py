@@ -23,15 +23,20 @@ from celery.schedules import crontab
 from platform_core.settings._env import DJANGO_ENV as DJANGO_ENV
 from platform_core.settings._env import IS_PRODUCTION, env
 
+# Decision 019: secrets and signing keys have no default in production. Outside production they default
+# to the published development values of ``_dev_defaults`` (never imported by a production process).
+if IS_PRODUCTION:
+    _dev_secrets: dict[str, str] = {}
+else:
+    from platform_core.settings._dev_defaults import DEV_SECRETS as _dev_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
-if IS_PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
+# empty in production when unset: the deploy check (platform.E102) refuses to start and names it
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_dev_secrets.get("SECRET_KEY", ""))
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -126,8 +131,21 @@ if not IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Issue 20 item 8: the Redis cache (throttles, heartbeats) fails open: a call waits at most this long for
+# Redis, and after a failure Redis is not tried again for CACHE_REDIS_RETRY_SECONDS (logged; /readyz fails)
+CACHE_REDIS_TIMEOUT_SECONDS = env.float("CACHE_REDIS_TIMEOUT_SECONDS", default=0.5)
+CACHE_REDIS_RETRY_SECONDS = env.float("CACHE_REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "platform_core.operations.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -327,13 +345,29 @@ ORDERS_WECHAT_PAY_APIV3_KEY = env.str("ORDERS_WECHAT_PAY_APIV3_KEY", default="")
 ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE = timedelta(
     minutes=env.int("ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE_MINUTES", default=5)
 )
+# PAY-3, ORD-5, PAY-4 (decision 019): the providers and carriers this deployment enables. The sandbox ones
+# exist for development and tests only: production's defaults leave them out, and the deploy check
+# (platform.E101) refuses to start a production process that enables one. A provider not enabled is not
+# routed (404), not offered in the API schema's enums, and its callbacks are refused.
+ORDERS_PAYMENT_PROVIDERS = env.list(
+    "ORDERS_PAYMENT_PROVIDERS",
+    default=["alipay", "wechat_pay"] if IS_PRODUCTION else ["sandbox", "alipay", "wechat_pay"],
+)
+ORDERS_LOGISTICS_CARRIERS = env.list(
+    "ORDERS_LOGISTICS_CARRIERS", default=[] if IS_PRODUCTION else ["sandbox"]
+)
+# PAY-4: the payout provider: ``manual`` (finance transfers by bank and reconciles) or ``sandbox`` (dev)
+ORDERS_PAYOUT_PROVIDER = env.str("ORDERS_PAYOUT_PROVIDER", default="manual" if IS_PRODUCTION else "sandbox")
 # the sandbox provider's HMAC-SHA256 signing key and how it delivers callbacks: ``auto`` (queue after the
 # cashier pays), ``duplicates`` (extra copies), ``delay_seconds``, ``fail`` (the payment fails)
-ORDERS_PAYMENT_SANDBOX_KEY = env.str("ORDERS_PAYMENT_SANDBOX_KEY", default="sandbox-payments-not-secret")
+ORDERS_PAYMENT_SANDBOX_KEY = env.str(
+    "ORDERS_PAYMENT_SANDBOX_KEY", default=_dev_secrets.get("ORDERS_PAYMENT_SANDBOX_KEY", "")
+)
 ORDERS_PAYMENT_SANDBOX = {"auto": True, "duplicates": 0, "delay_seconds": 0, "fail": False}
-# ORD-5: the sandbox carrier's webhook signing key; PAY-4: the payout provider (``sandbox`` ships)
-ORDERS_LOGISTICS_SANDBOX_KEY = env.str("ORDERS_LOGISTICS_SANDBOX_KEY", default="sandbox-carrier-not-secret")
-ORDERS_PAYOUT_PROVIDER = env.str("ORDERS_PAYOUT_PROVIDER", default="sandbox")
+# ORD-5: the sandbox carrier's webhook signing key
+ORDERS_LOGISTICS_SANDBOX_KEY = env.str(
+    "ORDERS_LOGISTICS_SANDBOX_KEY", default=_dev_secrets.get("ORDERS_LOGISTICS_SANDBOX_KEY", "")
+)
 
 # --- mail / notifications ---------------------------------------------------------------------------
 

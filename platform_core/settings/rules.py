@@ -67,11 +67,14 @@ JURY_NO_ORDERS_WITHIN = timedelta(days=env.int("JURY_NO_ORDERS_WITHIN_DAYS", def
 FIELDWORK_SCHEDULE_WITHIN = timedelta(hours=env.int("FIELDWORK_SCHEDULE_WITHIN_HOURS", default=48))
 
 # SEC-2: field-level encryption of ID and bank account numbers (Fernet keys, newest first; rotate by
-# prepending a new key). The development default is a fixed, public key: never use it in production.
-FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS",
-    default=[] if IS_PRODUCTION else ["ZGV2LW9ubHktbm90LXNlY3JldC1maWVsZC1rZXktMDA="],
-)
+# prepending a new key). The development default is a fixed, public key (``_dev_defaults``); production has
+# none and refuses to start without one (platform.E102) or with the public one (platform.E103).
+if IS_PRODUCTION:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])  # required: platform.E102
+else:
+    from platform_core.settings._dev_defaults import DEV_FIELD_ENCRYPTION_KEYS as _dev_field_keys
+
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=_dev_field_keys)
 
 # CAT-4, CAT-7, CAT-2: listing review, IP counter-notice window, re-review threshold (a price change above
 # this fraction of the current price is reviewed again)

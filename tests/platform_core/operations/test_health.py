@@ -46,6 +46,7 @@ def test_ops_5_readyz_is_ready_when_every_check_passes(client: Client, fresh_hea
     assert body["status"] == "ok"
     assert set(body["checks"]) == {
         "database",
+        "cache",
         "broker",
         "worker_heartbeat",
         "beat_heartbeat",

@@ -1,0 +1,139 @@
+"""The production start-up check (decision 019, PAY-3, SEC-5): no sandbox, and every secret set and secret.
+
+A production process (``DJANGO_ENV=production``) refuses to start when:
+
+- ``platform.E101``: a sandbox payment provider, carrier or payout provider is enabled (anyone could pay,
+  deliver or pay out with the sandbox's published signing key);
+- ``platform.E102``: a secret or signing key is missing (empty): ``DJANGO_SECRET_KEY``,
+  ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS`` and the keys of every enabled payment provider;
+- ``platform.E103``: a secret equals a value published in the code (``settings/_dev_defaults.py``, the
+  docker-compose file): whoever reads the repository holds it.
+
+Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
+settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
+(worker and beat) run it again at start-up in production and refuse to start on any error, so a process
+that skipped ``check --deploy`` cannot serve either. Outside production it reports nothing.
+
+The module reads settings only (no models): it runs before the app registry is needed.
+"""
+
+from collections.abc import Iterable
+from operator import attrgetter
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error
+from django.core.exceptions import ImproperlyConfigured
+
+from platform_core.settings._dev_defaults import PUBLISHED_SECRETS
+
+SANDBOX = "sandbox"
+
+#: setting -> the environment variable it is read from; required in every production process
+PRODUCTION_SECRETS: dict[str, str] = {
+    "SECRET_KEY": "DJANGO_SECRET_KEY",
+    "OPS_METRICS_TOKEN": "OPS_METRICS_TOKEN",
+    "FIELD_ENCRYPTION_KEYS": "FIELD_ENCRYPTION_KEYS",
+}
+
+#: PAY-3: an enabled payment provider -> the settings it verifies its notifications with (all required)
+PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
+    "alipay": ("ORDERS_ALIPAY_APP_ID", "ORDERS_ALIPAY_PUBLIC_KEY"),
+    "wechat_pay": (
+        "ORDERS_WECHAT_PAY_MCH_ID",
+        "ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY",
+        "ORDERS_WECHAT_PAY_PLATFORM_SERIAL",
+        "ORDERS_WECHAT_PAY_APIV3_KEY",
+    ),
+}
+
+#: signing keys that must never hold a published value, even when their provider is disabled
+SIGNING_KEYS: tuple[str, ...] = ("ORDERS_PAYMENT_SANDBOX_KEY", "ORDERS_LOGISTICS_SANDBOX_KEY")
+
+
+def _values(name: str) -> list[str]:
+    """The setting's value(s) as strings: a list setting (Fernet keys) holds several."""
+    if name == "SECRET_KEY":
+        try:
+            value: object = settings.SECRET_KEY
+        except ImproperlyConfigured:  # Django refuses to read an empty SECRET_KEY
+            return []
+    else:
+        value = attrgetter(name)(settings)
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v)]
+    return [str(value)] if str(value) else []
+
+
+def _sandbox_errors() -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    enabled = (
+        ("ORDERS_PAYMENT_PROVIDERS", "payment provider", list(settings.ORDERS_PAYMENT_PROVIDERS)),
+        ("ORDERS_LOGISTICS_CARRIERS", "carrier", list(settings.ORDERS_LOGISTICS_CARRIERS)),
+        ("ORDERS_PAYOUT_PROVIDER", "payout provider", [settings.ORDERS_PAYOUT_PROVIDER]),
+    )
+    for name, what, names in enabled:
+        if SANDBOX in names:
+            errors.append(
+                Error(
+                    f"{name} enables the sandbox {what} in production.",
+                    hint=f"Remove 'sandbox' from the environment variable {name}; the sandbox signs with a "
+                    "key published in the code, so anyone could forge its notifications.",
+                    id="platform.E101",
+                )
+            )
+    return errors
+
+
+def _secret_errors(names: Iterable[tuple[str, str]]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for name, variable in names:
+        values = _values(name)
+        if not values:
+            errors.append(
+                Error(
+                    f"{name} is missing: set the environment variable {variable}.",
+                    hint="Production has no default for any secret (decision 019); docs/security.md says "
+                    "how to generate and rotate it.",
+                    id="platform.E102",
+                )
+            )
+        elif any(v in PUBLISHED_SECRETS for v in values):
+            errors.append(_published_error(name, variable))
+    return errors
+
+
+def _published_error(name: str, variable: str) -> Error:
+    return Error(
+        f"{name} equals a value published in the code (a development default): set a secret {variable}.",
+        hint="Generate a fresh random value (docs/security.md); never reuse a default from the repository.",
+        id="platform.E103",
+    )
+
+
+def production_errors() -> list[CheckMessage]:
+    """Every reason (``platform.E101`` … ``E103``) this production configuration must not start."""
+    errors = _sandbox_errors()
+    required = list(PRODUCTION_SECRETS.items())
+    for provider in settings.ORDERS_PAYMENT_PROVIDERS:
+        required += [(name, name) for name in PROVIDER_SECRETS.get(provider, ())]
+    errors += _secret_errors(required)
+    for name in SIGNING_KEYS:
+        if any(v in PUBLISHED_SECRETS for v in _values(name)):
+            errors.append(_published_error(name, name))
+    return errors
+
+
+def check_production(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """The deployment check: ``production_errors()`` under ``DJANGO_ENV=production``, nothing otherwise."""
+    if settings.DJANGO_ENV != "production":
+        return []
+    return production_errors()
+
+
+def refuse_to_start_if_unsafe() -> None:
+    """Gunicorn's WSGI module and Celery's worker and beat call this at start-up: a production process with
+    any ``production_errors()`` raises ``ImproperlyConfigured`` naming each, and does not start."""
+    errors = check_production()
+    if errors:
+        lines = "\n".join(f"{e.id}: {e.msg}" for e in errors)
+        raise ImproperlyConfigured(f"refusing to start in production:\n{lines}")
