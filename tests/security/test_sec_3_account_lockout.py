@@ -2,7 +2,11 @@
 the throttles trust only our own proxy hops of X-Forwarded-For; the locked answer is the platform's JSON
 error, translated."""
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -17,6 +21,7 @@ from tests.factories.accounts import DEFAULT_PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/api/v1/auth/login/"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fresh_ip() -> str:
@@ -81,16 +86,16 @@ def test_sec_3_success_clears_the_account_failures(lockout_on: int) -> None:
     assert api.post(LOGIN, {"login": user.email, "password": "wrong-password-0"}).status_code == 400
 
 
-def test_sec_3_login_throttle_ignores_a_client_written_forwarded_for(settings: Any, monkeypatch: Any) -> None:
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # one load balancer, as deployed
+def test_sec_3_login_throttle_ignores_a_client_written_forwarded_for(monkeypatch: Any) -> None:
+    """With the configured NUM_PROXIES (0 here: no proxy) a client-written X-Forwarded-For changes nothing."""
     monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "3/min"})  # bound at import by DRF
-    balancer, client = "192.0.2.10", fresh_ip()
+    balancer, client = fresh_ip(), fresh_ip()
     api = APIClient(REMOTE_ADDR=balancer)
     statuses = [
         api.post(
             LOGIN,
             {"login": "nobody@example.com", "password": "wrong-password-0"},
-            # the attacker writes a new address each time; our balancer appends the real one
+            # the client writes a new address each time (here no proxy of ours is in front)
             HTTP_X_FORWARDED_FOR=f"{fresh_ip()}, {client}",
         ).status_code
         for _ in range(5)
@@ -104,3 +109,26 @@ def test_sec_3_client_ip_trusts_only_the_configured_hops(settings: Any, rf: Any)
     assert client_ip(request) == "203.0.113.7"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
     assert client_ip(request) == "192.0.2.10"
+
+
+def test_sec_3_production_trusts_exactly_the_load_balancer_hop() -> None:
+    """Production declares NUM_PROXIES (one load balancer, docs/deployment.md); DRF's default (None) would
+    key the throttles on whatever X-Forwarded-For the client sends."""
+    env = {k: v for k, v in os.environ.items() if k not in {"API_NUM_PROXIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="test-" + "k3y-" * 16,
+        DJANGO_ALLOWED_HOSTS="marketplace.example",
+    )
+    code = "from django.conf import settings; print(repr(settings.REST_FRAMEWORK['NUM_PROXIES']))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "1"
