@@ -5,7 +5,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from platform_core.accounts.authentication import SecondFactorTokenAuthentication
 from platform_core.accounts.models import PrivacySettings, User
 from platform_core.accounts.selectors import privacy_settings_for, user_needs_second_factor
 from platform_core.accounts.services import (
@@ -160,7 +160,7 @@ class SecondFactorVerifyApi(APIView):
 
 class LogoutApi(APIView):
     second_factor_exempt = True
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [SecondFactorTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
@@ -171,7 +171,7 @@ class LogoutApi(APIView):
 
 class LogoutAllApi(APIView):
     second_factor_exempt = True
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [SecondFactorTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
