@@ -1,4 +1,5 @@
-"""The admin site: staff need a verified second factor (SEC-3) unless ``ADMIN_REQUIRE_OTP`` is off (demo).
+"""The admin site: staff need a verified second factor (SEC-3) unless ``STAFF_REQUIRE_OTP`` is off (demo); the
+API asks the same of staff accounts (``platform_core.accounts.authentication``).
 
 Its index is the operations console (issue 12): above the app list, the work queues the staff member may
 work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link.
@@ -57,7 +58,7 @@ class PlatformAdminSite(OTPAdminSite):
     index_title = "运营工作台 / Operations console"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        if settings.ADMIN_REQUIRE_OTP:
+        if settings.STAFF_REQUIRE_OTP:
             return super().has_permission(request)
         return admin.AdminSite.has_permission(self, request)
 

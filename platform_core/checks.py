@@ -55,6 +55,7 @@ POSITIVE_DURATIONS = (
     "AFTERSALES_COMPLAINT_ANSWER_WITHIN",
     "AFTERSALES_MERCHANT_MESSAGE_REPLY_WITHIN",
     "AFTERSALES_CS_MESSAGE_REPLY_WITHIN",
+    "SESSION_IDLE_TIMEOUT",
 )
 
 #: whole numbers (days, working days, bytes, counts, seconds) that must be at least 1
@@ -85,6 +86,7 @@ POSITIVE_INTS = (
     "OPS_DEADLINE_OVERDUE_GRACE_SECONDS",
     "REPORTS_CHUNK_SIZE",
     "REPORTS_PDF_MAX_ROWS",
+    "SESSION_COOKIE_AGE",
 )
 
 #: whole numbers that may be zero
@@ -304,6 +306,17 @@ def _check_relations() -> list[CheckMessage]:
         errors.append(
             _range_error("JURY_QUORUM", settings.JURY_QUORUM, f"at most JURY_SIZE ({settings.JURY_SIZE})")
         )
+    # SEC-3: the idle timeout ends sessions before their absolute age does; the proxy hop count is a count
+    idle, age = settings.SESSION_IDLE_TIMEOUT, settings.SESSION_COOKIE_AGE
+    if isinstance(idle, timedelta) and _is_int(age) and idle.total_seconds() > age:
+        errors.append(_range_error("SESSION_IDLE_TIMEOUT", idle, f"at most SESSION_COOKIE_AGE ({age} s)"))
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    if not isinstance(proxies, int) or isinstance(proxies, bool):
+        errors.append(_type_error("REST_FRAMEWORK['NUM_PROXIES']", proxies, "an int"))
+    elif proxies < 0:
+        errors.append(_range_error("REST_FRAMEWORK['NUM_PROXIES']", proxies, "zero or more"))
+    if not isinstance(settings.STAFF_REQUIRE_OTP, bool):
+        errors.append(_type_error("STAFF_REQUIRE_OTP", settings.STAFF_REQUIRE_OTP, "a bool"))
     below, above = settings.CATALOG_PRICE_ABSURD_BELOW, settings.CATALOG_PRICE_ABSURD_ABOVE
     if _is_number(below) and _is_number(above) and below >= above:
         errors.append(

@@ -3,25 +3,29 @@ delete my account (USR-4)."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from platform_core.accounts.authentication import SecondFactorTokenAuthentication
 from platform_core.accounts.models import PrivacySettings, User
-from platform_core.accounts.selectors import privacy_settings_for
+from platform_core.accounts.selectors import privacy_settings_for, user_needs_second_factor
 from platform_core.accounts.services import (
+    login_failures_reset,
     privacy_settings_update,
     user_account_delete,
-    user_register,
+    user_register_quietly,
+    user_second_factor_verify,
     user_token_issue,
     user_tokens_revoke_all,
 )
 from platform_core.api.idempotency import idempotent
-from platform_core.api.throttles import LoginRateThrottle
+from platform_core.api.throttles import LoginRateThrottle, SecondFactorRateThrottle
 from platform_core.errors import InvalidInput
 
 
@@ -40,9 +44,17 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     expiry = serializers.DateTimeField(allow_null=True)
     user = UserOutputSerializer()
+    second_factor_required = serializers.BooleanField(
+        help_text="SEC-3: a staff or auditor account: the token serves only after POST /auth/otp/verify/."
+    )
 
 
 class RegisterApi(APIView):
+    """Sign up. The answer is the same whether or not the mobile number or email address is already
+    registered (202, no token: sign in at /auth/login/ with the password), so that sign-up reveals
+    nothing about who has an account; invalid input still gets 400 with field messages. With an
+    ``Idempotency-Key`` the stored replay holds this answer only, never a secret (issue 20 item 9)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -52,25 +64,36 @@ class RegisterApi(APIView):
         name = serializers.CharField(required=False, allow_blank=True, max_length=100)
         password = serializers.CharField(write_only=True, max_length=128)
 
-    @extend_schema(request=InputSerializer, responses={201: TokenOutputSerializer}, tags=["accounts"])
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: inline_serializer("RegisterAccepted", {"detail": serializers.CharField()})},
+        tags=["accounts"],
+    )
     @idempotent()
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(
+        user_register_quietly(
             phone=data.validated_data.get("phone") or None,
             email=data.validated_data.get("email") or None,
             name=data.validated_data.get("name", ""),
             password=data.validated_data["password"],
         )
-        token, clear = user_token_issue(user=user)
         return Response(
-            TokenOutputSerializer({"token": clear, "expiry": token.expiry, "user": user}).data,
-            status=status.HTTP_201_CREATED,
+            {
+                "detail": _(
+                    "If this mobile number or email address can be registered, the account is ready: "
+                    "sign in with it and your password."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
         )
 
 
 class LoginApi(APIView):
+    """Sign in; the answer carries the token once (never stored by ``Idempotency-Key``: not idempotent).
+    SEC-3: failures are counted per account whatever spelling is typed, and lock it (429)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [LoginRateThrottle]
@@ -92,12 +115,52 @@ class LoginApi(APIView):
                 code="invalid_credentials",
                 errors={"login": [_("Wrong mobile number/email or password.")]},
             )
+        assert isinstance(user, User)
+        login_failures_reset(user=user)
         token, clear = user_token_issue(user=user)
-        return Response(TokenOutputSerializer({"token": clear, "expiry": token.expiry, "user": user}).data)
+        return Response(
+            TokenOutputSerializer(
+                {
+                    "token": clear,
+                    "expiry": token.expiry,
+                    "user": user,
+                    "second_factor_required": user_needs_second_factor(user),
+                }
+            ).data
+        )
+
+
+class SecondFactorVerifyApi(APIView):
+    """SEC-3 (decision 020): a staff or auditor account proves its second factor with the current code of
+    its authenticator app (a confirmed TOTP device, set up in the admin). The token in use (or the session)
+    is then verified and reaches staff powers; until then every other API view refuses it (403,
+    ``second_factor_required``). A wrong code: 400; django-otp slows down repeated wrong codes."""
+
+    second_factor_exempt = True
+    throttle_classes = [SecondFactorRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=16, help_text="The 6-digit code of the authenticator app.")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("SecondFactorVerified", {"verified": serializers.BooleanField()})},
+        tags=["accounts"],
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)  # IsAuthenticated
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = request.auth if isinstance(request.auth, AuthToken) else None
+        device = user_second_factor_verify(user=request.user, code=data.validated_data["code"], token=token)
+        if token is None:  # signed in by session: the session has passed OTP from now on
+            otp_login(request._request, device)
+        return Response({"verified": True})
 
 
 class LogoutApi(APIView):
-    authentication_classes = [TokenAuthentication]
+    second_factor_exempt = True
+    authentication_classes = [SecondFactorTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
@@ -107,7 +170,8 @@ class LogoutApi(APIView):
 
 
 class LogoutAllApi(APIView):
-    authentication_classes = [TokenAuthentication]
+    second_factor_exempt = True
+    authentication_classes = [SecondFactorTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -121,6 +185,8 @@ class LogoutAllApi(APIView):
 
 
 class MeApi(APIView):
+    second_factor_exempt = True  # who am I: also for a staff account before its second factor
+
     @extend_schema(responses={200: UserOutputSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)

@@ -1,6 +1,11 @@
 """What the accounts app plugs into other modules (imported at start-up; ``platform_core.hooks``)."""
 
+from django.contrib.auth.signals import user_logged_in
+
+from platform_core.accounts.middleware import session_mark_seen
 from platform_core.org.permissions import Audience, Level, permission_register
+
+user_logged_in.connect(session_mark_seen, dispatch_uid="accounts.session_mark_seen")
 
 # STF-1, STF-4: editing users in the admin can make anyone a superuser, so it is an administrator right.
 for _codename, _text in (

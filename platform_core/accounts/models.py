@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from platform_core.accounts.validators import normalise_mobile, validate_mainland_mobile
 
@@ -90,6 +91,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=role).exists()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Issue 20 item 7: a changed password (``set_password`` then ``save``: the user's own change, a reset,
+        an administrator's) revokes every API token of the account. Sessions signed in before the change
+        end by themselves: Django checks each session's password hash on every request."""
+        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if password_changed:
+            AuthToken.objects.filter(user=self).delete()
 
 
 class BasicPermission(models.TextChoices):
@@ -176,3 +186,28 @@ class PrivacySettings(models.Model):
 # personalised recommendations is open to everyone (PIPL Art. 24), and so is showing one's purchases.
 PRIVACY_BEYOND_DEFAULTS: frozenset[tuple[str, bool]] = frozenset({("allow_follow", False)})
 PRIVACY_BEYOND_DEFAULTS_PERMISSION = "staff.user_privacy_beyond_defaults"
+
+
+class TokenSecondFactor(models.Model):
+    """SEC-3 (decision 020): an API token of a staff account whose holder then passed the second factor.
+
+    A staff or auditor token without this row authenticates nothing but the verification itself (and
+    logging out); the row goes with its token (logout, expiry, password change, STF-3 revocation).
+    """
+
+    token = models.OneToOneField(
+        "knox.AuthToken",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="second_factor",
+        verbose_name=_("API token"),
+    )
+    device_id = models.CharField(_("device"), max_length=255, help_text=_("The OTP device that verified it."))
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("token second factor")
+        verbose_name_plural = _("token second factors")
+
+    def __str__(self) -> str:
+        return f"second factor of token {self.token_id[:8]}…"

@@ -3,10 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from knox.models import AuthToken
 
-from platform_core.accounts.models import BasicPermission, PrivacySettings, User, UserRestriction
+from platform_core.accounts.models import (
+    BasicPermission,
+    PrivacySettings,
+    TokenSecondFactor,
+    User,
+    UserRestriction,
+)
+from platform_core.accounts.roles import STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -54,3 +63,21 @@ def privacy_settings_for(*, user: User) -> PrivacySettings:
     """USR-1: the user's privacy settings; the defaults (unsaved) until they first change one."""
     settings = PrivacySettings.objects.filter(user=user).first()
     return settings if settings is not None else PrivacySettings(user=user, **PrivacySettings.DEFAULTS)
+
+
+def user_needs_second_factor(user: object) -> bool:
+    """SEC-3 (decision 020): must this account pass a second factor before it may use the API?
+
+    Staff and auditors (``is_staff``, superusers, or a staff or auditor role) when ``STAFF_REQUIRE_OTP`` is
+    on; customers and merchants' members never.
+    """
+    if not settings.STAFF_REQUIRE_OTP or not isinstance(user, User) or not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[Role.AUDITOR, *STAFF_ROLES]).exists()
+
+
+def token_second_factor_passed(*, token: AuthToken) -> bool:
+    """SEC-3: did the holder of this API token pass the second factor with it?"""
+    return TokenSecondFactor.objects.filter(token=token).exists()

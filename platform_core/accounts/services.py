@@ -9,13 +9,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, password_validation
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.models import Device
 from knox.models import AuthToken
 
 from platform_core.accounts.models import (
@@ -23,6 +28,7 @@ from platform_core.accounts.models import (
     PRIVACY_BEYOND_DEFAULTS_PERMISSION,
     BasicPermission,
     PrivacySettings,
+    TokenSecondFactor,
     User,
     UserRestriction,
 )
@@ -59,23 +65,22 @@ account_anonymisers = Hook[AccountAnonymiser](
 RESTRICT_PERMISSION = "accounts.add_userrestriction"
 
 
-@transaction.atomic
-def user_register(
-    *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
+def _registration_validated(
+    *, password: str, phone: str | None, email: str | None, name: str, check_taken: bool
 ) -> User:
-    """A customer signs up with a mainland mobile number or an email address."""
+    """The unsaved new user, or a ``ValidationError`` with every field's problems."""
     errors: dict[str, list[str]] = {}
     phone = normalise_mobile(phone) if phone else None
     email = User.objects.normalize_email(email).lower() if email else None
     if not phone and not email:
         errors["phone"] = [_("Give a mobile number or an email address.")]
-    if phone and User.objects.filter(phone=phone).exists():
+    if check_taken and phone and User.objects.filter(phone=phone).exists():
         errors["phone"] = [_("This mobile number is already registered.")]
-    if email and User.objects.filter(email__iexact=email).exists():
+    if check_taken and email and User.objects.filter(email__iexact=email).exists():
         errors["email"] = [_("This email address is already registered.")]
     user = User(phone=phone, email=email, name=name)
     try:
-        user.full_clean(exclude=["password"])
+        user.full_clean(exclude=["password"], validate_unique=check_taken)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -85,8 +90,45 @@ def user_register(
         errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
+    return user
+
+
+@transaction.atomic
+def user_register(
+    *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
+) -> User:
+    """A customer signs up with a mainland mobile number or an email address (the seller centre's form,
+    which signs the new account in at once and so says when the contact is taken)."""
+    user = _registration_validated(password=password, phone=phone, email=email, name=name, check_taken=True)
     user.set_password(password)
     user.save()
+    user_grant_role(user=user, role=Role.CUSTOMER)
+    return user
+
+
+@transaction.atomic
+def user_register_quietly(
+    *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
+) -> User | None:
+    """Issue 20 (low): the API's sign-up, which never tells whether a mobile number or email address is
+    registered. Input is validated as ``user_register`` does, except the "already registered" checks; when
+    the contact is taken nothing is created (None), after the same password hashing work as a new account
+    (no timing oracle). The caller answers the same either way and the person signs in with the password.
+    """
+    user = _registration_validated(password=password, phone=phone, email=email, name=name, check_taken=False)
+    taken = Q(pk__in=[])
+    if user.phone:
+        taken |= Q(phone=user.phone)
+    if user.email:
+        taken |= Q(email__iexact=user.email)
+    user.set_password(password)
+    if User.objects.filter(taken).exists():
+        return None
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # registered a moment ago by a concurrent request
+        return None
     user_grant_role(user=user, role=Role.CUSTOMER)
     return user
 
@@ -104,6 +146,46 @@ def user_tokens_revoke_all(*, user: User) -> int:
     """End every API token of the user at once (logout-all; STF-3 revocation uses it)."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+def user_second_factor_verify(*, user: User, code: str, token: AuthToken | None) -> Device:
+    """SEC-3 (decision 020): check the code of one of ``user``'s confirmed OTP devices (django-otp's own
+    throttling and replay guard apply) and, with ``token``, mark that API token second-factor verified.
+
+    Returns the device that accepted the code (the API view also records it in the session, if any). A
+    wrong code is audited; its throttling state is committed before the refusal (not rolled back with it).
+    """
+    devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+    if not devices:
+        raise InvalidInput(
+            _("You have no authenticator set up. Set one up in the operations admin first."),
+            code="no_otp_device",
+            errors={"code": [_("You have no authenticator set up.")]},
+        )
+    with transaction.atomic():
+        device = next((d for d in devices if d.verify_token(code.strip())), None)
+        if device is None:
+            audit_record(actor=user, action="account.second_factor_failed", subject=user)
+    if device is None:
+        raise InvalidInput(
+            _("The code is wrong or has expired."),
+            code="invalid_otp",
+            errors={"code": [_("The code is wrong or has expired.")]},
+        )
+    with transaction.atomic():
+        if token is not None:
+            TokenSecondFactor.objects.update_or_create(
+                token=token, defaults={"device_id": device.persistent_id, "verified_at": timezone.now()}
+            )
+        audit_record(actor=user, action="account.second_factor_verified", subject=user)
+    return device
+
+
+def login_failures_reset(*, user: User) -> None:
+    """SEC-3: a successful sign-in clears the account's failed attempts (``AXES_RESET_ON_SUCCESS`` for the
+    API, which signs in without Django's ``login()``)."""
+    if settings.AXES_ENABLED and settings.AXES_RESET_ON_SUCCESS:
+        axes_reset(username=f"account:{user.pk}")
 
 
 def user_sessions_end(*, user: User) -> int:

@@ -2,8 +2,22 @@
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import Direction
+
+
+class SecondFactorTokenScheme(KnoxTokenScheme):
+    """The API's token authentication (SEC-3: knox's, plus the staff second factor) in the schema."""
+
+    target_class = "platform_core.accounts.authentication.SecondFactorTokenAuthentication"
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """The API's session authentication (SEC-3: DRF's, plus the staff second factor) in the schema."""
+
+    target_class = "platform_core.accounts.authentication.SecondFactorSessionAuthentication"
 
 
 class AutoSchema(SpectacularAutoSchema):

@@ -60,9 +60,13 @@ def test_ord_pay_end_to_end_checkout_to_payout_through_the_api(celery_worker, se
         {"email": "e2e@example.com", "password": "a-long-enough-passphrase", "name": "顾客"},
         format="json",
     )
-    assert registered.status_code == 201, registered.content
+    assert registered.status_code == 202, registered.content  # no token: sign in (issue 20)
+    signed_in = anonymous.post(
+        "/api/v1/auth/login/", {"login": "e2e@example.com", "password": "a-long-enough-passphrase"}
+    )
+    assert signed_in.status_code == 200, signed_in.content
     customer = APIClient()
-    customer.credentials(HTTP_AUTHORIZATION=f"Token {registered.json()['token']}")
+    customer.credentials(HTTP_AUTHORIZATION=f"Token {signed_in.json()['token']}")
     found = anonymous.get("/api/v1/listings/?q=端到端").json()["results"]
     assert len(found) == 1
     listing = anonymous.get(f"/api/v1/listings/{found[0]['id']}/").json()

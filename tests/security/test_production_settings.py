@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRINT_SETTINGS = (
     "import json; from django.conf import settings; "
-    "print(json.dumps({'ADMIN_REQUIRE_OTP': settings.ADMIN_REQUIRE_OTP, 'DEBUG': settings.DEBUG}))"
+    "print(json.dumps({'STAFF_REQUIRE_OTP': settings.STAFF_REQUIRE_OTP, 'DEBUG': settings.DEBUG}))"
 )
 
 
@@ -22,7 +22,7 @@ def _settings_under(**env: str) -> dict[str, object]:
     inherited = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"ADMIN_REQUIRE_OTP", "DJANGO_ENV", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"STAFF_REQUIRE_OTP", "DJANGO_ENV", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", PRINT_SETTINGS],
@@ -44,9 +44,9 @@ def test_sec_3_production_settings_require_admin_otp_by_default() -> None:
         DJANGO_SECRET_KEY="test-" + "k3y-" * 16,
         DJANGO_ALLOWED_HOSTS="marketplace.example",
     )
-    assert production == {"ADMIN_REQUIRE_OTP": True, "DEBUG": False}
+    assert production == {"STAFF_REQUIRE_OTP": True, "DEBUG": False}
 
 
 def test_sec_3_only_the_local_demo_runs_without_admin_otp() -> None:
     """The check above can tell: outside production (the demo) the default is off."""
-    assert _settings_under(DJANGO_ENV="development")["ADMIN_REQUIRE_OTP"] is False
+    assert _settings_under(DJANGO_ENV="development")["STAFF_REQUIRE_OTP"] is False

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_browser(settings) -> tuple[Client, User]:
-    settings.ADMIN_REQUIRE_OTP = False  # SEC-3 is tested in test_security; here the screens
+    settings.STAFF_REQUIRE_OTP = False  # SEC-3 is tested in test_security; here the screens
     boss = UserFactory(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(boss)

@@ -26,7 +26,7 @@ ADD_DECISION = "/admin/staff/staffrewardsanction/add/"
 
 @pytest.fixture(autouse=True)
 def _no_second_factor(settings) -> None:
-    settings.ADMIN_REQUIRE_OTP = False  # SEC-3 is tested in test_security; here the screens
+    settings.STAFF_REQUIRE_OTP = False  # SEC-3 is tested in test_security; here the screens
 
 
 def browser(user: User) -> Client:

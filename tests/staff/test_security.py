@@ -22,7 +22,7 @@ def current_token(device: TOTPDevice) -> str:
 
 
 def test_sec_3_admin_requires_second_factor(settings):
-    settings.ADMIN_REQUIRE_OTP = True
+    settings.STAFF_REQUIRE_OTP = True
     user = staff_member("operations")
     client = Client()
 
@@ -54,7 +54,7 @@ def test_sec_3_admin_requires_second_factor(settings):
 
 
 def test_sec_3_wrong_token_refused(settings):
-    settings.ADMIN_REQUIRE_OTP = True
+    settings.STAFF_REQUIRE_OTP = True
     user = staff_member("operations")
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     wrong = f"{(int(current_token(device)) + 1) % 10**6:06d}"

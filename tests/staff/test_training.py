@@ -125,7 +125,7 @@ def test_stf_8_learning_record_per_person(trainer):
     ],
 )
 def test_stf_8_admin_screens_render(settings, trainer, model):
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     boss = UserFactory.create(is_staff=True, is_superuser=True)
     session = session_of(COURSE, trainer)
     training_attendance_record(session=session, person=boss, attended=True, score=90, actor=trainer)
@@ -137,7 +137,7 @@ def test_stf_8_admin_screens_render(settings, trainer, model):
 
 
 def test_stf_8_attendance_recorded_through_admin(settings, trainer):
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     boss = UserFactory.create(is_staff=True, is_superuser=True)
     person = UserFactory.create()
     session = session_of(COURSE, trainer)

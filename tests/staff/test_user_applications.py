@@ -204,7 +204,7 @@ def test_usr_1_admin_screens_render(settings, customer_applicant, path):
 
     from tests.factories.accounts import UserFactory
 
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     apply(customer_applicant)
     client = Client()
     client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
@@ -217,7 +217,7 @@ def test_sec_2_identity_unmasked_only_for_permission_holders_and_audited(setting
     from platform_core.audit.models import AuditEntry
     from tests.staff.conftest import give
 
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     apply(customer_applicant)
     identity = IdentityVerification.objects.get()
     url = f"/admin/staff/identityverification/{identity.pk}/change/"
@@ -240,7 +240,7 @@ def test_usr_1_restriction_imposed_in_admin_goes_through_the_service(settings, c
     from platform_core.accounts.models import UserRestriction
     from tests.factories.accounts import UserFactory
 
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     client = Client()
     client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     url = "/admin/accounts/userrestriction/add/"

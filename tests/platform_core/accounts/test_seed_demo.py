@@ -98,7 +98,7 @@ def test_sec_3_demo_password_passes_the_password_policy() -> None:
 
 
 def test_seed_demo_prints_the_accounts_and_the_admin_2fa_state(settings) -> None:
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     out = StringIO()
 
     call_command("seed_demo", "--base-url", "http://localhost:9000/", stdout=out, no_color=True)

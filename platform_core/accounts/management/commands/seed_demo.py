@@ -129,12 +129,14 @@ class Command(BaseCommand):
                 f"  {account.label:<16}{account.email:<24}{account.phone or '-':<14}"
                 f"{account.role or '-':<18}{'created' if created else 'already there'}{flags}"
             )
-        if settings.ADMIN_REQUIRE_OTP:
-            out.write("  Admin 2FA is ON: staff enrol a TOTP device before the admin lets them in.")
+        if settings.STAFF_REQUIRE_OTP:
+            out.write(
+                "  Staff 2FA is ON: staff enrol a TOTP device before the admin or the API lets them in."
+            )
         else:
             out.write(
                 self.style.WARNING(
-                    "  Admin 2FA is OFF only because ADMIN_REQUIRE_OTP defaults to off outside production "
+                    "  Staff 2FA is OFF only because STAFF_REQUIRE_OTP defaults to off outside production "
                     "(DJANGO_ENV=production turns it on)."
                 )
             )
