@@ -38,7 +38,7 @@ from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
-from platform_core.locking import lock_first
+from platform_core.locking import lock, lock_first
 from platform_core.money import is_whole_cents
 from platform_core.notifications.services import notify
 
@@ -174,7 +174,7 @@ def jury_vote_cast(
 ) -> Juror:
     """DSP-6: a drawn juror votes once, within 48 hours; the 13th vote closes the vote at once."""
     dispute = dispute_lock(dispute_id=case.dispute_id)
-    case = JuryCase.objects.select_for_update().get(pk=case.pk)
+    case = lock(JuryCase, case.pk)
     seat = Juror.objects.select_for_update().filter(case=case, user=juror).first()
     if seat is None:
         raise NotFound(_("No such jury case."))

@@ -24,7 +24,7 @@ from merchants.models import Merchant
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput, NotFound
-from platform_core.locking import lock_many
+from platform_core.locking import lock, lock_many
 
 
 @transaction.atomic
@@ -125,7 +125,7 @@ def sku_update(
     if sku is None:
         raise NotFound(_("No such SKU."))
     listing = listing_lock(listing_id=sku.listing_id)
-    sku = Sku.objects.select_for_update().get(pk=sku_id)
+    sku = lock(Sku, sku_id)
     before = {
         "price": str(sku.price),
         "stock": sku.stock,

@@ -38,6 +38,7 @@ from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.hooks import Hook
+from platform_core.locking import lock
 from platform_core.org.departments import DepartmentCode, department_head
 
 
@@ -105,7 +106,7 @@ def proposal_answer(*, proposal: MediationProposal, accept: bool, actor: User) -
     (refund keyed ``dispute:<id>:settlement``, hold released, case closed)."""
     dispute = dispute_lock(dispute_id=proposal.dispute_id)
     party = _require_party(dispute, actor)
-    proposal = MediationProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = lock(MediationProposal, proposal.pk)
     if dispute.status != S.MEDIATION or not proposal.is_open:
         raise Conflict(_("This proposal is no longer open."), code="proposal_closed")
     if party == Party.CUSTOMER:

@@ -19,6 +19,7 @@ from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput, Unprocessable
+from platform_core.locking import lock
 
 
 @transaction.atomic
@@ -40,7 +41,7 @@ def violation_appeal_submit(
             code="statement_missing",
             errors={"statement": [_("Required.")]},
         )
-    violation = Violation.objects.select_for_update().get(pk=violation.pk)
+    violation = lock(Violation, violation.pk)
     closes_at = violation.created_at + settings.MERCHANT_APPEAL_WINDOW
     if timezone.now() > closes_at:
         raise Unprocessable(

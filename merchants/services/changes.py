@@ -12,6 +12,7 @@ from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import InvalidInput
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 from platform_core.org.departments import DepartmentCode, department_head
 
@@ -40,7 +41,7 @@ def merchant_change_verify(*, change: MerchantChange, note: str, actor: User) ->
     """MER-6a: staff verify; the merchant's registered information (and public profile) is updated."""
     _require_reviewer(actor)
     merchant = merchant_lock(merchant_id=change.merchant.pk)
-    change = MerchantChange.objects.select_for_update().get(pk=change.pk)
+    change = lock(MerchantChange, change.pk)
     change.verify(reviewer=actor, note=note)
     change.save()
     before = {name: getattr(merchant, name) for name in change.changes}
@@ -63,7 +64,7 @@ def merchant_change_verify(*, change: MerchantChange, note: str, actor: User) ->
 def merchant_change_reject(*, change: MerchantChange, note: str, actor: User) -> MerchantChange:
     """MER-6a: staff refuse the reported change, with the reason."""
     _require_reviewer(actor)
-    change = MerchantChange.objects.select_for_update().get(pk=change.pk)
+    change = lock(MerchantChange, change.pk)
     change.reject(reviewer=actor, note=note)
     change.save()
     deadline_meet(rule=RULE_CHANGE_VERIFY, subject=change)

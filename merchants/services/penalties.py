@@ -26,6 +26,7 @@ from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import InvalidInput
+from platform_core.locking import lock
 
 
 def _penalty_for_violation(*, merchant: Merchant, violation: Violation) -> Penalty | None:
@@ -216,7 +217,7 @@ def penalty_publish(*, penalty: Penalty, actor: User | None) -> Penalty:
     started (deadline ``merchants.penalty_publish``), earlier if staff publish it. Idempotent."""
     if actor is not None:
         _require_appeal_reviewer(actor)
-    penalty = Penalty.objects.select_for_update().get(pk=penalty.pk)
+    penalty = lock(Penalty, penalty.pk)
     if penalty.published_at is not None or penalty.lifted_at is not None:
         return penalty
     penalty.published_at = timezone.now()

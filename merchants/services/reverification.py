@@ -11,6 +11,7 @@ from merchants.services.lifecycle import merchant_lock, merchant_reinstate, merc
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_restart, deadline_start
+from platform_core.locking import lock
 
 
 @transaction.atomic
@@ -61,7 +62,7 @@ def reverification_overdue(*, reverification: Reverification) -> None:
 def reverification_submit(*, reverification: Reverification, actor: User) -> Reverification:
     """MER-6: the merchant says its current documents are uploaded; staff verify next."""
     _require_owner(merchant=reverification.merchant, actor=actor)
-    reverification = Reverification.objects.select_for_update().get(pk=reverification.pk)
+    reverification = lock(Reverification, reverification.pk)
     reverification.submit()
     reverification.save()
     audit_record(actor=actor, action="merchant.reverification_submitted", subject=reverification.merchant)
@@ -73,7 +74,7 @@ def reverification_pass(*, reverification: Reverification, note: str, actor: Use
     """MER-6: staff pass it: the overdue clock is met, a reverification suspension lifts, the next 6 months start."""
     _require_reviewer(actor)
     merchant = merchant_lock(merchant_id=reverification.merchant.pk)
-    reverification = Reverification.objects.select_for_update().get(pk=reverification.pk)
+    reverification = lock(Reverification, reverification.pk)
     reverification.pass_(reviewer=actor, note=note)
     reverification.save()
     deadline_meet(rule=RULE_REVERIFY_OVERDUE, subject=reverification)
@@ -90,7 +91,7 @@ def reverification_pass(*, reverification: Reverification, note: str, actor: Use
 def reverification_return(*, reverification: Reverification, note: str, actor: User) -> Reverification:
     """MER-6: staff send it back; the overdue clock keeps running."""
     _require_reviewer(actor)
-    reverification = Reverification.objects.select_for_update().get(pk=reverification.pk)
+    reverification = lock(Reverification, reverification.pk)
     reverification.return_to_merchant(reviewer=actor, note=note)
     reverification.save()
     audit_record(

@@ -9,6 +9,7 @@ from catalog.selectors import listing_visible_q
 from orders.models import Cart, CartItem
 from platform_core.accounts.models import User
 from platform_core.errors import InvalidInput, NotFound
+from platform_core.locking import lock
 
 # --- ORD-1: cart -------------------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ def cart_item_add(*, customer: User, sku_id: int, quantity: int, actor: User) ->
         raise InvalidInput(_("Quantity must be at least 1."), errors={"quantity": [_("Must be ≥ 1.")]})
     sku = _sku_for_sale(sku_id)
     cart, _created = Cart.objects.get_or_create(customer=customer)
-    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    cart = lock(Cart, cart.pk)
     item, created = CartItem.objects.get_or_create(cart=cart, sku=sku, defaults={"quantity": quantity})
     if not created:
         item.quantity += quantity

@@ -32,6 +32,7 @@ from platform_core.deadlines.services import deadline_extend, deadline_meet, dea
 from platform_core.errors import Conflict, DomainError, InvalidInput, NotFound
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
+from platform_core.locking import lock
 from platform_core.money import money_round
 
 logger = logging.getLogger(__name__)
@@ -358,7 +359,7 @@ def follow_up_record(*, follow_up: FollowUp, outcome: str, suggestion: str, acto
     """ORD-7: customer service records the follow-up's result and the customer's suggestion."""
     if not outcome.strip():
         raise InvalidInput(_("Record the outcome."), code="outcome_missing")
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = lock(FollowUp, follow_up.pk)
     follow_up.outcome, follow_up.suggestion = outcome, suggestion
     follow_up.status, follow_up.done_at, follow_up.done_by = FollowUp.Status.DONE, timezone.now(), actor
     follow_up.save()

@@ -39,6 +39,7 @@ from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_post
+from platform_core.locking import lock
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ def _payment_apply(
     if found is None:
         raise _CallbackRefused("unknown_trade", _("No such payment."))
     order = order_lock(order_id=found["order_id"]) if found["order_id"] is not None else None
-    payment = Payment.objects.select_for_update().get(pk=found["pk"])
+    payment = lock(Payment, found["pk"])
     due = order.total if order is not None else payment.amount
     if note.amount != payment.amount or payment.amount != due:
         raise _CallbackRefused(

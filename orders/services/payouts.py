@@ -22,6 +22,7 @@ from platform_core.audit.services import audit_record
 from platform_core.errors import DomainError
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerEntry, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -63,11 +64,11 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
     payout provider transfers it. One statement and payout per merchant and period (``None`` if there is
     nothing to pay or it was already paid).
     """
-    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    merchant = lock(Merchant, merchant.pk)
     if PayoutStatement.objects.filter(merchant=merchant, period=period).exists():
         return None
     payable = ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=merchant)
-    payable = LedgerAccount.objects.select_for_update().get(pk=payable.pk)
+    payable = lock(LedgerAccount, payable.pk)
     if payable.balance <= 0 or payable.holds.filter(released_at__isnull=True).exists():
         return None
     last = PayoutStatement.objects.filter(merchant=merchant).aggregate(m=Max("last_entry_id"))["m"] or 0

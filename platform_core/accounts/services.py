@@ -38,6 +38,7 @@ from platform_core.accounts.validators import normalise_mobile
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.hooks import Hook
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 
 account_deletion_checks = Hook[Callable[[User], list[str]]](
@@ -383,7 +384,7 @@ def user_account_delete(*, user: User, password: str, actor: User) -> User:
     """
     if actor.pk != user.pk:
         raise Forbidden(_("Only the account holder can delete the account."), code="not_owner")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock(User, user.pk)
     if user.anonymised_at is not None:
         raise Conflict(_("This account is already deleted."), code="already_deleted")
     if not user.has_usable_password() or not user.check_password(password):

@@ -30,6 +30,7 @@ from platform_core.ledger.models import (
     LedgerTransaction,
     TransactionKind,
 )
+from platform_core.locking import lock, lock_first
 from platform_core.money import CENT
 
 #: The largest amount a DecimalField(max_digits=18, decimal_places=2) can hold.
@@ -278,7 +279,7 @@ def ledger_hold_open(
         raise InvalidInput("A hold needs a reason (PAY-6: no freezing without cause).", code="reason_missing")
     subject_type, subject_id = _owner_ref(subject)
     # The account lock orders this against a release being posted at the same moment.
-    LedgerAccount.objects.select_for_update().filter(pk=account.pk).first()
+    lock_first(LedgerAccount, pk=account.pk)
     hold, _ = LedgerHold.objects.get_or_create(
         account=account,
         subject_type=subject_type,
@@ -292,8 +293,8 @@ def ledger_hold_open(
 @transaction.atomic
 def ledger_hold_release(*, hold: LedgerHold, actor: User | None = None) -> LedgerHold:
     """PAY-6: the cause is resolved; the account may be released and paid out again. Idempotent."""
-    LedgerAccount.objects.select_for_update().filter(pk=hold.account_id).first()
-    current = LedgerHold.objects.select_for_update().get(pk=hold.pk)
+    lock_first(LedgerAccount, pk=hold.account_id)
+    current = lock(LedgerHold, hold.pk)
     if current.released_at is None:
         current.released_at = timezone.now()
         current.released_by = actor

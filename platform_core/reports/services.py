@@ -24,6 +24,7 @@ from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput
+from platform_core.locking import lock
 from platform_core.reports import renderers
 from platform_core.reports.models import ExportLog, MonthlyReport, Report
 from platform_core.reports.registry import ReportDefinition, ReportFilters, report_get, reports_all
@@ -130,7 +131,7 @@ def _queue_export(export_id: int) -> None:
 
 def _export_begin(export_id: int) -> ExportLog:
     with transaction.atomic():
-        export = ExportLog.objects.select_for_update().get(pk=export_id)
+        export = lock(ExportLog, export_id)
         export.start(at=timezone.now())
         export.save()
     return export
@@ -140,7 +141,7 @@ def _export_end(
     export_id: int, *, complete: bool, rows: int, sha256: str, size: int, error: str = "", path: str = ""
 ) -> None:
     with transaction.atomic():
-        export = ExportLog.objects.select_for_update().get(pk=export_id)
+        export = lock(ExportLog, export_id)
         now = timezone.now()
         if error:
             export.fail(error=error, at=now)
@@ -235,7 +236,7 @@ def export_write_file(*, export_id: int) -> ExportLog:
     (the file is written under a temporary name and renamed when complete).
     """
     with transaction.atomic():
-        export = ExportLog.objects.select_for_update().get(pk=export_id)
+        export = lock(ExportLog, export_id)
         if export.is_finished:
             return export
         if export.status == ExportLog.Status.PENDING:

@@ -10,6 +10,7 @@ from platform_core.accounts.roles import STAFF_ROLES
 from platform_core.accounts.services import user_access_end
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput
+from platform_core.locking import lock
 from platform_core.notifications.services import notify
 from platform_core.org.permissions import permission_spec_for
 from staff.models import CredentialRotationTask, Department, PermissionGrant, SharedCredential, StaffProfile
@@ -153,7 +154,7 @@ def staff_change_department(
 @transaction.atomic
 def credential_rotation_task_complete(*, task: CredentialRotationTask, actor: User) -> CredentialRotationTask:
     """STF-5: technology confirms every listed credential was rotated."""
-    task = CredentialRotationTask.objects.select_for_update().get(pk=task.pk)
+    task = lock(CredentialRotationTask, task.pk)
     if task.completed_at is not None:
         raise Conflict(_("This task is already completed."), code="task_completed")
     now = timezone.now()

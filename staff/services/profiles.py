@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict
+from platform_core.locking import lock
 from staff.models import Department, StaffProfile
 
 
@@ -30,7 +31,7 @@ def staff_profile_create(
 @transaction.atomic
 def department_head_set(*, department: Department, head: User | None, actor: User | None) -> Department:
     """STF-1, STF-2: appoint the head to whom overdue applications escalate."""
-    department = Department.objects.select_for_update().get(pk=department.pk)
+    department = lock(Department, department.pk)
     before = {"head": department.head_id}
     department.head = head
     department.save(update_fields=["head"])
