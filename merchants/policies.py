@@ -34,6 +34,7 @@ VIOLATION_POLICY: dict[str, ViolationPolicy] = {
     "kpi_complaint_rate": ViolationPolicy(2, "general"),
     "kpi_dispute_rate": ViolationPolicy(2, "general"),
     "kpi_tracking_rate": ViolationPolicy(2, "general"),
+    "kpi_delivery_case_rate": ViolationPolicy(2, "general"),
 }
 
 
@@ -196,6 +197,17 @@ KPI_POLICY: dict[str, KpiPolicy] = {
         Decimal("0.90"),
         10,
         "kpi_tracking_rate",
+    ),
+    # ORD-10: delivery cases the merchant let lapse (not resolved within 48 hours) per shipment
+    "delivery_case_rate": KpiPolicy(
+        "delivery_cases_lapsed",
+        "shipments",
+        Decimal(1),
+        False,
+        Decimal("0.01"),
+        Decimal("0.02"),
+        10,
+        "kpi_delivery_case_rate",
     ),
 }
 

@@ -18,6 +18,8 @@ from django_fsm import TransitionNotAllowed
 
 from merchants.admin.base import ServiceTransitionsMixin
 from orders.models import (
+    DeliveryCase,
+    DeliveryCaseEvent,
     FollowUp,
     Order,
     OrderEvent,
@@ -314,6 +316,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class DeliveryCaseEventInline(ReadOnlyInline):
+    model = DeliveryCaseEvent
+    readonly_fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+
+
+@admin.register(DeliveryCase)
+class DeliveryCaseAdmin(ReadOnlyAdmin):
+    """ORD-10: delivery cases for operations — read-only, filtered by state, cause and lapse (the merchant
+    and the customer act through the seller centre and the API)."""
+
+    list_display = ["pk", "order", "cause", "status", "opened_at", "respond_by", "counts_against_merchant"]
+    list_filter = ["status", "cause", "counts_against_merchant", "opened_at"]
+    list_select_related = ["order"]
+    search_fields = ["order__number", "order__tracking_number", "reship_tracking_number"]
+    date_hierarchy = "opened_at"
+    inlines = [DeliveryCaseEventInline]
 
 
 @admin.register(Payment)

@@ -3,5 +3,7 @@
 
 RULE_AFTERSALES_WINDOW = "orders.aftersales_window"
 RULE_AUTO_CONFIRM = "orders.auto_confirm"
+RULE_DELIVERY_CASE = "orders.delivery_case"
+RULE_DELIVERY_STALL = "orders.delivery_stall"
 RULE_PAYMENT_TIMEOUT = "orders.payment_timeout"
 RULE_SHIP_BY = "orders.ship_by"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from merchants.dashboard.base import (
+    AFTERSALES_PAYERS,
     ALL_ROLES,
     MONEY_ROLES,
     ORDER_SHIPPERS,
@@ -32,8 +33,14 @@ from merchants.dashboard.base import (
 from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from merchants.selectors.standing import merchant_required_deposit
-from orders.models import Order
+from orders.models import DeliveryCase, Order
 from orders.payments import providers_enabled
+from orders.selectors.delivery import (
+    delivery_case_events,
+    delivery_case_get_for_merchant,
+    delivery_cases_for_order,
+    orders_needing_action_for_merchant,
+)
 from orders.selectors.money import (
     deposit_payment_get_for_merchant,
     merchant_escrow_held,
@@ -49,6 +56,7 @@ from orders.selectors.orders import (
     statement_get_for_merchant,
     statement_list_for_merchant,
 )
+from orders.services.delivery_resolution import delivery_case_agree_refund, delivery_case_reship
 from orders.services.fulfilment import order_ship, order_ship_bulk
 from orders.services.payments import deposit_pay_start, sandbox_cashier_pay
 from platform_core.accounts.acting import request_user
@@ -80,17 +88,18 @@ class BulkShipForm(forms.Form):
 
 
 def orders_to_ship_actions(request: HttpRequest, merchant: Merchant) -> list[dict[str, Any]]:
-    """ORD-4: the paid orders to ship, soonest deadline first (the home page's first concern)."""
-    orders = order_list_for_merchant(merchant=merchant, to_ship=True).prefetch_related(None)[:10]
-    return [
-        {
-            "due": order.ship_by,
-            "kind": "ship",
-            "title": _("Ship order %(number)s") % {"number": order.number},
-            "url": reverse("merchant:order", kwargs={"order_id": order.pk}),
-        }
-        for order in orders
-    ]
+    """ORD-4: the paid orders to ship, soonest deadline first (the home page's first concern); ORD-10:
+    and the orders with an open delivery case to resolve (one query for both)."""
+    actions = []
+    for order, case_due in orders_needing_action_for_merchant(merchant=merchant):
+        if case_due is not None:
+            title = _("Resolve the delivery problem of order %(number)s") % {"number": order.number}
+            actions.append({"due": case_due, "kind": "delivery_case", "title": title})
+        else:
+            title = _("Ship order %(number)s") % {"number": order.number}
+            actions.append({"due": order.ship_by, "kind": "ship", "title": title})
+        actions[-1]["url"] = reverse("merchant:order", kwargs={"order_id": order.pk})
+    return actions
 
 
 # --- orders ----------------------------------------------------------------------------------------------
@@ -127,16 +136,26 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_none(request, order_id)
     if order is None:
         return page(request, "merchant/404.html", status=404)
+    role = merchant_role_for_request(request)
+    cases = list(delivery_cases_for_order(order=order))
+    case = cases[0] if cases else None
     context = {
         "order": order,
         "lines": list(order.lines.all()),
+        "delivery_case": case,
+        "delivery_case_events": list(delivery_case_events(case=case)) if case else [],
+        "delivery_countdown": countdown(case.respond_by) if case and case.status == "open" else None,
+        "may_reship": case is not None and case.status == DeliveryCase.Status.OPEN and role in ORDER_SHIPPERS,
+        "may_agree_refund": case is not None
+        and case.status == DeliveryCase.Status.OPEN
+        and role in AFTERSALES_PAYERS,
+        "reship_form": ShipForm(),
         "events": list(order_events(order=order)),
         "tracking": list(order_tracking(order=order)),
         "holds": list(order_holds_open(order=order)),
         "ship_form": ShipForm(),
         "countdown": countdown(order.ship_by),
-        "may_ship": merchant_role_for_request(request) in ORDER_SHIPPERS
-        and order.status == Order.Status.PAID,
+        "may_ship": role in ORDER_SHIPPERS and order.status == Order.Status.PAID,
     }
     return page(request, "merchant/orders/detail.html", context)
 
@@ -159,6 +178,49 @@ def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Carrier and tracking number are required."))
     return redirect("merchant:order", order_id=order.pk)
+
+
+def _case_or_none(request: HttpRequest, case_id: int) -> DeliveryCase | None:
+    try:
+        return delivery_case_get_for_merchant(merchant=merchant_for_request(request), case_id=case_id)
+    except NotFound:
+        return None
+
+
+@merchant_required(ORDER_SHIPPERS)
+@require_POST
+def delivery_case_reship_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """ORD-10: resolve a delivery case by sending the parcel again under a new tracking number."""
+    case = _case_or_none(request, case_id)
+    if case is None:
+        return page(request, "merchant/404.html", status=404)
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            delivery_case_reship(case=case, actor=request_user(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(None, exc, request)
+        else:
+            messages.success(request, _("Order %(number)s sent again.") % {"number": case.order.number})
+    else:
+        messages.error(request, _("Carrier and tracking number are required."))
+    return redirect("merchant:order", order_id=case.order_id)
+
+
+@merchant_required(AFTERSALES_PAYERS)
+@require_POST
+def delivery_case_agree_refund_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """ORD-10: resolve a delivery case by refunding the customer in full."""
+    case = _case_or_none(request, case_id)
+    if case is None:
+        return page(request, "merchant/404.html", status=404)
+    try:
+        delivery_case_agree_refund(case=case, actor=request_user(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Order %(number)s refunded in full.") % {"number": case.order.number})
+    return redirect("merchant:order", order_id=case.order_id)
 
 
 @merchant_required(ORDER_SHIPPERS)

@@ -17,6 +17,17 @@ urlpatterns = [
     path("orders/<int:order_id>/", dashboard.order_detail, name="order"),
     path("orders/<int:order_id>/ship/", dashboard.order_ship_view, name="order-ship"),
     path("orders/<int:order_id>/packing-slip/", dashboard.packing_slip, name="packing-slip"),
+    # delivery cases (ORD-10)
+    path(
+        "delivery-cases/<int:case_id>/reship/",
+        dashboard.delivery_case_reship_view,
+        name="delivery-case-reship",
+    ),
+    path(
+        "delivery-cases/<int:case_id>/agree-refund/",
+        dashboard.delivery_case_agree_refund_view,
+        name="delivery-case-agree-refund",
+    ),
     # money (PAY-2, PAY-4, PAY-6, MER-5)
     path("money/", dashboard.money, name="money"),
     path("money/statements/<int:statement_id>.csv", dashboard.statement_csv, name="statement-csv"),

@@ -1,8 +1,20 @@
 """What happens when an order's clock runs out (OPS-1); the engine calls these with the order locked."""
 
-from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
+from orders.clocks import (
+    RULE_AFTERSALES_WINDOW,
+    RULE_AUTO_CONFIRM,
+    RULE_DELIVERY_CASE,
+    RULE_DELIVERY_STALL,
+    RULE_PAYMENT_TIMEOUT,
+    RULE_SHIP_BY,
+)
 from orders.models import Order
 from orders.services.checkout import order_expire_unpaid
+from orders.services.delivery import (
+    delivery_case_expire_with_window,
+    delivery_case_lapse,
+    order_delivery_stalled,
+)
 from orders.services.fulfilment import order_confirm_receipt, order_ship_deadline_missed
 from orders.services.settlement import order_aftersales_window_close
 from platform_core.deadlines.registry import deadline_rule
@@ -30,4 +42,21 @@ def auto_confirm(order: Order) -> None:
     description="PAY-4: the after-sales window closes; escrow is settled unless held",
 )
 def aftersales_window_closed(order: Order) -> None:
+    delivery_case_expire_with_window(order=order)  # ORD-10: a refund never taken ends with the window
     order_aftersales_window_close(order=order)
+
+
+@deadline_rule(
+    RULE_DELIVERY_STALL,
+    description="ORD-10: no tracking movement for 72 hours after shipping opens a delivery case",
+)
+def delivery_stalled(order: Order) -> None:
+    order_delivery_stalled(order=order)
+
+
+@deadline_rule(
+    RULE_DELIVERY_CASE,
+    description="ORD-10: a delivery case not resolved by the merchant within 48 hours lapses",
+)
+def delivery_case_lapsed(order: Order) -> None:
+    delivery_case_lapse(order=order)

@@ -5,6 +5,7 @@ from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources, rating_sources
 from merchants.services.lifecycle import closure_checks
 from orders.dashboard import orders_to_ship_actions
+from orders.selectors.delivery import delivery_case_kpi_figures
 from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets
 from orders.services.retention import orders_anonymise_customer
@@ -16,6 +17,8 @@ closure_checks.register(order_closure_pending)
 
 # REP-3, VIO-6: orders paid, shipments, late and carrier-tracked shipments feed credit and KPIs.
 kpi_sources.register(order_kpi_figures)
+# ORD-10, VIO-6: delivery cases opened and lapsed (not resolved within 48 hours) feed the KPIs.
+kpi_sources.register(delivery_case_kpi_figures)
 
 # USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
 account_deletion_checks.register(customer_open_orders_reason)
@@ -26,7 +29,8 @@ account_anonymisers.register(orders_anonymise_customer)
 rating_sources.register(review_rating_buckets)
 listing_review_summary_sources.register(listing_review_summary)
 
-# ORD-4: the merchant dashboard's home page lists the orders to ship, with their clocks.
+# ORD-4, ORD-10: the merchant dashboard's home page lists the orders to ship and the open delivery cases,
+# with their clocks.
 home_action_sources.register(orders_to_ship_actions)
 
 # STF-1, REP-2: the chapter's custom permission.

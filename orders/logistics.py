@@ -2,7 +2,10 @@
 
 Sandbox webhook body (JSON): ``{"event_id", "tracking_number", "kind", "at" (ISO 8601), "location",
 "description"}``; header ``X-Carrier-Signature`` = hex HMAC-SHA256 of the raw body with
-``ORDERS_LOGISTICS_SANDBOX_KEY``. Real carriers (SF Express, 中通, …) get adapters of the same shape.
+``ORDERS_LOGISTICS_SANDBOX_KEY``. ``kind`` is a ``TrackingEvent.Kind``: ``picked_up``, ``in_transit``,
+``out_for_delivery``, ``delivered`` or ``exception`` (ORD-10: an exception opens a delivery case; the
+simulator and the tests emit one with ``sandbox_webhook(kind="exception", …)``). Real carriers (SF
+Express, 中通, …) get adapters of the same shape.
 """
 
 import hashlib

@@ -13,6 +13,12 @@ from orders.api.customer_orders import (
     OrderPayApi,
     OrderTrackingApi,
 )
+from orders.api.delivery import (
+    MerchantDeliveryCaseAgreeRefundApi,
+    MerchantDeliveryCaseReshipApi,
+    OrderDeliveryCaseApi,
+    OrderDeliveryCaseRefundApi,
+)
 from orders.api.merchant import (
     MerchantDepositPayApi,
     MerchantOrderCancelApi,
@@ -42,6 +48,22 @@ urlpatterns = [
     path("orders/<int:order_id>/tracking/", OrderTrackingApi.as_view(), name="orders-tracking"),
     path("orders/<int:order_id>/pay/", OrderPayApi.as_view(), name="orders-pay"),
     path("orders/<int:order_id>/cancel/", OrderCancelApi.as_view(), name="orders-cancel"),
+    path("orders/<int:order_id>/delivery-case/", OrderDeliveryCaseApi.as_view(), name="orders-delivery-case"),
+    path(
+        "orders/<int:order_id>/delivery-case/refund/",
+        OrderDeliveryCaseRefundApi.as_view(),
+        name="orders-delivery-case-refund",
+    ),
+    path(
+        "merchant/delivery-cases/<int:case_id>/reship/",
+        MerchantDeliveryCaseReshipApi.as_view(),
+        name="merchant-delivery-case-reship",
+    ),
+    path(
+        "merchant/delivery-cases/<int:case_id>/agree-refund/",
+        MerchantDeliveryCaseAgreeRefundApi.as_view(),
+        name="merchant-delivery-case-agree-refund",
+    ),
     path(
         "orders/<int:order_id>/confirm-receipt/",
         OrderConfirmReceiptApi.as_view(),

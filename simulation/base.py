@@ -50,6 +50,8 @@ class Tally:
     ip_notices: dict[int, bool] = field(default_factory=dict)
     #: reviews written by accounts a merchant controls (ground truth for the REP-2 check)
     shill_review_ids: list[int] = field(default_factory=list)
+    #: orders whose parcel went wrong: a carrier exception or no movement (ground truth for ORD-10)
+    delivery_problem_order_ids: list[int] = field(default_factory=list)
     sweep_seconds: float = 0.0
     service_seconds: float = 0.0
     setup_seconds: float = 0.0
@@ -57,7 +59,8 @@ class Tally:
 
 class SimulationBase:
     """The state of one run and its clock; the behaviours (``simulation.listings``, ``simulation.trade``,
-    ``simulation.delivery``, ``simulation.reviews``, ``simulation.escalations``) act on it."""
+    ``simulation.delivery``, ``simulation.delivery_problems``, ``simulation.reviews``,
+    ``simulation.escalations``) act on it."""
 
     def __init__(self, config: SimulationConfig, *, out: Writer | None = None) -> None:
         self.config = config
@@ -107,6 +110,10 @@ class SimulationBase:
             return None
         finally:
             self.tally.service_seconds += time.perf_counter() - started
+
+    def delivery_problem_maybe(self, order_id: int) -> bool:
+        """ORD-10: whether the shipped parcel goes wrong (``simulation.delivery_problems`` decides)."""
+        return False
 
     def log(self, message: str) -> None:
         if self.out is not None:

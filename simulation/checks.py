@@ -17,7 +17,7 @@ from aftersales.models import Complaint, ComplaintStep
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from merchants.models import DocumentKind, Merchant, QualificationDocument, Violation
-from orders.models import Review, ReviewFlag
+from orders.models import DeliveryCase, Order, Refund, Review, ReviewFlag
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.models import Deadline
 
@@ -231,6 +231,52 @@ def check_fake_reviews(*, simulation: "Simulation", start: datetime) -> CheckRes
     )
 
 
+def check_delivery_cases(*, simulation: "Simulation", start: datetime, end: datetime) -> CheckResult:
+    """ORD-10: every parcel that went wrong got a case; every case that came due was resolved by the
+    merchant or lapsed, never both; a lapsed case the customer came back for was refunded exactly once,
+    in full; no case holds the escrow once it ended."""
+    cases = DeliveryCase.objects.filter(opened_at__gte=start)
+    problems: list[str] = []
+    with_case = set(cases.values_list("order_id", flat=True))
+    for order_id in simulation.tally.delivery_problem_order_ids:
+        order = Order.objects.get(pk=order_id)
+        if order_id not in with_case and order.status == Order.Status.SHIPPED:
+            due = (order.shipped_at or end) + settings.ORDERS_DELIVERY_STALL_AFTER
+            if due <= end:
+                problems.append(f"order {order_id}: the parcel went wrong, no delivery case opened")
+    for case in cases.filter(status=DeliveryCase.Status.OPEN, respond_by__lte=end):
+        problems.append(f"case {case.pk}: still open past its 48 hours")
+    ended = cases.exclude(status__in=DeliveryCase.ACTIVE_STATUSES)
+    for case in ended.filter(hold__released_at__isnull=True, hold__isnull=False):
+        problems.append(f"case {case.pk} ({case.status}) still holds the escrow")
+    refund_keys = Refund.objects.filter(idempotency_key__startswith="delivery-case:")
+    per_case = refund_keys.values_list("idempotency_key", flat=True)
+    counts: dict[str, int] = {}
+    for key in per_case:
+        case_id = key.split(":")[1]
+        counts[case_id] = counts.get(case_id, 0) + 1
+    problems += [f"case {pk} refunded {n} times" for pk, n in sorted(counts.items()) if n > 1]
+    paid_cases = cases.filter(status__in=[DeliveryCase.Status.REFUNDED, DeliveryCase.Status.REFUND_AGREED])
+    for case in paid_cases.select_related("refund"):
+        if case.refund is None:
+            problems.append(f"case {case.pk} ({case.status}) has no refund")
+    lapsed_resolved = cases.filter(counts_against_merchant=True, resolved_at__isnull=False).exclude(
+        status=DeliveryCase.Status.CLOSED
+    )
+    problems += [f"case {pk} both lapsed and resolved" for pk in lapsed_resolved.values_list("pk", flat=True)]
+    total = cases.count()
+    if not total and not problems:
+        return CheckResult("delivery_cases", "ORD-10", SKIPPED, "skipped: no parcel went wrong in this run")
+    lapsed = cases.filter(counts_against_merchant=True).count()
+    return check_result(
+        "delivery_cases",
+        "ORD-10",
+        problems,
+        f"{total} delivery case(s): {lapsed} lapsed against the merchant, {paid_cases.count()} refunded "
+        "exactly once, the rest resolved",
+    )
+
+
 def checks_run(*, simulation: "Simulation", population: "Population") -> list[CheckResult]:
     start = simulation.config.start
     end = simulation.end
@@ -242,6 +288,7 @@ def checks_run(*, simulation: "Simulation", population: "Population") -> list[Ch
         *check_callbacks(simulation=simulation, start=start),
         check_delayed_payments(simulation=simulation),
         check_settlements(start=start),
+        check_delivery_cases(simulation=simulation, start=start, end=end),
         check_complaints(simulation=simulation),
         check_disputes(start=start),
         check_document_expiry(simulation=simulation, population=population),

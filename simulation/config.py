@@ -49,6 +49,8 @@ class SimulationConfig:
     shills_per_merchant: int = 3
     shill_order_chance_per_day: float = 0.8
     listings_per_merchant: int = 2
+    #: chance a shipped parcel goes wrong: a carrier exception or no movement at all (ORD-10)
+    delivery_problem_chance: float = 0.15
     deposit: str = "3000.00"
 
     def __post_init__(self) -> None:

@@ -1,5 +1,6 @@
 """The tick loop (OPS-1): ``Simulation`` puts the state and clock (``simulation.base``) together with the
-actors' behaviour (``listings``, ``trade``, ``delivery``, ``reviews``, ``escalations``) and runs them.
+actors' behaviour (``listings``, ``trade``, ``delivery``, ``delivery_problems``, ``reviews``,
+``escalations``) and runs them.
 
 Time is frozen with time-machine and moved tick by tick (``ticks_per_day`` a day). Each tick: the clock
 moves, the deadline sweeper runs (what the beat does every minute), the nightly tasks run at local
@@ -28,6 +29,7 @@ from platform_core.celery import app as celery_app
 from simulation.base import Writer
 from simulation.config import SimulationConfig
 from simulation.delivery import DeliveryBehaviour
+from simulation.delivery_problems import DeliveryProblemBehaviour
 from simulation.escalations import EscalationBehaviour
 from simulation.listings import ListingBehaviour
 from simulation.reviews import ReviewBehaviour
@@ -35,7 +37,14 @@ from simulation.setup import Population, population_create
 from simulation.trade import TradeBehaviour
 
 
-class Simulation(ListingBehaviour, ReviewBehaviour, TradeBehaviour, DeliveryBehaviour, EscalationBehaviour):
+class Simulation(
+    ListingBehaviour,
+    ReviewBehaviour,
+    TradeBehaviour,
+    DeliveryBehaviour,
+    DeliveryProblemBehaviour,
+    EscalationBehaviour,
+):
     """One run: the state and clock (``SimulationBase``), every actor's behaviour, and the tick loop."""
 
     # --- the run ----------------------------------------------------------------------------------------

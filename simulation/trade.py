@@ -157,7 +157,8 @@ class TradeBehaviour(SimulationBase):
         if shipped is None:
             return
         self.tally.counts["orders.shipped"] += 1
-        self.schedule(self.rng.randint(3, 12), "deliver", order_id)
+        if not self.delivery_problem_maybe(order_id):  # ORD-10
+            self.schedule(self.rng.randint(3, 12), "deliver", order_id)
 
     def do_cancel_late(self, order_id: int) -> None:
         order = Order.objects.get(pk=order_id)

@@ -33,6 +33,8 @@ FIGURE_KEYS: dict[str, str] = {
     "shipments": "orders shipped in the window — orders",
     "shipments_late": "of those, shipped after the ship-by deadline (ORD-4) — orders",
     "shipments_tracked": "of those, with a tracking number the carrier confirmed — orders",
+    "delivery_cases": "delivery cases (ORD-10) opened in the window — orders",
+    "delivery_cases_lapsed": "of those, not resolved by the merchant within 48 hours — orders",
     "aftersales_requests": "after-sales requests opened in the window — aftersales",
     "aftersales_responded": "of those, answered by the merchant — aftersales",
     "aftersales_responded_in_time": "of those, answered within the SLA — aftersales",

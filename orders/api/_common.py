@@ -5,7 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from orders.models import Order, OrderLine, Payment, TrackingEvent
+from orders.models import DeliveryCase, Order, OrderLine, Payment, TrackingEvent
 from orders.payments import providers_enabled
 
 
@@ -90,3 +90,39 @@ class PaymentProviderField(serializers.ChoiceField):
         if enabled:
             kwargs.setdefault("default", enabled[0])
         super().__init__(**kwargs)
+
+
+class DeliveryCaseSerializer(serializers.ModelSerializer[DeliveryCase]):
+    """ORD-10: a delivery case as both parties see it; ``refundable`` says the customer may take a full
+    refund now (the case lapsed)."""
+
+    cause_display = serializers.CharField(source="get_cause_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    refundable = serializers.SerializerMethodField()
+    refund_amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeliveryCase
+        fields = [
+            "id",
+            "cause",
+            "cause_display",
+            "status",
+            "status_display",
+            "opened_at",
+            "respond_by",
+            "resolved_at",
+            "lapsed_at",
+            "refunded_at",
+            "reship_carrier",
+            "reship_tracking_number",
+            "refundable",
+            "refund_amount",
+        ]
+
+    def get_refundable(self, case: DeliveryCase) -> bool:
+        return bool(case.status == DeliveryCase.Status.LAPSED)
+
+    def get_refund_amount(self, case: DeliveryCase) -> str | None:
+        """The amount refunded through the case, two decimals (``None`` before)."""
+        return f"{case.refund.amount:.2f}" if case.refund_id and case.refund else None

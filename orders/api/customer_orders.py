@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from merchants.selectors.members import merchant_for_member
 from orders.api._common import (
+    DeliveryCaseSerializer,
     HoldSerializer,
     OrderSerializer,
     PaymentProviderField,
@@ -24,6 +25,7 @@ from orders.api._common import (
 )
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
+from orders.selectors.delivery import delivery_cases_for_order
 from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount
 from orders.selectors.orders import (
     order_events,
@@ -52,9 +54,17 @@ class OrderDetailSerializer(OrderSerializer):
     paid_amount = serializers.SerializerMethodField()
     refunded_amount = serializers.SerializerMethodField()
     holds = serializers.SerializerMethodField()
+    delivery_cases = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events", "paid_amount", "refunded_amount", "holds"]
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "events",
+            "paid_amount",
+            "refunded_amount",
+            "holds",
+            "delivery_cases",
+        ]
 
     def get_events(self, order: Order) -> list[dict[str, Any]]:
         return OrderEventSerializer(order_events(order=order), many=True).data  # type: ignore[return-value]
@@ -67,6 +77,11 @@ class OrderDetailSerializer(OrderSerializer):
 
     def get_holds(self, order: Order) -> list[dict[str, Any]]:
         return HoldSerializer(order_holds_open(order=order), many=True).data  # type: ignore[return-value]
+
+    def get_delivery_cases(self, order: Order) -> list[dict[str, Any]]:
+        """ORD-10: the order's delivery cases, newest first (``refundable``: take the full refund now)."""
+        cases = delivery_cases_for_order(order=order).select_related("refund")
+        return DeliveryCaseSerializer(cases, many=True).data  # type: ignore[return-value]
 
 
 # --- the customer's orders ------------------------------------------------------------------------

@@ -23,11 +23,14 @@ from orders.models.settlement import (
     ReconciliationDifference,
 )
 from orders.models.reviews import Review, ReviewFlag, ReviewLike, ReviewPhoto
+from orders.models.delivery import DeliveryCase, DeliveryCaseEvent
 # isort: on
 
 __all__ = [
     "Cart",
     "CartItem",
+    "DeliveryCase",
+    "DeliveryCaseEvent",
     "FollowUp",
     "Order",
     "OrderEvent",

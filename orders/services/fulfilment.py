@@ -22,13 +22,18 @@ from django_fsm import TransitionNotAllowed
 from merchants.models import Merchant
 from merchants.services.deposits import merchant_deposit_deduct
 from merchants.services.violations import violation_record
-from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_SHIP_BY
+from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_DELIVERY_STALL, RULE_SHIP_BY
 from orders.models import FollowUp, Order, TrackingEvent
 from orders.services._common import S, _event, _notify_customer, _notify_merchant, _platform
+from orders.services.delivery import (
+    delivery_cases_close_for_order,
+    delivery_on_tracking_event,
+    delivery_stall_clock_restart,
+)
 from orders.services.locks import order_lock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
-from platform_core.deadlines.services import deadline_extend, deadline_meet, deadline_start
+from platform_core.deadlines.services import deadline_cancel, deadline_extend, deadline_meet, deadline_start
 from platform_core.errors import Conflict, DomainError, InvalidInput, NotFound
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
@@ -54,6 +59,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: User)
     deadline_start(
         rule=RULE_AUTO_CONFIRM, subject=order, due_at=order.shipped_at + settings.ORDERS_AUTO_CONFIRM_AFTER
     )
+    delivery_stall_clock_restart(order=order)  # ORD-10: 72 h without movement opens a delivery case
     _event(
         order,
         action="shipped",
@@ -249,6 +255,7 @@ def tracking_event_record(
             title=_("Delivered"),
             body=_("Order %(number)s was delivered. Please confirm receipt.") % {"number": order.number},
         )
+    delivery_on_tracking_event(order=order, event=event, actor=actor)  # ORD-10
     return event
 
 
@@ -322,6 +329,13 @@ def _complete(order: Order, *, actor: User | None, how: str, automatic: bool = F
     order.save()
     if not automatic:  # the sweeper resolves the deadline it is enforcing itself
         deadline_meet(rule=RULE_AUTO_CONFIRM, subject=order)
+        # ORD-10: the customer has the parcel: a running delivery case ends with it
+        delivery_cases_close_for_order(
+            order=order, actor=actor, reason=_("Receipt confirmed by the customer.")
+        )
+    else:
+        # ORD-10: no parcel to watch any more; a running case keeps the escrow held (PAY-6) until it ends
+        deadline_cancel(rule=RULE_DELIVERY_STALL, subject=order, note="receipt confirmed automatically")
     assert order.completed_at is not None
     deadline_start(
         rule=RULE_AFTERSALES_WINDOW,

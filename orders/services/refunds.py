@@ -29,6 +29,7 @@ from orders.services._common import (
     _release_stock,
     _sales_count,
 )
+from orders.services.delivery import delivery_cases_close_for_order
 from orders.services.locks import order_lock
 from orders.services.reviews import reviews_flag_refunded
 from platform_core.accounts.models import User
@@ -186,6 +187,7 @@ def order_refund(
         order.save()
         for rule in (RULE_SHIP_BY, RULE_AUTO_CONFIRM, RULE_AFTERSALES_WINDOW):
             deadline_cancel(rule=rule, subject=order, note="fully refunded")
+        delivery_cases_close_for_order(order=order, actor=actor, reason=_("Refunded in full."))  # ORD-10
         if before in (S.PAID, S.SCHEDULED):
             _sales_count(order, sign=-1)
         _event(order, action="closed", actor=actor, from_status=before, reason=reason)

@@ -136,6 +136,11 @@ ORDERS_SHIP_WITHIN = timedelta(hours=env.int("ORDERS_SHIP_WITHIN_HOURS", default
 ORDERS_AUTO_CONFIRM_AFTER = timedelta(days=env.int("ORDERS_AUTO_CONFIRM_AFTER_DAYS", default=10))
 ORDERS_CONFIRM_EXTENSION = timedelta(days=env.int("ORDERS_CONFIRM_EXTENSION_DAYS", default=5))
 ORDERS_AFTERSALES_WINDOW = timedelta(days=env.int("ORDERS_AFTERSALES_WINDOW_DAYS", default=15))
+# ORD-10: delivery problems. No tracking movement this long after shipping (or after the last movement)
+# opens a delivery case, as does a carrier's exception event; the merchant then has ORDERS_DELIVERY_CASE_WITHIN
+# to resolve it (reship or agree a refund), else the customer may take a full refund at once.
+ORDERS_DELIVERY_STALL_AFTER = timedelta(hours=env.int("ORDERS_DELIVERY_STALL_AFTER_HOURS", default=72))
+ORDERS_DELIVERY_CASE_WITHIN = timedelta(hours=env.int("ORDERS_DELIVERY_CASE_WITHIN_HOURS", default=48))
 # ORD-4: compensation from the merchant's deposit: a rate of the order total, at least min, at most max (CNY)
 ORDERS_LATE_SHIPMENT_COMPENSATION = {
     "rate": Decimal(env.str("ORDERS_LATE_SHIPMENT_COMPENSATION_RATE", default="0.05")),

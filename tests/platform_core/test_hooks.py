@@ -80,10 +80,12 @@ def test_rep_3_vio_6_kpi_sources_fire_in_app_order() -> None:
     from aftersales.selectors import aftersales_kpi_figures, message_kpi_figures
     from disputes.selectors import dispute_kpi_figures
     from merchants.selectors.figures import kpi_sources
+    from orders.selectors.delivery import delivery_case_kpi_figures
     from orders.selectors.orders import order_kpi_figures
 
     assert list(kpi_sources) == [
         order_kpi_figures,
+        delivery_case_kpi_figures,  # ORD-10
         aftersales_kpi_figures,
         message_kpi_figures,
         dispute_kpi_figures,

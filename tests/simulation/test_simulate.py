@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from aftersales.clocks import RULE_COMPLAINT_ACK
-from orders.clocks import RULE_SHIP_BY
+from orders.clocks import RULE_DELIVERY_CASE, RULE_SHIP_BY
 from platform_core.deadlines import registry
 from simulation.config import SimulationConfig
 from simulation.engine import simulation_run
@@ -152,3 +152,32 @@ def test_ops_1_same_seed_same_figures(db: None) -> None:
 
     assert first["figures"]["orders"] > 0
     assert _world(first) == _world(second)
+
+
+#: parcels go wrong often, so every branch of ORD-10 happens: reshipments, agreed refunds, lapses
+LOSSY = replace(BUSY, days=5, delivery_problem_chance=0.5)
+
+
+def test_ord_10_simulation_resolves_or_refunds_every_delivery_case_once(db: None) -> None:
+    report = simulation_run(LOSSY)
+
+    check = _checks(report)["delivery_cases"]
+    assert check["status"] == "passed", check
+    actions = report["figures"]["actions"]
+    assert actions.get("delivery.exceptions_reported", 0) >= 1
+    assert actions.get("delivery.reshipped", 0) + actions.get("delivery.refunds_agreed", 0) >= 1
+    assert actions.get("delivery.refunded_after_lapse", 0) >= 1
+    assert report["deadlines"]["orders.delivery_case"]["enforced"] >= 1
+
+
+def test_ord_10_simulation_fails_when_the_delivery_case_clock_is_disabled(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disabled = registry.DeadlineRule(name=RULE_DELIVERY_CASE, handler=lambda order: None, description="off")
+    monkeypatch.setitem(registry._RULES, RULE_DELIVERY_CASE, disabled)
+
+    report = simulation_run(LOSSY)
+
+    check = _checks(report)["delivery_cases"]
+    assert check["status"] == "failed"
+    assert "still open past its 48 hours" in check["detail"]
