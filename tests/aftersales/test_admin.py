@@ -28,6 +28,8 @@ def test_afs_3_escalated_queue_and_order_timeline(console: Client, time_machine)
     request = open_request(order, kind="repair")
     time_machine.move_to(timezone.now() + timedelta(hours=25))
     deadlines_sweep()
+    console = Client()  # a day later: a new session (the old one ended idle, SESSION_IDLE_TIMEOUT, issue 20)
+    console.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = console.get("/admin/aftersales/escalatedrequest/")
     assert page.status_code == 200
     assert f">{request.pk}<" in page.content.decode()

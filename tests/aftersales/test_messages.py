@@ -327,6 +327,7 @@ def test_msg_2_console_queue_canned_reply_assignment_and_handover(head: User, ti
     customer = cast(User, CustomerFactory())
     older = conversation_start(customer=customer, kind="platform", text="早先的问题", actor=customer)
     time_machine.move_to(timezone.now() + timedelta(minutes=30))
+    console.force_login(lead)  # half an hour later: signed in again (SESSION_IDLE_TIMEOUT, issue 20)
     newer = conversation_start(
         customer=cast(User, CustomerFactory()), kind="platform", text="后来的问题", actor=customer
     )

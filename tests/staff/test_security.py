@@ -1,4 +1,5 @@
-"""SEC-3: staff need a second factor for the admin; password policy; login lockout per account and IP."""
+"""SEC-3: staff need a second factor for the admin; password policy; login lockout per account (the API side:
+tests/security/test_sec_3_staff_second_factor.py and test_sec_3_account_lockout.py)."""
 
 import time
 
@@ -96,7 +97,7 @@ def test_sec_3_login_locked_after_repeated_failures(settings, api_client):
     response = api_client.post("/api/v1/auth/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 429
     assert "token" not in response.content.decode()
-    # Another account from the same address is not locked (lockout is per account + IP).
+    # Another account from the same address is not locked (the lockout is per account, decision 020).
     other = staff_member("finance")
     response = api_client.post("/api/v1/auth/login/", {"login": other.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 200

@@ -8,12 +8,16 @@ from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_register_with_mobile_returns_token_and_customer_role(api_client):
+def test_register_with_mobile_then_sign_in_as_customer(api_client):
+    """Sign-up answers 202 without a token (issue 20: nothing secret to replay, nothing revealed); the
+    person then signs in."""
     response = api_client.post(
         reverse("auth-register"), {"phone": "+86 138-0013-8000", "password": DEFAULT_PASSWORD}, format="json"
     )
-    assert response.status_code == 201, response.json()
-    body = response.json()
+    assert response.status_code == 202, response.json()
+    assert "token" not in response.json()
+    signed_in = api_client.post(reverse("auth-login"), {"login": "13800138000", "password": DEFAULT_PASSWORD})
+    body = signed_in.json()
     assert body["user"]["phone"] == "13800138000"
     assert body["user"]["roles"] == ["customer"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
@@ -28,13 +32,16 @@ def test_register_rejects_invalid_mobile_and_weak_password_with_field_messages(a
     assert User.objects.count() == 0
 
 
-def test_register_refuses_a_taken_email(api_client):
+def test_register_with_a_taken_email_creates_nothing_and_says_nothing(api_client):
     CustomerFactory(email="taken@example.com")
     response = api_client.post(
-        reverse("auth-register"), {"email": "Taken@Example.com", "password": DEFAULT_PASSWORD}, format="json"
+        reverse("auth-register"),
+        {"email": "Taken@Example.com", "password": "another-long-passphrase"},
+        format="json",
     )
-    assert response.status_code == 400
-    assert "email" in response.json()["errors"]
+    assert response.status_code == 202  # the same answer as for a new address (issue 20, low)
+    assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+    assert User.objects.get(email="taken@example.com").check_password(DEFAULT_PASSWORD)  # untouched
 
 
 def test_tokens_are_stored_hashed_and_logout_revokes_them(api_client):
