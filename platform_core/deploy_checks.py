@@ -7,7 +7,9 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E102``: a secret or signing key is missing (empty): ``DJANGO_SECRET_KEY``,
   ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS`` and the keys of every enabled payment provider;
 - ``platform.E103``: a secret equals a value published in the code (``settings/_dev_defaults.py``, the
-  docker-compose file): whoever reads the repository holds it.
+  docker-compose file): whoever reads the repository holds it;
+- ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
+  a second factor, through every interface; decision 020).
 
 Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
 settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
@@ -111,8 +113,16 @@ def _published_error(name: str, variable: str) -> Error:
 
 
 def production_errors() -> list[CheckMessage]:
-    """Every reason (``platform.E101`` … ``E103``) this production configuration must not start."""
+    """Every reason (``platform.E101`` … ``E104``) this production configuration must not start."""
     errors = _sandbox_errors()
+    if not settings.STAFF_REQUIRE_OTP:
+        errors.append(
+            Error(
+                "STAFF_REQUIRE_OTP is off: staff would reach their powers with a password only (SEC-3).",
+                hint="Unset STAFF_REQUIRE_OTP (production turns it on) or set it to true.",
+                id="platform.E104",
+            )
+        )
     required = list(PRODUCTION_SECRETS.items())
     for provider in settings.ORDERS_PAYMENT_PROVIDERS:
         required += [(name, name) for name in PROVIDER_SECRETS.get(provider, ())]

@@ -100,6 +100,7 @@ def _safe_production(settings: Settings) -> None:
     settings.ORDERS_ALIPAY_PUBLIC_KEY = "alipay-public-key-of-this-test"
     settings.ORDERS_PAYMENT_SANDBOX_KEY = ""
     settings.ORDERS_LOGISTICS_SANDBOX_KEY = ""
+    settings.STAFF_REQUIRE_OTP = True
 
 
 def test_sec_5_a_safe_production_configuration_has_no_error(settings: Settings) -> None:
@@ -134,3 +135,11 @@ def test_pay_3_the_keys_of_each_enabled_provider_are_required(settings: Settings
         setattr(settings, name, "")
     missing = [e.msg.split(" ")[0] for e in production_errors() if e.id == "platform.E102"]
     assert missing == list(PROVIDER_SECRETS["wechat_pay"])
+
+
+def test_sec_3_production_refuses_to_start_without_the_staff_second_factor(settings: Settings) -> None:
+    """SEC-3: ``STAFF_REQUIRE_OTP=false`` in production is a start-up error (``platform.E104``), not a quiet
+    downgrade of every staff account to a password."""
+    _safe_production(settings)
+    settings.STAFF_REQUIRE_OTP = False
+    assert [e.id for e in production_errors()] == ["platform.E104"]
