@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "orders.models.Review.Status",
         "ReviewHideReasonEnum": "orders.models.Review.HideReason",
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
+        "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
