@@ -1,6 +1,5 @@
 """Reads of the after-sales chapter, each scoped to who is asking (SEC-1: others' rows are 404)."""
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -27,7 +26,7 @@ from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.selectors.orders import order_events, order_tracking
-from platform_core.accounts.masking import mask_phone
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline
@@ -364,38 +363,6 @@ def customer_open_aftersales_reason(user: User) -> list[str]:
 
 
 # --- MSG-1, MSG-2: conversations ------------------------------------------------------------------------
-
-#: MSG-1: mainland mobile numbers (optionally +86 / 86, digits possibly split by spaces or dashes) and
-#: landlines written with their area code and a dash (``010-12345678``).
-_MOBILE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![\d])")
-_LANDLINE = re.compile(r"(?<![\d-])(0\d{2,3}-\d{7,8})(?![\d])")
-#: MSG-1: an address starts at a province, region or city name (``广东省``, ``上海市``, ``新疆维吾尔自治区``);
-#: the digits of the rest of that phrase (street and house numbers, rooms) are masked. Deliberately simple:
-#: it hides what locates a door, keeps the region readable, and never touches text without such a marker.
-_ADDRESS = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:省|自治区|特别行政区|市))([^\s，。,.;；!！?？]*)")
-_DIGITS = re.compile(r"[0-9０-９]")
-#: ...and only when the phrase names a street, lane, building or door.
-_STREET = re.compile(r"[路街道巷弄号栋幢室楼村组]")
-
-
-def _mask_mobile(match: re.Match[str]) -> str:
-    return mask_phone(re.sub(r"\D", "", match.group(1)))
-
-
-def mask_contact_details(text: str) -> str:
-    """MSG-1, SEC-2: ``text`` with phone numbers and the numbers of addresses masked, as the other party
-    reads it: ``电话13812341234`` → ``电话138****1234``; ``上海市浦东新区世纪大道100号3室`` →
-    ``上海市浦东新区世纪大道***号*室``."""
-    text = _MOBILE.sub(_mask_mobile, text)
-    text = _LANDLINE.sub(lambda m: mask_phone(m.group(1).replace("-", "")), text)
-    return _ADDRESS.sub(_mask_address_numbers, text)
-
-
-def _mask_address_numbers(match: re.Match[str]) -> str:
-    region, rest = match.group(1), match.group(2)
-    if not _STREET.search(rest):  # "市场价100元" is a price, not an address
-        return match.group(0)
-    return region + _DIGITS.sub("*", rest)
 
 
 def message_text_for(message: Message, *, viewer: User) -> str:

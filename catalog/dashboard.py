@@ -43,7 +43,9 @@ from merchants.dashboard.base import (
 from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from platform_core.accounts.acting import request_user
+from platform_core.bounds import BIGINT_MAX, INT32_MAX, Int32FormField, MoneyFormField
 from platform_core.errors import NotFound
+from platform_core.reports.renderers import text as csv_cell
 
 PAGE_SIZE = 20
 
@@ -81,10 +83,8 @@ class SkuForm(forms.Form):
     attributes = forms.CharField(
         label=_("Attributes"), max_length=300, required=False, help_text=_("e.g. colour=black; size=L")
     )
-    price = forms.DecimalField(
-        label=_("Price (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
-    )
-    stock = forms.IntegerField(label=_("Stock"), min_value=0)
+    price = MoneyFormField(label=_("Price (CNY)"))
+    stock = Int32FormField(label=_("Stock"), min_value=0)  # SEC: at most 2³¹−1, a 400 not a 500
 
     def clean_attributes(self) -> dict[str, str]:
         pairs = [
@@ -103,10 +103,8 @@ SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=20, min_num=0)
 
 
 class SkuEditForm(forms.Form):
-    price = forms.DecimalField(
-        label=_("Price (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
-    )
-    stock = forms.IntegerField(label=_("Stock"), min_value=0)
+    price = MoneyFormField(label=_("Price (CNY)"))
+    stock = Int32FormField(label=_("Stock"), min_value=0)  # SEC: at most 2³¹−1, a 400 not a 500
 
 
 class DelistForm(forms.Form):
@@ -423,7 +421,10 @@ def _parse_stock_csv(file: Any) -> tuple[list[dict[str, int]], list[str]]:
         if not row.get("sku_id") and not row.get("stock"):
             continue
         try:
-            items.append({"sku_id": int(row["sku_id"]), "stock": int(row["stock"])})
+            sku_id, stock = int(row["sku_id"]), int(row["stock"])
+            if not (1 <= sku_id <= BIGINT_MAX and 0 <= stock <= INT32_MAX):  # SEC: the columns' bounds
+                raise ValueError(row)
+            items.append({"sku_id": sku_id, "stock": stock})
         except ValueError:
             problems.append(
                 str(_("Line %(line)d: sku_id and stock must be whole numbers.") % {"line": number})
@@ -449,8 +450,15 @@ def stock_download(request: HttpRequest) -> HttpResponse:
         for listing in listings_qs.iterator(chunk_size=200):
             version = _current_version(listing)
             for sku in listing.skus.all():
+                # SEC (issue 20): a code or title starting =, +, -, @, tab or CR is no spreadsheet formula
                 yield writer.writerow(
-                    [sku.pk, sku.stock, listing.pk, sku.code, version.title if version else ""]
+                    [
+                        sku.pk,
+                        sku.stock,
+                        listing.pk,
+                        csv_cell(sku.code),
+                        csv_cell(version.title if version else ""),
+                    ]
                 )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

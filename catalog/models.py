@@ -326,6 +326,9 @@ class Sku(models.Model):
     code = models.CharField(_("SKU code"), max_length=64)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     price = models.DecimalField(_("price"), **MONEY)
+    #: CAT-4: the price a reviewer last saw (set when a version is approved); a change of more than
+    #: CATALOG_PRICE_CHANGE_REVIEW_RATIO against it goes to review, so small steps cannot walk around it
+    reviewed_price = models.DecimalField(_("last reviewed price"), **MONEY, null=True, blank=True)
     stock = models.IntegerField(_("stock"), default=0)
     is_active = models.BooleanField(default=True)
     stock_updated_at = models.DateTimeField(default=timezone.now)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from disputes.models import (
     DisputeEvidenceFile,
     DisputeReturn,
     MediationProposal,
+    Party,
     Ruling,
 )
 from disputes.services.appeal import dispute_appeal
@@ -35,8 +36,10 @@ from disputes.services.returns import dispute_return_receive, dispute_return_shi
 from disputes.services.suspension import dispute_withdraw
 from merchants.permissions import DISPUTANTS, IsMerchantMember, merchant_for_request
 from platform_core.accounts.acting import request_user
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import paginate
+from platform_core.api.parsers import BoundedJSONParser
 from platform_core.errors import InvalidInput, NotFound
 from platform_core.uploads import file_response
 
@@ -91,6 +94,15 @@ class DisputeDeadlineOutputSerializer(serializers.Serializer[Any]):
     due_at = serializers.DateTimeField()
 
 
+def _viewer_party(context: dict[str, Any], dispute: Dispute) -> str | None:
+    """The side the caller is on: the order's customer, or the shop (the views let no one else in)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return Party.CUSTOMER if dispute.order.customer_id == user.pk else Party.MERCHANT
+
+
 class DisputeOutputSerializer(serializers.ModelSerializer[Dispute]):
     order_number = serializers.CharField(source="order.number", read_only=True)
 
@@ -110,6 +122,18 @@ class DisputeOutputSerializer(serializers.ModelSerializer[Dispute]):
             "opened_at",
             "closed_at",
         )
+
+    def to_representation(self, instance: Dispute) -> dict[str, Any]:
+        """MSG-1, SEC-2: what the other party wrote (the opening reason, statements) is read with its
+        contact details masked. The viewer is ``context["request"].user``; without one, all is masked."""
+        data: dict[str, Any] = super().to_representation(instance)
+        party = _viewer_party(self.context, instance)
+        if instance.opener_role != party:
+            data["reason"] = mask_contact_details(data["reason"])
+        for evidence in data.get("evidence") or []:
+            if evidence["party"] != party:
+                evidence["statement"] = mask_contact_details(evidence["statement"])
+        return data
 
 
 class DisputeDetailSerializer(DisputeOutputSerializer):
@@ -190,7 +214,10 @@ def _evidence(request: Request, dispute: Dispute) -> Response:
         actor=request_user(request),
     )
     return Response(
-        DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data, status=201
+        DisputeDetailSerializer(
+            selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+        ).data,
+        status=201,
     )
 
 
@@ -203,14 +230,22 @@ def _proposal(dispute: Dispute, proposal_id: int) -> MediationProposal:
 
 def _answer(request: Request, dispute: Dispute, proposal_id: int, *, accept: bool) -> Response:
     proposal_answer(proposal=_proposal(dispute, proposal_id), accept=accept, actor=request_user(request))
-    return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+    return Response(
+        DisputeDetailSerializer(
+            selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+        ).data
+    )
 
 
 def _appeal(request: Request, dispute: Dispute) -> Response:
     data = DisputeReasonInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     dispute_appeal(dispute=dispute, reason=data.validated_data["reason"], actor=request_user(request))
-    return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+    return Response(
+        DisputeDetailSerializer(
+            selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+        ).data
+    )
 
 
 # --- customers -------------------------------------------------------------------------------------------
@@ -237,7 +272,10 @@ class DisputeListCreateApi(APIView):
     @extend_schema(request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS)
     def post(self, request: Request) -> Response:
         dispute = _open(request, merchant_side=False)
-        return Response(DisputeDetailSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DisputeDetailSerializer(dispute, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class DisputeDetailApi(APIView):
@@ -247,14 +285,16 @@ class DisputeDetailApi(APIView):
 
     @extend_schema(responses={200: DisputeDetailSerializer}, tags=TAGS)
     def get(self, request: Request, dispute_id: int) -> Response:
-        return Response(DisputeDetailSerializer(_mine(request, dispute_id)).data)
+        return Response(
+            DisputeDetailSerializer(_mine(request, dispute_id), context={"request": request}).data
+        )
 
 
 class DisputeEvidenceApi(APIView):
     """DSP-2, SEC-4: submit a statement with files (PDF/JPEG/PNG, checked by content)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS
@@ -302,7 +342,11 @@ class DisputeWithdrawApi(APIView):
     @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = dispute_withdraw(dispute=_mine(request, dispute_id), actor=request_user(request))
-        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+        return Response(
+            DisputeDetailSerializer(
+                selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+            ).data
+        )
 
 
 class DisputeReturnShipApi(APIView):
@@ -318,7 +362,11 @@ class DisputeReturnShipApi(APIView):
         data = DisputeReturnShipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dispute_return_ship(dispute=dispute, actor=request_user(request), **data.validated_data)
-        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+        return Response(
+            DisputeDetailSerializer(
+                selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+            ).data
+        )
 
 
 class DisputeEvidenceFileApi(APIView):
@@ -358,7 +406,10 @@ class MerchantDisputeListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         dispute = _open(request, merchant_side=True)
-        return Response(DisputeDetailSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DisputeDetailSerializer(dispute, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MerchantDisputeDetailApi(APIView):
@@ -368,14 +419,16 @@ class MerchantDisputeDetailApi(APIView):
 
     @extend_schema(responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
     def get(self, request: Request, dispute_id: int) -> Response:
-        return Response(DisputeDetailSerializer(_shop(request, dispute_id)).data)
+        return Response(
+            DisputeDetailSerializer(_shop(request, dispute_id), context={"request": request}).data
+        )
 
 
 class MerchantDisputeEvidenceApi(APIView):
     """DSP-2, SEC-4: the shop's statement and files."""
 
     permission_classes = [MerchantDisputant]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
@@ -427,4 +480,8 @@ class MerchantDisputeReturnReceiveApi(APIView):
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = _shop(request, dispute_id)
         dispute_return_receive(dispute=dispute, actor=request_user(request))
-        return Response(DisputeDetailSerializer(selectors.dispute_get_any(dispute_id=dispute.pk)).data)
+        return Response(
+            DisputeDetailSerializer(
+                selectors.dispute_get_any(dispute_id=dispute.pk), context={"request": request}
+            ).data
+        )

@@ -7,7 +7,7 @@ with the other apps' dashboard URLs.
 from django.urls import path
 
 from merchants.dashboard.home import home
-from merchants.dashboard.members import member_remove, members
+from merchants.dashboard.members import invitation_revoke, member_remove, members
 from merchants.dashboard.onboarding import (
     agreement,
     application_document_upload,
@@ -38,4 +38,5 @@ urlpatterns = [
     path("standing/violations/<int:violation_id>/appeal/", violation_appeal, name="violation-appeal"),
     path("members/", members, name="members"),
     path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
+    path("members/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation-revoke"),
 ]

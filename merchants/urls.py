@@ -9,7 +9,13 @@ from merchants.api.applications import (
     ApplicationSubmitApi,
     DocumentFileApi,
 )
-from merchants.api.members import MemberListInviteApi, MemberRemoveApi
+from merchants.api.members import (
+    MemberListInviteApi,
+    MemberRemoveApi,
+    MyInvitationAcceptApi,
+    MyInvitationDeclineApi,
+    MyInvitationListApi,
+)
 from merchants.api.public import MerchantPublicProfileApi, PenaltyPublicListApi
 from merchants.api.reverification import ChangeReportApi, ReverificationListApi, ReverificationSubmitApi
 from merchants.api.standing import MerchantStandingApi, ViolationAppealCreateApi
@@ -61,4 +67,16 @@ urlpatterns = [
     path("merchant/changes/", ChangeReportApi.as_view(), name="merchant-changes"),
     path("merchant/members/", MemberListInviteApi.as_view(), name="merchant-members"),
     path("merchant/members/<int:member_id>/", MemberRemoveApi.as_view(), name="merchant-member-remove"),
+    # SEC (issue 20): the invited user's answer
+    path("account/merchant-invitations/", MyInvitationListApi.as_view(), name="my-merchant-invitations"),
+    path(
+        "account/merchant-invitations/<int:invitation_id>/accept/",
+        MyInvitationAcceptApi.as_view(),
+        name="my-merchant-invitation-accept",
+    ),
+    path(
+        "account/merchant-invitations/<int:invitation_id>/decline/",
+        MyInvitationDeclineApi.as_view(),
+        name="my-merchant-invitation-decline",
+    ),
 ]

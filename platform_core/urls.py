@@ -38,3 +38,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("platform_core.operations.urls")),
 ]
+
+# SEC (issue 20, item 11): under /api/ a 404, 400 or 500 is the API's JSON error shape, DEBUG or not
+handler400 = "platform_core.api.error_views.bad_request"
+handler404 = "platform_core.api.error_views.page_not_found"
+handler500 = "platform_core.api.error_views.server_error"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +22,7 @@ from platform_core.accounts.selectors import (
     privacy_settings_for,
 )
 from platform_core.api.pagination import PagePagination
+from platform_core.api.parsers import BoundedJSONParser
 from staff.models import IdentityVerification, PermissionApplication, TrainingAttendance
 from staff.selectors import (
     advanced_permissions_for,
@@ -104,7 +105,7 @@ class PermissionApplicationOutputSerializer(serializers.ModelSerializer):
 
 class PermissionApplicationListCreateApi(APIView):
     pagination_class = PagePagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     class FilterSerializer(serializers.Serializer):
         scope = serializers.ChoiceField(

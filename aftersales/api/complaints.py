@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from aftersales.services.complaints import (
 )
 from platform_core.accounts.acting import request_user
 from platform_core.api.pagination import PagePagination, paginate
+from platform_core.api.parsers import BoundedJSONParser
 from platform_core.errors import NotFound
 
 COMPLAINT_TAGS = ["complaints"]
@@ -88,7 +89,7 @@ class ComplaintListCreateApi(APIView):
     """CMP-1: customers and merchants file complaints about a merchant, a listing, an order or the platform."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
         target_kind = serializers.ChoiceField(choices=Complaint.TargetKind.choices)

@@ -8,7 +8,7 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from merchants.permissions import merchant_for_request
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
 from platform_core.api.pagination import PagePagination, paginate
+from platform_core.api.parsers import BoundedJSONParser
 
 
 class MessageImageSerializer(serializers.ModelSerializer):
@@ -129,7 +130,7 @@ class ReadOutputSerializer(serializers.Serializer):
 
 
 CONVERSATION_TAGS = ["conversations"]
-MESSAGE_PARSERS = [JSONParser, MultiPartParser, FormParser]
+MESSAGE_PARSERS = [BoundedJSONParser, MultiPartParser, FormParser]
 MESSAGE_REQUEST = {"multipart/form-data": MessageInputSerializer, "application/json": MessageInputSerializer}
 
 

@@ -9,7 +9,7 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from aftersales.services.requests import request_create, request_escalate, reque
 from aftersales.services.returns import request_close, request_ship_return
 from platform_core.accounts.acting import request_user
 from platform_core.api.pagination import PagePagination, paginate
+from platform_core.api.parsers import BoundedJSONParser
 from platform_core.uploads import file_response
 
 TAGS = ["aftersales"]
@@ -113,7 +114,7 @@ class RequestListCreateApi(APIView):
     """AFS-1: the customer's requests; open one on a delivered or completed order line."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
         order = serializers.IntegerField()

@@ -83,7 +83,7 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     """MSG-1: one message. ``text`` is stored as typed; the other party reads it with phone numbers and
-    addresses masked (``aftersales.selectors.mask_contact_details``). ``read_at``: the read receipt."""
+    addresses masked (``platform_core.accounts.contact_masking.mask_contact_details``). ``read_at``: the read receipt."""
 
     class Side(models.TextChoices):
         CUSTOMER = "customer", _("Customer")

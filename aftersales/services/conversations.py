@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from aftersales.clocks import RULE_CS_MESSAGE_REPLY, RULE_MERCHANT_MESSAGE_REPLY
 from aftersales.models import Conversation, Message, MessageImage, ReplyClock, ShiftHandover
-from aftersales.selectors import mask_contact_details, user_is_customer_service
+from aftersales.selectors import user_is_customer_service
 from aftersales.services._common import _require_customer_service
 from aftersales.uploads import evidence_check_all
 from catalog.selectors import listing_get_for_customer
 from merchants.models import MerchantMember
 from orders.models import Order
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start

@@ -1,8 +1,6 @@
 """Catalog REST API, merchant listing management (CAT-1, CAT-2, CAT-3, CAT-5): listings, SKUs, stock and
 the live pre-screen."""
 
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -16,6 +14,7 @@ from catalog.services.listings import listing_create, listing_submit, listing_up
 from catalog.services.review import listing_delist
 from catalog.services.skus import sku_stock_bulk_set, sku_update
 from merchants.permissions import merchant_for_request
+from platform_core.api.fields import IdField, MoneyField, NulFreeDictField, PositiveInt32Field
 from platform_core.api.pagination import PagePagination
 
 # --- output serializers -------------------------------------------------------------------------------------
@@ -108,6 +107,15 @@ class ImageSerializer(serializers.Serializer):
 # --- merchant ----------------------------------------------------------------------------------------------------
 
 
+class SkuInputSerializer(serializers.Serializer):
+    """CAT-1, SEC (decision 022): one SKU of a new listing, within the columns' bounds."""
+
+    code = serializers.CharField(max_length=64)
+    price = MoneyField()
+    stock = PositiveInt32Field(min_value=0, required=False, default=0)
+    attributes = NulFreeDictField(required=False, default=dict)
+
+
 class MerchantListingListApi(MerchantScopedApi):
     """CAT-1: the caller's merchant's listings; create a draft."""
 
@@ -124,9 +132,7 @@ class MerchantListingListApi(MerchantScopedApi):
             min_value=1, required=False, allow_null=True, default=None
         )
         is_non_returnable = serializers.BooleanField(required=False, default=False)
-        skus = serializers.ListField(
-            child=serializers.DictField(), min_length=1, help_text="[{code, price, stock, attributes}]"
-        )
+        skus = serializers.ListField(child=SkuInputSerializer(), min_length=1, max_length=500)
 
     @extend_schema(responses={200: MerchantListingSerializer(many=True)}, tags=["merchant-catalog"])
     def get(self, request: Request) -> Response:
@@ -230,11 +236,9 @@ class MerchantListingStockConfirmApi(MerchantScopedApi):
 
 class MerchantSkuApi(MerchantScopedApi):
     class InputSerializer(serializers.Serializer):
-        price = serializers.DecimalField(
-            max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
-        )
-        stock = serializers.IntegerField(min_value=0, required=False)
-        attributes = serializers.DictField(required=False)
+        price = MoneyField(required=False)
+        stock = PositiveInt32Field(min_value=0, required=False)
+        attributes = NulFreeDictField(required=False)
         is_active = serializers.BooleanField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: SkuMerchantSerializer}, tags=["merchant-catalog"])
@@ -251,8 +255,8 @@ class MerchantStockBulkApi(MerchantScopedApi):
 
     class InputSerializer(serializers.Serializer):
         class ItemSerializer(serializers.Serializer):
-            sku_id = serializers.IntegerField()
-            stock = serializers.IntegerField(min_value=0)
+            sku_id = IdField()
+            stock = PositiveInt32Field(min_value=0)
 
         items = serializers.ListField(child=ItemSerializer(), min_length=1, max_length=1000)
 
@@ -283,9 +287,7 @@ class MerchantPrescreenApi(MerchantScopedApi):
         category = serializers.SlugRelatedField(
             slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True, default=None
         )
-        prices = serializers.ListField(
-            child=serializers.DecimalField(max_digits=12, decimal_places=2), required=False, default=list
-        )
+        prices = serializers.ListField(child=MoneyField(min_value=None), required=False, default=list)
 
     @extend_schema(
         request=InputSerializer, responses={200: FindingSerializer(many=True)}, tags=["merchant-catalog"]

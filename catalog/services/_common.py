@@ -23,6 +23,7 @@ from merchants.selectors.standing import merchant_may_list
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
+from platform_core.bounds import INT32_MAX, MONEY_MAX, MONEY_MIN
 from platform_core.deadlines.services import deadline_meet, deadline_restart, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.locking import lock
@@ -186,14 +187,19 @@ def _submit(listing: Listing, version: ListingVersion, *, actor: User | None, ac
 
 
 def _sku_validate(*, price: Any = None, stock: Any = None) -> None:
+    """CAT-1, SEC (decision 022): a price is finite, whole fen, 0.01 … MONEY_MAX; stock 0 … 2³¹−1 (the
+    columns' bounds, so no caller's bad figure becomes a database error)."""
     if price is not None:
         try:
             value = Decimal(str(price))
+            valid = value.is_finite() and MONEY_MIN <= value <= MONEY_MAX and is_whole_cents(value)
         except ArithmeticError:
-            value = Decimal("0")
-        if value <= 0 or not is_whole_cents(value):
+            valid = False
+        if not valid:
             raise InvalidInput(_("Price must be positive, in fen."), errors={"price": [_("Invalid price.")]})
-    if stock is not None and (not isinstance(stock, int) or stock < 0):
+    if stock is not None and (
+        not isinstance(stock, int) or isinstance(stock, bool) or not 0 <= stock <= INT32_MAX
+    ):
         raise InvalidInput(_("Stock must be a whole number ≥ 0."), errors={"stock": [_("Invalid stock.")]})
 
 

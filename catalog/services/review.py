@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,8 @@ def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing
         previous.save(update_fields=["status"])
     for sku_id, price in version.proposed_prices.items():
         Sku.objects.filter(pk=int(sku_id), listing=listing).update(price=Decimal(price))
+    # CAT-4: the prices on sale now are the ones the reviewer saw: the baseline of the next price review
+    Sku.objects.filter(listing=listing).update(reviewed_price=F("price"))
     version.status = ListingVersion.Status.APPROVED
     version.reviewed_at, version.reviewer, version.review_note = timezone.now(), actor, note
     version.save()

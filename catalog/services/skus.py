@@ -118,8 +118,9 @@ def sku_update(
     attributes: dict[str, Any] | None = None,
     is_active: bool | None = None,
 ) -> Sku:
-    """CAT-1, CAT-2, CAT-5: edit one SKU. On an approved listing a price change over 50 % is a reviewed
-    change: the new price waits in a pending version while the old one stays on sale."""
+    """CAT-1, CAT-2, CAT-4, CAT-5: edit one SKU. On an approved listing a price more than 50 % away from
+    the last reviewed price (``Sku.reviewed_price``) is a reviewed change: the new price waits in a
+    pending version while the old one stays on sale."""
     _sku_validate(price=price, stock=stock)
     sku = Sku.objects.select_related("listing").filter(pk=sku_id, listing__merchant=merchant).first()
     if sku is None:
@@ -134,7 +135,10 @@ def sku_update(
     }
     review_price = False
     if price is not None and Decimal(price) != sku.price:
-        ratio = abs(Decimal(price) - sku.price) / sku.price
+        # CAT-4: measured against the price a reviewer last saw, not the current one, so that
+        # 100 → 51 → 26 → 13.50 cannot walk down in steps each under the ratio
+        baseline = sku.reviewed_price or sku.price
+        ratio = abs(Decimal(price) - baseline) / baseline
         if listing.on_sale and ratio > settings.CATALOG_PRICE_CHANGE_REVIEW_RATIO:
             if listing.status != Listing.Status.APPROVED:
                 raise Conflict(_("The listing is under review; wait for the decision."), code="under_review")

@@ -1,10 +1,14 @@
 """Staff admin: agreements (MER-4, MER-10) and their acceptances."""
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from merchants.admin.base import ReadOnlyAdmin
 from merchants.models import (
@@ -19,6 +23,17 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = PlatformAgreement
         fields = ["version", "title", "body", "effective_at"]
+
+    def clean_effective_at(self) -> datetime:
+        """MER-4, SEC (issue 20): a date under the notice period is a form error, not a 500 from the
+        service (which refuses it too)."""
+        effective_at: datetime = self.cleaned_data["effective_at"]
+        if self.instance.pk is None and effective_at < timezone.now() + settings.MERCHANT_AGREEMENT_NOTICE:
+            raise forms.ValidationError(
+                _("A new agreement takes effect at least %(days)d days after it is published.")
+                % {"days": settings.MERCHANT_AGREEMENT_NOTICE.days}
+            )
+        return effective_at
 
 
 @admin.register(PlatformAgreement)

@@ -1,4 +1,5 @@
-"""The merchant API's members: the owner invites and removes staff accounts."""
+"""The merchant API's members: the owner invites and removes staff accounts; the invited user accepts or
+declines (SEC, issue 20: nobody joins a shop's staff without consent)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -8,14 +9,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from merchants.api._common import TAGS
-from merchants.models import MerchantMember
+from merchants.models import MerchantMember, StaffInvitation
 from merchants.permissions import (
     IsMerchantMember,
     IsMerchantOwner,
     merchant_for_request,
 )
-from merchants.selectors.members import member_list_for_merchant
-from merchants.services.members import merchant_member_invite, merchant_member_remove
+from merchants.selectors.members import (
+    invitation_get_for_user,
+    invitation_list_for_user,
+    member_list_for_merchant,
+)
+from merchants.services.members import (
+    merchant_invitation_accept,
+    merchant_invitation_decline,
+    merchant_member_invite,
+    merchant_member_remove,
+)
 from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 
@@ -28,6 +38,14 @@ class MemberOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = MerchantMember
         fields = ["id", "user", "user_name", "role", "is_active", "created_at"]
+
+
+class InvitationOutputSerializer(serializers.ModelSerializer):
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+
+    class Meta:
+        model = StaffInvitation
+        fields = ["id", "merchant", "merchant_name", "user", "role", "status", "created_at", "expires_at"]
 
 
 class MemberListInviteApi(APIView):
@@ -44,16 +62,23 @@ class MemberListInviteApi(APIView):
         members = member_list_for_merchant(merchant=merchant_for_request(request))
         return Response(MemberOutputSerializer(members, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: InvitationOutputSerializer, 200: MemberOutputSerializer},
+        tags=TAGS,
+        description="An invitation the user accepts (201); for an active member, its role changed (200).",
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = merchant_member_invite(
+        result = merchant_member_invite(
             merchant=merchant_for_request(request),
             actor=request_user(request),
             **data.validated_data,
         )
-        return Response(MemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+        if isinstance(result, MerchantMember):
+            return Response(MemberOutputSerializer(result).data)
+        return Response(InvitationOutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class MemberRemoveApi(APIView):
@@ -66,3 +91,37 @@ class MemberRemoveApi(APIView):
             raise NotFound(_("No such member."))
         merchant_member_remove(member=member, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the invited user's side ----------------------------------------------------------------------
+
+
+class MyInvitationListApi(APIView):
+    """SEC (issue 20): the shops' open invitations to the caller."""
+
+    @extend_schema(responses={200: InvitationOutputSerializer(many=True)}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        invitations = invitation_list_for_user(user=request_user(request))
+        return Response(InvitationOutputSerializer(invitations, many=True).data)
+
+
+class MyInvitationAcceptApi(APIView):
+    """SEC (issue 20): the caller accepts and joins the shop's staff (409 once expired or answered)."""
+
+    @extend_schema(request=None, responses={200: MemberOutputSerializer}, tags=TAGS)
+    def post(self, request: Request, invitation_id: int) -> Response:
+        user = request_user(request)
+        invitation = invitation_get_for_user(user=user, invitation_id=invitation_id)
+        member = merchant_invitation_accept(invitation=invitation, actor=user)
+        return Response(MemberOutputSerializer(member).data)
+
+
+class MyInvitationDeclineApi(APIView):
+    """SEC (issue 20): the caller declines the invitation."""
+
+    @extend_schema(request=None, responses={200: InvitationOutputSerializer}, tags=TAGS)
+    def post(self, request: Request, invitation_id: int) -> Response:
+        user = request_user(request)
+        invitation = invitation_get_for_user(user=user, invitation_id=invitation_id)
+        answered = merchant_invitation_decline(invitation=invitation, actor=user)
+        return Response(InvitationOutputSerializer(answered).data)

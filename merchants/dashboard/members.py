@@ -1,4 +1,5 @@
-"""The merchant dashboard's members page: the owner adds and removes staff accounts."""
+"""The merchant dashboard's members page: the owner invites staff accounts (they join when they accept,
+SEC issue 20), withdraws open invitations and removes members."""
 
 from django import forms
 from django.contrib import messages
@@ -8,9 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from merchants.dashboard.base import OWNER_ONLY, SERVICE_ERRORS, Role, merchant_required, page, show_error
+from merchants.models import MerchantMember
 from merchants.permissions import merchant_for_request
-from merchants.selectors.members import member_list_for_merchant
-from merchants.services.members import merchant_member_invite, merchant_member_remove
+from merchants.selectors.members import invitation_list_for_merchant, member_list_for_merchant
+from merchants.services.members import (
+    merchant_invitation_revoke,
+    merchant_member_invite,
+    merchant_member_remove,
+)
 from platform_core.accounts.acting import request_user
 
 # --- members ------------------------------------------------------------------------------------------
@@ -29,13 +35,24 @@ def members(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            merchant_member_invite(merchant=merchant, actor=request_user(request), **form.cleaned_data)
+            result = merchant_member_invite(
+                merchant=merchant, actor=request_user(request), **form.cleaned_data
+            )
         except SERVICE_ERRORS as exc:
             show_error(form, exc)
         else:
-            messages.success(request, _("Member added."))
+            if isinstance(result, MerchantMember):
+                messages.success(request, _("Role changed."))
+            else:
+                messages.success(
+                    request, _("Invitation sent. They join the shop's staff when they accept it.")
+                )
             return redirect("merchant:members")
-    context = {"members": list(member_list_for_merchant(merchant=merchant)), "form": form}
+    context = {
+        "members": list(member_list_for_merchant(merchant=merchant)),
+        "invitations": list(invitation_list_for_merchant(merchant=merchant)),
+        "form": form,
+    }
     return page(request, "merchant/members.html", context, status=400 if form.errors else 200)
 
 
@@ -51,4 +68,22 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         show_error(None, exc, request)
     else:
         messages.success(request, _("Member removed."))
+    return redirect("merchant:members")
+
+
+@merchant_required(OWNER_ONLY)
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """The owner withdraws an invitation not yet answered."""
+    invitation = (
+        invitation_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=invitation_id).first()
+    )
+    if invitation is None:
+        return page(request, "merchant/404.html", status=404)
+    try:
+        merchant_invitation_revoke(invitation=invitation, actor=request_user(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Invitation withdrawn."))
     return redirect("merchant:members")

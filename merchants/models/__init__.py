@@ -15,7 +15,7 @@ from merchants.models.applications import (
     document_upload_to,
 )
 from merchants.models.credit import MerchantCreditSnapshot, MerchantKpi
-from merchants.models.merchant import Merchant, MerchantMember, MerchantStatusChange
+from merchants.models.merchant import Merchant, MerchantMember, MerchantStatusChange, StaffInvitation
 from merchants.models.reverification import MerchantChange, Reverification
 from merchants.models.violations import APPEAL_DECIDE_PERMISSION, Penalty, Violation, ViolationAppeal
 
@@ -36,6 +36,7 @@ __all__ = [
     "PlatformAgreement",
     "QualificationDocument",
     "Reverification",
+    "StaffInvitation",
     "Violation",
     "ViolationAppeal",
     "document_upload_to",

@@ -171,3 +171,41 @@ class MerchantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant}: {self.from_status} → {self.to_status} ({self.cause})"
+
+
+class StaffInvitation(models.Model):
+    """SEC (issue 20): the owner invites an account to the shop's staff; it joins only when that user
+    accepts, before ``expires_at`` (``MERCHANT_STAFF_INVITATION_EXPIRES``). Kept for the record."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff_invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_invitations"
+    )
+    role = models.CharField(max_length=32, choices=MerchantMember.Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "user"],
+                condition=models.Q(status="pending"),
+                name="staff_invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.merchant} ({self.role}, {self.status})"

@@ -14,6 +14,7 @@ from orders.services.cart import cart_item_add, cart_item_remove, cart_item_set
 from orders.services.checkout import order_checkout
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
+from platform_core.api.fields import IdField, PositiveInt32Field
 from platform_core.api.idempotency import idempotent
 
 
@@ -31,7 +32,8 @@ class CartItemOutputSerializer(serializers.Serializer):
 
 class CartOutputSerializer(serializers.Serializer):
     items = CartItemOutputSerializer(many=True)
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    # a sum over lines of up to 2³¹−1 units each: wider than one amount's numeric(12, 2) (decision 022)
+    total = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
 def _cart_response(user: User) -> Response:
@@ -47,8 +49,8 @@ class CartApi(APIView):
     """ORD-1: the customer's cart."""
 
     class InputSerializer(serializers.Serializer):
-        sku = serializers.IntegerField()
-        quantity = serializers.IntegerField(min_value=1, default=1)
+        sku = IdField()
+        quantity = PositiveInt32Field(default=1)
 
     @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
     def get(self, request: Request) -> Response:
@@ -71,7 +73,7 @@ class CartItemApi(APIView):
     """ORD-1: change (PATCH) or remove (DELETE) one SKU in the cart."""
 
     class InputSerializer(serializers.Serializer):
-        quantity = serializers.IntegerField(min_value=0)
+        quantity = PositiveInt32Field(min_value=0)
 
     @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
     def patch(self, request: Request, sku_id: int) -> Response:

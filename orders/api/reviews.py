@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,11 +31,12 @@ from orders.services.reviews import review_create, review_follow_up, review_like
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.api.pagination import PagePagination
+from platform_core.api.parsers import BoundedJSONParser
 
 # --- REP-1, REP-2, USR-1: reviews ----------------------------------------------------------------------
 
 REVIEW_TAGS = ["reviews"]
-REVIEW_PARSERS = [JSONParser, MultiPartParser, FormParser]
+REVIEW_PARSERS = [BoundedJSONParser, MultiPartParser, FormParser]
 
 
 class ReviewPhotoSerializer(serializers.Serializer):

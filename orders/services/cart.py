@@ -8,6 +8,7 @@ from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
 from orders.models import Cart, CartItem
 from platform_core.accounts.models import User
+from platform_core.bounds import INT32_MAX
 from platform_core.errors import InvalidInput, NotFound
 from platform_core.locking import lock
 
@@ -25,16 +26,27 @@ def _sku_for_sale(sku_id: int) -> Sku:
     return sku
 
 
+def _quantity_bounded(quantity: int) -> None:
+    """SEC (decision 022): a cart line holds at most what a stock figure can (2³¹−1), a 400 above it."""
+    if quantity > INT32_MAX:
+        message = _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": INT32_MAX
+        }
+        raise InvalidInput(message, errors={"quantity": [message]})
+
+
 @transaction.atomic
 def cart_item_add(*, customer: User, sku_id: int, quantity: int, actor: User) -> CartItem:
     """ORD-1: put ``quantity`` more of a SKU on sale into the customer's cart."""
     if quantity < 1:
         raise InvalidInput(_("Quantity must be at least 1."), errors={"quantity": [_("Must be ≥ 1.")]})
+    _quantity_bounded(quantity)
     sku = _sku_for_sale(sku_id)
     cart, _created = Cart.objects.get_or_create(customer=customer)
     cart = lock(Cart, cart.pk)
     item, created = CartItem.objects.get_or_create(cart=cart, sku=sku, defaults={"quantity": quantity})
     if not created:
+        _quantity_bounded(item.quantity + quantity)
         item.quantity += quantity
         item.save(update_fields=["quantity"])
     cart.updated_at = timezone.now()
@@ -47,6 +59,7 @@ def cart_item_set(*, customer: User, sku_id: int, quantity: int, actor: User) ->
     """ORD-1: change the quantity of a cart item; 0 removes it."""
     if quantity < 0:
         raise InvalidInput(_("Quantity cannot be negative."), errors={"quantity": [_("Must be ≥ 0.")]})
+    _quantity_bounded(quantity)
     item = CartItem.objects.select_for_update().filter(cart__customer=customer, sku_id=sku_id).first()
     if item is None:
         raise NotFound(_("This item is not in your cart."))

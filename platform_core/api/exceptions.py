@@ -4,10 +4,12 @@ Body shape, always: ``{"code": "...", "detail": "...", "errors": {field: [messag
 for field-level problems; ``allowed_transitions`` for 409s from a state machine).
 """
 
+import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -17,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from platform_core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def _allowed_transitions(exc: TransitionNotAllowed) -> list[str]:
@@ -53,6 +57,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"code": "invalid", "detail": _("The request has invalid fields."), "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DataError):
+        # SEC (decision 022): the last line behind the field bounds — a value the database cannot hold
+        # (a number out of range, a string too long, a NUL) is the caller's bad input, not a 500.
+        logger.warning("api.data_error", extra={"error": str(exc)[:200]})
+        return Response(
+            {"code": "invalid", "detail": _("A value is out of range or not allowed here.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"code": "request_too_large", "detail": _("The request body is too large.")},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, ObjectDoesNotExist | Http404):
         return Response({"code": "not_found", "detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "platform_core.operations.middleware.RequestIdMiddleware",
+    "platform_core.api.middleware.BodySizeLimitMiddleware",  # SEC: 413 before a big JSON body is read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -239,6 +240,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "platform_core.api.exceptions.exception_handler",
+    # SEC (decision 022): nesting-bounded JSON, no NaN/Infinity; forms and uploads as DRF has them
+    "DEFAULT_PARSER_CLASSES": [
+        "platform_core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -255,6 +262,13 @@ REST_FRAMEWORK = {
     # (platform_core.accounts.lockout.client_ip). Production default: one load balancer (docs/deployment.md).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if IS_PRODUCTION else 0),
 }
+# SEC (decision 022): bounded request bodies. A JSON body over API_JSON_MAX_BYTES is a 413 before it is
+# read (platform_core.api.middleware); deeper than API_JSON_MAX_DEPTH a 400 (platform_core.api.parsers).
+# Django's own cap on a non-file body (form fields, request.body) answers 400 above it; files have theirs
+# per upload kind (SEC-4).
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_BYTES", default=2 * 1024 * 1024)
 REST_KNOX = {
     # tokens are stored as a SHA-512 digest, expire, and are revoked on logout (decision 002)
     "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 7)),
@@ -290,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "orders.models.Review.Status",
         "ReviewHideReasonEnum": "orders.models.Review.HideReason",
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
+        "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.

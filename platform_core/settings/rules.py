@@ -27,6 +27,10 @@ MERCHANT_REVERIFY_GRACE = timedelta(days=env.int("MERCHANT_REVERIFY_GRACE_DAYS",
 MERCHANT_CHANGE_VERIFY_WORKING_DAYS = env.int("MERCHANT_CHANGE_VERIFY_WORKING_DAYS", default=7)
 MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)  # days before a document expires
 MERCHANT_AGREEMENT_NOTICE = timedelta(days=env.int("MERCHANT_AGREEMENT_NOTICE_DAYS", default=7))
+# SEC (issue 20): a shop's invitation to join its staff lapses unanswered after this long
+MERCHANT_STAFF_INVITATION_EXPIRES = timedelta(
+    days=env.int("MERCHANT_STAFF_INVITATION_EXPIRES_DAYS", default=7)
+)
 MERCHANT_UPLOAD_MAX_BYTES = env.int("MERCHANT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # SEC-4
 
 # VIO-2, VIO-3: penalty thresholds (Taobao practice, 淘宝规则 一般违规 / 严重违规 扣分) as

@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from aftersales.clocks import RULE_CS_MESSAGE_REPLY, RULE_MERCHANT_MESSAGE_REPLY
 from aftersales.models import Conversation, ReplyClock, Suggestion
-from aftersales.selectors import mask_contact_details, message_kpi_figures
+from aftersales.selectors import message_kpi_figures
 from aftersales.services.conversations import conversation_start, message_post
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantKpi
 from merchants.selectors.figures import kpi_sources, merchant_figures
 from merchants.selectors.kpis import kpi_window
 from merchants.services.kpis import merchant_kpis_compute
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline

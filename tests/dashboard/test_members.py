@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from merchants.models import Merchant, MerchantMember
+from merchants.models import Merchant, MerchantMember, StaffInvitation
+from merchants.services.members import merchant_invitation_accept
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.accounts import UserFactory
 
@@ -14,6 +15,10 @@ def test_owner_invites_a_registered_user_with_a_role(owner_client: Client, shop:
     staff = UserFactory.create()
     response = owner_client.post("/merchant/members/", {"login": staff.phone, "role": "finance"})
     assert response.status_code == 302
+    assert not MerchantMember.objects.filter(merchant=shop, user=staff).exists()  # not before they accept
+    invitation = StaffInvitation.objects.get(merchant=shop, user=staff)
+    assert str(staff) in owner_client.get("/merchant/members/").content.decode()
+    merchant_invitation_accept(invitation=invitation, actor=staff)
     member = MerchantMember.objects.get(merchant=shop, user=staff)
     assert member.role == "finance"
     # and the new member may open the money page but not the members page

@@ -217,9 +217,13 @@ def test_members_owner_invites_with_role_and_roles_limit_access() -> None:
         "/api/v1/merchant/members/", {"login": "13912345678", "role": "finance"}, format="json"
     )
     assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "pending" and response.json()["role"] == "finance"
+    invitee_client = client_for(invitee)
+    assert invitee_client.get("/api/v1/merchant/").status_code == 403  # not a member before accepting
+    accepted = invitee_client.post(f"/api/v1/account/merchant-invitations/{response.json()['id']}/accept/")
+    assert accepted.status_code == 200, accepted.content
     member = MerchantMember.objects.get(merchant=merchant, user=invitee)
     assert member.role == "finance"
-    invitee_client = client_for(invitee)
     me = invitee_client.get("/api/v1/merchant/")
     assert me.status_code == 200 and me.json()["role"] == "finance" and me.json()["id"] == merchant.pk
     # a finance member may not invite or remove

@@ -109,6 +109,26 @@ def _member() -> Built:
     return {"member_id": member.pk}, merchant.owner, "matrix-member"
 
 
+def _invitation() -> Built:
+    """SEC (issue 20): a shop's invitation; its owner (for the answer routes) is the invited user."""
+    from merchants.services.members import merchant_member_invite
+
+    merchant = _merchant()
+    invitee: User = UserFactory.create(name="matrix-invitee")
+    invitation = merchant_member_invite(
+        merchant=merchant, login=invitee.phone, role="finance", actor=merchant.owner
+    )
+    return {"invitation_id": invitation.pk}, invitee, "matrix-shop"
+
+
+def _invitation_for_owner() -> Built:
+    kwargs, _invitee, _marker = _invitation()
+    from merchants.models import StaffInvitation
+
+    invitation = StaffInvitation.objects.select_related("merchant__owner").get(pk=kwargs["invitation_id"])
+    return kwargs, invitation.merchant.owner, "matrix-invitee"
+
+
 def _listing() -> Any:
     from tests.factories.catalog import CategoryFactory, draft_listing, merchant_for
 
@@ -538,6 +558,8 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-document-file": ObjectRoute(_document),
     "merchant-reverification-submit": ObjectRoute(_reverification),
     "merchant-member-remove": ObjectRoute(_member),
+    "my-merchant-invitation-accept": ObjectRoute(_invitation),
+    "my-merchant-invitation-decline": ObjectRoute(_invitation),
     "merchant-listing": ObjectRoute(_merchant_listing),
     "merchant-listing-submit": ObjectRoute(_merchant_listing),
     "merchant-listing-delist": ObjectRoute(_merchant_listing),
@@ -694,6 +716,7 @@ def test_sec_1_wrong_actors_get_nothing(route_name: str) -> None:
 DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:violation-appeal": ObjectRoute(_violation),
     "merchant:member-remove": ObjectRoute(_member),
+    "merchant:invitation-revoke": ObjectRoute(_invitation_for_owner),
     "merchant:listing": ObjectRoute(_merchant_listing),
     "merchant:listing-submit": ObjectRoute(_merchant_listing),
     "merchant:listing-delist": ObjectRoute(_merchant_listing),
