@@ -26,6 +26,7 @@ def test_sec_5_production_settings_pass_check_deploy() -> None:
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="test-" + "k3y-" * 16,
         DJANGO_ALLOWED_HOSTS="marketplace.example",
+        AUDIT_CHAIN_KEYS="2026a:" + "audit-chain-test-key-" * 3,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
