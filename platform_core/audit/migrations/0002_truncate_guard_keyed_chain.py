@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 from platform_core.audit.chain import GENESIS_HASH, canonical_json, entry_digest, signing_key
 
-APPEND_ONLY_TRIGGER = "pgtrigger_append_only_6cfb3"
+APPEND_ONLY = "audit.AuditEntry:append_only"
 
 
 def _fields(entry, labels):
@@ -56,11 +56,9 @@ def rekey(apps, schema_editor):
         return
     labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
     key_id, key = signing_key()
-    postgres = schema_editor.connection.vendor == "postgresql"
-    if postgres:
-        schema_editor.execute(f"ALTER TABLE audit_auditentry DISABLE TRIGGER {APPEND_ONLY_TRIGGER}")
     old_prev, new_prev = GENESIS_HASH, GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+    entries = list(AuditEntry.objects.order_by("id"))
+    for entry in entries:
         fields = _fields(entry, labels)
         if entry.prev_hash != old_prev or _legacy_digest(fields) != entry.hash:
             raise RuntimeError(
@@ -69,11 +67,11 @@ def rekey(apps, schema_editor):
             )
         old_prev = entry.hash
         fields["prev_hash"] = new_prev
-        new_hash = entry_digest(key=key, key_id=key_id, **fields)
-        AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=new_prev, hash=new_hash, key_id=key_id)
-        new_prev = new_hash
-    if postgres:
-        schema_editor.execute(f"ALTER TABLE audit_auditentry ENABLE TRIGGER {APPEND_ONLY_TRIGGER}")
+        entry.prev_hash, entry.hash, entry.key_id = new_prev, entry_digest(key=key, key_id=key_id, **fields), key_id
+        new_prev = entry.hash
+    with pgtrigger.ignore(APPEND_ONLY, databases=[schema_editor.connection.alias]):
+        for entry in entries:
+            AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=entry.prev_hash, hash=entry.hash, key_id=key_id)
 
 
 class Migration(migrations.Migration):
