@@ -41,16 +41,18 @@ from orders.selectors.money import (
     order_refunded_amount,
     order_released_amount,
 )
-from orders.selectors.orders import order_deadlines
+from orders.selectors.orders import REFUND_ORDER_PERMISSION, order_deadlines
 from orders.selectors.reviews import MODERATE_REVIEW_PERMISSION, review_flag_queue
 from orders.services.fulfilment import follow_up_record, order_confirm_receipt, tracking_event_record
 from orders.services.refunds import order_cancel
 from orders.services.reviews import review_flags_dismiss, review_hide
 from orders.services.settlement import order_settle
-from platform_core.accounts.masking import mask_bank_account
+from platform_core.accounts.masking import mask_address, mask_bank_account, mask_name, mask_phone
 from platform_core.accounts.models import User
+from platform_core.admin_site import PersonalDataAdmin, action_permission, personal_shown
 from platform_core.errors import DomainError
 from platform_core.ledger.selectors import ledger_transactions_for
+from platform_core.reports.masks import mask_person, mask_personal_callback
 
 
 class ReasonActionForm(ActionForm):
@@ -77,8 +79,13 @@ class OrderLineInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
-    readonly_fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+    fields = ["at", "actor_shown", "action", "from_status", "to_status", "reason"]
+    readonly_fields = ["at", "actor_shown", "action", "from_status", "to_status", "reason"]
+
+    @admin.display(description=_("actor"))
+    def actor_shown(self, event: OrderEvent) -> str:
+        """SEC-2: the actor is often the customer: named masked without ``view_personal_data``."""
+        return personal_shown(str(event.actor) if event.actor_id else "", mask_person)
 
 
 class PayerAccountMasked:
@@ -104,8 +111,12 @@ class PaymentInline(PayerAccountMasked, ReadOnlyInline):
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by"]
-    readonly_fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by"]
+    fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
+    readonly_fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
+
+    @admin.display(description=_("created by"))
+    def created_by_shown(self, refund: Refund) -> str:
+        return personal_shown(str(refund.created_by) if refund.created_by_id else "", mask_person)
 
 
 class TrackingEventInline(ReadOnlyInline):
@@ -139,12 +150,17 @@ def _run(
         modeladmin.message_user(request, message % {"n": done}, level=messages.SUCCESS)
 
 
+#: SEC-2: what an order says about its customer (shown masked without ``staff.view_personal_data``)
+ORDER_PERSONAL_FIELDS = ("customer", "shipping_name", "shipping_phone", "shipping_address")
+
+
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(PersonalDataAdmin):
     action_form = ReasonActionForm
+    personal_data_fields = ORDER_PERSONAL_FIELDS
     list_display = [
         "number",
-        "customer",
+        "customer_shown",
         "merchant",
         "kind",
         "status",
@@ -156,14 +172,32 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "customer_may_cancel_with_refund"]
     search_fields = ["number", "tracking_number", "customer__email", "customer__phone", "merchant__name"]
     date_hierarchy = "created_at"
+    list_select_related = ["customer", "merchant"]
     inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline, TrackingEventInline]
     readonly_fields = ["money", "ledger_postings", "escrow_holds", "deadlines"]
-    exclude = ["contract"]
+    exclude = ["contract", *ORDER_PERSONAL_FIELDS]
     actions = ["cancel_with_refund", "confirm_receipt", "settle_now"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = [f.name for f in Order._meta.fields if f.name != "contract"]
-        return [*fields, *self.readonly_fields]
+        fields = [f.name for f in Order._meta.fields if f.name not in self.exclude]
+        shown = ["customer_shown", "shipping_name_shown", "shipping_phone_shown", "shipping_address_shown"]
+        return [*fields, *shown, *self.readonly_fields]
+
+    @admin.display(description=_("customer"))
+    def customer_shown(self, order: Order) -> str:
+        return self.personal(str(order.customer), mask_person)
+
+    @admin.display(description=_("recipient"))
+    def shipping_name_shown(self, order: Order) -> str:
+        return self.personal(order.shipping_name, mask_name)
+
+    @admin.display(description=_("recipient phone"))
+    def shipping_phone_shown(self, order: Order) -> str:
+        return self.personal(order.shipping_phone, mask_phone)
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_shown(self, order: Order) -> str:
+        return self.personal(order.shipping_address, mask_address)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -208,7 +242,10 @@ class OrderAdmin(admin.ModelAdmin):
         rows = [(d.rule, d.status, d.due_at.strftime("%Y-%m-%d %H:%M")) for d in order_deadlines(order=order)]
         return format_html_join("", "<div>{} · {} · due {}</div>", rows) or format_html("{}", "—")
 
-    @admin.action(description=_("Cancel (paid orders are refunded in full)"), permissions=["change"])
+    # PAY-5, STF-1: operations does not move money: cancelling with a refund is finance's own permission
+    has_refund_permission = action_permission(REFUND_ORDER_PERMISSION)
+
+    @admin.action(description=_("Cancel (paid orders are refunded in full)"), permissions=["refund"])
     def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(
             self,
@@ -219,6 +256,7 @@ class OrderAdmin(admin.ModelAdmin):
                 reason=reason,
                 actor=_staff(request),
                 as_merchant=True,
+                by_staff=True,
             ),
         )
 
@@ -360,9 +398,19 @@ class PaymentAdmin(PayerAccountMasked, ReadOnlyAdmin):
 
 
 @admin.register(PaymentCallbackLog)
-class PaymentCallbackLogAdmin(ReadOnlyAdmin):
+class PaymentCallbackLogAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    """PAY-3: the callbacks as received. SEC-2: the raw notification names the payer (``payer_account``,
+    Alipay's ``buyer_id`` …): shown masked without ``staff.view_personal_data``, audited when unmasked."""
+
     list_display = ["received_at", "provider", "outcome", "error", "payment"]
     list_filter = ["provider", "outcome"]
+    personal_data_fields = ("body",)
+    exclude = ["body"]
+    readonly_fields = ["body_shown"]
+
+    @admin.display(description=_("notification"))
+    def body_shown(self, log: PaymentCallbackLog) -> str:
+        return self.personal(log.body, mask_personal_callback)
 
 
 @admin.register(PayoutStatement)

@@ -35,6 +35,12 @@ home_action_sources.register(orders_to_ship_actions)
 
 # STF-1, REP-2: the chapter's custom permission.
 permission_register(
+    "orders.refund_order",
+    level=Level.ADVANCED,
+    audience=Audience.STAFF,
+    description="Cancel a paid order with a full refund (finance; PAY-5)",
+)
+permission_register(
     "orders.moderate_review",
     level=Level.ADVANCED,
     audience=Audience.STAFF,

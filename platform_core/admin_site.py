@@ -6,6 +6,7 @@ work (``platform_core.console.queues``), each with its count, the oldest item's 
 """
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django_otp.admin import OTPAdminSite
 
+from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.roles import Role
 from platform_core.console.queues import work_queue_states
 
@@ -99,3 +101,95 @@ def admin_form_page(
             "transition_form": form,
         },
     )
+
+
+#: SEC-2: who is looking at the admin page being rendered (set around a change page or list by
+#: ``PersonalDataAdmin``; a ModelAdmin is shared between requests, so not an attribute of it)
+_viewer: ContextVar[Any] = ContextVar("admin_personal_data_viewer", default=None)
+
+
+def personal_shown(value: Any, mask: Callable[[Any], str]) -> str:
+    """SEC-2: ``value`` as the viewer of the admin page being rendered may see it (for inlines' display
+    methods too: ``PersonalDataAdmin`` sets the viewer around its pages)."""
+    return str(value or "") if may_view_personal_data(_viewer.get()) else mask(value)
+
+
+class PersonalDataAdmin(admin.ModelAdmin):
+    """SEC-2 in the admin, as in the API and the exports: personal data is shown masked unless the viewer
+    holds ``staff.view_personal_data``; each page that shows it unmasked is audited (``personal_data.viewed``:
+    who, which objects, which fields).
+
+    ``personal_data_fields`` names the model's personal fields (for the audit entry); the admin shows them
+    through display methods that call ``self.personal(obj, value, mask)`` instead of the raw fields, and
+    keeps the raw fields out of its forms and lists.
+    """
+
+    personal_data_fields: tuple[str, ...] = ()
+
+    def personal(self, value: Any, mask: Callable[[Any], str]) -> str:
+        return personal_shown(value, mask)
+
+    def personal_repr(self, obj: Any) -> str | None:
+        """How the change page names ``obj`` to a viewer who may not see personal data (None: ``str(obj)``
+        holds none)."""
+        return None
+
+    def _audited(
+        self, request: HttpRequest, response: HttpResponseBase, objects: list[Any], page: str
+    ) -> HttpResponseBase:
+        context = getattr(response, "context_data", None)
+        if (
+            page == "admin page"
+            and objects
+            and context is not None
+            and not may_view_personal_data(request.user)
+        ):
+            masked = self.personal_repr(objects[0])
+            if masked is not None:
+                context["subtitle"] = masked  # the page's title and breadcrumbs
+        token = _viewer.set(request.user)
+        try:
+            if isinstance(response, TemplateResponse) and not response.is_rendered:
+                response.render()  # the display methods run now, with the viewer set
+        finally:
+            _viewer.reset(token)
+        if request.method == "GET" and objects and may_view_personal_data(request.user):
+            if len(objects) == 1:
+                personal_data_viewed(
+                    viewer=request.user, subject=objects[0], fields=self.personal_data_fields, purpose=page
+                )
+            else:
+                label = self.model._meta.label_lower
+                ids = ", ".join(str(obj.pk) for obj in objects)
+                personal_data_viewed(
+                    viewer=request.user,
+                    subject=None,
+                    fields=self.personal_data_fields,
+                    purpose=f"{page}: {label} {ids}",
+                )
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        token = _viewer.set(request.user)
+        try:
+            response = super().changelist_view(request, extra_context)
+        finally:
+            _viewer.reset(token)
+        changelist = getattr(response, "context_data", None) or {}
+        objects = list(getattr(changelist.get("cl"), "result_list", []) or [])
+        return self._audited(request, response, objects, "admin list")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        token = _viewer.set(request.user)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+        finally:
+            _viewer.reset(token)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        return self._audited(request, response, [original] if original is not None else [], "admin page")

@@ -299,6 +299,34 @@ def _check_structured() -> list[CheckMessage]:
     keys = settings.FIELD_ENCRYPTION_KEYS
     if not isinstance(keys, tuple | list) or not all(isinstance(k, str) for k in keys):
         errors.append(_type_error("FIELD_ENCRYPTION_KEYS", keys, "a list of strings"))
+    errors += _check_audit_chain_keys()
+    return errors
+
+
+def _check_audit_chain_keys() -> list[CheckMessage]:
+    """AUD-1: at least one (key id, secret) pair, ids unique and short; in production (no default there)
+    no secret shorter than 32 characters or equal to the development key written in the settings."""
+    name = "AUDIT_CHAIN_KEYS"
+    keys = settings.AUDIT_CHAIN_KEYS
+    if not isinstance(keys, list | tuple) or not keys:
+        return [_shape_error(name, "no key: set AUDIT_CHAIN_KEYS=<key id>:<secret> (newest first)")]
+    errors: list[CheckMessage] = []
+    ids = [pair[0] if isinstance(pair, tuple | list) and pair else None for pair in keys]
+    for pair in keys:
+        if not (
+            isinstance(pair, tuple | list) and len(pair) == 2 and all(isinstance(p, str) and p for p in pair)
+        ):
+            errors.append(_shape_error(name, "every entry must be <key id>:<secret>, both non-empty"))
+        elif len(pair[0]) > 32:
+            errors.append(_shape_error(name, f"key id {pair[0]!r} is longer than 32 characters"))
+        elif settings.DJANGO_ENV == "production" and (
+            pair[1] == settings.AUDIT_CHAIN_DEV_KEY or len(pair[1]) < 32
+        ):
+            errors.append(
+                _shape_error(name, f"key {pair[0]!r} is the development key or shorter than 32 characters")
+            )
+    if len(set(ids)) != len(ids):
+        errors.append(_shape_error(name, "key ids must be unique"))
     return errors
 
 

@@ -1,8 +1,9 @@
 """Shared fixtures: API clients per role, query budgets, the real Celery worker, backend-aware skips."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pgtrigger
 import pytest
 from django.conf import settings
 from pytest_django.fixtures import Settings
@@ -25,8 +26,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Production keeps PBKDF2/scrypt (``DJANGO_PASSWORD_HASHERS``); nothing here tests the hash's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _flush_may_truncate_the_audit_log()
     # under pytest-xdist each worker has its own test database (pytest-django) and Redis database (this)
     isolate_worker_redis()
+
+
+def _flush_may_truncate_the_audit_log() -> None:
+    """AUD-1: a statement-level trigger refuses TRUNCATE of the audit log. A transactional test ends by
+    flushing every table (one TRUNCATE): that flush, and only it, passes the trigger (pgtrigger's ignore)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: Iterable[str]) -> None:
+        with pgtrigger.ignore("audit.AuditEntry:no_truncate", databases=[self.connection.alias]):
+            original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,6 +92,8 @@ def _media_root(settings: Settings, tmp_path: Path) -> None:
     """Uploads (qualification documents, listing images, message attachments, contracts) land in the test's
     own temporary MEDIA_ROOT, never in var/media, and no two tests (or xdist workers) share one."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # AUD-1: the chain head's anchors too (the development ones under var/ name another database's entries)
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
 
 
 @pytest.fixture(autouse=True)

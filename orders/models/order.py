@@ -92,6 +92,8 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # PAY-5, STF-1: staff cancel-and-refund of a paid order is finance's (migration 0005 grants it)
+        permissions = [("refund_order", "Cancel and refund a paid order (finance)")]
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
             models.Index(fields=["merchant", "status", "ship_by"], name="order_merchant_status_idx"),

@@ -21,6 +21,9 @@ from platform_core.errors import NotFound
 
 ZERO = Decimal("0.00")
 
+#: PAY-5, STF-1: staff cancel a paid order with a full refund only with this (finance's) permission
+REFUND_ORDER_PERMISSION = "orders.refund_order"
+
 
 # --- customers --------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_PAYMEN
 from orders.models import Order, Payment, Refund
 from orders.payments import provider_get
 from orders.selectors.money import order_paid_amount, order_refunded_amount
+from orders.selectors.orders import REFUND_ORDER_PERMISSION
 from orders.services._common import (
     S,
     _escrow,
@@ -34,7 +35,7 @@ from orders.services.locks import order_lock
 from orders.services.reviews import reviews_flag_refunded
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel
-from platform_core.errors import Conflict, InvalidInput, Unprocessable
+from platform_core.errors import Conflict, Forbidden, InvalidInput, Unprocessable
 from platform_core.ledger.models import AccountKind, LedgerAccount, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
 from platform_core.money import is_whole_cents
@@ -196,16 +197,25 @@ def order_refund(
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, reason: str, actor: User, as_merchant: bool = False) -> Order:
+def order_cancel(
+    *, order: Order, reason: str, actor: User, as_merchant: bool = False, by_staff: bool = False
+) -> Order:
     """ORD-2, ORD-3, ORD-4: cancel before shipping; a paid order is refunded in full at once.
 
     The customer cancels an unpaid order any time, and a paid one only after the ship-by deadline passed
-    (``customer_may_cancel_with_refund``); the merchant may cancel a paid order it cannot ship.
+    (``customer_may_cancel_with_refund``); the merchant may cancel a paid order it cannot ship. Staff
+    (``by_staff``) cancel a paid order, and so refund it, only with ``orders.refund_order`` (PAY-5: finance
+    moves money, operations does not).
     """
     if not reason.strip():
         raise InvalidInput(_("Say why the order is cancelled."), code="reason_missing")
     order = order_lock(order_id=order.pk)
     before = order.status
+    if before == S.PAID and by_staff and not actor.has_perm(REFUND_ORDER_PERMISSION):
+        raise Forbidden(
+            _("Cancelling a paid order refunds it: that needs the refund permission (finance)."),
+            code="refund_permission_missing",
+        )
     if before == S.PAID and not as_merchant and not order.customer_may_cancel_with_refund:
         raise Conflict(
             _("A paid order can be cancelled by the shop, or by you once the shipping deadline has passed."),

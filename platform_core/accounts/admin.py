@@ -1,25 +1,42 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.accounts.masking import mask_name, mask_phone, may_view_personal_data
 from platform_core.accounts.models import User
+from platform_core.admin_site import PersonalDataAdmin
+from platform_core.reports.masks import mask_email, mask_person
+
+#: SEC-2: the personal fields of an account
+USER_PERSONAL_FIELDS = ("name", "email", "phone")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
     ordering = ("-date_joined",)
-    list_display = ("id", "name", "email", "phone", "is_staff", "is_active", "date_joined")
+    list_display = ("id", "name_shown", "email_shown", "phone_shown", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
-    search_fields = ("name", "email", "phone")
+    # an exact e-mail or phone finds the account without the list ever showing it unmasked
+    search_fields = ("=email", "=phone", "name")
+    personal_data_fields = USER_PERSONAL_FIELDS
     # STF-2, STF-4: rights are granted through reviewed applications and the capped grant service
-    # (staff app), never by ticking boxes here.
+    # (staff app), never by ticking boxes here: staff status, superuser, groups and permissions are shown only.
     readonly_fields = (
         "date_joined",
         "last_login",
         "anonymised_at",
+        "is_staff",
         "is_superuser",
         "groups",
         "user_permissions",
+        "name_shown",
+        "email_shown",
+        "phone_shown",
     )
     fieldsets = (
         (None, {"fields": ("email", "phone", "password")}),
@@ -31,3 +48,48 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "anonymised_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "phone", "password1", "password2")}),)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """SEC-2: without ``view_personal_data`` the contact details are shown masked and cannot be edited."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_view_personal_data(request.user):
+            return fieldsets
+        return (
+            (None, {"fields": ("email_shown", "phone_shown", "password")}),
+            (_("Personal info"), {"fields": ("name_shown",)}),
+            *fieldsets[2:],
+        )
+
+    def personal_repr(self, obj: Any) -> str | None:
+        return mask_person(str(obj))
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_shown(self, user: User) -> str:
+        return self.personal(user.name, mask_name)
+
+    @admin.display(description=_("email"), ordering="email")
+    def email_shown(self, user: User) -> str:
+        return self.personal(user.email, mask_email)
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def phone_shown(self, user: User) -> str:
+        return self.personal(user.phone, mask_phone)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """STF-2, STF-4: roles (groups) and their permissions are seen here, never edited: rights change only
+    through reviewed, capped grants (staff app) and the roles' data migrations. Otherwise a holder of
+    ``auth.change_group`` could add ``staff.platform_administrator`` to their own group."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

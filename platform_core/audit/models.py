@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.audit.chain import entry_digest
+from platform_core.audit.chain import chain_key, entry_digest
 
 
 class AuditEntry(models.Model):
@@ -48,6 +48,8 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # AUD-1: the id of the AUDIT_CHAIN_KEYS key the hash was computed with (rotation)
+    key_id = models.CharField(_("key id"), max_length=32, default="", editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -60,6 +62,14 @@ class AuditEntry(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            # AUD-1: TRUNCATE fires no row trigger; a statement-level one refuses it.
+            pgtrigger.Trigger(
+                name="no_truncate",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table (AUD-1)', TG_TABLE_NAME;",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,9 +91,15 @@ class AuditEntry(models.Model):
         content_type = ContentType.objects.get_for_id(self.subject_type_id)  # cached per process
         return f"{content_type.app_label}.{content_type.model}"
 
-    def compute_hash(self) -> str:
-        """The hash this entry must carry, given its fields and ``prev_hash``."""
+    def compute_hash(self) -> str | None:
+        """The hash this entry must carry, given its fields, ``prev_hash`` and the key ``key_id`` names
+        (None when no configured key has that id: the entry cannot be verified)."""
+        key = chain_key(self.key_id)
+        if key is None:
+            return None
         return entry_digest(
+            key=key,
+            key_id=self.key_id,
             prev_hash=self.prev_hash,
             at=self.at,
             actor_id=self.actor_id,

@@ -1,9 +1,18 @@
 """Reading the audit log (AUD-1)."""
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from platform_core.audit.chain import GENESIS_HASH
+from django.conf import settings
+
+from platform_core.audit.chain import ANCHOR_FILE, GENESIS_HASH, chain_key, keyed_digest
 from platform_core.audit.models import AuditEntry
+
+#: the anchors ``audit_chain_verify`` compares with: the newest ones (each one covers every entry before it)
+ANCHORS_CHECKED = 10
+_ANCHOR_TAIL_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -12,15 +21,69 @@ class VerifyResult:
     count: int  # entries checked (up to and including the first broken one)
     first_broken_id: int | None = None
     reason: str = ""
+    anchors_checked: int = 0
 
 
-def audit_chain_verify(*, chunk_size: int = 2000) -> VerifyResult:
-    """AUD-1: recompute the hash chain in id order and report the first entry that does not fit.
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written outside the database by ``audit_anchor_write``."""
+
+    at: datetime
+    entry_id: int
+    hash: str
+    key_id: str
+    authentic: bool  # its MAC is right under the key it names
+
+
+def _anchor_from_line(line: str) -> Anchor | None:
+    try:
+        data = json.loads(line)
+        at, entry_id, head_hash, key_id = data["at"], int(data["entry_id"]), str(data["hash"]), data["key_id"]
+        mac = str(data["mac"])
+        when = datetime.fromisoformat(at)
+    except (ValueError, KeyError, TypeError):
+        return None
+    key = chain_key(key_id)
+    authentic = key is not None and keyed_digest(key, [at, entry_id, head_hash, key_id]) == mac
+    return Anchor(at=when, entry_id=entry_id, hash=head_hash, key_id=key_id, authentic=authentic)
+
+
+def audit_anchors_recent(*, limit: int = ANCHORS_CHECKED, until: datetime | None = None) -> list[Anchor]:
+    """AUD-1: the newest ``limit`` anchors (oldest first) from the anchor file, read from its end; only
+    those written at or before ``until`` when given (a restored backup is compared with the anchors
+    written before it was taken). Unreadable lines are skipped."""
+    path = Path(settings.AUDIT_ANCHOR_DIR) / ANCHOR_FILE
+    if not path.exists():
+        return []
+    with path.open("rb") as file:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(max(0, size - _ANCHOR_TAIL_BYTES))
+        tail = file.read().decode("utf-8", errors="replace")
+    anchors = [a for a in map(_anchor_from_line, tail.splitlines()) if a is not None]
+    if until is not None:
+        anchors = [a for a in anchors if a.at <= until]
+    return anchors[-limit:]
+
+
+def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None = None) -> VerifyResult:
+    """AUD-1: recompute the keyed hash chain in id order and report the first entry that does not fit,
+    then compare the chain with the newest anchors written outside the database.
 
     Streams the table, so memory stays flat however long the log is. The chain shows edits, inserts and
-    deletions inside the log; a cut-off tail is only visible against a head hash recorded elsewhere
-    (``VerifyResult`` of an earlier run, a report).
+    deletions inside the log, and without the key (``AUDIT_CHAIN_KEYS``) it cannot be recomputed; a cut-off
+    or rewritten tail shows against the anchors (an anchored entry missing, or holding another hash).
     """
+    anchors = audit_anchors_recent(until=anchors_until)
+    for anchor in anchors:
+        if not anchor.authentic:
+            return VerifyResult(
+                ok=False,
+                count=0,
+                first_broken_id=anchor.entry_id,
+                reason=f"anchor of {anchor.at.isoformat()} is not authentic: the anchor file was changed",
+            )
+    anchored = {anchor.entry_id: anchor for anchor in anchors}
     expected_prev = GENESIS_HASH
     count = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
@@ -37,7 +100,25 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> VerifyResult:
                 ok=False,
                 count=count,
                 first_broken_id=entry.pk,
-                reason="hash mismatch: the entry's content was changed after it was written",
+                reason="hash mismatch: the entry's content was changed after it was written"
+                if chain_key(entry.key_id) is not None
+                else f"hash mismatch: no configured key has the entry's key id {entry.key_id!r}",
+            )
+        anchored_here = anchored.pop(entry.pk) if entry.pk in anchored else None
+        if anchored_here is not None and anchored_here.hash != entry.hash:
+            return VerifyResult(
+                ok=False,
+                count=count,
+                first_broken_id=entry.pk,
+                reason=f"anchor mismatch: the entry's hash is not the one anchored at {anchored_here.at.isoformat()}",
             )
         expected_prev = entry.hash
-    return VerifyResult(ok=True, count=count)
+    if anchored:
+        missing = min(anchored)
+        return VerifyResult(
+            ok=False,
+            count=count,
+            first_broken_id=missing,
+            reason=f"anchored entry {missing} is missing: the log was truncated or its tail deleted",
+        )
+    return VerifyResult(ok=True, count=count, anchors_checked=len(anchors))

@@ -338,7 +338,7 @@ def restore_rehearse(
                             )
                         )
                     if report.steps[-1].ok:
-                        _verify_steps(report, _pg_url(source, scratch))
+                        _verify_steps(report, _pg_url(source, scratch), taken_at=_taken_at(path))
             finally:
                 if created:
                     with _step(report, "dropdb") as out:
@@ -362,21 +362,38 @@ def restore_rehearse(
                 if result != "ok":
                     raise BackupError(out[-1])
             if report.steps[-1].ok:
-                _verify_steps(report, f"sqlite:///{copy}")
+                _verify_steps(report, f"sqlite:///{copy}", taken_at=_taken_at(path))
         else:
             report.steps.append(Step("restore", False, f"no restore method for {vendor}", 0.0))
     report.ok = all(step.ok for step in report.steps)
     return _finish(report)
 
 
-def _verify_steps(report: RehearsalReport, database_url: str) -> None:
-    """The two verify commands, each in a fresh ``manage.py`` whose only database is the scratch one."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "platform_core.settings"}
+def _taken_at(path: Path) -> datetime | None:
+    """When the backup in ``path`` started (its directory's name), before its database dump was taken."""
+    try:
+        return datetime.strptime(path.name, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _verify_steps(report: RehearsalReport, database_url: str, *, taken_at: datetime | None) -> None:
+    """The two verify commands, each in a fresh ``manage.py`` whose only database is the scratch one.
+
+    AUD-1: the audit log is compared with the anchors written before the backup started (later ones name
+    entries the backup cannot hold)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "platform_core.settings",
+        "AUDIT_ANCHOR_DIR": str(settings.AUDIT_ANCHOR_DIR),
+    }
     manage = str(Path(settings.BASE_DIR) / "manage.py")
-    for command in ("verify_ledger", "verify_audit_log"):
+    audit_args = [f"--anchors-until={taken_at.isoformat()}"] if taken_at is not None else []
+    for command, args in (("verify_ledger", []), ("verify_audit_log", audit_args)):
         with _step(report, command) as out:
             proc = subprocess.run(  # noqa: S603
-                [sys.executable, manage, command],
+                [sys.executable, manage, command, *args],
                 env=env,
                 capture_output=True,
                 text=True,

@@ -1,9 +1,19 @@
 """Masks for report columns that the kernel's ``accounts.masking`` helpers do not cover (SEC-2)."""
 
+import json
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from platform_core.accounts.masking import MASK, mask_address, mask_id_number, mask_name, mask_phone
+from platform_core.accounts.masking import (
+    MASK,
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
+from platform_core.operations.logs import mask_personal_data
 
 _PHONE = re.compile(r"^\+?\d[\d\s-]{6,}$")
 
@@ -19,6 +29,12 @@ PERSONAL_KEYS = {
     "registered_address": mask_address,
     "shipping_address": mask_address,
     "id_number": mask_id_number,
+    # the payer's account at a payment provider (sandbox ``payer_account``, Alipay ``buyer_*``, WeChat ``openid``)
+    "payer_account": mask_bank_account,
+    "buyer_id": mask_bank_account,
+    "buyer_open_id": mask_bank_account,
+    "buyer_logon_id": mask_bank_account,
+    "openid": mask_bank_account,
     "email": None,  # filled below
     "contact_email": None,
 }
@@ -64,3 +80,20 @@ def mask_personal_json(value: Any) -> Any:
     if isinstance(value, list):
         return [mask_personal_json(item) for item in value]
     return value
+
+
+def mask_personal_callback(body: str | None) -> str:
+    """SEC-2: a payment provider's raw notification with the payer masked: JSON (the sandbox, WeChat Pay)
+    or a form body (Alipay) by key, and any phone or ID number left in free text."""
+    if not body:
+        return ""
+    text = body.strip()
+    try:
+        return json.dumps(mask_personal_json(json.loads(text)), ensure_ascii=False, sort_keys=True)
+    except ValueError:
+        pass
+    if "=" in text and " " not in text:
+        pairs = parse_qsl(text, keep_blank_values=True)
+        masked = [(key, str(mask_personal_json({key: value})[key])) for key, value in pairs]
+        return urlencode(masked, safe="*")
+    return mask_personal_data(text)

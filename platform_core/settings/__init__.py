@@ -461,6 +461,30 @@ OPS_HEARTBEAT_INTERVAL_SECONDS = env.float("OPS_HEARTBEAT_INTERVAL_SECONDS", def
 # OPS-5: a deadline counts as overdue (for the backlog check) once it is this late; the sweep runs every minute
 OPS_DEADLINE_OVERDUE_GRACE_SECONDS = env.int("OPS_DEADLINE_OVERDUE_GRACE_SECONDS", default=120)
 
+# AUD-1: the audit chain is an HMAC-SHA256 chain keyed with a secret the database does not hold.
+# ``AUDIT_CHAIN_KEYS="2026b:<secret>,2026a:<old secret>"``: (key id, secret) pairs, the newest first; new
+# entries are signed with the first, each entry records its key id, and older keys stay listed to verify
+# what they signed (rotate by prepending). The development default is public; production has no default
+# and the settings check refuses an empty list or a key that appears in the code (platform.E003).
+AUDIT_CHAIN_DEV_KEY = "dev-only-audit-chain-key-not-secret"
+AUDIT_CHAIN_KEYS: list[tuple[str, str]] = [
+    (key_id.strip(), secret.strip())
+    for key_id, _, secret in (
+        item.partition(":")
+        for item in env.list(
+            "AUDIT_CHAIN_KEYS", default=[] if IS_PRODUCTION else [f"dev:{AUDIT_CHAIN_DEV_KEY}"]
+        )
+    )
+]
+# AUD-1: the chain head (entry id, hash) is anchored outside the database this often, appended to a file in
+# this directory (the backup location, kept off the database host) and written to the log.
+AUDIT_ANCHOR_DIR = Path(env.str("AUDIT_ANCHOR_DIR", default=str(OPS_BACKUP_DIR / "audit-anchors")))
+AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["audit.anchor-head"] = {
+    "task": "audit.anchor_head",
+    "schedule": timedelta(seconds=AUDIT_ANCHOR_INTERVAL_SECONDS),
+}
+
 # REP-4, AUD-4: exports and reports (platform_core.reports)
 REPORTS_EXPORT_DIR = Path(env.str("REPORTS_EXPORT_DIR", default=str(VAR_DIR / "exports")))
 REPORTS_CHUNK_SIZE = env.int("REPORTS_CHUNK_SIZE", default=2000)  # rows per database fetch when streaming
@@ -487,9 +511,10 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# SEC-5: a content security policy for the merchant dashboard: no inline code, nothing from other hosts.
+# SEC-5: a content security policy for the merchant dashboard and the admin (issue 20): no inline code,
+# nothing from other hosts. Django's admin templates load their scripts from files, so it renders under it.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/docs/"],
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

@@ -22,6 +22,7 @@ SEEDERS = [
 GRANTS = [
     ("catalog.migrations.0005_grant_review_permissions", "catalog"),
     ("catalog.migrations.0008_assisted_listing", "catalog"),
+    ("orders.migrations.0005_refund_order_permission", "orders"),
 ]
 
 

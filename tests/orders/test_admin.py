@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client: Client) -> Client:
     user = StaffFactory.create()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_order", "change_order"]))
+    # PAY-5: cancelling with a refund is finance's permission (issue 20)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_order", "change_order", "refund_order"])
+    )
     client.force_login(User.objects.get(pk=user.pk))
     return client
 

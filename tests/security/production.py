@@ -44,6 +44,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY": secrets.token_urlsafe(32),
         "ORDERS_WECHAT_PAY_PLATFORM_SERIAL": secrets.token_hex(20),
         "ORDERS_WECHAT_PAY_APIV3_KEY": secrets.token_hex(16),
+        "AUDIT_CHAIN_KEYS": "t1:" + secrets.token_urlsafe(48),
     }
     env.update(overrides)
     return env

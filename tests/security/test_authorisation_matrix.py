@@ -289,6 +289,26 @@ def _merchant_order() -> Built:
     return {"order_id": order.pk}, order.merchant.owner, order.number
 
 
+def _delivery_case() -> Any:
+    """ORD-10: a shipped order whose parcel stalled, so a delivery case is open."""
+    from orders.services.delivery import order_delivery_stalled
+    from tests.factories.orders import shipped_order
+
+    case = order_delivery_stalled(order=shipped_order())
+    assert case is not None
+    return case
+
+
+def _customer_delivery_case() -> Built:
+    case = _delivery_case()
+    return {"order_id": case.order_id}, case.order.customer, case.order.number
+
+
+def _merchant_delivery_case() -> Built:
+    case = _delivery_case()
+    return {"case_id": case.pk}, case.order.merchant.owner, case.order.number
+
+
 def _deposit_payment() -> Built:
     from orders.services.payments import deposit_pay_start
     from tests.factories.catalog import CategoryFactory
@@ -586,6 +606,10 @@ REGISTRY: dict[str, ObjectRoute] = {
     "orders-confirm-receipt": ObjectRoute(_customer_order),
     "orders-extend-confirmation": ObjectRoute(_customer_order),
     "merchant-order-ship": ObjectRoute(_merchant_order),
+    "orders-delivery-case": ObjectRoute(_customer_delivery_case),
+    "orders-delivery-case-refund": ObjectRoute(_customer_delivery_case),
+    "merchant-delivery-case-reship": ObjectRoute(_merchant_delivery_case),
+    "merchant-delivery-case-agree-refund": ObjectRoute(_merchant_delivery_case),
     "merchant-order-cancel": ObjectRoute(_merchant_order),
     "merchant-statement-csv": ObjectRoute(_statement),
     "orders-line-review": ObjectRoute(_customer_review),
@@ -723,6 +747,8 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:sku": ObjectRoute(_sku),
     "merchant:order": ObjectRoute(_merchant_order),
     "merchant:order-ship": ObjectRoute(_merchant_order),
+    "merchant:delivery-case-reship": ObjectRoute(_merchant_delivery_case),
+    "merchant:delivery-case-agree-refund": ObjectRoute(_merchant_delivery_case),
     "merchant:packing-slip": ObjectRoute(_merchant_order),
     "merchant:statement-csv": ObjectRoute(_statement),
     "merchant:aftersales-request": ObjectRoute(_merchant_request),

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from platform_core.audit.models import AuditEntry
 from platform_core.audit.services import audit_record
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_account_for, ledger_post
@@ -87,7 +88,8 @@ def test_ops_4_backup_then_restore_rehearsal_verifies_ledger_and_audit_chain(
         "dropdb",
     ]
     assert "ledger OK: 6 transactions" in steps["verify_ledger"].output
-    assert "audit log OK: 3 entries" in steps["verify_audit_log"].output
+    # the seed's 3 entries and the rights.changed entries of its users' roles (AUD-1, issue 20)
+    assert f"audit log OK: {AuditEntry.objects.count()} entries" in steps["verify_audit_log"].output
     assert report.scratch_database.startswith(connection.settings_dict["NAME"][:20])
     assert report.scratch_database not in _scratch_databases()  # dropped
     assert heartbeats.read(heartbeats.REHEARSAL) is not None
@@ -156,4 +158,5 @@ def test_ops_4_sqlite_backup_is_a_consistent_copy_and_its_rehearsal_verifies_it(
     assert report.ok, report.as_dict()
     assert list(steps) == ["checksums", "media_archive", "restore_copy", "verify_ledger", "verify_audit_log"]
     assert "ledger OK: 6 transactions" in steps["verify_ledger"].output
-    assert "audit log OK: 3 entries" in steps["verify_audit_log"].output
+    # the seed's 3 entries and the rights.changed entries of its users' roles (AUD-1, issue 20)
+    assert f"audit log OK: {AuditEntry.objects.count()} entries" in steps["verify_audit_log"].output

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ledger', '0001_initial'),
-        ('orders', '0004_payment_payer_account'),
+        ('orders', '0005_refund_order_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

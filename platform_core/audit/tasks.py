@@ -1,0 +1,13 @@
+"""Beat tasks of the audit log (AUD-1)."""
+
+from typing import Any
+
+from celery import shared_task
+
+from platform_core.audit.services import audit_anchor_write
+
+
+@shared_task(name="audit.anchor_head", ignore_result=True)
+def anchor_head_task() -> dict[str, Any] | None:
+    """AUD-1: anchor the chain head outside the database (file under AUDIT_ANCHOR_DIR and the log)."""
+    return audit_anchor_write()
