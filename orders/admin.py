@@ -170,7 +170,8 @@ class OrderAdmin(PersonalDataAdmin):
         "settled_at",
     ]
     list_filter = ["status", "kind", "customer_may_cancel_with_refund"]
-    search_fields = ["number", "tracking_number", "customer__email", "customer__phone", "merchant__name"]
+    search_fields = ["number", "tracking_number", "=customer__email", "=customer__phone", "merchant__name"]
+    personal_search_fields = ("=customer__email", "=customer__phone")
     date_hierarchy = "created_at"
     list_select_related = ["customer", "merchant"]
     inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline, TrackingEventInline]

@@ -5,7 +5,7 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E101``: a sandbox payment provider, carrier or payout provider is enabled (anyone could pay,
   deliver or pay out with the sandbox's published signing key);
 - ``platform.E102``: a secret or signing key is missing (empty): ``DJANGO_SECRET_KEY``,
-  ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS`` and the keys of every enabled payment provider;
+  ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS``, ``AUDIT_CHAIN_KEYS`` and the keys of every enabled payment provider;
 - ``platform.E103``: a secret equals a value published in the code (``settings/_dev_defaults.py``, the
   docker-compose file): whoever reads the repository holds it;
 - ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
@@ -35,6 +35,7 @@ PRODUCTION_SECRETS: dict[str, str] = {
     "SECRET_KEY": "DJANGO_SECRET_KEY",
     "OPS_METRICS_TOKEN": "OPS_METRICS_TOKEN",
     "FIELD_ENCRYPTION_KEYS": "FIELD_ENCRYPTION_KEYS",
+    "AUDIT_CHAIN_KEYS": "AUDIT_CHAIN_KEYS",  # AUD-1: the audit chain's HMAC keys, (key id, secret) pairs
 }
 
 #: PAY-3: an enabled payment provider -> the settings it verifies its notifications with (all required)
@@ -61,6 +62,10 @@ def _values(name: str) -> list[str]:
             return []
     else:
         value = attrgetter(name)(settings)
+    if name == "AUDIT_CHAIN_KEYS":  # (key id, secret) pairs: the secrets are what must not be published
+        return [
+            str(pair[1]) for pair in value if isinstance(pair, tuple | list) and len(pair) == 2 and pair[1]
+        ]
     if isinstance(value, list | tuple):
         return [str(v) for v in value if str(v)]
     return [str(value)] if str(value) else []

@@ -23,6 +23,7 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     # an exact e-mail or phone finds the account without the list ever showing it unmasked
     search_fields = ("=email", "=phone", "name")
+    personal_search_fields = ("=email", "=phone", "name")
     personal_data_fields = USER_PERSONAL_FIELDS
     # STF-2, STF-4: rights are granted through reviewed applications and the capped grant service
     # (staff app), never by ticking boxes here: staff status, superuser, groups and permissions are shown only.

@@ -21,6 +21,8 @@ DEV_FIELD_ENCRYPTION_KEYS: list[str] = ["ZGV2LW9ubHktbm90LXNlY3JldC1maWVsZC1rZXk
 PUBLISHED_SECRETS: frozenset[str] = frozenset(
     {
         "compose-local-only-not-secret-c8f1e2a7b94d3f6e0a5c7d2b8e1f4a9c",
+        "compose-local-only-audit-key-5e0d9b3a71c24f86a1d7",
+        "dev-only-audit-chain-key-not-secret",  # settings.AUDIT_CHAIN_DEV_KEY (AUD-1)
         *DEV_SECRETS.values(),
         *DEV_FIELD_ENCRYPTION_KEYS,
     }

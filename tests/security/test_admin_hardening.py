@@ -232,6 +232,34 @@ def test_sec_2_unmasked_admin_views_are_audited(settings, customer_with_order: O
     assert len(subjects) == 4  # and the list page, once
 
 
+def test_sec_2_admin_search_by_phone_or_email_needs_the_personal_data_permission(
+    settings, customer_with_order: Order
+) -> None:
+    """Searching the user or order list by a phone number or e-mail address would tell a viewer who may not
+    see personal data whose it is (and that it is registered): those search fields are offered only to a
+    viewer with ``staff.view_personal_data``."""
+    order, customer = customer_with_order, customer_with_order.customer
+    auditor = UserFactory(role=Role.AUDITOR, is_staff=True)
+    client = _admin_client(settings, auditor)
+
+    def found(url: str, query: str) -> set[str]:
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return set(re.findall(r'href="(/admin/[a-z]+/[a-z]+/\d+/change/)', response.content.decode()))
+
+    # the same rows whether the searched contact exists or not: the search tells the auditor nothing
+    for url in ("/admin/accounts/user/", "/admin/orders/order/"):
+        for query, unknown in ((PHONE, "13700000000"), (EMAIL, "nobody@example.com"), ("张三丰", "李四光")):
+            assert found(url, query) == found(url, unknown), (url, query)
+    assert order.number in client.get("/admin/orders/order/", {"q": order.number}).content.decode()
+
+    permitted = _give(_staff(), "accounts.view_user", "orders.view_order", "staff.view_personal_data")
+    client = _admin_client(settings, permitted)
+    users = client.get("/admin/accounts/user/", {"q": PHONE}).content.decode()
+    assert f"/admin/accounts/user/{customer.pk}/change/" in users
+    assert order.number in client.get("/admin/orders/order/", {"q": EMAIL}).content.decode()
+
+
 # --- SEC-5: the admin's Content-Security-Policy ------------------------------------------------------
 
 

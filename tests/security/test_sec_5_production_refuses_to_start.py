@@ -101,6 +101,7 @@ def _safe_production(settings: Settings) -> None:
     settings.ORDERS_PAYMENT_SANDBOX_KEY = ""
     settings.ORDERS_LOGISTICS_SANDBOX_KEY = ""
     settings.STAFF_REQUIRE_OTP = True
+    settings.AUDIT_CHAIN_KEYS = [("t1", "an-audit-chain-key-of-this-test-" + "k" * 16)]
 
 
 def test_sec_5_a_safe_production_configuration_has_no_error(settings: Settings) -> None:
@@ -143,3 +144,20 @@ def test_sec_3_production_refuses_to_start_without_the_staff_second_factor(setti
     _safe_production(settings)
     settings.STAFF_REQUIRE_OTP = False
     assert [e.id for e in production_errors()] == ["platform.E104"]
+
+
+def test_aud_1_production_refuses_to_start_without_a_secret_audit_chain_key(settings: Settings) -> None:
+    """AUD-1: the audit chain's HMAC key is a production secret like the others: missing, or the development
+    key written in the settings, and no process starts (not only ``manage.py check``)."""
+    _safe_production(settings)
+    settings.AUDIT_CHAIN_KEYS = []
+    assert [(e.id, e.msg.split(" ")[0]) for e in production_errors()] == [
+        ("platform.E102", "AUDIT_CHAIN_KEYS")
+    ]
+    settings.AUDIT_CHAIN_KEYS = [
+        ("new", "a-fresh-audit-key-" + "n" * 20),
+        ("dev", settings.AUDIT_CHAIN_DEV_KEY),
+    ]
+    assert [(e.id, e.msg.split(" ")[0]) for e in production_errors()] == [
+        ("platform.E103", "AUDIT_CHAIN_KEYS")
+    ]
