@@ -5,7 +5,7 @@ Its index is the operations console (issue 12): above the app list, the work que
 work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
@@ -129,11 +129,11 @@ class PersonalDataAdmin(admin.ModelAdmin):
     #: viewer who may see it, or searching by a phone number would tell who it belongs to (SEC-2)
     personal_search_fields: tuple[str, ...] = ()
 
-    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+    def get_search_fields(self, request: HttpRequest) -> list[str] | tuple[str, ...]:
         fields = super().get_search_fields(request)
         if may_view_personal_data(request.user):
             return fields
-        return [field for field in fields if field not in self.personal_search_fields]
+        return tuple(field for field in fields if field not in self.personal_search_fields)
 
     def personal(self, value: Any, mask: Callable[[Any], str]) -> str:
         return personal_shown(value, mask)

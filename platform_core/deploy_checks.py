@@ -63,9 +63,8 @@ def _values(name: str) -> list[str]:
     else:
         value = attrgetter(name)(settings)
     if name == "AUDIT_CHAIN_KEYS":  # (key id, secret) pairs: the secrets are what must not be published
-        return [
-            str(pair[1]) for pair in value if isinstance(pair, tuple | list) and len(pair) == 2 and pair[1]
-        ]
+        pairs = value if isinstance(value, list | tuple) else []
+        return [str(p[1]) for p in pairs if isinstance(p, tuple | list) and len(p) == 2 and p[1]]
     if isinstance(value, list | tuple):
         return [str(v) for v in value if str(v)]
     return [str(value)] if str(value) else []
