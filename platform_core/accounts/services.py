@@ -156,17 +156,20 @@ def user_second_factor_verify(*, user: User, code: str, token: AuthToken | None)
     Returns the device that accepted the code (the API view also records it in the session, if any). A
     wrong code is audited; its throttling state is committed before the refusal (not rolled back with it).
     """
-    devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+    # django-otp locks the devices (select_for_update, its replay guard): inside a transaction, which a
+    # request does not have (ATOMIC_REQUESTS is off); the throttling state of a wrong code is committed
+    # with it, before the refusal below
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+        device = next((d for d in devices if d.verify_token(code.strip())), None)
+        if devices and device is None:
+            audit_record(actor=user, action="account.second_factor_failed", subject=user)
     if not devices:
         raise InvalidInput(
             _("You have no authenticator set up. Set one up in the operations admin first."),
             code="no_otp_device",
             errors={"code": [_("You have no authenticator set up.")]},
         )
-    with transaction.atomic():
-        device = next((d for d in devices if d.verify_token(code.strip())), None)
-        if device is None:
-            audit_record(actor=user, action="account.second_factor_failed", subject=user)
     if device is None:
         raise InvalidInput(
             _("The code is wrong or has expired."),

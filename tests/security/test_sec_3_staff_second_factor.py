@@ -158,3 +158,24 @@ def test_sec_3_refusal_is_translated(platform_default_language: str) -> None:
     refused = api.get("/api/v1/me/permissions/")
     assert refused.status_code == 403
     assert refused.json()["detail"].startswith("员工账号需要第二重验证")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sec_3_second_factor_verifies_outside_a_test_transaction() -> None:
+    """As in production, a request has no surrounding transaction (``ATOMIC_REQUESTS`` is off): django-otp's
+    device lock must be taken inside the service's own transaction, or every verification answers 500
+    (found by the production fuzzing of ``.ci/prod_fuzz.sh``)."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    customer = CustomerFactory()
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    api, _ = token_client(staff.email)
+    wrong = api.post(VERIFY, {"code": code_of(device, shift=1)}, format="json")
+    assert wrong.status_code == 400 and "code" in wrong.json()["errors"]
+    device.refresh_from_db()
+    device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
+    device.save()
+    assert api.post(VERIFY, {"code": code_of(device)}, format="json").status_code == 200
+    assert TokenSecondFactor.objects.filter(token__user=staff).count() == 1
+    nobody, _ = token_client(customer.email)
+    no_device = nobody.post(VERIFY, {"code": "123456"}, format="json")
+    assert no_device.status_code == 400 and no_device.json()["code"] == "no_otp_device"
