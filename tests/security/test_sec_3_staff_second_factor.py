@@ -175,7 +175,7 @@ def test_sec_3_second_factor_verifies_outside_a_test_transaction() -> None:
     device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
     device.save()
     assert api.post(VERIFY, {"code": code_of(device)}, format="json").status_code == 200
-    assert TokenSecondFactor.objects.filter(token__user=staff).count() == 1
+    assert TokenSecondFactor.objects.filter(token__user_id=staff.pk).count() == 1
     nobody, _ = token_client(customer.email)
     no_device = nobody.post(VERIFY, {"code": "123456"}, format="json")
     assert no_device.status_code == 400 and no_device.json()["code"] == "no_otp_device"
