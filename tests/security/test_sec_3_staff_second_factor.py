@@ -165,7 +165,7 @@ def test_sec_3_second_factor_verifies_outside_a_test_transaction() -> None:
     """As in production, a request has no surrounding transaction (``ATOMIC_REQUESTS`` is off): django-otp's
     device lock must be taken inside the service's own transaction, or every verification answers 500
     (found by the production fuzzing of ``.ci/prod_fuzz.sh``)."""
-    staff: User = UserFactory(is_staff=True, is_superuser=True)
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
     customer = CustomerFactory()
     device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
     api, _ = token_client(staff.email)
