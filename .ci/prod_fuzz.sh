@@ -6,14 +6,16 @@
 # then hand-written boundary requests (JSON nested 5,000 deep, quantity 2**31, price NaN …), and reports
 # the number of 5xx answers, counted from gunicorn's access log.
 #
-# Fails on any 5xx only with PROD_FUZZ_STRICT=1 (default 0 until the boundary 500s of issue 20 item 11 are
-# fixed; then flip the default). Always stops gunicorn and drops its database.
-#   env: PROD_FUZZ_STRICT (0), PROD_FUZZ_SECONDS (per schemathesis run, 70), PROD_FUZZ_PORT (8765),
-#        PROD_FUZZ_EXAMPLES (max examples per operation, 25)
+# Fails on any 5xx (PROD_FUZZ_STRICT=0 only reports them), printing the tracebacks from gunicorn's log.
+# Always stops gunicorn and drops its database. schemathesis runs with a fixed seed (PROD_FUZZ_SEED) so a
+# failure can be replayed; change the seed to explore further.
+#   env: PROD_FUZZ_STRICT (1), PROD_FUZZ_SEED (20261207), PROD_FUZZ_SECONDS (per schemathesis run, 70),
+#        PROD_FUZZ_PORT (8765), PROD_FUZZ_EXAMPLES (max examples per operation, 25)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STRICT="${PROD_FUZZ_STRICT:-0}"
+STRICT="${PROD_FUZZ_STRICT:-1}"
+FUZZ_SEED="${PROD_FUZZ_SEED:-20261207}"
 SECONDS_PER_RUN="${PROD_FUZZ_SECONDS:-70}"
 PORT="${PROD_FUZZ_PORT:-8765}"
 EXAMPLES="${PROD_FUZZ_EXAMPLES:-25}"
@@ -86,7 +88,7 @@ run_st() {  # $1 = phases, $2 = token or "" (anonymous)
     local auth=()
     [ -n "$2" ] && auth=(--header "Authorization: Token $2")
     timeout $((SECONDS_PER_RUN + 60)) .venv/bin/st run "${BASE}/api/schema/" --url "${BASE}" \
-        --checks not_a_server_error --max-time "${SECONDS_PER_RUN}" --max-examples "${EXAMPLES}" \
+        --checks not_a_server_error --seed "${FUZZ_SEED}" --max-time "${SECONDS_PER_RUN}" --max-examples "${EXAMPLES}" \
         --phases "$1" --exclude-path-regex 'logout|/me/delete/' --workers 2 --request-timeout 30 "${auth[@]}" --no-color --warnings off \
         >>"${WORK}/st.log" 2>&1 || st_status=$?
     grep -E "Tested:|generated|issues found|Failures|Server error" "${WORK}/st.log" | tail -4 || true
@@ -106,6 +108,8 @@ echo "prod-fuzz: ${requests} requests, ${server_errors} server error(s) (5xx); s
 if [ "${server_errors}" -gt 0 ]; then
     echo "prod-fuzz: the 5xx answers (first 40, from the masked access log):"
     awk '{print $5, $6, $8}' "${WORK}/5xx.log" | sort | uniq -c | sort -rn | head -40
+    echo "prod-fuzz: the server's tracebacks (gunicorn's log, last 120 lines of them):"
+    grep -A30 "Traceback" "${WORK}/gunicorn.log" | tail -120 || true
     if [ "${STRICT}" = "1" ]; then echo "prod-fuzz: FAILED (PROD_FUZZ_STRICT=1)" >&2; exit 1; fi
     echo "prod-fuzz: not failing CI (PROD_FUZZ_STRICT=${STRICT})"
 fi
