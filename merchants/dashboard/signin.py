@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from merchants.dashboard.base import SERVICE_ERRORS, page, show_error
-from platform_core.accounts.services import user_register
+from platform_core.accounts.services import user_register_quietly
 
 # --- sign-in, sign-up -------------------------------------------------------------------------------------
 
@@ -48,15 +47,30 @@ class RegisterForm(forms.Form):
     )
 
 
+# Issue 20 (low): the one answer to a valid sign-up, new or taken contact alike; the API's words
+# (``accounts.api.RegisterApi``), so the two interfaces say the same and share the translation
+SIGNUP_ANSWER = _(
+    "If this mobile number or email address can be registered, the account is ready: "
+    "sign in with it and your password."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """Create the account a shop is applied for with, then go on to the application."""
+    """Create the account a shop is applied for with; the person then signs in and goes on to the
+    application.
+
+    Issue 20 (low): the answer never tells whether the mobile number or email address already has an
+    account. A valid form, taken or new, goes to the sign-in page with the same message and signs no one in
+    (``user_register_quietly`` creates nothing for a taken contact, after the same password hashing work).
+    Invalid input (a malformed number, a weak password) is still shown on its fields.
+    """
     if request.user.is_authenticated:
         return redirect("merchant:onboarding")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_register(
+            user_register_quietly(
                 password=form.cleaned_data["password"],
                 phone=form.cleaned_data["phone"] or None,
                 email=form.cleaned_data["email"] or None,
@@ -65,7 +79,6 @@ def register(request: HttpRequest) -> HttpResponse:
         except SERVICE_ERRORS as exc:
             show_error(form, exc)
         else:
-            login(request, user, backend="platform_core.accounts.backends.PhoneOrEmailBackend")
-            messages.success(request, _("Your account is ready. Now apply for your shop."))
-            return redirect("merchant:onboarding")
+            messages.info(request, SIGNUP_ANSWER)
+            return redirect("merchant:login")
     return page(request, "merchant/register.html", {"form": form})

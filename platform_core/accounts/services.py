@@ -98,8 +98,9 @@ def _registration_validated(
 def user_register(
     *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
 ) -> User:
-    """A customer signs up with a mainland mobile number or an email address (the seller centre's form,
-    which signs the new account in at once and so says when the contact is taken)."""
+    """A new account with a mainland mobile number or an email address that says when the contact is taken
+    ("already registered"): the simulation's setup only. Issue 20 (low): no interface calls it; the API and
+    the seller centre sign up with ``user_register_quietly``, which reveals nothing."""
     user = _registration_validated(password=password, phone=phone, email=email, name=name, check_taken=True)
     user.set_password(password)
     user.save()
@@ -111,10 +112,11 @@ def user_register(
 def user_register_quietly(
     *, password: str, phone: str | None = None, email: str | None = None, name: str = ""
 ) -> User | None:
-    """Issue 20 (low): the API's sign-up, which never tells whether a mobile number or email address is
-    registered. Input is validated as ``user_register`` does, except the "already registered" checks; when
-    the contact is taken nothing is created (None), after the same password hashing work as a new account
-    (no timing oracle). The caller answers the same either way and the person signs in with the password.
+    """Issue 20 (low): the sign-up of the API and of the seller centre's form, which never tells whether a
+    mobile number or email address is registered. Input is validated as ``user_register`` does, except the
+    "already registered" checks; when the contact is taken nothing is created (None), after the same
+    password hashing work as a new account (no timing oracle). The caller answers the same either way and
+    the person signs in with the password.
     """
     user = _registration_validated(password=password, phone=phone, email=email, name=name, check_taken=False)
     taken = Q(pk__in=[])

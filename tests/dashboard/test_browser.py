@@ -164,6 +164,15 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     page.fill("#id_password", "a-long-passphrase-42")
     page.screenshot(path=str(shots / "01-register.png"), full_page=True)
     page.get_by_role("button", name=_zh("Create account")).click()
+    # issue 20 (low): sign-up signs no one in and says the same whether the number is taken or new
+    page.wait_for_url(f"{base}/merchant/login/")
+    signup_answer = "If this mobile number or email address can be registered, the account is ready: "
+    assert page.get_by_role("status").inner_text() == _zh(
+        signup_answer + "sign in with it and your password."
+    )
+    page.fill("#id_username", "13612345678")
+    page.fill("#id_password", "a-long-passphrase-42")
+    page.get_by_role("button", name=_zh("Sign in")).click()
     page.wait_for_url(f"{base}/merchant/onboarding/")
 
     # 2. the application

@@ -22,7 +22,13 @@ def _register(client: Client) -> User:
         {"name": "王五", "phone": "13712345678", "email": "", "password": "a-long-passphrase-42"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert response["Location"] == "/merchant/onboarding/"
+    # issue 20 (low): signing up signs no one in; the sign-in page says the same for a taken number
+    assert response["Location"] == "/merchant/login/"
+    response = client.post(
+        "/merchant/login/", {"username": "13712345678", "password": "a-long-passphrase-42"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get(response["Location"])["Location"] == "/merchant/onboarding/"  # no shop yet
     return User.objects.get(phone="13712345678")
 
 
