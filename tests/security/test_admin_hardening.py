@@ -300,6 +300,19 @@ def test_sec_2_admin_log_history_and_delete_pages_name_a_customer_masked(
     assert not AuditEntry.objects.filter(action="personal_data.viewed").exists()
 
 
+def test_sec_2_admin_deleting_a_customer_logs_and_says_it_masked(settings) -> None:
+    customer = _customer(email="li.si@example.com", phone="13712345678", name="李四光")
+    editor = _give(_staff(), "accounts.view_user", "accounts.delete_user")
+    client = _admin_client(settings, editor)
+    response = client.post(f"/admin/accounts/user/{customer.pk}/delete/", {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert not User.objects.filter(pk=customer.pk).exists()
+    html = response.content.decode()
+    assert not any(secret in html for secret in ("李四光", "li.si@example.com", "13712345678"))
+    assert "李**" in html  # "The user “李**” was deleted successfully."
+    assert LogEntry.objects.get(user=editor, object_id=str(customer.pk)).object_repr == f"User #{customer.pk}"
+
+
 def test_sec_2_permitted_viewer_sees_history_and_delete_pages_unmasked_and_audited(
     settings, customer_with_order: Order
 ) -> None:
