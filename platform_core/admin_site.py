@@ -15,6 +15,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django_otp.admin import OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
@@ -106,12 +109,47 @@ def admin_form_page(
 #: SEC-2: who is looking at the admin page being rendered (set around a change page or list by
 #: ``PersonalDataAdmin``; a ModelAdmin is shared between requests, so not an attribute of it)
 _viewer: ContextVar[Any] = ContextVar("admin_personal_data_viewer", default=None)
+#: SEC-2: the (personal, masked) names the messages of the admin request being handled must not show
+_message_names: ContextVar[list[tuple[str, str]] | None] = ContextVar(
+    "admin_personal_message_names", default=None
+)
 
 
 def personal_shown(value: Any, mask: Callable[[Any], str]) -> str:
     """SEC-2: ``value`` as the viewer of the admin page being rendered may see it (for inlines' display
     methods too: ``PersonalDataAdmin`` sets the viewer around its pages)."""
     return str(value or "") if may_view_personal_data(_viewer.get()) else mask(value)
+
+
+class _Named:
+    """SEC-2: an object as a page names it to a viewer who may not see personal data: its primary key (for the
+    breadcrumbs' link) and its masked name (what ``{{ object }}`` / ``{{ original }}`` prints)."""
+
+    def __init__(self, obj: Any, name: str) -> None:
+        self.pk = obj.pk
+        self._name = name
+
+    def __str__(self) -> str:
+        return self._name
+
+    def get_username(self) -> str:
+        return self._name
+
+
+def _renamed(value: Any, names: list[tuple[str, str]]) -> Any:
+    """SEC-2: ``value`` (a string, safe HTML or nested lists of them, as ``get_deleted_objects`` gives) with each
+    personal name replaced by its masked form."""
+    if isinstance(value, list):
+        return [_renamed(item, names) for item in value]
+    if not isinstance(value, str):
+        return value
+    text = str(value)
+    for name, masked in names:
+        if isinstance(value, SafeString):
+            text = text.replace(escape(name), escape(masked))
+        else:
+            text = text.replace(name, masked)
+    return mark_safe(text) if isinstance(value, SafeString) else text  # noqa: S308 (escaped above)
 
 
 class PersonalDataAdmin(admin.ModelAdmin):
@@ -143,19 +181,140 @@ class PersonalDataAdmin(admin.ModelAdmin):
         holds none)."""
         return None
 
+    def action_checkbox(self, obj: Any) -> Any:
+        """SEC-2: the list's checkbox is labelled "Select this object for an action - <name>": masked."""
+        masked = None if may_view_personal_data(_viewer.get()) else self.personal_repr(obj)
+        return super().action_checkbox(obj if masked is None else _Named(obj, masked))
+
+    def log_repr(self, obj: Any) -> str:
+        """SEC-2: how the admin's log (``django_admin_log``: the index's "Recent actions", each object's
+        history) names ``obj``. Stored and shown to any staff member, so never personal data: ``str(obj)`` when
+        it holds none (``personal_repr`` is None), else the model and id ("用户 #123")."""
+        if self.personal_repr(obj) is None:
+            return str(obj)
+        return f"{capfirst(self.model._meta.verbose_name)} #{obj.pk}"
+
+    def _log(
+        self, request: HttpRequest, objects: list[Any], flag: int, message: Any = "", *, single: bool = False
+    ) -> Any:
+        """Django's ``LogEntry.objects.log_actions`` with ``log_repr`` as the stored ``object_repr`` (SEC-2)."""
+        import json
+
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        user_id: Any = request.user.pk
+        entries = [
+            LogEntry(
+                user_id=user_id,
+                content_type_id=ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
+                object_id=str(obj.pk),
+                object_repr=self.log_repr(obj)[:200],
+                action_flag=flag,
+                change_message=json.dumps(message) if isinstance(message, list) else message,
+            )
+            for obj in objects
+        ]
+        if single:
+            entries[0].save()
+            return entries[0]
+        return LogEntry.objects.bulk_create(entries)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        from django.contrib.admin.models import ADDITION
+
+        return self._log(request, [obj], ADDITION, message, single=True)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        from django.contrib.admin.models import CHANGE
+
+        return self._log(request, [obj], CHANGE, message, single=True)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        from django.contrib.admin.models import DELETION
+
+        return self._log(request, list(queryset), DELETION)
+
+    def _masked_names(self, request: HttpRequest, objects: Any) -> list[tuple[str, str]]:
+        """(personal name, masked name) of each of ``objects`` whose name the viewer may not see (SEC-2)."""
+        if may_view_personal_data(request.user):
+            return []
+        names = []
+        for obj in objects:
+            masked = self.personal_repr(obj)
+            if masked is not None:
+                names += [
+                    (name, masked) for name in {str(obj), str(getattr(obj, "get_username", str)())} if name
+                ]
+        return names
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """SEC-2: the delete page lists the object and the related objects (whose names may hold the customer's,
+        e.g. "privacy of 张三"), named masked."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        names = self._masked_names(request, objs)
+        return _renamed(deleted, names), counts, perms_needed, _renamed(protected, names)
+
+    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
+        """SEC-2: "The user “张三” was changed successfully." names the object masked to whom may not see it."""
+        names = _message_names.get()
+        super().message_user(request, _renamed(message, names) if names else message, *args, **kwargs)
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        token = _message_names.set(self._masked_names(request, [obj]))
+        try:
+            return super().response_add(request, obj, post_url_continue)
+        finally:
+            _message_names.reset(token)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        token = _message_names.set(self._masked_names(request, [obj]))
+        try:
+            return super().response_change(request, obj)
+        finally:
+            _message_names.reset(token)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        names = _message_names.get()
+        if names is not None:  # for response_delete's message
+            names.extend(self._masked_names(request, [obj]))
+        super().delete_model(request, obj)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        token = _message_names.set([])
+        try:
+            response = super().delete_view(request, object_id, extra_context)
+        finally:
+            _message_names.reset(token)
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        return self._audited(request, response, [obj] if obj is not None else [], "admin delete page")
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        response = super().history_view(request, object_id, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        return self._audited(request, response, [obj] if obj is not None else [], "admin history")
+
     def _audited(
         self, request: HttpRequest, response: HttpResponseBase, objects: list[Any], page: str
     ) -> HttpResponseBase:
         context = getattr(response, "context_data", None)
-        if (
-            page == "admin page"
-            and objects
-            and context is not None
-            and not may_view_personal_data(request.user)
-        ):
+        if len(objects) == 1 and context is not None and not may_view_personal_data(request.user):
             masked = self.personal_repr(objects[0])
             if masked is not None:
-                context["subtitle"] = masked  # the page's title and breadcrumbs
+                # the page's title and breadcrumbs: the change page's subtitle; the history, delete and
+                # password pages' title and ``object`` / ``original``
+                if page == "admin page":
+                    context["subtitle"] = masked
+                names = self._masked_names(request, objects)
+                if context.get("title"):
+                    context["title"] = _renamed(str(context["title"]), names)
+                for key in ("object", "original"):
+                    if page != "admin page" and context.get(key) is objects[0]:
+                        context[key] = _Named(objects[0], masked)
         token = _viewer.set(request.user)
         try:
             if isinstance(response, TemplateResponse) and not response.is_rendered:

@@ -64,6 +64,12 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
     def personal_repr(self, obj: Any) -> str | None:
         return mask_person(str(obj))
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """SEC-2: the password page's title and breadcrumbs name the account masked (and audited unmasked)."""
+        response = super().user_change_password(request, id, form_url)
+        user = (getattr(response, "context_data", None) or {}).get("original")
+        return self._audited(request, response, [user] if user is not None else [], "admin password page")
+
     @admin.display(description=_("name"), ordering="name")
     def name_shown(self, user: User) -> str:
         return self.personal(user.name, mask_name)

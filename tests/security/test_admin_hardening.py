@@ -12,6 +12,7 @@ import time
 from typing import Any, cast
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django_otp.oath import TOTP
@@ -258,6 +259,82 @@ def test_sec_2_admin_search_by_phone_or_email_needs_the_personal_data_permission
     users = client.get("/admin/accounts/user/", {"q": PHONE}).content.decode()
     assert f"/admin/accounts/user/{customer.pk}/change/" in users
     assert order.number in client.get("/admin/orders/order/", {"q": EMAIL}).content.decode()
+
+
+def _customer_pages(customer: User) -> dict[str, str]:
+    return {
+        "history": f"/admin/accounts/user/{customer.pk}/history/",
+        "password page": f"/admin/accounts/user/{customer.pk}/password/",
+        "delete page": f"/admin/accounts/user/{customer.pk}/delete/",
+    }
+
+
+def test_sec_2_admin_log_history_and_delete_pages_name_a_customer_masked(
+    settings, customer_with_order: Order
+) -> None:
+    """The admin's log ("Recent actions", each object's history), the history, password and delete pages and
+    the admin's messages never name a customer to a staff member without ``staff.view_personal_data``."""
+    customer = customer_with_order.customer
+    editor = _give(_staff(), "accounts.view_user", "accounts.change_user", "accounts.delete_user")
+    client = _admin_client(settings, editor)
+    secrets = (PHONE, EMAIL, "张三丰", "13800000000")
+
+    saved = client.post(f"/admin/accounts/user/{customer.pk}/change/", {"is_active": "on"}, follow=True)
+    assert saved.status_code == 200
+    assert f"/admin/accounts/user/{customer.pk}/change/" not in saved.redirect_chain[-1][0]  # saved
+    entry = LogEntry.objects.get(user=editor, object_id=str(customer.pk))
+    assert entry.object_repr == f"User #{customer.pk}"  # stored so: every later reader sees it
+    pages = {"message": saved, "recent actions": client.get("/admin/")}
+    pages |= {name: client.get(url) for name, url in _customer_pages(customer).items()}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        for secret in secrets:
+            assert secret not in html, f"{secret} unmasked on the {name}"
+    assert f"User #{customer.pk}" in pages["recent actions"].content.decode()
+    assert "张**" in pages["history"].content.decode()
+
+    auditor = UserFactory(role=Role.AUDITOR, is_staff=True)
+    html = _admin_client(settings, auditor).get(_customer_pages(customer)["history"]).content.decode()
+    assert not any(secret in html for secret in secrets)
+    assert not AuditEntry.objects.filter(action="personal_data.viewed").exists()
+
+
+def test_sec_2_admin_deleting_a_customer_logs_and_says_it_masked(settings) -> None:
+    customer = _customer(email="li.si@example.com", phone="13712345678", name="李四光")
+    editor = _give(_staff(), "accounts.view_user", "accounts.delete_user")
+    client = _admin_client(settings, editor)
+    response = client.post(f"/admin/accounts/user/{customer.pk}/delete/", {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert not User.objects.filter(pk=customer.pk).exists()
+    html = response.content.decode()
+    assert not any(secret in html for secret in ("李四光", "li.si@example.com", "13712345678"))
+    assert "李**" in html  # "The user “李**” was deleted successfully."
+    assert LogEntry.objects.get(user=editor, object_id=str(customer.pk)).object_repr == f"User #{customer.pk}"
+
+
+def test_sec_2_permitted_viewer_sees_history_and_delete_pages_unmasked_and_audited(
+    settings, customer_with_order: Order
+) -> None:
+    customer = customer_with_order.customer
+    viewer = _give(
+        _staff(),
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.delete_user",
+        "staff.view_personal_data",
+    )
+    client = _admin_client(settings, viewer)
+    for name, url in _customer_pages(customer).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert "张三丰" in response.content.decode(), name
+    viewed = AuditEntry.objects.filter(action="personal_data.viewed", actor=viewer).order_by("id")
+    assert [(e.subject_id, e.reason) for e in viewed] == [
+        (str(customer.pk), "admin history"),
+        (str(customer.pk), "admin password page"),
+        (str(customer.pk), "admin delete page"),
+    ]
 
 
 # --- SEC-5: the admin's Content-Security-Policy ------------------------------------------------------
