@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -79,12 +80,14 @@ def _eager_celery() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_lockouts_or_throttles(settings: Settings) -> None:
+def _no_lockouts_or_throttles(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.AXES_ENABLED = False  # tests that exercise lockout turn it back on
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "login": "100000/min"},
-    }
+    rates = {"anon": "100000/min", "user": "100000/min", "login": "100000/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    # DRF binds THROTTLE_RATES to the class when it is imported, so the setting above does not reach it:
+    # without this, sign-ins of unrelated tests on one worker add up to the real 20/min login rate (429).
+    # Tests of the throttles set their own rate on the class (monkeypatch).
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
 
 
 @pytest.fixture(autouse=True)
