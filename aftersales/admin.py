@@ -43,6 +43,7 @@ from aftersales.services.conversations import (
 from aftersales.services.requests import request_approve, special_period_declare
 from aftersales.services.returns import request_close, request_return_delivered
 from orders.models import Order
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.admin_site import PersonalDataAdmin, model_change_permission, personal_shown
 from platform_core.errors import DomainError
@@ -408,13 +409,18 @@ class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["created_at", "side", "sender_shown", "text", "read_at"]
-    readonly_fields = ["created_at", "side", "sender_shown", "text", "read_at"]
+    fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
+    readonly_fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
     can_delete = False
 
     @admin.display(description=_("Sender"))
     def sender_shown(self, message: Message) -> str:
         return person_shown(message.sender)  # SEC-2: the customer on the customer's side
+
+    @admin.display(description=_("text"))
+    def text_shown(self, message: Message) -> str:
+        """SEC-2, MSG-1: phone numbers and addresses typed in a message, masked as the other party reads them."""
+        return personal_shown(message.text, mask_contact_details)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -411,7 +411,7 @@ def test_sec_2_auditor_sees_no_customer_in_aftersales_jury_and_dispute_admin(set
     complaint = file_complaint(complainant=customer, order=order)
     suggestion = suggestion_record(user=customer, text="希望增加夜间客服", actor=customer)
     conversation = conversation_start(
-        customer=customer, kind=Conversation.Kind.PLATFORM, text="在吗", actor=customer
+        customer=customer, kind=Conversation.Kind.PLATFORM, text=f"在吗？请打 {phone}", actor=customer
     )
     case = jury_consent_give(dispute=dispute, party=Party.CUSTOMER, actor=customer)
     seat = Juror.objects.create(case=case, user=customer)
