@@ -43,9 +43,18 @@ from aftersales.services.conversations import (
 from aftersales.services.requests import request_approve, special_period_declare
 from aftersales.services.returns import request_close, request_return_delivered
 from orders.models import Order
+from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
-from platform_core.admin_site import model_change_permission
+from platform_core.admin_site import PersonalDataAdmin, model_change_permission, personal_shown
 from platform_core.errors import DomainError
+from platform_core.reports.masks import mask_person
+
+
+def person_shown(user: User | None) -> str:
+    """SEC-2: an account (a customer, a sender, an actor) as the viewer of the admin page may see it: masked
+    without ``staff.view_personal_data`` (``str(user)`` is the name, else the e-mail, else the phone)."""
+    return personal_shown(str(user) if user is not None else "", mask_person)
+
 
 BADGE_COLOURS = {"overdue": "#ba2121", "due_soon": "#e18a00", "on_track": "#2e7d32", "none": "#777"}
 
@@ -136,8 +145,12 @@ class AfterSalesEventInline(admin.TabularInline):
     model = AfterSalesEvent
     extra = 0
     can_delete = False
-    fields = ("at", "actor", "action", "from_status", "to_status", "reason")
+    fields = ("at", "actor_shown", "action", "from_status", "to_status", "reason")
     readonly_fields = fields
+
+    @admin.display(description=_("Actor"))
+    def actor_shown(self, event: AfterSalesEvent) -> str:
+        return person_shown(event.actor)  # SEC-2: often the customer
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -161,7 +174,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(AfterSalesRequest)
-class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AfterSalesRequestAdmin(ReadOnlyMixin, PersonalDataAdmin):
     action_form = ConsoleActionForm
     actions = ["record_return_delivered", "close_selected"]
     list_display = [
@@ -178,9 +191,16 @@ class AfterSalesRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "reason_kind", "escalated_to", "auto_approved"]
     date_hierarchy = "created_at"
     search_fields = ["order__number", "merchant__name", "customer__email", "return_tracking_number"]
+    personal_search_fields = ("customer__email",)  # SEC-2
+    personal_data_fields = ("customer",)
     list_select_related = ["order", "merchant"]
     inlines = [AfterSalesEventInline]
-    readonly_fields = ["order_timeline"]
+    exclude = ["customer"]  # SEC-2: shown masked by ``customer_shown``
+    readonly_fields = ["customer_shown", "order_timeline"]
+
+    @admin.display(description=_("Customer"))
+    def customer_shown(self, obj: AfterSalesRequest) -> str:
+        return person_shown(obj.customer)
 
     @admin.display(description=_("Time left"))
     def time_left(self, obj: AfterSalesRequest) -> SafeString:
@@ -244,8 +264,12 @@ class ComplaintStepInline(admin.TabularInline):
     model = ComplaintStep
     extra = 0
     can_delete = False
-    fields = ("at", "actor", "action", "from_status", "to_status", "note")
+    fields = ("at", "actor_shown", "action", "from_status", "to_status", "note")
     readonly_fields = fields
+
+    @admin.display(description=_("Actor"))
+    def actor_shown(self, step: ComplaintStep) -> str:
+        return person_shown(step.actor)  # SEC-2: often the complainant
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -255,16 +279,23 @@ class ComplaintStepInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyMixin, PersonalDataAdmin):
     action_form = ConsoleActionForm
     actions = ["acknowledge_selected", "answer_selected", "close_selected"]
     list_display = ["id", "target_kind", "merchant", "category", "status", "time_left", "created_at"]
     list_filter = ["status", "target_kind", "category", "complainant_kind"]
     date_hierarchy = "created_at"
     search_fields = ["description", "merchant__name", "order__number", "complainant__email"]
+    personal_search_fields = ("complainant__email",)  # SEC-2
+    personal_data_fields = ("complainant",)
     list_select_related = ["merchant"]
     inlines = [ComplaintStepInline]
-    readonly_fields = ["pending_summary", "order_timeline"]
+    exclude = ["complainant"]  # SEC-2: shown masked by ``complainant_shown``
+    readonly_fields = ["complainant_shown", "pending_summary", "order_timeline"]
+
+    @admin.display(description=_("Complainant"))
+    def complainant_shown(self, obj: Complaint) -> str:
+        return person_shown(obj.complainant)
 
     @admin.display(description=_("Time left"))
     def time_left(self, obj: Complaint) -> SafeString:
@@ -378,9 +409,18 @@ class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["created_at", "side", "sender", "text", "read_at"]
-    readonly_fields = ["created_at", "side", "sender", "text", "read_at"]
+    fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
+    readonly_fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
     can_delete = False
+
+    @admin.display(description=_("Sender"))
+    def sender_shown(self, message: Message) -> str:
+        return person_shown(message.sender)  # SEC-2: the customer on the customer's side
+
+    @admin.display(description=_("text"))
+    def text_shown(self, message: Message) -> str:
+        """SEC-2, MSG-1: phone numbers and addresses typed in a message, masked as the other party reads them."""
+        return personal_shown(message.text, mask_contact_details)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -398,13 +438,13 @@ class ConversationConsoleForm(ConsoleActionForm):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyMixin, PersonalDataAdmin):
     """MSG-1: every conversation, read-only (the customer service queue below answers)."""
 
     list_display = [
         "id",
         "kind",
-        "customer",
+        "customer_shown",
         "merchant",
         "status",
         "assigned_to",
@@ -413,8 +453,16 @@ class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["customer__email", "merchant__name", "order__number"]
+    personal_search_fields = ("customer__email",)  # SEC-2
+    personal_data_fields = ("customer",)
     list_select_related = ["customer", "merchant", "assigned_to"]
     inlines = [MessageInline]
+    exclude = ["customer"]  # SEC-2: shown masked by ``customer_shown``
+    readonly_fields = ["customer_shown"]
+
+    @admin.display(description=_("Customer"))
+    def customer_shown(self, obj: Conversation) -> str:
+        return person_shown(obj.customer)
 
     @admin.display(description=_("Time left"))
     def time_left(self, obj: Conversation) -> SafeString:
@@ -430,13 +478,17 @@ class ServiceConversationAdmin(ConversationAdmin):
     actions = ["reply_selected", "assign_to_me", "assign_selected", "close_selected"]
     list_display = [
         "id",
-        "customer",
+        "customer_shown",
         "assigned_to",
         "time_left",
         "escalated_to",
         "last_message_at",
     ]
-    list_filter = ["assigned_to", "escalated_to"]
+    # SEC-2: only the (staff) accounts the queue's rows name, never the list of every user
+    list_filter = [
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        ("escalated_to", admin.RelatedOnlyFieldListFilter),
+    ]
     ordering = [F("reply_due_at").asc(nulls_last=True), "-last_message_at", "pk"]  # type: ignore[list-item]  # admin accepts expressions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -511,9 +563,16 @@ class ShiftHandoverAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """MSG-3: users' suggestions, read-only."""
+class SuggestionAdmin(ReadOnlyMixin, PersonalDataAdmin):
+    """MSG-3: users' suggestions, read-only; the user named masked without ``view_personal_data`` (SEC-2)."""
 
-    list_display = ["id", "created_at", "user", "tags", "text"]
+    list_display = ["id", "created_at", "user_shown", "tags", "text"]
+    personal_data_fields = ("user",)
+    exclude = ["user"]
+    readonly_fields = ["user_shown"]
     search_fields = ["text"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("User"))
+    def user_shown(self, obj: Suggestion) -> str:
+        return person_shown(obj.user)

@@ -39,14 +39,21 @@ from disputes.services.mediation import dispute_propose
 from disputes.services.returns import dispute_return_receive
 from disputes.services.suspension import dispute_resume, dispute_suspend
 from platform_core.accounts.models import User
-from platform_core.admin_site import action_permission
+from platform_core.admin_site import PersonalDataAdmin, action_permission, personal_shown
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
+from platform_core.reports.masks import mask_person
 
 
 def _staff(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # the admin only serves logged-in staff
     return request.user
+
+
+def _person(user: User | None) -> str:
+    """SEC-2: a party (the customer who opened the case, an actor of its timeline) masked without
+    ``staff.view_personal_data``."""
+    return personal_shown(str(user) if user is not None else "", mask_person)
 
 
 def _fmt(at: Any) -> str:
@@ -91,8 +98,12 @@ class ReturnInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = DisputeEvent
-    fields = ("at", "action", "from_status", "to_status", "actor", "note")
+    fields = ("at", "action", "from_status", "to_status", "actor_shown", "note")
     readonly_fields = fields
+
+    @admin.display(description=_("actor"))
+    def actor_shown(self, event: DisputeEvent) -> str:
+        return _person(event.actor)
 
 
 class DisputeActionForm(ActionForm):
@@ -103,7 +114,7 @@ class DisputeActionForm(ActionForm):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(PersonalDataAdmin):
     """The queue (open cases, the earliest deadline first) and the case file."""
 
     list_display = (
@@ -128,8 +139,12 @@ class DisputeAdmin(admin.ModelAdmin):
         "arbitrator",
         "hold",
     )
-    readonly_fields = [f.name for f in Dispute._meta.fields] + ["evidence_side_by_side", "timeline"]
+    # SEC-2: who opened the case (the customer, often) is shown masked by ``opened_by_shown``
+    readonly_fields = [
+        "opened_by_shown" if f.name == "opened_by" else f.name for f in Dispute._meta.fields
+    ] + ["evidence_side_by_side", "timeline"]
     fields = readonly_fields
+    personal_data_fields = ("opened_by",)
     inlines = [ProposalInline, RulingInline, ReturnInline, EventInline]
     action_form = DisputeActionForm
     actions = ["assign_arbitrator", "suspend", "resume", "confirm_return_received"]
@@ -173,6 +188,10 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("opened by"))
+    def opened_by_shown(self, obj: Dispute) -> str:
+        return _person(obj.opened_by)
 
     @admin.display(description=_("next deadline"), ordering="next_due_at")
     def next_due(self, obj: Dispute) -> str:
@@ -437,10 +456,16 @@ class AppealPanelVoteAdmin(_ServiceAdmin):
 
 
 @admin.register(DisputeEvidence)
-class DisputeEvidenceAdmin(admin.ModelAdmin):
+class DisputeEvidenceAdmin(PersonalDataAdmin):
     list_display = ("id", "dispute", "party", "submitted_at")
     list_filter = ("party",)
-    readonly_fields = ("dispute", "party", "submitted_by", "statement", "submitted_at")
+    readonly_fields = ("dispute", "party", "submitted_by_shown", "statement", "submitted_at")
+    fields = readonly_fields
+    personal_data_fields = ("submitted_by",)
+
+    @admin.display(description=_("submitted by"))
+    def submitted_by_shown(self, obj: DisputeEvidence) -> str:
+        return _person(obj.submitted_by)  # SEC-2: the customer, for the customer's side
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -8,18 +8,31 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jury.models import Juror, JuryCase
+from platform_core.accounts.models import User
+from platform_core.admin_site import PersonalDataAdmin, personal_shown
 from platform_core.ledger.admin import ReadOnlyAdminMixin
+from platform_core.reports.masks import mask_person
+
+
+def person_shown(user: User | None) -> str:
+    """SEC-2: a juror or a consenting party (customers, members of a shop) masked without
+    ``staff.view_personal_data``."""
+    return personal_shown(str(user) if user is not None else "", mask_person)
 
 
 class JurorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Juror
     extra = 0
-    fields = ("user", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
+    fields = ("user_shown", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
     readonly_fields = fields
+
+    @admin.display(description=_("juror"))
+    def user_shown(self, seat: Juror) -> str:
+        return person_shown(seat.user)
 
 
 @admin.register(JuryCase)
-class JuryCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JuryCaseAdmin(ReadOnlyAdminMixin, PersonalDataAdmin):
     list_display = (
         "id",
         "dispute",
@@ -40,9 +53,9 @@ class JuryCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "dispute",
         "status",
         "customer_consented_at",
-        "customer_consented_by",
+        "customer_consented_by_shown",
         "merchant_consented_at",
-        "merchant_consented_by",
+        "merchant_consented_by_shown",
         "convened_at",
         "vote_due_at",
         "closed_at",
@@ -51,6 +64,16 @@ class JuryCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "outcome_note",
         "created_at",
     )
+    fields = readonly_fields
+    personal_data_fields = ("customer_consented_by", "merchant_consented_by")
+
+    @admin.display(description=_("customer consented by"))
+    def customer_consented_by_shown(self, obj: JuryCase) -> str:
+        return person_shown(obj.customer_consented_by)
+
+    @admin.display(description=_("merchant consented by"))
+    def merchant_consented_by_shown(self, obj: JuryCase) -> str:
+        return person_shown(obj.merchant_consented_by)
 
     @admin.display(description=_("votes cast"))
     def votes_cast(self, obj: JuryCase) -> str:
@@ -62,9 +85,16 @@ class JuryCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Juror)
-class JurorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "case", "user", "drawn_at", "vote", "refund_amount", "voted_at")
+class JurorAdmin(ReadOnlyAdminMixin, PersonalDataAdmin):
+    list_display = ("id", "case", "user_shown", "drawn_at", "vote", "refund_amount", "voted_at")
     list_filter = ("vote",)
     search_fields = ("user__email", "user__phone", "case__dispute__id")
+    personal_search_fields = ("user__email", "user__phone")  # SEC-2
+    personal_data_fields = ("user",)
     list_select_related = ("case", "user")
-    readonly_fields = ("case", "user", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
+    readonly_fields = ("case", "user_shown", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
+    fields = readonly_fields
+
+    @admin.display(description=_("juror"))
+    def user_shown(self, seat: Juror) -> str:
+        return person_shown(seat.user)

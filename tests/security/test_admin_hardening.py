@@ -387,3 +387,71 @@ def test_pay_5_operations_cannot_cancel_and_refund_a_paid_order(settings) -> Non
     )
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
+
+
+def test_sec_2_auditor_sees_no_customer_in_aftersales_jury_and_dispute_admin(settings) -> None:
+    """SEC-2: the after-sales, jury and dispute admins name the customer (list columns, read-only change pages,
+    inlines' actors and senders) masked to an auditor without ``staff.view_personal_data``; searching them by
+    the customer's e-mail or phone is not offered either."""
+    from aftersales.models import Conversation, Suggestion
+    from aftersales.services.conversations import conversation_start
+    from aftersales.services.suggestions import suggestion_record
+    from disputes.models import Party
+    from jury.models import Juror
+    from jury.services import jury_consent_give
+    from tests.factories.aftersales import completed_order, file_complaint
+    from tests.factories.disputes import dispute_from_refusal
+
+    name, phone = "张三丰", "13612345678"
+    customer = _customer(name=name, phone=phone, email="sanfeng.zhang@example.com")
+    order = completed_order(customer=customer, prices=("200.00",))
+    dispute = dispute_from_refusal(order)
+    request = dispute.aftersales_request
+    assert request is not None
+    complaint = file_complaint(complainant=customer, order=order)
+    suggestion = suggestion_record(user=customer, text="希望增加夜间客服", actor=customer)
+    conversation = conversation_start(
+        customer=customer, kind=Conversation.Kind.PLATFORM, text=f"在吗？请打 {phone}", actor=customer
+    )
+    case = jury_consent_give(dispute=dispute, party=Party.CUSTOMER, actor=customer)
+    seat = Juror.objects.create(case=case, user=customer)
+    assert Suggestion.objects.filter(pk=suggestion.pk).exists()
+
+    auditor = UserFactory(role=Role.AUDITOR, is_staff=True)
+    client = _admin_client(settings, auditor)
+    pages = {
+        "suggestion": ("aftersales/suggestion", suggestion.pk),
+        "after-sales request": ("aftersales/aftersalesrequest", request.pk),
+        "escalated request": ("aftersales/escalatedrequest", request.pk),
+        "complaint": ("aftersales/complaint", complaint.pk),
+        "complaint queue": ("aftersales/complaintqueueitem", complaint.pk),
+        "conversation": ("aftersales/conversation", conversation.pk),
+        "service conversation": ("aftersales/serviceconversation", conversation.pk),
+        "jury case": ("jury/jurycase", case.pk),
+        "juror": ("jury/juror", seat.pk),
+        "dispute": ("disputes/dispute", dispute.pk),
+    }
+    seen = 0
+    for page, (path, pk) in pages.items():
+        for url in (f"/admin/{path}/", f"/admin/{path}/{pk}/change/"):
+            response = client.get(url)
+            assert response.status_code in (200, 302), (page, url, response.status_code)
+            if response.status_code != 200:
+                continue
+            seen += 1
+            html = response.content.decode()
+            for secret in (name, phone, str(customer.email)):
+                assert secret not in html, f"{secret} unmasked on the {page} page {url}"
+    assert seen >= 18
+    # the auditor cannot find which after-sales / complaint / conversation / juror rows are this customer's
+    searched = {
+        "aftersales/aftersalesrequest": request.pk,
+        "aftersales/complaint": complaint.pk,
+        "aftersales/conversation": conversation.pk,
+        "jury/juror": seat.pk,
+    }
+    for path, pk in searched.items():
+        assert f"/admin/{path}/{pk}/change/" in client.get(f"/admin/{path}/").content.decode()
+        for query in (customer.email, phone):
+            listed = client.get(f"/admin/{path}/", {"q": query}).content.decode()
+            assert f"/admin/{path}/{pk}/change/" not in listed, (path, query)
