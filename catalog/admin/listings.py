@@ -88,8 +88,29 @@ def time_to(due: datetime) -> str:
     )
 
 
+class ReviewerQueueAdmin(admin.ModelAdmin):
+    """CAT-3, CAT-10: a reviewers' queue of rows about one listing each (``obj.listing``): seen by holders of
+    ``catalog.review_listing``; nothing is added, changed or deleted here, decisions are the actions."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("catalog.review_listing")
+
+    @admin.display(description=_("merchant"))
+    def merchant(self, obj: Any) -> str:
+        return str(obj.listing.merchant.name)
+
+
 @admin.register(ListingReview)
-class ListingReviewAdmin(admin.ModelAdmin):
+class ListingReviewAdmin(ReviewerQueueAdmin):
     action_form = ReasonActionForm
     actions = ["approve_selected", "reject_selected"]
     list_display = [
@@ -108,22 +129,6 @@ class ListingReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return review_queue()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("catalog.review_listing")
-
-    @admin.display(description=_("merchant"))
-    def merchant(self, version: ListingReview) -> str:
-        return version.listing.merchant.name
 
     @admin.display(description=_("title"))
     def highlighted_title(self, version: ListingReview) -> SafeString:

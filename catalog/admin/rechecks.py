@@ -1,20 +1,18 @@
 """CAT-10: the re-check screen — listings on sale sampled back into review; the reviewer records the
 outcome, which the services act on (the admin writes nothing itself)."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.listings import ReasonActionForm, _run, _staff, time_to
+from catalog.admin.listings import ReasonActionForm, ReviewerQueueAdmin, _run, _staff, time_to
 from catalog.models import ListingRecheck
 from catalog.services.rechecks import recheck_record_error, recheck_record_ok
 
 
 @admin.register(ListingRecheck)
-class ListingRecheckAdmin(admin.ModelAdmin):
+class ListingRecheckAdmin(ReviewerQueueAdmin):
     """CAT-10: listings on sale sampled back into review; the reviewer records "no error" or the error
     found (the note, required, goes to the merchant, who has 3 days to submit a correction)."""
 
@@ -46,22 +44,6 @@ class ListingRecheckAdmin(admin.ModelAdmin):
         "corrected_version",
         "closed_at",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("catalog.review_listing")
-
-    @admin.display(description=_("merchant"))
-    def merchant(self, recheck: ListingRecheck) -> str:
-        return recheck.listing.merchant.name
 
     @admin.display(description=_("title"))
     def live_title(self, recheck: ListingRecheck) -> str:
