@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: variables of the test process that a production process must not inherit
 NOT_INHERITED = {
-    "ADMIN_REQUIRE_OTP",
+    "STAFF_REQUIRE_OTP",
     "DJANGO_ENV",
     "DJANGO_DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",

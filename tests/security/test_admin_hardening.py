@@ -53,7 +53,7 @@ def _give(user: User, *keys: str) -> User:
 
 def _admin_client(settings, user: User) -> Client:
     """Signed in to the admin as SEC-3 requires: password and a TOTP token."""
-    settings.ADMIN_REQUIRE_OTP = True
+    settings.STAFF_REQUIRE_OTP = True
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()

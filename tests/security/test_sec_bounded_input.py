@@ -307,7 +307,7 @@ def test_sec_bounded_unknown_page_outside_api_stays_html() -> None:
 
 
 def test_sec_bounded_admin_agreement_effective_too_soon_is_a_form_error(settings: Settings) -> None:
-    settings.ADMIN_REQUIRE_OTP = False
+    settings.STAFF_REQUIRE_OTP = False
     publisher = StaffFactory.create(is_superuser=True)
     publisher.user_permissions.add(Permission.objects.get(codename="publish_announcement"))
     client = Client(raise_request_exception=False)
