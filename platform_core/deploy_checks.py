@@ -50,7 +50,11 @@ PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
 }
 
 #: signing keys that must never hold a published value, even when their provider is disabled
-SIGNING_KEYS: tuple[str, ...] = ("ORDERS_PAYMENT_SANDBOX_KEY", "ORDERS_LOGISTICS_SANDBOX_KEY")
+SIGNING_KEYS: tuple[str, ...] = (
+    "ORDERS_PAYMENT_SANDBOX_KEY",
+    "ORDERS_LOGISTICS_SANDBOX_KEY",
+    "SECRET_KEY_FALLBACKS",  # a key being rotated out still verifies sessions and reset links
+)
 
 
 def _values(name: str) -> list[str]:

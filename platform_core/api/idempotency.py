@@ -6,10 +6,12 @@ Keys are per caller and kept at least ``IDEMPOTENCY_KEY_TTL``.
 """
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -43,6 +45,16 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     return response
 
 
+def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
+    """What identifies a request under its key: an HMAC keyed with ``SECRET_KEY``, never a bare hash.
+
+    A bare SHA-256 of ``/auth/register/``'s body would be a fast, unsalted hash of the password sitting
+    in the database; keyed, the stored value says nothing without the key.
+    """
+    message = b"\n".join([method.encode(), path.encode(), body])
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
 def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
     def decorator(handler: Handler) -> Handler:
         @wraps(handler)
@@ -63,9 +75,7 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
                 )
             method = request.method or "POST"
             body = request.body  # read before DRF parses it; Django keeps a copy for the parser
-            fingerprint = hashlib.sha256(
-                b"\n".join([method.encode(), request.path.encode(), body])
-            ).hexdigest()
+            fingerprint = request_fingerprint(method=method, path=request.path, body=body)
             user = request.user
             scope = f"user:{user.pk}" if user and user.is_authenticated else "anon"
             try:

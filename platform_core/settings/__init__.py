@@ -37,6 +37,8 @@ VAR_DIR = Path(environ.Env().str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var
 DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
 # empty in production when unset: the deploy check (platform.E102) refuses to start and names it
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_dev_secrets.get("SECRET_KEY", ""))
+# rotation without signing everyone out: the previous key(s), still accepted for verifying (comma-separated)
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -43,3 +43,23 @@ def test_pay_7_login_with_idempotency_key_stores_nothing() -> None:
         assert response.status_code == 200 and "Idempotent-Replayed" not in response
     assert not IdempotencyKey.objects.exists()
     assert AuthToken.objects.filter(user=user).count() == 2  # each sign-in its own token, never a copy
+
+
+def test_pay_7_register_fingerprint_is_keyed_not_a_bare_hash_of_the_password(settings) -> None:
+    """The stored fingerprint of a sign-up is an HMAC under SECRET_KEY: a bare SHA-256 of the body would be a
+    fast, unsalted hash of the password that anyone reading the table could brute-force."""
+    import hashlib
+    import json
+
+    body = json.dumps(BODY).encode()
+    APIClient().post(
+        "/api/v1/auth/register/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="signup-fp"
+    )
+    stored = IdempotencyKey.objects.get(key="signup-fp").fingerprint
+    bare = hashlib.sha256(b"\n".join([b"POST", b"/api/v1/auth/register/", body])).hexdigest()
+    assert stored != bare
+    settings.SECRET_KEY = "another-" + "k" * 50  # the same body under another key: another fingerprint
+    APIClient().post(
+        "/api/v1/auth/register/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="signup-fp2"
+    )
+    assert IdempotencyKey.objects.get(key="signup-fp2").fingerprint != stored

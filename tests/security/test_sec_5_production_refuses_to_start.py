@@ -123,6 +123,32 @@ def test_sec_5_every_published_value_is_refused_for_every_secret(
     assert errors == [("platform.E103", name)]
 
 
+def test_sec_5_a_published_secret_key_fallback_is_refused(settings: Settings) -> None:
+    """A key being rotated out still verifies sessions and reset links: it must not be a published value."""
+    _safe_production(settings)
+    settings.SECRET_KEY_FALLBACKS = ["an-old-but-secret-key-" + "z" * 30, DEV_SECRETS["SECRET_KEY"]]
+    assert [(e.id, e.msg.split(" ")[0]) for e in production_errors()] == [
+        ("platform.E103", "SECRET_KEY_FALLBACKS")
+    ]
+
+
+def test_sec_5_rotating_the_secret_key_keeps_signed_values_valid_through_the_fallback() -> None:
+    """DJANGO_SECRET_KEY_FALLBACKS: a value signed under the old key (a session, a reset link) still verifies
+    after rotation, and stops verifying once the old key is dropped."""
+    from django.core import signing
+
+    old = "old-" + "o" * 50
+    signed = signing.dumps({"session": 1}, key=old)
+    code = f"import django; django.setup(); from django.core import signing; print(signing.loads({signed!r}))"
+    kept = run(
+        ["-c", code], production_env(DJANGO_SECRET_KEY="new-" + "n" * 50, DJANGO_SECRET_KEY_FALLBACKS=old)
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert "{'session': 1}" in kept.stdout
+    dropped = run(["-c", code], production_env(DJANGO_SECRET_KEY="new-" + "n" * 50))
+    assert dropped.returncode != 0 and "BadSignature" in dropped.stderr
+
+
 def test_sec_5_one_published_fernet_key_among_several_is_refused(settings: Settings) -> None:
     _safe_production(settings)
     settings.FIELD_ENCRYPTION_KEYS = ["a-fresh-key", DEV_FIELD_ENCRYPTION_KEYS[0]]
