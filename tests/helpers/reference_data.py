@@ -23,6 +23,7 @@ GRANTS = [
     ("catalog.migrations.0005_grant_review_permissions", "catalog"),
     ("catalog.migrations.0008_assisted_listing", "catalog"),
     ("orders.migrations.0005_refund_order_permission", "orders"),
+    ("disputes.migrations.0002_grant_committee_permissions", "disputes"),
 ]
 
 
