@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,33 @@ KPI_POLICY: dict[str, KpiPolicy] = {
         "kpi_delivery_case_rate",
     ),
 }
+
+
+#: VIO-6: each KPI's name as a merchant reads it (notifications, seller centre, API)
+KPI_LABELS: dict[str, str] = {
+    "late_shipment_rate": gettext_lazy("Late shipment rate"),
+    "aftersales_response_rate": gettext_lazy("After-sales response rate"),
+    "aftersales_response_hours": gettext_lazy("After-sales response time"),
+    "message_response_hours": gettext_lazy("Message response time"),
+    "complaint_rate": gettext_lazy("Complaint rate"),
+    "dispute_rate": gettext_lazy("Dispute rate"),
+    "tracking_rate": gettext_lazy("Tracking upload rate"),
+    "delivery_case_rate": gettext_lazy("Lapsed delivery case rate"),
+}
+
+
+def kpi_label(name: str) -> str:
+    """The KPI's translated name; the key itself for a KPI without one."""
+    return str(KPI_LABELS.get(name, name))
+
+
+def kpi_format(name: str, value: Decimal | None) -> str:
+    """A KPI value as a merchant reads it: rates in per cent, times in hours, two decimals."""
+    if value is None:
+        return "—"
+    if name.endswith("_hours"):
+        return gettext("%(hours)s hours") % {"hours": f"{value:.2f}"}
+    return f"{value * 100:.2f}%"
 
 
 def kpi_policy() -> dict[str, KpiPolicy]:

@@ -18,6 +18,7 @@ from merchants.permissions import (
     IsMerchantMember,
     merchant_for_request,
 )
+from merchants.policies import kpi_format, kpi_label
 from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
 from merchants.selectors.kpis import kpi_latest_for_merchant
 from merchants.selectors.violations import (
@@ -74,10 +75,18 @@ class ViolationOutputSerializer(serializers.ModelSerializer):
 
 class KpiOutputSerializer(serializers.ModelSerializer):
     level = serializers.CharField(read_only=True, help_text="ok, warning, limit (VIO-6).")
+    label = serializers.SerializerMethodField(help_text="The KPI's name in the reader's language.")
+    value_display = serializers.SerializerMethodField(help_text="The value as read: per cent or hours.")
 
     class Meta:
         model = MerchantKpi
-        fields = ["kpi", "date", "value", "sample", "level"]
+        fields = ["kpi", "label", "date", "value", "value_display", "sample", "level"]
+
+    def get_label(self, kpi: MerchantKpi) -> str:
+        return kpi_label(kpi.kpi)
+
+    def get_value_display(self, kpi: MerchantKpi) -> str:
+        return kpi_format(kpi.kpi, kpi.value)
 
 
 class PenaltyOutputSerializer(PenaltyPublicSerializer):

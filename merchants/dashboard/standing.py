@@ -19,7 +19,7 @@ from merchants.permissions import (
     merchant_for_request,
     merchant_role_for_request,
 )
-from merchants.policies import CREDIT_GRADE_NAMES, kpi_policy
+from merchants.policies import CREDIT_GRADE_NAMES, kpi_format, kpi_label, kpi_policy
 from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
 from merchants.selectors.kpis import kpi_latest_for_merchant
 from merchants.selectors.violations import (
@@ -48,9 +48,18 @@ def standing(request: HttpRequest) -> HttpResponse:
     thresholds, the violations of the past year (appeal within 7 days) and the penalties in force."""
     merchant = merchant_for_request(request)
     policies = kpi_policy()
-    kpis = [
-        {"kpi": kpi, "policy": policies.get(kpi.kpi)} for kpi in kpi_latest_for_merchant(merchant=merchant)
-    ]
+    kpis = []
+    for kpi in kpi_latest_for_merchant(merchant=merchant):
+        policy = policies.get(kpi.kpi)
+        kpis.append(
+            {
+                "kpi": kpi,
+                "label": kpi_label(kpi.kpi),
+                "value": kpi_format(kpi.kpi, kpi.value),
+                "warning": kpi_format(kpi.kpi, policy.warning) if policy else "—",
+                "limit": kpi_format(kpi.kpi, policy.limit) if policy else "—",
+            }
+        )
     history = credit_history_for_merchant(merchant=merchant)
     context = {
         "credit": credit_latest_for_merchant(merchant=merchant),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantKpi, Violation
-from merchants.policies import KPI_WINDOW_DAYS, kpi_policy
+from merchants.policies import KPI_WINDOW_DAYS, kpi_format, kpi_label, kpi_policy
 from merchants.selectors.figures import merchant_figures
 from merchants.selectors.kpis import kpi_evaluate, kpi_window
 from merchants.services._common import _notify_owner
@@ -62,9 +62,13 @@ def merchant_kpis_compute(*, merchant: Merchant, day: date) -> list[MerchantKpi]
             _notify_owner(
                 merchant,
                 event="merchant_kpi_warning",
-                title=_("Performance warning: %(kpi)s") % {"kpi": name},
+                title=_("Performance warning: %(kpi)s") % {"kpi": kpi_label(name)},
                 body=_("%(kpi)s is %(value)s over the last 30 days; the limit is %(limit)s.")
-                % {"kpi": name, "value": value, "limit": policy.limit},
+                % {
+                    "kpi": kpi_label(name),
+                    "value": kpi_format(name, value),
+                    "limit": kpi_format(name, policy.limit),
+                },
                 subject=row,
             )
     return rows

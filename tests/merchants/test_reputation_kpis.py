@@ -127,3 +127,16 @@ def test_vio_6_standing_shows_credit_kpis_violations_penalties_and_appeals() -> 
     assert [a["status"] for a in body["appeals"]] == ["submitted"]
     assert {v["appeal_status"] for v in body["violations"]} == {None, "submitted"}
     assert APIClient().get("/api/v1/merchant/standing/").status_code in (401, 403)
+
+
+def test_vio_6_the_warning_names_the_kpi_and_its_figures_as_a_merchant_reads_them() -> None:
+    from django.utils import translation
+
+    merchant = MerchantFactory.create()
+    with FakeStandingSources() as sources, translation.override("zh-hans"):
+        sources.figures[merchant.pk] = {"shipments": 100, "shipments_late": 9, "shipments_tracked": 100}
+        merchant_kpis_compute(merchant=merchant, day=DAY)
+    note = Notification.objects.get(recipient=merchant.owner, event="merchant_kpi_warning")
+    text = f"{note.title} {note.body}"
+    assert "延迟发货率" in text and "late_shipment_rate" not in text, text
+    assert "9.00%" in text, text
