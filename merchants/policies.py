@@ -6,9 +6,13 @@ settings (``platform_core/settings/``), read as ``settings.MERCHANT_*`` where th
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ KPI_POLICY: dict[str, KpiPolicy] = {
 
 
 #: VIO-6: each KPI's name as a merchant reads it (notifications, seller centre, API)
-KPI_LABELS: dict[str, str] = {
+KPI_LABELS: dict[str, "StrOrPromise"] = {
     "late_shipment_rate": gettext_lazy("Late shipment rate"),
     "aftersales_response_rate": gettext_lazy("After-sales response rate"),
     "aftersales_response_hours": gettext_lazy("After-sales response time"),

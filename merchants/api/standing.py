@@ -75,14 +75,14 @@ class ViolationOutputSerializer(serializers.ModelSerializer):
 
 class KpiOutputSerializer(serializers.ModelSerializer):
     level = serializers.CharField(read_only=True, help_text="ok, warning, limit (VIO-6).")
-    label = serializers.SerializerMethodField(help_text="The KPI's name in the reader's language.")
+    name = serializers.SerializerMethodField(help_text="The KPI's name in the reader's language.")
     value_display = serializers.SerializerMethodField(help_text="The value as read: per cent or hours.")
 
     class Meta:
         model = MerchantKpi
-        fields = ["kpi", "label", "date", "value", "value_display", "sample", "level"]
+        fields = ["kpi", "name", "date", "value", "value_display", "sample", "level"]
 
-    def get_label(self, kpi: MerchantKpi) -> str:
+    def get_name(self, kpi: MerchantKpi) -> str:
         return kpi_label(kpi.kpi)
 
     def get_value_display(self, kpi: MerchantKpi) -> str:
