@@ -98,6 +98,8 @@ def _safe_production(settings: Settings) -> None:
     settings.ORDERS_PAYOUT_PROVIDER = "manual"
     settings.ORDERS_ALIPAY_APP_ID = "2021000000"
     settings.ORDERS_ALIPAY_PUBLIC_KEY = "alipay-public-key-of-this-test"
+    settings.ORDERS_ALIPAY_APP_PRIVATE_KEY = "our-alipay-private-key-of-this-test"
+    settings.ORDERS_ALIPAY_NOTIFY_URL = "https://marketplace.example/api/v1/payments/callbacks/alipay/"
     settings.ORDERS_PAYMENT_SANDBOX_KEY = ""
     settings.ORDERS_LOGISTICS_SANDBOX_KEY = ""
     settings.STAFF_REQUIRE_OTP = True
