@@ -82,7 +82,16 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
 
     class Meta:
         model = Refund
-        fields = ["refund_no", "kind", "kind_label", "amount", "status", "status_label", "created_at", "completed_at"]
+        fields = [
+            "refund_no",
+            "kind",
+            "kind_label",
+            "amount",
+            "status",
+            "status_label",
+            "created_at",
+            "completed_at",
+        ]
 
 
 class HoldSerializer(serializers.Serializer):

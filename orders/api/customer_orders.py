@@ -16,12 +16,12 @@ from rest_framework.views import APIView
 
 from merchants.selectors.members import merchant_for_member
 from orders.api._common import (
-    RefundSerializer,
     DeliveryCaseSerializer,
     HoldSerializer,
     OrderSerializer,
     PaymentProviderField,
     PaymentSerializer,
+    RefundSerializer,
     TrackingEventSerializer,
 )
 from orders.documents import contract_pdf

@@ -88,8 +88,12 @@ class FakeAlipay(FakeGateway):
         text = '{"' + key + '":' + raw + ',"sign":"' + self.alipay_key.sign(raw.encode("utf-8")) + '"}'
         return FakeResponse(status, text.encode("utf-8"), {"Content-Type": "application/json;charset=utf-8"})
 
-    def rejected(self, route: str, request: FakeRequest, status: int, code: str, message: str) -> FakeResponse:
-        return self._answer(route, {"code": "40004", "msg": "Business Failed", "sub_code": code, "sub_msg": message})
+    def rejected(
+        self, route: str, request: FakeRequest, status: int, code: str, message: str
+    ) -> FakeResponse:
+        return self._answer(
+            route, {"code": "40004", "msg": "Business Failed", "sub_code": code, "sub_msg": message}
+        )
 
     def _ok(self, method: str, **fields: Any) -> FakeResponse:
         return self._answer(method, {"code": "10000", "msg": "Success", **fields})
@@ -105,7 +109,12 @@ class FakeAlipay(FakeGateway):
         ):
             return self._answer(
                 method,
-                {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"},
+                {
+                    "code": "40002",
+                    "msg": "Invalid Arguments",
+                    "sub_code": "isv.invalid-signature",
+                    "sub_msg": "验签出错",
+                },
             )
         try:
             biz = json.loads(params.get("biz_content") or "{}")
@@ -138,7 +147,9 @@ class FakeAlipay(FakeGateway):
             if trade.status != "WAIT_BUYER_PAY":
                 return self.rejected(method, request, 400, "ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
             return trade
-        trade = AlipayTrade(biz["out_trade_no"], amount, str(biz.get("subject", "")), params.get("notify_url", ""))
+        trade = AlipayTrade(
+            biz["out_trade_no"], amount, str(biz.get("subject", "")), params.get("notify_url", "")
+        )
         self.trades[trade.out_trade_no] = trade
         return trade
 
@@ -159,7 +170,9 @@ class FakeAlipay(FakeGateway):
         page = f"<html><body>Fake Alipay cashier: {trade.out_trade_no} ¥{trade.amount}</body></html>"
         return FakeResponse(200, page.encode(), {"Content-Type": "text/html;charset=utf-8"})
 
-    def _trade_for(self, method: str, request: FakeRequest) -> tuple[AlipayTrade, dict[str, Any]] | FakeResponse:
+    def _trade_for(
+        self, method: str, request: FakeRequest
+    ) -> tuple[AlipayTrade, dict[str, Any]] | FakeResponse:
         checked = self._authentic(request)
         if isinstance(checked, FakeResponse):
             return checked
@@ -189,7 +202,9 @@ class FakeAlipay(FakeGateway):
             return found
         trade, _biz = found
         if trade.status != "WAIT_BUYER_PAY":
-            return self.rejected("alipay.trade.close", request, 400, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+            return self.rejected(
+                "alipay.trade.close", request, 400, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法"
+            )
         trade.status = "TRADE_CLOSED"
         return self._ok("alipay.trade.close", out_trade_no=trade.out_trade_no, trade_no=trade.trade_no)
 
@@ -208,7 +223,9 @@ class FakeAlipay(FakeGateway):
         fund_change = "N"
         if number in trade.refunds:
             if trade.refunds[number] != amount:
-                return self.rejected(method, request, 400, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额与原请求不一致")
+                return self.rejected(
+                    method, request, 400, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额与原请求不一致"
+                )
         else:
             if trade.refunded + amount > trade.amount:
                 return self.rejected(method, request, 400, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
@@ -293,9 +310,9 @@ class FakeAlipay(FakeGateway):
         return statuses
 
 
-def start_fake_alipay(*, notify_url: str = "https://marketplace.example/api/v1/payments/callbacks/alipay/") -> tuple[
-    "FakeAlipay", dict[str, Any]
-]:
+def start_fake_alipay(
+    *, notify_url: str = "https://marketplace.example/api/v1/payments/callbacks/alipay/"
+) -> tuple["FakeAlipay", dict[str, Any]]:
     """A started fake and the settings that point the Alipay provider at it (our key pair made here)."""
     ours = KeyPair.generate()
     fake = FakeAlipay(app_public=ours.public_pem)

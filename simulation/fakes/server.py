@@ -70,7 +70,9 @@ class FakeGateway:
     def route_of(self, request: FakeRequest) -> str:
         raise NotImplementedError
 
-    def rejected(self, route: str, request: FakeRequest, status: int, code: str, message: str) -> FakeResponse:
+    def rejected(
+        self, route: str, request: FakeRequest, status: int, code: str, message: str
+    ) -> FakeResponse:
         """The provider's own error answer (signed where the provider signs them)."""
         raise NotImplementedError
 
@@ -125,7 +127,7 @@ class FakeGateway:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                request = FakeRequest(self.command, self.path, {k: v for k, v in self.headers.items()}, body)
+                request = FakeRequest(self.command, self.path, dict(self.headers.items()), body)
                 response = fake.handle(request)
                 if response is None:
                     self.close_connection = True
@@ -137,14 +139,16 @@ class FakeGateway:
                 self.end_headers()
                 self.wfile.write(response.body)
 
-            do_GET = do_POST = _serve  # noqa: N815 (BaseHTTPRequestHandler's names)
+            do_GET = do_POST = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -119,7 +119,9 @@ class FakeWechatPay(FakeGateway):
 
     def _encrypt(self, plaintext: bytes, associated_data: str) -> dict[str, str]:
         nonce = secrets.token_hex(6)
-        ciphertext = AESGCM(self.apiv3_key.encode()).encrypt(nonce.encode(), plaintext, associated_data.encode())
+        ciphertext = AESGCM(self.apiv3_key.encode()).encrypt(
+            nonce.encode(), plaintext, associated_data.encode()
+        )
         return {
             "algorithm": "AEAD_AES_256_GCM",
             "nonce": nonce,
@@ -151,7 +153,9 @@ class FakeWechatPay(FakeGateway):
         body = json.dumps(data, ensure_ascii=False).encode() if data is not None else b""
         return FakeResponse(status, body, {"Content-Type": "application/json", **self.signed_headers(body)})
 
-    def rejected(self, route: str, request: FakeRequest, status: int, code: str, message: str) -> FakeResponse:
+    def rejected(
+        self, route: str, request: FakeRequest, status: int, code: str, message: str
+    ) -> FakeResponse:
         return self._answer(status, {"code": code, "message": message})
 
     def _authentic(self, request: FakeRequest) -> FakeResponse | None:
@@ -206,7 +210,9 @@ class FakeWechatPay(FakeGateway):
             return self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
         trade = self.trades.get(data["out_trade_no"])
         if trade is None:
-            trade = WechatTrade(data["out_trade_no"], total, str(data.get("description", "")), data["notify_url"])
+            trade = WechatTrade(
+                data["out_trade_no"], total, str(data.get("description", "")), data["notify_url"]
+            )
             self.trades[trade.out_trade_no] = trade
         elif trade.total != total:
             return self._answer(400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"})
@@ -276,7 +282,8 @@ class FakeWechatPay(FakeGateway):
         number = str(data.get("out_refund_no", ""))
         if trade is None or trade.state != "SUCCESS":
             return self._answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在或未支付"})
-        if not number or not isinstance(amount.get("refund"), int) or amount.get("refund") <= 0:
+        asked = amount.get("refund")
+        if not number or not isinstance(asked, int) or asked <= 0:
             return self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
         if amount.get("total") != trade.total:
             return self._answer(400, {"code": "PARAM_ERROR", "message": "订单金额与原订单不一致"})
@@ -288,7 +295,9 @@ class FakeWechatPay(FakeGateway):
         refunded = sum(r.refund for r in self.refunds.values() if r.out_trade_no == trade.out_trade_no)
         if refunded + amount["refund"] > trade.total:
             return self._answer(400, {"code": "INVALID_REQUEST", "message": "申请退款金额超过订单可退金额"})
-        refund = WechatRefund(number, trade.out_trade_no, amount["refund"], trade.total, f"5030{next(self._numbers):024d}")
+        refund = WechatRefund(
+            number, trade.out_trade_no, amount["refund"], trade.total, f"5030{next(self._numbers):024d}"
+        )
         if self.refunds_complete_at_once:
             refund.status = "SUCCESS"
         self.refunds[number] = refund

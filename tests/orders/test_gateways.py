@@ -59,7 +59,9 @@ def gateway(request: pytest.FixtureRequest) -> tuple[str, FakeAlipay | FakeWecha
     return request.param, request.getfixturevalue(fixture)
 
 
-def _paid_through(api_client, provider: str, fake: FakeAlipay | FakeWechatPay, price: str = "200.00") -> Order:
+def _paid_through(
+    api_client, provider: str, fake: FakeAlipay | FakeWechatPay, price: str = "200.00"
+) -> Order:
     order = pending_order(sku=sku_for_sale(price=price))
     started = _pay_start(order, provider)
     response = _notify(api_client, fake, started["out_trade_no"])
@@ -100,7 +102,9 @@ def test_pay_3_customer_pays_through_the_gateway_and_its_notification_marks_the_
     provider, fake = gateway
     order = pending_order(sku=sku_for_sale(price="88.50"))
     started = _pay_start(order, provider)
-    assert started["payload"]["qr_code"].startswith("https://qr.alipay.com/" if provider == "alipay" else "weixin://")
+    assert started["payload"]["qr_code"].startswith(
+        "https://qr.alipay.com/" if provider == "alipay" else "weixin://"
+    )
     out_trade_no = started["out_trade_no"]
     trade = fake.trades[out_trade_no]
     assert (trade.amount if isinstance(fake, FakeAlipay) else Decimal(trade.total) / 100) == Decimal("88.50")
@@ -139,7 +143,7 @@ def test_pay_3_a_request_signed_with_another_key_is_refused_by_the_gateway(setti
 
 
 def test_pay_3_the_gateway_refuses_an_amount_changed_for_the_same_trade_number(gateway) -> None:
-    provider, fake = gateway
+    provider, _fake = gateway
     order = pending_order(sku=sku_for_sale(price="50.00"))
     payment = Payment.objects.create(order=order, provider=provider, amount=order.total, out_trade_no="T1")
     client = AlipayProvider() if provider == "alipay" else WechatPayProvider()
@@ -308,3 +312,47 @@ def test_ord_4_a_compensation_on_top_of_a_full_refund_waits_for_a_transfer(
         ("compensation", "10.00", "succeeded"),
         ("refund", "200.00", "awaiting_transfer"),
     ]
+
+
+# --- PAY-3: WeChat Pay platform certificate rotation --------------------------------------------------
+
+
+def test_pay_3_wechat_pay_rotated_platform_certificate_is_downloaded_and_then_verifies(
+    api_client, fake_wechat_pay
+) -> None:
+    """WeChat Pay publishes a new platform certificate and signs with it: a notification under the new
+    serial is refused until the certificates are downloaded (beat task), then accepted — no deployment."""
+    from orders.models import ProviderCertificate
+    from orders.tasks import wechat_pay_certificates_refresh_task
+
+    fake = fake_wechat_pay
+    order = pending_order(sku=sku_for_sale(price="30.00"))
+    out_trade_no = _pay_start(order, "wechat_pay")["out_trade_no"]
+    new_serial = fake.rotate()
+    headers, body = fake.pay(out_trade_no)
+    assert headers["Wechatpay-Serial"] == new_serial
+    refused = _post_notification(api_client, "wechat_pay", headers, body, form=False)
+    assert refused.status_code == 400
+    assert wechat_pay_certificates_refresh_task() == 2  # the old and the new certificate
+    assert ProviderCertificate.objects.filter(provider="wechat_pay", serial=new_serial).exists()
+    accepted = _post_notification(api_client, "wechat_pay", headers, body, form=False)
+    assert accepted.status_code == 200, accepted.content
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+
+
+def test_pay_3_wechat_pay_certificates_with_a_forged_signature_are_not_kept(
+    settings, fake_wechat_pay
+) -> None:
+    """A certificate list whose answer is not signed by a published certificate is refused as a whole."""
+    from orders.models import ProviderCertificate
+    from orders.payments.http import ProviderUnreachable
+    from orders.payments.wechat_pay_client import certificates_refresh
+    from simulation.fakes.keys import KeyPair
+
+    fake = fake_wechat_pay
+    impostor = KeyPair.generate()
+    fake.certificates[-1] = (fake.serial, impostor, fake.certificates[-1][2])  # signs with another key
+    with pytest.raises(ProviderUnreachable):
+        certificates_refresh()
+    assert not ProviderCertificate.objects.exists()

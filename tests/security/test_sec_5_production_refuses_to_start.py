@@ -140,6 +140,16 @@ def test_pay_3_the_keys_of_each_enabled_provider_are_required(settings: Settings
     assert missing == list(PROVIDER_SECRETS["wechat_pay"])
 
 
+def test_pay_3_an_enabled_gateway_needs_our_signing_key_and_notify_url(settings: Settings) -> None:
+    """Decision 029: Alipay is called with our key and calls us back at our notify URL; without them a
+    production process does not start."""
+    _safe_production(settings)
+    settings.ORDERS_ALIPAY_APP_PRIVATE_KEY = ""
+    settings.ORDERS_ALIPAY_NOTIFY_URL = ""
+    missing = [e.msg.split(" ")[0] for e in production_errors() if e.id == "platform.E102"]
+    assert missing == ["ORDERS_ALIPAY_APP_PRIVATE_KEY", "ORDERS_ALIPAY_NOTIFY_URL"]
+
+
 def test_sec_3_production_refuses_to_start_without_the_staff_second_factor(settings: Settings) -> None:
     """SEC-3: ``STAFF_REQUIRE_OTP=false`` in production is a start-up error (``platform.E104``), not a quiet
     downgrade of every staff account to a password."""
