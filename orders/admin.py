@@ -111,8 +111,20 @@ class PaymentInline(PayerAccountMasked, ReadOnlyInline):
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
-    readonly_fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
+    fields = [
+        "refund_no",
+        "kind",
+        "amount",
+        "reason",
+        "status",
+        "attempts",
+        "last_error",
+        "provider_reference",
+        "created_at",
+        "completed_at",
+        "created_by_shown",
+    ]
+    readonly_fields = fields
 
     @admin.display(description=_("created by"))
     def created_by_shown(self, refund: Refund) -> str:

@@ -104,13 +104,14 @@ def _gateways(simulation: "Simulation") -> dict[str, Any]:
     configured: dict[str, Any] = {}
     for provider in simulation.config.providers:
         if provider == "alipay":
-            fake, settings_for = start_fake_alipay()
+            alipay, settings_for = start_fake_alipay()
+            simulation.fakes[provider] = alipay
         elif provider == "wechat_pay":
-            fake, settings_for = start_fake_wechat_pay()
-            fake.refunds_complete_at_once = True
+            wechat, settings_for = start_fake_wechat_pay()
+            wechat.refunds_complete_at_once = True  # its refunds succeed at once (no PROCESSING phase)
+            simulation.fakes[provider] = wechat
         else:
             continue
-        simulation.fakes[provider] = fake
         configured |= settings_for
     if configured:
         configured["ORDERS_PAYMENT_PROVIDERS"] = ["sandbox", *simulation.fakes]

@@ -69,11 +69,14 @@ def _enqueue(refund_id: int) -> None:
 
 def _trade_room(refund: Refund) -> Decimal:
     """What the payment's trade can still return before ``refund``: a provider never refunds more than the
-    trade's amount in all. Earlier refunds on the payment (not refused, not moved to a transfer) come
-    first."""
+    trade's amount in all. Earlier refunds on the payment, and any already sent, come first (unless refused
+    or moved to a transfer)."""
     assert refund.payment is not None
-    earlier = Refund.objects.filter(payment=refund.payment, pk__lt=refund.pk).exclude(
-        status__in=[Refund.Status.FAILED, Refund.Status.AWAITING_TRANSFER]
+    earlier = (
+        Refund.objects.filter(payment=refund.payment)
+        .filter(Q(pk__lt=refund.pk) | Q(sent_at__isnull=False))
+        .exclude(pk=refund.pk)
+        .exclude(status__in=[Refund.Status.FAILED, Refund.Status.AWAITING_TRANSFER])
     )
     return refund.payment.amount - sum(earlier.values_list("amount", flat=True), Decimal("0.00"))
 
