@@ -356,3 +356,24 @@ def test_pay_3_wechat_pay_certificates_with_a_forged_signature_are_not_kept(
     with pytest.raises(ProviderUnreachable):
         certificates_refresh()
     assert not ProviderCertificate.objects.exists()
+
+
+def test_pay_3_an_unpaid_trade_is_closed_at_the_gateway_and_a_paid_one_is_not(api_client, gateway) -> None:
+    """``payment_close`` / ``payment_query`` against the gateway's states: an unpaid trade closes; a paid
+    trade refuses to close; an unknown trade is ``unknown``."""
+    from orders.payments.http import ProviderRejected
+
+    provider, fake = gateway
+    client = AlipayProvider() if provider == "alipay" else WechatPayProvider()
+    unpaid = pending_order(sku=sku_for_sale(price="12.00"))
+    payment = Payment.objects.get(out_trade_no=_pay_start(unpaid, provider)["out_trade_no"])
+    assert client.payment_query(payment).state == "open"
+    client.payment_close(payment)
+    assert client.payment_query(payment).state == "closed"
+
+    paid = _paid_through(api_client, provider, fake, price="15.00")
+    paid_payment = paid.payments.get()
+    with pytest.raises(ProviderRejected):
+        client.payment_close(paid_payment)
+    ghost = Payment(order=paid, provider=provider, amount=Decimal("1.00"), out_trade_no="NEVER-OPENED")
+    assert client.payment_query(ghost).state == "unknown"
