@@ -109,10 +109,25 @@ class PaymentInline(PayerAccountMasked, ReadOnlyInline):
     fields = list(readonly_fields)
 
 
+REFUND_COLUMNS: tuple[str, ...] = (
+    "refund_no",
+    "kind",
+    "amount",
+    "reason",
+    "status",
+    "attempts",
+    "last_error",
+    "provider_reference",
+    "created_at",
+    "completed_at",
+    "created_by_shown",
+)
+
+
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
-    readonly_fields = ["refund_no", "amount", "reason", "status", "created_at", "created_by_shown"]
+    fields = REFUND_COLUMNS
+    readonly_fields = REFUND_COLUMNS
 
     @admin.display(description=_("created by"))
     def created_by_shown(self, refund: Refund) -> str:

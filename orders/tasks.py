@@ -46,3 +46,36 @@ def reconcile_task(day: str | None = None) -> int:
 
     the_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     return len(reconciliation_run(day=the_day))
+
+
+@shared_task(name="orders.refund_send")
+def refund_send_task(refund_id: int) -> str:
+    """PAY-5, ORD-4: send (or, if it may have been sent, query) one refund after its transaction committed."""
+    from orders.services.refund_dispatch import refund_send
+
+    return refund_send(refund_id=refund_id).status
+
+
+@shared_task(name="orders.refunds_sweep")
+def refunds_sweep_task() -> int:
+    """PAY-5, ORD-4: every pending refund whose next attempt is due (beat, every minute)."""
+    from orders.services.refund_dispatch import refunds_sweep
+
+    return refunds_sweep()
+
+
+@shared_task(name="orders.wechat_pay_certificates_refresh")
+def wechat_pay_certificates_refresh_task() -> int:
+    """PAY-3: download WeChat Pay's platform certificates (rotation) when WeChat Pay is enabled (beat)."""
+    from django.conf import settings
+
+    from orders.payments.http import ProviderUnreachable
+    from orders.payments.wechat_pay_client import certificates_refresh
+
+    if "wechat_pay" not in settings.ORDERS_PAYMENT_PROVIDERS:
+        return 0
+    try:
+        return len(certificates_refresh())
+    except ProviderUnreachable as exc:
+        logger.error("WeChat Pay platform certificates not refreshed: %s", exc)
+        return 0

@@ -38,11 +38,21 @@ PRODUCTION_SECRETS: dict[str, str] = {
     "AUDIT_CHAIN_KEYS": "AUDIT_CHAIN_KEYS",  # AUD-1: the audit chain's HMAC keys, (key id, secret) pairs
 }
 
-#: PAY-3: an enabled payment provider -> the settings it verifies its notifications with (all required)
+#: PAY-3: an enabled payment provider -> the settings it signs its calls and verifies its notifications with
+#: (all required; decision 029)
 PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
-    "alipay": ("ORDERS_ALIPAY_APP_ID", "ORDERS_ALIPAY_PUBLIC_KEY"),
+    "alipay": (
+        "ORDERS_ALIPAY_APP_ID",
+        "ORDERS_ALIPAY_PUBLIC_KEY",
+        "ORDERS_ALIPAY_APP_PRIVATE_KEY",
+        "ORDERS_ALIPAY_NOTIFY_URL",
+    ),
     "wechat_pay": (
         "ORDERS_WECHAT_PAY_MCH_ID",
+        "ORDERS_WECHAT_PAY_APPID",
+        "ORDERS_WECHAT_PAY_MCH_PRIVATE_KEY",
+        "ORDERS_WECHAT_PAY_MCH_SERIAL",
+        "ORDERS_WECHAT_PAY_NOTIFY_URL",
         "ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY",
         "ORDERS_WECHAT_PAY_PLATFORM_SERIAL",
         "ORDERS_WECHAT_PAY_APIV3_KEY",

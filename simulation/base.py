@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from django.core.exceptions import ValidationError
 from django_fsm import TransitionNotAllowed
 
+from orders.services.refund_dispatch import refunds_sweep
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError
 from simulation.config import SimulationConfig
@@ -76,6 +77,8 @@ class SimulationBase:
         self.customers_by_pk: dict[int, CustomerActor] = {}
         self.population: Population | None = None
         self.traveller: Any = None
+        #: PAY-3: the fake gateways of the run's real providers (``config.providers``), by provider name
+        self.fakes: dict[str, Any] = {}
         #: the last instant simulated: a second past the final tick
         self.end = self.at(config.days * config.ticks_per_day) + timedelta(seconds=1)
 
@@ -98,6 +101,7 @@ class SimulationBase:
     def sweep(self) -> None:
         started = time.perf_counter()
         deadlines_sweep()
+        refunds_sweep()  # PAY-5: refunds a gateway has not confirmed (the beat's every-minute sweep)
         self.tally.sweep_seconds += time.perf_counter() - started
 
     def call(self, what: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:

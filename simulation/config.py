@@ -19,6 +19,11 @@ PAYMENT_SCENARIOS = (
 )
 
 
+#: the payment providers a run may pay through (PAY-3, decision 029): the in-process sandbox, and the local
+#: fake Alipay and WeChat Pay gateways (``simulation/fakes``) the providers are pointed at for the run
+PROVIDERS = ("sandbox", "alipay", "wechat_pay")
+
+
 @dataclass(frozen=True)
 class SimulationConfig:
     days: int = 10
@@ -52,12 +57,17 @@ class SimulationConfig:
     #: chance a shipped parcel goes wrong: a carrier exception or no movement at all (ORD-10)
     delivery_problem_chance: float = 0.15
     deposit: str = "3000.00"
+    #: the providers customers pay through, each order one of them at random (forged notifications always
+    #: go to the sandbox, whose key the forger is given)
+    providers: tuple[str, ...] = ("sandbox",)
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.merchants < 1 or self.customers < 1:
             raise ValueError("days, merchants and customers must be at least 1")
         if not 1 <= self.ticks_per_day <= 24 or 24 % self.ticks_per_day:
             raise ValueError("ticks_per_day must divide 24")
+        if not self.providers or set(self.providers) - set(PROVIDERS):
+            raise ValueError(f"providers must be some of {', '.join(PROVIDERS)}")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

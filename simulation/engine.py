@@ -31,6 +31,8 @@ from simulation.config import SimulationConfig
 from simulation.delivery import DeliveryBehaviour
 from simulation.delivery_problems import DeliveryProblemBehaviour
 from simulation.escalations import EscalationBehaviour
+from simulation.fakes.alipay import start_fake_alipay
+from simulation.fakes.wechat_pay import start_fake_wechat_pay
 from simulation.listings import ListingBehaviour
 from simulation.reviews import ReviewBehaviour
 from simulation.setup import Population, population_create
@@ -50,7 +52,7 @@ class Simulation(
     # --- the run ----------------------------------------------------------------------------------------
 
     def run(self) -> Population:
-        with _simulation_environment(), time_machine.travel(self.config.start, tick=False) as traveller:
+        with _simulation_environment(self), time_machine.travel(self.config.start, tick=False) as traveller:
             self.traveller = traveller
             started = time.perf_counter()
             population = population_create(config=self.config, rng=self.rng)
@@ -96,8 +98,28 @@ class Simulation(
         self.tally.service_seconds += time.perf_counter() - started
 
 
+def _gateways(simulation: "Simulation") -> dict[str, Any]:
+    """PAY-3 (decision 029): start a fake gateway for each real provider the run pays through; the settings
+    that point the providers at them (and enable them next to the sandbox)."""
+    configured: dict[str, Any] = {}
+    for provider in simulation.config.providers:
+        if provider == "alipay":
+            alipay, settings_for = start_fake_alipay()
+            simulation.fakes[provider] = alipay
+        elif provider == "wechat_pay":
+            wechat, settings_for = start_fake_wechat_pay()
+            wechat.refunds_complete_at_once = True  # its refunds succeed at once (no PROCESSING phase)
+            simulation.fakes[provider] = wechat
+        else:
+            continue
+        configured |= settings_for
+    if configured:
+        configured["ORDERS_PAYMENT_PROVIDERS"] = ["sandbox", *simulation.fakes]
+    return configured
+
+
 @contextmanager
-def _simulation_environment() -> Iterator[None]:
+def _simulation_environment(simulation: "Simulation") -> Iterator[None]:
     """Celery runs in-process (there is one simulated clock, and no worker shares it); simulated accounts
     hash their passwords with a fast hasher (hundreds of sign-ups would otherwise dominate the run). On
     PostgreSQL this session's commits do not wait for the WAL flush (``synchronous_commit off``): a crash
@@ -110,9 +132,14 @@ def _simulation_environment() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO OFF")
     try:
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        gateways = _gateways(simulation)
+        with override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], **gateways
+        ):
             yield
     finally:
+        for fake in simulation.fakes.values():
+            fake.stop()
         celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
         if postgres:
             with connection.cursor() as cursor:

@@ -285,7 +285,7 @@ def check_delayed_payments(*, simulation: "Simulation") -> CheckResult:
         paid = sum(
             (p.amount for p in order.payments.all() if p.status == Payment.Status.SUCCEEDED), Decimal("0")
         )
-        refunded = sum((r.amount for r in order.refunds.all()), Decimal("0"))
+        refunded = sum((r.amount for r in order.refunds.all() if r.kind == Refund.Kind.REFUND), Decimal("0"))
         if order.status != Order.Status.CANCELLED:
             problems.append(f"order {order.pk} paid late is {order.status}, not cancelled")
         elif paid != refunded:
@@ -356,7 +356,7 @@ def check_disputes(*, start: datetime) -> CheckResult:
         accepted = dispute.proposals.filter(customer_accepted=True, merchant_accepted=True).first()
         ruling = final_ruling(dispute)
         decided = accepted.refund_amount if accepted else (ruling.refund_amount if ruling else Decimal("0"))
-        other = Refund.objects.filter(order=dispute.order).exclude(
+        other = Refund.objects.filter(order=dispute.order, kind=Refund.Kind.REFUND).exclude(
             idempotency_key__startswith=f"dispute:{dispute.pk}:"
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         expected = min(decided, dispute.order.total - other)
@@ -367,4 +367,39 @@ def check_disputes(*, start: datetime) -> CheckResult:
         "DSP-4",
         problems,
         f"{ended} case(s) ended; each moved what was decided",
+    )
+
+
+def check_gateway_refunds(*, simulation: "Simulation") -> CheckResult:
+    """PAY-5, ORD-4 (decision 029): every refund and compensation through a fake gateway reached it exactly
+    once, for its amount, and is ``succeeded`` — or, not fitting in its trade any more, ``awaiting_transfer``
+    and absent from the gateway."""
+    problems: list[str] = []
+    checked = 0
+    for provider, fake in sorted(simulation.fakes.items()):
+        if provider == "alipay":
+            held = {
+                number: amount for trade in fake.trades.values() for number, amount in trade.refunds.items()
+            }
+        else:
+            held = {number: Decimal(r.refund) / 100 for number, r in fake.refunds.items()}
+        for refund in Refund.objects.filter(payment__provider=provider).order_by("pk"):
+            checked += 1
+            at_gateway = held.pop(refund.refund_no, None)
+            if refund.status == Refund.Status.AWAITING_TRANSFER:
+                if at_gateway is not None:
+                    problems.append(
+                        f"refund {refund.refund_no} waits for a transfer but the gateway refunded it"
+                    )
+            elif refund.status != Refund.Status.SUCCEEDED or at_gateway != refund.amount:
+                problems.append(
+                    f"refund {refund.refund_no} ({refund.kind}) is {refund.status} for {refund.amount}; "
+                    f"the {provider} gateway holds {at_gateway}"
+                )
+        problems += [f"the {provider} gateway refunded {number} that we never asked for" for number in held]
+    return check_result(
+        "gateway_refunds_once",
+        "PAY-5",
+        problems,
+        f"{checked} refund(s) through the fake gateways, each there once for its amount",
     )

@@ -47,7 +47,7 @@ def report_build(
     start, end = config.start, simulation.end
     orders = Order.objects.filter(created_at__gte=start)
     paid = orders.filter(paid_at__isnull=False)
-    refunds = Refund.objects.filter(order__created_at__gte=start)
+    refunds = Refund.objects.filter(order__created_at__gte=start, kind=Refund.Kind.REFUND)  # not compensation
     compensation = sum(
         (
             Decimal(str(data.get("compensation", "0")))
@@ -143,7 +143,8 @@ def _daily(*, start: datetime, end: datetime) -> list[dict[str, Any]]:
         Order.objects.filter(created_at__gte=start, paid_at__isnull=False), "paid_at", t=Sum("total")
     ):
         rows[row["day"]]["gmv"] = _money(row["t"])
-    for row in by_day(Refund.objects.filter(order__created_at__gte=start), "created_at", t=Sum("amount")):
+    refunded = Refund.objects.filter(order__created_at__gte=start, kind=Refund.Kind.REFUND)
+    for row in by_day(refunded, "created_at", t=Sum("amount")):
         rows[row["day"]]["refunded"] = _money(row["t"])
     for row in by_day(Violation.objects.filter(created_at__gte=start), "created_at", n=Count("pk")):
         rows[row["day"]]["violations"] = row["n"]

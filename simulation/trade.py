@@ -61,10 +61,14 @@ class TradeBehaviour(SimulationBase):
         if scenario == "abandoned":
             self.tally.abandoned_order_ids.append(order.pk)
             return
-        payment = self.call(
-            "pay_start", order_pay_start, order=order, provider="sandbox", actor=customer.user
-        )
+        provider = self.provider_for(scenario)
+        if self.fakes:
+            self.tally.counts[f"payments.via.{provider}"] += 1
+        payment = self.call("pay_start", order_pay_start, order=order, provider=provider, actor=customer.user)
         if payment is None:
+            return
+        if provider != "sandbox":
+            self.pay_at_gateway(order, payment, scenario)
             return
         if scenario.startswith("forged"):
             self.forge(order, payment, how=scenario)
@@ -81,10 +85,45 @@ class TradeBehaviour(SimulationBase):
         if order.status == Order.Status.PAID:
             self.merchant_on_paid(order)
 
-    def callback(self, headers: dict[str, str], body: bytes) -> None:
-        self.call(
-            "payment_callback", payment_callback_receive, provider="sandbox", headers=headers, body=body
-        )
+    def callback(self, headers: dict[str, str], body: bytes, provider: str = "sandbox") -> None:
+        self.call("payment_callback", payment_callback_receive, provider=provider, headers=headers, body=body)
+
+    # --- PAY-3: the fake Alipay / WeChat Pay gateways (decision 029) ----------------------------------------
+
+    def provider_for(self, scenario: str) -> str:
+        """The provider this payment goes through: the sandbox for a forgery (its key is the one given to
+        the forger); otherwise one of the configured providers (no draw when there is one, so a
+        sandbox-only run is the same run as before)."""
+        providers = self.config.providers
+        if scenario.startswith("forged"):
+            return "sandbox"
+        return providers[0] if len(providers) == 1 else self.rng.choice(providers)
+
+    def gateway_notification(self, provider: str, out_trade_no: str) -> tuple[dict[str, str], bytes]:
+        """The customer pays at the fake gateway; its signed notification, as the gateway sends it now."""
+        fake = self.fakes[provider]
+        if provider == "alipay":
+            return {"Content-Type": "application/x-www-form-urlencoded"}, fake.pay(out_trade_no)
+        headers, body = fake.pay(out_trade_no)
+        return headers, body
+
+    def pay_at_gateway(self, order: Order, payment: Payment, scenario: str) -> None:
+        if scenario == "delayed":
+            self.tally.delayed_payment_order_ids.append(order.pk)
+            self.schedule(1, "late_gateway_callback", payment.provider, payment.out_trade_no)
+            return
+        headers, body = self.gateway_notification(payment.provider, payment.out_trade_no)
+        self.callback(headers, body, payment.provider)
+        if scenario == "duplicated":
+            self.callback(headers, body, payment.provider)
+        order.refresh_from_db()
+        if order.status == Order.Status.PAID:
+            self.merchant_on_paid(order)
+
+    def do_late_gateway_callback(self, provider: str, out_trade_no: str) -> None:
+        """The gateway's notification, a tick late (the customer paid after the 30-minute timeout)."""
+        self.callback(*self.gateway_notification(provider, out_trade_no), provider)
+        self.tally.counts["payments.delayed_delivered"] += 1
 
     def do_late_callback(self, headers: dict[str, str], body: bytes) -> None:
         self.callback(headers, body)

@@ -5,7 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from orders.models import DeliveryCase, Order, OrderLine, Payment, TrackingEvent
+from orders.models import DeliveryCase, Order, OrderLine, Payment, Refund, TrackingEvent
 from orders.payments import providers_enabled
 
 
@@ -70,6 +70,28 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
     class Meta:
         model = Payment
         fields = ["id", "provider", "amount", "out_trade_no", "status", "payload"]
+
+
+class RefundSerializer(serializers.ModelSerializer[Refund]):
+    """PAY-5, ORD-4: a refund or a late-shipment compensation as the customer follows it: ``pending`` until
+    the payment's provider confirms it, then ``succeeded`` (``failed``: the provider refused, finance
+    follows up)."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Refund
+        fields = [
+            "refund_no",
+            "kind",
+            "kind_label",
+            "amount",
+            "status",
+            "status_label",
+            "created_at",
+            "completed_at",
+        ]
 
 
 class HoldSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -21,12 +21,13 @@ from orders.api._common import (
     OrderSerializer,
     PaymentProviderField,
     PaymentSerializer,
+    RefundSerializer,
     TrackingEventSerializer,
 )
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
 from orders.selectors.delivery import delivery_cases_for_order
-from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount
+from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount, order_refunds
 from orders.selectors.orders import (
     order_events,
     order_get_for_customer,
@@ -55,6 +56,7 @@ class OrderDetailSerializer(OrderSerializer):
     refunded_amount = serializers.SerializerMethodField()
     holds = serializers.SerializerMethodField()
     delivery_cases = serializers.SerializerMethodField()
+    refunds = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
         fields = [
@@ -64,6 +66,7 @@ class OrderDetailSerializer(OrderSerializer):
             "refunded_amount",
             "holds",
             "delivery_cases",
+            "refunds",
         ]
 
     def get_events(self, order: Order) -> list[dict[str, Any]]:
@@ -77,6 +80,11 @@ class OrderDetailSerializer(OrderSerializer):
 
     def get_holds(self, order: Order) -> list[dict[str, Any]]:
         return HoldSerializer(order_holds_open(order=order), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(RefundSerializer(many=True))
+    def get_refunds(self, order: Order) -> list[dict[str, Any]]:
+        """PAY-5, ORD-4: each refund and compensation with the status its provider gave."""
+        return RefundSerializer(order_refunds(order=order), many=True).data  # type: ignore[return-value]
 
     def get_delivery_cases(self, order: Order) -> list[dict[str, Any]]:
         """ORD-10: the order's delivery cases, newest first (``refundable``: take the full refund now)."""

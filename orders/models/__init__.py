@@ -14,7 +14,7 @@ registered), so ``orders.models.Order`` and ``from orders.models import Order`` 
 # isort: off
 from orders.models.cart import Cart, CartItem
 from orders.models.order import Order, OrderEvent, OrderLine
-from orders.models.payments import Payment, PaymentCallbackLog, Refund
+from orders.models.payments import Payment, PaymentCallbackLog, ProviderCertificate, Refund
 from orders.models.fulfilment import FollowUp, TrackingEvent
 from orders.models.settlement import (
     Payout,
@@ -39,6 +39,7 @@ __all__ = [
     "PaymentCallbackLog",
     "Payout",
     "PayoutStatement",
+    "ProviderCertificate",
     "ProviderSettlementRecord",
     "ReconciliationDifference",
     "Refund",

@@ -95,11 +95,26 @@ class PaymentCallbackLog(models.Model):
 
 
 class Refund(models.Model):
-    """PAY-5: money returned to the customer; the ledger transaction is the truth of the amount."""
+    """PAY-5: money returned to the customer; the ledger transaction is the truth of the amount.
+
+    ORD-4: a late shipment's compensation reaches the customer the same way (``kind=compensation``). The
+    provider is called after the ledger's transaction committed (``refund_dispatch``): ``pending`` until
+    the provider confirms; ``sent_at`` is set *before* a request leaves, so a worker killed mid-call is
+    followed by a query, never by a blind second request (the ``refund_no`` is the provider's idempotent
+    ``out_request_no`` / ``out_refund_no``).
+    """
 
     class Status(models.TextChoices):
         SUCCEEDED = "succeeded", _("Succeeded")
         PENDING = "pending", _("Pending at the provider")
+        FAILED = "failed", _("Refused by the provider: finance is following up")
+        # more than the payment's trade can still return (a compensation on top of a full refund): paid by
+        # a transfer to the customer's account instead (the transfer rail of issue 23's payouts)
+        AWAITING_TRANSFER = "awaiting_transfer", _("Waiting for a transfer to your account")
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        COMPENSATION = "compensation", _("Late-shipment compensation")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, related_name="refunds")
@@ -107,11 +122,40 @@ class Refund(models.Model):
     reason = models.CharField(max_length=500)
     idempotency_key = models.CharField(max_length=200, unique=True)
     refund_no = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REFUND)
+    # the ledger transaction that moved the money (reconciliation compares it with the provider, PAY-8)
+    ledger_key = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(_("first sent to the provider"), null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"refund {self.refund_no} {self.amount}"
+
+
+class ProviderCertificate(models.Model):
+    """PAY-3: a payment provider's platform certificate as downloaded (WeChat Pay rotates them): its public
+    key verifies the provider's answers and notifications signed with ``serial`` until ``expires_at``."""
+
+    provider = models.CharField(max_length=20)
+    serial = models.CharField(max_length=64)
+    public_key = models.TextField()
+    effective_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "serial"], name="provider_certificate_unique_serial")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} certificate {self.serial}"

@@ -43,6 +43,18 @@ def rsa_sha256_verify(public_key_pem: str, message: bytes, signature_b64: str) -
     return True
 
 
+def rsa_sha256_sign(private_key_pem: str, message: bytes) -> str:
+    """SHA256withRSA of ``message`` with our private key (PEM, PKCS#1 or PKCS#8), base64 — how Alipay's RSA2
+    and WeChat Pay v3 want our requests signed. ``ValueError`` if the key is not an RSA private key."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("not an RSA private key")
+    return base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
 @dataclass(frozen=True)
 class VerifiedNotification:
     """A provider notification whose signature checked out.
@@ -62,13 +74,34 @@ class VerifiedNotification:
 
 @dataclass(frozen=True)
 class RefundResult:
+    """What the provider says of a refund: ``succeeded`` (the money is on its way back), ``pending``
+    (accepted, still processing: query again later), ``not_found`` (a query: the provider never received
+    it, so it may be sent), otherwise failed for good (``error`` says why; finance takes over)."""
+
     refund_no: str
     succeeded: bool
     provider_reference: str = ""
+    pending: bool = False
+    not_found: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """A payment as the provider's query answers: ``paid`` / ``closed`` / ``open`` (waiting), ``unknown``
+    (no such trade there)."""
+
+    out_trade_no: str
+    state: str
+    provider_trade_no: str = ""
+    amount: Decimal | None = None
 
 
 class PaymentProvider(abc.ABC):
     name: str = ""
+    #: a gateway reached over the network: called after the database transaction commits, with retries
+    #: (``orders.services.refund_dispatch``); ``False`` for an in-process provider (the sandbox)
+    remote: bool = True
 
     @abc.abstractmethod
     def create_payment(self, payment: "Payment") -> dict[str, Any]:
@@ -81,6 +114,18 @@ class PaymentProvider(abc.ABC):
     @abc.abstractmethod
     def refund(self, refund: "Refund") -> RefundResult:
         """Ask the provider to return ``refund.amount`` of ``refund.payment`` to the customer."""
+
+    def refund_query(self, refund: "Refund") -> RefundResult:
+        """PAY-5: ask the provider what became of ``refund`` (sent before, answer lost); idempotent."""
+        raise NotImplementedError(f"{self.name} cannot query refunds")
+
+    def payment_query(self, payment: "Payment") -> PaymentState:
+        """PAY-3: the payment's state at the provider (a missed notification is found so)."""
+        raise NotImplementedError(f"{self.name} cannot query payments")
+
+    def payment_close(self, payment: "Payment") -> None:
+        """PAY-3: close an unpaid payment at the provider (the order was cancelled or timed out)."""
+        raise NotImplementedError(f"{self.name} cannot close payments")
 
     def callback_ack(self) -> str:
         """The body the provider expects in answer to a callback it should stop retrying."""

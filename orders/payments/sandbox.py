@@ -95,6 +95,7 @@ def sandbox_complete(
 
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
+    remote = False  # in-process: its "calls" are rows in our own transaction
 
     def create_payment(self, payment: "Payment") -> dict[str, Any]:
         url = f"/api/v1/payments/sandbox/{payment.out_trade_no}/pay/"
@@ -135,3 +136,16 @@ class SandboxProvider(PaymentProvider):
             defaults={"amount": refund.amount},
         )
         return RefundResult(refund_no=refund.refund_no, succeeded=True, provider_reference=refund.refund_no)
+
+    def refund_query(self, refund: "Refund") -> RefundResult:
+        from orders.models import ProviderSettlementRecord
+
+        found = ProviderSettlementRecord.objects.filter(
+            provider=self.name, kind=ProviderSettlementRecord.Kind.REFUND, reference=refund.refund_no
+        ).exists()
+        return RefundResult(
+            refund_no=refund.refund_no,
+            succeeded=found,
+            not_found=not found,
+            provider_reference=refund.refund_no,
+        )

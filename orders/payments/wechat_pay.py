@@ -12,8 +12,10 @@ A payment notification is verified as WeChat Pay documents it:
   plaintext is the transaction (``out_trade_no``, ``transaction_id``, ``trade_state``,
   ``amount.total`` in fen, ``payer.openid`` — the payer's account, kept as ``Payment.payer_account``).
 
-Outbound calls (Native order, refunds) need WeChat Pay's servers, unreachable here:
-``NotImplementedError``.
+Calls (``wechat_pay_client``, decision 029): Native order (``POST /v3/pay/transactions/native``: the
+``code_url`` to show as a QR code), query and close by ``out_trade_no``, refund
+(``POST /v3/refund/domestic/refunds``, idempotent on ``out_refund_no`` = our ``refund_no``) and refund
+query (``GET /v3/refund/domestic/refunds/{out_refund_no}``). Amounts are in fen.
 """
 
 import base64
@@ -28,24 +30,30 @@ from django.utils import timezone
 from orders.payments.base import (
     CallbackRejected,
     PaymentProvider,
+    PaymentState,
     RefundResult,
     VerifiedNotification,
     rsa_sha256_verify,
 )
+from orders.payments.http import ProviderRejected, ProviderUnreachable
+from orders.payments.wechat_pay_client import WechatPayClient, platform_public_key, signed_message
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
+TRADE_STATES = {
+    "SUCCESS": "paid",
+    "REFUND": "paid",
+    "NOTPAY": "open",
+    "USERPAYING": "open",
+    "CLOSED": "closed",
+}
 
 
-def signed_message(timestamp: str, nonce: str, body: bytes) -> bytes:
-    """The bytes WeChat Pay signs for a notification (and we sign for a request)."""
-    return timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
-
-
-def resource_decrypt(resource: dict[str, Any], apiv3_key: str) -> dict[str, Any]:
-    """AEAD_AES_256_GCM decryption of a notification's ``resource`` (ciphertext carries the 16-byte tag)."""
+def resource_decrypt_bytes(resource: dict[str, Any], apiv3_key: str) -> bytes:
+    """AEAD_AES_256_GCM decryption of an encrypted ``resource`` (ciphertext carries the 16-byte tag):
+    notifications' transactions, downloaded platform certificates."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -55,17 +63,30 @@ def resource_decrypt(resource: dict[str, Any], apiv3_key: str) -> dict[str, Any]
     if len(key) != 32:
         raise CallbackRejected("the APIv3 key must be 32 bytes")
     try:
-        plaintext = AESGCM(key).decrypt(
+        return AESGCM(key).decrypt(
             str(resource["nonce"]).encode(),
             base64.b64decode(str(resource["ciphertext"]), validate=True),
             str(resource.get("associated_data") or "").encode() or None,
         )
-        data = json.loads(plaintext)
     except (InvalidTag, KeyError, ValueError, binascii.Error) as exc:
+        raise CallbackRejected("resource could not be decrypted") from exc
+
+
+def resource_decrypt(resource: dict[str, Any], apiv3_key: str) -> dict[str, Any]:
+    """A notification's decrypted ``resource`` as an object."""
+    plaintext = resource_decrypt_bytes(resource, apiv3_key)
+    try:
+        data = json.loads(plaintext)
+    except ValueError as exc:
         raise CallbackRejected("resource could not be decrypted") from exc
     if not isinstance(data, dict):
         raise CallbackRejected("resource is not an object")
     return data
+
+
+def fen(amount: Decimal) -> int:
+    """An amount in yuan as WeChat Pay's integer fen."""
+    return int((amount * 100).to_integral_value())
 
 
 def _payer_openid(transaction: dict[str, Any]) -> str:
@@ -77,19 +98,97 @@ def _payer_openid(transaction: dict[str, Any]) -> str:
 class WechatPayProvider(PaymentProvider):
     name = "wechat_pay"
 
+    def __init__(self) -> None:
+        self.client = WechatPayClient()
+
     def native_order_params(self, payment: "Payment") -> dict[str, Any]:
         """The body of ``POST /v3/pay/transactions/native`` (amounts in fen)."""
         return {
-            "appid": "",
+            "appid": settings.ORDERS_WECHAT_PAY_APPID,
             "mchid": settings.ORDERS_WECHAT_PAY_MCH_ID,
             "description": f"Payment {payment.out_trade_no}",
             "out_trade_no": payment.out_trade_no,
-            "notify_url": "/api/v1/payments/callbacks/wechat_pay/",
-            "amount": {"total": int(payment.amount * 100), "currency": "CNY"},
+            "notify_url": settings.ORDERS_WECHAT_PAY_NOTIFY_URL,
+            "amount": {"total": fen(payment.amount), "currency": "CNY"},
         }
 
     def create_payment(self, payment: "Payment") -> dict[str, Any]:
-        raise NotImplementedError("WeChat Pay's Native order API cannot be called from here; use the sandbox")
+        try:
+            answer = self.client.call(
+                "POST", "/v3/pay/transactions/native", self.native_order_params(payment)
+            )
+        except (ProviderRejected, ProviderUnreachable) as exc:
+            raise NotImplementedError(f"WeChat Pay could not open the payment: {exc}") from exc
+        return {
+            "provider": self.name,
+            "out_trade_no": payment.out_trade_no,
+            "amount": str(payment.amount),
+            "qr_code": str(answer.get("code_url", "")),
+        }
+
+    def payment_query(self, payment: "Payment") -> PaymentState:
+        path = f"/v3/pay/transactions/out-trade-no/{payment.out_trade_no}?mchid={settings.ORDERS_WECHAT_PAY_MCH_ID}"
+        try:
+            answer = self.client.call("GET", path)
+        except ProviderRejected as exc:
+            if exc.code == "ORDER_NOT_EXIST":
+                return PaymentState(out_trade_no=payment.out_trade_no, state="unknown")
+            raise
+        total = (answer.get("amount") or {}).get("total")
+        return PaymentState(
+            out_trade_no=payment.out_trade_no,
+            state=TRADE_STATES.get(str(answer.get("trade_state")), "open"),
+            provider_trade_no=str(answer.get("transaction_id") or ""),
+            amount=(Decimal(int(total)) / 100).quantize(Decimal("0.01")) if total is not None else None,
+        )
+
+    def payment_close(self, payment: "Payment") -> None:
+        self.client.call(
+            "POST",
+            f"/v3/pay/transactions/out-trade-no/{payment.out_trade_no}/close",
+            {"mchid": settings.ORDERS_WECHAT_PAY_MCH_ID},
+        )
+
+    def _refund_result(self, refund: "Refund", answer: dict[str, Any]) -> RefundResult:
+        status = str(answer.get("status", ""))
+        return RefundResult(
+            refund_no=refund.refund_no,
+            succeeded=status == "SUCCESS",
+            pending=status == "PROCESSING",
+            provider_reference=str(answer.get("refund_id", "")),
+            error="" if status in ("SUCCESS", "PROCESSING") else f"refund {status}",
+        )
+
+    def refund(self, refund: "Refund") -> RefundResult:
+        """``POST /v3/refund/domestic/refunds``: usually ``PROCESSING``; the query says when it succeeded."""
+        assert refund.payment is not None
+        try:
+            answer = self.client.call(
+                "POST",
+                "/v3/refund/domestic/refunds",
+                {
+                    "out_trade_no": refund.payment.out_trade_no,
+                    "out_refund_no": refund.refund_no,
+                    "reason": refund.reason[:80],
+                    "amount": {
+                        "refund": fen(refund.amount),
+                        "total": fen(refund.payment.amount),
+                        "currency": "CNY",
+                    },
+                },
+            )
+        except ProviderRejected as exc:
+            return RefundResult(refund_no=refund.refund_no, succeeded=False, error=str(exc))
+        return self._refund_result(refund, answer)
+
+    def refund_query(self, refund: "Refund") -> RefundResult:
+        try:
+            answer = self.client.call("GET", f"/v3/refund/domestic/refunds/{refund.refund_no}")
+        except ProviderRejected as exc:
+            if exc.code == "RESOURCE_NOT_EXISTS":
+                return RefundResult(refund_no=refund.refund_no, succeeded=False, not_found=True)
+            raise
+        return self._refund_result(refund, answer)
 
     def verify_callback(self, headers: dict[str, str], body: bytes) -> VerifiedNotification:
         if not settings.ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY or not settings.ORDERS_WECHAT_PAY_APIV3_KEY:
@@ -102,14 +201,10 @@ class WechatPayProvider(PaymentProvider):
             raise CallbackRejected("missing Wechatpay-* signature headers")
         if given.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
             raise CallbackRejected("unsupported signature type")
-        if (
-            settings.ORDERS_WECHAT_PAY_PLATFORM_SERIAL
-            and given.get("wechatpay-serial") != settings.ORDERS_WECHAT_PAY_PLATFORM_SERIAL
-        ):
+        key = platform_public_key(given.get("wechatpay-serial", ""))
+        if not key:
             raise CallbackRejected("signed with an unknown platform certificate")
-        if not rsa_sha256_verify(
-            settings.ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY, signed_message(timestamp, nonce, body), signature
-        ):
+        if not rsa_sha256_verify(key, signed_message(timestamp, nonce, body), signature):
             raise CallbackRejected("bad signature")
         try:
             age = abs(timezone.now().timestamp() - int(timestamp))
@@ -135,9 +230,6 @@ class WechatPayProvider(PaymentProvider):
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise CallbackRejected(f"malformed notification: {exc!r}") from exc
-
-    def refund(self, refund: "Refund") -> RefundResult:
-        raise NotImplementedError("WeChat Pay's refund API cannot be called from here")
 
     def callback_ack(self) -> str:
         return json.dumps({"code": "SUCCESS", "message": "成功"}, ensure_ascii=False)

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Refund
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerHold, TransactionKind
 from platform_core.money import money_from
@@ -53,6 +53,11 @@ def order_refunded_amount(*, order: Order) -> Decimal:
             transaction__kind=TransactionKind.REFUND, account__kind=AccountKind.REFUNDS_CLEARING
         )
     )
+
+
+def order_refunds(*, order: Order) -> QuerySet[Refund]:
+    """PAY-5, ORD-4: the order's refunds and compensations, oldest first, with their provider status."""
+    return Refund.objects.filter(order=order).order_by("created_at", "pk")
 
 
 def order_released_amount(*, order: Order) -> Decimal:

@@ -23,7 +23,7 @@ from merchants.models import Merchant
 from merchants.services.deposits import merchant_deposit_deduct
 from merchants.services.violations import violation_record
 from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_DELIVERY_STALL, RULE_SHIP_BY
-from orders.models import FollowUp, Order, TrackingEvent
+from orders.models import FollowUp, Order, Payment, Refund, TrackingEvent
 from orders.services._common import S, _event, _notify_customer, _notify_merchant, _platform
 from orders.services.delivery import (
     delivery_cases_close_for_order,
@@ -31,6 +31,7 @@ from orders.services.delivery import (
     delivery_stall_clock_restart,
 )
 from orders.services.locks import order_lock
+from orders.services.refund_dispatch import refund_dispatch
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_extend, deadline_meet, deadline_start
@@ -106,13 +107,35 @@ def late_shipment_compensation_amount(total: Decimal) -> Decimal:
     return money_round(min(max(total * policy["rate"], policy["min"]), policy["max"]))
 
 
+def _compensation_refund(order: Order, amount: Decimal) -> None:
+    """ORD-4 (decision 029): the compensation reaches the customer as a refund through the provider of the
+    order's payment (once: one row per order, the provider's idempotent ``refund_no``); the customer sees
+    it and its status among the order's refunds."""
+    payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("-pk").first()
+    refund, created = Refund.objects.get_or_create(
+        idempotency_key=f"order-late-shipment:{order.pk}",
+        defaults={
+            "order": order,
+            "payment": payment,
+            "amount": amount,
+            "kind": Refund.Kind.COMPENSATION,
+            "reason": _("Late shipment of order %(number)s: compensation.") % {"number": order.number},
+            "ledger_key": f"order-late-shipment-payout:{order.pk}",
+            "refund_no": f"{order.number}C1",
+        },
+    )
+    if created:
+        refund_dispatch(refund=refund)
+
+
 @transaction.atomic
 def order_ship_deadline_missed(*, order: Order) -> Order:
     """ORD-4, VIO-1, MER-5: 72 h after payment and not shipped — the system acts, no human needed.
 
     The customer may cancel with an immediate full refund; the merchant gets a late-shipment violation;
     the customer is compensated from the merchant's deposit (deposit → compensation → refunds clearing,
-    i.e. paid out to the customer). If the deposit cannot cover it all, what it holds is paid and the
+    i.e. paid out to the customer, as a refund through the order's payment provider: decision 029).
+    If the deposit cannot cover it all, what it holds is paid and the
     shortfall is recorded on the order's timeline. Running twice acts once.
     """
     order = order_lock(order_id=order.pk)
@@ -156,6 +179,7 @@ def order_ship_deadline_missed(*, order: Order) -> Order:
             memo=f"late shipment compensation for order {order.number}",
             subject=order,
         )
+        _compensation_refund(order, paid)
     _event(
         order,
         action="ship_by_missed",

@@ -34,7 +34,7 @@ def reconciliation_run(*, day: date) -> list[ReconciliationDifference]:
     for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""
         ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
-            f"order-refund:{refund.idempotency_key}"
+            refund.ledger_key or f"order-refund:{refund.idempotency_key}"
         )
     for payout in Payout.objects.filter(created_at__date=day).select_related("statement"):
         key = f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"

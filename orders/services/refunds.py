@@ -16,7 +16,6 @@ from merchants.services.deposits import merchant_deposit_drawn
 from merchants.services.lifecycle import merchant_lock
 from orders.clocks import RULE_AFTERSALES_WINDOW, RULE_AUTO_CONFIRM, RULE_PAYMENT_TIMEOUT, RULE_SHIP_BY
 from orders.models import Order, Payment, Refund
-from orders.payments import provider_get
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.selectors.orders import REFUND_ORDER_PERMISSION
 from orders.services._common import (
@@ -32,6 +31,7 @@ from orders.services._common import (
 )
 from orders.services.delivery import delivery_cases_close_for_order
 from orders.services.locks import order_lock
+from orders.services.refund_dispatch import refund_dispatch
 from orders.services.reviews import reviews_flag_refunded
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel
@@ -138,18 +138,11 @@ def _refund(
         amount=amount,
         reason=reason[:500],
         idempotency_key=key,
-        refund_no=f"{order.number}R{order.refunds.count() + 1}",
+        ledger_key=f"order-refund:{key}",
+        refund_no=f"{order.number}R{order.refunds.filter(kind=Refund.Kind.REFUND).count() + 1}",
         created_by=actor,
     )
-    if payment is not None:
-        try:
-            result = provider_get(payment.provider).refund(refund)
-        except (NotImplementedError, KeyError):  # KeyError: the provider is no longer enabled (decision 019)
-            logger.error("refund %s: provider %s cannot refund here", refund.refund_no, payment.provider)
-        else:
-            if result.succeeded:
-                refund.status = Refund.Status.SUCCEEDED
-                refund.save(update_fields=["status"])
+    refund_dispatch(refund=refund)  # decision 029: a gateway is called after the commit, with retries
     _event(
         order,
         action="refunded",

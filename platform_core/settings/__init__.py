@@ -388,6 +388,37 @@ ORDERS_WECHAT_PAY_APIV3_KEY = env.str("ORDERS_WECHAT_PAY_APIV3_KEY", default="")
 ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE = timedelta(
     minutes=env.int("ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE_MINUTES", default=5)
 )
+# PAY-3 (decision 029): calling the gateways. Each provider's gateway URL (the real one by default; tests
+# and the simulator point it at local fakes), our signing key and the notify URL the gateway calls back.
+ORDERS_ALIPAY_GATEWAY = env.str("ORDERS_ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+ORDERS_ALIPAY_APP_PRIVATE_KEY = env.str("ORDERS_ALIPAY_APP_PRIVATE_KEY", default="")  # our RSA key (PEM)
+ORDERS_ALIPAY_NOTIFY_URL = env.str("ORDERS_ALIPAY_NOTIFY_URL", default="")  # https://…/callbacks/alipay/
+ORDERS_WECHAT_PAY_GATEWAY = env.str("ORDERS_WECHAT_PAY_GATEWAY", default="https://api.mch.weixin.qq.com")
+ORDERS_WECHAT_PAY_APPID = env.str("ORDERS_WECHAT_PAY_APPID", default="")
+ORDERS_WECHAT_PAY_MCH_PRIVATE_KEY = env.str("ORDERS_WECHAT_PAY_MCH_PRIVATE_KEY", default="")  # PEM
+ORDERS_WECHAT_PAY_MCH_SERIAL = env.str("ORDERS_WECHAT_PAY_MCH_SERIAL", default="")  # our API certificate's
+ORDERS_WECHAT_PAY_NOTIFY_URL = env.str("ORDERS_WECHAT_PAY_NOTIFY_URL", default="")
+# seconds one gateway call may take before its answer counts as lost (the call is then queried, not re-sent)
+ORDERS_PAYMENT_HTTP_TIMEOUT_SECONDS = env.float("ORDERS_PAYMENT_HTTP_TIMEOUT_SECONDS", default=10.0)
+# PAY-5: a refund the provider did not confirm is retried (query first) after base * 2^attempt seconds,
+# capped; after ORDERS_REFUND_MAX_ATTEMPTS it waits for finance (still queried by the sweep, never re-sent)
+ORDERS_REFUND_RETRY_BASE_SECONDS = env.int("ORDERS_REFUND_RETRY_BASE_SECONDS", default=30)
+ORDERS_REFUND_RETRY_MAX_SECONDS = env.int("ORDERS_REFUND_RETRY_MAX_SECONDS", default=3600)
+ORDERS_REFUND_MAX_ATTEMPTS = env.int("ORDERS_REFUND_MAX_ATTEMPTS", default=12)
+# WeChat Pay platform certificates are downloaded (and rotated) this often
+ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS = env.int(
+    "ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS", default=12
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # PAY-5, ORD-4: refunds the provider has not confirmed are (re)sent or queried, with back-off
+        "orders.refunds-sweep": {"task": "orders.refunds_sweep", "schedule": timedelta(minutes=1)},
+        "orders.wechat-pay-certificates": {
+            "task": "orders.wechat_pay_certificates_refresh",
+            "schedule": timedelta(hours=ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS),
+        },
+    }
+)
 # PAY-3, ORD-5, PAY-4 (decision 019): the providers and carriers this deployment enables. The sandbox ones
 # exist for development and tests only: production's defaults leave them out, and the deploy check
 # (platform.E101) refuses to start a production process that enables one. A provider not enabled is not

@@ -67,7 +67,7 @@ def test_ord_4_late_shipment_at_72h_plus_1s_compensates_and_allows_cancel(time_m
     assert order.status == Order.Status.CANCELLED
     assert order_refunded_amount(order=order) == order.total
     assert order_escrow_account(order=order).balance == 0
-    assert Refund.objects.get(order=order).status == Refund.Status.SUCCEEDED
+    assert Refund.objects.get(order=order, kind=Refund.Kind.REFUND).status == Refund.Status.SUCCEEDED
 
 
 def test_ord_4_late_shipment_handler_acts_once_by_its_own_guard_when_fired_twice(time_machine) -> None:
@@ -102,7 +102,9 @@ def test_pay_7_customer_cancel_and_refund_requires_idempotency_key_and_replays(t
     assert "Idempotency-Key" in missing.json()["errors"]
     order.refresh_from_db()
     assert order.status == Order.Status.PAID  # nothing moved without a key
-    assert not Refund.objects.filter(order=order).exists()
+    assert not Refund.objects.filter(
+        order=order, kind=Refund.Kind.REFUND
+    ).exists()  # ORD-4's compensation only
 
     first = client.post(url, {"reason": "not shipped in time"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.status_code == 200, first.content
@@ -111,7 +113,7 @@ def test_pay_7_customer_cancel_and_refund_requires_idempotency_key_and_replays(t
     assert again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"
     assert again.content == first.content  # the first result, not a 409 for an already cancelled order
-    assert Refund.objects.filter(order=order).count() == 1
+    assert Refund.objects.filter(order=order, kind=Refund.Kind.REFUND).count() == 1
     assert order_refunded_amount(order=order) == order.total
 
 

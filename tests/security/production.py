@@ -45,6 +45,12 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY": secrets.token_urlsafe(32),
         "ORDERS_WECHAT_PAY_PLATFORM_SERIAL": secrets.token_hex(20),
         "ORDERS_WECHAT_PAY_APIV3_KEY": secrets.token_hex(16),
+        "ORDERS_ALIPAY_APP_PRIVATE_KEY": secrets.token_urlsafe(32),
+        "ORDERS_ALIPAY_NOTIFY_URL": "https://marketplace.example/api/v1/payments/callbacks/alipay/",
+        "ORDERS_WECHAT_PAY_APPID": "wx" + secrets.token_hex(8),
+        "ORDERS_WECHAT_PAY_MCH_PRIVATE_KEY": secrets.token_urlsafe(32),
+        "ORDERS_WECHAT_PAY_MCH_SERIAL": secrets.token_hex(20),
+        "ORDERS_WECHAT_PAY_NOTIFY_URL": "https://marketplace.example/api/v1/payments/callbacks/wechat_pay/",
         "AUDIT_CHAIN_KEYS": "t1:" + secrets.token_urlsafe(48),
     }
     env.update(overrides)

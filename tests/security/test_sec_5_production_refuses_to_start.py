@@ -98,6 +98,8 @@ def _safe_production(settings: Settings) -> None:
     settings.ORDERS_PAYOUT_PROVIDER = "manual"
     settings.ORDERS_ALIPAY_APP_ID = "2021000000"
     settings.ORDERS_ALIPAY_PUBLIC_KEY = "alipay-public-key-of-this-test"
+    settings.ORDERS_ALIPAY_APP_PRIVATE_KEY = "our-alipay-private-key-of-this-test"
+    settings.ORDERS_ALIPAY_NOTIFY_URL = "https://marketplace.example/api/v1/payments/callbacks/alipay/"
     settings.ORDERS_PAYMENT_SANDBOX_KEY = ""
     settings.ORDERS_LOGISTICS_SANDBOX_KEY = ""
     settings.STAFF_REQUIRE_OTP = True
@@ -162,6 +164,16 @@ def test_pay_3_the_keys_of_each_enabled_provider_are_required(settings: Settings
         setattr(settings, name, "")
     missing = [e.msg.split(" ")[0] for e in production_errors() if e.id == "platform.E102"]
     assert missing == list(PROVIDER_SECRETS["wechat_pay"])
+
+
+def test_pay_3_an_enabled_gateway_needs_our_signing_key_and_notify_url(settings: Settings) -> None:
+    """Decision 029: Alipay is called with our key and calls us back at our notify URL; without them a
+    production process does not start."""
+    _safe_production(settings)
+    settings.ORDERS_ALIPAY_APP_PRIVATE_KEY = ""
+    settings.ORDERS_ALIPAY_NOTIFY_URL = ""
+    missing = [e.msg.split(" ")[0] for e in production_errors() if e.id == "platform.E102"]
+    assert missing == ["ORDERS_ALIPAY_APP_PRIVATE_KEY", "ORDERS_ALIPAY_NOTIFY_URL"]
 
 
 def test_sec_3_production_refuses_to_start_without_the_staff_second_factor(settings: Settings) -> None:

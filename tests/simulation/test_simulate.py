@@ -181,3 +181,18 @@ def test_ord_10_simulation_fails_when_the_delivery_case_clock_is_disabled(
     check = _checks(report)["delivery_cases"]
     assert check["status"] == "failed"
     assert "still open past its 48 hours" in check["detail"]
+
+
+def test_pay_3_simulation_with_a_provider_mix_holds_its_checks(db: None) -> None:
+    """Decision 029: customers pay through the sandbox, the fake Alipay and the fake WeChat Pay gateways;
+    every check still holds, and every refund and compensation through a gateway reached it once."""
+    from orders.models import Payment, Refund
+
+    report = simulation_run(replace(BUSY, providers=("sandbox", "alipay", "wechat_pay")))
+    checks = _checks(report)
+    failed = {name: c["detail"] for name, c in checks.items() if c["status"] == "failed"}
+    assert failed == {}
+    assert checks["gateway_refunds_once"]["status"] == "passed"
+    for provider in ("sandbox", "alipay", "wechat_pay"):
+        assert Payment.objects.filter(provider=provider, status=Payment.Status.SUCCEEDED).exists(), provider
+    assert Refund.objects.filter(payment__provider__in=["alipay", "wechat_pay"]).exists()

@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=200)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--ticks-per-day", type=int, default=6)
+        parser.add_argument(
+            "--providers",
+            default="sandbox",
+            help="comma-separated payment providers to pay through: sandbox, alipay, wechat_pay (the real "
+            "ones against local fake gateways, simulation/fakes)",
+        )
         parser.add_argument("--report", type=Path, help="write the report as JSON to this file")
         parser.add_argument(
             "--html", type=Path, help="write the report as an HTML page with charts to this file"
@@ -38,6 +44,7 @@ class Command(BaseCommand):
                 customers=options["customers"],
                 seed=options["seed"],
                 ticks_per_day=options["ticks_per_day"],
+                providers=tuple(p.strip() for p in options["providers"].split(",") if p.strip()),
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
