@@ -8,9 +8,14 @@ from orders.dashboard import orders_to_ship_actions
 from orders.selectors.delivery import delivery_case_kpi_figures
 from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets
+from orders.services.payouts import payouts_run_for_day
 from orders.services.retention import orders_anonymise_customer
 from platform_core.accounts.services import account_anonymisers, account_deletion_checks
 from platform_core.org.permissions import Audience, Level, permission_register
+from platform_core.sandbox.services import day_started
+
+# PAY-4 (decision 026): the sandbox clock passing midnight runs the day's payouts, as beat would.
+day_started.register(payouts_run_for_day)
 
 # MER-8: open or unsettled orders keep a merchant from closing.
 closure_checks.register(order_closure_pending)
