@@ -383,6 +383,16 @@ def check_settings(app_configs: object = None, **kwargs: object) -> list[CheckMe
         lambda v: True,
         "",
     )
+    errors += _check_each(
+        ("LOG_FORMAT",),
+        lambda v: isinstance(v, str),
+        "a string",
+        lambda v: v in ("json", "text"),
+        "json or text",
+    )
+    errors += _check_each(
+        ("PLATFORM_TEST_CLOCK_ENABLED",), lambda v: isinstance(v, bool), "a bool", lambda v: True, ""
+    )
     errors += _check_structured()
     errors += _check_relations()
     return errors

@@ -10,6 +10,8 @@ CLOCK_ID = 1
 class TestClock(models.Model):
     """The shared offset ``platform_core.clock.now()`` adds when the test clock is on. Only ever grows."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     offset_seconds = models.BigIntegerField(_("offset (seconds)"), default=0)
 
     class Meta:

@@ -436,6 +436,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@marketplace.
 # --- logging ----------------------------------------------------------------------------------------
 
 # One JSON object per line, with request id / user id / task id, personal data masked (OPS-5, SEC-2).
+# LOG_FORMAT: ``json`` (production's default, for the log pipeline) or ``text`` (the default elsewhere: one
+# readable line per record in the terminal `make run` prints to; issue 24).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -443,11 +446,14 @@ LOGGING = {
         "context": {"()": "platform_core.operations.logs.ContextFilter"},
         "mask_personal_data": {"()": "platform_core.operations.logs.MaskPersonalDataFilter"},
     },
-    "formatters": {"json": {"()": "platform_core.operations.logs.JsonFormatter"}},
+    "formatters": {
+        "json": {"()": "platform_core.operations.logs.JsonFormatter"},
+        "text": {"()": "platform_core.operations.logs.TextFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "json",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
             "filters": ["context", "mask_personal_data"],
         }
     },
