@@ -11,6 +11,7 @@ when the flagship shop already has its demo listings.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import time_machine
@@ -20,6 +21,7 @@ from catalog.models import Listing
 from catalog.services.listings import listing_create, listing_submit
 from catalog.services.review import listing_approve, listing_delist, listing_reject
 from merchants.models import Merchant
+from merchants.services.deposits import merchant_deposit_credit
 from orders.models import Order
 from orders.payments.sandbox import sandbox_complete
 from orders.services.cart import cart_item_add
@@ -109,7 +111,12 @@ def _ship(order: Order, n: int) -> Order:
 def _review(order: Order, text: str, **ratings: Any) -> None:
     scores = {"rating": 5, "description_rating": 5, "service_rating": 5, "logistics_rating": 4, **ratings}
     review_create(
-        customer=order.customer, order_id=order.pk, line_id=order.lines.get().pk, text=text, **scores
+        customer=order.customer,
+        order_id=order.pk,
+        line_id=order.lines.get().pk,
+        text=text,
+        actor=order.customer,
+        **scores,
     )
 
 
@@ -120,11 +127,20 @@ def seed(*, stdout: OutputWrapper) -> None:
     if reviewer is None or customer is None or shop is None:
         stdout.write("orders demo: no superuser, demo customer or active demo shop; skipped")
         return
-    if Listing.objects.filter(merchant=shop, title=MARKER).exists():
+    if Listing.objects.filter(merchant=shop, versions__title=MARKER).exists():
         return
     now = clock.now()
     start = now - timedelta(days=22)
     with _at(start):
+        # MER-5: a margin above the required deposit, so the late shipment's compensation (ORD-4) leaves
+        # the shop active and its listings on sale
+        merchant_deposit_credit(
+            merchant=shop,
+            amount=Decimal("500.00"),
+            payment_reference="DEMO-DEPOSIT-MARGIN",
+            idempotency_key="demo:orders:deposit-margin",
+            actor=None,
+        )
         listings = _listings(shop, reviewer)
     cup, bag, mug, towel = (listings[t] for t, _p, s in LISTINGS if s == "approved")
 

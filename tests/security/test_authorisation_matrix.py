@@ -822,7 +822,7 @@ STAFF_POWER_ROUTES: dict[str, tuple[str, dict[str, Any], str]] = {
 
 def test_sec_1_every_sandbox_route_is_in_the_matrix() -> None:
     routes = {
-        p.name for route, p in _walk(get_resolver().url_patterns) if route.startswith("api/v1/sandbox/")
+        str(p.name) for route, p in _walk(get_resolver().url_patterns) if route.startswith("api/v1/sandbox/")
     }
     missing = sorted(routes - set(STAFF_POWER_ROUTES) - {"sandbox-clock"})  # the clock's time: any user
     assert not missing, f"sandbox routes not in the SEC-1 matrix (STAFF_POWER_ROUTES): {missing}"

@@ -140,7 +140,9 @@ def test_seed_demo_runs_every_apps_demo_seeder() -> None:
 
 def _printed_accounts(text: str) -> list[tuple[str, str]]:
     """(email, sign-in path) of every account line of the printout."""
-    return re.findall(r"([\w.+-]+@demo\.local)\s.*?(/api/v1/auth/login/|/merchant/login/|/admin/login/)", text)
+    return re.findall(
+        r"([\w.+-]+@demo\.local)\s.*?(/api/v1/auth/login/|/merchant/login/|/admin/login/)", text
+    )
 
 
 def test_seed_demo_every_printed_account_signs_in_where_the_printout_says(settings) -> None:
