@@ -38,6 +38,8 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 venv: $(VENV)/.synced  ## create or update .venv from uv.lock
 
+# the demo runs the sandbox test clock (decision 026): staff move time ahead to watch deadlines fall due
+run: export PLATFORM_TEST_CLOCK_ENABLED ?= true
 run: venv  ## migrate, seed demo data, then start web + worker + beat (Ctrl-C stops all three)
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py seed_demo

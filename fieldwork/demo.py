@@ -19,7 +19,7 @@ from catalog.services.listings import listing_create, listing_submit
 from catalog.services.review import listing_approve
 from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment
 from fieldwork.services import assignment_complete, assignment_schedule, assignment_start
-from merchants.demo import _application, _code, _user
+from merchants.demo import _application, _code
 from merchants.models import Merchant, PlatformAgreement
 from merchants.services.agreements import agreement_accept
 from merchants.services.applications import application_approve, application_submit
@@ -29,7 +29,7 @@ from orders.payments.sandbox import sandbox_complete
 from orders.services.cart import cart_item_add
 from orders.services.checkout import order_checkout
 from orders.services.payments import order_pay_start, payment_callback_receive
-from platform_core.accounts.management.commands.seed_demo import DEMO_PASSWORD
+from platform_core.accounts.demo import ADMIN, DASHBOARD, demo_account_note, demo_user
 from platform_core.accounts.models import User
 from staff.models import Department, StaffProfile
 from staff.services.profiles import staff_profile_create
@@ -60,7 +60,7 @@ def _care_category() -> Category:
 
 
 def _partner(reviewer: User, category: Category) -> Merchant:
-    owner = _user("partner@demo.local", PARTNER)
+    owner = demo_user(email="partner@demo.local", name=PARTNER, label=PARTNER, signs_in_at=DASHBOARD)
     application = _application(PARTNER_CODE, PARTNER, owner, [category])
     application = application_submit(application=application, actor=owner)
     application = application_approve(
@@ -83,10 +83,9 @@ def _partner(reviewer: User, category: Category) -> Merchant:
 
 
 def _coordinator(reviewer: User) -> FieldCoordinator:
-    user = _user("coordinator@demo.local", "演示外勤")
-    if not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user = demo_user(
+        email="coordinator@demo.local", name="演示外勤", label="field coordinator", signs_in_at=ADMIN
+    )
     if not StaffProfile.objects.filter(user=user).exists():
         staff_profile_create(
             user=user,
@@ -121,6 +120,8 @@ def seed(*, stdout: OutputWrapper) -> None:
         stdout.write("fieldwork demo: no superuser or demo customer; skipped")
         return
     if Merchant.objects.filter(credit_code=_code(PARTNER_CODE)).exists():
+        demo_account_note(label=PARTNER, email="partner@demo.local", signs_in_at=DASHBOARD)
+        demo_account_note(label="field coordinator", email="coordinator@demo.local", signs_in_at=ADMIN)
         return
     category = _care_category()
     partner = _partner(reviewer, category)

@@ -25,6 +25,7 @@ from merchants.services.applications import (
 from merchants.services.deposits import merchant_deposit_credit
 from merchants.services.lifecycle import merchant_ban, merchant_close, merchant_restrict, merchant_suspend
 from merchants.validators import credit_code_check_digit
+from platform_core.accounts.demo import DASHBOARD, demo_user
 from platform_core.accounts.models import User
 
 DEMO_PDF = b"%PDF-1.4\n% demo licence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -50,9 +51,10 @@ def _code(n: int) -> str:
     return first17 + credit_code_check_digit(first17)
 
 
-def _user(email: str, name: str) -> User:
-    user = User.objects.filter(email=email).first()
-    return user or User.objects.create_user(email=email, password=None, name=name)
+def _user(email: str, name: str, *, state: str = "", signs_in_at: str = DASHBOARD) -> User:
+    """The shop owner's or applicant's demo account (password ``DEMO_PASSWORD``, printed by seed_demo)."""
+    label = f"{name} ({state})" if state else name
+    return demo_user(email=email, name=name, label=label, signs_in_at=signs_in_at)
 
 
 def _categories() -> list[Category]:
@@ -120,9 +122,9 @@ def seed(*, stdout: OutputWrapper) -> None:
         )
 
     for n, (label, email, state) in enumerate(DEMO_SHOPS, start=1):
+        owner = _user(email, label, state=state)
         if Merchant.objects.filter(credit_code=_code(n)).exists():
             continue
-        owner = _user(email, label)
         application = application_submit(application=_application(n, label, owner, categories), actor=owner)
         application = application_approve(application=application, reason="演示：资料齐全", actor=reviewer)
         merchant = application.merchant
@@ -152,9 +154,9 @@ def seed(*, stdout: OutputWrapper) -> None:
         stdout.write(f"merchants demo: {label} ({state})")
 
     for n, (label, email, state) in enumerate(DEMO_APPLICATIONS, start=100):
+        owner = _user(email, label, state=f"application {state}", signs_in_at=DASHBOARD)
         if MerchantApplication.objects.filter(credit_code=_code(n)).exists():
             continue
-        owner = _user(email, label)
         application = _application(n, label, owner, categories)
         if state in ("submitted", "needs_more_info"):
             application = application_submit(application=application, actor=owner)

@@ -4,13 +4,23 @@ from catalog.selectors import listing_review_summary_sources
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources, rating_sources
 from merchants.services.lifecycle import closure_checks
+from orders import demo
 from orders.dashboard import orders_to_ship_actions
 from orders.selectors.delivery import delivery_case_kpi_figures
 from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets
+from orders.services.payouts import payouts_run_for_day
 from orders.services.retention import orders_anonymise_customer
+from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.accounts.services import account_anonymisers, account_deletion_checks
 from platform_core.org.permissions import Audience, Level, permission_register
+from platform_core.sandbox.services import day_started
+
+# PAY-4 (decision 026): the sandbox clock passing midnight runs the day's payouts, as beat would.
+day_started.register(payouts_run_for_day)
+
+# Issue 24: the demo shop's listings in every review state and the demo customer's orders in every state.
+demo_seeders.register(demo.seed)
 
 # MER-8: open or unsettled orders keep a merchant from closing.
 closure_checks.register(order_closure_pending)

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django_otp.admin import OTPAdminSite
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.roles import Role
@@ -61,6 +62,16 @@ class PlatformAdminSite(OTPAdminSite):
     site_header = "平台运营后台 / Marketplace operations"
     site_title = "Marketplace admin"
     index_title = "运营工作台 / Operations console"
+
+    # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
+    # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).
+    @property
+    def login_form(self) -> type[AdminAuthenticationForm]:
+        return OTPAdminAuthenticationForm if settings.STAFF_REQUIRE_OTP else AdminAuthenticationForm
+
+    @property
+    def login_template(self) -> str | None:
+        return OTPAdminSite.login_template if settings.STAFF_REQUIRE_OTP else None
 
     def has_permission(self, request: HttpRequest) -> bool:
         if settings.STAFF_REQUIRE_OTP:

@@ -82,6 +82,7 @@ POSITIVE_INTS = (
     "CATALOG_NEW_MERCHANT_DAYS",
     "CATALOG_RECHECK_SAMPLE_SIZE",
     "ORDERS_REVIEW_PHOTO_MAX_BYTES",
+    "PLATFORM_TEST_CLOCK_MAX_HOURS",
     "ORDERS_REVIEW_PHOTO_MAX_FILES",
     "AFTERSALES_NO_REASON_RETURN_DAYS",
     "AFTERSALES_QUALITY_RETURN_DAYS",
@@ -108,6 +109,7 @@ POSITIVE_NUMBERS = (
     "OPS_HEARTBEAT_INTERVAL_SECONDS",
     "CACHE_REDIS_TIMEOUT_SECONDS",
     "CACHE_REDIS_RETRY_SECONDS",
+    "PLATFORM_TEST_CLOCK_CACHE_SECONDS",
     "JURY_MAX_AMOUNT",
     "CATALOG_PRICE_CHANGE_REVIEW_RATIO",
     "CATALOG_PRICE_ABSURD_ABOVE",
@@ -393,6 +395,16 @@ def check_settings(app_configs: object = None, **kwargs: object) -> list[CheckMe
         "a list of strings",
         lambda v: True,
         "",
+    )
+    errors += _check_each(
+        ("LOG_FORMAT",),
+        lambda v: isinstance(v, str),
+        "a string",
+        lambda v: v in ("json", "text"),
+        "json or text",
+    )
+    errors += _check_each(
+        ("PLATFORM_TEST_CLOCK_ENABLED",), lambda v: isinstance(v, bool), "a bool", lambda v: True, ""
     )
     errors += _check_structured()
     errors += _check_relations()

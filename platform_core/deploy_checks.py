@@ -9,7 +9,9 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E103``: a secret equals a value published in the code (``settings/_dev_defaults.py``, the
   docker-compose file): whoever reads the repository holds it;
 - ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
-  a second factor, through every interface; decision 020).
+  a second factor, through every interface; decision 020);
+- ``platform.E105``: ``PLATFORM_TEST_CLOCK_ENABLED`` is on (the sandbox clock would move production's time;
+  decision 026).
 
 Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
 settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
@@ -131,8 +133,16 @@ def _published_error(name: str, variable: str) -> Error:
 
 
 def production_errors() -> list[CheckMessage]:
-    """Every reason (``platform.E101`` … ``E104``) this production configuration must not start."""
+    """Every reason (``platform.E101`` … ``E105``) this production configuration must not start."""
     errors = _sandbox_errors()
+    if settings.PLATFORM_TEST_CLOCK_ENABLED:
+        errors.append(
+            Error(
+                "PLATFORM_TEST_CLOCK_ENABLED is on: staff could move production's clock (decision 026).",
+                hint="Unset PLATFORM_TEST_CLOCK_ENABLED; the test clock is for demo and staging only.",
+                id="platform.E105",
+            )
+        )
     if not settings.STAFF_REQUIRE_OTP:
         errors.append(
             Error(

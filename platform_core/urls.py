@@ -2,6 +2,7 @@
 (``<app>/dashboard_urls.py``); the kernel names the apps only as dotted strings, never by import.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -19,6 +20,9 @@ api_v1 = [
     path("", include("jury.urls")),
     path("", include("fieldwork.urls")),
 ]
+if not settings.IS_PRODUCTION:
+    # decision 026: the sandbox clock (demo and staging); production has no such route
+    api_v1.append(path("", include("platform_core.sandbox.urls")))
 
 #: The merchant dashboard (``/merchant/``, namespace ``merchant``): each app mounts its own pages.
 merchant_dashboard = [

@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.celery import app as celery_app
@@ -67,6 +68,14 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     if transactional:
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _test_clock_offset_forgotten() -> Iterator[None]:
+    """Decision 026: a test that advanced the test clock rolled its row back; the process forgets it."""
+    clock.offset_forget()
+    yield
+    clock.offset_forget()
 
 
 @pytest.fixture(autouse=True)

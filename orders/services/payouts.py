@@ -141,3 +141,8 @@ def payouts_run(*, period: date | None = None) -> list[Payout]:
         if payout is not None:
             payouts.append(payout)
     return payouts
+
+
+def payouts_run_for_day(day: date) -> int:
+    """PAY-4: the payout run of ``day`` (the sandbox clock's midnight, decision 026); how many were made."""
+    return len(payouts_run(period=day))

@@ -42,6 +42,7 @@ import django
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from platform_core import clock
 from platform_core.operations import heartbeats
 
 MANIFEST = "manifest.json"
@@ -70,7 +71,7 @@ def backup_create(
     """OPS-4: back up the database and the uploaded files into a new directory under ``dest``."""
     root = Path(dest) if dest is not None else Path(settings.OPS_BACKUP_DIR)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = clock.real_now().strftime("%Y%m%dT%H%M%S.%fZ")
     partial = root / f"{stamp}.partial"
     partial.mkdir()
     try:
@@ -86,7 +87,7 @@ def backup_create(
         media_count = _tar_media(Path(settings.MEDIA_ROOT), partial / MEDIA_TAR)
         manifest = {
             "format_version": FORMAT_VERSION,
-            "created_at": datetime.now(tz=UTC).isoformat(),
+            "created_at": clock.real_now().isoformat(),
             "database": {"vendor": db.vendor, "name": str(db.settings_dict["NAME"]), "file": db_file},
             "media": {"root": str(settings.MEDIA_ROOT), "files": media_count, "file": MEDIA_TAR},
             "migrations": _migration_heads(alias),
@@ -432,7 +433,7 @@ def _finish(report: RehearsalReport) -> RehearsalReport:
 
 
 def _scratch_name(source: str) -> str:
-    suffix = "_rehearsal_" + datetime.now(tz=UTC).strftime("%Y%m%d%H%M%S")
+    suffix = "_rehearsal_" + clock.real_now().strftime("%Y%m%d%H%M%S")
     return source[: 63 - len(suffix)] + suffix  # PostgreSQL names stop at 63 bytes
 
 
@@ -453,4 +454,4 @@ def _binary(name: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).isoformat()
+    return clock.real_now().isoformat()

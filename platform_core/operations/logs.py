@@ -96,3 +96,29 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             payload["stack"] = self.formatStack(record.stack_info)
         return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """Development logs a person reads in a terminal (issue 24; ``LOG_FORMAT=text``, the default outside
+    production): ``09:14:56 INFO  axes.apps  message  [req=… user=… task=…] key=value``, then the traceback.
+    Production keeps ``JsonFormatter`` (one object per line for the log pipeline)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        at = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")  # noqa: DTZ006  (the terminal's time)
+        ids = {
+            "req": getattr(record, "request_id", None) or request_id_var.get(),
+            "user": getattr(record, "user_id", None),
+            "task": getattr(record, "task_id", None) or task_id_var.get(),
+        }
+        extras = {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS and not k.startswith("_")}
+        line = f"{at} {record.levelname:<7} {record.name}  {record.getMessage()}"
+        context = " ".join(f"{k}={v}" for k, v in ids.items() if v)
+        if context:
+            line += f"  [{context}]"
+        if extras:
+            line += "  " + " ".join(f"{k}={v}" for k, v in extras.items())
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line += "\n" + record.exc_text
+        return line

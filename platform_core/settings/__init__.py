@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "platform_core.reports",
     "platform_core.console",
     "platform_core.operations",
+    "platform_core.sandbox",
     # the chapters
     "merchants",
     "catalog",
@@ -368,6 +369,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "merchants.recompute_credit",
             "schedule": crontab(hour=3, minute=0),
         },
+        # PAY-4: the daily payout run (statements and payouts of every payable balance) at 02:00
+        "orders.run-payouts": {"task": "orders.run_payouts", "schedule": crontab(hour=2, minute=0)},
         # CAT-10: a weighted sample of on-sale listings goes back into review, weekly (Monday 02:15)
         "catalog.recheck-sample": {
             "task": "catalog.recheck_sample",
@@ -375,6 +378,16 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- the test clock (issue 24, decision 026) -----------------------------------------------------------
+# Demo and staging only: ``platform_core.clock.now()`` adds an offset (a database row, shared by web,
+# worker and beat) that staff advance through the sandbox clock (admin page, API). Off by default; the
+# deploy check refuses a production process that turns it on (platform.E105). ``make run`` turns it on.
+PLATFORM_TEST_CLOCK_ENABLED = env.bool("PLATFORM_TEST_CLOCK_ENABLED", default=False)
+# how long (seconds) a process keeps the offset it read before reading the row again
+PLATFORM_TEST_CLOCK_CACHE_SECONDS = env.float("PLATFORM_TEST_CLOCK_CACHE_SECONDS", default=2.0)
+# the most one advance may move the clock (hours)
+PLATFORM_TEST_CLOCK_MAX_HOURS = env.int("PLATFORM_TEST_CLOCK_MAX_HOURS", default=24 * 90)
 
 # --- payment providers (PAY-3) ------------------------------------------------------------------------
 # Verification keys of the real gateways' notifications; empty = that provider's callbacks are refused.
@@ -456,6 +469,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@marketplace.
 # --- logging ----------------------------------------------------------------------------------------
 
 # One JSON object per line, with request id / user id / task id, personal data masked (OPS-5, SEC-2).
+# LOG_FORMAT: ``json`` (production's default, for the log pipeline) or ``text`` (the default elsewhere: one
+# readable line per record in the terminal `make run` prints to; issue 24).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -463,11 +479,14 @@ LOGGING = {
         "context": {"()": "platform_core.operations.logs.ContextFilter"},
         "mask_personal_data": {"()": "platform_core.operations.logs.MaskPersonalDataFilter"},
     },
-    "formatters": {"json": {"()": "platform_core.operations.logs.JsonFormatter"}},
+    "formatters": {
+        "json": {"()": "platform_core.operations.logs.JsonFormatter"},
+        "text": {"()": "platform_core.operations.logs.TextFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "json",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
             "filters": ["context", "mask_personal_data"],
         }
     },

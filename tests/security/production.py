@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: variables of the test process that a production process must not inherit
 NOT_INHERITED = {
     "STAFF_REQUIRE_OTP",
+    "PLATFORM_TEST_CLOCK_ENABLED",
     "DJANGO_ENV",
     "DJANGO_DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",

@@ -810,3 +810,42 @@ def test_sec_1_dashboard_wrong_actors_get_nothing(route_name: str) -> None:
         )
         if owner_response.status_code == 302:
             assert "/merchant/login" not in owner_response["Location"], f"owner sent to login from {url}"
+
+
+# --- staff powers without an object in the path (decision 026: the sandbox clock) -----------------------
+
+#: route name -> (method, body, the permission that grants it); every wrong actor is refused, the holder not
+STAFF_POWER_ROUTES: dict[str, tuple[str, dict[str, Any], str]] = {
+    "sandbox-clock-advance": ("post", {"hours": 1}, "sandbox.advance_test_clock"),
+}
+
+
+def test_sec_1_every_sandbox_route_is_in_the_matrix() -> None:
+    routes = {
+        str(p.name) for route, p in _walk(get_resolver().url_patterns) if route.startswith("api/v1/sandbox/")
+    }
+    missing = sorted(routes - set(STAFF_POWER_ROUTES) - {"sandbox-clock"})  # the clock's time: any user
+    assert not missing, f"sandbox routes not in the SEC-1 matrix (STAFF_POWER_ROUTES): {missing}"
+
+
+@pytest.mark.parametrize("route_name", sorted(STAFF_POWER_ROUTES))
+def test_sec_1_staff_power_routes_refuse_wrong_actors(route_name: str, settings) -> None:
+    from django.contrib.auth.models import Permission
+
+    settings.PLATFORM_TEST_CLOCK_ENABLED = True
+    method, body, permission = STAFF_POWER_ROUTES[route_name]
+    url = reverse(route_name)
+    for label, actor in _wrong_actors().items():
+        client = APIClient()
+        if actor is not None:
+            client.force_authenticate(actor)
+        response = getattr(client, method)(url, body, format="json")
+        allowed = {401, 403} if actor is None else {403}
+        assert response.status_code in allowed, f"{method.upper()} {url} as {label}: {response.status_code}"
+    holder = StaffFactory.create(role=Role.STAFF_OPERATIONS)
+    app_label, codename = permission.split(".")
+    holder.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=holder.pk))
+    response = getattr(client, method)(url, body, format="json")
+    assert response.status_code == 200, f"positive control: {response.status_code} {response.content[:300]!r}"

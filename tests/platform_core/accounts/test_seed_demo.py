@@ -1,5 +1,6 @@
 """seed_demo: the accounts `make run` prints exist, can sign in, and a second run changes nothing."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from rest_framework.test import APIClient
 
 from platform_core.accounts.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -134,3 +136,56 @@ def test_seed_demo_runs_every_apps_demo_seeder() -> None:
 
     assert calls == ["merchant@demo.local"]
     assert Group.objects.filter(name=Role.MERCHANT_OWNER, user__email="merchant@demo.local").exists()
+
+
+def _printed_accounts(text: str) -> list[tuple[str, str]]:
+    """(email, sign-in path) of every account line of the printout."""
+    return re.findall(
+        r"([\w.+-]+@demo\.local)\s.*?(/api/v1/auth/login/|/merchant/login/|/admin/login/)", text
+    )
+
+
+def test_seed_demo_every_printed_account_signs_in_where_the_printout_says(settings) -> None:
+    """Issue 24: the partner and lifecycle shops, the applicants and the coordinator too, with the printed
+    password; the admin asks for the password alone when the printout says 2FA is off."""
+    settings.STAFF_REQUIRE_OTP = False
+    out = StringIO()
+    call_command("seed_demo", stdout=out, no_color=True)
+    text = out.getvalue()
+    printed = _printed_accounts(text)
+    emails = {email for email, _path in printed}
+    assert {a.email for a in DEMO_ACCOUNTS} | {"partner@demo.local", "shop-banned@demo.local"} <= emails
+    assert "coming" not in text
+    assert "2FA is OFF" in text
+
+    for email, path in printed:
+        if path == "/api/v1/auth/login/":
+            api = APIClient().post(path, {"login": email, "password": DEMO_PASSWORD}, format="json")
+            assert api.status_code == 200, (email, api.content)
+        elif path == "/merchant/login/":
+            client = Client()
+            response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
+            assert response.status_code == 302, (email, response.content[:500])
+            assert client.session.get("_auth_user_id"), email
+        else:
+            client = Client()
+            response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
+            assert response.status_code == 302, (email, response.content[:1500])
+            assert client.get("/admin/").status_code == 200, email
+
+    # a second run prints the same accounts
+    again = StringIO()
+    call_command("seed_demo", stdout=again, no_color=True)
+    assert sorted(_printed_accounts(again.getvalue())) == sorted(printed)
+
+
+def test_sec_3_demo_admin_login_asks_for_the_token_only_when_2fa_is_on(settings) -> None:
+    call_command("seed_demo", verbosity=0)
+    settings.STAFF_REQUIRE_OTP = True
+    on = Client().get("/admin/login/")
+    assert b"otp_token" in on.content
+    refused = Client().post("/admin/login/", {"username": "admin@demo.local", "password": DEMO_PASSWORD})
+    assert refused.status_code == 200  # the form again: the token is missing
+    settings.STAFF_REQUIRE_OTP = False
+    off = Client().get("/admin/login/")
+    assert b"otp_token" not in off.content

@@ -25,17 +25,31 @@ from typing import Any, Protocol
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 
+from platform_core.accounts.demo import (
+    ADMIN,
+    API,
+    DASHBOARD,
+    DEMO_PASSWORD,
+    PrintedAccount,
+    demo_user,
+    printed_accounts,
+)
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.hooks import Hook
 
-# One password for every demo account; it passes the SEC-3 password policy (checked on creation).
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published on purpose; refused in production)
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "Command", "demo_seeders"]
+
+#: where each kind of account signs in, and how
+SIGN_IN = {
+    API: '/api/v1/auth/login/  (POST {"login": email or phone, "password": ...})',
+    DASHBOARD: "/merchant/login/",
+    ADMIN: "/admin/login/",
+}
 
 
 class Seeder(Protocol):
@@ -57,34 +71,32 @@ class DemoAccount:
     email: str
     role: str | None
     name: str
+    signs_in_at: str
     phone: str | None = None
     is_staff: bool = False
     is_superuser: bool = False
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "admin@demo.local", None, "演示管理员", is_staff=True, is_superuser=True),
-    DemoAccount("merchant owner", "merchant@demo.local", Role.MERCHANT_OWNER, "演示商家"),
-    DemoAccount("customer", "customer@demo.local", Role.CUSTOMER, "演示顾客", phone="13800138000"),
-    DemoAccount("auditor", "auditor@demo.local", Role.AUDITOR, "演示审计员", is_staff=True),
+    DemoAccount("admin", "admin@demo.local", None, "演示管理员", ADMIN, is_staff=True, is_superuser=True),
+    DemoAccount("merchant owner", "merchant@demo.local", Role.MERCHANT_OWNER, "演示商家", DASHBOARD),
+    DemoAccount("customer", "customer@demo.local", Role.CUSTOMER, "演示顾客", API, phone="13800138000"),
+    DemoAccount("auditor", "auditor@demo.local", Role.AUDITOR, "演示审计员", ADMIN, is_staff=True),
 )
 
 
 def demo_account_seed(account: DemoAccount) -> bool:
     """The account, created if missing and put in its role's group; True if it was created."""
-    user, created = User.objects.get_or_create(
+    created = not User.objects.filter(email=account.email).exists()
+    user = demo_user(
         email=account.email,
-        defaults={
-            "phone": account.phone,
-            "name": account.name,
-            "is_staff": account.is_staff,
-            "is_superuser": account.is_superuser,
-        },
+        name=account.name,
+        label=account.label,
+        signs_in_at=account.signs_in_at,
+        phone=account.phone,
+        is_staff=account.is_staff,
+        is_superuser=account.is_superuser,
     )
-    if created:
-        password_validation.validate_password(DEMO_PASSWORD, user)
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
     if account.role:
         user.groups.add(Group.objects.get(name=account.role))  # no-op when already a member
     return created
@@ -108,6 +120,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION:
             raise CommandError("seed_demo creates accounts with a published password; not in production.")
+        printed_accounts.clear()
         with transaction.atomic():
             rows = [(account, demo_account_seed(account)) for account in DEMO_ACCOUNTS]
             for seed in demo_seeders:
@@ -116,18 +129,20 @@ class Command(BaseCommand):
                 seed(stdout=self.stdout)
         if options["verbosity"] >= 1:
             self.print_summary(rows, base_url=options["base_url"].rstrip("/"), out=self.stdout)
+            self.print_more_accounts(list(printed_accounts), out=self.stdout)
 
     def print_summary(
         self, rows: list[tuple[DemoAccount, bool]], *, base_url: str, out: OutputWrapper
     ) -> None:
         out.write("")
         out.write(self.style.MIGRATE_HEADING(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
-        out.write(f"  {'who':<16}{'login':<24}{'phone':<14}{'role group':<18}")
+        out.write(f"  {'who':<16}{'login':<24}{'phone':<14}{'role group':<18}{'signs in at':<18}")
         for account, created in rows:
             flags = " (superuser)" if account.is_superuser else " (staff)" if account.is_staff else ""
             out.write(
                 f"  {account.label:<16}{account.email:<24}{account.phone or '-':<14}"
-                f"{account.role or '-':<18}{'created' if created else 'already there'}{flags}"
+                f"{account.role or '-':<18}{SIGN_IN[account.signs_in_at].split()[0]:<18}"
+                f"{'created' if created else 'already there'}{flags}"
             )
         if settings.STAFF_REQUIRE_OTP:
             out.write(
@@ -137,16 +152,32 @@ class Command(BaseCommand):
             out.write(
                 self.style.WARNING(
                     "  Staff 2FA is OFF only because STAFF_REQUIRE_OTP defaults to off outside production "
-                    "(DJANGO_ENV=production turns it on)."
+                    "(DJANGO_ENV=production turns it on): the admin asks for the password alone."
                 )
+            )
+        if settings.PLATFORM_TEST_CLOCK_ENABLED:
+            out.write(
+                "  Test clock ON: the admin's Test clock page or POST /api/v1/sandbox/clock/advance/ "
+                '{"hours": 72} moves time ahead (decision 026).'
             )
         out.write("")
         out.write(self.style.MIGRATE_HEADING("Where to look"))
         for label, path in (
             ("API docs", "/api/docs/"),
-            ("API login", '/api/v1/auth/login/  (POST {"login": email or phone, "password": ...})'),
+            ("API login", SIGN_IN[API]),
             ("admin", "/admin/"),
-            ("merchant", "/merchant/  (coming)"),
+            ("merchant", "/merchant/  (the merchant dashboard; sign in as a shop owner)"),
         ):
             out.write(f"  {label:<16}{base_url}{path}")
+        out.write("")
+
+    def print_more_accounts(self, accounts: list[PrintedAccount], *, out: OutputWrapper) -> None:
+        """The other demo accounts the apps' seeders made (same password), and where each signs in."""
+        shown = {account.email for account in DEMO_ACCOUNTS}
+        more = [account for account in accounts if account.email not in shown]
+        if not more:
+            return
+        out.write(self.style.MIGRATE_HEADING(f"More demo accounts (password for all: {DEMO_PASSWORD})"))
+        for account in more:
+            out.write(f"  {account.label:<24} {account.email:<36} {SIGN_IN[account.signs_in_at].split()[0]}")
         out.write("")
