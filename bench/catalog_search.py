@@ -301,7 +301,9 @@ def main() -> int:
                     f"{label:32} {query_count:7} {api_median:9.1f}ms {api_p95:7.1f}ms {anchor_median:12.1f}ms "
                     f"{anchor_p95:9.1f}ms {ratio:6.2f}{'' if is_search else ' (not a text search)'}"
                 )
-        print(f"worst median ratio of the text searches {worst:.2f} (target ≤ 3): {'OK' if worst <= 3 else 'OVER TARGET'}")
+        print(
+            f"worst median ratio of the text searches {worst:.2f} (target ≤ 3): {'OK' if worst <= 3 else 'OVER TARGET'}"
+        )
     finally:
         cleanup(category, merchant, user)
         print("cleaned up")

@@ -54,7 +54,9 @@ def test_pay_3_sec_300_signed_callbacks_a_minute_from_one_ip_all_answer_200(api_
     payments = [_payment() for _ in range(10)]
     bodies = [
         keys.alipay_body(
-            keys.alipay_notification(out_trade_no=p.out_trade_no, amount=p.amount, trade_no=f"2026031022{i:03}")
+            keys.alipay_notification(
+                out_trade_no=p.out_trade_no, amount=p.amount, trade_no=f"2026031022{i:03}"
+            )
         )
         for i, p in enumerate(payments)
     ]
