@@ -72,7 +72,7 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
                 break
             if knox_settings.AUTO_REFRESH and auth_token.expiry:
                 self.renew_token(auth_token)
-            return self.validate_user(auth_token)  # type: ignore[no-any-return]
+            return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(message)
 
     def authenticate(self, request: Request) -> tuple[Any, AuthToken] | None:

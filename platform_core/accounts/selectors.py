@@ -100,7 +100,7 @@ def tokens_for_authentication(*, token_key: str) -> list[AuthToken]:
         .annotate(holds_role=holds_role)
     )
     for token in tokens:
-        setattr(token.user, SECOND_FACTOR_ROLE_ATTRIBUTE, token.holds_role)  # type: ignore[attr-defined]
+        setattr(token.user, SECOND_FACTOR_ROLE_ATTRIBUTE, token.holds_role)
     return tokens
 
 
@@ -108,6 +108,6 @@ def token_second_factor_passed(*, token: AuthToken) -> bool:
     """SEC-3: did the holder of this API token pass the second factor with it? (Read from the token when
     ``tokens_for_authentication`` loaded it, else one query.)"""
     try:
-        return token.second_factor is not None  # type: ignore[attr-defined]
+        return token.second_factor is not None
     except TokenSecondFactor.DoesNotExist:
         return False

@@ -47,7 +47,8 @@ class RejectedCallbackThrottle(SimpleRateThrottle):
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         # Reads the count only: an accepted callback adds nothing to it.
-        self.num_requests, self.duration = self.parse_rate(self.get_rate())
+        allowed, duration = self.parse_rate(self.get_rate())
+        self.num_requests, self.duration = int(allowed or 0), int(duration or 60)
         return len(self._history(request, view)) < self.num_requests
 
     def record_rejection(self, request: Request, view: APIView) -> None:

@@ -5,6 +5,8 @@ second from one provider the platform answered 429 and the payments waited for t
 Now only *rejected* callbacks count per address, and a flood of unsigned ones is answered 429 before its
 signature is checked or anything is written."""
 
+from collections.abc import Iterator
+
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -21,7 +23,7 @@ REAL_RATES = {"anon": "120/min", "user": "1200/min", "login": "20/min"}  # the p
 
 
 @pytest.fixture(autouse=True)
-def _production_rates(settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def _production_rates(settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keys.configure(settings)
     settings.API_CALLBACK_REJECTIONS_PER_MINUTE = 60  # the production default
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": REAL_RATES}
