@@ -60,6 +60,11 @@ MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 # --- transition conditions (named, so that the admin and 409 answers can say why) --------------------
 
 
+def search_text_of(version: Any) -> str:
+    """CAT-8: what a text search matches for a listing whose live version is ``version``."""
+    return f"{version.title}\n{version.description}"
+
+
 def is_on_sale(listing: Any) -> bool:
     return listing.on_sale
 
@@ -139,6 +144,10 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     price_min = models.DecimalField(_("lowest price"), **MONEY, null=True, blank=True)
     price_max = models.DecimalField(_("highest price"), **MONEY, null=True, blank=True)
     sales_count = models.PositiveIntegerField(_("units sold"), default=0)
+    # CAT-8 (decision 008, issue 26): the live version's title and description, copied when a version goes
+    # live (``approve``), so that a text search reads one table through one trigram index
+    # (``listing_search_trgm``, migration 0011, PostgreSQL only) instead of probing every live version.
+    search_text = models.TextField(default="", db_default="", blank=True, editable=False)
     delist_source = models.CharField(max_length=32, choices=DelistSource.choices, blank=True)
     delist_reason = models.CharField(_("delisting reason"), max_length=500, blank=True)
     review_escalated_at = models.DateTimeField(null=True, blank=True)
@@ -209,6 +218,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PENDING_REVIEW, target=Status.APPROVED)
     def approve(self, *, version: "ListingVersion") -> None:
         self.live_version = version
+        self.search_text = search_text_of(version)
         self.candidate_version = None
         self.category_id = version.category_id
         self.on_sale = True

@@ -4,11 +4,13 @@ Search (CAT-8): Chinese text has no spaces between words, so PostgreSQL's built-
 (which split on whitespace and punctuation) would index whole sentences as single "words". Instead of a
 tokenizer extension (zhparser, pg_jieba — not available on managed PostgreSQL everywhere) or indexing
 jieba output into a tsvector (a second copy of the text to keep in sync, and dictionary drift), we use
-``pg_trgm``: ``icontains`` (``UPPER(col) LIKE '%q%'``) served by GIN trigram indexes on the live title
-and description (migration 0003), and ``word_similarity`` on the title for relevance. Trigrams work on
-any script under a UTF-8 ctype, need no dictionary, and match substrings, which is what Chinese users
-type. Queries of one or two characters produce no full trigram and fall back to a scan of the index
-rechecks — acceptable, and still correct. On SQLite the same ``icontains`` runs as a plain scan.
+``pg_trgm``: ``icontains`` (``UPPER(col) LIKE '%q%'``) on ``Listing.search_text`` (the live version's title
+and description, copied when it goes live), served by the partial GIN trigram index
+``listing_search_trgm`` (migration 0011), and ``word_similarity`` on the title for relevance. Queries of
+one or two characters (common in Chinese: 茶壶, 背包) have no trigram; the partial GIN index
+``listing_search_bigram`` on the text's one- and two-character substrings finds their candidates.
+Trigrams work on any script under a UTF-8 ctype, need no dictionary, and match substrings, which is what
+Chinese users type. On SQLite the same ``icontains`` runs as a plain scan.
 """
 
 from collections.abc import Callable, Mapping
@@ -16,7 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -72,6 +76,26 @@ def _in_stock() -> Exists:
     return Exists(Sku.objects.filter(listing_id=OuterRef("pk"), is_active=True, stock__gt=0))
 
 
+#: the expression of the partial GIN index ``listing_search_bigram`` (migration 0011)
+_BIGRAM_VECTOR = (
+    """to_tsvector('simple'::regconfig, catalog_bigrams(UPPER("catalog_listing"."search_text")))"""
+)
+
+
+def _short_query_prefilter(query: str) -> RawSQL | None:
+    """CAT-8: a query of one or two characters has no trigram, so ``listing_search_trgm`` cannot narrow it
+    (pg_trgm would read the whole index, and the planner scans the table instead). Such a query is looked up
+    as a word of the text's one- and two-character substrings (``listing_search_bigram``); ``icontains``
+    still decides. PostgreSQL only; letters and digits only (anything else is left to ``icontains``)."""
+    if connection.vendor != "postgresql" or len(query) > 2 or not query.isalnum():
+        return None
+    lexeme = query if len(query) == 2 else f"{query}:*"  # one character: the bigrams starting with it
+    # constant SQL (the index's expression); the query is a bound parameter
+    return RawSQL(  # noqa: S611
+        f"{_BIGRAM_VECTOR} @@ to_tsquery('simple'::regconfig, %s)", [lexeme], output_field=BooleanField()
+    )
+
+
 def listing_list_for_customer(
     *,
     q: str | None = None,
@@ -92,11 +116,17 @@ def listing_list_for_customer(
     )
     query = (q or "").strip()
     if query:
-        listings = listings.filter(
-            Q(live_version__title__icontains=query) | Q(live_version__description__icontains=query)
-        )
+        # One column of the listing row, one trigram index (``listing_search_trgm``): the planner finds
+        # the matches in the index first, then joins only those to their version, merchant and category.
+        listings = listings.filter(search_text__icontains=query)
+        short = _short_query_prefilter(query)
+        if short is not None:
+            listings = listings.filter(short)
     if category is not None:
-        listings = listings.filter(Q(category=category) | Q(category__parent=category))
+        # a condition on the listing's own column (not on the joined category), so an index can serve it
+        listings = listings.filter(
+            category_id__in=Category.objects.filter(Q(pk=category.pk) | Q(parent=category)).values("pk")
+        )
     if min_price is not None:
         listings = listings.filter(price_max__gte=min_price)
     if max_price is not None:

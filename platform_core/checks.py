@@ -98,10 +98,11 @@ POSITIVE_INTS = (
     "API_JSON_MAX_BYTES",
     "API_JSON_MAX_DEPTH",
     "DATA_UPLOAD_MAX_MEMORY_SIZE",
+    "API_CALLBACK_REJECTIONS_PER_MINUTE",
 )
 
 #: whole numbers that may be zero
-NON_NEGATIVE_INTS = ("OPS_DEADLINE_BACKLOG_MAX",)
+NON_NEGATIVE_INTS = ("OPS_DEADLINE_BACKLOG_MAX", "DATABASE_CONN_MAX_AGE")
 
 #: numbers (int, float or Decimal) that must be greater than zero
 POSITIVE_NUMBERS = (

@@ -18,6 +18,7 @@ from orders.payments import provider_get
 from orders.services.fulfilment import logistics_callback_receive
 from orders.services.payments import payment_callback_receive, sandbox_cashier_pay
 from platform_core.accounts.acting import request_user
+from platform_core.api.throttles import RejectedCallbackThrottle
 
 # --- provider and carrier callbacks ----------------------------------------------------------------
 
@@ -31,12 +32,23 @@ class RawBodyParser(BaseParser):
         return {}  # the view reads ``request.body`` itself
 
 
-class PaymentCallbackApi(APIView):
-    """PAY-3: a payment provider's signed notification (verified over the raw body)."""
+class SignedCallbackApi(APIView):
+    """A provider's or carrier's webhook: no caller to authenticate (the signature over the raw body is the
+    proof), and no anonymous per-IP rate limit — only rejected callbacks are counted (issue 26)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     parser_classes = [RawBodyParser]
+    throttle_classes = [RejectedCallbackThrottle]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            RejectedCallbackThrottle().record_rejection(request, self)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class PaymentCallbackApi(SignedCallbackApi):
+    """PAY-3: a payment provider's signed notification (verified over the raw body)."""
 
     @extend_schema(
         request=OpenApiTypes.BINARY,
@@ -57,12 +69,8 @@ class SandboxCashierApi(APIView):
         return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
 
 
-class LogisticsCallbackApi(APIView):
+class LogisticsCallbackApi(SignedCallbackApi):
     """ORD-5: a carrier's signed tracking webhook."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
-    parser_classes = [RawBodyParser]
 
     @extend_schema(request=OpenApiTypes.BINARY, responses={200: TrackingEventSerializer}, tags=["logistics"])
     def post(self, request: Request, carrier: str) -> Response:

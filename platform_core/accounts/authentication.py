@@ -9,16 +9,26 @@ open to an unverified staff account (the verification itself, logging out, who a
 ``second_factor_exempt = True``.
 """
 
+import binascii
+from hmac import compare_digest
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
 from knox.models import AuthToken
+from knox.settings import CONSTANTS, knox_settings
+from knox.signals import token_expired
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
-from platform_core.accounts.selectors import token_second_factor_passed, user_needs_second_factor
+from platform_core.accounts.selectors import (
+    token_second_factor_passed,
+    tokens_for_authentication,
+    user_needs_second_factor,
+)
 
 
 class SecondFactorRequired(exceptions.PermissionDenied):
@@ -35,7 +45,35 @@ def _exempt(request: Request) -> bool:
 
 
 class SecondFactorTokenAuthentication(TokenAuthentication):
-    """knox's token authentication; a staff account's token serves only once second-factor verified."""
+    """knox's token authentication; a staff account's token serves only once second-factor verified.
+
+    Issue 26: one query per request. knox reads the token with its user, then every token of that user (to
+    delete the expired ones); the second-factor check then read the user's roles and the token's
+    ``TokenSecondFactor``. Here one query reads the token, its user, its second factor and whether the user
+    holds a staff or auditor role (``selectors.tokens_for_authentication``). An expired token is deleted
+    when it is used, as knox does; the user's other expired tokens are not swept on every request (they
+    authenticate nothing, and go when used, at logout-all or with the account's password change).
+    """
+
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, AuthToken]:
+        message = _("Invalid token.")
+        text = token.decode("utf-8")
+        for auth_token in tokens_for_authentication(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH]):
+            try:
+                digest = hash_token(text)
+            except (TypeError, binascii.Error) as exc:
+                raise exceptions.AuthenticationFailed(message) from exc
+            if not compare_digest(digest, auth_token.digest):
+                continue
+            if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+                username = auth_token.user.get_username()
+                auth_token.delete()
+                token_expired.send(sender=self.__class__, username=username, source="auth_token")
+                break
+            if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                self.renew_token(auth_token)
+            return self.validate_user(auth_token)
+        raise exceptions.AuthenticationFailed(message)
 
     def authenticate(self, request: Request) -> tuple[Any, AuthToken] | None:
         result = super().authenticate(request)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -75,9 +75,39 @@ def user_needs_second_factor(user: object) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return user.groups.filter(name__in=[Role.AUDITOR, *STAFF_ROLES]).exists()
+    known = getattr(user, SECOND_FACTOR_ROLE_ATTRIBUTE, None)  # read with the token (one query)
+    if known is not None:
+        return bool(known)
+    return user.groups.filter(name__in=SECOND_FACTOR_ROLES).exists()
+
+
+#: the roles whose holders pass a second factor (besides ``is_staff`` and superusers)
+SECOND_FACTOR_ROLES = [Role.AUDITOR, *STAFF_ROLES]
+#: set on the user by ``tokens_for_authentication``: does it hold one of ``SECOND_FACTOR_ROLES``?
+SECOND_FACTOR_ROLE_ATTRIBUTE = "_holds_second_factor_role"
+
+
+def tokens_for_authentication(*, token_key: str) -> list[AuthToken]:
+    """Issue 26: the API tokens with this key (knox's lookup prefix), in one query, each with its user, its
+    ``TokenSecondFactor`` (SEC-3) and whether that user holds a second-factor role — everything the token
+    authentication of one request reads."""
+    holds_role = Exists(
+        User.groups.through.objects.filter(user_id=OuterRef("user_id"), group__name__in=SECOND_FACTOR_ROLES)
+    )
+    tokens = list(
+        AuthToken.objects.filter(token_key=token_key)
+        .select_related("user", "second_factor")
+        .annotate(holds_role=holds_role)
+    )
+    for token in tokens:
+        setattr(token.user, SECOND_FACTOR_ROLE_ATTRIBUTE, token.holds_role)
+    return tokens
 
 
 def token_second_factor_passed(*, token: AuthToken) -> bool:
-    """SEC-3: did the holder of this API token pass the second factor with it?"""
-    return TokenSecondFactor.objects.filter(token=token).exists()
+    """SEC-3: did the holder of this API token pass the second factor with it? (Read from the token when
+    ``tokens_for_authentication`` loaded it, else one query.)"""
+    try:
+        return token.second_factor is not None
+    except TokenSecondFactor.DoesNotExist:
+        return False
