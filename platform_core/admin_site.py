@@ -2,7 +2,8 @@
 API asks the same of staff accounts (``platform_core.accounts.authentication``).
 
 Its index is the operations console (issue 12): above the app list, the work queues the staff member may
-work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link.
+work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link; for
+operations, every timed job of the beat schedule with its last and next run (``console.timed_jobs``).
 """
 
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from django_otp.admin import OTPAdminSite
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.roles import Role
 from platform_core.console.queues import work_queue_states
+from platform_core.console.timed_jobs import timed_jobs, timed_jobs_visible_to
 
 #: a read-only user may still post these (sign out, change their own password)
 READ_ONLY_POSTS = ("logout", "password_change")
@@ -85,7 +87,11 @@ class PlatformAdminSite(OTPAdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         """The console: the visible queues' figures (one or two queries per queue, never per item)."""
-        context = {"work_queues": work_queue_states(request.user), **(extra_context or {})}
+        context = {
+            "work_queues": work_queue_states(request.user),
+            "timed_jobs": timed_jobs() if timed_jobs_visible_to(request.user) else [],
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context=context)
 
 

@@ -371,6 +371,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "catalog.recheck_sample",
             "schedule": crontab(hour=2, minute=15, day_of_week="mon"),
         },
+        # PAY-8: yesterday's reconciliation once the day is closed (00:30); PAY-4: the daily payout run
+        # afterwards (02:00), so a difference reconciliation finds is raised before money leaves
+        "orders.reconcile": {"task": "orders.reconcile", "schedule": crontab(hour=0, minute=30)},
+        "orders.run-payouts": {"task": "orders.run_payouts", "schedule": crontab(hour=2, minute=0)},
     }
 )
 
