@@ -13,16 +13,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django_otp.admin import OTPAdminSite
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.roles import Role
+from platform_core.accounts.selectors import second_factor_enrolment_needed
+from platform_core.accounts.views import second_factor_enrol
 from platform_core.console.queues import work_queue_states
 from platform_core.console.timed_jobs import timed_jobs, timed_jobs_visible_to
 
@@ -59,15 +64,40 @@ def is_read_only(user: Any) -> bool:
     return any(group.name == Role.AUDITOR for group in user.groups.all())
 
 
+class PlatformAdminAuthenticationForm(OTPAdminAuthenticationForm):
+    """SEC-3, issue 21: a staff account with no second factor yet signs in with its password only, to enrol
+    one (the site then sends it to the enrolment page, and nothing else opens until it is verified)."""
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        user = self.get_user()
+        if not second_factor_enrolment_needed(user):
+            self.clean_otp(user)
+        return self.cleaned_data
+
+
 class PlatformAdminSite(OTPAdminSite):
     site_header = "平台运营后台 / Marketplace operations"
     site_title = "Marketplace admin"
     index_title = "运营工作台 / Operations console"
+    login_form = PlatformAdminAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         if settings.STAFF_REQUIRE_OTP:
             return super().has_permission(request)
         return admin.AdminSite.has_permission(self, request)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponseBase:
+        """Issue 21: a staff member signed in without a second factor goes to enrol one."""
+        if not second_factor_enrolment_needed(request.user):
+            response: HttpResponseBase = super().login(request, extra_context)
+            if not second_factor_enrolment_needed(request.user):
+                return response
+        return redirect("admin:second_factor_enrol")
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        enrol = path("second-factor/", second_factor_enrol, name="second_factor_enrol")
+        return [enrol, *super().get_urls()]
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
         """Every admin page, with AUD-2's guard: a read-only user's POST (save, delete, action,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # SEC-3: single-use backup codes (issue 21)
     "axes",
     "django_htmx",
     "pgtrigger",
