@@ -18,7 +18,6 @@ from django_fsm import FSMField
 
 from aftersales.models import MerchantAfterSalesPolicy
 from merchants.admin.base import PROTECTED_MERCHANT_FIELDS
-from merchants.models import Merchant
 from orders.models import ReconciliationDifference
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
