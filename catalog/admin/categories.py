@@ -85,7 +85,9 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("category"), ordering="slug")
     def tree_name(self, category: Category) -> str:
         """The path from the root (``食品 › 生鲜``): the tree at a glance."""
-        names, node, seen = [], category, set()
+        names: list[str] = []
+        seen: set[int] = set()
+        node: Category | None = category
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
             names.append(node.name)

@@ -110,7 +110,7 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # MER-10: identity records are kept
 
-    def save_model(self, request: HttpRequest, obj: Merchant, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Nothing is edited here (every field is read-only): saving the page's stale copy would overwrite
         what a service changed meanwhile (a credit recompute, a verified change)."""
 

@@ -510,10 +510,7 @@ def platform_bootstrap(*, email: str, phone: str, name: str, password: str) -> B
     previous = AuditEntry.objects.filter(action=BOOTSTRAP_ACTION).order_by("pk").first()
     if previous is not None:
         administrator = User.objects.filter(pk=previous.subject_id).first() if previous.subject_id else None
-        same = (
-            previous.after == answers and administrator is not None and administrator.check_password(password)
-        )
-        if not same:
+        if administrator is None or previous.after != answers or not administrator.check_password(password):
             raise Conflict(
                 _("The platform was already set up with different answers; nothing was changed."),
                 code="already_bootstrapped",
@@ -541,3 +538,13 @@ def platform_bootstrap(*, email: str, phone: str, name: str, password: str) -> B
     codes = _backup_codes_issue(user=administrator)
     audit_record(actor=None, action=BOOTSTRAP_ACTION, subject=administrator, after=answers)
     return Bootstrap(administrator=administrator, created=True, device=device, backup_codes=codes)
+
+
+@transaction.atomic
+def credential_delete(*, credential: Device | AuthToken, action: str, actor: User) -> None:
+    """SEC-3: staff remove someone's authenticator, backup codes or API token (lost phone, leak); audited.
+    The person enrols a new authenticator on their next sign-in."""
+    owner = credential.user
+    described = {"kind": type(credential).__name__, "name": str(getattr(credential, "name", ""))}
+    credential.delete()
+    audit_record(actor=actor, action=action, subject=owner, after=described)

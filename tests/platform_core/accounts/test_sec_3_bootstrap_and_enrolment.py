@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
-from tests.factories.accounts import DEFAULT_PASSWORD, StaffFactory
+from tests.factories.accounts import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,9 @@ def test_sec_3_bootstrap_platform_creates_the_first_administrator_with_authentic
         StaticToken.objects.filter(device__user=administrator).values_list("token", flat=True)
     ) == sorted(codes)
     entry = AuditEntry.objects.get(action="platform.bootstrapped")
-    assert entry.subject_id == str(administrator.pk) and entry.after["email"] == "admin@platform.example"
+    assert (
+        entry.subject_id == str(administrator.pk) and (entry.after or {})["email"] == "admin@platform.example"
+    )
 
     # the administrator signs in to the admin with the password and the app's code
     browser = Client()
@@ -80,7 +82,9 @@ def test_sec_3_bootstrap_platform_creates_the_first_administrator_with_authentic
     assert response.status_code == 302
     assert browser.get("/admin/").status_code == 200
     # or with a backup code, once
-    backup_device = StaticToken.objects.filter(device__user=administrator).first().device  # type: ignore[union-attr]
+    backup_token = StaticToken.objects.filter(device__user=administrator).first()
+    assert backup_token is not None
+    backup_device = backup_token.device
     other = Client()
     assert admin_login(other, administrator, ADMIN_PASSWORD, backup_device, codes[0]).status_code == 302
     assert admin_login(Client(), administrator, ADMIN_PASSWORD, backup_device, codes[0]).status_code == 200
@@ -117,7 +121,7 @@ def test_sec_3_bootstrap_platform_refuses_a_weak_password_and_an_installation_wi
 
 
 def test_sec_3_staff_member_enrols_their_own_authenticator_on_first_sign_in() -> None:
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     browser = Client()
     response = admin_login(browser, staff, DEFAULT_PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/admin/second-factor/"
@@ -162,7 +166,7 @@ def test_sec_3_staff_member_enrols_their_own_authenticator_on_first_sign_in() ->
 
 
 def test_sec_3_a_staff_member_with_an_authenticator_cannot_enrol_another_with_the_password_only() -> None:
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
     browser = Client()
     response = admin_login(browser, staff, DEFAULT_PASSWORD)
@@ -170,3 +174,26 @@ def test_sec_3_a_staff_member_with_an_authenticator_cannot_enrol_another_with_th
     assert "_auth_user_id" not in browser.session
     assert browser.get("/admin/second-factor/")["Location"] == "/admin/login/"
     assert TOTPDevice.objects.filter(user=staff).count() == 1
+
+
+def test_sec_3_no_one_makes_or_edits_a_second_factor_for_someone_else_in_the_admin(settings: Any) -> None:
+    settings.STAFF_REQUIRE_OTP = False  # the admin under test, not its sign-in
+    operator = UserFactory.create(is_staff=True, is_superuser=True)
+    staff = StaffFactory.create()
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    browser = Client()
+    browser.force_login(operator)
+    assert browser.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert browser.get("/admin/otp_static/staticdevice/add/").status_code == 403
+    assert browser.get("/admin/knox/authtoken/add/").status_code == 403
+    page = browser.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert 'name="key"' not in page and device.key not in page
+    response = browser.post(
+        f"/admin/otp_totp/totpdevice/{device.pk}/change/", {"key": "00" * 20, "user": operator.pk}
+    )
+    assert response.status_code == 403
+    # a lost phone: the device is deleted (audited) and the person enrols again on their next sign-in
+    assert browser.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    entry = AuditEntry.objects.get(action="account.second_factor_reset")
+    assert entry.actor_id == operator.pk and entry.subject_id == str(staff.pk)

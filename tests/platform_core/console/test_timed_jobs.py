@@ -40,7 +40,7 @@ def _console_rows(user) -> dict[str, tuple[bool, str, str]]:
 
 
 def test_pay_4_pay_8_console_shows_payouts_and_reconciliation_last_and_next_run() -> None:
-    superuser = UserFactory(is_staff=True, is_superuser=True)
+    superuser = UserFactory.create(is_staff=True, is_superuser=True)
     rows = _console_rows(superuser)
     assert set(rows) == {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     # never ran: late, "never", and beat's next time (payouts at 02:00, reconciliation at 00:30 platform time)
@@ -85,4 +85,4 @@ def test_pay_4_next_payout_run_follows_the_crontab() -> None:
 
 
 def test_timed_jobs_are_not_shown_to_staff_without_the_deadline_view() -> None:
-    assert _console_rows(StaffFactory()) == {}
+    assert _console_rows(StaffFactory.create()) == {}
