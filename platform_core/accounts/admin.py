@@ -135,14 +135,20 @@ for _model in (TOTPDevice, StaticDevice, AuthToken):
     admin.site.unregister(_model)
 
 
+#: never the device's key or its codes: shown, they are the second factor itself
+DEVICE_FIELDS = ("user", "name", "confirmed", "created_at", "last_used_at")
+
+
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(CredentialAdmin):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = DEVICE_FIELDS
 
 
 @admin.register(StaticDevice)
 class StaticDeviceAdmin(CredentialAdmin):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = DEVICE_FIELDS
 
 
 @admin.register(AuthToken)

@@ -72,7 +72,7 @@ def production_schedule() -> dict:
     return loaded
 
 
-def test_ops_pay_4_pay_8_every_rule_needing_a_timed_job_is_in_productions_beat_schedule(
+def test_ops_1_pay_4_pay_8_every_rule_needing_a_timed_job_is_in_productions_beat_schedule(
     production_schedule: dict,
 ) -> None:
     scheduled = {entry["task"]: entry for entry in production_schedule["entries"].values()}
@@ -84,14 +84,14 @@ def test_ops_pay_4_pay_8_every_rule_needing_a_timed_job_is_in_productions_beat_s
     assert not_daily == {}
 
 
-def test_ops_every_beat_entry_names_a_registered_celery_task(production_schedule: dict) -> None:
+def test_ops_1_every_beat_entry_names_a_registered_celery_task(production_schedule: dict) -> None:
     unknown = {
         key: entry["task"] for key, entry in production_schedule["entries"].items() if not entry["registered"]
     }
     assert unknown == {}
 
 
-def test_ops_mer_6_mer_7_reverification_and_document_expiry_run_through_the_scheduled_sweep(
+def test_ops_1_mer_6_mer_7_reverification_and_document_expiry_run_through_the_scheduled_sweep(
     production_schedule: dict,
 ) -> None:
     assert "deadlines.sweep_due" in {entry["task"] for entry in production_schedule["entries"].values()}

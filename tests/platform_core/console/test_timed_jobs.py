@@ -84,5 +84,5 @@ def test_pay_4_next_payout_run_follows_the_crontab() -> None:
     assert isinstance(job.next_run_at, datetime)
 
 
-def test_timed_jobs_are_not_shown_to_staff_without_the_deadline_view() -> None:
+def test_aud_2_timed_jobs_are_not_shown_to_staff_without_the_deadline_view() -> None:
     assert _console_rows(StaffFactory.create()) == {}
