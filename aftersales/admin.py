@@ -40,9 +40,11 @@ from aftersales.services.conversations import (
     message_post,
     shift_handover_record,
 )
+from aftersales.services.policies import aftersales_policy_set
 from aftersales.services.requests import request_approve, special_period_declare
 from aftersales.services.returns import request_close, request_return_delivered
 from orders.models import Order
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.admin_site import PersonalDataAdmin, model_change_permission, personal_shown
@@ -401,6 +403,20 @@ class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
     list_display = ["merchant", "pays_no_reason_return_shipping", "warranty_days"]
     search_fields = ["merchant__name"]
     raw_id_fields = ["merchant"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["merchant"] if obj else []
+
+    def save_model(
+        self, request: HttpRequest, obj: MerchantAfterSalesPolicy, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data  # issue 21: through the service and its audit row, never a bare save
+        obj.pk = aftersales_policy_set(
+            merchant=data.get("merchant") or obj.merchant,
+            pays_no_reason_return_shipping=data["pays_no_reason_return_shipping"],
+            warranty_days=data["warranty_days"],
+            actor=request_user(request),
+        ).pk
 
 
 # --- MSG-1, MSG-2: customer service's conversation console ----------------------------------------------

@@ -44,6 +44,7 @@ from orders.selectors.money import (
 from orders.selectors.orders import REFUND_ORDER_PERMISSION, order_deadlines
 from orders.selectors.reviews import MODERATE_REVIEW_PERMISSION, review_flag_queue
 from orders.services.fulfilment import follow_up_record, order_confirm_receipt, tracking_event_record
+from orders.services.reconciliation import reconciliation_difference_settle
 from orders.services.refunds import order_cancel
 from orders.services.reviews import review_flags_dismiss, review_hide
 from orders.services.settlement import order_settle
@@ -465,6 +466,14 @@ class ReconciliationDifferenceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: ReconciliationDifference, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data  # issue 21: through the service and its audit row, never a bare save
+        reconciliation_difference_settle(
+            difference=obj, status=data["status"], note=data["note"], actor=cast(User, request.user)
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

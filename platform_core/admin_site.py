@@ -2,7 +2,8 @@
 API asks the same of staff accounts (``platform_core.accounts.authentication``).
 
 Its index is the operations console (issue 12): above the app list, the work queues the staff member may
-work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link.
+work (``platform_core.console.queues``), each with its count, the oldest item's time left and a link; for
+operations, every timed job of the beat schedule with its last and next run (``console.timed_jobs``).
 """
 
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -23,7 +26,10 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.roles import Role
+from platform_core.accounts.selectors import second_factor_enrolment_needed
+from platform_core.accounts.views import second_factor_enrol
 from platform_core.console.queues import work_queue_states
+from platform_core.console.timed_jobs import timed_jobs, timed_jobs_visible_to
 
 #: a read-only user may still post these (sign out, change their own password)
 READ_ONLY_POSTS = ("logout", "password_change")
@@ -58,10 +64,23 @@ def is_read_only(user: Any) -> bool:
     return any(group.name == Role.AUDITOR for group in user.groups.all())
 
 
+class PlatformAdminAuthenticationForm(OTPAdminAuthenticationForm):
+    """SEC-3, issue 21: a staff account with no second factor yet signs in with its password only, to enrol
+    one (the site then sends it to the enrolment page, and nothing else opens until it is verified)."""
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        user = self.get_user()
+        if not second_factor_enrolment_needed(user):
+            self.clean_otp(user)
+        return self.cleaned_data
+
+
 class PlatformAdminSite(OTPAdminSite):
     site_header = "平台运营后台 / Marketplace operations"
     site_title = "Marketplace admin"
     index_title = "运营工作台 / Operations console"
+    login_form = PlatformAdminAuthenticationForm
 
     # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
     # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).
@@ -77,6 +96,18 @@ class PlatformAdminSite(OTPAdminSite):
         if settings.STAFF_REQUIRE_OTP:
             return super().has_permission(request)
         return admin.AdminSite.has_permission(self, request)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponseBase:
+        """Issue 21: a staff member signed in without a second factor goes to enrol one."""
+        if not second_factor_enrolment_needed(request.user):
+            response: HttpResponseBase = super().login(request, extra_context)
+            if not second_factor_enrolment_needed(request.user):
+                return response
+        return redirect("admin:second_factor_enrol")
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        enrol = path("second-factor/", second_factor_enrol, name="second_factor_enrol")
+        return [enrol, *super().get_urls()]
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
         """Every admin page, with AUD-2's guard: a read-only user's POST (save, delete, action,
@@ -96,7 +127,11 @@ class PlatformAdminSite(OTPAdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         """The console: the visible queues' figures (one or two queries per queue, never per item)."""
-        context = {"work_queues": work_queue_states(request.user), **(extra_context or {})}
+        context = {
+            "work_queues": work_queue_states(request.user),
+            "timed_jobs": timed_jobs() if timed_jobs_visible_to(request.user) else [],
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context=context)
 
 

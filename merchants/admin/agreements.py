@@ -15,6 +15,7 @@ from merchants.models import (
     AgreementAcceptance,
     PlatformAgreement,
 )
+from merchants.selectors.standing import agreement_notice_required
 from merchants.services.agreements import agreement_publish
 from platform_core.accounts.acting import request_user
 
@@ -28,7 +29,11 @@ class AgreementForm(forms.ModelForm):
         """MER-4, SEC (issue 20): a date under the notice period is a form error, not a 500 from the
         service (which refuses it too)."""
         effective_at: datetime = self.cleaned_data["effective_at"]
-        if self.instance.pk is None and effective_at < timezone.now() + settings.MERCHANT_AGREEMENT_NOTICE:
+        if (
+            self.instance.pk is None
+            and agreement_notice_required()
+            and effective_at < timezone.now() + settings.MERCHANT_AGREEMENT_NOTICE
+        ):
             raise forms.ValidationError(
                 _("A new agreement takes effect at least %(days)d days after it is published.")
                 % {"days": settings.MERCHANT_AGREEMENT_NOTICE.days}

@@ -113,6 +113,29 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
 )
 MERCHANT_DOCUMENT_FIELDS: tuple[str, ...] = (*DOCUMENT_FIELDS[:-1], "expired_at", "open_file")
 MEMBER_FIELDS: tuple[str, ...] = ("user", "role", "is_active", "created_at")
+#: Issue 21: the merchant's fields a rule computes or governs, read-only in every admin (MER-1, MER-6a: the
+#: registered information; MER-8: status and its causes; REP-3: credit; MER-9: self-operated; MER-5: categories)
+PROTECTED_MERCHANT_FIELDS: tuple[str, ...] = (
+    "name",
+    "owner",
+    "is_self_operated",
+    "legal_name",
+    "credit_code",
+    "legal_representative",
+    "registered_address",
+    "contact_phone",
+    "contact_email",
+    "categories",
+    "status",
+    "status_reason",
+    "restriction_causes",
+    "suspension_causes",
+    "credit_score",
+    "credit_grade",
+    "created_at",
+    "activated_at",
+    "closed_at",
+)
 STATUS_CHANGE_FIELDS: tuple[str, ...] = ("at", "from_status", "to_status", "cause", "actor", "reason")
 
 

@@ -15,6 +15,7 @@ from merchants.admin.applications import ApplicationDocumentInline
 from merchants.admin.base import (
     MEMBER_FIELDS,
     MERCHANT_DOCUMENT_FIELDS,
+    PROTECTED_MERCHANT_FIELDS,
     STATUS_CHANGE_FIELDS,
     DepositPaymentForm,
     ReadOnlyAdmin,
@@ -83,17 +84,11 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     list_filter = ["status", "is_self_operated"]
     date_hierarchy = "created_at"
     search_fields = ["name", "legal_name", "credit_code", "owner__email", "owner__phone"]
-    readonly_fields = [
-        "owner",
-        "credit_code",
-        "status_reason",
-        "restriction_causes",
-        "suspension_causes",
-        "created_at",
-        "activated_at",
-        "closed_at",
-        "deposit",
-    ]
+    # Issue 21: nothing here is free text. Registered information changes through MER-6a's reported and
+    # verified changes, the credit score and grade are computed (REP-3), the status through the buttons
+    # below (MER-8), categories through an application (MER-1, MER-5): each a service with its audit row.
+    fields = PROTECTED_MERCHANT_FIELDS
+    readonly_fields = [*PROTECTED_MERCHANT_FIELDS, "deposit"]
     inlines = [MemberInline, MerchantDocumentInline, StatusChangeInline]
     fsm_forms = dict.fromkeys(("restrict", "unrestrict", "suspend", "reinstate", "close", "ban"), ReasonForm)
     transition_services = {
@@ -109,8 +104,18 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
         ),
     }
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # MER-1, MER-2: a merchant is admitted from an approved application
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # MER-10: identity records are kept
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Nothing is edited here (every field is read-only): saving the page's stale copy would overwrite
+        what a service changed meanwhile (a credit recompute, a verified change)."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The inlines are read-only too."""
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -26,6 +26,13 @@ def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
     )
 
 
+def agreement_notice_required() -> bool:
+    """MER-4 (ECL Art. 34), issue 21: the 7-day notice protects merchants trading under an accepted version;
+    the very first version, which no merchant has accepted, may take effect at once (else a new
+    installation could admit no merchant for a week)."""
+    return AgreementAcceptance.objects.exists()
+
+
 def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement | None:
     """MER-4: the agreement in force if ``merchant`` has not accepted it yet, else ``None`` (one query)."""
     current = (

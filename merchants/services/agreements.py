@@ -9,7 +9,11 @@ from django.utils.translation import gettext as _
 
 from merchants.clocks import RULE_AGREEMENT_EFFECTIVE
 from merchants.models import AgreementAcceptance, Merchant, PlatformAgreement
-from merchants.selectors.standing import agreement_current, merchant_has_accepted_current_agreement
+from merchants.selectors.standing import (
+    agreement_current,
+    agreement_notice_required,
+    merchant_has_accepted_current_agreement,
+)
 from merchants.services._common import C, S, _notify_owner, _require_owner
 from merchants.services.lifecycle import (
     merchant_activate,
@@ -27,7 +31,8 @@ from platform_core.errors import Conflict, Forbidden, InvalidInput
 def agreement_publish(
     *, version: str, title: str, body: str, effective_at: datetime, actor: User
 ) -> PlatformAgreement:
-    """MER-4 (ECL Art. 34), MER-10, STF-6: publish a version now, taking effect at least 7 days later.
+    """MER-4 (ECL Art. 34), MER-10, STF-6: publish a version now, taking effect at least 7 days later (the
+    first version, which no merchant has accepted yet, may take effect at once: issue 21).
 
     Only holders of the publishing permission publish platform rules and agreements. Versions are never
     edited or deleted. When it takes effect, merchants who have not accepted it are restricted (deadline
@@ -39,7 +44,7 @@ def agreement_publish(
             code="not_a_publisher",
         )
     now = timezone.now()
-    if effective_at < now + settings.MERCHANT_AGREEMENT_NOTICE:
+    if agreement_notice_required() and effective_at < now + settings.MERCHANT_AGREEMENT_NOTICE:
         raise InvalidInput(
             _("A new agreement takes effect at least %(days)d days after it is published.")
             % {"days": settings.MERCHANT_AGREEMENT_NOTICE.days},

@@ -4,11 +4,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orders.models import Payment, Payout, ProviderSettlementRecord, ReconciliationDifference, Refund
 from orders.services._common import _payment_ledger_key
+from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
+from platform_core.errors import Forbidden, InvalidInput
 from platform_core.ledger.models import LedgerEntry
+from platform_core.locking import lock
 
 # --- PAY-8: reconciliation -------------------------------------------------------------------------
 
@@ -64,3 +68,28 @@ def reconciliation_run(*, day: date) -> list[ReconciliationDifference]:
             after={"day": day, "count": len(differences)},
         )
     return differences
+
+
+@transaction.atomic
+def reconciliation_difference_settle(
+    *, difference: ReconciliationDifference, status: str, note: str, actor: User
+) -> ReconciliationDifference:
+    """PAY-8: finance records what a difference was and whether it is resolved (the admin's only write)."""
+    if not actor.has_perm("orders.change_reconciliationdifference"):
+        raise Forbidden(_("Only finance staff settle reconciliation differences."), code="not_finance")
+    if status not in ReconciliationDifference.Status.values:
+        raise InvalidInput(
+            _("Unknown status."), code="invalid_status", errors={"status": [_("Unknown status.")]}
+        )
+    difference = lock(ReconciliationDifference, difference.pk)
+    before = {"status": difference.status, "note": difference.note}
+    difference.status, difference.note = status, note
+    difference.save(update_fields=["status", "note"])
+    audit_record(
+        actor=actor,
+        action="reconciliation.difference_settled",
+        subject=difference,
+        before=before,
+        after={"status": status, "note": note},
+    )
+    return difference

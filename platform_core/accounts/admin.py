@@ -6,9 +6,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone, may_view_personal_data
 from platform_core.accounts.models import User
+from platform_core.accounts.services import credential_delete
 from platform_core.admin_site import PersonalDataAdmin
 from platform_core.reports.masks import mask_email, mask_person
 
@@ -100,3 +105,54 @@ class GroupAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class CredentialAdmin(admin.ModelAdmin):
+    """SEC-3, issue 21: second factors and API tokens are never made or edited for someone else here (a
+    device key or a token in a third person's hands): staff enrol their own authenticator on first sign-in
+    (``/admin/second-factor/``), tokens come from the sign-in API. Deleting one (a lost phone, a leaked
+    token) is allowed to their model's delete permission and audited."""
+
+    list_display = ["user", "name", "confirmed"]
+    search_fields = ["=user__email", "=user__phone"]
+    audit_action = "account.second_factor_reset"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        credential_delete(credential=obj, action=self.audit_action, actor=request_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+for _model in (TOTPDevice, StaticDevice, AuthToken):
+    admin.site.unregister(_model)
+
+
+#: never the device's key or its codes: shown, they are the second factor itself
+DEVICE_FIELDS = ("user", "name", "confirmed", "created_at", "last_used_at")
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(CredentialAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = DEVICE_FIELDS
+
+
+@admin.register(StaticDevice)
+class StaticDeviceAdmin(CredentialAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = DEVICE_FIELDS
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(CredentialAdmin):
+    list_display = ["user", "created", "expiry"]
+    fields = ["user", "created", "expiry"]
+    audit_action = "account.token_revoked"

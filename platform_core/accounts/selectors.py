@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_otp import devices_for_user
 from knox.models import AuthToken
 
 from platform_core.accounts.models import (
@@ -111,3 +112,11 @@ def token_second_factor_passed(*, token: AuthToken) -> bool:
         return token.second_factor is not None
     except TokenSecondFactor.DoesNotExist:
         return False
+
+
+def second_factor_enrolment_needed(user: object) -> bool:
+    """SEC-3, issue 21: a staff account that must pass a second factor and has none yet enrols its own
+    authenticator on its first sign-in (signed in with the password only, it may open nothing else)."""
+    if not user_needs_second_factor(user):
+        return False
+    return not any(devices_for_user(user, confirmed=True))

@@ -1,11 +1,13 @@
 """Writes on users: registration, tokens and sessions, role grants, restrictions of basic permissions
-and privacy settings (USR-1), account deletion with anonymisation (USR-4).
+and privacy settings (USR-1), account deletion with anonymisation (USR-4), a staff member's own second
+factor (SEC-3) and the first administrator of an installation (issue 21).
 
 The kernel imports no chapter app, so account deletion asks the apps through two hooks they register on
 from their ``hooks.py`` (``platform_core.hooks``): ``account_deletion_checks`` and ``account_anonymisers``.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from platform_core.accounts.models import (
@@ -35,6 +39,7 @@ from platform_core.accounts.models import (
 from platform_core.accounts.roles import Role
 from platform_core.accounts.selectors import user_may, user_restrictions_in_force
 from platform_core.accounts.validators import normalise_mobile
+from platform_core.audit.models import AuditEntry
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from platform_core.hooks import Hook
@@ -423,3 +428,123 @@ def user_account_delete(*, user: User, password: str, actor: User) -> User:
         after={"anonymisers": len(account_anonymisers), **ended},
     )
     return user
+
+
+# --- SEC-3, issue 21: the staff's own second factor, and the first administrator -----------------------
+
+#: how many single-use backup codes a staff member gets with an authenticator (django-otp static device)
+BACKUP_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "authenticator"
+BACKUP_CODES_NAME = "backup codes"
+
+
+def _backup_codes_issue(*, user: User) -> list[str]:
+    """New single-use backup codes (the old ones end): the clear codes are returned once."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def second_factor_enrolment_start(*, user: User) -> TOTPDevice:
+    """SEC-3: a staff member without a second factor gets an unconfirmed authenticator to scan (the same one
+    until confirmed, so reloading the page shows the same QR code). Refused once one is confirmed."""
+    user = lock(User, user.pk)
+    if any(devices_for_user(user, confirmed=True)):
+        raise Conflict(_("You already have a second factor."), code="second_factor_exists")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def second_factor_enrolment_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """SEC-3: the staff member types the authenticator's current code: the device is confirmed, backup codes
+    issued (returned once) and the enrolment audited. A wrong code confirms nothing."""
+    with transaction.atomic():
+        user = lock(User, user.pk)
+        device = lock(TOTPDevice, device.pk)
+        if device.user_id != user.pk or device.confirmed or any(devices_for_user(user, confirmed=True)):
+            raise Conflict(_("You already have a second factor."), code="second_factor_exists")
+        accepted = device.verify_token(code.strip())  # django-otp's throttling state is kept either way
+    if not accepted:
+        raise InvalidInput(
+            _("The code is wrong or has expired."),
+            code="invalid_otp",
+            errors={"code": [_("The code is wrong or has expired.")]},
+        )
+    with transaction.atomic():
+        device = lock(TOTPDevice, device.pk)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _backup_codes_issue(user=user)
+        audit_record(
+            actor=user, action="account.second_factor_enrolled", subject=user, after={"device": device.name}
+        )
+    return codes
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """What ``bootstrap_platform`` shows once: the administrator, their authenticator and backup codes."""
+
+    administrator: User
+    created: bool
+    device: TOTPDevice | None
+    backup_codes: list[str]
+
+
+BOOTSTRAP_ACTION = "platform.bootstrapped"
+
+
+@transaction.atomic
+def platform_bootstrap(*, email: str, phone: str, name: str, password: str) -> Bootstrap:
+    """Issue 21: the first administrator of an empty installation, with a confirmed authenticator and
+    backup codes (the only secrets shown, once). Run again with the same answers it changes nothing;
+    with different answers, or once someone else administers the platform, it refuses."""
+    answers = {
+        "email": email.strip().lower(),
+        "phone": normalise_mobile(phone) if phone else "",
+        "name": name,
+    }
+    previous = AuditEntry.objects.filter(action=BOOTSTRAP_ACTION).order_by("pk").first()
+    if previous is not None:
+        administrator = User.objects.filter(pk=previous.subject_id).first() if previous.subject_id else None
+        if administrator is None or previous.after != answers or not administrator.check_password(password):
+            raise Conflict(
+                _("The platform was already set up with different answers; nothing was changed."),
+                code="already_bootstrapped",
+            )
+        return Bootstrap(administrator=administrator, created=False, device=None, backup_codes=[])
+    if User.objects.filter(is_superuser=True).exists():
+        raise Conflict(
+            _("The platform already has an administrator; nothing was changed."), code="already_bootstrapped"
+        )
+    if User.objects.filter(email__iexact=answers["email"]).exists() or (
+        answers["phone"] and User.objects.filter(phone=answers["phone"]).exists()
+    ):
+        raise Conflict(_("An account with this e-mail or mobile number exists."), code="account_exists")
+    candidate = User(email=answers["email"], phone=answers["phone"] or None, name=name)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        raise InvalidInput(
+            " ".join(exc.messages), code="weak_password", errors={"password": exc.messages}
+        ) from exc
+    administrator = User.objects.create_superuser(
+        email=answers["email"], password=password, phone=answers["phone"] or None, name=name
+    )
+    device = TOTPDevice.objects.create(user=administrator, name=AUTHENTICATOR_NAME, confirmed=True)
+    codes = _backup_codes_issue(user=administrator)
+    audit_record(actor=None, action=BOOTSTRAP_ACTION, subject=administrator, after=answers)
+    return Bootstrap(administrator=administrator, created=True, device=device, backup_codes=codes)
+
+
+@transaction.atomic
+def credential_delete(*, credential: Device | AuthToken, action: str, actor: User) -> None:
+    """SEC-3: staff remove someone's authenticator, backup codes or API token (lost phone, leak); audited.
+    The person enrols a new authenticator on their next sign-in."""
+    owner = credential.user
+    described = {"kind": type(credential).__name__, "name": str(getattr(credential, "name", ""))}
+    credential.delete()
+    audit_record(actor=actor, action=action, subject=owner, after=described)

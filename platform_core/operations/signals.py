@@ -2,7 +2,8 @@
 
 - ``before_task_publish`` (the publishing process: web, beat or a worker) puts the current request id in
   the task's message headers; ``task_prerun`` (the worker) sets it, and the task id, for the run's logs.
-- ``task_prerun`` / ``task_postrun`` / ``task_failure`` count runs, failures and durations (metrics.py).
+- ``task_prerun`` / ``task_postrun`` / ``task_failure`` count runs, failures and durations (metrics.py);
+  ``task_postrun`` also records the last run of a beat-scheduled task for the console (issue 21).
 - ``worker_ready`` starts the worker heartbeat on the worker's own event-loop timer: it stops when the
   consumer stops, so a hung or dead worker goes silent (docs/runbook.md, "Heartbeats"), and, if
   ``OPS_WORKER_METRICS_PORT`` is set, the worker's metrics endpoint.
@@ -77,6 +78,7 @@ def task_postrun(
     name = _task_name(task)
     running = _running.pop(str(task_id), None)
     metrics.TASK_RUNS.labels(name, state or "UNKNOWN").inc()
+    _record_timed_job(name, state or "UNKNOWN")
     if running is None:
         return
     started, task_token, request_token = running
@@ -84,6 +86,18 @@ def task_postrun(
     task_id_var.reset(task_token)
     if request_token is not None:
         request_id_var.reset(request_token)
+
+
+def _record_timed_job(name: str, state: str) -> None:
+    """Issue 21: the console's "last run" of a beat-scheduled task (``platform_core.console.timed_jobs``)."""
+    from platform_core.console.timed_jobs import scheduled_task_names, timed_job_ran
+
+    if name not in scheduled_task_names():
+        return
+    try:
+        timed_job_ran(name, state=state)
+    except Exception:  # Redis down: the console shows the job late, which is what it should see
+        logger.warning("last run of %s not recorded", name, exc_info=True)
 
 
 def task_failure(sender: Any = None, **kwargs: Any) -> None:

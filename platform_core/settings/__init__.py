@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # SEC-3: single-use backup codes (issue 21)
     "axes",
     "django_htmx",
     "pgtrigger",
@@ -381,13 +382,15 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "merchants.recompute_credit",
             "schedule": crontab(hour=3, minute=0),
         },
-        # PAY-4: the daily payout run (statements and payouts of every payable balance) at 02:00
-        "orders.run-payouts": {"task": "orders.run_payouts", "schedule": crontab(hour=2, minute=0)},
         # CAT-10: a weighted sample of on-sale listings goes back into review, weekly (Monday 02:15)
         "catalog.recheck-sample": {
             "task": "catalog.recheck_sample",
             "schedule": crontab(hour=2, minute=15, day_of_week="mon"),
         },
+        # PAY-8: yesterday's reconciliation once the day is closed (00:30); PAY-4: the daily payout run
+        # afterwards (02:00), so a difference reconciliation finds is raised before money leaves
+        "orders.reconcile": {"task": "orders.reconcile", "schedule": crontab(hour=0, minute=30)},
+        "orders.run-payouts": {"task": "orders.run_payouts", "schedule": crontab(hour=2, minute=0)},
     }
 )
 

@@ -29,7 +29,7 @@ from platform_core.errors import Forbidden, InvalidInput
 from platform_core.notifications.models import Notification
 from tests.factories.accounts import StaffFactory
 from tests.factories.calendar import HolidayFactory
-from tests.factories.merchants import MerchantFactory, pdf_upload
+from tests.factories.merchants import MerchantFactory, PlatformAgreementFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,10 @@ def test_stf_6_only_publishers_publish_agreement_versions() -> None:
 
 
 def test_mer_4_agreement_needs_7_days_notice() -> None:
+    merchant = MerchantFactory.create()  # trading under an accepted version: it must be given notice
+    agreement_accept(
+        merchant=merchant, agreement=PlatformAgreementFactory.create(), actor=merchant.owner, ip=""
+    )
     with pytest.raises(InvalidInput) as excinfo:
         agreement_publish(
             version="2.0",
@@ -84,6 +88,13 @@ def test_mer_4_agreement_needs_7_days_notice() -> None:
             actor=publisher(),
         )
     assert excinfo.value.code == "agreement_notice_too_short"
+
+
+def test_mer_4_the_first_agreement_no_merchant_accepted_may_take_effect_at_once() -> None:
+    """Issue 21: a new installation publishes its first version and admits merchants the same day."""
+    now = timezone.now()
+    first = agreement_publish(version="1.0", title="协议", body="…", effective_at=now, actor=publisher())
+    assert first.effective_at == now
 
 
 def test_mer_4_unaccepted_agreement_restricts_on_effective_date(time_machine: TimeMachineFixture) -> None:
