@@ -80,13 +80,12 @@ class PlatformAdminSite(OTPAdminSite):
     site_header = "平台运营后台 / Marketplace operations"
     site_title = "Marketplace admin"
     index_title = "运营工作台 / Operations console"
-    login_form = PlatformAdminAuthenticationForm
 
     # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
     # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).
     @property
     def login_form(self) -> type[AdminAuthenticationForm]:
-        return OTPAdminAuthenticationForm if settings.STAFF_REQUIRE_OTP else AdminAuthenticationForm
+        return PlatformAdminAuthenticationForm if settings.STAFF_REQUIRE_OTP else AdminAuthenticationForm
 
     @property
     def login_template(self) -> str | None:
