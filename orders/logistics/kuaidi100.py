@@ -230,3 +230,35 @@ class Kuaidi100Carrier:
             )
         before = str(data.get("comOld") or "")
         return CarrierPush(courier=courier, tracking_number=number, updates=updates, courier_before=before)
+
+
+def kuaidi100_push(
+    *,
+    courier: str,
+    number: str,
+    items: list[dict[str, str]],
+    salt: str,
+    status: str = "polling",
+    message: str = "",
+) -> bytes:
+    """The form 快递100 POSTs to the callback for a parcel (``items`` newest first, each with ``context``,
+    ``ftime``, ``status``, ``statusCode``, ``areaName``), signed with ``salt``: the simulator reports parcel
+    problems through the same verification and state mapping as the real pushes."""
+    state = str(items[0].get("statusCode", "0")) if items else "0"
+    param = json.dumps(
+        {
+            "status": status,
+            "message": message,
+            "autoCheck": "0",
+            "comOld": "",
+            "comNew": "",
+            "lastResult": {
+                "state": state[:1] if len(state) == 3 else state,
+                "com": courier,
+                "nu": number,
+                "data": items,
+            },
+        },
+        ensure_ascii=False,
+    )
+    return urlencode({"param": param, "sign": kuaidi100_sign(param, salt)}).encode()

@@ -15,6 +15,7 @@ from pytest_django.fixtures import Settings
 from orders.models import DeliveryCase, Order, OrderEvent, TrackingEvent
 from platform_core.accounts.models import User
 from platform_core.celery import app as celery_app
+from platform_core.notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories.accounts import StaffFactory
 from tests.factories.orders import paid_order, sku_for_sale
@@ -170,6 +171,13 @@ def test_ord_10_kuaidi100_exception_states_open_a_delivery_case(
     case = DeliveryCase.objects.get(order=order)
     assert case.cause == DeliveryCase.Cause.EXCEPTION and case.status == DeliveryCase.Status.OPEN
     assert case.tracking_event is not None and case.tracking_event.description == context
+    # OPS-3: the shop is told by SMS too (48 hours run), once
+    assert (
+        Notification.objects.filter(
+            recipient=order.merchant.owner, event="delivery_case_opened", channel="sms"
+        ).count()
+        == 1
+    )
 
 
 def test_ord_10_kuaidi100_gives_up_watching_opens_a_delivery_case(
