@@ -149,6 +149,9 @@ STRINGS = (
     "NOTIFICATIONS_ALIYUN_SMS_GATEWAY_URL",
     "NOTIFICATIONS_ALIYUN_SMS_REGION",
     "EMAIL_HOST",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "SERVER_EMAIL",
 )
 
 #: lists of names (the enabled payment providers and carriers, decision 019)

@@ -121,3 +121,12 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_ops_3_aliyun_slower_than_the_timeout_is_retried(aliyun, settings: Settings) -> None:
+    settings.NOTIFICATIONS_ALIYUN_SMS_TIMEOUT = 0.3
+    aliyun.delay = 1.0
+    row = _sms()
+    assert notification_deliver(notification_id=row.pk) == "retry"
+    row.refresh_from_db()
+    assert "unreachable" in row.last_error and row.status == Notification.Status.PENDING
