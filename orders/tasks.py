@@ -3,7 +3,8 @@
 import logging
 from datetime import date, timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from orders.models import Payment
@@ -79,3 +80,26 @@ def wechat_pay_certificates_refresh_task() -> int:
     except ProviderUnreachable as exc:
         logger.error("WeChat Pay platform certificates not refreshed: %s", exc)
         return 0
+
+
+@shared_task(name="orders.subscribe_tracking", bind=True, acks_late=True, max_retries=None)
+def subscribe_tracking_task(self: Task, order_id: int, courier: str, tracking_number: str) -> str:
+    """ORD-5: ask the tracker (快递100) to watch a shipped parcel; retried with back-off while it cannot be
+    reached, then recorded as failed (staff entry is the fallback)."""
+    from orders.logistics import CarrierUnavailable
+    from orders.services.tracking import (
+        order_tracking_subscribe,
+        order_tracking_subscription_failed,
+        tracking_retry_delay,
+    )
+
+    try:
+        return order_tracking_subscribe(order_id=order_id, courier=courier, tracking_number=tracking_number)
+    except CarrierUnavailable as exc:
+        retries = self.request.retries or 0
+        logger.warning("tracking subscription of order %s, attempt %s: %s", order_id, retries + 1, exc)
+        if retries + 1 >= settings.ORDERS_TRACKING_SUBSCRIBE_ATTEMPTS:
+            return order_tracking_subscription_failed(
+                order_id=order_id, courier=courier, tracking_number=tracking_number, error=str(exc)
+            )
+        raise self.retry(exc=exc, countdown=tracking_retry_delay(retries).total_seconds()) from exc

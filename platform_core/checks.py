@@ -99,6 +99,9 @@ POSITIVE_INTS = (
     "API_JSON_MAX_DEPTH",
     "DATA_UPLOAD_MAX_MEMORY_SIZE",
     "API_CALLBACK_REJECTIONS_PER_MINUTE",
+    "ORDERS_TRACKING_SUBSCRIBE_ATTEMPTS",
+    "EMAIL_PORT",
+    "EMAIL_TIMEOUT",
 )
 
 #: whole numbers that may be zero
@@ -118,6 +121,8 @@ POSITIVE_NUMBERS = (
     "CATALOG_INSPECTION_COMPLAINT_RISK_CAP",
     "CATALOG_INSPECTION_NEW_MERCHANT_RISK",
     "CATALOG_RANKING_RELEVANCE_WEIGHT",
+    "ORDERS_KUAIDI100_TIMEOUT",
+    "NOTIFICATIONS_ALIYUN_SMS_TIMEOUT",
 )
 
 #: numbers that may be zero
@@ -148,6 +153,21 @@ STRINGS = (
     "ORDERS_PAYOUT_PROVIDER",
     "OPS_METRICS_TOKEN",
     "STAFF_USER_APPLICATION_ESCALATION_GROUP",
+    "ORDERS_KUAIDI100_KEY",
+    "ORDERS_KUAIDI100_SALT",
+    "ORDERS_KUAIDI100_CALLBACK_URL",
+    "ORDERS_KUAIDI100_GATEWAY_URL",
+    "NOTIFICATIONS_SMS_BACKEND",
+    "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID",
+    "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET",
+    "NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME",
+    "NOTIFICATIONS_ALIYUN_SMS_TEMPLATE",
+    "NOTIFICATIONS_ALIYUN_SMS_GATEWAY_URL",
+    "NOTIFICATIONS_ALIYUN_SMS_REGION",
+    "EMAIL_HOST",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "SERVER_EMAIL",
 )
 
 #: lists of names (the enabled payment providers and carriers, decision 019)
@@ -367,6 +387,14 @@ def _check_relations() -> list[CheckMessage]:
         errors.append(_range_error("REST_FRAMEWORK['NUM_PROXIES']", proxies, "zero or more"))
     if not isinstance(settings.STAFF_REQUIRE_OTP, bool):
         errors.append(_type_error("STAFF_REQUIRE_OTP", settings.STAFF_REQUIRE_OTP, "a bool"))
+    # OPS-3: SMTP takes implicit TLS or STARTTLS, not both (Django refuses the pair only when sending)
+    if settings.EMAIL_USE_SSL and settings.EMAIL_USE_TLS:
+        errors.append(_shape_error("EMAIL_USE_SSL", "EMAIL_USE_SSL and EMAIL_USE_TLS exclude each other"))
+    templates = settings.NOTIFICATIONS_ALIYUN_SMS_TEMPLATES
+    if not isinstance(templates, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in templates.items()
+    ):
+        errors.append(_shape_error("NOTIFICATIONS_ALIYUN_SMS_TEMPLATES", "maps events to template codes"))
     below, above = settings.CATALOG_PRICE_ABSURD_BELOW, settings.CATALOG_PRICE_ABSURD_ABOVE
     if _is_number(below) and _is_number(above) and below >= above:
         errors.append(

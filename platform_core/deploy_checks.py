@@ -3,9 +3,12 @@
 A production process (``DJANGO_ENV=production``) refuses to start when:
 
 - ``platform.E101``: a sandbox payment provider, carrier or payout provider is enabled (anyone could pay,
-  deliver or pay out with the sandbox's published signing key);
+  deliver or pay out with the sandbox's published signing key), or the sandbox SMS gateway (messages
+  would be written to a table instead of sent; decision 024);
 - ``platform.E102``: a secret or signing key is missing (empty): ``DJANGO_SECRET_KEY``,
-  ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS``, ``AUDIT_CHAIN_KEYS`` and the keys of every enabled payment provider;
+  ``OPS_METRICS_TOKEN``, ``FIELD_ENCRYPTION_KEYS``, ``AUDIT_CHAIN_KEYS``, the keys of every enabled payment
+  provider and carrier (快递100), Aliyun SMS's when it is the SMS backend, and the SMTP host when mail goes
+  through SMTP;
 - ``platform.E103``: a secret equals a value published in the code (``settings/_dev_defaults.py``, the
   docker-compose file): whoever reads the repository holds it;
 - ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
@@ -61,6 +64,23 @@ PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: ORD-5: an enabled carrier (tracker) -> the settings it subscribes and verifies pushes with (all required)
+CARRIER_SECRETS: dict[str, tuple[str, ...]] = {
+    "kuaidi100": ("ORDERS_KUAIDI100_KEY", "ORDERS_KUAIDI100_SALT", "ORDERS_KUAIDI100_CALLBACK_URL"),
+}
+
+#: OPS-3: an SMS backend (its class path) -> the settings it sends with (all required)
+SANDBOX_SMS_BACKEND = "platform_core.notifications.sms.SandboxSmsBackend"
+SMS_SECRETS: dict[str, tuple[str, ...]] = {
+    "platform_core.notifications.aliyun_sms.AliyunSmsBackend": (
+        "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID",
+        "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET",
+        "NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME",
+        "NOTIFICATIONS_ALIYUN_SMS_TEMPLATE",
+    ),
+}
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
 #: signing keys that must never hold a published value, even when their provider is disabled
 SIGNING_KEYS: tuple[str, ...] = (
     "ORDERS_PAYMENT_SANDBOX_KEY",
@@ -103,6 +123,16 @@ def _sandbox_errors() -> list[CheckMessage]:
                     id="platform.E101",
                 )
             )
+    if settings.NOTIFICATIONS_SMS_BACKEND == SANDBOX_SMS_BACKEND:
+        errors.append(
+            Error(
+                "NOTIFICATIONS_SMS_BACKEND is the sandbox SMS gateway in production.",
+                hint="Set NOTIFICATIONS_SMS_BACKEND to platform_core.notifications.aliyun_sms.AliyunSmsBackend "
+                "(or, to send no SMS at all, platform_core.notifications.sms.NoSmsBackend); the sandbox "
+                "records messages in a table instead of sending them.",
+                id="platform.E101",
+            )
+        )
     return errors
 
 
@@ -154,6 +184,11 @@ def production_errors() -> list[CheckMessage]:
     required = list(PRODUCTION_SECRETS.items())
     for provider in settings.ORDERS_PAYMENT_PROVIDERS:
         required += [(name, name) for name in PROVIDER_SECRETS.get(provider, ())]
+    for carrier in settings.ORDERS_LOGISTICS_CARRIERS:
+        required += [(name, name) for name in CARRIER_SECRETS.get(carrier, ())]
+    required += [(name, name) for name in SMS_SECRETS.get(settings.NOTIFICATIONS_SMS_BACKEND, ())]
+    if settings.EMAIL_BACKEND == SMTP_BACKEND:
+        required.append(("EMAIL_HOST", "EMAIL_HOST"))
     errors += _secret_errors(required)
     for name in SIGNING_KEYS:
         if any(v in PUBLISHED_SECRETS for v in _values(name)):

@@ -4,6 +4,7 @@ reships or agrees a refund in time — or not, and the customer takes the full r
 from django.conf import settings
 
 from orders.logistics import sandbox_webhook
+from orders.logistics.kuaidi100 import BEIJING, kuaidi100_push
 from orders.models import DeliveryCase, Order
 from orders.services.delivery_resolution import (
     delivery_case_agree_refund,
@@ -35,12 +36,52 @@ class DeliveryProblemBehaviour(SimulationBase):
         return True
 
     def do_delivery_exception(self, order_id: int) -> None:
+        """The carrier reports the problem: through 快递100's signed push (疑难 / 退回, mapped to an exception
+        by the adapter) when this deployment enables 快递100, for every other parcel; else the sandbox's."""
         order = Order.objects.get(pk=order_id)
+        at = self.at(self.tick)
+        if (
+            "kuaidi100" in settings.ORDERS_LOGISTICS_CARRIERS
+            and settings.ORDERS_KUAIDI100_SALT
+            and order_id % 2
+        ):
+            code, status, context = self.rng.choice(
+                [
+                    ("204", "疑难", "派件异常：收件人地址不详"),
+                    ("209", "疑难", "快件破损"),
+                    ("6", "退回", "快件退回寄件人"),
+                ]
+            )
+            body = kuaidi100_push(
+                courier=order.carrier,
+                number=order.tracking_number,
+                items=[
+                    {
+                        "context": context,
+                        "ftime": at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+                        "status": status,
+                        "statusCode": code,
+                        "areaName": "浙江省,杭州市",
+                    }
+                ],
+                salt=settings.ORDERS_KUAIDI100_SALT,
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            if self.call(
+                "carrier_callback",
+                logistics_callback_receive,
+                carrier="kuaidi100",
+                headers=headers,
+                body=body,
+            ):
+                self.tally.counts["delivery.exceptions_reported"] += 1
+                self.tally.counts["delivery.exceptions_reported_kuaidi100"] += 1
+            return
         headers, body = sandbox_webhook(
             event_id=f"sim-exception-{order_id}",
             tracking_number=order.tracking_number,
             kind="exception",
-            at=self.at(self.tick),
+            at=at,
             location="转运中心",
             description="包裹破损，暂停派送",
         )

@@ -57,8 +57,12 @@ def _proceeds(order: Order) -> LedgerAccount:
     return ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=order.merchant)
 
 
-def _notify_merchant(order: Order, *, event: str, title: str, body: str) -> None:
-    notify(recipient=order.merchant.owner, event=event, title=title, body=body, subject=order)
+def _notify_merchant(
+    order: Order, *, event: str, title: str, body: str, channels: tuple[str, ...] = ("inapp",)
+) -> None:
+    notify(
+        recipient=order.merchant.owner, event=event, title=title, body=body, subject=order, channels=channels
+    )
 
 
 def _notify_customer(order: Order, *, event: str, title: str, body: str) -> None:

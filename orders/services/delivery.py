@@ -132,6 +132,7 @@ def delivery_case_open(
     _notify_merchant(
         order,
         event="delivery_case_opened",
+        channels=("inapp", "sms"),  # OPS-3: the 48-hour clock runs; the shop must act
         title=_("Delivery problem on order %(number)s") % {"number": order.number},
         body=_(
             "%(cause)s. Resolve it within %(hours)d hours (by %(due)s): reship with a new tracking number, "

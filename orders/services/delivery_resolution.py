@@ -20,6 +20,7 @@ from orders.services._common import S, _notify_customer, _notify_merchant
 from orders.services.delivery import delivery_case_end, delivery_stall_clock_restart
 from orders.services.locks import order_lock
 from orders.services.refunds import order_refund
+from orders.services.tracking import tracking_subscribe_on_commit
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_restart
 from platform_core.errors import Conflict, InvalidInput
@@ -84,6 +85,7 @@ def delivery_case_reship(
     if order.status == S.SHIPPED:
         deadline_restart(rule=RULE_AUTO_CONFIRM, subject=order, after=settings.ORDERS_AUTO_CONFIRM_AFTER)
     delivery_stall_clock_restart(order=order)
+    tracking_subscribe_on_commit(order=order)  # ORD-5: the new parcel is watched like the first
     _notify_customer(
         order,
         event="delivery_case_reshipped",

@@ -32,6 +32,7 @@ from orders.services.delivery import (
 )
 from orders.services.locks import order_lock
 from orders.services.refund_dispatch import refund_dispatch
+from orders.services.tracking import tracking_subscribe_on_commit
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_extend, deadline_meet, deadline_start
@@ -61,6 +62,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: User)
         rule=RULE_AUTO_CONFIRM, subject=order, due_at=order.shipped_at + settings.ORDERS_AUTO_CONFIRM_AFTER
     )
     delivery_stall_clock_restart(order=order)  # ORD-10: 72 h without movement opens a delivery case
+    tracking_subscribe_on_commit(order=order)  # ORD-5: the tracker (快递100) pushes the parcel's events
     _event(
         order,
         action="shipped",
@@ -283,8 +285,11 @@ def tracking_event_record(
     return event
 
 
-def logistics_callback_receive(*, carrier: str, headers: dict[str, str], body: bytes) -> TrackingEvent:
-    """ORD-5: a carrier's signed webhook; ``InvalidInput`` if the signature or body is wrong."""
+@transaction.atomic
+def logistics_callback_receive(*, carrier: str, headers: dict[str, str], body: bytes) -> list[TrackingEvent]:
+    """ORD-5: a tracker's signed push (``InvalidInput`` if its signature or body is wrong): each update is
+    recorded once (a repeated push records nothing new), oldest first, on the order that ships the parcel
+    with that courier (404 if none does)."""
     from orders.logistics import CarrierRejected, carrier_get
 
     try:
@@ -292,26 +297,32 @@ def logistics_callback_receive(*, carrier: str, headers: dict[str, str], body: b
     except KeyError:
         raise NotFound(_("Unknown carrier.")) from None
     try:
-        update = gateway.verify_webhook(headers, body)
+        push = gateway.verify_webhook(headers, body)
     except CarrierRejected as exc:
         logger.warning("carrier webhook from %s rejected: %s", carrier, exc)
         raise InvalidInput(_("The notification could not be verified."), code="callback_rejected") from exc
+    couriers = [c for c in (push.courier, push.courier_before) if c]
     order = (
-        Order.objects.filter(carrier=carrier, tracking_number=update.tracking_number).order_by("-pk").first()
+        Order.objects.filter(carrier__in=couriers, tracking_number=push.tracking_number)
+        .order_by("-pk")
+        .first()
     )
     if order is None:
         raise NotFound(_("No order ships with this tracking number."))
-    return tracking_event_record(
-        order=order,
-        kind=update.kind,
-        at=update.at,
-        location=update.location,
-        description=update.description,
-        source=TrackingEvent.Source.CARRIER,
-        carrier=carrier,
-        external_id=update.event_id,
-        actor=None,
-    )
+    return [
+        tracking_event_record(
+            order=order,
+            kind=update.kind,
+            at=update.at,
+            location=update.location,
+            description=update.description,
+            source=TrackingEvent.Source.CARRIER,
+            carrier=order.carrier,
+            external_id=update.event_id,
+            actor=None,
+        )
+        for update in push.updates
+    ]
 
 
 # --- ORD-6, ORD-7: confirmation and follow-up ------------------------------------------------------

@@ -26,7 +26,7 @@ from platform_core.accounts.models import User
 from platform_core.errors import InvalidInput
 from platform_core.notifications.models import Notification
 from platform_core.notifications.selectors import notification_get_for_user
-from platform_core.notifications.sms import get_sms_backend
+from platform_core.notifications.sms import SmsUndeliverable, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,8 @@ def _send(notification: Notification) -> str:
     if notification.channel == Notification.Channel.SMS:
         assert recipient.phone
         text = f"{notification.title}\n{notification.body}".strip()
-        return get_sms_backend().send(recipient.phone, text)
+        params = {"title": notification.title, "body": notification.body}
+        return get_sms_backend().send(recipient.phone, text, event=notification.event, params=params)
     return ""  # in-app: being in the inbox is the delivery
 
 
@@ -178,12 +179,21 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         try:
             with transaction.atomic():  # a gateway that writes (the sandbox) must not break our row update
                 message_id = _send(notification)
+        except SmsUndeliverable as exc:  # the provider says retrying cannot help (invalid number)
+            notification.attempts += 1
+            notification.mark_undeliverable(error=f"{type(exc).__name__}: {exc}")
+            notification.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
+            logger.warning("Notification %s undeliverable: %s", notification.pk, exc)
+            return Outcome.FAILED
         except Exception as exc:  # any gateway failure is recorded on the row and retried
             notification.mark_attempt_failed(
                 now=now,
                 error=f"{type(exc).__name__}: {exc}",
                 max_attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS,
             )
+            wait = getattr(exc, "retry_after", None)  # the provider's own "not before" (Aliyun flow control)
+            if wait is not None and notification.next_attempt_at is not None:
+                notification.next_attempt_at = max(notification.next_attempt_at, now + wait)
             notification.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
             logger.warning(
                 "Notification %s attempt %s failed: %s", notification.pk, notification.attempts, exc

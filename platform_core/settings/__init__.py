@@ -470,6 +470,19 @@ ORDERS_PAYMENT_SANDBOX = {"auto": True, "duplicates": 0, "delay_seconds": 0, "fa
 ORDERS_LOGISTICS_SANDBOX_KEY = env.str(
     "ORDERS_LOGISTICS_SANDBOX_KEY", default=_dev_secrets.get("ORDERS_LOGISTICS_SANDBOX_KEY", "")
 )
+# ORD-5, ORD-10 (decision 024): the 快递100 tracking aggregator, when ORDERS_LOGISTICS_CARRIERS enables
+# ``kuaidi100``. KEY is the authorisation key (授权码) of the subscription, SALT the secret 快递100 signs its
+# pushes with (MD5(param + salt)); both are secrets, required in production when enabled (platform.E102).
+# CALLBACK_URL is where 快递100 pushes: this deployment's /api/v1/logistics/callbacks/kuaidi100/.
+ORDERS_KUAIDI100_KEY = env.str("ORDERS_KUAIDI100_KEY", default="")
+ORDERS_KUAIDI100_SALT = env.str("ORDERS_KUAIDI100_SALT", default="")
+ORDERS_KUAIDI100_CALLBACK_URL = env.str("ORDERS_KUAIDI100_CALLBACK_URL", default="")
+ORDERS_KUAIDI100_GATEWAY_URL = env.str(
+    "ORDERS_KUAIDI100_GATEWAY_URL", default="https://poll.kuaidi100.com/poll"
+)
+ORDERS_KUAIDI100_TIMEOUT = env.float("ORDERS_KUAIDI100_TIMEOUT_SECONDS", default=10.0)  # seconds per call
+# subscription attempts (1 min, 2, 4, … apart, at most an hour) before staff entry takes over
+ORDERS_TRACKING_SUBSCRIBE_ATTEMPTS = env.int("ORDERS_TRACKING_SUBSCRIBE_ATTEMPTS", default=8)
 
 # --- mail / notifications ---------------------------------------------------------------------------
 
@@ -480,6 +493,15 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@marketplace.example")
+# OPS-3: production mails through SMTP (docs/deployment.md); the host is required there (platform.E102)
+EMAIL_HOST = env.str("EMAIL_HOST", default="" if IS_PRODUCTION else "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=465 if IS_PRODUCTION else 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=IS_PRODUCTION)  # implicit TLS (465)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS (587); not with EMAIL_USE_SSL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)  # seconds; a stuck server fails the attempt
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- logging ----------------------------------------------------------------------------------------
 

@@ -10,10 +10,34 @@ from platform_core.settings._env import IS_PRODUCTION, env
 PLATFORM_CURRENCY = "CNY"
 PLATFORM_MONEY_PLACES = Decimal("0.01")
 
-# OPS-3: the SMS gateway sits behind an interface; the sandbox records messages instead of sending them.
+# OPS-3: the SMS gateway sits behind an interface; the sandbox records messages instead of sending them
+# and exists for development only (production refuses it, platform.E101): production sends through
+# Aliyun SMS (decision 024), or, explicitly, NoSmsBackend (SMS rows fail at once as undeliverable).
 NOTIFICATIONS_SMS_BACKEND = env.str(
-    "NOTIFICATIONS_SMS_BACKEND", default="platform_core.notifications.sms.SandboxSmsBackend"
+    "NOTIFICATIONS_SMS_BACKEND",
+    default="platform_core.notifications.aliyun_sms.AliyunSmsBackend"
+    if IS_PRODUCTION
+    else "platform_core.notifications.sms.SandboxSmsBackend",
 )
+# Aliyun SMS (dysmsapi SendSms, RPC signature HMAC-SHA1): the RAM user's AccessKey pair (the secret is
+# required in production when Aliyun is the backend, platform.E102), the approved signature (签名) and
+# templates: NOTIFICATIONS_ALIYUN_SMS_TEMPLATES maps a notification event to its template code
+# ("event=SMS_123,event2=SMS_456"); other events use NOTIFICATIONS_ALIYUN_SMS_TEMPLATE. Every template
+# takes the parameters ${title} and ${body}.
+NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID = env.str("NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID", default="")
+NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME = env.str("NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME", default="")
+NOTIFICATIONS_ALIYUN_SMS_TEMPLATE = env.str("NOTIFICATIONS_ALIYUN_SMS_TEMPLATE", default="")
+NOTIFICATIONS_ALIYUN_SMS_TEMPLATES: dict[str, str] = env.dict(
+    "NOTIFICATIONS_ALIYUN_SMS_TEMPLATES", default={}
+)
+NOTIFICATIONS_ALIYUN_SMS_GATEWAY_URL = env.str(
+    "NOTIFICATIONS_ALIYUN_SMS_GATEWAY_URL", default="https://dysmsapi.aliyuncs.com/"
+)
+NOTIFICATIONS_ALIYUN_SMS_REGION = env.str("NOTIFICATIONS_ALIYUN_SMS_REGION", default="cn-hangzhou")
+NOTIFICATIONS_ALIYUN_SMS_TIMEOUT = env.float(
+    "NOTIFICATIONS_ALIYUN_SMS_TIMEOUT_SECONDS", default=10.0
+)  # seconds
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_SMS_SANDBOX_FAIL = env.bool("NOTIFICATIONS_SMS_SANDBOX_FAIL", default=False)
 # OPS-1: deadlines due within this window also get an ETA task (fast path); the sweep catches the rest.

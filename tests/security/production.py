@@ -29,6 +29,9 @@ NOT_INHERITED = {
     "ORDERS_PAYOUT_PROVIDER",
     "ORDERS_PAYMENT_SANDBOX_KEY",
     "ORDERS_LOGISTICS_SANDBOX_KEY",
+    "NOTIFICATIONS_SMS_BACKEND",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
 }
 
 
@@ -53,6 +56,12 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ORDERS_WECHAT_PAY_MCH_SERIAL": secrets.token_hex(20),
         "ORDERS_WECHAT_PAY_NOTIFY_URL": "https://marketplace.example/api/v1/payments/callbacks/wechat_pay/",
         "AUDIT_CHAIN_KEYS": "t1:" + secrets.token_urlsafe(48),
+        # OPS-3 (decision 024): Aliyun SMS and the SMTP host are required in production
+        "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID": "LTAI" + secrets.token_hex(10),
+        "NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET": secrets.token_urlsafe(24),
+        "NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME": "市集",
+        "NOTIFICATIONS_ALIYUN_SMS_TEMPLATE": "SMS_100000001",
+        "EMAIL_HOST": "smtp.marketplace.example",
     }
     env.update(overrides)
     return env

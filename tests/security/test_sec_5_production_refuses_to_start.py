@@ -104,6 +104,13 @@ def _safe_production(settings: Settings) -> None:
     settings.ORDERS_LOGISTICS_SANDBOX_KEY = ""
     settings.STAFF_REQUIRE_OTP = True
     settings.AUDIT_CHAIN_KEYS = [("t1", "an-audit-chain-key-of-this-test-" + "k" * 16)]
+    settings.NOTIFICATIONS_SMS_BACKEND = "platform_core.notifications.aliyun_sms.AliyunSmsBackend"
+    settings.NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_ID = "LTAI-this-test"
+    settings.NOTIFICATIONS_ALIYUN_SMS_ACCESS_KEY_SECRET = "aliyun-secret-of-this-test"
+    settings.NOTIFICATIONS_ALIYUN_SMS_SIGN_NAME = "市集"
+    settings.NOTIFICATIONS_ALIYUN_SMS_TEMPLATE = "SMS_100000001"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "smtp.marketplace.example"
 
 
 def test_sec_5_a_safe_production_configuration_has_no_error(settings: Settings) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from pytest_django.fixtures import Settings
 
 from aftersales.clocks import RULE_COMPLAINT_ACK
 from orders.clocks import RULE_DELIVERY_CASE, RULE_SHIP_BY
@@ -168,6 +169,21 @@ def test_ord_10_simulation_resolves_or_refunds_every_delivery_case_once(db: None
     assert actions.get("delivery.reshipped", 0) + actions.get("delivery.refunds_agreed", 0) >= 1
     assert actions.get("delivery.refunded_after_lapse", 0) >= 1
     assert report["deadlines"]["orders.delivery_case"]["enforced"] >= 1
+
+
+def test_ord_10_simulation_reports_delivery_exceptions_through_kuaidi100(
+    db: None, settings: Settings
+) -> None:
+    """With 快递100 enabled, half the carrier exceptions arrive as its signed 疑难 / 退回 pushes and open
+    delivery cases through the adapter's verification and state mapping; the simulation's checks hold."""
+    settings.ORDERS_LOGISTICS_CARRIERS = ["sandbox", "kuaidi100"]
+    settings.ORDERS_KUAIDI100_SALT = "k100-salt-of-the-simulation"
+
+    report = simulation_run(LOSSY)
+
+    check = _checks(report)["delivery_cases"]
+    assert check["status"] == "passed", check
+    assert report["figures"]["actions"].get("delivery.exceptions_reported_kuaidi100", 0) >= 1
 
 
 def test_ord_10_simulation_fails_when_the_delivery_case_clock_is_disabled(

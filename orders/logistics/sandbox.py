@@ -1,37 +1,24 @@
-"""ORD-5: carriers behind one webhook interface; the sandbox carrier signs with HMAC-SHA256.
+"""ORD-5 (development only, decision 019): the sandbox carrier signs its webhook with HMAC-SHA256.
 
-Sandbox webhook body (JSON): ``{"event_id", "tracking_number", "kind", "at" (ISO 8601), "location",
-"description"}``; header ``X-Carrier-Signature`` = hex HMAC-SHA256 of the raw body with
-``ORDERS_LOGISTICS_SANDBOX_KEY``. ``kind`` is a ``TrackingEvent.Kind``: ``picked_up``, ``in_transit``,
-``out_for_delivery``, ``delivered`` or ``exception`` (ORD-10: an exception opens a delivery case; the
-simulator and the tests emit one with ``sandbox_webhook(kind="exception", …)``). Real carriers (SF
-Express, 中通, …) get adapters of the same shape.
+Body (JSON): ``{"event_id", "tracking_number", "kind", "at" (ISO 8601), "location", "description"}``;
+header ``X-Carrier-Signature`` = hex HMAC-SHA256 of the raw body with ``ORDERS_LOGISTICS_SANDBOX_KEY``.
+``kind`` is a ``TrackingEvent.Kind``: ``picked_up``, ``in_transit``, ``out_for_delivery``, ``delivered`` or
+``exception`` (ORD-10: an exception opens a delivery case; the simulator and the tests emit one with
+``sandbox_webhook(kind="exception", …)``). The sandbox is its own courier: an order shipped with carrier
+``sandbox`` is tracked by it.
 """
 
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from orders.logistics.base import CarrierPush, CarrierRejected, TrackingUpdate
+
 SIGNATURE_HEADER = "X-Carrier-Signature"
-
-
-class CarrierRejected(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class TrackingUpdate:
-    event_id: str
-    tracking_number: str
-    kind: str
-    at: datetime
-    location: str
-    description: str
 
 
 def sandbox_sign(body: bytes) -> str:
@@ -58,8 +45,12 @@ def sandbox_webhook(
 
 class SandboxCarrier:
     name = "sandbox"
+    ack: bytes | None = None  # the API answers with the recorded event
 
-    def verify_webhook(self, headers: dict[str, str], body: bytes) -> TrackingUpdate:
+    def tracks(self, courier: str) -> bool:
+        return courier == self.name
+
+    def verify_webhook(self, headers: dict[str, str], body: bytes) -> CarrierPush:
         given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
         if not given or not hmac.compare_digest(given, sandbox_sign(body)):
             raise CarrierRejected("bad signature")
@@ -68,7 +59,7 @@ class SandboxCarrier:
             at = parse_datetime(str(data["at"]))
             if at is None:
                 raise ValueError("bad time")
-            return TrackingUpdate(
+            update = TrackingUpdate(
                 event_id=str(data["event_id"]),
                 tracking_number=str(data["tracking_number"]),
                 kind=str(data["kind"]),
@@ -78,14 +69,4 @@ class SandboxCarrier:
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise CarrierRejected(f"malformed webhook: {exc!r}") from exc
-
-
-CARRIERS = {SandboxCarrier.name: SandboxCarrier}
-
-
-def carrier_get(name: str) -> SandboxCarrier:
-    """ORD-5: the carrier called ``name`` if ``settings.ORDERS_LOGISTICS_CARRIERS`` enables it (decision 019:
-    production never enables the sandbox); ``KeyError`` otherwise."""
-    if name not in settings.ORDERS_LOGISTICS_CARRIERS:
-        raise KeyError(name)
-    return CARRIERS[name]()
+        return CarrierPush(courier=self.name, tracking_number=update.tracking_number, updates=[update])
