@@ -39,7 +39,6 @@ class SignedCallbackApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes: list[Any] = []  # the signature is checked, not the caller (see LogisticsCallbackApi)
     parser_classes = [RawBodyParser]
     throttle_classes = [RejectedCallbackThrottle]
 
