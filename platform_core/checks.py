@@ -93,6 +93,8 @@ POSITIVE_INTS = (
     "API_JSON_MAX_BYTES",
     "API_JSON_MAX_DEPTH",
     "DATA_UPLOAD_MAX_MEMORY_SIZE",
+    "AUDIT_SEAL_INTERVAL_SECONDS",
+    "AUDIT_SEAL_BATCH",
 )
 
 #: whole numbers that may be zero
