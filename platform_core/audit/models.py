@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_core.audit.chain import chain_key, entry_digest
 
-
 #: the columns an entry states; the sealer may not change them (the append-only trigger compares them)
 _CONTENT_COLUMNS = (
     "id",
@@ -70,8 +69,8 @@ class AuditEntry(models.Model):
     # in the chain (``seq``, counted by the sealer, so rolled-back writers leave no gap) and the chained hash.
     # NULL until sealed; then set once (the append-only trigger allows exactly that one update).
     seq = models.BigIntegerField(_("sequence"), null=True, blank=True, unique=True, editable=False)
-    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True, null=True, blank=True)  # noqa: DJ001
-    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)  # noqa: DJ001
+    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True, null=True, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)
     # AUD-1: HMAC of the content alone, computed by the writer: the sealer chains only what the platform
     # wrote (a row inserted by SQL without the key gets chained but never verifies)
     mac = models.CharField(_("content MAC"), max_length=64, default="", editable=False)

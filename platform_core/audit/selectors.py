@@ -88,17 +88,17 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None
             )
     anchored = {anchor.entry_id: anchor for anchor in anchors}
     expected_prev = GENESIS_HASH
-    expected_seq = 0
     count = 0
     sealed = AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
     unsealed = AuditEntry.objects.filter(seq__isnull=True).order_by("id")
-    for entry in sealed.iterator(chunk_size=chunk_size):
+    for expected_seq, entry in enumerate(sealed.iterator(chunk_size=chunk_size), start=1):
         count += 1
-        expected_seq += 1
         if entry.prev_hash != expected_prev:
             return _broken(count, entry, "prev_hash mismatch: it is not the hash of the entry before it")
         if entry.seq != expected_seq:
-            return _broken(count, entry, f"sequence mismatch: entry has seq {entry.seq}, expected {expected_seq}")
+            return _broken(
+                count, entry, f"sequence mismatch: entry has seq {entry.seq}, expected {expected_seq}"
+            )
         if entry.compute_hash() != entry.hash or entry.compute_mac() != entry.mac:
             return _broken(count, entry, _hash_problem(entry))
         anchored_here = anchored.pop(entry.pk) if entry.pk in anchored else None
@@ -133,4 +133,6 @@ def _broken(count: int, entry: AuditEntry, reason: str) -> VerifyResult:
 def _hash_problem(entry: AuditEntry) -> str:
     if chain_key(entry.key_id) is None:
         return f"hash mismatch: no configured key has the entry's key id {entry.key_id!r}"
-    return "hash mismatch: the entry's content was changed after it was written, or not written by the platform"
+    return (
+        "hash mismatch: the entry's content was changed after it was written, or not written by the platform"
+    )

@@ -106,7 +106,10 @@ def audit_seal(*, batch: int | None = None) -> int:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_SEAL_LOCK_KEY])
             head = (
-                AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+                AuditEntry.objects.filter(seq__isnull=False)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
             )
             seq, prev_hash = head if head is not None else (0, GENESIS_HASH)
             pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:size])

@@ -309,7 +309,9 @@ def test_aud_1_a_gap_in_the_sequence_is_detected() -> None:
 def test_aud_1_the_sealer_may_set_the_chain_once_and_nothing_else() -> None:
     entry = audit_record(actor=None, action="order.paid")
     with pytest.raises(DatabaseError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
-        AuditEntry.objects.filter(pk=entry.pk).update(seq=10**9, prev_hash="a" * 64, hash="b" * 64, reason="x")
+        AuditEntry.objects.filter(pk=entry.pk).update(
+            seq=10**9, prev_hash="a" * 64, hash="b" * 64, reason="x"
+        )
     audit_seal()
     with pytest.raises(DatabaseError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(hash="c" * 64)
