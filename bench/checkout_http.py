@@ -275,6 +275,7 @@ def run_http(port: int, clients: list[dict[str, Any]], seconds: float, sandbox_k
     lock = threading.Lock()
     barrier = threading.Barrier(len(clients) + 1)
     stop_at = [0.0]
+    go = threading.Event()
 
     def customer(client: dict[str, Any]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -286,6 +287,7 @@ def run_http(port: int, clients: list[dict[str, Any]], seconds: float, sandbox_k
             with lock:
                 errors.append(f"warm-up: {exc!r}"[:300])
         barrier.wait()
+        go.wait()
         while time.monotonic() < stop_at[0]:
             n += 1
             started = time.perf_counter()
@@ -304,9 +306,10 @@ def run_http(port: int, clients: list[dict[str, Any]], seconds: float, sandbox_k
     threads = [threading.Thread(target=customer, args=(c,)) for c in clients]
     for thread in threads:
         thread.start()
+    barrier.wait()
     stop_at[0] = time.monotonic() + seconds
     started = time.monotonic()
-    barrier.wait()
+    go.set()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
