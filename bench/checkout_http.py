@@ -139,6 +139,7 @@ def arrange(clients: int) -> list[dict[str, Any]]:
 
     from catalog.models import Sku
     from orders.models import Order
+    from platform_core.accounts.models import User
     from platform_core.accounts.services import user_token_issue
     from platform_core.ledger.models import AccountKind
     from platform_core.ledger.services import ledger_account_for
@@ -163,7 +164,7 @@ def arrange(clients: int) -> list[dict[str, Any]]:
     for index in range(clients):
         sku = sku_for_sale(merchant=merchant, price="100.00", stock=10, title=f"压测商品{tag}-{index}")
         Sku.objects.filter(pk=sku.pk).update(stock=1_000_000_000)
-        customer = CustomerFactory(password=None)
+        customer: User = CustomerFactory(password=None)  # type: ignore[assignment]
         _token, raw = user_token_issue(user=customer)
         template: Order = checkout(customer=customer, items=[(sku, 1)])[0]
         result.append(
@@ -425,7 +426,7 @@ def main() -> None:
         from platform_core.audit.services import audit_seal
     except ImportError:  # the code before issue 26 (chained under a lock): nothing to seal
 
-        def audit_seal() -> int:
+        def audit_seal(*, batch: int | None = None) -> int:
             return 0
 
     clients = arrange(args.clients)

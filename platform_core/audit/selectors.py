@@ -108,7 +108,7 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None
                 entry,
                 f"anchor mismatch: the entry's hash is not the one anchored at {anchored_here.at.isoformat()}",
             )
-        expected_prev = entry.hash
+        expected_prev = entry.hash or ""
     for entry in unsealed.iterator(chunk_size=chunk_size):
         count += 1
         if entry.prev_hash is not None or entry.hash is not None:

@@ -111,7 +111,8 @@ def audit_seal(*, batch: int | None = None) -> int:
                 .values_list("seq", "hash")
                 .first()
             )
-            seq, prev_hash = head if head is not None else (0, GENESIS_HASH)
+            seq: int = head[0] or 0 if head is not None else 0
+            prev_hash: str = head[1] or GENESIS_HASH if head is not None else GENESIS_HASH
             pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:size])
             for entry in pending:
                 seq += 1

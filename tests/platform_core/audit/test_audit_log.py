@@ -101,7 +101,7 @@ def test_aud_1_record_rolls_back_with_the_acting_transaction() -> None:
     audit_seal()
     kept, after_rollback = AuditEntry.objects.get(pk=kept.pk), AuditEntry.objects.get(pk=after_rollback.pk)
     assert after_rollback.prev_hash == kept.hash  # the rolled-back entry left no gap in the chain
-    assert after_rollback.seq == kept.seq + 1
+    assert kept.seq is not None and after_rollback.seq == kept.seq + 1
     assert audit_chain_verify().ok
 
 
