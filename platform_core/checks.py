@@ -102,6 +102,8 @@ POSITIVE_INTS = (
     "ORDERS_TRACKING_SUBSCRIBE_ATTEMPTS",
     "EMAIL_PORT",
     "EMAIL_TIMEOUT",
+    "AUDIT_SEAL_INTERVAL_SECONDS",
+    "AUDIT_SEAL_BATCH",
 )
 
 #: whole numbers that may be zero

@@ -15,6 +15,7 @@ from merchants.models import Merchant, Violation
 from orders.models import Order, OrderEvent, Refund
 from platform_core.deadlines.selectors import deadline_sla_figures
 from platform_core.ledger.models import AccountKind
+from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from simulation.results import FAILED, CheckResult
 
@@ -35,9 +36,7 @@ def _money(value: Decimal | None) -> str:
 
 
 def _balance(kind: str) -> Decimal:
-    account = ledger_account_for(kind=kind)
-    account.refresh_from_db(fields=["balance"])
-    return account.balance
+    return ledger_balance(ledger_account_for(kind=kind))
 
 
 def report_build(

@@ -12,6 +12,25 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_core.audit.chain import chain_key, entry_digest
 
+#: the columns an entry states; the sealer may not change them (the append-only trigger compares them)
+_CONTENT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_repr",
+    "action",
+    "subject_type_id",
+    "subject_id",
+    "subject_repr",
+    "before",
+    "after",
+    "reason",
+    "key_id",
+    "mac",
+)
+_CONTENT_COLUMNS_NEW = ", ".join(f"NEW.{c}" for c in _CONTENT_COLUMNS)
+_CONTENT_COLUMNS_OLD = ", ".join(f"OLD.{c}" for c in _CONTENT_COLUMNS)
+
 
 class AuditEntry(models.Model):
     """One thing that happened: who, when, to what, and the state before and after.
@@ -46,8 +65,15 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(_("reason"), blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # AUD-1 (issue 26): written without any lock; the sealer (``audit_seal``) later gives the entry its place
+    # in the chain (``seq``, counted by the sealer, so rolled-back writers leave no gap) and the chained hash.
+    # NULL until sealed; then set once (the append-only trigger allows exactly that one update).
+    seq = models.BigIntegerField(_("sequence"), null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True, null=True, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)
+    # AUD-1: HMAC of the content alone, computed by the writer: the sealer chains only what the platform
+    # wrote (a row inserted by SQL without the key gets chained but never verifies)
+    mac = models.CharField(_("content MAC"), max_length=64, default="", editable=False)
     # AUD-1: the id of the AUDIT_CHAIN_KEYS key the hash was computed with (rotation)
     key_id = models.CharField(_("key id"), max_length=32, default="", editable=False)
 
@@ -59,9 +85,25 @@ class AuditEntry(models.Model):
             models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
             models.Index(fields=["action"], name="audit_action_idx"),
             models.Index(fields=["at"], name="audit_at_idx"),
+            # the sealer's queue: committed entries not yet in the chain
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
         ]
         triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            # Never deleted; updated once only, by the sealer: seq, prev_hash and hash from NULL to a value,
+            # nothing else changed.
+            pgtrigger.Trigger(
+                name="append_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func=f"""
+                IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND OLD.hash IS NULL AND OLD.prev_hash IS NULL
+                    AND NEW.seq IS NOT NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL
+                    AND ({_CONTENT_COLUMNS_NEW}) IS NOT DISTINCT FROM ({_CONTENT_COLUMNS_OLD}) THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;
+                """,
+            ),
             # AUD-1: TRUNCATE fires no row trigger; a statement-level one refuses it.
             pgtrigger.Trigger(
                 name="no_truncate",
@@ -93,14 +135,23 @@ class AuditEntry(models.Model):
 
     def compute_hash(self) -> str | None:
         """The hash this entry must carry, given its fields, ``prev_hash`` and the key ``key_id`` names
-        (None when no configured key has that id: the entry cannot be verified)."""
+        (None when no configured key has that id, or the entry is not sealed yet)."""
+        if self.prev_hash is None:
+            return None
+        return self._digest(self.prev_hash)
+
+    def compute_mac(self) -> str | None:
+        """AUD-1: the content MAC the writer gives the entry (the digest with an empty previous hash)."""
+        return self._digest("")
+
+    def _digest(self, prev_hash: str) -> str | None:
         key = chain_key(self.key_id)
         if key is None:
             return None
         return entry_digest(
             key=key,
             key_id=self.key_id,
-            prev_hash=self.prev_hash,
+            prev_hash=prev_hash,
             at=self.at,
             actor_id=self.actor_id,
             actor_repr=self.actor_repr,

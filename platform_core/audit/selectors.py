@@ -67,12 +67,15 @@ def audit_anchors_recent(*, limit: int = ANCHORS_CHECKED, until: datetime | None
 
 
 def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None = None) -> VerifyResult:
-    """AUD-1: recompute the keyed hash chain in id order and report the first entry that does not fit,
-    then compare the chain with the newest anchors written outside the database.
+    """AUD-1: recompute the keyed hash chain in sealing order and report the first entry that does not fit,
+    check the content MAC of every entry (sealed or still waiting for the sealer), then compare the chain
+    with the newest anchors written outside the database.
 
-    Streams the table, so memory stays flat however long the log is. The chain shows edits, inserts and
-    deletions inside the log, and without the key (``AUDIT_CHAIN_KEYS``) it cannot be recomputed; a cut-off
-    or rewritten tail shows against the anchors (an anchored entry missing, or holding another hash).
+    Streams the table, so memory stays flat however long the log is. The chain shows edits, inserts,
+    deletions and reordering inside the log (``seq`` counts 1, 2, 3 … with no gap), and without the key
+    (``AUDIT_CHAIN_KEYS``) neither the chain nor a content MAC can be recomputed; a cut-off or rewritten
+    tail shows against the anchors (an anchored entry missing, or holding another hash). Entries not yet
+    sealed (committed in the last seconds) are counted and their content checked.
     """
     anchors = audit_anchors_recent(until=anchors_until)
     for anchor in anchors:
@@ -86,33 +89,32 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None
     anchored = {anchor.entry_id: anchor for anchor in anchors}
     expected_prev = GENESIS_HASH
     count = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+    sealed = AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
+    unsealed = AuditEntry.objects.filter(seq__isnull=True).order_by("id")
+    for expected_seq, entry in enumerate(sealed.iterator(chunk_size=chunk_size), start=1):
         count += 1
         if entry.prev_hash != expected_prev:
-            return VerifyResult(
-                ok=False,
-                count=count,
-                first_broken_id=entry.pk,
-                reason="prev_hash mismatch: it is not the hash of the entry before it",
+            return _broken(count, entry, "prev_hash mismatch: it is not the hash of the entry before it")
+        if entry.seq != expected_seq:
+            return _broken(
+                count, entry, f"sequence mismatch: entry has seq {entry.seq}, expected {expected_seq}"
             )
-        if entry.compute_hash() != entry.hash:
-            return VerifyResult(
-                ok=False,
-                count=count,
-                first_broken_id=entry.pk,
-                reason="hash mismatch: the entry's content was changed after it was written"
-                if chain_key(entry.key_id) is not None
-                else f"hash mismatch: no configured key has the entry's key id {entry.key_id!r}",
-            )
+        if entry.compute_hash() != entry.hash or entry.compute_mac() != entry.mac:
+            return _broken(count, entry, _hash_problem(entry))
         anchored_here = anchored.pop(entry.pk) if entry.pk in anchored else None
         if anchored_here is not None and anchored_here.hash != entry.hash:
-            return VerifyResult(
-                ok=False,
-                count=count,
-                first_broken_id=entry.pk,
-                reason=f"anchor mismatch: the entry's hash is not the one anchored at {anchored_here.at.isoformat()}",
+            return _broken(
+                count,
+                entry,
+                f"anchor mismatch: the entry's hash is not the one anchored at {anchored_here.at.isoformat()}",
             )
-        expected_prev = entry.hash
+        expected_prev = entry.hash or ""
+    for entry in unsealed.iterator(chunk_size=chunk_size):
+        count += 1
+        if entry.prev_hash is not None or entry.hash is not None:
+            return _broken(count, entry, "prev_hash mismatch: an unsealed entry carries a chain hash")
+        if entry.compute_mac() != entry.mac:
+            return _broken(count, entry, _hash_problem(entry))
     if anchored:
         missing = min(anchored)
         return VerifyResult(
@@ -122,3 +124,15 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors_until: datetime | None
             reason=f"anchored entry {missing} is missing: the log was truncated or its tail deleted",
         )
     return VerifyResult(ok=True, count=count, anchors_checked=len(anchors))
+
+
+def _broken(count: int, entry: AuditEntry, reason: str) -> VerifyResult:
+    return VerifyResult(ok=False, count=count, first_broken_id=entry.pk, reason=reason)
+
+
+def _hash_problem(entry: AuditEntry) -> str:
+    if chain_key(entry.key_id) is None:
+        return f"hash mismatch: no configured key has the entry's key id {entry.key_id!r}"
+    return (
+        "hash mismatch: the entry's content was changed after it was written, or not written by the platform"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -22,8 +23,10 @@ from platform_core.audit.chain import (
 )
 from platform_core.audit.models import AuditEntry
 
-# Key of the PostgreSQL advisory lock that serialises appends ("auditlog" in ASCII).
-AUDIT_CHAIN_LOCK_KEY = int.from_bytes(b"auditlog", "big")
+# Key of the PostgreSQL advisory lock only the sealer takes ("auditlog" in ASCII): writers take no lock.
+AUDIT_SEAL_LOCK_KEY = int.from_bytes(b"auditlog", "big")
+#: the cache key that debounces the after-commit nudges to the sealer
+_NUDGE_CACHE_KEY = "audit:seal-nudged"
 
 SYSTEM_ACTOR_REPR = "system"
 
@@ -41,42 +44,89 @@ def audit_record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """AUD-1: append an entry to the hash-chained audit log.
+    """AUD-1: append an entry to the audit log; the sealer chains it after commit.
 
     Call it inside the acting transaction: the entry commits or rolls back with the change it records.
     ``actor`` is None for the system (Celery, beat). ``action`` is ``<entity>.<past tense verb>``, e.g.
     ``order.shipped``. ``before``/``after`` must be JSON-serialisable with ``DjangoJSONEncoder``
     (Decimals and datetimes are stored as strings).
 
-    Appends are serialised so the chain never forks: on PostgreSQL by a transaction-level advisory lock
-    taken before the last entry is read (held until the acting transaction ends, so call this late in
-    the service); SQLite serialises writers itself. The unique ``prev_hash`` backs both up.
+    One INSERT and no lock (issue 26): the entry carries the HMAC of its content (``mac``) and no place in
+    the chain yet; after commit a nudge asks the sealer (``audit_seal``) to give it its sequence number
+    and chained hash, and beat runs the sealer every ``AUDIT_SEAL_INTERVAL_SECONDS`` anyway.
     """
     if not _ACTION_RE.match(action):
         raise ValueError(f"Audit action must look like 'entity.past_tense_verb', got {action!r}.")
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
-        prev_hash = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-        key_id, _key = signing_key()
-        entry = AuditEntry(
-            key_id=key_id,
-            at=timezone.now(),
-            actor=actor,
-            actor_repr=str(actor)[:255] if actor is not None else SYSTEM_ACTOR_REPR,
-            action=action,
-            subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
-            subject_id=str(subject.pk) if subject is not None else None,
-            subject_repr=str(subject)[:255] if subject is not None else "",
-            before=jsonable(before),
-            after=jsonable(after),
-            reason=reason,
-            prev_hash=prev_hash,
-        )
-        entry.hash = entry.compute_hash() or ""
-        entry.save()
+    key_id, _key = signing_key()
+    entry = AuditEntry(
+        key_id=key_id,
+        at=timezone.now(),
+        actor=actor,
+        actor_repr=str(actor)[:255] if actor is not None else SYSTEM_ACTOR_REPR,
+        action=action,
+        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+        subject_id=str(subject.pk) if subject is not None else None,
+        subject_repr=str(subject)[:255] if subject is not None else "",
+        before=jsonable(before),
+        after=jsonable(after),
+        reason=reason,
+    )
+    entry.mac = entry.compute_mac() or ""
+    entry.save(force_insert=True)
+    transaction.on_commit(_nudge_sealer)
     return entry
+
+
+def _nudge_sealer() -> None:
+    """After commit: ask for a seal soon, at most once a second across all processes (beat seals anyway)."""
+    from platform_core.audit.tasks import seal_task
+
+    try:
+        if cache.add(_NUDGE_CACHE_KEY, 1, timeout=1):
+            seal_task.apply_async()
+    except Exception:  # the broker or cache is down: beat seals within AUDIT_SEAL_INTERVAL_SECONDS
+        logger.warning("audit seal nudge failed; beat will seal", exc_info=True)
+
+
+def audit_seal(*, batch: int | None = None) -> int:
+    """AUD-1: chain the committed, unsealed entries, in id order, after the sealed head; return how many.
+
+    The only code that takes the chain's lock (a transaction-level advisory lock, so two sealers never
+    fork the chain; writers never wait for it). Each entry gets the next sequence number, the head's hash
+    as ``prev_hash``, and the keyed digest over its content and ``prev_hash``. Entries of transactions
+    still in progress are invisible here and sealed by a later run; rolled-back ones never appear, so the
+    sequence has no gaps. An entry whose content MAC is wrong (not written by the platform) is chained
+    like any other and reported by ``audit_chain_verify``.
+    """
+    size = batch or settings.AUDIT_SEAL_BATCH
+    total = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_SEAL_LOCK_KEY])
+            head = (
+                AuditEntry.objects.filter(seq__isnull=False)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
+            )
+            seq: int = head[0] or 0 if head is not None else 0
+            prev_hash: str = head[1] or GENESIS_HASH if head is not None else GENESIS_HASH
+            pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:size])
+            for entry in pending:
+                seq += 1
+                entry.seq, entry.prev_hash = seq, prev_hash
+                entry.hash = entry.compute_hash() or ""
+                if not entry.hash:
+                    logger.error("audit entry %s names an unknown key id %r", entry.pk, entry.key_id)
+                    entry.hash = keyed_digest(signing_key()[1], ["unknown key", entry.pk, prev_hash])
+                prev_hash = entry.hash
+            if pending:
+                AuditEntry.objects.bulk_update(pending, ["seq", "prev_hash", "hash"])
+        total += len(pending)
+        if len(pending) < size:
+            return total
 
 
 def audit_anchor_write() -> dict[str, Any] | None:
@@ -86,11 +136,13 @@ def audit_anchor_write() -> dict[str, Any] | None:
     ``AUDIT_ANCHOR_DIR/anchors.jsonl`` (the backup location) and writes the same to the log, so that a
     tail deleted or rewritten later, with the triggers disabled, no longer matches what was anchored
     (``audit_chain_verify``). ``mac`` is an HMAC under the chain key, so an anchor cannot be forged
-    without it. Nothing is written while the log is empty or its head is the one anchored last.
+    without it. Nothing is written while the log is empty or its head is the one anchored last. Seals
+    what is pending first.
     """
     from platform_core.audit.selectors import audit_anchors_recent
 
-    head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    audit_seal()  # the head anchored is the newest committed entry's
+    head = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("id", "hash").first()
     if head is None:
         return None
     entry_id, head_hash = head

@@ -1,5 +1,6 @@
 """Read-only views of the ledger: money moves only through the services (PAY-1), never through a form."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
@@ -8,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerTransaction
+from platform_core.ledger.selectors import ledger_balance
 
 
 class ReadOnlyAdminMixin:
@@ -43,7 +45,7 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kind",
         "owner_type",
         "owner_id",
-        "balance",
+        "current_balance",
         "allow_negative",
         "currency",
         "created_at",
@@ -52,6 +54,11 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=id", "=owner_id"]
     list_select_related = ["owner_type"]
     ordering = ["-id"]
+
+    @admin.display(description=_("balance"))
+    def current_balance(self, account: LedgerAccount) -> Decimal:
+        """The cached balance, or for a platform-wide (aggregated) account the sum of its entries."""
+        return ledger_balance(account) if account.aggregated else account.balance
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):

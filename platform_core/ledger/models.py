@@ -7,7 +7,7 @@ transactions are append-only; a correction is a new reversing transaction.
 On PostgreSQL the database enforces what the services check: entries and transactions cannot be
 updated or deleted, a deferred constraint trigger refuses a transaction whose entries do not sum to
 zero at commit, and a check constraint keeps the cached balance of a non-negative account at or above
-zero. Only the services in ``platform_core.ledger.services`` write these tables.
+zero. Platform-wide accounts are ``aggregated``: no cached balance, no row lock (issue 26). Only the services in ``platform_core.ledger.services`` write these tables.
 """
 
 from decimal import Decimal
@@ -75,6 +75,9 @@ class LedgerAccount(models.Model):
     allow_negative = models.BooleanField(_("may go negative"), default=True)
     # A cache of SUM(entries.amount), updated under the row lock in the posting's transaction.
     balance = models.DecimalField(_("balance"), max_digits=18, decimal_places=2, default=ZERO)
+    # Issue 26: the platform-wide accounts (clearing, commission, compensation …) every payment touches keep
+    # no cached balance, so no posting locks or updates their row; their balance is SUM(entries) when read.
+    aggregated = models.BooleanField(_("balance by aggregation"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -98,6 +101,11 @@ class LedgerAccount(models.Model):
                 condition=Q(allow_negative=True) | Q(balance__gte=0), name="ledger_account_not_negative"
             ),
             models.CheckConstraint(condition=Q(currency="CNY"), name="ledger_account_currency_cny"),
+            # an aggregated account caches nothing, and only an account that may go negative is one
+            models.CheckConstraint(
+                condition=Q(aggregated=False) | Q(balance=0, allow_negative=True),
+                name="ledger_account_aggregated_caches_nothing",
+            ),
         ]
         indexes = [models.Index(fields=["owner_type", "owner_id"], name="ledger_acct_owner_idx")]
 

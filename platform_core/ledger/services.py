@@ -51,13 +51,18 @@ def ledger_account_for(*, kind: str, owner: models.Model | None = None) -> Ledge
     """PAY-1, PAY-2: the account of ``kind`` for ``owner`` (``None``: the platform-wide one), made on first use.
 
     Escrow, deposit and payable accounts can never go negative; the clearing accounts that face the
-    outside world can. Safe under concurrency: two first uses create one account.
+    outside world can. The platform-wide ones keep their balance by aggregation (``aggregated``, issue
+    26). Safe under concurrency: two first uses create one account.
     """
     if kind not in AccountKind.values:
         raise InvalidInput(f"Unknown ledger account kind {kind!r}.", code="unknown_account_kind")
     owner_type, owner_id = _owner_ref(owner)
     lookup: dict[str, Any] = {"kind": kind, "owner_type": owner_type, "owner_id": owner_id}
-    defaults = {"allow_negative": kind not in NON_NEGATIVE_KINDS}
+    allow_negative = kind not in NON_NEGATIVE_KINDS
+    defaults = {"allow_negative": allow_negative, "aggregated": owner is None and allow_negative}
+    # Nearly always there already: one SELECT, no savepoint.
+    if (found := LedgerAccount.objects.filter(**lookup).first()) is not None:
+        return found
     try:
         with transaction.atomic():
             account, _ = LedgerAccount.objects.get_or_create(**lookup, defaults=defaults)
@@ -144,12 +149,13 @@ def _post(
     if (existing := _existing(idempotency_key, fingerprint)) is not None:
         return existing
 
-    # Lock every touched account in primary-key order, so two posts never wait on each other in a cycle.
+    # Lock every touched account that caches its balance in primary-key order, so two posts never wait on
+    # each other in a cycle. Aggregated (platform-wide) accounts are neither locked nor updated: payments
+    # of unrelated orders share no row (issue 26); their balance is the sum of their entries.
+    cached_ids = [account.pk for account, _ in normalized if not account.aggregated]
     locked = {
         account.pk: account
-        for account in LedgerAccount.objects.select_for_update()
-        .filter(pk__in=[account.pk for account, _ in normalized])
-        .order_by("pk")
+        for account in LedgerAccount.objects.select_for_update().filter(pk__in=cached_ids).order_by("pk")
     }
     # A concurrent post with the same key may have committed while we waited for the locks.
     if (existing := _existing(idempotency_key, fingerprint)) is not None:
@@ -158,17 +164,21 @@ def _post(
     if kind in HELD_KINDS:
         held_ids = [account.pk for account, amount in normalized if amount < 0]
         holds = list(
-            LedgerHold.objects.filter(account_id__in=held_ids, released_at__isnull=True).order_by("pk")
+            LedgerHold.objects.filter(account_id__in=held_ids, released_at__isnull=True)
+            .select_related("account")
+            .order_by("pk")
         )
         if holds:
             reasons = "; ".join(hold.reason for hold in holds)
             raise Conflict(
-                f"{locked[holds[0].account_id]} is held and cannot be paid out of: {reasons}",
+                f"{holds[0].account} is held and cannot be paid out of: {reasons}",
                 code="escrow_held",
                 errors={"holds": [hold.pk for hold in holds]},
             )
 
     for account, amount in normalized:
+        if account.pk not in locked:
+            continue  # aggregated: may go negative, caches nothing
         current = locked[account.pk]
         if not current.allow_negative and current.balance + amount < 0:
             raise Conflict(
@@ -198,6 +208,8 @@ def _post(
         LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
     )
     for account, amount in normalized:
+        if account.pk not in locked:
+            continue
         # Computed under the row lock, in exact Decimal (SQLite would add F() expressions as floats).
         new_balance = locked[account.pk].balance + amount
         LedgerAccount.objects.filter(pk=account.pk).update(balance=new_balance)

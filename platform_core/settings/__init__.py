@@ -569,6 +569,15 @@ AUDIT_CHAIN_KEYS: list[tuple[str, str]] = [
 # this directory (the backup location, kept off the database host) and written to the log.
 AUDIT_ANCHOR_DIR = Path(env.str("AUDIT_ANCHOR_DIR", default=str(OPS_BACKUP_DIR / "audit-anchors")))
 AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default=300)
+# AUD-1 (issue 26): writers append without a lock; the sealer chains committed entries this often (and
+# when nudged after a commit), at most this many per transaction.
+AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=5)
+AUDIT_SEAL_BATCH = env.int("AUDIT_SEAL_BATCH", default=1000)
+CELERY_BEAT_SCHEDULE["audit.seal"] = {
+    "task": "audit.seal",
+    "schedule": timedelta(seconds=AUDIT_SEAL_INTERVAL_SECONDS),
+    "options": {"expires": AUDIT_SEAL_INTERVAL_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["audit.anchor-head"] = {
     "task": "audit.anchor_head",
     "schedule": timedelta(seconds=AUDIT_ANCHOR_INTERVAL_SECONDS),

@@ -11,6 +11,7 @@ from merchants.selectors.standing import merchant_deposit_balance, merchant_may_
 from merchants.services.deposits import merchant_deposit_credit, merchant_deposit_deduct
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind
+from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from platform_core.notifications.models import Notification
 from tests.factories.merchants import (
@@ -35,7 +36,7 @@ def test_mer_5_deposit_credit_posts_once_per_key() -> None:
     _fund(merchant, "1000.00")  # a retried confirmation
     assert merchant_deposit_balance(merchant=merchant) == Decimal("1000.00")
     clearing = ledger_account_for(kind=AccountKind.CUSTOMER_PAYMENTS_CLEARING)
-    assert clearing.balance == Decimal("-1000.00")
+    assert ledger_balance(clearing) == Decimal("-1000.00")
 
 
 def test_mer_5_deduction_below_required_restricts_and_notifies() -> None:
@@ -53,7 +54,7 @@ def test_mer_5_deduction_below_required_restricts_and_notifies() -> None:
     merchant.refresh_from_db()
     assert merchant.status == Merchant.Status.RESTRICTED
     assert merchant.restriction_causes == [Merchant.Cause.DEPOSIT]
-    assert ledger_account_for(kind=AccountKind.PENALTY_INCOME).balance == Decimal("300.00")
+    assert ledger_balance(ledger_account_for(kind=AccountKind.PENALTY_INCOME)) == Decimal("300.00")
     assert Notification.objects.filter(recipient=merchant.owner, event="merchant_restricted").exists()
     # topping up lifts the restriction, as it was the only cause
     _fund(merchant, "300.00", key="dep-2")
@@ -73,7 +74,7 @@ def test_mer_5_compensation_goes_to_compensation_account_and_cannot_overdraw() -
         idempotency_key="comp-1",
         actor=None,
     )
-    assert ledger_account_for(kind=AccountKind.COMPENSATION).balance == Decimal("40.00")
+    assert ledger_balance(ledger_account_for(kind=AccountKind.COMPENSATION)) == Decimal("40.00")
     with pytest.raises(Conflict):
         merchant_deposit_deduct(
             merchant=merchant,

@@ -15,6 +15,7 @@ from orders.services.refunds import order_refund
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind
+from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from platform_core.notifications.models import Notification
 from tests.factories.orders import shipped_order, shop, shop_category, sku_for_sale
@@ -34,9 +35,7 @@ def _settled(time_machine, *, price: str = "100.00", rate: str = "0.1000", depos
 
 
 def _balance(kind: str, owner=None) -> Decimal:
-    account = ledger_account_for(kind=kind, owner=owner)
-    account.refresh_from_db()
-    return account.balance
+    return ledger_balance(ledger_account_for(kind=kind, owner=owner))
 
 
 def test_pay_5_refund_after_release_comes_from_payable_then_deposit(time_machine) -> None:

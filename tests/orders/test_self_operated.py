@@ -15,6 +15,7 @@ from orders.services.payouts import payouts_run
 from orders.services.refunds import order_refund
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.ledger.models import AccountKind
+from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from tests.factories.orders import shipped_order, shop, sku_for_sale
 
@@ -22,9 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _balance(kind: str, owner: Merchant | None = None) -> Decimal:
-    account = ledger_account_for(kind=kind, owner=owner)
-    account.refresh_from_db()
-    return account.balance
+    return ledger_balance(ledger_account_for(kind=kind, owner=owner))
 
 
 def _settled_self_operated_order(time_machine: Any, price: str = "200.00") -> Order:

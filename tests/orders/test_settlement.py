@@ -16,6 +16,7 @@ from orders.services.settlement import order_escrow_hold, order_escrow_hold_rele
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import Conflict
 from platform_core.ledger.models import AccountKind, LedgerTransaction, TransactionKind
+from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from tests.conftest import client_for
 from tests.factories.accounts import StaffFactory
@@ -31,9 +32,7 @@ def _completed(price: str = "200.00", rate: str = "0.0500") -> Order:
 
 
 def _balance(kind: str, owner=None) -> Decimal:
-    account = ledger_account_for(kind=kind, owner=owner)
-    account.refresh_from_db()
-    return account.balance
+    return ledger_balance(ledger_account_for(kind=kind, owner=owner))
 
 
 def test_pay_4_settlement_takes_commission(time_machine) -> None:

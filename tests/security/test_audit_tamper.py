@@ -18,7 +18,7 @@ from django.utils import timezone
 from platform_core.audit.chain import ANCHOR_FILE, canonical_json
 from platform_core.audit.models import AuditEntry
 from platform_core.audit.selectors import audit_chain_verify
-from platform_core.audit.services import audit_anchor_write, audit_record
+from platform_core.audit.services import audit_anchor_write, audit_record, audit_seal
 from platform_core.audit.tasks import anchor_head_task
 from platform_core.checks import check_settings
 from tests.factories.accounts import StaffFactory
@@ -35,9 +35,11 @@ def _sql(sql: str, params: list[object] | None = None) -> None:
 
 def _payments(n: int = 3) -> list[AuditEntry]:
     staff = StaffFactory()
-    return [
+    written = [
         audit_record(actor=staff, action="order.paid", after={"amount": f"{8999 + i}.00"}) for i in range(n)
     ]
+    audit_seal()  # as the sealer does seconds after the commit
+    return [AuditEntry.objects.get(pk=entry.pk) for entry in written]
 
 
 def _unkeyed_sha256(entry: AuditEntry, prev_hash: str) -> str:

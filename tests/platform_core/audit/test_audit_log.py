@@ -16,7 +16,7 @@ from django.urls import reverse
 from platform_core.audit.chain import GENESIS_HASH
 from platform_core.audit.models import AuditEntry
 from platform_core.audit.selectors import audit_chain_verify
-from platform_core.audit.services import audit_record
+from platform_core.audit.services import audit_record, audit_seal
 from tests.factories.accounts import CustomerFactory, StaffFactory
 from tests.factories.audit import AuditEntryFactory
 
@@ -44,6 +44,8 @@ def test_aud_1_entries_chain_in_order_and_keep_before_after() -> None:
         after={"status": "shipped", "shipped_at": shipped_at},
     )
     third = audit_record(actor=None, action="deadline.enforced")
+    assert (first.seq, first.hash, first.prev_hash) == (None, None, None)  # written without a place yet
+    audit_seal()
 
     # the factories' role changes are audited too (rights.changed, issue 20): the chain starts before these
     earlier = (
@@ -96,7 +98,10 @@ def test_aud_1_record_rolls_back_with_the_acting_transaction() -> None:
 
     assert list(AuditEntry.objects.filter(pk__gte=kept.pk).values_list("pk", flat=True)) == [kept.pk]
     after_rollback = audit_record(actor=staff, action="order.cancelled")
+    audit_seal()
+    kept, after_rollback = AuditEntry.objects.get(pk=kept.pk), AuditEntry.objects.get(pk=after_rollback.pk)
     assert after_rollback.prev_hash == kept.hash  # the rolled-back entry left no gap in the chain
+    assert kept.seq is not None and after_rollback.seq == kept.seq + 1
     assert audit_chain_verify().ok
 
 
@@ -169,6 +174,8 @@ def test_aud_1_the_hash_covers_every_field_an_entry_states(column: str, value: s
         reason="customer asked",
     )
     later = audit_record(actor=staff, action="order.shipped", subject=customer)
+    audit_seal()
+    entry, later = AuditEntry.objects.get(pk=entry.pk), AuditEntry.objects.get(pk=later.pk)
     assert audit_chain_verify().ok
     cast = "::jsonb" if column in {"before", "after"} and connection.vendor == "postgresql" else ""
     _raw_sql(f"UPDATE audit_auditentry SET {column} = %s{cast} WHERE id = %s", [value, entry.pk])  # noqa: S608
@@ -247,6 +254,68 @@ def test_aud_1_postgres_concurrent_appends_never_fork_the_chain() -> None:
     assert errors == []
     result = audit_chain_verify()
     assert (result.ok, result.count) == (True, already + 30)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("column", ["action", "reason"])
+def test_aud_1_an_unsealed_entry_edited_is_detected_by_its_content_mac(column: str) -> None:
+    """Between the commit and the sealer's run an entry is covered by its content MAC alone."""
+    entry = audit_record(actor=None, action="order.paid", reason="paid")
+    _raw_sql(f"UPDATE audit_auditentry SET {column} = %s WHERE id = %s", ["order.refunded", entry.pk])  # noqa: S608
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entry.pk)
+    assert result.reason.startswith("hash mismatch")
+
+
+@pytest.mark.postgres
+def test_aud_1_a_row_inserted_without_the_key_is_sealed_but_never_verifies() -> None:
+    """Someone with SQL access inserts an entry; the sealer chains it, its content MAC gives it away."""
+    AuditEntryFactory.create()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditentry (at, actor_repr, action, subject_repr, reason, key_id, mac)"
+            " VALUES (now(), 'system', 'payout.approved', '', '', 'dev', %s) RETURNING id",
+            ["0" * 64],
+        )
+        forged_id = cursor.fetchone()[0]
+    assert audit_seal() == 1
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, forged_id)
+    assert result.reason.startswith("hash mismatch")
+
+
+@pytest.mark.postgres
+def test_aud_1_reordered_entries_are_detected() -> None:
+    entries = AuditEntryFactory.create_batch(3)
+    _raw_sql("UPDATE audit_auditentry SET seq = -seq WHERE id IN (%s, %s)", [entries[0].pk, entries[1].pk])
+    _raw_sql("UPDATE audit_auditentry SET seq = %s WHERE id = %s", [entries[1].seq, entries[0].pk])
+    _raw_sql("UPDATE audit_auditentry SET seq = %s WHERE id = %s", [entries[0].seq, entries[1].pk])
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entries[1].pk)
+    assert result.reason.startswith("prev_hash mismatch")
+
+
+@pytest.mark.postgres
+def test_aud_1_a_gap_in_the_sequence_is_detected() -> None:
+    """The hashes still chain, but a sequence number is missing (the sealer counts without gaps)."""
+    entries = AuditEntryFactory.create_batch(2)
+    _raw_sql("UPDATE audit_auditentry SET seq = seq + 1 WHERE id = %s", [entries[1].pk])
+    result = audit_chain_verify()
+    assert (result.ok, result.first_broken_id) == (False, entries[1].pk)
+    assert result.reason.startswith("sequence mismatch")
+
+
+@pytest.mark.postgres
+def test_aud_1_the_sealer_may_set_the_chain_once_and_nothing_else() -> None:
+    entry = audit_record(actor=None, action="order.paid")
+    with pytest.raises(DatabaseError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(
+            seq=10**9, prev_hash="a" * 64, hash="b" * 64, reason="x"
+        )
+    audit_seal()
+    with pytest.raises(DatabaseError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(hash="c" * 64)
+    assert audit_chain_verify().ok
 
 
 def test_aud_1_admin_is_read_only(admin_client: Client) -> None:

@@ -1,0 +1,223 @@
+"""Issue 26: the money path (cart, checkout, pay, signed callback) shares no lock between unrelated orders
+and costs a bounded number of SQL statements per request (ORD-1, ORD-2, PAY-1, PAY-3, AUD-1)."""
+
+import re
+import threading
+import time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from orders.models import Order, Payment
+from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_complete
+from platform_core.accounts.models import User
+from platform_core.accounts.services import user_token_issue
+from platform_core.audit.models import AuditEntry
+from platform_core.audit.selectors import audit_chain_verify
+from platform_core.audit.services import audit_seal
+from platform_core.ledger.models import AccountKind
+from platform_core.ledger.selectors import ledger_verify
+from platform_core.ledger.services import ledger_account_for
+from tests.factories.accounts import CustomerFactory
+from tests.factories.orders import shop, shop_category, sku_for_sale
+
+CALLBACK = "/api/v1/payments/callbacks/sandbox/"
+SHIPPING = {"shipping_name": "李四", "shipping_phone": "13900000000", "shipping_address": "上海市浦东新区1号"}
+
+
+def _token_client(user: User) -> APIClient:
+    """The customer's client as the app uses it: a real API token on every request."""
+    _token, raw = user_token_issue(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    return client
+
+
+def _cart_add(client: APIClient, sku_id: int) -> Any:
+    return client.post("/api/v1/cart/", {"sku": sku_id, "quantity": 1}, format="json")
+
+
+def _checkout(client: APIClient, key: str) -> Any:
+    return client.post("/api/v1/checkout/", SHIPPING, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def _pay(client: APIClient, order_id: int, key: str) -> Any:
+    return client.post(
+        f"/api/v1/orders/{order_id}/pay/", {"provider": "sandbox"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def _callback(out_trade_no: str) -> Any:
+    headers, body = sandbox_complete(Payment.objects.get(out_trade_no=out_trade_no))
+    return APIClient().generic(
+        "POST",
+        CALLBACK,
+        body,
+        content_type="application/json",
+        **{"HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_"): headers[SIGNATURE_HEADER]},
+    )
+
+
+def _one_order(client: APIClient, sku_id: int, tag: str) -> int:
+    assert _cart_add(client, sku_id).status_code == 200
+    checkout = _checkout(client, f"co-{tag}")
+    assert checkout.status_code == 201, checkout.content
+    order_id: int = checkout.json()[0]["id"]
+    pay = _pay(client, order_id, f"pay-{tag}")
+    assert pay.status_code == 201, pay.content
+    callback = _callback(pay.json()["out_trade_no"])
+    assert callback.status_code == 200, callback.content
+    return order_id
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pay_3_aud_1_two_checkouts_of_different_shops_never_wait_on_each_other(settings) -> None:
+    """Order A's whole money path (audit entries and ledger postings to the platform-wide accounts
+    written) stays uncommitted while order B of another shop goes through cart, checkout, pay and the
+    signed callback: B must finish without waiting for any lock A holds (no global audit lock, no hot
+    ledger row). ``lock_timeout`` turns a wait into an error instead of a hang."""
+    settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "auto": False}
+    category = shop_category()
+    sku_a = sku_for_sale(merchant=shop(category), price="59.00", stock=5)
+    sku_b = sku_for_sale(merchant=shop(category), price="30.50", stock=5)
+    client_a, client_b = _token_client(CustomerFactory()), _token_client(CustomerFactory())
+    a_written, a_release = threading.Event(), threading.Event()
+    a_result: dict[str, Any] = {}
+
+    def order_a() -> None:
+        try:
+            with transaction.atomic():
+                a_result["order"] = _one_order(client_a, sku_a.pk, "a")
+                a_written.set()
+                a_release.wait(timeout=30)  # the transaction stays open, its locks held
+        except BaseException as exc:
+            a_result["error"] = exc
+        finally:
+            a_written.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=order_a)
+    thread.start()
+    try:
+        assert a_written.wait(timeout=60) and "error" not in a_result, a_result
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        started = time.monotonic()
+        order_b = _one_order(client_b, sku_b.pk, "b")
+        waited = time.monotonic() - started
+    finally:
+        a_release.set()
+        thread.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert "error" not in a_result, a_result
+    assert waited < 3
+    assert set(
+        Order.objects.filter(pk__in=[a_result["order"], order_b]).values_list("status", flat=True)
+    ) == {Order.Status.PAID}
+    audit_seal()
+    assert not AuditEntry.objects.filter(seq__isnull=True).exists()
+    assert audit_chain_verify().ok
+    assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_aud_1_the_sealer_chains_entries_committed_out_of_id_order() -> None:
+    """An entry written first but committed last is sealed after the later ids: the chain follows the
+    sealer's order (seq), not the ids, and has no gap from a transaction that rolled back."""
+    from platform_core.audit.services import audit_record
+
+    held, release = threading.Event(), threading.Event()
+    slow: dict[str, int] = {}
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                slow["id"] = audit_record(actor=None, action="order.paid").pk
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            held.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert held.wait(timeout=30)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit_record(actor=None, action="order.cancelled")
+            raise RuntimeError("rolled back")
+        fast = audit_record(actor=None, action="order.shipped")
+        audit_seal()
+        fast = AuditEntry.objects.get(pk=fast.pk)
+        assert fast.seq is not None and fast.pk > slow["id"]
+    finally:
+        release.set()
+        thread.join()
+    audit_seal()
+    late = AuditEntry.objects.get(pk=slow["id"])
+    assert (late.seq, late.prev_hash) == (fast.seq + 1, fast.hash)
+    assert audit_chain_verify().ok
+
+
+# --- statements per request (issue 26) ----------------------------------------------------------------
+
+#: measured with a real customer token (two token look-ups per request, made one by another branch of issue
+#: 26); the issue's goal is 40 for all four, not reached yet (decision 027): these pin what there is, so
+#: that no change adds statements unnoticed
+BUDGET = {"cart": 13, "checkout": 32, "pay": 19, "callback": 45}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_ord_1_ord_2_pay_3_statements_per_request_of_one_order_are_pinned(settings) -> None:
+    settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "auto": False}
+    sku = sku_for_sale(price="59.00", stock=50)
+    client = _token_client(CustomerFactory())
+    _one_order(client, sku.pk, "warm")  # first use creates the platform's ledger accounts
+    captured: dict[str, CaptureQueriesContext] = {}
+    with CaptureQueriesContext(connection) as captured["cart"]:
+        assert _cart_add(client, sku.pk).status_code == 200
+    with CaptureQueriesContext(connection) as captured["checkout"]:
+        checkout = _checkout(client, "co-measured")
+    assert checkout.status_code == 201, checkout.content
+    with CaptureQueriesContext(connection) as captured["pay"]:
+        pay = _pay(client, checkout.json()[0]["id"], "pay-measured")
+    assert pay.status_code == 201, pay.content
+    out_trade_no = pay.json()["out_trade_no"]
+    headers, body = sandbox_complete(Payment.objects.get(out_trade_no=out_trade_no))
+    with CaptureQueriesContext(connection) as captured["callback"]:
+        callback = APIClient().generic(
+            "POST",
+            CALLBACK,
+            body,
+            content_type="application/json",
+            **{"HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_"): headers[SIGNATURE_HEADER]},
+        )
+    assert callback.status_code == 200, callback.content
+    order = Order.objects.get(pk=checkout.json()[0]["id"])
+    assert order.status == Order.Status.PAID and order.total == Decimal("59.00")
+    for name, budget in BUDGET.items():
+        statements = [q["sql"][:120] for q in captured[name].captured_queries]
+        assert len(statements) <= budget, (name, len(statements), statements)
+    # no statement of the money path takes the audit chain's lock or locks a platform-wide ledger account
+    every = [q["sql"] for context in captured.values() for q in context.captured_queries]
+    assert not [sql for sql in every if "pg_advisory" in sql]
+    clearing = ledger_account_for(kind=AccountKind.CUSTOMER_PAYMENTS_CLEARING).pk
+    touching_ledger_rows = [
+        sql
+        for sql in every
+        if sql.startswith('UPDATE "ledger_ledgeraccount"')
+        or ("ledger_ledgeraccount" in sql and "FOR UPDATE" in sql)
+    ]
+    assert touching_ledger_rows  # the order's escrow account is locked and updated
+    for sql in touching_ledger_rows:
+        ids = re.findall(r'"ledger_ledgeraccount"\."id" (?:= (\d+)|IN \(([\d, ]+)\))', sql)
+        locked = {int(i) for single, many in ids for i in ([single] if single else many.split(","))}
+        assert clearing not in locked, sql
