@@ -4,6 +4,7 @@ ORD-5)."""
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -39,9 +40,13 @@ class PaymentCallbackApi(APIView):
     parser_classes = [RawBodyParser]
 
     @extend_schema(
+        summary=gettext_lazy("Receive a payment notification"),
+        description=gettext_lazy(
+            "A payment provider's signed notification, verified over the raw body (PAY-3)."
+        ),
+        tags=["payments"],
         request=OpenApiTypes.BINARY,
         responses={200: OpenApiTypes.STR, 400: OpenApiResponse()},
-        tags=["payments"],
     )
     def post(self, request: Request, provider: str) -> HttpResponse:
         payment_callback_receive(provider=provider, headers=dict(request.headers), body=request.body)
@@ -51,7 +56,15 @@ class PaymentCallbackApi(APIView):
 class SandboxCashierApi(APIView):
     """PAY-3 (sandbox only): the customer pays at the sandbox cashier; the notification follows."""
 
-    @extend_schema(request=None, responses={202: PaymentSerializer}, tags=["payments"])
+    @extend_schema(
+        summary=gettext_lazy("Pay at the sandbox cashier"),
+        description=gettext_lazy(
+            "Sandbox only: the customer pays at the sandbox cashier; the signed notification follows (PAY-3)."
+        ),
+        tags=["payments"],
+        request=None,
+        responses={202: PaymentSerializer},
+    )
     def post(self, request: Request, out_trade_no: str) -> Response:
         payment = sandbox_cashier_pay(out_trade_no=out_trade_no, actor=request_user(request))
         return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
@@ -64,7 +77,13 @@ class LogisticsCallbackApi(APIView):
     authentication_classes: list[Any] = []
     parser_classes = [RawBodyParser]
 
-    @extend_schema(request=OpenApiTypes.BINARY, responses={200: TrackingEventSerializer}, tags=["logistics"])
+    @extend_schema(
+        summary=gettext_lazy("Receive a carrier's tracking event"),
+        description=gettext_lazy("A carrier's signed tracking webhook, verified over the raw body (ORD-5)."),
+        tags=["logistics"],
+        request=OpenApiTypes.BINARY,
+        responses={200: TrackingEventSerializer},
+    )
     def post(self, request: Request, carrier: str) -> Response:
         event = logistics_callback_receive(carrier=carrier, headers=dict(request.headers), body=request.body)
         return Response(TrackingEventSerializer(event).data)
