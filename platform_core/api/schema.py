@@ -80,6 +80,30 @@ class AutoSchema(SpectacularAutoSchema):
     def get_summary(self) -> str | None:
         return None
 
+    # --- request bodies: JSON, or multipart where files are sent ---------------------------------------
+
+    def map_parsers(self) -> list[str]:
+        """One request content type per operation, so a generated client builds one body.
+
+        The views also parse form bodies (DRF's defaults); the schema documents what a client should send:
+        JSON, or ``multipart/form-data`` for a request with files."""
+        media_types: list[str] = list(super().map_parsers())
+        preferred = "multipart/form-data" if self._request_has_files() else "application/json"
+        return [preferred] if preferred in media_types else media_types
+
+    def _request_has_files(self) -> bool:
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, type) and issubclass(serializer, serializers.BaseSerializer):
+            serializer = serializer()
+        fields = getattr(serializer, "fields", None)
+        if not fields:
+            return False
+        for field in fields.values():
+            child = getattr(field, "child", None)
+            if isinstance(field, serializers.FileField) or isinstance(child, serializers.FileField):
+                return True
+        return False
+
     # --- headers a handler enforces ------------------------------------------------------------------
 
     def get_override_parameters(self) -> list[Any]:
