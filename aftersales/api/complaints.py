@@ -121,7 +121,7 @@ class ComplaintListCreateApi(APIView):
             "Complain about an order, a merchant or the platform, with evidence (CMP-1)."
         ),
         tags=["complaints"],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        request={"multipart/form-data": InputSerializer},
         responses={201: ComplaintOutputSerializer},
     )
     def post(self, request: Request) -> Response:

@@ -132,7 +132,7 @@ class ReadOutputSerializer(serializers.Serializer):
 
 CONVERSATION_TAGS = ["conversations"]
 MESSAGE_PARSERS = [BoundedJSONParser, MultiPartParser, FormParser]
-MESSAGE_REQUEST = {"multipart/form-data": MessageInputSerializer, "application/json": MessageInputSerializer}
+MESSAGE_REQUEST = {"multipart/form-data": MessageInputSerializer}
 
 
 class ConversationListCreateApi(APIView):
@@ -163,7 +163,7 @@ class ConversationListCreateApi(APIView):
         summary=gettext_lazy("Start a conversation"),
         description=gettext_lazy("Start a conversation with a shop or customer service (MSG-1)."),
         tags=["conversations"],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        request={"multipart/form-data": InputSerializer},
         responses={201: ConversationOutputSerializer},
     )
     def post(self, request: Request) -> Response:

@@ -146,7 +146,7 @@ class RequestListCreateApi(APIView):
             "Open a refund, return, exchange or repair request on a delivered or completed order line, with evidence; `amount` is required for refund kinds (AFS-1, AFS-2)."
         ),
         tags=["aftersales"],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        request={"multipart/form-data": InputSerializer},
         responses={201: RequestDetailSerializer},
     )
     def post(self, request: Request) -> Response:

@@ -6,8 +6,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.api._common import PaymentSerializer, TrackingEventSerializer
+from orders.models import TrackingEvent
 from orders.payments import provider_get
 from orders.services.fulfilment import logistics_callback_receive
 from orders.services.payments import payment_callback_receive, sandbox_cashier_pay
@@ -70,6 +71,17 @@ class SandboxCashierApi(APIView):
         return Response(PaymentSerializer(payment).data, status=status.HTTP_202_ACCEPTED)
 
 
+class CarrierWebhookSerializer(serializers.Serializer):
+    """ORD-5: the body a carrier posts (the sandbox carrier's shape; real carriers' adapters map to it)."""
+
+    event_id = serializers.CharField(max_length=64)
+    tracking_number = serializers.CharField(max_length=64)
+    kind = serializers.ChoiceField(choices=TrackingEvent.Kind.choices)
+    at = serializers.DateTimeField()
+    location = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
 class LogisticsCallbackApi(APIView):
     """ORD-5: a carrier's signed tracking webhook."""
 
@@ -81,7 +93,16 @@ class LogisticsCallbackApi(APIView):
         summary=gettext_lazy("Receive a carrier's tracking event"),
         description=gettext_lazy("A carrier's signed tracking webhook, verified over the raw body (ORD-5)."),
         tags=["logistics"],
-        request=OpenApiTypes.BINARY,
+        request={"application/json": CarrierWebhookSerializer},
+        parameters=[
+            OpenApiParameter(
+                "X-Carrier-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description=gettext_lazy("Hex HMAC-SHA256 of the raw body with the carrier's key."),
+            )
+        ],
         responses={200: TrackingEventSerializer},
     )
     def post(self, request: Request, carrier: str) -> Response:

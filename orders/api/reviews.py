@@ -193,7 +193,7 @@ class OrderLineReviewApi(APIView):
         summary=gettext_lazy("Review an order line"),
         description=gettext_lazy("Review a completed order line once, within the review window (REP-1)."),
         tags=["reviews"],
-        request={"multipart/form-data": ReviewInputSerializer, "application/json": ReviewInputSerializer},
+        request={"multipart/form-data": ReviewInputSerializer},
         responses={201: ReviewSerializer},
         parameters=[DEVICE_HEADER],
     )
@@ -228,7 +228,7 @@ class OrderLineReviewFollowUpApi(APIView):
         summary=gettext_lazy("Add a follow-up review"),
         description=gettext_lazy("The one follow-up review of a reviewed order line (REP-1)."),
         tags=["reviews"],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        request={"multipart/form-data": InputSerializer},
         responses={200: ReviewSerializer},
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:

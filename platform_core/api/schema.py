@@ -88,8 +88,12 @@ class AutoSchema(SpectacularAutoSchema):
         The views also parse form bodies (DRF's defaults); the schema documents what a client should send:
         JSON, or ``multipart/form-data`` for a request with files."""
         media_types: list[str] = list(super().map_parsers())
-        preferred = "multipart/form-data" if self._request_has_files() else "application/json"
-        return [preferred] if preferred in media_types else media_types
+        if self._request_has_files():
+            preference = ["multipart/form-data", "application/json"]
+        else:
+            preference = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"]
+        chosen = [media_type for media_type in preference if media_type in media_types]
+        return chosen[:1] or media_types
 
     def _request_has_files(self) -> bool:
         serializer = self.get_request_serializer()

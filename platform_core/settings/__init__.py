@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewHideReasonEnum": "orders.models.Review.HideReason",
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
         "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
+        "TrackingEventKindEnum": "orders.models.TrackingEvent.Kind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.

@@ -57,7 +57,10 @@ def test_api_contract_every_operation_documents_its_errors_in_the_one_shape(sche
         if not errors or "429" not in errors:
             without_errors.append(op["operationId"])
         for status, response in errors.items():
-            assert response["content"]["application/json"]["schema"]["$ref"] == ERROR_REF, (op["operationId"], status)
+            assert response["content"]["application/json"]["schema"]["$ref"] == ERROR_REF, (
+                op["operationId"],
+                status,
+            )
             assert "`code`: `" in response["description"], (op["operationId"], status)
         if method in ("post", "put", "patch") and "security" in op and op.get("security") != [{}]:
             assert {"400", "409"} <= set(errors), op["operationId"]
@@ -80,7 +83,9 @@ def test_pay_7_every_idempotent_handler_declares_the_header_as_it_enforces_it(sc
     for path, method, op in _operations(schema):
         view = endpoints[(path, method)].cls
         mode = handler_idempotency(view, method)
-        declared = [p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        declared = [
+            p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"
+        ]
         if mode is None:
             assert declared == [], op["operationId"]
             continue
@@ -168,3 +173,15 @@ def test_api_contract_the_schema_speaks_chinese(api_client):
     checkout = schema["paths"]["/api/v1/checkout/"]["post"]
     assert checkout["summary"] == "结算下单"
     assert CJK.search(checkout["responses"]["409"]["description"])
+
+
+def test_api_contract_one_request_schema_per_operation(schema_and_endpoints):
+    """A generated client builds one body: two content types of the same schema would leave it guessing."""
+    schema, _endpoints = schema_and_endpoints
+    ambiguous = []
+    for _path, _method, op in _operations(schema):
+        content = op.get("requestBody", {}).get("content", {})
+        refs = [str(media.get("schema")) for media in content.values()]
+        if len(refs) != len(set(refs)):
+            ambiguous.append(op["operationId"])
+    assert ambiguous == []
