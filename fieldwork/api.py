@@ -22,7 +22,7 @@ from platform_core.api.pagination import PagePagination
 class IsFieldCoordinator(BasePermission):
     """ORD-9: active field coordinators (their own assignments) and operations managers (all)."""
 
-    message = "Only field coordinators may do this."
+    message = gettext_lazy("Only field coordinators may do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and selectors.user_is_coordinator(request_user(request)))

@@ -34,7 +34,7 @@ COMPLAINT_TAGS = ["complaints"]
 class IsCustomerService(BasePermission):
     """Platform customer-service staff (or superusers)."""
 
-    message = "Only customer service may do this."
+    message = gettext_lazy("Only customer service may do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(

@@ -1,7 +1,7 @@
 """Catalog REST API, merchant listing management (CAT-1, CAT-2, CAT-3, CAT-5): listings, SKUs, stock and
 the live pre-screen."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -358,4 +358,6 @@ class MerchantPrescreenApi(MerchantScopedApi):
             category=v["category"],
             prices=v["prices"],
         )
-        return Response(FindingSerializer([f.as_dict() for f in findings], many=True).data)
+        # issue 24: the reason in the reader's language (the field stays its key, for the form to mark)
+        rows = [{**f.as_dict(), "reason": gettext(f.reason) if f.reason else ""} for f in findings]
+        return Response(FindingSerializer(rows, many=True).data)
