@@ -15,13 +15,21 @@ from catalog.services.listings import listing_create, listing_submit, listing_up
 from catalog.services.review import listing_delist
 from catalog.services.skus import sku_stock_bulk_set, sku_update
 from merchants.permissions import merchant_for_request
-from platform_core.api.fields import IdField, MoneyField, NulFreeDictField, PositiveInt32Field
+from platform_core.api.fields import (
+    IdField,
+    MoneyField,
+    NulFreeDictField,
+    PositiveInt32Field,
+    SlugOrIdRelatedField,
+)
 from platform_core.api.pagination import PagePagination
 
 # --- output serializers -------------------------------------------------------------------------------------
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    category = SlugOrIdRelatedField(slug_field="slug", read_only=True)
+
     class Meta:
         model = ListingVersion
         fields = [
@@ -49,6 +57,7 @@ class SkuMerchantSerializer(serializers.ModelSerializer):
 
 
 class MerchantListingSerializer(serializers.ModelSerializer):
+    category = SlugOrIdRelatedField(slug_field="slug", read_only=True)
     live_version = VersionSerializer(allow_null=True)
     candidate_version = VersionSerializer(allow_null=True)
     skus = SkuMerchantSerializer(many=True)
@@ -123,7 +132,7 @@ class MerchantListingListApi(MerchantScopedApi):
     pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+        category = SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all())
         kind = serializers.ChoiceField(choices=Listing.Kind.choices, default=Listing.Kind.PRODUCT)
         title = serializers.CharField(max_length=200)
         description = serializers.CharField(allow_blank=True, required=False, default="")
@@ -167,9 +176,7 @@ class MerchantListingListApi(MerchantScopedApi):
 
 class MerchantListingDetailApi(MerchantScopedApi):
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Category.objects.all(), required=False
-        )
+        category = SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
         title = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(allow_blank=True, required=False)
         images = ImageSerializer(many=True, required=False)
@@ -333,7 +340,7 @@ class MerchantPrescreenApi(MerchantScopedApi):
         image_alts = serializers.ListField(
             child=serializers.CharField(allow_blank=True), required=False, default=list
         )
-        category = serializers.SlugRelatedField(
+        category = SlugOrIdRelatedField(
             slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True, default=None
         )
         prices = serializers.ListField(child=MoneyField(min_value=None), required=False, default=list)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import Category
 from merchants.models import (
     DocumentKind,
     MerchantApplication,
@@ -25,6 +26,7 @@ from merchants.services.applications import (
     application_update,
 )
 from platform_core.accounts.acting import request_user
+from platform_core.api.fields import SlugOrIdRelatedField
 
 # --- MER-1, MER-2: applications -------------------------------------------------------------------
 
@@ -53,8 +55,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         help_text="draft, submitted, under_review, approved, rejected, needs_more_info (MER-2).",
     )
     category_ids: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        source="categories", many=True, read_only=True
+        source="categories", many=True, read_only=True, help_text="Deprecated: the categories' numeric ids."
     )
+    # issue 24: the categories by the identifier every other operation takes and returns (their slugs)
+    categories = SlugOrIdRelatedField(slug_field="slug", many=True, read_only=True)
     documents = DocumentOutputSerializer(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +74,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "contact_phone",
             "contact_email",
             "category_ids",
+            "categories",
             "documents",
             "created_at",
             "submitted_at",
@@ -87,7 +92,11 @@ class ApplicationInputSerializer(serializers.Serializer):
     registered_address = serializers.CharField(max_length=300)
     contact_phone = serializers.CharField(max_length=20)
     contact_email = serializers.EmailField()
-    category_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    category_ids = serializers.ListField(
+        child=SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all()),
+        allow_empty=False,
+        help_text="The categories applied for: their slugs (as GET /categories/ lists them) or numeric ids.",
+    )
 
 
 class ApplicationListCreateApi(APIView):
@@ -116,7 +125,7 @@ class ApplicationListCreateApi(APIView):
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        category_ids = fields.pop("category_ids")
+        category_ids = [category.pk for category in fields.pop("category_ids")]
         application = application_create(
             applicant=request_user(request),
             category_ids=category_ids,
@@ -151,7 +160,8 @@ class ApplicationDetailApi(APIView):
         data = ApplicationInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        category_ids = fields.pop("category_ids", None)
+        chosen = fields.pop("category_ids", None)
+        category_ids = None if chosen is None else [category.pk for category in chosen]
         application = application_update(
             application=application,
             actor=request_user(request),

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import Category
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from orders.api._common import HoldSerializer, OrderSerializer, PaymentProviderField, PaymentSerializer
 from orders.models import Order, PayoutStatement
@@ -29,6 +30,7 @@ from orders.services.payments import deposit_pay_start
 from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
+from platform_core.api.fields import SlugOrIdRelatedField
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
 
@@ -197,7 +199,11 @@ class MerchantDepositPayApi(APIView):
     permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
 
     class InputSerializer(serializers.Serializer):
-        category = serializers.IntegerField(help_text="One of the shop's categories.")
+        category = SlugOrIdRelatedField(
+            slug_field="slug",
+            queryset=Category.objects.all(),
+            help_text="One of the shop's categories: its slug (or, as before, its numeric id).",
+        )
         provider = PaymentProviderField()
 
     @extend_schema(
@@ -216,7 +222,7 @@ class MerchantDepositPayApi(APIView):
         data.is_valid(raise_exception=True)
         payment = deposit_pay_start(
             merchant=merchant_for_request(request),
-            category_id=data.validated_data["category"],
+            category_id=data.validated_data["category"].pk,
             provider=data.validated_data["provider"],
             actor=request_user(request),
         )

@@ -65,7 +65,7 @@ class ErrorSerializer(serializers.Serializer):
         help_text=gettext_lazy("Stable, machine-readable reason; the values of each status are listed there.")
     )
     detail = serializers.CharField(help_text=gettext_lazy("For people, in the language of the request."))
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a body field, not Serializer.errors
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=gettext_lazy("Field name → its messages (400 only)."),

@@ -29,7 +29,8 @@ def schema_and_endpoints() -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
     generator = SchemaGenerator()
     with translation.override("en"):
         schema = generator.get_schema(request=None, public=True)
-    endpoints = {(path, method.lower()): view for path, _regex, method, view in generator.endpoints}
+    found: list[Any] = list(generator.endpoints or [])
+    endpoints = {(path, method.lower()): view for path, _regex, method, view in found}
     return schema, endpoints
 
 
