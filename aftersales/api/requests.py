@@ -3,6 +3,7 @@
 Thin views: parse, call a selector or service, serialise.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse
@@ -123,7 +124,16 @@ class RequestListCreateApi(APIView):
         kind = serializers.ChoiceField(choices=AfterSalesRequest.Kind.choices)
         reason_kind = serializers.ChoiceField(choices=AfterSalesRequest.ReasonKind.choices)
         reason = serializers.CharField(max_length=2000)
-        amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        amount = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            required=False,
+            min_value=Decimal("0.01"),
+            help_text=gettext_lazy(
+                "Required for refund_only and return_refund (at most what was paid for the line, net of "
+                "earlier refunds); ignored for exchange and repair."
+            ),
+        )
         evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
     @extend_schema(

@@ -14,7 +14,10 @@ from catalog.models import Category
 
 
 class CategoryOutputSerializer(serializers.ModelSerializer[Category]):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # a body field named like Field.parent (DRF's metaclass moves it into the declared fields)
+    parent: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Category

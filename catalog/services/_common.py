@@ -114,7 +114,7 @@ def field_label(name: str) -> str:
         return _("price")
     for model in (ListingVersion, Listing):
         try:
-            return str(model._meta.get_field(base).verbose_name)
+            return str(getattr(model._meta.get_field(base), "verbose_name", name))
         except FieldDoesNotExist:
             continue
     return name

@@ -69,6 +69,7 @@ class SlugOrIdRelatedField(serializers.SlugRelatedField):
             self.fail("invalid")
         if isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit()):
             queryset = self.get_queryset()
+            assert queryset is not None  # a writable field has one
             number = int(data)
             if not 0 < number <= BIGINT_MAX:
                 self.fail("does_not_exist", slug_name="id", value=str(data))
