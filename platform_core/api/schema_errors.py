@@ -66,9 +66,11 @@ class ErrorSerializer(serializers.Serializer):
     )
     detail = serializers.CharField(help_text=gettext_lazy("For people, in the language of the request."))
     errors = serializers.DictField(  # type: ignore[assignment]  # a body field, not Serializer.errors
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.JSONField(),
         required=False,
-        help_text=gettext_lazy("Field name → its messages (400 only)."),
+        help_text=gettext_lazy(
+            "Field name → its messages (400 only); a nested field's value is an object of the same shape."
+        ),
     )
     request_id = serializers.CharField(
         required=False,
