@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_noop
 
 HARD = "hard"  # blocks submission
 SOFT = "soft"  # flagged for the reviewer
@@ -94,17 +95,26 @@ def prescreen(
     }
     for name in ("title", "description", *required_fields):
         if not values.get(name):
-            findings.append(Finding(phrase="", field=name, severity=MISSING, reason="required"))
+            findings.append(Finding(phrase="", field=name, severity=MISSING, reason=gettext_noop("required")))
     if require_prices and not prices:
-        findings.append(Finding(phrase="", field="skus", severity=MISSING, reason="at least one priced SKU"))
+        findings.append(
+            Finding(phrase="", field="skus", severity=MISSING, reason=gettext_noop("at least one priced SKU"))
+        )
     for price in prices:
         if price <= 0:
             findings.append(
-                Finding(phrase=str(price), field="price", severity=MISSING, reason="price must be positive")
+                Finding(
+                    phrase=str(price),
+                    field="price",
+                    severity=MISSING,
+                    reason=gettext_noop("price must be positive"),
+                )
             )
         elif price < settings.CATALOG_PRICE_ABSURD_BELOW or price > settings.CATALOG_PRICE_ABSURD_ABOVE:
             findings.append(
-                Finding(phrase=str(price), field="price", severity=PRICE, reason="implausible price")
+                Finding(
+                    phrase=str(price), field="price", severity=PRICE, reason=gettext_noop("implausible price")
+                )
             )
     return sorted(findings, key=lambda f: (not f.blocks, f.field, f.position))
 

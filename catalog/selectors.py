@@ -375,3 +375,8 @@ def merchant_get_followed(*, user: Any, merchant_id: int) -> Merchant:
     if merchant is None:
         raise NotFound(_("You do not follow this shop."))
     return merchant
+
+
+def category_list() -> QuerySet[Category]:
+    """Issue 24: every category, parents before their children (by name), with the parent's slug."""
+    return Category.objects.select_related("parent").order_by("parent_id", "name", "pk")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from catalog.api.categories import CategoryListApi
 from catalog.api.favourites import MyFavouriteApi, MyFavouritesApi, MyFollowApi, MyFollowsApi
 from catalog.api.ip_notices import (
     IpNoticeActionProofApi,
@@ -21,6 +22,7 @@ from catalog.api.merchant_listings import (
 )
 
 urlpatterns = [
+    path("categories/", CategoryListApi.as_view(), name="categories-list"),
     path("listings/", ListingListApi.as_view(), name="listings-list"),
     path("listings/<int:listing_id>/", ListingDetailApi.as_view(), name="listings-detail"),
     path("merchant/listings/", MerchantListingListApi.as_view(), name="merchant-listings"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -38,7 +39,7 @@ from merchants.permissions import DISPUTANTS, IsMerchantMember, merchant_for_req
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.api.idempotency import idempotent
-from platform_core.api.pagination import paginate
+from platform_core.api.pagination import PagePagination, paginate
 from platform_core.api.parsers import BoundedJSONParser
 from platform_core.errors import InvalidInput, NotFound
 from platform_core.uploads import file_response
@@ -259,8 +260,14 @@ class DisputeListCreateApi(APIView):
     """DSP-1: the customer's disputes; open one on a refused request or a complaint."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
 
-    @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my disputes"),
+        description=gettext_lazy("The customer's disputes, newest first (DSP-1)."),
+        tags=["disputes"],
+        responses={200: DisputeOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         return paginate(
             request,
@@ -269,7 +276,15 @@ class DisputeListCreateApi(APIView):
             DisputeOutputSerializer,
         )
 
-    @extend_schema(request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Open a dispute"),
+        description=gettext_lazy(
+            "Open a dispute on a refused after-sales request or an unresolved complaint (DSP-1)."
+        ),
+        tags=["disputes"],
+        request=DisputeOpenInputSerializer,
+        responses={201: DisputeDetailSerializer},
+    )
     def post(self, request: Request) -> Response:
         dispute = _open(request, merchant_side=False)
         return Response(
@@ -283,7 +298,14 @@ class DisputeDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a dispute"),
+        description=gettext_lazy(
+            "The case with both sides' evidence, proposals, rulings and the next deadline (DSP-2)."
+        ),
+        tags=["disputes"],
+        responses={200: DisputeDetailSerializer},
+    )
     def get(self, request: Request, dispute_id: int) -> Response:
         return Response(
             DisputeDetailSerializer(_mine(request, dispute_id), context={"request": request}).data
@@ -297,7 +319,13 @@ class DisputeEvidenceApi(APIView):
     parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
-        request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=TAGS
+        summary=gettext_lazy("Submit evidence"),
+        description=gettext_lazy(
+            "Submit a statement with files (PDF/JPEG/PNG, checked by content) (DSP-2, SEC-4)."
+        ),
+        tags=["disputes"],
+        request=DisputeEvidenceInputSerializer,
+        responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         return _evidence(request, _mine(request, dispute_id))
@@ -308,7 +336,15 @@ class DisputeProposalAcceptApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Accept a proposal"),
+        description=gettext_lazy(
+            "The customer accepts the mediator's proposal; money moves once both sides accept (DSP-2). Needs Idempotency-Key."
+        ),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
         return _answer(request, _mine(request, dispute_id), proposal_id, accept=True)
@@ -319,7 +355,13 @@ class DisputeProposalRejectApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Reject a proposal"),
+        description=gettext_lazy("The customer rejects the mediator's proposal (DSP-2)."),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
         return _answer(request, _mine(request, dispute_id), proposal_id, accept=False)
 
@@ -329,7 +371,13 @@ class DisputeAppealApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DisputeReasonInputSerializer, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Appeal a ruling"),
+        description=gettext_lazy("Appeal the ruling once, within 3 days (DSP-4)."),
+        tags=["disputes"],
+        request=DisputeReasonInputSerializer,
+        responses={200: DisputeDetailSerializer},
+    )
     def post(self, request: Request, dispute_id: int) -> Response:
         return _appeal(request, _mine(request, dispute_id))
 
@@ -339,7 +387,13 @@ class DisputeWithdrawApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Withdraw a dispute"),
+        description=gettext_lazy("The customer withdraws the dispute before a ruling (DSP-5)."),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = dispute_withdraw(dispute=_mine(request, dispute_id), actor=request_user(request))
         return Response(
@@ -355,7 +409,13 @@ class DisputeReturnShipApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=DisputeReturnShipInputSerializer, responses={200: DisputeDetailSerializer}, tags=TAGS
+        summary=gettext_lazy("Ship the dispute return"),
+        description=gettext_lazy(
+            "The customer ships the required return (carrier, tracking) within 7 days (DSP-4, AFS-4)."
+        ),
+        tags=["disputes"],
+        request=DisputeReturnShipInputSerializer,
+        responses={200: DisputeDetailSerializer},
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = _mine(request, dispute_id)
@@ -375,7 +435,10 @@ class DisputeEvidenceFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
+        summary=gettext_lazy("Download dispute evidence"),
+        description=gettext_lazy("An evidence file, only for the case's parties and dispute staff (SEC-4)."),
+        tags=["disputes"],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, file_id: int) -> FileResponse:
         found = selectors.evidence_file_get_for_viewer(user=request_user(request), file_id=file_id)
@@ -395,14 +458,26 @@ class MerchantDisputeListCreateApi(APIView):
     """DSP-1: the shop's disputes; open one on an order with an unresolved complaint."""
 
     permission_classes = [MerchantDisputant]
+    pagination_class = PagePagination
 
-    @extend_schema(responses={200: DisputeOutputSerializer(many=True)}, tags=MERCHANT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List the shop's disputes"),
+        description=gettext_lazy("The shop's disputes, newest first (DSP-1)."),
+        tags=["disputes"],
+        responses={200: DisputeOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.dispute_list_for_merchant(merchant=merchant_for_request(request))
         return paginate(request, self, qs, DisputeOutputSerializer)
 
     @extend_schema(
-        request=DisputeOpenInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+        summary=gettext_lazy("Open a dispute as the shop"),
+        description=gettext_lazy(
+            "The shop opens a dispute on an order with an unresolved complaint (DSP-1)."
+        ),
+        tags=["disputes"],
+        request=DisputeOpenInputSerializer,
+        responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request) -> Response:
         dispute = _open(request, merchant_side=True)
@@ -417,7 +492,12 @@ class MerchantDisputeDetailApi(APIView):
 
     permission_classes = [MerchantDisputant]
 
-    @extend_schema(responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a shop's dispute"),
+        description=gettext_lazy("The case as the shop sees it, the customer's evidence included (DSP-2)."),
+        tags=["disputes"],
+        responses={200: DisputeDetailSerializer},
+    )
     def get(self, request: Request, dispute_id: int) -> Response:
         return Response(
             DisputeDetailSerializer(_shop(request, dispute_id), context={"request": request}).data
@@ -431,7 +511,11 @@ class MerchantDisputeEvidenceApi(APIView):
     parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
-        request=DisputeEvidenceInputSerializer, responses={201: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+        summary=gettext_lazy("Submit the shop's evidence"),
+        description=gettext_lazy("The shop's statement and files (DSP-2, SEC-4)."),
+        tags=["disputes"],
+        request=DisputeEvidenceInputSerializer,
+        responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         return _evidence(request, _shop(request, dispute_id))
@@ -442,7 +526,15 @@ class MerchantDisputeProposalAcceptApi(APIView):
 
     permission_classes = [MerchantDisputant]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Accept a proposal as the shop"),
+        description=gettext_lazy(
+            "The shop accepts the mediator's proposal; money moves once both sides accept (DSP-2). Needs Idempotency-Key."
+        ),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
         return _answer(request, _shop(request, dispute_id), proposal_id, accept=True)
@@ -453,7 +545,13 @@ class MerchantDisputeProposalRejectApi(APIView):
 
     permission_classes = [MerchantDisputant]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Reject a proposal as the shop"),
+        description=gettext_lazy("The shop rejects the mediator's proposal (DSP-2)."),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     def post(self, request: Request, dispute_id: int, proposal_id: int) -> Response:
         return _answer(request, _shop(request, dispute_id), proposal_id, accept=False)
 
@@ -464,7 +562,11 @@ class MerchantDisputeAppealApi(APIView):
     permission_classes = [MerchantDisputant]
 
     @extend_schema(
-        request=DisputeReasonInputSerializer, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS
+        summary=gettext_lazy("Appeal a ruling as the shop"),
+        description=gettext_lazy("The shop appeals the ruling once, within 3 days (DSP-4)."),
+        tags=["disputes"],
+        request=DisputeReasonInputSerializer,
+        responses={200: DisputeDetailSerializer},
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         return _appeal(request, _shop(request, dispute_id))
@@ -475,7 +577,15 @@ class MerchantDisputeReturnReceiveApi(APIView):
 
     permission_classes = [MerchantDisputant]
 
-    @extend_schema(request=None, responses={200: DisputeDetailSerializer}, tags=MERCHANT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Confirm the dispute return arrived"),
+        description=gettext_lazy(
+            "The shop confirms the returned item arrived; the refund executes (DSP-4, AFS-4). Needs Idempotency-Key."
+        ),
+        tags=["disputes"],
+        request=None,
+        responses={200: DisputeDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = _shop(request, dispute_id)

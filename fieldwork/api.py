@@ -4,6 +4,7 @@ who follows their service order and how far it got. Thin views: parse, call a se
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -21,7 +22,7 @@ from platform_core.api.pagination import PagePagination
 class IsFieldCoordinator(BasePermission):
     """ORD-9: active field coordinators (their own assignments) and operations managers (all)."""
 
-    message = "Only field coordinators may do this."
+    message = gettext_lazy("Only field coordinators may do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and selectors.user_is_coordinator(request_user(request)))
@@ -138,9 +139,13 @@ class CoordinatorAssignmentListApi(APIView):
         include_done = serializers.BooleanField(default=False, help_text="Also completed assignments.")
 
     @extend_schema(
+        summary=gettext_lazy("List my service assignments"),
+        description=gettext_lazy(
+            "The coordinator's queue: unscheduled first (by payment time), then by appointment time (ORD-9)."
+        ),
+        tags=["fieldwork"],
         parameters=[FilterSerializer],
         responses={200: AssignmentOutputSerializer(many=True)},
-        tags=["fieldwork"],
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -156,7 +161,12 @@ class CoordinatorAssignmentListApi(APIView):
 class CoordinatorAssignmentDetailApi(APIView):
     permission_classes = [IsFieldCoordinator]
 
-    @extend_schema(responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
+    @extend_schema(
+        summary=gettext_lazy("Get a service assignment"),
+        description=gettext_lazy("One assignment with its order and steps (ORD-9)."),
+        tags=["fieldwork"],
+        responses={200: AssignmentOutputSerializer},
+    )
     def get(self, request: Request, assignment_id: int) -> Response:
         assignment = selectors.assignment_get_for_coordinator(
             user=request_user(request), assignment_id=assignment_id
@@ -187,10 +197,6 @@ class CoordinatorAssignmentStepApi(APIView):
         assignment = self.step(assignment=assignment, actor=request_user(request), **inputs)
         return Response(AssignmentOutputSerializer(assignment).data)
 
-    @extend_schema(request=None, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
-    def post(self, request: Request, assignment_id: int) -> Response:
-        return self.act(request, assignment_id)
-
 
 class CoordinatorAssignmentScheduleApi(CoordinatorAssignmentStepApi):
     """ORD-2, ORD-9: the appointment is confirmed with the partner: the order becomes ``scheduled``."""
@@ -200,7 +206,15 @@ class CoordinatorAssignmentScheduleApi(CoordinatorAssignmentStepApi):
     class InputSerializer(serializers.Serializer):
         appointment_at = serializers.DateTimeField(help_text="When the partner visits (in the future).")
 
-    @extend_schema(request=InputSerializer, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
+    @extend_schema(
+        summary=gettext_lazy("Schedule a visit"),
+        description=gettext_lazy(
+            "The appointment is confirmed with the partner: the order becomes `scheduled` (ORD-2, ORD-9)."
+        ),
+        tags=["fieldwork"],
+        request=InputSerializer,
+        responses={200: AssignmentOutputSerializer},
+    )
     def post(self, request: Request, assignment_id: int) -> Response:
         return self.act(request, assignment_id, self.InputSerializer)
 
@@ -210,11 +224,31 @@ class CoordinatorAssignmentStartApi(CoordinatorAssignmentStepApi):
 
     step = staticmethod(services.assignment_start)
 
+    @extend_schema(
+        summary=gettext_lazy("Start a visit"),
+        description=gettext_lazy("The visit started: the order becomes `in_service` (ORD-2, ORD-9)."),
+        tags=["fieldwork"],
+        request=None,
+        responses={200: AssignmentOutputSerializer},
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        return self.act(request, assignment_id)
+
 
 class CoordinatorAssignmentCompleteApi(CoordinatorAssignmentStepApi):
     """ORD-2, ORD-9: the visit is done: the order is ``completed``."""
 
     step = staticmethod(services.assignment_complete)
+
+    @extend_schema(
+        summary=gettext_lazy("Complete a visit"),
+        description=gettext_lazy("The visit is done: the order becomes `completed` (ORD-2, ORD-9)."),
+        tags=["fieldwork"],
+        request=None,
+        responses={200: AssignmentOutputSerializer},
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        return self.act(request, assignment_id)
 
 
 class CoordinatorAssignmentProblemApi(CoordinatorAssignmentStepApi):
@@ -225,7 +259,15 @@ class CoordinatorAssignmentProblemApi(CoordinatorAssignmentStepApi):
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=1000, help_text="What went wrong.")
 
-    @extend_schema(request=InputSerializer, responses={200: AssignmentOutputSerializer}, tags=["fieldwork"])
+    @extend_schema(
+        summary=gettext_lazy("Record a problem"),
+        description=gettext_lazy(
+            "Record a problem with the visit; operations are told and the order keeps its state (ORD-9)."
+        ),
+        tags=["fieldwork"],
+        request=InputSerializer,
+        responses={200: AssignmentOutputSerializer},
+    )
     def post(self, request: Request, assignment_id: int) -> Response:
         return self.act(request, assignment_id, self.InputSerializer)
 
@@ -236,7 +278,12 @@ class CoordinatorAssignmentProblemApi(CoordinatorAssignmentStepApi):
 class OrderServiceProgressApi(APIView):
     """ORD-9: who follows my service order, and how far it got (my own orders only; 404 otherwise)."""
 
-    @extend_schema(responses={200: ServiceProgressOutputSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Get my service order's progress"),
+        description=gettext_lazy("Who follows the service order and how far it got (ORD-9)."),
+        tags=["orders"],
+        responses={200: ServiceProgressOutputSerializer},
+    )
     def get(self, request: Request, order_id: int) -> Response:
         assignment = selectors.service_progress_for_customer(
             customer=request_user(request), order_id=order_id

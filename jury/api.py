@@ -5,6 +5,7 @@ with the anonymised case file, and their one vote. Another juror's case is a 404
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -55,7 +56,15 @@ class DisputeJuryConsentApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: JuryConsentOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Consent to a public jury"),
+        description=gettext_lazy(
+            "The customer agrees that a public jury, not the committee, decides (DSP-6)."
+        ),
+        tags=["jury"],
+        request=None,
+        responses={200: JuryConsentOutputSerializer},
+    )
     def post(self, request: Request, dispute_id: int) -> Response:
         dispute = dispute_get_for_customer(customer=request_user(request), dispute_id=dispute_id)
         return _consent(request, dispute, Party.CUSTOMER)
@@ -66,7 +75,13 @@ class MerchantDisputeJuryConsentApi(APIView):
 
     permission_classes = [MerchantDisputant]
 
-    @extend_schema(request=None, responses={200: JuryConsentOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Consent to a public jury as the shop"),
+        description=gettext_lazy("The shop agrees that a public jury decides (DSP-6)."),
+        tags=["jury"],
+        request=None,
+        responses={200: JuryConsentOutputSerializer},
+    )
     def post(self, request: Request, dispute_id: int) -> Response:
         merchant = merchant_for_request(request)
         dispute = dispute_get_for_merchant(merchant=merchant, dispute_id=dispute_id)
@@ -171,8 +186,14 @@ class JuryCaseListApi(APIView):
     """DSP-6: the cases the caller was drawn for."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
 
-    @extend_schema(responses={200: JuryCaseOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my jury cases"),
+        description=gettext_lazy("The cases the caller was drawn for (DSP-6)."),
+        tags=["jury"],
+        responses={200: JuryCaseOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
         page = paginator.paginate_queryset(
@@ -186,7 +207,12 @@ class JuryCaseDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: JuryCaseDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a jury case"),
+        description=gettext_lazy("One of the caller's cases with its anonymised case file (DSP-6)."),
+        tags=["jury"],
+        responses={200: JuryCaseDetailSerializer},
+    )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.jury_case_get_for_juror(juror=request_user(request), case_id=case_id)
         return Response(JuryCaseDetailSerializer(case).data)
@@ -202,7 +228,15 @@ class JuryVoteApi(APIView):
         refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
         reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={200: JuryCaseDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Vote on a jury case"),
+        description=gettext_lazy(
+            "Vote once, within 48 hours: full refund, partial refund (with its amount) or no refund (DSP-6)."
+        ),
+        tags=["jury"],
+        request=InputSerializer,
+        responses={200: JuryCaseDetailSerializer},
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.jury_case_get_for_juror(juror=request_user(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)

@@ -3,6 +3,7 @@
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -40,7 +41,7 @@ class IsMerchantMember(BasePermission):
     """
 
     allowed_roles: ClassVar[frozenset[str] | None] = None
-    message = "Only members of a shop may do this."
+    message = gettext_lazy("Only members of a shop may do this.")
 
     @classmethod
     def with_roles(cls, *roles: str) -> type["IsMerchantMember"]:
@@ -55,7 +56,7 @@ class IsMerchantMember(BasePermission):
             return False
         merchant, role = found
         if self.allowed_roles is not None and role not in self.allowed_roles:
-            self.message = "Your role in the shop does not allow this."
+            self.message = gettext_lazy("Your role in the shop does not allow this.")
             return False
         merchant_member_set(request, merchant=merchant, role=role)
         return True

@@ -6,6 +6,7 @@ oldest first (``?scope=queue``). Deciding goes through the same services as the 
 
 from datetime import timedelta
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -147,9 +148,13 @@ class PermissionApplicationListCreateApi(APIView):
         validate_identity_material = validate_material
 
     @extend_schema(
+        summary=gettext_lazy("List permission applications"),
+        description=gettext_lazy(
+            "Applications for a permission: the caller's own, or for staff reviewing them, those to decide (USR-3)."
+        ),
+        tags=["permission-applications"],
         parameters=[FilterSerializer],
         responses={200: PermissionApplicationOutputSerializer(many=True)},
-        tags=["staff"],
     )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated
@@ -164,7 +169,11 @@ class PermissionApplicationListCreateApi(APIView):
         return paginator.get_paginated_response(PermissionApplicationOutputSerializer(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer, responses={201: PermissionApplicationOutputSerializer}, tags=["staff"]
+        summary=gettext_lazy("Apply for a permission"),
+        description=gettext_lazy("Apply for an advanced permission with a reason (USR-3)."),
+        tags=["permission-applications"],
+        request=InputSerializer,
+        responses={201: PermissionApplicationOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         assert isinstance(request.user, User)
@@ -193,7 +202,12 @@ class PermissionApplicationListCreateApi(APIView):
 
 
 class PermissionApplicationDetailApi(APIView):
-    @extend_schema(responses={200: PermissionApplicationOutputSerializer}, tags=["staff"])
+    @extend_schema(
+        summary=gettext_lazy("Get a permission application"),
+        description=gettext_lazy("One application with its decision (USR-3)."),
+        tags=["permission-applications"],
+        responses={200: PermissionApplicationOutputSerializer},
+    )
     def get(self, request: Request, application_id: int) -> Response:
         assert isinstance(request.user, User)
         application = permission_application_get_for_user(user=request.user, application_id=application_id)
@@ -206,7 +220,11 @@ class PermissionApplicationApproveApi(APIView):
         expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="End of the grant.")
 
     @extend_schema(
-        request=InputSerializer, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"]
+        summary=gettext_lazy("Approve a permission application"),
+        description=gettext_lazy("A reviewer approves the application; the permission is granted (USR-3)."),
+        tags=["permission-applications"],
+        request=InputSerializer,
+        responses={200: PermissionApplicationOutputSerializer},
     )
     def post(self, request: Request, application_id: int) -> Response:
         assert isinstance(request.user, User)
@@ -228,7 +246,11 @@ class PermissionApplicationRejectApi(APIView):
         reason = serializers.CharField(max_length=4000)
 
     @extend_schema(
-        request=InputSerializer, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"]
+        summary=gettext_lazy("Reject a permission application"),
+        description=gettext_lazy("A reviewer rejects the application with a reason (USR-3)."),
+        tags=["permission-applications"],
+        request=InputSerializer,
+        responses={200: PermissionApplicationOutputSerializer},
     )
     def post(self, request: Request, application_id: int) -> Response:
         assert isinstance(request.user, User)
@@ -242,7 +264,13 @@ class PermissionApplicationRejectApi(APIView):
 
 
 class PermissionApplicationWithdrawApi(APIView):
-    @extend_schema(request=None, responses={200: PermissionApplicationOutputSerializer}, tags=["staff"])
+    @extend_schema(
+        summary=gettext_lazy("Withdraw a permission application"),
+        description=gettext_lazy("The applicant withdraws a pending application (USR-3)."),
+        tags=["permission-applications"],
+        request=None,
+        responses={200: PermissionApplicationOutputSerializer},
+    )
     def post(self, request: Request, application_id: int) -> Response:
         assert isinstance(request.user, User)
         application = permission_application_get_for_user(user=request.user, application_id=application_id)
@@ -259,7 +287,13 @@ class PermissionGrantOutputSerializer(serializers.Serializer):
 class PermissionGrantGiveUpApi(APIView):
     """USR-3: the holder gives up one of their own permissions."""
 
-    @extend_schema(request=None, responses={200: PermissionGrantOutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Give up a permission"),
+        description=gettext_lazy("The holder gives up one of their own permissions (USR-3)."),
+        tags=["me"],
+        request=None,
+        responses={200: PermissionGrantOutputSerializer},
+    )
     def post(self, request: Request, grant_id: int) -> Response:
         assert isinstance(request.user, User)
         grant = permission_grant_get_for_holder(user=request.user, grant_id=grant_id)
@@ -298,7 +332,14 @@ class MyPermissionsApi(APIView):
         advanced = AdvancedPermissionOutputSerializer(many=True)
         privacy = PrivacySettingsOutputSerializer()
 
-    @extend_schema(responses={200: OutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Get my permissions"),
+        description=gettext_lazy(
+            "What the caller may do: basic permissions and any penalty restricting one, with its reason (USR-1)."
+        ),
+        tags=["me"],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         user = request.user
@@ -326,7 +367,14 @@ class MyLearningRecordApi(APIView):
 
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: LearningRecordOutputSerializer(many=True)}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Get my learning record"),
+        description=gettext_lazy(
+            "The training sessions the caller attended, with scores and results (STF-8)."
+        ),
+        tags=["me"],
+        responses={200: LearningRecordOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         paginator = self.pagination_class()

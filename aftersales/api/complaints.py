@@ -5,6 +5,7 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -33,7 +34,7 @@ COMPLAINT_TAGS = ["complaints"]
 class IsCustomerService(BasePermission):
     """Platform customer-service staff (or superusers)."""
 
-    message = "Only customer service may do this."
+    message = gettext_lazy("Only customer service may do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(
@@ -100,7 +101,12 @@ class ComplaintListCreateApi(APIView):
         description = serializers.CharField(max_length=5000)
         evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
-    @extend_schema(responses={200: ComplaintOutputSerializer(many=True)}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my complaints"),
+        description=gettext_lazy("The caller's complaints, newest first (CMP-1)."),
+        tags=["complaints"],
+        responses={200: ComplaintOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         return paginate(
             request,
@@ -110,9 +116,13 @@ class ComplaintListCreateApi(APIView):
         )
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        summary=gettext_lazy("File a complaint"),
+        description=gettext_lazy(
+            "Complain about an order, a merchant or the platform, with evidence (CMP-1)."
+        ),
+        tags=["complaints"],
+        request={"multipart/form-data": InputSerializer},
         responses={201: ComplaintOutputSerializer},
-        tags=COMPLAINT_TAGS,
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -135,7 +145,12 @@ class ComplaintListCreateApi(APIView):
 class ComplaintDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a complaint"),
+        description=gettext_lazy("One of the caller's complaints with its steps (CMP-2)."),
+        tags=["complaints"],
+        responses={200: ComplaintOutputSerializer},
+    )
     def get(self, request: Request, complaint_id: int) -> Response:
         complaint = selectors.complaint_get_for_complainant(
             user=request_user(request), complaint_id=complaint_id
@@ -148,7 +163,15 @@ class ComplaintCloseApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Close a complaint"),
+        description=gettext_lazy(
+            "The complainant closes the complaint, satisfied or no longer needing it (CMP-2)."
+        ),
+        tags=["complaints"],
+        request=None,
+        responses={200: ComplaintOutputSerializer},
+    )
     def post(self, request: Request, complaint_id: int) -> Response:
         complaint = selectors.complaint_get_for_complainant(
             user=request_user(request), complaint_id=complaint_id
@@ -174,7 +197,14 @@ class ServiceComplaintQueueApi(APIView):
 
     permission_classes = [IsCustomerService]
 
-    @extend_schema(responses={200: ComplaintOutputSerializer(many=True)}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List the complaint queue"),
+        description=gettext_lazy(
+            "Customer service's complaints to handle, the oldest deadline first (CMP-2)."
+        ),
+        tags=["complaints"],
+        responses={200: ComplaintOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         if request.query_params.get("escalated"):
             qs = selectors.complaint_queue_for_head()
@@ -186,7 +216,13 @@ class ServiceComplaintQueueApi(APIView):
 class ServiceComplaintAcknowledgeApi(APIView):
     permission_classes = [IsCustomerService]
 
-    @extend_schema(request=None, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Acknowledge a complaint"),
+        description=gettext_lazy("Customer service acknowledges the complaint within its deadline (CMP-2)."),
+        tags=["complaints"],
+        request=None,
+        responses={200: ComplaintOutputSerializer},
+    )
     def post(self, request: Request, complaint_id: int) -> Response:
         complaint = complaint_acknowledge(complaint=_cs_complaint(complaint_id), actor=request_user(request))
         return Response(ComplaintOutputSerializer(complaint).data)
@@ -198,7 +234,13 @@ class ServiceComplaintAnswerApi(APIView):
     class InputSerializer(serializers.Serializer):
         answer = serializers.CharField(max_length=5000)
 
-    @extend_schema(request=InputSerializer, responses={200: ComplaintOutputSerializer}, tags=COMPLAINT_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Answer a complaint"),
+        description=gettext_lazy("Customer service answers the complaint with the outcome (CMP-2)."),
+        tags=["complaints"],
+        request=InputSerializer,
+        responses={200: ComplaintOutputSerializer},
+    )
     def post(self, request: Request, complaint_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

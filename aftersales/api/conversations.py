@@ -5,6 +5,7 @@
 from typing import Any, cast
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -131,7 +132,7 @@ class ReadOutputSerializer(serializers.Serializer):
 
 CONVERSATION_TAGS = ["conversations"]
 MESSAGE_PARSERS = [BoundedJSONParser, MultiPartParser, FormParser]
-MESSAGE_REQUEST = {"multipart/form-data": MessageInputSerializer, "application/json": MessageInputSerializer}
+MESSAGE_REQUEST = {"multipart/form-data": MessageInputSerializer}
 
 
 class ConversationListCreateApi(APIView):
@@ -148,15 +149,22 @@ class ConversationListCreateApi(APIView):
         text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
         images = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
-    @extend_schema(responses={200: ConversationOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my conversations"),
+        description=gettext_lazy("The customer's conversations with shops and customer service (MSG-1)."),
+        tags=["conversations"],
+        responses={200: ConversationOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.conversation_list_for_customer(customer=request_user(request))
         return paginate(request, self, qs, ConversationOutputSerializer)
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        summary=gettext_lazy("Start a conversation"),
+        description=gettext_lazy("Start a conversation with a shop or customer service (MSG-1)."),
+        tags=["conversations"],
+        request={"multipart/form-data": InputSerializer},
         responses={201: ConversationOutputSerializer},
-        tags=CONVERSATION_TAGS,
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -177,7 +185,12 @@ class ConversationListCreateApi(APIView):
 class ConversationDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ConversationOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a conversation"),
+        description=gettext_lazy("One conversation with its reply clock (MSG-1)."),
+        tags=["conversations"],
+        responses={200: ConversationOutputSerializer},
+    )
     def get(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
@@ -192,14 +205,27 @@ class ConversationMessagesApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = MESSAGE_PARSERS
 
-    @extend_schema(responses={200: MessageOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List messages"),
+        description=gettext_lazy(
+            "The conversation's messages, oldest first; contact details of the other side are masked (MSG-1)."
+        ),
+        tags=["conversations"],
+        responses={200: MessageOutputSerializer(many=True)},
+    )
     def get(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
         )
         return _messages_page(request, self, found)
 
-    @extend_schema(request=MESSAGE_REQUEST, responses={201: MessageOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Send a message"),
+        description=gettext_lazy("Send text and images in the conversation (MSG-1, SEC-4)."),
+        tags=["conversations"],
+        request=MESSAGE_REQUEST,
+        responses={201: MessageOutputSerializer},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
@@ -212,7 +238,13 @@ class ConversationReadApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ReadOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Mark messages read"),
+        description=gettext_lazy("Mark the other side's messages read (read receipts, MSG-1)."),
+        tags=["conversations"],
+        request=None,
+        responses={200: ReadOutputSerializer},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
@@ -224,7 +256,13 @@ class ConversationReadApi(APIView):
 class ConversationCloseApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ConversationOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Close a conversation"),
+        description=gettext_lazy("The customer closes the conversation (MSG-1)."),
+        tags=["conversations"],
+        request=None,
+        responses={200: ConversationOutputSerializer},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         found = selectors.conversation_get_for_customer(
             customer=request_user(request), conversation_id=conversation_id
@@ -239,8 +277,10 @@ class MessageImageFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        summary=gettext_lazy("Download a message image"),
+        description=gettext_lazy("An attached file, for the conversation's parties only (MSG-1, SEC-4)."),
+        tags=["conversations"],
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
-        tags=CONVERSATION_TAGS,
     )
     def get(self, request: Request, image_id: int) -> FileResponse:
         image = selectors.message_image_get_for_viewer(user=request_user(request), image_id=image_id)
@@ -263,7 +303,14 @@ class MerchantConversationListApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(responses={200: ConversationOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List the shop's conversations"),
+        description=gettext_lazy(
+            "The shop's conversations with customers, the oldest unanswered first (MSG-1)."
+        ),
+        tags=["conversations"],
+        responses={200: ConversationOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.conversation_list_for_merchant(merchant=merchant_for_request(request))
         return paginate(request, self, qs, ConversationOutputSerializer)
@@ -276,11 +323,22 @@ class MerchantConversationMessagesApi(APIView):
     permission_classes = [MerchantResponder]
     parser_classes = MESSAGE_PARSERS
 
-    @extend_schema(responses={200: MessageOutputSerializer(many=True)}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List a shop conversation's messages"),
+        description=gettext_lazy("The conversation's messages, oldest first (MSG-1)."),
+        tags=["conversations"],
+        responses={200: MessageOutputSerializer(many=True)},
+    )
     def get(self, request: Request, conversation_id: int) -> Response:
         return _messages_page(request, self, _merchant_conversation(request, conversation_id))
 
-    @extend_schema(request=MESSAGE_REQUEST, responses={201: MessageOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Reply in a conversation"),
+        description=gettext_lazy("The shop replies with text and images (MSG-1, SEC-4)."),
+        tags=["conversations"],
+        request=MESSAGE_REQUEST,
+        responses={201: MessageOutputSerializer},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         return _post_message(request, _merchant_conversation(request, conversation_id))
 
@@ -288,7 +346,13 @@ class MerchantConversationMessagesApi(APIView):
 class MerchantConversationReadApi(APIView):
     permission_classes = [MerchantResponder]
 
-    @extend_schema(request=None, responses={200: ReadOutputSerializer}, tags=CONVERSATION_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Mark a shop conversation read"),
+        description=gettext_lazy("Mark the customer's messages read (MSG-1)."),
+        tags=["conversations"],
+        request=None,
+        responses={200: ReadOutputSerializer},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         found = _merchant_conversation(request, conversation_id)
         n = conversation_mark_read(conversation=found, reader=request_user(request))

@@ -3,6 +3,7 @@
 Thin views: parse, call a selector or service, serialise. Money-moving POSTs take an Idempotency-Key.
 """
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +12,6 @@ from rest_framework.views import APIView
 from aftersales import selectors
 from aftersales.api._common import MerchantResponder
 from aftersales.api.requests import (
-    TAGS,
     CarrierInputSerializer,
     ReasonInputSerializer,
     RequestDetailSerializer,
@@ -38,7 +38,12 @@ class MerchantRequestListApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(responses={200: RequestOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List the shop's after-sales requests"),
+        description=gettext_lazy("The shop's after-sales requests, the nearest deadline first (AFS-3)."),
+        tags=["aftersales"],
+        responses={200: RequestOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.request_list_for_merchant(
             merchant=merchant_for_request(request),
@@ -50,7 +55,12 @@ class MerchantRequestListApi(APIView):
 class MerchantRequestDetailApi(APIView):
     permission_classes = [MerchantResponder]
 
-    @extend_schema(responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a shop's after-sales request"),
+        description=gettext_lazy("One of the shop's requests with its deadline (AFS-3)."),
+        tags=["aftersales"],
+        responses={200: RequestDetailSerializer},
+    )
     def get(self, request: Request, request_id: int) -> Response:
         return Response(RequestDetailSerializer(_merchant_request(request, request_id)).data)
 
@@ -60,7 +70,15 @@ class MerchantRequestApproveApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Approve an after-sales request"),
+        description=gettext_lazy(
+            "Approve; a refund-only request is refunded at once (AFS-3, AFS-4). Needs Idempotency-Key."
+        ),
+        tags=["aftersales"],
+        request=None,
+        responses={200: RequestDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
@@ -74,7 +92,13 @@ class MerchantRequestRefuseApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(request=ReasonInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Refuse an after-sales request"),
+        description=gettext_lazy("Refuse the request with a reason; the customer may escalate (AFS-5)."),
+        tags=["aftersales"],
+        request=ReasonInputSerializer,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
         data = ReasonInputSerializer(data=request.data)
@@ -90,7 +114,15 @@ class MerchantRequestConfirmReceiptApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Confirm the return arrived"),
+        description=gettext_lazy(
+            "Confirm the returned item arrived; a return-and-refund is refunded at once (AFS-4). Needs Idempotency-Key."
+        ),
+        tags=["aftersales"],
+        request=None,
+        responses={200: RequestDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
@@ -103,7 +135,15 @@ class MerchantRequestRefundApi(APIView):
 
     permission_classes = [MerchantRefunder]
 
-    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Issue the refund"),
+        description=gettext_lazy(
+            "Issue the refund if the system's immediate attempt could not (AFS-4, PAY-5). Needs Idempotency-Key."
+        ),
+        tags=["aftersales"],
+        request=None,
+        responses={200: RequestDetailSerializer},
+    )
     @idempotent(required=True)
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
@@ -116,7 +156,15 @@ class MerchantRequestReshipApi(APIView):
 
     permission_classes = [MerchantResponder]
 
-    @extend_schema(request=CarrierInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Ship the replacement"),
+        description=gettext_lazy(
+            "Ship the replacement (exchange) or the repaired item back (repair) (AFS-6)."
+        ),
+        tags=["aftersales"],
+        request=CarrierInputSerializer,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = _merchant_request(request, request_id)
         data = CarrierInputSerializer(data=request.data)

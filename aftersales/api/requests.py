@@ -3,9 +3,11 @@
 Thin views: parse, call a selector or service, serialise.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -122,10 +124,26 @@ class RequestListCreateApi(APIView):
         kind = serializers.ChoiceField(choices=AfterSalesRequest.Kind.choices)
         reason_kind = serializers.ChoiceField(choices=AfterSalesRequest.ReasonKind.choices)
         reason = serializers.CharField(max_length=2000)
-        amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        amount = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            required=False,
+            min_value=Decimal("0.01"),
+            help_text=gettext_lazy(
+                "Required for refund_only and return_refund (at most what was paid for the line, net of "
+                "earlier refunds); ignored for exchange and repair."
+            ),
+        )
         evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
-    @extend_schema(responses={200: RequestOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my after-sales requests"),
+        description=gettext_lazy(
+            "The customer's after-sales requests, newest first, optionally filtered by status (AFS-1)."
+        ),
+        tags=["aftersales"],
+        responses={200: RequestOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.request_list_for_customer(
             customer=request_user(request), status=request.query_params.get("status")
@@ -133,9 +151,13 @@ class RequestListCreateApi(APIView):
         return paginate(request, self, qs.select_related("refund"), RequestOutputSerializer)
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        summary=gettext_lazy("Open an after-sales request"),
+        description=gettext_lazy(
+            "Open a refund, return, exchange or repair request on a delivered or completed order line, with evidence; `amount` is required for refund kinds (AFS-1, AFS-2)."
+        ),
+        tags=["aftersales"],
+        request={"multipart/form-data": InputSerializer},
         responses={201: RequestDetailSerializer},
-        tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -158,7 +180,12 @@ class RequestListCreateApi(APIView):
 class RequestDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get an after-sales request"),
+        description=gettext_lazy("One of the customer's requests with its deadline and refund."),
+        tags=["aftersales"],
+        responses={200: RequestDetailSerializer},
+    )
     def get(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(RequestDetailSerializer(found).data)
@@ -169,7 +196,13 @@ class RequestWithdrawApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Withdraw an after-sales request"),
+        description=gettext_lazy("The customer withdraws the request before it is resolved (AFS-6)."),
+        tags=["aftersales"],
+        request=None,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
@@ -182,7 +215,15 @@ class RequestShipReturnApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CarrierInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Ship the return"),
+        description=gettext_lazy(
+            "The customer ships the returned item with carrier and tracking number (AFS-4)."
+        ),
+        tags=["aftersales"],
+        request=CarrierInputSerializer,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = CarrierInputSerializer(data=request.data)
@@ -196,7 +237,15 @@ class RequestEscalateApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ReasonInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Escalate a refused request"),
+        description=gettext_lazy(
+            "The customer escalates the merchant's refusal to a platform dispute (AFS-5, DSP-1)."
+        ),
+        tags=["aftersales"],
+        request=ReasonInputSerializer,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         data = ReasonInputSerializer(data=request.data)
@@ -212,7 +261,15 @@ class RequestCloseApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Confirm an exchange or repair arrived"),
+        description=gettext_lazy(
+            "The customer confirms the replacement or repaired item arrived, which closes the request (AFS-6)."
+        ),
+        tags=["aftersales"],
+        request=None,
+        responses={200: RequestDetailSerializer},
+    )
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
         return Response(
@@ -226,7 +283,12 @@ class EvidenceFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
+        summary=gettext_lazy("Download after-sales evidence"),
+        description=gettext_lazy(
+            "An evidence file, only for its request's or complaint's parties and customer service (SEC-4)."
+        ),
+        tags=["aftersales"],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, evidence_id: int) -> FileResponse:
         evidence = selectors.evidence_get_for_viewer(user=request_user(request), evidence_id=evidence_id)

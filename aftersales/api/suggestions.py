@@ -1,5 +1,6 @@
 """MSG-3: feedback and suggestions (/suggestions/)."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -26,7 +27,13 @@ class SuggestionCreateApi(APIView):
             model = Suggestion
             fields = ["id", "text", "tags", "created_at"]
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, tags=["suggestions"])
+    @extend_schema(
+        summary=gettext_lazy("Send a suggestion"),
+        description=gettext_lazy("Send feedback or a suggestion, with tags (MSG-3)."),
+        tags=["suggestions"],
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 """USR-1: the user's favourite listings and followed shops."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -35,18 +36,32 @@ class MyFavouritesApi(APIView):
     """USR-1: the user's favourite listings; add one (needs the basic permission ``favourite``)."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
         listing = serializers.IntegerField()
 
-    @extend_schema(responses={200: FavouriteOutputSerializer(many=True)}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("List my favourites"),
+        description=gettext_lazy("The caller's favourite listings, newest first (USR-1)."),
+        tags=["me"],
+        responses={200: FavouriteOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.favourite_list_for_user(user=request.user)
         paginator = PagePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(FavouriteOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CountOutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Add a favourite"),
+        description=gettext_lazy(
+            "Add a listing to the favourites; needs the basic permission `favourite` (USR-1)."
+        ),
+        tags=["me"],
+        request=InputSerializer,
+        responses={201: CountOutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -62,7 +77,12 @@ class MyFavouritesApi(APIView):
 class MyFavouriteApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Remove a favourite"),
+        description=gettext_lazy("Remove a listing from the favourites (USR-1)."),
+        tags=["me"],
+        responses={204: None},
+    )
     def delete(self, request: Request, listing_id: int) -> Response:
         listing = selectors.listing_get_favourited(user=request.user, listing_id=listing_id)
         favourite_remove(user=request.user, listing=listing, actor=request.user)  # type: ignore[arg-type]
@@ -73,18 +93,30 @@ class MyFollowsApi(APIView):
     """USR-1: the shops the user follows; follow one (needs the basic permission ``follow``)."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
         merchant = serializers.IntegerField()
 
-    @extend_schema(responses={200: FollowOutputSerializer(many=True)}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("List the shops I follow"),
+        description=gettext_lazy("The shops the caller follows, newest first (USR-1)."),
+        tags=["me"],
+        responses={200: FollowOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.follow_list_for_user(user=request.user)
         paginator = PagePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(FollowOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CountOutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Follow a shop"),
+        description=gettext_lazy("Follow a shop; needs the basic permission `follow` (USR-1)."),
+        tags=["me"],
+        request=InputSerializer,
+        responses={201: CountOutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,7 +132,12 @@ class MyFollowsApi(APIView):
 class MyFollowApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Unfollow a shop"),
+        description=gettext_lazy("Stop following a shop (USR-1)."),
+        tags=["me"],
+        responses={204: None},
+    )
     def delete(self, request: Request, merchant_id: int) -> Response:
         merchant = selectors.merchant_get_followed(user=request.user, merchant_id=merchant_id)
         follow_remove(user=request.user, merchant=merchant, actor=request.user)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ answer with counter-notices."""
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -86,7 +87,12 @@ class IpNoticePublishedApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: IpNoticePublishedSerializer(many=True)}, tags=["ip-notices"])
+    @extend_schema(
+        summary=gettext_lazy("List published IP notices"),
+        description=gettext_lazy("Every validated notice and its outcome, newest takedown first (CAT-7)."),
+        tags=["ip-notices"],
+        responses={200: IpNoticePublishedSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.ip_notice_list_published(), request, view=self)
@@ -105,7 +111,12 @@ class IpNoticeListApi(APIView):
         description = serializers.CharField()
         proof = serializers.ListField(child=serializers.CharField(max_length=500), min_length=1)
 
-    @extend_schema(responses={200: IpNoticeSerializer(many=True)}, tags=["ip-notices"])
+    @extend_schema(
+        summary=gettext_lazy("List my IP notices"),
+        description=gettext_lazy("The notices the rights holder filed, with their outcomes (CAT-7)."),
+        tags=["ip-notices"],
+        responses={200: IpNoticeSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
@@ -113,7 +124,13 @@ class IpNoticeListApi(APIView):
         )
         return paginator.get_paginated_response(IpNoticeSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: IpNoticeSerializer}, tags=["ip-notices"])
+    @extend_schema(
+        summary=gettext_lazy("File an IP notice"),
+        description=gettext_lazy("A rights holder files a notice against listings, with proof (CAT-7)."),
+        tags=["ip-notices"],
+        request=InputSerializer,
+        responses={201: IpNoticeSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,7 +150,15 @@ class IpNoticeActionProofApi(APIView):
     class InputSerializer(serializers.Serializer):
         proof = serializers.ListField(child=serializers.CharField(max_length=500), min_length=1)
 
-    @extend_schema(request=InputSerializer, responses={200: IpNoticeSerializer}, tags=["ip-notices"])
+    @extend_schema(
+        summary=gettext_lazy("Add proof of action"),
+        description=gettext_lazy(
+            "The rights holder proves it complained or sued after a counter-notice (CAT-7)."
+        ),
+        tags=["ip-notices"],
+        request=InputSerializer,
+        responses={200: IpNoticeSerializer},
+    )
     def post(self, request: Request, notice_id: int) -> Response:
         notice = selectors.ip_notice_get_for_rights_holder(
             user=request.user, notice_id=notice_id
@@ -151,7 +176,12 @@ class IpNoticeActionProofApi(APIView):
 class MerchantIpNoticeListApi(MerchantScopedApi):
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: IpNoticeSerializer(many=True)}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("List IP notices against my shop"),
+        description=gettext_lazy("The notices against the shop's listings (CAT-7)."),
+        tags=["ip-notices"],
+        responses={200: IpNoticeSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         merchant = merchant_for_request(request)
         paginator = self.pagination_class()
@@ -166,7 +196,13 @@ class MerchantIpCounterNoticeApi(MerchantScopedApi):
         statement = serializers.CharField()
         proof = serializers.ListField(child=serializers.CharField(max_length=500), min_length=1)
 
-    @extend_schema(request=InputSerializer, responses={200: IpNoticeSerializer}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("File a counter-notice"),
+        description=gettext_lazy("The shop answers a notice with a counter-notice and proof (CAT-7)."),
+        tags=["ip-notices"],
+        request=InputSerializer,
+        responses={200: IpNoticeSerializer},
+    )
     def post(self, request: Request, notice_id: int) -> Response:
         merchant = merchant_for_request(request)
         notice = selectors.ip_notice_get_for_merchant(merchant=merchant, notice_id=notice_id)  # 404 first

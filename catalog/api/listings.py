@@ -6,6 +6,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -153,7 +154,13 @@ class ListingListApi(APIView):
         sort = serializers.ChoiceField(choices=selectors.SORTS, required=False, default="relevance")
 
     @extend_schema(
-        parameters=[FilterSerializer], responses={200: ListingCardSerializer(many=True)}, tags=["catalog"]
+        summary=gettext_lazy("Search listings"),
+        description=gettext_lazy(
+            "Browse and search the listings on sale, filtered by category, price and kind (CAT-8)."
+        ),
+        tags=["listings"],
+        parameters=[FilterSerializer],
+        responses={200: ListingCardSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -179,7 +186,12 @@ class ListingListApi(APIView):
 class ListingDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ListingDetailSerializer}, tags=["catalog"])
+    @extend_schema(
+        summary=gettext_lazy("Get a listing"),
+        description=gettext_lazy("One listing on sale with its SKUs, shop and review summary (CAT-8)."),
+        tags=["listings"],
+        responses={200: ListingDetailSerializer},
+    )
     def get(self, request: Request, listing_id: int) -> Response:
         listing = selectors.listing_get_for_customer(listing_id=listing_id)
         return Response(ListingDetailSerializer(listing).data)

@@ -1,6 +1,7 @@
 """Catalog REST API, merchant listing management (CAT-1, CAT-2, CAT-3, CAT-5): listings, SKUs, stock and
 the live pre-screen."""
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,13 +15,21 @@ from catalog.services.listings import listing_create, listing_submit, listing_up
 from catalog.services.review import listing_delist
 from catalog.services.skus import sku_stock_bulk_set, sku_update
 from merchants.permissions import merchant_for_request
-from platform_core.api.fields import IdField, MoneyField, NulFreeDictField, PositiveInt32Field
+from platform_core.api.fields import (
+    IdField,
+    MoneyField,
+    NulFreeDictField,
+    PositiveInt32Field,
+    SlugOrIdRelatedField,
+)
 from platform_core.api.pagination import PagePagination
 
 # --- output serializers -------------------------------------------------------------------------------------
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    category = SlugOrIdRelatedField(slug_field="slug", read_only=True)
+
     class Meta:
         model = ListingVersion
         fields = [
@@ -48,6 +57,7 @@ class SkuMerchantSerializer(serializers.ModelSerializer):
 
 
 class MerchantListingSerializer(serializers.ModelSerializer):
+    category = SlugOrIdRelatedField(slug_field="slug", read_only=True)
     live_version = VersionSerializer(allow_null=True)
     candidate_version = VersionSerializer(allow_null=True)
     skus = SkuMerchantSerializer(many=True)
@@ -122,7 +132,7 @@ class MerchantListingListApi(MerchantScopedApi):
     pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+        category = SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all())
         kind = serializers.ChoiceField(choices=Listing.Kind.choices, default=Listing.Kind.PRODUCT)
         title = serializers.CharField(max_length=200)
         description = serializers.CharField(allow_blank=True, required=False, default="")
@@ -134,7 +144,12 @@ class MerchantListingListApi(MerchantScopedApi):
         is_non_returnable = serializers.BooleanField(required=False, default=False)
         skus = serializers.ListField(child=SkuInputSerializer(), min_length=1, max_length=500)
 
-    @extend_schema(responses={200: MerchantListingSerializer(many=True)}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("List my listings"),
+        description=gettext_lazy("The shop's listings in every state (CAT-1)."),
+        tags=["listings"],
+        responses={200: MerchantListingSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         merchant = merchant_for_request(request)
         paginator = self.pagination_class()
@@ -144,7 +159,11 @@ class MerchantListingListApi(MerchantScopedApi):
         return paginator.get_paginated_response(MerchantListingSerializer(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer, responses={201: MerchantListingSerializer}, tags=["merchant-catalog"]
+        summary=gettext_lazy("Create a listing"),
+        description=gettext_lazy("Create a draft listing with its SKUs (CAT-1)."),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={201: MerchantListingSerializer},
     )
     def post(self, request: Request) -> Response:
         merchant = merchant_for_request(request)
@@ -157,9 +176,7 @@ class MerchantListingListApi(MerchantScopedApi):
 
 class MerchantListingDetailApi(MerchantScopedApi):
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Category.objects.all(), required=False
-        )
+        category = SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
         title = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(allow_blank=True, required=False)
         images = ImageSerializer(many=True, required=False)
@@ -167,14 +184,25 @@ class MerchantListingDetailApi(MerchantScopedApi):
         service_duration_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
         is_non_returnable = serializers.BooleanField(required=False)
 
-    @extend_schema(responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("Get my listing"),
+        description=gettext_lazy("One of the shop's listings with its SKUs and review state (CAT-1)."),
+        tags=["listings"],
+        responses={200: MerchantListingSerializer},
+    )
     def get(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
         return Response(MerchantListingSerializer(listing).data)
 
     @extend_schema(
-        request=InputSerializer, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"]
+        summary=gettext_lazy("Change my listing"),
+        description=gettext_lazy(
+            "Change a listing; a change to a listing on sale goes to review (CAT-1, CAT-4)."
+        ),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={200: MerchantListingSerializer},
     )
     def patch(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
@@ -190,7 +218,13 @@ class MerchantListingDetailApi(MerchantScopedApi):
 
 
 class MerchantListingSubmitApi(MerchantScopedApi):
-    @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("Submit a listing for review"),
+        description=gettext_lazy("Submit the draft for review; pre-screening runs first (CAT-2, CAT-3)."),
+        tags=["listings"],
+        request=None,
+        responses={200: MerchantListingSerializer},
+    )
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
@@ -204,7 +238,11 @@ class MerchantListingDelistApi(MerchantScopedApi):
         reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
     @extend_schema(
-        request=InputSerializer, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"]
+        summary=gettext_lazy("Delist a listing"),
+        description=gettext_lazy("Take a listing off sale (CAT-1)."),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={200: MerchantListingSerializer},
     )
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
@@ -225,7 +263,13 @@ class MerchantListingStockConfirmApi(MerchantScopedApi):
     """CAT-9: confirm the listing's stock figures as they stand (an assisted listing's figures unconfirmed
     for 7 days prompt the platform's operations staff to check with you)."""
 
-    @extend_schema(request=None, responses={200: MerchantListingSerializer}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("Confirm stock"),
+        description=gettext_lazy("Confirm the listing's stock figures as they stand (CAT-9)."),
+        tags=["listings"],
+        request=None,
+        responses={200: MerchantListingSerializer},
+    )
     def post(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
@@ -241,7 +285,15 @@ class MerchantSkuApi(MerchantScopedApi):
         attributes = NulFreeDictField(required=False)
         is_active = serializers.BooleanField(required=False)
 
-    @extend_schema(request=InputSerializer, responses={200: SkuMerchantSerializer}, tags=["merchant-catalog"])
+    @extend_schema(
+        summary=gettext_lazy("Change a SKU"),
+        description=gettext_lazy(
+            "Change a SKU's price or stock; a large price change goes to review (CAT-4, CAT-5)."
+        ),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={200: SkuMerchantSerializer},
+    )
     def patch(self, request: Request, sku_id: int) -> Response:
         merchant = merchant_for_request(request)
         data = self.InputSerializer(data=request.data, partial=True)
@@ -261,7 +313,11 @@ class MerchantStockBulkApi(MerchantScopedApi):
         items = serializers.ListField(child=ItemSerializer(), min_length=1, max_length=1000)
 
     @extend_schema(
-        request=InputSerializer, responses={200: SkuMerchantSerializer(many=True)}, tags=["merchant-catalog"]
+        summary=gettext_lazy("Set stock in bulk"),
+        description=gettext_lazy("Set the stock of many SKUs at once (ERP sync); all or nothing (CAT-5)."),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={200: SkuMerchantSerializer(many=True)},
     )
     def post(self, request: Request) -> Response:
         merchant = merchant_for_request(request)
@@ -284,13 +340,17 @@ class MerchantPrescreenApi(MerchantScopedApi):
         image_alts = serializers.ListField(
             child=serializers.CharField(allow_blank=True), required=False, default=list
         )
-        category = serializers.SlugRelatedField(
+        category = SlugOrIdRelatedField(
             slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True, default=None
         )
         prices = serializers.ListField(child=MoneyField(min_value=None), required=False, default=list)
 
     @extend_schema(
-        request=InputSerializer, responses={200: FindingSerializer(many=True)}, tags=["merchant-catalog"]
+        summary=gettext_lazy("Pre-screen listing text"),
+        description=gettext_lazy("Pre-screen draft text live, as the merchant types (CAT-3)."),
+        tags=["listings"],
+        request=InputSerializer,
+        responses={200: FindingSerializer(many=True)},
     )
     def post(self, request: Request) -> Response:
         merchant_for_request(request)
@@ -305,4 +365,6 @@ class MerchantPrescreenApi(MerchantScopedApi):
             category=v["category"],
             prices=v["prices"],
         )
-        return Response(FindingSerializer([f.as_dict() for f in findings], many=True).data)
+        # issue 24: the reason in the reader's language (the field stays its key, for the form to mark)
+        rows = [{**f.as_dict(), "reason": gettext(f.reason) if f.reason else ""} for f in findings]
+        return Response(FindingSerializer(rows, many=True).data)

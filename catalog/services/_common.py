@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,24 +105,40 @@ def _validate_kind(*, kind: str, category: Category, service_area: str, duration
         raise InvalidInput(_("This category lists goods."), errors={"kind": [_("Must be a product.")]})
 
 
+def field_label(name: str) -> str:
+    """Issue 24: a pre-screened field as people call it (its verbose name, translated), never its key."""
+    base = name.split("[", 1)[0]
+    if base == "skus":
+        return _("SKUs")
+    if base == "price":
+        return _("price")
+    for model in (ListingVersion, Listing):
+        try:
+            return str(getattr(model._meta.get_field(base), "verbose_name", name))
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
 def _blocking_error(findings: Sequence[Finding]) -> InvalidInput:
     errors: dict[str, list[str]] = {}
     for f in findings:
+        label, reason = field_label(f.field), _(f.reason) if f.reason else ""
         if f.severity == "hard":
             message = _("Banned term “%(phrase)s” in %(field)s: %(reason)s") % {
                 "phrase": f.phrase,
-                "field": f.field,
-                "reason": f.reason,
+                "field": label,
+                "reason": reason,
             }
         else:
-            message = _("%(field)s is required: %(reason)s") % {"field": f.field, "reason": f.reason}
+            message = _("%(field)s is required: %(reason)s") % {"field": label, "reason": reason}
         errors.setdefault(f.field, []).append(message)
     first = findings[0]
     detail = (
         _("The listing contains the banned term “%(phrase)s” in %(field)s.")
-        % {"phrase": first.phrase, "field": first.field}
+        % {"phrase": first.phrase, "field": field_label(first.field)}
         if first.severity == "hard"
-        else _("A required field is missing: %(field)s.") % {"field": first.field}
+        else _("A required field is missing: %(field)s.") % {"field": field_label(first.field)}
     )
     return InvalidInput(detail, code="prescreen_blocked", errors=errors)
 

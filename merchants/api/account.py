@@ -1,5 +1,6 @@
 """The merchant API's own-account endpoints: the shop as its members see it, and its documents."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -7,7 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.api.applications import DocumentInputSerializer, DocumentOutputSerializer
 from merchants.models import Merchant
 from merchants.permissions import (
@@ -61,7 +61,14 @@ class MerchantMeApi(APIView):
         def get_deposit_required(self, merchant: Merchant) -> str:
             return str(merchant_required_deposit(merchant=merchant))
 
-    @extend_schema(responses={200: OutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get my shop"),
+        description=gettext_lazy(
+            "The caller's shop: standing, causes in force, deposit held and required (MER-5, MER-8)."
+        ),
+        tags=["merchants"],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         return Response(
             self.OutputSerializer(
@@ -77,9 +84,13 @@ class MerchantDocumentCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        summary=gettext_lazy("Upload a shop document"),
+        description=gettext_lazy(
+            "The owner uploads a renewed or re-verified document; it replaces the same kind (MER-6, MER-7)."
+        ),
+        tags=["merchants"],
         request={"multipart/form-data": DocumentInputSerializer},
         responses={201: DocumentOutputSerializer},
-        tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = DocumentInputSerializer(data=request.data)

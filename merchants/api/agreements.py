@@ -1,6 +1,7 @@
 """The merchant API's agreements (MER-4)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -8,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.models import (
     AgreementAcceptance,
     PlatformAgreement,
@@ -34,7 +34,12 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
 class AgreementCurrentApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: AgreementOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get the current agreement"),
+        description=gettext_lazy("The merchant agreement in force and whether the shop accepted it (MER-3)."),
+        tags=["merchants"],
+        responses={200: AgreementOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         agreement = agreement_current()
         if agreement is None:
@@ -50,7 +55,15 @@ class AgreementAcceptApi(APIView):
             model = AgreementAcceptance
             fields = ["id", "agreement", "merchant", "accepted_at", "ip"]
 
-    @extend_schema(request=None, responses={201: OutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Accept the merchant agreement"),
+        description=gettext_lazy(
+            "The shop's owner accepts the current version of the merchant agreement (MER-3)."
+        ),
+        tags=["merchants"],
+        request=None,
+        responses={201: OutputSerializer},
+    )
     def post(self, request: Request, agreement_id: int) -> Response:
         agreement = PlatformAgreement.objects.filter(pk=agreement_id).first()
         if agreement is None:

@@ -1,6 +1,7 @@
 """The merchant API's applications (MER-1, MER-2) and their documents (SEC-4)."""
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -10,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
+from catalog.models import Category
 from merchants.models import (
     DocumentKind,
     MerchantApplication,
@@ -25,6 +26,7 @@ from merchants.services.applications import (
     application_update,
 )
 from platform_core.accounts.acting import request_user
+from platform_core.api.fields import SlugOrIdRelatedField
 
 # --- MER-1, MER-2: applications -------------------------------------------------------------------
 
@@ -53,8 +55,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         help_text="draft, submitted, under_review, approved, rejected, needs_more_info (MER-2).",
     )
     category_ids: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        source="categories", many=True, read_only=True
+        source="categories", many=True, read_only=True, help_text="Deprecated: the categories' numeric ids."
     )
+    # issue 24: the categories by the identifier every other operation takes and returns (their slugs)
+    categories = SlugOrIdRelatedField(slug_field="slug", many=True, read_only=True)
     documents = DocumentOutputSerializer(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +74,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "contact_phone",
             "contact_email",
             "category_ids",
+            "categories",
             "documents",
             "created_at",
             "submitted_at",
@@ -87,13 +92,22 @@ class ApplicationInputSerializer(serializers.Serializer):
     registered_address = serializers.CharField(max_length=300)
     contact_phone = serializers.CharField(max_length=20)
     contact_email = serializers.EmailField()
-    category_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    category_ids = serializers.ListField(
+        child=SlugOrIdRelatedField(slug_field="slug", queryset=Category.objects.all()),
+        allow_empty=False,
+        help_text="The categories applied for: their slugs (as GET /categories/ lists them) or numeric ids.",
+    )
 
 
 class ApplicationListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ApplicationOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my shop applications"),
+        description=gettext_lazy("The caller's applications to open a shop (MER-1)."),
+        tags=["merchants"],
+        responses={200: ApplicationOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         applications = application_list_for_applicant(user=request_user(request)).prefetch_related(
             "categories", "documents"
@@ -101,13 +115,17 @@ class ApplicationListCreateApi(APIView):
         return Response(ApplicationOutputSerializer(applications, many=True).data)
 
     @extend_schema(
-        request=ApplicationInputSerializer, responses={201: ApplicationOutputSerializer}, tags=TAGS
+        summary=gettext_lazy("Start a shop application"),
+        description=gettext_lazy("Start an application to open a shop, with its categories (MER-1)."),
+        tags=["merchants"],
+        request=ApplicationInputSerializer,
+        responses={201: ApplicationOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        category_ids = fields.pop("category_ids")
+        category_ids = [category.pk for category in fields.pop("category_ids")]
         application = application_create(
             applicant=request_user(request),
             category_ids=category_ids,
@@ -120,22 +138,30 @@ class ApplicationListCreateApi(APIView):
 class ApplicationDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ApplicationOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get a shop application"),
+        description=gettext_lazy("One application with its documents and review state (MER-1, MER-2)."),
+        tags=["merchants"],
+        responses={200: ApplicationOutputSerializer},
+    )
     def get(self, request: Request, application_id: int) -> Response:
         application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         return Response(ApplicationOutputSerializer(application).data)
 
     @extend_schema(
+        summary=gettext_lazy("Change a shop application"),
+        description=gettext_lazy("Change a draft or returned application (MER-1)."),
+        tags=["merchants"],
         request=ApplicationInputSerializer(partial=True),
         responses={200: ApplicationOutputSerializer},
-        tags=TAGS,
     )
     def patch(self, request: Request, application_id: int) -> Response:
         application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         data = ApplicationInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        category_ids = fields.pop("category_ids", None)
+        chosen = fields.pop("category_ids", None)
+        category_ids = None if chosen is None else [category.pk for category in chosen]
         application = application_update(
             application=application,
             actor=request_user(request),
@@ -148,7 +174,13 @@ class ApplicationDetailApi(APIView):
 class ApplicationSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ApplicationOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Submit a shop application"),
+        description=gettext_lazy("Submit the application for review (MER-2)."),
+        tags=["merchants"],
+        request=None,
+        responses={200: ApplicationOutputSerializer},
+    )
     def post(self, request: Request, application_id: int) -> Response:
         application = application_get_for_applicant(user=request_user(request), application_id=application_id)
         application = application_submit(application=application, actor=request_user(request))
@@ -171,9 +203,13 @@ class ApplicationDocumentCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        summary=gettext_lazy("Upload an application document"),
+        description=gettext_lazy(
+            "Upload a qualification document; checked by content and size (MER-1, SEC-4)."
+        ),
+        tags=["merchants"],
         request={"multipart/form-data": DocumentInputSerializer},
         responses={201: DocumentOutputSerializer},
-        tags=TAGS,
     )
     def post(self, request: Request, application_id: int) -> Response:
         application = application_get_for_applicant(user=request_user(request), application_id=application_id)
@@ -194,7 +230,12 @@ class DocumentFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS
+        summary=gettext_lazy("Download a shop document"),
+        description=gettext_lazy(
+            "The file itself, only for the merchant's members, the applicant and reviewers (SEC-4)."
+        ),
+        tags=["merchants"],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, document_id: int) -> FileResponse:
         document = document_get_for_viewer(user=request_user(request), document_id=document_id)

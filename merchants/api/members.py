@@ -2,13 +2,13 @@
 declines (SEC, issue 20: nobody joins a shop's staff without consent)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.models import MerchantMember, StaffInvitation
 from merchants.permissions import (
     IsMerchantMember,
@@ -57,16 +57,22 @@ class MemberListInviteApi(APIView):
             choices=[r for r in MerchantMember.Role.choices if r[0] != MerchantMember.Role.OWNER]
         )
 
-    @extend_schema(responses={200: MemberOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List shop members"),
+        description=gettext_lazy("The shop's members and open invitations (MER-10)."),
+        tags=["merchants"],
+        responses={200: MemberOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         members = member_list_for_merchant(merchant=merchant_for_request(request))
         return Response(MemberOutputSerializer(members, many=True).data)
 
     @extend_schema(
+        summary=gettext_lazy("Invite a member"),
+        description=gettext_lazy("Invite a user (201) or change an active member's role (200) (MER-10)."),
+        tags=["merchants"],
         request=InputSerializer,
         responses={201: InvitationOutputSerializer, 200: MemberOutputSerializer},
-        tags=TAGS,
-        description="An invitation the user accepts (201); for an active member, its role changed (200).",
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -84,7 +90,13 @@ class MemberListInviteApi(APIView):
 class MemberRemoveApi(APIView):
     permission_classes = [IsMerchantOwner]
 
-    @extend_schema(request=None, responses={204: None}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Remove a member"),
+        description=gettext_lazy("Remove a member from the shop's staff (MER-10)."),
+        tags=["merchants"],
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request: Request, member_id: int) -> Response:
         member = member_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=member_id).first()
         if member is None:
@@ -99,7 +111,12 @@ class MemberRemoveApi(APIView):
 class MyInvitationListApi(APIView):
     """SEC (issue 20): the shops' open invitations to the caller."""
 
-    @extend_schema(responses={200: InvitationOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List my shop invitations"),
+        description=gettext_lazy("The open invitations of shops to join their staff, sent to the caller."),
+        tags=["merchants"],
+        responses={200: InvitationOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         invitations = invitation_list_for_user(user=request_user(request))
         return Response(InvitationOutputSerializer(invitations, many=True).data)
@@ -108,7 +125,15 @@ class MyInvitationListApi(APIView):
 class MyInvitationAcceptApi(APIView):
     """SEC (issue 20): the caller accepts and joins the shop's staff (409 once expired or answered)."""
 
-    @extend_schema(request=None, responses={200: MemberOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Accept a shop invitation"),
+        description=gettext_lazy(
+            "The caller joins the shop's staff with the invited role; 409 once the invitation expired or was answered."
+        ),
+        tags=["merchants"],
+        request=None,
+        responses={200: MemberOutputSerializer},
+    )
     def post(self, request: Request, invitation_id: int) -> Response:
         user = request_user(request)
         invitation = invitation_get_for_user(user=user, invitation_id=invitation_id)
@@ -119,7 +144,13 @@ class MyInvitationAcceptApi(APIView):
 class MyInvitationDeclineApi(APIView):
     """SEC (issue 20): the caller declines the invitation."""
 
-    @extend_schema(request=None, responses={200: InvitationOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Decline a shop invitation"),
+        description=gettext_lazy("The caller declines the invitation; the shop is told."),
+        tags=["merchants"],
+        request=None,
+        responses={200: InvitationOutputSerializer},
+    )
     def post(self, request: Request, invitation_id: int) -> Response:
         user = request_user(request)
         invitation = invitation_get_for_user(user=user, invitation_id=invitation_id)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -9,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.models import (
     Merchant,
     MerchantCreditSnapshot,
@@ -75,7 +75,15 @@ class PenaltyPublicListApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: PenaltyPublicSerializer(many=True)}, tags=TAGS, auth=[])
+    @extend_schema(
+        summary=gettext_lazy("List published penalties"),
+        description=gettext_lazy(
+            "Penalties in force, published within 1 working day of taking effect (VIO-5)."
+        ),
+        tags=["merchants"],
+        responses={200: PenaltyPublicSerializer(many=True)},
+        auth=[],
+    )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(penalty_list_public(), request, view=self)
@@ -137,7 +145,15 @@ class MerchantPublicProfileApi(APIView):
             penalties = penalty_list_public().filter(merchant=merchant)
             return list(PenaltyPublicSerializer(penalties, many=True).data)
 
-    @extend_schema(responses={200: OutputSerializer}, tags=TAGS, auth=[])
+    @extend_schema(
+        summary=gettext_lazy("Get a shop's public page"),
+        description=gettext_lazy(
+            "Licence information, the self-operated label, grade and penalties in force (MER-9)."
+        ),
+        tags=["merchants"],
+        responses={200: OutputSerializer},
+        auth=[],
+    )
     def get(self, request: Request, merchant_id: int) -> Response:
         merchant = merchant_get_public(merchant_id=merchant_id)
         return Response(self.OutputSerializer(merchant).data)

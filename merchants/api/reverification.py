@@ -1,13 +1,13 @@
 """The merchant API's re-verification and reported changes (MER-6, MER-6a)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.models import (
     MerchantChange,
     Reverification,
@@ -36,7 +36,12 @@ class ReverificationListApi(APIView):
             model = Reverification
             fields = ["id", "status", "opened_at", "submitted_at", "passed_at", "note"]
 
-    @extend_schema(responses={200: OutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("List re-verifications"),
+        description=gettext_lazy("The shop's periodic re-verifications and their deadlines (MER-6)."),
+        tags=["merchants"],
+        responses={200: OutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         reverifications = reverification_list_for_merchant(merchant=merchant_for_request(request))
         return Response(self.OutputSerializer(reverifications, many=True).data)
@@ -47,7 +52,13 @@ class ReverificationSubmitApi(APIView):
 
     permission_classes = [IsMerchantOwner]
 
-    @extend_schema(request=None, responses={200: ReverificationListApi.OutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Submit a re-verification"),
+        description=gettext_lazy("The owner has uploaded current documents and asks for review (MER-6)."),
+        tags=["merchants"],
+        request=None,
+        responses={200: ReverificationListApi.OutputSerializer},
+    )
     def post(self, request: Request, reverification_id: int) -> Response:
         reverification = (
             reverification_list_for_merchant(merchant=merchant_for_request(request))
@@ -79,7 +90,15 @@ class ChangeReportApi(APIView):
             model = MerchantChange
             fields = ["id", "status", "changes", "reported_at", "verified_at", "note"]
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Report a change of information"),
+        description=gettext_lazy(
+            "Report a change of registered information; staff verify it within 7 working days (MER-6a)."
+        ),
+        tags=["merchants"],
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

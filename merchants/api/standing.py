@@ -1,12 +1,12 @@
 """The merchant API's own standing (REP-3, VIO-2..VIO-6): credit, KPIs, violations, appeals."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api._common import TAGS
 from merchants.api.public import CreditHistorySerializer, CreditSerializer, PenaltyPublicSerializer
 from merchants.models import (
     MerchantKpi,
@@ -108,7 +108,14 @@ class MerchantStandingApi(APIView):
         penalties_in_force = PenaltyOutputSerializer(many=True)
         appeals = AppealOutputSerializer(many=True)
 
-    @extend_schema(responses={200: OutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get my shop's standing"),
+        description=gettext_lazy(
+            "Credit with components and history, the latest KPIs, the past year's violations (REP-3, VIO-2 … VIO-6)."
+        ),
+        tags=["merchants"],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         merchant = merchant_for_request(request)
         data = {
@@ -133,7 +140,13 @@ class ViolationAppealCreateApi(APIView):
         statement = serializers.CharField(max_length=5000)
         evidence = serializers.JSONField(required=False, help_text="References to supporting material.")
 
-    @extend_schema(request=InputSerializer, responses={201: AppealOutputSerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Appeal a violation"),
+        description=gettext_lazy("The owner or operations appeals a violation within 7 days of it (VIO-4)."),
+        tags=["merchants"],
+        request=InputSerializer,
+        responses={201: AppealOutputSerializer},
+    )
     def post(self, request: Request, violation_id: int) -> Response:
         violation = violation_get_for_merchant(
             merchant=merchant_for_request(request), violation_id=violation_id

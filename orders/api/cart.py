@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,11 +53,22 @@ class CartApi(APIView):
         sku = IdField()
         quantity = PositiveInt32Field(default=1)
 
-    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Get my cart"),
+        description=gettext_lazy("The customer's cart with its lines and total (ORD-1)."),
+        tags=["cart"],
+        responses={200: CartOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         return _cart_response(request_user(request))
 
-    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Add to cart"),
+        description=gettext_lazy("Add a quantity of a SKU to the cart (ORD-1)."),
+        tags=["cart"],
+        request=InputSerializer,
+        responses={200: CartOutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,7 +87,13 @@ class CartItemApi(APIView):
     class InputSerializer(serializers.Serializer):
         quantity = PositiveInt32Field(min_value=0)
 
-    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Change a cart line"),
+        description=gettext_lazy("Set the quantity of one SKU in the cart (ORD-1)."),
+        tags=["cart"],
+        request=InputSerializer,
+        responses={200: CartOutputSerializer},
+    )
     def patch(self, request: Request, sku_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -87,7 +105,12 @@ class CartItemApi(APIView):
         )
         return _cart_response(request_user(request))
 
-    @extend_schema(responses={200: CartOutputSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Remove a cart line"),
+        description=gettext_lazy("Remove one SKU from the cart (ORD-1)."),
+        tags=["cart"],
+        responses={200: CartOutputSerializer},
+    )
     def delete(self, request: Request, sku_id: int) -> Response:
         cart_item_remove(customer=request_user(request), sku_id=sku_id, actor=request_user(request))
         return _cart_response(request_user(request))
@@ -105,10 +128,13 @@ class CheckoutApi(APIView):
         )
 
     @extend_schema(
+        summary=gettext_lazy("Check out"),
+        description=gettext_lazy(
+            "One order per merchant from the cart; stock is reserved and the orders must be paid within 30 minutes (ORD-1, ORD-3). Needs Idempotency-Key."
+        ),
+        tags=["cart"],
         request=InputSerializer,
         responses={201: OrderSerializer(many=True)},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["orders"],
     )
     @idempotent(required=True)
     def post(self, request: Request) -> Response:

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -102,7 +103,11 @@ class OrderListApi(APIView):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
 
     @extend_schema(
-        parameters=[FilterSerializer], responses={200: OrderSerializer(many=True)}, tags=["orders"]
+        summary=gettext_lazy("List my orders"),
+        description=gettext_lazy("The customer's orders, newest first, optionally by status."),
+        tags=["orders"],
+        parameters=[FilterSerializer],
+        responses={200: OrderSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -116,7 +121,12 @@ class OrderListApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    @extend_schema(responses={200: OrderDetailSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Get my order"),
+        description=gettext_lazy("One of the customer's orders with lines, money and deadlines."),
+        tags=["orders"],
+        responses={200: OrderDetailSerializer},
+    )
     def get(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         return Response(OrderDetailSerializer(order).data)
@@ -143,12 +153,16 @@ class OrderContractApi(APIView):
     renderer_classes = [*cast(list[type[BaseRenderer]], api_settings.DEFAULT_RENDERER_CLASSES), PdfRenderer]
 
     @extend_schema(
+        summary=gettext_lazy("Get the purchase contract"),
+        description=gettext_lazy(
+            "The contract at purchase, as JSON (`?render=html` as a page to print) (ORD-1)."
+        ),
+        tags=["orders"],
         parameters=[OpenApiParameter("render", str, enum=["json", "html"], required=False)],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "application/pdf"): OpenApiTypes.BINARY,
         },
-        tags=["orders"],
     )
     def get(self, request: Request, order_id: int) -> Any:
         try:
@@ -172,7 +186,12 @@ class OrderContractApi(APIView):
 class OrderTrackingApi(APIView):
     """ORD-5: the parcel's events in order."""
 
-    @extend_schema(responses={200: TrackingEventSerializer(many=True)}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Get the parcel's tracking"),
+        description=gettext_lazy("The parcel's tracking events in order (ORD-5)."),
+        tags=["orders"],
+        responses={200: TrackingEventSerializer(many=True)},
+    )
     def get(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         return Response(TrackingEventSerializer(order_tracking(order=order), many=True).data)
@@ -185,10 +204,13 @@ class OrderPayApi(APIView):
         provider = PaymentProviderField()
 
     @extend_schema(
+        summary=gettext_lazy("Pay an order"),
+        description=gettext_lazy(
+            "Start paying the order; the answer carries the pay URL or QR payload (PAY-3). Needs Idempotency-Key."
+        ),
+        tags=["payments"],
         request=InputSerializer,
         responses={201: PaymentSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["orders"],
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
@@ -208,10 +230,13 @@ class OrderCancelApi(APIView):
         reason = serializers.CharField(max_length=500)
 
     @extend_schema(
+        summary=gettext_lazy("Cancel my order"),
+        description=gettext_lazy(
+            "Cancel before shipping; a paid order (after the ship-by deadline) is refunded (ORD-2, ORD-4). Needs Idempotency-Key."
+        ),
+        tags=["orders"],
         request=InputSerializer,
         responses={200: OrderSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["orders"],
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
@@ -225,7 +250,15 @@ class OrderCancelApi(APIView):
 class OrderConfirmReceiptApi(APIView):
     """ORD-6: the customer confirms receipt; the order completes and the after-sales window opens."""
 
-    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Confirm receipt"),
+        description=gettext_lazy(
+            "The customer confirms receipt; the order completes and the after-sales window opens (ORD-6)."
+        ),
+        tags=["orders"],
+        request=None,
+        responses={200: OrderSerializer},
+    )
     def post(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         order = order_confirm_receipt(order=order, actor=request_user(request))
@@ -235,7 +268,13 @@ class OrderConfirmReceiptApi(APIView):
 class OrderExtendConfirmationApi(APIView):
     """ORD-6: extend the automatic confirmation once, by 5 days."""
 
-    @extend_schema(request=None, responses={200: OrderSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Extend automatic confirmation"),
+        description=gettext_lazy("Extend the automatic confirmation once, by 5 days (ORD-6)."),
+        tags=["orders"],
+        request=None,
+        responses={200: OrderSerializer},
+    )
     def post(self, request: Request, order_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
         order = order_extend_confirmation(order=order, actor=request_user(request))

@@ -1,7 +1,8 @@
 """ORD-10: delivery cases through the API — the customer takes the full refund of a lapsed case; the
 merchant reships or agrees a refund (the seller centre's buttons call the same services)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +23,12 @@ from platform_core.api.idempotency import idempotent
 class OrderDeliveryCaseApi(APIView):
     """ORD-10: the order's latest delivery case (404 if none, or not the caller's order)."""
 
-    @extend_schema(responses={200: DeliveryCaseSerializer}, tags=["orders"])
+    @extend_schema(
+        summary=gettext_lazy("Get my order's delivery case"),
+        description=gettext_lazy("The order's latest delivery case; 404 if none (ORD-10)."),
+        tags=["delivery-cases"],
+        responses={200: DeliveryCaseSerializer},
+    )
     def get(self, request: Request, order_id: int) -> Response:
         case = delivery_case_current_for_customer(customer=request_user(request), order_id=order_id)
         return Response(DeliveryCaseSerializer(case).data)
@@ -34,10 +40,13 @@ class OrderDeliveryCaseRefundApi(APIView):
     Idempotency-Key replays the first answer."""
 
     @extend_schema(
+        summary=gettext_lazy("Take the delivery-case refund"),
+        description=gettext_lazy(
+            "The shop did not resolve the case within 48 hours: take the full refund (ORD-10, PAY-5). Needs Idempotency-Key."
+        ),
+        tags=["delivery-cases"],
         request=None,
         responses={200: DeliveryCaseSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["orders"],
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
@@ -55,7 +64,15 @@ class MerchantDeliveryCaseReshipApi(APIView):
         carrier = serializers.CharField(max_length=32)
         tracking_number = serializers.CharField(max_length=64)
 
-    @extend_schema(request=InputSerializer, responses={200: DeliveryCaseSerializer}, tags=["merchant"])
+    @extend_schema(
+        summary=gettext_lazy("Reship a delivery case"),
+        description=gettext_lazy(
+            "Reship the parcel under a new tracking number; 409 unless the case is open (ORD-10)."
+        ),
+        tags=["delivery-cases"],
+        request=InputSerializer,
+        responses={200: DeliveryCaseSerializer},
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = delivery_case_get_for_merchant(merchant=merchant_for_request(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
@@ -70,10 +87,13 @@ class MerchantDeliveryCaseAgreeRefundApi(APIView):
     permission_classes = [IsMerchantMember]
 
     @extend_schema(
+        summary=gettext_lazy("Agree to refund a delivery case"),
+        description=gettext_lazy(
+            "Agree a full refund to the customer; 409 unless the case is open (ORD-10, PAY-5). Needs Idempotency-Key."
+        ),
+        tags=["delivery-cases"],
         request=None,
         responses={200: DeliveryCaseSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["merchant"],
     )
     @idempotent(required=True)
     def post(self, request: Request, case_id: int) -> Response:

@@ -6,13 +6,15 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import Category
 from merchants.permissions import IsMerchantMember, merchant_for_request
 from orders.api._common import HoldSerializer, OrderSerializer, PaymentProviderField, PaymentSerializer
 from orders.models import Order, PayoutStatement
@@ -28,6 +30,7 @@ from orders.services.payments import deposit_pay_start
 from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
+from platform_core.api.fields import SlugOrIdRelatedField
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination
 
@@ -70,7 +73,13 @@ class MerchantOrderListApi(APIView):
         to_ship = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
-        parameters=[FilterSerializer], responses={200: MerchantOrderSerializer(many=True)}, tags=["merchant"]
+        summary=gettext_lazy("List the shop's orders"),
+        description=gettext_lazy(
+            "The shop's orders; `?to_ship=true` lists paid orders, ship-by soonest first (ORD-4)."
+        ),
+        tags=["orders"],
+        parameters=[FilterSerializer],
+        responses={200: MerchantOrderSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -97,7 +106,13 @@ class MerchantOrderShipApi(APIView):
         carrier = serializers.CharField(max_length=32)
         tracking_number = serializers.CharField(max_length=64)
 
-    @extend_schema(request=InputSerializer, responses={200: MerchantOrderSerializer}, tags=["merchant"])
+    @extend_schema(
+        summary=gettext_lazy("Ship an order"),
+        description=gettext_lazy("Ship with carrier and tracking number (ORD-4, ORD-5)."),
+        tags=["orders"],
+        request=InputSerializer,
+        responses={200: MerchantOrderSerializer},
+    )
     def post(self, request: Request, order_id: int) -> Response:
         order = order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
         data = self.InputSerializer(data=request.data)
@@ -106,18 +121,21 @@ class MerchantOrderShipApi(APIView):
         return Response(MerchantOrderSerializer(order).data)
 
 
+class ShipBulkItemSerializer(serializers.Serializer):
+    """One order of a bulk shipment."""
+
+    order_id = serializers.IntegerField()
+    carrier = serializers.CharField(max_length=32)
+    tracking_number = serializers.CharField(max_length=64)
+
+
 class MerchantOrderShipBulkApi(APIView):
     """ORD-4: ship many orders at once; each succeeds or fails on its own."""
 
     permission_classes = [IsMerchantMember]
 
-    class ItemSerializer(serializers.Serializer):
-        order_id = serializers.IntegerField()
-        carrier = serializers.CharField(max_length=32)
-        tracking_number = serializers.CharField(max_length=64)
-
     class InputSerializer(serializers.Serializer):
-        items = serializers.ListField(child=serializers.DictField(), max_length=500)
+        items = serializers.ListField(child=ShipBulkItemSerializer(), max_length=500)
 
     class ResultSerializer(serializers.Serializer):
         order_id = serializers.IntegerField()
@@ -125,19 +143,19 @@ class MerchantOrderShipBulkApi(APIView):
         error = serializers.CharField()
 
     @extend_schema(
+        summary=gettext_lazy("Ship orders in bulk"),
+        description=gettext_lazy("Ship many orders at once; each succeeds or fails on its own (ORD-4)."),
+        tags=["orders"],
         operation_id="merchant_orders_ship_bulk",
         request=InputSerializer,
         responses={200: ResultSerializer(many=True)},
-        tags=["merchant"],
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        items = self.ItemSerializer(data=data.validated_data["items"], many=True)
-        items.is_valid(raise_exception=True)
         results = order_ship_bulk(
             merchant=merchant_for_request(request),
-            items=items.validated_data,
+            items=data.validated_data["items"],
             actor=request_user(request),
         )
         return Response(self.ResultSerializer(results, many=True).data)
@@ -152,10 +170,13 @@ class MerchantOrderCancelApi(APIView):
         reason = serializers.CharField(max_length=500)
 
     @extend_schema(
+        summary=gettext_lazy("Cancel an order as the shop"),
+        description=gettext_lazy(
+            "The shop cancels a paid order it cannot ship; the customer is refunded in full (ORD-2). Needs Idempotency-Key."
+        ),
+        tags=["orders"],
         request=InputSerializer,
         responses={200: MerchantOrderSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["merchant"],
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
@@ -178,15 +199,22 @@ class MerchantDepositPayApi(APIView):
     permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
 
     class InputSerializer(serializers.Serializer):
-        category = serializers.IntegerField(help_text="One of the shop's categories.")
+        category = SlugOrIdRelatedField(
+            slug_field="slug",
+            queryset=Category.objects.all(),
+            help_text="One of the shop's categories: its slug (or, as before, its numeric id).",
+        )
         provider = PaymentProviderField()
 
     @extend_schema(
+        summary=gettext_lazy("Pay the deposit"),
+        description=gettext_lazy(
+            "Pay the category's deposit through the payment gateway; the answer carries the pay URL (MER-5, PAY-3). Needs Idempotency-Key."
+        ),
+        tags=["merchants"],
         operation_id="merchant_deposits_pay",
         request=InputSerializer,
         responses={201: PaymentSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        tags=["merchant"],
     )
     @idempotent(required=True)
     def post(self, request: Request) -> Response:
@@ -194,7 +222,7 @@ class MerchantDepositPayApi(APIView):
         data.is_valid(raise_exception=True)
         payment = deposit_pay_start(
             merchant=merchant_for_request(request),
-            category_id=data.validated_data["category"],
+            category_id=data.validated_data["category"].pk,
             provider=data.validated_data["provider"],
             actor=request_user(request),
         )
@@ -227,7 +255,12 @@ class MerchantStatementListApi(APIView):
     permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: StatementSerializer(many=True)}, tags=["merchant"])
+    @extend_schema(
+        summary=gettext_lazy("List statements"),
+        description=gettext_lazy("The shop's payout statements, one per period (PAY-4)."),
+        tags=["statements"],
+        responses={200: StatementSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         statements = statement_list_for_merchant(merchant=merchant_for_request(request))
         paginator = self.pagination_class()
@@ -240,7 +273,12 @@ class MerchantStatementCsvApi(APIView):
 
     permission_classes = [IsMerchantMember.with_roles("owner", "finance")]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["merchant"])
+    @extend_schema(
+        summary=gettext_lazy("Download a statement as CSV"),
+        description=gettext_lazy("One statement as CSV (PAY-4)."),
+        tags=["statements"],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     def get(self, request: Request, statement_id: int) -> HttpResponse:
         statement = statement_get_for_merchant(
             merchant=merchant_for_request(request),

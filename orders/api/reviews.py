@@ -6,6 +6,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -137,7 +138,13 @@ class ListingReviewListApi(APIView):
         has_photos = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     @extend_schema(
-        parameters=[FilterSerializer], responses={200: ReviewSerializer(many=True)}, tags=REVIEW_TAGS
+        summary=gettext_lazy("List a listing's reviews"),
+        description=gettext_lazy(
+            "A listing's visible reviews, newest first; `rating` and `has_photos` filter them (REP-1, REP-2)."
+        ),
+        tags=["reviews"],
+        parameters=[FilterSerializer],
+        responses={200: ReviewSerializer(many=True)},
     )
     def get(self, request: Request, listing_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -172,16 +179,23 @@ class OrderLineReviewApi(APIView):
 
     parser_classes = REVIEW_PARSERS
 
-    @extend_schema(responses={200: ReviewSerializer}, tags=REVIEW_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get my review of an order line"),
+        description=gettext_lazy("The customer's review of a completed order line (REP-1)."),
+        tags=["reviews"],
+        responses={200: ReviewSerializer},
+    )
     def get(self, request: Request, order_id: int, line_id: int) -> Response:
         review = review_get_for_customer(customer=request_user(request), order_id=order_id, line_id=line_id)
         return Response(ReviewSerializer(review, context={"author": True}).data)
 
     @extend_schema(
-        request={"multipart/form-data": ReviewInputSerializer, "application/json": ReviewInputSerializer},
+        summary=gettext_lazy("Review an order line"),
+        description=gettext_lazy("Review a completed order line once, within the review window (REP-1)."),
+        tags=["reviews"],
+        request={"multipart/form-data": ReviewInputSerializer},
         responses={201: ReviewSerializer},
         parameters=[DEVICE_HEADER],
-        tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
         order_get_for_customer(customer=request_user(request), order_id=order_id)  # 404 before 400
@@ -211,9 +225,11 @@ class OrderLineReviewFollowUpApi(APIView):
         photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        summary=gettext_lazy("Add a follow-up review"),
+        description=gettext_lazy("The one follow-up review of a reviewed order line (REP-1)."),
+        tags=["reviews"],
+        request={"multipart/form-data": InputSerializer},
         responses={200: ReviewSerializer},
-        tags=REVIEW_TAGS,
     )
     def post(self, request: Request, order_id: int, line_id: int) -> Response:
         order = order_get_for_customer(customer=request_user(request), order_id=order_id)
@@ -239,7 +255,13 @@ class ReviewLikeOutputSerializer(serializers.Serializer):
 class ReviewLikeApi(APIView):
     """USR-1: like (POST) or unlike (DELETE) a review; one like per user."""
 
-    @extend_schema(request=None, responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Like a review"),
+        description=gettext_lazy("Like a review; one like per user (USR-1)."),
+        tags=["reviews"],
+        request=None,
+        responses={200: ReviewLikeOutputSerializer},
+    )
     def post(self, request: Request, review_id: int) -> Response:
         review = review_get_visible(review_id=review_id)
         count = review_like(user=request_user(request), review=review, actor=request_user(request))
@@ -247,7 +269,12 @@ class ReviewLikeApi(APIView):
             ReviewLikeOutputSerializer({"review": review_id, "liked": True, "like_count": count}).data
         )
 
-    @extend_schema(responses={200: ReviewLikeOutputSerializer}, tags=REVIEW_TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Unlike a review"),
+        description=gettext_lazy("Take back a like (USR-1)."),
+        tags=["reviews"],
+        responses={200: ReviewLikeOutputSerializer},
+    )
     def delete(self, request: Request, review_id: int) -> Response:
         review = review_get_liked(user=request_user(request), review_id=review_id)
         count = review_unlike(user=request_user(request), review=review, actor=request_user(request))
@@ -263,7 +290,10 @@ class ReviewPhotoApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=REVIEW_TAGS
+        summary=gettext_lazy("Get a review photo"),
+        description=gettext_lazy("A review photo: public while the review is visible (REP-1, SEC-4)."),
+        tags=["reviews"],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, photo_id: int) -> FileResponse:
         photo = review_photo_get_for_viewer(user=request.user, photo_id=photo_id)
@@ -288,7 +318,13 @@ class MerchantReviewListApi(APIView):
         replied = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     @extend_schema(
-        parameters=[FilterSerializer], responses={200: MerchantReviewSerializer(many=True)}, tags=["merchant"]
+        summary=gettext_lazy("List the shop's reviews"),
+        description=gettext_lazy(
+            "The reviews of the shop, newest first; `replied=false` lists those to answer (REP-1)."
+        ),
+        tags=["reviews"],
+        parameters=[FilterSerializer],
+        responses={200: MerchantReviewSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -310,7 +346,13 @@ class MerchantReviewReplyApi(APIView):
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses={200: MerchantReviewSerializer}, tags=["merchant"])
+    @extend_schema(
+        summary=gettext_lazy("Reply to a review"),
+        description=gettext_lazy("The shop's one reply to a review (REP-1)."),
+        tags=["reviews"],
+        request=InputSerializer,
+        responses={200: MerchantReviewSerializer},
+    )
     def post(self, request: Request, review_id: int) -> Response:
         merchant = merchant_for_request(request)
         review = review_get_for_merchant(merchant=merchant, review_id=review_id)  # 404 before 400

@@ -3,6 +3,7 @@ delete my account (USR-4)."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -65,9 +66,13 @@ class RegisterApi(APIView):
         password = serializers.CharField(write_only=True, max_length=128)
 
     @extend_schema(
+        summary=gettext_lazy("Register"),
+        description=gettext_lazy(
+            "Sign up as a customer; the answer is the same whether or not the mobile number or e-mail address is already registered."
+        ),
+        tags=["accounts"],
         request=InputSerializer,
         responses={202: inline_serializer("RegisterAccepted", {"detail": serializers.CharField()})},
-        tags=["accounts"],
     )
     @idempotent()
     def post(self, request: Request) -> Response:
@@ -102,7 +107,15 @@ class LoginApi(APIView):
         login = serializers.CharField(max_length=254, help_text="Mobile number or email address.")
         password = serializers.CharField(write_only=True, max_length=128)
 
-    @extend_schema(request=InputSerializer, responses={200: TokenOutputSerializer}, tags=["accounts"])
+    @extend_schema(
+        summary=gettext_lazy("Sign in"),
+        description=gettext_lazy(
+            "Sign in with mobile number or e-mail and password; the answer carries the API token once."
+        ),
+        tags=["accounts"],
+        request=InputSerializer,
+        responses={200: TokenOutputSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -143,9 +156,13 @@ class SecondFactorVerifyApi(APIView):
         code = serializers.CharField(max_length=16, help_text="The 6-digit code of the authenticator app.")
 
     @extend_schema(
+        summary=gettext_lazy("Verify the second factor"),
+        description=gettext_lazy(
+            "A staff or auditor account proves its second factor with the current one-time code (SEC-3)."
+        ),
+        tags=["accounts"],
         request=InputSerializer,
         responses={200: inline_serializer("SecondFactorVerified", {"verified": serializers.BooleanField()})},
-        tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated
@@ -163,7 +180,13 @@ class LogoutApi(APIView):
     authentication_classes = [SecondFactorTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: None}, tags=["accounts"])
+    @extend_schema(
+        summary=gettext_lazy("Sign out"),
+        description=gettext_lazy("Revoke the token of this request."),
+        tags=["accounts"],
+        request=None,
+        responses={204: None},
+    )
     def post(self, request: Request) -> Response:
         request.auth.delete()  # this token only
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -175,9 +198,11 @@ class LogoutAllApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        summary=gettext_lazy("Sign out everywhere"),
+        description=gettext_lazy("Revoke every token of the caller."),
+        tags=["accounts"],
         request=None,
         responses={200: inline_serializer("LogoutAll", {"revoked": serializers.IntegerField()})},
-        tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated
@@ -187,7 +212,12 @@ class LogoutAllApi(APIView):
 class MeApi(APIView):
     second_factor_exempt = True  # who am I: also for a staff account before its second factor
 
-    @extend_schema(responses={200: UserOutputSerializer}, tags=["accounts"])
+    @extend_schema(
+        summary=gettext_lazy("Get my account"),
+        description=gettext_lazy("The caller's account: id, names and roles."),
+        tags=["me"],
+        responses={200: UserOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
 
@@ -208,12 +238,25 @@ class PrivacySettingsApi(APIView):
         )
         personalised_recommendations = serializers.BooleanField(required=False)
 
-    @extend_schema(responses={200: PrivacySettingsOutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Get my privacy settings"),
+        description=gettext_lazy("The caller's privacy settings (USR-1, USR-2)."),
+        tags=["me"],
+        responses={200: PrivacySettingsOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         return Response(PrivacySettingsOutputSerializer(privacy_settings_for(user=request.user)).data)
 
-    @extend_schema(request=InputSerializer, responses={200: PrivacySettingsOutputSerializer}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Change my privacy settings"),
+        description=gettext_lazy(
+            "Change privacy settings; options beyond the defaults need an advanced permission (USR-1, USR-2)."
+        ),
+        tags=["me"],
+        request=InputSerializer,
+        responses={200: PrivacySettingsOutputSerializer},
+    )
     def patch(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         data = self.InputSerializer(data=request.data)
@@ -232,7 +275,15 @@ class AccountDeleteApi(APIView):
     class InputSerializer(serializers.Serializer):
         password = serializers.CharField(write_only=True, max_length=128)
 
-    @extend_schema(request=InputSerializer, responses={204: None}, tags=["me"])
+    @extend_schema(
+        summary=gettext_lazy("Delete my account"),
+        description=gettext_lazy(
+            "Delete the account after password confirmation; 409 with the reasons while an order, after-sales request or complaint is open (USR-4)."
+        ),
+        tags=["me"],
+        request=InputSerializer,
+        responses={204: None},
+    )
     def post(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         data = self.InputSerializer(data=request.data)

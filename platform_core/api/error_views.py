@@ -15,20 +15,26 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def _error(request: HttpRequest, body: dict[str, Any], status: int) -> JsonResponse:
+    request_id = getattr(request, "request_id", None)
+    return JsonResponse({**body, "request_id": request_id} if request_id else body, status=status)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None, **kwargs: Any) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+        return _error(request, {"code": "not_found", "detail": _("Not found.")}, 404)
     return defaults.page_not_found(request, exception, **kwargs)
 
 
 def server_error(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(
+        return _error(
+            request,
             {
                 "code": "server_error",
                 "detail": _("Something went wrong on our side; please try again later."),
             },
-            status=500,
+            500,
         )
     return defaults.server_error(request, **kwargs)
 
@@ -36,7 +42,5 @@ def server_error(request: HttpRequest, **kwargs: Any) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Exception, **kwargs: Any) -> HttpResponse:
     """A ``SuspiciousOperation`` (e.g. a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``): 400, JSON under /api/."""
     if _is_api(request):
-        return JsonResponse(
-            {"code": "bad_request", "detail": _("The request could not be read.")}, status=400
-        )
+        return _error(request, {"code": "bad_request", "detail": _("The request could not be read.")}, 400)
     return defaults.bad_request(request, exception, **kwargs)

@@ -1,7 +1,8 @@
 """One exception handler for the whole API: domain errors become clear HTTP answers.
 
-Body shape, always: ``{"code": "...", "detail": "...", "errors": {field: [messages]}}`` (``errors`` only
-for field-level problems; ``allowed_transitions`` for 409s from a state machine).
+Body shape, always: ``{"code": "...", "detail": "...", "errors": {field: [messages]}, "request_id": "..."}``
+(``errors`` only for field-level problems; ``allowed_transitions`` for 409s from a state machine). The
+schema documents it as the ``Error`` component (``platform_core.api.schema_errors``).
 """
 
 import logging
@@ -35,6 +36,15 @@ def _allowed_transitions(exc: TransitionNotAllowed) -> list[str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The error answer in the one shape, with the request id (issue 24) to quote to support."""
+    response = _error_response(exc, context)
+    request_id = getattr(context.get("request"), "request_id", None)
+    if response is not None and isinstance(response.data, dict) and request_id:
+        response.data["request_id"] = request_id
+    return response
+
+
+def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"code": exc.code, "detail": exc.message}
         if exc.errors:

@@ -58,3 +58,23 @@ class NulFreeDictField(serializers.DictField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.append(validate_no_nul)
+
+
+class SlugOrIdRelatedField(serializers.SlugRelatedField):
+    """Issue 24: an object named by its slug — the one identifier the API returns — or, for clients written
+    before, by its numeric id. Answers the slug, so a value read can be sent back as it is."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit()):
+            queryset = self.get_queryset()
+            assert queryset is not None  # a writable field has one
+            number = int(data)
+            if not 0 < number <= BIGINT_MAX:
+                self.fail("does_not_exist", slug_name="id", value=str(data))
+            try:
+                return queryset.get(pk=number)
+            except queryset.model.DoesNotExist:
+                self.fail("does_not_exist", slug_name="id", value=str(data))
+        return super().to_internal_value(data)

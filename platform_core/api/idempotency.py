@@ -112,6 +112,8 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
             except _ServerError as err:
                 return err.response
 
+        # read by the schema (platform_core.api.schema): the header is declared as this enforces it
+        wrapper.idempotency_key = "required" if required else "optional"  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

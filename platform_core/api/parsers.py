@@ -65,5 +65,10 @@ class BoundedJSONParser(JSONParser):
             )
         try:
             return json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
-        except (ValueError, RecursionError) as exc:
-            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
+        except json.JSONDecodeError as exc:  # issue 24: the position, in the reader's language
+            raise ParseError(
+                _("JSON parse error - not valid JSON at line %(line)d, column %(column)d.")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
+        except (ValueError, RecursionError) as exc:  # NaN/Infinity, undecodable bytes, too deep
+            raise ParseError(_("JSON parse error - a value is not allowed in JSON.")) from exc

@@ -1,6 +1,7 @@
 """The caller's in-app inbox: list, mark one read, mark all read (OPS-3; SEC-1 scoping)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -49,9 +50,11 @@ class NotificationListApi(APIView):
         )
 
     @extend_schema(
+        summary=gettext_lazy("List my notifications"),
+        description=gettext_lazy("The caller's notifications, newest first."),
+        tags=["notifications"],
         parameters=[FilterSerializer],
         responses={200: NotificationOutputSerializer(many=True)},
-        tags=["notifications"],
     )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated
@@ -66,7 +69,13 @@ class NotificationListApi(APIView):
 
 
 class NotificationReadApi(APIView):
-    @extend_schema(request=None, responses={200: NotificationOutputSerializer}, tags=["notifications"])
+    @extend_schema(
+        summary=gettext_lazy("Mark a notification read"),
+        description=gettext_lazy("Mark one notification read."),
+        tags=["notifications"],
+        request=None,
+        responses={200: NotificationOutputSerializer},
+    )
     def post(self, request: Request, notification_id: int) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated
         notification = notification_mark_read(notification_id=notification_id, actor=request.user)
@@ -75,9 +84,11 @@ class NotificationReadApi(APIView):
 
 class NotificationReadAllApi(APIView):
     @extend_schema(
+        summary=gettext_lazy("Mark all notifications read"),
+        description=gettext_lazy("Mark every unread notification read."),
+        tags=["notifications"],
         request=None,
         responses={200: inline_serializer("NotificationsReadAll", {"marked": serializers.IntegerField()})},
-        tags=["notifications"],
     )
     def post(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated

@@ -9,6 +9,7 @@ from typing import Any
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -93,7 +94,12 @@ class ExportOutputSerializer(serializers.ModelSerializer):
 
 
 class ReportListApi(APIView):
-    @extend_schema(responses={200: ReportOutputSerializer(many=True)}, tags=["reports"])
+    @extend_schema(
+        summary=gettext_lazy("List reports"),
+        description=gettext_lazy("The reports the caller may run."),
+        tags=["reports"],
+        responses={200: ReportOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         return Response(ReportOutputSerializer(report_list_for_user(user=request.user), many=True).data)
 
@@ -106,6 +112,11 @@ class ReportExportApi(_NoFormatNegotiation):
         run_async = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
+        summary=gettext_lazy("Export a report"),
+        description=gettext_lazy(
+            "Start an export of a report; `?format=` names the file format (csv, xlsx)."
+        ),
+        tags=["reports"],
         parameters=[
             OpenApiParameter("format", str, enum=list(FORMATS), description="csv (default), xlsx or pdf"),
             OpenApiParameter("from", OpenApiTypes.DATE, description="First day (platform time zone)"),
@@ -116,7 +127,6 @@ class ReportExportApi(_NoFormatNegotiation):
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The export file"),
             202: ExportOutputSerializer,
         },
-        tags=["reports"],
     )
     def get(self, request: Request, code: str) -> HttpResponseBase:
         assert isinstance(request.user, User)  # IsAuthenticated
@@ -149,7 +159,12 @@ class ReportExportApi(_NoFormatNegotiation):
 
 
 class ExportStatusApi(APIView):
-    @extend_schema(responses={200: ExportOutputSerializer}, tags=["reports"])
+    @extend_schema(
+        summary=gettext_lazy("Get an export"),
+        description=gettext_lazy("An export's state and, when ready, its download link."),
+        tags=["reports"],
+        responses={200: ExportOutputSerializer},
+    )
     def get(self, request: Request, export_id: int) -> Response:
         export = export_get_for_user(user=request.user, export_id=export_id)
         return Response(ExportOutputSerializer(export).data)
@@ -157,7 +172,10 @@ class ExportStatusApi(APIView):
 
 class ExportDownloadApi(_NoFormatNegotiation):
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=["reports"]
+        summary=gettext_lazy("Download an export"),
+        description=gettext_lazy("The exported file."),
+        tags=["reports"],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, export_id: int) -> HttpResponseBase:
         assert isinstance(request.user, User)
@@ -178,7 +196,12 @@ class MonthlyReportOutputSerializer(serializers.ModelSerializer):
 
 
 class MonthlyReportListApi(APIView):
-    @extend_schema(responses={200: MonthlyReportOutputSerializer(many=True)}, tags=["reports"])
+    @extend_schema(
+        summary=gettext_lazy("List monthly reports"),
+        description=gettext_lazy("The monthly reports the caller may read."),
+        tags=["reports"],
+        responses={200: MonthlyReportOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         reports = monthly_report_list_for_user(user=request.user)
         return Response(MonthlyReportOutputSerializer(reports, many=True).data)
@@ -186,9 +209,11 @@ class MonthlyReportListApi(APIView):
 
 class MonthlyReportDownloadApi(_NoFormatNegotiation):
     @extend_schema(
+        summary=gettext_lazy("Download a monthly report"),
+        description=gettext_lazy("One monthly report as a file."),
+        tags=["reports"],
         parameters=[OpenApiParameter("appendix", str, description="A CSV appendix's code; the PDF without")],
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
-        tags=["reports"],
     )
     def get(self, request: Request, report_id: int) -> HttpResponseBase:
         assert isinstance(request.user, User)

@@ -301,6 +301,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # issue 24: the API's description and the tags' (translatable), docs/api.md
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "platform_core.api.schema_info.schema_postprocess",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # two models have a field called `kind`; name their enums apart
     "ENUM_NAME_OVERRIDES": {
@@ -321,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewHideReasonEnum": "orders.models.Review.HideReason",
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
         "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
+        "TrackingEventKindEnum": "orders.models.TrackingEvent.Kind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.

@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.urls("tests.platform_core.api.urls_for_tests"), pytest
 def test_not_found_is_404_with_code(api_client):
     response = api_client.get("/test/errors/notfound/")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "detail": "No such order."}
+    body = response.json()
+    assert body.pop("request_id") == response["X-Request-ID"]  # issue 24: quote it to support
+    assert body == {"code": "not_found", "detail": "No such order."}
 
 
 def test_conflict_is_409_with_its_code(api_client):
