@@ -3,6 +3,7 @@
 Thin views: parse, call a selector or service, serialise.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse
@@ -21,6 +22,7 @@ from aftersales.models import AfterSalesEvent, AfterSalesRequest
 from aftersales.services.requests import request_create, request_escalate, request_withdraw
 from aftersales.services.returns import request_close, request_ship_return
 from platform_core.accounts.acting import request_user
+from platform_core.api.fields import MoneyField
 from platform_core.api.pagination import PagePagination, paginate
 from platform_core.api.parsers import BoundedJSONParser
 from platform_core.uploads import file_response
@@ -64,6 +66,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "auto_approved",
             "refusal_reason",
             "return_shipping_payer",
+            "return_shipping_fee",
+            "return_shipping_reimbursed_at",
             "return_ship_by",
             "return_carrier",
             "return_tracking_number",
@@ -100,6 +104,18 @@ class RequestDetailSerializer(RequestOutputSerializer):
 class CarrierInputSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=32)
     tracking_number = serializers.CharField(max_length=64)
+
+
+class ShipReturnInputSerializer(CarrierInputSerializer):
+    shipping_fee = MoneyField(
+        min_value=Decimal("0.00"),
+        required=False,
+        default=Decimal("0.00"),
+        help_text=(
+            "AFS-4: the postage paid for the return (CNY, at most AFTERSALES_RETURN_SHIPPING_FEE_MAX); the "
+            "shop pays it back when it is the return-shipping payer (`return_shipping_payer`)."
+        ),
+    )
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -182,10 +198,10 @@ class RequestShipReturnApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CarrierInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
+    @extend_schema(request=ShipReturnInputSerializer, responses={200: RequestDetailSerializer}, tags=TAGS)
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
-        data = CarrierInputSerializer(data=request.data)
+        data = ShipReturnInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         updated = request_ship_return(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)
