@@ -51,9 +51,9 @@ def _set_grade_2(client: Client) -> None:
 def _credit_payable(merchant: Merchant, amount: str, key: str) -> None:
     ledger_post(
         idempotency_key=key,
-        kind=TransactionKind.RELEASE,
+        kind=TransactionKind.ADJUSTMENT,
         postings=[
-            (ledger_account_for(kind=AccountKind.ORDER_ESCROW), -Decimal(amount)),
+            (ledger_account_for(kind=AccountKind.CUSTOMER_PAYMENTS_CLEARING), -Decimal(amount)),
             (ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=merchant), Decimal(amount)),
         ],
     )
