@@ -70,7 +70,7 @@ def test_rep_3_the_admins_grade_policy_raises_the_deposit_and_delays_payouts_and
     _set_grade_2(_policy_admin(client))
 
     entry = AuditEntry.objects.filter(action="merchant.grade_policy_changed").latest("pk")
-    assert entry.after["payout_delay_days"] == 7
+    assert entry.after is not None and entry.after["payout_delay_days"] == 7
     # the merchant API says what the shop must hold and why
     me = client_for(merchant.owner).get("/api/v1/merchant/").json()
     assert Decimal(me["deposit_required"]) == Decimal("2100.00")
