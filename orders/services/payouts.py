@@ -75,17 +75,19 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         return None
     # REP-3: money reaches a payout the grade policy's delay after it arrived; what left the payable
     # (refunds, earlier payouts) counts at once.
-    cutoff = timezone.now() - timedelta(
-        days=grade_policy_for_merchant(merchant=merchant)["payout_delay_days"]
-    )
-    recent = LedgerEntry.objects.filter(account=payable, amount__gt=0, transaction__created_at__gt=cutoff)
-    amount = payable.balance - (recent.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"))
+    delay = grade_policy_for_merchant(merchant=merchant)["payout_delay_days"]
+    last = PayoutStatement.objects.filter(merchant=merchant).aggregate(m=Max("last_entry_id"))["m"] or 0
+    entries_due = LedgerEntry.objects.filter(account=payable, pk__gt=last)
+    amount = payable.balance
+    if delay:
+        cutoff = timezone.now() - timedelta(days=delay)
+        recent = LedgerEntry.objects.filter(account=payable, amount__gt=0, transaction__created_at__gt=cutoff)
+        amount -= recent.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        entries_due = entries_due.filter(transaction__created_at__lte=cutoff)
     if amount <= 0:
         return None
-    last = PayoutStatement.objects.filter(merchant=merchant).aggregate(m=Max("last_entry_id"))["m"] or 0
     entries = list(
-        LedgerEntry.objects.filter(account=payable, pk__gt=last, transaction__created_at__lte=cutoff)
-        .select_related("transaction")
+        entries_due.select_related("transaction")
         .prefetch_related("transaction__entries__account")
         .order_by("pk")
     )
