@@ -415,6 +415,7 @@ class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
             merchant=data.get("merchant") or obj.merchant,
             pays_no_reason_return_shipping=data["pays_no_reason_return_shipping"],
             warranty_days=data["warranty_days"],
+            exchange_repair_terms=data.get("exchange_repair_terms", obj.exchange_repair_terms),
             actor=request_user(request),
         ).pk
 

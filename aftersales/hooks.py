@@ -4,6 +4,7 @@ from aftersales.dashboard import aftersales_actions
 from aftersales.selectors import (
     aftersales_closure_pending,
     aftersales_kpi_figures,
+    aftersales_policy_terms,
     customer_open_aftersales_reason,
     listing_complaint_risk,
     message_kpi_figures,
@@ -12,6 +13,7 @@ from catalog.services.inspections import inspection_risk_factors
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
+from orders.services.checkout import contract_policy_sources
 from platform_core.accounts.services import account_deletion_checks
 
 # REP-3, VIO-6: response figures and complaint counts feed the merchant's credit and KPIs; MSG-2, VIO-6:
@@ -30,3 +32,6 @@ inspection_risk_factors.register(listing_complaint_risk)
 
 # AFS-3, AFS-4: the merchant dashboard's home page lists the requests waiting for the shop.
 home_action_sources.register(aftersales_actions)
+
+# ORD-1: checkout copies the shop's after-sales policy into each order's contract.
+contract_policy_sources.register(aftersales_policy_terms)

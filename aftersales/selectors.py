@@ -17,6 +17,7 @@ from aftersales.models import (
     Complaint,
     Conversation,
     Evidence,
+    MerchantAfterSalesPolicy,
     Message,
     MessageImage,
     ReplyClock,
@@ -487,3 +488,35 @@ def suggestion_tag_counts(*, since: datetime, until: datetime) -> list[tuple[str
         for tag in tags or ["untagged"]:
             counts[str(tag)] = counts.get(str(tag), 0) + 1
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+# --- ORD-1, AFS-1, AFS-4: the merchant's after-sales policy, live and as each order's contract holds it --
+
+
+def aftersales_policy_for_merchant(*, merchant: Merchant) -> MerchantAfterSalesPolicy:
+    """The shop's policy as it stands now (an unsaved default one if the shop never set one)."""
+    found = MerchantAfterSalesPolicy.objects.filter(merchant=merchant).first()
+    return found if found is not None else MerchantAfterSalesPolicy(merchant=merchant)
+
+
+def aftersales_policy_terms(merchant: Merchant) -> dict[str, Any]:
+    """ORD-1: the policy as checkout copies it into the contract (``contract_policy_sources``): who pays
+    a no-reason return's shipping (AFS-4, 7DR Art. 18), the warranty in days (AFS-1; the platform's
+    default when the shop names none) and the shop's exchange and repair terms."""
+    policy = aftersales_policy_for_merchant(merchant=merchant)
+    return {
+        "no_reason_return_shipping_payer": "merchant"
+        if policy.pays_no_reason_return_shipping
+        else "customer",
+        "warranty_days": policy.warranty_days or settings.AFTERSALES_WARRANTY_DAYS,
+        "exchange_repair_terms": policy.exchange_repair_terms,
+    }
+
+
+def aftersales_policy_of_order(*, order: Order) -> dict[str, Any]:
+    """ORD-1: the policy the order was bought under: its contract's copy. Orders placed before the
+    contract held one fall back to the shop's policy now (the only record there is)."""
+    snapshot = (order.contract or {}).get("aftersales_policy")
+    if snapshot:
+        return dict(snapshot)
+    return aftersales_policy_terms(order.merchant)

@@ -20,6 +20,7 @@ from aftersales.api.conversations import (
     MessageImageFileApi,
 )
 from aftersales.api.merchant_requests import (
+    MerchantAfterSalesPolicyApi,
     MerchantRequestApproveApi,
     MerchantRequestConfirmReceiptApi,
     MerchantRequestDetailApi,
@@ -52,6 +53,11 @@ urlpatterns = [
     path("aftersales/<int:request_id>/close/", RequestCloseApi.as_view(), name="aftersales-close"),
     path("aftersales/evidence/<int:evidence_id>/", EvidenceFileApi.as_view(), name="aftersales-evidence"),
     path("merchant/aftersales/", MerchantRequestListApi.as_view(), name="merchant-aftersales"),
+    path(
+        "merchant/aftersales-policy/",
+        MerchantAfterSalesPolicyApi.as_view(),
+        name="merchant-aftersales-policy",
+    ),
     path(
         "merchant/aftersales/<int:request_id>/",
         MerchantRequestDetailApi.as_view(),

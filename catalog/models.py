@@ -401,12 +401,20 @@ class BannedTerm(models.Model):
 
 
 class InspectionBatch(models.Model):
-    """CAT-6: one round of random quality inspection (抽检)."""
+    """CAT-6: one round of random quality inspection (抽检), or (CMP-3) the inspection of one listing that
+    complaints triggered (no staff member created it: ``created_by`` is empty)."""
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    class Trigger(models.TextChoices):
+        SAMPLING = "sampling", _("Random sampling")
+        COMPLAINTS = "complaints", _("Complaints past the threshold")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     size = models.PositiveIntegerField()
     note = models.CharField(max_length=500, blank=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SAMPLING)
 
     class Meta:
         verbose_name_plural = _("inspection batches")

@@ -16,6 +16,38 @@ from platform_core.accounts.masking import mask_name
 from platform_core.reports.renderers import pdf_styles, pdf_table
 
 
+def non_returnable_confirmation_text(line: dict[str, Any]) -> str:
+    """AFS-2: the contract's record of the customer's confirmation that the line is non-returnable."""
+    return _(
+        "%(title)s: marked non-returnable by the shop; the buyer confirmed at purchase (%(at)s) that it has "
+        "no 7-day no-reason return."
+    ) % {"title": line.get("title", ""), "at": line.get("non_returnable_confirmed_at") or "—"}
+
+
+def policy_paragraphs(policy: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """ORD-1: the shop's own after-sales policy at purchase, as the contract holds it."""
+    if not policy:
+        return []
+    payer = policy.get("no_reason_return_shipping_payer")
+    out = [
+        ("Heading2", _("The shop's after-sales policy at purchase")),
+        (
+            "Normal",
+            _("Return shipping of a no-reason return is paid by: %(payer)s")
+            % {"payer": _("the shop") if payer == "merchant" else _("the buyer")},
+        ),
+        ("Normal", _("Warranty (days): %(days)s") % {"days": policy.get("warranty_days", "")}),
+    ]
+    if policy.get("exchange_repair_terms"):
+        out.append(
+            (
+                "Normal",
+                _("Exchange and repair terms: %(terms)s") % {"terms": policy["exchange_repair_terms"]},
+            )
+        )
+    return out
+
+
 def contract_paragraphs(order: Order) -> list[tuple[str, str]]:
     """``(style, text)`` pairs of the contract, top to bottom; ``table`` rows are tab-separated cells."""
     contract: dict[str, Any] = order.contract or {}
@@ -78,6 +110,9 @@ def contract_paragraphs(order: Order) -> list[tuple[str, str]]:
                 },
             )
         )
+        if line.get("non_returnable_confirmed"):
+            out.append(("Normal", non_returnable_confirmation_text(line)))
+    out += policy_paragraphs(contract.get("aftersales_policy"))
     for label, key in (
         (_("Ships within (hours)"), "ship_within_hours"),
         (_("Automatic confirmation after (days)"), "auto_confirm_days"),

@@ -5,6 +5,7 @@ Thin views: parse, call a selector or service, serialise. Money-moving POSTs tak
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,14 +19,18 @@ from aftersales.api.requests import (
     RequestOutputSerializer,
 )
 from aftersales.models import AfterSalesRequest
+from aftersales.services.policies import aftersales_policy_set
 from aftersales.services.requests import request_approve, request_refuse
 from aftersales.services.returns import request_confirm_receipt, request_refund_issue, request_reship
+from merchants.models import MerchantMember
 from merchants.permissions import AFTERSALES_REFUNDERS, IsMerchantMember, merchant_for_request
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import PagePagination, paginate
 
 MerchantRefunder = IsMerchantMember.with_roles(*AFTERSALES_REFUNDERS)
+#: ORD-1: who sets the shop's after-sales policy (it becomes part of every later contract).
+AFTERSALES_POLICY_EDITORS = (MerchantMember.Role.OWNER, MerchantMember.Role.OPERATIONS)
 
 
 def _merchant_request(request: Request, request_id: int) -> AfterSalesRequest:
@@ -171,3 +176,45 @@ class MerchantRequestReshipApi(APIView):
         data.is_valid(raise_exception=True)
         updated = request_reship(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)
+
+
+# --- ORD-1, AFS-1, AFS-4: the shop's own after-sales policy --------------------------------------------
+
+
+class AfterSalesPolicySerializer(serializers.Serializer):
+    pays_no_reason_return_shipping = serializers.BooleanField(
+        help_text="AFS-4 (7DR Art. 18): the shop pays the return shipping of no-reason returns."
+    )
+    warranty_days = serializers.IntegerField(
+        min_value=1,
+        max_value=3650,
+        allow_null=True,
+        help_text="AFS-1: the warranty for repairs; null: the platform's default.",
+    )
+    exchange_repair_terms = serializers.CharField(max_length=2000, allow_blank=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class MerchantAfterSalesPolicyApi(APIView):
+    """ORD-1: the shop's after-sales policy. A change applies to orders placed afterwards only: each
+    order's contract keeps the policy of its purchase (``aftersales_policy``), which is what its
+    after-sales requests follow."""
+
+    permission_classes = [IsMerchantMember.with_roles(*AFTERSALES_POLICY_EDITORS)]
+
+    @extend_schema(responses={200: AfterSalesPolicySerializer}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        policy = selectors.aftersales_policy_for_merchant(merchant=merchant_for_request(request))
+        data = AfterSalesPolicySerializer(policy).data
+        if policy.pk is None:
+            data["updated_at"] = None
+        return Response(data)
+
+    @extend_schema(request=AfterSalesPolicySerializer, responses={200: AfterSalesPolicySerializer}, tags=TAGS)
+    def put(self, request: Request) -> Response:
+        data = AfterSalesPolicySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = aftersales_policy_set(
+            merchant=merchant_for_request(request), actor=request_user(request), **data.validated_data
+        )
+        return Response(AfterSalesPolicySerializer(policy).data)

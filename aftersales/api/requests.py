@@ -23,6 +23,7 @@ from aftersales.models import AfterSalesEvent, AfterSalesRequest
 from aftersales.services.requests import request_create, request_escalate, request_withdraw
 from aftersales.services.returns import request_close, request_ship_return
 from platform_core.accounts.acting import request_user
+from platform_core.api.fields import MoneyField
 from platform_core.api.pagination import PagePagination, paginate
 from platform_core.api.parsers import BoundedJSONParser
 from platform_core.uploads import file_response
@@ -66,6 +67,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "auto_approved",
             "refusal_reason",
             "return_shipping_payer",
+            "return_shipping_fee",
+            "return_shipping_reimbursed_at",
             "return_ship_by",
             "return_carrier",
             "return_tracking_number",
@@ -102,6 +105,18 @@ class RequestDetailSerializer(RequestOutputSerializer):
 class CarrierInputSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=32)
     tracking_number = serializers.CharField(max_length=64)
+
+
+class ShipReturnInputSerializer(CarrierInputSerializer):
+    shipping_fee = MoneyField(
+        min_value=Decimal("0.00"),
+        required=False,
+        default=Decimal("0.00"),
+        help_text=(
+            "AFS-4: the postage paid for the return (CNY, at most AFTERSALES_RETURN_SHIPPING_FEE_MAX); the "
+            "shop pays it back when it is the return-shipping payer (`return_shipping_payer`)."
+        ),
+    )
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -218,15 +233,16 @@ class RequestShipReturnApi(APIView):
     @extend_schema(
         summary=gettext_lazy("Ship the return"),
         description=gettext_lazy(
-            "The customer ships the returned item with carrier and tracking number (AFS-4)."
+            "The customer ships the returned item with carrier and tracking number, and what the carrier "
+            "charged (AFS-4)."
         ),
         tags=["aftersales"],
-        request=CarrierInputSerializer,
+        request=ShipReturnInputSerializer,
         responses={200: RequestDetailSerializer},
     )
     def post(self, request: Request, request_id: int) -> Response:
         found = selectors.request_get_for_customer(customer=request_user(request), request_id=request_id)
-        data = CarrierInputSerializer(data=request.data)
+        data = ShipReturnInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         updated = request_ship_return(request=found, actor=request_user(request), **data.validated_data)
         return Response(RequestDetailSerializer(updated).data)

@@ -35,13 +35,23 @@ class SpecialPeriod(models.Model):
 
 
 class MerchantAfterSalesPolicy(models.Model):
-    """AFS-4 (7DR Art. 18), AFS-1: what a merchant promises beyond the law."""
+    """AFS-4 (7DR Art. 18), AFS-1: what a merchant promises beyond the law.
+
+    ORD-1: checkout copies it into each order's contract (``aftersales_policy_terms``); every later
+    reader of an order uses that copy, so a change applies to new orders only."""
 
     merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="aftersales_policy")
     pays_no_reason_return_shipping = models.BooleanField(
         _("pays return shipping for no-reason returns"), default=False
     )
     warranty_days = models.PositiveIntegerField(_("warranty (days)"), null=True, blank=True)
+    exchange_repair_terms = models.TextField(
+        _("exchange and repair terms"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What the shop offers for exchanges and repairs beyond the law."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("merchant after-sales policy")

@@ -5,6 +5,7 @@ Money never lives here: a request's ``amount`` is what the customer asks for; wh
 ``orders.Refund`` (and its ledger transaction) the request points at.
 """
 
+from decimal import Decimal
 from typing import Any
 
 import pgtrigger
@@ -115,6 +116,12 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
     return_carrier = models.CharField(max_length=32, blank=True)
     return_tracking_number = models.CharField(max_length=64, blank=True)
     return_shipped_at = models.DateTimeField(null=True, blank=True)
+    # AFS-4: the postage the customer paid for the return (declared when shipping it, capped by
+    # AFTERSALES_RETURN_SHIPPING_FEE_MAX); the shop pays it back through the ledger when it is the payer
+    return_shipping_fee = models.DecimalField(
+        _("return shipping fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    return_shipping_reimbursed_at = models.DateTimeField(null=True, blank=True)
     return_delivered_at = models.DateTimeField(null=True, blank=True)
     receipt_due_at = models.DateTimeField(null=True, blank=True)
     return_received_at = models.DateTimeField(null=True, blank=True)

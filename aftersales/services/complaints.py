@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.clocks import RULE_COMPLAINT_ACK, RULE_COMPLAINT_ANSWER
 from aftersales.models import Complaint
+from aftersales.selectors import complaint_count_for_listing
 from aftersales.services._common import (
     CS,
     _attach,
@@ -19,6 +20,7 @@ from aftersales.services._common import (
     complaint_lock,
 )
 from catalog.models import Listing
+from catalog.services.inspections import inspection_open_for_complaints
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.services.settlement import order_escrow_hold
@@ -120,6 +122,11 @@ def complaint_file(
     deadline_start(rule=RULE_COMPLAINT_ACK, subject=complaint, due_at=complaint.acknowledge_by)
     deadline_start(rule=RULE_COMPLAINT_ANSWER, subject=complaint, due_at=complaint.answer_by)
     _step(complaint, action="filed", actor=actor, note=description)
+    if listing is not None:  # CMP-3: past the threshold, complaints open an inspection of the listing
+        since = now - settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW
+        inspection_open_for_complaints(
+            listing=listing, complaints=complaint_count_for_listing(listing=listing, since=since), actor=None
+        )
     return complaint
 
 

@@ -1,37 +1,54 @@
-"""AFS-4, AFS-1: what a merchant promises beyond the law, recorded on the merchant's behalf."""
+"""ORD-1, AFS-1, AFS-4: the shop sets its own after-sales policy; new orders' contracts copy it."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.models import MerchantAfterSalesPolicy
 from merchants.models import Merchant
+from merchants.services.lifecycle import merchant_lock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
-from platform_core.errors import Forbidden
-from platform_core.locking import lock
+from platform_core.errors import InvalidInput
 
 
 @transaction.atomic
 def aftersales_policy_set(
-    *, merchant: Merchant, pays_no_reason_return_shipping: bool, warranty_days: int | None, actor: User
+    *,
+    merchant: Merchant,
+    pays_no_reason_return_shipping: bool,
+    warranty_days: int | None,
+    exchange_repair_terms: str,
+    actor: User,
 ) -> MerchantAfterSalesPolicy:
-    """AFS-4: the merchant's promise (return shipping, warranty) as staff record it; orders snapshot it at
-    purchase (ORD), so each change is audited with what it replaced."""
-    if not actor.has_perm("aftersales.change_merchantaftersalespolicy"):
-        raise Forbidden(_("You may not change merchants' after-sales policies."), code="forbidden")
-    merchant = lock(Merchant, merchant.pk)
-    policy, _created = MerchantAfterSalesPolicy.objects.get_or_create(merchant=merchant)
+    """ORD-1: change the shop's policy (under the merchant's lock, audited). Orders already placed keep
+    the policy their contract copied at checkout; only later orders get the new one."""
+    if warranty_days is not None and not 0 < warranty_days <= 3650:
+        raise InvalidInput(
+            _("The warranty is between 1 and 3650 days."),
+            errors={"warranty_days": [_("Between 1 and 3650 days, or empty for the platform's default.")]},
+        )
+    merchant = merchant_lock(merchant_id=merchant.pk)
+    policy, _created = MerchantAfterSalesPolicy.objects.select_for_update().get_or_create(merchant=merchant)
     before = {
         "pays_no_reason_return_shipping": policy.pays_no_reason_return_shipping,
         "warranty_days": policy.warranty_days,
+        "exchange_repair_terms": policy.exchange_repair_terms,
     }
-    policy.pays_no_reason_return_shipping, policy.warranty_days = (
-        pays_no_reason_return_shipping,
-        warranty_days,
-    )
+    policy.pays_no_reason_return_shipping = pays_no_reason_return_shipping
+    policy.warranty_days = warranty_days
+    policy.exchange_repair_terms = exchange_repair_terms.strip()
+    policy.updated_at = timezone.now()
     policy.save()
-    after = {"pays_no_reason_return_shipping": pays_no_reason_return_shipping, "warranty_days": warranty_days}
     audit_record(
-        actor=actor, action="aftersales.policy_changed", subject=merchant, before=before, after=after
+        actor=actor,
+        action="aftersales.policy_changed",
+        subject=merchant,
+        before=before,
+        after={
+            "pays_no_reason_return_shipping": policy.pays_no_reason_return_shipping,
+            "warranty_days": policy.warranty_days,
+            "exchange_repair_terms": policy.exchange_repair_terms,
+        },
     )
     return policy

@@ -22,8 +22,8 @@ from aftersales.clocks import (
     RULE_REFUND_DUE,
     RULE_RETURN_SHIP_BY,
 )
-from aftersales.models import AfterSalesRequest, MerchantAfterSalesPolicy, SpecialPeriod
-from aftersales.selectors import user_is_customer_service
+from aftersales.models import AfterSalesRequest, SpecialPeriod
+from aftersales.selectors import aftersales_policy_of_order, user_is_customer_service
 from aftersales.services._common import (
     ELIGIBLE_ORDER_STATUSES,
     RS,
@@ -39,7 +39,6 @@ from aftersales.services._common import (
     request_lock,
 )
 from catalog.models import Category
-from merchants.models import Merchant
 from orders.models import Order, OrderLine
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.services.locks import order_lock
@@ -86,17 +85,12 @@ def _line_category(line: OrderLine) -> Category:
 
 
 def _non_returnable(order: Order, line: OrderLine) -> bool:
-    """AFS-2: the listing is marked non-returnable (the customer confirmed it at purchase)."""
-    if line.listing.is_non_returnable:
-        return True
-    for term in (order.contract or {}).get("lines", []):
-        if term.get("sku") == line.sku_id and term.get("non_returnable_confirmed"):
-            return True
-    return False
-
-
-def _policy(merchant: Merchant) -> MerchantAfterSalesPolicy | None:
-    return MerchantAfterSalesPolicy.objects.filter(merchant=merchant).first()
+    """AFS-2: the customer confirmed at purchase that the line is non-returnable, as the contract records;
+    the listing's flag today (set or lifted after the purchase) plays no part."""
+    return any(
+        term.get("sku") == line.sku_id and term.get("non_returnable_confirmed")
+        for term in (order.contract or {}).get("lines", [])
+    )
 
 
 def request_window_end(*, order: Order, line: OrderLine, kind: str, reason_kind: str) -> datetime:
@@ -108,9 +102,9 @@ def request_window_end(*, order: Order, line: OrderLine, kind: str, reason_kind:
     signed_at = _signed_at(order)
     if signed_at is None:
         raise Conflict(_("After-sales opens once the goods are signed for."), code="not_delivered")
-    if kind == R.Kind.REPAIR:
-        policy = _policy(order.merchant)
-        days = policy.warranty_days if policy and policy.warranty_days else settings.AFTERSALES_WARRANTY_DAYS
+    if kind == R.Kind.REPAIR:  # ORD-1: the warranty the contract holds, not the shop's policy today
+        days = int(aftersales_policy_of_order(order=order).get("warranty_days") or 0)
+        days = days or settings.AFTERSALES_WARRANTY_DAYS
     elif reason_kind == R.ReasonKind.NO_REASON:
         days = settings.AFTERSALES_NO_REASON_RETURN_DAYS
     else:
@@ -230,11 +224,13 @@ def request_create(
             )
     else:
         amount = ZERO
-    policy = _policy(order.merchant)
+    # AFS-4 (7DR Art. 18): the merchant pays for quality problems; for no-reason returns the customer,
+    # unless the policy in the order's contract (ORD-1) says the merchant does.
+    policy = aftersales_policy_of_order(order=order)
     payer = (
         R.Payer.MERCHANT
         if reason_kind == R.ReasonKind.QUALITY
-        or (policy is not None and policy.pays_no_reason_return_shipping)
+        or policy.get("no_reason_return_shipping_payer") == R.Payer.MERCHANT
         else R.Payer.CUSTOMER
     )
     within, special = _response_window(line=line, at=now)

@@ -2,6 +2,7 @@
 by a dispute."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,7 @@ from aftersales.models import AfterSalesRequest
 from aftersales.selectors import user_is_customer_service
 from aftersales.services._common import (
     RS,
+    ZERO,
     R,
     _event,
     _release_hold,
@@ -22,21 +24,44 @@ from aftersales.services._common import (
     request_lock,
 )
 from aftersales.services.requests import _refund
+from merchants.services.deposits import merchant_deposit_drawn
+from merchants.services.lifecycle import merchant_lock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
+from platform_core.ledger.models import AccountKind, LedgerAccount, TransactionKind
+from platform_core.ledger.services import ledger_account_for, ledger_post
+from platform_core.money import money_round
 
 
 @transaction.atomic
 def request_ship_return(
-    *, request: AfterSalesRequest, carrier: str, tracking_number: str, actor: User
+    *,
+    request: AfterSalesRequest,
+    carrier: str,
+    tracking_number: str,
+    shipping_fee: Decimal = ZERO,
+    actor: User,
 ) -> AfterSalesRequest:
-    """AFS-4: the customer ships the return (carrier and tracking number) within 7 days of approval."""
+    """AFS-4: the customer ships the return (carrier and tracking number) within 7 days of approval,
+    saying what the postage cost (``shipping_fee``, at most ``AFTERSALES_RETURN_SHIPPING_FEE_MAX``): the
+    shop pays it back when the return reaches it, if the shop is the payer (``_charge_return_shipping``)."""
     if not carrier.strip() or not tracking_number.strip():
         raise InvalidInput(_("Give the carrier and the tracking number."), code="tracking_missing")
+    if shipping_fee < 0 or shipping_fee > settings.AFTERSALES_RETURN_SHIPPING_FEE_MAX:
+        raise InvalidInput(
+            _("The return's postage is between 0 and %(max)s CNY.")
+            % {"max": settings.AFTERSALES_RETURN_SHIPPING_FEE_MAX},
+            errors={
+                "shipping_fee": [
+                    _("At most %(max)s CNY.") % {"max": settings.AFTERSALES_RETURN_SHIPPING_FEE_MAX}
+                ]
+            },
+        )
     request = request_lock(request_id=request.pk)
     before = request.status
     request.ship_return(carrier=carrier.strip(), tracking_number=tracking_number.strip())
+    request.return_shipping_fee = money_round(shipping_fee)
     request.save()
     deadline_meet(rule=RULE_RETURN_SHIP_BY, subject=request)
     _event(
@@ -44,7 +69,12 @@ def request_ship_return(
         action="return_shipped",
         actor=actor,
         from_status=before,
-        data={"carrier": carrier, "tracking_number": tracking_number},
+        data={
+            "carrier": carrier,
+            "tracking_number": tracking_number,
+            "shipping_fee": str(request.return_shipping_fee),
+            "shipping_paid_by": request.return_shipping_payer,
+        },
     )
     _tell_merchant(
         request,
@@ -82,10 +112,77 @@ def request_return_delivered(
     return request
 
 
+def _charge_return_shipping(request: AfterSalesRequest, *, actor: User | None) -> None:
+    """AFS-4 (7DR Art. 18): the return has reached the shop; when the shop pays the return shipping (a
+    quality problem, or its policy in the order's contract says so for no-reason returns), the postage
+    the customer paid goes back to the customer from the shop's money: one ``compensation`` transaction
+    keyed ``aftersales:<id>:return-shipping`` from the merchant's payable, then its deposit (the
+    platform's revenue for its own shop), into refunds clearing (paid out to the customer). When the
+    customer is the payer the postage stays theirs and nothing moves. Funds short: recorded on the
+    request's timeline, nothing moves (finance steps in)."""
+    fee = request.return_shipping_fee
+    if fee <= 0 or request.return_shipping_payer != R.Payer.MERCHANT or request.return_shipping_reimbursed_at:
+        return
+    merchant = request.merchant
+    postings: list[tuple[LedgerAccount, Decimal]] = [
+        (ledger_account_for(kind=AccountKind.REFUNDS_CLEARING), fee)
+    ]
+    from_deposit = ZERO
+    if merchant.is_self_operated:
+        postings.append((ledger_account_for(kind=AccountKind.PLATFORM_REVENUE), -fee))
+    else:
+        merchant_lock(merchant_id=merchant.pk)
+        payable = ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=merchant)
+        deposit = ledger_account_for(kind=AccountKind.MERCHANT_DEPOSIT, owner=merchant)
+        payable.refresh_from_db(fields=["balance"])
+        deposit.refresh_from_db(fields=["balance"])
+        from_payable = min(fee, max(payable.balance, ZERO))
+        from_deposit = fee - from_payable
+        if from_deposit > deposit.balance:
+            _event(
+                request,
+                action="return_shipping_unpaid",
+                actor=actor,
+                reason=_("The shop's funds cannot cover the return's postage; finance must step in."),
+                data={"fee": str(fee)},
+            )
+            return
+        postings += [
+            (account, -part)
+            for account, part in ((payable, from_payable), (deposit, from_deposit))
+            if part > 0
+        ]
+    ledger_post(
+        idempotency_key=f"aftersales:{request.pk}:return-shipping",
+        kind=TransactionKind.COMPENSATION,
+        postings=postings,
+        memo=f"return shipping of after-sales request {request.pk}",
+        subject=request,
+        actor=actor,
+    )
+    reason = _("Return postage of after-sales request #%(id)s, paid back to the customer.") % {
+        "id": request.pk
+    }
+    if from_deposit > 0:
+        merchant_deposit_drawn(
+            merchant=merchant, amount=from_deposit, kind="compensation", reason=reason, actor=actor
+        )
+    request.return_shipping_reimbursed_at = timezone.now()
+    request.save(update_fields=["return_shipping_reimbursed_at"])
+    _event(request, action="return_shipping_reimbursed", actor=actor, reason=reason, data={"fee": str(fee)})
+    _tell_customer(
+        request,
+        event="aftersales_return_shipping_reimbursed",
+        title=_("Return postage paid back"),
+        body=_("The shop paid back the %(fee)s CNY postage of your return.") % {"fee": fee},
+    )
+
+
 def _receive(request: AfterSalesRequest, *, actor: User | None, automatic: bool) -> AfterSalesRequest:
     before = request.status
     request.receive_return(automatic=automatic)
     request.save()
+    _charge_return_shipping(request, actor=actor)
     if not automatic:  # the sweeper resolves the deadline it is enforcing itself
         deadline_meet(rule=RULE_RETURN_RECEIPT, subject=request)
     _event(

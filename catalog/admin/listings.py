@@ -499,8 +499,8 @@ class InspectionInline(admin.TabularInline):
 
 @admin.register(InspectionBatch)
 class InspectionBatchAdmin(admin.ModelAdmin):
-    list_display = ["id", "created_at", "created_by", "size", "note"]
-    readonly_fields = ["created_by", "created_at", "size", "note"]
+    list_display, list_filter = ["id", "created_at", "created_by", "trigger", "size", "note"], ["trigger"]
+    readonly_fields = ["created_by", "created_at", "trigger", "size", "note"]
     inlines = [InspectionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -21,6 +21,7 @@ from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput, NotFound
 from platform_core.hooks import Hook
+from platform_core.locking import lock
 
 RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
 
@@ -83,6 +84,41 @@ def inspection_batch_create(
         after={"listings": [listing.pk for listing, _weight in chosen]},
     )
     return batch
+
+
+@transaction.atomic
+def inspection_open_for_complaints(
+    *, listing: Listing, complaints: int, actor: User | None
+) -> Inspection | None:
+    """CMP-3, CAT-6: ``complaints`` about ``listing`` within ``CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW``
+    reached ``CATALOG_INSPECTION_COMPLAINT_TRIGGER``: open an inspection of that listing at once (a batch
+    of one, trigger ``complaints``), for the inspectors' queue like a sampled one. Once per window: under
+    the listing's lock, a complaint-triggered inspection of it opened within the window means none is
+    opened again (``None``), however many complaints follow."""
+    if complaints < settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER:
+        return None
+    listing = lock(Listing, listing.pk)
+    since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW
+    if Inspection.objects.filter(
+        listing=listing, batch__trigger=InspectionBatch.Trigger.COMPLAINTS, batch__created_at__gte=since
+    ).exists():
+        return None
+    note = _("%(count)s complaints about this listing within %(days)s days.") % {
+        "count": complaints,
+        "days": settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW.days,
+    }
+    batch = InspectionBatch.objects.create(
+        created_by=None, size=1, note=note[:500], trigger=InspectionBatch.Trigger.COMPLAINTS
+    )
+    inspection = Inspection.objects.create(batch=batch, listing=listing)
+    audit_record(
+        actor=actor,
+        action="inspection_batch.created",
+        subject=batch,
+        after={"listings": [listing.pk], "trigger": batch.trigger, "complaints": complaints},
+        reason=note,
+    )
+    return inspection
 
 
 def risk_weighted_sample(

@@ -1,7 +1,9 @@
 """The merchant API's own-account endpoints: the shop as its members see it, and its documents."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,11 +18,30 @@ from merchants.permissions import (
     merchant_for_request,
     merchant_role_for_request,
 )
-from merchants.selectors.standing import merchant_deposit_balance, merchant_required_deposit
+from merchants.selectors.standing import merchant_money_policy
 from merchants.services.documents import merchant_document_add
 from platform_core.accounts.acting import request_user
 
 # --- the merchant's own account -------------------------------------------------------------------
+
+
+class GradePolicySerializer(serializers.Serializer):
+    """REP-3: what the shop's credit grade means for its deposit and payouts."""
+
+    grade = serializers.IntegerField(help_text="1-5; the default grade until first computed.")
+    grade_name = serializers.CharField()
+    graded = serializers.BooleanField(help_text="False: not computed yet, the default grade counts.")
+    base_deposit = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The categories' deposit."
+    )
+    deposit_multiplier = serializers.DecimalField(max_digits=5, decimal_places=2)
+    deposit_surcharge = serializers.DecimalField(max_digits=12, decimal_places=2)
+    required_deposit = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="base × multiplier + surcharge."
+    )
+    payout_delay_days = serializers.IntegerField(
+        help_text="Money is paid out this many days after it arrives."
+    )
 
 
 class MerchantMeApi(APIView):
@@ -35,6 +56,12 @@ class MerchantMeApi(APIView):
         role = serializers.SerializerMethodField()
         deposit_balance = serializers.SerializerMethodField()
         deposit_required = serializers.SerializerMethodField()
+        grade_policy = serializers.SerializerMethodField(
+            help_text=(
+                "REP-3: why the shop must hold `deposit_required` and waits for payouts: its credit grade, the "
+                "categories' deposit, the grade's multiplier and surcharge, the payout delay in days."
+            )
+        )
 
         class Meta:
             model = Merchant
@@ -50,16 +77,27 @@ class MerchantMeApi(APIView):
                 "role",
                 "deposit_balance",
                 "deposit_required",
+                "grade_policy",
             ]
 
         def get_role(self, merchant: Merchant) -> str:
             return str(self.context["role"])
 
+        def _money(self, merchant: Merchant) -> dict[str, Any]:
+            if "money" not in self.context:
+                self.context["money"] = merchant_money_policy(merchant=merchant)
+            money: dict[str, Any] = self.context["money"]
+            return money
+
         def get_deposit_balance(self, merchant: Merchant) -> str:
-            return str(merchant_deposit_balance(merchant=merchant))
+            return str(self._money(merchant)["deposit_balance"])
 
         def get_deposit_required(self, merchant: Merchant) -> str:
-            return str(merchant_required_deposit(merchant=merchant))
+            return str(self._money(merchant)["required_deposit"])
+
+        @extend_schema_field(GradePolicySerializer)
+        def get_grade_policy(self, merchant: Merchant) -> dict[str, Any]:
+            return dict(GradePolicySerializer(self._money(merchant)).data)
 
     @extend_schema(
         summary=gettext_lazy("Get my shop"),

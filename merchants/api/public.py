@@ -14,11 +14,14 @@ from merchants.models import (
     Merchant,
     MerchantCreditSnapshot,
     Penalty,
+    QualificationDocument,
 )
 from merchants.policies import CREDIT_GRADE_NAMES
 from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
+from merchants.selectors.documents import licence_list_public_for_merchant
 from merchants.selectors.members import merchant_get_public
 from merchants.selectors.violations import penalty_list_public
+from platform_core.accounts.masking import mask_name
 from platform_core.api.pagination import PagePagination
 
 # --- REP-3, VIO-5: credit and penalties, as the public sees them -------------------------------------
@@ -93,8 +96,22 @@ class PenaltyPublicListApi(APIView):
 # --- MER-9: public profile ------------------------------------------------------------------------
 
 
+class LicencePublicSerializer(serializers.ModelSerializer):
+    """MER-9 (ECL Art. 15): a licence as the public sees it: no file, no uploader."""
+
+    kind = serializers.CharField(read_only=True, help_text="business_licence, food_licence, …")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    valid_until = serializers.DateField(read_only=True, allow_null=True, help_text="null: long-term.")
+
+    class Meta:
+        model = QualificationDocument
+        fields = ["kind", "kind_label", "number", "issuer", "valid_from", "valid_until"]
+
+
 class MerchantPublicProfileApi(APIView):
-    """MER-9 (ECL Art. 15, 37): licence information, the self-operated label, grade and penalties."""
+    """MER-9 (ECL Art. 15, 37): licence information (the business licence and industry licences with
+    their numbers and validity, the legal representative masked to the surname: a person's name), the
+    credit code, the self-operated label, the credit grade (REP-3) and the penalties in force (VIO-5)."""
 
     permission_classes = [AllowAny]
 
@@ -109,6 +126,12 @@ class MerchantPublicProfileApi(APIView):
             help_text="REP-3: one snapshot a month, 12 months."
         )
         penalties_in_force = serializers.SerializerMethodField(help_text="VIO-5: published, in force.")
+        legal_representative = serializers.SerializerMethodField(
+            help_text="ECL Art. 15: the legal representative, masked (surname and *)."
+        )
+        licences = serializers.SerializerMethodField(
+            help_text="ECL Art. 15: the business licence and industry licences (行政许可) valid today."
+        )
 
         class Meta:
             model = Merchant
@@ -117,7 +140,9 @@ class MerchantPublicProfileApi(APIView):
                 "name",
                 "legal_name",
                 "credit_code",
+                "legal_representative",
                 "registered_address",
+                "licences",
                 "is_self_operated",
                 "self_operated_label",
                 "status",
@@ -129,6 +154,14 @@ class MerchantPublicProfileApi(APIView):
 
         def get_self_operated_label(self, merchant: Merchant) -> str | None:
             return "自营" if merchant.is_self_operated else None
+
+        def get_legal_representative(self, merchant: Merchant) -> str:
+            return mask_name(merchant.legal_representative)
+
+        @extend_schema_field(LicencePublicSerializer(many=True))
+        def get_licences(self, merchant: Merchant) -> list[dict[str, Any]]:
+            documents = licence_list_public_for_merchant(merchant=merchant)
+            return list(LicencePublicSerializer(documents, many=True).data)
 
         @extend_schema_field(CreditSerializer(allow_null=True))
         def get_credit(self, merchant: Merchant) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from merchants.permissions import (
 from merchants.policies import CREDIT_GRADE_NAMES, kpi_format, kpi_label, kpi_policy
 from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
 from merchants.selectors.kpis import kpi_latest_for_merchant
+from merchants.selectors.standing import merchant_money_policy
 from merchants.selectors.violations import (
     penalty_list_for_merchant,
     violation_get_for_merchant,
@@ -44,7 +45,8 @@ class AppealForm(forms.Form):
 
 @merchant_required(ALL_ROLES)
 def standing(request: HttpRequest) -> HttpResponse:
-    """REP-3, VIO-1..VIO-6: the credit grade with its components and history, KPIs against their
+    """REP-3, VIO-1..VIO-6: the credit grade with its components and history and what it means for the
+    required deposit and the payout delay (the grade policy), KPIs against their
     thresholds, the violations of the past year (appeal within 7 days) and the penalties in force."""
     merchant = merchant_for_request(request)
     policies = kpi_policy()
@@ -64,6 +66,7 @@ def standing(request: HttpRequest) -> HttpResponse:
     context = {
         "credit": credit_latest_for_merchant(merchant=merchant),
         "grade_names": CREDIT_GRADE_NAMES,
+        "money": merchant_money_policy(merchant=merchant),  # REP-3: why this deposit and payout delay
         "history": history,
         "kpis": kpis,
         "violations": list(violation_list_for_merchant(merchant=merchant)),

@@ -14,7 +14,7 @@ from merchants.models.applications import (
     QualificationDocument,
     document_upload_to,
 )
-from merchants.models.credit import MerchantCreditSnapshot, MerchantKpi
+from merchants.models.credit import CreditGradePolicy, MerchantCreditSnapshot, MerchantKpi
 from merchants.models.merchant import Merchant, MerchantMember, MerchantStatusChange, StaffInvitation
 from merchants.models.reverification import MerchantChange, Reverification
 from merchants.models.violations import APPEAL_DECIDE_PERMISSION, Penalty, Violation, ViolationAppeal
@@ -24,6 +24,7 @@ __all__ = [
     "BASE_DOCUMENT_KINDS",
     "REVIEW_PERMISSION",
     "AgreementAcceptance",
+    "CreditGradePolicy",
     "DocumentKind",
     "Merchant",
     "MerchantApplication",

@@ -1,5 +1,9 @@
 """Credit snapshots and KPIs (REP-3, VIO-6)."""
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,3 +66,49 @@ class MerchantKpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant} {self.kpi} {self.date}: {self.value} ({self.level})"
+
+
+class CreditGradePolicy(models.Model):
+    """REP-3: what a credit grade means for the merchant's money: the required deposit (the categories'
+    deposit × ``deposit_multiplier`` + ``deposit_surcharge``) and how long money stays in the payable
+    before a payout takes it (``payout_delay_days``). One row per grade, edited in the admin (audited);
+    a merchant without a grade yet counts as ``CREDIT_DEFAULT_GRADE``; a grade without a row is neutral
+    (× 1, no surcharge, no delay)."""
+
+    grade = models.PositiveSmallIntegerField(
+        _("credit grade"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    deposit_multiplier = models.DecimalField(
+        _("deposit multiplier"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("10.00"))],
+        help_text=_("The categories' deposit is multiplied by this (at least 1)."),
+    )
+    deposit_surcharge = models.DecimalField(
+        _("deposit surcharge (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Added to the required deposit after the multiplier."),
+    )
+    payout_delay_days = models.PositiveSmallIntegerField(
+        _("payout delay (days)"),
+        default=0,
+        validators=[MaxValueValidator(90)],
+        help_text=_("Money reaches a payout this many days after it arrived in the payable balance."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["grade"]
+        verbose_name = _("credit grade policy")
+        verbose_name_plural = _("credit grade policies")
+
+    def __str__(self) -> str:
+        return f"grade {self.grade}: deposit ×{self.deposit_multiplier} +{self.deposit_surcharge}, payout +{self.payout_delay_days} d"

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.models import Merchant, MerchantMember, QualificationDocument, Reverification
+from merchants.models import DocumentKind, Merchant, MerchantMember, QualificationDocument, Reverification
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
@@ -38,6 +38,27 @@ def document_list_current_for_merchant(*, merchant: Merchant) -> QuerySet[Qualif
     return QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True).order_by(
         "kind", "-pk"
     )
+
+
+#: MER-9 (ECL Art. 15): what the public profile shows: the business licence and the industry licences
+#: (行政许可) — not the tax or organisation-code certificates, which the credit code replaced.
+PUBLIC_LICENCE_KINDS: tuple[str, ...] = (
+    DocumentKind.BUSINESS_LICENCE,
+    DocumentKind.FOOD_LICENCE,
+    DocumentKind.MEDICAL_DEVICE_LICENCE,
+    DocumentKind.COSMETICS_LICENCE,
+    DocumentKind.PUBLICATION_LICENCE,
+)
+
+
+def licence_list_public_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
+    """MER-9 (ECL Art. 15): the shop's business licence and industry licences valid today (each kind's
+    current document), with number, issuer and validity; an expired or superseded one is not shown."""
+    today = timezone.localdate()
+    documents = QualificationDocument.objects.filter(
+        merchant=merchant, kind__in=PUBLIC_LICENCE_KINDS, superseded_at__isnull=True
+    ).order_by("kind", "-pk")
+    return [document for document in documents if document.is_valid_on(today)]
 
 
 def document_list_expiring_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:

@@ -6,13 +6,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
-from merchants.models import AgreementAcceptance, Merchant, PlatformAgreement, QualificationDocument
+from merchants.models import (
+    AgreementAcceptance,
+    CreditGradePolicy,
+    Merchant,
+    PlatformAgreement,
+    QualificationDocument,
+)
+from merchants.policies import CREDIT_DEFAULT_GRADE, CREDIT_GRADE_NAMES
 from platform_core.ledger.models import AccountKind, LedgerAccount
+from platform_core.money import money_round
 
 ZERO = Decimal("0.00")
 
@@ -67,10 +75,68 @@ def merchant_deposit_balance(*, merchant: Merchant) -> Decimal:
     return balance if balance is not None else ZERO
 
 
-def merchant_required_deposit(*, merchant: Merchant) -> Decimal:
-    """MER-5: the deposit the merchant must hold: the largest of its categories' deposits."""
+def grade_policy_for_merchant(*, merchant: Merchant) -> dict[str, Any]:
+    """REP-3: what the merchant's credit grade means for its money (``CreditGradePolicy``): the grade
+    counted (``CREDIT_DEFAULT_GRADE`` before the first computation), its name, the deposit multiplier
+    and surcharge, the payout delay in days; neutral (× 1, no surcharge, no delay) without a row."""
+    return grade_policy_for_grade(grade=merchant.credit_grade)
+
+
+def grade_policy_for_grade(*, grade: int | None) -> dict[str, Any]:
+    """REP-3: the grade policy of ``grade`` (``None``: not graded yet, ``CREDIT_DEFAULT_GRADE``)."""
+    graded = grade is not None
+    grade = grade or CREDIT_DEFAULT_GRADE
+    row = CreditGradePolicy.objects.filter(grade=grade).first()
+    return {
+        "grade": grade,
+        "grade_name": CREDIT_GRADE_NAMES.get(grade, str(grade)),
+        "graded": graded,
+        "deposit_multiplier": row.deposit_multiplier if row else Decimal("1.00"),
+        "deposit_surcharge": row.deposit_surcharge if row else ZERO,
+        "payout_delay_days": row.payout_delay_days if row else 0,
+    }
+
+
+def deposit_for_grade(base: Decimal, policy: dict[str, Any]) -> Decimal:
+    """MER-5, REP-3: a categories' deposit ``base`` as the grade policy raises it (nothing if none)."""
+    if base <= 0:
+        return ZERO
+    return money_round(base * policy["deposit_multiplier"] + policy["deposit_surcharge"])
+
+
+def merchant_base_deposit(*, merchant: Merchant) -> Decimal:
+    """MER-5: the largest of the merchant's categories' deposits, before its grade counts."""
     required = merchant.categories.aggregate(m=Max("deposit_amount"))["m"]
     return required if required is not None else ZERO
+
+
+def merchant_required_deposit(*, merchant: Merchant) -> Decimal:
+    """MER-5, REP-3: the deposit the merchant must hold: the largest of its categories' deposits, times
+    its credit grade's multiplier plus its surcharge (``grade_policy_for_merchant``). One query: the
+    grade's policy row with the categories' deposit as a subquery (pages keep their query budget)."""
+    biggest = merchant.categories.order_by("-deposit_amount").values("deposit_amount")[:1]
+    row = (
+        CreditGradePolicy.objects.filter(grade=merchant.credit_grade or CREDIT_DEFAULT_GRADE)
+        .annotate(base=Subquery(biggest))
+        .first()
+    )
+    if row is None:  # no policy for the grade: neutral
+        return merchant_base_deposit(merchant=merchant)
+    terms = {"deposit_multiplier": row.deposit_multiplier, "deposit_surcharge": row.deposit_surcharge}
+    return deposit_for_grade(row.base or ZERO, terms)
+
+
+def merchant_money_policy(*, merchant: Merchant) -> dict[str, Any]:
+    """REP-3: why the shop must hold what it holds and waits as long as it waits, for the seller centre
+    and the merchant API: the grade policy, the categories' deposit, the required deposit, the balance."""
+    policy = grade_policy_for_merchant(merchant=merchant)
+    base = merchant_base_deposit(merchant=merchant)
+    return {
+        **policy,
+        "base_deposit": base,
+        "required_deposit": deposit_for_grade(base, policy),
+        "deposit_balance": merchant_deposit_balance(merchant=merchant),
+    }
 
 
 def _category_lineage(category: Category) -> list[Category]:
@@ -120,11 +186,12 @@ def merchant_may_list(*, merchant: Merchant, category: Category) -> tuple[bool, 
     if not merchant_has_accepted_current_agreement(merchant=merchant):
         return False, _("Accept the current platform service agreement first.")
     balance = merchant_deposit_balance(merchant=merchant)
-    if balance < category.deposit_amount:
+    needed = deposit_for_grade(category.deposit_amount, grade_policy_for_merchant(merchant=merchant))
+    if balance < needed:
         return False, _(
             "The category needs a deposit of %(required)s CNY; the shop holds %(balance)s CNY."
         ) % {
-            "required": category.deposit_amount,
+            "required": needed,
             "balance": balance,
         }
     missing = [

@@ -117,7 +117,12 @@ class CartItemApi(APIView):
 
 
 class CheckoutApi(APIView):
-    """ORD-1, ORD-3: one order per merchant from the cart; stock reserved; 30 minutes to pay."""
+    """ORD-1, ORD-3, AFS-2: one order per merchant from the cart; stock reserved; 30 minutes to pay.
+
+    AFS-2: a cart item whose listing is marked non-returnable (``is_non_returnable``) is bought only when
+    its SKU id is in ``confirm_non_returnable``; otherwise 400 with a message under that field, and
+    nothing is ordered. The contract records each confirmation.
+    """
 
     class InputSerializer(serializers.Serializer):
         shipping_name = serializers.CharField(max_length=100)
@@ -125,6 +130,17 @@ class CheckoutApi(APIView):
         shipping_address = serializers.CharField(max_length=300)
         expected_total = serializers.DecimalField(
             max_digits=12, decimal_places=2, required=False, help_text="The total the client showed."
+        )
+        confirm_non_returnable = serializers.ListField(
+            child=IdField(),
+            required=False,
+            default=list,
+            max_length=500,
+            help_text=(
+                "AFS-2: the SKU ids of the cart's non-returnable items (listing `is_non_returnable`) the "
+                "customer explicitly accepts to buy without the 7-day no-reason return; every such item "
+                "must be named, else 400."
+            ),
         )
 
     @extend_schema(

@@ -1,8 +1,13 @@
-"""ORD-1, ORD-3: checkout (one order per merchant, the contract snapshot) and the unpaid order's timeout."""
+"""ORD-1, ORD-3, AFS-2: checkout (one order per merchant, the contract snapshot, the customer's confirmation
+of non-returnable items) and the unpaid order's timeout.
+
+Hooks other apps register on (from their ``hooks.py``; ``platform_core.hooks``): ``contract_policy_sources``
+(ORD-1: the after-sales app gives the merchant's own after-sales policy for the contract).
+"""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +28,17 @@ from orders.services.locks import order_lock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_start
 from platform_core.errors import Conflict, InvalidInput
+from platform_core.hooks import Hook
 from platform_core.money import money_round
+
+contract_policy_sources = Hook[Callable[[Merchant], Mapping[str, Any]]](
+    "orders.contract_policy_sources",
+    doc=(
+        "ORD-1: the merchant's own after-sales policy at purchase (return-shipping payer, warranty days, "
+        "exchange and repair terms), copied into the order's contract as `aftersales_policy`; called in "
+        "checkout's transaction, once per order. Every later reader of the order uses that copy."
+    ),
+)
 
 # --- ORD-1, ORD-3: checkout ------------------------------------------------------------------------
 
@@ -46,8 +61,21 @@ def _agreement_terms() -> dict[str, Any]:
     }
 
 
-def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict[str, Any]:
-    """ORD-1: the contract (交易合同) as it stands at purchase; both parties can retrieve it later."""
+def _aftersales_policy(merchant: Merchant) -> dict[str, Any]:
+    """ORD-1: the merchant's after-sales policy as it stands now, from every registered source."""
+    policy: dict[str, Any] = {}
+    for source in contract_policy_sources:
+        policy.update(source(merchant))
+    return policy
+
+
+def _contract(
+    merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]], *, confirmed_at: str
+) -> dict[str, Any]:
+    """ORD-1, AFS-2: the contract (交易合同) as it stands at purchase; both parties can retrieve it later.
+
+    A line the listing marks non-returnable reaches here only confirmed by the customer (checkout refused
+    it otherwise): the line records the confirmation and its time, which is what AFS-2 checks later."""
     agreement = agreement_current()
     return {
         "agreement": (
@@ -63,6 +91,7 @@ def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict
             "is_self_operated": merchant.is_self_operated,
         },
         "terms": _agreement_terms(),
+        "aftersales_policy": _aftersales_policy(merchant),
         "lines": [
             {
                 "sku": sku.pk,
@@ -72,12 +101,36 @@ def _contract(merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]]) -> dict
                     sku.listing.category.no_reason_return_excluded or sku.listing.is_non_returnable
                 ),
                 "non_returnable_confirmed": sku.listing.is_non_returnable,
+                "non_returnable_confirmed_at": confirmed_at if sku.listing.is_non_returnable else None,
                 "aftersales_response_hours": 48 if sku.listing.category.aftersales_special else 24,
             }
             for _item, sku in lines
         ],
-        "signed_at": timezone.now().isoformat(),
+        "signed_at": confirmed_at,
     }
+
+
+def _check_non_returnable_confirmed(items: Sequence[CartItem], confirmed: Collection[int]) -> None:
+    """AFS-2 (7DR Art. 6-7): a listing marked non-returnable is bought only with the customer's explicit
+    confirmation, naming its SKU in ``confirm_non_returnable``; else 400 naming the SKUs to confirm."""
+    missing = sorted(
+        item.sku_id for item in items if item.sku.listing.is_non_returnable and item.sku_id not in confirmed
+    )
+    if missing:
+        raise InvalidInput(
+            _("Some items cannot be returned without a reason; confirm them to buy them."),
+            code="non_returnable_not_confirmed",
+            errors={
+                "confirm_non_returnable": [
+                    _(
+                        "Item %(sku)s is marked non-returnable (no 7-day no-reason return): confirm it by "
+                        "listing its SKU id here."
+                    )
+                    % {"sku": sku_id}
+                    for sku_id in missing
+                ]
+            },
+        )
 
 
 @transaction.atomic
@@ -88,14 +141,18 @@ def order_checkout(
     shipping_phone: str,
     shipping_address: str,
     expected_total: Decimal | None = None,
+    confirm_non_returnable: Collection[int] = (),
     actor: User,
 ) -> list[Order]:
-    """ORD-1, ORD-3, CAT-5: turn the cart into one order per merchant (and kind), all or nothing.
+    """ORD-1, ORD-3, CAT-5, AFS-2: turn the cart into one order per merchant (and kind), all or nothing.
 
     Re-checks every item (still on sale, merchant may take orders) and prices (``expected_total``, if
     the client sends what it showed, must match: ``Conflict price_changed``); reserves stock with the
     guarded decrement in SKU order (``Conflict out_of_stock`` rolls everything back); snapshots lines
-    and the contract; starts the 30-minute payment clock on each order; empties the cart.
+    and the contract (with the merchant's after-sales policy of the moment, ORD-1); starts the 30-minute
+    payment clock on each order; empties the cart. AFS-2: an item the listing marks non-returnable needs
+    its SKU id in ``confirm_non_returnable`` (``InvalidInput`` naming it otherwise); the contract records
+    the confirmation.
     """
     cart = Cart.objects.select_for_update().filter(customer=customer).first()
     items = (
@@ -131,6 +188,7 @@ def order_checkout(
             )
         kind = str(Order.Kind.SERVICE if sku.listing.is_service else Order.Kind.PRODUCT)
         groups[(sku.listing.merchant_id, kind)].append((item, sku))
+    _check_non_returnable_confirmed(items, set(confirm_non_returnable))
     grand_total = sum((item.sku.price * item.quantity for item in items), Decimal("0.00"))
     if expected_total is not None and money_round(expected_total) != money_round(grand_total):
         raise Conflict(
@@ -142,6 +200,7 @@ def order_checkout(
         sku_reserve(sku_id=item.sku_id, quantity=item.quantity)
 
     reference = uuid.uuid4().hex
+    signed_at = timezone.now().isoformat()
     orders: list[Order] = []
     for (_merchant_id, kind), lines in groups.items():
         merchant = lines[0][1].listing.merchant
@@ -152,7 +211,7 @@ def order_checkout(
             kind=kind,
             total=sum((sku.price * item.quantity for item, sku in lines), Decimal("0.00")),
             checkout_reference=reference,
-            contract=_contract(merchant, lines),
+            contract=_contract(merchant, lines, confirmed_at=signed_at),
             shipping_name=shipping_name,
             shipping_phone=shipping_phone,
             shipping_address=shipping_address,

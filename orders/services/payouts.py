@@ -2,18 +2,19 @@
 
 import logging
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
+from merchants.selectors.standing import grade_policy_for_merchant
 from orders.models import Order, Payout, PayoutStatement
 from orders.payments.payouts import payout_provider_get
 from orders.services._common import _platform
@@ -61,7 +62,8 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
     """PAY-4: one period's statement for the merchant and the payout of its payable balance.
 
     Payable → payout clearing (kind ``payout``, refused while a hold is open on the payable), then the
-    payout provider transfers it. One statement and payout per merchant and period (``None`` if there is
+    payout provider transfers it. REP-3: only money that arrived at least the merchant's grade's
+    ``payout_delay_days`` ago is paid (``CreditGradePolicy``); the rest waits for a later run. One statement and payout per merchant and period (``None`` if there is
     nothing to pay or it was already paid).
     """
     merchant = lock(Merchant, merchant.pk)
@@ -71,10 +73,21 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
     payable = lock(LedgerAccount, payable.pk)
     if payable.balance <= 0 or payable.holds.filter(released_at__isnull=True).exists():
         return None
+    # REP-3: money reaches a payout the grade policy's delay after it arrived; what left the payable
+    # (refunds, earlier payouts) counts at once.
+    delay = grade_policy_for_merchant(merchant=merchant)["payout_delay_days"]
     last = PayoutStatement.objects.filter(merchant=merchant).aggregate(m=Max("last_entry_id"))["m"] or 0
+    entries_due = LedgerEntry.objects.filter(account=payable, pk__gt=last)
+    amount = payable.balance
+    if delay:
+        cutoff = timezone.now() - timedelta(days=delay)
+        recent = LedgerEntry.objects.filter(account=payable, amount__gt=0, transaction__created_at__gt=cutoff)
+        amount -= recent.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        entries_due = entries_due.filter(transaction__created_at__lte=cutoff)
+    if amount <= 0:
+        return None
     entries = list(
-        LedgerEntry.objects.filter(account=payable, pk__gt=last)
-        .select_related("transaction")
+        entries_due.select_related("transaction")
         .prefetch_related("transaction__entries__account")
         .order_by("pk")
     )
@@ -91,12 +104,12 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         gross=gross,
         commission=commission,
         refunds=refunds,
-        net=payable.balance,
+        net=amount,
         last_entry_id=entries[-1].pk if entries else last,
     )
     provider = payout_provider_get(settings.ORDERS_PAYOUT_PROVIDER)
     payout = Payout.objects.create(
-        merchant=merchant, statement=statement, amount=payable.balance, provider=provider.name
+        merchant=merchant, statement=statement, amount=amount, provider=provider.name
     )
     ledger_post(
         idempotency_key=f"payout:{merchant.pk}:{period.isoformat()}",

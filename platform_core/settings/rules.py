@@ -145,6 +145,12 @@ CATALOG_INSPECTION_COMPLAINT_WINDOW = timedelta(
 CATALOG_INSPECTION_RISK_PER_COMPLAINT = env.float("CATALOG_INSPECTION_RISK_PER_COMPLAINT", default=1.0)
 CATALOG_INSPECTION_COMPLAINT_RISK_CAP = env.float("CATALOG_INSPECTION_COMPLAINT_RISK_CAP", default=5.0)
 CATALOG_INSPECTION_NEW_MERCHANT_RISK = env.float("CATALOG_INSPECTION_NEW_MERCHANT_RISK", default=2.0)
+# CMP-3: this many complaints about one listing within the window (30 days) open an inspection of that
+# listing (CAT-6) at once: once per crossing, not once per further complaint
+CATALOG_INSPECTION_COMPLAINT_TRIGGER = env.int("CATALOG_INSPECTION_COMPLAINT_TRIGGER", default=3)
+CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW = timedelta(
+    days=env.int("CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW_DAYS", default=30)
+)
 CATALOG_NEW_MERCHANT_DAYS = env.int("CATALOG_NEW_MERCHANT_DAYS", default=90)
 # CAT-9: an assisted listing's stock figures unconfirmed this long prompt operations to check
 CATALOG_ASSISTED_STOCK_CONFIRM_WITHIN = timedelta(
@@ -191,6 +197,8 @@ AFTERSALES_RESPONSE_WITHIN_SPECIAL = timedelta(
 AFTERSALES_RETURN_SHIP_WITHIN = timedelta(days=env.int("AFTERSALES_RETURN_SHIP_WITHIN_DAYS", default=7))
 AFTERSALES_RETURN_RECEIPT_WITHIN = timedelta(days=env.int("AFTERSALES_RETURN_RECEIPT_WITHIN_DAYS", default=7))
 AFTERSALES_REFUND_WITHIN = timedelta(days=env.int("AFTERSALES_REFUND_WITHIN_DAYS", default=7))
+# AFS-4 (7DR Art. 18): the most a customer may claim back for a return's postage (CNY), when the shop pays it
+AFTERSALES_RETURN_SHIPPING_FEE_MAX = Decimal(env.str("AFTERSALES_RETURN_SHIPPING_FEE_MAX", default="30.00"))
 AFTERSALES_ESCALATION_WINDOW = timedelta(days=env.int("AFTERSALES_ESCALATION_WINDOW_DAYS", default=7))
 AFTERSALES_COMPLAINT_ACK_WITHIN = timedelta(
     hours=env.int("AFTERSALES_COMPLAINT_ACK_WITHIN_HOURS", default=24)

@@ -41,14 +41,17 @@ def paid_order(
     buyer = customer or cast(User, CustomerFactory())
     kind = category or cast(Category, CategoryFactory())
     merchant = merchant_for(kind)
+    skus = []
     for price in prices:
         listing = approved_listing(
             merchant=merchant, category=kind, price=price, stock=100, is_non_returnable=non_returnable
         )
         sku = listing.skus.get()
+        skus.append(sku.pk)
         cart_item_add(customer=buyer, sku_id=sku.pk, quantity=quantity, actor=buyer)
     (order,) = order_checkout(
         customer=buyer,
+        confirm_non_returnable=skus if non_returnable else (),  # AFS-2: the customer confirms them
         shipping_name="李四",
         shipping_phone="13900000000",
         shipping_address="上海市浦东新区世纪大道1号",

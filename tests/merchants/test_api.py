@@ -20,6 +20,7 @@ from tests.factories.merchants import (
     MerchantApplicationFactory,
     MerchantFactory,
     PlatformAgreementFactory,
+    QualificationDocumentFactory,
     credit_code,
 )
 
@@ -59,6 +60,53 @@ def test_mer_9_public_profile_shows_licence_info_and_self_operated_label(api_cli
     assert body["legal_name"] == merchant.legal_name
     assert body["self_operated_label"] == "自营"
     assert body["credit_grade"] is None and body["penalties_in_force"] == []
+
+
+def test_mer_9_public_profile_shows_legal_representative_and_licences_in_force(api_client: APIClient) -> None:
+    """ECL Art. 15: the legal representative (masked: a person's name) and the business licence and
+    industry licences (行政许可) with their numbers and validity; expired, superseded and non-licence
+    documents are not shown, nor any file."""
+    merchant = MerchantFactory.create(legal_representative="王小明")
+    today = timezone.localdate()
+    QualificationDocumentFactory.create(merchant=merchant, number="91310000MA1FL0000X", valid_until=None)
+    QualificationDocumentFactory.create(
+        merchant=merchant,
+        kind=DocumentKind.FOOD_LICENCE,
+        number="JY13101150000001",
+        issuer="上海市浦东新区市场监督管理局",
+        valid_until=today + timedelta(days=400),
+    )
+    QualificationDocumentFactory.create(  # expired yesterday
+        merchant=merchant,
+        kind=DocumentKind.COSMETICS_LICENCE,
+        number="EXPIRED-1",
+        valid_until=today - timedelta(days=1),
+    )
+    QualificationDocumentFactory.create(  # replaced by a renewal
+        merchant=merchant, kind=DocumentKind.FOOD_LICENCE, number="OLD-FOOD", superseded_at=timezone.now()
+    )
+    QualificationDocumentFactory.create(merchant=merchant, kind=DocumentKind.TAX_REGISTRATION, number="TAX-1")
+
+    body = api_client.get(f"/api/v1/merchants/{merchant.pk}/").json()
+
+    assert body["legal_representative"] == "王**"
+    assert "王小明" not in str(body)
+    licences = {licence["kind"]: licence for licence in body["licences"]}
+    assert set(licences) == {"business_licence", "food_licence"}
+    food = licences["food_licence"]
+    assert food["number"] == "JY13101150000001"
+    assert food["issuer"] == "上海市浦东新区市场监督管理局"
+    assert food["valid_until"] == (today + timedelta(days=400)).isoformat()
+    assert food["kind_label"] == "Food business licence"
+    assert licences["business_licence"]["valid_until"] is None  # long-term
+    assert "file" not in food
+    assert (
+        body["credit_code"] == merchant.credit_code
+        and "penalties_in_force" in body
+        and "credit_grade" in body
+    )
+    schema = api_client.get("/api/schema/?format=json")
+    assert schema.status_code == 200 and "LicencePublic" in schema.content.decode()
 
 
 @pytest.mark.parametrize("status", ["onboarding", "suspended", "closed", "banned"])
