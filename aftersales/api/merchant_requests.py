@@ -202,7 +202,15 @@ class MerchantAfterSalesPolicyApi(APIView):
 
     permission_classes = [IsMerchantMember.with_roles(*AFTERSALES_POLICY_EDITORS)]
 
-    @extend_schema(responses={200: AfterSalesPolicySerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Get my shop's after-sales policy"),
+        description=gettext_lazy(
+            "Who pays a no-reason return's shipping, the repair warranty and the exchange and repair terms; "
+            "new orders' contracts copy it at checkout (ORD-1, AFS-4)."
+        ),
+        tags=["aftersales"],
+        responses={200: AfterSalesPolicySerializer},
+    )
     def get(self, request: Request) -> Response:
         policy = selectors.aftersales_policy_for_merchant(merchant=merchant_for_request(request))
         data = AfterSalesPolicySerializer(policy).data
@@ -210,7 +218,16 @@ class MerchantAfterSalesPolicyApi(APIView):
             data["updated_at"] = None
         return Response(data)
 
-    @extend_schema(request=AfterSalesPolicySerializer, responses={200: AfterSalesPolicySerializer}, tags=TAGS)
+    @extend_schema(
+        summary=gettext_lazy("Set my shop's after-sales policy"),
+        description=gettext_lazy(
+            "Changes the shop's after-sales policy for orders placed from now on; orders already placed keep "
+            "the policy their contract copied (ORD-1). Shop owner and operations only; audited."
+        ),
+        tags=["aftersales"],
+        request=AfterSalesPolicySerializer,
+        responses={200: AfterSalesPolicySerializer},
+    )
     def put(self, request: Request) -> Response:
         data = AfterSalesPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -17,6 +17,7 @@ SEEDERS = [
     ("staff.migrations.0002_seed_departments", "seed"),
     ("staff.migrations.0004_seed_training_courses", "seed"),
     ("catalog.migrations.0004_seed_banned_terms", "seed"),
+    ("merchants.migrations.0005_r27r_credit_grade_policy", "seed_grade_policy"),
 ]
 # role grants made by data migrations: (migration module holding GRANTS {group: [codenames]}, app label)
 GRANTS = [

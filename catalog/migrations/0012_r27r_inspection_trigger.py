@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0010_sku_reviewed_price'),
+        ('catalog', '0011_r26b_listing_search_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
