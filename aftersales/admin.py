@@ -44,6 +44,7 @@ from aftersales.services.policies import aftersales_policy_set
 from aftersales.services.requests import request_approve, special_period_declare
 from aftersales.services.returns import request_close, request_return_delivered
 from orders.models import Order
+from platform_core import clock as platform_clock
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
@@ -104,7 +105,7 @@ def badge(due_at: datetime | None) -> SafeString:
     """SLA badge with the time left (or overdue)."""
     if due_at is None:
         return format_html('<span style="color:{}">-</span>', BADGE_COLOURS["none"])
-    seconds = int((due_at - timezone.now()).total_seconds())
+    seconds = int((due_at - platform_clock.now()).total_seconds())
     kind = selectors.sla_badge(seconds)
     minutes = abs(seconds) // 60
     text = f"{minutes // 60}h {minutes % 60:02d}m"

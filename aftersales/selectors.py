@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.models import (
@@ -27,6 +26,7 @@ from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.selectors.orders import order_events, order_tracking
+from platform_core import clock
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -51,7 +51,7 @@ def request_clock(request: AfterSalesRequest) -> dict[str, Any] | None:
     due: datetime | None = getattr(request, field) if field else None
     if field is None or due is None:
         return None
-    left = int((due - timezone.now()).total_seconds())
+    left = int((due - clock.now()).total_seconds())
     return {"waiting_for": field, "due_at": due, "seconds_left": left}
 
 
@@ -172,7 +172,7 @@ def complaint_clock(complaint: Complaint) -> dict[str, Any] | None:
         field, due = "answer_by", complaint.answer_by
     else:
         return None
-    return {"waiting_for": field, "due_at": due, "seconds_left": int((due - timezone.now()).total_seconds())}
+    return {"waiting_for": field, "due_at": due, "seconds_left": int((due - clock.now()).total_seconds())}
 
 
 def canned_responses(*, applies_to: str) -> QuerySet[CannedResponse]:
@@ -212,7 +212,7 @@ def listing_complaint_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6, CMP-3 (``catalog.services.inspections.inspection_risk_factors``): listings complained
     about in the catalog's complaint window weigh more in inspection sampling (``1 + per complaint ×
     complaints``, capped); one query per merchant sampled."""
-    since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_WINDOW
+    since = clock.now() - settings.CATALOG_INSPECTION_COMPLAINT_WINDOW
     merchants = {listing.merchant_id: listing.merchant for listing in listings}
     counts: dict[int, int] = {}
     for merchant in merchants.values():
@@ -432,7 +432,7 @@ def conversation_clock(conversation: Conversation) -> dict[str, Any] | None:
     return {
         "waiting_for": "reply_due_at",
         "due_at": due,
-        "seconds_left": int((due - timezone.now()).total_seconds()),
+        "seconds_left": int((due - clock.now()).total_seconds()),
     }
 
 
@@ -465,7 +465,7 @@ def message_kpi_figures(merchant: Merchant, since: datetime, until: datetime) ->
     ``until`` (or now) while still unanswered — so each silent 24 hours raises the average answer time
     (KPI ``message_response_hours``, limit 24 h) instead of vanishing from it.
     """
-    end = min(until, timezone.now())
+    end = min(until, clock.now())
     clocks = ReplyClock.objects.filter(merchant=merchant, asked_at__gte=since, asked_at__lt=until).filter(
         Q(answered_at__isnull=False) | Q(missed_at__isnull=False)
     )

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from merchants.models import Merchant
+from platform_core import clock
 
 
 class Category(models.Model):
@@ -166,8 +166,8 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # assisted listing; ``None`` until first confirmed. Unconfirmed for 7 days prompts operations.
     stock_confirmed_at = models.DateTimeField(_("stock confirmed at"), null=True, blank=True)
     stock_prompted_at = models.DateTimeField(_("stock check prompted at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         permissions = [
@@ -291,7 +291,7 @@ class ListingVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -341,7 +341,7 @@ class Sku(models.Model):
     reviewed_price = models.DecimalField(_("last reviewed price"), **MONEY, null=True, blank=True)
     stock = models.IntegerField(_("stock"), default=0)
     is_active = models.BooleanField(default=True)
-    stock_updated_at = models.DateTimeField(default=timezone.now)
+    stock_updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["listing_id", "id"]
@@ -368,7 +368,7 @@ class ListingAssist(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="assists")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -391,7 +391,7 @@ class BannedTerm(models.Model):
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.SOFT)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["severity", "phrase"]
@@ -411,7 +411,7 @@ class InspectionBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     size = models.PositiveIntegerField()
     note = models.CharField(max_length=500, blank=True)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SAMPLING)
@@ -467,7 +467,7 @@ class ListingRecheck(models.Model):
     version = models.ForeignKey(ListingVersion, on_delete=models.PROTECT, null=True, related_name="+")
     risk_weight = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal("1.000"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -522,7 +522,7 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     description = models.TextField(_("infringement described"))
     proof = models.JSONField(_("proof (file references)"), default=list)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.FILED, protected=True)
-    filed_at = models.DateTimeField(default=timezone.now)
+    filed_at = models.DateTimeField(default=clock.now)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -543,24 +543,24 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.FILED, target=Status.TAKEN_DOWN)
     def validate(self, *, by: Any, note: str) -> None:
-        self.validated_by, self.validated_at, self.staff_note = by, timezone.now(), note
+        self.validated_by, self.validated_at, self.staff_note = by, clock.now(), note
 
     @transition(field=status, source=Status.FILED, target=Status.DISMISSED)
     def dismiss(self, *, by: Any, note: str) -> None:
-        self.validated_by, self.resolved_at, self.staff_note = by, timezone.now(), note
+        self.validated_by, self.resolved_at, self.staff_note = by, clock.now(), note
 
     @transition(field=status, source=Status.TAKEN_DOWN, target=Status.COUNTER_NOTICED)
     def counter(self, *, statement: str, proof: list[Any]) -> None:
         self.counter_statement, self.counter_proof = statement, proof
-        self.counter_forwarded_at = timezone.now()
+        self.counter_forwarded_at = clock.now()
 
     @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.UPHELD)
     def uphold(self, *, proof: list[Any]) -> None:
-        self.action_proof, self.resolved_at = proof, timezone.now()
+        self.action_proof, self.resolved_at = proof, clock.now()
 
     @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.RESTORED)
     def restore(self) -> None:
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
 
 # --- USR-1: favourites and follows ----------------------------------------------------------------------
@@ -571,7 +571,7 @@ class Favourite(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="favourites")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -588,7 +588,7 @@ class Follow(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="followers")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

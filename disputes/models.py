@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models import Order
+from platform_core import clock
 from platform_core.ledger.models import LedgerHold
 from platform_core.timeline import StatusTimelineEvent
 
@@ -97,7 +98,7 @@ class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     hold = models.ForeignKey(LedgerHold, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     merchant_lost = models.BooleanField(null=True, blank=True)
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     executed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -149,15 +150,15 @@ class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def execute(self, *, amount: Any, merchant_lost: bool) -> None:
         self.refunded_amount = amount
         self.merchant_lost = merchant_lost
-        self.executed_at = timezone.now()
+        self.executed_at = clock.now()
 
     @transition(field=status, source=[Status.EXECUTED, Status.SETTLED], target=Status.CLOSED)
     def close(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(field=status, source=list(WITHDRAWABLE), target=Status.WITHDRAWN)
     def withdraw(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(field=status, source=list(SUSPENDABLE), target=Status.SUSPENDED)
     def suspend(self, *, reason: str, remaining: timedelta | None) -> None:
@@ -180,7 +181,7 @@ class DisputeEvidence(models.Model):
     party = models.CharField(max_length=10, choices=Party.choices)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     statement = models.TextField()
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ("submitted_at", "pk")
@@ -211,7 +212,7 @@ class MediationProposal(models.Model):
     note = models.TextField(blank=True)
     customer_accepted = models.BooleanField(null=True, blank=True)
     merchant_accepted = models.BooleanField(null=True, blank=True)
-    proposed_at = models.DateTimeField(default=timezone.now)
+    proposed_at = models.DateTimeField(default=clock.now)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -236,7 +237,7 @@ class Ruling(models.Model):
     arbitrator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    issued_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(default=clock.now)
     is_appeal_decision = models.BooleanField(default=False)
     # DSP-6: decided by the public jury (no arbitrator; final, not open to appeal)
     by_jury = models.BooleanField(default=False)
@@ -269,7 +270,7 @@ class Appeal(models.Model):
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="appeal_panels", blank=True)
-    filed_at = models.DateTimeField(default=timezone.now)
+    filed_at = models.DateTimeField(default=clock.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     # DSP-4: when silent members were replaced at the panel deadline (once; the next deadline decides)
     reconvened_at = models.DateTimeField(null=True, blank=True)
@@ -286,7 +287,7 @@ class AppealPanelVote(models.Model):
     kind = models.CharField(max_length=20, choices=RulingKind.choices)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
     reasons = models.TextField()
-    cast_at = models.DateTimeField(default=timezone.now)
+    cast_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [
@@ -394,7 +395,7 @@ class DisputeReturn(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     status = FSMField(choices=Status.choices, default=Status.AWAITING_SHIPMENT, protected=True)
     carrier = models.CharField(max_length=32, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     shipped_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     received_automatically = models.BooleanField(default=False)
@@ -413,13 +414,13 @@ class DisputeReturn(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.AWAITING_SHIPMENT, target=Status.SHIPPED)
     def ship(self, *, carrier: str, tracking_number: str) -> None:
         self.carrier, self.tracking_number = carrier, tracking_number
-        self.shipped_at = timezone.now()
+        self.shipped_at = clock.now()
 
     @transition(field=status, source=Status.SHIPPED, target=Status.RECEIVED)
     def receive(self, *, automatically: bool) -> None:
-        self.received_at = timezone.now()
+        self.received_at = clock.now()
         self.received_automatically = automatically
 
     @transition(field=status, source=Status.AWAITING_SHIPMENT, target=Status.LAPSED)
     def lapse(self) -> None:
-        self.lapsed_at = timezone.now()
+        self.lapsed_at = clock.now()

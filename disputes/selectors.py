@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, Ruling, RulingTemplate
 from merchants.models import Merchant, MerchantApplication, MerchantMember
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.models import Deadline
@@ -152,7 +152,7 @@ class ArbitratorLoad:
 def committee_workload(*, now: datetime | None = None) -> list[ArbitratorLoad]:
     """DSP-3: per arbitrator, the open cases they rule or sit on the panel of (and have not voted in),
     how many are past their deadline, and the oldest deadline; the most pressing first. Four queries."""
-    now = now or timezone.now()
+    now = now or clock.now()
     loads: dict[int, ArbitratorLoad] = {}
 
     def load(user: User) -> ArbitratorLoad:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import OutputWrapper
-from django.utils import timezone
 
 from catalog.models import Category
 from catalog.services.listings import listing_create, listing_submit
@@ -29,6 +28,7 @@ from orders.payments.sandbox import sandbox_complete
 from orders.services.cart import cart_item_add
 from orders.services.checkout import order_checkout
 from orders.services.payments import order_pay_start, payment_callback_receive
+from platform_core import clock
 from platform_core.accounts.demo import ADMIN, DASHBOARD, demo_account_note, demo_user
 from platform_core.accounts.models import User
 from staff.models import Department, StaffProfile
@@ -152,7 +152,7 @@ def seed(*, stdout: OutputWrapper) -> None:
         assignment = _paid_service_order(customer, sku.pk)
         actor = coordinator.user
         if state in ("scheduled", "in_service", "completed"):
-            visit = timezone.now() + timedelta(days=n + 1)
+            visit = clock.now() + timedelta(days=n + 1)
             assignment_schedule(assignment=assignment, appointment_at=visit, actor=actor)
         if state in ("in_service", "completed"):
             assignment_start(assignment=assignment, actor=actor)

@@ -12,11 +12,11 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models import Order
+from platform_core import clock
 from platform_core.timeline import TimelineEvent
 
 MANAGE_PERMISSION = "fieldwork.manage_assignments"
@@ -41,7 +41,7 @@ class FieldCoordinator(models.Model):
     # Round robin (ORD-9): a logical clock; the candidate with the lowest value gets the next order and
     # moves past every other candidate. Deterministic even when two payments share a timestamp.
     last_assigned_tick = models.PositiveBigIntegerField(_("round-robin position"), default=0, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("field coordinator")
@@ -142,11 +142,11 @@ class ServiceAssignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.SCHEDULED, target=Status.IN_SERVICE)
     def start(self) -> None:
-        self.started_at = timezone.now()
+        self.started_at = clock.now()
 
     @transition(field=status, source=Status.IN_SERVICE, target=Status.COMPLETED)
     def complete(self) -> None:
-        self.completed_at = timezone.now()
+        self.completed_at = clock.now()
         self.problem_notes, self.problem_reported_at = "", None
 
 

@@ -31,6 +31,7 @@ from fieldwork.selectors import user_may_manage
 from orders.models import Order
 from orders.services.fulfilment import order_complete_service, order_schedule, order_start_service
 from orders.services.locks import order_lock
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.deadlines.services import deadline_meet, deadline_start
@@ -152,7 +153,7 @@ def assignment_open_for_paid_order(order: Order) -> ServiceAssignment | None:
             % {"area": area or "—", "number": order.number},
         )
         return assignment
-    assignment.assign(coordinator=coordinator, at=timezone.now())
+    assignment.assign(coordinator=coordinator, at=clock.now())
     assignment.save()
     _record(assignment, action=Action.ASSIGNED, actor=None, note=area)
     _notify_coordinator(assignment)
@@ -206,9 +207,9 @@ def assignment_reassign(
         )
     before = {"status": assignment.status, "coordinator": assignment.coordinator_id}
     if assignment.status == A.UNASSIGNED:
-        assignment.assign(coordinator=coordinator, at=timezone.now())
+        assignment.assign(coordinator=coordinator, at=clock.now())
     else:
-        assignment.coordinator, assignment.assigned_at = coordinator, timezone.now()
+        assignment.coordinator, assignment.assigned_at = coordinator, clock.now()
     assignment.save()
     _record(assignment, action=Action.REASSIGNED, actor=actor, note=reason, before=before)
     _notify_coordinator(assignment)
@@ -220,7 +221,7 @@ def assignment_schedule(
     *, assignment: ServiceAssignment, appointment_at: datetime, actor: User
 ) -> ServiceAssignment:
     """ORD-2, ORD-9: the coordinator confirmed the appointment with the partner: the order is scheduled."""
-    if appointment_at <= timezone.now():
+    if appointment_at <= clock.now():
         raise InvalidInput(
             _("The appointment must be in the future."), errors={"appointment_at": [_("In the past.")]}
         )
@@ -294,7 +295,7 @@ def assignment_problem_record(*, assignment: ServiceAssignment, note: str, actor
     _check_actor(assignment, actor)
     if assignment.status == A.COMPLETED:
         raise InvalidInput(_("The visit is already done."), errors={"note": [_("Completed.")]})
-    assignment.problem_notes, assignment.problem_reported_at = note[:1000], timezone.now()
+    assignment.problem_notes, assignment.problem_reported_at = note[:1000], clock.now()
     assignment.save(update_fields=["problem_notes", "problem_reported_at"])
     _record(assignment, action=Action.PROBLEM, actor=actor, note=note[:1000])
     _tell_operations(
@@ -317,7 +318,7 @@ def assignment_schedule_overdue(*, assignment: ServiceAssignment) -> ServiceAssi
     assignment = ServiceAssignment.objects.select_for_update().select_related("order").get(pk=assignment.pk)
     if assignment.order.status != Order.Status.PAID or assignment.escalated_at is not None:
         return assignment
-    assignment.escalated_at = timezone.now()
+    assignment.escalated_at = clock.now()
     assignment.save(update_fields=["escalated_at"])
     recipients = _tell_operations(
         assignment,

@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from disputes.models import Dispute
+from platform_core import clock
 
 
 class JuryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -50,7 +50,7 @@ class JuryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices, blank=True)
     refund_amount = models.DecimalField(_("refund"), max_digits=12, decimal_places=2, null=True, blank=True)
     outcome_note = models.TextField(_("outcome"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("jury case")
@@ -67,23 +67,23 @@ class JuryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.CONSENTING, target=Status.DELIBERATING)
     def convene(self, *, due_at: datetime) -> None:
-        self.convened_at = timezone.now()
+        self.convened_at = clock.now()
         self.vote_due_at = due_at
 
     @transition(field=status, source=Status.DELIBERATING, target=Status.DECIDED)
     def decide(self, *, verdict: str, refund_amount: Decimal | None, note: str) -> None:
         self.verdict, self.refund_amount, self.outcome_note = verdict, refund_amount, note
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(field=status, source=[Status.CONSENTING, Status.DELIBERATING], target=Status.REFERRED)
     def refer(self, *, note: str) -> None:
         self.outcome_note = note
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(field=status, source=Status.DELIBERATING, target=Status.ENDED)
     def end(self, *, note: str) -> None:
         self.outcome_note = note
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
 
 class Juror(models.Model):
@@ -91,7 +91,7 @@ class Juror(models.Model):
 
     case = models.ForeignKey(JuryCase, on_delete=models.PROTECT, related_name="jurors")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_seats")
-    drawn_at = models.DateTimeField(default=timezone.now)
+    drawn_at = models.DateTimeField(default=clock.now)
     vote = models.CharField(_("vote"), max_length=20, choices=JuryCase.Verdict.choices, blank=True)
     refund_amount = models.DecimalField(_("refund"), max_digits=12, decimal_places=2, null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)

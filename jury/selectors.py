@@ -20,6 +20,7 @@ from merchants.models import MerchantMember
 from orders.models import Order, Payment
 from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.selectors.reviews import payments_paid_by
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 
@@ -73,7 +74,7 @@ def jurors_eligible(*, dispute: Dispute, now: datetime | None = None) -> QuerySe
     payment account (the payer accounts of their payments and of the shop's deposits), no order with the
     merchant in the past 90 days. Ordered by id (the draw's input must not depend on the
     database's whim)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     app_label, codename = JURY_PERMISSION
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     party_ids = _party_ids(dispute)

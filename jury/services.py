@@ -34,6 +34,7 @@ from disputes.services.mediation import dispute_refer_to_committee
 from jury.clocks import RULE_VERDICT_DUE
 from jury.models import Juror, JuryCase
 from jury.selectors import jurors_eligible, jury_amount_eligible, jury_tally, refundable_amount
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
@@ -73,7 +74,7 @@ def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
             code="jury_amount_over_limit",
         )
     case = lock_first(JuryCase, dispute=dispute) or JuryCase.objects.create(dispute=dispute)
-    now = timezone.now()
+    now = clock.now()
     if party == Party.CUSTOMER and case.customer_consented_at is None:
         case.customer_consented_at, case.customer_consented_by = now, actor
     elif party == Party.MERCHANT and case.merchant_consented_at is None:
@@ -189,7 +190,7 @@ def jury_vote_cast(
     amount = None
     if vote == JuryCase.Verdict.PARTIAL_REFUND:
         amount = _partial_amount(refund_amount, limit=refundable_amount(dispute))
-    seat.vote, seat.refund_amount, seat.reasons, seat.voted_at = vote, amount, reasons, timezone.now()
+    seat.vote, seat.refund_amount, seat.reasons, seat.voted_at = vote, amount, reasons, clock.now()
     seat.save()
     audit_record(actor=juror, action="jury.voted", subject=case, after={"juror": seat.pk})
     if not case.jurors.filter(voted_at__isnull=True).exists():

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import OutputWrapper
-from django.utils import timezone
 
 from catalog.models import Category
 from merchants.models import DocumentKind, Merchant, MerchantApplication, PlatformAgreement
@@ -25,6 +24,7 @@ from merchants.services.applications import (
 from merchants.services.deposits import merchant_deposit_credit
 from merchants.services.lifecycle import merchant_ban, merchant_close, merchant_restrict, merchant_suspend
 from merchants.validators import credit_code_check_digit
+from platform_core import clock
 from platform_core.accounts.demo import DASHBOARD, demo_user
 from platform_core.accounts.models import User
 
@@ -95,8 +95,8 @@ def _application(n: int, label: str, owner: User, categories: list[Category]) ->
             kind=kind,
             number=f"DEMO-{n}-{kind}",
             issuer="上海市市场监督管理局",
-            valid_from=timezone.localdate() - timedelta(days=365),
-            valid_until=timezone.localdate() + timedelta(days=3 * 365),
+            valid_from=clock.localdate() - timedelta(days=365),
+            valid_until=clock.localdate() + timedelta(days=3 * 365),
             file=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF),
             actor=owner,
         )
@@ -111,7 +111,7 @@ def seed(*, stdout: OutputWrapper) -> None:
     categories = _categories()
     agreement = PlatformAgreement.objects.order_by("effective_at").first()
     if agreement is None:
-        now = timezone.now()
+        now = clock.now()
         # Historic version: published long enough ago to be in force (MER-4's 7 days' notice).
         agreement = PlatformAgreement.objects.create(
             version="1.0",

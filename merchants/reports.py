@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.clocks import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
 from merchants.models import Merchant, Penalty, Reverification, Violation
+from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_email
@@ -72,7 +72,7 @@ def _pending_due(rule: str, model: type, outer: str) -> Subquery:
     extra_filters=("status",),
 )
 def merchant_register_rows(filters: ReportFilters) -> QuerySet[Merchant, dict[str, Any]]:
-    today = timezone.localdate()
+    today = clock.localdate()
     current = Q(documents__superseded_at__isnull=True)
     open_reverification = Reverification.objects.filter(merchant=OuterRef("pk")).exclude(
         status=Reverification.Status.PASSED

@@ -3,11 +3,11 @@
 from datetime import date, timedelta
 
 from celery import shared_task
-from django.utils import timezone
 
 from merchants.models import Merchant, MerchantCreditSnapshot
 from merchants.services.credit import credit_snapshots_prune, merchant_credit_recompute
 from merchants.services.kpis import merchant_kpis_compute
+from platform_core import clock
 
 #: Credit and KPIs are kept for merchants that can still trade.
 STANDING_STATUSES = (Merchant.Status.ACTIVE, Merchant.Status.RESTRICTED, Merchant.Status.SUSPENDED)
@@ -35,7 +35,7 @@ def recompute_credit_task(merchant_id: int | None = None) -> int:
 def compute_kpis_task(day: str | None = None) -> int:
     """VIO-6: every trading merchant's rolling-30-day KPIs ending on ``day`` (ISO date; default
     yesterday, the last complete day). Rerunning a day records nothing twice."""
-    target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    target = date.fromisoformat(day) if day else clock.localdate() - timedelta(days=1)
     count = 0
     for merchant in Merchant.objects.filter(status__in=STANDING_STATUSES).order_by("pk").iterator():
         merchant_kpis_compute(merchant=merchant, day=target)

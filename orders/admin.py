@@ -10,7 +10,6 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +47,7 @@ from orders.services.reconciliation import reconciliation_difference_settle
 from orders.services.refunds import order_cancel
 from orders.services.reviews import review_flags_dismiss, review_hide
 from orders.services.settlement import order_settle
+from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_bank_account, mask_name, mask_phone
 from platform_core.accounts.models import User
 from platform_core.admin_site import PersonalDataAdmin, action_permission, personal_shown
@@ -322,7 +322,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
         saved = tracking_event_record(
             order=obj.order,
             kind=obj.kind,
-            at=obj.at or timezone.now(),
+            at=obj.at or clock.now(),
             location=obj.location,
             description=obj.description,
             source=TrackingEvent.Source.STAFF,

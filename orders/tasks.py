@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.utils import timezone
 
 from orders.models import Payment
 from orders.payments.sandbox import sandbox_complete
+from platform_core import clock
 from platform_core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def reconcile_task(day: str | None = None) -> int:
     """PAY-8: the daily reconciliation of yesterday (beat)."""
     from orders.services.reconciliation import reconciliation_run
 
-    the_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    the_day = date.fromisoformat(day) if day else clock.localdate() - timedelta(days=1)
     return len(reconciliation_run(day=the_day))
 
 

@@ -11,8 +11,8 @@ from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 
@@ -23,7 +23,7 @@ class TimelineEvent(models.Model):
     #: the column that holds the step's free text (the reason given, or a note)
     text_field: ClassVar[str] = "reason"
 
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

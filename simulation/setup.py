@@ -12,7 +12,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from catalog.models import Category
 from merchants.models import DocumentKind, Merchant
@@ -24,6 +23,7 @@ from merchants.services.applications import (
 )
 from merchants.services.deposits import merchant_deposit_credit
 from merchants.validators import credit_code_check_digit
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import user_grant_role, user_register
@@ -121,9 +121,9 @@ def _merchant(
             kind=document_kind,
             number=f"SIM-{n}-{document_kind}",
             issuer="杭州市市场监督管理局",
-            valid_from=timezone.localdate() - timedelta(days=365),
+            valid_from=clock.localdate() - timedelta(days=365),
             # a merchant whose documents expire (MER-7) holds a business licence that runs out mid-run
-            valid_until=timezone.localdate()
+            valid_until=clock.localdate()
             + timedelta(days=licence_days if document_kind == DocumentKind.BUSINESS_LICENCE else 3 * 365),
             file=SimpleUploadedFile(f"{document_kind}.pdf", PDF),
             actor=owner,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from platform_core import clock
 from platform_core.accounts.crypto import EncryptedTextField
 from platform_core.org.departments import DepartmentCode
 
@@ -65,7 +66,7 @@ class StaffProfile(models.Model):
     )
     title = models.CharField(_("title"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    joined_at = models.DateTimeField(_("joined at"), default=clock.now)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
 
     class Meta:
@@ -123,7 +124,7 @@ class PermissionApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     status = FSMField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, protected=True
     )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=clock.now)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -225,7 +226,7 @@ class PermissionGrant(models.Model):
         related_name="+",
         verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=clock.now)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -307,7 +308,7 @@ class CredentialRotationTask(models.Model):
     assigned_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="rotation_tasks", verbose_name=_("assigned to")
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -332,7 +333,7 @@ class Announcement(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
-    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), default=clock.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
     )
@@ -459,7 +460,7 @@ class TrainingAttendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("training attendance")
@@ -511,7 +512,7 @@ class StaffMisconduct(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("staff misconduct")
@@ -545,7 +546,7 @@ class StaffRewardSanction(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("reward or sanction")

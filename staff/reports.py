@@ -23,6 +23,7 @@ from catalog.models import Listing, ListingVersion
 from merchants.clocks import RULE_APPLICATION_REVIEW
 from merchants.models import MerchantApplication
 from orders.models import FollowUp
+from platform_core import clock as platform_clock
 from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
@@ -336,7 +337,7 @@ def _month_of(filters: ReportFilters) -> tuple[datetime, datetime]:
     """The filters' range, or by default last month (the report is monthly)."""
     if filters.since and filters.until:
         return filters.since, filters.until
-    today = timezone.localdate()
+    today = platform_clock.localdate()
     first = today.replace(day=1)
     start = filters.date_from or (first - timedelta(days=1)).replace(day=1)
     end = filters.date_to or (first - timedelta(days=1))

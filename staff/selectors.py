@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
@@ -98,7 +98,7 @@ def permission_application_time_left(application: PermissionApplication) -> time
     """STF-2: time left of the 5-working-day review clock (negative when overdue; None when decided)."""
     if application.status != PermissionApplication.Status.SUBMITTED:
         return None
-    return deadline_time_left(rule=REVIEW_RULE, subject=application, now=timezone.now())
+    return deadline_time_left(rule=REVIEW_RULE, subject=application, now=clock.now())
 
 
 def permission_grant_list_active(*, user: User) -> QuerySet[PermissionGrant]:

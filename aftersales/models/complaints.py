@@ -5,13 +5,13 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing
 from merchants.models import Merchant
 from orders.models import Order
+from platform_core import clock
 from platform_core.ledger.models import LedgerHold
 from platform_core.timeline import StatusTimelineEvent
 
@@ -68,7 +68,7 @@ class Complaint(FSMModelMixin, models.Model):
     status = FSMField(
         _("status"), max_length=16, choices=Status.choices, default=Status.FILED, protected=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     acknowledge_by = models.DateTimeField(null=True, blank=True)
     answer_by = models.DateTimeField(null=True, blank=True)
     handler = models.ForeignKey(
@@ -98,7 +98,7 @@ class Complaint(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.FILED, target=Status.ACKNOWLEDGED)
     def acknowledge(self, *, handler: Any) -> None:
         self.handler = handler
-        self.acknowledged_at = timezone.now()
+        self.acknowledged_at = clock.now()
         self.acknowledge_by = None
 
     @transition(
@@ -107,21 +107,21 @@ class Complaint(FSMModelMixin, models.Model):
     def answer_with(self, *, answer: str, handler: Any) -> None:
         self.answer = answer
         self.handler = self.handler or handler
-        self.answered_at = timezone.now()
+        self.answered_at = clock.now()
         self.acknowledged_at = self.acknowledged_at or self.answered_at
         self.acknowledge_by = self.answer_by = None
 
     @transition(field=status, source=[Status.FILED, Status.ACKNOWLEDGED], target=Status.ESCALATED)
     def escalate(self, *, to: Any, pending: str) -> None:
         self.escalated_to = to
-        self.escalated_at = timezone.now()
+        self.escalated_at = clock.now()
         self.pending_summary = pending
 
     @transition(
         field=status, source=[Status.ANSWERED, Status.ESCALATED, Status.ACKNOWLEDGED], target=Status.CLOSED
     )
     def close(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
 
 class ComplaintStep(StatusTimelineEvent):

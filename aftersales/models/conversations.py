@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Listing
 from merchants.models import Merchant
 from orders.models import Order
+from platform_core import clock
 
 
 class Conversation(models.Model):
@@ -45,8 +45,8 @@ class Conversation(models.Model):
         verbose_name=_("assigned to"),
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
+    last_message_at = models.DateTimeField(default=clock.now)
     awaiting_since = models.DateTimeField(_("waiting for an answer since"), null=True, blank=True)
     reply_due_at = models.DateTimeField(_("answer due at"), null=True, blank=True)
     escalated_to = models.ForeignKey(
@@ -94,7 +94,7 @@ class Message(models.Model):
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     side = models.CharField(max_length=10, choices=Side.choices)
     text = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -146,7 +146,7 @@ class ShiftHandover(models.Model):
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(_("notes"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

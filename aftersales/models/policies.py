@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
+from platform_core import clock
 
 
 class SpecialPeriod(models.Model):
@@ -18,7 +18,7 @@ class SpecialPeriod(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -51,7 +51,7 @@ class MerchantAfterSalesPolicy(models.Model):
         blank=True,
         help_text=_("What the shop offers for exchanges and repairs beyond the law."),
     )
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
     class Meta:
         verbose_name = _("merchant after-sales policy")

@@ -12,12 +12,12 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from merchants.models import Merchant
 from orders.models import Order, OrderLine, Refund
+from platform_core import clock
 from platform_core.ledger.models import LedgerHold
 from platform_core.timeline import StatusTimelineEvent
 
@@ -100,7 +100,7 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
     status = FSMField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED, protected=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     # AFS-3: the merchant's clock (denormalised from the deadline for sorting and display)
     response_hours = models.PositiveSmallIntegerField(default=24)
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
@@ -175,7 +175,7 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
     @transition(field=status, source=[Status.REQUESTED, Status.REFUSED], target=Status.ESCALATED)
     def escalate(self, *, to: str, reason: str) -> None:
         self.escalated_to, self.escalation_reason = to, reason
-        self.escalated_at = timezone.now()
+        self.escalated_at = clock.now()
 
     @transition(field=status, source=Status.APPROVED, target=Status.AWAITING_RETURN)
     def await_return(self, *, ship_by: Any) -> None:
@@ -184,35 +184,35 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.AWAITING_RETURN, target=Status.RETURN_SHIPPED)
     def ship_return(self, *, carrier: str, tracking_number: str) -> None:
         self.return_carrier, self.return_tracking_number = carrier, tracking_number
-        self.return_shipped_at = timezone.now()
+        self.return_shipped_at = clock.now()
         self.return_ship_by = None
 
     @transition(field=status, source=Status.RETURN_SHIPPED, target=Status.RETURN_RECEIVED)
     def receive_return(self, *, automatic: bool = False) -> None:
-        self.return_received_at = timezone.now()
+        self.return_received_at = clock.now()
         self.receipt_auto_confirmed = automatic
         self.receipt_due_at = None
 
     @transition(field=status, source=[Status.APPROVED, Status.RETURN_RECEIVED], target=Status.REFUNDED)
     def mark_refunded(self, *, refund: Refund) -> None:
         self.refund = refund
-        self.refunded_at = timezone.now()
+        self.refunded_at = clock.now()
         self.refund_due_at = None
 
     @transition(field=status, source=Status.RETURN_RECEIVED, target=Status.RESHIPPED)
     def reship(self, *, carrier: str, tracking_number: str) -> None:
         self.reship_carrier, self.reship_tracking_number = carrier, tracking_number
-        self.reshipped_at = timezone.now()
+        self.reshipped_at = clock.now()
 
     @transition(field=status, source=Status.RETURN_RECEIVED, target=Status.REPAIRED)
     def repaired(self, *, carrier: str, tracking_number: str) -> None:
         self.reship_carrier, self.reship_tracking_number = carrier, tracking_number
-        self.reshipped_at = timezone.now()
+        self.reshipped_at = clock.now()
 
     @transition(field=status, source=Status.AWAITING_RETURN, target=Status.LAPSED)
     def lapse(self) -> None:
         self.return_ship_by = None
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(
         field=status,
@@ -220,7 +220,7 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
         target=Status.WITHDRAWN,
     )
     def withdraw(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(
         field=status,
@@ -228,7 +228,7 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
         target=Status.CLOSED,
     )
     def close(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
 
 class Evidence(models.Model):
@@ -244,7 +244,7 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["pk"]

@@ -24,6 +24,7 @@ from catalog.services.inspections import inspection_open_for_complaints
 from merchants.models import Merchant, MerchantMember
 from orders.models import Order
 from orders.services.settlement import order_escrow_hold
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import InvalidInput, NotFound
@@ -93,7 +94,7 @@ def complaint_file(
     )
     membership = MerchantMember.objects.filter(user=complainant).select_related("merchant").first()
     is_merchant = membership is not None and not (order is not None and order.customer_id == complainant.pk)
-    now = timezone.now()
+    now = clock.now()
     complaint = Complaint.objects.create(
         complainant=complainant,
         complainant_kind=Complaint.ComplainantKind.MERCHANT

@@ -17,6 +17,7 @@ from aftersales.uploads import evidence_check_all
 from catalog.selectors import listing_get_for_customer
 from merchants.models import MerchantMember
 from orders.models import Order
+from platform_core import clock as platform_clock
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
@@ -127,7 +128,7 @@ def message_post(
     if not text and not images:
         raise InvalidInput(_("Write something or attach a picture."), errors={"text": [_("Empty.")]})
     types = evidence_check_all(images)
-    now = timezone.now()
+    now = platform_clock.now()
     message = Message.objects.create(conversation=conversation, sender=sender, side=side, text=text)
     for file, content_type in zip(images, types, strict=True):
         MessageImage.objects.create(
@@ -191,7 +192,7 @@ def conversation_mark_read(*, conversation: Conversation, reader: User) -> int:
     return (
         Message.objects.filter(conversation=conversation, read_at__isnull=True)
         .exclude(side=side)
-        .update(read_at=timezone.now())
+        .update(read_at=platform_clock.now())
     )
 
 
@@ -237,9 +238,9 @@ def conversation_close(*, conversation: Conversation, actor: User) -> Conversati
     else:
         deadline_meet(rule=rule, subject=conversation)
         if clock is not None:
-            clock.answered_at = timezone.now()
+            clock.answered_at = platform_clock.now()
             clock.save(update_fields=["answered_at"])
-    conversation.status, conversation.closed_at = CV.Status.CLOSED, timezone.now()
+    conversation.status, conversation.closed_at = CV.Status.CLOSED, platform_clock.now()
     conversation.awaiting_since = conversation.reply_due_at = None
     conversation.save()
     audit_record(actor=actor, action="conversation.closed", subject=conversation, after={"by": side})
@@ -252,7 +253,7 @@ def merchant_message_reply_missed(*, conversation: Conversation) -> None:
     clock = _open_clock(conversation)
     if clock is None or clock.missed_at is not None:
         return
-    clock.missed_at = timezone.now()
+    clock.missed_at = platform_clock.now()
     clock.save(update_fields=["missed_at"])
     audit_record(
         actor=None, action="conversation.reply_missed", subject=conversation, after={"clock": clock.pk}
@@ -274,7 +275,7 @@ def cs_message_reply_missed(*, conversation: Conversation) -> None:
     clock = _open_clock(conversation)
     if clock is None or clock.missed_at is not None:
         return
-    now = timezone.now()
+    now = platform_clock.now()
     clock.missed_at = now
     clock.save(update_fields=["missed_at"])
     head = department_head(code=DepartmentCode.CUSTOMER_SERVICE)

@@ -1,12 +1,12 @@
 """ORD-1, AFS-1, AFS-4: the shop sets its own after-sales policy; new orders' contracts copy it."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.models import MerchantAfterSalesPolicy
 from merchants.models import Merchant
 from merchants.services.lifecycle import merchant_lock
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import InvalidInput
@@ -38,7 +38,7 @@ def aftersales_policy_set(
     policy.pays_no_reason_return_shipping = pays_no_reason_return_shipping
     policy.warranty_days = warranty_days
     policy.exchange_repair_terms = exchange_repair_terms.strip()
-    policy.updated_at = timezone.now()
+    policy.updated_at = clock.now()
     policy.save()
     audit_record(
         actor=actor,

@@ -44,6 +44,7 @@ from orders.selectors.money import order_paid_amount, order_refunded_amount
 from orders.services.locks import order_lock
 from orders.services.refunds import order_refund
 from orders.services.settlement import order_escrow_hold
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
@@ -200,7 +201,7 @@ def request_create(
                 ),
                 code="no_reason_return_non_returnable",
             )
-    now = timezone.now()
+    now = clock.now()
     window_end = request_window_end(order=order, line=line, kind=kind, reason_kind=reason_kind)
     if now >= window_end:
         raise Conflict(
@@ -279,7 +280,7 @@ def _after_approval(request: AfterSalesRequest, *, actor: User | None) -> None:
     if request.kind == R.Kind.REFUND_ONLY:
         _refund(request, actor=actor)
         return
-    ship_by = timezone.now() + settings.AFTERSALES_RETURN_SHIP_WITHIN
+    ship_by = clock.now() + settings.AFTERSALES_RETURN_SHIP_WITHIN
     before = request.status
     request.await_return(ship_by=ship_by)
     request.save()
@@ -339,7 +340,7 @@ def _refund(request: AfterSalesRequest, *, actor: User | None, enforcing: bool =
 
 
 def _record_response(request: AfterSalesRequest) -> None:
-    now = timezone.now()
+    now = clock.now()
     request.responded_at = now
     request.responded_in_time = request.respond_by is None or now <= request.respond_by
     deadline_meet(rule=RULE_MERCHANT_RESPONSE, subject=request)
@@ -372,7 +373,7 @@ def request_refuse(*, request: AfterSalesRequest, reason: str, actor: User) -> A
     before = request.status
     _record_response(request)
     request.refuse(reason=reason)
-    request.escalate_until = timezone.now() + settings.AFTERSALES_ESCALATION_WINDOW
+    request.escalate_until = clock.now() + settings.AFTERSALES_ESCALATION_WINDOW
     request.save()
     deadline_start(rule=RULE_ESCALATION_WINDOW, subject=request, due_at=request.escalate_until)
     _event(request, action="refused", actor=actor, from_status=before, reason=reason)

@@ -26,6 +26,7 @@ from aftersales.services._common import (
 from aftersales.services.requests import _refund
 from merchants.services.deposits import merchant_deposit_drawn
 from merchants.services.lifecycle import merchant_lock
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
@@ -96,7 +97,7 @@ def request_return_delivered(
         raise Conflict(_("This return is not in transit."), code="not_in_transit")
     if request.return_delivered_at is not None:
         return request
-    request.return_delivered_at = at or timezone.now()
+    request.return_delivered_at = at or clock.now()
     request.receipt_due_at = request.return_delivered_at + settings.AFTERSALES_RETURN_RECEIPT_WITHIN
     request.save(update_fields=["return_delivered_at", "receipt_due_at"])
     deadline_start(rule=RULE_RETURN_RECEIPT, subject=request, due_at=request.receipt_due_at)
@@ -167,7 +168,7 @@ def _charge_return_shipping(request: AfterSalesRequest, *, actor: User | None) -
         merchant_deposit_drawn(
             merchant=merchant, amount=from_deposit, kind="compensation", reason=reason, actor=actor
         )
-    request.return_shipping_reimbursed_at = timezone.now()
+    request.return_shipping_reimbursed_at = clock.now()
     request.save(update_fields=["return_shipping_reimbursed_at"])
     _event(request, action="return_shipping_reimbursed", actor=actor, reason=reason, data={"fee": str(fee)})
     _tell_customer(
@@ -193,7 +194,7 @@ def _receive(request: AfterSalesRequest, *, actor: User | None, automatic: bool)
         reason=_("confirmed automatically") if automatic else "",
     )
     if request.kind == R.Kind.RETURN_REFUND:
-        request.refund_due_at = timezone.now() + settings.AFTERSALES_REFUND_WITHIN
+        request.refund_due_at = clock.now() + settings.AFTERSALES_REFUND_WITHIN
         request.save(update_fields=["refund_due_at"])
         deadline_start(rule=RULE_REFUND_DUE, subject=request, due_at=request.refund_due_at)
         _refund(request, actor=actor)  # at once; the 7-day clock is the guarantee if it cannot be paid yet

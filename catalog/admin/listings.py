@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +41,7 @@ from catalog.services.assisted import listing_create_assisted, listing_stock_con
 from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
 from catalog.services.review import listing_approve, listing_reject, listings_bulk_takedown
 from merchants.models import Merchant
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
 from platform_core.errors import DomainError
@@ -78,7 +78,7 @@ def time_left(submitted_at: datetime | None) -> str:
 
 
 def time_to(due: datetime) -> str:
-    left = due - timezone.now()
+    left = due - clock.now()
     minutes = int(abs(left).total_seconds() // 60)
     text = f"{minutes // 60}h {minutes % 60:02d}m"
     return (

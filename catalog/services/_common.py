@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, Min
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.clocks import RECHECK_RULE, REVIEW_RULE, STOCK_CONFIRM_RULE
@@ -21,6 +20,7 @@ from catalog.models import Category, Listing, ListingRecheck, ListingVersion, Sk
 from catalog.prescreen import Finding
 from catalog.selectors import listing_prescreen
 from merchants.selectors.standing import merchant_may_list
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
@@ -184,10 +184,10 @@ def _submit(listing: Listing, version: ListingVersion, *, actor: User | None, ac
     version.findings = [f.as_dict() for f in findings]
     version.changed_fields = _changed_fields(version, listing.live_version)
     version.status = ListingVersion.Status.PENDING
-    version.submitted_at = timezone.now()
+    version.submitted_at = clock.now()
     version.save()
     listing.candidate_version = version
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     deadline_start(rule=REVIEW_RULE, subject=listing, after=settings.CATALOG_REVIEW_WITHIN)
     _recheck_corrections_meet(listing, version, actor=actor)
@@ -223,7 +223,7 @@ def _sku_validate(*, price: Any = None, stock: Any = None) -> None:
 def _stock_confirmed(listing: Listing, *, actor: User | None) -> None:
     """CAT-9: the listing's stock figures were confirmed now (the listing row is locked by the caller).
     On an assisted listing the 7-day clock starts again and any open prompt is settled."""
-    now = timezone.now()
+    now = clock.now()
     listing.stock_confirmed_at, listing.stock_prompted_at = now, None
     listing.save(update_fields=["stock_confirmed_at", "stock_prompted_at"])
     if listing.is_assisted:
@@ -241,7 +241,7 @@ def _recheck_corrections_meet(listing: Listing, version: ListingVersion, *, acto
     )
     for recheck in rechecks:
         recheck.status, recheck.corrected_version = ListingRecheck.Status.CORRECTED, version
-        recheck.closed_at = timezone.now()
+        recheck.closed_at = clock.now()
         recheck.save(update_fields=["status", "corrected_version", "closed_at"])
         deadline_meet(rule=RECHECK_RULE, subject=recheck)
         audit_record(

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.clocks import STOCK_CONFIRM_RULE
@@ -18,6 +17,7 @@ from catalog.services._common import (
 )
 from catalog.services.listings import listing_create, listing_update
 from merchants.models import Merchant
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_start
@@ -116,7 +116,7 @@ def assisted_stock_prompt(*, listing: Listing) -> Listing:
     """CAT-9: an assisted listing's stock went 7 days unconfirmed: operations are prompted to check with
     the partner (the system acts, no actor); the listing waits in the operations work queue."""
     listing = listing_lock(listing_id=listing.pk)
-    listing.stock_prompted_at = timezone.now()
+    listing.stock_prompted_at = clock.now()
     listing.save(update_fields=["stock_prompted_at"])
     _notify_operations(
         event="assisted_stock_unconfirmed",

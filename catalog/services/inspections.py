@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Inspection, InspectionBatch, Listing
@@ -17,6 +16,7 @@ from catalog.selectors import listing_visible_q
 from catalog.services._common import _require_perm
 from catalog.services.review import listing_delist
 from merchants.services.violations import violation_record
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +38,7 @@ inspection_risk_factors = Hook[RiskFactor](
 
 def new_merchant_risk(listings: Sequence[Listing]) -> dict[int, float]:
     """CAT-6: listings of a merchant that joined in the last ``CATALOG_NEW_MERCHANT_DAYS`` weigh more."""
-    since = timezone.now() - timedelta(days=settings.CATALOG_NEW_MERCHANT_DAYS)
+    since = clock.now() - timedelta(days=settings.CATALOG_NEW_MERCHANT_DAYS)
     factor = settings.CATALOG_INSPECTION_NEW_MERCHANT_RISK
     return {listing.pk: factor for listing in listings if listing.merchant.created_at >= since}
 
@@ -98,7 +98,7 @@ def inspection_open_for_complaints(
     if complaints < settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER:
         return None
     listing = lock(Listing, listing.pk)
-    since = timezone.now() - settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW
+    since = clock.now() - settings.CATALOG_INSPECTION_COMPLAINT_TRIGGER_WINDOW
     if Inspection.objects.filter(
         listing=listing, batch__trigger=InspectionBatch.Trigger.COMPLAINTS, batch__created_at__gte=since
     ).exists():
@@ -158,7 +158,7 @@ def inspection_record(
     if inspection.result:
         raise Conflict(_("This inspection is already recorded."), code="already_recorded")
     inspection.result, inspection.evidence = result, evidence
-    inspection.inspector, inspection.inspected_at = actor, timezone.now()
+    inspection.inspector, inspection.inspected_at = actor, clock.now()
     inspection.save()
     audit_record(
         actor=actor,

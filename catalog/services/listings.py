@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Listing, ListingVersion, Sku
@@ -20,6 +19,7 @@ from catalog.services._common import (
     listing_lock,
 )
 from merchants.models import Merchant
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput
@@ -127,7 +127,7 @@ def listing_update(*, listing: Listing, actor: User | None, **changes: Any) -> L
             setattr(version, name, value)
         version.save()
         listing.candidate_version = version
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     audit_record(
         actor=actor,

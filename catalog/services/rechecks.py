@@ -21,6 +21,7 @@ from catalog.selectors import listing_visible_q
 from catalog.services._common import _notify_merchant, _require_perm
 from catalog.services.inspections import risk_weighted_sample
 from catalog.services.review import listing_delist
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_start
@@ -71,7 +72,7 @@ def recheck_record_ok(*, recheck: ListingRecheck, actor: User, note: str = "") -
     recheck = _recheck_lock(recheck.pk)
     if recheck.status != ListingRecheck.Status.OPEN:
         raise Conflict(_("This re-check is already recorded."), code="already_recorded")
-    now = timezone.now()
+    now = clock.now()
     recheck.status, recheck.reviewer, recheck.reviewed_at, recheck.closed_at = "ok", actor, now, now
     recheck.save()
     audit_record(
@@ -97,7 +98,7 @@ def recheck_record_error(*, recheck: ListingRecheck, actor: User, note: str) -> 
     listing = recheck.listing
     if not listing.on_sale:
         raise Conflict(_("The listing is no longer on sale."), code="not_on_sale")
-    now = timezone.now()
+    now = clock.now()
     recheck.status = ListingRecheck.Status.ERROR_FOUND
     recheck.reviewer, recheck.reviewed_at, recheck.error_note = actor, now, note.strip()
     recheck.correction_due = now + settings.CATALOG_RECHECK_CORRECTION_WITHIN
@@ -144,7 +145,7 @@ def recheck_correction_overdue(*, recheck: ListingRecheck) -> ListingRecheck:
             % {"id": recheck.pk, "note": recheck.error_note},
             source=Listing.DelistSource.RECHECK,
         )
-    recheck.status, recheck.closed_at = ListingRecheck.Status.DELISTED, timezone.now()
+    recheck.status, recheck.closed_at = ListingRecheck.Status.DELISTED, clock.now()
     recheck.save(update_fields=["status", "closed_at"])
     audit_record(
         actor=None, action="listing_recheck.delisted", subject=listing, after={"recheck": recheck.pk}

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.clocks import REVIEW_RULE
@@ -21,6 +20,7 @@ from catalog.services._common import (
 )
 from merchants.models import Merchant
 from merchants.selectors.standing import category_required_document_kinds, merchant_valid_document_kinds
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet
@@ -77,11 +77,11 @@ def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing
     # CAT-4: the prices on sale now are the ones the reviewer saw: the baseline of the next price review
     Sku.objects.filter(listing=listing).update(reviewed_price=F("price"))
     version.status = ListingVersion.Status.APPROVED
-    version.reviewed_at, version.reviewer, version.review_note = timezone.now(), actor, note
+    version.reviewed_at, version.reviewer, version.review_note = clock.now(), actor, note
     version.save()
     listing.approve(version=version)
     _refresh_price_range(listing)
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     deadline_meet(rule=REVIEW_RULE, subject=listing)
     audit_record(
@@ -108,10 +108,10 @@ def listing_reject(*, listing: Listing, actor: User, reason: str) -> Listing:
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
     version.status = ListingVersion.Status.REJECTED
-    version.reviewed_at, version.reviewer, version.review_note = timezone.now(), actor, reason
+    version.reviewed_at, version.reviewer, version.review_note = clock.now(), actor, reason
     version.save()
     listing.reject()
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     deadline_meet(rule=REVIEW_RULE, subject=listing)
     audit_record(
@@ -144,7 +144,7 @@ def listing_delist(*, listing: Listing, actor: User | None, reason: str, source:
         pending.save(update_fields=["status"])
     if was_pending:
         deadline_cancel(rule=REVIEW_RULE, subject=listing, note="delisted")
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     audit_record(
         actor=actor, action="listing.delisted", subject=listing, after={"source": source}, reason=reason
@@ -176,14 +176,14 @@ def listing_restore(*, listing: Listing, actor: User | None, reason: str) -> Lis
         # stays down, now for that reason, until the merchant uploads a valid one and relists it
         listing.delist_source = Listing.DelistSource.DOCUMENT_EXPIRED
         listing.delist_reason = _("Required document expired: %(kind)s") % {"kind": ", ".join(missing)}
-        listing.updated_at = timezone.now()
+        listing.updated_at = clock.now()
         listing.save(update_fields=["delist_source", "delist_reason", "updated_at"])
         audit_record(
             actor=actor, action="listing.restore_withheld", subject=listing, reason=listing.delist_reason
         )
         return listing
     listing.restore()
-    listing.updated_at = timezone.now()
+    listing.updated_at = clock.now()
     listing.save()
     audit_record(actor=actor, action="listing.restored", subject=listing, reason=reason)
     _notify_merchant(listing, event="listing_restored", title=_("Listing restored"), body=reason)
@@ -194,7 +194,7 @@ def listing_restore(*, listing: Listing, actor: User | None, reason: str) -> Lis
 def review_overdue_escalate(*, listing: Listing) -> Listing:
     """CAT-4: the 24-hour review clock ran out: operations staff are told (the system acts, no actor)."""
     listing = listing_lock(listing_id=listing.pk)
-    listing.review_escalated_at = timezone.now()
+    listing.review_escalated_at = clock.now()
     listing.save(update_fields=["review_escalated_at"])
     _notify_operations(
         event="listing_review_overdue",

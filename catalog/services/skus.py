@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
@@ -21,6 +20,7 @@ from catalog.services._common import (
     listing_lock,
 )
 from merchants.models import Merchant
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput, NotFound
@@ -92,7 +92,7 @@ def sku_stock_bulk_set(
         raise NotFound(_("No such SKU."))
     for listing in listings:
         _stock_confirmed(listing, actor=actor)
-    now = timezone.now()
+    now = clock.now()
     before = {sku.pk: sku.stock for sku in skus}
     for sku in skus:
         sku.stock, sku.stock_updated_at = wanted[sku.pk], now
@@ -146,7 +146,7 @@ def sku_update(
         else:
             sku.price = Decimal(price)
     if stock is not None:
-        sku.stock, sku.stock_updated_at = stock, timezone.now()
+        sku.stock, sku.stock_updated_at = stock, clock.now()
         _stock_confirmed(listing, actor=actor)
     if attributes is not None:
         sku.attributes = attributes

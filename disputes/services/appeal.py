@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.clocks import RULE_APPEAL_WINDOW, RULE_EXECUTE_RULING, RULE_PANEL_RECONVENED, RULE_RULING_DUE
@@ -26,6 +25,7 @@ from disputes.services._common import (
     _when,
     dispute_lock,
 )
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
 from platform_core.errors import Conflict, Forbidden, InvalidInput
@@ -149,14 +149,14 @@ def _appeal_decide(
         arbitrator=None,
         is_appeal_decision=True,
     )
-    appeal.decided_at = timezone.now()
+    appeal.decided_at = clock.now()
     appeal.save(update_fields=["decided_at"])
     before = dispute.status
     dispute.finalise()
     dispute.save()
     for rule in (RULE_RULING_DUE, RULE_PANEL_RECONVENED):
         deadline_meet(rule=rule, subject=dispute)
-    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=clock.now())
     _event(dispute, action="appeal_decided", actor=actor, from_status=before, note=f"{kind} {amount}")
     _tell_parties(
         dispute,
@@ -206,7 +206,7 @@ def _panel_reconvene(
 ) -> None:
     appeal.panel.remove(*silent)
     appeal.panel.add(*replacements)
-    appeal.reconvened_at = timezone.now()
+    appeal.reconvened_at = clock.now()
     appeal.save(update_fields=["reconvened_at"])
     due = deadline_start(rule=RULE_PANEL_RECONVENED, subject=dispute, after=PANEL_RECONVENE_WINDOW).due_at
     _event(
@@ -270,7 +270,7 @@ def dispute_appeal_window_closed(*, dispute: Dispute) -> None:
     """DSP-4: nobody appealed within 3 days; the ruling stands and executes (clock due at once)."""
     if dispute.status != S.RULED:
         return
-    due = deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now()).due_at
+    due = deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=clock.now()).due_at
     _event(dispute, action="ruling_final", actor=None)
     _tell_parties(
         dispute,

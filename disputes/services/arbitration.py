@@ -4,7 +4,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.clocks import RULE_APPEAL_WINDOW, RULE_EXECUTE_RULING, RULE_RULING_DUE
@@ -22,6 +21,7 @@ from disputes.services._common import (
     dispute_lock,
 )
 from disputes.services.appeal import dispute_panel_deadline_passed
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_meet, deadline_start
@@ -137,7 +137,7 @@ def dispute_rule_by_jury(
         dispute, kind=kind, refund_amount=refund_amount, reasons=reasons, arbitrator=None, by_jury=True
     )
     amount = ruling.refund_amount
-    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=timezone.now())
+    deadline_start(rule=RULE_EXECUTE_RULING, subject=dispute, due_at=clock.now())
     _event(dispute, action="ruled_by_jury", actor=None, from_status=before, note=f"{kind} {amount}")
     _tell_parties(
         dispute,

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.clocks import RULE_MEDIATION_WINDOW, RULE_RULING_DUE
@@ -34,6 +33,7 @@ from disputes.services._common import (
 )
 from disputes.services.arbitration import _assign
 from disputes.services.execution import _carry_out
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Conflict, Forbidden, InvalidInput
@@ -74,7 +74,7 @@ def dispute_propose(
     amount = _amount(refund_amount)
     if amount > _refundable(dispute.order):
         raise InvalidInput(_("More than the customer paid."), errors={"refund_amount": [_("Too much.")]})
-    now = timezone.now()
+    now = clock.now()
     MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(decided_at=now)
     if dispute.mediator_id is None:
         dispute.mediator = actor
@@ -114,7 +114,7 @@ def proposal_answer(*, proposal: MediationProposal, accept: bool, actor: User) -
     else:
         proposal.merchant_accepted = accept
     if not accept or (proposal.customer_accepted and proposal.merchant_accepted):
-        proposal.decided_at = timezone.now()
+        proposal.decided_at = clock.now()
     proposal.save()
     _event(
         dispute, action="settlement_accepted" if accept else "settlement_rejected", actor=actor, note=party
@@ -156,9 +156,7 @@ def dispute_mediation_window_closed(*, dispute: Dispute) -> None:
     """DSP-2a, DSP-3: no agreement in 3 days; the case goes to the arbitration committee."""
     if dispute.status != S.MEDIATION:
         return
-    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(
-        decided_at=timezone.now()
-    )
+    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(decided_at=clock.now())
     before = dispute.status
     dispute.escalate()
     dispute.save()
@@ -198,4 +196,4 @@ def dispute_refer_to_committee(*, dispute: Dispute, note: str) -> None:
         return
     _event(dispute, action="referred_to_committee", actor=None, note=note)
     left = deadline_time_left(rule=RULE_RULING_DUE, subject=dispute)
-    _to_committee(dispute, due=timezone.now() + (left or timedelta(0)))
+    _to_committee(dispute, due=clock.now() + (left or timedelta(0)))

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.clocks import RULE_SUSPENSION_END
@@ -23,6 +22,7 @@ from disputes.services._common import (
     _when,
     dispute_lock,
 )
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
@@ -106,9 +106,7 @@ def dispute_withdraw(*, dispute: Dispute, actor: User, reason: str = "") -> Disp
     dispute.withdraw()
     dispute.save()
     _stop_clocks(dispute, note="withdrawn")
-    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(
-        decided_at=timezone.now()
-    )
+    MediationProposal.objects.filter(dispute=dispute, decided_at__isnull=True).update(decided_at=clock.now())
     _release_hold(dispute, actor=actor)
     _event(dispute, action="withdrawn", actor=actor, from_status=before, note=reason)
     _tell_parties(

@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.admin.base import ReadOnlyAdmin
@@ -17,6 +16,7 @@ from merchants.models import (
 )
 from merchants.selectors.standing import agreement_notice_required
 from merchants.services.agreements import agreement_publish
+from platform_core import clock
 from platform_core.accounts.acting import request_user
 
 
@@ -32,7 +32,7 @@ class AgreementForm(forms.ModelForm):
         if (
             self.instance.pk is None
             and agreement_notice_required()
-            and effective_at < timezone.now() + settings.MERCHANT_AGREEMENT_NOTICE
+            and effective_at < clock.now() + settings.MERCHANT_AGREEMENT_NOTICE
         ):
             raise forms.ValidationError(
                 _("A new agreement takes effect at least %(days)d days after it is published.")

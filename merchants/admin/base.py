@@ -14,11 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 from django_fsm.admin import FSMAdminMixin
 
+from platform_core import clock
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 
@@ -77,7 +77,7 @@ def _pending_due(rule: str, model: type) -> Subquery:
 def _time_left(due: datetime | None) -> str:
     if due is None:
         return "—"
-    left = due - timezone.now()
+    left = due - clock.now()
     if left.total_seconds() < 0:
         return str(_("overdue by %(hours)d h") % {"hours": -left.total_seconds() // 3600})
     return str(_("%(days)d d %(hours)d h") % {"days": left.days, "hours": left.seconds // 3600})
@@ -91,7 +91,7 @@ class DueFilter(admin.SimpleListFilter):
         return [("overdue", _("Overdue")), ("24h", _("Within 24 hours")), ("later", _("Later"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
-        now = timezone.now()
+        now = clock.now()
         if self.value() == "overdue":
             return queryset.filter(review_due__lt=now)
         if self.value() == "24h":

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
@@ -34,6 +33,7 @@ from merchants.permissions import (
     merchant_member_set,
 )
 from merchants.selectors.members import merchant_for_member
+from platform_core import clock
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
 from platform_core.hooks import Hook
@@ -185,7 +185,7 @@ def countdown(due: datetime | None) -> dict[str, Any] | None:
     """A deadline as the templates show it: the time, what is left, and whether it is close or past."""
     if due is None:
         return None
-    left = due - timezone.now()
+    left = due - clock.now()
     seconds = int(left.total_seconds())
     hours, rest = divmod(abs(seconds), 3600)
     return {

@@ -17,6 +17,7 @@ from merchants.selectors.documents import (
     reverification_open_for_merchant,
 )
 from merchants.selectors.standing import agreement_pending_for_merchant
+from platform_core import clock
 
 
 @merchant_required(ALL_ROLES)
@@ -62,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     for source in home_action_sources:
         actions.extend(source(request, merchant))
-    far = timezone.now() + timedelta(days=3650)
+    far = clock.now() + timedelta(days=3650)
     actions.sort(key=lambda a: a["due"] or far)
     for action in actions:
         action["countdown"] = countdown(action["due"])

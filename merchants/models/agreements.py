@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from merchants.models.merchant import Merchant
+from platform_core import clock
 
 # --- MER-4, MER-10: agreements ---------------------------------------------------------------------
 
@@ -32,7 +32,7 @@ class AgreementAcceptance(models.Model):
     agreement = models.ForeignKey(PlatformAgreement, on_delete=models.PROTECT, related_name="acceptances")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="agreement_acceptances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    accepted_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(default=clock.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:

@@ -8,12 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from merchants.models.merchant import Merchant
 from merchants.validators import validate_credit_code
+from platform_core import clock
 
 #: MER-2: only staff holding this permission review applications, re-verifications and changes.
 REVIEW_PERMISSION = "merchants.review_merchantapplication"
@@ -47,7 +47,7 @@ class MerchantApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model
     contact_email = models.EmailField(_("contact email"))
     categories = models.ManyToManyField("catalog.Category", related_name="merchant_applications")
     status = FSMField(choices=Status.choices, default=Status.DRAFT, protected=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -69,7 +69,7 @@ class MerchantApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model
 
     @transition(field=status, source=[Status.DRAFT, Status.NEEDS_MORE_INFO], target=Status.SUBMITTED)
     def submit(self) -> None:
-        self.submitted_at = timezone.now()
+        self.submitted_at = clock.now()
 
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.UNDER_REVIEW, permission=REVIEW_PERMISSION
@@ -110,7 +110,7 @@ class MerchantApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model
     def _decide(self, *, reviewer: Any, reason: str) -> None:
         self.reviewer = reviewer  # None: the system decided (MER-3 auto-refusal)
         self.decision_reason = reason
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
 
 class DocumentKind(models.TextChoices):
@@ -155,7 +155,7 @@ class QualificationDocument(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
     # A newer document of the same kind replaces this one (re-verification, renewal).
     superseded_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)

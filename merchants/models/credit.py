@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models.merchant import Merchant
 from merchants.models.violations import Violation
+from platform_core import clock
 
 # --- REP-3, VIO-6: credit and KPIs ----------------------------------------------------------------
 
@@ -25,7 +25,7 @@ class MerchantCreditSnapshot(models.Model):
         EVENT = "event", _("Significant event")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="credit_snapshots")
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=clock.now)
     score = models.DecimalField(max_digits=5, decimal_places=2)
     grade = models.PositiveSmallIntegerField()
     components = models.JSONField(default=dict)
@@ -56,7 +56,7 @@ class MerchantKpi(models.Model):
     violation = models.ForeignKey(
         Violation, on_delete=models.PROTECT, null=True, blank=True, related_name="kpi_records"
     )
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-date", "kpi"]
@@ -100,7 +100,7 @@ class CreditGradePolicy(models.Model):
         validators=[MaxValueValidator(90)],
         help_text=_("Money reaches a payout this many days after it arrived in the payable balance."),
     )
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -5,9 +5,10 @@ Transitions change only the row itself; services lock, transition, save, audit, 
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from platform_core import clock
 
 
 class Merchant(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -48,7 +49,7 @@ class Merchant(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     is_self_operated = models.BooleanField(_("self-operated (自营)"), default=False)
     status = FSMField(choices=Status.choices, default=Status.ONBOARDING, protected=True)
     status_reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     # MER-1: registered information (changes go through MerchantChange, MER-6a)
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
@@ -89,7 +90,7 @@ class Merchant(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.ONBOARDING, target=Status.ACTIVE)
     def activate(self) -> None:
-        self.activated_at = timezone.now()
+        self.activated_at = clock.now()
 
     @transition(field=status, source=Status.ACTIVE, target=Status.RESTRICTED)
     def restrict(self) -> None:
@@ -118,7 +119,7 @@ class Merchant(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         target=Status.CLOSED,
     )
     def close(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(
         field=status,
@@ -144,7 +145,7 @@ class MerchantMember(models.Model):
     )
     role = models.CharField(max_length=32, choices=Role.choices)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["merchant", "user"], name="merchant_member_once")]
@@ -164,7 +165,7 @@ class MerchantStatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -193,7 +194,7 @@ class StaffInvitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
 

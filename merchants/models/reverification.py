@@ -4,11 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from merchants.models.merchant import Merchant
+from platform_core import clock
 
 # --- MER-6, MER-6a: re-verification and reported changes --------------------------------------------
 
@@ -23,7 +23,7 @@ class Reverification(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="reverifications")
     status = FSMField(choices=Status.choices, default=Status.OPEN, protected=True)
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     passed_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -39,7 +39,7 @@ class Reverification(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.OPEN, target=Status.SUBMITTED)
     def submit(self) -> None:
-        self.submitted_at = timezone.now()
+        self.submitted_at = clock.now()
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.OPEN)
     def return_to_merchant(self, *, reviewer: Any, note: str) -> None:
@@ -48,7 +48,7 @@ class Reverification(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=[Status.OPEN, Status.SUBMITTED], target=Status.PASSED)
     def pass_(self, *, reviewer: Any, note: str) -> None:
         self.reviewer, self.note = reviewer, note
-        self.passed_at = timezone.now()
+        self.passed_at = clock.now()
 
 
 class MerchantChange(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -70,7 +70,7 @@ class MerchantChange(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="changes")
     changes = models.JSONField(help_text=_("field -> new value"))
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField(default=timezone.now)
+    reported_at = models.DateTimeField(default=clock.now)
     status = FSMField(choices=Status.choices, default=Status.PENDING, protected=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -83,8 +83,8 @@ class MerchantChange(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.PENDING, target=Status.VERIFIED)
     def verify(self, *, reviewer: Any, note: str = "") -> None:
-        self.verified_by, self.verified_at, self.note = reviewer, timezone.now(), note
+        self.verified_by, self.verified_at, self.note = reviewer, clock.now(), note
 
     @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
     def reject(self, *, reviewer: Any, note: str) -> None:
-        self.verified_by, self.verified_at, self.note = reviewer, timezone.now(), note
+        self.verified_by, self.verified_at, self.note = reviewer, clock.now(), note

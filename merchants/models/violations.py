@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from merchants.models.merchant import Merchant
+from platform_core import clock
 
 # --- VIO-1: violations --------------------------------------------------------------------------
 
@@ -32,7 +33,7 @@ class Violation(models.Model):
     track = models.CharField(max_length=10, choices=Track.choices)
     evidence = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=12, choices=Source.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -88,7 +89,7 @@ class Penalty(models.Model):
     lifted_reason = models.CharField(max_length=10, choices=LiftReason.choices, blank=True)
     lifted_note = models.CharField(max_length=500, blank=True)
     overturned = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -106,7 +107,7 @@ class Penalty(models.Model):
         return f"{self.merchant}: {self.get_measure_display()} ({self.track} {self.threshold})"
 
     def is_in_force(self, at: Any = None) -> bool:
-        now = at or timezone.now()
+        now = at or clock.now()
         return (
             self.lifted_at is None
             and self.measure != self.Measure.WARNING
@@ -132,7 +133,7 @@ class ViolationAppeal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     evidence = models.JSONField(default=dict, blank=True)
     status = FSMField(choices=Status.choices, default=Status.SUBMITTED, protected=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(default=clock.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -154,7 +155,7 @@ class ViolationAppeal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Uphold the violation")},
     )
     def uphold(self, *, decided_by: Any, reason: str) -> None:
-        self.decided_by, self.reason, self.decided_at = decided_by, reason, timezone.now()
+        self.decided_by, self.reason, self.decided_at = decided_by, reason, clock.now()
 
     @transition(
         field=status,
@@ -164,4 +165,4 @@ class ViolationAppeal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Overturn the violation")},
     )
     def overturn(self, *, decided_by: Any, reason: str) -> None:
-        self.decided_by, self.reason, self.decided_at = decided_by, reason, timezone.now()
+        self.decided_by, self.reason, self.decided_at = decided_by, reason, clock.now()

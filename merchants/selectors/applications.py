@@ -3,11 +3,11 @@
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import BASE_DOCUMENT_KINDS, Merchant, MerchantApplication
 from merchants.selectors.standing import category_required_document_kinds
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 
@@ -23,7 +23,7 @@ def application_required_document_kinds(*, application: MerchantApplication) -> 
 
 
 def application_missing_document_kinds(*, application: MerchantApplication) -> list[str]:
-    today = timezone.localdate()
+    today = clock.localdate()
     held = {doc.kind for doc in application.documents.all() if doc.is_valid_on(today)}
     return [k for k in application_required_document_kinds(application=application) if k not in held]
 

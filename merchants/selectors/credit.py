@@ -18,6 +18,7 @@ from merchants.selectors.figures import (
     merchant_rating_buckets,
     merchant_violation_points,
 )
+from platform_core import clock
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -110,7 +111,7 @@ def _json(value: Any) -> Any:
 
 def merchant_credit_inputs(*, merchant: Merchant, at: datetime | None = None) -> dict[str, Any]:
     """REP-3: what ``credit_compute`` needs for ``merchant`` now, read from the registered sources."""
-    now = at or timezone.now()
+    now = at or clock.now()
     policy = credit_policy()
     since = now - timedelta(days=policy.window_days)
     return {
@@ -131,7 +132,7 @@ def merchant_credit_grade(merchant: Merchant) -> int:
 
 def credit_history_for_merchant(*, merchant: Merchant) -> list[MerchantCreditSnapshot]:
     """REP-3: the published history: the last snapshot of each of the past 12 months, oldest first."""
-    since = timezone.now() - timedelta(days=credit_policy().history_days)
+    since = clock.now() - timedelta(days=credit_policy().history_days)
     by_month: dict[tuple[int, int], MerchantCreditSnapshot] = {}
     for snapshot in MerchantCreditSnapshot.objects.filter(merchant=merchant, computed_at__gte=since).order_by(
         "computed_at", "pk"

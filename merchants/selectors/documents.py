@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import DocumentKind, Merchant, MerchantMember, QualificationDocument, Reverification
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
@@ -54,7 +54,7 @@ PUBLIC_LICENCE_KINDS: tuple[str, ...] = (
 def licence_list_public_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
     """MER-9 (ECL Art. 15): the shop's business licence and industry licences valid today (each kind's
     current document), with number, issuer and validity; an expired or superseded one is not shown."""
-    today = timezone.localdate()
+    today = clock.localdate()
     documents = QualificationDocument.objects.filter(
         merchant=merchant, kind__in=PUBLIC_LICENCE_KINDS, superseded_at__isnull=True
     ).order_by("kind", "-pk")
@@ -64,7 +64,7 @@ def licence_list_public_for_merchant(*, merchant: Merchant) -> list[Qualificatio
 def document_list_expiring_for_merchant(*, merchant: Merchant) -> list[QualificationDocument]:
     """MER-7: the shop's current documents that expire within the first warning period, soonest first
     (at most 10: the dashboard's home page)."""
-    horizon = timezone.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
+    horizon = clock.localdate() + timedelta(days=max(settings.MERCHANT_DOCUMENT_WARNING_DAYS, default=30))
     return list(
         QualificationDocument.objects.filter(
             merchant=merchant, superseded_at__isnull=True, valid_until__isnull=False, valid_until__lte=horizon

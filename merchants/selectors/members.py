@@ -1,10 +1,10 @@
 """Who works for which merchant (catalog and orders call ``merchant_for_member``); the public profile."""
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantMember, StaffInvitation
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 
@@ -44,7 +44,7 @@ def merchant_get_public(*, merchant_id: int) -> Merchant:
 def invitation_list_for_user(*, user: User) -> QuerySet[StaffInvitation]:
     """SEC (issue 20): the shops' invitations to ``user`` that wait for an answer and have not expired."""
     return StaffInvitation.objects.filter(
-        user=user, status=StaffInvitation.Status.PENDING, expires_at__gt=timezone.now()
+        user=user, status=StaffInvitation.Status.PENDING, expires_at__gt=clock.now()
     ).select_related("merchant")
 
 
@@ -61,5 +61,5 @@ def invitation_get_for_user(*, user: User, invitation_id: int) -> StaffInvitatio
 def invitation_list_for_merchant(*, merchant: Merchant) -> QuerySet[StaffInvitation]:
     """The shop's invitations still waiting for an answer (the owner's members page)."""
     return StaffInvitation.objects.filter(
-        merchant=merchant, status=StaffInvitation.Status.PENDING, expires_at__gt=timezone.now()
+        merchant=merchant, status=StaffInvitation.Status.PENDING, expires_at__gt=clock.now()
     ).select_related("user")

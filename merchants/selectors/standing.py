@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Max, OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
@@ -19,6 +18,7 @@ from merchants.models import (
     QualificationDocument,
 )
 from merchants.policies import CREDIT_DEFAULT_GRADE, CREDIT_GRADE_NAMES
+from platform_core import clock
 from platform_core.ledger.models import AccountKind, LedgerAccount
 from platform_core.money import money_round
 
@@ -28,7 +28,7 @@ ZERO = Decimal("0.00")
 def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
     """MER-4: the agreement in force now: the latest one whose effective time has come."""
     return (
-        PlatformAgreement.objects.filter(effective_at__lte=at or timezone.now())
+        PlatformAgreement.objects.filter(effective_at__lte=at or clock.now())
         .order_by("-effective_at")
         .first()
     )
@@ -44,7 +44,7 @@ def agreement_notice_required() -> bool:
 def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement | None:
     """MER-4: the agreement in force if ``merchant`` has not accepted it yet, else ``None`` (one query)."""
     current = (
-        PlatformAgreement.objects.filter(effective_at__lte=timezone.now())
+        PlatformAgreement.objects.filter(effective_at__lte=clock.now())
         .annotate(
             accepted=Exists(AgreementAcceptance.objects.filter(agreement=OuterRef("pk"), merchant=merchant))
         )
@@ -161,7 +161,7 @@ def category_required_document_kinds(*, category: Category) -> list[str]:
 
 def merchant_valid_document_kinds(*, merchant: Merchant) -> set[str]:
     """MER-7: the document kinds the merchant holds a currently valid document of."""
-    today = timezone.localdate()
+    today = clock.localdate()
     docs = QualificationDocument.objects.filter(merchant=merchant, superseded_at__isnull=True)
     return {doc.kind for doc in docs if doc.is_valid_on(today)}
 

@@ -3,15 +3,15 @@
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Penalty, Violation, ViolationAppeal
+from platform_core import clock
 from platform_core.errors import NotFound
 
 
 def penalties_in_force() -> QuerySet[Penalty]:
-    now = timezone.now()
+    now = clock.now()
     return (
         Penalty.objects.filter(lifted_at__isnull=True, starts_at__lte=now)
         .exclude(measure=Penalty.Measure.WARNING)
@@ -35,7 +35,7 @@ def penalty_list_for_merchant(*, merchant: Merchant) -> QuerySet[Penalty]:
 
 def violation_list_for_merchant(*, merchant: Merchant) -> QuerySet[Violation]:
     """The merchant's violations of the past 365 days, newest first, with any appeal."""
-    since = timezone.now() - timedelta(days=365)
+    since = clock.now() - timedelta(days=365)
     return (
         Violation.objects.filter(merchant=merchant, created_at__gte=since)
         .select_related("appeal")

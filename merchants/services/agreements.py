@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.clocks import RULE_AGREEMENT_EFFECTIVE
@@ -21,6 +20,7 @@ from merchants.services.lifecycle import (
     merchant_restrict,
     merchant_unrestrict,
 )
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_start
@@ -43,7 +43,7 @@ def agreement_publish(
             _("Only staff with the publishing permission may publish platform agreements and rules."),
             code="not_a_publisher",
         )
-    now = timezone.now()
+    now = clock.now()
     if agreement_notice_required() and effective_at < now + settings.MERCHANT_AGREEMENT_NOTICE:
         raise InvalidInput(
             _("A new agreement takes effect at least %(days)d days after it is published.")
@@ -103,7 +103,7 @@ def agreement_accept(
     Accepting the agreement in force opens an approved shop, and lifts an agreement restriction.
     """
     _require_owner(merchant=merchant, actor=actor)
-    now = timezone.now()
+    now = clock.now()
     current = agreement_current()
     if agreement.published_at > now or (
         current is not None and agreement.effective_at < current.effective_at

@@ -14,6 +14,7 @@ from merchants.services._common import _notify_owner, _notify_staff, _require_ap
 from merchants.services.credit import _credit_refresh_on_commit
 from merchants.services.lifecycle import merchant_lock
 from merchants.services.penalties import penalty_lift
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
@@ -43,7 +44,7 @@ def violation_appeal_submit(
         )
     violation = lock(Violation, violation.pk)
     closes_at = violation.created_at + settings.MERCHANT_APPEAL_WINDOW
-    if timezone.now() > closes_at:
+    if clock.now() > closes_at:
         raise Unprocessable(
             _(
                 "Appeals must be made within %(days)d days of the violation; the period for this one "
@@ -106,7 +107,7 @@ def violation_appeal_decide(
     deadline_meet(rule=RULE_APPEAL_REVIEW, subject=appeal)
     violation = appeal.violation
     if overturn:
-        violation.voided_at = timezone.now()
+        violation.voided_at = clock.now()
         violation.voided_reason = reason[:500]
         violation.save(update_fields=["voided_at", "voided_reason"])
         remaining = merchant_track_points(merchant=merchant, track=violation.track, year=violation.year)

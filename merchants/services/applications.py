@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
@@ -20,6 +19,7 @@ from merchants.services._common import _require_reviewer
 from merchants.services.documents import _document_create, _document_schedule
 from merchants.services.lifecycle import merchant_activate
 from merchants.validators import validate_credit_code
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import user_grant_role
@@ -139,7 +139,7 @@ def application_document_add(
         actor=actor,
     )
     application.documents.filter(kind=kind, superseded_at__isnull=True).exclude(pk=document.pk).update(
-        superseded_at=timezone.now()
+        superseded_at=clock.now()
     )
     audit_record(
         actor=actor,

@@ -16,6 +16,7 @@ from merchants.selectors.credit import credit_compute, merchant_credit_inputs
 from merchants.selectors.standing import deposit_for_grade, grade_policy_for_grade, merchant_money_policy
 from merchants.services._common import C, S, _notify_owner
 from merchants.services.lifecycle import merchant_lock, merchant_restrict, merchant_unrestrict
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import InvalidInput
@@ -43,7 +44,7 @@ def merchant_credit_recompute(
 ) -> MerchantCreditSnapshot:
     """REP-3: compute score, grade and components (docs/credit-formula.md), keep them as a snapshot and
     on the merchant. The nightly run computes each merchant once a day (idempotent)."""
-    now = timezone.now()
+    now = clock.now()
     if trigger == MerchantCreditSnapshot.Trigger.NIGHTLY:
         start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
         done = MerchantCreditSnapshot.objects.filter(
@@ -126,7 +127,7 @@ def _grade_money_policy_apply(merchant: Merchant, *, before: int | None) -> None
 @transaction.atomic
 def credit_snapshots_prune() -> int:
     """REP-3: snapshots older than the published 12-month history are removed; returns how many."""
-    cutoff = timezone.now() - timedelta(days=credit_policy().history_days)
+    cutoff = clock.now() - timedelta(days=credit_policy().history_days)
     deleted, _rows = MerchantCreditSnapshot.objects.filter(computed_at__lt=cutoff).delete()
     return deleted
 
@@ -155,7 +156,7 @@ def grade_policy_set(
     policy.deposit_multiplier = money_round(deposit_multiplier)
     policy.deposit_surcharge = money_round(deposit_surcharge)
     policy.payout_delay_days = payout_delay_days
-    policy.updated_at, policy.updated_by = timezone.now(), actor
+    policy.updated_at, policy.updated_by = clock.now(), actor
     policy.save()
     audit_record(
         actor=actor,

@@ -21,6 +21,7 @@ from merchants.models import Merchant, MerchantApplication, QualificationDocumen
 from merchants.services._common import S, _notify_owner, _require_owner
 from merchants.services.lifecycle import merchant_lock
 from merchants.uploads import upload_sniff
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_restart
@@ -85,7 +86,7 @@ def _document_schedule(document: QualificationDocument) -> None:
     expires_at = document_expires_at(document)
     if expires_at is None:
         return
-    now = timezone.now()
+    now = clock.now()
     warnings = settings.MERCHANT_DOCUMENT_WARNING_DAYS
     for rule, days in zip((RULE_DOCUMENT_FIRST_WARNING, RULE_DOCUMENT_LAST_WARNING), warnings, strict=False):
         due = expires_at - timedelta(days=days)
@@ -125,7 +126,7 @@ def merchant_document_add(
         actor=actor,
     )
     for older in merchant.documents.filter(kind=kind, superseded_at__isnull=True).exclude(pk=document.pk):
-        older.superseded_at = timezone.now()
+        older.superseded_at = clock.now()
         older.save(update_fields=["superseded_at"])
         _document_unschedule(older)
     _document_schedule(document)
@@ -162,7 +163,7 @@ def document_expire(*, document: QualificationDocument) -> None:
         return
     if document.merchant.status in (S.CLOSED, S.BANNED):
         return  # nothing of a shop that left is listed any more
-    document.expired_at = timezone.now()
+    document.expired_at = clock.now()
     document.save(update_fields=["expired_at"])
     merchant = document.merchant
     for handler in document_expired_handlers:

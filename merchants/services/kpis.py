@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantKpi, Violation
@@ -13,6 +12,7 @@ from merchants.selectors.kpis import kpi_evaluate, kpi_window
 from merchants.services._common import _notify_owner
 from merchants.services.lifecycle import merchant_lock
 from merchants.services.violations import violation_record
+from platform_core import clock
 
 
 @transaction.atomic
@@ -36,7 +36,7 @@ def merchant_kpis_compute(*, merchant: Merchant, day: date) -> list[MerchantKpi]
             merchant=merchant,
             kpi=name,
             date=day,
-            defaults={"value": value, "sample": sample, "level": level, "computed_at": timezone.now()},
+            defaults={"value": value, "sample": sample, "level": level, "computed_at": clock.now()},
         )
         rows.append(row)
         if level == L.LIMIT and row.violation_id is None:

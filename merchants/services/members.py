@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantMember, StaffInvitation
 from merchants.services._common import _notify_owner, _require_owner
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.accounts.services import user_grant_role
@@ -52,7 +53,7 @@ def merchant_member_invite(
             after={"user": user.pk, "role": role},
         )
         return member
-    now = timezone.now()
+    now = clock.now()
     StaffInvitation.objects.filter(
         merchant=merchant, user=user, status=StaffInvitation.Status.PENDING
     ).update(status=StaffInvitation.Status.REVOKED, answered_at=now)
@@ -94,7 +95,7 @@ def _answerable(invitation: StaffInvitation, *, actor: User) -> StaffInvitation:
     invitation = lock(StaffInvitation, invitation.pk)
     if invitation.user_id != actor.pk:
         raise NotFound(_("No such invitation."))
-    if invitation.status == StaffInvitation.Status.PENDING and invitation.expires_at <= timezone.now():
+    if invitation.status == StaffInvitation.Status.PENDING and invitation.expires_at <= clock.now():
         raise Conflict(
             _("This invitation is no longer open (%(status)s).")
             % {"status": StaffInvitation.Status.EXPIRED.label},
@@ -123,7 +124,7 @@ def merchant_invitation_accept(*, invitation: StaffInvitation, actor: User) -> M
         member.role, member.is_active = invitation.role, True
         member.save(update_fields=["role", "is_active"])
     user_grant_role(user=actor, role=Role.MERCHANT_STAFF)
-    invitation.status, invitation.answered_at = StaffInvitation.Status.ACCEPTED, timezone.now()
+    invitation.status, invitation.answered_at = StaffInvitation.Status.ACCEPTED, clock.now()
     invitation.save(update_fields=["status", "answered_at"])
     audit_record(
         actor=actor,
@@ -144,7 +145,7 @@ def merchant_invitation_accept(*, invitation: StaffInvitation, actor: User) -> M
 def merchant_invitation_decline(*, invitation: StaffInvitation, actor: User) -> StaffInvitation:
     """SEC (issue 20): the invited user declines; nothing changes for them."""
     invitation = _answerable(invitation, actor=actor)
-    invitation.status, invitation.answered_at = StaffInvitation.Status.DECLINED, timezone.now()
+    invitation.status, invitation.answered_at = StaffInvitation.Status.DECLINED, clock.now()
     invitation.save(update_fields=["status", "answered_at"])
     audit_record(
         actor=actor,
@@ -166,7 +167,7 @@ def merchant_invitation_revoke(*, invitation: StaffInvitation, actor: User) -> S
             % {"status": invitation.get_status_display()},
             code="invitation_closed",
         )
-    invitation.status, invitation.answered_at = StaffInvitation.Status.REVOKED, timezone.now()
+    invitation.status, invitation.answered_at = StaffInvitation.Status.REVOKED, clock.now()
     invitation.save(update_fields=["status", "answered_at"])
     audit_record(
         actor=actor,

@@ -21,6 +21,7 @@ from merchants.services.lifecycle import (
     merchant_suspend,
     merchant_unrestrict,
 )
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
@@ -53,7 +54,7 @@ def _penalty_for_violation(*, merchant: Merchant, violation: Violation) -> Penal
 def _penalty_impose(
     *, merchant: Merchant, threshold: PenaltyThreshold, year: int, trigger: Violation
 ) -> Penalty:
-    now = timezone.now()
+    now = clock.now()
     measure = threshold.measure
     ends_at = None if threshold.days is None else now + timedelta(days=threshold.days)
     reason = _("%(points)d %(track)s violation points in %(year)d: %(measure)s.") % {
@@ -176,7 +177,7 @@ def penalty_lift(*, penalty: Penalty, reason: str, note: str = "", actor: User |
     penalty = Penalty.objects.select_for_update().select_related("merchant").get(pk=penalty.pk)
     if penalty.lifted_at is not None:
         return penalty
-    penalty.lifted_at = timezone.now()
+    penalty.lifted_at = clock.now()
     penalty.lifted_reason = reason
     penalty.lifted_note = note[:500]
     penalty.save(update_fields=["lifted_at", "lifted_reason", "lifted_note"])
@@ -220,7 +221,7 @@ def penalty_publish(*, penalty: Penalty, actor: User | None) -> Penalty:
     penalty = lock(Penalty, penalty.pk)
     if penalty.published_at is not None or penalty.lifted_at is not None:
         return penalty
-    penalty.published_at = timezone.now()
+    penalty.published_at = clock.now()
     penalty.save(update_fields=["published_at"])
     deadline_meet(rule=RULE_PENALTY_PUBLISH, subject=penalty)
     audit_record(

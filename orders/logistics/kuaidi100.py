@@ -33,7 +33,6 @@ from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 from orders.logistics.base import (
     CarrierPush,
@@ -42,6 +41,7 @@ from orders.logistics.base import (
     CarrierUnavailable,
     TrackingUpdate,
 )
+from platform_core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ class Kuaidi100Carrier:
                     event_id=_event_id(courier, number, "abort", message),
                     tracking_number=number,
                     kind=EXCEPTION,
-                    at=timezone.now(),
+                    at=clock.now(),
                     location="",
                     description=f"快递100: {message or 'abort'}"[:500],
                 )

@@ -3,17 +3,17 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Sku
+from platform_core import clock
 
 
 class Cart(models.Model):
     """ORD-1: one cart per customer; prices are not stored here (they are re-read at checkout)."""
 
     customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return f"cart of {self.customer_id}"
@@ -23,7 +23,7 @@ class CartItem(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["pk"]

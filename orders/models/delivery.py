@@ -9,13 +9,13 @@ Models hold fields, constraints and transitions only; every write goes through
 import pgtrigger
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models.fulfilment import TrackingEvent
 from orders.models.order import Order
 from orders.models.payments import Refund
+from platform_core import clock
 from platform_core.ledger.models import LedgerHold
 from platform_core.timeline import StatusTimelineEvent
 
@@ -46,7 +46,7 @@ class DeliveryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     tracking_event = models.ForeignKey(
         TrackingEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now)
     # denormalised from the "orders.delivery_case" clock for lists
     respond_by = models.DateTimeField(_("resolve by"))
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -80,29 +80,29 @@ class DeliveryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.OPEN, target=Status.RESHIPPED)
     def reship(self, *, carrier: str, tracking_number: str) -> None:
         self.reship_carrier, self.reship_tracking_number = carrier, tracking_number
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
     @transition(field=status, source=Status.OPEN, target=Status.REFUND_AGREED)
     def agree_refund(self) -> None:
-        self.resolved_at = self.refunded_at = timezone.now()
+        self.resolved_at = self.refunded_at = clock.now()
 
     @transition(field=status, source=Status.OPEN, target=Status.DELIVERED)
     def delivered(self) -> None:
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
     @transition(field=status, source=Status.OPEN, target=Status.LAPSED)
     def lapse(self) -> None:
-        self.lapsed_at = timezone.now()
+        self.lapsed_at = clock.now()
         self.counts_against_merchant = True
 
     @transition(field=status, source=Status.LAPSED, target=Status.REFUNDED)
     def refund_customer(self) -> None:
-        self.refunded_at = timezone.now()
+        self.refunded_at = clock.now()
 
     @transition(field=status, source=[Status.OPEN, Status.LAPSED], target=Status.CLOSED)
     def close(self) -> None:
         """The order ended otherwise (received by the customer, refunded in full elsewhere)."""
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
 
 class DeliveryCaseEvent(StatusTimelineEvent):

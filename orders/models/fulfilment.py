@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models.order import Order
+from platform_core import clock
 
 
 class TrackingEvent(models.Model):
@@ -32,7 +32,7 @@ class TrackingEvent(models.Model):
     carrier = models.CharField(max_length=32, blank=True)
     # The carrier's event id: a webhook delivered twice records the event once.
     external_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL: no id given
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -60,7 +60,7 @@ class FollowUp(models.Model):
 
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="follow_up")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     outcome = models.TextField(_("outcome"), blank=True)
     suggestion = models.TextField(_("customer's suggestion"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

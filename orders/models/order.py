@@ -6,13 +6,13 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing, Sku
 from merchants.models import Merchant
 from orders.models._common import MONEY
+from platform_core import clock
 from platform_core.timeline import StatusTimelineEvent
 
 # --- transition conditions (named, so the admin and 409 answers can say why) ------------------------
@@ -64,7 +64,7 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # The agreed price; what the customer actually paid is in the ledger (escrow).
     total = models.DecimalField(_("total"), **MONEY)
     checkout_reference = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from the "orders.ship_by" deadline for listing and sorting.
     ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
@@ -112,18 +112,18 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=[Status.PENDING_PAYMENT, Status.PAID], target=Status.CANCELLED)
     def cancel(self) -> None:
-        self.cancelled_at = timezone.now()
+        self.cancelled_at = clock.now()
         self.ship_by = None
 
     @transition(field=status, source=Status.PAID, target=Status.SHIPPED, conditions=[is_product])
     def ship(self, *, carrier: str, tracking_number: str) -> None:
         self.carrier, self.tracking_number = carrier, tracking_number
-        self.shipped_at = timezone.now()
+        self.shipped_at = clock.now()
         self.ship_by = None
 
     @transition(field=status, source=Status.SHIPPED, target=Status.DELIVERED)
     def deliver(self) -> None:
-        self.delivered_at = timezone.now()
+        self.delivered_at = clock.now()
 
     @transition(field=status, source=Status.PAID, target=Status.SCHEDULED, conditions=[is_service])
     def schedule(self, *, scheduled_for: Any) -> None:
@@ -135,7 +135,7 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=[Status.DELIVERED, Status.IN_SERVICE], target=Status.COMPLETED)
     def complete(self) -> None:
-        self.completed_at = timezone.now()
+        self.completed_at = clock.now()
 
     @transition(
         field=status,
@@ -151,7 +151,7 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def close(self) -> None:
         """After a full refund."""
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
         self.ship_by = None
 
 

@@ -4,12 +4,12 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
 from orders.models._common import MONEY
 from orders.models.order import Order
+from platform_core import clock
 
 
 class Payment(models.Model):
@@ -46,7 +46,7 @@ class Payment(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
     payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -75,7 +75,7 @@ class PaymentCallbackLog(models.Model):
         FAILED = "failed", _("Payment failed at the provider")
 
     provider = models.CharField(max_length=20)
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=clock.now)
     headers = models.JSONField(default=dict, blank=True)
     body = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
@@ -123,7 +123,7 @@ class Refund(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     refund_no = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -150,7 +150,7 @@ class ProviderCertificate(models.Model):
     public_key = models.TextField()
     effective_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    fetched_at = models.DateTimeField(default=timezone.now)
+    fetched_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [

@@ -6,13 +6,13 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing
 from merchants.models import Merchant
 from orders.models.order import Order, OrderLine
+from platform_core import clock
 
 # --- REP-1, REP-2: reviews of order lines ------------------------------------------------------------
 
@@ -51,7 +51,7 @@ class Review(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     anonymous = models.BooleanField(_("shown anonymously"), default=False)
     # REP-2: SHA-256 of the client's X-Device-Fingerprint header (the raw value is never stored)
     device_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     follow_up_text = models.TextField(_("follow-up"), blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     reply_text = models.TextField(_("merchant's reply"), blank=True)
@@ -98,7 +98,7 @@ class Review(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.VISIBLE, target=Status.HIDDEN)
     def hide(self, *, reason: str, note: str = "", by: Any = None) -> None:
         self.hidden_reason, self.hidden_note = reason, note
-        self.hidden_at, self.hidden_by = timezone.now(), by
+        self.hidden_at, self.hidden_by = clock.now(), by
 
 
 class ReviewPhoto(models.Model):
@@ -109,7 +109,7 @@ class ReviewPhoto(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     follow_up = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["review_id", "pk"]
@@ -143,7 +143,7 @@ class ReviewFlag(models.Model):
     signal = models.CharField(_("signal"), max_length=32, choices=Signal.choices)
     details = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -167,7 +167,7 @@ class ReviewLike(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="likes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "user"], name="review_like_once")]

@@ -4,11 +4,11 @@ reconciliation finds (PAY-8)."""
 from decimal import Decimal
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
 from orders.models._common import MONEY
+from platform_core import clock
 
 
 class PayoutStatement(models.Model):
@@ -22,7 +22,7 @@ class PayoutStatement(models.Model):
     refunds = models.DecimalField(**MONEY, default=Decimal("0.00"))
     net = models.DecimalField(**MONEY, default=Decimal("0.00"))
     last_entry_id = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-period", "-pk"]
@@ -47,7 +47,7 @@ class Payout(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PAID)
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return f"payout {self.pk} {self.amount} to {self.merchant}"
@@ -65,7 +65,7 @@ class ProviderSettlementRecord(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reference = models.CharField(max_length=64)
     amount = models.DecimalField(**MONEY)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [
@@ -91,7 +91,7 @@ class ReconciliationDifference(models.Model):
     provider_amount = models.DecimalField(**MONEY, null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["status", "-day", "pk"]

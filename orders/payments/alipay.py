@@ -22,7 +22,6 @@ The payer's account is ``buyer_id`` (``2088…``; ``buyer_open_id`` for apps in 
 """
 
 import json
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -40,6 +39,7 @@ from orders.payments.base import (
     rsa_sha256_verify,
 )
 from orders.payments.http import ProviderRejected, ProviderUnreachable, http_call
+from platform_core import clock
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
@@ -105,7 +105,9 @@ class AlipayClient:
             "format": "JSON",
             "charset": "utf-8",
             "sign_type": "RSA2",
-            "timestamp": datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+            "timestamp": clock.real_now()
+            .astimezone(BEIJING)
+            .strftime("%Y-%m-%d %H:%M:%S"),  # the gateway's own clock
             "version": "1.0",
             "biz_content": json.dumps(biz_content, ensure_ascii=False, separators=(",", ":")),
         }

@@ -19,9 +19,9 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from orders.payments.base import CallbackRejected, PaymentProvider, RefundResult, VerifiedNotification
+from platform_core import clock
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
@@ -85,7 +85,7 @@ def sandbox_complete(
             "trade_no": sandbox_trade_no(payment.out_trade_no),
             "total_amount": str(payment.amount if amount is None else amount),
             "trade_status": "TRADE_SUCCESS" if succeeded else "TRADE_CLOSED",
-            "notify_time": timezone.now().isoformat(),
+            "notify_time": clock.now().isoformat(),
             "payer_account": _payer_of(payment) if payer_account is None else payer_account,
         },
         sort_keys=True,

@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from orders.payments.base import (
     CallbackRejected,
@@ -37,6 +36,7 @@ from orders.payments.base import (
 )
 from orders.payments.http import ProviderRejected, ProviderUnreachable
 from orders.payments.wechat_pay_client import WechatPayClient, platform_public_key, signed_message
+from platform_core import clock
 
 if TYPE_CHECKING:
     from orders.models import Payment, Refund
@@ -207,7 +207,7 @@ class WechatPayProvider(PaymentProvider):
         if not rsa_sha256_verify(key, signed_message(timestamp, nonce, body), signature):
             raise CallbackRejected("bad signature")
         try:
-            age = abs(timezone.now().timestamp() - int(timestamp))
+            age = abs(clock.real_now().timestamp() - int(timestamp))
         except ValueError as exc:
             raise CallbackRejected("bad timestamp") from exc
         if age > settings.ORDERS_WECHAT_PAY_NOTIFICATION_MAX_AGE.total_seconds():

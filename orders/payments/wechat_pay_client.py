@@ -21,12 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from orders.models import ProviderCertificate
 from orders.payments.base import CallbackRejected, rsa_sha256_sign, rsa_sha256_verify
 from orders.payments.http import ProviderRejected, ProviderUnreachable, http_call
+from platform_core import clock
 
 PROVIDER = "wechat_pay"
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
@@ -46,7 +46,7 @@ def platform_public_key(serial: str) -> str:
     ):
         return str(configured)
     row = (
-        ProviderCertificate.objects.filter(provider=PROVIDER, serial=serial, expires_at__gt=timezone.now())
+        ProviderCertificate.objects.filter(provider=PROVIDER, serial=serial, expires_at__gt=clock.real_now())
         .values_list("public_key", flat=True)
         .first()
     )
@@ -168,8 +168,8 @@ def certificates_refresh() -> list[str]:
             serial=serial,
             defaults={
                 "public_key": public_key,
-                "effective_at": effective or timezone.now(),
-                "expires_at": expires or timezone.now(),
+                "effective_at": effective or clock.now(),
+                "expires_at": expires or clock.now(),
             },
         )
     return [serial for serial, *_rest in found]

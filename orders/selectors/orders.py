@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from merchants.models import Merchant
 from orders.clocks import RULE_SHIP_BY
 from orders.models import Cart, CartItem, Order, OrderEvent, OrderLine, PayoutStatement, TrackingEvent
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
@@ -97,7 +98,7 @@ def order_get_for_merchant(*, merchant: Merchant, order_id: int) -> Order:
 def merchant_daily_sales(*, merchant: Merchant, days: int = 30) -> list[dict[str, Any]]:
     """The shop's paid (not cancelled) orders per local day over the last ``days`` days (today included), oldest first:
     ``{"day", "orders", "amount"}``, days without sales included (one query)."""
-    today = timezone.localdate()
+    today = clock.localdate()
     first = today - timedelta(days=days - 1)
     since = timezone.make_aware(datetime.combine(first, time.min))
     rows = (

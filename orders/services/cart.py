@@ -1,12 +1,12 @@
 """ORD-1: the customer's cart."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
 from orders.models import Cart, CartItem
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.bounds import INT32_MAX
 from platform_core.errors import InvalidInput, NotFound
@@ -49,7 +49,7 @@ def cart_item_add(*, customer: User, sku_id: int, quantity: int, actor: User) ->
         _quantity_bounded(item.quantity + quantity)
         item.quantity += quantity
         item.save(update_fields=["quantity"])
-    cart.updated_at = timezone.now()
+    cart.updated_at = clock.now()
     cart.save(update_fields=["updated_at"])
     return item
 

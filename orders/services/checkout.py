@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
@@ -25,6 +24,7 @@ from orders.clocks import RULE_PAYMENT_TIMEOUT
 from orders.models import Cart, CartItem, Order, OrderLine, Payment
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_start
 from platform_core.errors import Conflict, InvalidInput
@@ -44,7 +44,7 @@ contract_policy_sources = Hook[Callable[[Merchant], Mapping[str, Any]]](
 
 
 def _order_number() -> str:
-    return f"{timezone.localtime():%Y%m%d}{uuid.uuid4().hex[:12].upper()}"
+    return f"{clock.localtime():%Y%m%d}{uuid.uuid4().hex[:12].upper()}"
 
 
 def _agreement_terms() -> dict[str, Any]:
@@ -200,7 +200,7 @@ def order_checkout(
         sku_reserve(sku_id=item.sku_id, quantity=item.quantity)
 
     reference = uuid.uuid4().hex
-    signed_at = timezone.now().isoformat()
+    signed_at = clock.now().isoformat()
     orders: list[Order] = []
     for (_merchant_id, kind), lines in groups.items():
         merchant = lines[0][1].listing.merchant

@@ -30,6 +30,7 @@ from orders.models import DeliveryCase, DeliveryCaseEvent, Order, TrackingEvent
 from orders.services._common import S, _event, _notify_customer, _notify_merchant
 from orders.services.locks import order_lock
 from orders.services.settlement import order_escrow_hold, order_escrow_hold_release
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_restart
 from platform_core.locking import lock_first
@@ -78,7 +79,7 @@ def delivery_stall_clock_restart(*, order: Order) -> None:
     ):
         deadline_cancel(rule=RULE_DELIVERY_STALL, subject=order, note="no shipped parcel to watch")
         return
-    shipped = order.shipped_at or timezone.now()
+    shipped = order.shipped_at or clock.now()
     moved = TrackingEvent.objects.filter(order=order).aggregate(at=Max("at"))["at"]
     reshipped = DeliveryCase.objects.filter(order=order, status=C.RESHIPPED).aggregate(at=Max("resolved_at"))
     since = max(at for at in (shipped, moved, reshipped["at"]) if at is not None)
@@ -108,7 +109,7 @@ def delivery_case_open(
         return None
     if delivery_case_active(order=order) is not None:
         return None
-    now = timezone.now()
+    now = clock.now()
     case = DeliveryCase.objects.create(
         order=order,
         cause=cause,

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -33,6 +32,7 @@ from orders.services.delivery import (
 from orders.services.locks import order_lock
 from orders.services.refund_dispatch import refund_dispatch
 from orders.services.tracking import tracking_subscribe_on_commit
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_extend, deadline_meet, deadline_start
@@ -410,7 +410,7 @@ def follow_up_record(*, follow_up: FollowUp, outcome: str, suggestion: str, acto
         raise InvalidInput(_("Record the outcome."), code="outcome_missing")
     follow_up = lock(FollowUp, follow_up.pk)
     follow_up.outcome, follow_up.suggestion = outcome, suggestion
-    follow_up.status, follow_up.done_at, follow_up.done_by = FollowUp.Status.DONE, timezone.now(), actor
+    follow_up.status, follow_up.done_at, follow_up.done_by = FollowUp.Status.DONE, clock.now(), actor
     follow_up.save()
     audit_record(
         actor=actor, action="order.follow_up_recorded", subject=follow_up.order, after={"outcome": outcome}

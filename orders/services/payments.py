@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
@@ -32,6 +31,7 @@ from orders.services._common import (
 )
 from orders.services.locks import order_lock
 from orders.services.refunds import _refund
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
@@ -287,7 +287,7 @@ def _payment_apply(
     payment.status = Payment.Status.SUCCEEDED
     payment.provider_trade_no = note.provider_trade_no
     payment.payer_account = note.payer_account  # REP-2, DSP-6: who paid (deposits: the shop's own account)
-    payment.succeeded_at = timezone.now()
+    payment.succeeded_at = clock.now()
     payment.save(update_fields=["status", "provider_trade_no", "payer_account", "succeeded_at"])
     log = _callback_log(
         provider=provider, headers=headers, body=body, outcome=Outcome.ACCEPTED, payment=payment
@@ -312,7 +312,7 @@ def _payment_apply(
 def _order_paid(order: Order, payment: Payment) -> None:
     """PAY-2, ORD-4: the money is in escrow: the order is paid and the ship-by clock starts; ORD-9: then
     every ``order_paid`` hook (field work: ``fieldwork/hooks.py``)."""
-    now = timezone.now()
+    now = clock.now()
     ship_by = now + settings.ORDERS_SHIP_WITHIN if order.kind == Order.Kind.PRODUCT else None
     order.pay(at=now, ship_by=ship_by)
     order.save()

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
@@ -18,6 +17,7 @@ from merchants.selectors.standing import grade_policy_for_merchant
 from orders.models import Order, Payout, PayoutStatement
 from orders.payments.payouts import payout_provider_get
 from orders.services._common import _platform
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import DomainError
@@ -80,7 +80,7 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
     entries_due = LedgerEntry.objects.filter(account=payable, pk__gt=last)
     amount = payable.balance
     if delay:
-        cutoff = timezone.now() - timedelta(days=delay)
+        cutoff = clock.now() - timedelta(days=delay)
         recent = LedgerEntry.objects.filter(account=payable, amount__gt=0, transaction__created_at__gt=cutoff)
         amount -= recent.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
         entries_due = entries_due.filter(transaction__created_at__lte=cutoff)
@@ -139,7 +139,7 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
 
 def payouts_run(*, period: date | None = None) -> list[Payout]:
     """PAY-4: the daily payout run: every merchant with a positive payable balance (each on its own)."""
-    period = period or timezone.localdate()
+    period = period or clock.localdate()
     merchant_type = ContentType.objects.get_for_model(Merchant)
     owner_ids = LedgerAccount.objects.filter(
         kind=AccountKind.MERCHANT_PAYABLE, owner_type=merchant_type, balance__gt=0

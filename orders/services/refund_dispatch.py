@@ -26,11 +26,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from orders.models import Payment, Refund
 from orders.payments import RefundResult, provider_get
 from orders.payments.http import ProviderUnreachable
+from platform_core import clock
 from platform_core.audit.services import audit_record
 from platform_core.locking import lock
 
@@ -94,7 +94,7 @@ def _claim(refund_id: int) -> tuple[Refund, bool] | None:
         _record(refund, RefundResult(refund_no=refund.refund_no, succeeded=False, error=TOO_LARGE))
         return None
     sent_before = refund.sent_at is not None
-    now = timezone.now()
+    now = clock.now()
     refund.sent_at = refund.sent_at or now
     refund.attempts += 1
     refund.next_attempt_at = now + _backoff(refund.attempts)
@@ -139,7 +139,7 @@ def _record(refund: Refund, result: RefundResult) -> Refund:
         refund.provider_reference = result.provider_reference[:64]
     if result.succeeded:
         refund.status = Refund.Status.SUCCEEDED
-        refund.completed_at = timezone.now()
+        refund.completed_at = clock.now()
         refund.next_attempt_at = None
         refund.last_error = ""
     elif result.pending:
@@ -170,7 +170,7 @@ def _record(refund: Refund, result: RefundResult) -> Refund:
 def refunds_due(*, limit: int = 200) -> list[int]:
     """The pending refunds whose next attempt is due (never attempted ones first)."""
     due = Refund.objects.filter(status=Refund.Status.PENDING, payment__isnull=False).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now())
     )
     return list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 

@@ -22,6 +22,7 @@ from orders.selectors.reviews import (
     review_like_count,
 )
 from orders.services.locks import order_lock
+from platform_core import clock
 from platform_core.accounts.models import BasicPermission, User
 from platform_core.accounts.services import basic_permission_require
 from platform_core.audit.services import audit_record
@@ -158,7 +159,7 @@ def review_create(
             _("This order line was already reviewed; you may add one follow-up."), code="already_reviewed"
         )
     closes = order.completed_at + settings.ORDERS_REVIEW_WINDOW
-    if timezone.now() > closes:
+    if clock.now() > closes:
         raise Conflict(
             _("Reviews are accepted within %(days)d days of completion (until %(date)s).")
             % {
@@ -222,13 +223,13 @@ def review_follow_up(
     if review.followed_up_at is not None:
         raise Conflict(_("This review already has its follow-up."), code="already_followed_up")
     assert order.completed_at is not None
-    if timezone.now() > order.completed_at + settings.ORDERS_REVIEW_FOLLOW_UP_WITHIN:
+    if clock.now() > order.completed_at + settings.ORDERS_REVIEW_FOLLOW_UP_WITHIN:
         raise Conflict(
             _("A follow-up is accepted within %(days)d days of completion.")
             % {"days": settings.ORDERS_REVIEW_FOLLOW_UP_WITHIN.days},
             code="follow_up_window_closed",
         )
-    review.follow_up_text, review.followed_up_at = text, timezone.now()
+    review.follow_up_text, review.followed_up_at = text, clock.now()
     review.save(update_fields=["follow_up_text", "followed_up_at"])
     _photos_save(review, photos, types, follow_up=True)
     audit_record(actor=actor, action="review.followed_up", subject=review, after={"photos": len(photos)})
@@ -249,7 +250,7 @@ def review_reply(*, merchant: Merchant, review: Review, text: str, actor: User) 
     text = _text_check(text, field="text", required=True)
     if review.replied_at is not None:
         raise Conflict(_("This review was already answered."), code="already_replied")
-    review.reply_text, review.replied_at, review.replied_by = text, timezone.now(), actor
+    review.reply_text, review.replied_at, review.replied_by = text, clock.now(), actor
     review.save(update_fields=["reply_text", "replied_at", "replied_by"])
     audit_record(actor=actor, action="review.replied", subject=review, after={"merchant": merchant.pk})
     notify(
@@ -308,7 +309,7 @@ def review_hide(*, review: Review, reason: str, note: str = "", actor: User) -> 
         signals = list(review.flags.values_list("signal", flat=True))
         review.flags.filter(status=ReviewFlag.Status.OPEN).update(
             status=ReviewFlag.Status.CONFIRMED,
-            resolved_at=timezone.now(),
+            resolved_at=clock.now(),
             resolved_by=actor,
             resolution_note=note,
         )
@@ -333,7 +334,7 @@ def review_flags_dismiss(*, review: Review, note: str, actor: User) -> int:
     review = _review_lock(pk=review.pk)
     dismissed = review.flags.filter(status=ReviewFlag.Status.OPEN).update(
         status=ReviewFlag.Status.DISMISSED,
-        resolved_at=timezone.now(),
+        resolved_at=clock.now(),
         resolved_by=actor,
         resolution_note=note,
     )

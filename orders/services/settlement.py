@@ -19,13 +19,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Order
 from orders.selectors.money import order_holds_open
 from orders.services._common import S, _escrow, _event, _notify_merchant, _platform, _proceeds
 from orders.services.locks import order_lock
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.ledger.models import AccountKind, LedgerHold, TransactionKind
@@ -63,7 +63,7 @@ def _settle(order: Order, *, actor: User | None) -> Order:
             subject=order,
             actor=actor,
         )
-    order.settled_at = timezone.now()
+    order.settled_at = clock.now()
     order.save(update_fields=["settled_at"])
     _event(
         order,
@@ -112,7 +112,7 @@ def order_aftersales_window_close(*, order: Order) -> Order:
     if order.status != S.COMPLETED or order.settled_at is not None:
         return order
     if order.aftersales_closed_at is None:
-        order.aftersales_closed_at = timezone.now()
+        order.aftersales_closed_at = clock.now()
         order.save(update_fields=["aftersales_closed_at"])
     holds = list(order_holds_open(order=order))
     if holds:

@@ -13,7 +13,6 @@ import binascii
 from hmac import compare_digest
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -24,6 +23,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
+from platform_core import clock
 from platform_core.accounts.selectors import (
     token_second_factor_passed,
     tokens_for_authentication,
@@ -65,7 +65,7 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(message) from exc
             if not compare_digest(digest, auth_token.digest):
                 continue
-            if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            if auth_token.expiry is not None and auth_token.expiry < clock.now():
                 username = auth_token.user.get_username()
                 auth_token.delete()
                 token_expired.send(sender=self.__class__, username=username, source="auth_token")

@@ -7,10 +7,10 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from platform_core import clock
 from platform_core.accounts.validators import normalise_mobile, validate_mainland_mobile
 
 
@@ -67,7 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=100, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can log into the admin."))
     is_active = models.BooleanField(_("active"), default=True)
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -125,7 +125,7 @@ class UserRestriction(models.Model):
     )
     permission = models.CharField(_("basic permission"), max_length=16, choices=BasicPermission.choices)
     reason = models.TextField(_("reason"))
-    starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
+    starts_at = models.DateTimeField(_("starts at"), default=clock.now)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, help_text=_("Empty: until lifted."))
     imposed_by = models.ForeignKey(
         "User", null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("imposed by")
@@ -203,7 +203,7 @@ class TokenSecondFactor(models.Model):
         verbose_name=_("API token"),
     )
     device_id = models.CharField(_("device"), max_length=255, help_text=_("The OTP device that verified it."))
-    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified at"), default=clock.now)
 
     class Meta:
         verbose_name = _("token second factor")

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django_otp import devices_for_user
 from knox.models import AuthToken
 
+from platform_core import clock
 from platform_core.accounts.models import (
     BasicPermission,
     PrivacySettings,
@@ -31,7 +31,7 @@ class BasicPermissionState:
 
 def user_restrictions_in_force(*, user: User, at: datetime | None = None) -> QuerySet[UserRestriction]:
     """USR-1: the user's restrictions in force at ``at`` (now), newest first."""
-    at = at or timezone.now()
+    at = at or clock.now()
     return (
         UserRestriction.objects.filter(user=user, lifted_at__isnull=True, starts_at__lte=at)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from platform_core import clock
 from platform_core.accounts.models import (
     PRIVACY_BEYOND_DEFAULTS,
     PRIVACY_BEYOND_DEFAULTS_PERMISSION,
@@ -186,7 +187,7 @@ def user_second_factor_verify(*, user: User, code: str, token: AuthToken | None)
     with transaction.atomic():
         if token is not None:
             TokenSecondFactor.objects.update_or_create(
-                token=token, defaults={"device_id": device.persistent_id, "verified_at": timezone.now()}
+                token=token, defaults={"device_id": device.persistent_id, "verified_at": clock.now()}
             )
         audit_record(actor=user, action="account.second_factor_verified", subject=user)
     return device
@@ -207,7 +208,7 @@ def user_sessions_end(*, user: User) -> int:
     table to keep in sync; a ``UserSession`` map filled on login is the upgrade when it stops being so.
     Only the database session engine is supported (the platform's setting).
     """
-    now = timezone.now()
+    now = clock.now()
     uid = str(user.pk)
     keys = [
         session.session_key
@@ -265,7 +266,7 @@ def user_restriction_impose(
             code="reason_required",
             errors={"reason": [_("Give the reason for the penalty.")]},
         )
-    now = timezone.now()
+    now = clock.now()
     if ends_at is not None and ends_at <= now:
         raise InvalidInput(_("The restriction must end in the future."), errors={"ends_at": ["past"]})
     restriction = UserRestriction.objects.create(
@@ -301,7 +302,7 @@ def user_restriction_lift(
     restriction = UserRestriction.objects.select_for_update().select_related("user").get(pk=restriction.pk)
     if restriction.lifted_at is not None:
         raise Conflict(_("This restriction was already lifted."), code="already_lifted")
-    restriction.lifted_at, restriction.lifted_by = timezone.now(), actor
+    restriction.lifted_at, restriction.lifted_by = clock.now(), actor
     restriction.save(update_fields=["lifted_at", "lifted_by"])
     audit_record(actor=actor, action="account.restriction_lifted", subject=restriction, reason=reason)
     notify(
@@ -414,7 +415,7 @@ def user_account_delete(*, user: User, password: str, actor: User) -> User:
         anonymise(user=user, actor=actor)
     PrivacySettings.objects.filter(user=user).delete()
     user.name, user.email, user.phone = "", None, None
-    user.anonymised_at = timezone.now()
+    user.anonymised_at = clock.now()
     user.is_active = user.is_staff = user.is_superuser = False
     user.set_unusable_password()
     user.save()

@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from platform_core import clock
+
 # Mainland China mobile numbers: 11 digits, 1[3-9]x, optionally written with +86.
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -57,8 +59,6 @@ def validate_resident_id(value: str) -> None:
     """USR-2: an 18-digit resident ID number with a plausible birth date and a correct check character."""
     from datetime import date
 
-    from django.utils import timezone
-
     number = normalise_resident_id(value)
     if not _RESIDENT_ID_RE.match(number):
         raise ValidationError(
@@ -69,7 +69,7 @@ def validate_resident_id(value: str) -> None:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         born = None
-    if born is None or born.year < RESIDENT_ID_EARLIEST_BIRTH_YEAR or born > timezone.localdate():
+    if born is None or born.year < RESIDENT_ID_EARLIEST_BIRTH_YEAR or born > clock.localdate():
         raise ValidationError(
             _("The ID number does not contain a valid date of birth (characters 7 to 14, YYYYMMDD)."),
             code="invalid_id_number_birth_date",

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.api.models import IdempotencyKey
 
 
@@ -18,7 +18,7 @@ def idempotency_key_claim(
     *, scope: str, key: str, method: str, path: str, fingerprint: str
 ) -> IdempotencyKey:
     """Return the key row, locked for the rest of the caller's transaction. Must run inside ``atomic``."""
-    now = timezone.now()
+    now = clock.now()
     expired_before = now - settings.IDEMPOTENCY_KEY_TTL
     IdempotencyKey.objects.filter(scope=scope, key=key, created_at__lt=expired_before).delete()
     try:
@@ -41,6 +41,6 @@ def idempotency_key_complete(*, record: IdempotencyKey, status: int, content_typ
 
 def idempotency_keys_purge(*, now: datetime | None = None) -> int:
     """Delete keys older than ``IDEMPOTENCY_KEY_TTL``; returns how many."""
-    cutoff = (now or timezone.now()) - settings.IDEMPOTENCY_KEY_TTL
+    cutoff = (now or clock.now()) - settings.IDEMPOTENCY_KEY_TTL
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from platform_core import clock
 from platform_core.audit.chain import chain_key, entry_digest
 
 #: the columns an entry states; the sealer may not change them (the append-only trigger compares them)
@@ -40,7 +40,7 @@ class AuditEntry(models.Model):
     chain cannot fork even if the append lock were bypassed.
     """
 
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, models, transaction
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.chain import (
     ANCHOR_FILE,
@@ -60,7 +60,7 @@ def audit_record(
     key_id, _key = signing_key()
     entry = AuditEntry(
         key_id=key_id,
-        at=timezone.now(),
+        at=clock.now(),
         actor=actor,
         actor_repr=str(actor)[:255] if actor is not None else SYSTEM_ACTOR_REPR,
         action=action,
@@ -150,7 +150,7 @@ def audit_anchor_write() -> dict[str, Any] | None:
     if recent and recent[-1].entry_id == entry_id and recent[-1].hash == head_hash:
         return None
     key_id, key = signing_key()
-    at = timezone.now().isoformat()
+    at = clock.now().isoformat()
     anchor: dict[str, Any] = {"at": at, "entry_id": entry_id, "hash": head_hash, "key_id": key_id}
     anchor["mac"] = keyed_digest(key, [at, entry_id, head_hash, key_id])
     directory = Path(settings.AUDIT_ANCHOR_DIR)

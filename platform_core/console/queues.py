@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Min
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.deadlines.models import Deadline
 
 QueueFigures = tuple[int, datetime | None]
@@ -161,7 +161,7 @@ def work_queues_for(user: Any) -> list[WorkQueue]:
 
 def work_queue_states(user: Any, *, now: datetime | None = None) -> list[QueueState]:
     """The console's figures: each visible queue's count and oldest deadline (one or two queries each)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     states = []
     for queue in work_queues_for(user):
         count, oldest_due_at = queue.source()

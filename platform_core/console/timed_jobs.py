@@ -18,8 +18,8 @@ from typing import Any
 
 from celery.schedules import crontab, maybe_schedule
 from django.conf import settings
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.operations import heartbeats
 
 MARK_PREFIX = "task:"
@@ -81,7 +81,7 @@ class TimedJob:
 
 def timed_jobs(*, now: datetime | None = None) -> list[TimedJob]:
     """Every beat entry, by key: its task, last run and state (one heartbeat read each)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     jobs = []
     for key, entry in sorted(settings.CELERY_BEAT_SCHEDULE.items()):
         mark = heartbeats.read(task_mark_name(entry["task"])) or {}

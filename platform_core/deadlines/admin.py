@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from platform_core import clock
 from platform_core.deadlines.models import Canary, CanaryHit, Deadline
 from platform_core.deadlines.selectors import deadline_sla_figures
 
@@ -24,7 +24,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
         pending = queryset.filter(status=Deadline.Status.PENDING)
         if self.value() == "yes":
-            return pending.filter(due_at__lte=timezone.now())
+            return pending.filter(due_at__lte=clock.now())
         if self.value() == "retrying":
             return pending.filter(~Q(last_error=""), attempts__gt=0)
         return queryset

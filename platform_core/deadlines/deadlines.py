@@ -1,8 +1,8 @@
 """The engine's own rule: the canary, which proves deadlines are enforced end to end (OPS-1, OPS-5)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.deadlines.models import Canary, CanaryHit, Deadline
 from platform_core.deadlines.registry import deadline_rule
 
@@ -18,4 +18,4 @@ def canary_missed(canary: Canary) -> None:
         subject_id=str(canary.pk),
         status=Deadline.Status.PENDING,
     )
-    CanaryHit.objects.create(deadline=deadline, hit_at=timezone.now())
+    CanaryHit.objects.create(deadline=deadline, hit_at=clock.now())

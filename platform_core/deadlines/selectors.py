@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import CharField, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.registry import rule_get
 
@@ -56,12 +56,12 @@ def deadline_time_left(*, rule: str, subject: models.Model, now: datetime | None
     deadline = deadline_pending_for(subject=subject, rule=rule).first()
     if deadline is None:
         return None
-    return deadline.due_at - (now or timezone.now())
+    return deadline.due_at - (now or clock.now())
 
 
 def deadline_overdue_count(*, now: datetime | None = None) -> int:
     """Pending deadlines past due: the backlog a health check alarms on (OPS-5)."""
-    return Deadline.objects.filter(status=Deadline.Status.PENDING, due_at__lte=now or timezone.now()).count()
+    return Deadline.objects.filter(status=Deadline.Status.PENDING, due_at__lte=now or clock.now()).count()
 
 
 @dataclass(frozen=True)

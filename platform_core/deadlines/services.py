@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.registry import rule_get
 from platform_core.deadlines.selectors import deadlines_due
@@ -65,7 +66,7 @@ def deadline_start(
     this rule's clock is already running on the subject (use ``deadline_extend`` or ``deadline_restart``).
     """
     rule_get(rule)
-    now = timezone.now()
+    now = clock.now()
     due = _due_at(now=now, due_at=due_at, after=after, working_days=working_days)
     subject_type, subject_id = _subject_key(subject)
     pending = _pending(rule=rule, subject_type=subject_type, subject_id=subject_id)
@@ -88,7 +89,7 @@ def deadline_meet(*, rule: str, subject: models.Model) -> Deadline | None:
     deadline = _lock_pending(rule=rule, subject=subject)
     if deadline is None:
         return None
-    deadline.meet(at=timezone.now())
+    deadline.meet(at=clock.now())
     deadline.save(update_fields=["status", "resolved_at", "next_attempt_at"])
     return deadline
 
@@ -99,7 +100,7 @@ def deadline_cancel(*, rule: str, subject: models.Model, note: str = "") -> Dead
     deadline = _lock_pending(rule=rule, subject=subject)
     if deadline is None:
         return None
-    deadline.cancel(at=timezone.now(), note=note)
+    deadline.cancel(at=clock.now(), note=note)
     deadline.save(update_fields=["status", "resolved_at", "next_attempt_at", "last_error"])
     return deadline
 
@@ -142,7 +143,7 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int | None = None) ->
     hold) and enforces each in its own transaction. Safe to run concurrently and repeatedly. Returns
     how many deadlines this call enforced; stops after ``limit`` rows if given.
     """
-    cutoff = now or timezone.now()
+    cutoff = now or clock.now()
     enforced = handled = 0
     while limit is None or handled < limit:
         size = (
@@ -185,7 +186,7 @@ def deadline_enforce(*, deadline_id: int, now: datetime | None = None) -> Outcom
     A handler error rolls back the handler's writes; the deadline stays pending with ``attempts``,
     ``last_error`` and a backed-off ``next_attempt_at``. A deleted subject cancels the deadline.
     """
-    cutoff = now or timezone.now()
+    cutoff = now or clock.now()
     head = Deadline.objects.filter(pk=deadline_id).values("subject_type_id", "subject_id").first()
     if head is None:
         return Outcome.SKIPPED
@@ -204,7 +205,7 @@ def deadline_enforce(*, deadline_id: int, now: datetime | None = None) -> Outcom
         if deadline is None:
             return Outcome.SKIPPED
         if subject is None:
-            deadline.cancel(at=timezone.now(), note="subject no longer exists")
+            deadline.cancel(at=clock.now(), note="subject no longer exists")
             deadline.save(update_fields=["status", "resolved_at", "next_attempt_at", "last_error"])
             logger.warning("deadline %s cancelled: its subject no longer exists", deadline_id)
             return Outcome.CANCELLED
@@ -215,11 +216,11 @@ def deadline_enforce(*, deadline_id: int, now: datetime | None = None) -> Outcom
         except Exception as exc:
             logger.exception("deadline %s (%s) handler failed", deadline_id, deadline.rule)
             deadline.record_failure(
-                at=timezone.now(), error=repr(exc)[:4000], backoff=retry_backoff(deadline.attempts + 1)
+                at=clock.now(), error=repr(exc)[:4000], backoff=retry_backoff(deadline.attempts + 1)
             )
             deadline.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             return Outcome.FAILED
-        deadline.enforce(at=timezone.now())
+        deadline.enforce(at=clock.now())
         deadline.save(update_fields=["status", "resolved_at", "lateness", "next_attempt_at"])
         return Outcome.ENFORCED
 
@@ -272,7 +273,7 @@ def _lock_pending(*, rule: str, subject: models.Model) -> Deadline | None:
 
 
 def _publish_eta_on_commit(deadline: Deadline) -> None:
-    if deadline.due_at - timezone.now() <= settings.DEADLINE_ETA_WINDOW:
+    if deadline.due_at - clock.now() <= settings.DEADLINE_ETA_WINDOW:
         transaction.on_commit(partial(_publish_eta, deadline.pk, deadline.due_at), robust=True)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import Conflict, InvalidInput, Unprocessable
 from platform_core.ledger.models import (
@@ -308,7 +308,7 @@ def ledger_hold_release(*, hold: LedgerHold, actor: User | None = None) -> Ledge
     lock_first(LedgerAccount, pk=hold.account_id)
     current = lock(LedgerHold, hold.pk)
     if current.released_at is None:
-        current.released_at = timezone.now()
+        current.released_at = clock.now()
         current.released_by = actor
         current.save(update_fields=["released_at", "released_by"])
     hold.released_at, hold.released_by = current.released_at, current.released_by

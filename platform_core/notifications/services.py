@@ -18,10 +18,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import InvalidInput
 from platform_core.notifications.models import Notification
@@ -97,7 +97,7 @@ def notify(
         )
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     subject_id = subject.pk if subject is not None else None
-    now = timezone.now()
+    now = clock.now()
 
     notifications = []
     for channel in wanted:
@@ -166,7 +166,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
             .filter(pk=notification_id)
             .first()
         )
-        now = now or timezone.now()
+        now = now or clock.now()
         if notification is None or not notification.is_due(now):
             return Outcome.SKIPPED
 
@@ -211,7 +211,7 @@ def notifications_requeue_pending(*, now: datetime | None = None) -> int:
     Due means: a retry whose time has come, or a row never attempted whose first publish was presumably
     lost (older than ``REQUEUE_GRACE``). Publishing twice is harmless: delivery is idempotent.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     ids = list(
         Notification.objects.filter(status=Notification.Status.PENDING)
         .filter(
@@ -252,7 +252,7 @@ def notification_mark_read(*, notification_id: int, actor: User) -> Notification
     """SEC-1: the actor marks one of their own in-app notifications read (404 for anyone else's)."""
     notification = notification_get_for_user(user=actor, notification_id=notification_id)
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         notification.save(update_fields=["read_at"])
     return notification
 
@@ -262,4 +262,4 @@ def notifications_mark_all_read(*, actor: User) -> int:
     """The actor marks all their unread in-app notifications read; returns how many."""
     return Notification.objects.filter(
         recipient=actor, channel=Notification.Channel.INAPP, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    ).update(read_at=clock.now())

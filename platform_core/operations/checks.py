@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.operations import heartbeats
 
 
@@ -130,7 +130,7 @@ def check_deadline_backlog() -> str:
     from platform_core.deadlines.selectors import deadline_overdue_count
 
     grace = timedelta(seconds=settings.OPS_DEADLINE_OVERDUE_GRACE_SECONDS)
-    overdue = deadline_overdue_count(now=timezone.now() - grace)
+    overdue = deadline_overdue_count(now=clock.now() - grace)
     limit = settings.OPS_DEADLINE_BACKLOG_MAX
     text = f"{overdue} deadline(s) overdue by more than {_human(grace)} (limit {limit})"
     if overdue > limit:

@@ -23,11 +23,11 @@ from typing import Any
 import prometheus_client
 from django.db import connections
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from platform_core import clock
 from platform_core.operations import heartbeats
 
 # Lateness buckets (seconds): the sweep runs every minute, so most enforcements land under 60-120 s.
@@ -76,7 +76,7 @@ class PlatformCollector(Collector):
     def _deadlines() -> Iterator[Metric]:
         from platform_core.deadlines.models import Deadline
 
-        now = timezone.now()
+        now = clock.now()
         status = Deadline.Status
         rows = Deadline.objects.values("rule").annotate(
             pending=Count("pk", filter=Q(status=status.PENDING)),
@@ -120,7 +120,7 @@ class PlatformCollector(Collector):
         """Lateness (enforced_at - due_at) of deadlines enforced in the last 24 hours, bucketed in SQL."""
         from platform_core.deadlines.models import Deadline
 
-        since = timezone.now() - timedelta(hours=24)
+        since = clock.now() - timedelta(hours=24)
         enforced = Deadline.objects.filter(
             status=Deadline.Status.ENFORCED, resolved_at__gte=since, lateness__isnull=False
         )

@@ -5,9 +5,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
 from django.utils.encoding import force_str
 
+from platform_core import clock
 from platform_core.audit.models import AuditEntry
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.registry import rules_all
@@ -136,7 +136,7 @@ def write_pdf(path: Path, *, month: date, figures: dict[str, Any], appendices: l
     story: list[Any] = [
         Paragraph(f"Monthly compliance report {month:%Y-%m}", styles["Title"]),
         Paragraph(
-            f"Generated {text(timezone.now())} · period {figures['period']['since']} – "
+            f"Generated {text(clock.now())} · period {figures['period']['since']} – "
             f"{figures['period']['until']}",
             styles["Normal"],
         ),

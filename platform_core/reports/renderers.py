@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
 
+from platform_core import clock
 from platform_core.reports.registry import ReportDefinition, ReportFilters
 
 BOM = "\ufeff"  # Excel opens UTF-8 CSV as UTF-8 only with it
@@ -238,7 +239,7 @@ def write_pdf(
     limit = settings.REPORTS_PDF_MAX_ROWS
     story: list[Any] = [
         Paragraph(force_str(definition.title), styles["Title"]),
-        Paragraph(f"Filters: {filters.as_json()} · generated {text(timezone.now())}", styles["Normal"]),
+        Paragraph(f"Filters: {filters.as_json()} · generated {text(clock.now())}", styles["Normal"]),
         Spacer(1, 8),
     ]
     if definition.summary is not None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
@@ -132,7 +133,7 @@ def _queue_export(export_id: int) -> None:
 def _export_begin(export_id: int) -> ExportLog:
     with transaction.atomic():
         export = lock(ExportLog, export_id)
-        export.start(at=timezone.now())
+        export.start(at=clock.now())
         export.save()
     return export
 
@@ -142,7 +143,7 @@ def _export_end(
 ) -> None:
     with transaction.atomic():
         export = lock(ExportLog, export_id)
-        now = timezone.now()
+        now = clock.now()
         if error:
             export.fail(error=error, at=now)
             export.row_count = rows
@@ -240,7 +241,7 @@ def export_write_file(*, export_id: int) -> ExportLog:
         if export.is_finished:
             return export
         if export.status == ExportLog.Status.PENDING:
-            export.start(at=timezone.now())
+            export.start(at=clock.now())
             export.save()
     definition = report_get(export.report_code)
     filters = ReportFilters.from_json(export.filters)
@@ -304,7 +305,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def previous_month(now: datetime | None = None) -> date:
-    today = timezone.localdate(now or timezone.now())
+    today = timezone.localdate(now or clock.now())
     first = today.replace(day=1)
     return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
 

@@ -1,8 +1,8 @@
 """Account deletion (USR-4): registered on ``account_anonymisers`` in staff/hooks.py."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from staff.models import IdentityVerification, PermissionApplication, PermissionGrant
 from staff.services.applications import permission_application_withdraw
@@ -29,7 +29,7 @@ def staff_anonymise_user(*, user: User, actor: User | None) -> dict[str, int]:
         permission_give_up(grant=grant, actor=holder)
         ended += 1
     erased = IdentityVerification.objects.filter(user=user, anonymised_at__isnull=True).update(
-        real_name="", id_number="", id_number_masked="", material={}, anonymised_at=timezone.now()
+        real_name="", id_number="", id_number_masked="", material={}, anonymised_at=clock.now()
     )
     PermissionApplication.objects.filter(applicant=user).update(material={})
     return {"applications_withdrawn": withdrawn, "grants_ended": ended, "identities_erased": erased}

@@ -1,9 +1,9 @@
 """Announcements (STF-6)."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import Forbidden, InvalidInput
@@ -20,7 +20,7 @@ def announcement_publish(*, title: str, body: str, actor: User) -> Announcement:
     if not title.strip() or not body.strip():
         raise InvalidInput(_("An announcement needs a title and a body."))
     announcement = Announcement.objects.create(
-        title=title, body=body, published_by=actor, published_at=timezone.now()
+        title=title, body=body, published_by=actor, published_at=clock.now()
     )
     audit_record(
         actor=actor, action="staff.announcement_published", subject=announcement, after={"title": title}

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_cancel, deadline_meet, deadline_start
@@ -76,7 +76,7 @@ def permission_application_submit(
         identity = _identity_clean(real_name=real_name, id_number=id_number)
     if not justification.strip():
         raise InvalidInput(_("Give a justification."), errors={"justification": [_("Give a justification.")]})
-    if requested_expires_at is not None and requested_expires_at <= timezone.now():
+    if requested_expires_at is not None and requested_expires_at <= clock.now():
         raise InvalidInput(
             _("The requested end date is in the past."), errors={"requested_expires_at": ["past"]}
         )
@@ -94,7 +94,7 @@ def permission_application_submit(
         justification=justification,
         material=material or {},
         requested_expires_at=requested_expires_at,
-        submitted_at=timezone.now(),
+        submitted_at=clock.now(),
         kind=PermissionApplication.Kind.CHANGE if change_of is not None else PermissionApplication.Kind.GRANT,
         target_grant=change_of,
     )
@@ -139,7 +139,7 @@ def permission_application_approve(
     """
     application = _lock_application(application)
     _check_reviewer(application=application, actor=actor)
-    now = timezone.now()
+    now = clock.now()
     application.approve(reviewer_id=actor.pk, reason=reason, at=now)
     application.save()
     if application.kind == PermissionApplication.Kind.CHANGE:
@@ -183,7 +183,7 @@ def permission_application_reject(
     _check_reviewer(application=application, actor=actor)
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the rejection."), errors={"reason": [_("Required.")]})
-    application.reject(reviewer_id=actor.pk, reason=reason, at=timezone.now())
+    application.reject(reviewer_id=actor.pk, reason=reason, at=clock.now())
     application.save()
     deadline_meet(rule=REVIEW_RULE, subject=application)
     audit_record(
@@ -212,7 +212,7 @@ def permission_application_withdraw(
     application = _lock_application(application)
     if actor.pk != application.applicant_id:
         raise Forbidden(_("Only the applicant can withdraw an application."), code="not_applicant")
-    application.withdraw(at=timezone.now())
+    application.withdraw(at=clock.now())
     application.save()
     deadline_cancel(rule=REVIEW_RULE, subject=application, note="withdrawn")
     audit_record(actor=actor, action="staff.permission_application_withdrawn", subject=application)
@@ -250,7 +250,7 @@ def permission_application_escalate(*, application: PermissionApplication) -> Pe
     if application.status != PermissionApplication.Status.SUBMITTED or application.escalated_at is not None:
         return application
     head, recipients = _escalation_recipients(application)
-    application.escalate(to_id=head.pk if head else None, at=timezone.now())
+    application.escalate(to_id=head.pk if head else None, at=clock.now())
     application.save(update_fields=["escalated_at", "escalated_to"])
     audit_record(
         actor=None,

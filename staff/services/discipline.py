@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.services import user_access_end
 from platform_core.audit.services import audit_record
@@ -110,7 +111,7 @@ def staff_misconduct_record(
         description=description,
         evidence=evidence,
         recorded_by=actor,
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
     )
     record.permissions.set(involved)
     reason = _("Misconduct recorded (%(kind)s): %(description)s") % {
@@ -168,7 +169,7 @@ def staff_reward_sanction_record(
             code="not_head_or_compliance",
         )
     since, until = _month_bounds(period)
-    if until > timezone.now():
+    if until > clock.now():
         raise Conflict(
             _("The results of %(month)s are not final yet: decide once the month has ended.")
             % {"month": f"{since:%Y-%m}"},
@@ -186,7 +187,7 @@ def staff_reward_sanction_record(
         decision=decision,
         figures=figures,
         recorded_by=actor,
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
     )
     audit_record(
         actor=actor,

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.services import notice_until, user_access_end
 from platform_core.audit.services import audit_record
@@ -45,7 +45,7 @@ def permission_grant(
     _check_audience(user=user, spec=spec)
     _check_training(user=user, spec=spec)
     _check_admin_cap(user=user, spec=spec)
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise InvalidInput(_("The end of the grant is in the past."), errors={"expires_at": ["past"]})
     if PermissionGrant.objects.filter(
         user=user, permission=permission, revoked_at__isnull=True, lapsed_at__isnull=True
@@ -58,7 +58,7 @@ def permission_grant(
         permission=permission,
         application=application,
         granted_by=actor,
-        granted_at=timezone.now(),
+        granted_at=clock.now(),
         expires_at=expires_at,
         reason=reason,
     )
@@ -95,7 +95,7 @@ def permission_grant_change(
         raise Conflict(_("This grant has ended."), code="grant_ended")
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the change."), errors={"reason": [_("Required.")]})
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise InvalidInput(_("The end of the grant is in the past."), errors={"expires_at": ["past"]})
     before = {"expires_at": grant.expires_at}
     grant.expires_at = expires_at
@@ -140,7 +140,7 @@ def permission_revoke(*, grant: PermissionGrant, reason: str, actor: User | None
         raise Conflict(_("This grant has already ended."), code="grant_ended")
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the revocation."), errors={"reason": [_("Required.")]})
-    grant.revoke(by_id=actor.pk if actor else None, reason=reason, at=timezone.now())
+    grant.revoke(by_id=actor.pk if actor else None, reason=reason, at=clock.now())
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     _grant_end(grant=grant)
     deadline_cancel(rule=GRANT_EXPIRY_RULE, subject=grant, note="revoked")
@@ -171,7 +171,7 @@ def permission_give_up(*, grant: PermissionGrant, actor: User) -> PermissionGran
         raise Forbidden(_("Only the holder can give a permission up."), code="not_holder")
     if not grant.is_active:
         raise Conflict(_("This grant has already ended."), code="grant_ended")
-    grant.revoke(by_id=actor.pk, reason=_("Given up by the holder."), at=timezone.now())
+    grant.revoke(by_id=actor.pk, reason=_("Given up by the holder."), at=clock.now())
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     _grant_end(grant=grant)
     deadline_cancel(rule=GRANT_EXPIRY_RULE, subject=grant, note="given up")
@@ -190,7 +190,7 @@ def permission_grant_lapse(*, grant: PermissionGrant) -> PermissionGrant:
     grant = _lock_grant(grant)
     if not grant.is_active:
         return grant
-    grant.lapse(at=timezone.now())
+    grant.lapse(at=clock.now())
     grant.save(update_fields=["lapsed_at"])
     _grant_end(grant=grant)
     audit_record(

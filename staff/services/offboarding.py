@@ -2,9 +2,9 @@
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import STAFF_ROLES
 from platform_core.accounts.services import user_access_end
@@ -74,7 +74,7 @@ def staff_offboard(*, user: User, reason: str, actor: User | None) -> Credential
         raise InvalidInput(_("Give the reason."), errors={"reason": [_("Required.")]})
     profile = StaffProfile.objects.select_for_update().filter(user=user).first()
     revoked = _revoke_advanced(user=user, reason=reason, actor=actor)
-    now = timezone.now()
+    now = clock.now()
     if profile is not None:
         profile.is_active = False
         profile.left_at = now
@@ -157,7 +157,7 @@ def credential_rotation_task_complete(*, task: CredentialRotationTask, actor: Us
     task = lock(CredentialRotationTask, task.pk)
     if task.completed_at is not None:
         raise Conflict(_("This task is already completed."), code="task_completed")
-    now = timezone.now()
+    now = clock.now()
     task.completed_at, task.completed_by = now, actor
     task.save(update_fields=["completed_at", "completed_by"])
     task.credentials.update(last_rotated_at=now)

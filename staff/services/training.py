@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.errors import InvalidInput
@@ -54,7 +54,7 @@ def training_attendance_record(
     if attendance is None:
         attendance = TrainingAttendance(session=session, person=person)
     attendance.attended, attendance.score = attended, score
-    attendance.recorded_by, attendance.recorded_at = actor, timezone.now()
+    attendance.recorded_by, attendance.recorded_at = actor, clock.now()
     attendance.assess(pass_score=session.course.pass_score)
     attendance.save()
     audit_record(
