@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 
-from orders.admin import PaymentAdmin
+from orders.admin.money import PaymentAdmin
 from orders.models import Order, Payment, PaymentCallbackLog
 from orders.payments.alipay import sign_string
 from orders.payments.sandbox import sandbox_complete, sandbox_payer_account
