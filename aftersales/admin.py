@@ -406,7 +406,7 @@ class MerchantAfterSalesPolicyAdmin(admin.ModelAdmin):
     raw_id_fields = ["merchant"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["merchant"] if obj else []
+        return ["merchant", "updated_at"] if obj else ["updated_at"]  # the service stamps the change
 
     def save_model(
         self, request: HttpRequest, obj: MerchantAfterSalesPolicy, form: Any, change: bool

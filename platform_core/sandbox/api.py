@@ -4,6 +4,7 @@ Mounted only outside production (``platform_core.urls``); answers 409 where the 
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -16,13 +17,13 @@ from platform_core.accounts.acting import request_user
 from platform_core.sandbox.services import ClockAdvance, test_clock_advance
 
 
-class ClockSerializer(serializers.Serializer):
+class TestClockSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(help_text="Whether this deployment runs the test clock.")
     now = serializers.DateTimeField(help_text="The platform's time (real time plus the offset).")
     offset_seconds = serializers.IntegerField(help_text="How far the platform's clock is ahead.")
 
 
-class ClockAdvanceResultSerializer(ClockSerializer):
+class TestClockAdvanceResultSerializer(TestClockSerializer):
     before = serializers.DateTimeField(help_text="The platform's time before the advance.")
     deadlines_enforced = serializers.IntegerField(help_text="Deadlines that fell due and were enforced.")
     days_started = serializers.ListField(
@@ -42,13 +43,15 @@ class ClockApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary="The platform's clock (sandbox)",
-        description="Demo and staging only: the platform's time and how far the test clock is ahead.",
-        responses={200: ClockSerializer},
+        summary=gettext_lazy("The platform's clock (sandbox)"),
+        description=gettext_lazy(
+            "Demo and staging only: the platform's time and how far the test clock is ahead."
+        ),
+        responses={200: TestClockSerializer},
         tags=["sandbox"],
     )
     def get(self, request: Request) -> Response:
-        return Response(ClockSerializer(_clock_data()).data)
+        return Response(TestClockSerializer(_clock_data()).data)
 
 
 class ClockAdvanceApi(APIView):
@@ -58,15 +61,15 @@ class ClockAdvanceApi(APIView):
         hours = serializers.IntegerField(min_value=1, help_text="How many hours to move the clock ahead.")
 
     @extend_schema(
-        summary="Advance the test clock (sandbox)",
-        description=(
+        summary=gettext_lazy("Advance the test clock (sandbox)"),
+        description=gettext_lazy(
             "Demo and staging only, for staff with `sandbox.advance_test_clock`: moves the platform's clock "
             "ahead for web, worker and beat together, enforcing on the way every deadline that falls due "
             "(late shipments, auto-confirmations, after-sales auto-approvals, settlements) and the daily "
             "payout run at each midnight. The clock never goes back. 409 where the test clock is off."
         ),
         request=InputSerializer,
-        responses={200: ClockAdvanceResultSerializer},
+        responses={200: TestClockAdvanceResultSerializer},
         examples=[OpenApiExample("three days", value={"hours": 72}, request_only=True)],
         tags=["sandbox"],
     )
@@ -82,4 +85,4 @@ class ClockAdvanceApi(APIView):
             "deadlines_enforced": result.deadlines_enforced,
             "days_started": result.days_started,
         }
-        return Response(ClockAdvanceResultSerializer(payload).data)
+        return Response(TestClockAdvanceResultSerializer(payload).data)

@@ -57,10 +57,11 @@ def test_cat_10_higher_risk_listings_are_sampled_more(category, staff_reviewer: 
     Merchant.objects.filter(pk__in=[steady.pk, shaky.pk]).update(
         created_at=timezone.now() - timedelta(days=400)
     )
-    Merchant.objects.filter(pk=steady.pk).update(credit_grade=4)
-    Merchant.objects.filter(pk=shaky.pk).update(credit_grade=1)
     ordinary = [approved_listing(merchant=steady, by=staff_reviewer) for _ in range(3)]
     risky = approved_listing(merchant=shaky, by=staff_reviewer)
+    # graded after listing: grade 1 would need twice the deposit to list (REP-3)
+    Merchant.objects.filter(pk=steady.pk).update(credit_grade=4)
+    Merchant.objects.filter(pk=shaky.pk).update(credit_grade=1)
     rng = random.Random(20261207)
     picked: Counter[int] = Counter()
     for _ in range(40):

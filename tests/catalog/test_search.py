@@ -136,11 +136,11 @@ def test_cat_8_higher_credit_grade_ranks_first(category: Category, api_client: A
     search and in browsing; a merchant without a grade yet sits at the default grade."""
     staff = reviewer()
     shops = {grade: merchant_for(category) for grade in (2, 5, None)}
-    for grade, shop in shops.items():
-        Merchant.objects.filter(pk=shop.pk).update(credit_grade=grade)
     listings = {
         grade: approved_listing(merchant=shop, by=staff, title="真空保温杯") for grade, shop in shops.items()
     }
+    for grade, shop in shops.items():  # graded after listing: grade 2 would need a larger deposit (REP-3)
+        Merchant.objects.filter(pk=shop.pk).update(credit_grade=grade)
     Listing.objects.filter(pk__in=[x.pk for x in listings.values()]).update(sales_count=30)
     expected = [listings[5].pk, listings[None].pk, listings[2].pk]
     assert ids(api_client.get(URL, {"q": "保温杯"})) == expected

@@ -140,8 +140,9 @@ def _buy(listing: Listing) -> Order:
 
 
 def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_browser(
-    live_server: Any, browser: Any, shots: Path, tmp_path: Path
+    live_server: Any, browser: Any, shots: Path, tmp_path: Path, settings: Any
 ) -> None:
+    settings.STAFF_REQUIRE_OTP = True  # the staff side as in production: the admin asks for the second factor
     category = CategoryFactory.create(name="家居日用", deposit_amount=Decimal("0.00"))
     PlatformAgreementFactory(version="2026.11", title="平台服务协议")
     BannedTerm.objects.update_or_create(

@@ -312,6 +312,13 @@ def test_sec_bounded_admin_agreement_effective_too_soon_is_a_form_error(settings
     publisher.user_permissions.add(Permission.objects.get(codename="publish_announcement"))
     client = Client(raise_request_exception=False)
     client.force_login(publisher, backend="platform_core.accounts.backends.PhoneOrEmailBackend")
+    from merchants.services.agreements import agreement_accept
+    from tests.factories.merchants import MerchantFactory, PlatformAgreementFactory
+
+    merchant = MerchantFactory.create()  # trading under an accepted version: a new one needs 7 days' notice
+    agreement_accept(
+        merchant=merchant, agreement=PlatformAgreementFactory.create(), actor=merchant.owner, ip=""
+    )
     soon = timezone.localtime() + timedelta(days=3)
     response = client.post(
         "/admin/merchants/platformagreement/add/",
@@ -325,4 +332,4 @@ def test_sec_bounded_admin_agreement_effective_too_soon_is_a_form_error(settings
     )
     assert response.status_code == 200, response.status_code
     assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
-    assert not PlatformAgreement.objects.exists()
+    assert not PlatformAgreement.objects.filter(version="2027-01").exists()

@@ -27,7 +27,9 @@ def test_sec_3_admin_requires_second_factor(settings):
     user = staff_member("operations")
     client = Client()
 
-    # A correct password alone does not open the admin.
+    # A staff member with an authenticator: a correct password alone does not open the admin (one without
+    # an authenticator yet is sent to enrol one: tests/platform_core/accounts/test_sec_3_bootstrap_and_enrolment.py).
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     response = client.post("/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 200  # the form again, with an error
     response = client.get("/admin/")
@@ -38,8 +40,7 @@ def test_sec_3_admin_requires_second_factor(settings):
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
-    # With a confirmed TOTP device and a valid token it opens.
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    # With the confirmed TOTP device and a valid token it opens.
     client = Client()
     response = client.post(
         "/admin/login/",

@@ -41,7 +41,9 @@ def test_ops_5_real_worker_and_beat_keep_readyz_ready_and_going_silent_fails_it(
     def checks() -> dict:
         return client.get("/readyz").json()["checks"]
 
-    worker = Worker(beat=True, env={"DJANGO_SETTINGS_MODULE": SETTINGS})
+    worker = Worker(
+        beat=True, env={"DJANGO_SETTINGS_MODULE": SETTINGS, "LOG_FORMAT": "json"}
+    )  # JSON lines as in production
     worker.start()
     try:
         assert _wait_until(lambda: client.get("/readyz").status_code == 200, timeout=90), (

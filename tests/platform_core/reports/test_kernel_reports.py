@@ -60,7 +60,9 @@ def test_aud_1_audit_log_rows_equal_entries_and_summary_verifies_the_chain(repor
     rows = _export(report_auditor, "audit_log")
     assert len(rows) == AuditEntry.objects.count()  # including this export's own "report.exported"
     assert rows[-1]["Action"] == "report.exported"
-    assert [r["Hash"] for r in rows] == list(AuditEntry.objects.order_by("id").values_list("hash", flat=True))
+    # the export's own entry is not sealed yet (decision 027: the sealer chains it after commit)
+    hashes = AuditEntry.objects.order_by("id").values_list("hash", flat=True)
+    assert [r["Hash"] for r in rows] == [h or "" for h in hashes]
     summary = {str(k): v for k, v in report_get("audit_log").summary(ReportFilters())}  # type: ignore[misc]
     assert summary["Hash chain verification"] == "OK"
     assert summary["Entries checked"] == AuditEntry.objects.count()
