@@ -90,3 +90,17 @@ def test_ord_1_contract_pdf_is_not_for_strangers() -> None:
     order = pending_order()
     stranger = pending_order().customer
     assert client_for(stranger).get(f"/api/v1/orders/{order.pk}/contract/?format=pdf").status_code == 404
+
+
+def test_ord_1_a_pdf_request_that_fails_answers_json() -> None:
+    """Under /api/ an error is JSON even when the caller asked for the PDF (401 signed out, 404 not theirs)."""
+    from rest_framework.test import APIClient
+
+    order = pending_order()
+    signed_out = APIClient().get(f"/api/v1/orders/{order.pk}/contract/?format=pdf")
+    assert signed_out.status_code == 401
+    assert signed_out["Content-Type"].startswith("application/json") and "code" in signed_out.json()
+    stranger = client_for(pending_order().customer)
+    hidden = stranger.get(f"/api/v1/orders/{order.pk}/contract/?format=pdf")
+    assert hidden.status_code == 404
+    assert hidden["Content-Type"].startswith("application/json") and "code" in hidden.json()
