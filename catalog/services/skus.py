@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
@@ -27,7 +27,6 @@ from platform_core.errors import Conflict, InvalidInput, NotFound
 from platform_core.locking import lock, lock_many
 
 
-@transaction.atomic
 def sku_reserve(*, sku_id: int, quantity: int) -> int:
     """CAT-5: take ``quantity`` units for an order, atomically; returns the stock left.
 
@@ -38,14 +37,21 @@ def sku_reserve(*, sku_id: int, quantity: int) -> int:
     """
     if quantity <= 0:
         raise InvalidInput(_("Quantity must be positive."), errors={"quantity": [_("Must be ≥ 1.")]})
-    updated = Sku.objects.filter(pk=sku_id, is_active=True, stock__gte=quantity).update(
-        stock=F("stock") - quantity
-    )
-    if updated == 0:
+    # One statement, no savepoint (issue 26): the UPDATE answers with the stock it left.
+    table, stock, active = (connection.ops.quote_name(n) for n in (Sku._meta.db_table, "stock", "is_active"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # quoted names of our own table and columns; the values are parameters
+            f"UPDATE {table} SET {stock} = {stock} - %s WHERE id = %s AND {active} AND {stock} >= %s "  # noqa: S608
+            f"RETURNING {stock}",
+            [quantity, sku_id, quantity],
+        )
+        row = cursor.fetchone()
+    if row is None:
         if not Sku.objects.filter(pk=sku_id, is_active=True).exists():
             raise NotFound(_("No such SKU."))
         raise Conflict(_("Out of stock."), code="out_of_stock")
-    return int(Sku.objects.filter(pk=sku_id).values_list("stock", flat=True).get())
+    return int(row[0])
 
 
 @transaction.atomic

@@ -223,7 +223,7 @@ class OrderPayApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id, details=False)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = order_pay_start(

@@ -54,9 +54,11 @@ def order_list_for_customer(*, customer: User, status: str | None = None) -> Que
     return _with_details(orders).order_by("-created_at", "-pk")
 
 
-def order_get_for_customer(*, customer: User, order_id: int) -> Order:
-    """SEC-1: ``NotFound`` for anybody else's order (never confirm it exists)."""
-    order = _with_details(Order.objects.filter(customer=customer, pk=order_id)).first()
+def order_get_for_customer(*, customer: User, order_id: int, details: bool = True) -> Order:
+    """SEC-1: ``NotFound`` for anybody else's order (never confirm it exists). ``details=False``: the row
+    alone, for a view that hands it to a service (which re-reads it under its lock)."""
+    orders = Order.objects.filter(customer=customer, pk=order_id)
+    order = (_with_details(orders) if details else orders).first()
     if order is None:
         raise NotFound(_("No such order."))
     return order

@@ -41,8 +41,8 @@ def _event(
     )
 
 
-def _escrow(order: Order) -> LedgerAccount:
-    return ledger_account_for(kind=AccountKind.ORDER_ESCROW, owner=order)
+def _escrow(order: Order, *, probably_new: bool = False) -> LedgerAccount:
+    return ledger_account_for(kind=AccountKind.ORDER_ESCROW, owner=order, probably_new=probably_new)
 
 
 def _platform(kind: str) -> LedgerAccount:

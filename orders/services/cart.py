@@ -10,7 +10,8 @@ from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.bounds import INT32_MAX
 from platform_core.errors import InvalidInput, NotFound
-from platform_core.locking import lock
+from platform_core.locking import lock_first
+from platform_core.upsert import insert_unless_exists
 
 # --- ORD-1: cart -------------------------------------------------------------------------------------
 
@@ -42,15 +43,24 @@ def cart_item_add(*, customer: User, sku_id: int, quantity: int, actor: User) ->
         raise InvalidInput(_("Quantity must be at least 1."), errors={"quantity": [_("Must be ≥ 1.")]})
     _quantity_bounded(quantity)
     sku = _sku_for_sale(sku_id)
-    cart, _created = Cart.objects.get_or_create(customer=customer)
-    cart = lock(Cart, cart.pk)
-    item, created = CartItem.objects.get_or_create(cart=cart, sku=sku, defaults={"quantity": quantity})
-    if not created:
+    now = clock.now()
+    # The cart row, locked (it serialises this customer's cart changes); made on first use. Each step is
+    # one statement with no savepoint (issue 26).
+    cart = lock_first(Cart, customer=customer)
+    if cart is None:
+        cart = Cart(customer=customer, updated_at=now)
+        if not insert_unless_exists(cart, conflict=["customer"]):
+            cart = lock_first(Cart, customer=customer)
+    assert cart is not None
+    item = CartItem(cart=cart, sku=sku, quantity=quantity, added_at=now)
+    if not insert_unless_exists(item, conflict=["cart", "sku"]):
+        item = CartItem.objects.get(cart=cart, sku=sku)  # the cart lock keeps it as read
         _quantity_bounded(item.quantity + quantity)
         item.quantity += quantity
         item.save(update_fields=["quantity"])
-    cart.updated_at = clock.now()
-    cart.save(update_fields=["updated_at"])
+    if cart.updated_at != now:
+        cart.updated_at = now
+        cart.save(update_fields=["updated_at"])
     return item
 
 

@@ -216,7 +216,7 @@ def order_checkout(
             shipping_phone=shipping_phone,
             shipping_address=shipping_address,
         )
-        OrderLine.objects.bulk_create(
+        created_lines = OrderLine.objects.bulk_create(
             OrderLine(
                 order=order,
                 sku=sku,
@@ -233,6 +233,10 @@ def order_checkout(
             )
             for item, sku in lines
         )
+        # the caller shows the orders with their lines: hand them over as if prefetched (issue 26)
+        prefetched = order.lines.all()
+        prefetched._result_cache, prefetched._prefetch_done = created_lines, True
+        order._prefetched_objects_cache = {"lines": prefetched}
         deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=settings.ORDERS_PAYMENT_TIMEOUT)
         _event(order, action="placed", actor=actor, data={"total": str(order.total)})
         orders.append(order)

@@ -59,12 +59,11 @@ order_paid = Hook[Callable[[Order], object]](
 
 def _payment_open(payment: Payment) -> Payment:
     """PAY-3: save the payment and ask its provider for what the payer needs (URL / QR payload)."""
-    payment.save()
     try:
         payment.payload = provider_get(payment.provider).create_payment(payment)
     except NotImplementedError as exc:
         raise Unprocessable(_("This payment method is not available."), code="provider_unavailable") from exc
-    payment.save(update_fields=["payload"])
+    payment.save()  # one INSERT with the payload (issue 26); the provider needs no id of ours
     return payment
 
 
@@ -239,7 +238,12 @@ def _payment_apply(
     found = head.first()
     if found is None:
         raise _CallbackRefused("unknown_trade", _("No such payment."))
-    order = order_lock(order_id=found["order_id"]) if found["order_id"] is not None else None
+    order = (
+        # the shop and its owner come with the lock: the merchant is told of the payment (issue 26)
+        lock(Order.objects.select_related("merchant__owner"), found["order_id"], missing=_("No such order."))
+        if found["order_id"] is not None
+        else None
+    )
     payment = lock(Payment, found["pk"])
     due = order.total if order is not None else payment.amount
     if note.amount != payment.amount or payment.amount != due:
@@ -279,7 +283,7 @@ def _payment_apply(
             kind=TransactionKind.PAYMENT,
             postings=[
                 (_platform(AccountKind.CUSTOMER_PAYMENTS_CLEARING), -note.amount),
-                (_escrow(order), note.amount),
+                (_escrow(order, probably_new=True), note.amount),  # made by the order's first payment
             ],
             memo=f"payment {payment.out_trade_no}",
             subject=order,

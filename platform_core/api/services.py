@@ -8,27 +8,34 @@ then sees the completed response and replays it; so 20 identical requests in par
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from platform_core import clock
 from platform_core.api.models import IdempotencyKey
+from platform_core.upsert import insert_unless_exists
 
 
 def idempotency_key_claim(
     *, scope: str, key: str, method: str, path: str, fingerprint: str
 ) -> IdempotencyKey:
-    """Return the key row, locked for the rest of the caller's transaction. Must run inside ``atomic``."""
+    """Return the key row, locked for the rest of the caller's transaction. Must run inside ``atomic``.
+
+    One statement for a new key (issue 26): the INSERT takes the row, or waits on the unique index for
+    the transaction that holds the key, then finds it there. A key older than ``IDEMPOTENCY_KEY_TTL``
+    is claimed afresh, as if it had been purged.
+    """
     now = clock.now()
-    expired_before = now - settings.IDEMPOTENCY_KEY_TTL
-    IdempotencyKey.objects.filter(scope=scope, key=key, created_at__lt=expired_before).delete()
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(
-                scope=scope, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
-            )
-    except IntegrityError:
-        pass  # someone holds or held it: wait for their lock below
-    return IdempotencyKey.objects.select_for_update().get(scope=scope, key=key)
+    record = IdempotencyKey(
+        scope=scope, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+    )
+    if insert_unless_exists(record, conflict=["scope", "key"]):
+        return record
+    record = IdempotencyKey.objects.select_for_update().get(scope=scope, key=key)
+    if record.created_at < now - settings.IDEMPOTENCY_KEY_TTL:
+        record.method, record.path, record.fingerprint, record.created_at = method, path, fingerprint, now
+        record.state = IdempotencyKey.State.IN_PROGRESS
+        record.response_status, record.response_content_type, record.response_body = None, "", None
+        record.save()
+    return record
 
 
 def idempotency_key_complete(*, record: IdempotencyKey, status: int, content_type: str, body: bytes) -> None:

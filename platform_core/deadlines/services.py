@@ -20,7 +20,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from platform_core.deadlines.registry import rule_get
 from platform_core.deadlines.selectors import deadlines_due
 from platform_core.errors import Conflict
 from platform_core.locking import lock_first
+from platform_core.upsert import in_callers_transaction, insert_unless_exists
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ class Outcome(StrEnum):
 # --- starting and resolving clocks ------------------------------------------------------------------
 
 
-@transaction.atomic
 def deadline_start(
     *,
     rule: str,
@@ -69,21 +69,19 @@ def deadline_start(
     now = clock.now()
     due = _due_at(now=now, due_at=due_at, after=after, working_days=working_days)
     subject_type, subject_id = _subject_key(subject)
-    pending = _pending(rule=rule, subject_type=subject_type, subject_id=subject_id)
-    if pending.exists():
+    deadline = Deadline(
+        rule=rule, subject_type=subject_type, subject_id=subject_id, due_at=due, started_at=now
+    )
+    # one statement (issue 26): the partial unique index says whether this clock already runs
+    if not insert_unless_exists(
+        deadline, conflict=["rule", "subject_type", "subject_id"], where="status = 'pending'"
+    ):
         raise Conflict(_("This deadline is already running."), code="deadline_running")
-    try:
-        with transaction.atomic():
-            deadline = Deadline.objects.create(
-                rule=rule, subject_type=subject_type, subject_id=subject_id, due_at=due, started_at=now
-            )
-    except IntegrityError as exc:  # a concurrent start won the partial unique index
-        raise Conflict(_("This deadline is already running."), code="deadline_running") from exc
     _publish_eta_on_commit(deadline)
     return deadline
 
 
-@transaction.atomic
+@in_callers_transaction
 def deadline_meet(*, rule: str, subject: models.Model) -> Deadline | None:
     """OPS-1: the subject acted in time (or late, before enforcement); ``None`` if no clock was running."""
     deadline = _lock_pending(rule=rule, subject=subject)
@@ -94,7 +92,7 @@ def deadline_meet(*, rule: str, subject: models.Model) -> Deadline | None:
     return deadline
 
 
-@transaction.atomic
+@in_callers_transaction
 def deadline_cancel(*, rule: str, subject: models.Model, note: str = "") -> Deadline | None:
     """OPS-1: the clock became moot (order cancelled, request withdrawn); ``None`` if none was running."""
     deadline = _lock_pending(rule=rule, subject=subject)
@@ -105,7 +103,7 @@ def deadline_cancel(*, rule: str, subject: models.Model, note: str = "") -> Dead
     return deadline
 
 
-@transaction.atomic
+@in_callers_transaction
 def deadline_extend(*, rule: str, subject: models.Model, by: timedelta) -> Deadline:
     """OPS-1: move the running clock's due time later by ``by``; ``Conflict`` if no clock is running."""
     if by <= timedelta(0):
@@ -119,7 +117,7 @@ def deadline_extend(*, rule: str, subject: models.Model, by: timedelta) -> Deadl
     return deadline
 
 
-@transaction.atomic
+@in_callers_transaction
 def deadline_restart(
     *,
     rule: str,

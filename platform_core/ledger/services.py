@@ -32,6 +32,7 @@ from platform_core.ledger.models import (
 )
 from platform_core.locking import lock, lock_first
 from platform_core.money import CENT
+from platform_core.upsert import in_callers_transaction, insert_unless_exists
 
 #: The largest amount a DecimalField(max_digits=18, decimal_places=2) can hold.
 _MAX_AMOUNT = Decimal("9999999999999999.99")
@@ -47,12 +48,15 @@ def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | No
     return ContentType.objects.get_for_model(owner, for_concrete_model=True), int(owner.pk)
 
 
-def ledger_account_for(*, kind: str, owner: models.Model | None = None) -> LedgerAccount:
+def ledger_account_for(
+    *, kind: str, owner: models.Model | None = None, probably_new: bool = False
+) -> LedgerAccount:
     """PAY-1, PAY-2: the account of ``kind`` for ``owner`` (``None``: the platform-wide one), made on first use.
 
     Escrow, deposit and payable accounts can never go negative; the clearing accounts that face the
     outside world can. The platform-wide ones keep their balance by aggregation (``aggregated``, issue
-    26). Safe under concurrency: two first uses create one account.
+    26). Safe under concurrency: two first uses create one account. ``probably_new``: the caller expects
+    to be the first user (an order's escrow at its payment): try the INSERT first, one statement.
     """
     if kind not in AccountKind.values:
         raise InvalidInput(f"Unknown ledger account kind {kind!r}.", code="unknown_account_kind")
@@ -61,15 +65,17 @@ def ledger_account_for(*, kind: str, owner: models.Model | None = None) -> Ledge
     allow_negative = kind not in NON_NEGATIVE_KINDS
     defaults = {"allow_negative": allow_negative, "aggregated": owner is None and allow_negative}
     # Nearly always there already: one SELECT, no savepoint.
-    if (found := LedgerAccount.objects.filter(**lookup).first()) is not None:
+    if not probably_new and (found := LedgerAccount.objects.filter(**lookup).first()) is not None:
         return found
-    try:
-        with transaction.atomic():
-            account, _ = LedgerAccount.objects.get_or_create(**lookup, defaults=defaults)
-    except IntegrityError:
-        # Another process created it between our read and our insert: that one is ours too.
-        account = LedgerAccount.objects.get(**lookup)
-    return account
+    # First use: one INSERT that does nothing if another process created it meanwhile (that one is ours).
+    account = LedgerAccount(**lookup, **defaults)
+    if owner is None:
+        created = insert_unless_exists(account, conflict=["kind"], where="owner_type_id IS NULL")
+    else:
+        created = insert_unless_exists(
+            account, conflict=["kind", "owner_type", "owner_id"], where="owner_type_id IS NOT NULL"
+        )
+    return account if created else LedgerAccount.objects.get(**lookup)
 
 
 def _normalize_postings(
@@ -145,10 +151,8 @@ def _post(
     subject_type, subject_id = _owner_ref(subject)
     fingerprint = _fingerprint(kind, normalized, reverses.pk if reverses else None)
 
-    # A retry that comes after the first post committed is answered without taking any lock.
-    if (existing := _existing(idempotency_key, fingerprint)) is not None:
-        return existing
-
+    # A retry of a post that committed is answered by the INSERT below finding its key (one statement
+    # fewer on every first post, issue 26); a refusal first checks that it is not such a retry.
     # Lock every touched account that caches its balance in primary-key order, so two posts never wait on
     # each other in a cycle. Aggregated (platform-wide) accounts are neither locked nor updated: payments
     # of unrelated orders share no row (issue 26); their balance is the sum of their entries.
@@ -157,9 +161,6 @@ def _post(
         account.pk: account
         for account in LedgerAccount.objects.select_for_update().filter(pk__in=cached_ids).order_by("pk")
     }
-    # A concurrent post with the same key may have committed while we waited for the locks.
-    if (existing := _existing(idempotency_key, fingerprint)) is not None:
-        return existing
 
     if kind in HELD_KINDS:
         held_ids = [account.pk for account, amount in normalized if amount < 0]
@@ -169,6 +170,8 @@ def _post(
             .order_by("pk")
         )
         if holds:
+            if (existing := _existing(idempotency_key, fingerprint)) is not None:
+                return existing
             reasons = "; ".join(hold.reason for hold in holds)
             raise Conflict(
                 f"{holds[0].account} is held and cannot be paid out of: {reasons}",
@@ -181,29 +184,32 @@ def _post(
             continue  # aggregated: may go negative, caches nothing
         current = locked[account.pk]
         if not current.allow_negative and current.balance + amount < 0:
+            # A concurrent post with the same key may have committed while we waited for the locks.
+            if (existing := _existing(idempotency_key, fingerprint)) is not None:
+                return existing
             raise Conflict(
                 f"Insufficient funds in {current}: balance {current.balance}, posting {amount}.",
                 code="insufficient_funds",
                 errors={"account": current.pk},
             )
 
-    try:
-        # A savepoint: if a same-key post that touches other accounts won the race, we re-read it.
-        with transaction.atomic():
-            txn = LedgerTransaction.objects.create(
-                idempotency_key=idempotency_key,
-                kind=kind,
-                memo=memo,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                fingerprint=fingerprint,
-                created_by=actor,
-                reverses=reverses,
-            )
-    except IntegrityError:
-        if (existing := _existing(idempotency_key, fingerprint)) is not None:
-            return existing
-        raise  # not the key: e.g. a second reversal of the same transaction, handled by the caller
+    txn = LedgerTransaction(
+        idempotency_key=idempotency_key,
+        kind=kind,
+        memo=memo,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        fingerprint=fingerprint,
+        created_by=actor,
+        reverses=reverses,
+    )
+    # One statement, no savepoint (issue 26): a same-key post that committed while we waited for the
+    # locks (or touched other accounts) leaves its row, and we answer with it. Any other constraint (a
+    # second reversal of the same transaction) still raises, for the caller.
+    if not insert_unless_exists(txn, conflict=["idempotency_key"]):
+        existing = _existing(idempotency_key, fingerprint)
+        assert existing is not None
+        return existing
     LedgerEntry.objects.bulk_create(
         LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
     )
@@ -218,7 +224,7 @@ def _post(
     return txn
 
 
-@transaction.atomic
+@in_callers_transaction
 def ledger_post(
     *,
     idempotency_key: str,

@@ -27,6 +27,7 @@ from platform_core.errors import InvalidInput
 from platform_core.notifications.models import Notification
 from platform_core.notifications.selectors import notification_get_for_user
 from platform_core.notifications.sms import SmsUndeliverable, get_sms_backend
+from platform_core.upsert import in_callers_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _publish_deliveries(notification_ids: Iterable[int]) -> int:
     return published
 
 
-@transaction.atomic
+@in_callers_transaction
 def notify(
     *,
     recipient: User,

@@ -79,6 +79,22 @@ def test_pay_7_keys_are_kept_24_hours_then_purged(customer_client, time_machine)
     assert not IdempotencyKey.objects.exists()
 
 
+@pytest.mark.django_db
+def test_pay_7_an_expired_key_is_claimed_afresh_before_the_purge_runs(customer_client, time_machine):
+    """Issue 26: the claim no longer deletes expired keys on every request; a key past its TTL that the
+    purge has not reached yet is a new request, not a replay (nor a 422 for a different body)."""
+    time_machine.move_to("2026-03-01 10:00:00+08:00")
+    first = customer_client.post(URL, {"name": "g"}, format="json", HTTP_IDEMPOTENCY_KEY="k-old")
+    time_machine.move_to("2026-03-02 10:01:00+08:00")
+    again = customer_client.post(URL, {"name": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-old")
+    assert "Idempotent-Replayed" not in again
+    assert again.status_code == first.status_code
+    assert again.content != first.content
+    replay = customer_client.post(URL, {"name": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-old")
+    assert replay["Idempotent-Replayed"] == "true" and replay.content == again.content
+    assert IdempotencyKey.objects.filter(key="k-old").count() == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_pay_7_twenty_parallel_identical_requests_have_one_effect():
