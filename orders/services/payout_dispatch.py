@@ -21,12 +21,11 @@ from django.utils.translation import gettext as _
 from orders.models import Payout
 from orders.payments.http import ProviderUnreachable
 from orders.payments.payouts import TransferResult, payout_provider_get
-from orders.services._common import _platform
 from orders.services.refund_dispatch import _backoff
 from platform_core import clock
 from platform_core.audit.services import audit_record
-from platform_core.ledger.models import AccountKind, TransactionKind
-from platform_core.ledger.services import ledger_account_for, ledger_post
+from platform_core.ledger.models import LedgerTransaction
+from platform_core.ledger.services import ledger_reverse
 from platform_core.locking import lock
 from platform_core.notifications.services import notify
 
@@ -79,7 +78,7 @@ def payout_send(*, payout_id: int) -> Payout:
         logger.warning("payout %s: attempt %s got no answer: %r", payout.out_biz_no, payout.attempts, exc)
         return payout
     with transaction.atomic():
-        return _record(lock(Payout.objects.select_related("merchant"), payout_id), result)
+        return _record(lock(Payout.objects.select_related("merchant", "statement"), payout_id), result)
 
 
 def _record(payout: Payout, result: TransferResult) -> Payout:
@@ -117,15 +116,13 @@ def _record(payout: Payout, result: TransferResult) -> Payout:
     payout.last_error = (result.error or "refused")[:500]
     payout.save()
     # the money was never transferred: it returns from payout clearing to the merchant's payable
-    ledger_post(
+    original = LedgerTransaction.objects.get(
+        idempotency_key=f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"
+    )
+    ledger_reverse(
+        transaction=original,
         idempotency_key=f"payout-return:{payout.pk}",
-        kind=TransactionKind.REVERSAL,
-        postings=[
-            (_platform(AccountKind.PAYOUT_CLEARING), -payout.amount),
-            (ledger_account_for(kind=AccountKind.MERCHANT_PAYABLE, owner=merchant), payout.amount),
-        ],
-        memo=f"payout {payout.out_biz_no} failed: returned to the payable",
-        subject=payout,
+        reason=f"payout {payout.out_biz_no} failed: returned to the payable",
     )
     logger.error("payout %s failed at %s: %s", payout.out_biz_no, payout.provider, payout.last_error)
     audit_record(
