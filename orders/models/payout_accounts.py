@@ -39,9 +39,9 @@ class PayoutAccount(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.masked}"
+
     @property
     def masked(self) -> str:
         return f"****{self.last4}"
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.masked}"

@@ -76,7 +76,11 @@ class AlipayPayoutProvider(PayoutProvider):
         try:
             node = self.client.call(
                 TRANSFER_QUERY,
-                {"out_biz_no": payout.out_biz_no, "product_code": product_code, "biz_scene": "DIRECT_TRANSFER"},
+                {
+                    "out_biz_no": payout.out_biz_no,
+                    "product_code": product_code,
+                    "biz_scene": "DIRECT_TRANSFER",
+                },
             )
         except ProviderRejected as exc:
             if exc.code == "ORDER_NOT_EXIST":

@@ -116,7 +116,9 @@ def payout_account_set(
             recipient=merchant.owner,
             event="merchant_payout_account_changed",
             title=_("Payout account changed"),
-            body=_("Payouts go to %(account)s from %(at)s. If you did not make this change, contact us at once.")
+            body=_(
+                "Payouts go to %(account)s from %(at)s. If you did not make this change, contact us at once."
+            )
             % {"account": account.masked, "at": localtime(account.active_from).strftime("%Y-%m-%d %H:%M")},
             subject=merchant,
         )

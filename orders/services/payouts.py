@@ -138,7 +138,12 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
             actor=actor,
             action="merchant.payout_started",
             subject=merchant,
-            after={"payout": payout.pk, "amount": payout.amount, "period": period, "out_biz_no": payout.out_biz_no},
+            after={
+                "payout": payout.pk,
+                "amount": payout.amount,
+                "period": period,
+                "out_biz_no": payout.out_biz_no,
+            },
         )
         return payout
     payout.provider_reference = provider.transfer(payout)

@@ -31,9 +31,9 @@ from orders.services._common import (
 )
 from orders.services.delivery import delivery_cases_close_for_order
 from orders.services.locks import order_lock
+from orders.services.payment_close import order_payments_close
 from orders.services.refund_dispatch import refund_dispatch
 from orders.services.reviews import reviews_flag_refunded
-from orders.services.payment_close import order_payments_close
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_cancel
 from platform_core.errors import Conflict, Forbidden, InvalidInput, Unprocessable

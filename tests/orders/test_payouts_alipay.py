@@ -61,7 +61,9 @@ def _merchant_owed(time_machine, price: str = "200.00") -> Merchant:
     return merchant
 
 
-def _account(merchant: Merchant, time_machine, *, kind: str = "alipay", number: str = ALIPAY_LOGIN) -> PayoutAccount:
+def _account(
+    merchant: Merchant, time_machine, *, kind: str = "alipay", number: str = ALIPAY_LOGIN
+) -> PayoutAccount:
     device = _authenticator(merchant)
     account = payout_account_set(
         merchant=merchant,

@@ -82,7 +82,10 @@ def test_ord_2_a_trade_paid_before_it_closed_is_queried_and_refunded(
     fake_alipay.pay(out_trade_no)  # paid at Alipay; the notification is late
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(order.customer).post(
-            f"/api/v1/orders/{order.pk}/cancel/", {"reason": "too slow"}, format="json", HTTP_IDEMPOTENCY_KEY="c1"
+            f"/api/v1/orders/{order.pk}/cancel/",
+            {"reason": "too slow"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="c1",
         )
     assert response.status_code == 200, response.content
     payment = Payment.objects.get(out_trade_no=out_trade_no)
