@@ -6,6 +6,7 @@ is applied as its notification would be, and an order no longer payable refunds 
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 
@@ -28,7 +29,7 @@ def order_payments_close(*, order: Order) -> None:
         except KeyError:  # the provider is no longer enabled: nothing can be paid through it either
             continue
         if remote:
-            transaction.on_commit(lambda pk=payment_id: _enqueue(pk), robust=True)
+            transaction.on_commit(partial(_enqueue, payment_id), robust=True)
 
 
 def _enqueue(payment_id: int) -> None:

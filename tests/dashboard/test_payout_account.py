@@ -57,7 +57,9 @@ def test_pay_4_owner_sets_the_payout_account_in_the_seller_centre_and_sees_it_ma
     assert "****6789" in page and NUMBER not in page
     account = PayoutAccount.objects.get(merchant=shop)
     assert account.number == NUMBER and account.created_by == shop.owner
-    assert AuditEntry.objects.filter(action="merchant.payout_account_changed", subject_id=str(shop.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="merchant.payout_account_changed", subject_id=str(shop.pk)
+    ).exists()
 
 
 def test_pay_4_finance_sees_the_account_but_cannot_change_it(shop: Merchant) -> None:
