@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
         "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
         "TrackingEventKindEnum": "orders.models.TrackingEvent.Kind",
+        "PayoutAccountKindEnum": "orders.models.PayoutAccount.Kind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
