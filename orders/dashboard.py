@@ -30,10 +30,10 @@ from merchants.dashboard.base import (
     page,
     show_error,
 )
-from merchants.models import Merchant
+from merchants.models import Merchant, MerchantMember
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from merchants.selectors.standing import merchant_required_deposit
-from orders.models import DeliveryCase, Order
+from orders.models import DeliveryCase, Order, PayoutAccount
 from orders.payments import providers_enabled
 from orders.selectors.delivery import (
     delivery_case_events,
@@ -56,9 +56,11 @@ from orders.selectors.orders import (
     statement_get_for_merchant,
     statement_list_for_merchant,
 )
+from orders.selectors.payout_accounts import payout_account_current, payout_account_display
 from orders.services.delivery_resolution import delivery_case_agree_refund, delivery_case_reship
 from orders.services.fulfilment import order_ship, order_ship_bulk
 from orders.services.payments import deposit_pay_start, sandbox_cashier_pay
+from orders.services.payout_accounts import payout_account_set
 from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind
@@ -295,9 +297,32 @@ def packing_slip(request: HttpRequest, order_id: int) -> HttpResponse:
 # --- money -----------------------------------------------------------------------------------------------
 
 
+class PayoutAccountForm(forms.Form):
+    """PAY-4 (decision 037): the owner sets the payout account, confirmed with their authenticator."""
+
+    kind = forms.ChoiceField(label=_("Kind of account"), choices=PayoutAccount.Kind.choices)
+    holder_name = forms.CharField(
+        label=_("Account holder"), max_length=200, help_text=_("Exactly the shop's registered entity.")
+    )
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    number = forms.CharField(
+        label=_("Account number"),
+        max_length=64,
+        help_text=_("A bank account number, or the Alipay account (mobile number or email)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    code = forms.RegexField(
+        label=_("Code shown by your authenticator app"),
+        regex=r"^\s*\d{6,8}\s*$",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 @merchant_required(MONEY_ROLES)
 def money(request: HttpRequest) -> HttpResponse:
-    """PAY-2, PAY-4, PAY-6, MER-5: escrow held (and why), payable, deposit, statements."""
+    """PAY-2, PAY-4, PAY-6, MER-5: escrow held (and why), payable, deposit, statements; the payout
+    account is a linked page of its own (the money page keeps its query budget)."""
     merchant = merchant_for_request(request)
     balances = merchant_ledger_balances(merchant=merchant)
     escrow_total, holds = merchant_escrow_held(merchant=merchant)
@@ -313,6 +338,37 @@ def money(request: HttpRequest) -> HttpResponse:
         "page_obj": statement_page,
     }
     return page(request, "merchant/money.html", context)
+
+
+@merchant_required(MONEY_ROLES)
+@require_http_methods(["GET", "POST"])
+def payout_account(request: HttpRequest) -> HttpResponse:
+    """PAY-4 (decision 037): the payout account, masked; the owner sets or changes it with the code of
+    their authenticator (finance only sees it)."""
+    merchant = merchant_for_request(request)
+    is_owner = merchant_role_for_request(request) == MerchantMember.Role.OWNER
+    form = PayoutAccountForm(request.POST or None) if is_owner else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return page(request, "merchant/403.html", status=403)
+        if form.is_valid():
+            try:
+                payout_account_set(merchant=merchant, actor=request_user(request), **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                show_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Payout account saved. It receives payouts once the cooling-off period is over."),
+                )
+                return redirect("merchant:payout-account")
+        status = 400
+    context = {
+        "payout_account": payout_account_display(payout_account_current(merchant=merchant)),
+        "form": form,
+    }
+    return page(request, "merchant/payout_account.html", context, status=status)
 
 
 @merchant_required(MONEY_ROLES)

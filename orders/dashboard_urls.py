@@ -32,5 +32,6 @@ urlpatterns = [
     path("money/", dashboard.money, name="money"),
     path("money/statements/<int:statement_id>.csv", dashboard.statement_csv, name="statement-csv"),
     path("money/deposit/pay/", dashboard.deposit_pay, name="deposit-pay"),
+    path("money/payout-account/", dashboard.payout_account, name="payout-account"),
     path("money/deposit/<str:out_trade_no>/", dashboard.deposit_cashier, name="deposit-cashier"),
 ]

@@ -65,6 +65,45 @@ def refunds_sweep_task() -> int:
     return refunds_sweep()
 
 
+@shared_task(name="orders.payout_send")
+def payout_send_task(payout_id: int) -> str:
+    """PAY-4 (decision 037): send (or, if it may have been sent, query) one transfer after its commit."""
+    from orders.services.payout_dispatch import payout_send
+
+    return payout_send(payout_id=payout_id).status
+
+
+@shared_task(name="orders.payouts_sweep")
+def payouts_sweep_task() -> int:
+    """PAY-4: every pending transfer whose next attempt is due (beat)."""
+    from orders.services.payout_dispatch import payouts_sweep
+
+    return payouts_sweep()
+
+
+@shared_task(name="orders.payment_close", bind=True, max_retries=8)
+def payment_close_task(self: Task, payment_id: int) -> str:
+    """PAY-3 (decision 037): close a cancelled or timed-out order's trade at its gateway after the commit;
+    retried with back-off while the gateway gives no answer."""
+    from orders.payments.http import ProviderUnreachable
+    from orders.services.payment_close import payment_close_at_provider
+
+    try:
+        return payment_close_at_provider(payment_id=payment_id)
+    except ProviderUnreachable as exc:
+        retries = self.request.retries or 0
+        logger.warning("trade of payment %s not closed, attempt %s: %s", payment_id, retries + 1, exc)
+        raise self.retry(exc=exc, countdown=settings.ORDERS_REFUND_RETRY_BASE_SECONDS * 2**retries) from exc
+
+
+@shared_task(name="orders.payments_sweep")
+def payments_sweep_task() -> int:
+    """PAY-3 (decision 037): query the unpaid gateway trades whose notification never came (beat)."""
+    from orders.services.payment_recovery import payments_sweep
+
+    return payments_sweep()
+
+
 @shared_task(name="orders.wechat_pay_certificates_refresh")
 def wechat_pay_certificates_refresh_task() -> int:
     """PAY-3: download WeChat Pay's platform certificates (rotation) when WeChat Pay is enabled (beat)."""

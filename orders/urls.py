@@ -28,6 +28,7 @@ from orders.api.merchant import (
     MerchantStatementCsvApi,
     MerchantStatementListApi,
 )
+from orders.api.payout_account import MerchantPayoutAccountApi
 from orders.api.reviews import (
     ListingReviewListApi,
     MerchantReviewListApi,
@@ -105,6 +106,7 @@ urlpatterns = [
     ),
     path("merchant/deposits/pay/", MerchantDepositPayApi.as_view(), name="merchant-deposits-pay"),
     path("merchant/statements/", MerchantStatementListApi.as_view(), name="merchant-statements"),
+    path("merchant/payout-account/", MerchantPayoutAccountApi.as_view(), name="merchant-payout-account"),
     path(
         "merchant/statements/<int:statement_id>/csv/",
         MerchantStatementCsvApi.as_view(),

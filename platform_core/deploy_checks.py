@@ -184,6 +184,10 @@ def production_errors() -> list[CheckMessage]:
     required = list(PRODUCTION_SECRETS.items())
     for provider in settings.ORDERS_PAYMENT_PROVIDERS:
         required += [(name, name) for name in PROVIDER_SECRETS.get(provider, ())]
+    if settings.ORDERS_PAYOUT_PROVIDER == "alipay":  # decision 037: payouts by Alipay transfers sign too
+        required += [
+            (name, name) for name in PROVIDER_SECRETS["alipay"] if name != "ORDERS_ALIPAY_NOTIFY_URL"
+        ]
     for carrier in settings.ORDERS_LOGISTICS_CARRIERS:
         required += [(name, name) for name in CARRIER_SECRETS.get(carrier, ())]
     required += [(name, name) for name in SMS_SECRETS.get(settings.NOTIFICATIONS_SMS_BACKEND, ())]

@@ -24,6 +24,7 @@ from orders.models.settlement import (
 )
 from orders.models.reviews import Review, ReviewFlag, ReviewLike, ReviewPhoto
 from orders.models.delivery import DeliveryCase, DeliveryCaseEvent
+from orders.models.payout_accounts import PayoutAccount
 # isort: on
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Payment",
     "PaymentCallbackLog",
     "Payout",
+    "PayoutAccount",
     "PayoutStatement",
     "ProviderCertificate",
     "ProviderSettlementRecord",

@@ -38,6 +38,7 @@ class Payout(models.Model):
     """PAY-4: money paid out of the merchant's payable to its bank account."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Being transferred")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
 
@@ -48,6 +49,17 @@ class Payout(models.Model):
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    # PAY-4 (decision 037): a transfer through a gateway is sent after the commit, like a refund: the
+    # account it goes to, our idempotent number (``out_biz_no``), the attempts and the last error
+    account = models.ForeignKey(
+        "orders.PayoutAccount", on_delete=models.PROTECT, null=True, blank=True, related_name="payouts"
+    )
+    out_biz_no = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"payout {self.pk} {self.amount} to {self.merchant}"

@@ -21,9 +21,10 @@ from catalog.services.skus import sku_reserve
 from merchants.models import Merchant
 from merchants.selectors.standing import agreement_current
 from orders.clocks import RULE_PAYMENT_TIMEOUT
-from orders.models import Cart, CartItem, Order, OrderLine, Payment
+from orders.models import Cart, CartItem, Order, OrderLine
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock
+from orders.services.payment_close import order_payments_close
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.services import deadline_start
@@ -253,7 +254,7 @@ def order_expire_unpaid(*, order: Order) -> Order:
     order.cancel()
     order.save()
     _release_stock(order)
-    order.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CLOSED)
+    order_payments_close(order=order)  # PAY-3: and closed at the gateway after the commit
     _event(
         order,
         action="cancelled",

@@ -16,7 +16,9 @@ from merchants.models import Merchant
 from merchants.selectors.standing import grade_policy_for_merchant
 from orders.models import Order, Payout, PayoutStatement
 from orders.payments.payouts import payout_provider_get
+from orders.selectors.payout_accounts import payout_account_active
 from orders.services._common import _platform
+from orders.services.payout_dispatch import payout_dispatch
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
@@ -86,6 +88,11 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         entries_due = entries_due.filter(transaction__created_at__lte=cutoff)
     if amount <= 0:
         return None
+    provider = payout_provider_get(settings.ORDERS_PAYOUT_PROVIDER)
+    account = payout_account_active(merchant=merchant)
+    if provider.remote and account is None:  # decision 037: no account yet, or a new one cooling off
+        logger.info("payout for merchant %s waits: no payout account receiving payouts", merchant.pk)
+        return None
     entries = list(
         entries_due.select_related("transaction")
         .prefetch_related("transaction__entries__account")
@@ -107,9 +114,15 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         net=amount,
         last_entry_id=entries[-1].pk if entries else last,
     )
-    provider = payout_provider_get(settings.ORDERS_PAYOUT_PROVIDER)
     payout = Payout.objects.create(
-        merchant=merchant, statement=statement, amount=amount, provider=provider.name
+        merchant=merchant,
+        statement=statement,
+        amount=amount,
+        provider=provider.name,
+        account=account,
+        status=Payout.Status.PENDING if provider.remote else Payout.Status.PAID,
+        # decision 037: the gateway's idempotency number, one per merchant and period like the statement
+        out_biz_no=f"PAYOUT{merchant.pk}D{period:%Y%m%d}" if provider.remote else None,
     )
     ledger_post(
         idempotency_key=f"payout:{merchant.pk}:{period.isoformat()}",
@@ -119,6 +132,20 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         subject=payout,
         actor=actor,
     )
+    if provider.remote:  # decision 037: the transfer leaves after the commit; the merchant is told then
+        payout_dispatch(payout=payout)
+        audit_record(
+            actor=actor,
+            action="merchant.payout_started",
+            subject=merchant,
+            after={
+                "payout": payout.pk,
+                "amount": payout.amount,
+                "period": period,
+                "out_biz_no": payout.out_biz_no,
+            },
+        )
+        return payout
     payout.provider_reference = provider.transfer(payout)
     payout.save(update_fields=["provider_reference"])
     audit_record(

@@ -31,6 +31,7 @@ from orders.services._common import (
 )
 from orders.services.delivery import delivery_cases_close_for_order
 from orders.services.locks import order_lock
+from orders.services.payment_close import order_payments_close
 from orders.services.refund_dispatch import refund_dispatch
 from orders.services.reviews import reviews_flag_refunded
 from platform_core.accounts.models import User
@@ -219,7 +220,7 @@ def order_cancel(
     deadline_cancel(rule=RULE_PAYMENT_TIMEOUT, subject=order, note="cancelled")
     deadline_cancel(rule=RULE_SHIP_BY, subject=order, note="cancelled")
     _release_stock(order)
-    order.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CLOSED)
+    order_payments_close(order=order)  # PAY-3: and closed at the gateway after the commit
     _event(order, action="cancelled", actor=actor, from_status=before, reason=reason)
     if before == S.PAID:
         _sales_count(order, sign=-1)

@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceAssignmentStatusEnum": "fieldwork.models.ServiceAssignment.Status",
         "MerchantMemberRoleEnum": "merchants.models.MerchantMember.Role",
         "TrackingEventKindEnum": "orders.models.TrackingEvent.Kind",
+        "PayoutAccountKindEnum": "orders.models.PayoutAccount.Kind",
     },
 }
 # PAY-7: idempotency keys are kept at least this long, then purged by beat.
@@ -451,8 +452,16 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "orders.wechat_pay_certificates_refresh",
             "schedule": timedelta(hours=ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS),
         },
+        # PAY-3 (decision 037): unpaid gateway trades whose notification never came are queried
+        "orders.payments-sweep": {"task": "orders.payments_sweep", "schedule": timedelta(minutes=3)},
+        # PAY-4 (decision 037): transfers the gateway has not confirmed are (re)sent or queried
+        "orders.payouts-sweep": {"task": "orders.payouts_sweep", "schedule": timedelta(minutes=5)},
     }
 )
+# PAY-3 (decision 037): an unpaid gateway trade is queried once it is this old (its notification is late)
+ORDERS_PAYMENT_QUERY_AFTER_SECONDS = env.int("ORDERS_PAYMENT_QUERY_AFTER_SECONDS", default=120)
+# PAY-4 (decision 037): a new or changed payout account receives payouts only after this many hours
+ORDERS_PAYOUT_ACCOUNT_COOLING_OFF_HOURS = env.int("ORDERS_PAYOUT_ACCOUNT_COOLING_OFF_HOURS", default=24)
 # PAY-3, ORD-5, PAY-4 (decision 019): the providers and carriers this deployment enables. The sandbox ones
 # exist for development and tests only: production's defaults leave them out, and the deploy check
 # (platform.E101) refuses to start a production process that enables one. A provider not enabled is not
@@ -464,7 +473,8 @@ ORDERS_PAYMENT_PROVIDERS = env.list(
 ORDERS_LOGISTICS_CARRIERS = env.list(
     "ORDERS_LOGISTICS_CARRIERS", default=[] if IS_PRODUCTION else ["sandbox"]
 )
-# PAY-4: the payout provider: ``manual`` (finance transfers by bank and reconciles) or ``sandbox`` (dev)
+# PAY-4: the payout provider: ``manual`` (finance transfers by bank and reconciles), ``alipay`` (transfers
+# through alipay.fund.trans.uni.transfer to the merchant's payout account, decision 037) or ``sandbox`` (dev)
 ORDERS_PAYOUT_PROVIDER = env.str("ORDERS_PAYOUT_PROVIDER", default="manual" if IS_PRODUCTION else "sandbox")
 # the sandbox provider's HMAC-SHA256 signing key and how it delivers callbacks: ``auto`` (queue after the
 # cashier pays), ``duplicates`` (extra copies), ``delay_seconds``, ``fail`` (the payment fails)

@@ -84,7 +84,9 @@ def test_money_page_query_budget(
     for order in [make_paid_order() for _ in range(3)]:
         order_escrow_hold(order=order, reason="投诉处理中", subject=order)
     statements(0, 5)
-    _budget_holds(owner_client, ["/merchant/money/"], lambda: statements(5, 45))
+    _budget_holds(
+        owner_client, ["/merchant/money/", "/merchant/money/payout-account/"], lambda: statements(5, 45)
+    )
 
 
 def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: Merchant) -> None:

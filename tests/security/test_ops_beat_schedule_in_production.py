@@ -16,6 +16,9 @@ from tests.security.production import production_env, run
 #: the rule, the task that carries it out on a schedule, and whether it must run at least daily
 REQUIRED_JOBS = {
     "PAY-4 payouts": ("orders.run_payouts", True),
+    "PAY-4 transfers not confirmed (decision 037)": ("orders.payouts_sweep", True),
+    "PAY-3 missed payment notifications (decision 037)": ("orders.payments_sweep", True),
+    "PAY-5 refunds not confirmed": ("orders.refunds_sweep", True),
     "PAY-8 reconciliation": ("orders.reconcile", True),
     "OPS-1 deadline sweep": ("deadlines.sweep_due", True),
     "OPS-2 outbox": ("notifications.requeue_pending", True),

@@ -1,0 +1,100 @@
+"""PAY-4 (decision 037): payouts through Alipay's transfer API, ``alipay.fund.trans.uni.transfer``.
+
+A transfer goes from the platform's Alipay balance to the merchant's payout account: an Alipay account
+(``product_code`` ``TRANS_ACCOUNT_NO_PWD``, payee ``ALIPAY_LOGON_ID``) or a bank card
+(``TRANS_BANKCARD_NO_PWD``, payee ``BANKCARD_ACCOUNT`` with the bank's name), the payee's name checked by
+Alipay against the account (``PAYEE_USER_INFO_ERROR``). ``out_biz_no`` is our idempotent number: the same
+number again transfers nothing more. A lost answer is recovered with ``alipay.fund.trans.common.query``
+(``ORDER_NOT_EXIST``: Alipay never had it, so it may be sent). The signing, the gateway and the two kinds
+of failure are the Alipay client's (``orders.payments.alipay.AlipayClient``).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from orders.payments.alipay import AlipayClient
+from orders.payments.http import ProviderRejected, ProviderUnreachable
+from orders.payments.payouts import PayoutProvider, TransferResult
+
+if TYPE_CHECKING:
+    from orders.models import Payout
+
+TRANSFER = "alipay.fund.trans.uni.transfer"
+TRANSFER_QUERY = "alipay.fund.trans.common.query"
+#: refusals after which the same transfer may be tried again later (nothing moved; our balance is short)
+RETRYABLE = frozenset({"SYSTEM_ERROR", "PAYER_BALANCE_NOT_ENOUGH", "BALANCE_IS_NOT_ENOUGH"})
+
+
+def _product(payout: "Payout") -> tuple[str, str]:
+    assert payout.account is not None
+    if payout.account.kind == "alipay":
+        return "TRANS_ACCOUNT_NO_PWD", "ALIPAY_LOGON_ID"
+    return "TRANS_BANKCARD_NO_PWD", "BANKCARD_ACCOUNT"
+
+
+class AlipayPayoutProvider(PayoutProvider):
+    name = "alipay"
+    remote = True
+
+    def __init__(self) -> None:
+        self.client = AlipayClient()
+
+    def transfer(self, payout: "Payout") -> str:
+        raise NotImplementedError("Alipay transfers are sent after the commit (transfer_send)")
+
+    def transfer_send(self, payout: "Payout") -> TransferResult:
+        assert payout.account is not None and payout.out_biz_no
+        product_code, identity_type = _product(payout)
+        payee: dict[str, Any] = {
+            "identity": payout.account.number,
+            "identity_type": identity_type,
+            "name": payout.account.holder_name,
+        }
+        if identity_type == "BANKCARD_ACCOUNT":
+            payee["bankcard_ext_info"] = {"account_type": "1", "inst_name": payout.account.bank_name}
+        try:
+            node = self.client.call(
+                TRANSFER,
+                {
+                    "out_biz_no": payout.out_biz_no,
+                    "trans_amount": str(payout.amount),
+                    "product_code": product_code,
+                    "biz_scene": "DIRECT_TRANSFER",
+                    "order_title": f"Payout {payout.statement.period.isoformat()}",
+                    "payee_info": payee,
+                    "remark": f"payout {payout.out_biz_no}",
+                },
+            )
+        except ProviderRejected as exc:
+            if exc.code in RETRYABLE:
+                raise ProviderUnreachable(f"{TRANSFER}: {exc}") from exc
+            return TransferResult(succeeded=False, error=str(exc))
+        return self._result(node)
+
+    def transfer_query(self, payout: "Payout") -> TransferResult:
+        assert payout.out_biz_no
+        product_code, _identity = _product(payout)
+        try:
+            node = self.client.call(
+                TRANSFER_QUERY,
+                {
+                    "out_biz_no": payout.out_biz_no,
+                    "product_code": product_code,
+                    "biz_scene": "DIRECT_TRANSFER",
+                },
+            )
+        except ProviderRejected as exc:
+            if exc.code == "ORDER_NOT_EXIST":
+                return TransferResult(succeeded=False, not_found=True)
+            raise
+        return self._result(node)
+
+    @staticmethod
+    def _result(node: dict[str, Any]) -> TransferResult:
+        status = str(node.get("status", ""))
+        reference = str(node.get("order_id", ""))
+        if status == "SUCCESS":
+            return TransferResult(succeeded=True, reference=reference)
+        if status in ("DEALING", "WAIT_PAY", "INIT"):
+            return TransferResult(succeeded=False, pending=True, reference=reference)
+        reason = str(node.get("fail_reason") or node.get("error_code") or status or "refused")
+        return TransferResult(succeeded=False, reference=reference, error=reason)
