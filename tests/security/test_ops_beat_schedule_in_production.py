@@ -17,6 +17,7 @@ from tests.security.production import production_env, run
 REQUIRED_JOBS = {
     "PAY-4 payouts": ("orders.run_payouts", True),
     "PAY-8 reconciliation": ("orders.reconcile", True),
+    "PAY-8 reconciliation from the providers' statements": ("orders.reconcile_statements", True),
     "OPS-1 deadline sweep": ("deadlines.sweep_due", True),
     "OPS-2 outbox": ("notifications.requeue_pending", True),
     "OPS-4 backups": ("operations.backup", True),
