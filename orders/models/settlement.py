@@ -68,8 +68,8 @@ class ProviderSettlementRecord(models.Model):
     amount = models.DecimalField(**MONEY)
     at = models.DateTimeField(default=clock.now)
     # the provider's service fee on the line (charged on a payment, returned on a refund); None: not stated
-    fee = models.DecimalField(**MONEY, null=True, blank=True)
-    out_trade_no = models.CharField(max_length=64, blank=True)
+    fee = models.DecimalField(_("provider's fee"), **MONEY, null=True, blank=True)
+    out_trade_no = models.CharField(_("our trade number"), max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -84,15 +84,17 @@ class ProviderStatement(models.Model):
     """PAY-8 (decision 038): a provider's daily statement as imported: its totals; the lines are
     ``ProviderSettlementRecord`` rows."""
 
-    provider = models.CharField(max_length=20)
-    day = models.DateField()
-    lines = models.PositiveIntegerField(default=0)
-    paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    refunded = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    fees = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    imported_at = models.DateTimeField(default=clock.now)
+    provider = models.CharField(_("provider"), max_length=20)
+    day = models.DateField(_("day"))
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    paid = models.DecimalField(_("paid"), **MONEY, default=Decimal("0.00"))
+    refunded = models.DecimalField(_("refunded"), **MONEY, default=Decimal("0.00"))
+    fees = models.DecimalField(_("fees (net)"), **MONEY, default=Decimal("0.00"))
+    imported_at = models.DateTimeField(_("imported at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("provider statement")
+        verbose_name_plural = _("provider statements")
         ordering = ["-day", "provider"]
         constraints = [models.UniqueConstraint(fields=["provider", "day"], name="provider_statement_once")]
 
@@ -119,12 +121,12 @@ class ReconciliationDifference(models.Model):
     provider = models.CharField(max_length=20)
     kind = models.CharField(max_length=10)
     reference = models.CharField(max_length=64)
-    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.AMOUNT)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, default=Reason.AMOUNT)
     ledger_amount = models.DecimalField(**MONEY, null=True, blank=True)
     provider_amount = models.DecimalField(**MONEY, null=True, blank=True)
     # a fee difference: the fee our contracted rate gives and the one the provider's statement shows
-    expected_fee = models.DecimalField(**MONEY, null=True, blank=True)
-    provider_fee = models.DecimalField(**MONEY, null=True, blank=True)
+    expected_fee = models.DecimalField(_("contracted fee"), **MONEY, null=True, blank=True)
+    provider_fee = models.DecimalField(_("provider's fee"), **MONEY, null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)

@@ -9,19 +9,28 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from orders.models import Order, ProviderSettlementRecord, ProviderStatement, ReconciliationDifference
+from orders.models import (
+    Order,
+    ProviderSettlementRecord,
+    ProviderStatement,
+    ReconciliationDifference,
+    Refund,
+)
 from orders.services.fulfilment import order_confirm_receipt, order_ship
 from orders.services.reconciliation_bills import customer_funds
 from orders.tasks import reconcile_statements_task
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification
-from tests.factories.accounts import StaffFactory
+from tests.factories.accounts import DEFAULT_PASSWORD, StaffFactory
 from tests.fakes.alipay import FakeAlipay
 from tests.fakes.wechat_pay import FakeWechatPay
 from tests.orders.test_gateways import _merchant_cancels, _paid_through, _settle, _sweep_later
+from tests.security.test_sec_3_staff_second_factor import code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -197,8 +206,9 @@ def test_pay_8_segregated_funds_equal_the_escrow_ledger_across_days_and_a_releas
     api_client, only, provider, request, time_machine, django_capture_on_commit_callbacks
 ) -> None:
     """Day 1: payments and a refund. Later the first order is completed and its escrow released to the
-    merchant (the money stays at the provider until the payout): the provider still holds, for the
-    customers, exactly what the escrow ledger holds."""
+    merchant (the money stays at the provider until the payout), and the two orders never shipped are
+    compensated (ORD-4, refunds through the provider paid by the platform, not from escrow): the provider
+    still holds, for the customers, exactly what the escrow ledger holds."""
     only(provider)
     fake = request.getfixturevalue("fake_alipay" if provider == "alipay" else "fake_wechat_pay")
     (first, *_rest), _refunded = _a_day_of_trade(
@@ -208,13 +218,20 @@ def test_pay_8_segregated_funds_equal_the_escrow_ledger_across_days_and_a_releas
     order_ship(order=first, carrier="SF", tracking_number="SF100", actor=first.merchant.owner)
     first = order_confirm_receipt(order=first, actor=first.customer)
     time_machine.move_to(first.completed_at + timedelta(days=15, seconds=1))  # type: ignore[operator]
-    deadlines_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep()  # the release; and ORD-4: the two unshipped orders are compensated (refunds)
+    _settle(fake)
+    _sweep_later(time_machine)
     first.refresh_from_db()
     assert first.settled_at is not None
+    compensations = Refund.objects.filter(kind=Refund.Kind.COMPENSATION, status=Refund.Status.SUCCEEDED)
+    assert compensations.count() == 2
     release_day = first.settled_at.astimezone(fake.bills.movements[0].at.tzinfo).date()
     assert _reconcile_the_next_morning(time_machine, release_day.isoformat()) == 0
+    assert ProviderStatement.objects.get(day=release_day).lines == 2  # the compensations
     ledger_escrow, held = customer_funds(provider=provider, day=release_day)
-    assert ledger_escrow == held == Decimal("123.60")  # 88.50 + 35.10 still in escrow
+    # 88.50 + 35.10 still in escrow; the compensations came from the platform, not the customers' funds
+    assert ledger_escrow == held == Decimal("123.60")
     assert not ReconciliationDifference.objects.filter(reason=R.FUNDS).exists()
 
 
@@ -255,3 +272,57 @@ def test_pay_8_segregated_funds_that_differ_raise_an_alarm_to_finance(
     assert "323.60" in sent.first().body  # type: ignore[union-attr]
     reconcile_statements_task(DAY)  # again: the alarm is not repeated
     assert sent.count() == 2 and AuditEntry.objects.filter(action="reconciliation.funds_differ").count() == 1
+
+
+# --- finance resolves a case in the admin ------------------------------------------------------------------
+
+
+def test_pay_8_finance_resolves_a_fee_difference_in_the_admin_with_a_note_audited(settings) -> None:
+    """A finance staff member, signed in to the admin with the second factor, sees the case with its reason
+    and fees and resolves it with a note: through the service, with its audit row."""
+    settings.STAFF_REQUIRE_OTP = True  # as in production
+    difference = ReconciliationDifference.objects.create(
+        day=DAY,
+        provider="alipay",
+        kind="payment",
+        reference="2026000000000003",
+        reason=R.FEE,
+        ledger_amount=Decimal("35.10"),
+        provider_amount=Decimal("35.10"),
+        expected_fee=Decimal("0.21"),
+        provider_fee=Decimal("0.99"),
+    )
+    finance = StaffFactory.create()
+    finance.set_password(DEFAULT_PASSWORD)
+    finance.save()
+    finance.groups.add(Group.objects.get(name="staff_finance"))
+    finance.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_reconciliationdifference", "change_reconciliationdifference"]
+        )
+    )
+    device = TOTPDevice.objects.create(user=finance, name="phone", confirmed=True)
+    browser = Client()
+    signed_in = browser.post(
+        "/admin/login/",
+        {
+            "username": finance.email,
+            "password": DEFAULT_PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": code_of(device),
+        },
+    )
+    assert signed_in.status_code == 302, signed_in.content
+    listing = browser.get("/admin/orders/reconciliationdifference/?reason__exact=fee").content.decode()
+    assert "2026000000000003" in listing and "0.99" in listing
+    response = browser.post(
+        f"/admin/orders/reconciliationdifference/{difference.pk}/change/",
+        {"status": "resolved", "note": "Alipay charged the old rate; refund of 0.78 requested"},
+    )
+    assert response.status_code == 302, response.content
+    difference.refresh_from_db()
+    assert difference.status == ReconciliationDifference.Status.RESOLVED
+    assert (difference.reason, difference.provider_fee) == (R.FEE, Decimal("0.99"))  # read-only
+    entry = AuditEntry.objects.get(action="reconciliation.difference_settled")
+    assert entry.actor_id == finance.pk
+    assert (entry.after or {})["note"].startswith("Alipay charged the old rate")
