@@ -1,7 +1,8 @@
 """The orders chapter's report (AUD-2) and its section of the monthly compliance report (AUD-4).
 
 ``reconciliation_differences``: what the daily reconciliation (PAY-8) found between the ledger and the
-payment providers' settlement records, and how finance resolved it. The escrow ledger itself and the
+payment providers' settlement records and daily statements (missing on either side, amount or fee
+differs, segregated funds differ: decision 038), and how finance resolved it. The escrow ledger itself and the
 trial balance are the kernel's reports (``ledger_entries`` with ``account_kind=order_escrow``,
 ``trial_balance``). Imported at start-up by ``platform_core.reports`` (every app's ``reports.py``).
 """
@@ -18,6 +19,7 @@ from orders.models import ReconciliationDifference
 from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
 
 OPEN = ReconciliationDifference.Status.OPEN
+REASON = ReconciliationDifference.Reason
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
@@ -33,7 +35,7 @@ def _differences(filters: ReportFilters) -> QuerySet[ReconciliationDifference]:
         qs = qs.filter(day__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(day__lte=filters.date_to)
-    for name in ("status", "provider", "kind"):
+    for name in ("status", "provider", "kind", "reason"):
         if filters.extra.get(name):
             qs = qs.filter(**{name: filters.extra[name]})
     return qs
@@ -45,7 +47,15 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         open=Count("pk", filter=Q(status=OPEN)),
         missing_in_ledger=Count("pk", filter=Q(ledger_amount__isnull=True)),
         missing_at_provider=Count("pk", filter=Q(provider_amount__isnull=True)),
-        net=Coalesce(Sum(Coalesce("ledger_amount", _ZERO) - Coalesce("provider_amount", _ZERO)), _ZERO),
+        fees=Count("pk", filter=Q(reason=REASON.FEE)),
+        funds=Count("pk", filter=Q(reason=REASON.FUNDS)),
+        net=Coalesce(
+            Sum(
+                Coalesce("ledger_amount", _ZERO) - Coalesce("provider_amount", _ZERO),
+                filter=~Q(reason=REASON.FUNDS),  # a funds alarm compares balances, not movements
+            ),
+            _ZERO,
+        ),
     )
     return [
         (_("Differences found"), totals["found"]),
@@ -53,6 +63,8 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         (_("Resolved"), totals["found"] - totals["open"]),
         (_("Missing in the ledger"), totals["missing_in_ledger"]),
         (_("Missing at the provider"), totals["missing_at_provider"]),
+        (_("Fee differs"), totals["fees"]),
+        (_("Segregated funds alarms"), totals["funds"]),
         (_("Net difference, ledger − provider (CNY)"), totals["net"]),
     ]
 
@@ -70,15 +82,18 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("provider", _("Provider")),
         Column("kind", _("Kind")),
         Column("reference", _("Reference")),
+        Column("reason", _("Reason")),
         Column("ledger_amount", _("Ledger (CNY)")),
         Column("provider_amount", _("Provider (CNY)")),
         Column("difference", _("Difference (CNY)"), value=_difference),
+        Column("expected_fee", _("Contracted fee (CNY)")),
+        Column("provider_fee", _("Provider's fee (CNY)")),
         Column("status", _("Status")),
         Column("note", _("Resolution note")),
         Column("created_at", _("Found at")),
     ],
     summary=reconciliation_summary,
-    extra_filters=("status", "provider", "kind"),
+    extra_filters=("status", "provider", "kind", "reason"),
 )
 def reconciliation_rows(filters: ReportFilters) -> QuerySet[ReconciliationDifference, Any]:
     return (
@@ -90,8 +105,11 @@ def reconciliation_rows(filters: ReportFilters) -> QuerySet[ReconciliationDiffer
             "provider",
             "kind",
             "reference",
+            "reason",
             "ledger_amount",
             "provider_amount",
+            "expected_fee",
+            "provider_fee",
             "status",
             "note",
             "created_at",

@@ -49,6 +49,16 @@ def reconcile_task(day: str | None = None) -> int:
     return len(reconciliation_run(day=the_day))
 
 
+@shared_task(name="orders.reconcile_statements")
+def reconcile_statements_task(day: str | None = None) -> int:
+    """PAY-8 (decision 038): yesterday's statements of Alipay and WeChat Pay reconciled, and the segregated
+    funds checked (beat, once the providers publish them); the differences found."""
+    from orders.services.reconciliation_bills import reconciliation_statements_run
+
+    the_day = date.fromisoformat(day) if day else clock.localdate() - timedelta(days=1)
+    return len(reconciliation_statements_run(day=the_day))
+
+
 @shared_task(name="orders.refund_send")
 def refund_send_task(refund_id: int) -> str:
     """PAY-5, ORD-4: send (or, if it may have been sent, query) one refund after its transaction committed."""

@@ -13,6 +13,7 @@ from orders.models import (
     PaymentCallbackLog,
     Payout,
     PayoutStatement,
+    ProviderStatement,
     ReconciliationDifference,
 )
 from orders.services.reconciliation import reconciliation_difference_settle
@@ -75,12 +76,32 @@ class PayoutAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+@admin.register(ProviderStatement)
+class ProviderStatementAdmin(ReadOnlyAdmin):
+    """PAY-8 (decision 038): the providers' daily statements as imported, with their totals."""
+
+    list_display = ["day", "provider", "lines", "paid", "refunded", "fees", "imported_at"]
+    list_filter = ["provider"]
+    date_hierarchy = "day"
+
+
 @admin.register(ReconciliationDifference)
 class ReconciliationDifferenceAdmin(admin.ModelAdmin):
     """PAY-8: the finance queue of reconciliation differences."""
 
-    list_display = ["day", "provider", "kind", "reference", "ledger_amount", "provider_amount", "status"]
-    list_filter = ["status", "provider", "kind"]
+    list_display = [
+        "day",
+        "provider",
+        "kind",
+        "reference",
+        "reason",
+        "ledger_amount",
+        "provider_amount",
+        "expected_fee",
+        "provider_fee",
+        "status",
+    ]
+    list_filter = ["status", "reason", "provider", "kind"]
     search_fields = ["reference", "note"]
     date_hierarchy = "day"
     readonly_fields = [
@@ -88,8 +109,11 @@ class ReconciliationDifferenceAdmin(admin.ModelAdmin):
         "provider",
         "kind",
         "reference",
+        "reason",
         "ledger_amount",
         "provider_amount",
+        "expected_fee",
+        "provider_fee",
         "created_at",
     ]
     fields = [*readonly_fields, "status", "note"]

@@ -20,6 +20,7 @@ from orders.models.settlement import (
     Payout,
     PayoutStatement,
     ProviderSettlementRecord,
+    ProviderStatement,
     ReconciliationDifference,
 )
 from orders.models.reviews import Review, ReviewFlag, ReviewLike, ReviewPhoto
@@ -43,6 +44,7 @@ __all__ = [
     "PayoutStatement",
     "ProviderCertificate",
     "ProviderSettlementRecord",
+    "ProviderStatement",
     "ReconciliationDifference",
     "Refund",
     "Review",

@@ -66,7 +66,8 @@ class Payout(models.Model):
 
 
 class ProviderSettlementRecord(models.Model):
-    """PAY-8: a line of a provider's settlement file (the sandbox writes its own as it works)."""
+    """PAY-8: a line of a provider's settlement file (the sandbox writes its own as it works; Alipay's and
+    WeChat Pay's daily statements are imported line by line, with the fee they charged, decision 038)."""
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("Payment")
@@ -78,6 +79,9 @@ class ProviderSettlementRecord(models.Model):
     reference = models.CharField(max_length=64)
     amount = models.DecimalField(**MONEY)
     at = models.DateTimeField(default=clock.now)
+    # the provider's service fee on the line (charged on a payment, returned on a refund); None: not stated
+    fee = models.DecimalField(_("provider's fee"), **MONEY, null=True, blank=True)
+    out_trade_no = models.CharField(_("our trade number"), max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -88,6 +92,28 @@ class ProviderSettlementRecord(models.Model):
         return f"{self.provider} {self.kind} {self.reference} {self.amount}"
 
 
+class ProviderStatement(models.Model):
+    """PAY-8 (decision 038): a provider's daily statement as imported: its totals; the lines are
+    ``ProviderSettlementRecord`` rows."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    day = models.DateField(_("day"))
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    paid = models.DecimalField(_("paid"), **MONEY, default=Decimal("0.00"))
+    refunded = models.DecimalField(_("refunded"), **MONEY, default=Decimal("0.00"))
+    fees = models.DecimalField(_("fees (net)"), **MONEY, default=Decimal("0.00"))
+    imported_at = models.DateTimeField(_("imported at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("provider statement")
+        verbose_name_plural = _("provider statements")
+        ordering = ["-day", "provider"]
+        constraints = [models.UniqueConstraint(fields=["provider", "day"], name="provider_statement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
+
+
 class ReconciliationDifference(models.Model):
     """PAY-8: a difference between the ledger and a provider's settlement, for finance staff."""
 
@@ -95,12 +121,24 @@ class ReconciliationDifference(models.Model):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
+    class Reason(models.TextChoices):
+        MISSING_OURS = "missing_ours", _("Missing on our side")
+        MISSING_THEIRS = "missing_theirs", _("Missing at the provider")
+        AMOUNT = "amount", _("Amount differs")
+        FEE = "fee", _("Fee differs")
+        # the ledger's escrow does not equal what the provider holds for customers (segregated funds)
+        FUNDS = "funds", _("Segregated funds differ")
+
     day = models.DateField()
     provider = models.CharField(max_length=20)
     kind = models.CharField(max_length=10)
     reference = models.CharField(max_length=64)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, default=Reason.AMOUNT)
     ledger_amount = models.DecimalField(**MONEY, null=True, blank=True)
     provider_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    # a fee difference: the fee our contracted rate gives and the one the provider's statement shows
+    expected_fee = models.DecimalField(_("contracted fee"), **MONEY, null=True, blank=True)
+    provider_fee = models.DecimalField(_("provider's fee"), **MONEY, null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -109,7 +147,8 @@ class ReconciliationDifference(models.Model):
         ordering = ["status", "-day", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "provider", "kind", "reference"], name="reconciliation_difference_once"
+                fields=["day", "provider", "kind", "reference", "reason"],
+                name="reconciliation_difference_once",
             )
         ]
 

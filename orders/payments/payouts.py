@@ -2,6 +2,7 @@
 
 import abc
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,6 +16,8 @@ class TransferResult:
 
     succeeded: bool
     reference: str = ""
+    #: the amount the provider says it transferred, when its answer states one
+    amount: Decimal | None = None
     pending: bool = False
     not_found: bool = False
     error: str = ""

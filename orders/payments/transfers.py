@@ -9,6 +9,7 @@ number again transfers nothing more. A lost answer is recovered with ``alipay.fu
 of failure are the Alipay client's (``orders.payments.alipay.AlipayClient``).
 """
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from orders.payments.alipay import AlipayClient
@@ -93,7 +94,10 @@ class AlipayPayoutProvider(PayoutProvider):
         status = str(node.get("status", ""))
         reference = str(node.get("order_id", ""))
         if status == "SUCCESS":
-            return TransferResult(succeeded=True, reference=reference)
+            stated = node.get("trans_amount")  # the query's answer states it; the transfer's does not
+            return TransferResult(
+                succeeded=True, reference=reference, amount=Decimal(str(stated)) if stated else None
+            )
         if status in ("DEALING", "WAIT_PAY", "INIT"):
             return TransferResult(succeeded=False, pending=True, reference=reference)
         reason = str(node.get("fail_reason") or node.get("error_code") or status or "refused")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from orders.models import Payout
+from orders.models import Payout, ProviderSettlementRecord
 from orders.payments.http import ProviderUnreachable
 from orders.payments.payouts import TransferResult, payout_provider_get
 from orders.services.refund_dispatch import _backoff
@@ -97,6 +97,14 @@ def _record(payout: Payout, result: TransferResult) -> Payout:
         payout.status = Payout.Status.PAID
         payout.last_error = ""
         payout.save()
+        # PAY-8: the gateway's signed answer is its record of the transfer (its trade bill lists no
+        # transfers): the 00:30 reconciliation matches the payout's ledger posting against it
+        ProviderSettlementRecord.objects.get_or_create(
+            provider=payout.provider,
+            kind=ProviderSettlementRecord.Kind.PAYOUT,
+            reference=payout.provider_reference,
+            defaults={"amount": result.amount if result.amount is not None else payout.amount},
+        )
         audit_record(
             actor=None,
             action="merchant.payout_paid",

@@ -1,12 +1,15 @@
 """PAY-8: the day's ledger movements compared with the payment providers' settlement records."""
 
+from collections.abc import Collection
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orders.models import Payment, Payout, ProviderSettlementRecord, ReconciliationDifference, Refund
+from orders.payments.bills import STATEMENTS
 from orders.services._common import _payment_ledger_key
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
@@ -23,42 +26,90 @@ def _ledger_amount(key: str) -> Decimal | None:
     return sum(amounts, Decimal("0.00")) if amounts else None
 
 
+#: the contracted service fee rate of each provider whose statements state fees (decision 038)
+FEE_RATE_SETTINGS = {"alipay": "ORDERS_ALIPAY_FEE_RATE", "wechat_pay": "ORDERS_WECHAT_PAY_FEE_RATE"}
+
+
+def expected_fee(provider: str, amount: Decimal) -> Decimal | None:
+    """PAY-8: the fee the provider's contract charges on ``amount`` (returned in proportion on a refund),
+    rounded half up to the fen; ``None`` for a provider that charges none we know of."""
+    name = FEE_RATE_SETTINGS.get(provider)
+    if name is None:
+        return None
+    rate = Decimal(str(getattr(settings, name)))
+    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _reason(ledger_amount: Decimal | None, provider_amount: Decimal | None) -> str:
+    if ledger_amount is None:
+        return ReconciliationDifference.Reason.MISSING_OURS
+    if provider_amount is None:
+        return ReconciliationDifference.Reason.MISSING_THEIRS
+    return ReconciliationDifference.Reason.AMOUNT
+
+
 @transaction.atomic
-def reconciliation_run(*, day: date) -> list[ReconciliationDifference]:
+def reconciliation_run(
+    *, day: date, statements_of: Collection[str] | None = None
+) -> list[ReconciliationDifference]:
     """PAY-8: compare the day's ledger movements with the providers' settlement records.
 
     Every payment, refund and payout the ledger holds must appear in the provider's records with the
-    same amount, and the other way round; each difference becomes a ``ReconciliationDifference`` for the
-    finance queue (once per day, provider, kind and reference).
+    same amount (and, where the record states a fee, the contracted fee), and the other way round; each
+    difference becomes a ``ReconciliationDifference`` for the finance queue (once per day, provider,
+    kind, reference and reason: missing on our side, missing at the provider, amount or fee differs).
+
+    Payments and refunds of the providers that publish a daily statement (decision 038) are reconciled
+    from it, in a run of their own (``statements_of``: those providers, payments and refunds only); the
+    default run covers the rest (the sandbox's records) and every payout.
     """
+
+    def wanted(provider: str) -> bool:
+        return provider in statements_of if statements_of is not None else provider not in STATEMENTS
+
     ours: dict[tuple[str, str, str], Decimal | None] = {}
     for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
-        key = _payment_ledger_key(payment, payment.provider_trade_no)
-        ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
+        if wanted(payment.provider):
+            key = _payment_ledger_key(payment, payment.provider_trade_no)
+            ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
     for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""
-        ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
-            refund.ledger_key or f"order-refund:{refund.idempotency_key}"
-        )
-    for payout in Payout.objects.filter(created_at__date=day).select_related("statement"):
+        if wanted(provider):
+            ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
+                refund.ledger_key or f"order-refund:{refund.idempotency_key}"
+            )
+    # a failed payout's posting was reversed (the money is back in the payable): nothing to match
+    payouts = (
+        Payout.objects.filter(created_at__date=day).exclude(status=Payout.Status.FAILED)
+        if statements_of is None
+        else Payout.objects.none()
+    )
+    for payout in payouts.select_related("statement"):
         key = f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"
         ours[(payout.provider, "payout", payout.provider_reference)] = _ledger_amount(key)
     theirs = {
-        (r.provider, r.kind, r.reference): r.amount
+        (r.provider, r.kind, r.reference): r
         for r in ProviderSettlementRecord.objects.filter(at__date=day)
+        if (r.kind == "payout" and statements_of is None) or (r.kind != "payout" and wanted(r.provider))
     }
     differences = []
     for entry_key in sorted(set(ours) | set(theirs)):
-        ledger_amount, provider_amount = ours.get(entry_key), theirs.get(entry_key)
-        if ledger_amount == provider_amount:
-            continue
+        record = theirs.get(entry_key)
+        ledger_amount, provider_amount = ours.get(entry_key), record.amount if record else None
         provider, kind, reference = entry_key
+        values: dict[str, object] = {"ledger_amount": ledger_amount, "provider_amount": provider_amount}
+        if ledger_amount != provider_amount:
+            reason = _reason(ledger_amount, provider_amount)
+        elif record is not None and record.fee is not None:
+            fee = expected_fee(provider, record.amount)
+            if fee is None or fee == record.fee:
+                continue
+            reason = ReconciliationDifference.Reason.FEE
+            values.update(expected_fee=fee, provider_fee=record.fee)
+        else:
+            continue
         difference, _created = ReconciliationDifference.objects.get_or_create(
-            day=day,
-            provider=provider,
-            kind=kind,
-            reference=reference,
-            defaults={"ledger_amount": ledger_amount, "provider_amount": provider_amount},
+            day=day, provider=provider, kind=kind, reference=reference, reason=reason, defaults=values
         )
         differences.append(difference)
     if differences:

@@ -15,6 +15,7 @@ and infrastructure settings, ``rules.py`` the platform rule defaults, ``_env.py`
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -444,8 +445,19 @@ ORDERS_REFUND_MAX_ATTEMPTS = env.int("ORDERS_REFUND_MAX_ATTEMPTS", default=12)
 ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS = env.int(
     "ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS", default=12
 )
+# PAY-8 (decision 038): the service fee rate each provider's contract sets (a fraction: 0.006 = 0.6%); the
+# daily statements' fees are checked against it (a payment's fee, and the fee a refund returns, is the
+# amount times the rate rounded half up to the fen)
+ORDERS_ALIPAY_FEE_RATE = Decimal(env.str("ORDERS_ALIPAY_FEE_RATE", default="0.006"))
+ORDERS_WECHAT_PAY_FEE_RATE = Decimal(env.str("ORDERS_WECHAT_PAY_FEE_RATE", default="0.006"))
 CELERY_BEAT_SCHEDULE.update(
     {
+        # PAY-8: the providers' statements of yesterday, once they publish them (Alipay from 09:00, WeChat
+        # Pay from 10:00 Beijing time), reconciled line by line, and the segregated funds checked
+        "orders.reconcile-statements": {
+            "task": "orders.reconcile_statements",
+            "schedule": crontab(hour=10, minute=30),
+        },
         # PAY-5, ORD-4: refunds the provider has not confirmed are (re)sent or queried, with back-off
         "orders.refunds-sweep": {"task": "orders.refunds_sweep", "schedule": timedelta(minutes=1)},
         "orders.wechat-pay-certificates": {

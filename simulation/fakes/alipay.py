@@ -16,6 +16,9 @@
   notification (form fields, RSA2 over the sign string without ``sign``/``sign_type``) is returned and,
   with ``deliver=True``, POSTed to the trade's ``notify_url``.
 
+- bills (PAY-8, ``simulation.fakes.bills``): ``alipay.data.dataservice.bill.downloadurl.query`` and the
+  zip at its URL, built from ``bills`` (the fake's record of payments and refunds, differences injectable).
+
 Faults (``inject``) are named by the method, e.g. ``fake.inject("alipay.trade.refund", "drop")``.
 """
 
@@ -27,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from simulation.fakes.bills import BillBook, alipay_bill_routes
 from simulation.fakes.keys import KeyPair, verify
 from simulation.fakes.server import FakeGateway, FakeRequest, FakeResponse
 
@@ -56,6 +60,8 @@ class FakeAlipay(FakeGateway):
         self.alipay_key = KeyPair.generate()
         self.trades: dict[str, AlipayTrade] = {}
         self._numbers = itertools.count(1)
+        self.bills, self.bill_files = BillBook(), dict[str, bytes]()
+        self.routes.update(alipay_bill_routes(self))
         self.routes.update(
             {
                 "alipay.trade.precreate": self._precreate,
@@ -80,7 +86,7 @@ class FakeAlipay(FakeGateway):
         return {**query, **body}
 
     def route_of(self, request: FakeRequest) -> str:
-        return self.params_of(request).get("method", "")
+        return self.params_of(request).get("method") or request.path_only
 
     def _answer(self, method: str, node: dict[str, Any], status: int = 200) -> FakeResponse:
         key = "error_response" if node.get("code") == "40002" else method.replace(".", "_") + "_response"
@@ -231,6 +237,8 @@ class FakeAlipay(FakeGateway):
                 return self.rejected(method, request, 400, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
             trade.refunds[number] = amount
             fund_change = "Y"
+            self.bills.record("refund", trade_no=trade.trade_no, out_trade_no=trade.out_trade_no,
+                              amount=amount, subject=trade.subject, refund_no=number)  # fmt: skip
         return self._ok(
             method,
             out_trade_no=trade.out_trade_no,
@@ -268,6 +276,8 @@ class FakeAlipay(FakeGateway):
             if trade.status == "WAIT_BUYER_PAY":
                 trade.status, trade.buyer_id = "TRADE_SUCCESS", buyer_id
                 trade.trade_no = f"2026{next(self._numbers):012d}"
+                self.bills.record("payment", trade_no=trade.trade_no, out_trade_no=out_trade_no,
+                                  amount=trade.amount, subject=trade.subject, payer=buyer_id)  # fmt: skip
             body = self.notification(out_trade_no)
         if deliver:
             self.deliver(trade.notify_url, body)

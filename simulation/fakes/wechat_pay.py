@@ -18,6 +18,9 @@
 - ``pay(out_trade_no)`` is the customer paying: the trade succeeds and the ``TRANSACTION.SUCCESS``
   notification (encrypted resource, signed headers) is returned (and POSTed with ``deliver=True``).
 
+- bills (PAY-8, ``simulation.fakes.bills``): ``GET /v3/bill/tradebill`` and the file at its
+  ``download_url``, built from ``bills`` (payments, and refunds once ``SUCCESS``; differences injectable).
+
 Faults (``inject``) are named ``"<METHOD> <route>"``, e.g. ``"POST /v3/refund/domestic/refunds"``.
 """
 
@@ -29,11 +32,13 @@ import secrets
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from simulation.fakes.bills import BillBook, wechat_bill_routes
 from simulation.fakes.keys import KeyPair, verify
 from simulation.fakes.server import FakeGateway, FakeRequest, FakeResponse
 
@@ -88,7 +93,9 @@ class FakeWechatPay(FakeGateway):
         self.refunds: dict[str, WechatRefund] = {}
         self.refunds_complete_at_once = False
         self._numbers = itertools.count(1)
+        self.bills, self.bill_files = BillBook(), dict[str, bytes]()
         self.rotate()
+        self.routes.update(wechat_bill_routes(self))
         self.routes.update(
             {
                 NATIVE: self._native,
@@ -298,9 +305,9 @@ class FakeWechatPay(FakeGateway):
         refund = WechatRefund(
             number, trade.out_trade_no, amount["refund"], trade.total, f"5030{next(self._numbers):024d}"
         )
-        if self.refunds_complete_at_once:
-            refund.status = "SUCCESS"
         self.refunds[number] = refund
+        if self.refunds_complete_at_once:
+            self._refund_succeeds(refund)
         return self._answer(200, self._refund_view(refund))
 
     def _refund_query(self, request: FakeRequest) -> FakeResponse:
@@ -316,7 +323,14 @@ class FakeWechatPay(FakeGateway):
         with self._lock:
             for refund in self.refunds.values():
                 if refund.status == "PROCESSING":
-                    refund.status = "SUCCESS"
+                    self._refund_succeeds(refund)
+
+    def _refund_succeeds(self, refund: WechatRefund) -> None:
+        refund.status = "SUCCESS"
+        trade = self.trades[refund.out_trade_no]
+        self.bills.record("refund", trade_no=trade.transaction_id, out_trade_no=trade.out_trade_no,
+                          amount=Decimal(refund.refund) / 100, subject=trade.description,
+                          refund_no=refund.out_refund_no, refund_id=refund.refund_id)  # fmt: skip
 
     def _certificates(self, request: FakeRequest) -> FakeResponse:
         if (refused := self._authentic(request)) is not None:
@@ -344,6 +358,8 @@ class FakeWechatPay(FakeGateway):
             if trade.state == "NOTPAY":
                 trade.state, trade.openid = "SUCCESS", openid
                 trade.transaction_id = f"4200{next(self._numbers):024d}"
+                self.bills.record("payment", trade_no=trade.transaction_id, out_trade_no=out_trade_no,
+                                  amount=Decimal(trade.total) / 100, subject=trade.description, payer=openid)  # fmt: skip
             headers, body = self.notification(out_trade_no)
         if deliver:
             self.deliver(trade.notify_url, headers, body)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +18,7 @@ from orders.services.fulfilment import order_confirm_receipt
 from orders.services.payout_accounts import payout_account_set
 from orders.services.payout_dispatch import payouts_sweep
 from orders.services.payouts import payouts_run
+from orders.services.reconciliation import reconciliation_run
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import InvalidInput
 from platform_core.ledger.models import AccountKind
@@ -167,6 +169,8 @@ def test_pay_4_alipay_transfer_pays_the_merchants_account_after_the_cooling_off(
     assert _payable(merchant) == 0
     assert AuditEntry.objects.filter(action="merchant.payout_paid", subject_id=merchant.pk).exists()
     assert Notification.objects.filter(recipient=merchant.owner, event="merchant_payout_made").exists()
+    # PAY-8: Alipay's answer is its record of the transfer: the day's reconciliation finds no difference
+    assert reconciliation_run(day=timezone.localdate(payout.created_at)) == []
 
 
 def test_pay_4_alipay_transfer_whose_answer_was_lost_is_queried_never_sent_twice(
@@ -205,6 +209,8 @@ def test_pay_4_failed_payout_returns_the_money_to_the_payable_and_notifies_the_m
     assert AuditEntry.objects.filter(action="merchant.payout_failed", subject_id=merchant.pk).exists()
     assert Notification.objects.filter(recipient=merchant.owner, event="merchant_payout_failed").exists()
     assert not transfers.transfers
+    # PAY-8: the failed payout's posting was reversed: nothing for the day's reconciliation to match
+    assert reconciliation_run(day=timezone.localdate(payout.created_at)) == []
     # a sweep later sends nothing again; the next period's run pays the money once the account is right
     time_machine.shift(timedelta(minutes=10))
     assert payouts_sweep() == 0

@@ -20,6 +20,7 @@ REQUIRED_JOBS = {
     "PAY-3 missed payment notifications (decision 037)": ("orders.payments_sweep", True),
     "PAY-5 refunds not confirmed": ("orders.refunds_sweep", True),
     "PAY-8 reconciliation": ("orders.reconcile", True),
+    "PAY-8 reconciliation from the providers' statements": ("orders.reconcile_statements", True),
     "OPS-1 deadline sweep": ("deadlines.sweep_due", True),
     "OPS-2 outbox": ("notifications.requeue_pending", True),
     "OPS-4 backups": ("operations.backup", True),
