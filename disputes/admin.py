@@ -128,7 +128,9 @@ class StaffOpenForm(forms.Form):
     """DSP-1: the order (by its number), the reason and, optionally, the amount in dispute."""
 
     order = forms.CharField(
-        label=_("Order number"), max_length=32, help_text=_("As shown on the order, e.g. 20261207-000123.")
+        label=_("Order number"),
+        max_length=32,
+        help_text=_("As shown on the order, e.g. 20261207A1B2C3D4E5F6."),
     )
     reason = forms.CharField(
         label=_("Reason"),
