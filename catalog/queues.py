@@ -40,7 +40,7 @@ def listing_rechecks_open() -> QueueFigures:
     "catalog.inspections",
     title=_("Inspections pending"),
     permission=("catalog.inspect_listing", "catalog.view_inspectionbatch"),
-    url="admin:catalog_inspectionbatch_changelist",
+    url="admin:catalog_inspection_changelist?state=open",
     order=30,
 )
 def inspections_pending() -> QueueFigures:

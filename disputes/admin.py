@@ -1,7 +1,9 @@
 """The arbitration committee's console (DSP-2 … DSP-4): the queue by next deadline, the case file (order
 timeline, both sides' evidence side by side, proposals, rulings), and forms that call the services —
-proposal, ruling, panel vote, assignment, suspension. The admin writes nothing itself."""
+proposal, ruling, panel vote, assignment, suspension —, and the add page that opens a case on the platform's own
+motion (DSP-1, issue 21). The admin writes nothing itself."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, DateTimeField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -36,10 +39,18 @@ from disputes.services._common import PERM_ARBITRATE, PERM_MEDIATE
 from disputes.services.appeal import appeal_vote_cast
 from disputes.services.arbitration import dispute_assign_arbitrator, dispute_rule
 from disputes.services.mediation import dispute_propose
+from disputes.services.opening import dispute_open_by_staff
 from disputes.services.returns import dispute_return_receive
 from disputes.services.suspension import dispute_resume, dispute_suspend
+from orders.models import Order
 from platform_core.accounts.models import User
-from platform_core.admin_site import PersonalDataAdmin, action_permission, personal_shown
+from platform_core.admin_site import (
+    PersonalDataAdmin,
+    action_permission,
+    personal_shown,
+    service_form_page,
+    service_form_run,
+)
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_person
@@ -113,6 +124,37 @@ class DisputeActionForm(ActionForm):
     )
 
 
+class StaffOpenForm(forms.Form):
+    """DSP-1: the order (by its number), the reason and, optionally, the amount in dispute."""
+
+    order = forms.CharField(
+        label=_("Order number"),
+        max_length=32,
+        help_text=_("As shown on the order, e.g. 20261207A1B2C3D4E5F6."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("Why the platform opens the case; both parties read it."),
+    )
+    claim_amount = forms.DecimalField(
+        label=_("Amount in dispute (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Empty: everything of the payment not refunded yet."),
+    )
+
+    def clean_order(self) -> Order:
+        number = self.cleaned_data["order"].strip()
+        order = Order.objects.filter(number=number).first()
+        if order is None:
+            raise forms.ValidationError(_("No order has this number."))
+        return order
+
+
 @admin.register(Dispute)
 class DisputeAdmin(PersonalDataAdmin):
     """The queue (open cases, the earliest deadline first) and the case file."""
@@ -184,10 +226,57 @@ class DisputeAdmin(PersonalDataAdmin):
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+        """DSP-1: dispute staff open a case on the platform's own motion (the add page)."""
+        return request.user.has_perm(PERM_MEDIATE) or request.user.has_perm(PERM_ARBITRATE)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Mediators and the committee see the cases they work (and one they have just opened)."""
+        return self.has_add_permission(request) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_add_permission(request) or super().has_module_permission(request)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        """DSP-1, PAY-6: open a dispute on an order (``dispute_open_by_staff``: escrow held, both parties
+        told, the evidence clock started, audited)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StaffOpenForm(request.POST or None, initial=request.GET.dict())
+        dispute = service_form_run(
+            request,
+            form,
+            lambda data: dispute_open_by_staff(
+                order=data["order"],
+                reason=data["reason"],
+                claim_amount=data["claim_amount"],
+                actor=_staff(request),
+            ),
+        )
+        if dispute is not None:
+            self.message_user(
+                request,
+                _(
+                    "Dispute #%(id)s opened on order %(number)s: the payment is held and both parties "
+                    "were told to submit their evidence."
+                )
+                % {"id": dispute.pk, "number": dispute.order.number},
+                level=messages.SUCCESS,
+            )
+            return redirect("admin:disputes_dispute_change", object_id=dispute.pk)
+        return service_form_page(
+            self,
+            request,
+            title=_("Open a dispute on the platform's own motion (DSP-1)"),
+            form=form,
+            notice=_(
+                "Opening a dispute holds the order's payment (PAY-6) until the case ends, and asks the "
+                "customer and the merchant for their statements and evidence within 3 days (DSP-2)."
+            ),
+            submit_label=_("Open the dispute"),
+        )
 
     @admin.display(description=_("opened by"))
     def opened_by_shown(self, obj: Dispute) -> str:

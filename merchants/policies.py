@@ -43,6 +43,28 @@ VIOLATION_POLICY: dict[str, ViolationPolicy] = {
 }
 
 
+#: VIO-1: what each violation kind is called (the admin's forms and lists).
+VIOLATION_KIND_LABELS: dict[str, "StrOrPromise"] = {
+    "late_shipment": gettext_lazy("Late shipment"),
+    "false_listing": gettext_lazy("False listing"),
+    "prohibited_item": gettext_lazy("Prohibited item"),
+    "ip_infringement": gettext_lazy("IP infringement"),
+    "fake_reviews": gettext_lazy("Fake reviews"),
+    "failed_inspection": gettext_lazy("Failed inspection"),
+    "refusing_valid_returns": gettext_lazy("Refusing valid returns"),
+    "aftersales_sla_missed": gettext_lazy("After-sales deadline missed"),
+}
+
+#: VIO-1, issue 21: the kinds staff record by hand (the others come from the system's own rules).
+STAFF_VIOLATION_KINDS = (
+    "false_listing",
+    "prohibited_item",
+    "ip_infringement",
+    "fake_reviews",
+    "refusing_valid_returns",
+)
+
+
 # --- VIO-2, VIO-3: penalty thresholds ---------------------------------------------------------------
 
 

@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path
-from django.utils.html import escape
+from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
@@ -30,6 +31,8 @@ from platform_core.accounts.selectors import second_factor_enrolment_needed
 from platform_core.accounts.views import second_factor_enrol
 from platform_core.console.queues import work_queue_states
 from platform_core.console.timed_jobs import timed_jobs, timed_jobs_visible_to
+from platform_core.errors import DomainError
+from platform_core.uploads import evidence_response
 
 #: a read-only user may still post these (sign out, change their own password)
 READ_ONLY_POSTS = ("logout", "password_change")
@@ -148,6 +151,64 @@ def admin_form_page(
             "transition": {"label": label, "help_text": ""},
             "transition_form": form,
         },
+    )
+
+
+def service_form_run(request: HttpRequest, form: Any, perform: Callable[[dict[str, Any]], Any]) -> Any:
+    """Issue 21: on a POST whose ``form`` is valid, ``perform(cleaned_data)`` (the task's service) and return
+    its result; a ``DomainError`` it raises is shown on the form instead (and ``None`` returned)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return perform(form.cleaned_data)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return None
+
+
+def service_form_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    title: Any,
+    form: Any,
+    notice: Any = "",
+    subject: Any = None,
+    submit_label: Any = None,
+) -> TemplateResponse:
+    """Issue 21: a staff task's own page (a form with labels, help text and errors; file uploads allowed)
+    whose view calls the task's service; ``notice`` says what the task does and what follows."""
+    return TemplateResponse(
+        request,
+        "admin/service_form.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": title,
+            "form": form,
+            "notice": notice,
+            "subject": subject,
+            "submit_label": submit_label,
+        },
+    )
+
+
+def evidence_link(obj: Any, url_name: str) -> str:
+    """A download link to ``obj``'s evidence file (``evidence["file"]``, kept by ``uploads.evidence_store``)."""
+    evidence = obj.evidence if isinstance(obj.evidence, dict) else {}
+    if not evidence.get("file"):
+        return "-"
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), _("Download"))
+
+
+def evidence_download(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> FileResponse:
+    """SEC-4: the evidence file of the admin's object ``pk``, to those who may view such objects."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    obj = get_object_or_404(model_admin.model, pk=pk)
+    evidence = obj.evidence if isinstance(obj.evidence, dict) else {}
+    return evidence_response(
+        evidence.get("file") or {}, download_name=f"{model_admin.model._meta.model_name}-{pk}"
     )
 
 

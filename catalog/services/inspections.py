@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog.models import Inspection, InspectionBatch, Listing
+from catalog.models import Category, Inspection, InspectionBatch, Listing
 from catalog.selectors import listing_visible_q
 from catalog.services._common import _require_perm
 from catalog.services.review import listing_delist
@@ -22,6 +23,7 @@ from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, InvalidInput, NotFound
 from platform_core.hooks import Hook
 from platform_core.locking import lock
+from platform_core.uploads import evidence_store
 
 RiskFactor = Callable[[Sequence[Listing]], Mapping[int, float]]
 
@@ -63,16 +65,40 @@ def inspection_risk_weights(listings: Sequence[Listing]) -> dict[int, float]:
     return {listing_id: max(weight, 0.001) for listing_id, weight in weights.items()}
 
 
+def _category_and_descendants(category: Category) -> list[int]:
+    """The ids of ``category`` and every category below it in the tree (a handful of rows per level)."""
+    ids, level = [category.pk], [category.pk]
+    while level:
+        level = list(Category.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        ids.extend(pk for pk in level if pk not in ids)
+    return ids
+
+
 @transaction.atomic
 def inspection_batch_create(
-    *, size: int, actor: User, note: str = "", rng: random.Random | None = None
+    *,
+    size: int,
+    actor: User,
+    note: str = "",
+    rng: random.Random | None = None,
+    category: Category | None = None,
+    risk_weighted: bool = True,
 ) -> InspectionBatch:
-    """CAT-6: sample ``size`` on-sale listings at random, weighted by risk (``risk_weighted_sample``)."""
+    """CAT-6: sample ``size`` on-sale listings at random, weighted by risk (``risk_weighted_sample``) unless
+    ``risk_weighted`` is off (uniform); only listings of ``category`` and the categories below it, if given."""
     _require_perm(actor, "catalog.inspect_listing")
     if size <= 0:
         raise InvalidInput(_("Size must be positive."), errors={"size": [_("Must be ≥ 1.")]})
-    candidates = list(Listing.objects.filter(listing_visible_q()).select_related("merchant").order_by("pk"))
-    chosen = risk_weighted_sample(candidates, size=size, rng=rng)
+    candidates_q = Listing.objects.filter(listing_visible_q())
+    if category is not None:
+        candidates_q = candidates_q.filter(category_id__in=_category_and_descendants(category))
+    candidates = list(candidates_q.select_related("merchant").order_by("pk"))
+    if not candidates:
+        raise InvalidInput(
+            _("No listing on sale matches: nothing to sample."),
+            errors={"category": [_("No listing on sale.")]},
+        )
+    chosen = risk_weighted_sample(candidates, size=size, rng=rng, weighted=risk_weighted)
     batch = InspectionBatch.objects.create(created_by=actor, size=len(chosen), note=note)
     Inspection.objects.bulk_create(
         Inspection(batch=batch, listing=listing, risk_weight=weight) for listing, weight in chosen
@@ -81,7 +107,12 @@ def inspection_batch_create(
         actor=actor,
         action="inspection_batch.created",
         subject=batch,
-        after={"listings": [listing.pk for listing, _weight in chosen]},
+        after={
+            "listings": [listing.pk for listing, _weight in chosen],
+            "category": category.pk if category is not None else None,
+            "risk_weighted": risk_weighted,
+        },
+        reason=note,
     )
     return batch
 
@@ -122,13 +153,14 @@ def inspection_open_for_complaints(
 
 
 def risk_weighted_sample(
-    candidates: Sequence[Listing], *, size: int, rng: random.Random | None = None
+    candidates: Sequence[Listing], *, size: int, rng: random.Random | None = None, weighted: bool = True
 ) -> list[tuple[Listing, Decimal]]:
     """CAT-6, CAT-10: up to ``size`` of ``candidates`` (merchant joined), drawn at random without
     replacement, weighted by ``inspection_risk_weights`` (Efraimidis–Spirakis: each listing draws
-    ``u ** (1 / weight)``; the largest keys win). Returns each chosen listing with its weight."""
+    ``u ** (1 / weight)``; the largest keys win), or uniformly if not ``weighted``. Returns each chosen
+    listing with its weight."""
     rng = rng or random.SystemRandom()
-    weights = inspection_risk_weights(candidates)
+    weights = inspection_risk_weights(candidates) if weighted else {x.pk: 1.0 for x in candidates}
     keyed = []
     for listing in candidates:
         weight = weights[listing.pk]
@@ -139,13 +171,24 @@ def risk_weighted_sample(
 
 @transaction.atomic
 def inspection_record(
-    *, inspection: Inspection, result: str, evidence: dict[str, Any], actor: User
+    *,
+    inspection: Inspection,
+    result: str,
+    evidence: dict[str, Any],
+    actor: User,
+    evidence_file: UploadedFile | None = None,
 ) -> Inspection:
     """CAT-6: record the inspection result; a failure delists the listing and records a violation
-    (``failed_inspection``, source ``inspection``) against the merchant (VIO-1)."""
+    (``failed_inspection``, source ``inspection``) against the merchant (VIO-1). A failure needs findings
+    or a file; ``evidence_file`` (PDF, JPEG or PNG by content, SEC-4) is kept with the evidence."""
     _require_perm(actor, "catalog.inspect_listing")
     if result not in Inspection.Result.values:
         raise InvalidInput(_("Unknown result."), errors={"result": [_("pass or fail")]})
+    if result == Inspection.Result.FAIL and not (evidence or evidence_file):
+        raise InvalidInput(
+            _("A failed inspection needs its findings or an evidence file."),
+            errors={"findings": [_("Say what was found.")]},
+        )
     locked = (
         Inspection.objects.select_for_update()
         .select_related("listing__merchant")
@@ -157,6 +200,13 @@ def inspection_record(
     inspection = locked
     if inspection.result:
         raise Conflict(_("This inspection is already recorded."), code="already_recorded")
+    if evidence_file is not None:
+        evidence = {
+            **evidence,
+            "file": evidence_store(
+                evidence_file, folder="catalog/inspections", max_bytes=settings.STAFF_ATTACHMENT_MAX_BYTES
+            ),
+        }
     inspection.result, inspection.evidence = result, evidence
     inspection.inspector, inspection.inspected_at = actor, clock.now()
     inspection.save()

@@ -11,7 +11,8 @@ from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_visible_q
 from catalog.services._common import _require_perm
 from catalog.services.review import listing_delist, listing_restore
-from merchants.models import Merchant
+from merchants.models import Merchant, Violation
+from merchants.services.violations import violation_record
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
@@ -124,7 +125,8 @@ def ip_notice_counter(
 
 @transaction.atomic
 def ip_notice_action_proof(*, notice: IpNotice, proof: list[Any], actor: User) -> IpNotice:
-    """CAT-7 (ECL Art. 43): the rights holder shows a complaint or lawsuit in time: the takedown stands."""
+    """CAT-7 (ECL Art. 43), VIO-1: the rights holder shows a complaint or lawsuit in time: the takedown
+    stands, and an ``ip_infringement`` violation is recorded against the merchant (source ``system``)."""
     notice = ip_notice_lock(notice_id=notice.pk)
     if notice.rights_holder_id != actor.pk:
         raise NotFound(_("No such notice."))
@@ -143,6 +145,21 @@ def ip_notice_action_proof(*, notice: IpNotice, proof: list[Any], actor: User) -
         subject=notice,
     )
     audit_record(actor=actor, action="ip_notice.upheld", subject=notice)
+    # VIO-1: an upheld takedown is an established infringement: the merchant's violation follows by rule
+    violation_record(
+        merchant=notice.listing.merchant,
+        kind="ip_infringement",
+        evidence={
+            "ip_notice": notice.pk,
+            "listing": notice.listing_id,
+            "right_kind": notice.right_kind,
+            "right_reference": notice.right_reference,
+        },
+        source=Violation.Source.SYSTEM,
+        actor=None,
+        reason=_("IP notice #%(id)s upheld: the rights holder showed a complaint or lawsuit")
+        % {"id": notice.pk},
+    )
     return notice
 
 

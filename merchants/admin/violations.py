@@ -1,11 +1,12 @@
-"""Staff admin: violations (VIO-1), penalties (VIO-2, VIO-3, VIO-5) and the appeals queue (VIO-4)."""
+"""Staff admin: violations (VIO-1; recorded by hand on the add page, issue 21), penalties (VIO-2, VIO-3, VIO-5) and the appeals queue (VIO-4)."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -27,11 +28,20 @@ from merchants.models import (
     Violation,
     ViolationAppeal,
 )
+from merchants.policies import STAFF_VIOLATION_KINDS, VIOLATION_KIND_LABELS, VIOLATION_POLICY
 from merchants.selectors.violations import penalties_in_force
 from merchants.services.appeals import violation_appeal_decide
 from merchants.services.penalties import penalty_lift, penalty_publish
+from merchants.services.violations import RECORD_PERMISSION, violation_record_by_staff
 from platform_core.accounts.acting import request_user
-from platform_core.admin_site import action_permission, admin_form_page
+from platform_core.admin_site import (
+    action_permission,
+    admin_form_page,
+    evidence_download,
+    evidence_link,
+    service_form_page,
+    service_form_run,
+)
 from platform_core.errors import DomainError
 
 
@@ -48,14 +58,121 @@ class VoidedFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _kind_choices() -> list[tuple[str, str]]:
+    """VIO-1: the kinds staff record, each with its points and track from the policy."""
+    return [
+        (
+            kind,
+            str(
+                _("%(kind)s — %(points)d points, %(track)s")
+                % {
+                    "kind": VIOLATION_KIND_LABELS[kind],
+                    "points": VIOLATION_POLICY[kind].points,
+                    "track": Violation.Track(VIOLATION_POLICY[kind].track).label,
+                }
+            ),
+        )
+        for kind in STAFF_VIOLATION_KINDS
+    ]
+
+
+class ViolationRecordForm(forms.Form):
+    merchant = forms.ModelChoiceField(
+        label=_("Merchant"),
+        queryset=Merchant.objects.order_by("name"),
+        help_text=_("The shop the violation is recorded against."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Violation type"),
+        choices=_kind_choices,
+        help_text=_("The points and their track come from the violation policy (VIO-1, VIO-2)."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("What the merchant did, as the merchant will read it (they may appeal within 7 days)."),
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (PDF, PNG or JPEG)"),
+        help_text=_("A screenshot, a report or a rights holder's proof; checked by content."),
+    )
+
+
 @admin.register(Violation)
 class ViolationAdmin(ReadOnlyAdmin):
-    """VIO-1: violations by kind, track and source; voided ones stay listed (VIO-4)."""
+    """VIO-1: violations by kind, track and source; voided ones stay listed (VIO-4). Staff holding
+    ``merchants.add_violation`` record one by hand on the add page (``violation_record_by_staff``)."""
 
     list_display = ["merchant", "kind", "points", "track", "source", "created_at", "created_by", "voided_at"]
     list_filter = ["track", "source", "kind", VoidedFilter, "created_at"]
     search_fields = ["merchant__name", "merchant__credit_code"]
     list_select_related = ["merchant", "created_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Violation._meta.fields] + ["evidence_file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RECORD_PERMISSION)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Who records violations sees them (their own record among them)."""
+        return request.user.has_perm(RECORD_PERMISSION) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RECORD_PERMISSION) or super().has_module_permission(request)
+
+    def get_urls(self) -> list[URLPattern]:
+        evidence = path(
+            "<int:violation_id>/evidence/",
+            self.admin_site.admin_view(self.evidence_view),
+            name="merchants_violation_evidence",
+        )
+        return [evidence, *super().get_urls()]
+
+    @admin.display(description=_("evidence file"))
+    def evidence_file(self, violation: Violation) -> str:
+        return evidence_link(violation, "admin:merchants_violation_evidence")
+
+    def evidence_view(self, request: HttpRequest, violation_id: int) -> HttpResponseBase:
+        """SEC-4: a violation's evidence file, to those who may see violations."""
+        return evidence_download(self, request, violation_id)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        """VIO-1: record a violation by hand, with type, reason and evidence (audited, the merchant told)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ViolationRecordForm(request.POST or None, request.FILES or None, initial=request.GET.dict())
+        violation = service_form_run(
+            request,
+            form,
+            lambda data: violation_record_by_staff(
+                merchant=data["merchant"],
+                kind=data["kind"],
+                reason=data["reason"],
+                evidence_file=data["evidence"],
+                actor=request_user(request),
+            ),
+        )
+        if violation is not None:
+            self.message_user(
+                request,
+                _("Violation recorded against %(merchant)s: %(points)d points. The merchant was told.")
+                % {"merchant": violation.merchant.name, "points": violation.points},
+                level=messages.SUCCESS,
+            )
+            return redirect("admin:merchants_violation_change", object_id=violation.pk)
+        return service_form_page(
+            self,
+            request,
+            title=_("Record a violation (VIO-1)"),
+            form=form,
+            notice=_(
+                "The points count in their track for the year; crossing a threshold imposes its penalty at "
+                "once (VIO-2). The merchant is told and may appeal within 7 days (VIO-4)."
+            ),
+            submit_label=_("Record the violation"),
+        )
 
 
 class InForceFilter(admin.SimpleListFilter):

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from catalog.models import IpNotice, Listing
 from catalog.selectors import listing_list_for_customer
 from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
-from merchants.models import Merchant
+from merchants.models import Merchant, Violation
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.services import deadlines_sweep
@@ -108,6 +108,31 @@ def test_cat_7_rights_holder_lawsuit_keeps_listing_down(
     deadlines_sweep()
     listing.refresh_from_db()
     assert listing.status == Listing.Status.DELISTED
+
+
+def test_cat_7_vio_1_upheld_takedown_records_an_ip_infringement_violation(
+    merchant: Merchant, holder: User, staff_reviewer: User
+) -> None:
+    """Issue 21: a takedown upheld (the rights holder showed a complaint or lawsuit) records the merchant's
+    ``ip_infringement`` violation by rule, once; a takedown still contested records none."""
+    listing = approved_listing(merchant=merchant)
+    notice_id = file_notice(client_for(holder), listing)
+    ip_notice_validate(notice=IpNotice.objects.get(pk=notice_id), actor=staff_reviewer)
+    counter(merchant, notice_id)
+    assert not Violation.objects.filter(merchant=merchant).exists()  # contested: nothing established yet
+    response = client_for(holder).post(
+        f"/api/v1/ip-notices/{notice_id}/action-proof/", {"proof": ["files/court-receipt.pdf"]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    violation = Violation.objects.get(merchant=merchant)
+    assert (violation.kind, violation.source, violation.points) == ("ip_infringement", "system", 12)
+    assert violation.evidence["ip_notice"] == notice_id and violation.evidence["listing"] == listing.pk
+    entry = AuditEntry.objects.get(action="merchant.violation_recorded", subject_id=str(merchant.pk))
+    assert entry.after is not None and entry.after["kind"] == "ip_infringement" and entry.actor is None
+    again = client_for(holder).post(
+        f"/api/v1/ip-notices/{notice_id}/action-proof/", {"proof": ["files/court-receipt.pdf"]}, format="json"
+    )
+    assert again.status_code == 409 and Violation.objects.filter(merchant=merchant).count() == 1
 
 
 def test_cat_7_only_parties_act_on_a_notice(merchant: Merchant, holder: User, staff_reviewer: User) -> None:

@@ -25,6 +25,7 @@ GRANTS = [
     ("catalog.migrations.0008_assisted_listing", "catalog"),
     ("orders.migrations.0005_refund_order_permission", "orders"),
     ("disputes.migrations.0002_grant_committee_permissions", "disputes"),
+    ("merchants.migrations.0007_s6a_violation_recording", "merchants"),
 ]
 
 

@@ -8,15 +8,12 @@
 """
 
 import re
-import time
 from typing import Any, cast
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orders.models import Order, PaymentCallbackLog
 from orders.services.refunds import order_cancel
@@ -25,8 +22,9 @@ from platform_core.accounts.roles import Role
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import Forbidden
 from staff.selectors import administrator_list
-from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory, UserFactory
+from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.orders import paid_order
+from tests.helpers.admin_login import admin_signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,21 +52,7 @@ def _give(user: User, *keys: str) -> User:
 def _admin_client(settings, user: User) -> Client:
     """Signed in to the admin as SEC-3 requires: password and a TOTP token."""
     settings.STAFF_REQUIRE_OTP = True
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
-    client = Client()
-    response = client.post(
-        "/admin/login/",
-        {
-            "username": user.email,
-            "password": DEFAULT_PASSWORD,
-            "otp_device": device.persistent_id,
-            "otp_token": f"{totp.token():0{device.digits}d}",
-        },
-    )
-    assert response.status_code == 302, response.content[:500]
-    return client
+    return admin_signed_in(user)
 
 
 def _rights_entries(subject: Any) -> list[AuditEntry]:
