@@ -102,3 +102,51 @@ class AlipayPayoutProvider(PayoutProvider):
             return TransferResult(succeeded=False, pending=True, reference=reference)
         reason = str(node.get("fail_reason") or node.get("error_code") or status or "refused")
         return TransferResult(succeeded=False, reference=reference, error=reason)
+
+
+# --- PAY-5, ORD-4: what a trade can no longer return reaches the payer by a transfer ------------------
+
+
+def payer_transfer_send(
+    *, out_biz_no: str, amount: Decimal, payer_user_id: str, title: str
+) -> TransferResult:
+    """A refund or compensation larger than what its trade can still return, sent to the Alipay user who
+    paid (``buyer_id``, payee type ``ALIPAY_USER_ID``: no name needed) from the platform's balance;
+    idempotent on ``out_biz_no``."""
+    client = AlipayClient()
+    try:
+        node = client.call(
+            TRANSFER,
+            {
+                "out_biz_no": out_biz_no,
+                "trans_amount": str(amount),
+                "product_code": "TRANS_ACCOUNT_NO_PWD",
+                "biz_scene": "DIRECT_TRANSFER",
+                "order_title": title,
+                "payee_info": {"identity": payer_user_id, "identity_type": "ALIPAY_USER_ID"},
+                "remark": title,
+            },
+        )
+    except ProviderRejected as exc:
+        if exc.code in RETRYABLE:
+            raise ProviderUnreachable(f"{TRANSFER}: {exc}") from exc
+        return TransferResult(succeeded=False, error=str(exc))
+    return AlipayPayoutProvider._result(node)
+
+
+def payer_transfer_query(*, out_biz_no: str) -> TransferResult:
+    """What became of a payer transfer whose answer was lost (``not_found``: it may be sent)."""
+    try:
+        node = AlipayClient().call(
+            TRANSFER_QUERY,
+            {
+                "out_biz_no": out_biz_no,
+                "product_code": "TRANS_ACCOUNT_NO_PWD",
+                "biz_scene": "DIRECT_TRANSFER",
+            },
+        )
+    except ProviderRejected as exc:
+        if exc.code == "ORDER_NOT_EXIST":
+            return TransferResult(succeeded=False, not_found=True)
+        raise
+    return AlipayPayoutProvider._result(node)

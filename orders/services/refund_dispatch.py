@@ -15,8 +15,13 @@ the original payment, exactly once.
   or ``failed`` (the provider refused: logged as an error and audited for finance; never retried by
   itself).
 - A provider never returns more than a trade's amount: a refund that does not fit in what its payment's
-  trade can still return (the late-shipment compensation on top of a full refund) is not sent; it is
-  ``awaiting_transfer`` (audited, logged as an error) for the transfer rail (issue 23's payouts).
+  trade can still return (the late-shipment compensation on top of a full refund) is not sent as a
+  refund; it is ``awaiting_transfer`` (audited). Where the platform has a transfer rail to the payer —
+  an Alipay payment whose payer we know, with Alipay transfers configured (``ORDERS_PAYOUT_PROVIDER``
+  ``alipay``, decision 037) — it is then transferred to that Alipay user from the platform's balance
+  (``alipay.fund.trans.uni.transfer``, payee ``ALIPAY_USER_ID``, ``out_biz_no`` = ``refund_no``), with
+  the same claim, back-off, query-before-resend and sweep as a refund, and becomes ``succeeded``.
+  Otherwise (WeChat Pay: no transfer rail built) it waits for finance, logged as an error.
 """
 
 import logging
@@ -105,6 +110,8 @@ def _claim(refund_id: int) -> tuple[Refund, bool] | None:
 def refund_send(*, refund_id: int) -> Refund:
     """Send (or, if it may have been sent, query) one pending refund and record the answer. Outside any
     transaction: the provider call happens between two short ones."""
+    if Refund.objects.filter(pk=refund_id, status=Refund.Status.AWAITING_TRANSFER).exists():
+        return refund_transfer_send(refund_id=refund_id)
     claimed = _claim(refund_id)
     if claimed is None:
         return Refund.objects.get(pk=refund_id)
@@ -149,7 +156,12 @@ def _record(refund: Refund, result: RefundResult) -> Refund:
         refund.status = Refund.Status.AWAITING_TRANSFER if too_large else Refund.Status.FAILED
         refund.next_attempt_at = None
         refund.last_error = (result.error or "refused")[:500]
-        logger.error("refund %s not paid by the provider: %s", refund.refund_no, refund.last_error)
+        if not (too_large and _transfer_possible(refund)):
+            logger.error("refund %s not paid by the provider: %s", refund.refund_no, refund.last_error)
+    if refund.status == Refund.Status.AWAITING_TRANSFER and _transfer_possible(refund):
+        refund.next_attempt_at = clock.now()  # the sweep's, if the task below is lost
+        refund_id = refund.pk
+        transaction.on_commit(lambda: _enqueue(refund_id), robust=True)
     refund.save()
     if refund.status != Refund.Status.PENDING:
         audit_record(
@@ -168,17 +180,103 @@ def _record(refund: Refund, result: RefundResult) -> Refund:
 
 
 def refunds_due(*, limit: int = 200) -> list[int]:
-    """The pending refunds whose next attempt is due (never attempted ones first)."""
-    due = Refund.objects.filter(status=Refund.Status.PENDING, payment__isnull=False).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now())
+    """The pending refunds whose next attempt is due (never attempted ones first), and the ones awaiting
+    a transfer that has a rail."""
+    waiting = Q(status=Refund.Status.PENDING) | Q(
+        status=Refund.Status.AWAITING_TRANSFER,
+        payment__provider__in=_transfer_rails(),
+        payment__payer_account__gt="",
+    )
+    due = (
+        Refund.objects.filter(waiting, payment__isnull=False)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
+        .exclude(status=Refund.Status.AWAITING_TRANSFER, next_attempt_at__isnull=True)
     )
     return list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def refunds_sweep() -> int:
-    """Send or query every due pending refund (beat); how many were handled."""
+    """Send or query every due pending refund or transfer (beat); how many were handled."""
     handled = 0
     for refund_id in refunds_due():
         refund_send(refund_id=refund_id)
         handled += 1
     return handled
+
+
+# --- what a trade can no longer return: a transfer to the payer ----------------------------------------
+
+
+def _transfer_rails() -> list[str]:
+    """The payment providers whose payers the platform can transfer to (decision 037's Alipay transfers)."""
+    return ["alipay"] if settings.ORDERS_PAYOUT_PROVIDER == "alipay" else []
+
+
+def _transfer_possible(refund: Refund) -> bool:
+    payment = refund.payment
+    return payment is not None and payment.provider in _transfer_rails() and bool(payment.payer_account)
+
+
+@transaction.atomic
+def _claim_transfer(refund_id: int) -> tuple[Refund, bool] | None:
+    refund = lock(Refund.objects.select_related("payment", "order"), refund_id)
+    if refund.status != Refund.Status.AWAITING_TRANSFER or not _transfer_possible(refund):
+        return None
+    sent_before = refund.sent_at is not None
+    now = clock.now()
+    refund.sent_at = refund.sent_at or now
+    refund.attempts += 1
+    refund.next_attempt_at = now + _backoff(refund.attempts)
+    refund.save(update_fields=["sent_at", "attempts", "next_attempt_at"])
+    return refund, sent_before
+
+
+def refund_transfer_send(*, refund_id: int) -> Refund:
+    """Send (or, if it may have been sent, query) the transfer of a refund its trade cannot return; the
+    gateway call happens between two short transactions. A refusal stays ``awaiting_transfer`` for finance
+    (logged as an error, audited); no answer is retried with back-off."""
+    from orders.payments.transfers import payer_transfer_query, payer_transfer_send
+
+    claimed = _claim_transfer(refund_id)
+    if claimed is None:
+        return Refund.objects.get(pk=refund_id)
+    refund, sent_before = claimed
+    assert refund.payment is not None
+    try:
+        result = payer_transfer_query(out_biz_no=refund.refund_no) if sent_before else None
+        if result is None or result.not_found:
+            result = payer_transfer_send(
+                out_biz_no=refund.refund_no,
+                amount=refund.amount,
+                payer_user_id=refund.payment.payer_account,
+                title=f"{refund.get_kind_display()} {refund.order.number}",
+            )
+    except (ProviderUnreachable, NotImplementedError, ValueError) as exc:
+        return _attempt_failed(refund_id, repr(exc))
+    with transaction.atomic():
+        refund = lock(Refund.objects.select_related("order"), refund_id)
+        if refund.status != Refund.Status.AWAITING_TRANSFER or result.pending:
+            return refund
+        refund.provider_reference = result.reference[:64] or refund.provider_reference
+        refund.next_attempt_at = None
+        if result.succeeded:
+            refund.status, refund.completed_at, refund.last_error = Refund.Status.SUCCEEDED, clock.now(), ""
+        else:
+            refund.last_error = (result.error or "refused")[:500]
+            logger.error(
+                "refund %s: the transfer to the payer was refused: %s", refund.refund_no, refund.last_error
+            )
+        refund.save()
+        audit_record(
+            actor=None,
+            action="order.refund_transferred" if result.succeeded else "order.refund_transfer_refused",
+            subject=refund.order,
+            after={
+                "refund_no": refund.refund_no,
+                "kind": refund.kind,
+                "amount": refund.amount,
+                "provider_reference": refund.provider_reference,
+                "error": refund.last_error,
+            },
+        )
+        return refund

@@ -6,7 +6,8 @@ As Alipay documents them:
 
 - a transfer names ``out_biz_no`` (idempotent: the same number again answers the first transfer and
   moves nothing more; with another amount or payee it is refused ``PARAM_ILLEGAL``), ``trans_amount``,
-  ``product_code`` ``TRANS_ACCOUNT_NO_PWD`` (payee ``ALIPAY_LOGON_ID``) or ``TRANS_BANKCARD_NO_PWD`` (payee
+  ``product_code`` ``TRANS_ACCOUNT_NO_PWD`` (payee ``ALIPAY_LOGON_ID`` with the holder's name, or
+  ``ALIPAY_USER_ID`` — a ``2088…`` user, e.g. one who paid a trade — the name optional) or ``TRANS_BANKCARD_NO_PWD`` (payee
   ``BANKCARD_ACCOUNT``) and the payee's ``name``; an unknown payee is ``PAYEE_NOT_EXIST``, a name that is
   not the account holder's ``PAYEE_USER_INFO_ERROR``, more than the platform's balance
   ``PAYER_BALANCE_NOT_ENOUGH`` (nothing moves); a success answers ``status`` ``SUCCESS`` with ``order_id``;
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 
 TRANSFER = "alipay.fund.trans.uni.transfer"
 TRANSFER_QUERY = "alipay.fund.trans.common.query"
-IDENTITY_TYPES = {"TRANS_ACCOUNT_NO_PWD": "ALIPAY_LOGON_ID", "TRANS_BANKCARD_NO_PWD": "BANKCARD_ACCOUNT"}
+IDENTITY_TYPES = {
+    "TRANS_ACCOUNT_NO_PWD": ("ALIPAY_LOGON_ID", "ALIPAY_USER_ID"),
+    "TRANS_BANKCARD_NO_PWD": ("BANKCARD_ACCOUNT",),
+}
 
 
 @dataclass
@@ -69,7 +73,7 @@ class AlipayTransfers:
         product = str(biz.get("product_code", ""))
         if amount is None or not number or not isinstance(payee, dict):
             return fake.rejected(TRANSFER, request, 400, "PARAM_ILLEGAL", "参数有误")
-        if IDENTITY_TYPES.get(product) != payee.get("identity_type"):
+        if payee.get("identity_type") not in IDENTITY_TYPES.get(product, ()):
             return fake.rejected(TRANSFER, request, 400, "PARAM_ILLEGAL", "产品码与收款方类型不符")
         identity, name = str(payee.get("identity", "")), str(payee.get("name", ""))
         done = self.transfers.get(number)
@@ -77,9 +81,12 @@ class AlipayTransfers:
             if (done.amount, done.identity) != (amount, identity):
                 return fake.rejected(TRANSFER, request, 400, "PARAM_ILLEGAL", "out_biz_no 与原请求不一致")
             return self._answer(TRANSFER, done)
-        if identity not in self.payees:
+        by_user_id = payee.get("identity_type") == "ALIPAY_USER_ID"
+        # a user id (2088…) is any Alipay user who paid one of the fake's trades; its name is optional
+        known = {t.buyer_id for t in fake.trades.values() if t.buyer_id} if by_user_id else self.payees
+        if identity not in known:
             return fake.rejected(TRANSFER, request, 400, "PAYEE_NOT_EXIST", "收款账号不存在")
-        if self.payees[identity] != name:
+        if (name or not by_user_id) and self.payees.get(identity) != name:
             return fake.rejected(TRANSFER, request, 400, "PAYEE_USER_INFO_ERROR", "收款方姓名不匹配")
         if amount > self.balance:
             return fake.rejected(TRANSFER, request, 400, "PAYER_BALANCE_NOT_ENOUGH", "余额不足")

@@ -16,10 +16,12 @@ from orders.payments.alipay import AlipayProvider
 from orders.payments.wechat_pay import WechatPayProvider
 from orders.selectors.money import order_paid_amount
 from orders.services.refund_dispatch import refunds_sweep
+from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.services import deadlines_sweep
 from tests.conftest import client_for
 from tests.factories.orders import pending_order, sku_for_sale
 from tests.fakes.alipay import FakeAlipay
+from tests.fakes.alipay_transfer import TRANSFER, AlipayTransfers
 from tests.fakes.wechat_pay import REFUND, FakeWechatPay
 
 pytestmark = pytest.mark.django_db
@@ -312,6 +314,49 @@ def test_ord_4_a_compensation_on_top_of_a_full_refund_waits_for_a_transfer(
         ("compensation", "10.00", "succeeded"),
         ("refund", "200.00", "awaiting_transfer"),
     ]
+
+
+def test_ord_4_pay_5_what_the_trade_cannot_return_is_transferred_to_the_alipay_payer_exactly_once(
+    api_client, fake_alipay, settings, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    """With Alipay transfers configured (decision 037), the full refund that no longer fits in the trade
+    after the ORD-4 compensation reaches the customer as a transfer to the Alipay user who paid (payee
+    ``ALIPAY_USER_ID``), exactly once even when the transfer's answer is lost, and shows as succeeded."""
+    settings.ORDERS_PAYOUT_PROVIDER = "alipay"
+    transfers = AlipayTransfers.install(fake_alipay)
+    time_machine.move_to("2026-03-10 10:00:00+08:00")
+    order = _paid_through(api_client, "alipay", fake_alipay)
+    payment = order.payments.get()
+    time_machine.move_to(order.paid_at + timedelta(hours=72, seconds=1))  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep()
+    fake_alipay.inject(TRANSFER, "drop")  # Alipay transfers, but its answer is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(order.customer).post(
+            f"/api/v1/orders/{order.pk}/cancel/",
+            {"reason": "not shipped in time"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="cancel-1",
+        )
+    assert response.status_code == 200, response.content
+    for minutes in (10, 30, 60):
+        _sweep_later(time_machine, minutes=minutes)
+    full = Refund.objects.get(order=order, kind=Refund.Kind.REFUND)
+    assert full.status == Refund.Status.SUCCEEDED and full.provider_reference
+    assert _refunds_at(fake_alipay, payment.out_trade_no) == [Decimal("10.00")]  # the trade's part
+    [transfer] = transfers.transfers.values()  # the rest: one transfer, never two
+    assert (transfer.out_biz_no, transfer.identity, transfer.amount) == (
+        full.refund_no,
+        payment.payer_account,
+        Decimal("200.00"),
+    )
+    assert len(fake_alipay.calls_to(TRANSFER)) == 1  # the lost answer was recovered by the query
+    shown = client_for(order.customer).get(f"/api/v1/orders/{order.pk}/").json()["refunds"]
+    assert [(r["kind"], r["amount"], r["status"]) for r in shown] == [
+        ("compensation", "10.00", "succeeded"),
+        ("refund", "200.00", "succeeded"),
+    ]
+    assert AuditEntry.objects.filter(action="order.refund_transferred", subject_id=order.pk).count() == 1
 
 
 # --- PAY-3: WeChat Pay platform certificate rotation --------------------------------------------------
