@@ -26,4 +26,4 @@ def _contribute_to_class_without_history(
 
 def fsm_historical_models_skip_transitions() -> None:
     """Install the above (idempotent); called once at start-up by ``platform_core``'s ``ready()``."""
-    FSMFieldMixin.contribute_to_class = _contribute_to_class_without_history  # type: ignore[method-assign]
+    FSMFieldMixin.contribute_to_class = _contribute_to_class_without_history
