@@ -1,5 +1,6 @@
 """What the after-sales chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
+from aftersales import demo
 from aftersales.dashboard import aftersales_actions
 from aftersales.selectors import (
     aftersales_closure_pending,
@@ -14,6 +15,7 @@ from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
 from orders.services.checkout import contract_policy_sources
+from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.accounts.services import account_deletion_checks
 
 # REP-3, VIO-6: response figures and complaint counts feed the merchant's credit and KPIs; MSG-2, VIO-6:
@@ -35,3 +37,6 @@ home_action_sources.register(aftersales_actions)
 
 # ORD-1: checkout copies the shop's after-sales policy into each order's contract.
 contract_policy_sources.register(aftersales_policy_terms)
+
+# Issue 24: the demo customer's requests in several states and complaints (``manage.py seed_demo``).
+demo_seeders.register(demo.seed)

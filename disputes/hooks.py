@@ -1,11 +1,13 @@
 """What the disputes chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
 from aftersales.services.requests import request_escalated
+from disputes import demo
 from disputes.dashboard import dispute_actions
 from disputes.selectors import dispute_kpi_figures
 from disputes.services.opening import dispute_escalation_handler
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
+from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.org.permissions import Audience, Level, permission_register
 
 # AFS-5, DSP-1: a refusal the customer escalates opens a dispute.
@@ -30,3 +32,6 @@ permission_register(
     audience=Audience.STAFF,
     description="Arbitrate disputes: rule, sit on appeal panels (DSP-3, DSP-4)",
 )
+
+# Issue 24: the demo customer's a case in each stage (``manage.py seed_demo``).
+demo_seeders.register(demo.seed)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import OutputWrapper
 
 from catalog.models import Category
-from merchants.models import DocumentKind, Merchant, MerchantApplication, PlatformAgreement
+from merchants.models import DocumentKind, Merchant, MerchantApplication, PlatformAgreement, Violation
 from merchants.services.agreements import agreement_accept
 from merchants.services.applications import (
     application_approve,
@@ -23,6 +23,8 @@ from merchants.services.applications import (
 )
 from merchants.services.deposits import merchant_deposit_credit
 from merchants.services.lifecycle import merchant_ban, merchant_close, merchant_restrict, merchant_suspend
+from merchants.services.penalties import penalty_publish
+from merchants.services.violations import violation_record
 from merchants.validators import credit_code_check_digit
 from platform_core import clock
 from platform_core.accounts.demo import DASHBOARD, demo_user
@@ -103,6 +105,21 @@ def _application(n: int, label: str, owner: User, categories: list[Category]) ->
     return application
 
 
+def _penalised(merchant: Merchant, reviewer: User) -> None:
+    """VIO-1, VIO-2, VIO-5: two false listings found by staff reach 12 general points — a 7-day listing
+    restriction in force — which staff publish at once (rather than within the working day)."""
+    for n in (1, 2):
+        violation_record(
+            merchant=merchant,
+            kind="false_listing",
+            evidence={"note": f"演示：商品{n}描述与实物不符"},
+            source=Violation.Source.STAFF,
+            actor=reviewer,
+        )
+    for penalty in merchant.penalties.filter(published_at__isnull=True, lifted_at__isnull=True):
+        penalty_publish(penalty=penalty, actor=reviewer)
+
+
 def seed(*, stdout: OutputWrapper) -> None:
     reviewer = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if reviewer is None:
@@ -143,6 +160,7 @@ def seed(*, stdout: OutputWrapper) -> None:
             merchant_restrict(
                 merchant=merchant, cause=Merchant.Cause.STAFF, reason="演示：投诉待核实", actor=reviewer
             )
+            _penalised(merchant, reviewer)
         elif state == "suspended":
             merchant_suspend(
                 merchant=merchant, cause=Merchant.Cause.STAFF, reason="演示：涉嫌售假调查中", actor=reviewer

@@ -49,7 +49,7 @@ LISTINGS = (  # title, price, target review state
 
 
 @contextmanager
-def _at(moment: datetime) -> Iterator[None]:
+def demo_at(moment: datetime) -> Iterator[None]:
     """Run at ``moment`` (in the past), enforcing first whatever fell due by then."""
     with time_machine.travel(moment, tick=False):
         deadlines_sweep()
@@ -108,6 +108,20 @@ def _ship(order: Order, n: int) -> Order:
     )
 
 
+def demo_delivered_order(customer: User, listing: Listing, n: int) -> Order:
+    """An order of ``listing`` paid, shipped and confirmed by ``customer`` now (on the demo's moved clock):
+    what the after-sales and disputes demos build their requests and cases on."""
+    order = _ship(_order(customer, listing), n)
+    return order_confirm_receipt(order=order, actor=customer)
+
+
+def demo_shop_listing(shop: Merchant) -> Listing | None:
+    """The flagship shop's approved demo listing the after-sales and disputes demos sell."""
+    return Listing.objects.filter(
+        merchant=shop, status=Listing.Status.APPROVED, versions__title="演示帆布包"
+    ).first()
+
+
 def _review(order: Order, text: str, **ratings: Any) -> None:
     scores = {"rating": 5, "description_rating": 5, "service_rating": 5, "logistics_rating": 4, **ratings}
     review_create(
@@ -131,7 +145,7 @@ def seed(*, stdout: OutputWrapper) -> None:
         return
     now = clock.now()
     start = now - timedelta(days=22)
-    with _at(start):
+    with demo_at(start):
         # MER-5: a margin above the required deposit, so the late shipment's compensation (ORD-4) leaves
         # the shop active and its listings on sale
         merchant_deposit_credit(
@@ -145,34 +159,34 @@ def seed(*, stdout: OutputWrapper) -> None:
     cup, bag, mug, towel = (listings[t] for t, _p, s in LISTINGS if s == "approved")
 
     # settled and paid out: bought three weeks ago, confirmed, the 15-day after-sales window closed
-    with _at(start + timedelta(hours=2)):
+    with demo_at(start + timedelta(hours=2)):
         settled = _ship(_order(customer, cup), 1)
-    with _at(start + timedelta(days=2)):
+    with demo_at(start + timedelta(days=2)):
         order_confirm_receipt(order=settled, actor=customer)
         _review(settled, "保温效果很好，物流也快。")
     # auto-confirmed (ORD-6): shipped 12 days ago, never confirmed by the customer
-    with _at(now - timedelta(days=12)):
+    with demo_at(now - timedelta(days=12)):
         _ship(_order(customer, bag), 2)
     # the window closed five days ago (the sweep settles it); that night's payout run
-    with _at(start + timedelta(days=17, hours=3)):
+    with demo_at(start + timedelta(days=17, hours=3)):
         payouts_run()
     # late (ORD-4): paid four days ago and never shipped — compensated, the shop has a violation
-    with _at(now - timedelta(days=4)):
+    with demo_at(now - timedelta(days=4)):
         _order(customer, mug)
     # completed and reviewed, still inside its after-sales window
-    with _at(now - timedelta(days=3)):
+    with demo_at(now - timedelta(days=3)):
         recent = _ship(_order(customer, towel), 3)
-    with _at(now - timedelta(days=2)):
+    with demo_at(now - timedelta(days=2)):
         order_confirm_receipt(order=recent, actor=customer)
         _review(recent, "毛巾有点掉毛，一般。", rating=3, description_rating=3)
     # cancelled by the shop after payment: refunded in full
-    with _at(now - timedelta(days=2)):
+    with demo_at(now - timedelta(days=2)):
         refunded = _order(customer, cup)
         order_cancel(order=refunded, reason="演示：库存不足，无法发货", actor=shop.owner, as_merchant=True)
     # shipped yesterday; paid an hour ago (to ship); awaiting payment
-    with _at(now - timedelta(days=1)):
+    with demo_at(now - timedelta(days=1)):
         _ship(_order(customer, mug), 4)
-    with _at(now - timedelta(hours=1)):
+    with demo_at(now - timedelta(hours=1)):
         _order(customer, bag)
     _order(customer, towel, pay=False)
     deadlines_sweep()

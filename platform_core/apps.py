@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 
+from platform_core.fsm_state import fsm_historical_models_skip_transitions
+
 
 class PlatformCoreConfig(AppConfig):
     """The kernel itself: its hooks (``platform_core.hooks``) and the ``hooks`` command."""
@@ -13,3 +15,5 @@ class PlatformCoreConfig(AppConfig):
         # Every installed app's ``hooks.py`` registers what it plugs into other apps, in INSTALLED_APPS
         # order (the firing order), in every process: web, worker and beat.
         autodiscover_modules("hooks")
+        # migrate renders thousands of historical models: no FSM receiver for each (decision 039)
+        fsm_historical_models_skip_transitions()

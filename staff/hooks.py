@@ -1,8 +1,10 @@
 """What the staff chapter plugs into the kernel (imported at start-up; ``platform_core.hooks``)."""
 
+from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.accounts.services import account_anonymisers
 from platform_core.org.departments import department_head_resolvers
 from platform_core.org.permissions import Audience, Level, permission_register, training_checks
+from staff import demo
 from staff.selectors import department_head, training_passed_by
 from staff.services.account_deletion import staff_anonymise_user
 
@@ -66,3 +68,6 @@ permission_register(
     audience=Audience.USER,
     description="Set privacy options beyond the defaults (USR-2)",
 )
+
+# Issue 24: the demo staff's profiles and permission applications (``manage.py seed_demo``).
+demo_seeders.register(demo.seed)

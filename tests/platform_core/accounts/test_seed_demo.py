@@ -145,6 +145,23 @@ def _printed_accounts(text: str) -> list[tuple[str, str]]:
     )
 
 
+def _assert_signs_in(email: str, path: str) -> None:
+    """The printed account signs in where the printout says, with the printed password."""
+    if path == "/api/v1/auth/login/":
+        api = APIClient().post(path, {"login": email, "password": DEMO_PASSWORD}, format="json")
+        assert api.status_code == 200, (email, api.content)
+    elif path == "/merchant/login/":
+        client = Client()
+        response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, (email, response.content[:500])
+        assert client.session.get("_auth_user_id"), email
+    else:
+        client = Client()
+        response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, (email, response.content[:1500])
+        assert client.get("/admin/").status_code == 200, email
+
+
 def test_seed_demo_every_printed_account_signs_in_where_the_printout_says(settings) -> None:
     """Issue 24: the partner and lifecycle shops, the applicants and the coordinator too, with the printed
     password; the admin asks for the password alone when the printout says 2FA is off."""
@@ -159,19 +176,7 @@ def test_seed_demo_every_printed_account_signs_in_where_the_printout_says(settin
     assert "2FA is OFF" in text
 
     for email, path in printed:
-        if path == "/api/v1/auth/login/":
-            api = APIClient().post(path, {"login": email, "password": DEMO_PASSWORD}, format="json")
-            assert api.status_code == 200, (email, api.content)
-        elif path == "/merchant/login/":
-            client = Client()
-            response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
-            assert response.status_code == 302, (email, response.content[:500])
-            assert client.session.get("_auth_user_id"), email
-        else:
-            client = Client()
-            response = client.post(path, {"username": email, "password": DEMO_PASSWORD})
-            assert response.status_code == 302, (email, response.content[:1500])
-            assert client.get("/admin/").status_code == 200, email
+        _assert_signs_in(email, path)
 
     # a second run prints the same accounts
     again = StringIO()
