@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from aftersales.models import AfterSalesRequest, Complaint
 from catalog.models import Listing
@@ -15,7 +16,9 @@ from merchants.models import Merchant
 from merchants.services.reverification import reverification_open
 from orders.models import Order, PayoutStatement
 from orders.services.settlement import order_escrow_hold
+from staff.models import Announcement
 from tests.dashboard.conftest import member_of
+from tests.factories.accounts import UserFactory
 from tests.factories.aftersales import file_complaint
 from tests.factories.merchants import PlatformAgreementFactory
 from tests.helpers.queries import assert_max_queries
@@ -90,8 +93,36 @@ def test_money_page_query_budget(
 def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: Merchant) -> None:
     for _ in range(5):
         member_of(shop, "operations")
-    paths = ["/merchant/members/", "/merchant/onboarding/", "/merchant/agreement/"]
+    paths = [
+        "/merchant/members/",
+        "/merchant/onboarding/",
+        "/merchant/agreement/",
+        "/merchant/announcements/",
+    ]
     _budget_holds(owner_client, paths, lambda: [member_of(shop, "finance") for _ in range(45)])
+
+
+def test_banners_and_announcements_query_budget(owner_client: Client, shop: Merchant) -> None:
+    """STF-6, MER-4: the banners of a new announcement and a new agreement version cost one query each."""
+    now = timezone.now()
+    PlatformAgreementFactory(
+        version="2026.12", published_at=now - timedelta(days=1), effective_at=now + timedelta(days=6)
+    )
+    publisher = UserFactory.create(is_staff=True)
+
+    def publish(n: int) -> None:
+        for i in range(n):
+            Announcement.objects.create(title=f"公告 {i}", body="正文", published_by=publisher)
+
+    publish(5)
+    paths = [
+        "/merchant/",
+        "/merchant/money/",
+        "/merchant/standing/",
+        "/merchant/agreement/",
+        "/merchant/announcements/",
+    ]
+    _budget_holds(owner_client, paths, lambda: publish(45))
 
 
 def test_aftersales_and_complaint_pages_query_budget(
