@@ -30,10 +30,9 @@ from merchants.dashboard.base import (
     page,
     show_error,
 )
-from merchants.dashboard.closure import ClosureRequestForm
-from merchants.models import Merchant, MerchantMember
+from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
-from merchants.selectors.standing import merchant_closure_request_latest, merchant_required_deposit
+from merchants.selectors.standing import merchant_required_deposit
 from orders.models import DeliveryCase, Order
 from orders.payments import providers_enabled
 from orders.selectors.delivery import (
@@ -298,7 +297,7 @@ def packing_slip(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @merchant_required(MONEY_ROLES)
 def money(request: HttpRequest) -> HttpResponse:
-    """PAY-2, PAY-4, PAY-6, MER-5, MER-8: escrow held (and why), payable, deposit, statements, closure."""
+    """PAY-2, PAY-4, PAY-6, MER-5: escrow held (and why), payable, deposit, statements."""
     merchant = merchant_for_request(request)
     balances = merchant_ledger_balances(merchant=merchant)
     escrow_total, holds = merchant_escrow_held(merchant=merchant)
@@ -312,11 +311,6 @@ def money(request: HttpRequest) -> HttpResponse:
         "deposit": balances.get(AccountKind.MERCHANT_DEPOSIT, Decimal("0.00")),
         "deposit_required": merchant_required_deposit(merchant=merchant),
         "page_obj": statement_page,
-        # MER-5, MER-8: the owner asks to close and get the deposit back; the request's status is shown
-        "closure": merchant_closure_request_latest(merchant=merchant),
-        "closure_form": ClosureRequestForm(),
-        "may_close": merchant_role_for_request(request) == MerchantMember.Role.OWNER
-        and merchant.status not in (Merchant.Status.CLOSED, Merchant.Status.BANNED),
     }
     return page(request, "merchant/money.html", context)
 

@@ -1,15 +1,24 @@
-"""MER-5, MER-8 (issue 21): the owner asks to close the shop and have the deposit returned (the form
-sits on the money page, ``orders.dashboard.money``, which shows the request's status)."""
+"""MER-5, MER-8 (issue 21): the owner asks to close the shop and have the deposit returned; the page shows
+the deposit, the requests and their status (a banner on every page while one waits for finance)."""
+
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from merchants.dashboard.base import OWNER_ONLY, SERVICE_ERRORS, merchant_required, show_error
-from merchants.permissions import merchant_for_request
+from merchants.dashboard.base import MONEY_ROLES, SERVICE_ERRORS, Banner, merchant_required, page, show_error
+from merchants.models import Merchant, MerchantClosureRequest, MerchantMember
+from merchants.permissions import merchant_for_request, merchant_role_for_request
+from merchants.selectors.standing import (
+    closure_banner_annotations,
+    merchant_closure_request_list,
+    merchant_deposit_balance,
+)
 from merchants.services.closure import merchant_closure_request
 from platform_core.accounts.acting import request_user
 
@@ -26,24 +35,54 @@ class ClosureRequestForm(forms.Form):
     )
 
 
-@merchant_required(OWNER_ONLY)
-@require_POST
-def closure_request(request: HttpRequest) -> HttpResponse:
-    """MER-5, MER-8: the owner's request to close and get the deposit back; finance decides it."""
-    form = ClosureRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tell us why the shop closes."))
-        return redirect("merchant:money")
-    try:
-        merchant_closure_request(
-            merchant=merchant_for_request(request),
-            reason=form.cleaned_data["reason"],
-            actor=request_user(request),
-        )
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(
-            request, _("Closure requested. Finance will check what is pending and return the deposit.")
-        )
-    return redirect("merchant:money")
+@merchant_required(MONEY_ROLES)
+@require_http_methods(["GET", "POST"])
+def closure(request: HttpRequest) -> HttpResponse:
+    """MER-5, MER-8: the deposit, the shop's closure requests with their status, and (the owner) the
+    request to close and get the deposit back; finance decides it in the admin."""
+    merchant = merchant_for_request(request)
+    requests = list(merchant_closure_request_list(merchant=merchant))
+    may_request = (
+        merchant_role_for_request(request) == MerchantMember.Role.OWNER
+        and merchant.status not in (Merchant.Status.CLOSED, Merchant.Status.BANNED)
+        and not any(r.is_open for r in requests)
+    )
+    form = ClosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merchant_closure_request(
+                merchant=merchant, reason=form.cleaned_data["reason"], actor=request_user(request)
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request, _("Closure requested. Finance will check what is pending and return the deposit.")
+            )
+            return redirect("merchant:closure")
+    context = {
+        "deposit": merchant_deposit_balance(merchant=merchant),
+        "requests": requests,
+        "form": form,
+        "may_request": may_request,
+    }
+    return page(request, "merchant/closure.html", context)
+
+
+def closure_banner_query(request: HttpRequest) -> dict[str, Any]:
+    """MER-8: the shop's latest closure request's status, found with the member's shop."""
+    return closure_banner_annotations()
+
+
+def closure_banner(request: HttpRequest, values: dict[str, Any]) -> list[Banner]:
+    """MER-8: while a closure request waits for finance, every page says so (``dashboard_banners``)."""
+    if values.get("mer8_closure_status") != MerchantClosureRequest.Status.REQUESTED:
+        return []
+    return [
+        {
+            "kind": "closure",
+            "text": str(_("Your request to close the shop and get the deposit back is waiting for finance.")),
+            "url": reverse("merchant:closure"),
+            "link": str(_("See the request")),
+        }
+    ]

@@ -252,6 +252,17 @@ def closure_pending_from_ledger(*, merchant: Merchant, include_deposit: bool = T
     return pending
 
 
-def merchant_closure_request_latest(*, merchant: Merchant) -> MerchantClosureRequest | None:
-    """MER-5, MER-8: the shop's latest closure request (the money page shows its status), one query."""
-    return merchant.closure_requests.order_by("-requested_at", "-pk").first()
+def merchant_closure_request_list(*, merchant: Merchant) -> Any:
+    """MER-5, MER-8: the shop's closure requests, newest first (the seller centre's closure page)."""
+    return merchant.closure_requests.select_related("refund_transaction").order_by("-requested_at", "-pk")[
+        :20
+    ]
+
+
+def closure_banner_annotations() -> dict[str, Any]:
+    """MER-8: a subquery on a membership row (``merchants.dashboard_banner_queries``): the status of the
+    shop's latest closure request, or NULL."""
+    latest = MerchantClosureRequest.objects.filter(merchant_id=OuterRef("merchant_id")).order_by(
+        "-requested_at", "-pk"
+    )
+    return {"mer8_closure_status": Subquery(latest.values("status")[:1])}

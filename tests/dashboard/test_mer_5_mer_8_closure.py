@@ -57,16 +57,18 @@ def test_mer_5_mer_8_owner_requests_finance_approves_deposit_returned_shop_close
     shop: Merchant, owner_client: Client, finance: User
 ) -> None:
     assert merchant_deposit_balance(merchant=shop) == Decimal("500.00")
-    money = owner_client.get("/merchant/money/").content.decode()
-    assert 'action="/merchant/money/closure/"' in money and "500.00" in money
+    assert 'href="/merchant/money/closure/"' in owner_client.get("/merchant/money/").content.decode()
+    page = owner_client.get("/merchant/money/closure/").content.decode()
+    assert "¥500.00" in page and "<form" in page
 
     assert request_closure(owner_client).status_code == 302
     closure = MerchantClosureRequest.objects.get(merchant=shop)
     assert closure.status == "requested"
     assert AuditEntry.objects.filter(action="merchant.closure_requested", actor=shop.owner).count() == 1
-    money = owner_client.get("/merchant/money/").content.decode()
-    assert str(closure.get_status_display()) in money
-    assert 'action="/merchant/money/closure/"' not in money  # one open request at a time
+    page = owner_client.get("/merchant/money/closure/").content.decode()
+    assert str(closure.get_status_display()) in page
+    assert 'name="reason"' not in page  # one open request at a time
+    assert 'data-testid="banner-closure"' in owner_client.get("/merchant/").content.decode()
 
     browser = otp_admin_client(finance)
     page = browser.get(f"/admin/merchants/merchantclosurerequest/{closure.pk}/change/").content.decode()
@@ -107,8 +109,10 @@ def test_mer_5_mer_8_only_the_owner_requests_and_only_finance_decides(
     shop: Merchant, owner_client: Client
 ) -> None:
     finance_member = client_as(member_of(shop, "finance"))
-    assert request_closure(finance_member).status_code == 403
+    assert request_closure(finance_member).status_code == 200  # the page again, with the refusal
+    assert client_as(member_of(shop, "customer_service")).get("/merchant/money/closure/").status_code == 403
     assert not MerchantClosureRequest.objects.exists()
+    assert not AuditEntry.objects.filter(action="merchant.closure_requested").exists()
 
     request_closure(owner_client)
     closure = MerchantClosureRequest.objects.get()
@@ -140,4 +144,4 @@ def test_mer_5_mer_8_finance_rejects_with_a_reason_the_owner_sees(
     closure.refresh_from_db()
     assert closure.status == "rejected" and closure.decision_reason == "尚有未结清的赔付"
     assert AuditEntry.objects.filter(action="merchant.closure_rejected", actor=finance).count() == 1
-    assert "尚有未结清的赔付" in owner_client.get("/merchant/money/").content.decode()
+    assert "尚有未结清的赔付" in owner_client.get("/merchant/money/closure/").content.decode()
