@@ -24,6 +24,7 @@ PAGE_SIZE = 20
 def announcements(request: HttpRequest) -> HttpResponse:
     """STF-6: the published announcements, newest first; reading the list clears the banner."""
     page_obj = Paginator(announcement_list_published(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = list(page_obj.object_list)  # one query, read twice below
     newest = page_obj.object_list[0].pk if page_obj.number == 1 and page_obj.object_list else 0
     if newest > int(request.session.get(SEEN_KEY, 0)):
         request.session[SEEN_KEY] = newest

@@ -13,6 +13,7 @@ from catalog.models import Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
 from merchants.models import Merchant
+from merchants.services.closure import merchant_closure_request
 from merchants.services.reverification import reverification_open
 from orders.models import Order, PayoutStatement
 from orders.services.settlement import order_escrow_hold
@@ -103,7 +104,8 @@ def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: M
 
 
 def test_banners_and_announcements_query_budget(owner_client: Client, shop: Merchant) -> None:
-    """STF-6, MER-4: the banners of a new announcement and a new agreement version cost one query each."""
+    """STF-6, MER-4, MER-8: the banners (a new announcement, a new agreement version, a closure request
+    waiting) cost no query of their own: they ride along in the membership query."""
     now = timezone.now()
     PlatformAgreementFactory(
         version="2026.12", published_at=now - timedelta(days=1), effective_at=now + timedelta(days=6)
@@ -115,14 +117,23 @@ def test_banners_and_announcements_query_budget(owner_client: Client, shop: Merc
             Announcement.objects.create(title=f"公告 {i}", body="正文", published_by=publisher)
 
     publish(5)
+    merchant_closure_request(merchant=shop, reason="停业", actor=shop.owner)  # MER-8: its banner too
     paths = [
         "/merchant/",
         "/merchant/money/",
-        "/merchant/standing/",
+        "/merchant/money/closure/",
         "/merchant/agreement/",
-        "/merchant/announcements/",
     ]
+    first = owner_client.get("/merchant/").content.decode()
+    for kind in ("announcement", "agreement", "closure"):  # the banners measured are there
+        assert f'data-testid="banner-{kind}"' in first
     _budget_holds(owner_client, paths, lambda: publish(45))
+    # the list: reading it marks the new ones as seen (one session write), then it costs what it did
+    owner_client.get("/merchant/announcements/")
+    small = _render(owner_client, "/merchant/announcements/")
+    publish(45)
+    owner_client.get("/merchant/announcements/")
+    assert _render(owner_client, "/merchant/announcements/") == small
 
 
 def test_aftersales_and_complaint_pages_query_budget(
