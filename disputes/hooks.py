@@ -3,10 +3,11 @@
 from aftersales.services.requests import request_escalated
 from disputes import demo
 from disputes.dashboard import dispute_actions
-from disputes.selectors import dispute_kpi_figures
+from disputes.selectors import dispute_closure_pending, dispute_kpi_figures
 from disputes.services.opening import dispute_escalation_handler
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
+from merchants.services.lifecycle import closure_checks
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.org.permissions import Audience, Level, permission_register
 
@@ -15,6 +16,9 @@ request_escalated.register(dispute_escalation_handler)
 
 # REP-3, VIO-6: dispute counts feed the merchant's KPIs.
 kpi_sources.register(dispute_kpi_figures)
+
+# MER-8: a shop with a dispute not finished cannot close (nor get its deposit back).
+closure_checks.register(dispute_closure_pending)
 
 # DSP-2: the merchant dashboard's home page lists the cases waiting for the shop's evidence.
 home_action_sources.register(dispute_actions)

@@ -311,3 +311,11 @@ def arbitrator_pick(*, dispute: Dispute) -> User | None:
 def final_ruling(dispute: Dispute) -> Ruling | None:
     """DSP-4: the ruling that is executed: the appeal decision if there is one, else the latest ruling."""
     return dispute.rulings.order_by("-is_appeal_decision", "-issued_at", "-pk").first()
+
+
+def dispute_closure_pending(merchant: Merchant) -> list[str]:
+    """MER-8: disputes not yet finished keep the merchant from closing (``merchants.closure_checks``)."""
+    open_count = Dispute.objects.filter(order__merchant=merchant, status__in=Dispute.OPEN_STATUSES).count()
+    if not open_count:
+        return []
+    return [_("%(n)d disputes are not finished yet.") % {"n": open_count}]

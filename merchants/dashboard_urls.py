@@ -6,6 +6,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
+from merchants.dashboard.closure import closure
 from merchants.dashboard.home import home
 from merchants.dashboard.members import invitation_revoke, member_remove, members
 from merchants.dashboard.onboarding import (
@@ -36,6 +37,8 @@ urlpatterns = [
     path("reverification/submit/", reverification_send, name="reverification-submit"),
     path("standing/", standing, name="standing"),
     path("standing/violations/<int:violation_id>/appeal/", violation_appeal, name="violation-appeal"),
+    # closure and deposit refund (MER-5, MER-8)
+    path("money/closure/", closure, name="closure"),
     path("members/", members, name="members"),
     path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
     path("members/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation-revoke"),

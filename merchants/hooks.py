@@ -1,6 +1,9 @@
 """What the merchants chapter plugs into other apps (imported at start-up; ``platform_core.hooks``)."""
 
 from merchants import demo
+from merchants.dashboard.base import dashboard_banner_queries, dashboard_banners
+from merchants.dashboard.closure import closure_banner, closure_banner_query
+from merchants.dashboard.onboarding import agreement_banner, agreement_banner_query
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.org.permissions import Audience, Level, permission_register
 
@@ -17,6 +20,13 @@ permission_register(
     audience=Audience.STAFF,
     description="Decide merchants' appeals against violations (VIO-4)",
 )
+
+# MER-4: the seller centre announces a new agreement version (during its notice) on every page.
+dashboard_banner_queries.register(agreement_banner_query)
+dashboard_banners.register(agreement_banner)
+# MER-8: while a closure request waits for finance, every page says so.
+dashboard_banner_queries.register(closure_banner_query)
+dashboard_banners.register(closure_banner)
 
 # The demo shop of merchant@demo.local (``manage.py seed_demo``).
 demo_seeders.register(demo.seed)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,9 +25,10 @@ from platform_core.accounts.selectors import (
 )
 from platform_core.api.pagination import PagePagination
 from platform_core.api.parsers import BoundedJSONParser
-from staff.models import IdentityVerification, PermissionApplication, TrainingAttendance
+from staff.models import Announcement, IdentityVerification, PermissionApplication, TrainingAttendance
 from staff.selectors import (
     advanced_permissions_for,
+    announcement_list_published,
     learning_record_for,
     permission_application_get_for_user,
     permission_application_list_for_applicant,
@@ -380,3 +382,29 @@ class MyLearningRecordApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(learning_record_for(user=request.user), request, view=self)
         return paginator.get_paginated_response(LearningRecordOutputSerializer(page, many=True).data)
+
+
+class AnnouncementOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Announcement
+        fields = ["id", "title", "body", "published_at"]
+
+
+class AnnouncementListApi(APIView):
+    """STF-6: the platform's published announcements, for everyone (customers need no account to read them)."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    @extend_schema(
+        summary=gettext_lazy("List the platform's announcements"),
+        description=gettext_lazy(
+            "The announcements and rules the platform published, newest first (STF-6); open to everyone."
+        ),
+        tags=["announcements"],
+        responses={200: AnnouncementOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(announcement_list_published(), request, view=self)
+        return paginator.get_paginated_response(AnnouncementOutputSerializer(page, many=True).data)

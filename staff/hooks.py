@@ -1,10 +1,12 @@
 """What the staff chapter plugs into the kernel (imported at start-up; ``platform_core.hooks``)."""
 
+from merchants.dashboard.base import dashboard_banner_queries, dashboard_banners
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.accounts.services import account_anonymisers
 from platform_core.org.departments import department_head_resolvers
 from platform_core.org.permissions import Audience, Level, permission_register, training_checks
 from staff import demo
+from staff.dashboard import announcement_banner, announcement_banner_query
 from staff.selectors import department_head, training_passed_by
 from staff.services.account_deletion import staff_anonymise_user
 
@@ -16,6 +18,10 @@ training_checks.register(training_passed_by)
 
 # USR-4: deleting an account withdraws applications, ends grants and erases the real identity.
 account_anonymisers.register(staff_anonymise_user)
+
+# STF-6: the seller centre announces a new platform announcement on every page.
+dashboard_banner_queries.register(announcement_banner_query)
+dashboard_banners.register(announcement_banner)
 
 # STF-1: the chapter's custom permissions (Meta.permissions in staff/models.py).
 permission_register(

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from platform_core import clock
@@ -14,7 +15,7 @@ from platform_core.deadlines.selectors import deadline_time_left
 from platform_core.errors import Forbidden, NotFound
 from platform_core.org.permissions import REGISTRY, PermissionSpec, admin_right_keys
 from staff.clocks import REVIEW_RULE
-from staff.models import Department, PermissionApplication, PermissionGrant, TrainingAttendance
+from staff.models import Announcement, Department, PermissionApplication, PermissionGrant, TrainingAttendance
 
 REVIEW_PERMISSION = "staff.review_permission_application"
 
@@ -188,3 +189,23 @@ def department_head(*, code: str) -> User | None:
     department = Department.objects.filter(code=code).select_related("head").first()
     head = department.head if department is not None else None
     return head if head is not None and head.is_active else None
+
+
+# --- STF-6: announcements as customers and merchants see them ------------------------------------------
+
+#: how long a new announcement is shown as a banner in the seller centre until the member reads the list
+ANNOUNCEMENT_BANNER_DAYS = 14
+
+
+def announcement_list_published() -> QuerySet[Announcement]:
+    """STF-6: the published announcements, newest first (the customers' API and the seller centre's list)."""
+    return Announcement.objects.filter(published_at__lte=clock.now()).order_by("-published_at", "-pk")
+
+
+def announcement_banner_annotations(*, read_up_to: int) -> dict[str, Any]:
+    """STF-6: a subquery (``merchants.dashboard_banner_queries``): the title of the newest announcement of
+    the last ``ANNOUNCEMENT_BANNER_DAYS`` days after the one with id ``read_up_to`` (the newest the member
+    has seen), or NULL."""
+    since = clock.now() - timedelta(days=ANNOUNCEMENT_BANNER_DAYS)
+    unread = announcement_list_published().filter(published_at__gte=since, pk__gt=read_up_to)
+    return {"stf6_announcement": Subquery(unread.values("title")[:1])}

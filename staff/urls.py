@@ -36,6 +36,8 @@ urlpatterns = [
         api.PermissionGrantGiveUpApi.as_view(),
         name="me-permission-grant-give-up",
     ),
+    # STF-6: published announcements, for everyone
+    path("announcements/", api.AnnouncementListApi.as_view(), name="announcements"),
     # STF-8
     path("me/learning-record/", api.MyLearningRecordApi.as_view(), name="me-learning-record"),
 ]

@@ -10,6 +10,7 @@ Each sub-module registers its pages; importing them here lets admin autodiscover
 from merchants.admin import (  # noqa: F401
     agreements,
     applications,
+    closure,
     credit,
     merchant,
     reverification,

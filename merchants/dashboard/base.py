@@ -32,7 +32,7 @@ from merchants.permissions import (
     DISPUTANTS,
     merchant_member_set,
 )
-from merchants.selectors.members import merchant_for_member
+from merchants.selectors.members import membership_for_member, merchant_for_member
 from platform_core import clock
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
@@ -71,21 +71,48 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("disputes", _("Disputes"), DISPUTE_PARTIES),
         ("money", _("Money"), MONEY_ROLES),
         ("standing", _("Standing"), ALL_ROLES),
+        ("announcements", _("Announcements"), ALL_ROLES),
         ("members", _("Members"), OWNER_ONLY),
     ]
     return [{"name": name, "label": str(label)} for name, label, roles in items if role in roles]
 
 
+Banner = dict[str, str]
+
+dashboard_banner_queries = Hook[Callable[[HttpRequest], dict[str, Any]]](
+    "merchants.dashboard_banner_queries",
+    doc=(
+        "STF-6, MER-4: what the seller centre's banners need to know, as named subqueries on the member's "
+        'membership row (``OuterRef("merchant_id")`` is the shop); they ride along in the query that finds '
+        "the member's shop, so the banners cost no query of their own (the pages' query budget). Names are "
+        "prefixed with the rule, e.g. ``stf6_announcement``."
+    ),
+)
+dashboard_banners = Hook[Callable[[HttpRequest, dict[str, Any]], list[Banner]]](
+    "merchants.dashboard_banners",
+    doc=(
+        "STF-6, MER-4: the banners at the top of every seller-centre page (a new announcement, a new "
+        'agreement version), as dicts {"kind", "text", "url", "link"}, from the values the '
+        "``dashboard_banner_queries`` subqueries found; no queries."
+    ),
+)
+
+
 def page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kw: Any
 ) -> HttpResponse:
-    """Render a dashboard page with the shop, the member's role and the navigation."""
+    """Render a dashboard page with the shop, the member's role, the navigation and the banners."""
     role = getattr(request, "merchant_role", "")
+    values = getattr(request, "merchant_banner_values", None)
+    banners = (
+        [b for render in dashboard_banners for b in render(request, values)] if values is not None else []
+    )
     base = {
         "merchant": getattr(request, "merchant", None),
         "role": role,
         "role_label": Role(role).label if role else "",
         "nav": nav_items(role) if role else [],
+        "banners": banners,
     }
     return render(request, template, base | (context or {}), **kw)
 
@@ -103,11 +130,15 @@ def merchant_required(roles: Iterable[str] = ALL_ROLES) -> Callable[[View], View
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-            found = merchant_for_member(user=request_user(request))
-            if found is None:
+            queries: dict[str, Any] = {}
+            for query in dashboard_banner_queries:
+                queries.update(query(request))
+            membership = membership_for_member(user=request_user(request), annotations=queries)
+            if membership is None:
                 return redirect("merchant:onboarding")
-            merchant_member_set(request, merchant=found[0], role=found[1])
-            if found[1] not in allowed:
+            merchant_member_set(request, merchant=membership.merchant, role=membership.role)
+            request.merchant_banner_values = {name: getattr(membership, name) for name in queries}  # type: ignore[attr-defined]
+            if membership.role not in allowed:
                 return page(request, "merchant/403.html", status=403)
             return view(request, *args, **kwargs)
 

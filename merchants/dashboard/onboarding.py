@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,7 +37,9 @@ from merchants.selectors.applications import (
     application_required_document_kinds,
 )
 from merchants.selectors.standing import (
+    agreement_banner_annotations,
     agreement_current,
+    agreement_to_accept_for_merchant,
     merchant_deposit_balance,
     merchant_has_accepted_current_agreement,
     merchant_required_deposit,
@@ -213,17 +217,23 @@ def application_send(request: HttpRequest) -> HttpResponse:
 @merchant_required(ALL_ROLES)
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest) -> HttpResponse:
-    """MER-4: read the agreement in force and (the owner) accept it."""
+    """MER-4: read the agreement in force and (the owner) accept it; a new version published during its
+    7-day notice is shown too and may be accepted ahead (the banner on every page links here)."""
     merchant = merchant_for_request(request)
     current = agreement_current()
     accepted = merchant_has_accepted_current_agreement(merchant=merchant)
+    newest = agreement_to_accept_for_merchant(merchant=merchant)
+    upcoming = newest if newest is not None and newest != current else None
     if request.method == "POST":
-        if current is None:
+        chosen = (
+            upcoming if upcoming is not None and request.POST.get("version") == upcoming.version else current
+        )
+        if chosen is None:
             return redirect("merchant:home")
         try:
             agreement_accept(
                 merchant=merchant,
-                agreement=current,
+                agreement=chosen,
                 actor=request_user(request),
                 ip=request.META.get("REMOTE_ADDR"),
             )
@@ -232,4 +242,32 @@ def agreement(request: HttpRequest) -> HttpResponse:
             return redirect("merchant:agreement")
         messages.success(request, _("You accepted the platform service agreement."))
         return redirect("merchant:home")
-    return page(request, "merchant/onboarding/agreement.html", {"agreement": current, "accepted": accepted})
+    context = {"agreement": current, "accepted": accepted, "upcoming": upcoming}
+    return page(request, "merchant/onboarding/agreement.html", context)
+
+
+def agreement_banner_query(request: HttpRequest) -> dict[str, Any]:
+    """MER-4: what the agreement banner needs, found with the member's shop (``dashboard_banner_queries``)."""
+    return agreement_banner_annotations()
+
+
+def agreement_banner(request: HttpRequest, values: dict[str, Any]) -> list[dict[str, str]]:
+    """MER-4: a banner on every page while the newest published agreement version (in force, or during its
+    notice) is not accepted; the agreement page itself says it (``dashboard_banners``)."""
+    version = values.get("mer4_agreement_version")
+    if version is None or values.get("mer4_agreement_accepted"):
+        return []
+    if request.resolver_match is not None and request.resolver_match.url_name == "agreement":
+        return []
+    effective_at = values["mer4_agreement_effective_at"]
+    return [
+        {
+            "kind": "agreement",
+            "text": str(
+                _("Platform service agreement v%(version)s, in force from %(date)s, awaits your acceptance.")
+                % {"version": version, "date": localtime(effective_at).strftime("%Y-%m-%d")}
+            ),
+            "url": reverse("merchant:agreement"),
+            "link": str(_("Read and accept")),
+        }
+    ]

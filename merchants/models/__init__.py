@@ -14,6 +14,7 @@ from merchants.models.applications import (
     QualificationDocument,
     document_upload_to,
 )
+from merchants.models.closure import MerchantClosureRequest
 from merchants.models.credit import CreditGradePolicy, MerchantCreditSnapshot, MerchantKpi
 from merchants.models.merchant import Merchant, MerchantMember, MerchantStatusChange, StaffInvitation
 from merchants.models.reverification import MerchantChange, Reverification
@@ -29,6 +30,7 @@ __all__ = [
     "Merchant",
     "MerchantApplication",
     "MerchantChange",
+    "MerchantClosureRequest",
     "MerchantCreditSnapshot",
     "MerchantKpi",
     "MerchantMember",

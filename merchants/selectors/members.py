@@ -1,5 +1,7 @@
 """Who works for which merchant (catalog and orders call ``merchant_for_member``); the public profile."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -11,18 +13,26 @@ from platform_core.errors import NotFound
 
 def merchant_for_member(*, user: User) -> tuple[Merchant, str] | None:
     """The merchant ``user`` works for and their role there (the oldest active membership), or None."""
-    if not user.is_authenticated:
-        return None
-    membership = (
-        MerchantMember.objects.filter(user=user, is_active=True)
-        .exclude(merchant__status__in=[Merchant.Status.CLOSED, Merchant.Status.BANNED])
-        .select_related("merchant")
-        .order_by("created_at", "pk")
-        .first()
-    )
+    membership = membership_for_member(user=user)
     if membership is None:
         return None
     return membership.merchant, membership.role
+
+
+def membership_for_member(*, user: User, annotations: dict[str, Any] | None = None) -> MerchantMember | None:
+    """The oldest active membership of ``user`` in a shop that is not closed or banned, with its merchant,
+    or None; one query. ``annotations`` (subqueries on the membership row, ``OuterRef("merchant_id")`` for
+    the shop) ride along in the same query: the seller centre's banners cost no query of their own."""
+    if not user.is_authenticated:
+        return None
+    return (
+        MerchantMember.objects.filter(user=user, is_active=True)
+        .exclude(merchant__status__in=[Merchant.Status.CLOSED, Merchant.Status.BANNED])
+        .select_related("merchant")
+        .annotate(**(annotations or {}))
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def member_list_for_merchant(*, merchant: Merchant) -> QuerySet[MerchantMember]:

@@ -14,6 +14,7 @@ from merchants.models import (
     AgreementAcceptance,
     CreditGradePolicy,
     Merchant,
+    MerchantClosureRequest,
     PlatformAgreement,
     QualificationDocument,
 )
@@ -52,6 +53,35 @@ def agreement_pending_for_merchant(*, merchant: Merchant) -> PlatformAgreement |
         .first()
     )
     return None if current is None or current.accepted else current
+
+
+def agreement_to_accept_for_merchant(*, merchant: Merchant) -> PlatformAgreement | None:
+    """MER-4 (ECL Art. 34): the newest published version — in force, or announced during its notice — if
+    ``merchant`` has not accepted it, else ``None``; one query (the seller centre's banner on every page)."""
+    newest = (
+        PlatformAgreement.objects.filter(published_at__lte=clock.now())
+        .annotate(
+            accepted=Exists(AgreementAcceptance.objects.filter(agreement=OuterRef("pk"), merchant=merchant))
+        )
+        .order_by("-effective_at")
+        .first()
+    )
+    return None if newest is None or newest.accepted else newest
+
+
+def agreement_banner_annotations() -> dict[str, Any]:
+    """MER-4: subqueries on a membership row (``merchants.dashboard_banner_queries``): the newest published
+    agreement version, when it takes effect, and whether the member's shop accepted it."""
+    newest = PlatformAgreement.objects.filter(published_at__lte=clock.now()).order_by("-effective_at", "-pk")
+    return {
+        "mer4_agreement_version": Subquery(newest.values("version")[:1]),
+        "mer4_agreement_effective_at": Subquery(newest.values("effective_at")[:1]),
+        "mer4_agreement_accepted": Exists(
+            AgreementAcceptance.objects.filter(
+                merchant_id=OuterRef("merchant_id"), agreement_id=Subquery(newest.values("pk")[:1])
+            )
+        ),
+    }
 
 
 def merchant_has_accepted_current_agreement(*, merchant: Merchant) -> bool:
@@ -206,17 +236,33 @@ def merchant_may_list(*, merchant: Merchant, category: Category) -> tuple[bool, 
     return True, ""
 
 
-def closure_pending_from_ledger(*, merchant: Merchant) -> list[str]:
-    """MER-8: money the merchant still has with the platform (deposit, payable) blocks closure."""
+def closure_pending_from_ledger(*, merchant: Merchant, include_deposit: bool = True) -> list[str]:
+    """MER-8: money the merchant still has with the platform (deposit, payable) blocks closure; without
+    ``include_deposit`` the payable only (a closure approval returns the deposit itself)."""
     merchant_type = ContentType.objects.get_for_model(Merchant)
+    kinds = [AccountKind.MERCHANT_PAYABLE] + ([AccountKind.MERCHANT_DEPOSIT] if include_deposit else [])
     pending = []
     for account in LedgerAccount.objects.filter(
-        owner_type=merchant_type,
-        owner_id=merchant.pk,
-        kind__in=[AccountKind.MERCHANT_DEPOSIT, AccountKind.MERCHANT_PAYABLE],
+        owner_type=merchant_type, owner_id=merchant.pk, kind__in=kinds
     ).exclude(balance=0):
         pending.append(
             _("%(account)s still holds %(balance)s CNY.")
             % {"account": account.get_kind_display(), "balance": account.balance}
         )
     return pending
+
+
+def merchant_closure_request_list(*, merchant: Merchant) -> Any:
+    """MER-5, MER-8: the shop's closure requests, newest first (the seller centre's closure page)."""
+    return merchant.closure_requests.select_related("refund_transaction").order_by("-requested_at", "-pk")[
+        :20
+    ]
+
+
+def closure_banner_annotations() -> dict[str, Any]:
+    """MER-8: a subquery on a membership row (``merchants.dashboard_banner_queries``): the status of the
+    shop's latest closure request, or NULL."""
+    latest = MerchantClosureRequest.objects.filter(merchant_id=OuterRef("merchant_id")).order_by(
+        "-requested_at", "-pk"
+    )
+    return {"mer8_closure_status": Subquery(latest.values("status")[:1])}

@@ -68,6 +68,7 @@ no sandbox route."""
 
 TAG_DESCRIPTIONS = {
     "accounts": gettext_lazy("Registration, sign-in, sign-out and the second factor."),
+    "announcements": gettext_lazy("The platform's published announcements and rules."),
     "me": gettext_lazy("The signed-in user: account, favourites, follows, privacy and permissions."),
     "notifications": gettext_lazy("The signed-in user's notifications."),
     "permission-applications": gettext_lazy("Applications for advanced permissions and their review."),

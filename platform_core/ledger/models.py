@@ -230,3 +230,69 @@ class LedgerHold(models.Model):
     @property
     def is_open(self) -> bool:
         return self.released_at is None
+
+
+class LedgerCorrection(models.Model):
+    """PAY-1, PAY-6 (issue 21): a correction of a posted transaction under four eyes.
+
+    One finance person proposes reversing a transaction, with reason and evidence; another approves it
+    (never the proposer) and only then is the reversing transaction posted (``ledger_reverse``). Entries
+    are never edited: the correction is a new transaction, and this row says who asked, who agreed, why.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    transaction = models.ForeignKey(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("transaction to reverse"),
+    )
+    reason = models.TextField(_("reason"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    reversal = models.OneToOneField(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("reversing transaction"),
+    )
+
+    class Meta:
+        verbose_name = _("ledger correction")
+        verbose_name_plural = _("ledger corrections")
+        ordering = ("-proposed_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(status="proposed"),
+                name="ledger_correction_one_open_per_txn",
+            ),
+            # four eyes, held by the database too: the approver or rejecter is never the proposer
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="ledger_correction_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"correction of #{self.transaction_id} ({self.status})"

@@ -7,6 +7,9 @@ The interface, in full:
   — one balanced transaction; amounts are ``Decimal``, positive into an account, negative out of it.
 - ``ledger_reverse(transaction=, idempotency_key=, reason=, actor=)`` — the append-only correction.
 - ``ledger_hold_open(account=, reason=, subject=, actor=)`` / ``ledger_hold_release(hold=, actor=)``.
+- ``ledger_correction_propose(transaction=, reason=, evidence=, actor=)`` and
+  ``ledger_correction_approve`` / ``ledger_correction_reject(correction=, reason=, actor=)`` — a reversal
+  under four eyes (PAY-6, issue 21): proposed by one finance person, posted when another approves.
 """
 
 import hashlib
@@ -16,15 +19,18 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.accounts.models import User
-from platform_core.errors import Conflict, InvalidInput, Unprocessable
+from platform_core.audit.services import audit_record
+from platform_core.errors import Conflict, Forbidden, InvalidInput, Unprocessable
 from platform_core.ledger.models import (
     HELD_KINDS,
     NON_NEGATIVE_KINDS,
     AccountKind,
     LedgerAccount,
+    LedgerCorrection,
     LedgerEntry,
     LedgerHold,
     LedgerTransaction,
@@ -318,4 +324,107 @@ def ledger_hold_release(*, hold: LedgerHold, actor: User | None = None) -> Ledge
         current.released_by = actor
         current.save(update_fields=["released_at", "released_by"])
     hold.released_at, hold.released_by = current.released_at, current.released_by
+    return current
+
+
+# --- PAY-6, issue 21: corrections under four eyes ------------------------------------------------------
+
+#: the permissions of the two pairs of eyes (Django's default model permissions of ``LedgerCorrection``)
+CORRECTION_PROPOSE_PERMISSION = "ledger.add_ledgercorrection"
+CORRECTION_DECIDE_PERMISSION = "ledger.change_ledgercorrection"
+
+
+def _correction_actor_check(actor: User, permission: str) -> None:
+    if not (actor.is_active and actor.has_perm(permission)):
+        raise Forbidden(_("You may not correct the ledger."), code="not_a_ledger_corrector")
+
+
+@transaction.atomic
+def ledger_correction_propose(
+    *, transaction: LedgerTransaction, reason: str, evidence: str = "", actor: User
+) -> LedgerCorrection:
+    """PAY-1, PAY-6: propose reversing ``transaction``; nothing is posted until another person approves.
+
+    Refused for a reversal itself, a transaction already reversed, or one with a correction still open.
+    """
+    _correction_actor_check(actor, CORRECTION_PROPOSE_PERMISSION)
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the correction."), errors={"reason": [_("Required.")]})
+    original = lock(LedgerTransaction, transaction.pk)
+    if original.kind == TransactionKind.REVERSAL:
+        raise Conflict(_("A reversal is not corrected by another reversal."), code="reversal_of_reversal")
+    if LedgerTransaction.objects.filter(reverses=original).exists():
+        raise Conflict(_("This transaction is already reversed."), code="already_reversed")
+    if LedgerCorrection.objects.filter(
+        transaction=original, status=LedgerCorrection.Status.PROPOSED
+    ).exists():
+        raise Conflict(_("A correction of this transaction is already waiting."), code="correction_open")
+    correction = LedgerCorrection.objects.create(
+        transaction=original, reason=reason, evidence=evidence, proposed_by=actor, proposed_at=clock.now()
+    )
+    audit_record(
+        actor=actor,
+        action="ledger.correction_proposed",
+        subject=correction,
+        after={"transaction": original.pk, "evidence": evidence},
+        reason=reason,
+    )
+    return correction
+
+
+def _correction_decide(*, correction: LedgerCorrection, reason: str, actor: User) -> LedgerCorrection:
+    """The checks both decisions share: the permission, the second pair of eyes, a correction still open."""
+    _correction_actor_check(actor, CORRECTION_DECIDE_PERMISSION)
+    current = lock(LedgerCorrection, correction.pk)
+    if current.proposed_by_id == actor.pk:
+        raise Forbidden(
+            _("Four eyes: the person who proposed a correction cannot decide it."), code="four_eyes"
+        )
+    if current.status != LedgerCorrection.Status.PROPOSED:
+        raise Conflict(_("This correction has already been decided."), code="correction_decided")
+    current.decided_by, current.decided_at, current.decision_reason = actor, clock.now(), reason
+    return current
+
+
+@transaction.atomic
+def ledger_correction_approve(
+    *, correction: LedgerCorrection, reason: str = "", actor: User
+) -> LedgerCorrection:
+    """PAY-1, PAY-6: a second finance person approves: the reversing transaction is posted now."""
+    current = _correction_decide(correction=correction, reason=reason, actor=actor)
+    reversal = ledger_reverse(
+        transaction=current.transaction,
+        idempotency_key=f"ledger-correction:{current.pk}",
+        reason=current.reason,
+        actor=actor,
+    )
+    current.status, current.reversal = LedgerCorrection.Status.APPROVED, reversal
+    current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "reversal"])
+    audit_record(
+        actor=actor,
+        action="ledger.correction_approved",
+        subject=current,
+        before={"status": LedgerCorrection.Status.PROPOSED},
+        after={"status": current.status, "reversal": reversal.pk, "proposed_by": current.proposed_by_id},
+        reason=reason,
+    )
+    return current
+
+
+@transaction.atomic
+def ledger_correction_reject(*, correction: LedgerCorrection, reason: str, actor: User) -> LedgerCorrection:
+    """PAY-6: a second finance person rejects the proposal, with a reason; nothing is posted."""
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the rejection."), errors={"reason": [_("Required.")]})
+    current = _correction_decide(correction=correction, reason=reason, actor=actor)
+    current.status = LedgerCorrection.Status.REJECTED
+    current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="ledger.correction_rejected",
+        subject=current,
+        before={"status": LedgerCorrection.Status.PROPOSED},
+        after={"status": current.status},
+        reason=reason,
+    )
     return current

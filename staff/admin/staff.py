@@ -23,7 +23,6 @@ from staff.models import (
     Department,
     IdentityVerification,
     PermissionApplication,
-    PermissionGrant,
     SharedCredential,
     StaffProfile,
     TrainingAttendance,
@@ -33,7 +32,6 @@ from staff.models import (
 from staff.selectors import REVIEW_PERMISSION, permission_application_time_left
 from staff.services.announcements import announcement_publish
 from staff.services.applications import permission_application_approve, permission_application_reject
-from staff.services.grants import permission_revoke
 from staff.services.offboarding import (
     credential_rotation_task_complete,
     staff_change_department,
@@ -237,37 +235,6 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda a: permission_application_reject(application=a, reason=reason, actor=request.user),  # type: ignore[arg-type]
-        )
-
-
-@admin.register(PermissionGrant)
-class PermissionGrantAdmin(admin.ModelAdmin):
-    """STF-3: who holds what, why and until when; revoke at once with a reason."""
-
-    list_display = ("user", "permission", "granted_at", "granted_by", "expires_at", "revoked_at", "lapsed_at")
-    list_filter = (("revoked_at", admin.EmptyFieldListFilter), ("lapsed_at", admin.EmptyFieldListFilter))
-    search_fields = ("user__name", "user__email", "user__phone", "permission__codename")
-    list_select_related = ("user", "granted_by", "permission__content_type")
-    readonly_fields = [f.name for f in PermissionGrant._meta.fields]
-    action_form = ReasonActionForm
-    actions = ["revoke"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # grants come from approved applications (STF-2)
-
-    def has_delete_permission(self, request: HttpRequest, obj: PermissionGrant | None = None) -> bool:
-        return False
-
-    @admin.action(
-        description=_("Revoke now: ends sessions and tokens (reason required)"), permissions=["change"]
-    )
-    def revoke(self, request: HttpRequest, queryset: QuerySet[PermissionGrant]) -> None:
-        reason = _reason(request)
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda g: permission_revoke(grant=g, reason=reason, actor=request.user),  # type: ignore[arg-type]
         )
 
 

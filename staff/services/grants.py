@@ -87,9 +87,21 @@ def permission_grant(
 
 @transaction.atomic
 def permission_grant_change(
-    *, grant: PermissionGrant, expires_at: datetime | None, reason: str, evidence: str = "", actor: User
+    *,
+    grant: PermissionGrant,
+    expires_at: datetime | None,
+    reason: str,
+    evidence: str = "",
+    actor: User,
+    permission: Permission | None = None,
 ) -> PermissionGrant:
-    """STF-3, USR-3: change a grant's end (extend, shorten, make permanent) with reason and evidence."""
+    """STF-3, USR-3: change a grant's end (extend, shorten, make permanent) and, with ``permission``, its
+    scope (the permission held), with reason and evidence.
+
+    A new scope passes the checks a grant passes (audience, training, administrator cap) and must not be
+    held already. The old permission is taken away at once, like a revocation: the person's sessions and
+    API tokens end (STF-3), so no request keeps the old right.
+    """
     grant = _lock_grant(grant)
     if not grant.is_active:
         raise Conflict(_("This grant has ended."), code="grant_ended")
@@ -97,9 +109,15 @@ def permission_grant_change(
         raise InvalidInput(_("Give the reason for the change."), errors={"reason": [_("Required.")]})
     if expires_at is not None and expires_at <= clock.now():
         raise InvalidInput(_("The end of the grant is in the past."), errors={"expires_at": ["past"]})
-    before = {"expires_at": grant.expires_at}
+    rescoped = permission is not None and permission.pk != grant.permission_id
+    before = {"expires_at": grant.expires_at, "permission": _key(grant.permission)}
+    ended: dict[str, int] = {}
+    if rescoped:
+        assert permission is not None
+        _rescope(grant=grant, permission=permission)
+        ended = user_access_end(user=grant.user)
     grant.expires_at = expires_at
-    grant.save(update_fields=["expires_at"])
+    grant.save(update_fields=["expires_at", "permission"])
     if expires_at is None:
         deadline_cancel(rule=GRANT_EXPIRY_RULE, subject=grant, note="made permanent")
     else:
@@ -109,7 +127,12 @@ def permission_grant_change(
         action="staff.permission_grant_changed",
         subject=grant,
         before=before,
-        after={"expires_at": expires_at, "evidence": evidence},
+        after={
+            "expires_at": expires_at,
+            "permission": _key(grant.permission),
+            "evidence": evidence,
+            **ended,
+        },
         reason=reason,
     )
     notify(
@@ -121,6 +144,25 @@ def permission_grant_change(
         subject=grant,
     )
     return grant
+
+
+def _rescope(*, grant: PermissionGrant, permission: Permission) -> None:
+    """STF-3: the (locked) grant now holds ``permission`` instead of its old one, checked as a grant is."""
+    spec = _spec_or_refuse(permission)
+    _check_audience(user=grant.user, spec=spec)
+    _check_training(user=grant.user, spec=spec)
+    _check_admin_cap(user=grant.user, spec=spec)
+    if PermissionGrant.objects.filter(
+        user=grant.user, permission=permission, revoked_at__isnull=True, lapsed_at__isnull=True
+    ).exists():
+        raise Conflict(
+            _("%(user)s already holds %(key)s.") % {"user": grant.user, "key": spec.key},
+            code="already_granted",
+        )
+    grant.user.user_permissions.remove(grant.permission)
+    grant.user.user_permissions.add(permission)
+    grant.permission = permission
+    _forget_cached_permissions(grant.user)
 
 
 def _grant_end(*, grant: PermissionGrant) -> None:

@@ -6,16 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from aftersales.models import AfterSalesRequest, Complaint
 from catalog.models import Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
 from merchants.models import Merchant
+from merchants.services.closure import merchant_closure_request
 from merchants.services.reverification import reverification_open
 from orders.models import Order, PayoutStatement
 from orders.services.settlement import order_escrow_hold
+from staff.models import Announcement
 from tests.dashboard.conftest import member_of
+from tests.factories.accounts import UserFactory
 from tests.factories.aftersales import file_complaint
 from tests.factories.merchants import PlatformAgreementFactory
 from tests.helpers.queries import assert_max_queries
@@ -92,8 +96,46 @@ def test_money_page_query_budget(
 def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: Merchant) -> None:
     for _ in range(5):
         member_of(shop, "operations")
-    paths = ["/merchant/members/", "/merchant/onboarding/", "/merchant/agreement/"]
+    paths = [
+        "/merchant/members/",
+        "/merchant/onboarding/",
+        "/merchant/agreement/",
+        "/merchant/announcements/",
+    ]
     _budget_holds(owner_client, paths, lambda: [member_of(shop, "finance") for _ in range(45)])
+
+
+def test_banners_and_announcements_query_budget(owner_client: Client, shop: Merchant) -> None:
+    """STF-6, MER-4, MER-8: the banners (a new announcement, a new agreement version, a closure request
+    waiting) cost no query of their own: they ride along in the membership query."""
+    now = timezone.now()
+    PlatformAgreementFactory(
+        version="2026.12", published_at=now - timedelta(days=1), effective_at=now + timedelta(days=6)
+    )
+    publisher = UserFactory.create(is_staff=True)
+
+    def publish(n: int) -> None:
+        for i in range(n):
+            Announcement.objects.create(title=f"公告 {i}", body="正文", published_by=publisher)
+
+    publish(5)
+    merchant_closure_request(merchant=shop, reason="停业", actor=shop.owner)  # MER-8: its banner too
+    paths = [
+        "/merchant/",
+        "/merchant/money/",
+        "/merchant/money/closure/",
+        "/merchant/agreement/",
+    ]
+    first = owner_client.get("/merchant/").content.decode()
+    for kind in ("announcement", "agreement", "closure"):  # the banners measured are there
+        assert f'data-testid="banner-{kind}"' in first
+    _budget_holds(owner_client, paths, lambda: publish(45))
+    # the list: reading it marks the new ones as seen (one session write), then it costs what it did
+    owner_client.get("/merchant/announcements/")
+    small = _render(owner_client, "/merchant/announcements/")
+    publish(45)
+    owner_client.get("/merchant/announcements/")
+    assert _render(owner_client, "/merchant/announcements/") == small
 
 
 def test_aftersales_and_complaint_pages_query_budget(
