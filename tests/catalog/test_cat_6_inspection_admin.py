@@ -13,7 +13,7 @@ from platform_core.accounts.roles import Role
 from platform_core.audit.models import AuditEntry
 from tests.factories.accounts import StaffFactory
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from platform_core.audit.models import AuditEntry
 from platform_core.notifications.models import Notification
 from tests.factories.accounts import StaffFactory
 from tests.factories.disputes import completed_order, mediator
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from platform_core.audit.models import AuditEntry
 from platform_core.notifications.models import Notification
 from tests.factories.accounts import StaffFactory
 from tests.factories.merchants import MerchantFactory
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from platform_core.errors import Forbidden
 from staff.selectors import administrator_list
 from tests.factories.accounts import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.orders import paid_order
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from platform_core.audit.models import AuditEntry
 from staff.models import Department, PermissionGrant, StaffMisconduct
 from staff.services.grants import permission_grant
 from tests.factories.staff import staff_member
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 from tests.staff.conftest import perm
 
 pytestmark = pytest.mark.django_db

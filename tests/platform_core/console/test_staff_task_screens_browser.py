@@ -16,7 +16,7 @@ from tests.dashboard.test_browser import (  # noqa: F401 (fixtures)
 )
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
-from tests.helpers.admin_login import admin_signed_in
+from tests.helpers.admin_otp import otp_admin_client as admin_signed_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 
