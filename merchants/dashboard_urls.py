@@ -17,6 +17,7 @@ from merchants.dashboard.onboarding import (
     onboarding,
 )
 from merchants.dashboard.reverification import reverification, reverification_document, reverification_send
+from merchants.dashboard.security import authenticator
 from merchants.dashboard.signin import MerchantLoginView, MerchantLogoutView, register
 from merchants.dashboard.standing import standing, violation_appeal
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("standing/violations/<int:violation_id>/appeal/", violation_appeal, name="violation-appeal"),
     # closure and deposit refund (MER-5, MER-8)
     path("money/closure/", closure, name="closure"),
+    path("security/authenticator/", authenticator, name="authenticator"),
     path("members/", members, name="members"),
     path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
     path("members/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation-revoke"),

@@ -174,7 +174,10 @@ def user_second_factor_verify(*, user: User, code: str, token: AuthToken | None)
             audit_record(actor=user, action="account.second_factor_failed", subject=user)
     if not devices:
         raise InvalidInput(
-            _("You have no authenticator set up. Set one up in the operations admin first."),
+            _(
+                "You have no authenticator set up. Set one up first: staff in the operations admin, "
+                "shops in the seller centre (Authenticator)."
+            ),
             code="no_otp_device",
             errors={"code": [_("You have no authenticator set up.")]},
         )

@@ -115,3 +115,41 @@ def test_pay_4_staff_see_payout_accounts_read_only_and_masked_in_the_admin(
     assert NUMBER not in listed and NUMBER not in detail
     assert 'name="holder_name"' not in detail  # read-only
     assert client.post(f"/admin/orders/payoutaccount/{account.pk}/change/", {}).status_code == 403
+
+
+def test_pay_4_sec_3_owner_enrols_an_authenticator_in_the_seller_centre_then_sets_the_account(
+    owner_client: Client, shop: Merchant
+) -> None:
+    """An owner with no authenticator is refused with the way to get one; the seller centre's
+    authenticator page shows a new one (QR code and key), confirms it with its current code (audited,
+    backup codes shown once), and its codes then change the payout account."""
+    assert not TOTPDevice.objects.filter(user=shop.owner).exists()
+    fields = {k: v for k, v in _form(shop).items() if k != "code"}
+    TOTPDevice.objects.filter(user=shop.owner).delete()  # _form made one to fill in a code: not this time
+    refused = owner_client.post("/merchant/money/payout-account/", {**fields, "code": "123456"})
+    assert refused.status_code == 400 and "/merchant/security/authenticator/" in refused.content.decode()
+    assert "seller centre" in str(refused.context["form"].errors)
+    shown = owner_client.get("/merchant/security/authenticator/")
+    assert (
+        shown.status_code == 200 and shown.context["secret"] and "otpauth://" in shown.context["otpauth_uri"]
+    )
+    device = TOTPDevice.objects.get(user=shop.owner, confirmed=False)
+    wrong = owner_client.post("/merchant/security/authenticator/", {"code": "000000"})
+    assert wrong.status_code == 400 and not TOTPDevice.objects.get(pk=device.pk).confirmed
+    # django-otp slows the next try down after a wrong code: the owner tries again a while later
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    done = owner_client.post("/merchant/security/authenticator/", {"code": f"{totp.token():06d}"})
+    assert done.status_code == 200 and len(done.context["backup_codes"]) == 10
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert AuditEntry.objects.filter(
+        action="account.second_factor_enrolled", subject_id=str(shop.owner.pk)
+    ).exists()
+    assert owner_client.get("/merchant/security/authenticator/").context["enrolled"]
+    totp.time = time.time() + 30  # the next window: a code is accepted once (replay guard)
+    saved = owner_client.post("/merchant/money/payout-account/", {**fields, "code": f"{totp.token():06d}"})
+    assert saved.status_code == 302, saved.content.decode()[:500]
+    assert PayoutAccount.objects.filter(merchant=shop).exists()

@@ -101,6 +101,7 @@ def test_members_and_onboarding_pages_query_budget(owner_client: Client, shop: M
         "/merchant/onboarding/",
         "/merchant/agreement/",
         "/merchant/announcements/",
+        "/merchant/security/authenticator/",
     ]
     _budget_holds(owner_client, paths, lambda: [member_of(shop, "finance") for _ in range(45)])
 
