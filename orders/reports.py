@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ReconciliationDifference
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
 
 OPEN = ReconciliationDifference.Status.OPEN
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -78,7 +78,10 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("created_at", _("Found at")),
     ],
     summary=reconciliation_summary,
-    extra_filters=("status", "provider", "kind"),
+    extra_filters=tuple(
+        Filter(name, choices=ReconciliationDifference._meta.get_field(name).choices)
+        for name in ("status", "provider", "kind")
+    ),
 )
 def reconciliation_rows(filters: ReportFilters) -> QuerySet[ReconciliationDifference, Any]:
     return (

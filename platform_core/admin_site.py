@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from platform_core.accounts.masking import may_view_personal_data, personal_data_viewed
@@ -77,9 +78,10 @@ class PlatformAdminAuthenticationForm(OTPAdminAuthenticationForm):
 
 
 class PlatformAdminSite(OTPAdminSite):
-    site_header = "平台运营后台 / Marketplace operations"
-    site_title = "Marketplace admin"
-    index_title = "运营工作台 / Operations console"
+    # Issue 21: in the reader's language (Chinese by default, English when they pick it)
+    site_header = _("Marketplace operations")
+    site_title = _("Marketplace admin")
+    index_title = _("Operations console")
 
     # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
     # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).

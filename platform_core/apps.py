@@ -13,3 +13,7 @@ class PlatformCoreConfig(AppConfig):
         # Every installed app's ``hooks.py`` registers what it plugs into other apps, in INSTALLED_APPS
         # order (the firing order), in every process: web, worker and beat.
         autodiscover_modules("hooks")
+        # Issue 21: the names Django derives for the project's apps, models and fields are translated
+        from platform_core.verbose_names import verbose_names_translate
+
+        verbose_names_translate()

@@ -114,7 +114,7 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
     action_form = ReasonActionForm
     actions = ["approve_selected", "reject_selected"]
     list_display = [
-        "listing_id",
+        "listing_number",
         "merchant",
         "highlighted_title",
         "submitted_at",
@@ -129,6 +129,10 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return review_queue()
+
+    @admin.display(description=_("Listing"), ordering="listing_id")
+    def listing_number(self, version: ListingReview) -> int:
+        return int(version.listing_id)
 
     @admin.display(description=_("title"))
     def highlighted_title(self, version: ListingReview) -> SafeString:

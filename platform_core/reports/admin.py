@@ -79,7 +79,10 @@ class ReportAdmin(_ReadOnly):
                 "title": force_str(d.title),
                 "description": force_str(d.description),
                 "formats": d.formats,
-                "extra_filters": d.extra_filters,
+                "filters": [
+                    {"name": f.name, "label": force_str(f.label), "choices": f.choice_list()}
+                    for f in d.filters_shown()
+                ],
                 "personal": bool(d.personal_columns),
                 "url": reverse("admin:reports_report_export", kwargs={"code": d.code}),
             }
