@@ -38,7 +38,14 @@ from platform_core.accounts.masking import mask_name
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_person
-from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 REVIEWED = (ListingVersion.Status.APPROVED, ListingVersion.Status.REJECTED, ListingVersion.Status.SUPERSEDED)
 MET, LATE = "met", "late"

@@ -27,7 +27,14 @@ from disputes.clocks import RULE_RULING_DUE
 from disputes.models import Appeal, Dispute, DisputeEvent, Ruling, RulingKind
 from platform_core.accounts.masking import mask_name
 from platform_core.deadlines.selectors import deadline_sla_figures
-from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 S = Dispute.Status
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))

@@ -18,7 +18,14 @@ from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_email
-from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 
 def _qualification_status(row: dict[str, Any]) -> str:

@@ -15,7 +15,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ReconciliationDifference
-from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 OPEN = ReconciliationDifference.Status.OPEN
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))

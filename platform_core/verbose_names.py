@@ -18,7 +18,17 @@ from django.utils.translation import gettext_lazy
 
 #: the project's apps (their top-level package): third-party and Django's own apps translate themselves
 PROJECT_PACKAGES = frozenset(
-    {"platform_core", "merchants", "catalog", "orders", "aftersales", "disputes", "staff", "jury", "fieldwork"}
+    {
+        "platform_core",
+        "merchants",
+        "catalog",
+        "orders",
+        "aftersales",
+        "disputes",
+        "staff",
+        "jury",
+        "fieldwork",
+    }
     | {"simulation"}
 )
 

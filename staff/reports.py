@@ -27,7 +27,14 @@ from platform_core import clock as platform_clock
 from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
-from platform_core.reports.registry import Column, Filter, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from staff.models import PermissionApplication, PermissionGrant, StaffMisconduct, StaffProfile
 

@@ -122,7 +122,9 @@ class Filter:
     choices: Sequence[tuple[str, Any]] | Callable[[], Sequence[tuple[str, Any]]] | None = None
 
     def choice_list(self) -> list[tuple[str, Any]] | None:
-        return None if self.choices is None else list(self.choices() if callable(self.choices) else self.choices)
+        return (
+            None if self.choices is None else list(self.choices() if callable(self.choices) else self.choices)
+        )
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,27 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("platform_default_l
 PO = Path(django_settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 #: Latin words a Chinese page may show: abbreviations and names that are not translated
 ALLOWED_WORDS = {"ID", "SKU", "IP", "URL", "API", "PDF", "CSV", "XLSX", "OTP", "TOTP", "KPI", "GMV", "CNY"}
-ALLOWED_WORDS |= {"Email", "HTML", "JSON", "PNG", "JPEG", "Alipay", "WeChat", "Pay", "SMS", "Web", "Worker", "Beat"}
+ALLOWED_WORDS |= {
+    "Email",
+    "HTML",
+    "JSON",
+    "PNG",
+    "JPEG",
+    "Alipay",
+    "WeChat",
+    "Pay",
+    "SMS",
+    "Web",
+    "Worker",
+    "Beat",
+}
 #: reference data named in both languages ("运营推广部 / Operations"): the Chinese name comes first
 BILINGUAL = re.compile(r"^[^A-Za-z]*[\u4e00-\u9fff][^A-Za-z]* / ")
 #: tags whose text is the page's own wording, not data
 CHROME_TAGS = {"th", "label", "caption", "h1", "h2", "h3", "button", "legend", "option"}
 WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
 RULE_ID = re.compile(r"\b[A-Z]{2,4}-\d+[a-z]?\b")
-ENGLISH_DURATION = re.compile(r"\b\d+ ?d \d+ ?h\b")
+ENGLISH_DURATION = re.compile(r"\b\d+ ?[dhm] \d+ ?[hm]\b|\b\d+(d|h|m|min)\b")
 
 
 class _Chrome(HTMLParser):
@@ -60,6 +73,7 @@ class _Chrome(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
+        self.visible: list[str] = []  # every text a reader sees (the cells too), for the durations
         self._stack: list[tuple[str, bool]] = []
         self._data_depth = 0
 
@@ -73,7 +87,7 @@ class _Chrome(HTMLParser):
         # the value of a read-only field and a row's cells are data (a merchant's name, a tracking number)
         data = (
             tag in ("td", "code")  # a row's cells; a task's or a report's code name beside its title
-            or tag == "th" and any(c.startswith("field-") for c in classes)  # a row's first cell
+            or (tag == "th" and any(c.startswith("field-") for c in classes))  # a row's first cell
             or "readonly" in classes
         )
         chrome = tag in CHROME_TAGS or "breadcrumbs" in classes
@@ -94,14 +108,16 @@ class _Chrome(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         text = data.strip()
+        if text and not self._in("script") and not self._in("style"):
+            self.visible.append(text)
         if text and not self._data_depth and any(name.endswith(":chrome") for name, _d in self._stack):
             self.texts.append(text)
 
 
-def _chrome_texts(html: str) -> list[str]:
+def _parsed(html: str) -> _Chrome:
     parser = _Chrome()
     parser.feed(html)
-    return parser.texts
+    return parser
 
 
 def _translated_msgids() -> set[str]:
@@ -120,8 +136,9 @@ def _translated_msgids() -> set[str]:
 def _problems(url: str, html: str, msgids: set[str], obj_name: str = "") -> list[str]:
     """What is not Chinese on the page's chrome (the object's own name, data, is left out)."""
     problems = []
-    for text in _chrome_texts(html):
-        if text.startswith("›") or obj_name and obj_name in text:  # the breadcrumbs' last item: the object
+    page = _parsed(html)
+    for text in page.texts:
+        if text.startswith("›") or (obj_name and obj_name in text):  # the breadcrumbs' last item: the object
             continue
         if BILINGUAL.match(text):
             continue
@@ -133,8 +150,7 @@ def _problems(url: str, html: str, msgids: set[str], obj_name: str = "") -> list
             problems.append(f"{url}: English {text!r}")
     if re.search(r'value="None"|>None<', html):
         problems.append(f"{url}: None in a form")
-    if ENGLISH_DURATION.search(html):
-        problems.append(f"{url}: English duration {ENGLISH_DURATION.search(html)!r}")
+    problems += [f"{url}: English duration {t!r}" for t in page.visible if ENGLISH_DURATION.search(t)]
     return problems
 
 
