@@ -85,10 +85,7 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("created_at", _("Found at")),
     ],
     summary=reconciliation_summary,
-    extra_filters=tuple(
-        Filter(name, choices=ReconciliationDifference._meta.get_field(name).choices)
-        for name in ("status", "provider", "kind")
-    ),
+    extra_filters=(Filter("status", choices=ReconciliationDifference.Status.choices), "provider", "kind"),
 )
 def reconciliation_rows(filters: ReportFilters) -> QuerySet[ReconciliationDifference, Any]:
     return (

@@ -189,7 +189,7 @@ def gettext_misses(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
         return result
 
     # django.utils.translation caches trans_real's functions on its ``_trans`` object: replace it there
-    monkeypatch.setattr(translation._trans, "gettext", recording, raising=False)
+    monkeypatch.setattr(translation._trans, "gettext", recording, raising=False)  # type: ignore[attr-defined]
     yield misses
 
 
