@@ -82,6 +82,8 @@ class PlatformAdminSite(OTPAdminSite):
     site_header = _("Marketplace operations")
     site_title = _("Marketplace admin")
     index_title = _("Operations console")
+    #: issue 21: the header's "view site" opens the seller centre (the site has no page at "/")
+    site_url = "/merchant/"
 
     # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
     # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).

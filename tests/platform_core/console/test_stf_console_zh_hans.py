@@ -238,3 +238,12 @@ def test_stf_console_every_admin_page_speaks_zh_hans(settings, gettext_misses) -
     assert pages > 150 and any("/transition/" in url for url in urls)  # the reason forms were walked too
     assert problems == []
     assert sorted(gettext_misses) == []
+
+
+def test_stf_console_view_site_link_goes_somewhere_real(settings) -> None:
+    client = _signed_in(settings, UserFactory.create(is_staff=True, is_superuser=True))
+    html = client.get("/admin/").content.decode()
+    link = re.search(r'<a href="([^"]+)">查看站点</a>', html)
+    assert link is not None, html[:3000]
+    page = Client().get(link.group(1), follow=True)
+    assert page.status_code == 200 and "登录卖家中心" in page.content.decode()  # the seller centre's sign-in
