@@ -12,7 +12,7 @@ imported at start-up by ``ReportsConfig.ready`` (the same pattern as ``deadlines
             Column("id", _("ID")),
             Column("contact_phone", _("Contact phone"), mask=mask_phone),  # personal data (SEC-2)
         ],
-        extra_filters=("status",),
+        extra_filters=(Filter("status", choices=Merchant.Status.choices),),  # a labelled dropdown
     )
     def merchant_register_rows(filters: ReportFilters) -> QuerySet | Iterable[Row]:
         return Merchant.objects.filter(...).values("id", "contact_phone")
