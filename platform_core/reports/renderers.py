@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.reports.registry import ReportDefinition, ReportFilters
@@ -210,11 +212,43 @@ def pdf_styles() -> Any:
     return styles
 
 
-def pdf_table(data: list[list[str]], *, header: bool = True) -> Any:
+def filters_in_words(definition: ReportDefinition, filters: ReportFilters) -> str:
+    """Issue 21: the filters as the reports page labels them ("日期：2026-01-01 至 2026-01-31；状态：已关闭"),
+    not their JSON."""
+    parts = []
+    if filters.date_from or filters.date_to:
+        dates = {"start": filters.date_from or "…", "end": filters.date_to or "…"}
+        parts.append(str(_("Dates: %(start)s to %(end)s") % dates))
+    for spec in definition.filters_shown():
+        value = filters.extra.get(spec.name)
+        if value:
+            shown = dict(spec.choice_list() or []).get(value, value)
+            parts.append(f"{force_str(spec.label)}：{force_str(shown)}")
+    return "；".join(parts) or str(_("none"))
+
+
+def _wrapped(data: list[list[str]], font_size: float) -> list[list[Any]]:
+    """Cells as paragraphs that break anywhere (CJK rules: a hash or an action name wraps too)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    style = ParagraphStyle(
+        "cell", fontName=PDF_FONT, fontSize=font_size, leading=font_size + 1.5, wordWrap="CJK"
+    )
+    return [[Paragraph(escape(cell), style) for cell in row] for row in data]
+
+
+def pdf_table(data: list[list[str]], *, header: bool = True, width: float | None = None) -> Any:
+    """A table; given the page's ``width``, its columns share it and their cells wrap (issue 21: the audit
+    log's twelve columns ran off the page)."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    table = Table(data, repeatRows=1 if header else 0)
+    columns = max((len(row) for row in data), default=1)
+    if width is None:
+        table = Table(data, repeatRows=1 if header else 0)
+    else:
+        table = Table(_wrapped(data, 7), repeatRows=1 if header else 0, colWidths=[width / columns] * columns)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 7),
@@ -237,9 +271,13 @@ def write_pdf(
 
     styles = pdf_styles()
     limit = settings.REPORTS_PDF_MAX_ROWS
+    heading = _("Filters: %(filters)s · generated %(at)s") % {
+        "filters": filters_in_words(definition, filters),
+        "at": text(clock.now()),
+    }
     story: list[Any] = [
         Paragraph(force_str(definition.title), styles["Title"]),
-        Paragraph(f"Filters: {filters.as_json()} · generated {text(clock.now())}", styles["Normal"]),
+        Paragraph(escape(str(heading)), styles["Normal"]),
         Spacer(1, 8),
     ]
     if definition.summary is not None:
@@ -255,10 +293,12 @@ def write_pdf(
             break
         data.append([text(value) for value in cells])
     progress(rows)
-    story.append(pdf_table(data))
+    document = SimpleDocTemplate(str(path), pagesize=landscape(A4), title=force_str(definition.title))
+    story.append(pdf_table(data, width=document.width))
     if rows >= limit:
-        story.append(Paragraph(f"First {limit} rows; export CSV or XLSX for all.", styles["Normal"]))
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=force_str(definition.title)).build(story)
+        note = _("First %(n)d rows; export CSV or XLSX for all.") % {"n": limit}
+        story.append(Paragraph(escape(str(note)), styles["Normal"]))
+    document.build(story)
     return rows
 
 

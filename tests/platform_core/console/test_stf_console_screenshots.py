@@ -5,7 +5,6 @@ a changelist, a change page with its transition buttons, the listing review queu
 Each page is also held to the walk's rule (``test_stf_console_zh_hans``): nothing on its chrome in English.
 """
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +29,8 @@ pytestmark = [
 ]
 
 
-def test_stf_console_screenshots_in_chinese(live_server: Any, browser: Any, shots: Path, settings: Any) -> None:
+def test_stf_console_screenshots_in_chinese(live_server: Any, settings: Any, request: Any) -> None:
+    chromium, shots_dir = request.getfixturevalue("browser"), request.getfixturevalue("shots")
     settings.STAFF_REQUIRE_OTP = True
     seed_queues(1)
     paid_order()
@@ -39,7 +39,7 @@ def test_stf_console_screenshots_in_chinese(live_server: Any, browser: Any, shot
     listing = Listing.objects.filter(status=Listing.Status.PENDING_REVIEW).order_by("pk").first()
     assert merchant is not None and listing is not None
 
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900}).new_page()
+    page = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900}).new_page()
     page.set_default_timeout(15000)
     base = live_server.url
     page.goto(f"{base}/admin/login/")
@@ -68,7 +68,7 @@ def test_stf_console_screenshots_in_chinese(live_server: Any, browser: Any, shot
     for name, path in pages.items():
         response = page.goto(f"{base}{path}")
         assert response is not None and response.status == 200, (path, response and response.status)
-        target = shots / f"{name}.png"
+        target = shots_dir / f"{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
         problems += _problems(path, page.content(), msgids, str(merchant if "merchant/" in path else listing))
