@@ -73,6 +73,23 @@ def iter_cells(definition: ReportDefinition, filters: ReportFilters, *, masked: 
         yield cells
 
 
+def value_labels(definition: ReportDefinition) -> dict[int, dict[str, Any]]:
+    """Issue 21: column index -> {stored value: its label} for each column whose values a filter of the report
+    offers as choices. XLSX and PDF show the label in the reader's language (状态：调解); CSV keeps the
+    stored value, for machines."""
+    choices = {
+        f.name: dict(f.choice_list() or []) for f in definition.filters_shown() if f.choices is not None
+    }
+    return {i: choices[column.key] for i, column in enumerate(definition.columns) if column.key in choices}
+
+
+def labelled(cells: list[Any], labels: dict[int, dict[str, Any]]) -> list[Any]:
+    for index, mapping in labels.items():
+        if isinstance(cells[index], str) and cells[index] in mapping:
+            cells[index] = force_str(mapping[cells[index]])
+    return cells
+
+
 def headers(definition: ReportDefinition) -> list[str]:
     return [force_str(column.header) for column in definition.columns]
 
@@ -178,8 +195,9 @@ def write_xlsx(
         sheet.freeze_panes(1, 0)
         rows = 0
         step = settings.REPORTS_CHUNK_SIZE
+        labels = value_labels(definition)
         for rows, cells in enumerate(iter_cells(definition, filters, masked=masked), start=1):
-            for col, value in enumerate(cells):
+            for col, value in enumerate(labelled(cells, labels)):
                 if isinstance(value, Decimal):
                     sheet.write_number(rows, col, float(value), money)
                 elif isinstance(value, int) and not isinstance(value, bool):
@@ -287,11 +305,12 @@ def write_pdf(
         story.append(Spacer(1, 8))
     data = [headers(definition)]
     rows = 0
+    labels = value_labels(definition)
     for rows, cells in enumerate(iter_cells(definition, filters, masked=masked), start=1):
         if rows > limit:
             rows -= 1
             break
-        data.append([text(value) for value in cells])
+        data.append([text(value) for value in labelled(cells, labels)])
     progress(rows)
     document = SimpleDocTemplate(str(path), pagesize=landscape(A4), title=force_str(definition.title))
     story.append(pdf_table(data, width=document.width))

@@ -1,8 +1,11 @@
-"""AUD-3, issue 21 ("PDF exports fit the page … and print the filters as words"): the PDF names its filters
+"""AUD-3, issue 21 ("PDF exports fit the page … and print the filters as words; XLSX shows translated
+status values"): the PDF names its filters
 as the reports page labels them, in the reader's language, and its rows table shares the landscape page's
 width among the columns, each cell wrapping (the audit log's hashes and action names ran off the page)."""
 
 import hashlib
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -14,6 +17,7 @@ from platform_core.reports.models import ExportLog
 from platform_core.reports.registry import ReportFilters, report_get
 from platform_core.reports.renderers import PDF_FONT, filters_in_words, pdf_table
 from tests.conftest import client_for
+from tests.factories.merchants import MerchantFactory
 from tests.factories.reports import auditor_factory, streamed
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +53,20 @@ def test_aud_3_audit_log_pdf_export_is_logged_with_its_filters() -> None:
     assert export.sha256 == hashlib.sha256(body).hexdigest()
     entry = AuditEntry.objects.get(action="report.exported", subject_id=str(export.pk))
     assert (entry.after or {})["filters"]["from"] == "2026-01-01" and entry.actor_id == auditor.pk
+
+
+@pytest.mark.usefixtures("platform_default_language")
+def test_aud_3_xlsx_shows_translated_status_values_and_csv_keeps_the_stored_ones() -> None:
+    MerchantFactory.create()  # active
+    client = client_for(auditor_factory())
+    response = client.get("/api/v1/reports/merchant_register/export/?format=xlsx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(streamed(response))) as workbook:
+        sheet = "".join(
+            workbook.read(name).decode() for name in workbook.namelist() if name.startswith("xl/")
+        )
+    assert ">正常<" in sheet and ">active<" not in sheet
+    csv_body = streamed(client.get("/api/v1/reports/merchant_register/export/?format=csv")).decode(
+        "utf-8-sig"
+    )
+    assert ",active," in csv_body or csv_body.rstrip().endswith(",active")
