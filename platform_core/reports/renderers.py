@@ -217,13 +217,22 @@ def write_xlsx(
 PDF_FONT = "STSong-Light"  # ReportLab's built-in CID font for Simplified Chinese: no font file needed
 
 
-def pdf_styles() -> Any:
-    from reportlab.lib.styles import getSampleStyleSheet
+#: a PDF cell longer than this is cut (a row must fit a page; the full text is in the CSV/XLSX export)
+PDF_CELL_MAX = 160
+
+
+def _pdf_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
     if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+
+
+def pdf_styles() -> Any:
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    _pdf_font()
     styles = getSampleStyleSheet()
     for name in ("Title", "Heading2", "Heading3", "Normal", "BodyText"):
         styles[name].fontName = PDF_FONT
@@ -250,10 +259,15 @@ def _wrapped(data: list[list[str]], font_size: float) -> list[list[Any]]:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
+    _pdf_font()
     style = ParagraphStyle(
         "cell", fontName=PDF_FONT, fontSize=font_size, leading=font_size + 1.5, wordWrap="CJK"
     )
-    return [[Paragraph(escape(cell), style) for cell in row] for row in data]
+    cut = [
+        [cell if len(cell) <= PDF_CELL_MAX else cell[: PDF_CELL_MAX - 1] + "…" for cell in row]
+        for row in data
+    ]
+    return [[Paragraph(escape(cell), style) for cell in row] for row in cut]
 
 
 def pdf_table(data: list[list[str]], *, header: bool = True, width: float | None = None) -> Any:

@@ -15,7 +15,7 @@ from reportlab.platypus import Paragraph
 from platform_core.audit.models import AuditEntry
 from platform_core.reports.models import ExportLog
 from platform_core.reports.registry import ReportFilters, report_get
-from platform_core.reports.renderers import PDF_FONT, filters_in_words, pdf_table
+from platform_core.reports.renderers import PDF_CELL_MAX, PDF_FONT, filters_in_words, pdf_table
 from tests.conftest import client_for
 from tests.factories.merchants import MerchantFactory
 from tests.factories.reports import auditor_factory, streamed
@@ -41,6 +41,8 @@ def test_aud_3_pdf_rows_share_the_page_width_and_wrap() -> None:
     cells = table._cellvalues
     assert all(isinstance(cell, Paragraph) and cell.style.wordWrap == "CJK" for cell in cells[1])
     assert cells[1][0].style.fontName == PDF_FONT
+    long = pdf_table([["内容"], ["审" * 1000]], width=60)._cellvalues[1][0]
+    assert len(long.text) == PDF_CELL_MAX and long.text.endswith("…")  # a row never outgrows the page
 
 
 def test_aud_3_audit_log_pdf_export_is_logged_with_its_filters() -> None:
