@@ -2,7 +2,7 @@
 left with SLA badges, canned responses, and the order's whole timeline on one page. Actions call
 services; the admin writes nothing itself."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -49,6 +49,7 @@ from platform_core.accounts.acting import request_user
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
 from platform_core.admin_site import PersonalDataAdmin, model_change_permission, personal_shown
+from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_person
 
@@ -108,7 +109,7 @@ def badge(due_at: datetime | None) -> SafeString:
     seconds = int((due_at - platform_clock.now()).total_seconds())
     kind = selectors.sla_badge(seconds)
     minutes = abs(seconds) // 60
-    text = f"{minutes // 60}h {minutes % 60:02d}m"
+    text = duration_text(timedelta(minutes=minutes))  # issue 21: "23 小时 59 分钟", not "23h 59m"
     label = _("%(t)s left") % {"t": text} if seconds >= 0 else _("overdue %(t)s") % {"t": text}
     return format_html(
         '<span style="color:#fff;background:{};padding:2px 6px;border-radius:3px">{}</span>',

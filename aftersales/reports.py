@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Conversation, ReplyClock, Suggestion
 from aftersales.selectors import suggestion_tag_counts
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 
 def _tags(row: dict[str, Any]) -> str:
@@ -30,7 +37,7 @@ def _tags(row: dict[str, Any]) -> str:
         Column("tags", _("Tags"), value=_tags),
         Column("text", _("Text")),
     ],
-    extra_filters=("tag",),
+    extra_filters=(Filter("tag", _("Tag")),),
 )
 def suggestion_rows(filters: ReportFilters) -> QuerySet[Suggestion, Any] | Iterator[Any]:
     qs = Suggestion.objects.all()

@@ -38,7 +38,14 @@ from platform_core.accounts.masking import mask_name
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_person
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 REVIEWED = (ListingVersion.Status.APPROVED, ListingVersion.Status.REJECTED, ListingVersion.Status.SUPERSEDED)
 MET, LATE = "met", "late"
@@ -142,7 +149,12 @@ def listing_reviews_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("review_note", _("Note or reason")),
     ],
     summary=listing_reviews_summary,
-    extra_filters=("outcome", "sla", "reviewer", "merchant"),
+    extra_filters=(
+        Filter("outcome", choices=[("approved", _("Approved")), ("rejected", _("Rejected"))]),
+        Filter("sla", _("Reviewed in time"), [(MET, _("In time")), (LATE, _("Late"))]),
+        Filter("reviewer", _("Reviewer ID")),
+        Filter("merchant", _("Merchant ID")),
+    ),
 )
 def listing_reviews_rows(filters: ReportFilters) -> QuerySet[Any, Any]:
     return (
@@ -216,7 +228,7 @@ def listing_takedowns_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("listing_status", _("Listing status now")),
     ],
     summary=listing_takedowns_summary,
-    extra_filters=("source",),
+    extra_filters=(Filter("source", _("Taken down by"), Listing.DelistSource.choices),),
 )
 def listing_takedowns_rows(filters: ReportFilters) -> QuerySet[Any, Any]:
     listing_id = Cast(OuterRef("subject_id"), output_field=IntegerField())
@@ -305,7 +317,7 @@ def listing_takedowns_rows(filters: ReportFilters) -> QuerySet[Any, Any]:
         Column("resolved_at", _("Resolved at")),
         Column("is_false_notice", _("Knowingly false")),
     ],
-    extra_filters=("status",),
+    extra_filters=(Filter("status", choices=IpNotice.Status.choices),),
 )
 def ip_notices_rows(filters: ReportFilters) -> QuerySet[IpNotice, dict[str, Any]]:
     qs = filters.in_period(IpNotice.objects.all(), "filed_at")

@@ -519,7 +519,9 @@ class RulingTemplateAdmin(admin.ModelAdmin):
 
 
 class VoteForm(forms.ModelForm):
-    dispute = forms.ModelChoiceField(queryset=Dispute.objects.filter(status=Dispute.Status.APPEALED))
+    dispute = forms.ModelChoiceField(
+        queryset=Dispute.objects.filter(status=Dispute.Status.APPEALED), label=_("Dispute")
+    )
 
     class Meta:
         model = AppealPanelVote

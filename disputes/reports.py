@@ -24,10 +24,17 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from disputes.clocks import RULE_RULING_DUE
-from disputes.models import Appeal, Dispute, DisputeEvent, Ruling
+from disputes.models import Appeal, Dispute, DisputeEvent, Ruling, RulingKind
 from platform_core.accounts.masking import mask_name
 from platform_core.deadlines.selectors import deadline_sla_figures
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 S = Dispute.Status
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -127,7 +134,10 @@ def disputes_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("closed_at", _("Closed at")),
     ],
     summary=disputes_summary,
-    extra_filters=("status", "ruling_kind"),
+    extra_filters=(
+        Filter("status", choices=Dispute.Status.choices),
+        Filter("ruling_kind", _("Final ruling"), RulingKind.choices),
+    ),
 )
 def disputes_rows(filters: ReportFilters) -> QuerySet[Dispute, dict[str, Any]]:
     appeal = Appeal.objects.filter(dispute=OuterRef("pk"))

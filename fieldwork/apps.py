@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldworkConfig(AppConfig):
     name = "fieldwork"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Field work (外勤)"
+    verbose_name = _("Field work")

@@ -18,7 +18,14 @@ from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.deadlines.models import Deadline
 from platform_core.reports.masks import mask_email
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 
 def _qualification_status(row: dict[str, Any]) -> str:
@@ -69,7 +76,7 @@ def _pending_due(rule: str, model: type, outer: str) -> Subquery:
         Column("next_reverification_due", _("Next re-verification due")),
         Column("reverification_overdue_at", _("Open re-verification overdue at")),
     ],
-    extra_filters=("status",),
+    extra_filters=(Filter("status", choices=Merchant.Status.choices),),
 )
 def merchant_register_rows(filters: ReportFilters) -> QuerySet[Merchant, dict[str, Any]]:
     today = clock.localdate()
@@ -151,7 +158,7 @@ def merchant_register_rows(filters: ReportFilters) -> QuerySet[Merchant, dict[st
         Column("voided_reason", _("Voided because")),
         Column("appeal__status", _("Appeal")),
     ],
-    extra_filters=("track",),
+    extra_filters=(Filter("track", _("Track"), Violation.Track.choices),),
 )
 def merchant_violations_rows(filters: ReportFilters) -> QuerySet[Violation, Any]:
     qs = Violation.objects.all()
@@ -198,7 +205,7 @@ def merchant_violations_rows(filters: ReportFilters) -> QuerySet[Violation, Any]
         Column("lifted_reason", _("Lifted because")),
         Column("overturned", _("Overturned")),
     ],
-    extra_filters=("measure",),
+    extra_filters=(Filter("measure", _("Measure"), Penalty.Measure.choices),),
 )
 def merchant_penalties_rows(filters: ReportFilters) -> QuerySet[Penalty, Any]:
     qs = Penalty.objects.all()

@@ -16,7 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ReconciliationDifference
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 
 OPEN = ReconciliationDifference.Status.OPEN
 REASON = ReconciliationDifference.Reason
@@ -93,7 +100,12 @@ def reconciliation_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("created_at", _("Found at")),
     ],
     summary=reconciliation_summary,
-    extra_filters=("status", "provider", "kind", "reason"),
+    extra_filters=(
+        Filter("status", choices=ReconciliationDifference.Status.choices),
+        "provider",
+        "kind",
+        Filter("reason", choices=ReconciliationDifference.Reason.choices),
+    ),
 )
 def reconciliation_rows(filters: ReportFilters) -> QuerySet[ReconciliationDifference, Any]:
     return (

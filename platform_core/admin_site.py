@@ -80,9 +80,12 @@ class PlatformAdminAuthenticationForm(OTPAdminAuthenticationForm):
 
 
 class PlatformAdminSite(OTPAdminSite):
-    site_header = "平台运营后台 / Marketplace operations"
-    site_title = "Marketplace admin"
-    index_title = "运营工作台 / Operations console"
+    # Issue 21: in the reader's language (Chinese by default, English when they pick it)
+    site_header = _("Marketplace operations")
+    site_title = _("Marketplace admin")
+    index_title = _("Operations console")
+    #: issue 21: the header's "view site" opens the seller centre (the site has no page at "/")
+    site_url = "/merchant/"
 
     # The sign-in form asks for the TOTP token only when the second factor is required (issue 24: the demo
     # runs with STAFF_REQUIRE_OTP off and signs in with the password alone, as its output says).

@@ -17,3 +17,7 @@ class PlatformCoreConfig(AppConfig):
         autodiscover_modules("hooks")
         # migrate renders thousands of historical models: no FSM receiver for each (decision 039)
         fsm_historical_models_skip_transitions()
+        # Issue 21: the names Django derives for the project's apps, models and fields are translated
+        from platform_core.verbose_names import verbose_names_translate
+
+        verbose_names_translate()

@@ -27,7 +27,14 @@ from platform_core import clock as platform_clock
 from platform_core.accounts.masking import mask_name
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
-from platform_core.reports.registry import Column, MonthlySection, ReportFilters, monthly_section, report
+from platform_core.reports.registry import (
+    Column,
+    Filter,
+    MonthlySection,
+    ReportFilters,
+    monthly_section,
+    report,
+)
 from staff.clocks import REVIEW_RULE as PERMISSION_REVIEW_RULE
 from staff.models import PermissionApplication, PermissionGrant, StaffMisconduct, StaffProfile
 
@@ -64,7 +71,7 @@ def _outcome(row: dict[str, Any]) -> str:
         Column("revoke_reason", _("Revocation reason")),
         Column("lapsed_at", _("Lapsed at")),
     ],
-    extra_filters=("permission",),
+    extra_filters=(Filter("permission", _("Permission (app.codename)")),),
 )
 def staff_permission_changes_rows(filters: ReportFilters) -> QuerySet[PermissionGrant, Any]:
     qs = PermissionGrant.objects.all()

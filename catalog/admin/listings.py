@@ -44,6 +44,7 @@ from merchants.models import Merchant
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
+from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
 
 
@@ -80,7 +81,7 @@ def time_left(submitted_at: datetime | None) -> str:
 def time_to(due: datetime) -> str:
     left = due - clock.now()
     minutes = int(abs(left).total_seconds() // 60)
-    text = f"{minutes // 60}h {minutes % 60:02d}m"
+    text = duration_text(timedelta(minutes=minutes))  # issue 21: "23 小时 59 分钟", not "23h 59m"
     return (
         str(_("%(t)s left") % {"t": text})
         if left >= timedelta(0)
@@ -114,7 +115,7 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
     action_form = ReasonActionForm
     actions = ["approve_selected", "reject_selected"]
     list_display = [
-        "listing_id",
+        "listing_number",
         "merchant",
         "highlighted_title",
         "submitted_at",
@@ -129,6 +130,10 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return review_queue()
+
+    @admin.display(description=_("Listing"), ordering="listing_id")
+    def listing_number(self, version: ListingReview) -> int:
+        return int(version.listing_id)
 
     @admin.display(description=_("title"))
     def highlighted_title(self, version: ListingReview) -> SafeString:

@@ -15,6 +15,7 @@ from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import TransitionNotAllowed
 from django_fsm.admin import FSMAdminMixin
 
@@ -38,6 +39,24 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=2000)
 
 
+#: Issue 21: a transition's button says what it does (not ``start_review``), in the reader's language
+TRANSITION_LABELS = {
+    "approve": pgettext_lazy("admin transition", "Approve"),
+    "ban": pgettext_lazy("admin transition", "Ban permanently"),
+    "close": pgettext_lazy("admin transition", "Close"),
+    "hide": pgettext_lazy("admin transition", "Hide"),
+    "pass_": pgettext_lazy("admin transition", "Pass"),
+    "reinstate": pgettext_lazy("admin transition", "Reinstate"),
+    "reject": pgettext_lazy("admin transition", "Reject"),
+    "restrict": pgettext_lazy("admin transition", "Restrict"),
+    "return_to_merchant": pgettext_lazy("admin transition", "Return to the merchant"),
+    "start_review": pgettext_lazy("admin transition", "Start review"),
+    "suspend": pgettext_lazy("admin transition", "Suspend"),
+    "unrestrict": pgettext_lazy("admin transition", "Lift the restriction"),
+    "verify": pgettext_lazy("admin transition", "Verify"),
+}
+
+
 class ServiceTransitionsMixin(FSMAdminMixin):
     """Route each transition button to a service ``(obj, request, form data) -> None``."""
 
@@ -46,6 +65,18 @@ class ServiceTransitionsMixin(FSMAdminMixin):
 
     def is_fsm_transition_visible(self, transition: Any) -> bool:
         return transition.name in self.transition_services
+
+    @staticmethod
+    def get_fsm_block_label(fsm_field_name: str) -> str:
+        return str(_("Change the status"))
+
+    def get_fsm_label(self, transition: Any) -> str:
+        label = transition.custom.get("label") or TRANSITION_LABELS.get(transition.name, transition.name)
+        return str(label)
+
+    def get_help_text(self, transition: Any) -> str:
+        """Issue 21: a transition without help says nothing (the reason form printed "None")."""
+        return str(transition.custom.get("help_text") or "")
 
     def _apply_fsm_transition(
         self, *, obj: Any, transition_name: str, request: HttpRequest, kwargs: Any = None

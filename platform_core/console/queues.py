@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Min
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.deadlines.models import Deadline
@@ -113,15 +114,16 @@ class QueueState:
 
 
 def duration_text(delta: timedelta) -> str:
-    """``2d 3h``, ``5h 10m``, ``12m``: a coarse, language-neutral length of time."""
+    """``2 天 3 小时``, ``5 小时 10 分钟``, ``12 分钟`` (``2 d 3 h`` in English): a coarse length of time, in
+    the reader's language and in the same words as the admin's "time left" columns (issue 21)."""
     minutes = int(delta.total_seconds()) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
+        return str(_("%(days)d d %(hours)d h") % {"days": days, "hours": hours})
     if hours:
-        return f"{hours}h {mins}m"
-    return f"{mins}m"
+        return str(_("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins})
+    return str(_("%(minutes)d min") % {"minutes": mins})
 
 
 def work_queue_register(queue: WorkQueue) -> WorkQueue:

@@ -18,11 +18,33 @@ from typing import Any
 
 from celery.schedules import crontab, maybe_schedule
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from platform_core import clock
 from platform_core.operations import heartbeats
 
 MARK_PREFIX = "task:"
+
+#: Issue 21: what each timed job does, in the operator's language (the task name stays beside it, in code)
+TIMED_JOB_TITLES = {
+    "api.purge_idempotency_keys": _("Purge expired idempotency keys"),
+    "audit.anchor_head": _("Anchor the audit log's head"),
+    "audit.seal": _("Seal the audit log"),
+    "catalog.recheck_sample": _("Sample live listings for re-check"),
+    "deadlines.sweep_due": _("Enforce due deadlines"),
+    "merchants.compute_kpis": _("Compute merchant KPIs"),
+    "merchants.recompute_credit": _("Recompute merchant credit"),
+    "notifications.requeue_pending": _("Re-send pending notifications"),
+    "operations.backup": _("Back up the database and uploads"),
+    "operations.beat_heartbeat": _("Scheduler heartbeat"),
+    "operations.restore_rehearsal": _("Restore rehearsal"),
+    "operations.verify_integrity": _("Verify data integrity"),
+    "orders.reconcile": _("Reconcile with the payment providers"),
+    "orders.refunds_sweep": _("Retry pending refunds"),
+    "orders.run_payouts": _("Pay merchants out"),
+    "orders.wechat_pay_certificates_refresh": _("Refresh WeChat Pay certificates"),
+    "reports.monthly_compliance": _("Monthly compliance report"),
+}
 
 
 def task_mark_name(task_name: str) -> str:
@@ -59,6 +81,10 @@ class TimedJob:
     last_run_at: datetime | None
     last_state: str
     now: datetime
+
+    @property
+    def title(self) -> str:
+        return str(TIMED_JOB_TITLES.get(self.task, self.task))
 
     @property
     def next_run_at(self) -> datetime:

@@ -79,7 +79,10 @@ class ReportAdmin(_ReadOnly):
                 "title": force_str(d.title),
                 "description": force_str(d.description),
                 "formats": d.formats,
-                "extra_filters": d.extra_filters,
+                "filters": [
+                    {"name": f.name, "label": force_str(f.label), "choices": f.choice_list()}
+                    for f in d.filters_shown()
+                ],
                 "personal": bool(d.personal_columns),
                 "url": reverse("admin:reports_report_export", kwargs={"code": d.code}),
             }
@@ -130,7 +133,7 @@ class ExportLogAdmin(_ReadOnly):
         "requested_by",
         "created_at",
         "status",
-        "row_count",
+        "progress",
         "unmasked",
         "short_sha",
         "download",
@@ -146,6 +149,38 @@ class ExportLogAdmin(_ReadOnly):
     @admin.display(description=_("SHA-256"))
     def short_sha(self, export: ExportLog) -> str:
         return export.sha256[:12]
+
+    #: issue 21: how often the list reloads itself while an export is being prepared
+    refresh_seconds = 3
+
+    @admin.display(description=_("Progress"))
+    def progress(self, export: ExportLog) -> str:
+        """Rows written of rows expected (an async export counts them first), as a percentage."""
+        if export.status == ExportLog.Status.DONE:
+            return str(_("%(rows)d rows, 100%%") % {"rows": export.row_count})
+        if export.total_rows:
+            percent = min(100, export.row_count * 100 // export.total_rows)
+            return str(
+                _("%(rows)d of %(total)d rows, %(percent)d%%")
+                % {
+                    "rows": export.row_count,
+                    "total": export.total_rows,
+                    "percent": percent,
+                }
+            )
+        return str(_("%(rows)d rows") % {"rows": export.row_count})
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        preparing = self.get_queryset(request).filter(
+            status__in=[ExportLog.Status.PENDING, ExportLog.Status.RUNNING], is_async=True
+        )
+        context = {
+            "refresh_seconds": self.refresh_seconds if preparing.exists() else 0,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
 
     @admin.display(description=_("File"))
     def download(self, export: ExportLog) -> str:

@@ -12,7 +12,7 @@ imported at start-up by ``ReportsConfig.ready`` (the same pattern as ``deadlines
             Column("id", _("ID")),
             Column("contact_phone", _("Contact phone"), mask=mask_phone),  # personal data (SEC-2)
         ],
-        extra_filters=("status",),
+        extra_filters=(Filter("status", choices=Merchant.Status.choices),),  # a labelled dropdown
     )
     def merchant_register_rows(filters: ReportFilters) -> QuerySet | Iterable[Row]:
         return Merchant.objects.filter(...).values("id", "contact_phone")
@@ -113,6 +113,21 @@ class ReportFilters:
 
 
 @dataclass(frozen=True)
+class Filter:
+    """Issue 21: a report's own filter as the admin offers it: a label in words and, when the values are a
+    fixed set, the choices (a list of ``(value, label)`` or a callable giving one) for a dropdown."""
+
+    name: str
+    label: Any = None
+    choices: Sequence[tuple[str, Any]] | Callable[[], Sequence[tuple[str, Any]]] | None = None
+
+    def choice_list(self) -> list[tuple[str, Any]] | None:
+        return (
+            None if self.choices is None else list(self.choices() if callable(self.choices) else self.choices)
+        )
+
+
+@dataclass(frozen=True)
 class ReportDefinition:
     code: str
     title: Any
@@ -122,6 +137,18 @@ class ReportDefinition:
     summary: SummarySource | None = None
     extra_filters: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("csv", "xlsx")
+    #: the extra filters' labels and choices (issue 21), by name
+    filter_specs: tuple[Filter, ...] = ()
+
+    def filters_shown(self) -> list[Filter]:
+        """Each extra filter with its label: its own, else the label of the column of the same key."""
+        specs = {spec.name: spec for spec in self.filter_specs}
+        labels = {column.key: column.header for column in self.columns}
+        shown = []
+        for name in self.extra_filters:
+            spec = specs.get(name, Filter(name))
+            shown.append(Filter(name, spec.label or labels.get(name, name), spec.choices))
+        return shown
 
     @property
     def permission_codename(self) -> str:
@@ -160,13 +187,15 @@ def report(
     columns: Iterable[Column],
     description: Any = "",
     summary: SummarySource | None = None,
-    extra_filters: Iterable[str] = (),
+    extra_filters: Iterable[str | Filter] = (),
     formats: Iterable[str] | None = None,
 ) -> Callable[[S], S]:
     """Decorator form of ``report_register``: the decorated function is the row source.
 
     ``formats`` defaults to CSV and XLSX, plus PDF when the report has a ``summary``.
     """
+
+    specs = tuple(f if isinstance(f, Filter) else Filter(f) for f in extra_filters)
 
     def register(rows: S) -> S:
         report_register(
@@ -177,7 +206,8 @@ def report(
                 rows=rows,
                 description=description,
                 summary=summary,
-                extra_filters=tuple(extra_filters),
+                extra_filters=tuple(spec.name for spec in specs),
+                filter_specs=specs,
                 formats=tuple(formats) if formats is not None else FORMATS if summary else ("csv", "xlsx"),
             )
         )

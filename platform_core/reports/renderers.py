@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.reports.registry import ReportDefinition, ReportFilters
@@ -69,6 +71,23 @@ def iter_cells(definition: ReportDefinition, filters: ReportFilters, *, masked: 
                 )
             cells.append(value)
         yield cells
+
+
+def value_labels(definition: ReportDefinition) -> dict[int, dict[str, Any]]:
+    """Issue 21: column index -> {stored value: its label} for each column whose values a filter of the report
+    offers as choices. XLSX and PDF show the label in the reader's language (状态：调解); CSV keeps the
+    stored value, for machines."""
+    choices = {
+        f.name: dict(f.choice_list() or []) for f in definition.filters_shown() if f.choices is not None
+    }
+    return {i: choices[column.key] for i, column in enumerate(definition.columns) if column.key in choices}
+
+
+def labelled(cells: list[Any], labels: dict[int, dict[str, Any]]) -> list[Any]:
+    for index, mapping in labels.items():
+        if isinstance(cells[index], str) and cells[index] in mapping:
+            cells[index] = force_str(mapping[cells[index]])
+    return cells
 
 
 def headers(definition: ReportDefinition) -> list[str]:
@@ -176,8 +195,9 @@ def write_xlsx(
         sheet.freeze_panes(1, 0)
         rows = 0
         step = settings.REPORTS_CHUNK_SIZE
+        labels = value_labels(definition)
         for rows, cells in enumerate(iter_cells(definition, filters, masked=masked), start=1):
-            for col, value in enumerate(cells):
+            for col, value in enumerate(labelled(cells, labels)):
                 if isinstance(value, Decimal):
                     sheet.write_number(rows, col, float(value), money)
                 elif isinstance(value, int) and not isinstance(value, bool):
@@ -197,24 +217,70 @@ def write_xlsx(
 PDF_FONT = "STSong-Light"  # ReportLab's built-in CID font for Simplified Chinese: no font file needed
 
 
-def pdf_styles() -> Any:
-    from reportlab.lib.styles import getSampleStyleSheet
+#: a PDF cell longer than this is cut (a row must fit a page; the full text is in the CSV/XLSX export)
+PDF_CELL_MAX = 160
+
+
+def _pdf_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
     if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+
+
+def pdf_styles() -> Any:
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    _pdf_font()
     styles = getSampleStyleSheet()
     for name in ("Title", "Heading2", "Heading3", "Normal", "BodyText"):
         styles[name].fontName = PDF_FONT
     return styles
 
 
-def pdf_table(data: list[list[str]], *, header: bool = True) -> Any:
+def filters_in_words(definition: ReportDefinition, filters: ReportFilters) -> str:
+    """Issue 21: the filters as the reports page labels them ("日期：2026-01-01 至 2026-01-31；状态：已关闭"),
+    not their JSON."""
+    parts = []
+    if filters.date_from or filters.date_to:
+        dates = {"start": filters.date_from or "…", "end": filters.date_to or "…"}
+        parts.append(str(_("Dates: %(start)s to %(end)s") % dates))
+    for spec in definition.filters_shown():
+        value = filters.extra.get(spec.name)
+        if value:
+            shown = dict(spec.choice_list() or []).get(value, value)
+            parts.append(f"{force_str(spec.label)}：{force_str(shown)}")
+    return "；".join(parts) or str(_("none"))
+
+
+def _wrapped(data: list[list[str]], font_size: float) -> list[list[Any]]:
+    """Cells as paragraphs that break anywhere (CJK rules: a hash or an action name wraps too)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    _pdf_font()
+    style = ParagraphStyle(
+        "cell", fontName=PDF_FONT, fontSize=font_size, leading=font_size + 1.5, wordWrap="CJK"
+    )
+    cut = [
+        [cell if len(cell) <= PDF_CELL_MAX else cell[: PDF_CELL_MAX - 1] + "…" for cell in row]
+        for row in data
+    ]
+    return [[Paragraph(escape(cell), style) for cell in row] for row in cut]
+
+
+def pdf_table(data: list[list[str]], *, header: bool = True, width: float | None = None) -> Any:
+    """A table; given the page's ``width``, its columns share it and their cells wrap (issue 21: the audit
+    log's twelve columns ran off the page)."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    table = Table(data, repeatRows=1 if header else 0)
+    columns = max((len(row) for row in data), default=1)
+    if width is None:
+        table = Table(data, repeatRows=1 if header else 0)
+    else:
+        table = Table(_wrapped(data, 7), repeatRows=1 if header else 0, colWidths=[width / columns] * columns)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 7),
@@ -237,9 +303,13 @@ def write_pdf(
 
     styles = pdf_styles()
     limit = settings.REPORTS_PDF_MAX_ROWS
+    heading = _("Filters: %(filters)s · generated %(at)s") % {
+        "filters": filters_in_words(definition, filters),
+        "at": text(clock.now()),
+    }
     story: list[Any] = [
         Paragraph(force_str(definition.title), styles["Title"]),
-        Paragraph(f"Filters: {filters.as_json()} · generated {text(clock.now())}", styles["Normal"]),
+        Paragraph(escape(str(heading)), styles["Normal"]),
         Spacer(1, 8),
     ]
     if definition.summary is not None:
@@ -249,16 +319,19 @@ def write_pdf(
         story.append(Spacer(1, 8))
     data = [headers(definition)]
     rows = 0
+    labels = value_labels(definition)
     for rows, cells in enumerate(iter_cells(definition, filters, masked=masked), start=1):
         if rows > limit:
             rows -= 1
             break
-        data.append([text(value) for value in cells])
+        data.append([text(value) for value in labelled(cells, labels)])
     progress(rows)
-    story.append(pdf_table(data))
+    document = SimpleDocTemplate(str(path), pagesize=landscape(A4), title=force_str(definition.title))
+    story.append(pdf_table(data, width=document.width))
     if rows >= limit:
-        story.append(Paragraph(f"First {limit} rows; export CSV or XLSX for all.", styles["Normal"]))
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=force_str(definition.title)).build(story)
+        note = _("First %(n)d rows; export CSV or XLSX for all.") % {"n": limit}
+        story.append(Paragraph(escape(str(note)), styles["Normal"]))
+    document.build(story)
     return rows
 
 

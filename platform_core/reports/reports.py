@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Concat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.audit.models import AuditEntry
@@ -16,11 +17,11 @@ from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.registry import rules_all
 from platform_core.deadlines.selectors import RuleSla, deadline_sla_figures
-from platform_core.ledger.models import LedgerEntry
+from platform_core.ledger.models import AccountKind, LedgerEntry, TransactionKind
 from platform_core.ledger.selectors import ledger_verify
 from platform_core.money import money_from
 from platform_core.reports.masks import mask_person, mask_personal_json
-from platform_core.reports.registry import Column, ReportFilters, report
+from platform_core.reports.registry import Column, Filter, ReportFilters, report
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -71,7 +72,7 @@ def audit_log_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("hash", _("Hash")),
     ],
     summary=audit_log_summary,
-    extra_filters=("action",),
+    extra_filters=(Filter("action", _("Action (or its beginning)")),),
 )
 def audit_log_rows(filters: ReportFilters) -> QuerySet[AuditEntry, dict[str, Any]]:
     qs = AuditEntry.objects.all()
@@ -161,7 +162,10 @@ def ledger_entries_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("transaction__memo", _("Memo")),
     ],
     summary=ledger_entries_summary,
-    extra_filters=("account_kind", "transaction_kind"),
+    extra_filters=(
+        Filter("account_kind", _("Account kind"), AccountKind.choices),
+        Filter("transaction_kind", _("Transaction kind"), TransactionKind.choices),
+    ),
 )
 def ledger_entries_rows(filters: ReportFilters) -> QuerySet[LedgerEntry, Any]:
     return (
@@ -258,6 +262,10 @@ def on_time_rate(sla: RuleSla) -> Decimal | None:
     return (Decimal(sla.met_on_time) / Decimal(ended)).quantize(Decimal("0.0001"))
 
 
+def _rule_choices() -> list[tuple[str, Any]]:
+    return [(rule.name, gettext(rule.description) if rule.description else rule.name) for rule in rules_all()]
+
+
 def deadline_sla_rows(filters: ReportFilters) -> list[dict[str, Any]]:
     descriptions = {rule.name: rule.description for rule in rules_all()}
     return [
@@ -310,7 +318,7 @@ report(
         Column("lateness_max", _("Lateness max")),
     ],
     summary=deadline_sla_summary,
-    extra_filters=("rule",),
+    extra_filters=(Filter("rule", _("Deadline rule"), _rule_choices),),
 )(deadline_sla_rows)
 
 
@@ -337,7 +345,7 @@ def _late_by(row: dict[str, Any]) -> Any:
         Column("status", _("Outcome")),
         Column("late_by", _("Late by"), value=_late_by),
     ],
-    extra_filters=("rule",),
+    extra_filters=(Filter("rule", _("Deadline rule"), _rule_choices),),
 )
 def deadline_breaches_rows(filters: ReportFilters) -> QuerySet[Deadline, dict[str, Any]]:
     qs = Deadline.objects.filter(

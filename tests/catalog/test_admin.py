@@ -27,7 +27,7 @@ def test_cat_4_review_queue_shows_time_left_and_highlights(merchant: Merchant, a
     assert response.status_code == 200
     html = response.content.decode()
     assert "<mark>最佳</mark>保温杯" in html
-    assert "23h 59m left" in html or "24h 00m left" in html
+    assert "23 h 59 min left" in html or "1 d 0 h left" in html
 
 
 def test_cat_2_review_detail_shows_diff_of_changed_fields(merchant: Merchant, admin_client: Client) -> None:
