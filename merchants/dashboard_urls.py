@@ -8,6 +8,7 @@ from django.urls import path
 
 from merchants.dashboard.home import home
 from merchants.dashboard.members import invitation_revoke, member_remove, members
+from merchants.dashboard.notifications import notification_read, notifications, notifications_read_all
 from merchants.dashboard.onboarding import (
     agreement,
     application_document_upload,
@@ -39,4 +40,8 @@ urlpatterns = [
     path("members/", members, name="members"),
     path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
     path("members/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation-revoke"),
+    # the notifications centre
+    path("notifications/", notifications, name="notifications"),
+    path("notifications/read-all/", notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:notification_id>/read/", notification_read, name="notification-read"),
 ]

@@ -7,7 +7,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from orders import dashboard
+from orders import dashboard, dashboard_reviews
 
 urlpatterns = [
     path("home/sales/", dashboard.home_sales, name="home-sales"),
@@ -33,4 +33,9 @@ urlpatterns = [
     path("money/statements/<int:statement_id>.csv", dashboard.statement_csv, name="statement-csv"),
     path("money/deposit/pay/", dashboard.deposit_pay, name="deposit-pay"),
     path("money/deposit/<str:out_trade_no>/", dashboard.deposit_cashier, name="deposit-cashier"),
+    # reviews (REP-1, REP-2)
+    path("reviews/", dashboard_reviews.reviews, name="reviews"),
+    path("reviews/<int:review_id>/", dashboard_reviews.review, name="review"),
+    path("reviews/<int:review_id>/reply/", dashboard_reviews.review_reply_view, name="review-reply"),
+    path("reviews/<int:review_id>/report/", dashboard_reviews.review_report_view, name="review-report"),
 ]

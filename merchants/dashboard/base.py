@@ -37,6 +37,7 @@ from platform_core import clock
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
 from platform_core.hooks import Hook
+from platform_core.notifications.selectors import notification_unread_count
 
 Role = MerchantMember.Role
 
@@ -68,10 +69,14 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("orders", _("Orders"), ALL_ROLES),
         ("aftersales", _("After-sales"), AFTERSALES_VIEWERS),
         ("complaints", _("Complaints"), COMPLAINANTS),
+        ("conversations", _("Messages"), AFTERSALES_ANSWERERS),
+        ("reviews", _("Reviews"), ALL_ROLES),
+        ("ip-notices", _("IP notices"), LISTING_EDITORS),
         ("disputes", _("Disputes"), DISPUTE_PARTIES),
         ("money", _("Money"), MONEY_ROLES),
         ("standing", _("Standing"), ALL_ROLES),
         ("members", _("Members"), OWNER_ONLY),
+        ("changes", _("Change reports"), ALL_ROLES),
     ]
     return [{"name": name, "label": str(label)} for name, label, roles in items if role in roles]
 
@@ -79,13 +84,15 @@ def nav_items(role: str) -> list[dict[str, str]]:
 def page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kw: Any
 ) -> HttpResponse:
-    """Render a dashboard page with the shop, the member's role and the navigation."""
+    """Render a dashboard page with the shop, the member's role, the navigation and the member's unread
+    notifications (one COUNT query, for the header's badge)."""
     role = getattr(request, "merchant_role", "")
     base = {
         "merchant": getattr(request, "merchant", None),
         "role": role,
         "role_label": Role(role).label if role else "",
         "nav": nav_items(role) if role else [],
+        "unread_notifications": notification_unread_count(user=request_user(request)) if role else 0,
     }
     return render(request, template, base | (context or {}), **kw)
 

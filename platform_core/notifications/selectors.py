@@ -20,6 +20,13 @@ def notification_list_for_user(*, user: User, unread_only: bool = False) -> Quer
     return notifications
 
 
+def notification_unread_count(*, user: User) -> int:
+    """How many of the user's in-app notifications are unread (the seller centre's header badge)."""
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.INAPP, read_at__isnull=True
+    ).count()
+
+
 def notification_get_for_user(*, user: User, notification_id: int) -> Notification:
     """One notification from the user's inbox; ``NotFound`` for anyone else's (SEC-1: never confirm it exists)."""
     notification = notification_list_for_user(user=user).filter(pk=notification_id).first()
