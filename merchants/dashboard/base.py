@@ -71,7 +71,7 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("complaints", _("Complaints"), COMPLAINANTS),
         ("conversations", _("Messages"), AFTERSALES_ANSWERERS),
         ("reviews", _("Reviews"), ALL_ROLES),
-        ("ip-notices", _("IP notices"), LISTING_EDITORS),
+        ("ip-notices", _("IP notices"), ALL_ROLES),
         ("disputes", _("Disputes"), DISPUTE_PARTIES),
         ("money", _("Money"), MONEY_ROLES),
         ("standing", _("Standing"), ALL_ROLES),

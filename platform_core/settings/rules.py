@@ -108,6 +108,9 @@ else:
 # this fraction of the current price is reviewed again)
 CATALOG_REVIEW_WITHIN = timedelta(hours=env.int("CATALOG_REVIEW_WITHIN_HOURS", default=24))
 CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NOTICE_DAYS", default=15))
+# SEC-4: each evidence file of a counter-notice uploaded in the seller centre, and how many
+CATALOG_IP_EVIDENCE_MAX_BYTES = env.int("CATALOG_IP_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+CATALOG_IP_EVIDENCE_MAX_FILES = env.int("CATALOG_IP_EVIDENCE_MAX_FILES", default=5)
 CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal(env.str("CATALOG_PRICE_CHANGE_REVIEW_RATIO", default="0.50"))
 # CAT-3: prices (CNY) above / below these are flagged for the reviewer as implausible (a 0.01 placeholder
 # price is a classic lure)
