@@ -49,6 +49,8 @@ MERCHANT_APPLICATION_REVIEW_WORKING_DAYS = env.int("MERCHANT_APPLICATION_REVIEW_
 MERCHANT_REVERIFY_INTERVAL = timedelta(days=env.int("MERCHANT_REVERIFY_INTERVAL_DAYS", default=180))
 MERCHANT_REVERIFY_GRACE = timedelta(days=env.int("MERCHANT_REVERIFY_GRACE_DAYS", default=30))
 MERCHANT_CHANGE_VERIFY_WORKING_DAYS = env.int("MERCHANT_CHANGE_VERIFY_WORKING_DAYS", default=7)
+# MER-6a: the merchant reports a change of its registered information within this many working days
+MERCHANT_CHANGE_REPORT_WORKING_DAYS = env.int("MERCHANT_CHANGE_REPORT_WORKING_DAYS", default=3)
 MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)  # days before a document expires
 MERCHANT_AGREEMENT_NOTICE = timedelta(days=env.int("MERCHANT_AGREEMENT_NOTICE_DAYS", default=7))
 # SEC (issue 20): a shop's invitation to join its staff lapses unanswered after this long
