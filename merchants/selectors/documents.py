@@ -17,8 +17,8 @@ from merchants.models import (
     Reverification,
 )
 from platform_core import clock
-from platform_core.calendar.services import add_working_days
 from platform_core.accounts.models import User
+from platform_core.calendar.services import add_working_days
 from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
 

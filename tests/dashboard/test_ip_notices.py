@@ -4,22 +4,18 @@ evidence files, the 15-day clock it starts; the refusals."""
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from catalog.clocks import IP_COUNTER_RULE
 from catalog.models import IpNotice, Listing
-from catalog.services.ip_notices import ip_notice_file, ip_notice_validate
 from merchants.models import Merchant, MerchantMember
-from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
 from platform_core.deadlines.models import Deadline
 from tests.dashboard.conftest import client_as, member_of
-from tests.factories.accounts import CustomerFactory
 from tests.factories.aftersales import PNG
-from tests.factories.catalog import reviewer
+from tests.factories.catalog import ip_notice_taken_down
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("platform_default_language")]
 
@@ -28,19 +24,7 @@ Role = MerchantMember.Role
 
 @pytest.fixture
 def notice(make_listing: Callable[..., Listing]) -> IpNotice:
-    """A rights holder's notice, validated by staff: the listing is down and the shop may answer."""
-    listing = make_listing()
-    filed = ip_notice_file(
-        listing_id=listing.pk,
-        rights_holder=CustomerFactory.create(),
-        right_kind="trademark",
-        right_reference="TM-20261207",
-        description="商标侵权：使用了注册商标“保温王”",
-        proof=[{"url": "https://example.com/tm"}],
-    )
-    staff = reviewer()
-    staff.user_permissions.add(Permission.objects.get(codename="takedown_listing"))
-    return ip_notice_validate(notice=filed, actor=User.objects.get(pk=staff.pk))
+    return ip_notice_taken_down(make_listing())
 
 
 def _counter(client: Client, notice: IpNotice, **data: object) -> object:
@@ -98,7 +82,7 @@ def test_cat_7_customer_service_reads_but_does_not_answer_and_another_shop_sees_
     service = client_as(member_of(shop, Role.CUSTOMER_SERVICE))
     assert service.get(f"/merchant/ip-notices/{notice.pk}/").status_code == 200
     assert _counter(service, notice).status_code == 403  # type: ignore[attr-defined]
-    other = client_as(merchant_for(category).owner)  # type: ignore[arg-type]
+    other = client_as(merchant_for(category).owner)
     assert other.get(f"/merchant/ip-notices/{notice.pk}/").status_code == 404
     assert _counter(other, notice).status_code == 404  # type: ignore[attr-defined]
     notice.refresh_from_db()

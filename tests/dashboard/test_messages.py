@@ -105,7 +105,7 @@ def test_msg_1_another_shops_conversation_is_not_found(
     from tests.factories.catalog import merchant_for
 
     conversation = ask()
-    other = client_as(merchant_for(category).owner)  # type: ignore[arg-type]
+    other = client_as(merchant_for(category).owner)
     assert other.get(f"/merchant/messages/{conversation.pk}/").status_code == 404
     assert other.post(f"/merchant/messages/{conversation.pk}/reply/", {"text": "hi"}).status_code == 404
     assert not Message.objects.filter(side=Message.Side.MERCHANT).exists()

@@ -15,7 +15,7 @@ Role = MerchantMember.Role
 
 
 def _tell(user: object, title: str = "新订单待发货") -> Notification:
-    (n,) = notify(recipient=user, event="order_paid", title=title, body="订单 202612070001 已付款")  # type: ignore[arg-type]
+    (n,) = notify(recipient=user, event="order_paid", title=title, body="订单 202612070001 已付款")
     return n
 
 

@@ -79,7 +79,7 @@ def test_rep_1_another_shop_and_finance_may_not_answer(
 ) -> None:
     from tests.factories.catalog import merchant_for
 
-    other = client_as(merchant_for(category).owner)  # type: ignore[arg-type]
+    other = client_as(merchant_for(category).owner)
     assert other.get(f"/merchant/reviews/{review.pk}/").status_code == 404
     assert other.post(f"/merchant/reviews/{review.pk}/reply/", {"text": "x"}).status_code == 404
     finance = client_as(member_of(shop, Role.FINANCE))
