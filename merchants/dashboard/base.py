@@ -32,12 +32,11 @@ from merchants.permissions import (
     DISPUTANTS,
     merchant_member_set,
 )
-from merchants.selectors.members import merchant_for_member
+from merchants.selectors.members import merchant_for_dashboard_member
 from platform_core import clock
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
 from platform_core.hooks import Hook
-from platform_core.notifications.selectors import notification_unread_count
 
 Role = MerchantMember.Role
 
@@ -85,14 +84,14 @@ def page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kw: Any
 ) -> HttpResponse:
     """Render a dashboard page with the shop, the member's role, the navigation and the member's unread
-    notifications (one COUNT query, for the header's badge)."""
+    notifications (counted with the membership, for the header's badge)."""
     role = getattr(request, "merchant_role", "")
     base = {
         "merchant": getattr(request, "merchant", None),
         "role": role,
         "role_label": Role(role).label if role else "",
         "nav": nav_items(role) if role else [],
-        "unread_notifications": notification_unread_count(user=request_user(request)) if role else 0,
+        "unread_notifications": getattr(request, "unread_notifications", 0),
     }
     return render(request, template, base | (context or {}), **kw)
 
@@ -110,10 +109,11 @@ def merchant_required(roles: Iterable[str] = ALL_ROLES) -> Callable[[View], View
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-            found = merchant_for_member(user=request_user(request))
+            found = merchant_for_dashboard_member(user=request_user(request))
             if found is None:
                 return redirect("merchant:onboarding")
             merchant_member_set(request, merchant=found[0], role=found[1])
+            request.unread_notifications = found[2]  # type: ignore[attr-defined]
             if found[1] not in allowed:
                 return page(request, "merchant/403.html", status=403)
             return view(request, *args, **kwargs)
@@ -130,9 +130,10 @@ def signed_in_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-        found = merchant_for_member(user=request_user(request))
+        found = merchant_for_dashboard_member(user=request_user(request))
         if found is not None:
             merchant_member_set(request, merchant=found[0], role=found[1])
+            request.unread_notifications = found[2]  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapped

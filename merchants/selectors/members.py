@@ -1,28 +1,45 @@
 """Who works for which merchant (catalog and orders call ``merchant_for_member``); the public profile."""
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, MerchantMember, StaffInvitation
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
+from platform_core.notifications.selectors import notification_unread_count_subquery
 
 
 def merchant_for_member(*, user: User) -> tuple[Merchant, str] | None:
     """The merchant ``user`` works for and their role there (the oldest active membership), or None."""
     if not user.is_authenticated:
         return None
-    membership = (
+    membership = _memberships(user).first()
+    if membership is None:
+        return None
+    return membership.merchant, membership.role
+
+
+def _memberships(user: User) -> QuerySet[MerchantMember]:
+    return (
         MerchantMember.objects.filter(user=user, is_active=True)
         .exclude(merchant__status__in=[Merchant.Status.CLOSED, Merchant.Status.BANNED])
         .select_related("merchant")
         .order_by("created_at", "pk")
-        .first()
+    )
+
+
+def merchant_for_dashboard_member(*, user: User) -> tuple[Merchant, str, int] | None:
+    """``merchant_for_member`` plus how many of the user's in-app notifications are unread, in the same
+    query: the seller centre's header badge costs no query of its own (decision 035)."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        _memberships(user).annotate(unread=notification_unread_count_subquery(OuterRef("user"))).first()
     )
     if membership is None:
         return None
-    return membership.merchant, membership.role
+    return membership.merchant, membership.role, membership.unread  # type: ignore[attr-defined]
 
 
 def member_list_for_merchant(*, merchant: Merchant) -> QuerySet[MerchantMember]:
