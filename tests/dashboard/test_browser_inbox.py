@@ -200,7 +200,7 @@ def test_notifications_centre_shows_the_unread_count_and_marks_read_in_the_brows
     assert badge.locator(".count-badge").inner_text() == "2"
     badge.click()
     _shots(page, "notifications")
-    page.get_by_role("button", name=_zh("Mark as read")).first.click()
+    page.get_by_role("button", name=_zh("Mark as read"), exact=True).first.click()
     page.get_by_text(_zh("Notification marked read.")).wait_for()
     assert page.get_by_test_id("unread-notifications").locator(".count-badge").inner_text() == "1"
     page.get_by_role("button", name=_zh("Mark all as read")).click()
