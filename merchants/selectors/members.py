@@ -39,7 +39,7 @@ def merchant_for_dashboard_member(*, user: User) -> tuple[Merchant, str, int] | 
     )
     if membership is None:
         return None
-    return membership.merchant, membership.role, membership.unread  # type: ignore[attr-defined]
+    return membership.merchant, membership.role, membership.unread
 
 
 def member_list_for_merchant(*, merchant: Merchant) -> QuerySet[MerchantMember]:
