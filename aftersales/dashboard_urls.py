@@ -6,7 +6,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from aftersales import dashboard
+from aftersales import dashboard, dashboard_messages
 
 urlpatterns = [
     path("aftersales/", dashboard.aftersales, name="aftersales"),
@@ -22,4 +22,15 @@ urlpatterns = [
     path("aftersales/<int:request_id>/reship/", dashboard.aftersales_reship, name="aftersales-reship"),
     path("complaints/", dashboard.complaints, name="complaints"),
     path("complaints/<int:complaint_id>/", dashboard.complaint, name="complaint"),
+    # messages (MSG-1, MSG-2)
+    path("messages/", dashboard_messages.conversations, name="conversations"),
+    path("messages/<int:conversation_id>/", dashboard_messages.conversation, name="conversation"),
+    path(
+        "messages/<int:conversation_id>/reply/",
+        dashboard_messages.conversation_reply,
+        name="conversation-reply",
+    ),
+    path(
+        "messages/<int:conversation_id>/read/", dashboard_messages.conversation_read, name="conversation-read"
+    ),
 ]

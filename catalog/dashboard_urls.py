@@ -6,7 +6,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from catalog import dashboard
+from catalog import dashboard, dashboard_ip_notices
 
 urlpatterns = [
     path("listings/", dashboard.listings, name="listings"),
@@ -18,4 +18,12 @@ urlpatterns = [
     path("listings/<int:listing_id>/submit/", dashboard.listing_submit, name="listing-submit"),
     path("listings/<int:listing_id>/delist/", dashboard.listing_delist, name="listing-delist"),
     path("skus/<int:sku_id>/", dashboard.sku_edit, name="sku"),
+    # IP notices (CAT-7)
+    path("ip-notices/", dashboard_ip_notices.ip_notices, name="ip-notices"),
+    path("ip-notices/<int:notice_id>/", dashboard_ip_notices.ip_notice, name="ip-notice"),
+    path(
+        "ip-notices/<int:notice_id>/counter/",
+        dashboard_ip_notices.ip_notice_counter_view,
+        name="ip-notice-counter",
+    ),
 ]

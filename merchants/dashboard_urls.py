@@ -6,9 +6,11 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
+from merchants.dashboard.changes import change_document, change_report, changes
 from merchants.dashboard.closure import closure
 from merchants.dashboard.home import home
 from merchants.dashboard.members import invitation_revoke, member_remove, members
+from merchants.dashboard.notifications import notification_read, notifications, notifications_read_all
 from merchants.dashboard.onboarding import (
     agreement,
     application_document_upload,
@@ -44,4 +46,12 @@ urlpatterns = [
     path("members/", members, name="members"),
     path("members/<int:member_id>/remove/", member_remove, name="member-remove"),
     path("members/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation-revoke"),
+    # change reports (MER-6a)
+    path("changes/", changes, name="changes"),
+    path("changes/report/", change_report, name="change-report"),
+    path("changes/documents/", change_document, name="change-document"),
+    # the notifications centre
+    path("notifications/", notifications, name="notifications"),
+    path("notifications/read-all/", notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:notification_id>/read/", notification_read, name="notification-read"),
 ]

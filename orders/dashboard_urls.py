@@ -7,7 +7,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from orders import dashboard
+from orders import dashboard, dashboard_reviews
 
 urlpatterns = [
     path("home/sales/", dashboard.home_sales, name="home-sales"),
@@ -34,4 +34,9 @@ urlpatterns = [
     path("money/deposit/pay/", dashboard.deposit_pay, name="deposit-pay"),
     path("money/payout-account/", dashboard.payout_account, name="payout-account"),
     path("money/deposit/<str:out_trade_no>/", dashboard.deposit_cashier, name="deposit-cashier"),
+    # reviews (REP-1, REP-2)
+    path("reviews/", dashboard_reviews.reviews, name="reviews"),
+    path("reviews/<int:review_id>/", dashboard_reviews.review, name="review"),
+    path("reviews/<int:review_id>/reply/", dashboard_reviews.review_reply_view, name="review-reply"),
+    path("reviews/<int:review_id>/report/", dashboard_reviews.review_report_view, name="review-report"),
 ]

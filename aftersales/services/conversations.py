@@ -164,6 +164,12 @@ def message_post(
             subject=conversation,
         )
     conversation.save()
+    audit_record(
+        actor=actor,
+        action="conversation.message_posted",
+        subject=conversation,
+        after={"message": message.pk, "side": side, "images": len(images)},
+    )
     return message
 
 

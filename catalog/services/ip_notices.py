@@ -1,8 +1,12 @@
 """IP notice-and-takedown (CAT-7, ECL Art. 42-43)."""
 
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,9 +20,10 @@ from merchants.services.violations import violation_record
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record
 from platform_core.deadlines.services import deadline_meet, deadline_start
-from platform_core.errors import InvalidInput, NotFound
+from platform_core.errors import Conflict, InvalidInput, NotFound
 from platform_core.locking import lock
 from platform_core.notifications.services import notify
+from platform_core.uploads import upload_sniff
 
 
 def ip_notice_lock(*, notice_id: int) -> IpNotice:
@@ -98,17 +103,46 @@ def ip_notice_dismiss(*, notice: IpNotice, actor: User, note: str, false_notice:
     return notice
 
 
+def _evidence_store(notice: IpNotice, files: Sequence[UploadedFile]) -> list[str]:
+    """SEC-4: every uploaded evidence file checked by content and size before any is stored; their
+    storage names, which join the counter-notice's proof references."""
+    if len(files) > settings.CATALOG_IP_EVIDENCE_MAX_FILES:
+        raise InvalidInput(
+            _("At most %(n)d evidence files.") % {"n": settings.CATALOG_IP_EVIDENCE_MAX_FILES},
+            code="too_many_files",
+            errors={"evidence": [_("Too many files.")]},
+        )
+    types = [
+        upload_sniff(f, max_bytes=settings.CATALOG_IP_EVIDENCE_MAX_BYTES, field="evidence") for f in files
+    ]
+    extensions = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+    return [
+        default_storage.save(f"catalog/ip-counter/{notice.pk}/{uuid.uuid4().hex}{extensions[kind]}", file)
+        for file, kind in zip(files, types, strict=True)
+    ]
+
+
 @transaction.atomic
 def ip_notice_counter(
-    *, notice: IpNotice, merchant: Merchant, statement: str, proof: list[Any], actor: User
+    *,
+    notice: IpNotice,
+    merchant: Merchant,
+    statement: str,
+    proof: list[Any],
+    actor: User,
+    evidence: Sequence[UploadedFile] = (),
 ) -> IpNotice:
     """CAT-7 (ECL Art. 43): the merchant's counter-notice (不侵权声明) is forwarded to the rights holder;
-    unless the holder shows a complaint or lawsuit within 15 days, the listing is restored."""
+    unless the holder shows a complaint or lawsuit within 15 days, the listing is restored. The proof is
+    references (the API) and/or evidence files uploaded in the seller centre (SEC-4)."""
     notice = ip_notice_lock(notice_id=notice.pk)
     if notice.listing.merchant_id != merchant.pk:
         raise NotFound(_("No such notice."))
-    if not statement.strip() or not proof:
+    if not statement.strip() or not (proof or evidence):
         raise InvalidInput(_("A statement and proof are required."), errors={"proof": [_("Required.")]})
+    if notice.status != IpNotice.Status.TAKEN_DOWN:
+        raise Conflict(_("This notice cannot be answered now."), code="counter_not_open")
+    proof = [*proof, *_evidence_store(notice, evidence)]
     notice.counter(statement=statement, proof=proof)
     notice.save()
     notify(
@@ -119,7 +153,7 @@ def ip_notice_counter(
         subject=notice,
     )
     deadline_start(rule=IP_COUNTER_RULE, subject=notice, after=settings.CATALOG_IP_COUNTER_NOTICE_WINDOW)
-    audit_record(actor=actor, action="ip_notice.counter_noticed", subject=notice)
+    audit_record(actor=actor, action="ip_notice.counter_noticed", subject=notice, after={"proof": len(proof)})
     return notice
 
 

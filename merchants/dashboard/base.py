@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,11 +33,12 @@ from merchants.permissions import (
     DISPUTANTS,
     merchant_member_set,
 )
-from merchants.selectors.members import membership_for_member, merchant_for_member
+from merchants.selectors.members import membership_for_member
 from platform_core import clock
 from platform_core.accounts.acting import request_user
 from platform_core.errors import DomainError
 from platform_core.hooks import Hook
+from platform_core.notifications.selectors import notification_unread_count_subquery
 
 Role = MerchantMember.Role
 
@@ -68,11 +70,15 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("orders", _("Orders"), ALL_ROLES),
         ("aftersales", _("After-sales"), AFTERSALES_VIEWERS),
         ("complaints", _("Complaints"), COMPLAINANTS),
+        ("conversations", _("Messages"), AFTERSALES_ANSWERERS),
+        ("reviews", _("Reviews"), ALL_ROLES),
+        ("ip-notices", _("IP notices"), ALL_ROLES),
         ("disputes", _("Disputes"), DISPUTE_PARTIES),
         ("money", _("Money"), MONEY_ROLES),
         ("standing", _("Standing"), ALL_ROLES),
         ("announcements", _("Announcements"), ALL_ROLES),
         ("members", _("Members"), OWNER_ONLY),
+        ("changes", _("Change reports"), ALL_ROLES),
     ]
     return [{"name": name, "label": str(label)} for name, label, roles in items if role in roles]
 
@@ -101,7 +107,8 @@ dashboard_banners = Hook[Callable[[HttpRequest, dict[str, Any]], list[Banner]]](
 def page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kw: Any
 ) -> HttpResponse:
-    """Render a dashboard page with the shop, the member's role, the navigation and the banners."""
+    """Render a dashboard page with the shop, the member's role, the navigation, the banners and the
+    member's unread notifications (all counted with the membership: no query of their own)."""
     role = getattr(request, "merchant_role", "")
     values = getattr(request, "merchant_banner_values", None)
     banners = (
@@ -113,6 +120,7 @@ def page(
         "role_label": Role(role).label if role else "",
         "nav": nav_items(role) if role else [],
         "banners": banners,
+        "unread_notifications": getattr(request, "unread_notifications", 0),
     }
     return render(request, template, base | (context or {}), **kw)
 
@@ -130,14 +138,9 @@ def merchant_required(roles: Iterable[str] = ALL_ROLES) -> Callable[[View], View
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-            queries: dict[str, Any] = {}
-            for query in dashboard_banner_queries:
-                queries.update(query(request))
-            membership = membership_for_member(user=request_user(request), annotations=queries)
+            membership = _member_attach(request)
             if membership is None:
                 return redirect("merchant:onboarding")
-            merchant_member_set(request, merchant=membership.merchant, role=membership.role)
-            request.merchant_banner_values = {name: getattr(membership, name) for name in queries}  # type: ignore[attr-defined]
             if membership.role not in allowed:
                 return page(request, "merchant/403.html", status=403)
             return view(request, *args, **kwargs)
@@ -154,12 +157,26 @@ def signed_in_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-        found = merchant_for_member(user=request_user(request))
-        if found is not None:
-            merchant_member_set(request, merchant=found[0], role=found[1])
+        _member_attach(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _member_attach(request: HttpRequest) -> MerchantMember | None:
+    """The signed-in person's membership (or None), read in one query with what the page's header shows
+    — the banners' values (``dashboard_banner_queries``) and the unread notifications (decision 035) —
+    and set on the request."""
+    queries: dict[str, Any] = {"unread_notifications": notification_unread_count_subquery(OuterRef("user"))}
+    for query in dashboard_banner_queries:
+        queries.update(query(request))
+    membership = membership_for_member(user=request_user(request), annotations=queries)
+    if membership is None:
+        return None
+    merchant_member_set(request, merchant=membership.merchant, role=membership.role)
+    request.merchant_banner_values = {name: getattr(membership, name) for name in queries}  # type: ignore[attr-defined]
+    request.unread_notifications = membership.unread_notifications  # type: ignore[attr-defined]
+    return membership
 
 
 def show_error(form: forms.Form | None, exc: Exception, request: HttpRequest | None = None) -> None:

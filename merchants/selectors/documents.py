@@ -4,11 +4,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.models import DocumentKind, Merchant, MerchantMember, QualificationDocument, Reverification
+from merchants.clocks import RULE_CHANGE_VERIFY
+from merchants.models import (
+    DocumentKind,
+    Merchant,
+    MerchantChange,
+    MerchantMember,
+    QualificationDocument,
+    Reverification,
+)
 from platform_core import clock
 from platform_core.accounts.models import User
+from platform_core.calendar.services import add_working_days
 from platform_core.deadlines.selectors import deadline_next_due
 from platform_core.errors import NotFound
 
@@ -85,3 +95,36 @@ def reverification_open_for_merchant(*, merchant: Merchant) -> Reverification | 
         .annotate(due_at=deadline_next_due(Reverification))
         .first()
     )
+
+
+# --- MER-6a: changes of registered information -----------------------------------------------------------
+
+
+def change_list_for_merchant(*, merchant: Merchant) -> QuerySet[MerchantChange]:
+    """MER-6a: the shop's change reports, the latest first, each with ``due_at``: staff's running
+    7-working-day verification clock (None once decided)."""
+    return (
+        MerchantChange.objects.filter(merchant=merchant)
+        .select_related("reported_by")
+        .annotate(due_at=deadline_next_due(MerchantChange, rule=RULE_CHANGE_VERIFY))
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def change_report_duty_for_merchant(*, merchant: Merchant) -> dict[str, object] | None:
+    """MER-6a: the shop's 3-working-day duty to report a change of its registered information, running
+    since a qualification document was replaced after the last change report: the document and when the
+    report is due (the end of the third working day after the upload). ``None`` when nothing is owed."""
+    last_report = MerchantChange.objects.filter(merchant=merchant).order_by("-reported_at").first()
+    documents = QualificationDocument.objects.filter(merchant=merchant, application__isnull=True)
+    if last_report is not None:
+        documents = documents.filter(uploaded_at__gt=last_report.reported_at)
+    document = documents.order_by("uploaded_at", "pk").first()
+    if document is None:
+        return None
+    uploaded = timezone.localtime(document.uploaded_at)
+    day = add_working_days(uploaded.date(), settings.MERCHANT_CHANGE_REPORT_WORKING_DAYS)
+    due = uploaded.replace(
+        year=day.year, month=day.month, day=day.day, hour=23, minute=59, second=59, microsecond=0
+    )
+    return {"document": document, "due_at": due}

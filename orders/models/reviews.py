@@ -133,6 +133,7 @@ class ReviewFlag(models.Model):
         FIVE_STAR_BURST = "five_star_burst", _("Burst of five-star reviews from new accounts")
         REFUNDED_IN_FULL = "refunded_in_full", _("Review of an order refunded in full")
         REVIEW_RING = "review_ring", _("Accounts reviewing the same merchants (ring)")
+        MERCHANT_REPORT = "merchant_report", _("Reported by the shop as abusive")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

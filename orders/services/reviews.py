@@ -264,6 +264,29 @@ def review_reply(*, merchant: Merchant, review: Review, text: str, actor: User) 
     return review
 
 
+@transaction.atomic
+def review_report(*, merchant: Merchant, review: Review, reason: str, note: str, actor: User) -> ReviewFlag:
+    """REP-2: the shop reports a review of its shop as abusive, for one of the reasons staff may hide a
+    review for, with what it finds wrong; the review stays visible until a moderator decides (the
+    report joins the flag queue). Once per review."""
+    if reason not in Review.HideReason.values:
+        raise InvalidInput(
+            _("A review is reported only for a listed reason."),
+            code="report_reason_not_listed",
+            errors={"reason": [_("Choose a listed reason.")]},
+        )
+    note = _text_check(note, field="note", required=True)
+    review = _review_lock(pk=review.pk, merchant=merchant)
+    details = {"reason": reason, "note": note[:500], "merchant": merchant.pk, "by": actor.pk}
+    flag, created = ReviewFlag.objects.get_or_create(
+        review=review, signal=ReviewFlag.Signal.MERCHANT_REPORT, defaults={"details": details}
+    )
+    if not created:
+        raise Conflict(_("The shop already reported this review."), code="already_reported")
+    audit_record(actor=actor, action="review.reported", subject=review, after={"reason": reason}, reason=note)
+    return flag
+
+
 def _moderator_check(actor: User) -> None:
     if not (actor.is_active and actor.is_staff and actor.has_perm(MODERATE_REVIEW_PERMISSION)):
         raise Forbidden(_("You may not moderate reviews."), code="not_allowed")

@@ -49,6 +49,8 @@ MERCHANT_APPLICATION_REVIEW_WORKING_DAYS = env.int("MERCHANT_APPLICATION_REVIEW_
 MERCHANT_REVERIFY_INTERVAL = timedelta(days=env.int("MERCHANT_REVERIFY_INTERVAL_DAYS", default=180))
 MERCHANT_REVERIFY_GRACE = timedelta(days=env.int("MERCHANT_REVERIFY_GRACE_DAYS", default=30))
 MERCHANT_CHANGE_VERIFY_WORKING_DAYS = env.int("MERCHANT_CHANGE_VERIFY_WORKING_DAYS", default=7)
+# MER-6a: the merchant reports a change of its registered information within this many working days
+MERCHANT_CHANGE_REPORT_WORKING_DAYS = env.int("MERCHANT_CHANGE_REPORT_WORKING_DAYS", default=3)
 MERCHANT_DOCUMENT_WARNING_DAYS = (30, 7)  # days before a document expires
 MERCHANT_AGREEMENT_NOTICE = timedelta(days=env.int("MERCHANT_AGREEMENT_NOTICE_DAYS", default=7))
 # SEC (issue 20): a shop's invitation to join its staff lapses unanswered after this long
@@ -108,6 +110,9 @@ else:
 # this fraction of the current price is reviewed again)
 CATALOG_REVIEW_WITHIN = timedelta(hours=env.int("CATALOG_REVIEW_WITHIN_HOURS", default=24))
 CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NOTICE_DAYS", default=15))
+# SEC-4: each evidence file of a counter-notice uploaded in the seller centre, and how many
+CATALOG_IP_EVIDENCE_MAX_BYTES = env.int("CATALOG_IP_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+CATALOG_IP_EVIDENCE_MAX_FILES = env.int("CATALOG_IP_EVIDENCE_MAX_FILES", default=5)
 CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal(env.str("CATALOG_PRICE_CHANGE_REVIEW_RATIO", default="0.50"))
 # CAT-3: prices (CNY) above / below these are flagged for the reviewer as implausible (a 0.01 placeholder
 # price is a classic lure)

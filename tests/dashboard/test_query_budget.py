@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from aftersales.models import AfterSalesRequest, Complaint
-from catalog.models import Listing
+from catalog.models import IpNotice, Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
 from merchants.models import Merchant
@@ -191,3 +191,53 @@ def test_dispute_and_reverification_pages_query_budget(
         dispute_evidence_submit(dispute=disputes[0], statement="更多证据", actor=disputes[0].order.customer)
 
     _budget_holds(owner_client, paths, grow)
+
+
+def test_messages_reviews_notices_changes_and_notifications_pages_query_budget(
+    owner_client: Client,
+    shop: Merchant,
+    make_listing: Callable[..., Listing],
+    make_completed_order: Callable[..., Order],
+) -> None:
+    """Issue 22: messages (MSG-1), reviews (REP-1), IP notices (CAT-7), change reports (MER-6a) and the
+    notifications centre, however many rows."""
+    from aftersales.services.conversations import conversation_start, message_post
+    from merchants.services.changes import merchant_change_report
+    from platform_core.notifications.services import notify
+    from tests.factories.accounts import CustomerFactory
+    from tests.factories.catalog import ip_notice_taken_down
+    from tests.factories.orders import review_for
+
+    listing = make_listing()
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            customer = CustomerFactory.create()
+            conversation = conversation_start(
+                customer=customer, kind="presale", text="在吗？", listing_id=listing.pk, actor=customer
+            )
+            message_post(conversation=conversation, sender=customer, text="电话13912345678", actor=customer)
+            review_for(make_completed_order())
+            ip_notice_taken_down(make_listing(), rights_holder=customer)
+            merchant_change_report(
+                merchant=shop, changes={"contact_email": "a@example.com"}, actor=shop.owner
+            )
+            notify(recipient=shop.owner, event="x", title="通知", body="正文")
+
+    add(2)
+    conversation = shop.conversations.first()
+    review = shop.reviews.first()
+    notice = IpNotice.objects.filter(listing__merchant=shop).first()
+    assert conversation is not None and review is not None and notice is not None
+    paths = [
+        "/merchant/messages/",
+        "/merchant/messages/?filter=all",
+        f"/merchant/messages/{conversation.pk}/",
+        "/merchant/reviews/?filter=all",
+        f"/merchant/reviews/{review.pk}/",
+        "/merchant/ip-notices/?filter=all",
+        f"/merchant/ip-notices/{notice.pk}/",
+        "/merchant/changes/",
+        "/merchant/notifications/",
+    ]
+    _budget_holds(owner_client, paths, lambda: add(8))

@@ -7,7 +7,7 @@ from typing import Any
 
 import factory
 
-from catalog.models import BannedTerm, Category, Listing
+from catalog.models import BannedTerm, Category, IpNotice, Listing
 from catalog.services.listings import listing_create, listing_submit
 from catalog.services.review import listing_approve
 from merchants.models import Merchant
@@ -88,3 +88,24 @@ def approved_listing(*, merchant: Merchant, by: User | None = None, **kwargs: An
     listing = draft_listing(merchant=merchant, **kwargs)
     listing_submit(listing=listing, actor=merchant.owner)
     return listing_approve(listing=listing, actor=by or reviewer())
+
+
+def ip_notice_taken_down(listing: Listing, **fields: Any) -> IpNotice:
+    """CAT-7: a rights holder's notice against ``listing``, validated by staff: the listing is down and
+    the notice forwarded to the shop, which may answer with a counter-notice."""
+    from django.contrib.auth.models import Permission
+
+    from catalog.services.ip_notices import ip_notice_file, ip_notice_validate
+    from tests.factories.accounts import CustomerFactory
+
+    data: dict[str, Any] = {
+        "rights_holder": CustomerFactory.create(),
+        "right_kind": "trademark",
+        "right_reference": "TM-20261207",
+        "description": "商标侵权：使用了注册商标“保温王”",
+        "proof": ["https://example.com/tm"],
+    }
+    notice = ip_notice_file(listing_id=listing.pk, **(data | fields))
+    staff = reviewer()
+    staff.user_permissions.add(Permission.objects.get(codename="takedown_listing"))
+    return ip_notice_validate(notice=notice, actor=User.objects.get(pk=staff.pk))

@@ -737,6 +737,22 @@ def test_sec_1_wrong_actors_get_nothing(route_name: str) -> None:
 
 # --- the merchant dashboard: the same rule for its server-rendered views ---------------------------------
 
+
+def _merchant_notification() -> Built:
+    """A notification sent to a shop's owner: only that member reads or marks it (SEC-1)."""
+    from platform_core.notifications.services import notify
+    from tests.factories.merchants import MerchantFactory
+
+    owner = MerchantFactory.create().owner
+    (n,) = notify(recipient=owner, event="matrix", title="matrix-notification", body="matrix-notification")
+    return {"notification_id": n.pk}, owner, "matrix-notification"
+
+
+def _merchant_ip_notice() -> Built:
+    notice, listing, _holder = _ip_notice()
+    return {"notice_id": notice.pk}, listing.merchant.owner, "matrix-notice"
+
+
 DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:violation-appeal": ObjectRoute(_violation),
     "merchant:member-remove": ObjectRoute(_member),
@@ -763,6 +779,15 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:dispute-proposal-accept": ObjectRoute(_merchant_proposal),
     "merchant:dispute-proposal-reject": ObjectRoute(_merchant_proposal),
     "merchant:deposit-cashier": ObjectRoute(_deposit_payment),
+    "merchant:conversation": ObjectRoute(_merchant_conversation),
+    "merchant:conversation-reply": ObjectRoute(_merchant_conversation),
+    "merchant:conversation-read": ObjectRoute(_merchant_conversation),
+    "merchant:review": ObjectRoute(_merchant_review),
+    "merchant:review-reply": ObjectRoute(_merchant_review),
+    "merchant:review-report": ObjectRoute(_merchant_review),
+    "merchant:ip-notice": ObjectRoute(_merchant_ip_notice),
+    "merchant:ip-notice-counter": ObjectRoute(_merchant_ip_notice),
+    "merchant:notification-read": ObjectRoute(_merchant_notification),
 }
 
 

@@ -1,0 +1,19 @@
+/* Seller centre: quick replies and confirmations for the messages, reviews and notices pages.
+   Everything works without it (the server sends the chosen quick reply when no text was typed). */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[name=quick_reply]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var target = select.form.querySelector("[data-quick-reply-target]");
+        var option = select.options[select.selectedIndex];
+        if (target && select.value) { target.value = option.text; target.focus(); }
+      });
+    });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();
