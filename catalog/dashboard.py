@@ -137,7 +137,7 @@ def _findings(data: Any, merchant: Merchant) -> dict[str, Any]:
     )
     formset = SkuFormSet(data, prefix="skus") if "skus-TOTAL_FORMS" in data else None
     findings = [
-        f.as_dict()
+        f.as_dict() | {"field_label": f.field_label, "reason_label": f.reason_label}
         for f in listing_prescreen(
             title=title,
             description=description,

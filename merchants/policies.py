@@ -43,6 +43,26 @@ VIOLATION_POLICY: dict[str, ViolationPolicy] = {
 }
 
 
+#: VIO-1: each violation kind as the merchant reads it (the standing page; issue 22: not "late_shipment")
+VIOLATION_KIND_LABELS: dict[str, "StrOrPromise"] = {
+    "late_shipment": gettext_lazy("Late shipment"),
+    "false_listing": gettext_lazy("False listing"),
+    "prohibited_item": gettext_lazy("Prohibited item"),
+    "ip_infringement": gettext_lazy("IP infringement"),
+    "fake_reviews": gettext_lazy("Fake reviews"),
+    "failed_inspection": gettext_lazy("Failed quality inspection"),
+    "refusing_valid_returns": gettext_lazy("Refusing valid returns"),
+    "aftersales_sla_missed": gettext_lazy("After-sales deadline missed"),
+}
+
+
+def violation_kind_label(kind: str) -> str:
+    """The violation kind's translated name: a KPI kind is named after its KPI ("KPI: 延迟发货率")."""
+    if kind.startswith("kpi_"):
+        return gettext("KPI over its limit: %(kpi)s") % {"kpi": kpi_label(kind.removeprefix("kpi_"))}
+    return str(VIOLATION_KIND_LABELS.get(kind, kind))
+
+
 # --- VIO-2, VIO-3: penalty thresholds ---------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
+from platform_core.money import money_from
 
 ZERO = Decimal("0.00")
 
@@ -113,7 +114,7 @@ def merchant_daily_sales(*, merchant: Merchant, days: int = 30) -> list[dict[str
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
-        series.append({"day": day, "orders": row.get("orders", 0), "amount": row.get("amount") or ZERO})
+        series.append({"day": day, "orders": row.get("orders", 0), "amount": money_from(row.get("amount"))})
     return series
 
 
