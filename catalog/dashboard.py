@@ -290,6 +290,9 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         "may_edit": may_edit,
         "rechecks": _rechecks(merchant, listing),
     }
+    if request.method == "GET" and may_edit:
+        # CAT-3 (issue 22): a saved draft with a banned phrase shows it on opening, before any typing
+        context["prescreen"] = _findings(_edit_form_initial(listing, version), merchant)
     if request.method == "POST":
         if not may_edit:
             return page(request, "merchant/403.html", status=403)

@@ -31,6 +31,7 @@ merchant_dashboard = [
     path("", include("orders.dashboard_urls")),
     path("", include("aftersales.dashboard_urls")),
     path("", include("disputes.dashboard_urls")),
+    path("", include("jury.dashboard_urls")),
 ]
 
 urlpatterns = [

@@ -76,10 +76,19 @@ def order_tracking(*, order: Order) -> QuerySet[TrackingEvent]:
 
 
 def order_list_for_merchant(
-    *, merchant: Merchant, status: str | None = None, to_ship: bool = False
+    *, merchant: Merchant, status: str | None = None, to_ship: bool = False, search: str = ""
 ) -> QuerySet[Order]:
-    """ORD-4: ``to_ship`` lists paid product orders, the most urgent (ship-by soonest) first."""
+    """ORD-4: ``to_ship`` lists paid product orders, the most urgent (ship-by soonest) first. ``search``
+    finds an order by its number, its tracking number, or the buyer (the recipient's name or phone)."""
     orders = Order.objects.filter(merchant=merchant)
+    if search.strip():
+        term = search.strip()
+        orders = orders.filter(
+            Q(number__icontains=term)
+            | Q(tracking_number__icontains=term)
+            | Q(shipping_name__icontains=term)
+            | Q(shipping_phone=term)
+        )
     if to_ship:
         return _with_details(orders.filter(status=Order.Status.PAID, kind=Order.Kind.PRODUCT)).order_by(
             "ship_by", "pk"

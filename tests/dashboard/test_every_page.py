@@ -256,7 +256,7 @@ def _watch_gettext() -> Iterator[list[str]]:
     def lacks(key: Any, text: str) -> None:
         if translation.get_language() in (None, "en") or not re.search("[A-Za-z]", text):
             return
-        catalog = trans_real.translation(translation.get_language())._catalog
+        catalog = trans_real.translation(translation.get_language())._catalog  # type: ignore[attr-defined]
         if key not in catalog:
             missed.append(text)
 
