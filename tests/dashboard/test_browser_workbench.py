@@ -1,7 +1,8 @@
 """Issue 22 in a real browser (Playwright, Debian's Chromium): the rough edges a merchant met, on a phone
 (390 px) and a laptop (1366 px). The navigation wraps instead of hiding 资金 / 店铺信誉 / 成员; a saved draft
 with a banned phrase shows it on opening, above the Save button; cancelling an order (ORD-2) asks first and
-needs a reason; the after-sales policy (ORD-1) is a form. Screenshots of every page touched at both widths
+needs a reason; the after-sales policy (ORD-1) is a form; the listing form adds and removes SKU rows and
+shows the service fields only for a service. Screenshots of every page touched at both widths
 go to ``settings.VAR_DIR / "screenshots"``."""
 
 from collections.abc import Callable
@@ -96,6 +97,19 @@ def test_ord_1_ord_2_cat_3_the_workbench_on_a_phone_and_a_laptop(
     assert policy.pays_no_reason_return_shipping and policy.warranty_days == 180
 
     laptop = _signed_in(browser, base, shop, LAPTOP)
+
+    # CAT-1 (issue 22): SKU rows are added and removed, service fields show only for a service
+    laptop.goto(f"{base}/merchant/listings/new/")
+    rows = laptop.locator("fieldset.skus .sku-row:visible")
+    assert rows.count() == 1
+    laptop.get_by_role("button", name=_zh("Add a SKU")).click()
+    laptop.get_by_role("button", name=_zh("Add a SKU")).click()
+    assert rows.count() == 3 and laptop.locator("#id_skus-2-code").is_visible()
+    laptop.get_by_role("button", name=_zh("Remove this SKU")).nth(1).click()
+    assert rows.count() == 2
+    assert not laptop.locator("#id_service_area").is_visible()
+    laptop.select_option("#id_kind", "service")
+    assert laptop.locator("#id_service_area").is_visible()
     pages = {
         "home": "/merchant/",
         "orders": "/merchant/orders/?filter=all",
