@@ -24,6 +24,7 @@ from disputes.selectors import (
     dispute_get_for_merchant,
     dispute_list_awaiting_evidence_for_merchant,
     dispute_list_with_deadline_for_merchant,
+    dispute_return_of,
 )
 from disputes.services.appeal import dispute_appeal
 from disputes.services.evidence import dispute_evidence_submit
@@ -121,7 +122,7 @@ class AppealForm(forms.Form):
 
 def _dispute_page(request: HttpRequest, dispute: Dispute, form: EvidenceForm | None = None) -> HttpResponse:
     proposals = list(dispute.proposals.all())
-    return_case = DisputeReturn.objects.filter(dispute=dispute).first()
+    return_case = dispute_return_of(dispute=dispute)
     context = {
         "return_case": return_case,
         "may_receive": return_case is not None and return_case.status == DisputeReturn.Status.SHIPPED,

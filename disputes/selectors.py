@@ -12,7 +12,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, Ruling, RulingTemplate
+from disputes.models import (
+    Appeal,
+    Dispute,
+    DisputeEvent,
+    DisputeEvidenceFile,
+    DisputeReturn,
+    Party,
+    Ruling,
+    RulingTemplate,
+)
 from merchants.models import Merchant, MerchantApplication, MerchantMember
 from platform_core import clock
 from platform_core.accounts.models import User
@@ -311,3 +320,8 @@ def arbitrator_pick(*, dispute: Dispute) -> User | None:
 def final_ruling(dispute: Dispute) -> Ruling | None:
     """DSP-4: the ruling that is executed: the appeal decision if there is one, else the latest ruling."""
     return dispute.rulings.order_by("-is_appeal_decision", "-issued_at", "-pk").first()
+
+
+def dispute_return_of(*, dispute: Dispute) -> DisputeReturn | None:
+    """DSP-4: the return a ruling or settlement requires of the case, if any (one per case)."""
+    return DisputeReturn.objects.filter(dispute=dispute).first()
