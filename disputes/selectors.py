@@ -80,9 +80,11 @@ def dispute_events_for_parties(*, dispute: Dispute) -> QuerySet[DisputeEvent]:
 
 
 def dispute_get_for_merchant(*, merchant: Merchant, dispute_id: int) -> Dispute:
-    """The shop's case (404 for anyone else's), with its running stage clock as ``due_at``."""
+    """The shop's case (404 for anyone else's), with its running stage clock as ``due_at`` and the return
+    it requires, if any (``dispute_return_of`` reads it without another query)."""
     dispute = (
         dispute_list_for_merchant(merchant=merchant)
+        .select_related("return_case")
         .annotate(due_at=deadline_next_due(Dispute))
         .filter(pk=dispute_id)
         .first()
@@ -324,4 +326,7 @@ def final_ruling(dispute: Dispute) -> Ruling | None:
 
 def dispute_return_of(*, dispute: Dispute) -> DisputeReturn | None:
     """DSP-4: the return a ruling or settlement requires of the case, if any (one per case)."""
-    return DisputeReturn.objects.filter(dispute=dispute).first()
+    try:
+        return dispute.return_case
+    except DisputeReturn.DoesNotExist:
+        return None

@@ -69,7 +69,7 @@ def test_ord_1_ord_2_cat_3_the_workbench_on_a_phone_and_a_laptop(
     phone.goto(f"{base}/merchant/listings/{draft.pk}/")
     assert phone.locator("#prescreen mark").first.inner_text() == "最佳"
     panel = phone.locator("#prescreen").bounding_box()
-    save = phone.get_by_role("button", name=_zh("Save"), exact=True).bounding_box()
+    save = phone.locator('button[form="listing-form"].btn-primary').bounding_box()
     assert panel is not None and save is not None and panel["y"] < save["y"]
 
     # ORD-2: cancelling asks first; dismissed, nothing happens; confirmed, the order is cancelled
