@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.models import AfterSalesRequest, Complaint
 from aftersales.selectors import (
+    aftersales_policy_for_merchant,
     complaint_clock,
     complaint_get_for_merchant,
     complaint_list_for_merchant,
@@ -30,6 +31,7 @@ from aftersales.selectors import (
     request_list_for_merchant,
 )
 from aftersales.services.complaints import complaint_file
+from aftersales.services.policies import aftersales_policy_set
 from aftersales.services.requests import request_approve, request_refuse
 from aftersales.services.returns import request_confirm_receipt, request_refund_issue, request_reship
 from merchants.dashboard.base import (
@@ -45,7 +47,7 @@ from merchants.dashboard.base import (
     page,
     show_error,
 )
-from merchants.models import Merchant
+from merchants.models import Merchant, MerchantMember
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from orders.selectors.orders import order_list_for_merchant
 from platform_core.accounts.acting import request_user
@@ -156,6 +158,7 @@ def aftersales(request: HttpRequest) -> HttpResponse:
         "rows": [(found, _with_clock(found)) for found in request_page.object_list],
         "filters": [(name, label) for name, (label, _states) in FILTERS.items()],
         "current": current,
+        "may_edit_policy": merchant_role_for_request(request) in POLICY_EDITORS,
     }
     return page(request, "merchant/aftersales/list.html", context)
 
@@ -360,3 +363,54 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "filed_by_shop": found.complainant_merchant_id == merchant_for_request(request).pk,
     }
     return page(request, "merchant/complaints/detail.html", context)
+
+
+# --- the shop's after-sales policy (ORD-1, AFS-1, AFS-4) -----------------------------------------------
+
+#: who may change the policy: the roles ``PUT /api/v1/merchant/aftersales-policy/`` admits
+POLICY_EDITORS = frozenset({MerchantMember.Role.OWNER, MerchantMember.Role.OPERATIONS})
+
+
+class AfterSalesPolicyForm(forms.Form):
+    pays_no_reason_return_shipping = forms.BooleanField(
+        label=_("The shop pays the return shipping of no-reason returns"), required=False
+    )
+    warranty_days = forms.IntegerField(
+        label=_("Repair warranty (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Empty: the platform's default warranty."),
+    )
+    exchange_repair_terms = forms.CharField(
+        label=_("Exchange and repair terms"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the shop offers for exchanges and repairs beyond the law."),
+    )
+
+
+@merchant_required(POLICY_EDITORS)
+@require_http_methods(["GET", "POST"])
+def aftersales_policy(request: HttpRequest) -> HttpResponse:
+    """ORD-1: the shop's after-sales policy; a change applies to orders placed afterwards only (each
+    order's contract keeps the policy of its purchase). The service audits the change."""
+    merchant = merchant_for_request(request)
+    policy = aftersales_policy_for_merchant(merchant=merchant)
+    initial = {
+        "pays_no_reason_return_shipping": policy.pays_no_reason_return_shipping,
+        "warranty_days": policy.warranty_days,
+        "exchange_repair_terms": policy.exchange_repair_terms,
+    }
+    form = AfterSalesPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            aftersales_policy_set(merchant=merchant, actor=request_user(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("After-sales policy saved. It applies to orders placed from now on."))
+            return redirect("merchant:aftersales-policy")
+    context = {"form": form, "policy": policy, "saved": policy.pk is not None}
+    return page(request, "merchant/aftersales/policy.html", context, status=400 if form.errors else 200)

@@ -10,6 +10,7 @@ from aftersales import dashboard, dashboard_messages
 
 urlpatterns = [
     path("aftersales/", dashboard.aftersales, name="aftersales"),
+    path("aftersales/policy/", dashboard.aftersales_policy, name="aftersales-policy"),
     path("aftersales/<int:request_id>/", dashboard.aftersales_request, name="aftersales-request"),
     path("aftersales/<int:request_id>/approve/", dashboard.aftersales_approve, name="aftersales-approve"),
     path("aftersales/<int:request_id>/refuse/", dashboard.aftersales_refuse, name="aftersales-refuse"),

@@ -99,7 +99,8 @@ class SkuForm(forms.Form):
         return attributes
 
 
-SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=20, min_num=0)
+#: one row to start with; the page adds and removes rows (issue 22: not exactly three), up to 20
+SkuFormSet = forms.formset_factory(SkuForm, extra=1, max_num=20, min_num=0)
 
 
 class SkuEditForm(forms.Form):
@@ -137,7 +138,7 @@ def _findings(data: Any, merchant: Merchant) -> dict[str, Any]:
     )
     formset = SkuFormSet(data, prefix="skus") if "skus-TOTAL_FORMS" in data else None
     findings = [
-        f.as_dict()
+        f.as_dict() | {"field_label": f.field_label, "reason_label": f.reason_label}
         for f in listing_prescreen(
             title=title,
             description=description,
@@ -290,6 +291,11 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         "may_edit": may_edit,
         "rechecks": _rechecks(merchant, listing),
     }
+    if request.method == "GET" and may_edit:
+        # CAT-3 (issue 22): a saved draft with a banned phrase shows it on opening, before any typing. The
+        # text only (the category's own required fields are checked as the merchant types and on submit):
+        # the page keeps its query budget.
+        context["prescreen"] = _findings(_edit_form_initial(listing, version) | {"category": ""}, merchant)
     if request.method == "POST":
         if not may_edit:
             return page(request, "merchant/403.html", status=403)

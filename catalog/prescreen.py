@@ -5,6 +5,7 @@ them). A finding names the exact phrase, the field it was found in and its chara
 merchant can fix it and the reviewer sees it highlighted.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
 
 HARD = "hard"  # blocks submission
 SOFT = "soft"  # flagged for the reviewer
@@ -21,6 +22,19 @@ MISSING = "missing"  # a required field is empty: blocks submission
 PRICE = "price"  # implausible price: flagged for the reviewer
 
 BLOCKING = frozenset({HARD, MISSING})
+
+#: the fields a finding names, as the merchant reads them on the form (issue 22: not "title")
+FIELD_LABELS = {
+    "title": pgettext_lazy("listing field", "Title"),
+    "description": pgettext_lazy("listing field", "Description"),
+    "images": pgettext_lazy("listing field", "Images"),
+    "skus": pgettext_lazy("listing field", "SKUs"),
+    "price": pgettext_lazy("listing field", "Price"),
+    "service_area": pgettext_lazy("listing field", "Service area"),
+    "service_duration_minutes": pgettext_lazy("listing field", "Service duration"),
+    "attributes": pgettext_lazy("listing field", "Attributes"),
+}
+_IMAGE_ALT = re.compile(r"images\[(\d+)\]\.alt")
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,20 @@ class Finding:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def field_label(self) -> str:
+        """The field in the merchant's language ("标题", "图片 2 的说明"), the code when unknown."""
+        image = _IMAGE_ALT.fullmatch(self.field)
+        if image:
+            return pgettext("listing field", "Image %(n)d description") % {"n": int(image[1]) + 1}
+        return str(FIELD_LABELS.get(self.field, self.field))
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in the merchant's language: the seeded and built-in reasons are msgids; a reason
+        staff typed in the admin shows as they wrote it."""
+        return gettext(self.reason) if self.reason else ""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The merchant dashboard's disputes pages: the shop's cases with the running stage deadline, a case with
 both sides' evidence, the mediation proposals and the rulings, the shop's statement and files (DSP-2),
-and the answer to a mediation proposal.
+the answer to a mediation proposal, the appeal of a ruling within its window and the receipt of a
+returned item (DSP-4). The consent to the public jury (DSP-6) is the jury app's page (``jury/dashboard.py``).
 
 Thin views over ``disputes.services`` / ``disputes.selectors`` — the calls ``/api/v1/merchant/disputes/``
 makes. Evidence files open through the API's file route, which checks the viewer (SEC-4).
@@ -17,15 +18,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from disputes.models import Dispute, MediationProposal, Party
+from disputes.models import Dispute, DisputeReturn, MediationProposal, Party
 from disputes.selectors import (
     dispute_events_for_parties,
     dispute_get_for_merchant,
     dispute_list_awaiting_evidence_for_merchant,
     dispute_list_with_deadline_for_merchant,
+    dispute_return_of,
 )
+from disputes.services.appeal import dispute_appeal
 from disputes.services.evidence import dispute_evidence_submit
 from disputes.services.mediation import proposal_answer
+from disputes.services.returns import dispute_return_receive
 from merchants.dashboard.base import (
     DISPUTE_PARTIES,
     SERVICE_ERRORS,
@@ -108,9 +112,23 @@ def _dispute_or_none(request: HttpRequest, dispute_id: int) -> Dispute | None:
         return None
 
 
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the ruling is wrong (the panel and the customer see it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
 def _dispute_page(request: HttpRequest, dispute: Dispute, form: EvidenceForm | None = None) -> HttpResponse:
     proposals = list(dispute.proposals.all())
+    return_case = dispute_return_of(dispute=dispute)
     context = {
+        "return_case": return_case,
+        "may_receive": return_case is not None and return_case.status == DisputeReturn.Status.SHIPPED,
+        "may_appeal": dispute.status == S.RULED,  # the service checks the window and the once-only rule
+        "appeal_form": AppealForm(),
+        "may_consent": dispute.status in (S.EVIDENCE, S.MEDIATION),  # DSP-6: before arbitration starts
         "dispute": dispute,
         "evidence": list(dispute.evidence.all()),
         "proposals": proposals,
@@ -188,3 +206,39 @@ def dispute_proposal_accept(request: HttpRequest, dispute_id: int, proposal_id: 
 def dispute_proposal_reject(request: HttpRequest, dispute_id: int, proposal_id: int) -> HttpResponse:
     """DSP-2: reject it (without agreement the arbitration committee decides, DSP-3)."""
     return _answer(request, dispute_id, proposal_id, accept=False)
+
+
+@merchant_required(DISPUTE_PARTIES)
+@require_POST
+def dispute_appeal_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """DSP-4: appeal the ruling once, within its window, with the reason."""
+    found = _dispute_or_none(request, dispute_id)
+    if found is None:
+        return not_found(request)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you appeal."))
+        return redirect("merchant:dispute", dispute_id=found.pk)
+    try:
+        dispute_appeal(dispute=found, reason=form.cleaned_data["reason"], actor=request_user(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Appeal filed: a panel of three arbitrators decides, finally."))
+    return redirect("merchant:dispute", dispute_id=found.pk)
+
+
+@merchant_required(DISPUTE_PARTIES)
+@require_POST
+def dispute_return_receive_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """DSP-4, AFS-4: the returned item arrived; the refund the ruling or settlement set executes."""
+    found = _dispute_or_none(request, dispute_id)
+    if found is None:
+        return not_found(request)
+    try:
+        dispute_return_receive(dispute=found, actor=request_user(request))
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Receipt confirmed: the refund is paid to the customer."))
+    return redirect("merchant:dispute", dispute_id=found.pk)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("disputes/", dashboard.disputes, name="disputes"),
     path("disputes/<int:dispute_id>/", dashboard.dispute, name="dispute"),
     path("disputes/<int:dispute_id>/evidence/", dashboard.dispute_evidence, name="dispute-evidence"),
+    path("disputes/<int:dispute_id>/appeal/", dashboard.dispute_appeal_view, name="dispute-appeal"),
+    path(
+        "disputes/<int:dispute_id>/return-received/",
+        dashboard.dispute_return_receive_view,
+        name="dispute-return-receive",
+    ),
     path(
         "disputes/<int:dispute_id>/proposals/<int:proposal_id>/accept/",
         dashboard.dispute_proposal_accept,

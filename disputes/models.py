@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models import Order
@@ -298,8 +299,44 @@ class AppealPanelVote(models.Model):
         return f"vote of {self.arbitrator_id} on appeal #{self.appeal_id}"
 
 
+#: dispute: the timeline's actions as a person reads them (issue 22)
+DISPUTE_ACTION_LABELS = {
+    "opened": pgettext_lazy("timeline", "Dispute opened"),
+    "evidence_started": pgettext_lazy("timeline", "Evidence stage started"),
+    "evidence_submitted": pgettext_lazy("timeline", "Evidence submitted"),
+    "mediation_started": pgettext_lazy("timeline", "Mediation started"),
+    "settlement_proposed": pgettext_lazy("timeline", "Settlement proposed"),
+    "settlement_accepted": pgettext_lazy("timeline", "Settlement accepted"),
+    "settlement_rejected": pgettext_lazy("timeline", "Settlement refused"),
+    "settled": pgettext_lazy("timeline", "Settled"),
+    "arbitration_started": pgettext_lazy("timeline", "Arbitration started"),
+    "arbitrator_assigned": pgettext_lazy("timeline", "Arbitrator assigned"),
+    "referred_to_committee": pgettext_lazy("timeline", "Referred to the committee"),
+    "ruled": pgettext_lazy("timeline", "Ruled"),
+    "ruled_by_jury": pgettext_lazy("timeline", "Ruled by the public jury"),
+    "ruling_overdue": pgettext_lazy("timeline", "Ruling overdue"),
+    "ruling_final": pgettext_lazy("timeline", "Ruling final"),
+    "appealed": pgettext_lazy("timeline", "Appealed"),
+    "panel_voted": pgettext_lazy("timeline", "Appeal panel voted"),
+    "panel_reconvened": pgettext_lazy("timeline", "Appeal panel reconvened"),
+    "appeal_decided": pgettext_lazy("timeline", "Appeal decided"),
+    "return_required": pgettext_lazy("timeline", "Return required"),
+    "return_shipped": pgettext_lazy("timeline", "Return shipped"),
+    "return_received": pgettext_lazy("timeline", "Return received"),
+    "return_lapsed": pgettext_lazy("timeline", "Return not shipped in time"),
+    "executed": pgettext_lazy("timeline", "Executed"),
+    "suspended": pgettext_lazy("timeline", "Suspended"),
+    "resumed": pgettext_lazy("timeline", "Resumed"),
+    "withdrawn": pgettext_lazy("timeline", "Withdrawn"),
+    "closed": pgettext_lazy("timeline", "Closed"),
+}
+
+
 class DisputeEvent(StatusTimelineEvent):
     """DSP-5: the case's timeline (append-only), shown to staff and, without internal notes, the parties."""
+
+    action_labels = DISPUTE_ACTION_LABELS
+    status_labels = dict(Dispute.Status.choices)
 
     text_field = "note"
 

@@ -12,7 +12,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from disputes.models import Appeal, Dispute, DisputeEvent, DisputeEvidenceFile, Party, Ruling, RulingTemplate
+from disputes.models import (
+    Appeal,
+    Dispute,
+    DisputeEvent,
+    DisputeEvidenceFile,
+    DisputeReturn,
+    Party,
+    Ruling,
+    RulingTemplate,
+)
 from merchants.models import Merchant, MerchantApplication, MerchantMember
 from platform_core import clock
 from platform_core.accounts.models import User
@@ -71,9 +80,11 @@ def dispute_events_for_parties(*, dispute: Dispute) -> QuerySet[DisputeEvent]:
 
 
 def dispute_get_for_merchant(*, merchant: Merchant, dispute_id: int) -> Dispute:
-    """The shop's case (404 for anyone else's), with its running stage clock as ``due_at``."""
+    """The shop's case (404 for anyone else's), with its running stage clock as ``due_at`` and the return
+    it requires, if any (``dispute_return_of`` reads it without another query)."""
     dispute = (
         dispute_list_for_merchant(merchant=merchant)
+        .select_related("return_case")
         .annotate(due_at=deadline_next_due(Dispute))
         .filter(pk=dispute_id)
         .first()
@@ -319,3 +330,11 @@ def dispute_closure_pending(merchant: Merchant) -> list[str]:
     if not open_count:
         return []
     return [_("%(n)d disputes are not finished yet.") % {"n": open_count}]
+
+
+def dispute_return_of(*, dispute: Dispute) -> DisputeReturn | None:
+    """DSP-4: the return a ruling or settlement requires of the case, if any (one per case)."""
+    try:
+        return dispute.return_case
+    except DisputeReturn.DoesNotExist:
+        return None

@@ -43,14 +43,14 @@ VIOLATION_POLICY: dict[str, ViolationPolicy] = {
 }
 
 
-#: VIO-1: what each violation kind is called (the admin's forms and lists).
+#: VIO-1: what each violation kind is called (the admin's forms and lists, the standing page: never a code).
 VIOLATION_KIND_LABELS: dict[str, "StrOrPromise"] = {
     "late_shipment": gettext_lazy("Late shipment"),
     "false_listing": gettext_lazy("False listing"),
     "prohibited_item": gettext_lazy("Prohibited item"),
     "ip_infringement": gettext_lazy("IP infringement"),
     "fake_reviews": gettext_lazy("Fake reviews"),
-    "failed_inspection": gettext_lazy("Failed inspection"),
+    "failed_inspection": gettext_lazy("Failed quality inspection"),
     "refusing_valid_returns": gettext_lazy("Refusing valid returns"),
     "aftersales_sla_missed": gettext_lazy("After-sales deadline missed"),
 }
@@ -63,6 +63,13 @@ STAFF_VIOLATION_KINDS = (
     "fake_reviews",
     "refusing_valid_returns",
 )
+
+
+def violation_kind_label(kind: str) -> str:
+    """The violation kind's translated name: a KPI kind is named after its KPI ("KPI: 延迟发货率")."""
+    if kind.startswith("kpi_"):
+        return gettext("KPI over its limit: %(kpi)s") % {"kpi": kpi_label(kind.removeprefix("kpi_"))}
+    return str(VIOLATION_KIND_LABELS.get(kind, kind))
 
 
 # --- VIO-2, VIO-3: penalty thresholds ---------------------------------------------------------------

@@ -61,6 +61,7 @@ from orders.services.delivery_resolution import delivery_case_agree_refund, deli
 from orders.services.fulfilment import order_ship, order_ship_bulk
 from orders.services.payments import deposit_pay_start, sandbox_cashier_pay
 from orders.services.payout_accounts import payout_account_set
+from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind
@@ -68,18 +69,40 @@ from platform_core.ledger.models import AccountKind
 PAGE_SIZE = 20
 
 #: The filter tabs of the orders page: name -> (label, selector arguments).
+#: ORD-2 (issue 22): a tab for every state of an order, after the most urgent one.
 FILTERS: dict[str, tuple[Any, dict[str, Any]]] = {
     "to_ship": (_("To ship"), {"to_ship": True}),
-    "shipped": (_("Shipped"), {"status": Order.Status.SHIPPED}),
-    "completed": (_("Completed"), {"status": Order.Status.COMPLETED}),
-    "cancelled": (_("Cancelled"), {"status": Order.Status.CANCELLED}),
+    **{status.value: (status.label, {"status": status.value}) for status in Order.Status},
     "all": (_("All"), {}),
 }
+
+#: ORD-5: the carriers of the bulk-ship dropdown, by their 快递100 company code (what tracking subscribes
+#: with); the single-order form still takes any carrier's code.
+CARRIERS: list[tuple[str, Any]] = [
+    ("shunfeng", _("SF Express")),
+    ("zhongtong", _("ZTO Express")),
+    ("yuantong", _("YTO Express")),
+    ("yunda", _("Yunda Express")),
+    ("shentong", _("STO Express")),
+    ("jtexpress", _("J&T Express")),
+    ("jd", _("JD Logistics")),
+    ("ems", _("EMS")),
+    ("youzhengguonei", _("China Post parcel")),
+    ("debangkuaidi", _("Deppon Express")),
+]
 
 
 class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=32)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the shop cancels (the customer sees it)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class BulkShipForm(forms.Form):
@@ -113,14 +136,22 @@ def orders(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("filter", "to_ship")
     if current not in FILTERS:
         current = "to_ship"
-    queryset = order_list_for_merchant(merchant=merchant_for_request(request), **FILTERS[current][1])
+    search = request.GET.get("q", "")[:64]
+    queryset = order_list_for_merchant(
+        merchant=merchant_for_request(request), search=search, **FILTERS[current][1]
+    )
     order_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_ship = merchant_role_for_request(request) in ORDER_SHIPPERS
     context = {
         "page_obj": order_page,
         "rows": [(order, countdown(order.ship_by)) for order in order_page.object_list],
         "filters": [(name, label) for name, (label, _args) in FILTERS.items()],
         "current": current,
-        "may_ship": merchant_role_for_request(request) in ORDER_SHIPPERS,
+        "search": search,
+        "may_ship": may_ship,
+        # ORD-4 (issue 22): tick the paid orders, pick the carrier, type each tracking number, ship them
+        "select_to_ship": may_ship and current == "to_ship",
+        "carriers": CARRIERS,
     }
     return page(request, "merchant/orders/list.html", context)
 
@@ -158,6 +189,9 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "ship_form": ShipForm(),
         "countdown": countdown(order.ship_by),
         "may_ship": role in ORDER_SHIPPERS and order.status == Order.Status.PAID,
+        "may_cancel": role in ORDER_SHIPPERS
+        and order.status in (Order.Status.PENDING_PAYMENT, Order.Status.PAID),
+        "cancel_form": CancelForm(),
     }
     return page(request, "merchant/orders/detail.html", context)
 
@@ -230,6 +264,8 @@ def delivery_case_agree_refund_view(request: HttpRequest, case_id: int) -> HttpR
 def orders_ship_bulk(request: HttpRequest) -> HttpResponse:
     """ORD-4: ship many orders from a CSV; each order succeeds or fails on its own."""
     merchant = merchant_for_request(request)
+    if request.method == "POST" and "selected" in request.POST:
+        return _ship_selected(request, merchant)
     form = BulkShipForm(request.POST or None, request.FILES or None)
     results: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -267,6 +303,53 @@ def orders_ship_bulk(request: HttpRequest) -> HttpResponse:
                 request, _("%(ok)d of %(total)d orders shipped.") % {"ok": shipped, "total": len(results)}
             )
     return page(request, "merchant/orders/ship_bulk.html", {"form": form, "results": results})
+
+
+def _ship_selected(request: HttpRequest, merchant: Merchant) -> HttpResponse:
+    """ORD-4: the orders ticked on the "to ship" tab, one carrier from the dropdown, each its own tracking
+    number; each order succeeds or fails on its own, and the page says which."""
+    carrier = request.POST.get("carrier", "")
+    ids = [int(v) for v in request.POST.getlist("selected")[:PAGE_SIZE] if v.isdigit() and len(v) <= 18]
+    if carrier not in dict(CARRIERS) or not ids:
+        messages.error(request, _("Tick the orders to ship and choose the carrier."))
+        return redirect(f"{reverse('merchant:orders')}?filter=to_ship")
+    items = [
+        {
+            "order_id": pk,
+            "carrier": carrier,
+            "tracking_number": request.POST.get(f"tracking-{pk}", "").strip(),
+        }
+        for pk in ids
+    ]
+    results = order_ship_bulk(merchant=merchant, items=items, actor=request_user(request))
+    shipped = sum(1 for r in results if r["ok"])
+    messages.info(request, _("%(ok)d of %(total)d orders shipped.") % {"ok": shipped, "total": len(results)})
+    for r in results:
+        if not r["ok"]:
+            messages.error(request, f"#{r['order_id']}: {r['error']}")
+    return redirect(f"{reverse('merchant:orders')}?filter=to_ship")
+
+
+@merchant_required(ORDER_SHIPPERS)
+@require_POST
+def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    """ORD-2: the shop cancels an order it cannot ship, with the reason; a paid one is refunded in full."""
+    order = _order_or_none(request, order_id)
+    if order is None:
+        return page(request, "merchant/404.html", status=404)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the order is cancelled."))
+        return redirect("merchant:order", order_id=order.pk)
+    try:
+        order_cancel(
+            order=order, reason=form.cleaned_data["reason"], actor=request_user(request), as_merchant=True
+        )
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+    return redirect("merchant:order", order_id=order.pk)
 
 
 def _parse_ship_csv(file: Any) -> tuple[list[dict[str, str]], list[str]]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/ship/", dashboard.orders_ship_bulk, name="orders-ship-bulk"),
     path("orders/<int:order_id>/", dashboard.order_detail, name="order"),
     path("orders/<int:order_id>/ship/", dashboard.order_ship_view, name="order-ship"),
+    path("orders/<int:order_id>/cancel/", dashboard.order_cancel_view, name="order-cancel"),
     path("orders/<int:order_id>/packing-slip/", dashboard.packing_slip, name="packing-slip"),
     # delivery cases (ORD-10)
     path(

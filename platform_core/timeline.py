@@ -7,6 +7,7 @@ subject between statuses) and adds its own foreign key to the subject, its text 
 chapters' own; only the shared columns and the writer live here.
 """
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -22,6 +23,11 @@ class TimelineEvent(models.Model):
 
     #: the column that holds the step's free text (the reason given, or a note)
     text_field: ClassVar[str] = "reason"
+    #: the chapter's actions as a person reads them (``action`` -> translatable label); pages show
+    #: ``action_label``, never the code (issue 22: no "placed → pending_payment" in the Chinese interface)
+    action_labels: ClassVar[Mapping[str, Any]] = {}
+    #: the subject's statuses as a person reads them (``status`` -> label: the status field's choices)
+    status_labels: ClassVar[Mapping[str, Any]] = {}
 
     at = models.DateTimeField(default=clock.now)
     actor = models.ForeignKey(
@@ -32,6 +38,11 @@ class TimelineEvent(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def action_label(self) -> str:
+        """The step as a person reads it; an action named after a status reads as that status."""
+        return str(self.action_labels.get(self.action) or self.status_labels.get(self.action, self.action))
+
 
 class StatusTimelineEvent(TimelineEvent):
     """A step that moves the subject from one status to another (both blank when it does not)."""
@@ -41,6 +52,10 @@ class StatusTimelineEvent(TimelineEvent):
 
     class Meta:
         abstract = True
+
+    @property
+    def to_status_label(self) -> str:
+        return str(self.status_labels.get(self.to_status, self.to_status))
 
 
 E = TypeVar("E", bound=TimelineEvent)

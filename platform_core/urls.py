@@ -32,6 +32,7 @@ merchant_dashboard = [
     path("", include("aftersales.dashboard_urls")),
     path("", include("disputes.dashboard_urls")),
     path("", include("staff.dashboard_urls")),
+    path("", include("jury.dashboard_urls")),
 ]
 
 urlpatterns = [

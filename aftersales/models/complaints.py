@@ -6,6 +6,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing
@@ -124,8 +125,21 @@ class Complaint(FSMModelMixin, models.Model):
         self.closed_at = clock.now()
 
 
+#: complaint: the timeline's actions as a person reads them (issue 22)
+COMPLAINT_ACTION_LABELS = {
+    "filed": pgettext_lazy("timeline", "Filed"),
+    "acknowledged": pgettext_lazy("timeline", "Acknowledged"),
+    "answered": pgettext_lazy("timeline", "Answered"),
+    "escalated": pgettext_lazy("timeline", "Escalated"),
+    "closed": pgettext_lazy("timeline", "Closed"),
+}
+
+
 class ComplaintStep(StatusTimelineEvent):
     """CMP-2: every step of a complaint and the final answer, recorded. Append-only."""
+
+    action_labels = COMPLAINT_ACTION_LABELS
+    status_labels = dict(Complaint.Status.choices)
 
     text_field = "note"
 

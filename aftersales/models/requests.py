@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from merchants.models import Merchant
@@ -260,8 +261,31 @@ class Evidence(models.Model):
         return f"evidence {self.pk} ({self.content_type})"
 
 
+#: request: the timeline's actions as a person reads them (issue 22)
+REQUEST_ACTION_LABELS = {
+    "requested": pgettext_lazy("timeline", "Requested"),
+    "approved": pgettext_lazy("timeline", "Approved"),
+    "refused": pgettext_lazy("timeline", "Refused"),
+    "withdrawn": pgettext_lazy("timeline", "Withdrawn"),
+    "awaiting_return": pgettext_lazy("timeline", "Awaiting the return"),
+    "return_shipped": pgettext_lazy("timeline", "Return shipped"),
+    "return_delivered": pgettext_lazy("timeline", "Return delivered"),
+    "return_received": pgettext_lazy("timeline", "Return received"),
+    "return_shipping_reimbursed": pgettext_lazy("timeline", "Return shipping reimbursed"),
+    "return_shipping_unpaid": pgettext_lazy("timeline", "Return shipping not paid"),
+    "refunded": pgettext_lazy("timeline", "Refunded"),
+    "refund_failed": pgettext_lazy("timeline", "Refund failed"),
+    "escalated": pgettext_lazy("timeline", "Escalated to a dispute"),
+    "lapsed": pgettext_lazy("timeline", "Lapsed"),
+    "closed": pgettext_lazy("timeline", "Closed"),
+}
+
+
 class AfterSalesEvent(StatusTimelineEvent):
     """AFS-6: the request's timeline; every transition with actor, time and reason. Append-only."""
+
+    action_labels = REQUEST_ACTION_LABELS
+    status_labels = dict(AfterSalesRequest.Status.choices)
 
     request = models.ForeignKey(AfterSalesRequest, on_delete=models.PROTECT, related_name="events")
     reason = models.TextField(blank=True)

@@ -79,6 +79,10 @@ def nav_items(role: str) -> list[dict[str, str]]:
         ("announcements", _("Announcements"), ALL_ROLES),
         ("members", _("Members"), OWNER_ONLY),
         ("changes", _("Change reports"), ALL_ROLES),
+        # issue 22: the shop's own paperwork, reachable from every page (not only from a banner)
+        ("reverification", _("Re-verification"), ALL_ROLES),
+        ("agreement", _("Agreement"), ALL_ROLES),
+        ("onboarding", _("Opening your shop"), OWNER_ONLY),
     ]
     return [{"name": name, "label": str(label)} for name, label, roles in items if role in roles]
 

@@ -19,7 +19,7 @@ from merchants.permissions import (
     merchant_for_request,
     merchant_role_for_request,
 )
-from merchants.policies import CREDIT_GRADE_NAMES, kpi_format, kpi_label, kpi_policy
+from merchants.policies import CREDIT_GRADE_NAMES, kpi_format, kpi_label, kpi_policy, violation_kind_label
 from merchants.selectors.credit import credit_history_for_merchant, credit_latest_for_merchant
 from merchants.selectors.kpis import kpi_latest_for_merchant
 from merchants.selectors.standing import merchant_money_policy
@@ -69,7 +69,10 @@ def standing(request: HttpRequest) -> HttpResponse:
         "money": merchant_money_policy(merchant=merchant),  # REP-3: why this deposit and payout delay
         "history": history,
         "kpis": kpis,
-        "violations": list(violation_list_for_merchant(merchant=merchant)),
+        "violations": [
+            {"violation": v, "kind": violation_kind_label(v.kind)}
+            for v in violation_list_for_merchant(merchant=merchant)
+        ],
         "penalties": list(penalty_list_for_merchant(merchant=merchant)),
         "may_appeal": merchant_role_for_request(request) in APPELLANTS,
         "appeal_form": AppealForm(),

@@ -10,6 +10,7 @@ import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models.fulfilment import TrackingEvent
@@ -107,6 +108,9 @@ class DeliveryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
 class DeliveryCaseEvent(StatusTimelineEvent):
     """ORD-10: the case's timeline; every step with actor, time and reason. Append-only."""
+
+    action_labels = {"opened": pgettext_lazy("timeline", "Delivery problem reported")}
+    status_labels = dict(DeliveryCase.Status.choices)  # the other steps are named after the case's status
 
     case = models.ForeignKey(DeliveryCase, on_delete=models.PROTECT, related_name="events")
     reason = models.CharField(max_length=500, blank=True)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing, Sku
@@ -181,8 +182,42 @@ class OrderLine(models.Model):
         return f"{self.title} × {self.quantity}"
 
 
+#: order: the timeline's actions as a person reads them (issue 22)
+ORDER_ACTION_LABELS = {
+    "placed": pgettext_lazy("timeline", "Order placed"),
+    "paid": pgettext_lazy("timeline", "Paid"),
+    "shipped": pgettext_lazy("timeline", "Shipped"),
+    "delivered": pgettext_lazy("timeline", "Delivered"),
+    "completed": pgettext_lazy("timeline", "Completed"),
+    "cancelled": pgettext_lazy("timeline", "Cancelled"),
+    "closed": pgettext_lazy("timeline", "Closed"),
+    "refunded": pgettext_lazy("timeline", "Refunded"),
+    "settled": pgettext_lazy("timeline", "Settled"),
+    "settlement_held": pgettext_lazy("timeline", "Settlement held"),
+    "escrow_held": pgettext_lazy("timeline", "Funds held"),
+    "escrow_hold_released": pgettext_lazy("timeline", "Funds released"),
+    "confirmation_extended": pgettext_lazy("timeline", "Confirmation extended"),
+    "ship_by_missed": pgettext_lazy("timeline", "Ship-by time missed"),
+    "scheduled": pgettext_lazy("timeline", "Service scheduled"),
+    "service_started": pgettext_lazy("timeline", "Service started"),
+    "delivery_case_opened": pgettext_lazy("timeline", "Delivery problem reported"),
+    "delivery_case_lapsed": pgettext_lazy("timeline", "Delivery problem not resolved in time"),
+    "delivery_case_reshipped": pgettext_lazy("timeline", "Reshipped"),
+    "delivery_case_refund_agreed": pgettext_lazy("timeline", "Refund agreed (delivery problem)"),
+    "delivery_case_delivered": pgettext_lazy("timeline", "Delivery problem resolved: delivered"),
+    "delivery_case_refunded": pgettext_lazy("timeline", "Refunded (delivery problem)"),
+    "delivery_case_closed": pgettext_lazy("timeline", "Delivery problem closed"),
+    "tracking_subscribed": pgettext_lazy("timeline", "Tracking subscribed"),
+    "tracking_refused": pgettext_lazy("timeline", "Tracking refused by the carrier"),
+    "tracking_subscription_failed": pgettext_lazy("timeline", "Tracking subscription failed"),
+}
+
+
 class OrderEvent(StatusTimelineEvent):
     """ORD-2: the order's timeline; every transition records actor, time and reason. Append-only."""
+
+    action_labels = ORDER_ACTION_LABELS
+    status_labels = dict(Order.Status.choices)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
     reason = models.CharField(max_length=500, blank=True)

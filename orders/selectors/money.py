@@ -118,7 +118,7 @@ def merchant_escrow_held(*, merchant: Merchant) -> tuple[Decimal, list[Any]]:
     escrow = LedgerAccount.objects.filter(
         kind=AccountKind.ORDER_ESCROW, owner_type=order_type, owner_id__in=order_ids
     )
-    total = escrow.aggregate(total=Sum("balance"))["total"] or Decimal("0.00")
+    total = money_from(escrow.aggregate(total=Sum("balance"))["total"])  # a float on SQLite
     holds = list(
         LedgerHold.objects.filter(account__in=escrow, released_at__isnull=True)
         .annotate(
@@ -129,7 +129,7 @@ def merchant_escrow_held(*, merchant: Merchant) -> tuple[Decimal, list[Any]]:
         )
         .order_by("opened_at", "pk")[:50]
     )
-    return Decimal(total), holds
+    return total, holds
 
 
 def deposit_payment_get_for_merchant(*, merchant: Merchant, out_trade_no: str) -> Payment:

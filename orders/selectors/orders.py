@@ -19,6 +19,7 @@ from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import NotFound
+from platform_core.money import money_from
 
 ZERO = Decimal("0.00")
 
@@ -77,10 +78,19 @@ def order_tracking(*, order: Order) -> QuerySet[TrackingEvent]:
 
 
 def order_list_for_merchant(
-    *, merchant: Merchant, status: str | None = None, to_ship: bool = False
+    *, merchant: Merchant, status: str | None = None, to_ship: bool = False, search: str = ""
 ) -> QuerySet[Order]:
-    """ORD-4: ``to_ship`` lists paid product orders, the most urgent (ship-by soonest) first."""
+    """ORD-4: ``to_ship`` lists paid product orders, the most urgent (ship-by soonest) first. ``search``
+    finds an order by its number, its tracking number, or the buyer (the recipient's name or phone)."""
     orders = Order.objects.filter(merchant=merchant)
+    if search.strip():
+        term = search.strip()
+        orders = orders.filter(
+            Q(number__icontains=term)
+            | Q(tracking_number__icontains=term)
+            | Q(shipping_name__icontains=term)
+            | Q(shipping_phone=term)
+        )
     if to_ship:
         return _with_details(orders.filter(status=Order.Status.PAID, kind=Order.Kind.PRODUCT)).order_by(
             "ship_by", "pk"
@@ -115,7 +125,7 @@ def merchant_daily_sales(*, merchant: Merchant, days: int = 30) -> list[dict[str
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
-        series.append({"day": day, "orders": row.get("orders", 0), "amount": row.get("amount") or ZERO})
+        series.append({"day": day, "orders": row.get("orders", 0), "amount": money_from(row.get("amount"))})
     return series
 
 

@@ -8,6 +8,50 @@
     root.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
+    // a destructive action (remove a member, delist, refuse, refund) asks first (issue 22)
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+    // the listing form: service fields only for a service (without JavaScript every field shows)
+    var kind = root.querySelector("#id_kind");
+    if (kind) {
+      var serviceFields = ["#id_service_area", "#id_service_duration_minutes"].map(function (sel) {
+        var input = root.querySelector(sel);
+        return input && input.closest(".field");
+      }).filter(Boolean);
+      var toggle = function () {
+        serviceFields.forEach(function (f) { f.hidden = kind.value !== "service"; });
+      };
+      kind.addEventListener("change", toggle);
+      toggle();
+    }
+    // SKU rows: add one from the empty form, remove one (its inputs are emptied: an empty row is skipped)
+    root.querySelectorAll("[data-formset]").forEach(function (set) {
+      var prefix = set.getAttribute("data-formset");
+      var total = set.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+      var max = set.querySelector("#id_" + prefix + "-MAX_NUM_FORMS");
+      var template = set.querySelector("template[data-empty-row]");
+      var removable = function (row) {
+        row.querySelector("[data-remove-row]").addEventListener("click", function () {
+          row.querySelectorAll("input, select, textarea").forEach(function (i) { i.value = ""; });
+          row.hidden = true;
+        });
+      };
+      set.querySelectorAll(".sku-row").forEach(removable);
+      var add = set.querySelector("[data-add-row]");
+      if (!total || !template || !add) { return; }
+      add.addEventListener("click", function () {
+        var n = parseInt(total.value, 10);
+        if (max && n >= parseInt(max.value, 10)) { return; }
+        var html = template.innerHTML.replace(/__prefix__/g, String(n));
+        add.insertAdjacentHTML("beforebegin", html);
+        total.value = String(n + 1);
+        var rows = set.querySelectorAll(".sku-row");
+        removable(rows[rows.length - 1]);
+      });
+    });
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });

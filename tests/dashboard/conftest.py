@@ -1,8 +1,10 @@
 """Dashboard fixtures: a shop with members per role, listings and paid orders made through the services."""
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -141,3 +143,46 @@ def make_dispute(make_completed_order: Callable[..., Order]) -> Callable[..., Di
         return dispute_from_refusal(make_completed_order())
 
     return make
+
+
+# --- the browser tests (Playwright driving Debian's Chromium against the live server) -------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def _allow_sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
+    ordinary synchronous ones, so Django's async-safety guard is lifted for this module only."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser(_allow_sync_orm_beside_playwright: None) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots() -> Path:
+    path = Path(django_settings.VAR_DIR) / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -7,16 +7,13 @@ deadline; the customer asks for part of the money back and the merchant answers 
 with a click; once the order settles, the payout shows on the money page. Screenshots go to ``settings.VAR_DIR / "screenshots"`` (CI keeps them as artifacts).
 """
 
-import os
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.utils import timezone, translation
 from django_otp.oath import TOTP
@@ -37,22 +34,10 @@ from orders.services.payouts import payouts_run
 from orders.services.settlement import order_aftersales_window_close
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
+from tests.dashboard.conftest import CHROMIUM
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory
 from tests.factories.catalog import CategoryFactory
 from tests.factories.merchants import PDF_BYTES, PlatformAgreementFactory, credit_code
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _allow_sync_orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
-    ordinary synchronous ones, so Django's async-safety guard is lifted for this module only."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _zh(msgid: str, **params: object) -> str:
@@ -63,37 +48,10 @@ def _zh(msgid: str, **params: object) -> str:
     return text % params if params else text
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots() -> Path:
-    path = Path(settings.VAR_DIR) / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _reviewer() -> User:

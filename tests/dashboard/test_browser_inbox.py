@@ -21,7 +21,6 @@ from orders.models import Review, ReviewFlag
 from platform_core.accounts.models import User
 from platform_core.notifications.models import Notification
 from platform_core.notifications.services import notify
-from tests.dashboard import test_browser
 from tests.dashboard.test_browser import CHROMIUM, _zh
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory
 from tests.factories.aftersales import PNG
@@ -39,8 +38,6 @@ PHONE = {"width": 390, "height": 844}
 
 
 #: the Chromium fixtures of the dashboard's browser test, shared (module-level names make them fixtures here)
-browser = test_browser.browser
-_allow_sync_orm_beside_playwright = test_browser._allow_sync_orm_beside_playwright
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from catalog.services.inspections import inspection_batch_create
-from tests.dashboard.test_browser import (  # noqa: F401 (fixtures)
+from tests.dashboard.conftest import (  # noqa: F401 (fixtures)
     _allow_sync_orm_beside_playwright,
     browser,
     shots,

@@ -11,12 +11,12 @@ import pytest
 
 from catalog.models import Listing
 from merchants.models import Merchant
-from tests.dashboard.test_browser import (  # noqa: F401  (fixtures: the browser, the folder, sync ORM)
+from tests.dashboard.conftest import (  # noqa: F401  (fixtures: the browser, the folder, sync ORM)
     _allow_sync_orm_beside_playwright,
-    _totp_device,
     browser,
     shots,
 )
+from tests.dashboard.test_browser import _totp_device
 from tests.factories.accounts import DEFAULT_PASSWORD, UserFactory
 from tests.factories.orders import paid_order
 from tests.platform_core.console.seed import seed_queues

@@ -1,0 +1,83 @@
+"""DSP-4, DSP-6 (issue 22): the shop's side of a dispute in the seller centre beyond evidence and
+proposals: appeal a ruling within its window, confirm a returned item's receipt (the refund executes), and
+consent to the public jury. Each button calls the service the merchant API calls."""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from disputes.models import Appeal, Dispute, DisputeReturn
+from disputes.services.arbitration import dispute_rule
+from disputes.services.evidence import dispute_evidence_window_closed
+from disputes.services.mediation import dispute_propose, proposal_answer
+from disputes.services.returns import dispute_return_ship
+from jury.models import JuryCase
+from platform_core.audit.models import AuditEntry
+from tests.factories.disputes import arbitrator, dispute_in_arbitration, mediator
+
+pytestmark = pytest.mark.django_db
+
+S = Dispute.Status
+
+
+def _fresh(dispute: Dispute) -> Dispute:
+    return Dispute.objects.get(pk=dispute.pk)
+
+
+def test_dsp_4_the_shop_appeals_a_ruling_once_within_its_window(
+    owner_client: Client, make_dispute: Callable[[], Dispute]
+) -> None:
+    committee = arbitrator()
+    dispute = dispute_in_arbitration(make_dispute())
+    dispute_rule(dispute=dispute, kind="full_refund", reasons="商品与描述不符", actor=committee)
+    [arbitrator() for _ in range(3)]  # the appeal panel
+    page = owner_client.get(f"/merchant/disputes/{dispute.pk}/").content.decode()
+    assert f"/merchant/disputes/{dispute.pk}/appeal/" in page
+    owner_client.post(f"/merchant/disputes/{dispute.pk}/appeal/", {"reason": "顾客寄回的是另一件商品"})
+    assert _fresh(dispute).status == S.APPEALED
+    appeal = Appeal.objects.get(dispute=dispute)
+    assert appeal.party == "merchant" and appeal.reason == "顾客寄回的是另一件商品"
+    assert AuditEntry.objects.filter(action="dispute.appealed", subject_id=str(dispute.pk)).exists()
+    owner_client.post(f"/merchant/disputes/{dispute.pk}/appeal/", {"reason": "再次上诉"})
+    assert Appeal.objects.filter(dispute=dispute).count() == 1  # once only
+    assert (
+        f"/merchant/disputes/{dispute.pk}/appeal/"
+        not in owner_client.get(f"/merchant/disputes/{dispute.pk}/").content.decode()
+    )
+
+
+def test_dsp_4_the_shop_confirms_the_returned_item_and_the_refund_executes(
+    owner_client: Client, make_dispute: Callable[[], Dispute]
+) -> None:
+    dispute = make_dispute()
+    dispute_evidence_window_closed(dispute=_fresh(dispute))
+    amount = dispute.order.total
+    proposal = dispute_propose(dispute=dispute, refund_amount=amount, return_required=True, actor=mediator())
+    proposal_answer(proposal=proposal, accept=True, actor=dispute.order.customer)
+    proposal_answer(proposal=proposal, accept=True, actor=dispute.order.merchant.owner)
+    url = f"/merchant/disputes/{dispute.pk}/return-received/"
+    owner_client.post(url)  # not shipped back yet: nothing happens
+    assert DisputeReturn.objects.get(dispute=dispute).status == DisputeReturn.Status.AWAITING_SHIPMENT
+    dispute_return_ship(dispute=dispute, carrier="ZTO", tracking_number="ZTO42", actor=dispute.order.customer)
+    page = owner_client.get(f"/merchant/disputes/{dispute.pk}/").content.decode()
+    assert url in page and "ZTO42" in page
+    owner_client.post(url)
+    case = DisputeReturn.objects.get(dispute=dispute)
+    assert case.status == DisputeReturn.Status.RECEIVED and not case.received_automatically
+    dispute = _fresh(dispute)
+    assert dispute.status == S.CLOSED and dispute.refunded_amount == Decimal(amount)
+    assert AuditEntry.objects.filter(action="dispute.return_received", subject_id=str(dispute.pk)).exists()
+
+
+def test_dsp_6_the_shop_consents_to_the_public_jury(
+    owner_client: Client, make_dispute: Callable[[], Dispute]
+) -> None:
+    dispute = make_dispute()
+    url = f"/merchant/disputes/{dispute.pk}/jury-consent/"
+    assert url in owner_client.get(f"/merchant/disputes/{dispute.pk}/").content.decode()
+    owner_client.post(url)
+    case = JuryCase.objects.get(dispute=dispute)
+    assert case.merchant_consented_at is not None and case.customer_consented_at is None
+    assert AuditEntry.objects.filter(action="jury.consent_given").exists()
