@@ -26,18 +26,18 @@ def _ledger_amount(key: str) -> Decimal | None:
     return sum(amounts, Decimal("0.00")) if amounts else None
 
 
-#: the contracted service fee rate of each provider whose statements state fees (decision 038)
-FEE_RATE_SETTINGS = {"alipay": "ORDERS_ALIPAY_FEE_RATE", "wechat_pay": "ORDERS_WECHAT_PAY_FEE_RATE"}
+def _fee_rates() -> dict[str, object]:
+    """The contracted service fee rate of each provider whose statements state fees (decision 038)."""
+    return {"alipay": settings.ORDERS_ALIPAY_FEE_RATE, "wechat_pay": settings.ORDERS_WECHAT_PAY_FEE_RATE}
 
 
 def expected_fee(provider: str, amount: Decimal) -> Decimal | None:
     """PAY-8: the fee the provider's contract charges on ``amount`` (returned in proportion on a refund),
     rounded half up to the fen; ``None`` for a provider that charges none we know of."""
-    name = FEE_RATE_SETTINGS.get(provider)
-    if name is None:
+    rate = _fee_rates().get(provider)
+    if rate is None:
         return None
-    rate = Decimal(str(getattr(settings, name)))
-    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (amount * Decimal(str(rate))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _reason(ledger_amount: Decimal | None, provider_amount: Decimal | None) -> str:

@@ -32,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from aftersales.models import AfterSalesRequest
+from aftersales.services.conversations import conversation_start
 from catalog.models import Category, Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
@@ -45,11 +46,13 @@ from orders.services.fulfilment import order_ship
 from orders.services.payments import deposit_pay_start
 from orders.services.settlement import order_escrow_hold
 from platform_core import clock
+from platform_core.notifications.services import notify
 from platform_core.timeline import TimelineEvent
 from tests.dashboard.conftest import client_as, member_of
 from tests.factories.accounts import CustomerFactory
 from tests.factories.aftersales import file_complaint
-from tests.factories.catalog import CategoryFactory, draft_listing
+from tests.factories.catalog import CategoryFactory, draft_listing, ip_notice_taken_down
+from tests.factories.orders import review_for
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +87,10 @@ OBJECTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "invitation_id": ("invitations", _pk),
     "case_id": ("delivery_cases", _pk),
     "out_trade_no": ("deposit_payments", lambda p: p.out_trade_no),
+    "conversation_id": ("conversations", _pk),
+    "review_id": ("reviews", _pk),
+    "notice_id": ("ip_notices", _pk),
+    "notification_id": ("notifications", _pk),
 }
 
 
@@ -133,6 +140,13 @@ def busy_shop(
         merchant=shop, category_id=deposit_category.pk, provider="sandbox", actor=shop.owner
     )
     reverification_open(merchant=shop)
+    asker = CustomerFactory.create()
+    conversation = conversation_start(
+        customer=asker, kind="presale", text="请问有现货吗？", listing_id=listing.pk, actor=asker
+    )
+    review = review_for(completed, rating=2, text="包装破损")
+    notice = ip_notice_taken_down(make_listing())
+    (notification,) = notify(recipient=shop.owner, event="order_paid", title="订单已付款", body="订单已付款")
     return Shop(
         merchant=shop,
         objects={
@@ -149,6 +163,10 @@ def busy_shop(
             "invitations": [invitation],
             "delivery_cases": [case],
             "deposit_payments": [payment],
+            "conversations": [conversation],
+            "reviews": [review],
+            "ip_notices": [notice],
+            "notifications": [notification],
         },
     )
 

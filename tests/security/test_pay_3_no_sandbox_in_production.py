@@ -208,7 +208,8 @@ def _provider_enums(schema: dict) -> list[list[str]]:
     return [
         component["enum"]
         for component in schema["components"]["schemas"].values()
-        if "alipay" in component.get("enum", [])
+        # the payment providers' enums (not, e.g., the payout account's kind: bank or alipay)
+        if "alipay" in component.get("enum", []) and {"wechat_pay", "sandbox"} & set(component["enum"])
     ]
 
 
