@@ -148,7 +148,11 @@ def complaint_acknowledge(*, complaint: Complaint, actor: User, note: str = "") 
         body=_("Complaint #%(id)s will be answered by %(due)s.")
         % {
             "id": complaint.pk,
-            "due": timezone.localtime(complaint.answer_by) if complaint.answer_by else "-",
+            "due": (
+                timezone.localtime(complaint.answer_by).strftime("%Y-%m-%d %H:%M")
+                if complaint.answer_by
+                else "-"
+            ),
         },
         subject=complaint,
     )

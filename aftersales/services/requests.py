@@ -270,7 +270,7 @@ def request_create(
         event="aftersales_requested",
         title=_("New after-sales request"),
         body=_("Order %(number)s: respond by %(due)s.")
-        % {"number": order.number, "due": timezone.localtime(request.respond_by)},
+        % {"number": order.number, "due": timezone.localtime(request.respond_by).strftime("%Y-%m-%d %H:%M")},
     )
     return request
 
@@ -297,7 +297,10 @@ def _after_approval(request: AfterSalesRequest, *, actor: User | None) -> None:
         event="aftersales_return_requested",
         title=_("Please send the item back"),
         body=_("Ship the return by %(due)s with its tracking number; shipping is paid by the %(payer)s.")
-        % {"due": timezone.localtime(ship_by), "payer": request.get_return_shipping_payer_display()},
+        % {
+            "due": timezone.localtime(ship_by).strftime("%Y-%m-%d %H:%M"),
+            "payer": request.get_return_shipping_payer_display(),
+        },
     )
 
 
@@ -382,7 +385,7 @@ def request_refuse(*, request: AfterSalesRequest, reason: str, actor: User) -> A
         event="aftersales_refused",
         title=_("After-sales request refused"),
         body=_("The shop refused: %(reason)s. You may escalate to the platform until %(until)s.")
-        % {"reason": reason, "until": timezone.localtime(request.escalate_until)},
+        % {"reason": reason, "until": timezone.localtime(request.escalate_until).strftime("%Y-%m-%d %H:%M")},
     )
     return request
 

@@ -108,7 +108,8 @@ def request_return_delivered(
         request,
         event="aftersales_return_delivered",
         title=_("A return was delivered to you"),
-        body=_("Confirm its receipt by %(due)s.") % {"due": timezone.localtime(request.receipt_due_at)},
+        body=_("Confirm its receipt by %(due)s.")
+        % {"due": timezone.localtime(request.receipt_due_at).strftime("%Y-%m-%d %H:%M")},
     )
     return request
 

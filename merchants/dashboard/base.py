@@ -161,24 +161,25 @@ def signed_in_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("merchant:login"))
-        _member_attach(request)
+        _member_attach(request, banners=False)  # onboarding pages show their own calls to action
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
-def _member_attach(request: HttpRequest) -> MerchantMember | None:
+def _member_attach(request: HttpRequest, *, banners: bool = True) -> MerchantMember | None:
     """The signed-in person's membership (or None), read in one query with what the page's header shows
     — the banners' values (``dashboard_banner_queries``) and the unread notifications (decision 035) —
     and set on the request."""
     queries: dict[str, Any] = {"unread_notifications": notification_unread_count_subquery(OuterRef("user"))}
-    for query in dashboard_banner_queries:
+    for query in dashboard_banner_queries if banners else ():
         queries.update(query(request))
     membership = membership_for_member(user=request_user(request), annotations=queries)
     if membership is None:
         return None
     merchant_member_set(request, merchant=membership.merchant, role=membership.role)
-    request.merchant_banner_values = {name: getattr(membership, name) for name in queries}  # type: ignore[attr-defined]
+    if banners:
+        request.merchant_banner_values = {name: getattr(membership, name) for name in queries}  # type: ignore[attr-defined]
     request.unread_notifications = membership.unread_notifications  # type: ignore[attr-defined]
     return membership
 

@@ -116,7 +116,7 @@ def _penalty_impose(
     )
     body = reason
     if ends_at is not None and measure != M.WARNING:
-        body += " " + _("Until %(when)s.") % {"when": timezone.localtime(ends_at).isoformat()}
+        body += " " + _("Until %(when)s.") % {"when": timezone.localtime(ends_at).strftime("%Y-%m-%d %H:%M")}
     _notify_owner(
         merchant,
         event="merchant_penalty_imposed",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
@@ -335,8 +336,12 @@ def _order_paid(order: Order, payment: Payment) -> None:
         order,
         event="order_paid",
         title=_("New order to ship"),
-        body=_("Order %(number)s was paid; ship it by %(ship_by)s.")
-        % {"number": order.number, "ship_by": ship_by},
+        body=(
+            _("Order %(number)s was paid; ship it by %(ship_by)s.")
+            % {"number": order.number, "ship_by": f"{timezone.localtime(ship_by):%Y-%m-%d %H:%M}"}
+            if ship_by is not None
+            else _("Order %(number)s was paid.") % {"number": order.number}
+        ),
     )
     for handler in order_paid:
         handler(order)

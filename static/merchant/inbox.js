@@ -1,4 +1,4 @@
-/* Seller centre: quick replies and confirmations for the messages, reviews and notices pages.
+/* Seller centre: quick replies for the messages and reviews pages (confirmations: dashboard.js).
    Everything works without it (the server sends the chosen quick reply when no text was typed). */
 (function () {
   "use strict";
@@ -8,11 +8,6 @@
         var target = select.form.querySelector("[data-quick-reply-target]");
         var option = select.options[select.selectedIndex];
         if (target && select.value) { target.value = option.text; target.focus(); }
-      });
-    });
-    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
   });
