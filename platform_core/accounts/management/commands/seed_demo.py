@@ -136,12 +136,12 @@ class Command(BaseCommand):
     ) -> None:
         out.write("")
         out.write(self.style.MIGRATE_HEADING(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
-        out.write(f"  {'who':<16}{'login':<24}{'phone':<14}{'role group':<18}{'signs in at':<18}")
+        out.write(f"  {'who':<16}{'login':<24}{'phone':<14}{'role group':<18}{'signs in at':<22}")
         for account, created in rows:
             flags = " (superuser)" if account.is_superuser else " (staff)" if account.is_staff else ""
             out.write(
                 f"  {account.label:<16}{account.email:<24}{account.phone or '-':<14}"
-                f"{account.role or '-':<18}{SIGN_IN[account.signs_in_at].split()[0]:<18}"
+                f"{account.role or '-':<18}{SIGN_IN[account.signs_in_at].split()[0]:<22}"
                 f"{'created' if created else 'already there'}{flags}"
             )
         if settings.STAFF_REQUIRE_OTP:
