@@ -64,7 +64,8 @@ def standing(request: HttpRequest) -> HttpResponse:
         )
     history = credit_history_for_merchant(merchant=merchant)
     context = {
-        "credit": credit_latest_for_merchant(merchant=merchant),
+        # the history's last snapshot is the latest (one query fewer); none in the window: ask
+        "credit": history[-1] if history else credit_latest_for_merchant(merchant=merchant),
         "grade_names": CREDIT_GRADE_NAMES,
         "money": merchant_money_policy(merchant=merchant),  # REP-3: why this deposit and payout delay
         "history": history,

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max
+from django.db.models import Subquery
 from django.utils import timezone
 
 from merchants.models import Merchant, MerchantKpi
@@ -44,7 +44,5 @@ def kpi_window(*, day: date) -> tuple[datetime, datetime]:
 
 def kpi_latest_for_merchant(*, merchant: Merchant) -> list[MerchantKpi]:
     """VIO-6: the merchant's KPIs of the latest computed day."""
-    latest = MerchantKpi.objects.filter(merchant=merchant).aggregate(d=Max("date"))["d"]
-    if latest is None:
-        return []
-    return list(MerchantKpi.objects.filter(merchant=merchant, date=latest).order_by("kpi"))
+    latest = MerchantKpi.objects.filter(merchant=merchant).order_by("-date").values("date")[:1]
+    return list(MerchantKpi.objects.filter(merchant=merchant, date=Subquery(latest)).order_by("kpi"))

@@ -243,3 +243,33 @@ def test_messages_reviews_notices_changes_and_notifications_pages_query_budget(
         "/merchant/notifications/",
     ]
     _budget_holds(owner_client, paths, lambda: add(8))
+
+
+def test_standing_page_query_budget(owner_client: Client, shop: Merchant) -> None:
+    """VIO-6, REP-3: the standing page (KPIs of the latest day in one query, the latest credit snapshot
+    from the history) stays within the budget, whatever the number of KPIs, snapshots and violations."""
+    from merchants.services.credit import merchant_credit_recompute
+    from merchants.services.kpis import merchant_kpis_compute
+    from merchants.services.violations import violation_record
+    from platform_core import clock
+
+    merchant_kpis_compute(merchant=shop, day=clock.localdate())
+    merchant_credit_recompute(merchant=shop)
+    violation_record(merchant=shop, kind="late_shipment", evidence={}, source="system")
+
+    def grow() -> None:
+        for _ in range(5):
+            violation_record(merchant=shop, kind="late_shipment", evidence={}, source="system")
+        merchant_credit_recompute(merchant=shop)
+
+    def render() -> int:
+        # the issue's limit, 10: one over the house budget (the grade policy, the categories' deposit and
+        # the deposit balance are three reads of their own; decision 036)
+        with assert_max_queries(10) as ctx:
+            assert owner_client.get("/merchant/standing/").status_code == 200
+        return len(ctx.captured_queries)
+
+    owner_client.get("/merchant/standing/")
+    small = render()
+    grow()
+    assert render() == small  # the count does not depend on the number of rows
