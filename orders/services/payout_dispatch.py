@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from orders.models import Payout, ProviderSettlementRecord
 from orders.payments.http import ProviderUnreachable
 from orders.payments.payouts import TransferResult, payout_provider_get
-from orders.services.refund_dispatch import _backoff
+from orders.services.refund_dispatch import attempt_mark
 from platform_core import clock
 from platform_core.audit.services import audit_record
 from platform_core.ledger.models import LedgerTransaction
@@ -49,13 +49,7 @@ def _claim(payout_id: int) -> tuple[Payout, bool] | None:
     payout = lock(Payout.objects.select_related("account", "statement", "merchant"), payout_id)
     if payout.status != Payout.Status.PENDING:
         return None
-    sent_before = payout.sent_at is not None
-    now = clock.now()
-    payout.sent_at = payout.sent_at or now
-    payout.attempts += 1
-    payout.next_attempt_at = now + _backoff(payout.attempts)
-    payout.save(update_fields=["sent_at", "attempts", "next_attempt_at"])
-    return payout, sent_before
+    return payout, attempt_mark(payout)
 
 
 def payout_send(*, payout_id: int) -> Payout:

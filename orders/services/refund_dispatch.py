@@ -27,6 +27,7 @@ the original payment, exactly once.
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -48,6 +49,19 @@ def _backoff(attempts: int) -> timedelta:
     """The wait before attempt ``attempts + 1``: base · 2^(attempts-1) seconds, capped."""
     seconds = settings.ORDERS_REFUND_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.ORDERS_REFUND_RETRY_MAX_SECONDS))
+
+
+def attempt_mark(row: Any) -> bool:
+    """Record an attempt on a row about to be sent to a gateway (a refund, a transfer, a payout), before
+    any request leaves: ``sent_at`` once, the attempt count and the next attempt's time (back-off).
+    Returns whether it was sent before (then it is queried first, never re-sent blindly)."""
+    sent_before = row.sent_at is not None
+    now = clock.now()
+    row.sent_at = row.sent_at or now
+    row.attempts += 1
+    row.next_attempt_at = now + _backoff(row.attempts)
+    row.save(update_fields=["sent_at", "attempts", "next_attempt_at"])
+    return sent_before
 
 
 def refund_dispatch(*, refund: Refund) -> None:
@@ -98,13 +112,7 @@ def _claim(refund_id: int) -> tuple[Refund, bool] | None:
     if refund.sent_at is None and refund.amount > _trade_room(refund):
         _record(refund, RefundResult(refund_no=refund.refund_no, succeeded=False, error=TOO_LARGE))
         return None
-    sent_before = refund.sent_at is not None
-    now = clock.now()
-    refund.sent_at = refund.sent_at or now
-    refund.attempts += 1
-    refund.next_attempt_at = now + _backoff(refund.attempts)
-    refund.save(update_fields=["sent_at", "attempts", "next_attempt_at"])
-    return refund, sent_before
+    return refund, attempt_mark(refund)
 
 
 def refund_send(*, refund_id: int) -> Refund:
@@ -222,13 +230,7 @@ def _claim_transfer(refund_id: int) -> tuple[Refund, bool] | None:
     refund = lock(Refund.objects.select_related("payment", "order"), refund_id)
     if refund.status != Refund.Status.AWAITING_TRANSFER or not _transfer_possible(refund):
         return None
-    sent_before = refund.sent_at is not None
-    now = clock.now()
-    refund.sent_at = refund.sent_at or now
-    refund.attempts += 1
-    refund.next_attempt_at = now + _backoff(refund.attempts)
-    refund.save(update_fields=["sent_at", "attempts", "next_attempt_at"])
-    return refund, sent_before
+    return refund, attempt_mark(refund)
 
 
 def refund_transfer_send(*, refund_id: int) -> Refund:
