@@ -13,6 +13,18 @@ from django.views.decorators.http import require_http_methods
 
 from merchants.dashboard.base import SERVICE_ERRORS, page, show_error
 from platform_core.accounts.services import user_register_quietly
+from platform_core.api.throttles import LoginRateThrottle
+
+#: SEC-3: what a client over the per-address limit is told (the API answers 429 with DRF's words)
+TOO_MANY_ATTEMPTS = _("Too many attempts from your network. Wait a minute and try again.")
+
+
+def attempts_exceeded(request: HttpRequest) -> bool:
+    """SEC-3: sign-in and sign-up posts of the seller centre count against the same per-client-address
+    limit as the API's sign-in (``API_THROTTLE_LOGIN``, ``NUM_PROXIES`` hops trusted), on top of
+    django-axes' per-account lockout: one address cannot create accounts or try passwords in bulk."""
+    return request.method == "POST" and not LoginRateThrottle().allow_request(request, None)  # type: ignore[arg-type]
+
 
 # --- sign-in, sign-up -------------------------------------------------------------------------------------
 
@@ -21,11 +33,22 @@ class MerchantLoginView(LoginView):
     template_name = "merchant/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if attempts_exceeded(request):
+            # an unbound form: validating the posted one would try the password (and count it)
+            form = self._dressed(self.get_form_class()(request))
+            messages.error(request, TOO_MANY_ATTEMPTS)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
     def get_default_redirect_url(self) -> str:
         return reverse("merchant:home")
 
     def get_form(self, form_class: Any = None) -> Any:
-        form = super().get_form(form_class)
+        return self._dressed(super().get_form(form_class))
+
+    @staticmethod
+    def _dressed(form: Any) -> Any:
         form.fields["username"].label = _("Mobile number or email")
         form.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         return form
@@ -67,6 +90,9 @@ def register(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_authenticated:
         return redirect("merchant:onboarding")
+    if attempts_exceeded(request):
+        messages.error(request, TOO_MANY_ATTEMPTS)
+        return page(request, "merchant/register.html", {"form": RegisterForm()}, status=429)
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

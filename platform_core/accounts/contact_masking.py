@@ -7,7 +7,7 @@ form (full-width ``１３９``, ``＠``, ``ｖｘ`` become ASCII) with format ch
 removed, and digits may be split by spaces, dashes or dots. Only the matched spans are replaced; the rest
 of the text is returned exactly as written (full-width punctuation included).
 
-Masked: mainland mobiles (``138****1234``) and landlines with their area code, 18-digit resident ID
+Masked: mainland mobiles (``138****1234``), also written in Chinese numerals (``一三八…`` → ``138****1234``), and landlines with their area code, 18-digit resident ID
 numbers (``110***********123X``), e-mail addresses (``z***@example.com``), WeChat ids after a WeChat
 marker (``微信``, ``vx``, ``V信``, ``wechat`` …) and any ``wxid_…``, QQ numbers after ``QQ``/``扣扣``, and
 the numbers of a street address after a province or city name. Deliberately conservative elsewhere: an
@@ -25,6 +25,24 @@ _SEP = r"[\s\-.]{0,3}"
 _ID_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXx])(?![0-9A-Za-z])")
 #: mainland mobile numbers, optionally +86 / 86, digits possibly split by spaces, dashes or dots
 _MOBILE = re.compile(rf"(?<![\d])(?:\+?86{_SEP})?(1{_SEP}[3-9](?:{_SEP}\d){{9}})(?![\d])")
+#: a mainland mobile written (partly) in Chinese numerals, as people do to slip past a filter:
+#: ``一三九一二三四五六七八``, ``幺3九 壹贰叁肆 伍陆柒捌`` (ASCII-only numbers are ``_MOBILE``'s)
+_CN_DIGITS = {
+    **dict.fromkeys("零〇○", "0"),
+    **dict.fromkeys("一壹幺", "1"),
+    **dict.fromkeys("二贰两", "2"),
+    **dict.fromkeys("三叁", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆", "6"),
+    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+_CN_DIGIT = "[0-9" + "".join(_CN_DIGITS) + "]"
+_MOBILE_CN = re.compile(
+    rf"(?<!{_CN_DIGIT})([1一壹幺]{_SEP}[3-9三叁四肆五伍六陆七柒八捌九玖](?:{_SEP}{_CN_DIGIT}){{9}})(?!{_CN_DIGIT})"
+)
 #: landlines written with their area code and a dash (``010-12345678``)
 _LANDLINE = re.compile(r"(?<![\d-])(0\d{2,3}-\d{7,8})(?![\d])")
 _EMAIL = re.compile(
@@ -54,6 +72,10 @@ def _id_number(match: re.Match[str]) -> str:
 
 def _mobile(match: re.Match[str]) -> str:
     return mask_phone(re.sub(r"\D", "", match.group(1)))
+
+
+def _mobile_cn(match: re.Match[str]) -> str:
+    return mask_phone("".join(_CN_DIGITS.get(char, char) for char in match.group(1) if char not in " -."))
 
 
 def _landline(match: re.Match[str]) -> str:
@@ -89,6 +111,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], int, Callable[[re.Match[str]], str]], ..
     (_QQ, 3, _hidden),
     (_ID_NUMBER, 0, _id_number),
     (_MOBILE, 0, _mobile),
+    (_MOBILE_CN, 0, _mobile_cn),
     (_LANDLINE, 0, _landline),
     (_ADDRESS, 0, _address),
 )

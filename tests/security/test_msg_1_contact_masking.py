@@ -55,6 +55,39 @@ def test_msg_1_property_no_mobile_number_survives(mobile: tuple[str, str], befor
     assert "****" in masked
 
 
+#: how each digit may be written in Chinese (lower-case, financial, the spoken 幺 and 两)
+CHINESE_DIGITS = {
+    "0": "零〇",
+    "1": "一壹幺",
+    "2": "二贰两",
+    "3": "三叁",
+    "4": "四肆",
+    "5": "五伍",
+    "6": "六陆",
+    "7": "七柒",
+    "8": "八捌",
+    "9": "九玖",
+}
+
+
+@given(mobiles(), st.lists(st.integers(0, 3), min_size=11, max_size=11), HAN, HAN)
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+def test_msg_1_property_no_mobile_number_in_chinese_numerals_survives(
+    mobile: tuple[str, str], spellings: list[int], before: str, after: str
+) -> None:
+    number, _written = mobile
+    # each digit as an ASCII digit (0) or one of its Chinese spellings; at least one Chinese
+    written = "".join(
+        digit if pick == 0 and i else CHINESE_DIGITS[digit][pick % len(CHINESE_DIGITS[digit])]
+        for i, (digit, pick) in enumerate(zip(number, spellings, strict=True))
+    )
+    # (a number run on into more numerals is a longer number, as with ASCII digits: the comma ends it)
+    masked = mask_contact_details(f"{before}电话{written}，{after}")
+    assert written not in masked
+    assert number not in _digits(masked)
+    assert "****" in masked
+
+
 @given(
     st.from_regex(r"\A[1-6]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d)\d{3}[\dX]\Z"),
     st.booleans(),
@@ -121,6 +154,8 @@ def test_msg_1_property_no_wechat_id_survives(marker: str, sep: str, wechat_id: 
         ("１３９ １２３４ ５６７８", "1234"),
         ("139\u200b1234\u200b5678", "1234"),
         ("139.1234.5678", "1234"),
+        ("电话一三九一二三四五六七八", "一二三四"),
+        ("幺3九 壹贰叁肆 伍陆柒捌", "壹贰叁肆"),
     ],
 )
 def test_msg_1_known_spellings_are_masked(text: str, secret: str) -> None:
@@ -136,6 +171,8 @@ def test_msg_1_known_spellings_are_masked(text: str, secret: str) -> None:
         "订单号 2026120712345678901234",
         "杯子有裂纹，请尽快处理！谢谢。",
         "我写信给你们 abcdefg",
+        "一三五七九号楼已签收，三十一日送达",
+        "第一二三四五六七八九十名",
     ],
 )
 def test_msg_1_ordinary_text_is_left_as_written(text: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from rest_framework.test import APIClient
 
 from platform_core.accounts.lockout import client_ip
@@ -132,3 +133,31 @@ def test_sec_3_production_trusts_exactly_the_load_balancer_hop() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_sec_3_seller_centre_sign_up_and_sign_in_are_limited_per_client_address(monkeypatch: Any) -> None:
+    """The seller centre's forms count against the API's per-address sign-in limit: one address cannot
+    create accounts in bulk, nor try passwords past the limit; another address is not affected."""
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "3/min"})  # bound at import by DRF
+    address = fresh_ip()
+    browser = Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    signups = [
+        browser.post(
+            "/merchant/register/", {"email": f"bulk{n}@example.com", "password": "a-long-enough-passphrase"}
+        )
+        for n in range(4)
+    ]
+    assert [r.status_code for r in signups] == [302, 302, 302, 429]
+    assert "请稍等一分钟再试" in signups[-1].content.decode()
+    assert not User.objects.filter(email="bulk3@example.com").exists()
+    refused = browser.post(
+        "/merchant/login/", {"username": "bulk0@example.com", "password": "wrong-password-0"}
+    )
+    assert refused.status_code == 429
+    other = Client(REMOTE_ADDR=fresh_ip())
+    assert (
+        other.post(
+            "/merchant/register/", {"email": "elsewhere@example.com", "password": "x" * 16}
+        ).status_code
+        == 302
+    )
