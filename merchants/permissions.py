@@ -78,3 +78,8 @@ AFTERSALES_RESPONDERS: tuple[str, ...] = (Role.OWNER, Role.OPERATIONS, Role.CUST
 #: Who issues a refund the system could not pay at once (AFS-4, PAY-5): operations does not move money.
 AFTERSALES_REFUNDERS: tuple[str, ...] = (Role.OWNER, Role.CUSTOMER_SERVICE, Role.FINANCE)
 DISPUTANTS: tuple[str, ...] = AFTERSALES_RESPONDERS
+#: Who ships, cancels and reships the shop's orders and answers a delivery case by reshipping (ORD-3,
+#: ORD-10): the API and the dashboard admit the same roles (finance and customer service do not ship).
+ORDER_SHIPPERS: tuple[str, ...] = (Role.OWNER, Role.OPERATIONS)
+#: Who answers and reports the shop's reviews (REP-1): the roles that talk to customers.
+REVIEW_ANSWERERS: tuple[str, ...] = AFTERSALES_RESPONDERS

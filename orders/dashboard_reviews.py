@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from merchants.dashboard.base import (
-    AFTERSALES_ANSWERERS,
     ALL_ROLES,
     SERVICE_ERRORS,
     merchant_required,
@@ -25,6 +24,7 @@ from merchants.dashboard.base import (
     page,
     show_error,
 )
+from merchants.permissions import REVIEW_ANSWERERS as _REVIEW_ANSWERERS
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from orders.models import Review, ReviewFlag
 from orders.selectors.reviews import review_get_for_merchant, review_list_for_merchant
@@ -34,8 +34,8 @@ from platform_core.accounts.masking import mask_name, mask_phone
 from platform_core.errors import NotFound
 
 PAGE_SIZE = 20
-#: who answers and reports reviews: the roles that talk to customers
-REVIEW_ANSWERERS = AFTERSALES_ANSWERERS
+#: who answers and reports reviews: the roles that talk to customers (the API admits the same)
+REVIEW_ANSWERERS = frozenset(_REVIEW_ANSWERERS)
 
 #: The list's filter tabs: name -> (label, replied filter).
 FILTERS: dict[str, tuple[Any, bool | None]] = {

@@ -33,6 +33,9 @@ from merchants.permissions import (
     DISPUTANTS,
     merchant_member_set,
 )
+from merchants.permissions import (
+    ORDER_SHIPPERS as _ORDER_SHIPPERS,
+)
 from merchants.selectors.members import membership_for_member
 from platform_core import clock
 from platform_core.accounts.acting import request_user
@@ -46,7 +49,7 @@ Role = MerchantMember.Role
 ALL_ROLES = frozenset(Role.values)
 LISTING_EDITORS = frozenset({Role.OWNER, Role.OPERATIONS})
 APPELLANTS = frozenset({Role.OWNER, Role.OPERATIONS})
-ORDER_SHIPPERS = frozenset({Role.OWNER, Role.OPERATIONS})
+ORDER_SHIPPERS = frozenset(_ORDER_SHIPPERS)
 MONEY_ROLES = frozenset({Role.OWNER, Role.FINANCE})
 OWNER_ONLY = frozenset({Role.OWNER})
 #: after-sales: everyone who answers a request or refunds one sees the queue (AFS-3, AFS-4)

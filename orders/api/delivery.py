@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.permissions import IsMerchantMember, merchant_for_request
+from merchants.permissions import AFTERSALES_REFUNDERS, ORDER_SHIPPERS, IsMerchantMember, merchant_for_request
 from orders.api._common import DeliveryCaseSerializer
 from orders.selectors.delivery import delivery_case_current_for_customer, delivery_case_get_for_merchant
 from orders.services.delivery_resolution import (
@@ -58,7 +58,7 @@ class OrderDeliveryCaseRefundApi(APIView):
 class MerchantDeliveryCaseReshipApi(APIView):
     """ORD-10: reship the parcel under a new tracking number (409 unless the case is open)."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*ORDER_SHIPPERS)]
 
     class InputSerializer(serializers.Serializer):
         carrier = serializers.CharField(max_length=32)
@@ -84,7 +84,7 @@ class MerchantDeliveryCaseReshipApi(APIView):
 class MerchantDeliveryCaseAgreeRefundApi(APIView):
     """ORD-10, PAY-5, PAY-7: agree a full refund to the customer (409 unless the case is open)."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*AFTERSALES_REFUNDERS)]
 
     @extend_schema(
         summary=gettext_lazy("Agree to refund a delivery case"),

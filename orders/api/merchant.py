@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Category
-from merchants.permissions import IsMerchantMember, merchant_for_request
+from merchants.permissions import ORDER_SHIPPERS, IsMerchantMember, merchant_for_request
 from orders.api._common import HoldSerializer, OrderSerializer, PaymentProviderField, PaymentSerializer
 from orders.models import Order, PayoutStatement
 from orders.selectors.money import order_holds_open, order_holds_open_by_order
@@ -100,7 +100,7 @@ class MerchantOrderListApi(APIView):
 class MerchantOrderShipApi(APIView):
     """ORD-4, ORD-5: ship with carrier and tracking number."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*ORDER_SHIPPERS)]
 
     class InputSerializer(serializers.Serializer):
         carrier = serializers.CharField(max_length=32)
@@ -132,7 +132,7 @@ class ShipBulkItemSerializer(serializers.Serializer):
 class MerchantOrderShipBulkApi(APIView):
     """ORD-4: ship many orders at once; each succeeds or fails on its own."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*ORDER_SHIPPERS)]
 
     class InputSerializer(serializers.Serializer):
         items = serializers.ListField(child=ShipBulkItemSerializer(), max_length=500)
@@ -164,7 +164,7 @@ class MerchantOrderShipBulkApi(APIView):
 class MerchantOrderCancelApi(APIView):
     """ORD-2: the merchant cancels a paid order it cannot ship; the customer is refunded in full."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*ORDER_SHIPPERS)]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)

@@ -6,11 +6,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.permissions import IsMerchantOwner, merchant_for_request
+from merchants.permissions import IsMerchantMember, IsMerchantOwner, merchant_for_request
 from orders.models import PayoutAccount
 from orders.selectors.payout_accounts import payout_account_current, payout_account_display
 from orders.services.payout_accounts import payout_account_set
@@ -53,9 +54,13 @@ def _answer(account: PayoutAccount | None) -> dict[str, Any]:
 
 
 class MerchantPayoutAccountApi(APIView):
-    """PAY-4: the shop's payout account (owner only)."""
+    """PAY-4: the shop's payout account: the owner and finance see it (as in the seller centre), only the
+    owner changes it."""
 
-    permission_classes = [IsMerchantOwner]
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method in SAFE_METHODS:
+            return [IsMerchantMember.with_roles("owner", "finance")()]
+        return [IsMerchantOwner()]
 
     @extend_schema(
         summary=gettext_lazy("Show the payout account"),

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.permissions import IsMerchantMember, merchant_for_request
+from merchants.permissions import REVIEW_ANSWERERS, IsMerchantMember, merchant_for_request
 from orders.models import Review, ReviewPhoto
 from orders.selectors.orders import order_get_for_customer
 from orders.selectors.reviews import (
@@ -341,7 +341,7 @@ class MerchantReviewListApi(APIView):
 class MerchantReviewReplyApi(APIView):
     """REP-1: the merchant's one reply to a review."""
 
-    permission_classes = [IsMerchantMember]
+    permission_classes = [IsMerchantMember.with_roles(*REVIEW_ANSWERERS)]
 
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=2000)

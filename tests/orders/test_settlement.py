@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from orders.models import Order, PayoutStatement, ProviderSettlementRecord, ReconciliationDifference
 from orders.selectors.money import order_escrow_account, order_refunded_amount, order_released_amount
@@ -146,12 +147,12 @@ def test_pay_8_reconciliation_raises_differences_for_finance() -> None:
     ProviderSettlementRecord.objects.create(
         provider="sandbox", kind="refund", reference="GHOST", amount=Decimal("5")
     )
-    differences = reconciliation_run(day=order.paid_at.date())  # type: ignore[union-attr]
+    differences = reconciliation_run(day=timezone.localdate(order.paid_at))  # type: ignore[arg-type]
     assert {(d.kind, d.reference) for d in differences} == {
         ("payment", record.reference),
         ("refund", "GHOST"),
     }
     mismatch = ReconciliationDifference.objects.get(kind="payment")
     assert (mismatch.ledger_amount, mismatch.provider_amount) == (Decimal("80.00"), Decimal("79.00"))
-    reconciliation_run(day=order.paid_at.date())  # type: ignore[union-attr]
+    reconciliation_run(day=timezone.localdate(order.paid_at))  # type: ignore[arg-type]
     assert ReconciliationDifference.objects.count() == 2
