@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.clocks import RULE_REVERIFY_DUE, RULE_REVERIFY_OVERDUE
@@ -53,7 +54,7 @@ def reverification_overdue(*, reverification: Reverification) -> None:
             merchant=merchant,
             cause=C.REVERIFICATION,
             reason=_("Re-verification overdue since %(when)s.")
-            % {"when": reverification.opened_at.date().isoformat()},
+            % {"when": timezone.localdate(reverification.opened_at).isoformat()},
             actor=None,
         )
 

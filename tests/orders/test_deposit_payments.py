@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from catalog.models import Category
 from merchants.models import Merchant
@@ -85,7 +86,7 @@ def test_mer_5_deposit_paid_through_gateway_once(api_client) -> None:
         and Merchant.Cause.DEPOSIT not in merchant.restriction_causes
     )
     # PAY-8: the deposit payment reconciles with the sandbox's settlement file
-    assert reconciliation_run(day=payment.succeeded_at.date()) == []  # type: ignore[union-attr]
+    assert reconciliation_run(day=timezone.localdate(payment.succeeded_at)) == []  # type: ignore[arg-type]
     call_command("verify_ledger")
 
 
