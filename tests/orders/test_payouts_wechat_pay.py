@@ -79,7 +79,9 @@ def test_pay_4_wechat_transfer_pays_the_merchants_wechat_account_with_its_name_e
     merchant = _merchant_owed(time_machine)
     transfers.payees[OPENID] = merchant.legal_name
     _wechat_account(merchant, time_machine)
-    settings.ORDERS_PAYOUT_PROVIDER = "alipay"  # no WeChat rail: a WeChat account is not paid, the money waits
+    settings.ORDERS_PAYOUT_PROVIDER = (
+        "alipay"  # no WeChat rail: a WeChat account is not paid, the money waits
+    )
     assert payouts_run() == []
     assert _payable(merchant) == Decimal("190.00")
     settings.ORDERS_PAYOUT_PROVIDER = "alipay,wechat_pay"
@@ -106,7 +108,10 @@ def test_pay_4_wechat_transfer_pays_the_merchants_wechat_account_with_its_name_e
 
 
 def test_pay_4_wechat_transfer_whose_answer_was_lost_is_queried_never_sent_twice(
-    time_machine, fake_wechat_pay: FakeWechatPay, transfers: WechatTransfers, django_capture_on_commit_callbacks
+    time_machine,
+    fake_wechat_pay: FakeWechatPay,
+    transfers: WechatTransfers,
+    django_capture_on_commit_callbacks,
 ) -> None:
     merchant = _merchant_owed(time_machine)
     transfers.payees[OPENID] = merchant.legal_name
@@ -128,7 +133,10 @@ def test_pay_4_wechat_transfer_whose_answer_was_lost_is_queried_never_sent_twice
 
 
 def test_pay_4_refused_wechat_transfer_returns_the_money_to_the_payable_and_notifies_the_merchant(
-    time_machine, fake_wechat_pay: FakeWechatPay, transfers: WechatTransfers, django_capture_on_commit_callbacks
+    time_machine,
+    fake_wechat_pay: FakeWechatPay,
+    transfers: WechatTransfers,
+    django_capture_on_commit_callbacks,
 ) -> None:
     merchant = _merchant_owed(time_machine)
     transfers.payees[OPENID] = "张三"  # the WeChat user's real name is not our entity: NAME_NOT_CORRECT
@@ -148,7 +156,10 @@ def test_pay_4_refused_wechat_transfer_returns_the_money_to_the_payable_and_noti
 
 
 def test_pay_4_wechat_transfer_waiting_for_the_payees_confirmation_stays_pending_then_pays(
-    time_machine, fake_wechat_pay: FakeWechatPay, transfers: WechatTransfers, django_capture_on_commit_callbacks
+    time_machine,
+    fake_wechat_pay: FakeWechatPay,
+    transfers: WechatTransfers,
+    django_capture_on_commit_callbacks,
 ) -> None:
     """WeChat Pay may require the payee to confirm receipt (``WAIT_USER_CONFIRM``): the payout stays pending
     and is queried (never re-sent) until it succeeds; one left unconfirmed is cancelled and returned."""
