@@ -10,7 +10,7 @@ As WeChat Pay documents it:
   ``NO_AUTH``) with its report infos (``PARAM_ERROR`` if one is missing), the payee's ``openid``,
   ``transfer_amount`` (fen), ``transfer_remark`` (1–32 characters) and optionally ``user_name`` —
   RSAES-OAEP (SHA-1) with the platform certificate named in the ``Wechatpay-Serial`` header (an unknown
-  serial or a name that does not decrypt: ``PARAM_ERROR``), required from 2,000 yuan;
+  serial or a name that does not decrypt: ``PARAM_ERROR``), required from 2,000 yuan and refused under 0.30;
 - more than the operating balance: 403 ``NOT_ENOUGH``, no bill; otherwise a bill: ``FAIL`` with
   ``fail_reason`` ``OPENID_INVALID`` (no such user under the appid) or ``NAME_NOT_CORRECT`` (the name is
   not the user's real name), else ``SUCCESS`` — or ``WAIT_USER_CONFIRM`` with a ``package_info`` when
@@ -41,7 +41,7 @@ TRANSFER_QUERY = "GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{no}"
 QUERY_PATTERN = re.compile(r"^GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)$")
 OUT_BILL_NO = re.compile(r"^[A-Za-z0-9]{5,32}$")
 SCENE_REPORTS = {"1000": ("活动名称", "奖励说明"), "1005": ("岗位类型", "报酬说明")}
-NAME_REQUIRED_FROM = 200000  # fen
+NAME_REQUIRED_FROM, NAME_ALLOWED_FROM = 200000, 30  # fen
 
 
 @dataclass
@@ -123,6 +123,8 @@ class WechatTransfers:
             if decrypted is None:
                 return self._error(400, "PARAM_ERROR", "user_name 解密失败或 Wechatpay-Serial 无效")
             name = decrypted
+        if name and amount < NAME_ALLOWED_FROM:
+            return self._error(400, "PARAM_ERROR", "转账金额<0.3元时，不允许填写收款用户姓名")
         if amount >= NAME_REQUIRED_FROM and not name:
             return self._error(400, "PARAM_ERROR", "转账金额>=2000元时，收款用户姓名必填")
         done = self.transfers.get(number)
