@@ -181,3 +181,27 @@ def test_pay_4_wechat_transfer_waiting_for_the_payees_confirmation_stays_pending
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PAID
     assert len(fake_wechat_pay.calls_to(TRANSFER)) == 1
+
+
+def test_pay_4_wechat_payee_name_is_encrypted_for_the_newest_platform_certificate_after_a_rotation(
+    time_machine,
+    fake_wechat_pay: FakeWechatPay,
+    transfers: WechatTransfers,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """WeChat Pay rotated its platform certificate and we downloaded the new one: the name is encrypted for
+    the new certificate and its serial named in ``Wechatpay-Serial`` — no deployment."""
+    from orders.payments.wechat_pay_client import certificates_refresh
+
+    merchant = _merchant_owed(time_machine)
+    transfers.payees[OPENID] = merchant.legal_name
+    _wechat_account(merchant, time_machine)
+    old_serial, new_serial = fake_wechat_pay.serial, fake_wechat_pay.rotate()
+    assert new_serial in certificates_refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        [payout] = payouts_run()
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PAID
+    [request] = fake_wechat_pay.calls_to(TRANSFER)
+    assert request.headers["Wechatpay-Serial"] == new_serial != old_serial
+    assert transfers.transfers[payout.out_biz_no or ""].name == merchant.legal_name
