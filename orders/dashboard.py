@@ -391,7 +391,9 @@ class PayoutAccountForm(forms.Form):
     number = forms.CharField(
         label=_("Account number"),
         max_length=64,
-        help_text=_("A bank account number, or the Alipay account (mobile number or email)."),
+        help_text=_(
+            "A bank account number, the Alipay account (mobile number or email), or the WeChat openid."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     code = forms.RegexField(

@@ -111,7 +111,11 @@ def _sandbox_errors() -> list[CheckMessage]:
     enabled = (
         ("ORDERS_PAYMENT_PROVIDERS", "payment provider", list(settings.ORDERS_PAYMENT_PROVIDERS)),
         ("ORDERS_LOGISTICS_CARRIERS", "carrier", list(settings.ORDERS_LOGISTICS_CARRIERS)),
-        ("ORDERS_PAYOUT_PROVIDER", "payout provider", [settings.ORDERS_PAYOUT_PROVIDER]),
+        (
+            "ORDERS_PAYOUT_PROVIDER",
+            "payout provider",
+            [name.strip() for name in str(settings.ORDERS_PAYOUT_PROVIDER).split(",")],
+        ),
     )
     for name, what, names in enabled:
         if SANDBOX in names:
@@ -184,9 +188,10 @@ def production_errors() -> list[CheckMessage]:
     required = list(PRODUCTION_SECRETS.items())
     for provider in settings.ORDERS_PAYMENT_PROVIDERS:
         required += [(name, name) for name in PROVIDER_SECRETS.get(provider, ())]
-    if settings.ORDERS_PAYOUT_PROVIDER == "alipay":  # decision 037: payouts by Alipay transfers sign too
+    # decisions 037, 045: payouts by Alipay or WeChat Pay transfers sign too (``alipay,wechat_pay``)
+    for rail in sorted({name.strip() for name in str(settings.ORDERS_PAYOUT_PROVIDER).split(",")}):
         required += [
-            (name, name) for name in PROVIDER_SECRETS["alipay"] if name != "ORDERS_ALIPAY_NOTIFY_URL"
+            (name, name) for name in PROVIDER_SECRETS.get(rail, ()) if not name.endswith("_NOTIFY_URL")
         ]
     for carrier in settings.ORDERS_LOGISTICS_CARRIERS:
         required += [(name, name) for name in CARRIER_SECRETS.get(carrier, ())]

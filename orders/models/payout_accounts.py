@@ -1,4 +1,5 @@
-"""PAY-4: where a merchant's payouts go — a bank account or an Alipay account (decision 037)."""
+"""PAY-4: where a merchant's payouts go — a bank account, an Alipay account (decision 037) or a WeChat
+account (decision 045)."""
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,8 @@ class PayoutAccount(models.Model):
     class Kind(models.TextChoices):
         BANK = "bank", _("Bank account")
         ALIPAY = "alipay", _("Alipay account")
+        # decision 045: the number is the openid under our WeChat Pay appid; paid by a merchant transfer
+        WECHAT = "wechat", _("WeChat account")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payout_accounts")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)

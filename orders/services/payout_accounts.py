@@ -24,6 +24,7 @@ from platform_core.notifications.services import notify
 
 BANK_NUMBER = re.compile(r"^\d{12,30}$")
 ALIPAY_LOGIN = re.compile(r"^(1\d{10}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
+WECHAT_OPENID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # decision 045: the openid under our appid
 
 
 def entity_name_normalise(name: str) -> str:
@@ -43,6 +44,11 @@ def _number_clean(kind: str, number: str) -> str:
         raise InvalidInput(
             _("Check the account number."),
             errors={"number": [_("An Alipay account is a mobile number or an email address.")]},
+        )
+    if kind == PayoutAccount.Kind.WECHAT and not WECHAT_OPENID.match(number):
+        raise InvalidInput(
+            _("Check the account number."),
+            errors={"number": [_("A WeChat account is the openid under the platform's WeChat Pay app.")]},
         )
     return number
 

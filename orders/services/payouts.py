@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from merchants.models import Merchant
 from merchants.selectors.standing import grade_policy_for_merchant
 from orders.models import Order, Payout, PayoutStatement
-from orders.payments.payouts import payout_provider_get
+from orders.payments.payouts import payout_provider_for
 from orders.selectors.payout_accounts import payout_account_active
 from orders.services._common import _platform
 from orders.services.payout_dispatch import payout_dispatch
@@ -88,10 +87,12 @@ def payout_run_for_merchant(*, merchant: Merchant, period: date, actor: User | N
         entries_due = entries_due.filter(transaction__created_at__lte=cutoff)
     if amount <= 0:
         return None
-    provider = payout_provider_get(settings.ORDERS_PAYOUT_PROVIDER)
     account = payout_account_active(merchant=merchant)
-    if provider.remote and account is None:  # decision 037: no account yet, or a new one cooling off
-        logger.info("payout for merchant %s waits: no payout account receiving payouts", merchant.pk)
+    # decisions 037, 045: a transfer rail needs an account receiving payouts (none yet, or a new one
+    # cooling off: the money waits) and pays it through the rail of its kind
+    provider = payout_provider_for(account=account)
+    if provider is None:
+        logger.info("payout for merchant %s waits: no payout account a rail can pay", merchant.pk)
         return None
     entries = list(
         entries_due.select_related("transaction")

@@ -17,11 +17,13 @@ the original payment, exactly once.
 - A provider never returns more than a trade's amount: a refund that does not fit in what its payment's
   trade can still return (the late-shipment compensation on top of a full refund) is not sent as a
   refund; it is ``awaiting_transfer`` (audited). Where the platform has a transfer rail to the payer —
-  an Alipay payment whose payer we know, with Alipay transfers configured (``ORDERS_PAYOUT_PROVIDER``
-  ``alipay``, decision 037) — it is then transferred to that Alipay user from the platform's balance
-  (``alipay.fund.trans.uni.transfer``, payee ``ALIPAY_USER_ID``, ``out_biz_no`` = ``refund_no``), with
-  the same claim, back-off, query-before-resend and sweep as a refund, and becomes ``succeeded``.
-  Otherwise (WeChat Pay: no transfer rail built) it waits for finance, logged as an error.
+  the payment's provider is a configured transfer rail (``ORDERS_PAYOUT_PROVIDER`` names ``alipay`` and/or
+  ``wechat_pay``, decisions 037 and 045) and the payment names its payer — it is then transferred to the
+  payer from the platform's balance (Alipay: ``alipay.fund.trans.uni.transfer`` to the ``ALIPAY_USER_ID``
+  ``buyer_id``, ``out_biz_no`` = ``refund_no``; WeChat Pay: a merchant transfer bill to the payer's
+  openid, ``out_bill_no`` = ``refund_no``), with the same claim, back-off, query-before-resend and sweep
+  as a refund, and becomes ``succeeded``. Otherwise it waits for finance, logged as an error; once a rail
+  is configured the sweep picks it up (it was never attempted).
 """
 
 import logging
@@ -36,6 +38,7 @@ from django.db.models import Q
 from orders.models import Payment, Refund
 from orders.payments import RefundResult, provider_get
 from orders.payments.http import ProviderUnreachable
+from orders.payments.payouts import TransferResult, transfer_rails
 from platform_core import clock
 from platform_core.audit.services import audit_record
 from platform_core.locking import lock
@@ -192,13 +195,15 @@ def refunds_due(*, limit: int = 200) -> list[int]:
     a transfer that has a rail."""
     waiting = Q(status=Refund.Status.PENDING) | Q(
         status=Refund.Status.AWAITING_TRANSFER,
-        payment__provider__in=_transfer_rails(),
+        payment__provider__in=transfer_rails(),
         payment__payer_account__gt="",
     )
     due = (
         Refund.objects.filter(waiting, payment__isnull=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
-        .exclude(status=Refund.Status.AWAITING_TRANSFER, next_attempt_at__isnull=True)
+        # a transfer the provider refused (attempted: ``sent_at``; nothing scheduled) stays for finance;
+        # one never attempted — it began waiting before its rail was configured — is due now (decision 045)
+        .exclude(status=Refund.Status.AWAITING_TRANSFER, next_attempt_at__isnull=True, sent_at__isnull=False)
     )
     return list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 
@@ -215,14 +220,41 @@ def refunds_sweep() -> int:
 # --- what a trade can no longer return: a transfer to the payer ----------------------------------------
 
 
-def _transfer_rails() -> list[str]:
-    """The payment providers whose payers the platform can transfer to (decision 037's Alipay transfers)."""
-    return ["alipay"] if settings.ORDERS_PAYOUT_PROVIDER == "alipay" else []
-
-
 def _transfer_possible(refund: Refund) -> bool:
+    """The refund's payer can be paid by a transfer: its payment's provider is a configured transfer rail
+    (decisions 037, 045) and the payment names the payer (Alipay ``buyer_id``, WeChat Pay openid)."""
     payment = refund.payment
-    return payment is not None and payment.provider in _transfer_rails() and bool(payment.payer_account)
+    return payment is not None and payment.provider in transfer_rails() and bool(payment.payer_account)
+
+
+def _payer_transfer(refund: Refund, *, sent_before: bool) -> TransferResult:
+    """Query (if it may have been sent) and send the payer transfer on the payment's own provider."""
+    from orders.payments import transfers, wechat_transfers
+
+    assert refund.payment is not None
+    wechat = refund.payment.provider == "wechat_pay"
+    if sent_before:
+        result = (
+            wechat_transfers.bill_query(out_bill_no=refund.refund_no)
+            if wechat
+            else transfers.payer_transfer_query(out_biz_no=refund.refund_no)
+        )
+        if not result.not_found:
+            return result
+    title = f"{refund.get_kind_display()} {refund.order.number}"
+    if wechat:
+        return wechat_transfers.payer_transfer_send(
+            out_bill_no=refund.refund_no,
+            amount=refund.amount,
+            openid=refund.payment.payer_account,
+            title=title,
+        )
+    return transfers.payer_transfer_send(
+        out_biz_no=refund.refund_no,
+        amount=refund.amount,
+        payer_user_id=refund.payment.payer_account,
+        title=title,
+    )
 
 
 @transaction.atomic
@@ -237,22 +269,12 @@ def refund_transfer_send(*, refund_id: int) -> Refund:
     """Send (or, if it may have been sent, query) the transfer of a refund its trade cannot return; the
     gateway call happens between two short transactions. A refusal stays ``awaiting_transfer`` for finance
     (logged as an error, audited); no answer is retried with back-off."""
-    from orders.payments.transfers import payer_transfer_query, payer_transfer_send
-
     claimed = _claim_transfer(refund_id)
     if claimed is None:
         return Refund.objects.get(pk=refund_id)
     refund, sent_before = claimed
-    assert refund.payment is not None
     try:
-        result = payer_transfer_query(out_biz_no=refund.refund_no) if sent_before else None
-        if result is None or result.not_found:
-            result = payer_transfer_send(
-                out_biz_no=refund.refund_no,
-                amount=refund.amount,
-                payer_user_id=refund.payment.payer_account,
-                title=f"{refund.get_kind_display()} {refund.order.number}",
-            )
+        result = _payer_transfer(refund, sent_before=sent_before)
     except (ProviderUnreachable, NotImplementedError, ValueError) as exc:
         return _attempt_failed(refund_id, repr(exc))
     with transaction.atomic():

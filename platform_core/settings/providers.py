@@ -86,9 +86,16 @@ ORDERS_PAYMENT_PROVIDERS = env.list(
 ORDERS_LOGISTICS_CARRIERS = env.list(
     "ORDERS_LOGISTICS_CARRIERS", default=[] if IS_PRODUCTION else ["sandbox"]
 )
-# PAY-4: the payout provider: ``manual`` (finance transfers by bank and reconciles), ``alipay`` (transfers
-# through alipay.fund.trans.uni.transfer to the merchant's payout account, decision 037) or ``sandbox`` (dev)
+# PAY-4: the payout provider: ``manual`` (finance transfers by bank and reconciles), ``sandbox`` (dev), or
+# transfer rails, comma-separated: ``alipay`` (alipay.fund.trans.uni.transfer to bank and Alipay accounts,
+# decision 037), ``wechat_pay`` (WeChat Pay's merchant transfer to WeChat accounts, decision 045) — each
+# account is paid through the rail of its kind; the rails also transfer to their payers what a trade can
+# no longer refund
 ORDERS_PAYOUT_PROVIDER = env.str("ORDERS_PAYOUT_PROVIDER", default="manual" if IS_PRODUCTION else "sandbox")
+# decision 045: the WeChat Pay transfer scenes (商家转账 → 转账场景) the merchant platform granted: payouts
+# to merchants (1005 佣金报酬) and what a trade can no longer refund, to its payer (1000 现金营销)
+ORDERS_WECHAT_PAY_TRANSFER_SCENE_PAYOUT = env.str("ORDERS_WECHAT_PAY_TRANSFER_SCENE_PAYOUT", default="1005")
+ORDERS_WECHAT_PAY_TRANSFER_SCENE_REFUND = env.str("ORDERS_WECHAT_PAY_TRANSFER_SCENE_REFUND", default="1000")
 # the sandbox provider's HMAC-SHA256 signing key and how it delivers callbacks: ``auto`` (queue after the
 # cashier pays), ``duplicates`` (extra copies), ``delay_seconds``, ``fail`` (the payment fails)
 ORDERS_PAYMENT_SANDBOX_KEY = env.str(

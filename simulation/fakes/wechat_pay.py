@@ -21,6 +21,8 @@
 - bills (PAY-8, ``simulation.fakes.bills``): ``GET /v3/bill/tradebill`` and the file at its
   ``download_url``, built from ``bills`` (payments, and refunds once ``SUCCESS``; differences injectable).
 
+- transfers (decision 045, ``simulation.fakes.wechat_pay_transfer``): ``WechatTransfers.install(fake)``.
+
 Faults (``inject``) are named ``"<METHOD> <route>"``, e.g. ``"POST /v3/refund/domestic/refunds"``.
 """
 
@@ -92,6 +94,7 @@ class FakeWechatPay(FakeGateway):
         self.trades: dict[str, WechatTrade] = {}
         self.refunds: dict[str, WechatRefund] = {}
         self.refunds_complete_at_once = False
+        self.patterns = list(PATTERNS)  # routes with a path parameter (more installed: transfers)
         self._numbers = itertools.count(1)
         self.bills, self.bill_files = BillBook(), dict[str, bytes]()
         self.rotate()
@@ -151,7 +154,7 @@ class FakeWechatPay(FakeGateway):
 
     def route_of(self, request: FakeRequest) -> str:
         line = f"{request.method} {request.path_only}"
-        for name, pattern in PATTERNS:
+        for name, pattern in self.patterns:
             if pattern.match(line):
                 return name
         return line
@@ -189,9 +192,8 @@ class FakeWechatPay(FakeGateway):
             return {}
         return data if isinstance(data, dict) else {}
 
-    @staticmethod
-    def _tail(request: FakeRequest, route: str) -> str:
-        for name, pattern in PATTERNS:
+    def _tail(self, request: FakeRequest, route: str) -> str:
+        for name, pattern in self.patterns:
             if name == route:
                 found = pattern.match(f"{request.method} {request.path_only}")
                 if found:

@@ -23,6 +23,9 @@ from tests.factories.orders import pending_order, sku_for_sale
 from tests.fakes.alipay import FakeAlipay
 from tests.fakes.alipay_transfer import TRANSFER, AlipayTransfers
 from tests.fakes.wechat_pay import REFUND, FakeWechatPay
+from tests.fakes.wechat_pay_transfer import TRANSFER as WECHAT_TRANSFER
+from tests.fakes.wechat_pay_transfer import TRANSFER_QUERY as WECHAT_TRANSFER_QUERY
+from tests.fakes.wechat_pay_transfer import WechatTransfers
 
 pytestmark = pytest.mark.django_db
 
@@ -357,6 +360,103 @@ def test_ord_4_pay_5_what_the_trade_cannot_return_is_transferred_to_the_alipay_p
         ("refund", "200.00", "succeeded"),
     ]
     assert AuditEntry.objects.filter(action="order.refund_transferred", subject_id=order.pk).count() == 1
+
+
+def _compensated_then_cancelled(api_client, provider, fake, time_machine, capture) -> Order:
+    """A paid order compensated at the ship deadline (ORD-4), then cancelled: the full refund no longer
+    fits in the trade."""
+    time_machine.move_to("2026-03-10 10:00:00+08:00")
+    order = _paid_through(api_client, provider, fake)
+    time_machine.move_to(order.paid_at + timedelta(hours=72, seconds=1))  # type: ignore[operator]
+    with capture(execute=True):
+        deadlines_sweep()
+    with capture(execute=True):
+        response = client_for(order.customer).post(
+            f"/api/v1/orders/{order.pk}/cancel/",
+            {"reason": "not shipped in time"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="cancel-1",
+        )
+    assert response.status_code == 200, response.content
+    return order
+
+
+def test_ord_4_pay_5_what_the_trade_cannot_return_is_transferred_to_the_wechat_payer_exactly_once(
+    api_client, fake_wechat_pay, settings, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    """With WeChat Pay transfers configured (decision 045), the full refund that no longer fits in the
+    WeChat Pay trade after the ORD-4 compensation reaches the customer as a merchant transfer to the openid
+    that paid, exactly once even when the transfer's answer is lost, and shows as succeeded."""
+    settings.ORDERS_PAYOUT_PROVIDER = "wechat_pay"
+    transfers = WechatTransfers.install(fake_wechat_pay)
+    fake_wechat_pay.refunds_complete_at_once = True
+    fake_wechat_pay.inject(WECHAT_TRANSFER, "drop")  # WeChat Pay transfers, but its answer is lost
+    order = _compensated_then_cancelled(
+        api_client, "wechat_pay", fake_wechat_pay, time_machine, django_capture_on_commit_callbacks
+    )
+    payment = order.payments.get()
+    for minutes in (10, 30, 60):
+        _sweep_later(time_machine, minutes=minutes)
+    full = Refund.objects.get(order=order, kind=Refund.Kind.REFUND)
+    assert full.status == Refund.Status.SUCCEEDED and full.provider_reference
+    assert _refunds_at(fake_wechat_pay, payment.out_trade_no) == [Decimal("10.00")]  # the trade's part
+    [transfer] = transfers.transfers.values()  # the rest: one transfer, never two
+    assert (transfer.out_bill_no, transfer.openid, transfer.amount, transfer.state) == (
+        full.refund_no,
+        payment.payer_account,
+        20000,
+        "SUCCESS",
+    )
+    assert len(fake_wechat_pay.calls_to(WECHAT_TRANSFER)) == 1  # the lost answer was recovered by the query
+    assert len(fake_wechat_pay.calls_to(WECHAT_TRANSFER_QUERY)) >= 1
+    shown = client_for(order.customer).get(f"/api/v1/orders/{order.pk}/").json()["refunds"]
+    assert [(r["kind"], r["amount"], r["status"]) for r in shown] == [
+        ("compensation", "10.00", "succeeded"),
+        ("refund", "200.00", "succeeded"),
+    ]
+    assert AuditEntry.objects.filter(action="order.refund_transferred", subject_id=order.pk).count() == 1
+
+
+def test_ord_4_pay_5_a_refund_waiting_since_before_transfers_were_configured_is_swept_once_they_are(
+    api_client, fake_wechat_pay, settings, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    """A refund that began ``awaiting_transfer`` while no transfer rail was configured is picked up by the
+    sweep once one is (decision 045), and transferred once; a refused transfer then stays for finance."""
+    settings.ORDERS_PAYOUT_PROVIDER = "manual"
+    fake_wechat_pay.refunds_complete_at_once = True
+    order = _compensated_then_cancelled(
+        api_client, "wechat_pay", fake_wechat_pay, time_machine, django_capture_on_commit_callbacks
+    )
+    _sweep_later(time_machine)
+    full = Refund.objects.get(order=order, kind=Refund.Kind.REFUND)
+    assert full.status == Refund.Status.AWAITING_TRANSFER and full.next_attempt_at is None
+    transfers = WechatTransfers.install(fake_wechat_pay)
+    settings.ORDERS_PAYOUT_PROVIDER = "wechat_pay"  # the operator configures WeChat Pay transfers
+    _sweep_later(time_machine)
+    full.refresh_from_db()
+    assert full.status == Refund.Status.SUCCEEDED
+    assert [t.out_bill_no for t in transfers.transfers.values()] == [full.refund_no]
+    for minutes in (10, 60):
+        _sweep_later(time_machine, minutes=minutes)
+    assert len(fake_wechat_pay.calls_to(WECHAT_TRANSFER)) == 1
+
+
+def test_ord_4_pay_5_a_refused_payer_transfer_is_not_swept_again(
+    api_client, fake_wechat_pay, settings, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    settings.ORDERS_PAYOUT_PROVIDER = "wechat_pay"
+    transfers = WechatTransfers.install(fake_wechat_pay)
+    transfers.scenes.clear()  # the merchant platform granted no transfer scene: 403 NO_AUTH
+    fake_wechat_pay.refunds_complete_at_once = True
+    order = _compensated_then_cancelled(
+        api_client, "wechat_pay", fake_wechat_pay, time_machine, django_capture_on_commit_callbacks
+    )
+    for minutes in (10, 60):
+        _sweep_later(time_machine, minutes=minutes)
+    full = Refund.objects.get(order=order, kind=Refund.Kind.REFUND)
+    assert full.status == Refund.Status.AWAITING_TRANSFER and "NO_AUTH" in full.last_error
+    assert len(fake_wechat_pay.calls_to(WECHAT_TRANSFER)) == 1  # refused once, left for finance
+    assert AuditEntry.objects.filter(action="order.refund_transfer_refused", subject_id=order.pk).count() == 1
 
 
 # --- PAY-3: WeChat Pay platform certificate rotation --------------------------------------------------

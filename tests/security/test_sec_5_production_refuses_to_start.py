@@ -206,3 +206,19 @@ def test_aud_1_production_refuses_to_start_without_a_secret_audit_chain_key(sett
     assert [(e.id, e.msg.split(" ")[0]) for e in production_errors()] == [
         ("platform.E103", "AUDIT_CHAIN_KEYS")
     ]
+
+
+def test_sec_5_pay_4_each_transfer_rail_needs_its_providers_keys(settings: Settings) -> None:
+    """Decision 045: ``ORDERS_PAYOUT_PROVIDER`` may name both transfer rails; each one signs its transfers,
+    so production refuses to start without that provider's keys (its notify URL is not needed)."""
+    _safe_production(settings)
+    settings.ORDERS_PAYOUT_PROVIDER = "alipay,wechat_pay"
+    for name in PROVIDER_SECRETS["wechat_pay"]:
+        setattr(settings, name, "")
+    missing = {str(e.msg).split(" ")[0] for e in check_production() if e.id == "platform.E102"}
+    assert missing == {n for n in PROVIDER_SECRETS["wechat_pay"] if not n.endswith("_NOTIFY_URL")}
+    for name in missing:
+        setattr(settings, name, f"{name.lower()}-of-this-test")
+    assert check_production() == []
+    settings.ORDERS_PAYOUT_PROVIDER = "sandbox,wechat_pay"  # the sandbox is refused in a list too
+    assert any(e.id == "platform.E101" for e in check_production())
