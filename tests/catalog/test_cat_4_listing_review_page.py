@@ -79,7 +79,7 @@ def test_cat_4_reviewer_sees_the_diff_and_approves_on_the_review_page(merchant: 
     html = page.content.decode()
     # the whole listing: title, price range, every SKU with its spec, price and stock, images with alt text
     assert '<td class="review-title">不锈钢保温杯 500ml</td>' in html
-    assert '<td class="money">¥69.00 – ¥99.00</td>' in html  # the price range submitted
+    assert '<td class="price-range">¥69.00 – ¥99.00</td>' in html  # the price range submitted
     assert "颜色：黑" in html and "颜色：白" in html and "容量：500ml" in html  # each SKU's spec
     assert '<td class="number">10</td>' in html and '<td class="number">4</td>' in html  # and stock
     assert '<img src="https://img.example.com/1.jpg" alt="保温杯正面"' in html
