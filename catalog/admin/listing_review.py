@@ -241,9 +241,19 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
     ]
     list_select_related = ["listing__merchant"]
     search_fields = ["title", "listing__merchant__name"]
+    change_list_template = "admin/catalog/listingreview/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return review_queue()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The queue, with a button to the oldest version waiting that this reviewer may decide on."""
+        first = (
+            review_queue_next(after=None, reviewer=request.user)
+            if self.has_view_permission(request)
+            else None
+        )
+        return super().changelist_view(request, {"first_to_review": first, **(extra_context or {})})
 
     @admin.display(description=_("Listing"), ordering="listing_id")
     def listing_number(self, version: ListingReview) -> int:

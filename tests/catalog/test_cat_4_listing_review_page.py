@@ -73,6 +73,8 @@ def test_cat_4_reviewer_sees_the_diff_and_approves_on_the_review_page(merchant: 
     listing_submit(listing=waiting_next, actor=merchant.owner)
     staff = reviewer()
     client = otp_admin_client(staff)
+    queue = client.get("/admin/catalog/listingreview/").content.decode()
+    assert f'<a href="{_page(version)}" class="viewlink">审核最早提交的商品</a>' in queue  # the oldest first
 
     page = client.get(_page(version))
     assert page.status_code == 200
