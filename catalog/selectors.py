@@ -285,14 +285,10 @@ def review_version(*, version_id: int) -> ListingVersion | None:
 def review_queue_next(*, after: ListingVersion | None, reviewer: Any) -> ListingVersion | None:
     """CAT-4 ("approve and next"): the oldest version still waiting, other than ``after``, that ``reviewer``
     did not write themselves (CAT-9: they may not decide on it)."""
-    return (
-        ListingVersion.objects.filter(status=ListingVersion.Status.PENDING)
-        .exclude(pk=after.pk if after is not None else None)
-        .exclude(created_by=reviewer)
-        .order_by("submitted_at", "pk")
-        .only("pk")
-        .first()
-    )
+    waiting = ListingVersion.objects.filter(status=ListingVersion.Status.PENDING).exclude(created_by=reviewer)
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    return waiting.order_by("submitted_at", "pk").only("pk").first()
 
 
 # --- pre-screen ---------------------------------------------------------------------------------------------
