@@ -265,6 +265,32 @@ def review_queue() -> QuerySet[ListingVersion]:
     )
 
 
+def review_version(*, version_id: int) -> ListingVersion | None:
+    """CAT-4: one version as its review page shows it (whatever its status now), with its listing, shop,
+    category, the live version it would replace and the listing's SKUs (``listing.skus.all()``, by code)."""
+    return (
+        ListingVersion.objects.select_related(
+            "listing__merchant",
+            "listing__live_version__category__parent",
+            "category__parent",
+            "created_by",
+            "reviewer",
+        )
+        .prefetch_related(Prefetch("listing__skus", queryset=Sku.objects.order_by("code", "pk")))
+        .filter(pk=version_id)
+        .first()
+    )
+
+
+def review_queue_next(*, after: ListingVersion | None, reviewer: Any) -> ListingVersion | None:
+    """CAT-4 ("approve and next"): the oldest version still waiting, other than ``after``, that ``reviewer``
+    did not write themselves (CAT-9: they may not decide on it)."""
+    waiting = ListingVersion.objects.filter(status=ListingVersion.Status.PENDING).exclude(created_by=reviewer)
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    return waiting.order_by("submitted_at", "pk").only("pk").first()
+
+
 # --- pre-screen ---------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.listings import _staff
+from catalog.admin._common import _staff
 from catalog.models import Category, Inspection
 from catalog.services.inspections import inspection_batch_create, inspection_record
 from platform_core.admin_site import evidence_download, evidence_link, service_form_page, service_form_run

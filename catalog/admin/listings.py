@@ -1,27 +1,31 @@
-"""Operations staff's catalog screens: the review queue (CAT-4) with diffs and banned-term highlights
-(CAT-3), listings with bulk takedown (CAT-2), assisted listing for partner merchants (CAT-9), the
-banned-term list, inspections (CAT-6), IP notices (CAT-7). Actions call services; the admin writes
-nothing itself."""
+"""Operations staff's catalog screens: listings with bulk takedown (CAT-2), assisted listing for partner
+merchants (CAT-9), the banned-term list (CAT-3), inspection batches (CAT-6), IP notices (CAT-7), favourites
+and follows. The review queue and the review page of a listing (CAT-3, CAT-4) are in ``listing_review``.
+Actions call services; the admin writes nothing itself."""
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+# The helpers moved to ``_common`` when the review page got its own module; other modules (and branches)
+# import them from here, so they stay importable under their old names (explicit re-exports).
+from catalog.admin._common import ReasonActionForm as ReasonActionForm
+from catalog.admin._common import ReviewerQueueAdmin as ReviewerQueueAdmin
+from catalog.admin._common import _run as _run
+from catalog.admin._common import _staff as _staff
+from catalog.admin._common import time_left as time_left
+from catalog.admin._common import time_to as time_to
 from catalog.models import (
     BannedTerm,
     Category,
@@ -32,182 +36,14 @@ from catalog.models import (
     IpNotice,
     Listing,
     ListingAssist,
-    ListingReview,
     Sku,
 )
-from catalog.prescreen import highlight
-from catalog.selectors import review_queue
 from catalog.services.assisted import listing_create_assisted, listing_stock_confirm, listing_update_assisted
 from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
-from catalog.services.review import listing_approve, listing_reject, listings_bulk_takedown
+from catalog.services.review import listings_bulk_takedown
 from merchants.models import Merchant
-from platform_core import clock
-from platform_core.accounts.models import User
 from platform_core.admin_site import action_permission
-from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
-
-
-class ReasonActionForm(ActionForm):
-    reason = forms.CharField(label=_("Reason / note"), required=False, max_length=500)
-
-
-def _staff(request: HttpRequest) -> User:
-    """The admin only lets staff in, so the request user is a real ``User``."""
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _run(
-    request: HttpRequest, modeladmin: admin.ModelAdmin, fn: Any, objs: Iterable[Model], **kwargs: Any
-) -> None:
-    done = 0
-    for obj in objs:
-        try:
-            fn(obj, **kwargs)
-            done += 1
-        except (DomainError, Exception) as exc:  # report each failure, carry on with the rest
-            modeladmin.message_user(request, f"#{obj.pk}: {exc}", level=messages.ERROR)
-    if done:
-        modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, level=messages.SUCCESS)
-
-
-def time_left(submitted_at: datetime | None) -> str:
-    if submitted_at is None:
-        return "-"
-    return time_to(submitted_at + settings.CATALOG_REVIEW_WITHIN)
-
-
-def time_to(due: datetime) -> str:
-    left = due - clock.now()
-    minutes = int(abs(left).total_seconds() // 60)
-    text = duration_text(timedelta(minutes=minutes))  # issue 21: "23 小时 59 分钟", not "23h 59m"
-    return (
-        str(_("%(t)s left") % {"t": text})
-        if left >= timedelta(0)
-        else str(_("overdue by %(t)s") % {"t": text})
-    )
-
-
-class ReviewerQueueAdmin(admin.ModelAdmin):
-    """CAT-3, CAT-10: a reviewers' queue of rows about one listing each (``obj.listing``): seen by holders of
-    ``catalog.review_listing``; nothing is added, changed or deleted here, decisions are the actions."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("catalog.review_listing")
-
-    @admin.display(description=_("merchant"))
-    def merchant(self, obj: Any) -> str:
-        return str(obj.listing.merchant.name)
-
-
-@admin.register(ListingReview)
-class ListingReviewAdmin(ReviewerQueueAdmin):
-    action_form = ReasonActionForm
-    actions = ["approve_selected", "reject_selected"]
-    list_display = [
-        "listing_number",
-        "merchant",
-        "highlighted_title",
-        "submitted_at",
-        "time_left",
-        "changed",
-        "flags",
-    ]
-    list_select_related = ["listing__merchant"]
-    search_fields = ["title", "listing__merchant__name"]
-    readonly_fields = ("listing", "number", "category", "submitted_at", "review_diff", "findings_table")
-    fields = readonly_fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return review_queue()
-
-    @admin.display(description=_("Listing"), ordering="listing_id")
-    def listing_number(self, version: ListingReview) -> int:
-        return int(version.listing_id)
-
-    @admin.display(description=_("title"))
-    def highlighted_title(self, version: ListingReview) -> SafeString:
-        return highlight(version.title, version.findings, "title")
-
-    @admin.display(description=_("time left (CAT-4)"))
-    def time_left(self, version: ListingReview) -> str:
-        return time_left(version.submitted_at)
-
-    @admin.display(description=_("changed"))
-    def changed(self, version: ListingReview) -> str:
-        return ", ".join(version.changed_fields) if version.listing.live_version_id else str(_("new"))
-
-    @admin.display(description=_("flags"))
-    def flags(self, version: ListingReview) -> int:
-        return len(version.findings)
-
-    @admin.display(description=_("changes against the live version"))
-    def review_diff(self, version: ListingReview) -> SafeString:
-        live = version.listing.live_version
-        rows: list[tuple[str, str, str]] = []
-        for field in ("title", "description"):
-            new = highlight(getattr(version, field), version.findings, field)
-            old = getattr(live, field) if live else ""
-            if live is None or field in version.changed_fields:
-                rows.append((field, old, new))
-        for i, image in enumerate(version.images):
-            rows.append(
-                (
-                    f"images[{i}]",
-                    "",
-                    format_html(
-                        "{} — {}",
-                        image.get("url"),
-                        highlight(image.get("alt", ""), version.findings, f"images[{i}].alt"),
-                    ),
-                )
-            )
-        if "price" in version.changed_fields and live is not None:
-            rows.append(
-                ("price", f"{live.price_min}–{live.price_max}", f"{version.price_min}–{version.price_max}")
-            )
-        if "category" in version.changed_fields and live is not None:
-            rows.append(("category", str(live.category), str(version.category)))
-        body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
-        return format_html("<table><tr><th></th><th>live</th><th>proposed</th></tr>{}</table>", body)
-
-    @admin.display(description=_("pre-screen findings (CAT-3)"))
-    def findings_table(self, version: ListingReview) -> SafeString:
-        return format_html_join(
-            "",
-            "<div><mark>{}</mark> in {} ({}) {}</div>",
-            ((f["phrase"], f["field"], f["severity"], f.get("reason", "")) for f in version.findings),
-        )
-
-    @admin.action(description=_("Approve selected"), permissions=["view"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[ListingReview]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda listing: listing_approve(listing=listing, actor=_staff(request), note=note),
-            [v.listing for v in queryset.select_related("listing")],
-        )
-
-    @admin.action(description=_("Reject selected (reason required)"), permissions=["view"])
-    def reject_selected(self, request: HttpRequest, queryset: QuerySet[ListingReview]) -> None:
-        reason = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda listing: listing_reject(listing=listing, actor=_staff(request), reason=reason),
-            [v.listing for v in queryset.select_related("listing")],
-        )
 
 
 class SkuInline(admin.TabularInline):

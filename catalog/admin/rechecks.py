@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.listings import ReasonActionForm, ReviewerQueueAdmin, _run, _staff, time_to
+from catalog.admin._common import ReasonActionForm, ReviewerQueueAdmin, _run, _staff, time_to
 from catalog.models import ListingRecheck
 from catalog.services.rechecks import recheck_record_error, recheck_record_ok
 

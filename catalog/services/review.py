@@ -48,14 +48,30 @@ def _require_second_pair_of_eyes(listing: Listing, version: ListingVersion, acto
         )
 
 
-@transaction.atomic
-def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing:
-    """CAT-2, CAT-4: the reviewed version goes on sale (replacing the previous approved one)."""
-    _require_perm(actor, "catalog.review_listing")
-    listing = listing_lock(listing_id=listing.pk)
+def _version_under_review(listing: Listing, version_id: int | None) -> ListingVersion:
+    """CAT-2, CAT-4: the version waiting for review of the locked ``listing``; with ``version_id``, only if
+    it is still that one (a decision is about exactly the text the reviewer read: the merchant may have
+    withdrawn it and submitted another meanwhile, or another reviewer decided first)."""
     version = listing.candidate_version
     if listing.status != Listing.Status.PENDING_REVIEW or version is None:
         raise Conflict(_("Nothing is waiting for review."), code="not_pending")
+    if version_id is not None and version.pk != version_id:
+        raise Conflict(
+            _("This version is no longer the one waiting for review: the merchant submitted another."),
+            code="version_changed",
+        )
+    return version
+
+
+@transaction.atomic
+def listing_approve(
+    *, listing: Listing, actor: User, note: str = "", version_id: int | None = None
+) -> Listing:
+    """CAT-2, CAT-4: the reviewed version goes on sale (replacing the previous approved one); with
+    ``version_id`` only if that is still the version waiting (the review page passes the one shown)."""
+    _require_perm(actor, "catalog.review_listing")
+    listing = listing_lock(listing_id=listing.pk)
+    version = _version_under_review(listing, version_id)
     _require_second_pair_of_eyes(listing, version, actor)
     missing = _documents_missing(listing.merchant, version.category)
     if missing:
@@ -97,16 +113,14 @@ def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing
 
 
 @transaction.atomic
-def listing_reject(*, listing: Listing, actor: User, reason: str) -> Listing:
+def listing_reject(*, listing: Listing, actor: User, reason: str, version_id: int | None = None) -> Listing:
     """CAT-2: the reviewer rejects the submitted version with a reason; a rejected re-review leaves the
-    approved version on sale."""
+    approved version on sale. With ``version_id`` only if that is still the version waiting."""
     _require_perm(actor, "catalog.review_listing")
     if not reason.strip():
         raise InvalidInput(_("A reason is required."), errors={"reason": [_("Required.")]})
     listing = listing_lock(listing_id=listing.pk)
-    version = listing.candidate_version
-    if listing.status != Listing.Status.PENDING_REVIEW or version is None:
-        raise Conflict(_("Nothing is waiting for review."), code="not_pending")
+    version = _version_under_review(listing, version_id)
     version.status = ListingVersion.Status.REJECTED
     version.reviewed_at, version.reviewer, version.review_note = clock.now(), actor, reason
     version.save()
