@@ -1,6 +1,6 @@
 """Operations staff's catalog screens: the review queue (CAT-4) with diffs and banned-term highlights
-(CAT-3), listings with bulk takedown (CAT-2), assisted listing for partner merchants (CAT-9), the
-banned-term list, inspections (CAT-6), IP notices (CAT-7). Actions call services; the admin writes
+(CAT-3), listings with bulk takedown (CAT-2), assisted listing for partner merchants (CAT-9),
+inspections (CAT-6), IP notices (CAT-7). Actions call services; the admin writes
 nothing itself."""
 
 from collections.abc import Iterable
@@ -23,7 +23,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
-    BannedTerm,
     Category,
     Favourite,
     Follow,
@@ -484,14 +483,6 @@ class ListingAdmin(admin.ModelAdmin):
             lambda listing: listing_stock_confirm(listing=listing, actor=_staff(request), note=note),
             list(queryset),
         )
-
-
-@admin.register(BannedTerm)
-class BannedTermAdmin(admin.ModelAdmin):
-    list_display = ["phrase", "severity", "reason", "is_active", "created_at"]
-    list_editable = ["severity", "is_active"]
-    list_filter = ["severity", "is_active"]
-    search_fields = ["phrase", "reason"]
 
 
 class InspectionInline(admin.TabularInline):
