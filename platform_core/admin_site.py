@@ -265,7 +265,9 @@ class ServiceAdmin(admin.ModelAdmin):
         pass  # the service saved it in the form's ``_post_clean``
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # and everything it relates to
+        """The service saved what the row relates to; inlines of a ``ServiceAdmin`` are shown, never saved."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete(request, obj)
