@@ -157,7 +157,7 @@ def audited_save(
         row.full_clean(exclude=list(many))
     except DjangoValidationError as exc:
         raise InvalidInput(
-            _("Please correct the errors below."), errors=getattr(exc, "message_dict", {})
+            _("Correct the fields marked below."), errors=getattr(exc, "message_dict", {})
         ) from exc
     row.save()
     for name in many:
