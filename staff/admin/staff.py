@@ -45,8 +45,12 @@ from staff.services.offboarding import (
     staff_change_department,
     staff_offboard,
 )
-from staff.services.profiles import department_head_set, staff_profile_create
-from staff.services.training import training_attendance_record, training_session_schedule
+from staff.services.profiles import department_head_set, staff_profile_create, staff_profile_title_set
+from staff.services.training import (
+    training_attendance_record,
+    training_session_change,
+    training_session_schedule,
+)
 
 
 class ReasonActionForm(ActionForm):
@@ -125,7 +129,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: StaffProfile, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            obj.save(update_fields=["title"])
+            staff_profile_title_set(profile=obj, title=obj.title, actor=request_user(request))
             return
         created = staff_profile_create(
             user=obj.user,
@@ -529,6 +533,9 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [TrainingAttendanceInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: TrainingSession | None = None) -> Any:
+        return ("course",) if obj is not None else ()  # the learning records name it
+
     def has_delete_permission(self, request: HttpRequest, obj: TrainingSession | None = None) -> bool:
         return False
 
@@ -536,7 +543,14 @@ class TrainingSessionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: TrainingSession, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            obj.save()
+            training_session_change(
+                session=obj,
+                course=obj.course,
+                starts_at=obj.starts_at,
+                trainer=obj.trainer,
+                location=obj.location,
+                actor=request_user(request),
+            )
             return
         created = training_session_schedule(
             course=obj.course,

@@ -12,6 +12,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
+from django.utils import timezone
 from knox.models import AuthToken
 
 from aftersales.models import CannedResponse
@@ -25,9 +26,10 @@ from platform_core.admin_site import ServiceAdmin
 from platform_core.audit.models import AuditEntry
 from platform_core.calendar.models import Holiday
 from platform_core.calendar.services import add_working_days
-from staff.models import Department, SharedCredential, TrainingCourse
+from staff.models import Department, SharedCredential, StaffProfile, TrainingCourse
+from staff.services.training import training_session_schedule
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory, StaffFactory, UserFactory
-from tests.factories.staff import department
+from tests.factories.staff import department, staff_member
 from tests.helpers.admin_otp import otp_admin_client
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +174,44 @@ def test_stf_8_training_courses_are_saved_through_the_service_and_audited(boss: 
     assert (course.code, course.pass_score) == ("ops-basics", 80)
     entry = _entry("staff.training_course_changed", course)
     assert entry.before == {"pass_score": 60} and entry.after == {"pass_score": 80}
+
+
+def test_stf_8_training_sessions_are_moved_through_the_service_and_audited(boss: User) -> None:
+    course = TrainingCourse.objects.create(code="ops-basics", title="平台操作入门", audience="staff")
+    trainer = StaffFactory.create()
+    session = training_session_schedule(
+        course=course, starts_at=timezone.now(), trainer=trainer, location="三楼会议室", actor=boss
+    )
+    client = otp_admin_client(boss)
+    url = f"/admin/staff/trainingsession/{session.pk}/change/"
+    moved = client.post(
+        url,
+        {
+            "starts_at_0": "2026-12-08",
+            "starts_at_1": "14:00:00",
+            "trainer": trainer.pk,
+            "location": "五楼培训室",
+            "attendances-TOTAL_FORMS": "0",
+            "attendances-INITIAL_FORMS": "0",
+        },
+    )
+    assert moved.status_code == 302
+    session.refresh_from_db()
+    assert session.location == "五楼培训室" and session.course == course
+    entry = _entry("staff.training_session_changed", session)
+    assert entry.actor == boss and entry.before is not None and entry.after is not None
+    assert (entry.before["location"], entry.after["location"]) == ("三楼会议室", "五楼培训室")
+
+
+def test_stf_1_a_staff_members_title_is_changed_through_the_service_and_audited(boss: User) -> None:
+    profile = StaffProfile.objects.get(user=staff_member())
+    client = otp_admin_client(boss)
+    saved = client.post(f"/admin/staff/staffprofile/{profile.pk}/change/", {"title": "高级专员"})
+    assert saved.status_code == 302
+    profile.refresh_from_db()
+    assert profile.title == "高级专员"
+    entry = _entry("staff.profile_changed", profile)
+    assert entry.before == {"title": "专员"} and entry.after == {"title": "高级专员"}
 
 
 def test_stf_5_shared_credentials_and_their_holders_are_saved_through_the_service_and_audited(
