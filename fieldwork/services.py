@@ -340,6 +340,7 @@ def assignment_schedule_overdue(*, assignment: ServiceAssignment) -> ServiceAssi
 # --- the coordinators and their areas (issue 21: kept in the admin, audited) --------------------------------
 
 COORDINATOR_FIELDS = ("user", "display_name", "is_active")
+AREA_MAX_LENGTH = 200  # CoverageArea.area
 
 
 def _coordinator_recorded(coordinator: FieldCoordinator) -> dict[str, Any]:
@@ -365,7 +366,7 @@ def coordinator_save(
             errors={"user": [_("Choose an active staff member.")]},
         )
     cleaned = sorted({area.strip() for area in areas if area.strip()})
-    too_long = [area for area in cleaned if len(area) > CoverageArea._meta.get_field("area").max_length]
+    too_long = [area for area in cleaned if len(area) > AREA_MAX_LENGTH]
     if too_long:
         raise InvalidInput(
             _("A service area is at most 200 characters."), errors={"areas": [", ".join(too_long)]}
