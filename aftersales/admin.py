@@ -33,6 +33,7 @@ from aftersales.models import (
     SpecialPeriod,
     Suggestion,
 )
+from aftersales.services.canned_responses import CANNED_RESPONSE_FIELDS, canned_response_save
 from aftersales.services.complaints import complaint_acknowledge, complaint_answer, complaint_close
 from aftersales.services.conversations import (
     conversation_assign,
@@ -48,7 +49,7 @@ from platform_core import clock as platform_clock
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
-from platform_core.admin_site import PersonalDataAdmin, model_change_permission, personal_shown
+from platform_core.admin_site import PersonalDataAdmin, ServiceAdmin, model_change_permission, personal_shown
 from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_person
@@ -374,30 +375,30 @@ class EscalatedComplaintAdmin(ComplaintAdmin):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(ServiceAdmin):
+    """AFS-3, CMP-2: prepared answers, saved through the service (audited); retired, never deleted."""
+
     list_display = ["title", "applies_to", "is_active"]
     list_filter = ["applies_to", "is_active"]
     search_fields = ["title", "body"]
+    fields = list(CANNED_RESPONSE_FIELDS)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> CannedResponse:
+        return canned_response_save(response=None, data=data, actor=request_user(request))
+
+    def update(self, request: HttpRequest, obj: CannedResponse, data: dict[str, Any]) -> CannedResponse:
+        return canned_response_save(response=obj, data=data, actor=request_user(request))
 
 
 @admin.register(SpecialPeriod)
-class SpecialPeriodAdmin(admin.ModelAdmin):
-    """AFS-3: periods in which merchants get 48 hours to respond; declared through the service."""
+class SpecialPeriodAdmin(ServiceAdmin):
+    """AFS-3: periods in which merchants get 48 hours to respond; declared through the service, not edited."""
 
     list_display = ["reason", "starts_at", "ends_at", "created_by"]
     fields = ["starts_at", "ends_at", "reason"]
 
-    def save_model(self, request: HttpRequest, obj: SpecialPeriod, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = special_period_declare(
-            starts_at=obj.starts_at, ends_at=obj.ends_at, reason=obj.reason, actor=_staff(request)
-        )
-        obj.pk = created.pk
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> SpecialPeriod:
+        return special_period_declare(actor=_staff(request), **data)
 
 
 @admin.register(MerchantAfterSalesPolicy)

@@ -41,11 +41,13 @@ from disputes.services.arbitration import dispute_assign_arbitrator, dispute_rul
 from disputes.services.mediation import dispute_propose
 from disputes.services.opening import dispute_open_by_staff
 from disputes.services.returns import dispute_return_receive
+from disputes.services.ruling_templates import RULING_TEMPLATE_FIELDS, ruling_template_save
 from disputes.services.suspension import dispute_resume, dispute_suspend
 from orders.models import Order
 from platform_core.accounts.models import User
 from platform_core.admin_site import (
     PersonalDataAdmin,
+    ServiceAdmin,
     action_permission,
     personal_shown,
     service_form_page,
@@ -375,45 +377,8 @@ class DisputeAdmin(PersonalDataAdmin):
         )
 
 
-class _ServiceAdmin(admin.ModelAdmin):
-    """An add form whose save calls a service (errors shown on the form); rows are never edited."""
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        admin_ = self
-
-        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
-            def _post_clean(self) -> None:
-                if self.errors:
-                    return
-                try:
-                    self.instance = admin_.create(request, self.cleaned_data)
-                except DomainError as exc:
-                    self.add_error(None, exc.message)
-                    for field, errors in (exc.errors or {}).items():
-                        for error in errors:
-                            self.add_error(field if field in self.fields else None, error)
-
-        return ServiceForm
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        pass  # the service saved it in ``_post_clean``
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass
-
-
 @admin.register(MediationProposal)
-class MediationProposalAdmin(_ServiceAdmin):
+class MediationProposalAdmin(ServiceAdmin):
     """DSP-2: the mediator proposes a settlement."""
 
     list_display = (
@@ -477,7 +442,7 @@ class RulingForm(forms.ModelForm):
 
 
 @admin.register(Ruling)
-class RulingAdmin(_ServiceAdmin):
+class RulingAdmin(ServiceAdmin):
     """DSP-3: the ruling form (kind, amount for partial refunds/returns, written reasons or a template)."""
 
     form = RulingForm
@@ -506,16 +471,20 @@ class RulingAdmin(_ServiceAdmin):
 
 
 @admin.register(RulingTemplate)
-class RulingTemplateAdmin(admin.ModelAdmin):
-    """DSP-3: templates of written reasons, kept by the committee (retired, never deleted)."""
+class RulingTemplateAdmin(ServiceAdmin):
+    """DSP-3: templates of written reasons, kept by the committee through ``ruling_template_save`` (audited;
+    retired, never deleted)."""
 
     list_display = ("id", "kind", "name_zh", "name_en", "is_active", "updated_at")
     list_filter = ("kind", "is_active")
     search_fields = ("name_zh", "name_en", "reasons")
-    fields = ("kind", "name_zh", "name_en", "reasons", "is_active")
+    fields = RULING_TEMPLATE_FIELDS
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> RulingTemplate:
+        return ruling_template_save(template=None, data=data, actor=_staff(request))
+
+    def update(self, request: HttpRequest, obj: RulingTemplate, data: dict[str, Any]) -> RulingTemplate:
+        return ruling_template_save(template=obj, data=data, actor=_staff(request))
 
 
 class VoteForm(forms.ModelForm):
@@ -529,7 +498,7 @@ class VoteForm(forms.ModelForm):
 
 
 @admin.register(AppealPanelVote)
-class AppealPanelVoteAdmin(_ServiceAdmin):
+class AppealPanelVoteAdmin(ServiceAdmin):
     """DSP-4: a panel member's vote; the majority decides."""
 
     form = VoteForm

@@ -17,34 +17,63 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from fieldwork import selectors, services
-from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
+from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
+from fieldwork.services import COORDINATOR_FIELDS
 from platform_core.accounts.models import User
-from platform_core.admin_site import admin_form_page
+from platform_core.admin_site import ServiceAdmin, admin_form_page
 from platform_core.errors import DomainError
 
 
-class CoverageAreaInline(admin.TabularInline):
-    model = CoverageArea
-    extra = 1
+class FieldCoordinatorForm(forms.ModelForm):
+    """The areas a coordinator covers, one per line (as listings name them in ``service_area``)."""
+
+    areas = forms.CharField(
+        label=_("service areas"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, exactly as listings name their service area (e.g. 上海市浦东新区)."),
+    )
+
+    class Meta:
+        model = FieldCoordinator
+        fields = list(COORDINATOR_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["areas"] = "\n".join(self.instance.areas.values_list("area", flat=True))
 
 
 @admin.register(FieldCoordinator)
-class FieldCoordinatorAdmin(admin.ModelAdmin):
-    """ORD-9: who takes service orders, where; deactivate to take someone out of the rotation."""
+class FieldCoordinatorAdmin(ServiceAdmin):
+    """ORD-9: who takes service orders, where; deactivate to take someone out of the rotation. Saved through
+    ``coordinator_save`` (audited); never deleted (assignments keep pointing at who had them)."""
 
+    form = FieldCoordinatorForm
     list_display = ["shown_name", "user", "is_active", "areas_covered", "open_assignments"]
     list_filter = ["is_active", "areas__area"]
     search_fields = ["display_name", "user__name", "user__email", "areas__area"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+    fields = [*COORDINATOR_FIELDS, "areas", "last_assigned_tick", "created_at"]
     readonly_fields = ["last_assigned_tick", "created_at"]
-    inlines = [CoverageAreaInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, *(["user"] if obj is not None else [])]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FieldCoordinator]:
         return super().get_queryset(request).prefetch_related("areas")
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # assignments keep pointing at who had them: deactivate instead
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> FieldCoordinator:
+        return self.update(request, None, data)
+
+    def update(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> FieldCoordinator:
+        return services.coordinator_save(
+            coordinator=obj,
+            data={**data, "user": data.get("user") or (obj.user if obj is not None else None)},
+            areas=str(data.get("areas") or "").splitlines(),
+            actor=cast(User, request.user),
+        )
 
     @admin.display(description=_("name shown to customers"))
     def shown_name(self, coordinator: FieldCoordinator) -> str:

@@ -11,6 +11,7 @@
   ``order_complete_service``) in one transaction.
 - ``assignment_problem_record`` — the coordinator records a problem; operations are told.
 - ``assignment_schedule_overdue`` — the deadline handler: escalates to the operations head.
+- ``coordinator_save`` — operations keep the coordinators and their areas (the admin), audited.
 
 Locking: the order first (as the orders services do), then the assignment, then coordinators in pk order.
 """
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldwork.clocks import RULE_SCHEDULE_WITHIN
-from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
+from fieldwork.models import CoverageArea, FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.selectors import user_may_manage
 from orders.models import Order
 from orders.services.fulfilment import order_complete_service, order_schedule, order_start_service
@@ -34,6 +35,7 @@ from orders.services.locks import order_lock
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
+from platform_core.audit.services import audit_changes, audit_fields
 from platform_core.deadlines.services import deadline_meet, deadline_start
 from platform_core.errors import Forbidden, InvalidInput, NotFound
 from platform_core.locking import lock
@@ -333,3 +335,60 @@ def assignment_schedule_overdue(*, assignment: ServiceAssignment) -> ServiceAssi
     )
     _record(assignment, action=Action.ESCALATED, actor=None, note=", ".join(str(u.pk) for u in recipients))
     return assignment
+
+
+# --- the coordinators and their areas (issue 21: kept in the admin, audited) --------------------------------
+
+COORDINATOR_FIELDS = ("user", "display_name", "is_active")
+AREA_MAX_LENGTH = 200  # CoverageArea.area
+
+
+def _coordinator_recorded(coordinator: FieldCoordinator) -> dict[str, Any]:
+    areas = sorted(coordinator.areas.values_list("area", flat=True)) if coordinator.pk else []
+    return {**audit_fields(coordinator, COORDINATOR_FIELDS), "areas": areas}
+
+
+@transaction.atomic
+def coordinator_save(
+    *, coordinator: FieldCoordinator | None, data: dict[str, Any], areas: list[str], actor: User
+) -> FieldCoordinator:
+    """ORD-9: make a staff member a field coordinator (``coordinator`` None) or change one: the name customers
+    see, whether they take new orders (``is_active``: deactivate to take them out of the rotation; orders they
+    have stay theirs until reassigned) and the service areas they cover (matched exactly against listings'
+    ``service_area``). ``data`` holds ``COORDINATOR_FIELDS``. Audited with before and after."""
+    verb = "add" if coordinator is None else "change"
+    if not actor.has_perm(f"fieldwork.{verb}_fieldcoordinator"):
+        raise Forbidden(_("You may not change field coordinators."))
+    user: User | None = data.get("user")
+    if coordinator is None and (user is None or not (user.is_staff and user.is_active)):
+        raise InvalidInput(
+            _("A field coordinator is an active staff member."),
+            errors={"user": [_("Choose an active staff member.")]},
+        )
+    cleaned = sorted({area.strip() for area in areas if area.strip()})
+    too_long = [area for area in cleaned if len(area) > AREA_MAX_LENGTH]
+    if too_long:
+        raise InvalidInput(
+            _("A service area is at most 200 characters."), errors={"areas": [", ".join(too_long)]}
+        )
+    if coordinator is None:
+        row, before = FieldCoordinator(user=user), None
+    else:
+        row = lock(FieldCoordinator, coordinator.pk)
+        before = _coordinator_recorded(row)
+    row.display_name = str(data.get("display_name") or "").strip()
+    row.is_active = bool(data.get("is_active"))
+    row.save()
+    row.areas.exclude(area__in=cleaned).delete()
+    known = set(row.areas.values_list("area", flat=True))
+    CoverageArea.objects.bulk_create(
+        [CoverageArea(coordinator=row, area=a) for a in cleaned if a not in known]
+    )
+    audit_changes(
+        actor=actor,
+        action="fieldwork.coordinator_created" if before is None else "fieldwork.coordinator_changed",
+        subject=row,
+        before=before,
+        after=_coordinator_recorded(row),
+    )
+    return row

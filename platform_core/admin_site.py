@@ -196,6 +196,87 @@ def service_form_page(
     )
 
 
+class ServiceAdmin(admin.ModelAdmin):
+    """Issue 21: a model admin whose every write is a service call (its validation and audit row), never a bare
+    ``save()``. The form runs Django's own checks first (fields, unique values), then, in its last cleaning
+    step, the service; a ``DomainError`` it raises is shown on the form (its ``errors`` on their fields).
+
+    A subclass defines ``create(request, data)`` (the add page) and, if the rows may change,
+    ``update(request, obj, data)`` (the change page) and ``delete(request, obj)`` (the delete page and the
+    "delete selected" action); what it does not define is off (a change page without ``update`` is read-only).
+    ``data`` is the form's ``cleaned_data``; ``obj`` is the row the form was given (the form has already set the
+    new values on it: the service re-reads the stored row under its lock).
+    """
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _defines(self, name: str) -> bool:
+        return getattr(type(self), name) is not getattr(ServiceAdmin, name)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._defines("create") and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._defines("update") and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._defines("delete") and super().has_delete_permission(request, obj)
+
+    def update(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def delete(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        admin_ = self
+        stored = obj
+
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                if self.errors:
+                    return
+                super()._post_clean()  # the model's field and unique checks, shown on their fields
+                if self.errors:
+                    return
+                data = self.cleaned_data
+                try:
+                    if stored is None:
+                        self.instance = admin_.create(request, data)
+                    else:
+                        self.instance = admin_.update(request, stored, data)
+                except DomainError as exc:
+                    self.add_error(None, exc.message)
+                    for field, errors in (exc.errors or {}).items():
+                        for error in errors if isinstance(errors, list | tuple) else [errors]:
+                            self.add_error(field if field in self.fields else None, str(error))
+
+            def save(self, commit: bool = True) -> Any:
+                return self.instance  # the service saved it in ``_post_clean``
+
+            def save_m2m(self) -> None:
+                pass
+
+        return ServiceForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass  # the service saved it in the form's ``_post_clean``
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The service saved what the row relates to; inlines of a ``ServiceAdmin`` are shown, never saved."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete(request, obj)
+
+
 def evidence_link(obj: Any, url_name: str) -> str:
     """A download link to ``obj``'s evidence file (``evidence["file"]``, kept by ``uploads.evidence_store``)."""
     evidence = obj.evidence if isinstance(obj.evidence, dict) else {}

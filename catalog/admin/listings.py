@@ -1,7 +1,7 @@
 """Operations staff's catalog screens: listings with bulk takedown (CAT-2), assisted listing for partner
-merchants (CAT-9), the banned-term list (CAT-3), inspection batches (CAT-6), IP notices (CAT-7), favourites
-and follows. The review queue and the review page of a listing (CAT-3, CAT-4) are in ``listing_review``.
-Actions call services; the admin writes nothing itself."""
+merchants (CAT-9), inspection batches (CAT-6), IP notices (CAT-7), favourites and follows. The review queue
+and the review page of a listing (CAT-3, CAT-4) are in ``listing_review``; the banned-term list (CAT-3) in
+``banned_terms``. Actions call services; the admin writes nothing itself."""
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,7 +27,6 @@ from catalog.admin._common import _staff as _staff
 from catalog.admin._common import time_left as time_left
 from catalog.admin._common import time_to as time_to
 from catalog.models import (
-    BannedTerm,
     Category,
     Favourite,
     Follow,
@@ -320,14 +319,6 @@ class ListingAdmin(admin.ModelAdmin):
             lambda listing: listing_stock_confirm(listing=listing, actor=_staff(request), note=note),
             list(queryset),
         )
-
-
-@admin.register(BannedTerm)
-class BannedTermAdmin(admin.ModelAdmin):
-    list_display = ["phrase", "severity", "reason", "is_active", "created_at"]
-    list_editable = ["severity", "is_active"]
-    list_filter = ["severity", "is_active"]
-    search_fields = ["phrase", "reason"]
 
 
 class InspectionInline(admin.TabularInline):

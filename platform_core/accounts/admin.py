@@ -1,9 +1,12 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -13,12 +16,24 @@ from knox.models import AuthToken
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone, may_view_personal_data
 from platform_core.accounts.models import User
-from platform_core.accounts.services import credential_delete
-from platform_core.admin_site import PersonalDataAdmin
+from platform_core.accounts.services import (
+    RESTRICT_PERMISSION,
+    credential_delete,
+    user_account_save,
+    user_active_set,
+)
+from platform_core.admin_site import PersonalDataAdmin, action_permission
+from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_email, mask_person
 
 #: SEC-2: the personal fields of an account
 USER_PERSONAL_FIELDS = ("name", "email", "phone")
+
+
+class AccountActionForm(ActionForm):
+    """The action bar with the reason a deactivation (a penalty, USR-1) or a reactivation needs."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
 
 @admin.register(User)
@@ -32,7 +47,10 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
     personal_data_fields = USER_PERSONAL_FIELDS
     # STF-2, STF-4: rights are granted through reviewed applications and the capped grant service
     # (staff app), never by ticking boxes here: staff status, superuser, groups and permissions are shown only.
+    # USR-1, STF-3, issue 21: whether the account is active changes only through the actions below (a reason,
+    # sessions and tokens ended, audited) or, for staff, offboarding (STF-5).
     readonly_fields = (
+        "is_active",
         "date_joined",
         "last_login",
         "anonymised_at",
@@ -54,6 +72,38 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "anonymised_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "phone", "password1", "password2")}),)
+
+    action_form = AccountActionForm
+    actions = ["deactivate", "reactivate"]
+
+    has_restrict_permission = action_permission(RESTRICT_PERMISSION)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        user_account_save(user=obj, changed=list(form.changed_data), actor=request_user(request))
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[User], active: bool) -> None:
+        reason = str(request.POST.get("reason", "")).strip()
+        done = 0
+        for user in queryset:
+            try:
+                user_active_set(user=user, active=active, reason=reason, actor=request_user(request))
+            except DomainError as exc:
+                self.message_user(request, f"#{user.pk}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Deactivate the accounts (reason required): their sessions and API tokens end now"),
+        permissions=["restrict"],
+    )
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._set_active(request, queryset, False)
+
+    @admin.action(description=_("Reactivate the accounts (reason required)"), permissions=["restrict"])
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._set_active(request, queryset, True)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """SEC-2: without ``view_personal_data`` the contact details are shown masked and cannot be edited."""

@@ -319,6 +319,49 @@ def user_restriction_lift(
     return restriction
 
 
+@transaction.atomic
+def user_active_set(*, user: User, active: bool, reason: str, actor: User) -> User:
+    """USR-1, STF-3, issue 21: deactivate an account (every basic permission at once: a penalty, so only with a
+    reason; its sessions and API tokens end now) or reactivate it. A staff account is offboarded first (STF-5:
+    grants revoked, shared credentials rotated), never just switched off; nobody switches off their own.
+    Holders of ``accounts.add_userrestriction``; audited, and the user is told why."""
+    if not (actor.is_active and actor.has_perm(RESTRICT_PERMISSION)):
+        raise Forbidden(_("You may not restrict users' permissions."), code="not_allowed")
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason."), code="reason_required", errors={"reason": [_("Required.")]})
+    user = lock(User, user.pk)
+    if user.pk == actor.pk or (not active and user.is_staff):
+        raise Conflict(
+            _("A staff account is deactivated by offboarding it (STF-5: staff profiles), not here."),
+            code="staff_account",
+        )
+    if user.is_active == active:
+        raise Conflict(_("The account is already in this state."), code="unchanged")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action, ended = (
+        ("account.reactivated", {}) if active else ("account.deactivated", user_access_end(user=user))
+    )
+    before, after = {"is_active": not active}, {"is_active": active, **ended}
+    audit_record(actor=actor, action=action, subject=user, before=before, after=after, reason=reason)
+    title = _("Account reactivated") if active else _("Account deactivated")
+    body = _("Reason: %(reason)s") % {"reason": reason}
+    notify(recipient=user, event=action, title=title, body=body, subject=user)
+    return user
+
+
+@transaction.atomic
+def user_account_save(*, user: User, changed: list[str], actor: User) -> User:
+    """Issue 21: the user admin's add and change pages (``user`` as their form filled it): saved and audited with
+    the names of the fields set, never their values (SEC-2: personal data; a password only as "password")."""
+    created = user.pk is None
+    user.save()
+    fields = sorted({"password" if name.startswith("password") else name for name in changed})
+    action = "account.created_by_staff" if created else "account.details_changed"
+    audit_record(actor=actor, action=action, subject=user, after={"fields": fields})
+    return user
+
+
 def basic_permission_require(*, user: User, permission: str) -> None:
     """USR-1: a basic permission restricted by a penalty refuses with the penalty's reason (403).
 

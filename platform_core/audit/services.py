@@ -4,12 +4,14 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.accounts.models import User
@@ -22,6 +24,10 @@ from platform_core.audit.chain import (
     signing_key,
 )
 from platform_core.audit.models import AuditEntry
+from platform_core.errors import Forbidden, InvalidInput
+from platform_core.locking import lock
+
+M = TypeVar("M", bound=models.Model)
 
 # Key of the PostgreSQL advisory lock only the sealer takes ("auditlog" in ASCII): writers take no lock.
 AUDIT_SEAL_LOCK_KEY = int.from_bytes(b"auditlog", "big")
@@ -75,6 +81,115 @@ def audit_record(
     entry.save(force_insert=True)
     transaction.on_commit(_nudge_sealer)
     return entry
+
+
+def audit_fields(obj: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``obj``'s values of ``fields`` as an audit entry stores them (a relation by its id, a many-to-many as the
+    sorted ids): the ``before`` / ``after`` of ``audit_changes``."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
+        elif field.is_relation:
+            values[name] = getattr(obj, f"{name}_id")
+        else:
+            values[name] = getattr(obj, name)
+    return jsonable(values) or {}
+
+
+def audit_changes(
+    *,
+    actor: User | None,
+    action: str,
+    subject: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    reason: str = "",
+) -> AuditEntry | None:
+    """AUD-1, issue 21: a record kept in the admin was created (``before`` None: every value in ``after``) or
+    changed (only the values that changed, before and after); nothing is written when nothing changed."""
+    if before is None:
+        return audit_record(actor=actor, action=action, subject=subject, after=after, reason=reason)
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    if not changed:
+        return None
+    return audit_record(
+        actor=actor,
+        action=action,
+        subject=subject,
+        before={name: before.get(name) for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason,
+    )
+
+
+def _may(actor: User | None, verb: str, model: type[models.Model]) -> None:
+    opts = model._meta
+    if actor is not None and not actor.has_perm(f"{opts.app_label}.{verb}_{opts.model_name}"):
+        raise Forbidden(_("You may not change %(things)s.") % {"things": opts.verbose_name_plural})
+
+
+@transaction.atomic
+def audited_save(
+    *,
+    model: type[M],
+    obj: M | None,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    actor: User | None,
+    entity: str,
+    reason: str = "",
+) -> M:
+    """Issue 21: create a row of ``model`` (``obj`` None) or change ``obj`` (re-read under its lock) to ``data``'s
+    values of ``fields``, for a service whose record has no life of its own beyond its fields (a canned answer,
+    a calendar day, a banned phrase…). The actor needs the model's add or change permission; the model's checks
+    run (``full_clean``: ``InvalidInput`` with the fields' messages); the audit entry is ``<entity>_created``
+    with every value or ``<entity>_changed`` with what changed. The caller validates its own rules first."""
+    _may(actor, "add" if obj is None else "change", model)
+    many = {name for name in fields if model._meta.get_field(name).many_to_many}
+    row = model() if obj is None else lock(model, obj.pk)
+    before = None if obj is None else audit_fields(row, fields)
+    for name in fields:
+        if name not in many:
+            setattr(row, name, data[name])
+    try:
+        row.full_clean(exclude=list(many))
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            _("Correct the fields marked below."), errors=getattr(exc, "message_dict", {})
+        ) from exc
+    row.save()
+    for name in many:
+        getattr(row, name).set(data[name])
+    audit_changes(
+        actor=actor,
+        action=f"{entity}_{'created' if before is None else 'changed'}",
+        subject=row,
+        before=before,
+        after=audit_fields(row, fields),
+        reason=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def audited_delete(
+    *, obj: models.Model, fields: tuple[str, ...], actor: User | None, entity: str, reason: str = ""
+) -> None:
+    """Issue 21: delete ``obj`` (re-read under its lock) with the model's delete permission; the audit entry
+    ``<entity>_deleted`` keeps its values of ``fields``."""
+    model = type(obj)
+    _may(actor, "delete", model)
+    row = lock(model, obj.pk)
+    audit_record(
+        actor=actor,
+        action=f"{entity}_deleted",
+        subject=row,
+        before=audit_fields(row, fields),
+        reason=reason,
+    )
+    row.delete()
 
 
 def _nudge_sealer() -> None:

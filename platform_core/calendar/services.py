@@ -6,11 +6,15 @@ so every process sees an edit made in the admin at once; there is no per-process
 """
 
 from datetime import date, datetime, timedelta
-from typing import overload
+from typing import Any, overload
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from platform_core.accounts.models import User
+from platform_core.audit.services import audited_delete, audited_save
 from platform_core.calendar.models import Holiday
+from platform_core.errors import InvalidInput
 
 _WEEKEND = frozenset({5, 6})
 
@@ -94,3 +98,46 @@ def working_days_between(a: date, b: date) -> int:
         for offset in range(1, (last - first).days + 1)
         if _is_working(first + timedelta(days=offset), overrides)
     )
+
+
+# --- keeping the calendar (issue 21: in the admin, audited) ----------------------------------------------
+
+HOLIDAY_FIELDS = ("date", "kind", "name")
+
+
+def _holiday_check(data: dict[str, Any]) -> None:
+    """A holiday row marks a weekday off, a make-up row a weekend day worked: any other row changes nothing."""
+    day, kind = data.get("date"), data.get("kind")
+    if not isinstance(day, date):
+        return  # the model's checks report it
+    if kind == Holiday.Kind.HOLIDAY and day.weekday() in _WEEKEND:
+        raise InvalidInput(
+            _("A weekend day is already off."),
+            errors={"date": [_("A public holiday row is for a weekday (Monday to Friday).")]},
+        )
+    if kind == Holiday.Kind.WORKDAY and day.weekday() not in _WEEKEND:
+        raise InvalidInput(
+            _("A weekday is already a working day."),
+            errors={"date": [_("A make-up working day (调休) row is for a Saturday or a Sunday.")]},
+        )
+
+
+def holiday_save(*, holiday: Holiday | None, data: dict[str, Any], actor: User) -> Holiday:
+    """Add a day to the business calendar (``holiday`` None) or change one; ``data`` holds ``HOLIDAY_FIELDS``.
+
+    Working days are read from these rows on every call, so the change moves every working-day clock started
+    from now on (OPS-1); clocks already running keep the due time they were given. Audited."""
+    _holiday_check(data)
+    return audited_save(
+        model=Holiday,
+        obj=holiday,
+        data=data,
+        fields=HOLIDAY_FIELDS,
+        actor=actor,
+        entity="calendar.holiday",
+    )
+
+
+def holiday_delete(*, holiday: Holiday, actor: User) -> None:
+    """Take a day out of the business calendar (entered by mistake); the audit entry keeps what it was."""
+    audited_delete(obj=holiday, fields=HOLIDAY_FIELDS, actor=actor, entity="calendar.holiday")

@@ -12,10 +12,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, may_view_personal_data, personal_data_viewed
 from platform_core.accounts.models import PrivacySettings, UserRestriction
 from platform_core.accounts.services import user_restriction_impose, user_restriction_lift
-from platform_core.admin_site import action_permission
+from platform_core.admin_site import ServiceAdmin, action_permission
 from platform_core.errors import DomainError
 from staff.models import (
     Announcement,
@@ -32,13 +33,24 @@ from staff.models import (
 from staff.selectors import REVIEW_PERMISSION, permission_application_time_left
 from staff.services.announcements import announcement_publish
 from staff.services.applications import permission_application_approve, permission_application_reject
+from staff.services.catalogue import (
+    SHARED_CREDENTIAL_FIELDS,
+    TRAINING_COURSE_FIELDS,
+    shared_credential_delete,
+    shared_credential_save,
+    training_course_save,
+)
 from staff.services.offboarding import (
     credential_rotation_task_complete,
     staff_change_department,
     staff_offboard,
 )
-from staff.services.profiles import department_head_set, staff_profile_create
-from staff.services.training import training_attendance_record, training_session_schedule
+from staff.services.profiles import department_head_set, staff_profile_create, staff_profile_title_set
+from staff.services.training import (
+    training_attendance_record,
+    training_session_change,
+    training_session_schedule,
+)
 
 
 class ReasonActionForm(ActionForm):
@@ -117,7 +129,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: StaffProfile, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            obj.save(update_fields=["title"])
+            staff_profile_title_set(profile=obj, title=obj.title, actor=request_user(request))
             return
         created = staff_profile_create(
             user=obj.user,
@@ -239,12 +251,25 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SharedCredential)
-class SharedCredentialAdmin(admin.ModelAdmin):
+class SharedCredentialAdmin(ServiceAdmin):
+    """STF-5: shared passwords and keys and who knows them, through the service (audited); rotation is
+    recorded by completing a rotation task."""
+
     list_display = ("name", "department", "last_rotated_at")
     list_filter = ("department",)
     search_fields = ("name",)
     filter_horizontal = ("holders",)
+    fields = (*SHARED_CREDENTIAL_FIELDS, "last_rotated_at")
     readonly_fields = ("last_rotated_at",)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> SharedCredential:
+        return shared_credential_save(credential=None, data=data, actor=request_user(request))
+
+    def update(self, request: HttpRequest, obj: SharedCredential, data: dict[str, Any]) -> SharedCredential:
+        return shared_credential_save(credential=obj, data=data, actor=request_user(request))
+
+    def delete(self, request: HttpRequest, obj: SharedCredential) -> None:
+        shared_credential_delete(credential=obj, actor=request_user(request))
 
 
 @admin.register(CredentialRotationTask)
@@ -465,16 +490,24 @@ class TrainingSessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingCourse)
-class TrainingCourseAdmin(admin.ModelAdmin):
-    """STF-8: courses for staff and partner institutions, with their pass score."""
+class TrainingCourseAdmin(ServiceAdmin):
+    """STF-8: courses for staff and partner institutions, with their pass score, through the service
+    (audited); the code is fixed once created, courses are never deleted."""
 
     list_display = ("code", "title", "audience", "pass_score")
     list_filter = ("audience",)
     search_fields = ("code", "title")
+    fields = TRAINING_COURSE_FIELDS
     inlines = [TrainingSessionInline]
 
-    def has_delete_permission(self, request: HttpRequest, obj: TrainingCourse | None = None) -> bool:
-        return False
+    def get_readonly_fields(self, request: HttpRequest, obj: TrainingCourse | None = None) -> Any:
+        return ("code",) if obj is not None else ()
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> TrainingCourse:
+        return training_course_save(course=None, data=data, actor=request_user(request))
+
+    def update(self, request: HttpRequest, obj: TrainingCourse, data: dict[str, Any]) -> TrainingCourse:
+        return training_course_save(course=obj, data=data, actor=request_user(request))
 
 
 class TrainingAttendanceInline(admin.TabularInline):
@@ -500,6 +533,9 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [TrainingAttendanceInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: TrainingSession | None = None) -> Any:
+        return ("course",) if obj is not None else ()  # the learning records name it
+
     def has_delete_permission(self, request: HttpRequest, obj: TrainingSession | None = None) -> bool:
         return False
 
@@ -507,7 +543,14 @@ class TrainingSessionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: TrainingSession, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            obj.save()
+            training_session_change(
+                session=obj,
+                course=obj.course,
+                starts_at=obj.starts_at,
+                trainer=obj.trainer,
+                location=obj.location,
+                actor=request_user(request),
+            )
             return
         created = training_session_schedule(
             course=obj.course,

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from platform_core.accounts.models import User
-from platform_core.audit.services import audit_record
+from platform_core.audit.services import audit_record, audited_save
 from platform_core.errors import Conflict
 from platform_core.locking import lock
 from staff.models import Department, StaffProfile
@@ -26,6 +26,19 @@ def staff_profile_create(
         actor=actor, action="staff.profile_created", subject=profile, after={"department": department.code}
     )
     return profile
+
+
+def staff_profile_title_set(*, profile: StaffProfile, title: str, actor: User) -> StaffProfile:
+    """STF-1, issue 21: a staff member's job title (department and activity change only by STF-5's
+    services, which revoke access); audited."""
+    return audited_save(
+        model=StaffProfile,
+        obj=profile,
+        data={"title": title.strip()},
+        fields=("title",),
+        actor=actor,
+        entity="staff.profile",
+    )
 
 
 @transaction.atomic

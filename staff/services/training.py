@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.accounts.models import User
-from platform_core.audit.services import audit_record
+from platform_core.audit.services import audit_record, audited_save
 from platform_core.errors import InvalidInput
 from staff.models import TrainingAttendance, TrainingCourse, TrainingSession
 
@@ -29,6 +29,36 @@ def training_session_schedule(
         after={"course": course.code, "trainer": trainer.pk, "starts_at": starts_at},
     )
     return session
+
+
+def training_session_change(
+    *,
+    session: TrainingSession,
+    course: TrainingCourse,
+    starts_at: datetime,
+    trainer: User,
+    location: str,
+    actor: User,
+) -> TrainingSession:
+    """STF-8, issue 21: move a session (time, trainer, place); its course only while no attendance is recorded
+    (the learning records name it). Audited with before and after."""
+    if not location.strip():
+        raise InvalidInput(_("Give the location."), errors={"location": [_("Required.")]})
+    stored = TrainingSession.objects.get(pk=session.pk)
+    if course.pk != stored.course_id and stored.attendances.exists():
+        raise InvalidInput(
+            _("Attendance is recorded for this course's session: schedule a new session instead."),
+            errors={"course": [_("Attendance is recorded for this course's session.")]},
+        )
+    data = {"course": course, "starts_at": starts_at, "trainer": trainer, "location": location}
+    return audited_save(
+        model=TrainingSession,
+        obj=session,
+        data=data,
+        fields=("course", "starts_at", "trainer", "location"),
+        actor=actor,
+        entity="staff.training_session",
+    )
 
 
 @transaction.atomic
