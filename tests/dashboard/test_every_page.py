@@ -91,6 +91,7 @@ OBJECTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "review_id": ("reviews", _pk),
     "notice_id": ("ip_notices", _pk),
     "notification_id": ("notifications", _pk),
+    "file_number": ("file_numbers", lambda n: n),  # CAT-7: a counter-notice's evidence file, from 1
 }
 
 
@@ -167,6 +168,7 @@ def busy_shop(
             "reviews": [review],
             "ip_notices": [notice],
             "notifications": [notification],
+            "file_numbers": [1],
         },
     )
 

@@ -753,6 +753,22 @@ def _merchant_ip_notice() -> Built:
     return {"notice_id": notice.pk}, listing.merchant.owner, "matrix-notice"
 
 
+def _merchant_ip_evidence() -> Built:
+    """CAT-7, SEC-4: a counter-notice's evidence file, downloaded by the shop that filed it."""
+    from catalog.services.ip_notices import ip_notice_counter
+
+    notice, listing, _holder = _ip_notice()
+    ip_notice_counter(
+        notice=notice,
+        merchant=listing.merchant,
+        statement="matrix-counter",
+        proof=[],
+        evidence=[SimpleUploadedFile("licence.png", PNG)],
+        actor=listing.merchant.owner,
+    )
+    return {"notice_id": notice.pk, "file_number": 1}, listing.merchant.owner, "matrix-notice"
+
+
 DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:violation-appeal": ObjectRoute(_violation),
     "merchant:member-remove": ObjectRoute(_member),
@@ -791,6 +807,7 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:review-report": ObjectRoute(_merchant_review),
     "merchant:ip-notice": ObjectRoute(_merchant_ip_notice),
     "merchant:ip-notice-counter": ObjectRoute(_merchant_ip_notice),
+    "merchant:ip-notice-evidence": ObjectRoute(_merchant_ip_evidence),
     "merchant:notification-read": ObjectRoute(_merchant_notification),
 }
 
