@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from disputes.models import Appeal, Dispute, DisputeReturn
 from disputes.services.arbitration import dispute_rule
@@ -81,3 +82,25 @@ def test_dsp_6_the_shop_consents_to_the_public_jury(
     case = JuryCase.objects.get(dispute=dispute)
     assert case.merchant_consented_at is not None and case.customer_consented_at is None
     assert AuditEntry.objects.filter(action="jury.consent_given").exists()
+
+
+def test_dsp_6_the_jury_page_shows_the_shops_consent_and_refuses_a_second(
+    owner_client: Client, make_dispute: Callable[[], Dispute]
+) -> None:
+    """DSP-6: the page says whether (and when) the shop consented; a second consent is refused (409) with
+    the date of the first, and changes nothing."""
+    dispute = make_dispute()
+    url = f"/merchant/disputes/{dispute.pk}/jury-consent/"
+    before = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert before.status_code == 200 and before.context["may_consent"]
+    assert "尚未同意" in before.content.decode() and 'method="post"' in before.content.decode()
+    assert owner_client.post(url).status_code == 302
+    case = JuryCase.objects.get(dispute=dispute)
+    after = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    at = timezone.localtime(case.merchant_consented_at).strftime("%Y-%m-%d %H:%M")
+    assert f"已于 {at} 同意" in after and f'action="{url}"' not in after  # no button a second time
+    again = owner_client.post(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert again.status_code == 409 and f"贵店已于 {at} 同意" in again.content.decode()
+    case.refresh_from_db()
+    assert timezone.localtime(case.merchant_consented_at).strftime("%Y-%m-%d %H:%M") == at
+    assert AuditEntry.objects.filter(action="jury.consent_given").count() == 1

@@ -183,6 +183,7 @@ def test_dispute_and_reverification_pages_query_budget(
         "/merchant/disputes/",
         "/merchant/disputes/?filter=all",
         f"/merchant/disputes/{disputes[0].pk}/",
+        f"/merchant/disputes/{disputes[0].pk}/jury-consent/",  # DSP-6: where the consent stands
         "/merchant/reverification/",
     ]
 
