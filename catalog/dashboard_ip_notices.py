@@ -7,7 +7,7 @@ Thin views over ``catalog.selectors`` / ``catalog.services.ip_notices`` — what
 counter-notice's evidence files download from the notice's page, for the shop's members only (SEC-4).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -155,6 +155,9 @@ def ip_notice_evidence(request: HttpRequest, notice_id: int, file_number: int) -
     if found is None or chosen is None:
         return not_found(request)
     try:
-        return evidence_response(chosen, download_name=f"ip-notice-{found.pk}-evidence-{file_number}")
+        streamed = evidence_response(chosen, download_name=f"ip-notice-{found.pk}-evidence-{file_number}")
+        return cast(
+            HttpResponse, streamed
+        )  # a streamed attachment; the dashboard's views are typed HttpResponse
     except Http404:  # the row names a file the storage lost
         return not_found(request)

@@ -769,6 +769,26 @@ def _merchant_ip_evidence() -> Built:
     return {"notice_id": notice.pk, "file_number": 1}, listing.merchant.owner, "matrix-notice"
 
 
+def _merchant_order_with_complaint() -> Built:
+    """DSP-1: the shop's order with an unresolved complaint, on which the shop may open a dispute."""
+    from tests.factories.aftersales import completed_order, file_complaint
+
+    order = completed_order()
+    file_complaint(complainant=order.customer, order=order, description="matrix-complaint")
+    return {"order_id": order.pk}, order.merchant.owner, order.number
+
+
+def _merchant_quick_reply() -> Built:
+    """MSG-1: one of a shop's quick replies: only the shop's answering members see or change it."""
+    from aftersales.models import QuickReply
+
+    merchant = _merchant()
+    reply = QuickReply.objects.create(
+        merchant=merchant, title="matrix-reply", text="matrix-reply", position=1
+    )
+    return {"reply_id": reply.pk}, merchant.owner, "matrix-reply"
+
+
 DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:violation-appeal": ObjectRoute(_violation),
     "merchant:member-remove": ObjectRoute(_member),
@@ -792,6 +812,7 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:aftersales-reship": ObjectRoute(_merchant_request),
     "merchant:complaint": ObjectRoute(_merchant_complaint),
     "merchant:dispute": ObjectRoute(_merchant_dispute),
+    "merchant:dispute-open": ObjectRoute(_merchant_order_with_complaint),
     "merchant:dispute-evidence": ObjectRoute(_merchant_dispute),
     "merchant:dispute-appeal": ObjectRoute(_merchant_dispute),
     "merchant:dispute-return-receive": ObjectRoute(_merchant_dispute),
@@ -802,6 +823,9 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:conversation": ObjectRoute(_merchant_conversation),
     "merchant:conversation-reply": ObjectRoute(_merchant_conversation),
     "merchant:conversation-read": ObjectRoute(_merchant_conversation),
+    "merchant:quick-reply": ObjectRoute(_merchant_quick_reply),
+    "merchant:quick-reply-delete": ObjectRoute(_merchant_quick_reply),
+    "merchant:quick-reply-move": ObjectRoute(_merchant_quick_reply),
     "merchant:review": ObjectRoute(_merchant_review),
     "merchant:review-reply": ObjectRoute(_merchant_review),
     "merchant:review-report": ObjectRoute(_merchant_review),
