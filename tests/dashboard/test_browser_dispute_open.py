@@ -68,3 +68,47 @@ def test_dsp_1_the_shop_opens_a_dispute_from_the_order_page(
     # the case is open: the order's page no longer offers a second one
     laptop.goto(f"{base}/merchant/orders/{order.pk}/")
     assert laptop.get_by_test_id("open-dispute").count() == 0
+
+
+def test_dsp_6_msg_1_the_jury_page_and_the_quick_replies_page_on_a_phone_and_a_laptop(
+    transactional_db: None,
+    live_server: Any,
+    browser: Any,
+    shots: Path,
+    shop: Merchant,
+    make_dispute: Callable[[], Dispute],
+) -> None:
+    """DSP-6: the shop consents on the jury page, which then says when; MSG-1: a quick reply is added on
+    the quick replies page. Both pages at 390 px and 1366 px, nothing scrolling sideways."""
+    from aftersales.models import QuickReply
+    from jury.models import JuryCase
+
+    dispute = make_dispute()
+    base = live_server.url
+    for name, viewport in (("390", PHONE), ("1366", LAPTOP)):
+        page = _signed_in(browser, base, shop, viewport)
+        page.goto(f"{base}/merchant/disputes/{dispute.pk}/")
+        page.get_by_test_id("jury-consent").get_by_role("link").click()
+        page.wait_for_url(f"{base}/merchant/disputes/{dispute.pk}/jury-consent/")
+        if name == "390":
+            assert page.get_by_test_id("shop-consent").inner_text() == _zh("Not consented")
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.get_by_role("button", name=_zh("Consent to a public jury")).click()
+            page.wait_for_selector(".msg-success")
+        assert JuryCase.objects.get(dispute=dispute).merchant_consented_at is not None
+        assert page.get_by_test_id("shop-consent").inner_text().startswith("已于")
+        assert page.get_by_role("button", name=_zh("Consent to a public jury")).count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(shots / f"dsp-6-jury-consent-{name}.png"), full_page=True)
+
+        page.goto(f"{base}/merchant/messages/quick-replies/")
+        if name == "390":
+            page.fill("#id_title", "包邮")
+            page.fill("#id_text", "全国包邮（偏远地区除外）。")
+            page.get_by_role("button", name=_zh("Add"), exact=True).click()
+            page.wait_for_selector(".msg-success")
+        rows = page.get_by_test_id("quick-reply-row")
+        assert rows.count() == 7 and "包邮" in rows.last.inner_text()
+        assert QuickReply.objects.filter(merchant=shop, title="包邮").exists()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(shots / f"msg-1-quick-replies-{name}.png"), full_page=True)
