@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -44,6 +45,8 @@ from merchants.dashboard.base import (
     countdown,
     merchant_required,
     not_found,
+    order_action_annotations,
+    order_actions,
     page,
     show_error,
 )
@@ -171,7 +174,11 @@ def _request_or_none(request: HttpRequest, request_id: int) -> AfterSalesRequest
 
 
 def _request_page(
-    request: HttpRequest, found: AfterSalesRequest, *, forms_: dict[str, forms.Form] | None = None
+    request: HttpRequest,
+    found: AfterSalesRequest,
+    *,
+    forms_: dict[str, forms.Form] | None = None,
+    actions: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     role = merchant_role_for_request(request)
     answers = role in AFTERSALES_ANSWERERS
@@ -191,6 +198,7 @@ def _request_page(
         "approve_form": ApproveForm(),
         "refuse_form": RefuseForm(),
         "reship_form": ReshipForm(),
+        "order_actions": actions or [],  # e.g. DSP-1: open a dispute (on the request's own page)
     } | (forms_ or {})
     status = 400 if forms_ else 200
     return page(request, "merchant/aftersales/detail.html", context, status=status)
@@ -198,11 +206,16 @@ def _request_page(
 
 @merchant_required(AFTERSALES_VIEWERS)
 def aftersales_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    """AFS-1..AFS-6: the request, the customer's evidence, its clock and timeline, and what to do next."""
-    found = _request_or_none(request, request_id)
-    if found is None:
+    """AFS-1..AFS-6: the request, the customer's evidence, its clock and timeline, and what to do next;
+    what other apps offer on its order (DSP-1: open a dispute) read with the request."""
+    annotations = order_action_annotations(request, OuterRef("order_id"))
+    try:
+        found = request_get_for_merchant(
+            merchant=merchant_for_request(request), request_id=request_id, annotations=annotations
+        )
+    except NotFound:
         return not_found(request)
-    return _request_page(request, found)
+    return _request_page(request, found, actions=order_actions(request, found.order_id, found, annotations))
 
 
 def _act(request: HttpRequest, request_id: int, act: Any, form_class: Any, form_name: str, done: Any) -> Any:

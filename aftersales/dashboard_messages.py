@@ -5,8 +5,8 @@ reply form (quick replies, images).
 Thin views over ``aftersales.selectors`` / ``aftersales.services.conversations`` — the calls
 ``/api/v1/merchant/conversations/`` makes. The customer's words are shown with phone numbers and
 addresses masked exactly as the API shows them (``message_text_for``); images open through the API's
-file route, which checks the viewer (SEC-4). Quick replies are the platform's built-in phrases
-(decision 035).
+file route, which checks the viewer (SEC-4). Quick replies are the shop's own, kept on the quick
+replies page (``dashboard_quick_replies``; seeded with the platform's built-in phrases, decision 044).
 """
 
 from typing import Any
@@ -19,7 +19,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from aftersales.models import Conversation
+from aftersales.dashboard_quick_replies import shop_quick_replies
+from aftersales.models import Conversation, QuickReply
 from aftersales.selectors import (
     conversation_get_for_merchant,
     conversation_list_for_merchant,
@@ -54,21 +55,26 @@ FILTERS: dict[str, Any] = {
     "all": _("All"),
 }
 
-#: MSG-1: quick replies (快捷短语) the reply form offers; choosing one fills the text (decision 035).
-QUICK_REPLIES: tuple[tuple[str, Any], ...] = (
-    ("greeting", _("Hello, thank you for your message. How can we help you?")),
-    ("in_stock", _("This item is in stock and ships within 48 hours of payment.")),
-    ("shipped", _("Your order has been shipped; you can follow the parcel on the order page.")),
-    ("checking", _("We are checking this for you and will reply as soon as possible.")),
-    ("aftersales", _("Sorry for the trouble. Please open an after-sales request on the order page.")),
-    ("thanks", _("Thank you for shopping with us!")),
-)
+
+class QuickReplySelect(forms.Select):
+    """The quick replies as options; each carries its text (``data-text``), which ``inbox.js`` puts in
+    the answer when chosen."""
+
+    def __init__(self, *args: Any, texts: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts = texts or {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        text = self.texts.get(str(option["value"]))
+        if text:
+            option["attrs"]["data-text"] = text
+        return option
 
 
 class ReplyForm(forms.Form):
     quick_reply = forms.ChoiceField(
         label=_("Quick reply"),
-        choices=[("", _("(write your own)")), *QUICK_REPLIES],
         required=False,
         help_text=_("Choosing a quick reply fills in the text; with no text typed it is sent as it is."),
     )
@@ -80,10 +86,19 @@ class ReplyForm(forms.Form):
     )
     images = MultipleFileField(label=_("Pictures (JPEG, PNG or PDF)"))
 
+    def __init__(self, *args: Any, quick_replies: list[QuickReply], **kwargs: Any) -> None:
+        """MSG-1: the shop's own quick replies (``shop_quick_replies``), shown by title, in its order."""
+        super().__init__(*args, **kwargs)
+        self.quick_texts = {str(reply.pk): reply.shown_text for reply in quick_replies}
+        field = self.fields["quick_reply"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("(write your own)")), *((str(r.pk), r.shown_title) for r in quick_replies)]
+        field.widget = QuickReplySelect(texts=self.quick_texts, choices=field.choices)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not (data.get("text") or "").strip() and data.get("quick_reply"):
-            data["text"] = str(dict(QUICK_REPLIES)[data["quick_reply"]])
+            data["text"] = self.quick_texts[data["quick_reply"]]
         return data
 
 
@@ -140,7 +155,7 @@ def _conversation_page(
         ],
         "countdown": countdown(found.reply_due_at),
         "may_reply": found.status == Conversation.Status.OPEN,
-        "form": form or ReplyForm(),
+        "form": form or ReplyForm(quick_replies=shop_quick_replies(merchant_for_request(request))),
     }
     return page(request, "merchant/messages/detail.html", context, status=400 if form else 200)
 
@@ -162,7 +177,9 @@ def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpRespon
     found = _conversation_or_none(request, conversation_id)
     if found is None:
         return not_found(request)
-    form = ReplyForm(request.POST, request.FILES)
+    form = ReplyForm(
+        request.POST, request.FILES, quick_replies=shop_quick_replies(merchant_for_request(request))
+    )
     if not form.is_valid():
         return _conversation_page(request, found, form=form)
     actor = request_user(request)

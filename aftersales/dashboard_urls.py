@@ -6,7 +6,7 @@ with the other apps' dashboard URLs.
 
 from django.urls import path
 
-from aftersales import dashboard, dashboard_messages
+from aftersales import dashboard, dashboard_messages, dashboard_quick_replies
 
 urlpatterns = [
     path("aftersales/", dashboard.aftersales, name="aftersales"),
@@ -33,5 +33,22 @@ urlpatterns = [
     ),
     path(
         "messages/<int:conversation_id>/read/", dashboard_messages.conversation_read, name="conversation-read"
+    ),
+    # quick replies (MSG-1)
+    path("messages/quick-replies/", dashboard_quick_replies.quick_replies, name="quick-replies"),
+    path(
+        "messages/quick-replies/<int:reply_id>/",
+        dashboard_quick_replies.quick_reply_edit,
+        name="quick-reply",
+    ),
+    path(
+        "messages/quick-replies/<int:reply_id>/delete/",
+        dashboard_quick_replies.quick_reply_delete_view,
+        name="quick-reply-delete",
+    ),
+    path(
+        "messages/quick-replies/<int:reply_id>/move/",
+        dashboard_quick_replies.quick_reply_move_view,
+        name="quick-reply-move",
     ),
 ]

@@ -19,6 +19,7 @@ from aftersales.models import (
     MerchantAfterSalesPolicy,
     Message,
     MessageImage,
+    QuickReply,
     ReplyClock,
     Suggestion,
 )
@@ -94,8 +95,12 @@ def request_list_for_merchant(
     return qs.order_by(F("respond_by").asc(nulls_last=True), "-pk")
 
 
-def request_get_for_merchant(*, merchant: Merchant, request_id: int) -> AfterSalesRequest:
-    request = _requests().filter(merchant=merchant, pk=request_id).first()
+def request_get_for_merchant(
+    *, merchant: Merchant, request_id: int, annotations: dict[str, Any] | None = None
+) -> AfterSalesRequest:
+    """SEC-1: the shop's request (``NotFound`` for another's); ``annotations`` ride along (the dashboard's
+    order actions, ``merchants.dashboard.base.order_action_queries``)."""
+    request = _requests().filter(merchant=merchant, pk=request_id).annotate(**(annotations or {})).first()
     if request is None:
         raise NotFound(_("No such after-sales request."))
     return request
@@ -520,3 +525,17 @@ def aftersales_policy_of_order(*, order: Order) -> dict[str, Any]:
     if snapshot:
         return dict(snapshot)
     return aftersales_policy_terms(order.merchant)
+
+
+def quick_reply_rows_for_merchant(*, merchant: Merchant) -> list[QuickReply]:
+    """MSG-1: every quick reply the shop has had, removed ones included (so a caller can tell a shop that
+    was never seeded from one that removed them all), in the shop's order; one query."""
+    return list(QuickReply.objects.filter(merchant=merchant).order_by("position", "pk"))
+
+
+def quick_reply_get_for_merchant(*, merchant: Merchant, reply_id: int) -> QuickReply:
+    """MSG-1, SEC-1: the shop's live quick reply; ``NotFound`` for another shop's or a removed one."""
+    found = QuickReply.objects.filter(merchant=merchant, pk=reply_id, deleted_at__isnull=True).first()
+    if found is None:
+        raise NotFound(_("No such quick reply."))
+    return found

@@ -3,22 +3,23 @@ listings with their status and the 15-day clock that runs once a counter-notice 
 with its proof and the counter-notice form (statement and evidence files).
 
 Thin views over ``catalog.selectors`` / ``catalog.services.ip_notices`` — what
-``/api/v1/merchant/ip-notices/`` calls. Any member reads; owners and operations answer (as the API).
+``/api/v1/merchant/ip-notices/`` calls. Any member reads; owners and operations answer (as the API). The
+counter-notice's evidence files download from the notice's page, for the shop's members only (SEC-4).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from catalog.clocks import IP_COUNTER_RULE
 from catalog.models import IpNotice
-from catalog.selectors import ip_notice_list_for_merchant
+from catalog.selectors import ip_notice_counter_evidence, ip_notice_list_for_merchant
 from catalog.services.ip_notices import ip_notice_counter
 from merchants.dashboard.base import (
     ALL_ROLES,
@@ -34,6 +35,7 @@ from merchants.dashboard.base import (
 from merchants.permissions import merchant_for_request, merchant_role_for_request
 from platform_core.accounts.acting import request_user
 from platform_core.deadlines.selectors import deadline_next_due
+from platform_core.uploads import evidence_response
 
 PAGE_SIZE = 20
 NS = IpNotice.Status
@@ -100,6 +102,7 @@ def _notice_page(
         "may_counter": merchant_role_for_request(request) in LISTING_EDITORS
         and found.status == NS.TAKEN_DOWN,
         "form": form or CounterNoticeForm(),
+        "evidence_files": ip_notice_counter_evidence(notice=found),
     }
     return page(request, "merchant/ip_notices/detail.html", context, status=400 if form else 200)
 
@@ -140,3 +143,21 @@ def ip_notice_counter_view(request: HttpRequest, notice_id: int) -> HttpResponse
         request, _("Counter-notice filed and forwarded to the rights holder. The 15-day clock has started.")
     )
     return redirect("merchant:ip-notice", notice_id=found.pk)
+
+
+@merchant_required(ALL_ROLES)
+def ip_notice_evidence(request: HttpRequest, notice_id: int, file_number: int) -> HttpResponse:
+    """CAT-7, SEC-4: one evidence file of the shop's counter-notice, as an attachment under a name of ours;
+    another shop's notice, or a file that is not there, is the same 404."""
+    found = _notice_or_none(request, notice_id)
+    files = ip_notice_counter_evidence(notice=found) if found is not None else []
+    chosen = next((f for f in files if f["number"] == file_number), None)
+    if found is None or chosen is None:
+        return not_found(request)
+    try:
+        streamed = evidence_response(chosen, download_name=f"ip-notice-{found.pk}-evidence-{file_number}")
+        return cast(
+            HttpResponse, streamed
+        )  # a streamed attachment; the dashboard's views are typed HttpResponse
+    except Http404:  # the row names a file the storage lost
+        return not_found(request)

@@ -26,4 +26,9 @@ urlpatterns = [
         dashboard_ip_notices.ip_notice_counter_view,
         name="ip-notice-counter",
     ),
+    path(
+        "ip-notices/<int:notice_id>/evidence/<int:file_number>/",
+        dashboard_ip_notices.ip_notice_evidence,
+        name="ip-notice-evidence",
+    ),
 ]

@@ -233,6 +233,28 @@ def ip_notice_get_for_merchant(*, merchant: Merchant, notice_id: int) -> IpNotic
     return notice
 
 
+#: CAT-7, SEC-4: the content type of a counter-notice evidence file, by the extension the service gave it
+IP_COUNTER_EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def ip_notice_counter_evidence(*, notice: IpNotice) -> list[dict[str, Any]]:
+    """CAT-7, SEC-4: the evidence files the shop uploaded with its counter-notice, numbered from 1 in the
+    order filed, each ``{"number", "file", "content_type"}``. Only the files the service stored under the
+    notice's own folder count (the API's proof references are not files of ours)."""
+    folder = f"catalog/ip-counter/{notice.pk}/"
+    files = [
+        name
+        for name in notice.counter_proof or []
+        if isinstance(name, str)
+        and name.startswith(folder)
+        and name.rsplit(".", 1)[-1] in IP_COUNTER_EVIDENCE_TYPES
+    ]
+    return [
+        {"number": i, "file": name, "content_type": IP_COUNTER_EVIDENCE_TYPES[name.rsplit(".", 1)[-1]]}
+        for i, name in enumerate(files, start=1)
+    ]
+
+
 def ip_notice_get_for_rights_holder(*, user: object, notice_id: int) -> IpNotice:
     """SEC-1: ``NotFound`` for a notice someone else filed."""
     notice = ip_notice_list_for_rights_holder(user=user).filter(pk=notice_id).first()

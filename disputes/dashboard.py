@@ -1,4 +1,6 @@
-"""The merchant dashboard's disputes pages: the shop's cases with the running stage deadline, a case with
+"""The merchant dashboard's disputes pages: opening a case on an order with an unresolved complaint, with
+the reason and the first evidence files (DSP-1; offered on the order's and its after-sales requests' pages
+through ``order_action_sources``), the shop's cases with the running stage deadline, a case with
 both sides' evidence, the mediation proposals and the rulings, the shop's statement and files (DSP-2),
 the answer to a mediation proposal, the appeal of a ruling within its window and the receipt of a
 returned item (DSP-4). The consent to the public jury (DSP-6) is the jury app's page (``jury/dashboard.py``).
@@ -7,6 +9,7 @@ Thin views over ``disputes.services`` / ``disputes.selectors`` — the calls ``/
 makes. Evidence files open through the API's file route, which checks the viewer (SEC-4).
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -24,11 +27,14 @@ from disputes.selectors import (
     dispute_get_for_merchant,
     dispute_list_awaiting_evidence_for_merchant,
     dispute_list_with_deadline_for_merchant,
+    dispute_openable_complaints_for_merchant,
+    dispute_openable_on_order,
     dispute_return_of,
 )
 from disputes.services.appeal import dispute_appeal
 from disputes.services.evidence import dispute_evidence_submit
 from disputes.services.mediation import proposal_answer
+from disputes.services.opening import dispute_open_on_complaint
 from disputes.services.returns import dispute_return_receive
 from merchants.dashboard.base import (
     DISPUTE_PARTIES,
@@ -42,6 +48,7 @@ from merchants.dashboard.base import (
 )
 from merchants.models import Merchant
 from merchants.permissions import merchant_for_request, merchant_role_for_request
+from orders.selectors.orders import order_get_for_merchant
 from platform_core.accounts.acting import request_user
 from platform_core.errors import NotFound
 
@@ -242,3 +249,95 @@ def dispute_return_receive_view(request: HttpRequest, dispute_id: int) -> HttpRe
     else:
         messages.success(request, _("Receipt confirmed: the refund is paid to the customer."))
     return redirect("merchant:dispute", dispute_id=found.pk)
+
+
+# --- opening a dispute (DSP-1) ---------------------------------------------------------------------------
+
+
+class OpenDisputeForm(forms.Form):
+    complaint = forms.TypedChoiceField(label=_("The unresolved complaint"), coerce=int)
+    reason = forms.CharField(
+        label=_("What the dispute is about (the customer and the committee see it)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+    )
+    claim_amount = forms.DecimalField(
+        label=_("Amount in dispute (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Leave it empty for all that is left of the payment."),
+    )
+    evidence_files = MultipleFileField(label=_("Evidence files (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args: Any, complaints: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["complaint"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (c.pk, f"#{c.pk} · {c.get_category_display()} · {c.created_at:%Y-%m-%d}") for c in complaints
+        ]
+        if complaints:
+            field.initial = complaints[0].pk
+
+
+def order_dispute_queries(request: HttpRequest, order_ref: Any) -> dict[str, Any]:
+    """DSP-1 (``order_action_queries``): for the members who are party to disputes, whether the order has
+    an unresolved complaint and no open dispute, read with the order."""
+    if merchant_role_for_request(request) not in DISPUTE_PARTIES:
+        return {}
+    return {"dsp1_openable": dispute_openable_on_order(order_ref)}
+
+
+def order_dispute_actions(
+    request: HttpRequest, order_id: int, values: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """DSP-1 (``order_action_sources``): "open a dispute" on the order's page where the shop may."""
+    if not values.get("dsp1_openable"):
+        return []
+    url = reverse("merchant:dispute-open", kwargs={"order_id": order_id})
+    return [{"label": str(_("Open a dispute")), "url": url, "testid": "open-dispute"}]
+
+
+@merchant_required(DISPUTE_PARTIES)
+def dispute_open_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    """DSP-1, PAY-6: the shop opens a dispute on its order with an unresolved complaint — the reason and
+    the first evidence files — through the service ``/api/v1/merchant/disputes/`` calls; the escrow is
+    held at once. Another shop's order is a 404; an order the rules do not let the shop dispute now
+    (no unresolved complaint, or a dispute already open) says so (409 on a POST)."""
+    merchant = merchant_for_request(request)
+    try:
+        order = order_get_for_merchant(merchant=merchant, order_id=order_id)
+    except NotFound:
+        return not_found(request)
+    complaints = list(dispute_openable_complaints_for_merchant(merchant=merchant, order_id=order.pk))
+    posted = request.method == "POST"
+    form = OpenDisputeForm(
+        request.POST if posted else None, request.FILES if posted else None, complaints=complaints
+    )
+    status = 200
+    if posted and not complaints:
+        status = 409
+    elif posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            opened = dispute_open_on_complaint(
+                complaint=next(c for c in complaints if c.pk == data["complaint"]),
+                reason=data["reason"],
+                actor=request_user(request),
+                claim_amount=data["claim_amount"],
+                files=data["evidence_files"],
+            )
+        except SERVICE_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Dispute opened: the payment is held until it ends. Both sides have 3 days for evidence."),
+            )
+            return redirect("merchant:dispute", dispute_id=opened.pk)
+    if posted and status == 200:
+        status = 400
+    context = {"order": order, "complaints": complaints, "form": form}
+    return page(request, "merchant/disputes/open.html", context, status=status)

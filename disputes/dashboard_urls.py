@@ -1,4 +1,4 @@
-"""The merchant dashboard's dispute pages (DSP-1..DSP-5).
+"""The merchant dashboard's dispute pages (DSP-1..DSP-5): opening one on an order, the cases.
 
 Mounted by the root URLconf (``platform_core/urls.py``) under /merchant/ in the ``merchant`` namespace,
 with the other apps' dashboard URLs.
@@ -10,6 +10,7 @@ from disputes import dashboard
 
 urlpatterns = [
     path("disputes/", dashboard.disputes, name="disputes"),
+    path("orders/<int:order_id>/dispute/", dashboard.dispute_open_view, name="dispute-open"),
     path("disputes/<int:dispute_id>/", dashboard.dispute, name="dispute"),
     path("disputes/<int:dispute_id>/evidence/", dashboard.dispute_evidence, name="dispute-evidence"),
     path("disputes/<int:dispute_id>/appeal/", dashboard.dispute_appeal_view, name="dispute-appeal"),

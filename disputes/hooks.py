@@ -2,10 +2,10 @@
 
 from aftersales.services.requests import request_escalated
 from disputes import demo
-from disputes.dashboard import dispute_actions
+from disputes.dashboard import dispute_actions, order_dispute_actions, order_dispute_queries
 from disputes.selectors import dispute_closure_pending, dispute_kpi_figures
 from disputes.services.opening import dispute_escalation_handler
-from merchants.dashboard.base import home_action_sources
+from merchants.dashboard.base import home_action_sources, order_action_queries, order_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
@@ -22,6 +22,10 @@ closure_checks.register(dispute_closure_pending)
 
 # DSP-2: the merchant dashboard's home page lists the cases waiting for the shop's evidence.
 home_action_sources.register(dispute_actions)
+
+# DSP-1: the order's page (and its after-sales requests' pages) offers "open a dispute" where the shop may.
+order_action_queries.register(order_dispute_queries)
+order_action_sources.register(order_dispute_actions)
 
 # STF-1: the committee's advanced permissions.
 permission_register(

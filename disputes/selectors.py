@@ -9,9 +9,10 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from aftersales.models import Complaint
 from disputes.models import (
     Appeal,
     Dispute,
@@ -71,6 +72,27 @@ def dispute_list_awaiting_evidence_for_merchant(*, merchant: Merchant) -> QueryS
         .filter(status=Dispute.Status.EVIDENCE)
         .exclude(evidence__party=Party.MERCHANT)
     )
+
+
+def _openable_complaints(order_id: Any) -> QuerySet[Complaint]:
+    open_dispute = Dispute.objects.filter(order_id=OuterRef("order_id"), status__in=Dispute.OPEN_STATUSES)
+    return (
+        Complaint.objects.filter(order_id=order_id)
+        .exclude(status=Complaint.Status.CLOSED)
+        .exclude(Exists(open_dispute))
+    )
+
+
+def dispute_openable_complaints_for_merchant(*, merchant: Merchant, order_id: int) -> QuerySet[Complaint]:
+    """DSP-1: the unresolved complaints on the shop's order ``order_id``, on which the shop may open a
+    dispute (``dispute_open_on_complaint``); none while the order has an open dispute. The newest first."""
+    return _openable_complaints(order_id).filter(order__merchant=merchant).order_by("-created_at", "-pk")
+
+
+def dispute_openable_on_order(order_ref: Any) -> Exists:
+    """DSP-1: whether a dispute may be opened on the order ``order_ref`` (an ``OuterRef`` to its id), as a
+    subquery to annotate the order's row with (the dashboard's "open a dispute", no query of its own)."""
+    return Exists(_openable_complaints(order_ref))
 
 
 def dispute_events_for_parties(*, dispute: Dispute) -> QuerySet[DisputeEvent]:

@@ -125,7 +125,9 @@ def jury_case_get_for_juror(*, juror: User, case_id: int) -> JuryCase:
 
 
 def jury_case_for_dispute(*, dispute: Dispute) -> JuryCase | None:
-    return JuryCase.objects.filter(dispute=dispute).first()
+    """DSP-6: the dispute's jury case (the consents given so far), with the member who consented for the
+    shop; ``None`` before either party consented."""
+    return JuryCase.objects.filter(dispute=dispute).select_related("merchant_consented_by").first()
 
 
 # --- the anonymised case file -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from merchants.dashboard.base import (
     SERVICE_ERRORS,
     countdown,
     merchant_required,
+    order_action_annotations,
+    order_actions,
     page,
     show_error,
 )
@@ -165,8 +168,15 @@ def _order_or_none(request: HttpRequest, order_id: int) -> Order | None:
 
 @merchant_required(ALL_ROLES)
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    """ORD-2, ORD-5, PAY-6: the order, its timeline, tracking, escrow holds, and the ship form."""
-    order = _order_or_none(request, order_id)
+    """ORD-2, ORD-5, PAY-6: the order, its timeline, tracking, escrow holds, and the ship form; what other
+    apps offer on it (DSP-1: open a dispute) read with the order."""
+    annotations = order_action_annotations(request, OuterRef("pk"))
+    try:
+        order: Order | None = order_get_for_merchant(
+            merchant=merchant_for_request(request), order_id=order_id, annotations=annotations
+        )
+    except NotFound:
+        order = None
     if order is None:
         return page(request, "merchant/404.html", status=404)
     role = merchant_role_for_request(request)
@@ -192,6 +202,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "may_cancel": role in ORDER_SHIPPERS
         and order.status in (Order.Status.PENDING_PAYMENT, Order.Status.PAID),
         "cancel_form": CancelForm(),
+        "order_actions": order_actions(request, order.pk, order, annotations),  # e.g. DSP-1: open a dispute
     }
     return page(request, "merchant/orders/detail.html", context)
 

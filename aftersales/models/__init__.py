@@ -16,6 +16,7 @@ from aftersales.models.conversations import (
     ShiftHandover,
 )
 from aftersales.models.policies import MerchantAfterSalesPolicy, SpecialPeriod
+from aftersales.models.quick_replies import QuickReply
 from aftersales.models.requests import AfterSalesEvent, AfterSalesRequest, EscalatedRequest, Evidence
 from aftersales.models.suggestions import Suggestion
 
@@ -33,6 +34,7 @@ __all__ = [
     "MerchantAfterSalesPolicy",
     "Message",
     "MessageImage",
+    "QuickReply",
     "ReplyClock",
     "ServiceConversation",
     "ShiftHandover",

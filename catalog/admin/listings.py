@@ -1,7 +1,7 @@
 """Operations staff's catalog screens: listings with bulk takedown (CAT-2), assisted listing for partner
-merchants (CAT-9), inspection batches (CAT-6), IP notices (CAT-7), favourites and follows. The review queue
-and the review page of a listing (CAT-3, CAT-4) are in ``listing_review``; the banned-term list (CAT-3) in
-``banned_terms``. Actions call services; the admin writes nothing itself."""
+merchants (CAT-9), inspection batches (CAT-6), favourites and follows. The review queue and the review page
+of a listing (CAT-3, CAT-4) are in ``listing_review``; the banned-term list (CAT-3) in ``banned_terms``; IP
+notices (CAT-7) in ``ip_notices``. Actions call services; the admin writes nothing itself."""
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,13 +32,11 @@ from catalog.models import (
     Follow,
     Inspection,
     InspectionBatch,
-    IpNotice,
     Listing,
     ListingAssist,
     Sku,
 )
 from catalog.services.assisted import listing_create_assisted, listing_stock_confirm, listing_update_assisted
-from catalog.services.ip_notices import ip_notice_dismiss, ip_notice_validate
 from catalog.services.review import listings_bulk_takedown
 from merchants.models import Merchant
 from platform_core.admin_site import action_permission
@@ -337,61 +335,6 @@ class InspectionBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-@admin.register(IpNotice)
-class IpNoticeAdmin(admin.ModelAdmin):
-    action_form = ReasonActionForm
-    actions = ["validate_selected", "dismiss_selected", "dismiss_as_false"]
-    list_display = ["id", "listing", "rights_holder", "right_kind", "right_reference", "status", "filed_at"]
-    list_filter = ["status", "right_kind", "is_false_notice"]
-    search_fields = ["right_reference", "rights_holder__email", "listing__merchant__name"]
-    date_hierarchy = "filed_at"
-    readonly_fields = tuple(f.name for f in IpNotice._meta.fields)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    has_takedown_permission = action_permission("catalog.takedown_listing")
-
-    @admin.action(
-        description=_("Validate: take the listing down and forward to the merchant"), permissions=["takedown"]
-    )
-    def validate_selected(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda notice: ip_notice_validate(notice=notice, actor=_staff(request), note=note),
-            list(queryset),
-        )
-
-    @admin.action(description=_("Dismiss (incomplete)"), permissions=["takedown"])
-    def dismiss_selected(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda notice: ip_notice_dismiss(notice=notice, actor=_staff(request), note=note),
-            list(queryset),
-        )
-
-    @admin.action(
-        description=_("Dismiss as knowingly false (recorded against the notifier)"), permissions=["takedown"]
-    )
-    def dismiss_as_false(self, request: HttpRequest, queryset: QuerySet[IpNotice]) -> None:
-        note = request.POST.get("reason", "")
-        _run(
-            request,
-            self,
-            lambda notice: ip_notice_dismiss(
-                notice=notice, actor=_staff(request), note=note, false_notice=True
-            ),
-            list(queryset),
-        )
 
 
 @admin.register(Favourite)

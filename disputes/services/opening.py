@@ -1,6 +1,7 @@
 """DSP-1: opening a dispute (from an escalated after-sales request, a complaint, or by staff)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from disputes.services._common import (
     _tell_parties,
     _when,
 )
+from disputes.services.evidence import dispute_evidence_submit
 from merchants.models import MerchantMember
 from orders.models import Order
 from orders.services.locks import order_lock
@@ -118,9 +120,16 @@ def dispute_escalation_handler(*, request: AfterSalesRequest, reason: str, actor
 
 @transaction.atomic
 def dispute_open_on_complaint(
-    *, complaint: Complaint, reason: str, actor: User, claim_amount: Decimal | None = None
+    *,
+    complaint: Complaint,
+    reason: str,
+    actor: User,
+    claim_amount: Decimal | None = None,
+    files: list[Any] | None = None,
 ) -> Dispute:
-    """DSP-1, PAY-6: either party opens a dispute on an order with an unresolved complaint."""
+    """DSP-1, PAY-6: either party opens a dispute on an order with an unresolved complaint. ``files``
+    (the seller centre's form): the opener's first evidence, its reason the statement (DSP-2, SEC-4:
+    checked by content; a file refused opens nothing)."""
     order = complaint.order
     if order is None or complaint.status == Complaint.Status.CLOSED:
         raise Conflict(_("Only an order with an unresolved complaint can be disputed."), code="no_complaint")
@@ -130,7 +139,7 @@ def dispute_open_on_complaint(
         role = Dispute.OpenerRole.MERCHANT
     else:
         raise NotFound(_("No such complaint."))
-    return _open(
+    dispute = _open(
         order=order,
         opened_by=actor,
         opener_role=role,
@@ -138,6 +147,9 @@ def dispute_open_on_complaint(
         claim_amount=claim_amount,
         complaint=complaint,
     )
+    if files:
+        dispute_evidence_submit(dispute=dispute, statement=reason, files=files, actor=actor)
+    return dispute
 
 
 @transaction.atomic

@@ -4,7 +4,8 @@
 sets say who may open what (the after-sales, complaints and disputes pages admit the roles the merchant
 API admits, ``merchants.permissions``); ``page`` renders with the shop, the role and the navigation;
 ``show_error`` puts a service's domain error on the form it came from; ``home_action_sources`` is the
-hook through which other apps put what needs action on the home page.
+hook through which other apps put what needs action on the home page, ``order_action_sources`` the one
+through which they offer actions on an order's page (and the after-sales pages of that order).
 """
 
 from collections.abc import Callable, Iterable
@@ -264,3 +265,41 @@ home_action_sources = Hook[Callable[[HttpRequest, Merchant], list[dict[str, Any]
         "by due time, the most urgent first)."
     ),
 )
+
+
+order_action_queries = Hook[Callable[[HttpRequest, Any], dict[str, Any]]](
+    "merchants.order_action_queries",
+    doc=(
+        "DSP-1 (issue 22): what an app above orders needs to know to offer an action on the order's page "
+        "and its after-sales requests' pages, as named subqueries on the order (the second argument, an "
+        "``OuterRef`` to the order's id); they ride along in the query that reads the order (or the "
+        "request), so the actions cost no query of their own. Names are prefixed with the rule "
+        "(``dsp1_openable``); an empty dict when the member's role has nothing to do."
+    ),
+)
+order_action_sources = Hook[Callable[[HttpRequest, int, dict[str, Any]], list[dict[str, Any]]]](
+    "merchants.order_action_sources",
+    doc=(
+        "DSP-1 (issue 22): the actions an app above orders offers on the order (its id), from the values "
+        "its ``order_action_queries`` subqueries found, as dicts "
+        '{"label": str, "url": str, "testid": str}, only those the role and the rules allow now; no queries.'
+    ),
+)
+
+
+def order_action_annotations(request: HttpRequest, order_ref: Any) -> dict[str, Any]:
+    """The subqueries of every ``order_action_queries`` source, to annotate the order's (or the request's)
+    row with; ``order_ref`` is the ``OuterRef`` to the order's id in that query."""
+    annotations: dict[str, Any] = {}
+    for query in order_action_queries:
+        annotations.update(query(request, order_ref))
+    return annotations
+
+
+def order_actions(
+    request: HttpRequest, order_id: int, row: Any, annotations: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The actions other apps offer on the shop's order ``order_id`` (``order_action_sources``), from the
+    values ``row`` (read with ``annotations``) carries."""
+    values = {name: getattr(row, name) for name in annotations}
+    return [action for source in order_action_sources for action in source(request, order_id, values)]

@@ -2,6 +2,7 @@
 orders and statements, an order's clocks, and the counts other chapters ask for (KPIs, closure,
 account deletion)."""
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -100,8 +101,13 @@ def order_list_for_merchant(
     return _with_details(orders).order_by("-created_at", "-pk")
 
 
-def order_get_for_merchant(*, merchant: Merchant, order_id: int) -> Order:
-    order = _with_details(Order.objects.filter(merchant=merchant, pk=order_id)).first()
+def order_get_for_merchant(
+    *, merchant: Merchant, order_id: int, annotations: Mapping[str, Any] | None = None
+) -> Order:
+    """SEC-1: the shop's order (``NotFound`` for another's), with its lines; ``annotations`` ride along
+    (the dashboard's order actions, ``merchants.dashboard.base.order_action_queries``)."""
+    orders = Order.objects.filter(merchant=merchant, pk=order_id).annotate(**(annotations or {}))
+    order = _with_details(orders).first()
     if order is None:
         raise NotFound(_("No such order."))
     return order

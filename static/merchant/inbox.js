@@ -7,7 +7,7 @@
       select.addEventListener("change", function () {
         var target = select.form.querySelector("[data-quick-reply-target]");
         var option = select.options[select.selectedIndex];
-        if (target && select.value) { target.value = option.text; target.focus(); }
+        if (target && select.value) { target.value = option.dataset.text || option.text; target.focus(); }
       });
     });
   });

@@ -95,7 +95,7 @@ def test_msg_1_msg_2_merchant_answers_a_message_with_a_quick_reply_and_a_picture
     assert page.locator("time[data-countdown]").count() == 1  # the 24-hour clock
     picture = tmp_path / "photo.png"
     picture.write_bytes(PNG)
-    page.select_option("#id_quick_reply", "in_stock")
+    page.select_option("#id_quick_reply", label=_zh("In stock"))  # the shop's seeded quick reply
     assert "现货" in page.input_value("#id_text")  # the quick reply filled the text
     page.set_input_files("#id_images", str(picture))
     _shots(page, "messages-detail")

@@ -4,9 +4,11 @@ consent to the public jury. Each button calls the service the merchant API calls
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from disputes.models import Appeal, Dispute, DisputeReturn
 from disputes.services.arbitration import dispute_rule
@@ -81,3 +83,66 @@ def test_dsp_6_the_shop_consents_to_the_public_jury(
     case = JuryCase.objects.get(dispute=dispute)
     assert case.merchant_consented_at is not None and case.customer_consented_at is None
     assert AuditEntry.objects.filter(action="jury.consent_given").exists()
+
+
+def test_dsp_6_the_jury_page_shows_the_shops_consent_and_refuses_a_second(
+    owner_client: Client, make_dispute: Callable[[], Dispute]
+) -> None:
+    """DSP-6: the page says whether (and when) the shop consented; a second consent is refused (409) with
+    the date of the first, and changes nothing."""
+    dispute = make_dispute()
+    url = f"/merchant/disputes/{dispute.pk}/jury-consent/"
+    before = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert before.status_code == 200 and before.context["may_consent"]
+    assert "尚未同意" in before.content.decode() and 'method="post"' in before.content.decode()
+    assert owner_client.post(url).status_code == 302
+    case = JuryCase.objects.get(dispute=dispute)
+    after = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    at = timezone.localtime(case.merchant_consented_at).strftime("%Y-%m-%d %H:%M")
+    assert f"已于 {at} 同意" in after and f'action="{url}"' not in after  # no button a second time
+    again = owner_client.post(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert again.status_code == 409 and f"贵店已于 {at} 同意" in again.content.decode()
+    case.refresh_from_db()
+    assert timezone.localtime(case.merchant_consented_at).strftime("%Y-%m-%d %H:%M") == at
+    assert AuditEntry.objects.filter(action="jury.consent_given").count() == 1
+
+
+def test_dsp_1_the_shop_may_open_a_dispute_only_where_the_rules_let_it(
+    owner_client: Client, shop: Any, category: Any, make_completed_order: Callable[[], Any]
+) -> None:
+    """DSP-1: "open a dispute" shows on an order only with an unresolved complaint and no open dispute;
+    elsewhere the form says why and a POST is refused (409); another shop's order is a 404; a file that
+    is not a PDF/JPEG/PNG by content opens nothing (400); the opening is the service's (audited, held)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.dashboard.conftest import client_as, member_of
+    from tests.factories.aftersales import PNG, file_complaint
+    from tests.factories.catalog import merchant_for
+
+    order = make_completed_order()
+    url = f"/merchant/orders/{order.pk}/dispute/"
+    body = {"reason": "顾客的投诉与事实不符"}
+    assert (
+        'data-testid="open-dispute"' not in owner_client.get(f"/merchant/orders/{order.pk}/").content.decode()
+    )
+    assert 'data-testid="no-dispute"' in owner_client.get(url).content.decode()
+    complaint = file_complaint(complainant=order.customer, order=order)
+    assert owner_client.post(url, body).status_code == 400  # the complaint is not chosen: nothing opens
+    assert url in owner_client.get(f"/merchant/orders/{order.pk}/").content.decode()
+    assert client_as(merchant_for(category).owner).get(url).status_code == 404
+    assert client_as(member_of(shop, "finance")).get(url).status_code == 403  # not party to disputes
+    fake = SimpleUploadedFile("签收.png", b"MZ\x90\x00 not a picture")
+    bad = owner_client.post(url, body | {"complaint": complaint.pk, "evidence_files": [fake]})
+    assert bad.status_code == 400 and not Dispute.objects.filter(order=order).exists()
+    ok = owner_client.post(
+        url, body | {"complaint": complaint.pk, "evidence_files": [SimpleUploadedFile("签收.png", PNG)]}
+    )
+    assert ok.status_code == 302
+    dispute = Dispute.objects.get(order=order)
+    assert dispute.complaint_id == complaint.pk and dispute.opener_role == Dispute.OpenerRole.MERCHANT
+    assert dispute.hold is not None and dispute.evidence.get().files.count() == 1  # PAY-6, DSP-2
+    again = owner_client.post(url, body | {"complaint": complaint.pk})
+    assert again.status_code == 409 and Dispute.objects.filter(order=order).count() == 1
+    assert (
+        'data-testid="open-dispute"' not in owner_client.get(f"/merchant/orders/{order.pk}/").content.decode()
+    )

@@ -33,6 +33,7 @@ from django.utils.translation import trans_real
 
 from aftersales.models import AfterSalesRequest
 from aftersales.services.conversations import conversation_start
+from aftersales.services.quick_replies import quick_replies_seed_defaults
 from catalog.models import Category, Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
@@ -91,6 +92,8 @@ OBJECTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "review_id": ("reviews", _pk),
     "notice_id": ("ip_notices", _pk),
     "notification_id": ("notifications", _pk),
+    "file_number": ("file_numbers", lambda n: n),  # CAT-7: a counter-notice's evidence file, from 1
+    "reply_id": ("quick_replies", _pk),  # MSG-1: the shop's quick replies
 }
 
 
@@ -167,6 +170,8 @@ def busy_shop(
             "reviews": [review],
             "ip_notices": [notice],
             "notifications": [notification],
+            "file_numbers": [1],
+            "quick_replies": quick_replies_seed_defaults(merchant=shop)[:2],
         },
     )
 

@@ -93,3 +93,37 @@ def test_cat_7_empty_state(owner_client: Client) -> None:
     response = owner_client.get("/merchant/ip-notices/")
     assert response.status_code == 200 and response.context["rows"] == []
     assert 'class="empty"' in response.content.decode()
+
+
+def test_cat_7_counter_notice_evidence_downloads_for_the_shop_and_staff_only(
+    category: object, shop: Merchant, owner_client: Client, notice: IpNotice
+) -> None:
+    """CAT-7, SEC-4: the shop's members download the counter-notice's evidence files from the notice's
+    page (an attachment under our name, the content type sniffed at upload); another shop, a customer and
+    a file number that is not there get the 404 page; staff who may view notices download it in the admin."""
+    from tests.factories.accounts import CustomerFactory, StaffFactory
+    from tests.factories.catalog import merchant_for
+    from tests.helpers.admin_otp import otp_admin_client, with_permissions
+
+    assert _counter(owner_client, notice).status_code == 302  # type: ignore[attr-defined]
+    url = f"/merchant/ip-notices/{notice.pk}/evidence/1/"
+    assert url in owner_client.get(f"/merchant/ip-notices/{notice.pk}/").content.decode()
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="ip-notice-{notice.pk}-evidence-1.png"'
+    assert b"".join(response.streaming_content) == PNG  # type: ignore[attr-defined]
+    service = client_as(member_of(shop, Role.CUSTOMER_SERVICE))  # any member of the shop reads
+    assert service.get(url).status_code == 200
+    assert owner_client.get(f"/merchant/ip-notices/{notice.pk}/evidence/2/").status_code == 404
+    assert client_as(merchant_for(category).owner).get(url).status_code == 404  # another shop
+    assert client_as(CustomerFactory.create()).get(url).status_code == 302  # no shop: onboarding
+    admin_url = f"/admin/catalog/ipnotice/{notice.pk}/evidence/1/"
+    staff = with_permissions(StaffFactory.create(), "catalog.view_ipnotice")
+    admin = otp_admin_client(staff)
+    assert admin_url in admin.get(f"/admin/catalog/ipnotice/{notice.pk}/change/").content.decode()
+    downloaded = admin.get(admin_url)
+    assert downloaded.status_code == 200
+    assert downloaded["Content-Disposition"].startswith("attachment; filename=")
+    assert otp_admin_client(StaffFactory.create()).get(admin_url).status_code == 403  # no view permission
+    assert admin.get(f"/admin/catalog/ipnotice/{notice.pk}/evidence/2/").status_code == 404

@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from aftersales.dashboard_messages import QUICK_REPLIES
 from aftersales.models import Conversation, Message
+from aftersales.models.quick_replies import DEFAULTS_BY_KEY
 from aftersales.services.conversations import conversation_start
+from aftersales.services.quick_replies import quick_replies_seed_defaults
 from catalog.models import Listing
 from merchants.models import Merchant, MerchantMember
 from platform_core.audit.models import AuditEntry
@@ -67,15 +68,16 @@ def test_msg_1_msg_2_reply_with_a_quick_reply_and_a_picture_meets_the_clock(
     owner_client: Client, shop: Merchant, ask: Callable[..., Conversation]
 ) -> None:
     conversation = ask()
+    in_stock = next(r for r in quick_replies_seed_defaults(merchant=shop) if r.default_key == "in_stock")
     response = owner_client.post(
         f"/merchant/messages/{conversation.pk}/reply/",
-        {"quick_reply": "in_stock", "text": "", "images": [SimpleUploadedFile("photo.png", PNG)]},
+        {"quick_reply": str(in_stock.pk), "text": "", "images": [SimpleUploadedFile("photo.png", PNG)]},
     )
     assert response.status_code == 302
     reply = Message.objects.get(conversation=conversation, side=Message.Side.MERCHANT)
     assert reply.sender == shop.owner and reply.images.count() == 1
     with translation.override("zh-hans"):  # the seller centre speaks Chinese by default
-        assert reply.text == str(dict(QUICK_REPLIES)["in_stock"]) != "" and "现货" in reply.text
+        assert reply.text == str(DEFAULTS_BY_KEY["in_stock"][1]) != "" and "现货" in reply.text
     conversation.refresh_from_db()
     assert conversation.reply_due_at is None and conversation.awaiting_since is None  # MSG-2: answered
     assert not Deadline.objects.filter(

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from aftersales.models import AfterSalesRequest, Complaint
+from aftersales.models import AfterSalesRequest, Complaint, QuickReply
 from catalog.models import IpNotice, Listing
 from disputes.models import Dispute
 from disputes.services.evidence import dispute_evidence_submit
@@ -155,6 +155,8 @@ def test_aftersales_and_complaint_pages_query_budget(
     paths = [
         "/merchant/",
         "/merchant/home/sales/",
+        f"/merchant/orders/{requests[0].order_id}/",  # DSP-1: "open a dispute" offered (one query)
+        f"/merchant/orders/{requests[0].order_id}/dispute/",  # DSP-1: the form
         "/merchant/aftersales/",
         "/merchant/aftersales/?filter=all",
         "/merchant/aftersales/policy/",
@@ -183,6 +185,7 @@ def test_dispute_and_reverification_pages_query_budget(
         "/merchant/disputes/",
         "/merchant/disputes/?filter=all",
         f"/merchant/disputes/{disputes[0].pk}/",
+        f"/merchant/disputes/{disputes[0].pk}/jury-consent/",  # DSP-6: where the consent stands
         "/merchant/reverification/",
     ]
 
@@ -204,6 +207,7 @@ def test_messages_reviews_notices_changes_and_notifications_pages_query_budget(
     """Issue 22: messages (MSG-1), reviews (REP-1), IP notices (CAT-7), change reports (MER-6a) and the
     notifications centre, however many rows."""
     from aftersales.services.conversations import conversation_start, message_post
+    from aftersales.services.quick_replies import quick_replies_seed_defaults
     from merchants.services.changes import merchant_change_report
     from platform_core.notifications.services import notify
     from tests.factories.accounts import CustomerFactory
@@ -241,8 +245,16 @@ def test_messages_reviews_notices_changes_and_notifications_pages_query_budget(
         f"/merchant/ip-notices/{notice.pk}/",
         "/merchant/changes/",
         "/merchant/notifications/",
+        "/merchant/messages/quick-replies/",  # MSG-1: the shop's quick replies
+        f"/merchant/messages/quick-replies/{quick_replies_seed_defaults(merchant=shop)[0].pk}/",
     ]
-    _budget_holds(owner_client, paths, lambda: add(8))
+
+    def grow() -> None:
+        add(8)
+        for i in range(20):
+            QuickReply.objects.create(merchant=shop, title=f"短语{i}", text="您好", position=100 + i)
+
+    _budget_holds(owner_client, paths, grow)
 
 
 def test_standing_page_query_budget(owner_client: Client, shop: Merchant) -> None:

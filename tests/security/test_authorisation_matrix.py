@@ -753,6 +753,42 @@ def _merchant_ip_notice() -> Built:
     return {"notice_id": notice.pk}, listing.merchant.owner, "matrix-notice"
 
 
+def _merchant_ip_evidence() -> Built:
+    """CAT-7, SEC-4: a counter-notice's evidence file, downloaded by the shop that filed it."""
+    from catalog.services.ip_notices import ip_notice_counter
+
+    notice, listing, _holder = _ip_notice()
+    ip_notice_counter(
+        notice=notice,
+        merchant=listing.merchant,
+        statement="matrix-counter",
+        proof=[],
+        evidence=[SimpleUploadedFile("licence.png", PNG)],
+        actor=listing.merchant.owner,
+    )
+    return {"notice_id": notice.pk, "file_number": 1}, listing.merchant.owner, "matrix-notice"
+
+
+def _merchant_order_with_complaint() -> Built:
+    """DSP-1: the shop's order with an unresolved complaint, on which the shop may open a dispute."""
+    from tests.factories.aftersales import completed_order, file_complaint
+
+    order = completed_order()
+    file_complaint(complainant=order.customer, order=order, description="matrix-complaint")
+    return {"order_id": order.pk}, order.merchant.owner, order.number
+
+
+def _merchant_quick_reply() -> Built:
+    """MSG-1: one of a shop's quick replies: only the shop's answering members see or change it."""
+    from aftersales.models import QuickReply
+
+    merchant = _merchant()
+    reply = QuickReply.objects.create(
+        merchant=merchant, title="matrix-reply", text="matrix-reply", position=1
+    )
+    return {"reply_id": reply.pk}, merchant.owner, "matrix-reply"
+
+
 DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:violation-appeal": ObjectRoute(_violation),
     "merchant:member-remove": ObjectRoute(_member),
@@ -776,6 +812,7 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:aftersales-reship": ObjectRoute(_merchant_request),
     "merchant:complaint": ObjectRoute(_merchant_complaint),
     "merchant:dispute": ObjectRoute(_merchant_dispute),
+    "merchant:dispute-open": ObjectRoute(_merchant_order_with_complaint),
     "merchant:dispute-evidence": ObjectRoute(_merchant_dispute),
     "merchant:dispute-appeal": ObjectRoute(_merchant_dispute),
     "merchant:dispute-return-receive": ObjectRoute(_merchant_dispute),
@@ -786,11 +823,15 @@ DASHBOARD: dict[str, ObjectRoute] = {
     "merchant:conversation": ObjectRoute(_merchant_conversation),
     "merchant:conversation-reply": ObjectRoute(_merchant_conversation),
     "merchant:conversation-read": ObjectRoute(_merchant_conversation),
+    "merchant:quick-reply": ObjectRoute(_merchant_quick_reply),
+    "merchant:quick-reply-delete": ObjectRoute(_merchant_quick_reply),
+    "merchant:quick-reply-move": ObjectRoute(_merchant_quick_reply),
     "merchant:review": ObjectRoute(_merchant_review),
     "merchant:review-reply": ObjectRoute(_merchant_review),
     "merchant:review-report": ObjectRoute(_merchant_review),
     "merchant:ip-notice": ObjectRoute(_merchant_ip_notice),
     "merchant:ip-notice-counter": ObjectRoute(_merchant_ip_notice),
+    "merchant:ip-notice-evidence": ObjectRoute(_merchant_ip_evidence),
     "merchant:notification-read": ObjectRoute(_merchant_notification),
 }
 
