@@ -127,7 +127,18 @@ def customer_funds(*, provider: str, day: date) -> tuple[Decimal, Decimal]:
     deposits = Payment.objects.filter(provider=provider, purpose=Payment.Purpose.DEPOSIT).exclude(
         provider_trade_no=None
     )
-    paid = _total(records.filter(kind="payment").exclude(reference__in=deposits.values("provider_trade_no")))
+    # a payment that crossed midnight between the two books counts on the day we booked it: billed the
+    # next day but booked by us before the end (the provider held it, in transit), or the other way round
+    booked_before = order_payments.filter(succeeded_at__lt=end).values("provider_trade_no")
+    paid = _total(
+        records.filter(kind="payment")
+        .exclude(reference__in=deposits.values("provider_trade_no"))
+        .exclude(reference__in=order_payments.filter(succeeded_at__gte=end).values("provider_trade_no"))
+    ) + _total(
+        ProviderSettlementRecord.objects.filter(
+            provider=provider, kind="payment", at__gte=end, reference__in=booked_before
+        )
+    )
     refunds = records.filter(kind="refund")
     keys = [
         refund.ledger_key or f"order-refund:{refund.idempotency_key}"
@@ -151,6 +162,7 @@ def segregated_funds_check(*, day: date, providers: list[str]) -> list[Reconcili
     (reason ``funds``), an error log, an audit entry and a notification to finance."""
     alarms = []
     for provider in providers:
+        _funds_alarm_recheck(day=day - timedelta(days=1), provider=provider)
         ledger_escrow, held = customer_funds(provider=provider, day=day)
         if ledger_escrow == held:
             continue
@@ -179,6 +191,33 @@ def segregated_funds_check(*, day: date, providers: list[str]) -> list[Reconcili
             )
             _alarm_finance(difference)
     return alarms
+
+
+def _funds_alarm_recheck(*, day: date, provider: str) -> None:
+    """PAY-8: the previous day's funds alarm, checked again once the next statement is in: a payment we
+    booked at 23:59:59 that the provider billed after midnight was only in transit; the alarm is resolved
+    (audited) when the two sides now agree."""
+    alarm = ReconciliationDifference.objects.filter(
+        day=day,
+        provider=provider,
+        reason=ReconciliationDifference.Reason.FUNDS,
+        status=ReconciliationDifference.Status.OPEN,
+    ).first()
+    if alarm is None:
+        return
+    ledger_escrow, held = customer_funds(provider=provider, day=day)
+    if ledger_escrow != held:
+        return
+    alarm.status = ReconciliationDifference.Status.RESOLVED
+    alarm.note = _("The next day's statement carries what was in transit at midnight: the funds agree.")
+    alarm.save(update_fields=["status", "note"])
+    audit_record(
+        actor=None,
+        action="reconciliation.difference_settled",
+        subject=alarm,
+        before={"status": ReconciliationDifference.Status.OPEN},
+        after={"status": alarm.status, "note": alarm.note, "held": held},
+    )
 
 
 def _alarm_finance(difference: ReconciliationDifference) -> None:
