@@ -3,7 +3,7 @@
 "missing" cases: it is matched against the adjacent day, and a case opened the day before is resolved when
 the next day's bill carries the line."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,9 +24,7 @@ S = ReconciliationDifference.Status
 
 
 def _open_cases() -> set[tuple[str, str]]:
-    return set(
-        ReconciliationDifference.objects.filter(status=S.OPEN).values_list("reference", "reason")
-    )
+    return set(ReconciliationDifference.objects.filter(status=S.OPEN).values_list("reference", "reason"))
 
 
 def test_pay_8_a_payment_that_crosses_midnight_opens_no_pair_of_missing_cases(
