@@ -141,9 +141,9 @@ class AlipayCertificates:
         ca_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Class 2 R1")
         ca = build(ca_name, root_name, ca_key.public_key(), root_key, 0x2019101600001, ca=True)
         app = build(_name(C="CN", O="Marketplace", OU="Alipay", CN=app_id), ca_name, app_key.key.public_key(),
-                    ca_key, 0x2026031000000001)  # fmt: skip
+                    ca_key, x509.random_serial_number())  # fmt: skip
         alipay = build(_name(C="CN", O="Fake Ant Financial", OU="Alipay", CN="支付宝(中国)网络技术有限公司-2088"),
-                       ca_name, alipay_key.key.public_key(), ca_key, 0x2026031000000002)  # fmt: skip
+                       ca_name, alipay_key.key.public_key(), ca_key, x509.random_serial_number())  # fmt: skip
         ec_key = ec.generate_private_key(ec.SECP256R1())
         ec_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Root CA E1")
         ec_root = build(ec_name, ec_name, ec_key.public_key(), ec_key, 0x3C4D, ca=True)
