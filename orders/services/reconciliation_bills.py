@@ -101,7 +101,7 @@ def reconciliation_statements_run(
         try:
             lines = STATEMENTS[provider](day)  # the network call, outside any transaction
         except ProviderUnreachable as exc:
-            logger.warning("PAY-8: the %s statement of %s could not be had: %s", provider, day, exc)
+            logger.error("PAY-8: the %s statement of %s could not be had: %s", provider, day, exc)
             statement_fetch_failed(provider=provider, day=day, error=str(exc))
             continue
         provider_statement_import(provider=provider, day=day, lines=lines)

@@ -136,20 +136,24 @@ class AlipayCertificates:
 
         root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         root_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Root CA R1")
-        root = build(root_name, root_name, root_key.public_key(), root_key, 0x1A2B3C4D5E6F, ca=True)
+        root = build(
+            root_name, root_name, root_key.public_key(), root_key, x509.random_serial_number(), ca=True
+        )
         ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         ca_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Class 2 R1")
-        ca = build(ca_name, root_name, ca_key.public_key(), root_key, 0x2019101600001, ca=True)
+        ca = build(ca_name, root_name, ca_key.public_key(), root_key, x509.random_serial_number(), ca=True)
         app = build(_name(C="CN", O="Marketplace", OU="Alipay", CN=app_id), ca_name, app_key.key.public_key(),
                     ca_key, x509.random_serial_number())  # fmt: skip
         alipay = build(_name(C="CN", O="Fake Ant Financial", OU="Alipay", CN="支付宝(中国)网络技术有限公司-2088"),
                        ca_name, alipay_key.key.public_key(), ca_key, x509.random_serial_number())  # fmt: skip
         ec_key = ec.generate_private_key(ec.SECP256R1())
         ec_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Root CA E1")
-        ec_root = build(ec_name, ec_name, ec_key.public_key(), ec_key, 0x3C4D, ca=True)
+        ec_root = build(ec_name, ec_name, ec_key.public_key(), ec_key, x509.random_serial_number(), ca=True)
         other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         other_name = _name(C="CN", O="Fake Ant Financial", OU="Certification Authority", CN="Fake Root CA R2")
-        other = build(other_name, other_name, other_key.public_key(), other_key, 0x4D5E6F, ca=True)
+        other = build(
+            other_name, other_name, other_key.public_key(), other_key, x509.random_serial_number(), ca=True
+        )
         return cls(
             app_cert=pem(app) + pem(ca),
             alipay_cert=pem(alipay) + pem(ca),
