@@ -59,6 +59,14 @@ def reconcile_statements_task(day: str | None = None) -> int:
     return len(reconciliation_statements_run(day=the_day))
 
 
+@shared_task(name="orders.statements_sweep")
+def statements_sweep_task() -> int:
+    """PAY-8: statements that could not be had, downloaded again when their back-off is due (beat)."""
+    from orders.services.reconciliation_bills import statements_sweep
+
+    return statements_sweep()
+
+
 @shared_task(name="orders.refund_send")
 def refund_send_task(refund_id: int) -> str:
     """PAY-5, ORD-4: send (or, if it may have been sent, query) one refund after its transaction committed."""

@@ -14,7 +14,10 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
   a second factor, through every interface; decision 020);
 - ``platform.E105``: ``PLATFORM_TEST_CLOCK_ENABLED`` is on (the sandbox clock would move production's time;
-  decision 026).
+  decision 026);
+- ``platform.E106``: Alipay is configured in both modes (public key and certificates) or its certificates
+  cannot be read (PAY-3, certificate mode; docs/payments.md). In certificate mode the three certificate
+  settings are required (``E102``) instead of ``ORDERS_ALIPAY_PUBLIC_KEY``.
 
 Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
 settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
@@ -26,7 +29,9 @@ The module reads settings only (no models): it runs before the app registry is n
 
 from collections.abc import Iterable
 from operator import attrgetter
+from pathlib import Path
 
+from cryptography import x509
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
@@ -193,6 +198,9 @@ def production_errors() -> list[CheckMessage]:
         required += [
             (name, name) for name in PROVIDER_SECRETS.get(rail, ()) if not name.endswith("_NOTIFY_URL")
         ]
+    if any(name == "ORDERS_ALIPAY_PUBLIC_KEY" for name, _variable in required):
+        required = list(dict.fromkeys(_alipay_mode(required)))
+        errors += _alipay_mode_errors()
     for carrier in settings.ORDERS_LOGISTICS_CARRIERS:
         required += [(name, name) for name in CARRIER_SECRETS.get(carrier, ())]
     required += [(name, name) for name in SMS_SECRETS.get(settings.NOTIFICATIONS_SMS_BACKEND, ())]
@@ -203,6 +211,57 @@ def production_errors() -> list[CheckMessage]:
         if any(v in PUBLISHED_SECRETS for v in _values(name)):
             errors.append(_published_error(name, name))
     return errors
+
+
+#: PAY-3: Alipay's certificate mode (公钥证书模式): the three files replace ``ORDERS_ALIPAY_PUBLIC_KEY``
+ALIPAY_CERTIFICATES = ("ORDERS_ALIPAY_APP_CERT", "ORDERS_ALIPAY_PUBLIC_CERT", "ORDERS_ALIPAY_ROOT_CERT")
+
+
+def _alipay_mode(required: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """In certificate mode (any certificate setting given) the three certificates are required instead of
+    Alipay's public key."""
+    if not any(getattr(settings, name, "") for name in ALIPAY_CERTIFICATES):
+        return required
+    certificates = [(name, name) for name in ALIPAY_CERTIFICATES]
+    return [
+        pair
+        for name, variable in required
+        for pair in (certificates if name == "ORDERS_ALIPAY_PUBLIC_KEY" else [(name, variable)])
+    ]
+
+
+def _alipay_mode_errors() -> list[CheckMessage]:
+    """``platform.E106``: Alipay is configured in exactly one mode — the public key, or the three
+    certificates — and the certificates can be read (their serial numbers are sent with every call)."""
+    certificates = [name for name in ALIPAY_CERTIFICATES if getattr(settings, name, "")]
+    if settings.ORDERS_ALIPAY_PUBLIC_KEY and certificates:
+        return [
+            Error(
+                "Alipay is configured in both modes: ORDERS_ALIPAY_PUBLIC_KEY and "
+                f"{', '.join(certificates)}.",
+                hint="Set either Alipay's public key (public-key mode) or the three certificate files "
+                "(certificate mode, 公钥证书模式), as the application is set up in Alipay's open platform; "
+                "docs/payments.md.",
+                id="platform.E106",
+            )
+        ]
+    if len(certificates) < len(ALIPAY_CERTIFICATES):
+        return []  # public-key mode, or certificates missing: platform.E102 names them
+    try:
+        for name in ALIPAY_CERTIFICATES:
+            value = str(getattr(settings, name)).strip()
+            pem = value if value.startswith("-----BEGIN") else Path(value).read_text(encoding="utf-8")
+            x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except (ValueError, OSError) as exc:
+        return [
+            Error(
+                f"The Alipay certificates cannot be read: {exc}.",
+                hint="Each of ORDERS_ALIPAY_APP_CERT, ORDERS_ALIPAY_PUBLIC_CERT and ORDERS_ALIPAY_ROOT_CERT "
+                "holds the PEM text of the file downloaded from the open platform, or that file's path.",
+                id="platform.E106",
+            )
+        ]
+    return []
 
 
 def check_production(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:

@@ -25,6 +25,7 @@ from django.test import override_settings
 
 from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders.services.payouts import payouts_run
+from orders.tasks import reconcile_statements_task, reconcile_task
 from platform_core.celery import app as celery_app
 from simulation.base import Writer
 from simulation.config import SimulationConfig
@@ -90,11 +91,17 @@ class Simulation(
         return population
 
     def nightly(self) -> None:
-        """The beat's nightly tasks: credit (REP-3), KPIs for yesterday (VIO-6), payouts (PAY-4)."""
+        """The beat's nightly tasks: credit (REP-3), KPIs for yesterday (VIO-6), payouts (PAY-4),
+        reconciliation of yesterday from the providers' records and statements (PAY-8)."""
         started = time.perf_counter()
         recompute_credit_task()
         compute_kpis_task()
         self.tally.counts["payouts"] += len(payouts_run())
+        # PAY-8: yesterday reconciled — the sandbox's records and the payouts (beat 00:30), and the fake
+        # gateways' own statements (beat 10:30; the fakes publish a day's bill as soon as it is over)
+        self.tally.counts["reconciliation_differences"] += reconcile_task()
+        if self.fakes:
+            self.tally.counts["reconciliation_differences"] += reconcile_statements_task()
         self.tally.service_seconds += time.perf_counter() - started
 
 

@@ -15,7 +15,15 @@ from aftersales.models import AfterSalesRequest
 from disputes.models import Dispute
 from disputes.selectors import final_ruling
 from merchants.models import Merchant, Violation
-from orders.models import Order, OrderEvent, Payment, PaymentCallbackLog, Refund
+from orders.models import (
+    Order,
+    OrderEvent,
+    Payment,
+    PaymentCallbackLog,
+    ProviderStatement,
+    ReconciliationDifference,
+    Refund,
+)
 from platform_core.deadlines.models import Deadline
 from platform_core.ledger.models import (
     AccountKind,
@@ -402,4 +410,27 @@ def check_gateway_refunds(*, simulation: "Simulation") -> CheckResult:
         "PAY-5",
         problems,
         f"{checked} refund(s) through the fake gateways, each there once for its amount",
+    )
+
+
+def check_reconciliation(*, simulation: "Simulation") -> CheckResult:
+    """PAY-8: every night's reconciliation of the day before found zero differences — the sandbox's records
+    and the payouts, and, for each fake gateway of the provider mix, its own daily statement (every line
+    matched, fees as contracted, the segregated funds equal to the escrow ledger)."""
+    problems = [
+        f"{d.day} {d.provider} {d.kind} {d.reference}: {d.get_reason_display()} "
+        f"(ledger {d.ledger_amount}, provider {d.provider_amount})"
+        for d in ReconciliationDifference.objects.order_by("day", "pk")
+    ]
+    statements = ProviderStatement.objects.filter(status=ProviderStatement.Status.IMPORTED)
+    waiting = ProviderStatement.objects.exclude(status=ProviderStatement.Status.IMPORTED)
+    problems += [f"the {s.provider} statement of {s.day} was not had: {s.last_error}" for s in waiting]
+    if simulation.fakes and not statements.exists():
+        problems.append("no provider statement was reconciled")
+    return check_result(
+        "reconciliation_zero_differences",
+        "PAY-8",
+        problems,
+        f"{statements.count()} provider statement(s) of {', '.join(sorted(simulation.fakes)) or 'no gateway'} "
+        "and every day's settlement records reconciled with zero differences",
     )

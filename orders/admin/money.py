@@ -80,8 +80,18 @@ class PayoutAdmin(ReadOnlyAdmin):
 class ProviderStatementAdmin(ReadOnlyAdmin):
     """PAY-8 (decision 038): the providers' daily statements as imported, with their totals."""
 
-    list_display = ["day", "provider", "lines", "paid", "refunded", "fees", "imported_at"]
-    list_filter = ["provider"]
+    list_display = [
+        "day",
+        "provider",
+        "status",
+        "lines",
+        "paid",
+        "refunded",
+        "fees",
+        "imported_at",
+        "attempts",
+    ]
+    list_filter = ["provider", "status"]
     date_hierarchy = "day"
 
 

@@ -94,7 +94,13 @@ class ProviderSettlementRecord(models.Model):
 
 class ProviderStatement(models.Model):
     """PAY-8 (decision 038): a provider's daily statement as imported: its totals; the lines are
-    ``ProviderSettlementRecord`` rows."""
+    ``ProviderSettlementRecord`` rows. A statement that could not be had yet is ``waiting`` (tried again
+    with back-off) and ``missing`` once past the cut-off (finance is alarmed)."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("Imported")
+        WAITING = "waiting", _("Waiting to be downloaded")
+        MISSING = "missing", _("Missing past the cut-off")
 
     provider = models.CharField(_("provider"), max_length=20)
     day = models.DateField(_("day"))
@@ -103,6 +109,11 @@ class ProviderStatement(models.Model):
     refunded = models.DecimalField(_("refunded"), **MONEY, default=Decimal("0.00"))
     fees = models.DecimalField(_("fees (net)"), **MONEY, default=Decimal("0.00"))
     imported_at = models.DateTimeField(_("imported at"), default=clock.now)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.IMPORTED)
+    # the downloads that failed, when the next one is due and why the last one failed
+    attempts = models.PositiveIntegerField(_("failed downloads"), default=0)
+    next_attempt_at = models.DateTimeField(_("next download"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("provider statement")

@@ -1,7 +1,8 @@
 """PAY-3: Alipay (支付宝) adapter, shaped like the open API (alipay.trade.page.pay, async notify).
 
 Notifications are verified as Alipay documents it: RSA2 (SHA256withRSA, PKCS#1 v1.5) with Alipay's
-public key (``ORDERS_ALIPAY_PUBLIC_KEY``) over the *sign string* — every parameter except ``sign`` and
+public key (``ORDERS_ALIPAY_PUBLIC_KEY``, or in certificate mode the key of Alipay's public-key certificate,
+``orders.payments.alipay_certs``) over the *sign string* — every parameter except ``sign`` and
 ``sign_type``, non-empty, sorted by key, joined as ``k=v`` with ``&`` — the signature base64 in ``sign``.
 A notification for another ``app_id`` (when ours is configured) is refused.
 
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from orders.payments.alipay_certs import CertificateMode, alipay_public_key, certificate_mode
 from orders.payments.base import (
     CallbackRejected,
     PaymentProvider,
@@ -65,11 +67,22 @@ def sign_string(params: dict[str, Any]) -> str:
 
 
 def rsa2_verify(message: str, signature: str) -> bool:
-    """RSA2: SHA256withRSA of the UTF-8 sign string with Alipay's public key."""
-    public_key = settings.ORDERS_ALIPAY_PUBLIC_KEY
+    """RSA2: SHA256withRSA of the UTF-8 sign string with Alipay's public key (in certificate mode: the key
+    of Alipay's public-key certificate)."""
+    try:
+        public_key = alipay_public_key()
+    except (ValueError, OSError) as exc:
+        raise CallbackRejected("Alipay's certificate cannot be read") from exc
     if not public_key:
         raise CallbackRejected("no Alipay public key configured")
     return rsa_sha256_verify(public_key, message.encode("utf-8"), signature)
+
+
+def _certificate_mode() -> CertificateMode | None:
+    try:
+        return certificate_mode()
+    except (ValueError, OSError) as exc:
+        raise ProviderUnreachable("the Alipay certificates (ORDERS_ALIPAY_*_CERT) cannot be read") from exc
 
 
 def request_sign_string(params: dict[str, Any]) -> str:
@@ -77,9 +90,10 @@ def request_sign_string(params: dict[str, Any]) -> str:
     return "&".join(f"{key}={params[key]}" for key in sorted(params) if key != "sign" and params[key] != "")
 
 
-def response_node(text: str, method: str) -> tuple[dict[str, Any], str, str]:
+def response_node(text: str, method: str) -> tuple[dict[str, Any], str, str, str]:
     """The ``<method>_response`` node of an answer (or ``error_response``), its raw text (what Alipay
-    signed) and the ``sign``; ``ProviderUnreachable`` if the answer is not shaped so."""
+    signed), the ``sign`` and (certificate mode) the ``alipay_cert_sn`` it was signed under;
+    ``ProviderUnreachable`` if the answer is not shaped so."""
     try:
         data = json.loads(text)
         for key in (method.replace(".", "_") + "_response", "error_response"):
@@ -89,7 +103,7 @@ def response_node(text: str, method: str) -> tuple[dict[str, Any], str, str]:
                 while text[at] in " \t\r\n":
                     at += 1
                 node, end = json.JSONDecoder().raw_decode(text, at)
-                return node, text[at:end], str(data.get("sign") or "")
+                return node, text[at:end], str(data.get("sign") or ""), str(data.get("alipay_cert_sn") or "")
     except (ValueError, IndexError) as exc:
         raise ProviderUnreachable(f"{method}: unreadable answer") from exc
     raise ProviderUnreachable(f"{method}: no response node")
@@ -113,6 +127,9 @@ class AlipayClient:
         }
         if notify and settings.ORDERS_ALIPAY_NOTIFY_URL:
             params["notify_url"] = settings.ORDERS_ALIPAY_NOTIFY_URL
+        if (mode := _certificate_mode()) is not None:  # certificate mode: which certificates we hold, signed
+            params["app_cert_sn"] = mode.app_cert_sn
+            params["alipay_root_cert_sn"] = mode.alipay_root_cert_sn
         try:
             params["sign"] = rsa_sha256_sign(
                 settings.ORDERS_ALIPAY_APP_PRIVATE_KEY, request_sign_string(params).encode("utf-8")
@@ -137,10 +154,16 @@ class AlipayClient:
             body=body,
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
         )
-        node, raw, signature = response_node(answer.body.decode("utf-8", "replace"), method)
-        if not signature or not rsa_sha256_verify(
-            settings.ORDERS_ALIPAY_PUBLIC_KEY, raw.encode("utf-8"), signature
-        ):
+        node, raw, signature, alipay_cert_sn = response_node(answer.body.decode("utf-8", "replace"), method)
+        mode = _certificate_mode()
+        if mode is not None and alipay_cert_sn != mode.alipay_cert_sn:
+            # Alipay signed under another certificate (it rotated): unverifiable until the new file is set
+            raise ProviderUnreachable(
+                f"{method}: answer signed under Alipay certificate {alipay_cert_sn or '(none)'}, "
+                f"ours is {mode.alipay_cert_sn}"
+            )
+        public_key = mode.alipay_public_key if mode is not None else settings.ORDERS_ALIPAY_PUBLIC_KEY
+        if not signature or not rsa_sha256_verify(public_key, raw.encode("utf-8"), signature):
             raise ProviderUnreachable(f"{method}: answer not signed by Alipay ({node.get('code')})")
         code, sub_code = str(node.get("code", "")), str(node.get("sub_code", ""))
         if code == "10000":
@@ -253,6 +276,12 @@ class AlipayProvider(PaymentProvider):
             raise CallbackRejected("missing sign")
         if params.get("sign_type", "RSA2") != "RSA2":
             raise CallbackRejected("unsupported sign_type")
+        try:
+            mode = certificate_mode()
+        except (ValueError, OSError) as exc:
+            raise CallbackRejected("Alipay's certificate cannot be read") from exc
+        if mode is not None and params.get("alipay_cert_sn", mode.alipay_cert_sn) != mode.alipay_cert_sn:
+            raise CallbackRejected("signed under another Alipay certificate")
         if not rsa2_verify(sign_string(params), params["sign"]):
             raise CallbackRejected("bad signature")
         app_id = settings.ORDERS_ALIPAY_APP_ID

@@ -1,7 +1,7 @@
 """PAY-8: the day's ledger movements compared with the payment providers' settlement records."""
 
-from collections.abc import Collection
-from datetime import date
+from collections.abc import Callable, Collection
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -48,6 +48,75 @@ def _reason(ledger_amount: Decimal | None, provider_amount: Decimal | None) -> s
     return ReconciliationDifference.Reason.AMOUNT
 
 
+Entry = tuple[str, str, str]  # provider, kind, reference
+
+
+def _ours(day: date, wanted: Callable[[str], bool], *, payouts: bool) -> dict[Entry, Decimal | None]:
+    """The day's payments, refunds (and payouts) the ledger booked: what each moved (``None``: no posting)."""
+    ours: dict[Entry, Decimal | None] = {}
+    for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
+        if wanted(payment.provider):
+            key = _payment_ledger_key(payment, payment.provider_trade_no)
+            ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
+    for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
+        provider = refund.payment.provider if refund.payment else ""
+        if wanted(provider):
+            ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
+                refund.ledger_key or f"order-refund:{refund.idempotency_key}"
+            )
+    if not payouts:
+        return ours
+    # a failed payout's posting was reversed (the money is back in the payable): nothing to match
+    for payout in (
+        Payout.objects.filter(created_at__date=day)
+        .exclude(status=Payout.Status.FAILED)
+        .select_related("statement")
+    ):
+        key = f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"
+        ours[(payout.provider, "payout", payout.provider_reference)] = _ledger_amount(key)
+    return ours
+
+
+def _theirs(
+    day: date, wanted: Callable[[str], bool], *, payouts: bool
+) -> dict[Entry, ProviderSettlementRecord]:
+    """The day's lines of the providers' settlement records (statements)."""
+    return {
+        (r.provider, r.kind, r.reference): r
+        for r in ProviderSettlementRecord.objects.filter(at__date=day)
+        if (r.kind == "payout" and payouts) or (r.kind != "payout" and wanted(r.provider))
+    }
+
+
+def _crossed_midnight_resolve(*, day: date, entries: set[Entry]) -> None:
+    """PAY-8: a "missing" case the adjacent day opened for a movement this day's statement (or ledger) now
+    carries is resolved — the movement only crossed midnight between the provider's books and ours."""
+    for provider, kind, reference in sorted(entries):
+        for difference in ReconciliationDifference.objects.filter(
+            day__in=(day - timedelta(days=1), day + timedelta(days=1)),
+            provider=provider,
+            kind=kind,
+            reference=reference,
+            reason__in=(
+                ReconciliationDifference.Reason.MISSING_OURS,
+                ReconciliationDifference.Reason.MISSING_THEIRS,
+            ),
+            status=ReconciliationDifference.Status.OPEN,
+        ):
+            difference.status = ReconciliationDifference.Status.RESOLVED
+            difference.note = _("Found on %(day)s: the movement crossed midnight between the two books.") % {
+                "day": day.isoformat()
+            }
+            difference.save(update_fields=["status", "note"])
+            audit_record(
+                actor=None,
+                action="reconciliation.difference_settled",
+                subject=difference,
+                before={"status": ReconciliationDifference.Status.OPEN},
+                after={"status": difference.status, "note": difference.note},
+            )
+
+
 @transaction.atomic
 def reconciliation_run(
     *, day: date, statements_of: Collection[str] | None = None
@@ -67,35 +136,28 @@ def reconciliation_run(
     def wanted(provider: str) -> bool:
         return provider in statements_of if statements_of is not None else provider not in STATEMENTS
 
-    ours: dict[tuple[str, str, str], Decimal | None] = {}
-    for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
-        if wanted(payment.provider):
-            key = _payment_ledger_key(payment, payment.provider_trade_no)
-            ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
-    for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
-        provider = refund.payment.provider if refund.payment else ""
-        if wanted(provider):
-            ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
-                refund.ledger_key or f"order-refund:{refund.idempotency_key}"
-            )
-    # a failed payout's posting was reversed (the money is back in the payable): nothing to match
-    payouts = (
-        Payout.objects.filter(created_at__date=day).exclude(status=Payout.Status.FAILED)
-        if statements_of is None
-        else Payout.objects.none()
-    )
-    for payout in payouts.select_related("statement"):
-        key = f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"
-        ours[(payout.provider, "payout", payout.provider_reference)] = _ledger_amount(key)
-    theirs = {
-        (r.provider, r.kind, r.reference): r
-        for r in ProviderSettlementRecord.objects.filter(at__date=day)
-        if (r.kind == "payout" and statements_of is None) or (r.kind != "payout" and wanted(r.provider))
-    }
+    payouts = statements_of is None
+    ours, theirs = _ours(day, wanted, payouts=payouts), _theirs(day, wanted, payouts=payouts)
+    # a movement booked at 23:59:59 on one side and 00:00:01 on the other (or a provider settling by its own
+    # cut-off) is on the adjacent day's statement: matched there, never two "missing" cases
+    near_ours: dict[Entry, Decimal | None] = {}
+    near_theirs: set[Entry] = set()
+    for other in (day - timedelta(days=1), day + timedelta(days=1)):
+        near_ours.update(_ours(other, wanted, payouts=payouts))
+        near_theirs.update(_theirs(other, wanted, payouts=payouts))
+    crossed: set[Entry] = set()
     differences = []
     for entry_key in sorted(set(ours) | set(theirs)):
         record = theirs.get(entry_key)
-        ledger_amount, provider_amount = ours.get(entry_key), record.amount if record else None
+        if record is None and entry_key in near_theirs:
+            crossed.add(entry_key)  # the provider billed it the day before or after: compared on that day
+            continue
+        if record is not None and entry_key not in ours and entry_key in near_ours:
+            crossed.add(entry_key)  # we booked it the day before or after
+            ledger_amount = near_ours[entry_key]
+        else:
+            ledger_amount = ours.get(entry_key)
+        provider_amount = record.amount if record else None
         provider, kind, reference = entry_key
         values: dict[str, object] = {"ledger_amount": ledger_amount, "provider_amount": provider_amount}
         if ledger_amount != provider_amount:
@@ -112,6 +174,7 @@ def reconciliation_run(
             day=day, provider=provider, kind=kind, reference=reference, reason=reason, defaults=values
         )
         differences.append(difference)
+    _crossed_midnight_resolve(day=day, entries=crossed)
     if differences:
         audit_record(
             actor=None,

@@ -12,8 +12,9 @@ import logging
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from orders.models import (
 from orders.payments.bills import STATEMENTS, StatementLine, statement_providers
 from orders.payments.http import ProviderUnreachable
 from orders.services.reconciliation import reconciliation_run
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.services import audit_record
@@ -66,7 +68,15 @@ def provider_statement_import(*, provider: str, day: date, lines: list[Statement
     statement, _created = ProviderStatement.objects.update_or_create(
         provider=provider,
         day=day,
-        defaults={"lines": len(lines), "paid": paid, "refunded": refunded, "fees": fees},
+        defaults={
+            "lines": len(lines),
+            "paid": paid,
+            "refunded": refunded,
+            "fees": fees,
+            "status": ProviderStatement.Status.IMPORTED,
+            "next_attempt_at": None,
+            "imported_at": clock.now(),
+        },
     )
     audit_record(
         actor=None,
@@ -77,18 +87,22 @@ def provider_statement_import(*, provider: str, day: date, lines: list[Statement
     return statement
 
 
-def reconciliation_statements_run(*, day: date) -> list[ReconciliationDifference]:
+def reconciliation_statements_run(
+    *, day: date, providers: list[str] | None = None
+) -> list[ReconciliationDifference]:
     """PAY-8: the daily reconciliation of the providers that publish statements, then the funds check.
 
-    A statement that cannot be had (unreachable, not ready, a file that fails its hash) is logged as an
-    error and that provider is left for the next run (``orders.reconcile_statements`` with the day):
-    reconciling without it would call every payment of the day missing."""
+    A statement that cannot be had (unreachable, not ready, a file that fails its hash) is logged and that
+    provider is left out: reconciling without it would call every payment of the day missing. It is kept
+    ``waiting`` and downloaded again by itself with back-off (``statements_sweep``) until the cut-off, then
+    finance is alarmed (``missing``)."""
     imported = []
-    for provider in statement_providers():
+    for provider in providers if providers is not None else statement_providers():
         try:
             lines = STATEMENTS[provider](day)  # the network call, outside any transaction
         except ProviderUnreachable as exc:
             logger.error("PAY-8: the %s statement of %s could not be had: %s", provider, day, exc)
+            statement_fetch_failed(provider=provider, day=day, error=str(exc))
             continue
         provider_statement_import(provider=provider, day=day, lines=lines)
         imported.append(provider)
@@ -96,6 +110,79 @@ def reconciliation_statements_run(*, day: date) -> list[ReconciliationDifference
         return []
     differences = reconciliation_run(day=day, statements_of=imported)
     return differences + segregated_funds_check(day=day, providers=imported)
+
+
+def statement_cutoff(day: date) -> datetime:
+    """PAY-8: until when a day's statement is waited for: ``ORDERS_STATEMENT_CUTOFF_HOURS`` after the day."""
+    return _day_end(day) + timedelta(hours=settings.ORDERS_STATEMENT_CUTOFF_HOURS)
+
+
+@transaction.atomic
+def statement_fetch_failed(*, provider: str, day: date, error: str) -> ProviderStatement:
+    """PAY-8: a statement that could not be had is ``waiting``: downloaded again after
+    ``ORDERS_STATEMENT_RETRY_BASE_SECONDS`` doubling per failure (capped at ``…_MAX_SECONDS``); past the
+    cut-off it is ``missing``: an error log, an audit entry and a notification to finance, once."""
+    statement, _created = ProviderStatement.objects.select_for_update().get_or_create(
+        provider=provider, day=day, defaults={"status": ProviderStatement.Status.WAITING}
+    )
+    if statement.status == ProviderStatement.Status.IMPORTED and not _created:
+        return statement  # imported before (a later re-run failed): the lines we hold stand
+    now = clock.now()
+    statement.attempts += 1
+    statement.last_error = error[:2000]
+    if now < statement_cutoff(day):
+        wait = min(
+            settings.ORDERS_STATEMENT_RETRY_BASE_SECONDS * 2 ** (statement.attempts - 1),
+            settings.ORDERS_STATEMENT_RETRY_MAX_SECONDS,
+        )
+        statement.status, statement.next_attempt_at = (
+            ProviderStatement.Status.WAITING,
+            now + timedelta(seconds=wait),
+        )
+        statement.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        return statement
+    alarm = statement.status != ProviderStatement.Status.MISSING
+    statement.status, statement.next_attempt_at = ProviderStatement.Status.MISSING, None
+    statement.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    if alarm:
+        logger.error(
+            "PAY-8: the %s statement of %s is still missing after %s attempts: %s",
+            provider,
+            day,
+            statement.attempts,
+            error,
+        )
+        audit_record(
+            actor=None,
+            action="reconciliation.statement_missing",
+            subject=statement,
+            after={"provider": provider, "day": day, "attempts": statement.attempts, "error": error[:500]},
+        )
+        _notify_finance(
+            event="reconciliation_statement_missing",
+            title=_("A provider's statement could not be downloaded"),
+            body=_(
+                "The %(provider)s statement of %(day)s could not be downloaded after %(attempts)s attempts "
+                "(%(error)s). That day is not reconciled for this provider: download it again with "
+                "orders.reconcile_statements once the provider has it."
+            )
+            % {"provider": provider, "day": day, "attempts": statement.attempts, "error": error[:200]},
+            subject=statement,
+        )
+    return statement
+
+
+def statements_sweep() -> int:
+    """PAY-8 (beat, ``orders.statements_sweep``): every waiting statement whose next download is due is
+    downloaded and reconciled again; the number tried."""
+    due = list(
+        ProviderStatement.objects.filter(
+            status=ProviderStatement.Status.WAITING, next_attempt_at__lte=clock.now()
+        ).values_list("provider", "day")
+    )
+    for provider, day in due:
+        reconciliation_statements_run(day=day, providers=[provider])
+    return len(due)
 
 
 def _day_end(day: date) -> datetime:
@@ -127,7 +214,18 @@ def customer_funds(*, provider: str, day: date) -> tuple[Decimal, Decimal]:
     deposits = Payment.objects.filter(provider=provider, purpose=Payment.Purpose.DEPOSIT).exclude(
         provider_trade_no=None
     )
-    paid = _total(records.filter(kind="payment").exclude(reference__in=deposits.values("provider_trade_no")))
+    # a payment that crossed midnight between the two books counts on the day we booked it: billed the
+    # next day but booked by us before the end (the provider held it, in transit), or the other way round
+    booked_before = order_payments.filter(succeeded_at__lt=end).values("provider_trade_no")
+    paid = _total(
+        records.filter(kind="payment")
+        .exclude(reference__in=deposits.values("provider_trade_no"))
+        .exclude(reference__in=order_payments.filter(succeeded_at__gte=end).values("provider_trade_no"))
+    ) + _total(
+        ProviderSettlementRecord.objects.filter(
+            provider=provider, kind="payment", at__gte=end, reference__in=booked_before
+        )
+    )
     refunds = records.filter(kind="refund")
     keys = [
         refund.ledger_key or f"order-refund:{refund.idempotency_key}"
@@ -151,6 +249,7 @@ def segregated_funds_check(*, day: date, providers: list[str]) -> list[Reconcili
     (reason ``funds``), an error log, an audit entry and a notification to finance."""
     alarms = []
     for provider in providers:
+        _funds_alarm_recheck(day=day - timedelta(days=1), provider=provider)
         ledger_escrow, held = customer_funds(provider=provider, day=day)
         if ledger_escrow == held:
             continue
@@ -181,7 +280,53 @@ def segregated_funds_check(*, day: date, providers: list[str]) -> list[Reconcili
     return alarms
 
 
+def _funds_alarm_recheck(*, day: date, provider: str) -> None:
+    """PAY-8: the previous day's funds alarm, checked again once the next statement is in: a payment we
+    booked at 23:59:59 that the provider billed after midnight was only in transit; the alarm is resolved
+    (audited) when the two sides now agree."""
+    alarm = ReconciliationDifference.objects.filter(
+        day=day,
+        provider=provider,
+        reason=ReconciliationDifference.Reason.FUNDS,
+        status=ReconciliationDifference.Status.OPEN,
+    ).first()
+    if alarm is None:
+        return
+    ledger_escrow, held = customer_funds(provider=provider, day=day)
+    if ledger_escrow != held:
+        return
+    alarm.status = ReconciliationDifference.Status.RESOLVED
+    alarm.note = _("The next day's statement carries what was in transit at midnight: the funds agree.")
+    alarm.save(update_fields=["status", "note"])
+    audit_record(
+        actor=None,
+        action="reconciliation.difference_settled",
+        subject=alarm,
+        before={"status": ReconciliationDifference.Status.OPEN},
+        after={"status": alarm.status, "note": alarm.note, "held": held},
+    )
+
+
 def _alarm_finance(difference: ReconciliationDifference) -> None:
+    _notify_finance(
+        event="reconciliation_funds_differ",
+        title=_("Customer funds do not match the escrow ledger"),
+        body=_(
+            "On %(day)s the escrow ledger holds %(ledger)s CNY for customers paid through %(provider)s, "
+            "but the provider holds %(held)s CNY for them. Check the reconciliation differences."
+        )
+        % {
+            "day": difference.day,
+            "ledger": f"{difference.ledger_amount:.2f}",
+            "provider": difference.provider,
+            "held": f"{difference.provider_amount:.2f}",
+        },
+        subject=difference,
+    )
+
+
+def _notify_finance(*, event: str, title: str, body: str, subject: models.Model) -> None:
+    """The finance role and the finance department's head, in-app and by e-mail."""
     recipients = {
         user.pk: user
         for user in User.objects.filter(groups__name=Role.STAFF_FINANCE, is_active=True).order_by("pk")
@@ -192,18 +337,9 @@ def _alarm_finance(difference: ReconciliationDifference) -> None:
     for user in recipients.values():
         notify(
             recipient=user,
-            event="reconciliation_funds_differ",
-            title=_("Customer funds do not match the escrow ledger"),
-            body=_(
-                "On %(day)s the escrow ledger holds %(ledger)s CNY for customers paid through %(provider)s, "
-                "but the provider holds %(held)s CNY for them. Check the reconciliation differences."
-            )
-            % {
-                "day": difference.day,
-                "ledger": f"{difference.ledger_amount:.2f}",
-                "provider": difference.provider,
-                "held": f"{difference.provider_amount:.2f}",
-            },
+            event=event,
+            title=title,
+            body=body,
             channels=("inapp", "email") if user.email else ("inapp",),
-            subject=difference,
+            subject=subject,
         )

@@ -19,6 +19,11 @@ else:
 # Verification keys of the real gateways' notifications; empty = that provider's callbacks are refused.
 ORDERS_ALIPAY_APP_ID = env.str("ORDERS_ALIPAY_APP_ID", default="")
 ORDERS_ALIPAY_PUBLIC_KEY = env.str("ORDERS_ALIPAY_PUBLIC_KEY", default="")  # Alipay's RSA public key (PEM)
+# Alipay's certificate mode (公钥证书模式) instead of the public key: the three certificate files the open
+# platform issues, each the PEM text or the file's path (orders/payments/alipay_certs.py, docs/payments.md)
+ORDERS_ALIPAY_APP_CERT = env.str("ORDERS_ALIPAY_APP_CERT", default="")  # appCertPublicKey_<app_id>.crt
+ORDERS_ALIPAY_PUBLIC_CERT = env.str("ORDERS_ALIPAY_PUBLIC_CERT", default="")  # alipayCertPublicKey_RSA2.crt
+ORDERS_ALIPAY_ROOT_CERT = env.str("ORDERS_ALIPAY_ROOT_CERT", default="")  # alipayRootCert.crt
 ORDERS_WECHAT_PAY_MCH_ID = env.str("ORDERS_WECHAT_PAY_MCH_ID", default="")
 ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY = env.str("ORDERS_WECHAT_PAY_PLATFORM_PUBLIC_KEY", default="")  # PEM
 ORDERS_WECHAT_PAY_PLATFORM_SERIAL = env.str("ORDERS_WECHAT_PAY_PLATFORM_SERIAL", default="")
@@ -53,7 +58,15 @@ ORDERS_WECHAT_PAY_CERTIFICATES_REFRESH_HOURS = env.int(
 # amount times the rate rounded half up to the fen)
 ORDERS_ALIPAY_FEE_RATE = Decimal(env.str("ORDERS_ALIPAY_FEE_RATE", default="0.006"))
 ORDERS_WECHAT_PAY_FEE_RATE = Decimal(env.str("ORDERS_WECHAT_PAY_FEE_RATE", default="0.006"))
+# PAY-8: a statement that cannot be had (the gateway down, the bill not published yet) is downloaded again
+# after base * 2^(failures - 1) seconds, capped, until the cut-off (hours after the end of its day, Beijing
+# time); past it finance is alarmed
+ORDERS_STATEMENT_RETRY_BASE_SECONDS = env.int("ORDERS_STATEMENT_RETRY_BASE_SECONDS", default=900)
+ORDERS_STATEMENT_RETRY_MAX_SECONDS = env.int("ORDERS_STATEMENT_RETRY_MAX_SECONDS", default=3 * 3600)
+ORDERS_STATEMENT_CUTOFF_HOURS = env.int("ORDERS_STATEMENT_CUTOFF_HOURS", default=36)
 _BEAT_SCHEDULE: dict[str, dict] = {
+    # PAY-8: statements that could not be had are downloaded again when their back-off is due
+    "orders.statements-sweep": {"task": "orders.statements_sweep", "schedule": timedelta(minutes=15)},
     # PAY-8: the providers' statements of yesterday, once they publish them (Alipay from 09:00, WeChat
     # Pay from 10:00 Beijing time), reconciled line by line, and the segregated funds checked
     "orders.reconcile-statements": {

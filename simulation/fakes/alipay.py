@@ -19,6 +19,10 @@
 - bills (PAY-8, ``simulation.fakes.bills``): ``alipay.data.dataservice.bill.downloadurl.query`` and the
   zip at its URL, built from ``bills`` (the fake's record of payments and refunds, differences injectable).
 
+- certificate mode (公钥证书模式, ``start_fake_alipay(certificate_mode=True)``: ``certificates``): every
+  request must carry our ``app_cert_sn`` and the ``alipay_root_cert_sn`` of the root bundle as Alipay computes
+  them (``simulation.fakes.keys.alipay_sn``), otherwise ``40002``; every answer names its ``alipay_cert_sn``.
+
 Faults (``inject``) are named by the method, e.g. ``fake.inject("alipay.trade.refund", "drop")``.
 """
 
@@ -31,7 +35,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from simulation.fakes.bills import BillBook, alipay_bill_routes
-from simulation.fakes.keys import KeyPair, verify
+from simulation.fakes.keys import AlipayCertificates, KeyPair, verify
 from simulation.fakes.server import FakeGateway, FakeRequest, FakeResponse
 
 APP_ID = "2021000000000001"
@@ -54,10 +58,12 @@ class AlipayTrade:
 
 
 class FakeAlipay(FakeGateway):
-    def __init__(self, *, app_public: str, app_id: str = APP_ID) -> None:
+    def __init__(self, *, app_public: str, app_id: str = APP_ID, alipay_key: KeyPair | None = None) -> None:
         super().__init__()
         self.app_public, self.app_id = app_public, app_id
-        self.alipay_key = KeyPair.generate()
+        self.alipay_key = alipay_key or KeyPair.generate()
+        # certificate mode (公钥证书模式): the SNs every request must carry, the SN every answer names
+        self.certificates: AlipayCertificates | None = None
         self.trades: dict[str, AlipayTrade] = {}
         self._numbers = itertools.count(1)
         self.bills, self.bill_files = BillBook(), dict[str, bytes]()
@@ -91,7 +97,9 @@ class FakeAlipay(FakeGateway):
     def _answer(self, method: str, node: dict[str, Any], status: int = 200) -> FakeResponse:
         key = "error_response" if node.get("code") == "40002" else method.replace(".", "_") + "_response"
         raw = json.dumps(node, ensure_ascii=False, separators=(",", ":"))
-        text = '{"' + key + '":' + raw + ',"sign":"' + self.alipay_key.sign(raw.encode("utf-8")) + '"}'
+        cert_sn = f',"alipay_cert_sn":"{self.certificates.alipay_cert_sn}"' if self.certificates else ""
+        signature = self.alipay_key.sign(raw.encode("utf-8"))
+        text = '{"' + key + '":' + raw + cert_sn + ',"sign":"' + signature + '"}'
         return FakeResponse(status, text.encode("utf-8"), {"Content-Type": "application/json;charset=utf-8"})
 
     def rejected(
@@ -120,6 +128,19 @@ class FakeAlipay(FakeGateway):
                     "msg": "Invalid Arguments",
                     "sub_code": "isv.invalid-signature",
                     "sub_msg": "验签出错",
+                },
+            )
+        if self.certificates is not None and (
+            params.get("app_cert_sn") != self.certificates.app_cert_sn
+            or params.get("alipay_root_cert_sn") != self.certificates.root_cert_sn
+        ):
+            return self._answer(
+                method,
+                {
+                    "code": "40002",
+                    "msg": "Invalid Arguments",
+                    "sub_code": "isv.invalid-cert-sn",
+                    "sub_msg": "应用公钥证书序列号或支付宝根证书序列号不匹配",
                 },
             )
         try:
@@ -321,16 +342,31 @@ class FakeAlipay(FakeGateway):
 
 
 def start_fake_alipay(
-    *, notify_url: str = "https://marketplace.example/api/v1/payments/callbacks/alipay/"
+    *,
+    notify_url: str = "https://marketplace.example/api/v1/payments/callbacks/alipay/",
+    certificate_mode: bool = False,
 ) -> tuple["FakeAlipay", dict[str, Any]]:
-    """A started fake and the settings that point the Alipay provider at it (our key pair made here)."""
+    """A started fake and the settings that point the Alipay provider at it (our key pair made here). With
+    ``certificate_mode`` a test CA issues our application's and Alipay's certificates: the settings hold the
+    three files instead of Alipay's public key, and the fake enforces their SNs."""
     ours = KeyPair.generate()
     fake = FakeAlipay(app_public=ours.public_pem)
+    keys: dict[str, str] = {"ORDERS_ALIPAY_PUBLIC_KEY": fake.alipay_key.public_pem}
+    if certificate_mode:
+        fake.certificates = AlipayCertificates.issue(
+            app_key=ours, alipay_key=fake.alipay_key, app_id=fake.app_id
+        )
+        keys = {
+            "ORDERS_ALIPAY_PUBLIC_KEY": "",
+            "ORDERS_ALIPAY_APP_CERT": fake.certificates.app_cert,
+            "ORDERS_ALIPAY_PUBLIC_CERT": fake.certificates.alipay_cert,
+            "ORDERS_ALIPAY_ROOT_CERT": fake.certificates.root_bundle,
+        }
     fake.start()
     return fake, {
         "ORDERS_ALIPAY_GATEWAY": fake.gateway_url,
         "ORDERS_ALIPAY_APP_ID": fake.app_id,
         "ORDERS_ALIPAY_APP_PRIVATE_KEY": ours.private_pem,
-        "ORDERS_ALIPAY_PUBLIC_KEY": fake.alipay_key.public_pem,
         "ORDERS_ALIPAY_NOTIFY_URL": notify_url,
+        **keys,
     }

@@ -7,7 +7,8 @@ a test injected applied — each stands for one kind of mismatch reconciliation 
 
 - ``drop(reference)``: the bill leaves the movement out (missing on the provider's side);
 - ``add(...)``: a movement we never had (missing on our side);
-- ``change_amount(reference, amount)``, ``change_fee(reference, fee)``: the amount or fee differs.
+- ``change_amount(reference, amount)``, ``change_fee(reference, fee)``: the amount or fee differs;
+- ``book_at(reference, at)``: the provider books the movement at another moment (across midnight).
 
 A reference is the provider's trade number for a payment and our refund number for a refund.
 
@@ -111,6 +112,11 @@ class BillBook:
                 kind, moment, trade_no, out_trade_no, amount, fee, refund_no=refund_no, refund_id=refund_id
             )
         )
+
+    def book_at(self, reference: str, at: datetime) -> None:
+        """The provider books the movement at ``at`` (its own clock or settlement cut-off: a payment made
+        at 23:59:59 that lands on the next day's bill)."""
+        self.movements = [replace(m, at=at) if m.reference == reference else m for m in self.movements]
 
     def change_amount(self, reference: str, amount: Decimal) -> None:
         self._amounts[reference] = amount

@@ -192,7 +192,10 @@ def test_pay_8_wechat_pay_bill_that_fails_its_hash_is_not_reconciled(
     with caplog.at_level(logging.ERROR):
         assert _reconcile_the_next_morning(time_machine) == 0
     assert "SHA1" in caplog.text
-    assert not ProviderStatement.objects.exists() and not ReconciliationDifference.objects.exists()
+    # nothing imported, nothing opened: the statement waits to be downloaded again (decision 038, addendum)
+    waiting = ProviderStatement.objects.get()
+    assert (waiting.status, waiting.lines) == (ProviderStatement.Status.WAITING, 0)
+    assert not ReconciliationDifference.objects.exists()
     fake_wechat_pay.bills.corrupt_files = False
     assert reconcile_statements_task(DAY) == 0
     assert ProviderStatement.objects.get(provider="wechat_pay").lines == 5

@@ -199,16 +199,20 @@ def test_ord_10_simulation_fails_when_the_delivery_case_clock_is_disabled(
     assert "still open past its 48 hours" in check["detail"]
 
 
-def test_pay_3_simulation_with_a_provider_mix_holds_its_checks(db: None) -> None:
+def test_pay_3_pay_8_simulation_with_a_provider_mix_holds_its_checks(db: None) -> None:
     """Decision 029: customers pay through the sandbox, the fake Alipay and the fake WeChat Pay gateways;
-    every check still holds, and every refund and compensation through a gateway reached it once."""
-    from orders.models import Payment, Refund
+    every check still holds, every refund and compensation through a gateway reached it once, and every
+    night the fakes' own statements of the day before reconciled with zero differences (decision 038)."""
+    from orders.models import Payment, ProviderStatement, Refund
 
     report = simulation_run(replace(BUSY, providers=("sandbox", "alipay", "wechat_pay")))
     checks = _checks(report)
     failed = {name: c["detail"] for name, c in checks.items() if c["status"] == "failed"}
     assert failed == {}
     assert checks["gateway_refunds_once"]["status"] == "passed"
+    assert checks["reconciliation_zero_differences"]["status"] == "passed"
+    imported = ProviderStatement.objects.filter(status=ProviderStatement.Status.IMPORTED)
+    assert set(imported.values_list("provider", flat=True)) == {"alipay", "wechat_pay"}
     for provider in ("sandbox", "alipay", "wechat_pay"):
         assert Payment.objects.filter(provider=provider, status=Payment.Status.SUCCEEDED).exists(), provider
     assert Refund.objects.filter(payment__provider__in=["alipay", "wechat_pay"]).exists()
