@@ -23,7 +23,7 @@ from platform_core.accounts.acting import request_user
 class ListingImageSerializer(serializers.ModelSerializer):
     url = serializers.CharField(
         read_only=True,
-        help_text="Name the image in a listing's `images` by this URL: `{\"url\": …, \"alt\": …}`.",
+        help_text='Name the image in a listing\'s `images` by this URL: `{"url": …, "alt": …}`.',
     )
 
     class Meta:

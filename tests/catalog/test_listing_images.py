@@ -76,7 +76,9 @@ def test_sec_4_a_pdf_or_gif_is_refused_though_it_is_a_real_file(merchant: Mercha
 def test_sec_4_too_large_is_a_400_naming_the_field(merchant: Merchant, settings) -> None:
     content = image_bytes()
     settings.CATALOG_LISTING_IMAGE_MAX_BYTES = len(content) - 1
-    response = client_for(merchant.owner).post(UPLOAD, {"file": upload("cup.png", content)}, format="multipart")
+    response = client_for(merchant.owner).post(
+        UPLOAD, {"file": upload("cup.png", content)}, format="multipart"
+    )
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "file_too_large"
     assert "file" in response.json()["errors"]
