@@ -47,7 +47,7 @@ class NewImagesForm(forms.Form):
     """SEC-4: images to add, checked by content before anything is saved (JPEG, PNG, WebP; size and
     pixel limits); they are stored, without EXIF, only when the listing is saved."""
 
-    files = MultipleImageField(
+    uploads = MultipleImageField(
         label=_("Add images"),
         required=False,
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
@@ -56,7 +56,7 @@ class NewImagesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = _(
+        self.fields["uploads"].help_text = _(
             "JPEG, PNG or WebP, at most %(mb)s MB and %(side)d pixels a side; location and camera data "
             "(EXIF) are removed. The first image is the main one. New or changed images are reviewed."
         ) % {
@@ -64,12 +64,12 @@ class NewImagesForm(forms.Form):
             "side": settings.CATALOG_LISTING_IMAGE_MAX_SIDE,
         }
 
-    def clean_files(self) -> list[Any]:
-        files: list[Any] = self.cleaned_data.get("files") or []
+    def clean_uploads(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data.get("uploads") or []
         problems = []
         for file in files:
             try:
-                listing_image_clean(file, field="files")
+                listing_image_clean(file, field="uploads")
             except InvalidInput as exc:
                 problems.append(f"{file.name}: {exc.message}")
         if problems:
@@ -97,7 +97,7 @@ def image_forms(
 
 
 def is_image_error(exc: Exception) -> bool:
-    return isinstance(exc, InvalidInput) and "files" in exc.errors
+    return isinstance(exc, InvalidInput) and "uploads" in exc.errors
 
 
 def images_save(
@@ -109,19 +109,19 @@ def images_save(
         for f in rows.ordered_forms
         if f.cleaned_data.get("url")
     ]
-    files = new.cleaned_data.get("files") or []
+    files = new.cleaned_data.get("uploads") or []
     limit = settings.CATALOG_LISTING_IMAGE_MAX_FILES
     if len(kept) + len(files) > limit:
         message = _("A listing shows at most %(limit)d images.") % {"limit": limit}
-        raise InvalidInput(message, code="too_many_images", errors={"files": [message]})
+        raise InvalidInput(message, code="too_many_images", errors={"uploads": [message]})
     added = [
-        listing_image_upload(merchant=merchant, file=file, actor=request_user(request), field="files")
+        listing_image_upload(merchant=merchant, file=file, actor=request_user(request), field="uploads")
         for file in files
     ]
     return kept + [{"url": image.url, "alt": new.cleaned_data.get("alt", "")} for image in added]
 
 
-def posted_images(data: Any) -> list[dict[str, Any]]:
+def posted_images(data: Any) -> list[Any]:
     """The images as the form has them (kept rows in the chosen order, then the new ones' alt text), or a
     saved version's ``images`` when the page opens: what the pre-screen reads (CAT-3)."""
     if isinstance(data.get("images"), list):

@@ -2,9 +2,11 @@
 Pillow, size and pixel limits, EXIF removed) and served only to those who may see them."""
 
 import io
+from typing import cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -148,7 +150,7 @@ def test_sec_4_cat_2_image_is_public_once_its_listing_is_on_sale(merchant: Merch
     response = client.get(image.url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert b"".join(cast(FileResponse, response).streaming_content).startswith(b"\x89PNG")
 
 
 def test_cat_3_a_new_image_sends_an_approved_listing_back_to_review(merchant: Merchant) -> None:

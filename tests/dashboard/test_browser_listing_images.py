@@ -54,7 +54,7 @@ def test_sec_4_cat_1_upload_a_png_on_the_listing_form_and_see_its_thumbnail(
     page.fill("#id_title", "竹制砧板 大号")
     page.fill("#id_description", "整竹压制，防霉易清洗。")
     page.set_input_files(
-        "#id_newimg-files", files=[{"name": "board.png", "mimeType": "image/png", "buffer": _png()}]
+        "#id_newimg-uploads", files=[{"name": "board.png", "mimeType": "image/png", "buffer": _png()}]
     )
     page.locator("[data-image-previews] img").first.wait_for()  # previewed before it is uploaded
     page.fill("#id_newimg-alt", "砧板正面")

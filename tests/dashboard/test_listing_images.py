@@ -27,10 +27,11 @@ def png(name: str = "cup.png", colour: tuple[int, int, int] = (10, 120, 200)) ->
 def test_sec_4_cat_1_new_listing_with_two_uploaded_images(
     owner_client: Client, shop: Merchant, category: Category
 ) -> None:
-    data = _form(category) | {"newimg-files": [png("a.png"), png("b.png")], "newimg-alt": "保温杯正面"}
+    data = _form(category) | {"newimg-uploads": [png("a.png"), png("b.png")], "newimg-alt": "保温杯正面"}
     response = owner_client.post("/merchant/listings/new/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     listing = Listing.objects.get(merchant=shop)
+    assert listing.candidate_version is not None
     images = listing.candidate_version.images
     stored = list(ListingImage.objects.filter(shop=shop).order_by("pk"))
     assert images == [{"url": i.url, "alt": "保温杯正面"} for i in stored] and len(stored) == 2
@@ -43,7 +44,7 @@ def test_sec_4_a_text_file_named_png_is_refused_on_the_field_and_nothing_saved(
     owner_client: Client, shop: Merchant, category: Category
 ) -> None:
     fake = SimpleUploadedFile("cup.png", b"not an image at all" * 5, content_type="image/png")
-    response = owner_client.post("/merchant/listings/new/", _form(category) | {"newimg-files": [fake]})
+    response = owner_client.post("/merchant/listings/new/", _form(category) | {"newimg-uploads": [fake]})
     assert response.status_code == 200
     assert "cup.png" in response.content.decode() and 'class="error"' in response.content.decode()
     assert not Listing.objects.filter(merchant=shop).exists()
@@ -67,6 +68,7 @@ def test_cat_1_reorder_and_remove_images_and_cat_3_it_goes_back_to_review(
     response = owner_client.post(f"/merchant/listings/{listing.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     listing.refresh_from_db()
+    assert listing.candidate_version is not None and listing.live_version is not None
     assert listing.candidate_version.images == [three[2], three[1]]
     assert listing.live_version.images == three  # the approved text stays on sale meanwhile
     assert listing.status == Listing.Status.PENDING_REVIEW  # CAT-3: a changed image is reviewed again
@@ -81,7 +83,8 @@ def test_cat_1_a_form_posted_without_image_rows_keeps_the_images(
     assert response.status_code == 302
     listing.refresh_from_db()
     assert listing.status == Listing.Status.APPROVED  # nothing reviewed changed
-    assert (listing.candidate_version or listing.live_version).images == one
+    version = listing.candidate_version or listing.live_version
+    assert version is not None and version.images == one
 
 
 def test_cat_3_the_prescreen_reads_every_image_alt(owner_client: Client, category: Category) -> None:
