@@ -1,6 +1,6 @@
 """The merchant dashboard's listings pages (CAT-1..CAT-5): list, create and edit with the live pre-screen,
-SKUs and stock, submit for review, delist, and the bulk stock upload (CSV); the corrections a re-check
-asks for, with their countdowns (CAT-10).
+SKUs and stock, images (uploaded, described, reordered and removed; SEC-4), submit for review, delist, and
+the bulk stock upload (CSV); the corrections a re-check asks for, with their countdowns (CAT-10).
 
 Thin views over ``catalog.services`` / ``catalog.selectors`` — the same calls the merchant API makes.
 """
@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.dashboard_images import image_forms, images_save, is_image_error, posted_images
 from catalog.models import Category, Listing, ListingVersion
 from catalog.prescreen import highlight
 from catalog.selectors import (
@@ -57,8 +58,6 @@ class ListingForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
-    image_url = forms.URLField(label=_("Main image URL"), required=False, assume_scheme="https")
-    image_alt = forms.CharField(label=_("Image description (alt text)"), max_length=200, required=False)
     service_area = forms.CharField(label=_("Service area"), max_length=200, required=False)
     service_duration_minutes = forms.IntegerField(
         label=_("Service duration (minutes)"), min_value=1, required=False
@@ -72,10 +71,6 @@ class ListingForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = merchant.categories.order_by("slug")
-
-    def images(self) -> list[dict[str, str]]:
-        url = self.cleaned_data.get("image_url")
-        return [{"url": url, "alt": self.cleaned_data.get("image_alt", "")}] if url else []
 
 
 class SkuForm(forms.Form):
@@ -132,7 +127,7 @@ def _prices(formset: Any) -> list[Decimal]:
 def _findings(data: Any, merchant: Merchant) -> dict[str, Any]:
     """CAT-3: pre-screen the text as typed; the phrases found come back highlighted in place."""
     title, description = data.get("title", ""), data.get("description", "")
-    alt = data.get("image_alt", "")
+    images = posted_images(data)
     category = (
         merchant.categories.filter(pk=data.get("category") or 0).first() if data.get("category") else None
     )
@@ -142,8 +137,8 @@ def _findings(data: Any, merchant: Merchant) -> dict[str, Any]:
         for f in listing_prescreen(
             title=title,
             description=description,
-            image_alts=[alt] if alt else [],
-            images=[{"url": data["image_url"]}] if data.get("image_url") else [],
+            image_alts=[str(i.get("alt") or "") for i in images],
+            images=images,
             category=category,
             prices=_prices(formset),
         )
@@ -207,20 +202,28 @@ def listing_new(request: HttpRequest) -> HttpResponse:
     merchant = merchant_for_request(request)
     form = ListingForm(request.POST or None, merchant=merchant)
     formset = SkuFormSet(request.POST or None, prefix="skus")
-    context: dict[str, Any] = {"form": form, "formset": formset}
+    image_rows, new_images = image_forms(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {
+        "form": form,
+        "formset": formset,
+        "image_rows": image_rows,
+        "new_images": new_images,
+    }
     if request.method == "POST":
         context["prescreen"] = _findings(request.POST, merchant)
-        if "_check" not in request.POST and form.is_valid() and formset.is_valid():
+        valid = [f.is_valid() for f in (form, formset, image_rows, new_images)]
+        if "_check" not in request.POST and all(valid):
             skus = [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
             data = form.cleaned_data
             try:
+                images = images_save(request, merchant, image_rows, new_images)
                 listing = listing_create(
                     merchant=merchant,
                     category=data["category"],
                     kind=data["kind"],
                     title=data["title"],
                     description=data["description"],
-                    images=form.images(),
+                    images=images,
                     skus=skus,
                     service_area=data["service_area"],
                     service_duration_minutes=data["service_duration_minutes"],
@@ -228,7 +231,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
                     actor=request_user(request),
                 )
             except SERVICE_ERRORS as exc:
-                show_error(form, exc)
+                show_error(new_images if is_image_error(exc) else form, exc)
             else:
                 messages.success(request, _("Draft saved. Submit it for review when it is ready."))
                 return redirect("merchant:listing", listing_id=listing.pk)
@@ -254,14 +257,12 @@ def _listing_or_404(request: HttpRequest, listing_id: int) -> Listing | None:
 
 
 def _edit_form_initial(listing: Listing, version: ListingVersion | None) -> dict[str, Any]:
-    image = (version.images[0] if version and version.images else None) or {}
     return {
         "category": version.category_id if version else listing.category_id,
         "kind": listing.kind,
         "title": version.title if version else "",
         "description": version.description if version else "",
-        "image_url": image.get("url", ""),
-        "image_alt": image.get("alt", ""),
+        "images": list(version.images) if version else [],
         "service_area": listing.service_area,
         "service_duration_minutes": listing.service_duration_minutes,
         "is_non_returnable": listing.is_non_returnable,
@@ -279,12 +280,14 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
     may_edit = merchant_role_for_request(request) in LISTING_EDITORS
     latest = listing.versions.select_related("category").order_by("-number").first()
     version = _current_version(listing) or latest
-    form = ListingForm(
-        request.POST if request.method == "POST" else None,
-        merchant=merchant,
-        initial=_edit_form_initial(listing, version),
+    posted = request.POST if request.method == "POST" else None
+    form = ListingForm(posted, merchant=merchant, initial=_edit_form_initial(listing, version))
+    image_rows, new_images = image_forms(
+        posted, request.FILES if posted is not None else None, version.images if version else []
     )
     context: dict[str, Any] = {
+        "image_rows": image_rows,
+        "new_images": new_images,
         "listing": listing,
         "version": version,
         "latest": latest,
@@ -300,22 +303,24 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         if not may_edit:
             return page(request, "merchant/403.html", status=403)
         context["prescreen"] = _findings(request.POST, merchant)
-        if "_check" not in request.POST and form.is_valid():
+        valid = [f.is_valid() for f in (form, image_rows, new_images)]
+        if "_check" not in request.POST and all(valid):
             data = form.cleaned_data
             try:
+                images = images_save(request, merchant, image_rows, new_images)
                 listing_update(
                     listing=listing,
                     actor=request_user(request),
                     category=data["category"],
                     title=data["title"],
                     description=data["description"],
-                    images=form.images(),
+                    images=images,
                     service_area=data["service_area"],
                     service_duration_minutes=data["service_duration_minutes"],
                     is_non_returnable=data["is_non_returnable"],
                 )
             except SERVICE_ERRORS as exc:
-                show_error(form, exc)
+                show_error(new_images if is_image_error(exc) else form, exc)
             else:
                 messages.success(request, _("Listing saved."))
                 return redirect("merchant:listing", listing_id=listing.pk)

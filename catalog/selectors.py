@@ -32,12 +32,14 @@ from catalog.models import (
     Follow,
     IpNotice,
     Listing,
+    ListingImage,
     ListingRecheck,
     ListingVersion,
     Sku,
 )
 from catalog.prescreen import Finding, Term, prescreen
 from merchants.models import Merchant
+from merchants.selectors.members import merchant_for_member
 from platform_core.errors import NotFound
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount
@@ -428,3 +430,40 @@ def merchant_get_followed(*, user: Any, merchant_id: int) -> Merchant:
 def category_list() -> QuerySet[Category]:
     """Issue 24: every category, parents before their children (by name), with the parent's slug."""
     return Category.objects.select_related("parent").order_by("parent_id", "name", "pk")
+
+
+# --- listing images (SEC-4) ---------------------------------------------------------------------------------
+
+LISTING_REVIEW_PERMISSION = "catalog.review_listing"
+
+
+def listing_image_get_for_viewer(*, user: Any, image_id: int) -> ListingImage:
+    """SEC-4, CAT-2: a stored listing image, for whoever may see it; ``NotFound`` for everyone else.
+
+    Anyone, while a listing customers may see shows it in its live (approved) version; the shop's own
+    members, always; listing reviewers (``catalog.review_listing``, staff past their second factor), while
+    a version waiting for review shows it. A draft's image, or one only a rejected or superseded text
+    showed, reaches nobody outside the shop. A listing names an image by its URL in ``images`` (a JSON
+    list of {url, alt}); the quoted URL is matched in the JSON text, on PostgreSQL and SQLite alike.
+    """
+    image = ListingImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise NotFound(_("No such image."))
+    showing = ListingVersion.objects.filter(
+        listing__merchant_id=image.shop_id, images__icontains=f'"{image.url}"'
+    )
+    if Listing.objects.filter(
+        listing_visible_q(), merchant_id=image.shop_id, live_version__in=showing
+    ).exists():
+        return image
+    if user is not None and user.is_authenticated:
+        membership = merchant_for_member(user=user)
+        if membership is not None and membership[0].pk == image.shop_id:
+            return image
+        if (
+            user.is_staff
+            and user.has_perm(LISTING_REVIEW_PERMISSION)
+            and showing.filter(status=ListingVersion.Status.PENDING).exists()
+        ):
+            return image
+    raise NotFound(_("No such image."))

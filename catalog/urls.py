@@ -2,6 +2,7 @@ from django.urls import path
 
 from catalog.api.categories import CategoryListApi
 from catalog.api.favourites import MyFavouriteApi, MyFavouritesApi, MyFollowApi, MyFollowsApi
+from catalog.api.images import ListingImageApi, MerchantListingImageUploadApi
 from catalog.api.ip_notices import (
     IpNoticeActionProofApi,
     IpNoticeListApi,
@@ -44,6 +45,12 @@ urlpatterns = [
         MerchantListingStockConfirmApi.as_view(),
         name="merchant-listing-confirm-stock",
     ),
+    path(
+        "merchant/listing-images/",
+        MerchantListingImageUploadApi.as_view(),
+        name="merchant-listing-images",
+    ),
+    path("listing-images/<int:image_id>/", ListingImageApi.as_view(), name="listing-image"),
     path("merchant/skus/<int:sku_id>/", MerchantSkuApi.as_view(), name="merchant-sku"),
     path("merchant/ip-notices/", MerchantIpNoticeListApi.as_view(), name="merchant-ip-notices"),
     path(

@@ -113,6 +113,11 @@ CATALOG_IP_COUNTER_NOTICE_WINDOW = timedelta(days=env.int("CATALOG_IP_COUNTER_NO
 # SEC-4: each evidence file of a counter-notice uploaded in the seller centre, and how many
 CATALOG_IP_EVIDENCE_MAX_BYTES = env.int("CATALOG_IP_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 CATALOG_IP_EVIDENCE_MAX_FILES = env.int("CATALOG_IP_EVIDENCE_MAX_FILES", default=5)
+# SEC-4, CAT-1: a listing image (JPEG, PNG or WebP by content) is at most this many bytes and this many
+# pixels on its longer side, and a listing shows at most this many images
+CATALOG_LISTING_IMAGE_MAX_BYTES = env.int("CATALOG_LISTING_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+CATALOG_LISTING_IMAGE_MAX_SIDE = env.int("CATALOG_LISTING_IMAGE_MAX_SIDE_PX", default=4096)
+CATALOG_LISTING_IMAGE_MAX_FILES = env.int("CATALOG_LISTING_IMAGE_MAX_FILES", default=10)
 CATALOG_PRICE_CHANGE_REVIEW_RATIO = Decimal(env.str("CATALOG_PRICE_CHANGE_REVIEW_RATIO", default="0.50"))
 # CAT-3: prices (CNY) above / below these are flagged for the reviewer as implausible (a 0.01 placeholder
 # price is a classic lure)

@@ -52,6 +52,28 @@
         removable(rows[rows.length - 1]);
       });
     });
+    // listing images: a thumbnail of each chosen file before it is uploaded (data: URLs, which the CSP allows)
+    root.querySelectorAll("[data-images] input[type=file]").forEach(function (input) {
+      var box = input.closest(".field").querySelector("[data-image-previews]");
+      if (!box || !window.FileReader) { return; }
+      input.addEventListener("change", function () {
+        box.textContent = "";
+        Array.prototype.forEach.call(input.files, function (file) {
+          if (!/^image\/(jpeg|png|webp)$/.test(file.type)) { return; }
+          var reader = new FileReader();
+          reader.onload = function () {
+            var img = document.createElement("img");
+            img.className = "thumb";
+            img.src = reader.result;
+            img.alt = file.name;
+            img.width = 96;
+            img.height = 96;
+            box.appendChild(img);
+          };
+          reader.readAsDataURL(file);
+        });
+      });
+    });
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });

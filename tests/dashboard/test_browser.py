@@ -211,8 +211,6 @@ def test_merchant_onboards_lists_ships_answers_aftersales_and_is_paid_in_the_bro
     page.screenshot(path=str(shots / "06-prescreen.png"), full_page=True)
     page.fill("#id_title", "加厚塑料收纳盒 三层")
     page.fill("#id_description", "可叠放，带盖，适合衣物与杂物收纳。")
-    page.fill("#id_image_url", "https://img.example.com/box.jpg")
-    page.fill("#id_image_alt", "收纳盒正面")
     page.fill("#id_skus-0-code", "BOX-3")
     page.fill("#id_skus-0-attributes", "颜色=白")
     page.fill("#id_skus-0-price", "39.90")

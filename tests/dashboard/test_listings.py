@@ -19,8 +19,6 @@ def _form(category: Category, **overrides: str) -> dict[str, str | int]:
         "kind": "product",
         "title": "不锈钢保温杯 500ml",
         "description": "双层真空，保温12小时。",
-        "image_url": "https://img.example.com/cup.jpg",
-        "image_alt": "保温杯正面",
         "skus-TOTAL_FORMS": 3,
         "skus-INITIAL_FORMS": 0,
         "skus-MIN_NUM_FORMS": 0,

@@ -679,6 +679,8 @@ PUBLIC: dict[str, str] = {
     "review-photo": "REP-1: a visible review's photo is public; a hidden review's only reaches its author and "
     "moderators (tests/orders/test_reviews.py)",
     "payments-sandbox-pay": "the sandbox provider's cashier page, which stands in for the provider's own site",
+    "listing-image": "SEC-4, CAT-2: an image a listing on sale shows is public; otherwise it only reaches the "
+    "shop and, under review, the reviewers (tests/catalog/test_listing_images.py)",
 }
 
 

@@ -253,8 +253,6 @@ def test_sec_3_mer_1_mer_2_mer_4_mer_5_cat_4_install_from_zero_to_a_listing_on_s
                 "kind": "product",
                 "title": "纯棉毛巾三条装",
                 "description": "新疆长绒棉，吸水柔软。",
-                "image_url": "https://img.example.com/towel.jpg",
-                "image_alt": "毛巾三条装",
                 "skus-TOTAL_FORMS": 1,
                 "skus-INITIAL_FORMS": 0,
                 "skus-MIN_NUM_FORMS": 0,
