@@ -14,7 +14,9 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E104``: ``STAFF_REQUIRE_OTP`` is off (SEC-3: staff and auditors reach their powers only after
   a second factor, through every interface; decision 020);
 - ``platform.E105``: ``PLATFORM_TEST_CLOCK_ENABLED`` is on (the sandbox clock would move production's time;
-  decision 026).
+  decision 026);
+- ``platform.E106``: the CJK font PDFs embed (``PDF_CJK_FONT_PATH``) is missing or cannot be embedded
+  (AUD-3; decision 042, ``platform_core/reports/fonts.py``).
 
 Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
 settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
@@ -31,6 +33,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
 
+from platform_core.reports.fonts import pdf_font_errors
 from platform_core.settings._dev_defaults import PUBLISHED_SECRETS
 
 SANDBOX = "sandbox"
@@ -163,8 +166,8 @@ def _published_error(name: str, variable: str) -> Error:
 
 
 def production_errors() -> list[CheckMessage]:
-    """Every reason (``platform.E101`` … ``E105``) this production configuration must not start."""
-    errors = _sandbox_errors()
+    """Every reason (``platform.E101`` … ``E106``) this production configuration must not start."""
+    errors = _sandbox_errors() + pdf_font_errors()
     if settings.PLATFORM_TEST_CLOCK_ENABLED:
         errors.append(
             Error(
