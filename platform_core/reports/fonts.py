@@ -11,6 +11,7 @@ installed, ``fonts-wqy-microhei`` first; ``.ci/run`` and the Dockerfile install 
 gunicorn, the worker and ``check --deploy`` refuse to start without the font), ``platform.W106`` elsewhere.
 """
 
+import struct
 from functools import cache
 from typing import Any
 
@@ -35,17 +36,35 @@ def _load(path: str, index: int) -> Any:
     return TTFont(PDF_FONT, path, subfontIndex=index)
 
 
+def _outlines(path: str, index: int) -> bytes:
+    """The sfnt version of the face (``ttcf`` collections resolved to face ``index``): ``\\0\\1\\0\\0`` or
+    ``true`` for TrueType outlines, ``OTTO`` for CFF. Reads a few bytes: the system check runs at every
+    start-up, the full parse (a second or more for a CJK font) only when a PDF is rendered."""
+    with open(path, "rb") as font:
+        version = font.read(4)
+        if version == b"ttcf":
+            font.seek(8)
+            count = struct.unpack(">L", font.read(4))[0]
+            if not 0 <= index < count:
+                return b"no such face"
+            font.seek(12 + 4 * index)
+            font.seek(struct.unpack(">L", font.read(4))[0])
+            version = font.read(4)
+    return version
+
+
 def pdf_font_problem() -> str | None:
     """Why the configured font cannot be embedded (missing, unreadable, CFF outlines), or None."""
     path = settings.PDF_CJK_FONT_PATH
     if not path:
         return "PDF_CJK_FONT_PATH is empty and no known TrueType CJK font is installed."
     try:
-        font = _load(path, settings.PDF_CJK_FONT_INDEX)
-    except Exception as error:  # reportlab raises TTFError, OSError, IndexError on a bad file
-        return f"PDF_CJK_FONT_PATH={path} cannot be embedded: {error}"
-    if ord("中") not in font.face.charToGlyph:
-        return f"PDF_CJK_FONT_PATH={path} has no Chinese characters."
+        version = _outlines(path, settings.PDF_CJK_FONT_INDEX)
+    except (OSError, struct.error) as error:
+        return f"PDF_CJK_FONT_PATH={path} cannot be read: {error}"
+    if version not in (b"\0\1\0\0", b"true"):
+        kind = "CFF (postscript) outlines" if version == b"OTTO" else f"not a TrueType font ({version!r})"
+        return f"PDF_CJK_FONT_PATH={path} (face {settings.PDF_CJK_FONT_INDEX}) cannot be embedded: {kind}."
     return None
 
 
@@ -57,7 +76,10 @@ def register_pdf_font() -> str:
         problem = pdf_font_problem()
         if problem:
             raise ImproperlyConfigured(f"{problem} {INSTALL_HINT}")
-        pdfmetrics.registerFont(_load(settings.PDF_CJK_FONT_PATH, settings.PDF_CJK_FONT_INDEX))
+        font = _load(settings.PDF_CJK_FONT_PATH, settings.PDF_CJK_FONT_INDEX)
+        if ord("中") not in font.face.charToGlyph:
+            raise ImproperlyConfigured(f"PDF_CJK_FONT_PATH has no Chinese characters. {INSTALL_HINT}")
+        pdfmetrics.registerFont(font)
     return PDF_FONT
 
 

@@ -5,10 +5,10 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
 
 BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
@@ -34,7 +34,7 @@ class PdfFont:
     missing: set[str] = field(default_factory=set)
 
 
-def _to_unicode(font: DictionaryObject) -> dict[int, str]:
+def _to_unicode(font: Any) -> dict[int, str]:
     if "/ToUnicode" not in font:
         return {}
     data = font["/ToUnicode"].get_object().get_data()
@@ -45,8 +45,8 @@ def _to_unicode(font: DictionaryObject) -> dict[int, str]:
     }
 
 
-def _font(font: DictionaryObject) -> PdfFont:
-    descriptor = font["/FontDescriptor"].get_object() if "/FontDescriptor" in font else {}
+def _font(font: Any) -> PdfFont:
+    descriptor: Any = font["/FontDescriptor"].get_object() if "/FontDescriptor" in font else {}
     shows = {  # ReportLab's subsets list 0x20-0x7F whether shown or not: control characters draw nothing
         code: char for code, char in _to_unicode(font).items() if unicodedata.category(char[0]) != "Cc"
     }

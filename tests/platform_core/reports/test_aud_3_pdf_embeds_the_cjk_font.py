@@ -71,6 +71,8 @@ def test_aud_3_the_font_has_every_chinese_character_of_the_translations() -> Non
 
 
 def test_aud_3_production_refuses_to_start_without_an_embeddable_cjk_font(settings) -> None:
+    installed = settings.PDF_CJK_FONT_PATH
+    assert fonts.pdf_font_problem() is None and "platform.E106" not in {e.id for e in production_errors()}
     settings.PDF_CJK_FONT_PATH = "/nonexistent/cjk.ttf"
     assert "platform.E106" in {e.id for e in production_errors()}
     assert [w.id for w in fonts.check_pdf_font()] == ["platform.W106"]  # outside production: a warning
@@ -78,7 +80,10 @@ def test_aud_3_production_refuses_to_start_without_an_embeddable_cjk_font(settin
     assert fonts.check_pdf_font() == []  # production reports it as the deployment error E106
     if NOTO_CFF.is_file():  # CFF outlines: ReportLab cannot embed them
         settings.PDF_CJK_FONT_PATH = str(NOTO_CFF)
-        assert "postscript outlines" in (fonts.pdf_font_problem() or "")
+        assert "CFF" in (fonts.pdf_font_problem() or "")
+    settings.PDF_CJK_FONT_PATH, settings.PDF_CJK_FONT_INDEX = installed, 99
+    assert "face 99" in (fonts.pdf_font_problem() or "")  # a collection has no 100th face
+    settings.PDF_CJK_FONT_INDEX = 0
     settings.PDF_CJK_FONT_PATH = ""
     assert "platform.E106" in {e.id for e in production_errors()}
 
