@@ -10,9 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     PATH=/app/.venv/bin:$PATH
 
-# pg_dump / pg_restore for `manage.py backup` and `restore_rehearsal` (OPS-4)
+# pg_dump / pg_restore for `manage.py backup` and `restore_rehearsal` (OPS-4); the TrueType CJK font PDFs
+# embed (AUD-3, decision 042: PDF_CJK_FONT_PATH finds it; production refuses to start without it)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 # the same uv range as the Makefile's bootstrap

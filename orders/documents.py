@@ -2,7 +2,7 @@
 JSON and the line snapshots), never from today's agreement or listings.
 
 ``contract_paragraphs`` lists what the PDF says, in order; ``contract_pdf`` lays it out with ReportLab
-in the built-in CJK font STSong-Light (no font file needed), shared with the report renderers.
+in the report renderers' CJK font, a subset of it embedded in the file (AUD-3, decision 042).
 """
 
 import io

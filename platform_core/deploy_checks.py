@@ -18,6 +18,8 @@ A production process (``DJANGO_ENV=production``) refuses to start when:
 - ``platform.E106``: Alipay is configured in both modes (public key and certificates) or its certificates
   cannot be read (PAY-3, certificate mode; docs/payments.md). In certificate mode the three certificate
   settings are required (``E102``) instead of ``ORDERS_ALIPAY_PUBLIC_KEY``.
+- ``platform.E107``: the CJK font PDFs embed (``PDF_CJK_FONT_PATH``) is missing or cannot be embedded
+  (AUD-3; decision 042, ``platform_core/reports/fonts.py``).
 
 Registered as a deployment check (``manage.py check --deploy``, which CI runs with the production
 settings) by ``OperationsConfig.ready``; ``platform_core.wsgi`` (gunicorn) and ``platform_core.celery``
@@ -36,6 +38,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
 
+from platform_core.reports.fonts import pdf_font_errors
 from platform_core.settings._dev_defaults import PUBLISHED_SECRETS
 
 SANDBOX = "sandbox"
@@ -172,8 +175,8 @@ def _published_error(name: str, variable: str) -> Error:
 
 
 def production_errors() -> list[CheckMessage]:
-    """Every reason (``platform.E101`` … ``E105``) this production configuration must not start."""
-    errors = _sandbox_errors()
+    """Every reason (``platform.E101`` … ``E107``) this production configuration must not start."""
+    errors = _sandbox_errors() + pdf_font_errors()
     if settings.PLATFORM_TEST_CLOCK_ENABLED:
         errors.append(
             Error(

@@ -38,7 +38,7 @@ from merchants.services.lifecycle import (
     merchant_unrestrict,
 )
 from platform_core.accounts.acting import request_user
-from platform_core.admin_site import admin_form_page
+from platform_core.admin_site import add_page_link, admin_form_page
 from platform_core.errors import DomainError
 
 
@@ -109,6 +109,23 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # MER-10: identity records are kept
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        """VIO-1 (issue 21): "record a violation" from the merchant itself, for staff who may record one."""
+        if obj is not None:
+            link = add_page_link(
+                self, request, "merchants.Violation", label=_("Record a violation"), merchant=obj.pk
+            )
+            context["task_links"] = [link] if link else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Nothing is edited here (every field is read-only): saving the page's stale copy would overwrite

@@ -44,7 +44,7 @@ from orders.services.refunds import order_cancel
 from orders.services.settlement import order_settle
 from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
-from platform_core.admin_site import PersonalDataAdmin, action_permission, personal_shown
+from platform_core.admin_site import PersonalDataAdmin, action_permission, add_page_link, personal_shown
 from platform_core.ledger.selectors import ledger_transactions_for
 from platform_core.reports.masks import mask_person
 
@@ -165,6 +165,23 @@ class OrderAdmin(PersonalDataAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        """DSP-1 (issue 21): "open a dispute" from the order itself, for staff who may open one."""
+        if obj is not None:
+            link = add_page_link(
+                self, request, "disputes.Dispute", label=_("Open a dispute"), order=obj.number
+            )
+            context["task_links"] = [link] if link else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("money (from the ledger)"))
     def money(self, order: Order) -> str:

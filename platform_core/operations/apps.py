@@ -14,8 +14,10 @@ class OperationsConfig(AppConfig):
         from platform_core.checks import check_settings
         from platform_core.deploy_checks import check_production
         from platform_core.operations import signals
+        from platform_core.reports.fonts import check_pdf_font
 
         signals.connect()
         checks.register(check_settings)  # the settings' types and ranges (platform.E0xx)
+        checks.register(check_pdf_font)  # AUD-3: the CJK font PDFs embed (platform.W107; E107 in production)
         # decision 019: no sandbox and no missing or published secret in production (platform.E1xx)
         checks.register(check_production, checks.Tags.security, deploy=True)

@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from platform_core import clock
+from platform_core.reports.fonts import PDF_FONT, register_pdf_font
 from platform_core.reports.registry import ReportDefinition, ReportFilters
 
 BOM = "\ufeff"  # Excel opens UTF-8 CSV as UTF-8 only with it
@@ -214,19 +215,13 @@ def write_xlsx(
 
 # --- PDF ----------------------------------------------------------------------------------------------
 
-PDF_FONT = "STSong-Light"  # ReportLab's built-in CID font for Simplified Chinese: no font file needed
-
 
 #: a PDF cell longer than this is cut (a row must fit a page; the full text is in the CSV/XLSX export)
 PDF_CELL_MAX = 160
 
 
 def _pdf_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    register_pdf_font()  # AUD-3: a TrueType CJK font, its glyphs embedded (decision 042)
 
 
 def pdf_styles() -> Any:

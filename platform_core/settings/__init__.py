@@ -521,6 +521,17 @@ CELERY_BEAT_SCHEDULE["audit.anchor-head"] = {
 REPORTS_EXPORT_DIR = Path(env.str("REPORTS_EXPORT_DIR", default=str(VAR_DIR / "exports")))
 REPORTS_CHUNK_SIZE = env.int("REPORTS_CHUNK_SIZE", default=2000)  # rows per database fetch when streaming
 REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=2000)  # rows a PDF report shows at most
+# AUD-3 (issue 21, decision 042): PDFs embed a subset of this TrueType-outline CJK font (a .ttf, or a .ttc with
+# PDF_CJK_FONT_INDEX naming its face). Default: the first of Debian's free TrueType CJK fonts installed.
+PDF_CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei (Apache-2.0): .ci/run, Dockerfile
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
+)
+PDF_CJK_FONT_PATH = env.str(
+    "PDF_CJK_FONT_PATH", default=next((p for p in PDF_CJK_FONT_CANDIDATES if Path(p).is_file()), "")
+)
+PDF_CJK_FONT_INDEX = env.int("PDF_CJK_FONT_INDEX", default=0)
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
 DATABASE_ROUTERS = ["platform_core.operations.db_router.ReportReplicaRouter"]

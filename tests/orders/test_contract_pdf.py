@@ -1,46 +1,13 @@
 """ORD-1: the contract is retrievable by both parties as a PDF rendered from the snapshot at purchase."""
 
-import base64
-import re
-import zlib
-
 import pytest
 
 from orders.documents import contract_paragraphs
 from tests.conftest import client_for
 from tests.factories.orders import pending_order
+from tests.helpers.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)")
-STREAM = re.compile(rb"/Filter \[?\s*([^\]>]*?)\]?\s*/Length \d+\s*>>\s*stream\r?\n(.*?)endstream", re.S)
-SHOWN = re.compile(rb"\((.*?)(?<!\\)\) Tj", re.S)
-
-
-def _unescape(literal: bytes) -> bytes:
-    return PDF_ESCAPE.sub(
-        lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1), literal
-    )
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text a ReportLab PDF shows: content streams (ASCII85 + Flate) inflated, the ``(…) Tj`` strings
-    unescaped and decoded (the CJK font STSong-Light shows UCS-2, i.e. UTF-16BE)."""
-    shown = []
-    for filters, data in STREAM.findall(pdf):
-        if b"ASCII85" in filters:
-            data = base64.a85decode(data.strip(), adobe=True)
-        try:
-            content = zlib.decompress(data)
-        except zlib.error:
-            continue
-        for literal in SHOWN.findall(content):
-            raw = _unescape(literal)
-            shown.append(
-                raw.decode("utf-16-be", errors="replace") if len(raw) % 2 == 0 else raw.decode("latin-1")
-            )
-    return " ".join(shown)
 
 
 def test_ord_1_contract_pdf_reproduces_the_snapshot_for_both_parties() -> None:

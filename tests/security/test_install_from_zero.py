@@ -9,25 +9,22 @@ reads the key from the otpauth URI as an authenticator app would) and signs in w
 
 import io
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_otp.oath import TOTP
 
 from catalog.models import Category, Listing
 from merchants.models import Merchant, MerchantApplication, PlatformAgreement
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
 from tests.factories.merchants import credit_code, pdf_upload
+from tests.helpers.install import Authenticator, FormValues
 
 pytestmark = pytest.mark.django_db
 
@@ -45,65 +42,13 @@ def _production(settings: Any) -> None:
     settings.ORDERS_PAYOUT_PROVIDER = "manual"
 
 
-class Authenticator:
-    """The operator's phone app: the key from the otpauth URI, a code per 30-second step."""
-
-    def __init__(self, uri: str) -> None:
-        from base64 import b32decode
-
-        self.key = b32decode(parse_qs(urlparse(uri).query)["secret"][0])
-
-    def code(self) -> str:
-        totp = TOTP(self.key, step=30, t0=0, digits=6, drift=0)
-        totp.time = time.time()
-        return f"{totp.token():06d}"
-
-
 def _ok(response: Any, status: int = 302) -> Any:
     assert response.status_code == status, response.content.decode()[:3000]
     return response
 
 
-class _FormValues(HTMLParser):
-    """What a browser would submit from the admin's change form (inline management forms included)."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id, self.inside, self.values = form_id, False, {}  # type: ignore[var-annotated]
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside or not a.get("name"):
-            return
-        name = a["name"] or ""
-        if tag == "input" and a.get("type") not in ("submit", "button", "file", "checkbox", "radio"):
-            self.values[name] = a.get("value") or ""
-        elif tag == "input" and a.get("type") in ("checkbox", "radio") and "checked" in a:
-            self.values[name] = a.get("value") or "on"
-        elif tag == "select":
-            self._select = name
-        elif tag == "textarea":
-            self._textarea, self.values[name] = name, ""
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        if tag == "select":
-            self._select = None
-        if tag == "textarea":
-            self._textarea = None
-
-
 def _change_form(client: Client, url: str, form_id: str) -> dict[str, str]:
-    parser = _FormValues(form_id)
+    parser = FormValues(form_id)
     parser.feed(_ok(client.get(url), 200).content.decode())
     return dict(parser.values)
 
