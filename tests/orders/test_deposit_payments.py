@@ -86,7 +86,7 @@ def test_mer_5_deposit_paid_through_gateway_once(api_client) -> None:
         and Merchant.Cause.DEPOSIT not in merchant.restriction_causes
     )
     # PAY-8: the deposit payment reconciles with the sandbox's settlement file
-    assert reconciliation_run(day=timezone.localdate(payment.succeeded_at)) == []  # type: ignore[arg-type]
+    assert reconciliation_run(day=timezone.localdate(payment.succeeded_at)) == []
     call_command("verify_ledger")
 
 

@@ -147,12 +147,12 @@ def test_pay_8_reconciliation_raises_differences_for_finance() -> None:
     ProviderSettlementRecord.objects.create(
         provider="sandbox", kind="refund", reference="GHOST", amount=Decimal("5")
     )
-    differences = reconciliation_run(day=timezone.localdate(order.paid_at))  # type: ignore[arg-type]
+    differences = reconciliation_run(day=timezone.localdate(order.paid_at))
     assert {(d.kind, d.reference) for d in differences} == {
         ("payment", record.reference),
         ("refund", "GHOST"),
     }
     mismatch = ReconciliationDifference.objects.get(kind="payment")
     assert (mismatch.ledger_amount, mismatch.provider_amount) == (Decimal("80.00"), Decimal("79.00"))
-    reconciliation_run(day=timezone.localdate(order.paid_at))  # type: ignore[arg-type]
+    reconciliation_run(day=timezone.localdate(order.paid_at))
     assert ReconciliationDifference.objects.count() == 2

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from merchants.models import MerchantMember
+from merchants.models import Merchant, MerchantMember
 from platform_core.accounts.models import User
 from tests.conftest import client_for
 from tests.factories.accounts import UserFactory
@@ -49,8 +49,8 @@ PAIRS: list[tuple[str, str, dict[str, Any], str]] = [
 
 @pytest.fixture
 def members() -> dict[str, User]:
-    merchant = MerchantFactory()
-    found = {MerchantMember.Role.OWNER.value: merchant.owner}
+    merchant = cast(Merchant, MerchantFactory())
+    found: dict[str, User] = {MerchantMember.Role.OWNER.value: merchant.owner}
     for role in MerchantMember.Role.values:
         if role != MerchantMember.Role.OWNER:
             user = cast(User, UserFactory())
