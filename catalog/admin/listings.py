@@ -18,14 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-# The helpers moved to ``_common`` when the review page got its own module; other modules (and branches)
-# import them from here, so they stay importable under their old names (explicit re-exports).
-from catalog.admin._common import ReasonActionForm as ReasonActionForm
-from catalog.admin._common import ReviewerQueueAdmin as ReviewerQueueAdmin
-from catalog.admin._common import _run as _run
-from catalog.admin._common import _staff as _staff
-from catalog.admin._common import time_left as time_left
-from catalog.admin._common import time_to as time_to
+from catalog.admin._common import ReasonActionForm, _run, _staff
 from catalog.models import (
     Category,
     Favourite,
