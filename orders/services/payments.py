@@ -40,7 +40,7 @@ from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_post
-from platform_core.locking import lock
+from platform_core.locking import lock_first
 
 logger = logging.getLogger(__name__)
 
@@ -235,17 +235,17 @@ def payment_callback_receive(*, provider: str, headers: dict[str, str], body: by
 def _payment_apply(
     *, provider: str, note: VerifiedNotification, headers: dict[str, str], body: bytes
 ) -> PaymentCallbackLog:
-    head = Payment.objects.filter(provider=provider, out_trade_no=note.out_trade_no).values("pk", "order_id")
-    found = head.first()
-    if found is None:
-        raise _CallbackRefused("unknown_trade", _("No such payment."))
-    order = (
-        # the shop and its owner come with the lock: the merchant is told of the payment (issue 26)
-        lock(Order.objects.select_related("merchant__owner"), found["order_id"], missing=_("No such order."))
-        if found["order_id"] is not None
-        else None
+    trade = {"provider": provider, "out_trade_no": note.out_trade_no}
+    # The order first, found through its payment in the same statement (issue 26), with the shop and its
+    # owner (the merchant is told of the payment); then the payment, read under that lock. A deposit's
+    # payment has no order.
+    order = lock_first(
+        Order.objects.select_related("merchant__owner"),
+        pk__in=Payment.objects.filter(**trade).values("order_id"),
     )
-    payment = lock(Payment, found["pk"])
+    payment = lock_first(Payment, **trade)
+    if payment is None:
+        raise _CallbackRefused("unknown_trade", _("No such payment."))
     due = order.total if order is not None else payment.amount
     if note.amount != payment.amount or payment.amount != due:
         raise _CallbackRefused(

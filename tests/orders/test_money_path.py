@@ -205,6 +205,9 @@ def test_ord_1_ord_2_pay_3_statements_per_request_of_one_order_are_pinned(settin
     assert order.status == Order.Status.PAID and order.total == Decimal("59.00")
     for name, budget in BUDGET.items():
         statements = [q["sql"][:120] for q in captured[name].captured_queries]
+        import os, json
+        if os.environ.get("DUMP_Q"):
+            open(f"/tmp/s7h_q_{name}.txt", "w").write("\n".join(f"{i+1}. {q['sql']}" for i, q in enumerate(captured[name].captured_queries)))
         assert len(statements) <= budget, (name, len(statements), statements)
     # no statement of the money path takes the audit chain's lock or locks a platform-wide ledger account
     every = [q["sql"] for context in captured.values() for q in context.captured_queries]
