@@ -13,7 +13,9 @@ columns of a unique constraint; ``where`` is the SQL predicate of a partial uniq
 parameters), e.g. ``status = 'pending'``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -65,6 +67,46 @@ def in_callers_transaction(func: F) -> F:
         if transaction.get_connection().in_atomic_block:
             return func(*args, **kwargs)
         with transaction.atomic():
+            return func(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+# --- a request's transaction that rolls back whole: services join it without a savepoint ----------------
+
+#: (connection alias, depth of nested atomic blocks) of the innermost ``all_or_nothing`` block
+_WHOLE: ContextVar[tuple[str, int] | None] = ContextVar("all_or_nothing", default=None)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """``transaction.atomic()`` whose caller lets every exception raised inside roll the whole block back
+    (it never catches one inside and goes on). A service marked ``@atomic_service`` called directly in it
+    joins it without a savepoint (issue 26: two statements fewer), since a refusal rolls everything back
+    anyway. The idempotency wrapper (PAY-7) runs its handler in one."""
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        token = _WHOLE.set((connection.alias, len(connection.savepoint_ids)))
+        try:
+            yield
+        finally:
+            _WHOLE.reset(token)
+
+
+def atomic_service(func: F) -> F:
+    """``transaction.atomic`` for a service, except directly inside ``all_or_nothing``: there it joins the
+    transaction without a savepoint (an exception marks the block for rollback, which its caller does).
+    Anywhere else — a test, a task, a service calling it and catching its refusal — it opens its
+    savepoint as ``atomic`` does, so a refusal after a write still undoes only its own writes."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        connection = transaction.get_connection()
+        joined = connection.in_atomic_block and _WHOLE.get() == (
+            connection.alias,
+            len(connection.savepoint_ids),
+        )
+        with transaction.atomic(savepoint=not joined):
             return func(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
@@ -21,7 +22,7 @@ from catalog.services.skus import sku_reserve
 from merchants.models import Merchant
 from merchants.selectors.standing import agreement_current
 from orders.clocks import RULE_PAYMENT_TIMEOUT
-from orders.models import Cart, CartItem, Order, OrderLine
+from orders.models import CartItem, Order, OrderLine
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock
 from orders.services.payment_close import order_payments_close
@@ -31,6 +32,7 @@ from platform_core.deadlines.services import deadline_start
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.hooks import Hook
 from platform_core.money import money_round
+from platform_core.upsert import atomic_service
 
 contract_policy_sources = Hook[Callable[[Merchant], Mapping[str, Any]]](
     "orders.contract_policy_sources",
@@ -134,7 +136,7 @@ def _check_non_returnable_confirmed(items: Sequence[CartItem], confirmed: Collec
         )
 
 
-@transaction.atomic
+@atomic_service
 def order_checkout(
     *,
     customer: User,
@@ -155,27 +157,22 @@ def order_checkout(
     its SKU id in ``confirm_non_returnable`` (``InvalidInput`` naming it otherwise); the contract records
     the confirmation.
     """
-    cart = Cart.objects.select_for_update().filter(customer=customer).first()
-    items = (
-        list(
-            cart.items.select_related(
-                "sku__listing__live_version", "sku__listing__category", "sku__listing__merchant"
-            ).order_by("sku_id")
-        )
-        if cart
-        else []
+    # The cart's lines, locked in SKU order, each with whether its listing is still on sale: one statement
+    # (issue 26). A concurrent checkout of the same cart waits here, then finds the lines it deleted gone;
+    # a line added meanwhile is not read, and stays in the cart (only the lines read are deleted below).
+    items = list(
+        CartItem.objects.filter(cart__customer=customer)
+        .select_related("sku__listing__live_version", "sku__listing__category", "sku__listing__merchant")
+        .annotate(on_sale=Exists(Listing.objects.filter(listing_visible_q(), pk=OuterRef("sku__listing_id"))))
+        .select_for_update(of=("self",))
+        .order_by("sku_id")
     )
     if not items:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
-    visible = set(
-        Listing.objects.filter(listing_visible_q(), pk__in=[i.sku.listing_id for i in items]).values_list(
-            "pk", flat=True
-        )
-    )
     groups: dict[tuple[int, str], list[tuple[CartItem, Sku]]] = defaultdict(list)
     for item in items:
         sku = item.sku
-        if sku.listing_id not in visible or not sku.is_active:
+        if not item.on_sale or not sku.is_active:  # type: ignore[attr-defined]
             raise Conflict(
                 _("An item in your cart is no longer on sale."),
                 code="item_unavailable",
@@ -241,7 +238,7 @@ def order_checkout(
         deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=settings.ORDERS_PAYMENT_TIMEOUT)
         _event(order, action="placed", actor=actor, data={"total": str(order.total)})
         orders.append(order)
-    CartItem.objects.filter(cart=cart).delete()
+    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     return orders
 
 

@@ -283,12 +283,15 @@ def _update_pending_returning(
         field = meta.get_field(name)
         assignments.append(f"{quote(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection))
-    where = [(meta.get_field(name), value) for name, value in (
-        ("rule", rule),
-        ("subject_type", subject_type.pk),
-        ("subject_id", subject_id),
-        ("status", Deadline.Status.PENDING),
-    )]
+    where = [
+        (meta.get_field(name), value)
+        for name, value in (
+            ("rule", rule),
+            ("subject_type", subject_type.pk),
+            ("subject_id", subject_id),
+            ("status", Deadline.Status.PENDING),
+        )
+    ]
     columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
     sql = (
         # quoted names from the model's own metadata; the values are parameters

@@ -179,7 +179,9 @@ def _post(
         for account, _ in normalized
         if account.__dict__.pop(_NEW_HERE, False) and in_transaction and not account.aggregated
     }
-    cached_ids = [account.pk for account, _ in normalized if not account.aggregated and account.pk not in new_here]
+    cached_ids = [
+        account.pk for account, _ in normalized if not account.aggregated and account.pk not in new_here
+    ]
     locked = (
         {
             account.pk: account
