@@ -235,13 +235,16 @@ def _post(
     # One statement, no savepoint (issue 26): a same-key post that committed while we waited for the
     # locks (or touched other accounts) leaves its row, and we answer with it. Any other constraint (a
     # second reversal of the same transaction) still raises, for the caller.
-    if not insert_unless_exists(txn, conflict=["idempotency_key"]):
+    # The entries go in the same statement, written only with the transaction (issue 26).
+    entries = [
+        LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
+    ]
+    if not insert_unless_exists(
+        txn, conflict=["idempotency_key"], children=entries, parent_field="transaction"
+    ):
         existing = _existing(idempotency_key, fingerprint)
         assert existing is not None
         return existing
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
-    )
     for account, amount in normalized:
         if account.pk not in locked:
             continue
