@@ -496,7 +496,7 @@ def suggestion_tag_counts(*, since: datetime, until: datetime) -> list[tuple[str
 def aftersales_policy_for_merchant(*, merchant: Merchant) -> MerchantAfterSalesPolicy:
     """The shop's policy as it stands now (an unsaved default one if the shop never set one). Read from
     the merchant when it was loaded with it (checkout: ``aftersales_policy_relation``), else queried."""
-    relation = Merchant.aftersales_policy.related  # type: ignore[attr-defined]
+    relation = Merchant.aftersales_policy.related
     if relation.is_cached(merchant):
         found = relation.get_cached_value(merchant)
     else:

@@ -87,7 +87,7 @@ def _insert_unless_exists_with_children(
     quote = connection.ops.quote_name
     parent_sql, params = _insert_sql(obj, connection, conflict=conflict, where=where)
     child_model = type(children[0])
-    link = child_model._meta.get_field(parent_field)
+    link: Any = child_model._meta.get_field(parent_field)
     fields = [f for f in _insertable(child_model) if f is not link]
     rows = []
     for n, child in enumerate(children):

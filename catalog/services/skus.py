@@ -64,16 +64,6 @@ def sku_release(*, sku_id: int, quantity: int) -> int:
     return int(Sku.objects.filter(pk=sku_id).values_list("stock", flat=True).get())
 
 
-def listing_sales_add(*, units: dict[int, int]) -> None:
-    """CAT-8: move ``Listing.sales_count`` (the "sales" sort) by ``units`` per listing id: positive when
-    an order is paid, negative when a paid order goes back unshipped (never below zero). One guarded
-    ``UPDATE … SET sales_count = sales_count + n`` per listing, in id order (concurrent payments of the
-    same listing add up; row locks are taken in one order)."""
-    for listing_id, n in sorted(units.items()):
-        if n:
-            Listing.objects.filter(pk=listing_id).update(sales_count=Greatest(F("sales_count") + n, Value(0)))
-
-
 def listing_sales_add_lines(*, lines: QuerySet[Any], sign: int) -> None:
     """CAT-8: ``listing_sales_add`` for the lines of an order, in one statement (issue 26) instead of
     reading the lines first. ``lines``: rows with ``listing_id`` and ``quantity`` (an order's lines);

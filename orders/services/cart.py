@@ -1,5 +1,7 @@
 """ORD-1: the customer's cart."""
 
+from typing import Any
+
 from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -70,8 +72,8 @@ def _cart_line_add(item: CartItem) -> CartItem | None:
     meta = CartItem._meta
     connection = connections[router.db_for_write(CartItem)]
     quote = connection.ops.quote_name
-    table, quantity = quote(meta.db_table), quote(meta.get_field("quantity").column)
-    fields = [meta.get_field(name) for name in ("cart", "sku", "quantity", "added_at")]
+    fields: list[Any] = [meta.get_field(name) for name in ("cart", "sku", "quantity", "added_at")]
+    table, quantity = quote(meta.db_table), quote(fields[2].column)
     on_sale_sql, on_sale_params = _skus_for_sale(item.sku_id).values("pk").query.sql_with_params()
     typed = (
         [f"CAST(%s AS {f.db_type(connection)})" for f in fields]
@@ -84,7 +86,7 @@ def _cart_line_add(item: CartItem) -> CartItem | None:
         f"SELECT {', '.join(typed)} WHERE EXISTS ({on_sale_sql}) "
         f"ON CONFLICT ({quote(fields[0].column)}, {quote(fields[1].column)}) DO UPDATE "
         f"SET {quantity} = {table}.{quantity} + EXCLUDED.{quantity} "
-        f"WHERE {table}.{quantity} + EXCLUDED.{quantity} <= %s "
+        f"WHERE CAST({table}.{quantity} AS bigint) + EXCLUDED.{quantity} <= %s "  # no int4 overflow
         f"RETURNING {quote(meta.pk.column)}, {quantity}"
     )
     values = [f.get_db_prep_save(f.pre_save(item, True), connection) for f in fields]

@@ -191,7 +191,7 @@ def order_checkout(
     groups: dict[tuple[int, str], list[tuple[CartItem, Sku]]] = defaultdict(list)
     for item in items:
         sku = item.sku
-        if not item.on_sale or not sku.is_active:  # type: ignore[attr-defined]
+        if not item.on_sale or not sku.is_active:
             raise Conflict(
                 _("An item in your cart is no longer on sale."),
                 code="item_unavailable",
@@ -228,7 +228,7 @@ def order_checkout(
             kind=kind,
             total=sum((sku.price * item.quantity for item, sku in lines), Decimal("0.00")),
             checkout_reference=reference,
-            contract=_contract(merchant, lines, confirmed_at=signed_at, agreement=items[0].agreement),  # type: ignore[attr-defined]
+            contract=_contract(merchant, lines, confirmed_at=signed_at, agreement=items[0].agreement),
             shipping_name=shipping_name,
             shipping_phone=shipping_phone,
             shipping_address=shipping_address,

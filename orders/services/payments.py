@@ -103,7 +103,7 @@ def _pay_start(*, order_id: int, customer: User | None, provider: str, actor: Us
     order = lock(orders, order_id, missing=_("No such order."))
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
-    attempt = order.payments_so_far + 1  # type: ignore[attr-defined]
+    attempt = order.payments_so_far + 1
     payment = _payment_open(
         Payment(order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}")
     )

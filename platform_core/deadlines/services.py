@@ -17,6 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -280,10 +281,10 @@ def _update_pending_returning(
     quote = connection.ops.quote_name
     assignments, params = [], []
     for name, value in values.items():
-        field = meta.get_field(name)
+        field: Any = meta.get_field(name)
         assignments.append(f"{quote(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection))
-    where = [
+    where: list[tuple[Any, object]] = [
         (meta.get_field(name), value)
         for name, value in (
             ("rule", rule),
