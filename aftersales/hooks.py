@@ -5,6 +5,7 @@ from aftersales.dashboard import aftersales_actions
 from aftersales.selectors import (
     aftersales_closure_pending,
     aftersales_kpi_figures,
+    aftersales_policy_relation,
     aftersales_policy_terms,
     customer_open_aftersales_reason,
     listing_complaint_risk,
@@ -14,7 +15,7 @@ from catalog.services.inspections import inspection_risk_factors
 from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
-from orders.services.checkout import contract_policy_sources
+from orders.services.checkout import contract_policy_relations, contract_policy_sources
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.accounts.services import account_deletion_checks
 
@@ -37,6 +38,7 @@ home_action_sources.register(aftersales_actions)
 
 # ORD-1: checkout copies the shop's after-sales policy into each order's contract.
 contract_policy_sources.register(aftersales_policy_terms)
+contract_policy_relations.register(aftersales_policy_relation)
 
 # Issue 24: the demo customer's requests in several states and complaints (``manage.py seed_demo``).
 demo_seeders.register(demo.seed)

@@ -499,9 +499,19 @@ def suggestion_tag_counts(*, since: datetime, until: datetime) -> list[tuple[str
 
 
 def aftersales_policy_for_merchant(*, merchant: Merchant) -> MerchantAfterSalesPolicy:
-    """The shop's policy as it stands now (an unsaved default one if the shop never set one)."""
-    found = MerchantAfterSalesPolicy.objects.filter(merchant=merchant).first()
+    """The shop's policy as it stands now (an unsaved default one if the shop never set one). Read from
+    the merchant when it was loaded with it (checkout: ``aftersales_policy_relation``), else queried."""
+    relation = Merchant.aftersales_policy.related
+    if relation.is_cached(merchant):
+        found = relation.get_cached_value(merchant)
+    else:
+        found = MerchantAfterSalesPolicy.objects.filter(merchant=merchant).first()
     return found if found is not None else MerchantAfterSalesPolicy(merchant=merchant)
+
+
+def aftersales_policy_relation() -> str:
+    """ORD-1 (``contract_policy_relations``): the merchant's relation ``aftersales_policy_terms`` reads."""
+    return "aftersales_policy"
 
 
 def aftersales_policy_terms(merchant: Merchant) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def timeline_record(
         row |= {"from_status": from_status, "to_status": status}
     if "data" in names:
         row["data"] = data or {}
-    event = model._default_manager.create(**row)
+    event = model(**row)  # written with its audit entry, in one statement (issue 26)
     if audit_before is None and from_status:
         audit_before = {"status": from_status}
     if audit_after is None:
@@ -103,5 +103,6 @@ def timeline_record(
         before=audit_before,
         after=audit_after,
         reason=reason,
+        together_with=[event],
     )
     return event

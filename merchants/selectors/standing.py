@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, JSONField, Max, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
@@ -32,6 +33,17 @@ def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
         PlatformAgreement.objects.filter(effective_at__lte=at or clock.now())
         .order_by("-effective_at")
         .first()
+    )
+
+
+def agreement_current_terms() -> Subquery:
+    """MER-4, ORD-1: ``agreement_current()``'s version, title and body as one JSON value (``None`` if there
+    is none), an expression to annotate another query with (issue 26: checkout reads it with the cart)."""
+    return Subquery(
+        PlatformAgreement.objects.filter(effective_at__lte=clock.now())
+        .order_by("-effective_at")
+        .values(terms=JSONObject(version="version", title="title", body="body"))[:1],
+        output_field=JSONField(),
     )
 
 

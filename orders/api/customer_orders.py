@@ -37,7 +37,7 @@ from orders.selectors.orders import (
     order_tracking,
 )
 from orders.services.fulfilment import order_confirm_receipt, order_extend_confirmation
-from orders.services.payments import order_pay_start
+from orders.services.payments import order_pay_start_for_customer
 from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
@@ -223,11 +223,13 @@ class OrderPayApi(APIView):
     )
     @idempotent(required=True)
     def post(self, request: Request, order_id: int) -> Response:
-        order = order_get_for_customer(customer=request_user(request), order_id=order_id, details=False)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = order_pay_start(
-            order=order, provider=data.validated_data["provider"], actor=request_user(request)
+        payment = order_pay_start_for_customer(
+            customer=request_user(request),
+            order_id=order_id,
+            provider=data.validated_data["provider"],
+            actor=request_user(request),
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 

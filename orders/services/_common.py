@@ -2,12 +2,11 @@
 accounts, notifications, units sold and stock (CAT-8), and a payment's ledger key (PAY-7)."""
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from catalog.services.skus import listing_sales_add, sku_release
+from catalog.services.skus import listing_sales_add_lines, sku_release
 from orders.models import Order, OrderEvent, Payment
 from platform_core.accounts.models import User
 from platform_core.ledger.models import AccountKind, LedgerAccount
@@ -72,10 +71,7 @@ def _notify_customer(order: Order, *, event: str, title: str, body: str) -> None
 def _sales_count(order: Order, *, sign: int) -> None:
     """CAT-8: units sold count when the order is paid (``sign=1``) and are taken back (``-1``) when a paid
     order leaves unshipped (cancelled, or closed by a full refund) — returns after shipping stay sold."""
-    units: dict[int, int] = defaultdict(int)
-    for listing_id, quantity in order.lines.values_list("listing_id", "quantity"):
-        units[listing_id] += sign * quantity
-    listing_sales_add(units=units)
+    listing_sales_add_lines(lines=order.lines.all(), sign=sign)
 
 
 def _release_stock(order: Order) -> None:

@@ -13,15 +13,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
 from catalog.selectors import listing_visible_q
 from catalog.services.skus import sku_reserve
 from merchants.models import Merchant
-from merchants.selectors.standing import agreement_current
+from merchants.selectors.standing import agreement_current_terms
 from orders.clocks import RULE_PAYMENT_TIMEOUT
-from orders.models import Cart, CartItem, Order, OrderLine
+from orders.models import CartItem, Order, OrderLine
 from orders.services._common import S, _event, _notify_customer, _release_stock
 from orders.services.locks import order_lock
 from orders.services.payment_close import order_payments_close
@@ -31,6 +32,7 @@ from platform_core.deadlines.services import deadline_start
 from platform_core.errors import Conflict, InvalidInput
 from platform_core.hooks import Hook
 from platform_core.money import money_round
+from platform_core.upsert import atomic_service
 
 contract_policy_sources = Hook[Callable[[Merchant], Mapping[str, Any]]](
     "orders.contract_policy_sources",
@@ -38,6 +40,15 @@ contract_policy_sources = Hook[Callable[[Merchant], Mapping[str, Any]]](
         "ORD-1: the merchant's own after-sales policy at purchase (return-shipping payer, warranty days, "
         "exchange and repair terms), copied into the order's contract as `aftersales_policy`; called in "
         "checkout's transaction, once per order. Every later reader of the order uses that copy."
+    ),
+)
+
+contract_policy_relations = Hook[Callable[[], str]](
+    "orders.contract_policy_relations",
+    doc=(
+        "ORD-1: the name of a one-to-one relation of the merchant that a `contract_policy_sources` "
+        "function reads (e.g. its after-sales policy): checkout loads it with the cart's lines, in the "
+        "same statement (issue 26), so the source finds it on the merchant instead of reading it."
     ),
 )
 
@@ -71,19 +82,19 @@ def _aftersales_policy(merchant: Merchant) -> dict[str, Any]:
 
 
 def _contract(
-    merchant: Merchant, lines: Sequence[tuple[CartItem, Sku]], *, confirmed_at: str
+    merchant: Merchant,
+    lines: Sequence[tuple[CartItem, Sku]],
+    *,
+    confirmed_at: str,
+    agreement: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """ORD-1, AFS-2: the contract (交易合同) as it stands at purchase; both parties can retrieve it later.
 
+    ``agreement``: the platform agreement in force (``agreement_current_terms``), read with the cart.
     A line the listing marks non-returnable reaches here only confirmed by the customer (checkout refused
     it otherwise): the line records the confirmation and its time, which is what AFS-2 checks later."""
-    agreement = agreement_current()
     return {
-        "agreement": (
-            {"version": agreement.version, "title": agreement.title, "body": agreement.body}
-            if agreement is not None
-            else None
-        ),
+        "agreement": dict(agreement) if agreement is not None else None,
         "merchant": {
             "id": merchant.pk,
             "name": merchant.name,
@@ -134,7 +145,7 @@ def _check_non_returnable_confirmed(items: Sequence[CartItem], confirmed: Collec
         )
 
 
-@transaction.atomic
+@atomic_service
 def order_checkout(
     *,
     customer: User,
@@ -155,27 +166,32 @@ def order_checkout(
     its SKU id in ``confirm_non_returnable`` (``InvalidInput`` naming it otherwise); the contract records
     the confirmation.
     """
-    cart = Cart.objects.select_for_update().filter(customer=customer).first()
-    items = (
-        list(
-            cart.items.select_related(
-                "sku__listing__live_version", "sku__listing__category", "sku__listing__merchant"
-            ).order_by("sku_id")
+    # The cart's lines, locked in SKU order, each with whether its listing is still on sale: one statement
+    # (issue 26). A concurrent checkout of the same cart waits here, then finds the lines it deleted gone;
+    # a line added meanwhile is not read, and stays in the cart (only the lines read are deleted below).
+    # The platform agreement in force and the merchant's relations the contract's policy sources read
+    # come with them.
+    items = list(
+        CartItem.objects.filter(cart__customer=customer)
+        .select_related(
+            "sku__listing__live_version",
+            "sku__listing__category",
+            "sku__listing__merchant",
+            *(f"sku__listing__merchant__{relation()}" for relation in contract_policy_relations),
         )
-        if cart
-        else []
+        .annotate(
+            on_sale=Exists(Listing.objects.filter(listing_visible_q(), pk=OuterRef("sku__listing_id"))),
+            agreement=agreement_current_terms(),
+        )
+        .select_for_update(of=("self",))
+        .order_by("sku_id")
     )
     if not items:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
-    visible = set(
-        Listing.objects.filter(listing_visible_q(), pk__in=[i.sku.listing_id for i in items]).values_list(
-            "pk", flat=True
-        )
-    )
     groups: dict[tuple[int, str], list[tuple[CartItem, Sku]]] = defaultdict(list)
     for item in items:
         sku = item.sku
-        if sku.listing_id not in visible or not sku.is_active:
+        if not item.on_sale or not sku.is_active:
             raise Conflict(
                 _("An item in your cart is no longer on sale."),
                 code="item_unavailable",
@@ -212,7 +228,7 @@ def order_checkout(
             kind=kind,
             total=sum((sku.price * item.quantity for item, sku in lines), Decimal("0.00")),
             checkout_reference=reference,
-            contract=_contract(merchant, lines, confirmed_at=signed_at),
+            contract=_contract(merchant, lines, confirmed_at=signed_at, agreement=items[0].agreement),
             shipping_name=shipping_name,
             shipping_phone=shipping_phone,
             shipping_address=shipping_address,
@@ -241,7 +257,7 @@ def order_checkout(
         deadline_start(rule=RULE_PAYMENT_TIMEOUT, subject=order, after=settings.ORDERS_PAYMENT_TIMEOUT)
         _event(order, action="placed", actor=actor, data={"total": str(order.total)})
         orders.append(order)
-    CartItem.objects.filter(cart=cart).delete()
+    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     return orders
 
 

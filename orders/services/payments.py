@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,6 @@ from orders.services._common import (
     _platform,
     _sales_count,
 )
-from orders.services.locks import order_lock
 from orders.services.refunds import _refund
 from platform_core import clock
 from platform_core.accounts.models import User
@@ -40,7 +41,8 @@ from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_post
-from platform_core.locking import lock
+from platform_core.locking import lock, lock_first
+from platform_core.upsert import atomic_service
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +70,40 @@ def _payment_open(payment: Payment) -> Payment:
     return payment
 
 
-@transaction.atomic
 def order_pay_start(*, order: Order, provider: str, actor: User) -> Payment:
     """PAY-3: open a payment of the order's total with ``provider``; returns it with the pay payload."""
+    return _pay_start(order_id=order.pk, customer=None, provider=provider, actor=actor)
+
+
+def order_pay_start_for_customer(*, customer: User, order_id: int, provider: str, actor: User) -> Payment:
+    """PAY-3, SEC-1: ``order_pay_start`` for the customer's own order: ``NotFound`` for anybody else's,
+    read once, under the lock (issue 26: the view does not read it first)."""
+    return _pay_start(order_id=order_id, customer=customer, provider=provider, actor=actor)
+
+
+@atomic_service
+def _pay_start(*, order_id: int, customer: User | None, provider: str, actor: User) -> Payment:
     if provider not in providers_enabled():  # PAY-3: only an enabled provider (never sandbox in production)
         raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
-    order = order_lock(order_id=order.pk)
+    # the order locked with the number of its payments so far, in one statement (issue 26)
+    orders = Order.objects.annotate(
+        payments_so_far=Coalesce(
+            Subquery(
+                Payment.objects.filter(order=OuterRef("pk"))
+                .order_by()
+                .values("order")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+    )
+    if customer is not None:
+        orders = orders.filter(customer=customer)
+    order = lock(orders, order_id, missing=_("No such order."))
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
-    attempt = order.payments.count() + 1
+    attempt = order.payments_so_far + 1
     payment = _payment_open(
         Payment(order=order, provider=provider, amount=order.total, out_trade_no=f"{order.number}P{attempt}")
     )
@@ -235,17 +262,17 @@ def payment_callback_receive(*, provider: str, headers: dict[str, str], body: by
 def _payment_apply(
     *, provider: str, note: VerifiedNotification, headers: dict[str, str], body: bytes
 ) -> PaymentCallbackLog:
-    head = Payment.objects.filter(provider=provider, out_trade_no=note.out_trade_no).values("pk", "order_id")
-    found = head.first()
-    if found is None:
-        raise _CallbackRefused("unknown_trade", _("No such payment."))
-    order = (
-        # the shop and its owner come with the lock: the merchant is told of the payment (issue 26)
-        lock(Order.objects.select_related("merchant__owner"), found["order_id"], missing=_("No such order."))
-        if found["order_id"] is not None
-        else None
+    trade = {"provider": provider, "out_trade_no": note.out_trade_no}
+    # The order first, found through its payment in the same statement (issue 26), with the shop and its
+    # owner (the merchant is told of the payment); then the payment, read under that lock. A deposit's
+    # payment has no order.
+    order = lock_first(
+        Order.objects.select_related("merchant__owner"),
+        pk__in=Payment.objects.filter(**trade).values("order_id"),
     )
-    payment = lock(Payment, found["pk"])
+    payment = lock_first(Payment, **trade)
+    if payment is None:
+        raise _CallbackRefused("unknown_trade", _("No such payment."))
     due = order.total if order is not None else payment.amount
     if note.amount != payment.amount or payment.amount != due:
         raise _CallbackRefused(

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from platform_core.api.models import IdempotencyKey
 from platform_core.api.services import idempotency_key_claim, idempotency_key_complete
 from platform_core.errors import InvalidInput, Unprocessable
+from platform_core.upsert import all_or_nothing
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -43,6 +44,30 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     )
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+class _Refused(Exception):
+    """Carries the handler's exception out of the key's transaction, so that all it wrote rolls back."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+def _replay_same(record: IdempotencyKey, fingerprint: str) -> HttpResponse:
+    if record.fingerprint != fingerprint:
+        raise Unprocessable(
+            _("This Idempotency-Key was used with a different request."), code="idempotency_key_reused"
+        )
+    return _replay(record)
+
+
+def _complete(record: IdempotencyKey, response: HttpResponse) -> None:
+    idempotency_key_complete(
+        record=record,
+        status=response.status_code,
+        content_type=response.get("Content-Type", "application/json"),
+        body=response.content,
+    )
 
 
 def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
@@ -78,39 +103,48 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
             fingerprint = request_fingerprint(method=method, path=request.path, body=body)
             user = request.user
             scope = f"user:{user.pk}" if user and user.is_authenticated else "anon"
+            claim = {
+                "scope": scope,
+                "key": key,
+                "method": method,
+                "path": request.path,
+                "fingerprint": fingerprint,
+            }
             try:
-                with transaction.atomic():
-                    record = idempotency_key_claim(
-                        scope=scope,
-                        key=key,
-                        method=method,
-                        path=request.path,
-                        fingerprint=fingerprint,
-                    )
+                # The handler runs in the key's transaction with no savepoint of its own (issue 26): a
+                # refusal rolls back everything, key included, and is then kept in a second transaction.
+                with all_or_nothing():
+                    record = idempotency_key_claim(**claim)
                     if record.state == IdempotencyKey.State.COMPLETED:
-                        if record.fingerprint != fingerprint:
-                            raise Unprocessable(
-                                _("This Idempotency-Key was used with a different request."),
-                                code="idempotency_key_reused",
-                            )
-                        return _replay(record)
+                        return _replay_same(record, fingerprint)
                     try:
                         response = handler(view, request, *args, **kwargs)
-                    except Exception as exc:  # turned into the response a client would have seen
-                        response = view.handle_exception(exc)
+                    except Exception as exc:
+                        raise _Refused(exc) from exc
                     response = view.finalize_response(request, response, *args, **kwargs)
                     response.render()
                     if response.status_code >= 500:
                         raise _ServerError(response)
-                    idempotency_key_complete(
-                        record=record,
-                        status=response.status_code,
-                        content_type=response.get("Content-Type", "application/json"),
-                        body=response.content,
-                    )
+                    _complete(record, response)
                     return response
             except _ServerError as err:
                 return err.response
+            except _Refused as refused:
+                # the response a client would have seen (an error nobody handles propagates: a 500)
+                response = view.finalize_response(
+                    request, view.handle_exception(refused.exc), *args, **kwargs
+                )
+                response.render()
+                if response.status_code >= 500:
+                    return response
+                with transaction.atomic():
+                    # A duplicate that claimed the key meanwhile (between the rollback and here) has
+                    # finished when this INSERT returns: both answer with what it kept.
+                    record = idempotency_key_claim(**claim)
+                    if record.state == IdempotencyKey.State.COMPLETED:
+                        return _replay_same(record, fingerprint)
+                    _complete(record, response)
+                    return response
 
         # read by the schema (platform_core.api.schema): the header is declared as this enforces it
         wrapper.idempotency_key = "required" if required else "optional"  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from platform_core.audit.chain import (
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import Forbidden, InvalidInput
 from platform_core.locking import lock
+from platform_core.upsert import insert_together
 
 M = TypeVar("M", bound=models.Model)
 
@@ -49,6 +51,7 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    together_with: Sequence[models.Model] = (),
 ) -> AuditEntry:
     """AUD-1: append an entry to the audit log; the sealer chains it after commit.
 
@@ -56,6 +59,9 @@ def audit_record(
     ``actor`` is None for the system (Celery, beat). ``action`` is ``<entity>.<past tense verb>``, e.g.
     ``order.shipped``. ``before``/``after`` must be JSON-serialisable with ``DjangoJSONEncoder``
     (Decimals and datetimes are stored as strings).
+
+    ``together_with``: new, unsaved rows recording the same change (the subject's timeline row), written
+    in the same statement as the entry (``platform_core.upsert.insert_together``).
 
     One INSERT and no lock (issue 26): the entry carries the HMAC of its content (``mac``) and no place in
     the chain yet; after commit a nudge asks the sealer (``audit_seal``) to give it its sequence number
@@ -78,7 +84,8 @@ def audit_record(
         reason=reason,
     )
     entry.mac = entry.compute_mac() or ""
-    entry.save(force_insert=True)
+    # ``together_with``: new rows of the same change (a timeline row) inserted in the same statement
+    insert_together(*together_with, entry)
     transaction.on_commit(_nudge_sealer)
     return entry
 

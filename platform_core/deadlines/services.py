@@ -17,10 +17,11 @@ import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,15 +82,21 @@ def deadline_start(
     return deadline
 
 
-@in_callers_transaction
 def deadline_meet(*, rule: str, subject: models.Model) -> Deadline | None:
-    """OPS-1: the subject acted in time (or late, before enforcement); ``None`` if no clock was running."""
-    deadline = _lock_pending(rule=rule, subject=subject)
-    if deadline is None:
-        return None
-    deadline.meet(at=clock.now())
-    deadline.save(update_fields=["status", "resolved_at", "next_attempt_at"])
-    return deadline
+    """OPS-1: the subject acted in time (or late, before enforcement); ``None`` if no clock was running.
+
+    One guarded ``UPDATE … WHERE status = 'pending' RETURNING`` (issue 26) instead of ``SELECT … FOR
+    UPDATE`` then ``UPDATE``: it takes the same row lock and, after waiting for a sweeper that holds the
+    row, re-checks ``pending`` on the row as committed, so a clock enforced meanwhile is not met."""
+    rule_get(rule)
+    subject_type, subject_id = _subject_key(subject)
+    at = clock.now()
+    return _update_pending_returning(
+        rule=rule,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        values={"status": Deadline.Status.MET, "resolved_at": at, "next_attempt_at": None},
+    )
 
 
 @in_callers_transaction
@@ -262,6 +269,39 @@ def _pending(*, rule: str, subject_type: ContentType, subject_id: str) -> models
     return Deadline.objects.filter(
         rule=rule, subject_type=subject_type, subject_id=subject_id, status=Deadline.Status.PENDING
     )
+
+
+def _update_pending_returning(
+    *, rule: str, subject_type: ContentType, subject_id: str, values: dict[str, object]
+) -> Deadline | None:
+    """Set ``values`` on the pending clock of ``rule`` on the subject and return the row as written, in one
+    statement (``UPDATE … RETURNING``, PostgreSQL and SQLite 3.35+); ``None`` if no clock was pending."""
+    meta = Deadline._meta
+    connection = connections[router.db_for_write(Deadline)]
+    quote = connection.ops.quote_name
+    assignments, params = [], []
+    for name, value in values.items():
+        field: Any = meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    where: list[tuple[Any, object]] = [
+        (meta.get_field(name), value)
+        for name, value in (
+            ("rule", rule),
+            ("subject_type", subject_type.pk),
+            ("subject_id", subject_id),
+            ("status", Deadline.Status.PENDING),
+        )
+    ]
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    sql = (
+        # quoted names from the model's own metadata; the values are parameters
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {' AND '.join(f'{quote(field.column)} = %s' for field, _ in where)} RETURNING {columns}"
+    )
+    params += [field.get_db_prep_value(value, connection) for field, value in where]
+    found = list(Deadline.objects.raw(sql, params))
+    return found[0] if found else None
 
 
 def _lock_pending(*, rule: str, subject: models.Model) -> Deadline | None:

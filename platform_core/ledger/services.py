@@ -44,6 +44,10 @@ from platform_core.upsert import in_callers_transaction, insert_unless_exists
 _MAX_AMOUNT = Decimal("9999999999999999.99")
 
 
+#: set on an account ``ledger_account_for`` has just created inside the caller's transaction
+_NEW_HERE = "_ledger_created_in_this_transaction"
+
+
 def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | None]:
     if owner is None:
         return None, None
@@ -81,6 +85,11 @@ def ledger_account_for(
         created = insert_unless_exists(
             account, conflict=["kind", "owner_type", "owner_id"], where="owner_type_id IS NOT NULL"
         )
+    if created and owner is not None and transaction.get_connection().in_atomic_block:
+        # Nobody else sees this row until we commit, and its balance is the 0 we wrote: the first post in
+        # this transaction need not read it back under a lock (issue 26). Cleared at commit; used once.
+        account.__dict__[_NEW_HERE] = True
+        transaction.on_commit(lambda: account.__dict__.pop(_NEW_HERE, None))
     return account if created else LedgerAccount.objects.get(**lookup)
 
 
@@ -162,11 +171,25 @@ def _post(
     # Lock every touched account that caches its balance in primary-key order, so two posts never wait on
     # each other in a cycle. Aggregated (platform-wide) accounts are neither locked nor updated: payments
     # of unrelated orders share no row (issue 26); their balance is the sum of their entries.
-    cached_ids = [account.pk for account, _ in normalized if not account.aggregated]
-    locked = {
+    # An account created by this transaction (an order's escrow at its first payment) is already ours
+    # alone, with the balance we wrote: it is not read again.
+    in_transaction = transaction.get_connection().in_atomic_block
+    new_here = {
         account.pk: account
-        for account in LedgerAccount.objects.select_for_update().filter(pk__in=cached_ids).order_by("pk")
+        for account, _ in normalized
+        if account.__dict__.pop(_NEW_HERE, False) and in_transaction and not account.aggregated
     }
+    cached_ids = [
+        account.pk for account, _ in normalized if not account.aggregated and account.pk not in new_here
+    ]
+    locked = (
+        {
+            account.pk: account
+            for account in LedgerAccount.objects.select_for_update().filter(pk__in=cached_ids).order_by("pk")
+        }
+        if cached_ids
+        else {}
+    ) | new_here
 
     if kind in HELD_KINDS:
         held_ids = [account.pk for account, amount in normalized if amount < 0]
@@ -212,13 +235,16 @@ def _post(
     # One statement, no savepoint (issue 26): a same-key post that committed while we waited for the
     # locks (or touched other accounts) leaves its row, and we answer with it. Any other constraint (a
     # second reversal of the same transaction) still raises, for the caller.
-    if not insert_unless_exists(txn, conflict=["idempotency_key"]):
+    # The entries go in the same statement, written only with the transaction (issue 26).
+    entries = [
+        LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
+    ]
+    if not insert_unless_exists(
+        txn, conflict=["idempotency_key"], children=entries, parent_field="transaction"
+    ):
         existing = _existing(idempotency_key, fingerprint)
         assert existing is not None
         return existing
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(transaction=txn, account_id=account.pk, amount=amount) for account, amount in normalized
-    )
     for account, amount in normalized:
         if account.pk not in locked:
             continue
