@@ -65,8 +65,8 @@ def sku_release(*, sku_id: int, quantity: int) -> int:
 
 
 def listing_sales_add_lines(*, lines: QuerySet[Any], sign: int) -> None:
-    """CAT-8: ``listing_sales_add`` for the lines of an order, in one statement (issue 26) instead of
-    reading the lines first. ``lines``: rows with ``listing_id`` and ``quantity`` (an order's lines);
+    """CAT-8: add the units of an order's lines to their listings' units sold, in one statement (issue 26)
+    instead of reading the lines first and updating each listing. ``lines``: rows with ``listing_id`` and ``quantity`` (an order's lines);
     ``sign`` 1 when the order is paid, -1 when it goes back unshipped. The listings are locked in id order
     by the sub-select (``ORDER BY id FOR UPDATE``) before they are updated, as the one-per-listing
     updates did, so two orders of the same listings never lock them in opposite orders. Call it inside
