@@ -223,7 +223,7 @@ ALIPAY_CERTIFICATES = ("ORDERS_ALIPAY_APP_CERT", "ORDERS_ALIPAY_PUBLIC_CERT", "O
 def _alipay_mode(required: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """In certificate mode (any certificate setting given) the three certificates are required instead of
     Alipay's public key."""
-    if not any(getattr(settings, name, "") for name in ALIPAY_CERTIFICATES):
+    if not any(getattr(settings, name) for name in ALIPAY_CERTIFICATES):
         return required
     certificates = [(name, name) for name in ALIPAY_CERTIFICATES]
     return [
@@ -236,7 +236,7 @@ def _alipay_mode(required: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _alipay_mode_errors() -> list[CheckMessage]:
     """``platform.E106``: Alipay is configured in exactly one mode — the public key, or the three
     certificates — and the certificates can be read (their serial numbers are sent with every call)."""
-    certificates = [name for name in ALIPAY_CERTIFICATES if getattr(settings, name, "")]
+    certificates = [name for name in ALIPAY_CERTIFICATES if getattr(settings, name)]
     if settings.ORDERS_ALIPAY_PUBLIC_KEY and certificates:
         return [
             Error(

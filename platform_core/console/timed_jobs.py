@@ -45,6 +45,7 @@ TIMED_JOB_TITLES = {
     "orders.reconcile_statements": _("Reconcile with the providers' daily statements"),
     "orders.refunds_sweep": _("Retry pending refunds"),
     "orders.run_payouts": _("Pay merchants out"),
+    "orders.statements_sweep": _("Download the providers' statements not yet had"),
     "orders.wechat_pay_certificates_refresh": _("Refresh WeChat Pay certificates"),
     "reports.monthly_compliance": _("Monthly compliance report"),
 }

@@ -72,7 +72,7 @@ def test_pay_4_finance_sees_the_account_but_cannot_change_it(shop: Merchant) -> 
     assert not PayoutAccount.objects.exists()
 
 
-def test_pay_4_payout_account_api_owner_only_masked(shop: Merchant) -> None:
+def test_pay_4_payout_account_api_owner_changes_finance_reads_masked(shop: Merchant) -> None:
     owner = client_for(shop.owner)
     assert owner.get("/api/v1/merchant/payout-account/").json() == {"account": None}
     bad = owner.put("/api/v1/merchant/payout-account/", _form(shop, code="12345x"), format="json")
@@ -83,8 +83,14 @@ def test_pay_4_payout_account_api_owner_only_masked(shop: Merchant) -> None:
     assert shown["number_masked"] == "****6789" and shown["active"] is False
     assert NUMBER not in response.content.decode()
     assert NUMBER not in owner.get("/api/v1/merchant/payout-account/").content.decode()
-    finance = client_for(member_of(shop, "finance"))
-    assert finance.get("/api/v1/merchant/payout-account/").status_code == 403
+    finance = client_for(
+        member_of(shop, "finance")
+    )  # reads it masked, as in the seller centre; never changes it
+    read = finance.get("/api/v1/merchant/payout-account/")
+    assert read.status_code == 200 and read.json()["account"]["number_masked"] == "****6789"
+    assert NUMBER not in read.content.decode()
+    service = client_for(member_of(shop, "customer_service"))
+    assert service.get("/api/v1/merchant/payout-account/").status_code == 403
     assert finance.put("/api/v1/merchant/payout-account/", _form(shop), format="json").status_code == 403
     assert PayoutAccount.objects.count() == 1
     assert AuditEntry.objects.filter(action="merchant.payout_account_changed").count() == 1

@@ -1,5 +1,6 @@
 """Issue 21's install-from-zero tests: the operator's authenticator app and a browser's form submission."""
 
+import io
 import time
 from base64 import b32decode
 from html.parser import HTMLParser
@@ -56,3 +57,12 @@ class FormValues(HTMLParser):
             self._select = None
         if tag == "textarea":
             self._textarea = None
+
+
+def png_bytes(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG picture, as a seller's camera would upload one (the listing form checks the content)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()

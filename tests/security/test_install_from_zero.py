@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -24,7 +25,7 @@ from merchants.models import Merchant, MerchantApplication, PlatformAgreement
 from platform_core.accounts.models import User
 from platform_core.audit.models import AuditEntry
 from tests.factories.merchants import credit_code, pdf_upload
-from tests.helpers.install import Authenticator, FormValues
+from tests.helpers.install import Authenticator, FormValues, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +207,9 @@ def test_sec_3_mer_1_mer_2_mer_4_mer_5_cat_4_install_from_zero_to_a_listing_on_s
                 "skus-0-attributes": "颜色=白",
                 "skus-0-price": "39.90",
                 "skus-0-stock": "100",
+                # the category requires a picture: uploaded with the form (decision 043)
+                "newimg-uploads": [SimpleUploadedFile("towel.png", png_bytes(), content_type="image/png")],
+                "newimg-alt": "毛巾三条装",
             },
         )
     )

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.factories.merchants import credit_code, pdf_upload
-from tests.helpers.install import Authenticator, FormValues
+from tests.helpers.install import Authenticator, FormValues, png_bytes
 
 pytestmark = [
     pytest.mark.postgres,
@@ -380,8 +380,7 @@ def test_sec_3_mer_1_mer_2_mer_4_mer_5_cat_4_install_from_zero_in_a_production_p
                 "kind": "product",
                 "title": "纯棉毛巾三条装",
                 "description": "新疆长绒棉，吸水柔软。",
-                "image_url": "https://img.example.com/towel.jpg",
-                "image_alt": "毛巾三条装",
+                "newimg-alt": "毛巾三条装",
                 "skus-TOTAL_FORMS": 1,
                 "skus-INITIAL_FORMS": 0,
                 "skus-MIN_NUM_FORMS": 0,
@@ -391,6 +390,8 @@ def test_sec_3_mer_1_mer_2_mer_4_mer_5_cat_4_install_from_zero_in_a_production_p
                 "skus-0-price": "39.90",
                 "skus-0-stock": "100",
             },
+            # the category requires a picture: uploaded with the form (decision 043)
+            files={"newimg-uploads": ("towel.png", png_bytes(), "image/png")},
         )
         listing = db.value("SELECT id FROM catalog_listing WHERE merchant_id = %s", merchant)
         seller.post(f"/merchant/listings/{listing}/submit/", {})
