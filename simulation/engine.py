@@ -71,7 +71,6 @@ class Simulation(
                 traveller.move_to(self.at(tick))
                 self.sweep()
                 if tick % self.config.ticks_per_day == 0:
-                    self.nightly()
                     self.moderate_reviews()
                 self.browse_and_buy()
                 self.merchants_post_listings()
@@ -82,6 +81,9 @@ class Simulation(
                     getattr(self, f"do_{action}")(*args)
                 self.sweep()
                 if tick % self.config.ticks_per_day == 0:
+                    # the beat's night jobs run at 00:30 (reconciliation) and later: after what fell due at
+                    # midnight (a notification that arrives at 00:00 is booked before yesterday is reconciled)
+                    self.nightly()
                     self.log(f"day {tick // self.config.ticks_per_day} done")
             # The end: one last sweep a second past the final tick, then every credit recomputed.
             traveller.move_to(self.end)
