@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,7 @@ from platform_core.accounts.masking import mask_address, mask_name, mask_phone
 from platform_core.admin_site import PersonalDataAdmin, action_permission, add_page_link, personal_shown
 from platform_core.ledger.selectors import ledger_transactions_for
 from platform_core.reports.masks import mask_person
+from platform_core.templatetags.money import money as money_text
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -185,33 +187,40 @@ class OrderAdmin(PersonalDataAdmin):
 
     @admin.display(description=_("money (from the ledger)"))
     def money(self, order: Order) -> str:
-        return (
-            f"paid {order_paid_amount(order=order)} · refunded {order_refunded_amount(order=order)}"
-            f" · released {order_released_amount(order=order)}"
-        )
+        return _("paid %(paid)s · refunded %(refunded)s · released %(released)s") % {
+            "paid": money_text(order_paid_amount(order=order)),
+            "refunded": money_text(order_refunded_amount(order=order)),
+            "released": money_text(order_released_amount(order=order)),
+        }
 
     @admin.display(description=_("ledger postings"))
     def ledger_postings(self, order: Order) -> SafeString:
         rows = [
             (
-                txn.created_at.strftime("%Y-%m-%d %H:%M"),
-                txn.kind,
+                f"{timezone.localtime(txn.created_at):%Y-%m-%d %H:%M}",
+                txn.get_kind_display(),
                 txn.idempotency_key,
                 entry.account,
-                entry.amount,
+                money_text(entry.amount),
             )
             for txn in ledger_transactions_for(subject=order)
             for entry in txn.entries.all()
         ]
         return format_html(
-            "<table><tr><th>at</th><th>kind</th><th>key</th><th>account</th><th>amount</th></tr>{}</table>",
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("at"),
+            _("kind"),
+            _("key"),
+            _("account"),
+            _("amount"),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
 
     @admin.display(description=_("escrow holds"))
     def escrow_holds(self, order: Order) -> SafeString:
         rows = [
-            (hold.opened_at.strftime("%Y-%m-%d %H:%M"), hold.reason) for hold in order_holds_open(order=order)
+            (f"{timezone.localtime(hold.opened_at):%Y-%m-%d %H:%M}", hold.reason)
+            for hold in order_holds_open(order=order)
         ]
         return format_html_join("", "<div>{} — {}</div>", rows) or format_html("{}", "—")
 

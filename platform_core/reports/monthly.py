@@ -6,17 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 
 from platform_core import clock
 from platform_core.audit.models import AuditEntry
 from platform_core.audit.selectors import audit_chain_verify
 from platform_core.deadlines.registry import rules_all
 from platform_core.deadlines.selectors import deadline_sla_figures
-from platform_core.ledger.models import LedgerTransaction
+from platform_core.ledger.models import AccountKind, LedgerTransaction
 from platform_core.ledger.selectors import ledger_verify
 from platform_core.reports import renderers
 from platform_core.reports.registry import ReportFilters, monthly_sections
-from platform_core.reports.reports import on_time_rate, trial_balance_rows
+from platform_core.reports.reports import TOTAL, on_time_rate, trial_balance_rows
 
 
 def figures(*, since: datetime, until: datetime) -> dict[str, Any]:
@@ -92,6 +93,13 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _account_kind(kind: str) -> str:
+    """An account kind by its label in the reader's language (the code if no longer known)."""
+    if kind == TOTAL:
+        return _("Total")
+    return str(AccountKind(kind).label) if kind in AccountKind.values else kind
+
+
 def _rate_text(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
@@ -105,11 +113,11 @@ def _chart(deadlines: list[dict[str, Any]]) -> Any:
     rated = [row for row in deadlines if row["on_time_rate"] is not None]
     drawing = Drawing(720, 230)
     drawing.add(
-        String(10, 215, "On-time rate per deadline rule (%)", fontName=renderers.PDF_FONT, fontSize=9)
+        String(10, 215, _("On-time rate per deadline rule (%)"), fontName=renderers.PDF_FONT, fontSize=9)
     )
     if not rated:
         drawing.add(
-            String(10, 120, "No deadline came due this month.", fontName=renderers.PDF_FONT, fontSize=9)
+            String(10, 120, _("No deadline came due this month."), fontName=renderers.PDF_FONT, fontSize=9)
         )
         return drawing
     chart = VerticalBarChart()
@@ -134,52 +142,62 @@ def write_pdf(path: Path, *, month: date, figures: dict[str, Any], appendices: l
     descriptions = {rule.name: rule.description for rule in rules_all()}
     audit, ledger = figures["audit"], figures["ledger"]
     story: list[Any] = [
-        Paragraph(f"Monthly compliance report {month:%Y-%m}", styles["Title"]),
+        Paragraph(_("Monthly compliance report %(month)s") % {"month": f"{month:%Y-%m}"}, styles["Title"]),
         Paragraph(
-            f"Generated {text(clock.now())} · period {figures['period']['since']} – "
-            f"{figures['period']['until']}",
+            _("Generated %(at)s · period %(since)s – %(until)s")
+            % {
+                "at": text(clock.now()),
+                "since": figures["period"]["since"],
+                "until": figures["period"]["until"],
+            },
             styles["Normal"],
         ),
         Spacer(1, 8),
-        Paragraph("Integrity checks", styles["Heading2"]),
+        Paragraph(_("Integrity checks"), styles["Heading2"]),
         renderers.pdf_table(
             [
-                ["Check", "Result", "Detail"],
+                [_("Check"), _("Result"), _("Detail")],
                 [
-                    "Audit log hash chain (AUD-1)",
-                    "OK" if audit["ok"] else "BROKEN",
-                    f"{audit['checked']} entries checked; {audit['entries_in_month']} this month"
+                    _("Audit log hash chain (AUD-1)"),
+                    _("OK") if audit["ok"] else _("BROKEN"),
+                    _("%(checked)s entries checked; %(month)s this month")
+                    % {"checked": audit["checked"], "month": audit["entries_in_month"]}
                     + (
                         ""
                         if audit["ok"]
-                        else f"; first broken #{audit['first_broken_id']}: {audit['reason']}"
+                        else _("; first broken #%(id)s: %(reason)s")
+                        % {"id": audit["first_broken_id"], "reason": audit["reason"]}
                     ),
                 ],
                 [
-                    "Ledger (PAY-1)",
-                    "OK" if ledger["ok"] else "PROBLEMS",
-                    f"{ledger['transactions']} transactions, {ledger['accounts']} accounts; "
-                    f"{ledger['transactions_in_month']} this month"
+                    _("Ledger (PAY-1)"),
+                    _("OK") if ledger["ok"] else _("PROBLEMS"),
+                    _("%(transactions)s transactions, %(accounts)s accounts; %(month)s this month")
+                    % {
+                        "transactions": ledger["transactions"],
+                        "accounts": ledger["accounts"],
+                        "month": ledger["transactions_in_month"],
+                    }
                     + ("" if ledger["ok"] else "; " + "; ".join(ledger["problems"][:5])),
                 ],
             ]
         ),
         Spacer(1, 8),
-        Paragraph("Deadlines: SLA per rule (OPS-1)", styles["Heading2"]),
+        Paragraph(_("Deadlines: SLA per rule (OPS-1)"), styles["Heading2"]),
         renderers.pdf_table(
             [
                 [
-                    "Rule",
-                    "What",
-                    "Due",
-                    "On time",
-                    "Late",
-                    "Enforced",
-                    "Cancelled",
-                    "Pending",
-                    "On-time rate",
-                    "Lateness p50",
-                    "p95",
+                    _("Rule"),
+                    _("What"),
+                    _("Due"),
+                    _("On time"),
+                    _("Late"),
+                    _("Enforced"),
+                    _("Cancelled"),
+                    _("Pending"),
+                    _("On-time rate"),
+                    _("Lateness p50"),
+                    _("p95"),
                 ]
             ]
             + [
@@ -201,11 +219,17 @@ def write_pdf(path: Path, *, month: date, figures: dict[str, Any], appendices: l
         ),
         Spacer(1, 6),
         _chart(figures["deadlines"]),
-        Paragraph("Trial balance: movements of the month per account kind", styles["Heading2"]),
+        Paragraph(_("Trial balance: movements of the month per account kind"), styles["Heading2"]),
         renderers.pdf_table(
-            [["Account kind", "Accounts", "Out (debits)", "In (credits)", "Net"]]
+            [[_("Account kind"), _("Accounts"), _("Out (debits)"), _("In (credits)"), _("Net")]]
             + [
-                [row["kind"], row["accounts"], text(row["debits"]), text(row["credits"]), text(row["net"])]
+                [
+                    _account_kind(row["kind"]),
+                    row["accounts"],
+                    text(row["debits"]),
+                    text(row["credits"]),
+                    text(row["net"]),
+                ]
                 for row in ledger["trial_balance"]
             ]
         ),
@@ -216,10 +240,14 @@ def write_pdf(path: Path, *, month: date, figures: dict[str, Any], appendices: l
             renderers.pdf_table([[label, text(value)] for label, value in section["rows"]], header=False),
         ]
     story += [
-        Paragraph("Appendices (CSV)", styles["Heading2"]),
+        Paragraph(_("Appendices (CSV)"), styles["Heading2"]),
         renderers.pdf_table(
-            [["Appendix", "Rows", "SHA-256"]]
+            [[_("Appendix"), _("Rows"), "SHA-256"]]
             + [[f"{a['code']}-{month:%Y-%m}.csv", a["rows"], a["sha256"]] for a in appendices]
         ),
     ]
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"Compliance {month:%Y-%m}").build(story)
+    SimpleDocTemplate(
+        str(path),
+        pagesize=landscape(A4),
+        title=_("Monthly compliance report %(month)s") % {"month": f"{month:%Y-%m}"},
+    ).build(story)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
@@ -311,11 +311,17 @@ def previous_month(now: datetime | None = None) -> date:
 
 
 def monthly_report_generate(*, month: date) -> MonthlyReport:
-    """AUD-4: the compliance report of ``month`` — PDF with figures and charts, CSV appendices — made once.
+    """AUD-4: the compliance report of ``month`` — PDF with figures and charts, CSV appendices — made once,
+    in the platform's language (``LANGUAGE_CODE``, Chinese) whoever or whatever asks for it.
 
     Idempotent: if the month's report exists it is returned unchanged. Files are written before the row
     (under temporary names, renamed when complete), so a crash leaves no row pointing at a half file.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _monthly_report_generate(month=month)
+
+
+def _monthly_report_generate(*, month: date) -> MonthlyReport:
     from platform_core.reports import monthly
 
     month = month.replace(day=1)

@@ -21,6 +21,7 @@ from tests.factories.audit import AuditEntryFactory
 from tests.factories.deadlines import DeadlineFactory
 from tests.factories.merchants import MerchantFactory
 from tests.factories.reports import seed_ledger, streamed
+from tests.helpers.pdf import assert_cjk_embedded_without_missing_glyphs, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,9 @@ def _seed_november(time_machine: Any) -> None:
     )  # due in December: not counted
 
 
-def test_aud_4_beat_entry_runs_on_the_first_at_one_and_makes_last_months_report_once(time_machine) -> None:
+def test_aud_4_beat_entry_runs_on_the_first_at_one_and_makes_last_months_report_once(
+    time_machine, platform_default_language: str
+) -> None:
     _seed_november(time_machine)
     spec = settings.CELERY_BEAT_SCHEDULE[ENTRY]
     entry = make_entry(
@@ -64,6 +67,11 @@ def test_aud_4_beat_entry_runs_on_the_first_at_one_and_makes_last_months_report_
     assert report.month.isoformat() == "2026-11-01"
     pdf = Path(report.file_path).read_bytes()
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == report.sha256
+    # the auditors' report reads in Chinese (the platform's language; beat runs it without a request)
+    assert_cjk_embedded_without_missing_glyphs(pdf, "月度合规报告完整性检查审计日志哈希链试算平衡")
+    words = pdf_text(pdf)
+    for english in ("Monthly compliance", "Integrity checks", "Trial balance", "Account kind", "Appendices"):
+        assert english not in words, english
     canary = next(r for r in report.summary["deadlines"] if r["rule"] == CANARY_RULE)
     assert (canary["total"], canary["met_on_time"], canary["enforced"]) == (2, 1, 1)
     assert report.summary["audit"]["ok"] is True
