@@ -220,10 +220,19 @@ def production_errors() -> list[CheckMessage]:
 ALIPAY_CERTIFICATES = ("ORDERS_ALIPAY_APP_CERT", "ORDERS_ALIPAY_PUBLIC_CERT", "ORDERS_ALIPAY_ROOT_CERT")
 
 
+def _alipay_certificates() -> dict[str, str]:
+    """The three certificate settings by name (each read as declared, ``settings.X``)."""
+    return {
+        "ORDERS_ALIPAY_APP_CERT": settings.ORDERS_ALIPAY_APP_CERT,
+        "ORDERS_ALIPAY_PUBLIC_CERT": settings.ORDERS_ALIPAY_PUBLIC_CERT,
+        "ORDERS_ALIPAY_ROOT_CERT": settings.ORDERS_ALIPAY_ROOT_CERT,
+    }
+
+
 def _alipay_mode(required: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """In certificate mode (any certificate setting given) the three certificates are required instead of
     Alipay's public key."""
-    if not any(getattr(settings, name) for name in ALIPAY_CERTIFICATES):
+    if not any(_alipay_certificates().values()):
         return required
     certificates = [(name, name) for name in ALIPAY_CERTIFICATES]
     return [
@@ -236,7 +245,7 @@ def _alipay_mode(required: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _alipay_mode_errors() -> list[CheckMessage]:
     """``platform.E106``: Alipay is configured in exactly one mode — the public key, or the three
     certificates — and the certificates can be read (their serial numbers are sent with every call)."""
-    certificates = [name for name in ALIPAY_CERTIFICATES if getattr(settings, name)]
+    certificates = [name for name, value in _alipay_certificates().items() if value]
     if settings.ORDERS_ALIPAY_PUBLIC_KEY and certificates:
         return [
             Error(
@@ -252,7 +261,7 @@ def _alipay_mode_errors() -> list[CheckMessage]:
         return []  # public-key mode, or certificates missing: platform.E102 names them
     try:
         for name in ALIPAY_CERTIFICATES:
-            value = str(getattr(settings, name)).strip()
+            value = str(_alipay_certificates()[name]).strip()
             pem = value if value.startswith("-----BEGIN") else Path(value).read_text(encoding="utf-8")
             x509.load_pem_x509_certificates(pem.encode("ascii"))
     except (ValueError, OSError) as exc:
