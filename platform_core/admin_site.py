@@ -293,6 +293,32 @@ def add_page_link(
     return {"url": f"{url}?{urlencode(initial)}", "label": label}
 
 
+class TaskLinksMixin:
+    """Issue 21: an object's change page links to the staff tasks other apps do about it (``add_page_link``:
+    shown only to those who may do them). A model admin lists them in ``task_links(request, obj)`` as
+    ``(app_label.Model, label, initial values)``; the page's object tools show them."""
+
+    def task_links(self, request: HttpRequest, obj: Any) -> list[tuple[str, Any, dict[str, Any]]]:
+        return []
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        if obj is not None:
+            links = (
+                add_page_link(self, request, model, label=label, **initial)  # type: ignore[arg-type]
+                for model, label, initial in self.task_links(request, obj)
+            )
+            context["task_links"] = [link for link in links if link]
+        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+
 def evidence_link(obj: Any, url_name: str) -> str:
     """A download link to ``obj``'s evidence file (``evidence["file"]``, kept by ``uploads.evidence_store``)."""
     evidence = obj.evidence if isinstance(obj.evidence, dict) else {}

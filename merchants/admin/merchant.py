@@ -38,7 +38,7 @@ from merchants.services.lifecycle import (
     merchant_unrestrict,
 )
 from platform_core.accounts.acting import request_user
-from platform_core.admin_site import add_page_link, admin_form_page
+from platform_core.admin_site import TaskLinksMixin, admin_form_page
 from platform_core.errors import DomainError
 
 
@@ -77,7 +77,7 @@ def _staff(service: Callable[..., Any]) -> Callable[[Any, HttpRequest, dict[str,
 
 
 @admin.register(Merchant)
-class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
+class MerchantAdmin(TaskLinksMixin, ServiceTransitionsMixin, admin.ModelAdmin):
     """MER-8: merchants by status; staff restrict, suspend, reinstate, close or ban with a reason."""
 
     list_display = ["name", "legal_name", "credit_code", "status", "is_self_operated", "activated_at"]
@@ -110,22 +110,9 @@ class MerchantAdmin(ServiceTransitionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # MER-10: identity records are kept
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> Any:
+    def task_links(self, request: HttpRequest, obj: Any) -> list[tuple[str, Any, dict[str, Any]]]:
         """VIO-1 (issue 21): "record a violation" from the merchant itself, for staff who may record one."""
-        if obj is not None:
-            link = add_page_link(
-                self, request, "merchants.Violation", label=_("Record a violation"), merchant=obj.pk
-            )
-            context["task_links"] = [link] if link else []
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return [("merchants.Violation", _("Record a violation"), {"merchant": obj.pk})]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Nothing is edited here (every field is read-only): saving the page's stale copy would overwrite

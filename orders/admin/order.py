@@ -45,7 +45,7 @@ from orders.services.refunds import order_cancel
 from orders.services.settlement import order_settle
 from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
-from platform_core.admin_site import PersonalDataAdmin, action_permission, add_page_link, personal_shown
+from platform_core.admin_site import PersonalDataAdmin, TaskLinksMixin, action_permission, personal_shown
 from platform_core.ledger.selectors import ledger_transactions_for
 from platform_core.reports.masks import mask_person
 from platform_core.templatetags.money import money as money_text
@@ -117,7 +117,7 @@ ORDER_PERSONAL_FIELDS = ("customer", "shipping_name", "shipping_phone", "shippin
 
 
 @admin.register(Order)
-class OrderAdmin(PersonalDataAdmin):
+class OrderAdmin(TaskLinksMixin, PersonalDataAdmin):
     action_form = ReasonActionForm
     personal_data_fields = ORDER_PERSONAL_FIELDS
     list_display = [
@@ -168,22 +168,9 @@ class OrderAdmin(PersonalDataAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> Any:
+    def task_links(self, request: HttpRequest, obj: Any) -> list[tuple[str, Any, dict[str, Any]]]:
         """DSP-1 (issue 21): "open a dispute" from the order itself, for staff who may open one."""
-        if obj is not None:
-            link = add_page_link(
-                self, request, "disputes.Dispute", label=_("Open a dispute"), order=obj.number
-            )
-            context["task_links"] = [link] if link else []
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return [("disputes.Dispute", _("Open a dispute"), {"order": obj.number})]
 
     @admin.display(description=_("money (from the ledger)"))
     def money(self, order: Order) -> str:
