@@ -32,6 +32,45 @@ def _product(payout: "Payout") -> tuple[str, str]:
     return "TRANS_BANKCARD_NO_PWD", "BANKCARD_ACCOUNT"
 
 
+def _result(node: dict[str, Any]) -> TransferResult:
+    """A transfer's (or its query's) answer: paid with Alipay's order id, pending, or refused with why."""
+    status = str(node.get("status", ""))
+    reference = str(node.get("order_id", ""))
+    if status == "SUCCESS":
+        stated = node.get("trans_amount")  # the query's answer states it; the transfer's does not
+        return TransferResult(
+            succeeded=True, reference=reference, amount=Decimal(str(stated)) if stated else None
+        )
+    if status in ("DEALING", "WAIT_PAY", "INIT"):
+        return TransferResult(succeeded=False, pending=True, reference=reference)
+    reason = str(node.get("fail_reason") or node.get("error_code") or status or "refused")
+    return TransferResult(succeeded=False, reference=reference, error=reason)
+
+
+def _send(client: AlipayClient, biz: dict[str, Any]) -> TransferResult:
+    """One ``alipay.fund.trans.uni.transfer`` (payouts and payer transfers alike): a retryable refusal is
+    ``ProviderUnreachable`` (tried again later), any other refusal a failed result."""
+    try:
+        node = client.call(TRANSFER, biz)
+    except ProviderRejected as exc:
+        if exc.code in RETRYABLE:
+            raise ProviderUnreachable(f"{TRANSFER}: {exc}") from exc
+        return TransferResult(succeeded=False, error=str(exc))
+    return _result(node)
+
+
+def _query(client: AlipayClient, biz: dict[str, Any]) -> TransferResult:
+    """One ``alipay.fund.trans.common.query`` for a transfer whose answer was lost (``not_found``: Alipay
+    never had it, so it may be sent)."""
+    try:
+        node = client.call(TRANSFER_QUERY, biz)
+    except ProviderRejected as exc:
+        if exc.code == "ORDER_NOT_EXIST":
+            return TransferResult(succeeded=False, not_found=True)
+        raise
+    return _result(node)
+
+
 class AlipayPayoutProvider(PayoutProvider):
     name = "alipay"
     remote = True
@@ -52,56 +91,26 @@ class AlipayPayoutProvider(PayoutProvider):
         }
         if identity_type == "BANKCARD_ACCOUNT":
             payee["bankcard_ext_info"] = {"account_type": "1", "inst_name": payout.account.bank_name}
-        try:
-            node = self.client.call(
-                TRANSFER,
-                {
-                    "out_biz_no": payout.out_biz_no,
-                    "trans_amount": str(payout.amount),
-                    "product_code": product_code,
-                    "biz_scene": "DIRECT_TRANSFER",
-                    "order_title": f"Payout {payout.statement.period.isoformat()}",
-                    "payee_info": payee,
-                    "remark": f"payout {payout.out_biz_no}",
-                },
-            )
-        except ProviderRejected as exc:
-            if exc.code in RETRYABLE:
-                raise ProviderUnreachable(f"{TRANSFER}: {exc}") from exc
-            return TransferResult(succeeded=False, error=str(exc))
-        return self._result(node)
+        return _send(
+            self.client,
+            {
+                "out_biz_no": payout.out_biz_no,
+                "trans_amount": str(payout.amount),
+                "product_code": product_code,
+                "biz_scene": "DIRECT_TRANSFER",
+                "order_title": f"Payout {payout.statement.period.isoformat()}",
+                "payee_info": payee,
+                "remark": f"payout {payout.out_biz_no}",
+            },
+        )
 
     def transfer_query(self, payout: "Payout") -> TransferResult:
         assert payout.out_biz_no
         product_code, _identity = _product(payout)
-        try:
-            node = self.client.call(
-                TRANSFER_QUERY,
-                {
-                    "out_biz_no": payout.out_biz_no,
-                    "product_code": product_code,
-                    "biz_scene": "DIRECT_TRANSFER",
-                },
-            )
-        except ProviderRejected as exc:
-            if exc.code == "ORDER_NOT_EXIST":
-                return TransferResult(succeeded=False, not_found=True)
-            raise
-        return self._result(node)
-
-    @staticmethod
-    def _result(node: dict[str, Any]) -> TransferResult:
-        status = str(node.get("status", ""))
-        reference = str(node.get("order_id", ""))
-        if status == "SUCCESS":
-            stated = node.get("trans_amount")  # the query's answer states it; the transfer's does not
-            return TransferResult(
-                succeeded=True, reference=reference, amount=Decimal(str(stated)) if stated else None
-            )
-        if status in ("DEALING", "WAIT_PAY", "INIT"):
-            return TransferResult(succeeded=False, pending=True, reference=reference)
-        reason = str(node.get("fail_reason") or node.get("error_code") or status or "refused")
-        return TransferResult(succeeded=False, reference=reference, error=reason)
+        return _query(
+            self.client,
+            {"out_biz_no": payout.out_biz_no, "product_code": product_code, "biz_scene": "DIRECT_TRANSFER"},
+        )
 
 
 # --- PAY-5, ORD-4: what a trade can no longer return reaches the payer by a transfer ------------------
@@ -113,40 +122,23 @@ def payer_transfer_send(
     """A refund or compensation larger than what its trade can still return, sent to the Alipay user who
     paid (``buyer_id``, payee type ``ALIPAY_USER_ID``: no name needed) from the platform's balance;
     idempotent on ``out_biz_no``."""
-    client = AlipayClient()
-    try:
-        node = client.call(
-            TRANSFER,
-            {
-                "out_biz_no": out_biz_no,
-                "trans_amount": str(amount),
-                "product_code": "TRANS_ACCOUNT_NO_PWD",
-                "biz_scene": "DIRECT_TRANSFER",
-                "order_title": title,
-                "payee_info": {"identity": payer_user_id, "identity_type": "ALIPAY_USER_ID"},
-                "remark": title,
-            },
-        )
-    except ProviderRejected as exc:
-        if exc.code in RETRYABLE:
-            raise ProviderUnreachable(f"{TRANSFER}: {exc}") from exc
-        return TransferResult(succeeded=False, error=str(exc))
-    return AlipayPayoutProvider._result(node)
+    return _send(
+        AlipayClient(),
+        {
+            "out_biz_no": out_biz_no,
+            "trans_amount": str(amount),
+            "product_code": "TRANS_ACCOUNT_NO_PWD",
+            "biz_scene": "DIRECT_TRANSFER",
+            "order_title": title,
+            "payee_info": {"identity": payer_user_id, "identity_type": "ALIPAY_USER_ID"},
+            "remark": title,
+        },
+    )
 
 
 def payer_transfer_query(*, out_biz_no: str) -> TransferResult:
     """What became of a payer transfer whose answer was lost (``not_found``: it may be sent)."""
-    try:
-        node = AlipayClient().call(
-            TRANSFER_QUERY,
-            {
-                "out_biz_no": out_biz_no,
-                "product_code": "TRANS_ACCOUNT_NO_PWD",
-                "biz_scene": "DIRECT_TRANSFER",
-            },
-        )
-    except ProviderRejected as exc:
-        if exc.code == "ORDER_NOT_EXIST":
-            return TransferResult(succeeded=False, not_found=True)
-        raise
-    return AlipayPayoutProvider._result(node)
+    return _query(
+        AlipayClient(),
+        {"out_biz_no": out_biz_no, "product_code": "TRANS_ACCOUNT_NO_PWD", "biz_scene": "DIRECT_TRANSFER"},
+    )
