@@ -31,13 +31,13 @@ The module reads settings only (no models): it runs before the app registry is n
 
 from collections.abc import Iterable
 from operator import attrgetter
-from pathlib import Path
 
 from cryptography import x509
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
 
+from platform_core.pem import pem_text
 from platform_core.reports.fonts import pdf_font_errors
 from platform_core.settings._dev_defaults import PUBLISHED_SECRETS
 
@@ -260,10 +260,8 @@ def _alipay_mode_errors() -> list[CheckMessage]:
     if len(certificates) < len(ALIPAY_CERTIFICATES):
         return []  # public-key mode, or certificates missing: platform.E102 names them
     try:
-        for name in ALIPAY_CERTIFICATES:
-            value = str(_alipay_certificates()[name]).strip()
-            pem = value if value.startswith("-----BEGIN") else Path(value).read_text(encoding="utf-8")
-            x509.load_pem_x509_certificates(pem.encode("ascii"))
+        for value in _alipay_certificates().values():
+            x509.load_pem_x509_certificates(pem_text(str(value)).encode("ascii"))
     except (ValueError, OSError) as exc:
         return [
             Error(

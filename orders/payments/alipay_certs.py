@@ -24,12 +24,13 @@ also holds an SM2 root, which RSA2 does not use).
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import SignatureAlgorithmOID
 from django.conf import settings
+
+from platform_core.pem import pem_text
 
 #: the signature algorithms whose root certificates count in ``alipay_root_cert_sn``
 RSA_SIGNED = frozenset(
@@ -42,14 +43,6 @@ RSA_SIGNED = frozenset(
         SignatureAlgorithmOID.RSA_WITH_SHA512,
     }
 )
-
-
-def pem_text(value: str) -> str:
-    """A setting's PEM: the text itself, or the content of the file it names."""
-    value = value.strip()
-    if not value or value.startswith("-----BEGIN"):
-        return value
-    return Path(value).read_text(encoding="utf-8")
 
 
 def certificates(pem: str) -> list[x509.Certificate]:
