@@ -55,6 +55,12 @@ def _insertable(model: type[models.Model]) -> list[Any]:
     return [f for f in fields if not f.generated]
 
 
+def _row(obj: models.Model, fields: list[Any], connection: Any) -> list[Any]:
+    """The values of a new row's ``fields`` as the database takes them (``pre_save`` fills defaults such as
+    ``auto_now_add``)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
 def _insert_sql(
     obj: models.Model, connection: Any, *, conflict: Sequence[str], where: str
 ) -> tuple[str, list[Any]]:
@@ -62,7 +68,7 @@ def _insert_sql(
     quote = connection.ops.quote_name
     fields = _insertable(type(obj))
     columns = ", ".join(quote(f.column) for f in fields)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = _row(obj, fields, connection)
     by_name = {f.name: f.column for f in meta.concrete_fields}
     target = ", ".join(quote(by_name[name]) for name in conflict)
     predicate = f" WHERE {where}" if where else ""
@@ -92,7 +98,7 @@ def _insert_unless_exists_with_children(
     rows = []
     for n, child in enumerate(children):
         rows.append(f"({n}, {', '.join(f'%s::{f.db_type(connection)}' for f in fields)})")
-        params += [f.get_db_prep_save(f.pre_save(child, True), connection) for f in fields]
+        params += _row(child, fields, connection)
     names = [f"c{i}" for i in range(len(fields))]
     sql = (
         # quoted names from the models' own metadata; the values are parameters
@@ -151,7 +157,7 @@ def insert_together(*objs: models.Model) -> None:
     for i, obj in enumerate(objs):
         meta = obj._meta
         fields = _insertable(type(obj))
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        params += _row(obj, fields, connection)
         inserts.append(
             # quoted names from the model's own metadata; the values are parameters
             f"i{i} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
