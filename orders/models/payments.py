@@ -136,6 +136,9 @@ class Refund(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     provider_reference = models.CharField(max_length=64, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # PAY-8: not returned on the trade (it did not fit: ``awaiting_transfer``) but by a transfer to the payer
+    # (decisions 037, 045): never on the provider's trade bill, so reconciliation does not expect it there
+    paid_by_transfer = models.BooleanField(_("paid by a transfer to the payer"), default=False)
 
     def __str__(self) -> str:
         return f"refund {self.refund_no} {self.amount}"

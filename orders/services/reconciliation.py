@@ -52,13 +52,18 @@ Entry = tuple[str, str, str]  # provider, kind, reference
 
 
 def _ours(day: date, wanted: Callable[[str], bool], *, payouts: bool) -> dict[Entry, Decimal | None]:
-    """The day's payments, refunds (and payouts) the ledger booked: what each moved (``None``: no posting)."""
+    """The day's payments, refunds (and payouts) the ledger booked: what each moved (``None``: no posting).
+    Refunds paid by a transfer to the payer are not reconciled from statements yet: no transfer bill is read
+    (decision 038); their ledger postings remain, and so does the audit of each transfer."""
     ours: dict[Entry, Decimal | None] = {}
     for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
         if wanted(payment.provider):
             key = _payment_ledger_key(payment, payment.provider_trade_no)
             ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
-    for refund in Refund.objects.filter(created_at__date=day).select_related("payment"):
+    # only refunds the trade's refund API executed are on its bill: not one refused (``failed``) nor one
+    # that did not fit in the trade and waits for, or was paid by, a transfer to the payer (decision 038)
+    refunds = Refund.objects.filter(created_at__date=day).exclude(status=Refund.Status.FAILED)
+    for refund in refunds.exclude(paid_by_transfer=True).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""
         if wanted(provider):
             ours[(provider, "refund", refund.refund_no)] = _ledger_amount(

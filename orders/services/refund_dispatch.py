@@ -165,6 +165,7 @@ def _record(refund: Refund, result: RefundResult) -> Refund:
     else:
         too_large = result.error == TOO_LARGE
         refund.status = Refund.Status.AWAITING_TRANSFER if too_large else Refund.Status.FAILED
+        refund.paid_by_transfer = too_large
         refund.next_attempt_at = None
         refund.last_error = (result.error or "refused")[:500]
         if not (too_large and _transfer_possible(refund)):
