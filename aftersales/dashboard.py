@@ -48,6 +48,7 @@ from merchants.dashboard.base import (
     order_action_annotations,
     order_actions,
     page,
+    shop_object,
     show_error,
 )
 from merchants.models import Merchant, MerchantMember
@@ -167,10 +168,7 @@ def aftersales(request: HttpRequest) -> HttpResponse:
 
 
 def _request_or_none(request: HttpRequest, request_id: int) -> AfterSalesRequest | None:
-    try:
-        return request_get_for_merchant(merchant=merchant_for_request(request), request_id=request_id)
-    except NotFound:
-        return None
+    return shop_object(request, request_get_for_merchant, request_id=request_id)
 
 
 def _request_page(

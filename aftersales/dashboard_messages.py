@@ -19,7 +19,6 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from aftersales.dashboard_quick_replies import shop_quick_replies
 from aftersales.models import Conversation, QuickReply
 from aftersales.selectors import (
     conversation_get_for_merchant,
@@ -28,6 +27,7 @@ from aftersales.selectors import (
     message_text_for,
 )
 from aftersales.services.conversations import conversation_mark_read, message_post
+from aftersales.services.quick_replies import shop_quick_replies
 from merchants.dashboard.base import (
     AFTERSALES_ANSWERERS,
     SERVICE_ERRORS,
@@ -36,11 +36,11 @@ from merchants.dashboard.base import (
     merchant_required,
     not_found,
     page,
+    shop_object,
     show_error,
 )
 from merchants.permissions import merchant_for_request
 from platform_core.accounts.acting import request_user
-from platform_core.errors import NotFound
 
 PAGE_SIZE = 20
 MESSAGE_PAGE_SIZE = 50
@@ -131,12 +131,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
 
 
 def _conversation_or_none(request: HttpRequest, conversation_id: int) -> Conversation | None:
-    try:
-        return conversation_get_for_merchant(
-            merchant=merchant_for_request(request), conversation_id=conversation_id
-        )
-    except NotFound:
-        return None
+    return shop_object(request, conversation_get_for_merchant, conversation_id=conversation_id)
 
 
 def _conversation_page(

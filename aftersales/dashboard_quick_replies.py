@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersales.models import QuickReply
-from aftersales.selectors import quick_reply_get_for_merchant, quick_reply_rows_for_merchant
+from aftersales.selectors import quick_reply_get_for_merchant
 from aftersales.services.quick_replies import (
-    quick_replies_seed_defaults,
     quick_reply_create,
     quick_reply_delete,
     quick_reply_move,
     quick_reply_update,
+    shop_quick_replies,
 )
 from merchants.dashboard.base import (
     AFTERSALES_ANSWERERS,
@@ -28,26 +28,17 @@ from merchants.dashboard.base import (
     merchant_required,
     not_found,
     page,
+    run_action,
+    shop_object,
     show_error,
 )
-from merchants.models import Merchant
 from merchants.permissions import merchant_for_request
 from platform_core.accounts.acting import request_user
-from platform_core.errors import NotFound
 
 
 class QuickReplyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=40)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-
-
-def shop_quick_replies(merchant: Merchant) -> list[QuickReply]:
-    """MSG-1: the shop's live quick replies in its order; the built-in ones seeded the first time (one
-    query once seeded)."""
-    rows = quick_reply_rows_for_merchant(merchant=merchant)
-    if not rows:
-        return quick_replies_seed_defaults(merchant=merchant)
-    return [row for row in rows if row.deleted_at is None]
 
 
 def _list_page(request: HttpRequest, form: QuickReplyForm | None = None) -> HttpResponse:
@@ -76,10 +67,7 @@ def quick_replies(request: HttpRequest) -> HttpResponse:
 
 
 def _reply_or_none(request: HttpRequest, reply_id: int) -> QuickReply | None:
-    try:
-        return quick_reply_get_for_merchant(merchant=merchant_for_request(request), reply_id=reply_id)
-    except NotFound:
-        return None
+    return shop_object(request, quick_reply_get_for_merchant, reply_id=reply_id)
 
 
 @merchant_required(AFTERSALES_ANSWERERS)
@@ -112,13 +100,12 @@ def quick_reply_delete_view(request: HttpRequest, reply_id: int) -> HttpResponse
     found = _reply_or_none(request, reply_id)
     if found is None:
         return not_found(request)
-    try:
-        quick_reply_delete(reply=found, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Quick reply removed."))
-    return redirect("merchant:quick-replies")
+    return run_action(
+        request,
+        lambda: quick_reply_delete(reply=found, actor=request_user(request)),
+        success=_("Quick reply removed."),
+        redirect_to="merchant:quick-replies",
+    )
 
 
 @merchant_required(AFTERSALES_ANSWERERS)
@@ -128,8 +115,9 @@ def quick_reply_move_view(request: HttpRequest, reply_id: int) -> HttpResponse:
     found = _reply_or_none(request, reply_id)
     if found is None:
         return not_found(request)
-    try:
-        quick_reply_move(reply=found, up=request.POST.get("direction") == "up", actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    return redirect("merchant:quick-replies")
+    up = request.POST.get("direction") == "up"
+    return run_action(
+        request,
+        lambda: quick_reply_move(reply=found, up=up, actor=request_user(request)),
+        redirect_to="merchant:quick-replies",
+    )

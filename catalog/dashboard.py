@@ -38,7 +38,10 @@ from merchants.dashboard.base import (
     SERVICE_ERRORS,
     countdown,
     merchant_required,
+    not_found,
     page,
+    run_action,
+    shop_object,
     show_error,
 )
 from merchants.models import Merchant
@@ -250,10 +253,7 @@ def listing_prescreen_check(request: HttpRequest) -> HttpResponse:
 
 
 def _listing_or_404(request: HttpRequest, listing_id: int) -> Listing | None:
-    try:
-        return listing_get_for_merchant(merchant=merchant_for_request(request), listing_id=listing_id)
-    except NotFound:
-        return None
+    return shop_object(request, listing_get_for_merchant, listing_id=listing_id)
 
 
 def _edit_form_initial(listing: Listing, version: ListingVersion | None) -> dict[str, Any]:
@@ -276,7 +276,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
     merchant = merchant_for_request(request)
     listing = _listing_or_404(request, listing_id)
     if listing is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     may_edit = merchant_role_for_request(request) in LISTING_EDITORS
     latest = listing.versions.select_related("category").order_by("-number").first()
     version = _current_version(listing) or latest
@@ -339,14 +339,14 @@ def listing_submit(request: HttpRequest, listing_id: int) -> HttpResponse:
     """CAT-2, CAT-3: send the draft for review; a blocking pre-screen finding is shown with its field."""
     listing = _listing_or_404(request, listing_id)
     if listing is None:
-        return page(request, "merchant/404.html", status=404)
-    try:
-        listing_submit_service(listing=listing, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Submitted for review. Listings are reviewed within 24 hours."))
-    return redirect("merchant:listing", listing_id=listing_id)
+        return not_found(request)
+    return run_action(
+        request,
+        lambda: listing_submit_service(listing=listing, actor=request_user(request)),
+        success=_("Submitted for review. Listings are reviewed within 24 hours."),
+        redirect_to="merchant:listing",
+        listing_id=listing_id,
+    )
 
 
 @merchant_required(LISTING_EDITORS)
@@ -355,16 +355,18 @@ def listing_delist(request: HttpRequest, listing_id: int) -> HttpResponse:
     """CAT-2: take a listing off sale (it comes back only through review)."""
     listing = _listing_or_404(request, listing_id)
     if listing is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = DelistForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        listing_delist_service(listing=listing, actor=request_user(request), reason=reason, source="merchant")
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("The listing is off sale."))
-    return redirect("merchant:listing", listing_id=listing_id)
+    return run_action(
+        request,
+        lambda: listing_delist_service(
+            listing=listing, actor=request_user(request), reason=reason, source="merchant"
+        ),
+        success=_("The listing is off sale."),
+        redirect_to="merchant:listing",
+        listing_id=listing_id,
+    )
 
 
 @merchant_required(LISTING_EDITORS)
@@ -375,7 +377,7 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     try:
         sku_get_for_merchant(merchant=merchant, sku_id=sku_id)  # SEC-1: 404 before anything else
     except NotFound:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = SkuEditForm(request.POST, prefix=f"sku{sku_id}")
     listing_id = request.POST.get("listing")
     if form.is_valid():

@@ -44,6 +44,8 @@ from merchants.dashboard.base import (
     merchant_required,
     not_found,
     page,
+    run_action,
+    shop_object,
     show_error,
 )
 from merchants.models import Merchant
@@ -113,10 +115,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
 
 
 def _dispute_or_none(request: HttpRequest, dispute_id: int) -> Dispute | None:
-    try:
-        return dispute_get_for_merchant(merchant=merchant_for_request(request), dispute_id=dispute_id)
-    except NotFound:
-        return None
+    return shop_object(request, dispute_get_for_merchant, dispute_id=dispute_id)
 
 
 class AppealForm(forms.Form):
@@ -190,15 +189,13 @@ def _answer(request: HttpRequest, dispute_id: int, proposal_id: int, *, accept: 
         proposal = next((p for p in found.proposals.all() if p.pk == proposal_id), None)
     if found is None or proposal is None:
         return not_found(request)
-    try:
-        proposal_answer(proposal=proposal, accept=accept, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(
-            request, _("You accepted the proposal.") if accept else _("You rejected the proposal.")
-        )
-    return redirect("merchant:dispute", dispute_id=found.pk)
+    return run_action(
+        request,
+        lambda: proposal_answer(proposal=proposal, accept=accept, actor=request_user(request)),
+        success=_("You accepted the proposal.") if accept else _("You rejected the proposal."),
+        redirect_to="merchant:dispute",
+        dispute_id=found.pk,
+    )
 
 
 @merchant_required(DISPUTE_PARTIES)
@@ -226,13 +223,15 @@ def dispute_appeal_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why you appeal."))
         return redirect("merchant:dispute", dispute_id=found.pk)
-    try:
-        dispute_appeal(dispute=found, reason=form.cleaned_data["reason"], actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Appeal filed: a panel of three arbitrators decides, finally."))
-    return redirect("merchant:dispute", dispute_id=found.pk)
+    return run_action(
+        request,
+        lambda: dispute_appeal(
+            dispute=found, reason=form.cleaned_data["reason"], actor=request_user(request)
+        ),
+        success=_("Appeal filed: a panel of three arbitrators decides, finally."),
+        redirect_to="merchant:dispute",
+        dispute_id=found.pk,
+    )
 
 
 @merchant_required(DISPUTE_PARTIES)
@@ -242,13 +241,13 @@ def dispute_return_receive_view(request: HttpRequest, dispute_id: int) -> HttpRe
     found = _dispute_or_none(request, dispute_id)
     if found is None:
         return not_found(request)
-    try:
-        dispute_return_receive(dispute=found, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Receipt confirmed: the refund is paid to the customer."))
-    return redirect("merchant:dispute", dispute_id=found.pk)
+    return run_action(
+        request,
+        lambda: dispute_return_receive(dispute=found, actor=request_user(request)),
+        success=_("Receipt confirmed: the refund is paid to the customer."),
+        redirect_to="merchant:dispute",
+        dispute_id=found.pk,
+    )
 
 
 # --- opening a dispute (DSP-1) ---------------------------------------------------------------------------

@@ -5,9 +5,10 @@ customer's — and, while the case is before arbitration and the shop has not co
 button calls the service the API's ``/merchant/disputes/{id}/jury-consent/`` calls, which checks the stage
 and the amount limit; a second consent is refused with the date of the first (409)."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +19,16 @@ from jury.selectors import jury_case_for_dispute
 from jury.services import CONSENT_STATUSES, jury_consent_give
 from merchants.dashboard.base import (
     DISPUTE_PARTIES,
-    SERVICE_ERRORS,
     merchant_required,
     not_found,
     page,
-    show_error,
+    run_action,
+    shop_object,
 )
-from merchants.permissions import merchant_for_request
 from platform_core.accounts.acting import request_user
-from platform_core.errors import NotFound
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _jury_page(
@@ -48,9 +50,8 @@ def _jury_page(
 def dispute_jury_consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """DSP-6: where the consent to a public jury stands (GET); the shop's consent (POST). Both parties
     must consent; the shop consents once."""
-    try:
-        dispute = dispute_get_for_merchant(merchant=merchant_for_request(request), dispute_id=dispute_id)
-    except NotFound:
+    dispute = shop_object(request, dispute_get_for_merchant, dispute_id=dispute_id)
+    if dispute is None:
         return not_found(request)
     case = jury_case_for_dispute(dispute=dispute)
     if request.method != "POST":
@@ -62,15 +63,16 @@ def dispute_jury_consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
             % {"at": timezone.localtime(case.merchant_consented_at).strftime("%Y-%m-%d %H:%M")},
         )
         return _jury_page(request, dispute, case, status=409)
-    try:
-        case = jury_consent_give(dispute=dispute, party=Party.MERCHANT, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-        return redirect("merchant:dispute-jury-consent", dispute_id=dispute.pk)
+    return run_action(
+        request,
+        lambda: jury_consent_give(dispute=dispute, party=Party.MERCHANT, actor=request_user(request)),
+        success=_consent_recorded,
+        redirect_to="merchant:dispute-jury-consent",
+        dispute_id=dispute.pk,
+    )
+
+
+def _consent_recorded(case: JuryCase) -> "StrOrPromise":
     if case.customer_consented_at is not None:
-        messages.success(request, _("Both parties consented: a public jury decides this dispute."))
-    else:
-        messages.success(
-            request, _("Your consent is recorded; the jury decides once the customer consents too.")
-        )
-    return redirect("merchant:dispute-jury-consent", dispute_id=dispute.pk)
+        return _("Both parties consented: a public jury decides this dispute.")
+    return _("Your consent is recorded; the jury decides once the customer consents too.")

@@ -28,9 +28,12 @@ from merchants.dashboard.base import (
     SERVICE_ERRORS,
     countdown,
     merchant_required,
+    not_found,
     order_action_annotations,
     order_actions,
     page,
+    run_action,
+    shop_object,
     show_error,
 )
 from merchants.models import Merchant, MerchantMember
@@ -160,10 +163,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 
 def _order_or_none(request: HttpRequest, order_id: int) -> Order | None:
-    try:
-        return order_get_for_merchant(merchant=merchant_for_request(request), order_id=order_id)
-    except NotFound:
-        return None
+    return shop_object(request, order_get_for_merchant, order_id=order_id)
 
 
 @merchant_required(ALL_ROLES)
@@ -178,7 +178,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     except NotFound:
         order = None
     if order is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     role = merchant_role_for_request(request)
     cases = list(delivery_cases_for_order(order=order))
     case = cases[0] if cases else None
@@ -213,25 +213,22 @@ def order_ship_view(request: HttpRequest, order_id: int) -> HttpResponse:
     """ORD-4, ORD-5: hand the parcel to a carrier."""
     order = _order_or_none(request, order_id)
     if order is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = ShipForm(request.POST)
-    if form.is_valid():
-        try:
-            order_ship(order=order, actor=request_user(request), **form.cleaned_data)
-        except SERVICE_ERRORS as exc:
-            show_error(None, exc, request)
-        else:
-            messages.success(request, _("Order %(number)s shipped.") % {"number": order.number})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Carrier and tracking number are required."))
-    return redirect("merchant:order", order_id=order.pk)
+        return redirect("merchant:order", order_id=order.pk)
+    return run_action(
+        request,
+        lambda: order_ship(order=order, actor=request_user(request), **form.cleaned_data),
+        success=_("Order %(number)s shipped.") % {"number": order.number},
+        redirect_to="merchant:order",
+        order_id=order.pk,
+    )
 
 
 def _case_or_none(request: HttpRequest, case_id: int) -> DeliveryCase | None:
-    try:
-        return delivery_case_get_for_merchant(merchant=merchant_for_request(request), case_id=case_id)
-    except NotFound:
-        return None
+    return shop_object(request, delivery_case_get_for_merchant, case_id=case_id)
 
 
 @merchant_required(ORDER_SHIPPERS)
@@ -240,18 +237,18 @@ def delivery_case_reship_view(request: HttpRequest, case_id: int) -> HttpRespons
     """ORD-10: resolve a delivery case by sending the parcel again under a new tracking number."""
     case = _case_or_none(request, case_id)
     if case is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = ShipForm(request.POST)
-    if form.is_valid():
-        try:
-            delivery_case_reship(case=case, actor=request_user(request), **form.cleaned_data)
-        except SERVICE_ERRORS as exc:
-            show_error(None, exc, request)
-        else:
-            messages.success(request, _("Order %(number)s sent again.") % {"number": case.order.number})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Carrier and tracking number are required."))
-    return redirect("merchant:order", order_id=case.order_id)
+        return redirect("merchant:order", order_id=case.order_id)
+    return run_action(
+        request,
+        lambda: delivery_case_reship(case=case, actor=request_user(request), **form.cleaned_data),
+        success=_("Order %(number)s sent again.") % {"number": case.order.number},
+        redirect_to="merchant:order",
+        order_id=case.order_id,
+    )
 
 
 @merchant_required(AFTERSALES_PAYERS)
@@ -260,14 +257,14 @@ def delivery_case_agree_refund_view(request: HttpRequest, case_id: int) -> HttpR
     """ORD-10: resolve a delivery case by refunding the customer in full."""
     case = _case_or_none(request, case_id)
     if case is None:
-        return page(request, "merchant/404.html", status=404)
-    try:
-        delivery_case_agree_refund(case=case, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Order %(number)s refunded in full.") % {"number": case.order.number})
-    return redirect("merchant:order", order_id=case.order_id)
+        return not_found(request)
+    return run_action(
+        request,
+        lambda: delivery_case_agree_refund(case=case, actor=request_user(request)),
+        success=_("Order %(number)s refunded in full.") % {"number": case.order.number},
+        redirect_to="merchant:order",
+        order_id=case.order_id,
+    )
 
 
 @merchant_required(ORDER_SHIPPERS)
@@ -347,20 +344,20 @@ def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
     """ORD-2: the shop cancels an order it cannot ship, with the reason; a paid one is refunded in full."""
     order = _order_or_none(request, order_id)
     if order is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the order is cancelled."))
         return redirect("merchant:order", order_id=order.pk)
-    try:
-        order_cancel(
+    return run_action(
+        request,
+        lambda: order_cancel(
             order=order, reason=form.cleaned_data["reason"], actor=request_user(request), as_merchant=True
-        )
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
-    return redirect("merchant:order", order_id=order.pk)
+        ),
+        success=_("Order %(number)s cancelled.") % {"number": order.number},
+        redirect_to="merchant:order",
+        order_id=order.pk,
+    )
 
 
 def _parse_ship_csv(file: Any) -> tuple[list[dict[str, str]], list[str]]:
@@ -382,7 +379,7 @@ def packing_slip(request: HttpRequest, order_id: int) -> HttpResponse:
     """ORD-4: a printable packing slip (print stylesheet; no navigation)."""
     order = _order_or_none(request, order_id)
     if order is None:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     return page(
         request, "merchant/orders/packing_slip.html", {"order": order, "lines": list(order.lines.all())}
     )
@@ -495,15 +492,14 @@ def deposit_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
             merchant=merchant_for_request(request), out_trade_no=out_trade_no
         )
     except NotFound:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     if request.method == "POST":
-        try:
-            sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=request_user(request))
-        except SERVICE_ERRORS as exc:
-            show_error(None, exc, request)
-        else:
-            messages.success(request, _("Paid. Your deposit is credited as soon as the provider confirms."))
-        return redirect("merchant:onboarding")
+        return run_action(
+            request,
+            lambda: sandbox_cashier_pay(out_trade_no=payment.out_trade_no, actor=request_user(request)),
+            success=_("Paid. Your deposit is credited as soon as the provider confirms."),
+            redirect_to="merchant:onboarding",
+        )
     return page(request, "merchant/deposit_cashier.html", {"payment": payment})
 
 
@@ -515,7 +511,7 @@ def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
             merchant=merchant_for_request(request), statement_id=statement_id
         )
     except NotFound:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     out = io.StringIO()
     out.write("\ufeff")
     columns = ["at", "kind", "order", "gross", "commission", "amount", "transaction"]

@@ -22,6 +22,7 @@ from merchants.dashboard.base import (
     merchant_required,
     not_found,
     page,
+    shop_object,
     show_error,
 )
 from merchants.permissions import REVIEW_ANSWERERS as _REVIEW_ANSWERERS
@@ -31,7 +32,6 @@ from orders.selectors.reviews import review_get_for_merchant, review_list_for_me
 from orders.services.reviews import review_reply, review_report
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, mask_phone
-from platform_core.errors import NotFound
 
 PAGE_SIZE = 20
 #: who answers and reports reviews: the roles that talk to customers (the API admits the same)
@@ -95,10 +95,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 def _review_or_none(request: HttpRequest, review_id: int) -> Review | None:
-    try:
-        return review_get_for_merchant(merchant=merchant_for_request(request), review_id=review_id)
-    except NotFound:
-        return None
+    return shop_object(request, review_get_for_merchant, review_id=review_id)
 
 
 def _review_page(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.models import QuickReply
 from aftersales.models.quick_replies import DEFAULT_QUICK_REPLIES
+from aftersales.selectors import quick_reply_rows_for_merchant
 from merchants.models import Merchant, MerchantMember
 from merchants.permissions import AFTERSALES_RESPONDERS
 from platform_core import clock
@@ -51,6 +52,15 @@ def quick_replies_seed_defaults(*, merchant: Merchant) -> list[QuickReply]:
             for i, (key, title, text) in enumerate(DEFAULT_QUICK_REPLIES, start=1)
         )
     return list(QuickReply.objects.filter(merchant=merchant, deleted_at__isnull=True))
+
+
+def shop_quick_replies(merchant: Merchant) -> list[QuickReply]:
+    """MSG-1: the shop's live quick replies in its order, for the seller centre and the merchant API; the
+    built-in ones seeded the first time (one query once seeded)."""
+    rows = quick_reply_rows_for_merchant(merchant=merchant)
+    if not rows:
+        return quick_replies_seed_defaults(merchant=merchant)
+    return [row for row in rows if row.deleted_at is None]
 
 
 @transaction.atomic

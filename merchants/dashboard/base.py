@@ -3,7 +3,9 @@
 ``merchant_required`` admits members of a shop in the roles a page allows (403 page otherwise); the role
 sets say who may open what (the after-sales, complaints and disputes pages admit the roles the merchant
 API admits, ``merchants.permissions``); ``page`` renders with the shop, the role and the navigation;
-``show_error`` puts a service's domain error on the form it came from; ``home_action_sources`` is the
+``show_error`` puts a service's domain error on the form it came from, ``run_action`` is the tail of a POST
+action without a form (the service, its error or success as a message, the redirect) and ``shop_object``
+the shop's object or ``None`` (→ ``not_found``); ``home_action_sources`` is the
 hook through which other apps put what needs action on the home page, ``order_action_sources`` the one
 through which they offer actions on an order's page (and the after-sales pages of that order).
 """
@@ -11,7 +13,7 @@ through which they offer actions on an order's page (and the after-sales pages o
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -32,6 +34,7 @@ from merchants.permissions import (
     AFTERSALES_REFUNDERS,
     AFTERSALES_RESPONDERS,
     DISPUTANTS,
+    merchant_for_request,
     merchant_member_set,
 )
 from merchants.permissions import (
@@ -40,9 +43,12 @@ from merchants.permissions import (
 from merchants.selectors.members import membership_for_member
 from platform_core import clock
 from platform_core.accounts.acting import request_user
-from platform_core.errors import DomainError
+from platform_core.errors import DomainError, NotFound
 from platform_core.hooks import Hook
 from platform_core.notifications.selectors import notification_unread_count_subquery
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Role = MerchantMember.Role
 
@@ -212,6 +218,38 @@ def show_error(form: forms.Form | None, exc: Exception, request: HttpRequest | N
 
 
 SERVICE_ERRORS = (DomainError, ValidationError, TransitionNotAllowed)
+
+T = TypeVar("T")
+
+
+def run_action(
+    request: HttpRequest,
+    perform: Callable[[], T],
+    *,
+    success: "StrOrPromise | Callable[[T], StrOrPromise] | None" = None,
+    redirect_to: str,
+    **url_kwargs: Any,
+) -> HttpResponse:
+    """A seller-centre POST action without a form to show again: run the service (``perform``); its domain
+    error becomes a message on the next page (``show_error``), else ``success`` does (a text, or made from
+    the service's result; none: no message); either way back to the page ``redirect_to`` names."""
+    try:
+        result = perform()
+    except SERVICE_ERRORS as exc:
+        show_error(None, exc, request)
+    else:
+        if success is not None:
+            messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to, **url_kwargs)
+
+
+def shop_object(request: HttpRequest, get: Callable[..., T], **ids: Any) -> T | None:
+    """The member's shop's object by its ``*_get_for_merchant`` selector ``get``; ``None`` for another
+    shop's or none (the page answers ``not_found``, SEC-1)."""
+    try:
+        return get(merchant=merchant_for_request(request), **ids)
+    except NotFound:
+        return None
 
 
 def not_found(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from merchants.dashboard.base import OWNER_ONLY, SERVICE_ERRORS, Role, merchant_required, page, show_error
+from merchants.dashboard.base import (
+    OWNER_ONLY,
+    SERVICE_ERRORS,
+    Role,
+    merchant_required,
+    not_found,
+    page,
+    run_action,
+    show_error,
+)
 from merchants.models import MerchantMember
 from merchants.permissions import merchant_for_request
 from merchants.selectors.members import invitation_list_for_merchant, member_list_for_merchant
@@ -61,14 +70,13 @@ def members(request: HttpRequest) -> HttpResponse:
 def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     member = member_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=member_id).first()
     if member is None:
-        return page(request, "merchant/404.html", status=404)
-    try:
-        merchant_member_remove(member=member, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Member removed."))
-    return redirect("merchant:members")
+        return not_found(request)
+    return run_action(
+        request,
+        lambda: merchant_member_remove(member=member, actor=request_user(request)),
+        success=_("Member removed."),
+        redirect_to="merchant:members",
+    )
 
 
 @merchant_required(OWNER_ONLY)
@@ -79,11 +87,10 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         invitation_list_for_merchant(merchant=merchant_for_request(request)).filter(pk=invitation_id).first()
     )
     if invitation is None:
-        return page(request, "merchant/404.html", status=404)
-    try:
-        merchant_invitation_revoke(invitation=invitation, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Invitation withdrawn."))
-    return redirect("merchant:members")
+        return not_found(request)
+    return run_action(
+        request,
+        lambda: merchant_invitation_revoke(invitation=invitation, actor=request_user(request)),
+        success=_("Invitation withdrawn."),
+        redirect_to="merchant:members",
+    )

@@ -22,6 +22,7 @@ from merchants.dashboard.base import (
     SERVICE_ERRORS,
     merchant_required,
     page,
+    run_action,
     show_error,
     signed_in_required,
 )
@@ -205,13 +206,12 @@ def application_send(request: HttpRequest) -> HttpResponse:
     application = _latest_application(user)
     if application is None:
         return redirect("merchant:onboarding")
-    try:
-        application_submit(application=application, actor=user)
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Submitted. We review applications within 3 working days."))
-    return redirect("merchant:onboarding")
+    return run_action(
+        request,
+        lambda: application_submit(application=application, actor=user),
+        success=_("Submitted. We review applications within 3 working days."),
+        redirect_to="merchant:onboarding",
+    )
 
 
 @merchant_required(ALL_ROLES)

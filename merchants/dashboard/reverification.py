@@ -13,6 +13,7 @@ from merchants.dashboard.base import (
     countdown,
     merchant_required,
     page,
+    run_action,
     show_error,
 )
 from merchants.dashboard.onboarding import DocumentForm
@@ -79,10 +80,9 @@ def reverification_send(request: HttpRequest) -> HttpResponse:
     if current is None:
         messages.info(request, _("No re-verification is due."))
         return redirect("merchant:reverification")
-    try:
-        reverification_submit(reverification=current, actor=request_user(request))
-    except SERVICE_ERRORS as exc:
-        show_error(None, exc, request)
-    else:
-        messages.success(request, _("Submitted. Staff verify your documents next."))
-    return redirect("merchant:reverification")
+    return run_action(
+        request,
+        lambda: reverification_submit(reverification=current, actor=request_user(request)),
+        success=_("Submitted. Staff verify your documents next."),
+        redirect_to="merchant:reverification",
+    )

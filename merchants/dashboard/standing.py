@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from merchants.dashboard.base import (
     ALL_ROLES,
     APPELLANTS,
-    SERVICE_ERRORS,
     merchant_required,
+    not_found,
     page,
-    show_error,
+    run_action,
 )
 from merchants.permissions import (
     merchant_for_request,
@@ -89,20 +89,19 @@ def violation_appeal(request: HttpRequest, violation_id: int) -> HttpResponse:
     try:
         violation = violation_get_for_merchant(merchant=merchant, violation_id=violation_id)
     except DomainError:
-        return page(request, "merchant/404.html", status=404)
+        return not_found(request)
     form = AppealForm(request.POST)
-    if form.is_valid():
-        try:
-            violation_appeal_submit(
-                violation=violation,
-                statement=form.cleaned_data["statement"],
-                evidence={},
-                actor=request_user(request),
-            )
-        except SERVICE_ERRORS as exc:
-            show_error(None, exc, request)
-        else:
-            messages.success(request, _("Appeal submitted. Staff decide within 5 working days."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Write why the violation should be voided."))
-    return redirect("merchant:standing")
+        return redirect("merchant:standing")
+    return run_action(
+        request,
+        lambda: violation_appeal_submit(
+            violation=violation,
+            statement=form.cleaned_data["statement"],
+            evidence={},
+            actor=request_user(request),
+        ),
+        success=_("Appeal submitted. Staff decide within 5 working days."),
+        redirect_to="merchant:standing",
+    )
