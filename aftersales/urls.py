@@ -29,6 +29,7 @@ from aftersales.api.merchant_requests import (
     MerchantRequestRefuseApi,
     MerchantRequestReshipApi,
 )
+from aftersales.api.quick_replies import MerchantQuickReplyDetailApi, MerchantQuickReplyListApi
 from aftersales.api.requests import (
     EvidenceFileApi,
     RequestCloseApi,
@@ -134,6 +135,13 @@ urlpatterns = [
         "merchant/conversations/<int:conversation_id>/read/",
         MerchantConversationReadApi.as_view(),
         name="merchant-conversation-read",
+    ),
+    # MSG-1 (decision 044): the shop's quick replies, as on the seller centre's page
+    path("merchant/quick-replies/", MerchantQuickReplyListApi.as_view(), name="merchant-quick-replies"),
+    path(
+        "merchant/quick-replies/<int:reply_id>/",
+        MerchantQuickReplyDetailApi.as_view(),
+        name="merchant-quick-reply",
     ),
     path("suggestions/", SuggestionCreateApi.as_view(), name="suggestions"),
 ]

@@ -44,6 +44,8 @@ PAIRS: list[tuple[str, str, dict[str, Any], str]] = [
     ("merchant-deposits-pay", "merchant:deposit-pay", {}, "post"),
     ("merchant-statement-csv", "merchant:statement-csv", {"statement_id": MISSING}, "get"),
     ("merchant-payout-account", "merchant:payout-account", {}, "get"),
+    # MSG-1 (decision 044): adding a quick reply (an empty one: 400 past the permission)
+    ("merchant-quick-replies", "merchant:quick-replies", {}, "post"),
 ]
 
 
