@@ -61,7 +61,8 @@ def _tell_parties(dispute: Dispute, *, event: str, title: str, body: str) -> Non
 @transaction.atomic
 def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
     """DSP-6: the customer or the merchant (a member of the shop) consents to a jury. Only before
-    arbitration starts, only for a dispute of at most ¥500. Giving it twice changes nothing."""
+    arbitration starts, only for a dispute of at most ¥500. A party consents once: a second consent is a
+    ``Conflict`` (409, ``jury_consent_given``) naming the first one's time, in the API and the dashboard."""
     dispute = dispute_lock(dispute_id=dispute.pk)
     if party_of(dispute=dispute, user=actor) != party:
         raise NotFound(_("No such dispute."))
@@ -80,7 +81,7 @@ def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
     elif party == Party.MERCHANT and case.merchant_consented_at is None:
         case.merchant_consented_at, case.merchant_consented_by = now, actor
     else:
-        return case
+        raise _consent_given(case, party)
     case.save()
     audit_record(actor=actor, action="jury.consent_given", subject=case, after={"party": party})
     other = dispute.order.merchant.owner if party == Party.CUSTOMER else dispute.order.customer
@@ -100,6 +101,19 @@ def jury_consent_give(*, dispute: Dispute, party: str, actor: User) -> JuryCase:
         subject=dispute,
     )
     return case
+
+
+def _consent_given(case: JuryCase, party: str) -> Conflict:
+    """DSP-6: the party consented before: the transition is not allowed now (409), with when."""
+    at = case.customer_consented_at if party == Party.CUSTOMER else case.merchant_consented_at
+    assert at is not None
+    shown = {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
+    message = (
+        _("You already consented to a public jury on %(at)s; consent is given once.")
+        if party == Party.CUSTOMER
+        else _("Your shop already consented to a public jury on %(at)s; consent is given once.")
+    )
+    return Conflict(message % shown, code="jury_consent_given")
 
 
 # --- the draw ----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from platform_core.ledger.models import AccountKind
 from platform_core.ledger.selectors import ledger_balance
 from platform_core.ledger.services import ledger_account_for
 from platform_core.notifications.models import Notification
+from tests.dashboard.conftest import client_as
 from tests.factories.disputes import arbitrator, dispute_in_arbitration, staff_dispute
 from tests.factories.jury import consented_dispute, juror_candidate, juror_pool
 from tests.factories.orders import checkout, deposit_paid, pay, sku_for_sale
@@ -156,7 +157,7 @@ def test_dsp_6_both_parties_consent_through_the_api() -> None:
     assert first.json()["customer_consented"] and not first.json()["merchant_consented"]
     assert Notification.objects.filter(recipient=owner, event="jury_consent_given").exists()
     again = _client(customer).post(f"/api/v1/disputes/{dispute.pk}/jury-consent/")
-    assert again.status_code == 200
+    assert again.status_code == 409 and again.json()["code"] == "jury_consent_given"
     # the customer cannot consent for the shop, nor the shop on the customer's route
     assert _client(customer).post(f"/api/v1/merchant/disputes/{dispute.pk}/jury-consent/").status_code in {
         403,
@@ -167,6 +168,32 @@ def test_dsp_6_both_parties_consent_through_the_api() -> None:
     assert second.status_code == 200, second.content
     assert second.json()["customer_consented"] and second.json()["merchant_consented"]
     assert AuditEntry.objects.filter(action="jury.consent_given").count() == 2
+
+
+def test_dsp_6_a_second_consent_is_a_409_in_the_api_as_in_the_dashboard(platform_default_language) -> None:
+    """A party consents once: the API answers a second consent as the seller centre does — 409, a transition
+    not allowed now — naming when the first one was given, in the platform's language (Chinese)."""
+    dispute = staff_dispute(prices=("120.00",))
+    customer, owner = dispute.order.customer, dispute.order.merchant.owner
+    routes = {
+        customer: f"/api/v1/disputes/{dispute.pk}/jury-consent/",
+        owner: f"/api/v1/merchant/disputes/{dispute.pk}/jury-consent/",
+    }
+    for user, url in routes.items():
+        assert _client(user).post(url).status_code == 200
+    case = JuryCase.objects.get(dispute=dispute)
+    assert case.customer_consented_at and case.merchant_consented_at
+    at = timezone.localtime(case.customer_consented_at).strftime("%Y-%m-%d %H:%M")
+    for user, url in routes.items():
+        again = _client(user).post(url)
+        assert again.status_code == 409, again.content
+        assert again.json()["code"] == "jury_consent_given"
+        assert at in again.json()["detail"] and "同意只能作出一次" in again.json()["detail"]
+    english = _client(customer).post(routes[customer], HTTP_ACCEPT_LANGUAGE="en")
+    assert "You already consented to a public jury on" in english.json()["detail"]
+    assert AuditEntry.objects.filter(action="jury.consent_given").count() == 2
+    dashboard = client_as(owner).post(f"/merchant/disputes/{dispute.pk}/jury-consent/")
+    assert dashboard.status_code == 409
 
 
 def test_dsp_6_over_500_not_eligible() -> None:
