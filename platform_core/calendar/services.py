@@ -8,13 +8,16 @@ so every process sees an edit made in the admin at once; there is no per-process
 from datetime import date, datetime, timedelta
 from typing import Any, overload
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_core.accounts.models import User
-from platform_core.audit.services import audited_delete, audited_save
+from platform_core.audit.services import audit_record, audited_delete, audited_save
 from platform_core.calendar.models import Holiday
+from platform_core.deadlines.services import deadlines_recount_working_days
 from platform_core.errors import InvalidInput
+from platform_core.locking import lock
 
 _WEEKEND = frozenset({5, 6})
 
@@ -122,13 +125,16 @@ def _holiday_check(data: dict[str, Any]) -> None:
         )
 
 
-def holiday_save(*, holiday: Holiday | None, data: dict[str, Any], actor: User) -> Holiday:
+@transaction.atomic
+def holiday_save(*, holiday: Holiday | None, data: dict[str, Any], actor: User) -> tuple[Holiday, int]:
     """Add a day to the business calendar (``holiday`` None) or change one; ``data`` holds ``HOLIDAY_FIELDS``.
 
     Working days are read from these rows on every call, so the change moves every working-day clock started
-    from now on (OPS-1); clocks already running keep the due time they were given. Audited."""
+    from now on (OPS-1), and in the same transaction the running ones whose window holds the day (decision
+    048). Audited; returns the row and how many running clocks moved."""
     _holiday_check(data)
-    return audited_save(
+    days = {data["date"]} if holiday is None else {data["date"], lock(Holiday, holiday.pk).date}
+    row = audited_save(
         model=Holiday,
         obj=holiday,
         data=data,
@@ -136,8 +142,40 @@ def holiday_save(*, holiday: Holiday | None, data: dict[str, Any], actor: User) 
         actor=actor,
         entity="calendar.holiday",
     )
+    return row, _running_clocks_recount(holiday=row, days=days, actor=actor)
 
 
-def holiday_delete(*, holiday: Holiday, actor: User) -> None:
-    """Take a day out of the business calendar (entered by mistake); the audit entry keeps what it was."""
+@transaction.atomic
+def holiday_delete(*, holiday: Holiday, actor: User) -> int:
+    """Take a day out of the business calendar (entered by mistake); the audit entry keeps what it was. The
+    running working-day clocks over that day move back (decision 048); returns how many moved."""
+    day = lock(Holiday, holiday.pk).date
     audited_delete(obj=holiday, fields=HOLIDAY_FIELDS, actor=actor, entity="calendar.holiday")
+    return _running_clocks_recount(holiday=holiday, days={day}, actor=actor)
+
+
+def _running_clocks_recount(*, holiday: Holiday, days: set[date], actor: User) -> int:
+    """OPS-1, decision 048: recompute the running working-day clocks the change of ``days`` moves; one audit
+    entry for the calendar change lists each clock that moved (rule, subject, due time before and after)."""
+    moved = deadlines_recount_working_days(days=days)
+    if moved:
+        audit_record(
+            actor=actor,
+            action="calendar.deadlines_moved",
+            subject=holiday,
+            after={
+                "days": sorted(days),
+                "moved": len(moved),
+                "deadlines": [
+                    {
+                        "id": deadline.pk,
+                        "rule": deadline.rule,
+                        "subject": f"{deadline.subject_type_id}:{deadline.subject_id}",
+                        "due_before": before,
+                        "due_after": deadline.due_at,
+                    }
+                    for deadline, before in moved
+                ],
+            },
+        )
+    return len(moved)

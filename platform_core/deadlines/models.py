@@ -34,6 +34,9 @@ class Deadline(FSMModelMixin, models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
     )
     started_at = models.DateTimeField(_("started at"))
+    #: a clock that counts working days: how many, after ``started_at`` (its due time is recomputed from the
+    #: two when the business calendar changes, decision 048); None for a clock with a fixed due time
+    working_days = models.PositiveSmallIntegerField(_("working days"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True, default="")

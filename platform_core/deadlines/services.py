@@ -14,7 +14,8 @@ chapter service uses too (it locks its order, then meets the deadline), so the t
 """
 
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -71,7 +72,12 @@ def deadline_start(
     due = _due_at(now=now, due_at=due_at, after=after, working_days=working_days)
     subject_type, subject_id = _subject_key(subject)
     deadline = Deadline(
-        rule=rule, subject_type=subject_type, subject_id=subject_id, due_at=due, started_at=now
+        rule=rule,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        due_at=due,
+        started_at=now,
+        working_days=working_days,
     )
     # one statement (issue 26): the partial unique index says whether this clock already runs
     if not insert_unless_exists(
@@ -112,14 +118,17 @@ def deadline_cancel(*, rule: str, subject: models.Model, note: str = "") -> Dead
 
 @in_callers_transaction
 def deadline_extend(*, rule: str, subject: models.Model, by: timedelta) -> Deadline:
-    """OPS-1: move the running clock's due time later by ``by``; ``Conflict`` if no clock is running."""
+    """OPS-1: move the running clock's due time later by ``by``; ``Conflict`` if no clock is running.
+
+    The due time is fixed from then on: a calendar change no longer recounts it (``working_days`` cleared)."""
     if by <= timedelta(0):
         raise ValueError("deadline_extend needs a positive duration")
     deadline = _lock_pending(rule=rule, subject=subject)
     if deadline is None:
         raise Conflict(_("This deadline is not running."), code="deadline_not_running")
     deadline.due_at += by
-    deadline.save(update_fields=["due_at"])
+    deadline.working_days = None
+    deadline.save(update_fields=["due_at", "working_days"])
     _publish_eta_on_commit(deadline)
     return deadline
 
@@ -136,6 +145,39 @@ def deadline_restart(
     """OPS-1: cancel the running ``rule`` clock on ``subject`` (if any) and start a new one."""
     deadline_cancel(rule=rule, subject=subject, note="restarted")
     return deadline_start(rule=rule, subject=subject, due_at=due_at, after=after, working_days=working_days)
+
+
+def deadlines_recount_working_days(*, days: Collection[date]) -> list[tuple[Deadline, datetime]]:
+    """OPS-1, decision 048: the business calendar changed on ``days``: recompute the due time of every running
+    working-day clock whose window (after its start's date, up to its due date) holds one of them, from its
+    start and its count of working days. Call it in the calendar change's transaction, after the change.
+
+    Clocks already due are left alone (the sweep acts on them as they stand), as are clocks with a fixed due
+    time. Returns each clock that moved with its former due time (the rows are locked and saved)."""
+    from platform_core.calendar.services import add_working_days  # the calendar app is built alongside
+
+    windows = Q()
+    for day in set(days):
+        midnight = timezone.make_aware(datetime.combine(day, time.min))  # in the platform's time zone
+        windows |= Q(started_at__lt=midnight, due_at__gte=midnight)
+    if not windows:
+        return []
+    running = (
+        Deadline.objects.filter(windows, status=Deadline.Status.PENDING, working_days__isnull=False)
+        .filter(due_at__gt=clock.now())
+        .order_by("pk")
+    )
+    moved = []
+    for deadline in running.select_for_update():
+        assert deadline.working_days is not None
+        due = add_working_days(timezone.localtime(deadline.started_at), deadline.working_days)
+        if due != deadline.due_at:
+            moved.append((deadline, deadline.due_at))
+            deadline.due_at = due
+    Deadline.objects.bulk_update([deadline for deadline, _before in moved], ["due_at"])
+    for deadline, _before in moved:
+        _publish_eta_on_commit(deadline)
+    return moved
 
 
 # --- enforcing ----------------------------------------------------------------------------------------

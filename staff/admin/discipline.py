@@ -26,10 +26,22 @@ from staff.services.discipline import staff_misconduct_record, staff_reward_sanc
 # --- STF-9: discipline ---------------------------------------------------------------------------------
 
 
+#: the request attribute keeping ``_may_discipline_anyone``'s answer: the app list asks it of both discipline
+#: admins, for the module and for each permission, and it is the same for the whole request
+_MAY_DISCIPLINE = "_staff_may_discipline_anyone"
+
+
 def _may_discipline_anyone(request: HttpRequest) -> bool:
     """Heads of a department, members of compliance or HR, and superusers see the discipline screens;
-    the services check the actor against the particular staff member (STF-9)."""
-    user = request.user
+    the services check the actor against the particular staff member (STF-9). Asked once per request."""
+    answer = getattr(request, _MAY_DISCIPLINE, None)
+    if answer is None:
+        answer = _may_discipline_anyone_now(request.user)
+        setattr(request, _MAY_DISCIPLINE, answer)
+    return bool(answer)
+
+
+def _may_discipline_anyone_now(user: Any) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     if user.is_superuser or Department.objects.filter(head=user).exists():

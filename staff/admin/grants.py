@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_core.accounts.acting import request_user
 from platform_core.admin_site import admin_form_page
 from platform_core.errors import DomainError
-from staff.admin.staff import ReasonActionForm, _reason, _run_each
+from staff.admin._common import ReasonActionForm, _reason, _run_each
 from staff.models import PermissionGrant
 from staff.services.grants import permission_grant_change, permission_revoke
 

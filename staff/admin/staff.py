@@ -1,91 +1,39 @@
-"""Staff administration screens: departments, profiles, the application queue, grants, rotation tasks,
-announcements, training, discipline (STF-1 … STF-9). Every change goes through ``staff.services``; reasons come from the action bar.
+"""Staff administration screens: departments, profiles, the application queue (STF-1, STF-2), announcements
+(STF-6) and identity verification. Every change goes through ``staff.services``; reasons come from the action bar.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.accounts.acting import request_user
 from platform_core.accounts.masking import mask_name, may_view_personal_data, personal_data_viewed
-from platform_core.accounts.models import PrivacySettings, UserRestriction
-from platform_core.accounts.services import user_restriction_impose, user_restriction_lift
-from platform_core.admin_site import ServiceAdmin, action_permission
-from platform_core.errors import DomainError
+from platform_core.admin_site import action_permission
+from staff.admin._common import (
+    DepartmentActionForm,
+    ReasonActionForm,
+    _reason,
+    _run_each,
+)
 from staff.models import (
     Announcement,
-    CredentialRotationTask,
     Department,
     IdentityVerification,
     PermissionApplication,
-    SharedCredential,
     StaffProfile,
-    TrainingAttendance,
-    TrainingCourse,
-    TrainingSession,
 )
 from staff.selectors import REVIEW_PERMISSION, permission_application_time_left
 from staff.services.announcements import announcement_publish
 from staff.services.applications import permission_application_approve, permission_application_reject
-from staff.services.catalogue import (
-    SHARED_CREDENTIAL_FIELDS,
-    TRAINING_COURSE_FIELDS,
-    shared_credential_delete,
-    shared_credential_save,
-    training_course_save,
-)
 from staff.services.offboarding import (
-    credential_rotation_task_complete,
     staff_change_department,
     staff_offboard,
 )
 from staff.services.profiles import department_head_set, staff_profile_create, staff_profile_title_set
-from staff.services.training import (
-    training_attendance_record,
-    training_session_change,
-    training_session_schedule,
-)
-
-
-class ReasonActionForm(ActionForm):
-    """The action bar with a reason (STF-2, STF-3: decisions and revocations carry one)."""
-
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=4000)
-
-
-class DepartmentActionForm(ReasonActionForm):
-    department = forms.ModelChoiceField(
-        label=_("New department"), queryset=Department.objects.all(), required=False
-    )
-
-
-def _run_each(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    action: Callable[[Any], object],
-) -> None:
-    """Apply a service to each row; a refused row is reported and the others go on."""
-    done = 0
-    for obj in queryset:
-        try:
-            action(obj)
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
-
-
-def _reason(request: HttpRequest) -> str:
-    return str(request.POST.get("reason", "")).strip()
 
 
 @admin.register(Department)
@@ -250,63 +198,6 @@ class PermissionApplicationAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(SharedCredential)
-class SharedCredentialAdmin(ServiceAdmin):
-    """STF-5: shared passwords and keys and who knows them, through the service (audited); rotation is
-    recorded by completing a rotation task."""
-
-    list_display = ("name", "department", "last_rotated_at")
-    list_filter = ("department",)
-    search_fields = ("name",)
-    filter_horizontal = ("holders",)
-    fields = (*SHARED_CREDENTIAL_FIELDS, "last_rotated_at")
-    readonly_fields = ("last_rotated_at",)
-
-    def create(self, request: HttpRequest, data: dict[str, Any]) -> SharedCredential:
-        return shared_credential_save(credential=None, data=data, actor=request_user(request))
-
-    def update(self, request: HttpRequest, obj: SharedCredential, data: dict[str, Any]) -> SharedCredential:
-        return shared_credential_save(credential=obj, data=data, actor=request_user(request))
-
-    def delete(self, request: HttpRequest, obj: SharedCredential) -> None:
-        shared_credential_delete(credential=obj, actor=request_user(request))
-
-
-@admin.register(CredentialRotationTask)
-class CredentialRotationTaskAdmin(admin.ModelAdmin):
-    """STF-5: credentials a departed or moved person knew, for technology to rotate."""
-
-    list_display = ("person", "assigned_department", "created_at", "completed_at", "completed_by")
-    list_filter = (("completed_at", admin.EmptyFieldListFilter), "assigned_department")
-    search_fields = ("person__name", "person__email", "credentials__name")
-    list_select_related = ("person", "assigned_department", "completed_by")
-    readonly_fields = (
-        "person",
-        "reason",
-        "credentials",
-        "assigned_department",
-        "created_at",
-        "completed_at",
-        "completed_by",
-    )
-    actions = ["complete"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: CredentialRotationTask | None = None) -> bool:
-        return False
-
-    @admin.action(description=_("Mark rotated"), permissions=["change"])
-    def complete(self, request: HttpRequest, queryset: QuerySet[CredentialRotationTask]) -> None:
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda t: credential_rotation_task_complete(task=t, actor=request.user),  # type: ignore[arg-type]
-        )
-
-
 @admin.register(Announcement)
 class AnnouncementAdmin(admin.ModelAdmin):
     """STF-6: published through ``announcement_publish``; a published announcement is not edited."""
@@ -393,200 +284,3 @@ class IdentityVerificationAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(UserRestriction)
-class UserRestrictionAdmin(admin.ModelAdmin):
-    """USR-1: penalties restricting a basic permission; imposed and lifted with a reason."""
-
-    list_display = ("user", "permission", "starts_at", "ends_at", "imposed_by", "lifted_at")
-    list_filter = ("permission", ("lifted_at", admin.EmptyFieldListFilter))
-    search_fields = ("user__email", "user__phone", "reason")
-    list_select_related = ("user", "imposed_by")
-    autocomplete_fields = ("user",)
-    action_form = ReasonActionForm
-    actions = ["lift"]
-
-    def get_fields(self, request: HttpRequest, obj: UserRestriction | None = None) -> Any:
-        if obj is None:
-            return ("user", "permission", "reason", "ends_at")
-        return (
-            "user",
-            "permission",
-            "reason",
-            "starts_at",
-            "ends_at",
-            "imposed_by",
-            "lifted_at",
-            "lifted_by",
-        )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: UserRestriction | None = None) -> Any:
-        return self.get_fields(request, obj) if obj is not None else ()
-
-    def has_delete_permission(self, request: HttpRequest, obj: UserRestriction | None = None) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: UserRestriction, form: forms.ModelForm, change: bool
-    ) -> None:
-        if change:
-            return
-        created = user_restriction_impose(
-            user=obj.user,
-            permission=obj.permission,
-            reason=obj.reason,
-            ends_at=obj.ends_at,
-            actor=request.user,  # type: ignore[arg-type]
-        )
-        obj.pk = created.pk
-
-    @admin.action(description=_("Lift the restriction (reason from the action bar)"), permissions=["change"])
-    def lift(self, request: HttpRequest, queryset: QuerySet[UserRestriction]) -> None:
-        reason = _reason(request)
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda r: user_restriction_lift(restriction=r, reason=reason, actor=request.user),  # type: ignore[arg-type]
-        )
-
-
-@admin.register(PrivacySettings)
-class PrivacySettingsAdmin(admin.ModelAdmin):
-    """USR-1: users' privacy choices, read-only for staff (users change them in their account)."""
-
-    list_display = (
-        "user",
-        "show_purchase_history",
-        "allow_follow",
-        "personalised_recommendations",
-        "updated_at",
-    )
-    list_filter = ("show_purchase_history", "allow_follow", "personalised_recommendations")
-    search_fields = ("user__email", "user__phone")
-    readonly_fields = list_display
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: PrivacySettings | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: PrivacySettings | None = None) -> bool:
-        return False
-
-
-class TrainingSessionInline(admin.TabularInline):
-    model = TrainingSession
-    fields = ("starts_at", "trainer", "location")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(TrainingCourse)
-class TrainingCourseAdmin(ServiceAdmin):
-    """STF-8: courses for staff and partner institutions, with their pass score, through the service
-    (audited); the code is fixed once created, courses are never deleted."""
-
-    list_display = ("code", "title", "audience", "pass_score")
-    list_filter = ("audience",)
-    search_fields = ("code", "title")
-    fields = TRAINING_COURSE_FIELDS
-    inlines = [TrainingSessionInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: TrainingCourse | None = None) -> Any:
-        return ("code",) if obj is not None else ()
-
-    def create(self, request: HttpRequest, data: dict[str, Any]) -> TrainingCourse:
-        return training_course_save(course=None, data=data, actor=request_user(request))
-
-    def update(self, request: HttpRequest, obj: TrainingCourse, data: dict[str, Any]) -> TrainingCourse:
-        return training_course_save(course=obj, data=data, actor=request_user(request))
-
-
-class TrainingAttendanceInline(admin.TabularInline):
-    model = TrainingAttendance
-    fields = ("person", "attended", "score", "passed", "recorded_by", "recorded_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # recorded through the attendance screen (the service assesses the result)
-
-
-@admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
-    """STF-8: sessions of a course, given by a trainer; attendance listed below."""
-
-    list_display = ("course", "starts_at", "trainer", "location")
-    list_filter = ("course",)
-    search_fields = ("course__code", "course__title", "location")
-    list_select_related = ("course", "trainer")
-    autocomplete_fields = ("trainer",)
-    date_hierarchy = "starts_at"
-    inlines = [TrainingAttendanceInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: TrainingSession | None = None) -> Any:
-        return ("course",) if obj is not None else ()  # the learning records name it
-
-    def has_delete_permission(self, request: HttpRequest, obj: TrainingSession | None = None) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: TrainingSession, form: forms.ModelForm, change: bool
-    ) -> None:
-        if change:
-            training_session_change(
-                session=obj,
-                course=obj.course,
-                starts_at=obj.starts_at,
-                trainer=obj.trainer,
-                location=obj.location,
-                actor=request_user(request),
-            )
-            return
-        created = training_session_schedule(
-            course=obj.course,
-            starts_at=obj.starts_at,
-            trainer=obj.trainer,
-            location=obj.location,
-            actor=request.user,  # type: ignore[arg-type]
-        )
-        obj.pk = created.pk
-
-
-@admin.register(TrainingAttendance)
-class TrainingAttendanceAdmin(admin.ModelAdmin):
-    """STF-8: the learning records (学习档案): search a person to see every session, score and result."""
-
-    list_display = ("person", "session", "attended", "score", "passed", "recorded_by", "recorded_at")
-    list_filter = ("passed", "attended", "session__course")
-    search_fields = ("person__name", "person__email", "person__phone", "session__course__code")
-    list_select_related = ("person", "session__course", "recorded_by")
-    autocomplete_fields = ("person",)
-    fields = ("session", "person", "attended", "score")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: TrainingAttendance | None = None) -> Any:
-        return ("session", "person") if obj is not None else ()
-
-    def has_delete_permission(self, request: HttpRequest, obj: TrainingAttendance | None = None) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: TrainingAttendance, form: forms.ModelForm, change: bool
-    ) -> None:
-        recorded = training_attendance_record(
-            session=obj.session,
-            person=obj.person,
-            attended=obj.attended,
-            score=obj.score,
-            actor=request.user,  # type: ignore[arg-type]
-        )
-        obj.pk, obj.passed = recorded.pk, recorded.passed

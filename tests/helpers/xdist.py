@@ -13,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.test.signals import setting_changed
 
-REDIS_DATABASES = 16  # redis-server's default ``databases``
+#: redis-server's ``databases`` (16 by default; a shared server with more says so in ``REDIS_DATABASES``)
+REDIS_DATABASES = int(os.environ.get("REDIS_DATABASES", "16"))
 BASE_REDIS_URL: str | None = None  # REDIS_URL as given, before this worker moved off it
 
 

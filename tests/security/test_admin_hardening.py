@@ -325,6 +325,7 @@ def test_sec_2_permitted_viewer_sees_history_and_delete_pages_unmasked_and_audit
 
 
 def test_sec_5_admin_sends_a_csp_and_renders_under_it(settings) -> None:
+    """SEC-5: no inline code or style element the policy would block; the styles come from our static files."""
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client = _admin_client(settings, superuser)
     order = paid_order()
@@ -341,9 +342,14 @@ def test_sec_5_admin_sends_a_csp_and_renders_under_it(settings) -> None:
         assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
         assert "frame-ancestors 'none'" in policy
         html = response.content.decode()
-        # nothing the policy would block: no inline script, no inline event handler
+        # nothing the policy would block: no inline script, no inline event handler, no inline style element
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html), url
         assert not re.search(r"\son[a-z]+=\"", html), url
+        assert "style-src 'self'" in policy and "<style" not in html, url
+        stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+        assert stylesheets and all(href.startswith(settings.STATIC_URL) for href in stylesheets), url
+        if url == "/admin/":  # the console's own styles come from a file the policy allows
+            assert f"{settings.STATIC_URL}console/index.css" in stylesheets
 
 
 # --- PAY-5: refunds are finance's ----------------------------------------------------------------------
