@@ -114,21 +114,15 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
         return [page, *super().get_urls()]
 
     def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
     ) -> Any:
+        """The account's page offers "注销账户" (its object tools) to those who may do it."""
+        obj = kwargs.get("obj")
         if obj is not None and obj.anonymised_at is None and self.has_account_delete_permission(request):
             url = reverse("admin:accounts_user_delete_account", args=[obj.pk])
-            context["task_links"] = [
-                *context.get("task_links", []),
-                {"url": url, "label": _("Delete account")},
-            ]
-        return super().render_change_form(request, context, add, change, form_url, obj)
+            link = {"url": url, "label": _("Delete account")}
+            context["task_links"] = [*context.get("task_links", []), link]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def account_delete_view(self, request: HttpRequest, user_id: int) -> HttpResponseBase:
         """USR-4, issue 21 (decision 047): "注销账户" at the holder's request. The page shows whose account it is
