@@ -16,8 +16,8 @@ from merchants.dashboard.base import home_action_sources
 from merchants.selectors.figures import kpi_sources
 from merchants.services.lifecycle import closure_checks
 from orders.services.checkout import contract_policy_relations, contract_policy_sources
+from platform_core.accounts.deletion import account_deletion_checks
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
-from platform_core.accounts.services import account_deletion_checks
 
 # REP-3, VIO-6: response figures and complaint counts feed the merchant's credit and KPIs; MSG-2, VIO-6:
 # how long shops keep customers waiting for answers to their messages.

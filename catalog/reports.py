@@ -103,6 +103,12 @@ def _waited(row: dict[str, Any]) -> Any:
     return row["reviewed_at"] - row["submitted_at"]
 
 
+def _reject_reason(row: dict[str, Any]) -> str:
+    """Issue 21 (decision 047): a rejection's reason code as words in the reader's language."""
+    code = row["reject_reason"]
+    return str(ListingVersion.RejectReason(code).label) if code else ""
+
+
 def _review_totals(filters: ReportFilters) -> dict[str, int]:
     return _reviews(filters).aggregate(
         done=Count("pk"),
@@ -146,6 +152,7 @@ def listing_reviews_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
         Column("reviewer_id", _("Reviewer ID")),
         Column("reviewer__name", _("Reviewer"), mask=mask_name),
         Column("outcome", _("Outcome")),
+        Column("reject_reason", _("Reason for rejection"), value=_reject_reason),
         Column("review_note", _("Note or reason")),
     ],
     summary=listing_reviews_summary,
@@ -174,6 +181,7 @@ def listing_reviews_rows(filters: ReportFilters) -> QuerySet[Any, Any]:
             "reviewer_id",
             "reviewer__name",
             "outcome",
+            "reject_reason",
             "review_note",
         )
     )

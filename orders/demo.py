@@ -75,7 +75,9 @@ def _listings(shop: Merchant, reviewer: User) -> dict[str, Listing]:
         if state in ("approved", "delisted"):
             listing = listing_approve(listing=listing, actor=reviewer, note="演示：信息完整")
         if state == "rejected":
-            listing = listing_reject(listing=listing, actor=reviewer, reason="演示：使用了绝对化用语“最好”")
+            listing = listing_reject(
+                listing=listing, actor=reviewer, code="banned_claims", reason="演示：使用了绝对化用语“最好”"
+            )
         if state == "delisted":
             listing = listing_delist(
                 listing=listing, actor=reviewer, reason="演示：抽检不合格", source="staff"

@@ -11,8 +11,8 @@ from orders.selectors.orders import customer_open_orders_reason, order_closure_p
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets
 from orders.services.payouts import payouts_run_for_day
 from orders.services.retention import orders_anonymise_customer
+from platform_core.accounts.deletion import account_anonymisers, account_deletion_checks
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
-from platform_core.accounts.services import account_anonymisers, account_deletion_checks
 from platform_core.org.permissions import Audience, Level, permission_register
 from platform_core.sandbox.services import day_started
 

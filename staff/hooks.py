@@ -1,8 +1,8 @@
 """What the staff chapter plugs into the kernel (imported at start-up; ``platform_core.hooks``)."""
 
 from merchants.dashboard.base import dashboard_banner_queries, dashboard_banners
+from platform_core.accounts.deletion import account_anonymisers
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
-from platform_core.accounts.services import account_anonymisers
 from platform_core.org.departments import department_head_resolvers
 from platform_core.org.permissions import Audience, Level, permission_register, training_checks
 from staff import demo

@@ -30,16 +30,11 @@ from catalog.selectors import review_queue, review_queue_next, review_version
 from catalog.services.review import listing_approve, listing_reject
 from platform_core.errors import DomainError
 
-#: issue 21: the reasons a reviewer picks from (the merchant reads the one chosen, with the details)
+#: issue 21 (decisions 040, 047): the reasons a reviewer picks from, stored as their code; on the form "other"
+#: asks for the details
 REJECT_REASONS: list[tuple[str, Any]] = [
-    ("banned_claims", _("Banned or absolute claims (Advertising Law)")),
-    ("not_as_described", _("Description does not match the goods or the images")),
-    ("images", _("Images unclear, missing or not of the goods")),
-    ("price", _("Implausible or misleading price")),
-    ("category", _("Wrong category")),
-    ("licence", _("Licence or qualification for this category missing")),
-    ("prohibited", _("Prohibited or restricted item")),
-    ("other", _("Other (explain below)")),
+    (code, _("Other (explain below)") if code == ListingVersion.RejectReason.OTHER else label)
+    for code, label in ListingVersion.RejectReason.choices
 ]
 
 SEVERITY_LABELS = {
@@ -79,12 +74,6 @@ class RejectForm(forms.Form):
         if data.get("reason") == "other" and not data.get("detail", "").strip():
             self.add_error("detail", _("Say what is wrong: the merchant reads it."))
         return data
-
-    def reason_text(self) -> str:
-        """The reason as the merchant reads it: the chosen reason in words, then the details."""
-        label = str(dict(REJECT_REASONS)[self.cleaned_data["reason"]])
-        detail = self.cleaned_data.get("detail", "").strip()
-        return f"{label}：{detail}" if detail else label
 
 
 @dataclass(frozen=True)
@@ -311,11 +300,11 @@ class ListingReviewAdmin(ReviewerQueueAdmin):
             reject_form = RejectForm(request.POST, prefix="reject")
             if not reject_form.is_valid():
                 return self._review_page(request, version, approve_form, reject_form, status=400)
-            reason = reject_form.reason_text()
+            code, detail = reject_form.cleaned_data["reason"], reject_form.cleaned_data["detail"]
 
             def decide() -> Any:
                 return listing_reject(
-                    listing=version.listing, actor=actor, reason=reason, version_id=version.pk
+                    listing=version.listing, actor=actor, code=code, reason=detail, version_id=version.pk
                 )
 
             done = _("Listing #%(id)s rejected: the merchant is told the reason.")

@@ -1,8 +1,10 @@
 """Catalog REST API, merchant listing management (CAT-1, CAT-2, CAT-3, CAT-5): listings, SKUs, stock and
 the live pre-screen."""
 
+from typing import Any
+
 from django.utils.translation import gettext, gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +31,21 @@ from platform_core.api.pagination import PagePagination
 
 class VersionSerializer(serializers.ModelSerializer):
     category = SlugOrIdRelatedField(slug_field="slug", read_only=True)
+    reject_reason = serializers.CharField(
+        read_only=True,
+        help_text="CAT-2: why the version was rejected, as a code (empty unless rejected): "
+        + ", ".join(ListingVersion.RejectReason.values)
+        + ".",
+    )
+    reject_reason_label = serializers.SerializerMethodField(
+        help_text="The rejection reason in the reader's language (Accept-Language); null unless rejected."
+    )
+    review_note = serializers.CharField(
+        read_only=True, help_text="The reviewer's note on an approval, or the details of a rejection."
+    )
+
+    def get_reject_reason_label(self, version: ListingVersion) -> str | None:
+        return str(version.get_reject_reason_display()) if version.reject_reason else None
 
     class Meta:
         model = ListingVersion
@@ -46,6 +63,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "changed_fields",
             "submitted_at",
             "reviewed_at",
+            "reject_reason",
+            "reject_reason_label",
             "review_note",
         ]
 
@@ -99,6 +118,23 @@ class MerchantListingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+class MerchantListingDetailSerializer(MerchantListingSerializer):
+    """One listing with its latest version, whatever its state: a rejected version is neither live nor the
+    candidate any more, and it carries the reviewer's reason (issue 21, decision 047)."""
+
+    latest_version = serializers.SerializerMethodField(
+        help_text="CAT-2: the newest version (draft, waiting, approved or rejected) with the review's outcome."
+    )
+
+    @extend_schema_field(VersionSerializer(allow_null=True))
+    def get_latest_version(self, listing: Listing) -> dict[str, Any] | None:
+        latest = listing.versions.select_related("category").order_by("-number").first()
+        return VersionSerializer(latest).data if latest is not None else None
+
+    class Meta(MerchantListingSerializer.Meta):
+        fields = [*MerchantListingSerializer.Meta.fields, "latest_version"]
 
 
 class FindingSerializer(serializers.Serializer):
@@ -188,12 +224,12 @@ class MerchantListingDetailApi(MerchantScopedApi):
         summary=gettext_lazy("Get my listing"),
         description=gettext_lazy("One of the shop's listings with its SKUs and review state (CAT-1)."),
         tags=["listings"],
-        responses={200: MerchantListingSerializer},
+        responses={200: MerchantListingDetailSerializer},
     )
     def get(self, request: Request, listing_id: int) -> Response:
         merchant = merchant_for_request(request)
         listing = selectors.listing_get_for_merchant(merchant=merchant, listing_id=listing_id)
-        return Response(MerchantListingSerializer(listing).data)
+        return Response(MerchantListingDetailSerializer(listing).data)
 
     @extend_schema(
         summary=gettext_lazy("Change my listing"),

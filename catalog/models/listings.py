@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -271,6 +272,19 @@ class ListingVersion(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class RejectReason(models.TextChoices):
+        """CAT-2, issue 21 (decisions 040, 047): why a reviewer rejected the version; stored as a code, shown
+        in the reader's language (``review_feedback``), with the reviewer's details in ``review_note``."""
+
+        BANNED_CLAIMS = "banned_claims", _("Banned or absolute claims (Advertising Law)")
+        NOT_AS_DESCRIBED = "not_as_described", _("Description does not match the goods or the images")
+        IMAGES = "images", _("Images unclear, missing or not of the goods")
+        PRICE = "price", _("Implausible or misleading price")
+        CATEGORY = "category", _("Wrong category")
+        LICENCE = "licence", _("Licence or qualification for this category missing")
+        PROHIBITED = "prohibited", _("Prohibited or restricted item")
+        OTHER = "other", _("Other")
+
     REVIEWED_FIELDS = ("title", "description", "images", "category", "price")
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="versions")
@@ -297,6 +311,10 @@ class ListingVersion(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: a rejection's reason (blank otherwise); ``review_note``: the approval's note or the rejection's details
+    reject_reason = models.CharField(
+        _("reason for rejection"), max_length=32, choices=RejectReason.choices, blank=True
+    )
     review_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
@@ -314,6 +332,17 @@ class ListingVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.number}, {self.status})"
+
+    @property
+    def review_feedback(self) -> str:
+        """What the merchant reads about the decision, in the reader's language: a rejection's reason and the
+        reviewer's details ("other": the details alone), or an approval's note."""
+        if not self.reject_reason or self.reject_reason == self.RejectReason.OTHER:
+            return self.review_note
+        label = str(self.get_reject_reason_display())
+        if not self.review_note:
+            return label
+        return gettext("%(reason)s: %(details)s") % {"reason": label, "details": self.review_note}
 
     @property
     def image_alts(self) -> list[str]:
@@ -561,40 +590,3 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.RESTORED)
     def restore(self) -> None:
         self.resolved_at = clock.now()
-
-
-# --- USR-1: favourites and follows ----------------------------------------------------------------------
-
-
-class Favourite(models.Model):
-    """USR-1: a user keeps a listing among their favourites. Counted on the listing's detail page."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="favourites")
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("favourite")
-        verbose_name_plural = _("favourites")
-        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="favourite_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} ♥ listing {self.listing_id}"
-
-
-class Follow(models.Model):
-    """USR-1: a user follows a shop. Counted as the shop's followers."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="followers")
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("follow")
-        verbose_name_plural = _("follows")
-        constraints = [models.UniqueConstraint(fields=["user", "merchant"], name="follow_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} follows merchant {self.merchant_id}"

@@ -113,16 +113,31 @@ def listing_approve(
 
 
 @transaction.atomic
-def listing_reject(*, listing: Listing, actor: User, reason: str, version_id: int | None = None) -> Listing:
+def listing_reject(
+    *,
+    listing: Listing,
+    actor: User,
+    reason: str = "",
+    code: str = ListingVersion.RejectReason.OTHER,
+    version_id: int | None = None,
+) -> Listing:
     """CAT-2: the reviewer rejects the submitted version with a reason; a rejected re-review leaves the
-    approved version on sale. With ``version_id`` only if that is still the version waiting."""
+    approved version on sale. With ``version_id`` only if that is still the version waiting.
+
+    Issue 21 (decision 047): the reason is stored as ``code`` (``ListingVersion.RejectReason``) and the
+    reviewer's details ``reason`` (required for "other"); each reader sees the code's label in their own
+    language (``ListingVersion.review_feedback``)."""
     _require_perm(actor, "catalog.review_listing")
-    if not reason.strip():
+    if code not in ListingVersion.RejectReason.values:
+        raise InvalidInput(_("Choose a reason."), errors={"code": [_("Choose a reason.")]})
+    reason = reason.strip()
+    if code == ListingVersion.RejectReason.OTHER and not reason:
         raise InvalidInput(_("A reason is required."), errors={"reason": [_("Required.")]})
     listing = listing_lock(listing_id=listing.pk)
     version = _version_under_review(listing, version_id)
     version.status = ListingVersion.Status.REJECTED
-    version.reviewed_at, version.reviewer, version.review_note = clock.now(), actor, reason
+    version.reviewed_at, version.reviewer = clock.now(), actor
+    version.reject_reason, version.review_note = code, reason
     version.save()
     listing.reject()
     listing.updated_at = clock.now()
@@ -132,10 +147,12 @@ def listing_reject(*, listing: Listing, actor: User, reason: str, version_id: in
         actor=actor,
         action="listing.rejected",
         subject=listing,
-        after={"version": version.number},
+        after={"version": version.number, "reject_reason": code},
         reason=reason,
     )
-    _notify_merchant(listing, event="listing_rejected", title=_("Listing rejected"), body=reason)
+    _notify_merchant(
+        listing, event="listing_rejected", title=_("Listing rejected"), body=version.review_feedback
+    )
     return listing
 
 

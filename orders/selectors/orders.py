@@ -193,7 +193,7 @@ def merchant_unsettled_order_count(*, merchant: Merchant) -> int:
 
 
 def customer_open_orders_reason(user: User) -> list[str]:
-    """USR-4: open orders hold back account deletion (``platform_core.accounts.services.account_deletion_checks``)."""
+    """USR-4: open orders hold back account deletion (``platform_core.accounts.deletion.account_deletion_checks``)."""
     numbers = list(
         Order.objects.filter(customer=user, status__in=Order.OPEN_STATUSES).values_list("number", flat=True)[
             :5

@@ -3,17 +3,27 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.models import CHANGE
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from platform_core.accounts.acting import request_user
+from platform_core.accounts.deletion import (
+    DELETE_PERMISSION,
+    account_deletion_blockers,
+    user_account_delete_by_staff,
+)
 from platform_core.accounts.masking import mask_name, mask_phone, may_view_personal_data
 from platform_core.accounts.models import User
 from platform_core.accounts.services import (
@@ -22,7 +32,7 @@ from platform_core.accounts.services import (
     user_account_save,
     user_active_set,
 )
-from platform_core.admin_site import PersonalDataAdmin, action_permission
+from platform_core.admin_site import PersonalDataAdmin, action_permission, service_form_run
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_email, mask_person
 
@@ -34,6 +44,17 @@ class AccountActionForm(ActionForm):
     """The action bar with the reason a deactivation (a penalty, USR-1) or a reactivation needs."""
 
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class AccountDeleteForm(forms.Form):
+    """USR-4: staff delete an account at its holder's request; the reason goes on the audit row."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("How and when the account holder asked for the deletion (e.g. the service ticket)."),
+    )
 
 
 @admin.register(User)
@@ -77,6 +98,78 @@ class UserAdmin(PersonalDataAdmin, BaseUserAdmin):
     actions = ["deactivate", "reactivate"]
 
     has_restrict_permission = action_permission(RESTRICT_PERMISSION)
+    has_account_delete_permission = action_permission(DELETE_PERMISSION)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """USR-4, issue 21: an account is never deleted as a row (that would skip the anonymisers and the
+        audit chain): "注销账户" (``account_delete_view``) anonymises it through the deletion service."""
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        page = path(
+            "<int:user_id>/delete-account/",
+            self.admin_site.admin_view(self.account_delete_view),
+            name="accounts_user_delete_account",
+        )
+        return [page, *super().get_urls()]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        """The account's page offers "注销账户" (its object tools) to those who may do it."""
+        obj = kwargs.get("obj")
+        if obj is not None and obj.anonymised_at is None and self.has_account_delete_permission(request):
+            url = reverse("admin:accounts_user_delete_account", args=[obj.pk])
+            link = {"url": url, "label": _("Delete account")}
+            context["task_links"] = [*context.get("task_links", []), link]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def account_delete_view(self, request: HttpRequest, user_id: int) -> HttpResponseBase:
+        """USR-4, issue 21 (decision 047): "注销账户" at the holder's request. The page shows whose account it is
+        (SEC-2: masked without ``staff.view_personal_data``, audited when unmasked) and what still holds the
+        deletion back; the POST calls ``user_account_delete_by_staff`` (anonymisers, audit row)."""
+        if not self.has_account_delete_permission(request):
+            raise PermissionDenied
+        user = get_object_or_404(User, pk=user_id)
+        see = may_view_personal_data(request.user)
+        name = str(user) if see else (self.personal_repr(user) or str(user))
+        form = AccountDeleteForm(request.POST or None)
+        actor = request_user(request)
+        deleted = service_form_run(
+            request,
+            form,
+            lambda data: user_account_delete_by_staff(user=user, reason=data["reason"], actor=actor),
+        )
+        if deleted is not None:
+            self._log(request, [deleted], CHANGE, [{"changed": {"fields": list(USER_PERSONAL_FIELDS)}}])
+            message = _(
+                "The account of %(name)s was deleted: its personal data is anonymised, its trade records kept."
+            )
+            self.message_user(request, message % {"name": name}, messages.SUCCESS)
+            return redirect("admin:accounts_user_change", object_id=user.pk)
+        rows = [
+            (_("name"), user.name if see else mask_name(user.name)),
+            (_("email"), (user.email or "") if see else mask_email(user.email)),
+            (_("phone"), (user.phone or "") if see else mask_phone(user.phone)),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Delete the account of %(name)s") % {"name": str(user)},
+            "original": user,
+            "form": form,
+            "rows": rows,
+            "deleted_at": user.anonymised_at,
+            "blockers": account_deletion_blockers(user=user) if user.anonymised_at is None else [],
+            "notice": _(
+                "At the account holder's request (USR-4): their personal data is removed from the account and "
+                "from their orders, applications and grants; the trade records stay (ORD-8). The account "
+                "cannot sign in again. This cannot be undone."
+            ),
+            "submit_label": _("Delete the account"),
+        }
+        response = TemplateResponse(request, "admin/accounts/user/delete_account.html", context)
+        return self._audited(request, response, [user], "admin account deletion page")
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         user_account_save(user=obj, changed=list(form.changed_data), actor=request_user(request))

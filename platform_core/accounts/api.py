@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from platform_core.accounts.authentication import SecondFactorTokenAuthentication
+from platform_core.accounts.deletion import user_account_delete
 from platform_core.accounts.models import PrivacySettings, User
 from platform_core.accounts.selectors import privacy_settings_for, user_needs_second_factor
 from platform_core.accounts.services import (
     login_failures_reset,
     privacy_settings_update,
-    user_account_delete,
     user_register_quietly,
     user_second_factor_verify,
     user_token_issue,

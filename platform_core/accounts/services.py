@@ -1,15 +1,10 @@
 """Writes on users: registration, tokens and sessions, role grants, restrictions of basic permissions
-and privacy settings (USR-1), account deletion with anonymisation (USR-4), a staff member's own second
-factor (SEC-3) and the first administrator of an installation (issue 21).
-
-The kernel imports no chapter app, so account deletion asks the apps through two hooks they register on
-from their ``hooks.py`` (``platform_core.hooks``): ``account_deletion_checks`` and ``account_anonymisers``.
+and privacy settings (USR-1), a staff member's own second factor (SEC-3) and the first administrator of an
+installation (issue 21). Account deletion with anonymisation (USR-4) is ``platform_core.accounts.deletion``.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -43,31 +38,8 @@ from platform_core.accounts.validators import normalise_mobile
 from platform_core.audit.models import AuditEntry
 from platform_core.audit.services import audit_record
 from platform_core.errors import Conflict, Forbidden, InvalidInput
-from platform_core.hooks import Hook
 from platform_core.locking import lock
 from platform_core.notifications.services import notify
-
-account_deletion_checks = Hook[Callable[[User], list[str]]](
-    "accounts.account_deletion_checks",
-    doc=(
-        "USR-4: the reasons (shown to the user) why the account cannot be deleted now, e.g. an open "
-        "order, after-sales request or complaint; empty when none. Deletion is refused while any is given."
-    ),
-)
-
-
-class AccountAnonymiser(Protocol):
-    def __call__(self, *, user: User, actor: User) -> object: ...
-
-
-account_anonymisers = Hook[AccountAnonymiser](
-    "accounts.account_anonymisers",
-    doc=(
-        "USR-4, ORD-8: the user deletes their account: remove their personal data from the app's own "
-        "records and keep the trade record; called in the deletion's transaction, before the account "
-        "itself is anonymised."
-    ),
-)
 
 RESTRICT_PERMISSION = "accounts.add_userrestriction"
 
@@ -416,65 +388,6 @@ def privacy_settings_update(*, user: User, changes: dict[str, bool], actor: User
         after={key: getattr(privacy, key) for key in PrivacySettings.DEFAULTS},
     )
     return privacy
-
-
-# --- account deletion (USR-4, ORD-8) -----------------------------------------------------------------------
-
-
-def account_deletion_blockers(*, user: User) -> list[str]:
-    """USR-4: why the account cannot be deleted now (open orders, after-sales requests, disputes)."""
-    reasons: list[str] = []
-    for check in account_deletion_checks:
-        reasons.extend(str(reason) for reason in check(user))
-    return reasons
-
-
-@transaction.atomic
-def user_account_delete(*, user: User, password: str, actor: User) -> User:
-    """USR-4, ORD-8: the user deletes their own account, confirming with their password.
-
-    Refused only while an app reports a blocker (``account_deletion_checks``: open order, after-sales
-    request or dispute), with the reasons. Otherwise the apps anonymise their records
-    (``account_anonymisers``), then the account loses its name, phone, email, password, roles and
-    privacy settings, is deactivated and marked ``anonymised_at``; its sessions and tokens end. The row
-    stays so trade records keep their foreign keys (ORD-8: kept at least 3 years).
-    """
-    if actor.pk != user.pk:
-        raise Forbidden(_("Only the account holder can delete the account."), code="not_owner")
-    user = lock(User, user.pk)
-    if user.anonymised_at is not None:
-        raise Conflict(_("This account is already deleted."), code="already_deleted")
-    if not user.has_usable_password() or not user.check_password(password):
-        raise InvalidInput(
-            _("The password is wrong."),
-            code="wrong_password",
-            errors={"password": [_("The password is wrong.")]},
-        )
-    reasons = account_deletion_blockers(user=user)
-    if reasons:
-        raise Conflict(
-            _("The account cannot be deleted yet: %(reasons)s") % {"reasons": "; ".join(reasons)},
-            code="account_deletion_blocked",
-            errors={"reasons": reasons},
-        )
-    for anonymise in account_anonymisers:
-        anonymise(user=user, actor=actor)
-    PrivacySettings.objects.filter(user=user).delete()
-    user.name, user.email, user.phone = "", None, None
-    user.anonymised_at = clock.now()
-    user.is_active = user.is_staff = user.is_superuser = False
-    user.set_unusable_password()
-    user.save()
-    user.groups.clear()
-    user.user_permissions.clear()
-    ended = user_access_end(user=user)
-    audit_record(
-        actor=actor,
-        action="account.deleted",
-        subject=user,
-        after={"anonymisers": len(account_anonymisers), **ended},
-    )
-    return user
 
 
 # --- SEC-3, issue 21: the staff's own second factor, and the first administrator -----------------------

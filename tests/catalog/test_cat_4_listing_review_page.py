@@ -137,9 +137,10 @@ def test_cat_2_reviewer_rejects_with_a_reason_chosen_on_the_review_page(merchant
     version.refresh_from_db()
     assert listing.status == Listing.Status.REJECTED and not listing.on_sale
     assert version.status == ListingVersion.Status.REJECTED and version.reviewer == staff
-    assert version.review_note == "描述与商品或图片不符：容量与图片不符"
+    assert (version.reject_reason, version.review_note) == ("not_as_described", "容量与图片不符")
     entry = AuditEntry.objects.get(action="listing.rejected", subject_id=str(listing.pk))
-    assert entry.actor == staff and entry.reason == version.review_note
+    assert entry.actor == staff and entry.reason == "容量与图片不符"
+    assert entry.after is not None and entry.after["reject_reason"] == "not_as_described"
 
 
 def test_cat_4_staff_without_the_review_permission_get_403_on_the_review_page(merchant: Merchant) -> None:

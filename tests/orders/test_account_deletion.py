@@ -6,7 +6,7 @@ import pytest
 
 from orders.models import Order
 from orders.services.refunds import order_cancel
-from platform_core.accounts.services import user_account_delete
+from platform_core.accounts.deletion import user_account_delete
 from platform_core.errors import Conflict
 from tests.factories.accounts import DEFAULT_PASSWORD, CustomerFactory
 from tests.factories.orders import paid_order

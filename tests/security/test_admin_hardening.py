@@ -249,15 +249,16 @@ def _customer_pages(customer: User) -> dict[str, str]:
     return {
         "history": f"/admin/accounts/user/{customer.pk}/history/",
         "password page": f"/admin/accounts/user/{customer.pk}/password/",
-        "delete page": f"/admin/accounts/user/{customer.pk}/delete/",
+        "account deletion page": f"/admin/accounts/user/{customer.pk}/delete-account/",
     }
 
 
-def test_sec_2_admin_log_history_and_delete_pages_name_a_customer_masked(
+def test_sec_2_admin_log_history_and_account_deletion_pages_name_a_customer_masked(
     settings, customer_with_order: Order
 ) -> None:
-    """The admin's log ("Recent actions", each object's history), the history, password and delete pages and
-    the admin's messages never name a customer to a staff member without ``staff.view_personal_data``."""
+    """The admin's log ("Recent actions", each object's history), the history, password and account deletion
+    ("注销账户", USR-4) pages and the admin's messages never name a customer to a staff member without
+    ``staff.view_personal_data``."""
     customer = customer_with_order.customer
     editor = _give(_staff(), "accounts.view_user", "accounts.change_user", "accounts.delete_user")
     client = _admin_client(settings, editor)
@@ -288,16 +289,17 @@ def test_sec_2_admin_deleting_a_customer_logs_and_says_it_masked(settings) -> No
     customer = _customer(email="li.si@example.com", phone="13712345678", name="李四光")
     editor = _give(_staff(), "accounts.view_user", "accounts.delete_user")
     client = _admin_client(settings, editor)
-    response = client.post(f"/admin/accounts/user/{customer.pk}/delete/", {"post": "yes"}, follow=True)
+    url = f"/admin/accounts/user/{customer.pk}/delete-account/"
+    response = client.post(url, {"reason": "客户来电要求注销"}, follow=True)
     assert response.status_code == 200
-    assert not User.objects.filter(pk=customer.pk).exists()
+    assert User.objects.get(pk=customer.pk).anonymised_at is not None  # USR-4: anonymised, never deleted
     html = response.content.decode()
     assert not any(secret in html for secret in ("李四光", "li.si@example.com", "13712345678"))
-    assert "李**" in html  # "The user “李**” was deleted successfully."
+    assert "李**" in html  # "The account of 李** was deleted: …"
     assert LogEntry.objects.get(user=editor, object_id=str(customer.pk)).object_repr == f"User #{customer.pk}"
 
 
-def test_sec_2_permitted_viewer_sees_history_and_delete_pages_unmasked_and_audited(
+def test_sec_2_permitted_viewer_sees_history_and_account_deletion_pages_unmasked_and_audited(
     settings, customer_with_order: Order
 ) -> None:
     customer = customer_with_order.customer
@@ -317,7 +319,7 @@ def test_sec_2_permitted_viewer_sees_history_and_delete_pages_unmasked_and_audit
     assert [(e.subject_id, e.reason) for e in viewed] == [
         (str(customer.pk), "admin history"),
         (str(customer.pk), "admin password page"),
-        (str(customer.pk), "admin delete page"),
+        (str(customer.pk), "admin account deletion page"),
     ]
 
 

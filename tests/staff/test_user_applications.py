@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from platform_core.accounts.deletion import user_account_delete
 from platform_core.accounts.models import User
-from platform_core.accounts.services import user_account_delete
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.notifications.models import Notification

@@ -8,9 +8,10 @@ from django.contrib.sessions.models import Session
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from platform_core.accounts import services as account_services
+from platform_core.accounts import deletion as account_deletion
+from platform_core.accounts.deletion import user_account_delete
 from platform_core.accounts.models import PrivacySettings, User
-from platform_core.accounts.services import privacy_settings_update, user_account_delete, user_token_issue
+from platform_core.accounts.services import privacy_settings_update, user_token_issue
 from platform_core.audit.models import AuditEntry
 from platform_core.errors import Conflict, Forbidden, InvalidInput
 from tests.conftest import client_for
@@ -41,8 +42,8 @@ class FakeOrders:
 def orders() -> Iterator[FakeOrders]:
     fake = FakeOrders()
     with (
-        account_services.account_deletion_checks.replaced(fake.open_orders_reason),
-        account_services.account_anonymisers.registered(fake.anonymise),
+        account_deletion.account_deletion_checks.replaced(fake.open_orders_reason),
+        account_deletion.account_anonymisers.registered(fake.anonymise),
     ):
         yield fake
 
@@ -121,8 +122,8 @@ def test_usr_4_the_hooks_are_what_other_apps_register_into():
     from orders.services.retention import orders_anonymise_customer
     from staff.services.account_deletion import staff_anonymise_user
 
-    assert list(account_services.account_deletion_checks) == [
+    assert list(account_deletion.account_deletion_checks) == [
         customer_open_orders_reason,
         customer_open_aftersales_reason,
     ]
-    assert list(account_services.account_anonymisers) == [orders_anonymise_customer, staff_anonymise_user]
+    assert list(account_deletion.account_anonymisers) == [orders_anonymise_customer, staff_anonymise_user]
