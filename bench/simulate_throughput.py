@@ -1,9 +1,10 @@
 """Benchmark: simulated orders per wall-clock second of ``manage.py simulate``, with the time spent in
-the deadline sweeper vs in the services (each call timed with ``time.perf_counter``).
+the deadline sweeper vs in the services (each call timed with ``time.perf_counter``), and the projection
+of a shorter or smaller run to issue 26's size (30 days × 50 merchants × 2,000 customers, goal < 10 min).
 
 Not a test. The simulator expects a FRESH migrated database (it signs up its own merchants and
 customers, and the ledger and audit log are append-only): use a scratch database, dropped afterwards.
-The default size is the one issue 13 names (30 days × 50 merchants × 2,000 customers), which takes a
+The default size is the one issues 13 and 26 name (30 days × 50 merchants × 2,000 customers), which takes a
 long time on a shared 2-core machine; pass smaller sizes to compare changes quickly.
 
     createdb sim_bench
@@ -26,6 +27,9 @@ django.setup()
 
 from simulation.config import SimulationConfig  # noqa: E402
 from simulation.engine import simulation_run  # noqa: E402
+
+#: the size of issue 26's goal: the month-long simulation in under 10 minutes
+TARGET_DAYS, TARGET_MERCHANTS, TARGET_CUSTOMERS = 30, 50, 2000
 
 
 def main() -> None:
@@ -55,6 +59,19 @@ def main() -> None:
     print(f"  sweeper:  {t['sweep_seconds']:.1f} s ({t['sweep_seconds'] / simulated:.0%})")
     print(f"  other (actors' reads, checks, report): {other:.1f} s")
     print(f"throughput: {t['orders_per_wall_second']} simulated orders per wall-clock second")
+    # The projection to the issue's size (30 days × 50 merchants × 2,000 customers): the setup grows with the
+    # population, the simulated part with the orders placed — customers × days at the same buying chance.
+    per_order = simulated / f["orders"] if f["orders"] else 0.0
+    target_orders = f["orders"] * (TARGET_DAYS * TARGET_CUSTOMERS) / (args.days * args.customers)
+    target_setup = (
+        t["setup_seconds"] * (TARGET_MERCHANTS + TARGET_CUSTOMERS) / (args.merchants + args.customers)
+    )
+    projected = target_setup + target_orders * per_order
+    print(
+        f"projection to {TARGET_DAYS} days × {TARGET_MERCHANTS} merchants × {TARGET_CUSTOMERS} customers: "
+        f"~{target_orders:.0f} orders, {projected / 60:.1f} min (setup {target_setup:.0f} s + "
+        f"{per_order * 1000:.0f} ms per order; goal < 10 min)"
+    )
     failed = [c["name"] for c in report["checks"] if c["status"] == "failed"]
     print("checks: " + ("all passed or skipped" if not failed else "FAILED " + ", ".join(failed)))
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django_fsm import TransitionNotAllowed
 
 from orders.services.refund_dispatch import refunds_sweep
+from platform_core.audit.services import audit_seal
 from platform_core.deadlines.services import deadlines_sweep
 from platform_core.errors import DomainError
 from simulation.config import SimulationConfig
@@ -102,6 +103,9 @@ class SimulationBase:
         started = time.perf_counter()
         deadlines_sweep()
         refunds_sweep()  # PAY-5: refunds a gateway has not confirmed (the beat's every-minute sweep)
+        # AUD-1: the beat's sealer chains what was audited since the last sweep (the per-commit nudge is off
+        # in the simulation: one sealer run per sweep instead of a cache round trip and a run per commit)
+        audit_seal()
         self.tally.sweep_seconds += time.perf_counter() - started
 
     def call(self, what: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:

@@ -26,6 +26,7 @@ from django.test import override_settings
 from merchants.tasks import compute_kpis_task, recompute_credit_task
 from orders.services.payouts import payouts_run
 from orders.tasks import reconcile_statements_task, reconcile_task
+from platform_core.audit.services import audit_seal
 from platform_core.celery import app as celery_app
 from simulation.base import Writer
 from simulation.config import SimulationConfig
@@ -89,6 +90,7 @@ class Simulation(
             traveller.move_to(self.end)
             self.sweep()
             recompute_credit_task()
+            audit_seal()  # AUD-1: what the last recomputation audited is chained before the checks run
             self.tally.counts["scheduled_actions_left"] = len(self.queue)
         return population
 
@@ -130,7 +132,8 @@ def _gateways(simulation: "Simulation") -> dict[str, Any]:
 @contextmanager
 def _simulation_environment(simulation: "Simulation") -> Iterator[None]:
     """Celery runs in-process (there is one simulated clock, and no worker shares it); simulated accounts
-    hash their passwords with a fast hasher (hundreds of sign-ups would otherwise dominate the run). On
+    hash their passwords with a fast hasher (hundreds of sign-ups would otherwise dominate the run). The
+    audit sealer runs once per sweep, as the beat runs it, not nudged after every commit (decision 052). On
     PostgreSQL this session's commits do not wait for the WAL flush (``synchronous_commit off``): a crash
     could lose the last simulated moments, never consistency — and each of the thousands of one-service
     transactions would otherwise wait for the disk."""
@@ -143,7 +146,9 @@ def _simulation_environment(simulation: "Simulation") -> Iterator[None]:
     try:
         gateways = _gateways(simulation)
         with override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], **gateways
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            AUDIT_SEAL_NUDGE=False,
+            **gateways,
         ):
             yield
     finally:

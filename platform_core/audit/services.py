@@ -65,7 +65,8 @@ def audit_record(
 
     One INSERT and no lock (issue 26): the entry carries the HMAC of its content (``mac``) and no place in
     the chain yet; after commit a nudge asks the sealer (``audit_seal``) to give it its sequence number
-    and chained hash, and beat runs the sealer every ``AUDIT_SEAL_INTERVAL_SECONDS`` anyway.
+    and chained hash (unless ``AUDIT_SEAL_NUDGE`` is off), and beat runs the sealer every
+    ``AUDIT_SEAL_INTERVAL_SECONDS`` anyway.
     """
     if not _ACTION_RE.match(action):
         raise ValueError(f"Audit action must look like 'entity.past_tense_verb', got {action!r}.")
@@ -86,7 +87,8 @@ def audit_record(
     entry.mac = entry.compute_mac() or ""
     # ``together_with``: new rows of the same change (a timeline row) inserted in the same statement
     insert_together(*together_with, entry)
-    transaction.on_commit(_nudge_sealer)
+    if settings.AUDIT_SEAL_NUDGE:
+        transaction.on_commit(_nudge_sealer)
     return entry
 
 

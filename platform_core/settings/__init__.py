@@ -507,6 +507,9 @@ AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default
 # when nudged after a commit), at most this many per transaction.
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=5)
 AUDIT_SEAL_BATCH = env.int("AUDIT_SEAL_BATCH", default=1000)
+# After a commit that wrote audit entries, nudge the sealer (at most once a second). Off only where a caller
+# seals on its own schedule, as beat does: the simulator seals once per simulated tick (decision 052).
+AUDIT_SEAL_NUDGE = env.bool("AUDIT_SEAL_NUDGE", default=True)
 CELERY_BEAT_SCHEDULE["audit.seal"] = {
     "task": "audit.seal",
     "schedule": timedelta(seconds=AUDIT_SEAL_INTERVAL_SECONDS),

@@ -8,21 +8,28 @@ them: the sweeper and the nightly tasks are called directly. ``manage.py simulat
 """
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from pytest_django.fixtures import Settings
 
 from aftersales.clocks import RULE_COMPLAINT_ACK
 from orders.clocks import RULE_DELIVERY_CASE, RULE_SHIP_BY
+from platform_core.accounts.models import User
+from platform_core.accounts.roles import Role
+from platform_core.accounts.services import user_register
+from platform_core.audit.models import AuditEntry
 from platform_core.deadlines import registry
 from simulation.config import SimulationConfig
 from simulation.engine import simulation_run
 from simulation.report import TIMING_KEYS
+from simulation.setup import PASSWORD, population_create
 
 SMALL = SimulationConfig(days=4, merchants=4, customers=30, seed=7)
 #: small, but with every behaviour present: one merchant of each kind, many complainers and disputers
@@ -87,6 +94,35 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
     assert actions.get("reviews.hidden_as_fake", 0) >= 1 and figures["violations"].get("fake_reviews", 0) >= 1
     assert report["deadlines"]["merchants.document_expired"]["enforced"] >= 1
     assert sum(day["orders"] for day in report["daily"]) == figures["orders"]
+    # AUD-1 (decision 052): the sealer ran in the sweeps, as beat runs it: nothing is left unsealed
+    assert not AuditEntry.objects.filter(seq__isnull=True).exists()
+    assert checks["audit_chain_verifies"]["detail"].endswith("entries chained")
+
+
+def test_stf_2_simulated_customers_sign_up_in_one_batch_with_their_role_grant_audited(db: None) -> None:
+    """Decision 052: the customers are created in one batch; each has the customer role, the run's
+    password and the same ``rights.changed`` audit entry as an account signed up with ``user_register``."""
+    user_type = ContentType.objects.get_for_model(User)
+
+    def grants(user: User) -> list[Any]:
+        return list(
+            AuditEntry.objects.filter(
+                action="rights.changed", subject_type=user_type, subject_id=str(user.pk)
+            ).values_list("actor", "after")
+        )
+
+    single = user_register(password=PASSWORD, email="sim-one@sim.invalid", name="一个")
+    population = population_create(
+        config=SimulationConfig(days=1, merchants=1, customers=5), rng=random.Random(7)
+    )
+
+    users = [actor.user for actor in population.customers]
+    assert len({u.pk for u in users}) == 5
+    for user in users:
+        fresh = User.objects.get(pk=user.pk)
+        assert list(fresh.groups.values_list("name", flat=True)) == [Role.CUSTOMER]
+        assert fresh.check_password(PASSWORD) and fresh.is_active and not fresh.is_staff
+        assert grants(fresh) == grants(single)
 
 
 def test_cmp_2_simulation_fails_when_complaint_escalation_is_disabled(

@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pgtrigger
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from platform_core.audit.chain import GENESIS_HASH
 from platform_core.audit.models import AuditEntry
@@ -331,3 +333,21 @@ def test_aud_1_admin_is_read_only(admin_client: Client) -> None:
     )
     assert detail.status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).reason == "carrier pickup"
+
+
+@pytest.mark.parametrize("nudge", [True, False])
+def test_aud_1_the_sealer_is_nudged_after_commit_unless_the_setting_is_off(
+    nudge: bool, settings: Settings, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Decision 052: ``AUDIT_SEAL_NUDGE`` off (the simulator, which seals once per sweep as beat does)
+    registers no after-commit nudge; the entry is written, with its MAC, exactly as with the nudge."""
+    settings.AUDIT_SEAL_NUDGE = nudge
+    subject = CustomerFactory.create()
+    with django_capture_on_commit_callbacks() as callbacks:
+        entry = audit_record(actor=None, action="user.suspended", subject=subject)
+    nudges = [c for c in callbacks if getattr(c, "__name__", "") == "_nudge_sealer"]
+    assert len(nudges) == (1 if nudge else 0)
+    assert entry.mac and entry.seq is None
+    audit_seal()
+    entry.refresh_from_db()
+    assert entry.seq is not None and audit_chain_verify().ok
