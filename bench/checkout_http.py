@@ -102,6 +102,10 @@ def environment(database_url: str, var_dir: Path, database: str) -> dict[str, st
         "GUNICORN_ACCESS_LOG": "",
         "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "3"),
         "LOG_LEVEL": "WARNING",
+        # production's defaults of settings that key on DJANGO_ENV=production, which staging does not get:
+        # persistent connections (decision 028; 0 would connect anew for every request) and JSON logs
+        "DATABASE_CONN_MAX_AGE": "300",
+        "LOG_FORMAT": "json",
     }
 
 
