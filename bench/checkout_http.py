@@ -16,7 +16,8 @@ values, but ``DJANGO_ENV=staging``: production refuses to start with the sandbox
 enabled (decision 019, platform.E101), and no real gateway can be called from here. Everything else a
 production process reads is set as production sets it (DEBUG off, secrets generated — as ``.ci/run``
 does — and kept per database under ``PLATFORM_VAR_DIR/bench/`` so a second run signs with the same
-keys, the second factor required, no access log); ``ORDERS_PAYMENT_PROVIDERS=sandbox`` is the one
+keys, the second factor required, no access log, and the defaults production gives settings that key on
+``DJANGO_ENV``: persistent connections, JSON logs); ``ORDERS_PAYMENT_PROVIDERS=sandbox`` is the one
 difference, set for this process only. Throttles are raised for the run (one client IP makes every
 request; per-IP limits would measure the throttle, not the platform).
 
@@ -102,6 +103,10 @@ def environment(database_url: str, var_dir: Path, database: str) -> dict[str, st
         "GUNICORN_ACCESS_LOG": "",
         "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "3"),
         "LOG_LEVEL": "WARNING",
+        # production's defaults of settings that key on DJANGO_ENV=production, which staging does not get:
+        # persistent connections (decision 028; 0 would connect anew for every request) and JSON logs
+        "DATABASE_CONN_MAX_AGE": "300",
+        "LOG_FORMAT": "json",
     }
 
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.api._common import OrderSerializer
+from orders.api._common import OrderSerializer, represent
 from orders.selectors.orders import cart_items_for_customer
 from orders.services.cart import cart_item_add, cart_item_remove, cart_item_set
 from orders.services.checkout import order_checkout
@@ -40,7 +40,7 @@ class CartOutputSerializer(serializers.Serializer):
 def _cart_response(user: User) -> Response:
     items = list(cart_items_for_customer(customer=user))
     total = sum((item.sku.price * item.quantity for item in items), 0)
-    return Response(CartOutputSerializer({"items": items, "total": total}).data)
+    return Response(represent(CartOutputSerializer, {"items": items, "total": total}))
 
 
 # --- cart and checkout ----------------------------------------------------------------------------
@@ -159,4 +159,6 @@ class CheckoutApi(APIView):
         orders = order_checkout(
             customer=request_user(request), actor=request_user(request), **data.validated_data
         )
-        return Response(OrderSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(
+            [represent(OrderSerializer, order) for order in orders], status=status.HTTP_201_CREATED
+        )

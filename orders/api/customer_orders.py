@@ -24,6 +24,7 @@ from orders.api._common import (
     PaymentSerializer,
     RefundSerializer,
     TrackingEventSerializer,
+    represent,
 )
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
@@ -231,7 +232,7 @@ class OrderPayApi(APIView):
             provider=data.validated_data["provider"],
             actor=request_user(request),
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        return Response(represent(PaymentSerializer, payment), status=status.HTTP_201_CREATED)
 
 
 class OrderCancelApi(APIView):

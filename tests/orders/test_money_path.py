@@ -1,6 +1,7 @@
 """Issue 26: the money path (cart, checkout, pay, signed callback) shares no lock between unrelated orders
 and costs a bounded number of SQL statements per request (ORD-1, ORD-2, PAY-1, PAY-3, AUD-1)."""
 
+import json
 import re
 import threading
 import time
@@ -8,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Sku
@@ -278,3 +281,40 @@ def test_ord_1_cat_5_a_service_called_in_a_callers_transaction_still_undoes_only
         assert Sku.objects.get(pk=plenty.pk).stock == 5  # usable, and the reservation is undone
     assert Sku.objects.get(pk=scarce.pk).code == "KEPT"
     assert CartItem.objects.filter(cart__customer_id=customer.pk).count() == 2
+
+
+# --- the answers are the serializers' own (issue 26: built from one instance per process) --------------
+
+
+@pytest.mark.django_db
+def test_ord_1_pay_3_the_cart_checkout_and_pay_answers_are_what_their_serializers_give(settings) -> None:
+    """The cart, checkout and pay answers come from serializers whose fields are built once per process
+    (``orders.api._common.represent``): each must equal, field for field, what a fresh serializer gives for
+    the rows as stored — also in another time zone, which the representation applies per call."""
+    from orders.api._common import OrderSerializer, PaymentSerializer
+    from orders.api.cart import CartOutputSerializer
+    from orders.selectors.orders import cart_items_for_customer
+
+    settings.ORDERS_PAYMENT_SANDBOX = {**settings.ORDERS_PAYMENT_SANDBOX, "auto": False}
+    customer = CustomerFactory()
+    client = _token_client(customer)
+    sku = sku_for_sale(price="59.00", stock=5)
+    cart = _cart_add(client, sku.pk)
+    items = list(cart_items_for_customer(customer=customer))
+    fresh_cart = CartOutputSerializer({"items": items, "total": sum(i.sku.price * i.quantity for i in items)})
+    assert cart.json() == json.loads(json.dumps(fresh_cart.data, cls=DjangoJSONEncoder))
+    for zone in ("Asia/Shanghai", "UTC"):
+        with timezone.override(zone):
+            checkout = _checkout(client, f"co-{zone}")
+            assert checkout.status_code == 201, checkout.content
+            order = Order.objects.get(pk=checkout.json()[0]["id"])
+            assert checkout.json() == [
+                json.loads(json.dumps(OrderSerializer(order).data, cls=DjangoJSONEncoder))
+            ]
+            pay = _pay(client, order.pk, f"pay-{zone}")
+            assert pay.status_code == 201, pay.content
+            payment = Payment.objects.get(out_trade_no=pay.json()["out_trade_no"])
+            assert pay.json() == json.loads(
+                json.dumps(PaymentSerializer(payment).data, cls=DjangoJSONEncoder)
+            )
+        _cart_add(client, sku.pk)
