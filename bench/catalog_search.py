@@ -93,7 +93,7 @@ SCENARIOS: list[tuple[str, dict[str, str], bool]] = [
     ("search 蓝牙耳机, by sales", {"q": "蓝牙耳机", "sort": "sales"}, True),
     ("search 紫砂 in category", {"q": "紫砂", "category": "@"}, True),
     ("search 保温杯, price 100-200", {"q": "保温杯", "min_price": "100", "max_price": "200"}, True),
-    ("search 编号4242 (rare)", {"q": "编号4242"}, True),
+    ("search 编号<id> (rare)", {"q": "编号#"}, True),
     ("browse, default ranking", {}, False),
     ("price 100-200, by sales", {"min_price": "100", "max_price": "200", "sort": "sales"}, False),
 ]
@@ -226,19 +226,26 @@ def anchor(ids: list[int]) -> str:
 
 
 def explain(params: dict[str, str], category: Category) -> str:
-    """EXPLAIN (ANALYZE) of the page query and of the capped count the endpoint runs for ``params``."""
-    from catalog.api.listings import SEARCH_MAX_RESULTS
+    """EXPLAIN (ANALYZE) of the queries the endpoint runs for ``params``: the capped count and the page's ids
+    (for a common term sorted by price or sales, the walk of the sort's index it then chooses; the cards
+    are read by primary key, as the anchor)."""
+    from catalog.api.listings import SEARCH_MAX_RESULTS, capped_count
+    from catalog.selectors import listing_search_walks_sort_index
 
-    listings = listing_list_for_customer(
-        q=params.get("q"),
-        category=category if "category" in params else None,
-        min_price=Decimal(params["min_price"]) if "min_price" in params else None,
-        max_price=Decimal(params["max_price"]) if "max_price" in params else None,
-        sort=params.get("sort", "relevance"),
-    ).only(*ListingListApi.CARD_FIELDS)
-    page = listings[:PAGE_SIZE].explain(analyze=True)
+    search: dict[str, Any] = {
+        "q": params.get("q"),
+        "category": category if "category" in params else None,
+        "min_price": Decimal(params["min_price"]) if "min_price" in params else None,
+        "max_price": Decimal(params["max_price"]) if "max_price" in params else None,
+        "sort": params.get("sort", "relevance"),
+    }
+    listings = listing_list_for_customer(**search)
     count = listings.order_by().values("pk")[:SEARCH_MAX_RESULTS].explain(analyze=True)
-    return f"-- page\n{page}\n-- capped count\n{count}"
+    walk = listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=search["category"])
+    if walk and capped_count(listings) >= SEARCH_MAX_RESULTS:
+        listings = listing_list_for_customer(**search, walk_sort_index=True)
+    page = listings.values_list("pk", flat=True)[:PAGE_SIZE].explain(analyze=True)
+    return f"-- page ids\n{page}\n-- capped count\n{count}"
 
 
 def main() -> int:
@@ -273,6 +280,11 @@ def main() -> int:
             else f"reusing category {category.slug} ({Listing.objects.filter(on_sale=True).count():,} on sale)"
         )
         client = Client()
+        rare_id = (
+            Listing.objects.filter(category=category)
+            .order_by("pk")
+            .values_list("pk", flat=True)[min(4241, args.listings - 1)]
+        )
         # As in production: DEBUG off (else every statement's SQL is also formatted into a log), and no rate
         # limit — DRF binds ``throttle_classes`` when the view class is defined, so overriding the
         # REST_FRAMEWORK setting does not reach it, and 120 anonymous requests a minute would fail the run.
@@ -285,7 +297,10 @@ def main() -> int:
                 f"{'anchor p95':>11} {'ratio':>6}"
             )
             for label, template, is_search in SCENARIOS:
-                params = {k: (category.slug if v == "@" else v) for k, v in template.items()}
+                # "@": the run's category; "#": a model number of one generated listing (matches a few)
+                params = {
+                    k: v.replace("@", category.slug).replace("#", str(rare_id)) for k, v in template.items()
+                }
                 if args.explain:
                     print(f"== {label}: {params}\n{explain(params, category)}")
 
