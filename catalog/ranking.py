@@ -2,7 +2,8 @@
 
     score = (floor + relevance_weight × relevance) × (1 + sales_weight × ln(1 + sales)) × credit
 
-- ``relevance`` ∈ [0, 1]: pg_trgm word similarity between the query and the live title (PostgreSQL);
+- ``relevance`` ∈ [0, 1]: pg_trgm word similarity between the query and the live title (PostgreSQL; the
+  title is read from ``Listing.search_text``, see ``title_expression``);
   1 when there is no query, or on SQLite (where results are filtered, not scored).
 - ``sales``: units sold (``Listing.sales_count``); the logarithm keeps best-sellers from burying new
   listings.
@@ -18,7 +19,7 @@ nothing is labelled 广告.
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Expression, F, FloatField, Value, When
+from django.db.models import Case, Expression, F, FloatField, Func, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Ln
 from django.db.models.lookups import Exact
 
@@ -37,11 +38,18 @@ def credit_factor_expression() -> Expression:
     )
 
 
+def title_expression() -> Expression:
+    """The live title, read from the listing's own row: the first line of ``Listing.search_text`` (the title,
+    its line breaks turned into spaces, a line break, the description: ``catalog.models.search_text_of``),
+    so that scoring every match needs no join to its version."""
+    return Func(F("search_text"), Value("\n"), Value(1), function="split_part", output_field=TextField())
+
+
 def relevance_expression(query: str | None) -> Expression:
     if query and connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        return TrigramWordSimilarity(query, "live_version__title")
+        return TrigramWordSimilarity(query, title_expression())
     return Value(1.0, output_field=FloatField())
 
 

@@ -19,9 +19,22 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from catalog import ranking
@@ -98,6 +111,31 @@ def _short_query_prefilter(query: str) -> RawSQL | None:
     )
 
 
+#: the sorts an index of the listing serves in order (``listing_onsale_price``, ``listing_onsale_sales``)
+INDEX_SORTS = ("price", "-price", "sales")
+
+
+def listing_search_walks_sort_index(*, q: str | None, sort: str, category: Category | None = None) -> bool:
+    """CAT-8: whether a search may be read by walking its sort's index, the text as a filter — worth it
+    when the term is common (decided by the capped count, ``catalog.api.listings``). PostgreSQL only; not
+    within a category (the planner takes its filter for a selective one and would scan the table instead:
+    the category's matches are read through the text's index and sorted)."""
+    return (
+        bool((q or "").strip())
+        and sort in INDEX_SORTS
+        and category is None
+        and connection.vendor == "postgresql"
+    )
+
+
+def _contains(query: str) -> Q:
+    """``search_text`` contains ``query``, ignoring case, written so that no index serves it:
+    ``strpos(UPPER(search_text), UPPER(q)) > 0`` is ``icontains`` without the ``LIKE`` the trigram index
+    answers, so the planner walks the sort's index and stops after a page (see ``walk_sort_index``)."""
+    found = Func(Upper("search_text"), Upper(Value(query)), function="strpos", output_field=IntegerField())
+    return Q(GreaterThan(found, 0))
+
+
 def listing_list_for_customer(
     *,
     q: str | None = None,
@@ -105,11 +143,18 @@ def listing_list_for_customer(
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     sort: str = "relevance",
+    walk_sort_index: bool = False,
 ) -> QuerySet[Listing]:
     """CAT-2, CAT-8: visible listings, searched, filtered and ranked (see ``catalog.ranking``).
 
     Annotates ``available`` (some active SKU in stock) and ``score``. One query per page whatever its
-    size: live version, merchant and category are joined.
+    size: live version, merchant and category are joined (the API reads the page's ids first and the cards
+    then, ``listing_cards_for_customer``).
+
+    The text is found through ``listing_search_trgm`` (or ``listing_search_bigram``): every match is read,
+    then sorted. For a common term sorted by price or sales, ``walk_sort_index`` reads the listings in the
+    sort's index order instead and tests the text on each, which stops after a page of matches (the
+    planner estimates a trigram match at a few rows whatever the term, so it never chooses this itself).
     """
     listings = (
         Listing.objects.filter(listing_visible_q())
@@ -117,7 +162,9 @@ def listing_list_for_customer(
         .annotate(available=_in_stock())
     )
     query = (q or "").strip()
-    if query:
+    if query and walk_sort_index and listing_search_walks_sort_index(q=query, sort=sort, category=category):
+        listings = listings.filter(_contains(query))
+    elif query:
         # One column of the listing row, one trigram index (``listing_search_trgm``): the planner finds
         # the matches in the index first, then joins only those to their version, merchant and category.
         listings = listings.filter(search_text__icontains=query)
@@ -140,6 +187,25 @@ def listing_list_for_customer(
     if sort == "sales":
         return listings.order_by("-sales_count", "-pk")
     return listings.annotate(score=ranking.score_expression(query or None)).order_by("-score", "-pk")
+
+
+def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) -> list[Listing]:
+    """CAT-2, CAT-8: the result cards of one page whose listing ids ``listing_list_for_customer`` found, in
+    that order, with their live version, merchant, category and ``available`` (one query by primary key).
+
+    A page is read in two steps (a "deferred join"): the ids first, sorted and limited on the listing row
+    with only the small merchant and category tables joined, then these twenty rows. The version, which
+    holds the card's title and images, is joined to the page's rows only, not to every match before the
+    sort. Visibility is checked again (a listing taken down between the two reads drops out)."""
+    cards = (
+        Listing.objects.filter(listing_visible_q(), pk__in=ids)
+        .select_related("live_version", "merchant", "category")
+        .annotate(available=_in_stock())
+    )
+    if fields:
+        cards = cards.only(*fields)
+    position = {pk: i for i, pk in enumerate(ids)}
+    return sorted(cards, key=lambda listing: position[listing.pk])
 
 
 def listing_get_for_customer(*, listing_id: int) -> Listing:

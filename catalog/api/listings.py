@@ -3,7 +3,7 @@ and call a service or selector."""
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -110,18 +110,48 @@ class ListingDetailSerializer(ListingCardSerializer):
 SEARCH_MAX_RESULTS = 2000
 
 
+def capped_count(matches: Any) -> int:
+    """The number of ``matches`` up to ``SEARCH_MAX_RESULTS`` (``LIMIT`` in a subquery, read through the
+    same index as the page). Neither the order nor the per-row annotations change how many rows match."""
+    return int(matches.order_by().values("pk")[:SEARCH_MAX_RESULTS].count())
+
+
 class CappedCountPaginator(Paginator):
+    """The capped count, read only when neither the view (``known_count``) nor the page already tells it.
+
+    The first page is read first; a first page shorter than a page holds every match, so its length is
+    the count and no count query runs (a rare term costs one query for its ids)."""
+
+    known_count: int | None = None
+
     @cached_property
     def count(self) -> int:
-        # Neither the order nor the per-row annotations change how many rows match.
-        matches = self.object_list.order_by().values("pk")  # type: ignore[attr-defined]
-        return int(matches[:SEARCH_MAX_RESULTS].count())
+        return self.known_count if self.known_count is not None else capped_count(self.object_list)
+
+    def page(self, number: Any) -> Page:
+        if str(number) != "1" or self.known_count is not None:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:  # the whole result: no count query
+            rows = rows[:SEARCH_MAX_RESULTS]
+            self.__dict__["count"] = len(rows)
+        return Page(rows, 1, self)
 
 
 class SearchPagination(PagePagination):
-    """``count`` is the number of matches up to ``SEARCH_MAX_RESULTS``; pages beyond it are not served."""
+    """``count`` is the number of matches up to ``SEARCH_MAX_RESULTS``; pages beyond it are not served.
+    ``known_count``: the capped count the view already read (not read again)."""
 
     django_paginator_class = CappedCountPaginator
+
+    def __init__(self, known_count: int | None = None) -> None:
+        if known_count is not None:
+            counted = known_count
+
+            class CountedPaginator(CappedCountPaginator):
+                known_count = counted
+
+            self.django_paginator_class = CountedPaginator
 
 
 class ListingListApi(APIView):
@@ -129,7 +159,7 @@ class ListingListApi(APIView):
 
     permission_classes = [AllowAny]
     pagination_class = SearchPagination
-    # Only what a result card shows, so the sort over many matched rows carries narrow rows. The FSM
+    # Only what a result card shows (the page's cards are read by id, after the sort). The FSM
     # ``status`` fields must stay loaded: ConcurrentTransitionMixin reads them on every instance.
     CARD_FIELDS = (
         "id",
@@ -171,16 +201,27 @@ class ListingListApi(APIView):
             category = Category.objects.filter(slug=data["category"]).first()
             if category is None:
                 raise NotFound(_("No such category."))
-        listings = selectors.listing_list_for_customer(
-            q=data.get("q"),
-            category=category,
-            min_price=data.get("min_price"),
-            max_price=data.get("max_price"),
-            sort=data["sort"],
-        ).only(*self.CARD_FIELDS)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(listings, request, view=self)
-        return paginator.get_paginated_response(ListingCardSerializer(page, many=True).data)
+        search = {
+            "q": data.get("q"),
+            "category": category,
+            "min_price": data.get("min_price"),
+            "max_price": data.get("max_price"),
+            "sort": data["sort"],
+        }
+        matches = selectors.listing_list_for_customer(**search)
+        count = None
+        if selectors.listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=category):
+            # Counted first (through the text's index): a term with fewer matches than the cap is read
+            # through that index and sorted (at most SEARCH_MAX_RESULTS rows); a common one walks the sort's
+            # index instead and stops after the page (decision 008, s8f).
+            count = capped_count(matches)
+            if count >= SEARCH_MAX_RESULTS:
+                matches = selectors.listing_list_for_customer(**search, walk_sort_index=True)
+        paginator = self.pagination_class(known_count=count)
+        # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
+        ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
+        cards = selectors.listing_cards_for_customer(ids=list(ids or ()), fields=self.CARD_FIELDS)
+        return paginator.get_paginated_response(ListingCardSerializer(cards, many=True).data)
 
 
 class ListingDetailApi(APIView):

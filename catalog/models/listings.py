@@ -62,8 +62,11 @@ MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 def search_text_of(version: Any) -> str:
-    """CAT-8: what a text search matches for a listing whose live version is ``version``."""
-    return f"{version.title}\n{version.description}"
+    """CAT-8: what a text search matches for a listing whose live version is ``version``: the title on the
+    first line (its own line breaks turned into spaces: the ranking reads the title as that line,
+    ``catalog.ranking.title_expression``), then the description."""
+    title = " ".join(version.title.splitlines())
+    return f"{title}\n{version.description}"
 
 
 def is_on_sale(listing: Any) -> bool:
@@ -183,6 +186,9 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 fields=["category", "price_min"], condition=Q(on_sale=True), name="listing_onsale_cat_price"
             ),
             models.Index(fields=["-sales_count"], condition=Q(on_sale=True), name="listing_onsale_sales"),
+            # CAT-8 (decision 008, s8f): a search of a common term sorted by price walks the listings in
+            # price order and stops after a page, instead of sorting every match
+            models.Index(fields=["price_min"], condition=Q(on_sale=True), name="listing_onsale_price"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog.models import Category, Listing
@@ -161,3 +163,64 @@ def test_cat_9_self_operated_listings_show_ziying_in_the_api(
     detail = api_client.get(f"{URL}{own.pk}/").json()
     assert detail["self_operated"] is True and detail["labels"] == ["自营"]
     assert detail["merchant"]["is_self_operated"] is True
+
+
+def _sql(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.postgres
+def test_cat_8_common_term_sorted_walks_the_sort_index_with_the_same_results(
+    merchant: Merchant, api_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26 (decision 008, s8f): a term with at least SEARCH_MAX_RESULTS matches, sorted by price or
+    sales, is read by walking the sort's index with the text as a filter (``strpos``, not the trigram
+    ``LIKE``); the capped count read to decide it is not read again. Same results as the indexed read."""
+    from catalog.api import listings
+
+    staff = reviewer()
+    cups = [
+        approved_listing(merchant=merchant, by=staff, title=f"保温杯 {i}", price=f"{10 + i}.00")
+        for i in range(4)
+    ]
+    approved_listing(merchant=merchant, by=staff, title="茶壶", price="1.00")
+    Listing.objects.filter(pk=cups[2].pk).update(sales_count=50)
+    by_price, by_sales = [c.pk for c in cups], [cups[2].pk] + [c.pk for c in reversed(cups) if c != cups[2]]
+    indexed = (
+        ids(api_client.get(URL, {"q": "保温杯", "sort": "price"})),
+        ids(api_client.get(URL, {"q": "保温杯", "sort": "sales"})),
+    )
+    assert indexed == (by_price, by_sales)
+    monkeypatch.setattr(listings, "SEARCH_MAX_RESULTS", 3)  # now a common term
+    with CaptureQueriesContext(connection) as ctx:
+        response = api_client.get(URL, {"q": "保温杯", "sort": "price"})
+    assert ids(response) == by_price[:3] and response.json()["count"] == 3  # pages end at the cap
+    sql = _sql(ctx)
+    assert sum("COUNT(" in s for s in sql) == 1, sql  # counted once, to decide
+    assert any("strpos" in s and "ORDER BY" in s for s in sql), sql  # the page walked the price index
+    assert ids(api_client.get(URL, {"q": "保温杯", "sort": "sales"})) == by_sales[:3]
+    assert ids(api_client.get(URL, {"q": "保温杯", "sort": "-price"})) == by_price[::-1][:3]
+    category_search = {"q": "保温杯", "sort": "price", "category": cups[0].category.slug}
+    with CaptureQueriesContext(connection) as ctx:  # within a category: the text's index, not a walk
+        assert ids(api_client.get(URL, category_search)) == by_price[:3]
+    assert not any("strpos" in s for s in _sql(ctx))
+    with CaptureQueriesContext(connection) as ctx:
+        assert ids(api_client.get(URL, {"q": "茶壶", "sort": "price", "page_size": 1}))  # rare: indexed read
+    assert not any("strpos" in s for s in _sql(ctx))
+
+
+def test_cat_8_a_short_first_page_is_its_own_count(merchant: Merchant, api_client: APIClient) -> None:
+    """Fewer matches than a page: the page's length is the count, no count query (the ids, then the cards)."""
+    listing = approved_listing(merchant=merchant, title="紫砂茶壶")
+    with CaptureQueriesContext(connection) as ctx:
+        response = api_client.get(URL, {"q": "紫砂茶壶"})
+    assert ids(response) == [listing.pk] and response.json()["count"] == 1
+    assert not any("COUNT(" in s for s in _sql(ctx)), _sql(ctx)
+
+
+def test_cat_8_title_is_the_first_line_of_the_search_text(merchant: Merchant, api_client: APIClient) -> None:
+    """The ranking reads the title as the first line of ``search_text``: a title's line breaks are spaces."""
+    listing = approved_listing(merchant=merchant, title="紫砂\n茶壶", description="宜兴\n原矿")
+    listing.refresh_from_db()
+    assert listing.search_text == "紫砂 茶壶\n宜兴\n原矿"
+    assert ids(api_client.get(URL, {"q": "原矿"})) == [listing.pk]
