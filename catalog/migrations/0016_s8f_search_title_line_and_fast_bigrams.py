@@ -57,6 +57,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0014_s7d_listing_images")]
+    dependencies = [("catalog", "0015_listing_version_reject_reason")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0015_s8f_search_title_line_and_fast_bigrams'),
+        ('catalog', '0016_s8f_search_title_line_and_fast_bigrams'),
     ]
 
     operations = [
