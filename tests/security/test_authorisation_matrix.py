@@ -612,6 +612,8 @@ REGISTRY: dict[str, ObjectRoute] = {
     "merchant-delivery-case-agree-refund": ObjectRoute(_merchant_delivery_case),
     "merchant-order-cancel": ObjectRoute(_merchant_order),
     "merchant-statement-csv": ObjectRoute(_statement),
+    # MSG-1 (decision 044): the API's quick reply (its builder is the dashboard's, defined below)
+    "merchant-quick-reply": ObjectRoute(lambda: _merchant_quick_reply()),
     "orders-line-review": ObjectRoute(_customer_review),
     "orders-line-review-follow-up": ObjectRoute(_customer_review),
     "merchant-review-reply": ObjectRoute(_merchant_review),
