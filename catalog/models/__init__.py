@@ -13,8 +13,6 @@ registered), so ``catalog.models.Listing`` and ``from catalog.models import List
 from catalog.models.listings import (
     BannedTerm,
     Category,
-    Favourite,
-    Follow,
     Inspection,
     InspectionBatch,
     IpNotice,
@@ -25,6 +23,7 @@ from catalog.models.listings import (
     ListingVersion,
     Sku,
 )
+from catalog.models.follows import Favourite, Follow
 from catalog.models.images import ListingImage
 # isort: on
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -191,7 +192,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Listing #{self.pk}"
+        return gettext("Listing #%(id)s") % {"id": self.pk}
 
     @property
     def is_service(self) -> bool:
@@ -313,7 +314,11 @@ class ListingVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.number}, {self.status})"
+        return gettext("%(title)s (version %(number)s, %(status)s)") % {
+            "title": self.title,
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
 
     @property
     def image_alts(self) -> list[str]:
@@ -352,7 +357,7 @@ class Sku(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} (listing #{self.listing_id})"
+        return gettext("%(code)s (listing #%(listing)s)") % {"code": self.code, "listing": self.listing_id}
 
 
 class ListingAssist(models.Model):
@@ -377,7 +382,11 @@ class ListingAssist(models.Model):
         verbose_name_plural = _("assisted-listing steps")
 
     def __str__(self) -> str:
-        return f"{self.action} listing #{self.listing_id} by {self.staff_id}"
+        return gettext("%(action)s on listing #%(listing)s by staff #%(staff)s") % {
+            "action": self.get_action_display(),
+            "listing": self.listing_id,
+            "staff": self.staff_id,
+        }
 
 
 class BannedTerm(models.Model):
@@ -397,7 +406,10 @@ class BannedTerm(models.Model):
         ordering = ["severity", "phrase"]
 
     def __str__(self) -> str:
-        return f"{self.phrase} ({self.severity})"
+        return gettext("%(phrase)s (%(severity)s)") % {
+            "phrase": self.phrase,
+            "severity": self.get_severity_display(),
+        }
 
 
 class InspectionBatch(models.Model):
@@ -420,7 +432,10 @@ class InspectionBatch(models.Model):
         verbose_name_plural = _("inspection batches")
 
     def __str__(self) -> str:
-        return f"Inspection batch #{self.pk} ({self.created_at:%Y-%m-%d})"
+        return gettext("Inspection batch #%(id)s (%(date)s)") % {
+            "id": self.pk,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
 
 class Inspection(models.Model):
@@ -444,7 +459,11 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "listing"], name="inspection_once_per_batch")]
 
     def __str__(self) -> str:
-        return f"Inspection #{self.pk} of listing #{self.listing_id} ({self.result or 'pending'})"
+        return gettext("Inspection #%(id)s of listing #%(listing)s (%(result)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "result": self.get_result_display() if self.result else gettext("pending"),
+        }
 
 
 class ListingRecheck(models.Model):
@@ -494,7 +513,11 @@ class ListingRecheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Re-check #{self.pk} of listing #{self.listing_id} ({self.status})"
+        return gettext("Re-check #%(id)s of listing #%(listing)s (%(status)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "status": self.get_status_display(),
+        }
 
 
 class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -539,7 +562,11 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         indexes = [models.Index(fields=["status", "filed_at"], name="ip_notice_status_idx")]
 
     def __str__(self) -> str:
-        return f"IP notice #{self.pk} on listing #{self.listing_id} ({self.status})"
+        return gettext("IP notice #%(id)s on listing #%(listing)s (%(status)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.FILED, target=Status.TAKEN_DOWN)
     def validate(self, *, by: Any, note: str) -> None:
@@ -561,40 +588,3 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.COUNTER_NOTICED, target=Status.RESTORED)
     def restore(self) -> None:
         self.resolved_at = clock.now()
-
-
-# --- USR-1: favourites and follows ----------------------------------------------------------------------
-
-
-class Favourite(models.Model):
-    """USR-1: a user keeps a listing among their favourites. Counted on the listing's detail page."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="favourites")
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("favourite")
-        verbose_name_plural = _("favourites")
-        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="favourite_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} ♥ listing {self.listing_id}"
-
-
-class Follow(models.Model):
-    """USR-1: a user follows a shop. Counted as the shop's followers."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="followers")
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("follow")
-        verbose_name_plural = _("follows")
-        constraints = [models.UniqueConstraint(fields=["user", "merchant"], name="follow_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} follows merchant {self.merchant_id}"

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
@@ -145,7 +146,11 @@ class LedgerTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.idempotency_key})"
+        return gettext("%(kind)s #%(id)s (%(key)s)") % {
+            "kind": self.get_kind_display(),
+            "id": self.pk,
+            "key": self.idempotency_key,
+        }
 
 
 class LedgerEntry(models.Model):
@@ -295,4 +300,7 @@ class LedgerCorrection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"correction of #{self.transaction_id} ({self.status})"
+        return gettext("Correction of transaction #%(transaction)s (%(status)s)") % {
+            "transaction": self.transaction_id,
+            "status": self.get_status_display(),
+        }
