@@ -111,8 +111,8 @@ class LedgerAccount(models.Model):
         indexes = [models.Index(fields=["owner_type", "owner_id"], name="ledger_acct_owner_idx")]
 
     def __str__(self) -> str:
-        owner = f"{self.owner_type.model}#{self.owner_id}" if self.owner_type else "platform"
-        return f"{self.kind} [{owner}]"
+        owner = f"{self.owner_type.name} #{self.owner_id}" if self.owner_type else gettext("platform")
+        return gettext("%(kind)s [%(owner)s]") % {"kind": self.get_kind_display(), "owner": owner}
 
 
 class LedgerTransaction(models.Model):
@@ -229,8 +229,12 @@ class LedgerHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "released" if self.released_at else "open"
-        return f"hold on {self.account} ({state}): {self.reason}"
+        state = gettext("released") if self.released_at else gettext("open")
+        return gettext("Hold on %(account)s (%(state)s): %(reason)s") % {
+            "account": self.account,
+            "state": state,
+            "reason": self.reason,
+        }
 
     @property
     def is_open(self) -> bool:
