@@ -112,7 +112,7 @@ class LedgerAccount(models.Model):
 
     def __str__(self) -> str:
         owner = f"{self.owner_type.name} #{self.owner_id}" if self.owner_type else gettext("platform")
-        return gettext("%(kind)s [%(owner)s]") % {"kind": self.get_kind_display(), "owner": owner}
+        return f"{self.get_kind_display()} [{owner}]"  # both parts translated already
 
 
 class LedgerTransaction(models.Model):
