@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models import Order
@@ -112,7 +112,7 @@ class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute #{self.pk} ({self.get_status_display()})"
+        return gettext("Dispute #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}
 
     @property
     def is_open(self) -> bool:
@@ -188,7 +188,10 @@ class DisputeEvidence(models.Model):
         ordering = ("submitted_at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.get_party_display()} evidence on dispute #{self.dispute_id}"
+        return gettext("Evidence of the %(party)s on dispute #%(dispute)s") % {
+            "party": self.get_party_display(),
+            "dispute": self.dispute_id,
+        }
 
 
 class DisputeEvidenceFile(models.Model):
@@ -200,7 +203,10 @@ class DisputeEvidenceFile(models.Model):
     size = models.PositiveIntegerField()
 
     def __str__(self) -> str:
-        return f"file #{self.pk} of evidence #{self.evidence_id}"
+        return gettext("File #%(id)s of evidence #%(evidence)s") % {
+            "id": self.pk,
+            "evidence": self.evidence_id,
+        }
 
 
 class MediationProposal(models.Model):
@@ -220,7 +226,7 @@ class MediationProposal(models.Model):
         ordering = ("proposed_at", "pk")
 
     def __str__(self) -> str:
-        return f"proposal #{self.pk}: {self.refund_amount} CNY"
+        return gettext("Proposal #%(id)s: %(amount)s CNY") % {"id": self.pk, "amount": self.refund_amount}
 
     @property
     def is_open(self) -> bool:
@@ -256,7 +262,10 @@ class Ruling(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on dispute #{self.dispute_id}"
+        return gettext("%(kind)s on dispute #%(dispute)s") % {
+            "kind": self.get_kind_display(),
+            "dispute": self.dispute_id,
+        }
 
     @property
     def merchant_lost(self) -> bool:
@@ -277,7 +286,7 @@ class Appeal(models.Model):
     reconvened_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"appeal of dispute #{self.dispute_id}"
+        return gettext("Appeal of dispute #%(dispute)s") % {"dispute": self.dispute_id}
 
 
 class AppealPanelVote(models.Model):
@@ -296,7 +305,10 @@ class AppealPanelVote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"vote of {self.arbitrator_id} on appeal #{self.appeal_id}"
+        return gettext("Vote of user #%(user)s on appeal #%(appeal)s") % {
+            "user": self.arbitrator_id,
+            "appeal": self.appeal_id,
+        }
 
 
 #: dispute: the timeline's actions as a person reads them (issue 22)
@@ -348,7 +360,10 @@ class DisputeEvent(StatusTimelineEvent):
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.action} on dispute #{self.dispute_id}"
+        return gettext("%(action)s on dispute #%(dispute)s") % {
+            "action": self.action,
+            "dispute": self.dispute_id,
+        }
 
 
 class RulingTemplate(models.Model):
@@ -446,7 +461,10 @@ class DisputeReturn(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"return for dispute #{self.dispute_id} ({self.get_status_display()})"
+        return gettext("Return for dispute #%(dispute)s (%(status)s)") % {
+            "dispute": self.dispute_id,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.AWAITING_SHIPMENT, target=Status.SHIPPED)
     def ship(self, *, carrier: str, tracking_number: str) -> None:

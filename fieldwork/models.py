@@ -12,6 +12,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -128,7 +129,10 @@ class ServiceAssignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order} → {self.coordinator or '—'}"
+        return gettext("%(order)s → %(coordinator)s") % {
+            "order": self.order,
+            "coordinator": self.coordinator or "—",
+        }
 
     # ORD-2/ORD-9 progress: transitions change only this row ------------------------------------------
 
@@ -192,4 +196,7 @@ class ServiceAssignmentEvent(TimelineEvent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id} {self.action}"
+        return gettext("Assignment #%(assignment)s: %(action)s") % {
+            "assignment": self.assignment_id,
+            "action": self.get_action_display(),
+        }

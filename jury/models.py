@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -59,7 +60,10 @@ class JuryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         indexes = [models.Index(fields=["status", "vote_due_at"])]
 
     def __str__(self) -> str:
-        return f"Jury case #{self.pk} (dispute #{self.dispute_id})"
+        return gettext("Jury case #%(id)s (dispute #%(dispute)s)") % {
+            "id": self.pk,
+            "dispute": self.dispute_id,
+        }
 
     @property
     def both_consented(self) -> bool:
@@ -114,7 +118,10 @@ class Juror(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"juror {self.user_id} on jury case #{self.case_id}"
+        return gettext("Juror user #%(user)s on jury case #%(case)s") % {
+            "user": self.user_id,
+            "case": self.case_id,
+        }
 
     @property
     def has_voted(self) -> bool:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -78,7 +79,7 @@ class StaffProfile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.department.code})"
+        return gettext("%(user)s (%(department)s)") % {"user": self.user, "department": self.department.code}
 
 
 class PermissionApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -166,7 +167,10 @@ class PermissionApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
         ]
 
     def __str__(self) -> str:
-        return f"{self.applicant} → {self.permission.content_type.app_label}.{self.permission.codename}"
+        return gettext("Application of %(user)s for %(permission)s") % {
+            "user": self.applicant,
+            "permission": f"{self.permission.content_type.app_label}.{self.permission.codename}",
+        }
 
     @property
     def permission_key(self) -> str:
@@ -261,7 +265,10 @@ class PermissionGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.permission.content_type.app_label}.{self.permission.codename}"
+        return gettext("Grant of %(permission)s to %(user)s") % {
+            "user": self.user,
+            "permission": f"{self.permission.content_type.app_label}.{self.permission.codename}",
+        }
 
     @property
     def is_active(self) -> bool:
@@ -325,7 +332,7 @@ class CredentialRotationTask(models.Model):
         ordering = ("completed_at", "created_at")
 
     def __str__(self) -> str:
-        return f"rotate credentials known to {self.person}"
+        return gettext("Rotate the credentials known to %(person)s") % {"person": self.person}
 
 
 class Announcement(models.Model):
@@ -389,7 +396,10 @@ class IdentityVerification(models.Model):
         ordering = ("-id",)
 
     def __str__(self) -> str:
-        return f"{self.id_number_masked} ({self.application_id})"
+        return gettext("%(number)s (application #%(application)s)") % {
+            "number": self.id_number_masked,
+            "application": self.application_id,
+        }
 
     @property
     def id_number_last4(self) -> str:
@@ -439,7 +449,10 @@ class TrainingSession(models.Model):
         ordering = ("-starts_at", "-id")
 
     def __str__(self) -> str:
-        return f"{self.course.code} @ {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        return gettext("%(course)s at %(at)s") % {
+            "course": self.course.code,
+            "at": f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}",
+        }
 
 
 class TrainingAttendance(models.Model):
@@ -478,7 +491,7 @@ class TrainingAttendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} @ {self.session}"
+        return gettext("%(person)s at %(session)s") % {"person": self.person, "session": self.session}
 
     def assess(self, *, pass_score: int) -> None:
         """Passed: attended and scored at least the course's pass score."""
@@ -520,7 +533,11 @@ class StaffMisconduct(models.Model):
         ordering = ("-recorded_at", "-id")
 
     def __str__(self) -> str:
-        return f"{self.staff}: {self.get_kind_display()} ({timezone.localtime(self.recorded_at):%Y-%m-%d})"
+        return gettext("%(staff)s: %(kind)s (%(date)s)") % {
+            "staff": self.staff,
+            "kind": self.get_kind_display(),
+            "date": f"{timezone.localtime(self.recorded_at):%Y-%m-%d}",
+        }
 
 
 class StaffRewardSanction(models.Model):
@@ -557,4 +574,8 @@ class StaffRewardSanction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff}: {self.get_kind_display()} {self.period:%Y-%m}"
+        return gettext("%(staff)s: %(kind)s %(period)s") % {
+            "staff": self.staff,
+            "kind": self.get_kind_display(),
+            "period": f"{self.period:%Y-%m}",
+        }

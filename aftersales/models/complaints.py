@@ -5,8 +5,8 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing
@@ -94,7 +94,11 @@ class Complaint(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Complaint #{self.pk} ({self.target_kind}, {self.status})"
+        return gettext("Complaint #%(id)s (%(target)s, %(status)s)") % {
+            "id": self.pk,
+            "target": self.get_target_kind_display(),
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.FILED, target=Status.ACKNOWLEDGED)
     def acknowledge(self, *, handler: Any) -> None:
@@ -157,7 +161,10 @@ class ComplaintStep(StatusTimelineEvent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.complaint_id} {self.action}"
+        return gettext("Step %(action)s of complaint #%(complaint)s") % {
+            "complaint": self.complaint_id,
+            "action": self.action,
+        }
 
 
 class CannedResponse(models.Model):

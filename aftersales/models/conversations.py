@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Listing
@@ -74,7 +75,11 @@ class Conversation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Conversation #{self.pk} ({self.kind}, {self.status})"
+        return gettext("Conversation #%(id)s (%(kind)s, %(status)s)") % {
+            "id": self.pk,
+            "kind": self.get_kind_display(),
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_platform(self) -> bool:
@@ -102,7 +107,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["conversation", "side", "read_at"], name="msg_unread_idx")]
 
     def __str__(self) -> str:
-        return f"message {self.pk} ({self.side})"
+        return gettext("Message #%(id)s (%(side)s)") % {"id": self.pk, "side": self.get_side_display()}
 
 
 class MessageImage(models.Model):
@@ -117,7 +122,7 @@ class MessageImage(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"message image {self.pk} ({self.content_type})"
+        return gettext("Message image #%(id)s (%(type)s)") % {"id": self.pk, "type": self.content_type}
 
 
 class ReplyClock(models.Model):
@@ -138,7 +143,10 @@ class ReplyClock(models.Model):
         indexes = [models.Index(fields=["merchant", "asked_at"], name="reply_clock_merchant_idx")]
 
     def __str__(self) -> str:
-        return f"reply clock {self.pk} of conversation {self.conversation_id}"
+        return gettext("Reply clock #%(id)s of conversation #%(conversation)s") % {
+            "id": self.pk,
+            "conversation": self.conversation_id,
+        }
 
 
 class ShiftHandover(models.Model):
@@ -154,7 +162,10 @@ class ShiftHandover(models.Model):
         verbose_name_plural = _("shift hand-over notes")
 
     def __str__(self) -> str:
-        return f"hand-over {self.pk} by {self.author_id}"
+        return gettext("Shift hand-over #%(id)s by user #%(author)s") % {
+            "id": self.pk,
+            "author": self.author_id,
+        }
 
 
 class ServiceConversation(Conversation):

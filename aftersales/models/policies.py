@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
@@ -31,7 +32,11 @@ class SpecialPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reason} ({self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d})"
+        return gettext("%(reason)s (%(start)s – %(end)s)") % {
+            "reason": self.reason,
+            "start": f"{self.starts_at:%Y-%m-%d}",
+            "end": f"{self.ends_at:%Y-%m-%d}",
+        }
 
 
 class MerchantAfterSalesPolicy(models.Model):
@@ -58,4 +63,4 @@ class MerchantAfterSalesPolicy(models.Model):
         verbose_name_plural = _("merchant after-sales policies")
 
     def __str__(self) -> str:
-        return f"after-sales policy of {self.merchant_id}"
+        return gettext("After-sales policy of shop #%(merchant)s") % {"merchant": self.merchant_id}

@@ -8,6 +8,7 @@ shop's own text. Removing one keeps the row (``deleted_at``), so the defaults ar
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
@@ -49,7 +50,7 @@ class QuickReply(models.Model):
         indexes = [models.Index(fields=["merchant", "position"], name="quick_reply_shop_order_idx")]
 
     def __str__(self) -> str:
-        return f"{self.merchant_id}: {self.title}"
+        return gettext("Shop #%(merchant)s: %(title)s") % {"merchant": self.merchant_id, "title": self.title}
 
     @property
     def shown_title(self) -> str:

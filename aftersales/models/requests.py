@@ -12,8 +12,8 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from merchants.models import Merchant
@@ -157,7 +157,11 @@ class AfterSalesRequest(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"After-sales #{self.pk} ({self.kind}, {self.status})"
+        return gettext("After-sales #%(id)s (%(kind)s, %(status)s)") % {
+            "id": self.pk,
+            "kind": self.get_kind_display(),
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_open(self) -> bool:
@@ -258,7 +262,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"evidence {self.pk} ({self.content_type})"
+        return gettext("Evidence #%(id)s (%(type)s)") % {"id": self.pk, "type": self.content_type}
 
 
 #: request: the timeline's actions as a person reads them (issue 22)
@@ -300,7 +304,12 @@ class AfterSalesEvent(StatusTimelineEvent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.request_id} {self.action} {self.from_status}→{self.to_status}"
+        return gettext("After-sales #%(request)s: %(action)s %(from)s→%(to)s") % {
+            "request": self.request_id,
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+        }
 
 
 class EscalatedRequest(AfterSalesRequest):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from platform_core import clock
@@ -21,4 +22,4 @@ class Suggestion(models.Model):
         verbose_name_plural = _("suggestions")
 
     def __str__(self) -> str:
-        return f"suggestion {self.pk}"
+        return gettext("Suggestion #%(id)s") % {"id": self.pk}

@@ -1,8 +1,8 @@
-"""USR-1: a user's favourite listings and followed shops (counted on the listing's page and as the shop's
-followers)."""
+"""Favourites and follows (USR-1): a user keeps a listing, a user follows a shop."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.listings import Listing
@@ -24,7 +24,10 @@ class Favourite(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "listing"], name="favourite_once")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} ♥ listing {self.listing_id}"
+        return gettext("User #%(user)s ♥ listing #%(listing)s") % {
+            "user": self.user_id,
+            "listing": self.listing_id,
+        }
 
 
 class Follow(models.Model):
@@ -41,4 +44,7 @@ class Follow(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "merchant"], name="follow_once")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} follows merchant {self.merchant_id}"
+        return gettext("User #%(user)s follows shop #%(merchant)s") % {
+            "user": self.user_id,
+            "merchant": self.merchant_id,
+        }

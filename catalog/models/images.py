@@ -11,6 +11,7 @@ and to listing reviewers while it is under review (``catalog.selectors.listing_i
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
@@ -41,7 +42,7 @@ class ListingImage(models.Model):
         verbose_name_plural = _("listing images")
 
     def __str__(self) -> str:
-        return f"listing image {self.pk} of shop {self.shop_id}"
+        return gettext("Listing image #%(id)s of shop #%(shop)s") % {"id": self.pk, "shop": self.shop_id}
 
     @property
     def url(self) -> str:

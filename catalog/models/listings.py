@@ -198,7 +198,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Listing #{self.pk}"
+        return gettext("Listing #%(id)s") % {"id": self.pk}
 
     @property
     def is_service(self) -> bool:
@@ -337,7 +337,11 @@ class ListingVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.number}, {self.status})"
+        return gettext("%(title)s (version %(number)s, %(status)s)") % {
+            "title": self.title,
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
 
     @property
     def review_feedback(self) -> str:
@@ -387,7 +391,7 @@ class Sku(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} (listing #{self.listing_id})"
+        return gettext("%(code)s (listing #%(listing)s)") % {"code": self.code, "listing": self.listing_id}
 
 
 class ListingAssist(models.Model):
@@ -412,7 +416,11 @@ class ListingAssist(models.Model):
         verbose_name_plural = _("assisted-listing steps")
 
     def __str__(self) -> str:
-        return f"{self.action} listing #{self.listing_id} by {self.staff_id}"
+        return gettext("%(action)s on listing #%(listing)s by staff #%(staff)s") % {
+            "action": self.get_action_display(),
+            "listing": self.listing_id,
+            "staff": self.staff_id,
+        }
 
 
 class BannedTerm(models.Model):
@@ -432,7 +440,10 @@ class BannedTerm(models.Model):
         ordering = ["severity", "phrase"]
 
     def __str__(self) -> str:
-        return f"{self.phrase} ({self.severity})"
+        return gettext("%(phrase)s (%(severity)s)") % {
+            "phrase": self.phrase,
+            "severity": self.get_severity_display(),
+        }
 
 
 class InspectionBatch(models.Model):
@@ -455,7 +466,10 @@ class InspectionBatch(models.Model):
         verbose_name_plural = _("inspection batches")
 
     def __str__(self) -> str:
-        return f"Inspection batch #{self.pk} ({self.created_at:%Y-%m-%d})"
+        return gettext("Inspection batch #%(id)s (%(date)s)") % {
+            "id": self.pk,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
 
 class Inspection(models.Model):
@@ -479,7 +493,11 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "listing"], name="inspection_once_per_batch")]
 
     def __str__(self) -> str:
-        return f"Inspection #{self.pk} of listing #{self.listing_id} ({self.result or 'pending'})"
+        return gettext("Inspection #%(id)s of listing #%(listing)s (%(result)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "result": self.get_result_display() if self.result else gettext("pending"),
+        }
 
 
 class ListingRecheck(models.Model):
@@ -529,7 +547,11 @@ class ListingRecheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Re-check #{self.pk} of listing #{self.listing_id} ({self.status})"
+        return gettext("Re-check #%(id)s of listing #%(listing)s (%(status)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "status": self.get_status_display(),
+        }
 
 
 class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -574,7 +596,11 @@ class IpNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         indexes = [models.Index(fields=["status", "filed_at"], name="ip_notice_status_idx")]
 
     def __str__(self) -> str:
-        return f"IP notice #{self.pk} on listing #{self.listing_id} ({self.status})"
+        return gettext("IP notice #%(id)s on listing #%(listing)s (%(status)s)") % {
+            "id": self.pk,
+            "listing": self.listing_id,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.FILED, target=Status.TAKEN_DOWN)
     def validate(self, *, by: Any, note: str) -> None:

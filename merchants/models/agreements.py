@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 from merchants.models.merchant import Merchant
 from platform_core import clock
@@ -25,7 +26,7 @@ class PlatformAgreement(models.Model):
         ordering = ["-effective_at"]
 
     def __str__(self) -> str:
-        return f"{self.title} v{self.version}"
+        return gettext("%(title)s version %(version)s") % {"title": self.title, "version": self.version}
 
 
 class AgreementAcceptance(models.Model):
@@ -41,4 +42,7 @@ class AgreementAcceptance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant} accepted {self.agreement}"
+        return gettext("%(merchant)s accepted %(agreement)s") % {
+            "merchant": self.merchant,
+            "agreement": self.agreement,
+        }

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -65,7 +66,7 @@ class MerchantApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model
         permissions = [("review_merchantapplication", _("Can review merchant applications"))]
 
     def __str__(self) -> str:
-        return f"{self.shop_name} ({self.credit_code})"
+        return gettext("%(shop)s (%(code)s)") % {"shop": self.shop_name, "code": self.credit_code}
 
     @transition(field=status, source=[Status.DRAFT, Status.NEEDS_MORE_INFO], target=Status.SUBMITTED)
     def submit(self) -> None:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models.merchant import Merchant
@@ -63,7 +64,10 @@ class MerchantClosureRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant}: {self.get_status_display()}"
+        return gettext("Closure of %(merchant)s: %(status)s") % {
+            "merchant": self.merchant,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models.merchant import Merchant
@@ -36,7 +37,11 @@ class MerchantCreditSnapshot(models.Model):
         indexes = [models.Index(fields=["merchant", "computed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.merchant}: {self.score} (grade {self.grade})"
+        return gettext("%(merchant)s: %(score)s (grade %(grade)s)") % {
+            "merchant": self.merchant,
+            "score": self.score,
+            "grade": self.grade,
+        }
 
 
 class MerchantKpi(models.Model):
@@ -65,7 +70,13 @@ class MerchantKpi(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant} {self.kpi} {self.date}: {self.value} ({self.level})"
+        return gettext("%(merchant)s %(kpi)s on %(date)s: %(value)s (%(level)s)") % {
+            "merchant": self.merchant,
+            "kpi": self.kpi,
+            "date": self.date,
+            "value": self.value,
+            "level": self.get_level_display(),
+        }
 
 
 class CreditGradePolicy(models.Model):
@@ -111,4 +122,9 @@ class CreditGradePolicy(models.Model):
         verbose_name_plural = _("credit grade policies")
 
     def __str__(self) -> str:
-        return f"grade {self.grade}: deposit ×{self.deposit_multiplier} +{self.deposit_surcharge}, payout +{self.payout_delay_days} d"
+        return gettext("Grade %(grade)s: deposit ×%(multiplier)s +%(surcharge)s, payout +%(days)s d") % {
+            "grade": self.grade,
+            "multiplier": self.deposit_multiplier,
+            "surcharge": self.deposit_surcharge,
+            "days": self.payout_delay_days,
+        }

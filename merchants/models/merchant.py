@@ -5,6 +5,7 @@ Transitions change only the row itself; services lock, transition, save, audit, 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -151,7 +152,11 @@ class MerchantMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["merchant", "user"], name="merchant_member_once")]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.merchant} ({self.role})"
+        return gettext("%(user)s at %(merchant)s (%(role)s)") % {
+            "user": self.user,
+            "merchant": self.merchant,
+            "role": self.get_role_display(),
+        }
 
 
 class MerchantStatusChange(models.Model):
@@ -171,7 +176,12 @@ class MerchantStatusChange(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.merchant}: {self.from_status} → {self.to_status} ({self.cause})"
+        return gettext("%(merchant)s: %(from)s → %(to)s (%(cause)s)") % {
+            "merchant": self.merchant,
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+            "cause": self.get_cause_display(),
+        }
 
 
 class StaffInvitation(models.Model):
@@ -209,4 +219,9 @@ class StaffInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.merchant} ({self.role}, {self.status})"
+        return gettext("Invitation of %(user)s to %(merchant)s (%(role)s, %(status)s)") % {
+            "user": self.user,
+            "merchant": self.merchant,
+            "role": self.get_role_display(),
+            "status": self.get_status_display(),
+        }

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -35,7 +36,10 @@ class Reverification(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
-        return f"Re-verification of {self.merchant} ({self.status})"
+        return gettext("Re-verification of %(merchant)s (%(status)s)") % {
+            "merchant": self.merchant,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.OPEN, target=Status.SUBMITTED)
     def submit(self) -> None:
@@ -79,7 +83,10 @@ class MerchantChange(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     note = models.TextField(blank=True)
 
     def __str__(self) -> str:
-        return f"Change of {self.merchant} ({self.status})"
+        return gettext("Change of %(merchant)s (%(status)s)") % {
+            "merchant": self.merchant,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.PENDING, target=Status.VERIFIED)
     def verify(self, *, reviewer: Any, note: str = "") -> None:

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -46,7 +47,12 @@ class Violation(models.Model):
         indexes = [models.Index(fields=["merchant", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.merchant}: {self.kind} ({self.points} {self.track})"
+        return gettext("%(merchant)s: %(kind)s (%(points)s points, %(track)s)") % {
+            "merchant": self.merchant,
+            "kind": self.kind,
+            "points": self.points,
+            "track": self.get_track_display(),
+        }
 
     @property
     def year(self) -> int:
@@ -104,7 +110,12 @@ class Penalty(models.Model):
         indexes = [models.Index(fields=["merchant", "lifted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.merchant}: {self.get_measure_display()} ({self.track} {self.threshold})"
+        return gettext("%(merchant)s: %(measure)s (%(track)s %(threshold)s)") % {
+            "merchant": self.merchant,
+            "measure": self.get_measure_display(),
+            "track": self.get_track_display(),
+            "threshold": self.threshold,
+        }
 
     def is_in_force(self, at: Any = None) -> bool:
         now = at or clock.now()
@@ -145,7 +156,10 @@ class ViolationAppeal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         permissions = [("decide_violationappeal", _("Can decide violation appeals"))]
 
     def __str__(self) -> str:
-        return f"Appeal of {self.violation} ({self.status})"
+        return gettext("Appeal of %(violation)s (%(status)s)") % {
+            "violation": self.violation,
+            "status": self.get_status_display(),
+        }
 
     @transition(
         field=status,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Sku
@@ -16,7 +17,7 @@ class Cart(models.Model):
     updated_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
-        return f"cart of {self.customer_id}"
+        return gettext("Cart of user #%(user)s") % {"user": self.customer_id}
 
 
 class CartItem(models.Model):
@@ -33,4 +34,4 @@ class CartItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.sku_id}"
+        return gettext("%(quantity)s × SKU #%(sku)s") % {"quantity": self.quantity, "sku": self.sku_id}

@@ -9,8 +9,8 @@ Models hold fields, constraints and transitions only; every write goes through
 import pgtrigger
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from orders.models.fulfilment import TrackingEvent
@@ -76,7 +76,11 @@ class DeliveryCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delivery case {self.pk} of order {self.order_id} ({self.status})"
+        return gettext("Delivery case #%(id)s of order #%(order)s (%(status)s)") % {
+            "id": self.pk,
+            "order": self.order_id,
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.OPEN, target=Status.RESHIPPED)
     def reship(self, *, carrier: str, tracking_number: str) -> None:
@@ -125,4 +129,9 @@ class DeliveryCaseEvent(StatusTimelineEvent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
+        return gettext("Delivery case #%(case)s: %(action)s %(from)s→%(to)s") % {
+            "case": self.case_id,
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+        }

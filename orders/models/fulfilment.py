@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models.order import Order
@@ -48,7 +50,11 @@ class TrackingEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+        return gettext("Order #%(order)s: %(kind)s at %(at)s") % {
+            "order": self.order_id,
+            "kind": self.get_kind_display(),
+            "at": f"{timezone.localtime(self.at):%Y-%m-%d %H:%M}",
+        }
 
 
 class FollowUp(models.Model):
@@ -72,4 +78,7 @@ class FollowUp(models.Model):
         ordering = ["status", "created_at"]
 
     def __str__(self) -> str:
-        return f"follow-up of {self.order_id} ({self.status})"
+        return gettext("Follow-up of order #%(order)s (%(status)s)") % {
+            "order": self.order_id,
+            "status": self.get_status_display(),
+        }

@@ -6,8 +6,8 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from catalog.models import Listing, Sku
@@ -102,7 +102,7 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         constraints = [models.CheckConstraint(condition=Q(total__gt=0), name="order_total_positive")]
 
     def __str__(self) -> str:
-        return f"Order {self.number}"
+        return gettext("Order %(number)s") % {"number": self.number}
 
     # ORD-2 lifecycle: transitions change only this row --------------------------------------------------
 
@@ -230,4 +230,9 @@ class OrderEvent(StatusTimelineEvent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.action} {self.from_status}→{self.to_status}"
+        return gettext("Order #%(order)s: %(action)s %(from)s→%(to)s") % {
+            "order": self.order_id,
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+        }

@@ -4,6 +4,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
@@ -62,7 +63,11 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} {self.out_trade_no} ({self.status})"
+        return gettext("Payment %(number)s via %(provider)s (%(status)s)") % {
+            "provider": self.provider,
+            "number": self.out_trade_no,
+            "status": self.get_status_display(),
+        }
 
 
 class PaymentCallbackLog(models.Model):
@@ -91,7 +96,10 @@ class PaymentCallbackLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} callback {self.outcome}"
+        return gettext("Callback from %(provider)s: %(outcome)s") % {
+            "provider": self.provider,
+            "outcome": self.get_outcome_display(),
+        }
 
 
 class Refund(models.Model):
@@ -141,7 +149,7 @@ class Refund(models.Model):
     paid_by_transfer = models.BooleanField(_("paid by a transfer to the payer"), default=False)
 
     def __str__(self) -> str:
-        return f"refund {self.refund_no} {self.amount}"
+        return gettext("Refund %(number)s of %(amount)s") % {"number": self.refund_no, "amount": self.amount}
 
 
 class ProviderCertificate(models.Model):
@@ -161,4 +169,7 @@ class ProviderCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} certificate {self.serial}"
+        return gettext("Certificate %(serial)s of %(provider)s") % {
+            "provider": self.provider,
+            "serial": self.serial,
+        }

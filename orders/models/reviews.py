@@ -6,6 +6,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -93,7 +94,11 @@ class Review(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         triggers = [pgtrigger.Protect(name="review_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"review {self.pk} of line {self.order_line_id} ({self.rating}★)"
+        return gettext("Review #%(id)s of order line #%(line)s (%(rating)s★)") % {
+            "id": self.pk,
+            "line": self.order_line_id,
+            "rating": self.rating,
+        }
 
     @transition(field=status, source=Status.VISIBLE, target=Status.HIDDEN)
     def hide(self, *, reason: str, note: str = "", by: Any = None) -> None:
@@ -116,7 +121,7 @@ class ReviewPhoto(models.Model):
         triggers = [pgtrigger.Protect(name="review_photo_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"photo {self.pk} of review {self.review_id}"
+        return gettext("Photo #%(id)s of review #%(review)s") % {"id": self.pk, "review": self.review_id}
 
 
 class ReviewFlag(models.Model):
@@ -160,7 +165,11 @@ class ReviewFlag(models.Model):
         triggers = [pgtrigger.Protect(name="review_flag_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"{self.signal} on review {self.review_id} ({self.status})"
+        return gettext("%(signal)s on review #%(review)s (%(status)s)") % {
+            "signal": self.get_signal_display(),
+            "review": self.review_id,
+            "status": self.get_status_display(),
+        }
 
 
 class ReviewLike(models.Model):
@@ -174,4 +183,7 @@ class ReviewLike(models.Model):
         constraints = [models.UniqueConstraint(fields=["review", "user"], name="review_like_once")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} likes review {self.review_id}"
+        return gettext("User #%(user)s likes review #%(review)s") % {
+            "user": self.user_id,
+            "review": self.review_id,
+        }

@@ -4,6 +4,7 @@ reconciliation finds (PAY-8)."""
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
@@ -31,7 +32,10 @@ class PayoutStatement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant} {self.period}"
+        return gettext("Statement of %(merchant)s for %(period)s") % {
+            "merchant": self.merchant,
+            "period": self.period,
+        }
 
 
 class Payout(models.Model):
@@ -62,7 +66,11 @@ class Payout(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"payout {self.pk} {self.amount} to {self.merchant}"
+        return gettext("Payout #%(id)s of %(amount)s to %(merchant)s") % {
+            "id": self.pk,
+            "amount": self.amount,
+            "merchant": self.merchant,
+        }
 
 
 class ProviderSettlementRecord(models.Model):
@@ -89,7 +97,12 @@ class ProviderSettlementRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} {self.kind} {self.reference} {self.amount}"
+        return gettext("%(provider)s %(kind)s %(reference)s %(amount)s") % {
+            "provider": self.provider,
+            "kind": self.get_kind_display(),
+            "reference": self.reference,
+            "amount": self.amount,
+        }
 
 
 class ProviderStatement(models.Model):
@@ -122,7 +135,7 @@ class ProviderStatement(models.Model):
         constraints = [models.UniqueConstraint(fields=["provider", "day"], name="provider_statement_once")]
 
     def __str__(self) -> str:
-        return f"{self.provider} {self.day}"
+        return gettext("Statement of %(provider)s for %(day)s") % {"provider": self.provider, "day": self.day}
 
 
 class ReconciliationDifference(models.Model):
@@ -164,4 +177,9 @@ class ReconciliationDifference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.provider} {self.kind} {self.reference}"
+        return gettext("Difference on %(day)s: %(provider)s %(kind)s %(reference)s") % {
+            "day": self.day,
+            "provider": self.provider,
+            "kind": self.kind,
+            "reference": self.reference,
+        }

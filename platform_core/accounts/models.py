@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
@@ -87,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.email or self.phone or f"user #{self.pk}"
+        return self.name or self.email or self.phone or gettext("User #%(id)s") % {"id": self.pk}
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=role).exists()
@@ -148,7 +149,10 @@ class UserRestriction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.permission} restricted"
+        return gettext("%(user)s: %(permission)s restricted") % {
+            "user": self.user,
+            "permission": self.get_permission_display(),
+        }
 
     def is_in_force(self, at: datetime) -> bool:
         return self.lifted_at is None and self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
@@ -179,7 +183,7 @@ class PrivacySettings(models.Model):
         verbose_name_plural = _("privacy settings")
 
     def __str__(self) -> str:
-        return f"privacy of {self.user}"
+        return gettext("Privacy settings of %(user)s") % {"user": self.user}
 
 
 # USR-2: (option, value) pairs only holders of ``staff.user_privacy_beyond_defaults`` may choose. Turning off
@@ -210,4 +214,4 @@ class TokenSecondFactor(models.Model):
         verbose_name_plural = _("token second factors")
 
     def __str__(self) -> str:
-        return f"second factor of token {self.token_id[:8]}…"
+        return gettext("Second factor of token %(token)s…") % {"token": self.token_id[:8]}

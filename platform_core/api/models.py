@@ -1,6 +1,7 @@
 """Idempotency keys (PAY-7): the first response to (caller, key) is kept and replayed byte for byte."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 class IdempotencyKey(models.Model):
@@ -25,4 +26,8 @@ class IdempotencyKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.key} ({self.state})"
+        return gettext("Idempotency key %(key)s of %(scope)s (%(state)s)") % {
+            "scope": self.scope,
+            "key": self.key,
+            "state": self.get_state_display(),
+        }

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from platform_core import clock
@@ -115,7 +116,7 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.subject_repr}".rstrip()
+        return gettext("Audit entry #%(id)s: %(action)s") % {"id": self.pk, "action": self.action}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -1,11 +1,15 @@
 """Reading the audit log (AUD-1)."""
 
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from platform_core.audit.chain import ANCHOR_FILE, GENESIS_HASH, chain_key, keyed_digest
 from platform_core.audit.models import AuditEntry
@@ -136,3 +140,30 @@ def _hash_problem(entry: AuditEntry) -> str:
     return (
         "hash mismatch: the entry's content was changed after it was written, or not written by the platform"
     )
+
+
+def audit_subject_names(entries: Iterable[tuple[int | None, str | None]]) -> dict[tuple[int, str], str]:
+    """Issue 21 (decision 046): the subjects of audit entries, named now in the active language.
+
+    ``entries`` are ``(subject_type_id, subject_id)`` pairs; one query per subject type. A subject that no
+    longer exists (or whose model is gone) is left out: the reader falls back to the stored, language-neutral
+    ``subject_repr``.
+    """
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for type_id, subject_id in entries:
+        if type_id is not None and subject_id:
+            wanted[type_id].add(subject_id)
+    names: dict[tuple[int, str], str] = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        pks = []
+        for subject_id in ids:
+            try:
+                pks.append(model._meta.pk.to_python(subject_id))
+            except ValidationError:
+                continue
+        for obj in model._base_manager.filter(pk__in=pks):
+            names[(type_id, str(obj.pk))] = str(obj)
+    return names

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from platform_core import clock
@@ -74,15 +75,21 @@ def audit_record(
     if not _ACTION_RE.match(action):
         raise ValueError(f"Audit action must look like 'entity.past_tense_verb', got {action!r}.")
     key_id, _key = signing_key()
+    # issue 21 (decision 046): the stored names do not depend on the writer's language (the untranslated
+    # msgids, "Order 2026…"): the MAC covers them, and a reader sees the subject named in their own
+    # language at read time (``audit_subject_names``)
+    with translation.override(None):
+        actor_repr = str(actor)[:255] if actor is not None else SYSTEM_ACTOR_REPR
+        subject_repr = str(subject)[:255] if subject is not None else ""
     entry = AuditEntry(
         key_id=key_id,
         at=clock.now(),
         actor=actor,
-        actor_repr=str(actor)[:255] if actor is not None else SYSTEM_ACTOR_REPR,
+        actor_repr=actor_repr,
         action=action,
         subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         subject_id=str(subject.pk) if subject is not None else None,
-        subject_repr=str(subject)[:255] if subject is not None else "",
+        subject_repr=subject_repr,
         before=jsonable(before),
         after=jsonable(after),
         reason=reason,

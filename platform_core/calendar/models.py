@@ -1,6 +1,7 @@
 """The business calendar's exceptions to the weekday rule: PRC public holidays and make-up working days."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,4 +27,8 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.name} ({self.get_kind_display()})"
+        return gettext("%(date)s %(name)s (%(kind)s)") % {
+            "date": self.date.isoformat(),
+            "name": self.name,
+            "kind": self.get_kind_display(),
+        }

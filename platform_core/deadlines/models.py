@@ -11,6 +11,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -61,7 +63,12 @@ class Deadline(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} {self.subject_type_id}:{self.subject_id} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
+        return gettext("%(rule)s of %(subject)s due %(due)s (%(status)s)") % {
+            "rule": self.rule,
+            "subject": f"{self.subject_type_id}:{self.subject_id}",
+            "due": f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}",
+            "status": self.get_status_display(),
+        }
 
     @transition(field=status, source=Status.PENDING, target=Status.MET)
     def meet(self, *, at: datetime) -> None:
@@ -99,7 +106,7 @@ class Canary(models.Model):
         verbose_name_plural = _("canaries")
 
     def __str__(self) -> str:
-        return f"canary #{self.pk} {self.label}".strip()
+        return gettext("Canary #%(id)s %(label)s") % {"id": self.pk, "label": self.label}
 
 
 class CanaryHit(models.Model):
@@ -113,4 +120,7 @@ class CanaryHit(models.Model):
         verbose_name_plural = _("canary hits")
 
     def __str__(self) -> str:
-        return f"hit of deadline #{self.deadline_id} at {self.hit_at:%Y-%m-%d %H:%M:%S}"
+        return gettext("Hit of deadline #%(deadline)s at %(at)s") % {
+            "deadline": self.deadline_id,
+            "at": f"{timezone.localtime(self.hit_at):%Y-%m-%d %H:%M:%S}",
+        }

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
@@ -110,8 +111,8 @@ class LedgerAccount(models.Model):
         indexes = [models.Index(fields=["owner_type", "owner_id"], name="ledger_acct_owner_idx")]
 
     def __str__(self) -> str:
-        owner = f"{self.owner_type.model}#{self.owner_id}" if self.owner_type else "platform"
-        return f"{self.kind} [{owner}]"
+        owner = f"{self.owner_type.name} #{self.owner_id}" if self.owner_type else gettext("platform")
+        return f"{self.get_kind_display()} [{owner}]"  # both parts translated already
 
 
 class LedgerTransaction(models.Model):
@@ -145,7 +146,11 @@ class LedgerTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.idempotency_key})"
+        return gettext("%(kind)s #%(id)s (%(key)s)") % {
+            "kind": self.get_kind_display(),
+            "id": self.pk,
+            "key": self.idempotency_key,
+        }
 
 
 class LedgerEntry(models.Model):
@@ -224,8 +229,12 @@ class LedgerHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "released" if self.released_at else "open"
-        return f"hold on {self.account} ({state}): {self.reason}"
+        state = gettext("released") if self.released_at else gettext("open")
+        return gettext("Hold on %(account)s (%(state)s): %(reason)s") % {
+            "account": self.account,
+            "state": state,
+            "reason": self.reason,
+        }
 
     @property
     def is_open(self) -> bool:
@@ -295,4 +304,7 @@ class LedgerCorrection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"correction of #{self.transaction_id} ({self.status})"
+        return gettext("Correction of transaction #%(transaction)s (%(status)s)") % {
+            "transaction": self.transaction_id,
+            "status": self.get_status_display(),
+        }

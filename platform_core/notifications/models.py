@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Retry schedule: 30 s x 2^attempts (1 min after the first failure, then 2, 4, ...), at most an hour apart.
@@ -81,7 +82,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.recipient_id} ({self.channel}, {self.status})"
+        return gettext("%(event)s to user #%(user)s (%(channel)s, %(status)s)") % {
+            "event": self.event,
+            "user": self.recipient_id,
+            "channel": self.get_channel_display(),
+            "status": self.get_status_display(),
+        }
 
     def is_due(self, now: datetime) -> bool:
         return self.status == self.Status.PENDING and (

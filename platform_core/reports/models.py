@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -19,7 +20,7 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
 
     def __str__(self) -> str:
-        return "report"
+        return gettext("Report")
 
 
 class ExportLog(FSMModelMixin, models.Model):
@@ -73,7 +74,12 @@ class ExportLog(FSMModelMixin, models.Model):
         indexes = [models.Index(fields=["requested_by", "created_at"], name="reports_export_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.report_code}.{self.format} #{self.pk} ({self.status})"
+        return gettext("Export #%(id)s of %(report)s.%(format)s (%(status)s)") % {
+            "id": self.pk,
+            "report": self.report_code,
+            "format": self.format,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_finished(self) -> bool:

@@ -40,6 +40,8 @@ from django.utils import timezone
 Row = Mapping[str, Any] | Sequence[Any] | Any
 RowSource = Callable[["ReportFilters"], "QuerySet[Any] | Iterable[Row]"]
 SummarySource = Callable[["ReportFilters"], list[tuple[str, Any]]]
+#: issue 21: completes a chunk of rows at read time (names rendered in the reader's language), in place
+ChunkPreparer = Callable[[list[Any]], None]
 S = TypeVar("S", bound=RowSource)
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -139,6 +141,8 @@ class ReportDefinition:
     formats: tuple[str, ...] = ("csv", "xlsx")
     #: the extra filters' labels and choices (issue 21), by name
     filter_specs: tuple[Filter, ...] = ()
+    #: issue 21: called on each chunk of rows before they are written (e.g. ``audit_log`` names subjects)
+    prepare: ChunkPreparer | None = None
 
     def filters_shown(self) -> list[Filter]:
         """Each extra filter with its label: its own, else the label of the column of the same key."""
@@ -189,6 +193,7 @@ def report(
     summary: SummarySource | None = None,
     extra_filters: Iterable[str | Filter] = (),
     formats: Iterable[str] | None = None,
+    prepare: ChunkPreparer | None = None,
 ) -> Callable[[S], S]:
     """Decorator form of ``report_register``: the decorated function is the row source.
 
@@ -209,6 +214,7 @@ def report(
                 extra_filters=tuple(spec.name for spec in specs),
                 filter_specs=specs,
                 formats=tuple(formats) if formats is not None else FORMATS if summary else ("csv", "xlsx"),
+                prepare=prepare,
             )
         )
         return rows

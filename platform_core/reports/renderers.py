@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,19 @@ Progress = Callable[[int], None]
 def iter_source(definition: ReportDefinition, filters: ReportFilters) -> Iterator[Any]:
     """The report's rows, fetched ``REPORTS_CHUNK_SIZE`` at a time (a server-side cursor on PostgreSQL)."""
     source = definition.rows(filters)
-    if isinstance(source, QuerySet):
-        return source.iterator(chunk_size=settings.REPORTS_CHUNK_SIZE)
-    return iter(source)
+    rows = (
+        source.iterator(chunk_size=settings.REPORTS_CHUNK_SIZE)
+        if isinstance(source, QuerySet)
+        else iter(source)
+    )
+    return rows if definition.prepare is None else _prepared(rows, definition.prepare)
+
+
+def _prepared(rows: Iterator[Any], prepare: Callable[[list[Any]], None]) -> Iterator[Any]:
+    """Issue 21: the rows a chunk at a time, each chunk completed by the report's ``prepare``."""
+    while chunk := list(islice(rows, settings.REPORTS_CHUNK_SIZE)):
+        prepare(chunk)
+        yield from chunk
 
 
 def count_source(definition: ReportDefinition, filters: ReportFilters) -> int | None:

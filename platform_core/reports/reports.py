@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.audit.models import AuditEntry
-from platform_core.audit.selectors import audit_chain_verify
+from platform_core.audit.selectors import audit_chain_verify, audit_subject_names
 from platform_core.deadlines.models import Deadline
 from platform_core.deadlines.registry import rules_all
 from platform_core.deadlines.selectors import RuleSla, deadline_sla_figures
@@ -51,6 +51,16 @@ def audit_log_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
     return summary
 
 
+def audit_log_subjects(rows: list[dict[str, Any]]) -> None:
+    """Issue 21 (decision 046): each subject named now, in the reader's language; the stored text (neutral)
+    when the subject no longer exists."""
+    names = audit_subject_names((row["subject_type_id"], row["subject_id"]) for row in rows)
+    for row in rows:
+        name = names.get((row["subject_type_id"] or 0, row["subject_id"] or ""))
+        if name is not None:
+            row["subject_person" if row["subject_person"] else "subject_text"] = name
+
+
 @report(
     "audit_log",
     title=_("Audit log"),
@@ -73,6 +83,7 @@ def audit_log_summary(filters: ReportFilters) -> list[tuple[Any, Any]]:
     ],
     summary=audit_log_summary,
     extra_filters=(Filter("action", _("Action (or its beginning)")),),
+    prepare=audit_log_subjects,
 )
 def audit_log_rows(filters: ReportFilters) -> QuerySet[AuditEntry, dict[str, Any]]:
     qs = AuditEntry.objects.all()
@@ -98,6 +109,7 @@ def audit_log_rows(filters: ReportFilters) -> QuerySet[AuditEntry, dict[str, Any
             "actor_repr",
             "action",
             "subject_label",
+            "subject_type_id",
             "subject_id",
             "subject_text",
             "subject_person",

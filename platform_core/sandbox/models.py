@@ -1,6 +1,7 @@
 """The test clock's one row: how far the platform's clock is ahead of the real time (decision 026)."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 #: the primary key of the one row
@@ -23,4 +24,4 @@ class TestClock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"+{self.offset_seconds}s"
+        return gettext("+%(seconds)s s") % {"seconds": self.offset_seconds}
