@@ -13,16 +13,13 @@ registered), so ``catalog.models.Listing`` and ``from catalog.models import List
 from catalog.models.listings import (
     BannedTerm,
     Category,
-    Inspection,
-    InspectionBatch,
-    IpNotice,
     Listing,
     ListingAssist,
-    ListingRecheck,
     ListingReview,
     ListingVersion,
     Sku,
 )
+from catalog.models.oversight import Inspection, InspectionBatch, IpNotice, ListingRecheck
 from catalog.models.follows import Favourite, Follow
 from catalog.models.images import ListingImage
 # isort: on
