@@ -120,12 +120,12 @@ def generate(*, listings: int) -> tuple[Category, Merchant, User]:
             f"""
             INSERT INTO catalog_listingversion (listing_id, number, status, category_id, title, description, images,
                 price_min, price_max, proposed_prices, findings, changed_fields, created_at, submitted_at,
-                reviewed_at, review_note)
+                reviewed_at, reject_reason, review_note)
             SELECT l.id, 1, 'approved', l.category_id,
                 a || n || ' ' || l.id,
                 '这款' || a || n || '做工精细，品质保证，适合日常使用。编号' || l.id,
                 '[{{"url": "https://img.example.com/x.jpg", "alt": "商品图"}}]'::jsonb,
-                l.price_min, l.price_max, '{{}}'::jsonb, '[]'::jsonb, '[]'::jsonb, now(), now(), now(), ''
+                l.price_min, l.price_max, '{{}}'::jsonb, '[]'::jsonb, '[]'::jsonb, now(), now(), now(), '', ''
             FROM catalog_listing l,
                 LATERAL (SELECT ({adjectives})[1 + floor(random() * {len(ADJECTIVES)})::int + (l.id * 0)] AS a,
                                 ({nouns})[1 + floor(random() * {len(NOUNS)})::int + (l.id * 0)] AS n) w
