@@ -140,10 +140,10 @@ def generate(*, listings: int) -> tuple[Category, Merchant, User]:
             """
             INSERT INTO catalog_listingversion (id, listing_id, number, status, category_id, title, description,
                 images, price_min, price_max, proposed_prices, findings, changed_fields, created_at, submitted_at,
-                reviewed_at, review_note)
+                reviewed_at, reject_reason, review_note)
             SELECT vid, lid, 1, 'approved', %s, an || ' ' || lid, '这款' || an || '做工精细，品质保证，适合日常使用。编号' || lid,
                 '[{"url": "https://img.example.com/x.jpg", "alt": "商品图"}]'::jsonb,
-                p, p, '{}'::jsonb, '[]'::jsonb, '[]'::jsonb, now(), now(), now(), ''
+                p, p, '{}'::jsonb, '[]'::jsonb, '[]'::jsonb, now(), now(), now(), '', ''
             FROM bench_rows
             """,
             [category.pk],

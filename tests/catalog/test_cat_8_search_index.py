@@ -44,10 +44,10 @@ def _generate(*, merchant: Merchant, category: Category, rows: int) -> None:
             """
             INSERT INTO catalog_listingversion (listing_id, number, status, category_id, title, description,
                 images, price_min, price_max, proposed_prices, findings, changed_fields, created_at, submitted_at,
-                reviewed_at, review_note)
+                reviewed_at, reject_reason, review_note)
             SELECT l.id, 1, 'approved', l.category_id, (%s::text[])[1 + l.id %% %s] || ' 型号' || l.id,
                 '做工精细，品质保证。编号' || l.id, '[]'::jsonb, l.price_min, l.price_max, '{}'::jsonb,
-                '[]'::jsonb, '[]'::jsonb, now(), now(), now(), ''
+                '[]'::jsonb, '[]'::jsonb, now(), now(), now(), '', ''
             FROM catalog_listing l WHERE l.merchant_id = %s AND l.live_version_id IS NULL
             """,
             [NOUNS, len(NOUNS), merchant.pk],
