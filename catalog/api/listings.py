@@ -94,7 +94,9 @@ class ListingDetailSerializer(ListingCardSerializer):
         return selectors.listing_favourite_count(listing=listing)
 
     def get_merchant_follower_count(self, listing: Listing) -> int:
-        return selectors.merchant_follower_count(merchant=listing.merchant)
+        return selectors.merchant_follower_count(
+            merchant=listing.merchant, counted=getattr(listing, "followers_counted", None)
+        )
 
     def get_no_reason_return(self, listing: Listing) -> bool:
         return not (listing.is_non_returnable or listing.category.no_reason_return_excluded)
