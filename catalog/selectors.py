@@ -402,11 +402,8 @@ def follow_list_for_user(*, user: Any) -> QuerySet[Follow]:
 
 
 def listing_favourite_count(*, listing: Listing) -> int:
-    """USR-1: how many users keep ``listing`` among their favourites (as ``listing_get_for_customer`` read
-    it, when it did)."""
-    counted = getattr(listing, "favourites_counted", None)
-    if counted is not None:
-        return int(counted)
+    """USR-1: how many users keep ``listing`` among their favourites (read now: the favourite services
+    answer with it after a change)."""
     return Favourite.objects.filter(listing=listing).count()
 
 

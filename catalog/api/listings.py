@@ -91,7 +91,8 @@ class ListingDetailSerializer(ListingCardSerializer):
     merchant_follower_count = serializers.SerializerMethodField(help_text="USR-1: users who follow the shop.")
 
     def get_favourite_count(self, listing: Listing) -> int:
-        return selectors.listing_favourite_count(listing=listing)
+        counted = getattr(listing, "favourites_counted", None)  # read with the listing (issue 26)
+        return int(counted) if counted is not None else selectors.listing_favourite_count(listing=listing)
 
     def get_merchant_follower_count(self, listing: Listing) -> int:
         return selectors.merchant_follower_count(
