@@ -10,6 +10,9 @@ on one keep-alive connection; medians per path over ``--rounds`` rounds are prin
 
     .venv/bin/python bench/cheap_gets.py [--database bench_checkout] [--requests 200] [--rounds 3]
 
+Database connections persist as production's (``DATABASE_CONN_MAX_AGE=300``; ``BENCH_CONN_MAX_AGE=0``
+measures a new connection per request, as the first runs did).
+
 The database (PostgreSQL at ``DATABASE_URL``'s server) is created and migrated when missing, reused
 otherwise (it may be the checkout bench's).
 """
@@ -53,6 +56,9 @@ def main() -> None:
     database_url = urlparse(base)._replace(path=f"/{args.database}").geturl()
     var_dir = Path(os.environ.get("PLATFORM_VAR_DIR", ROOT / "var"))
     env = environment(database_url, var_dir, args.database)
+    # production keeps each worker's database connection (DATABASE_CONN_MAX_AGE 300, decision 028); the
+    # staging default is 0, which opened a new connection per request and measured that (decision 050)
+    env["DATABASE_CONN_MAX_AGE"] = os.environ.get("BENCH_CONN_MAX_AGE", "300")
     prepare_database(base, args.database, env)
     os.environ.update(env)
     import django

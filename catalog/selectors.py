@@ -208,12 +208,24 @@ def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) 
     return sorted(cards, key=lambda listing: position[listing.pk])
 
 
+def _count_of(rows: QuerySet[Any], column: str) -> Coalesce:
+    """The number of ``rows`` (already filtered on ``OuterRef`` ``column``) as a scalar sub-select."""
+    counted = rows.order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def listing_get_for_customer(*, listing_id: int) -> Listing:
-    """CAT-2: one visible listing with its active SKUs; ``NotFound`` if customers may not see it."""
+    """CAT-2: one visible listing with its active SKUs; ``NotFound`` if customers may not see it. It carries
+    ``favourites_counted`` and ``followers_counted`` (USR-1), read in the same statement (issue 26: the
+    detail's two counts were two more round trips)."""
     listing = (
         Listing.objects.filter(listing_visible_q(), pk=listing_id)
         .select_related("live_version", "merchant", "category")
-        .annotate(available=_in_stock())
+        .annotate(
+            available=_in_stock(),
+            favourites_counted=_count_of(Favourite.objects.filter(listing=OuterRef("pk")), "listing"),
+            followers_counted=_count_of(Follow.objects.filter(merchant=OuterRef("merchant_id")), "merchant"),
+        )
         .prefetch_related(Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk")))
         .first()
     )
@@ -456,12 +468,15 @@ def follow_list_for_user(*, user: Any) -> QuerySet[Follow]:
 
 
 def listing_favourite_count(*, listing: Listing) -> int:
-    """USR-1: how many users keep ``listing`` among their favourites."""
+    """USR-1: how many users keep ``listing`` among their favourites (read now: the favourite services
+    answer with it after a change)."""
     return Favourite.objects.filter(listing=listing).count()
 
 
-def merchant_follower_count(*, merchant: Merchant) -> int:
-    """USR-1: how many users follow the shop."""
+def merchant_follower_count(*, merchant: Merchant, counted: int | None = None) -> int:
+    """USR-1: how many users follow the shop (``counted``: already read, e.g. with the listing)."""
+    if counted is not None:
+        return counted
     return Follow.objects.filter(merchant=merchant).count()
 
 

@@ -91,10 +91,13 @@ class ListingDetailSerializer(ListingCardSerializer):
     merchant_follower_count = serializers.SerializerMethodField(help_text="USR-1: users who follow the shop.")
 
     def get_favourite_count(self, listing: Listing) -> int:
-        return selectors.listing_favourite_count(listing=listing)
+        counted = getattr(listing, "favourites_counted", None)  # read with the listing (issue 26)
+        return int(counted) if counted is not None else selectors.listing_favourite_count(listing=listing)
 
     def get_merchant_follower_count(self, listing: Listing) -> int:
-        return selectors.merchant_follower_count(merchant=listing.merchant)
+        return selectors.merchant_follower_count(
+            merchant=listing.merchant, counted=getattr(listing, "followers_counted", None)
+        )
 
     def get_no_reason_return(self, listing: Listing) -> bool:
         return not (listing.is_non_returnable or listing.category.no_reason_return_excluded)

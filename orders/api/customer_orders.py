@@ -42,7 +42,7 @@ from orders.services.payments import order_pay_start_for_customer
 from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
-from platform_core.api.pagination import PagePagination
+from platform_core.api.pagination import WindowCountPagination
 from platform_core.errors import NotFound
 
 
@@ -98,7 +98,7 @@ class OrderDetailSerializer(OrderSerializer):
 
 
 class OrderListApi(APIView):
-    pagination_class = PagePagination
+    pagination_class = WindowCountPagination
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
@@ -129,7 +129,7 @@ class OrderDetailApi(APIView):
         responses={200: OrderDetailSerializer},
     )
     def get(self, request: Request, order_id: int) -> Response:
-        order = order_get_for_customer(customer=request_user(request), order_id=order_id)
+        order = order_get_for_customer(customer=request_user(request), order_id=order_id, money=True)
         return Response(OrderDetailSerializer(order).data)
 
 

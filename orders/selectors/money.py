@@ -37,8 +37,39 @@ def _sum(entries: QuerySet[LedgerEntry]) -> Decimal:
     return money_from(total)
 
 
+#: the order's money read from the ledger, by annotation name: (transaction kind, account kind)
+_ORDER_SUMS = {
+    "paid_amount_summed": (TransactionKind.PAYMENT, AccountKind.ORDER_ESCROW),
+    "refunded_amount_summed": (TransactionKind.REFUND, AccountKind.REFUNDS_CLEARING),
+}
+
+
+def with_order_money(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Issue 26 (decision 050): the orders with ``order_paid_amount`` and ``order_refunded_amount`` read in
+    their own statement (two scalar sub-selects over the same ledger entries), not two more round trips."""
+    sums = {}
+    for name, (transaction_kind, account_kind) in _ORDER_SUMS.items():
+        entries = LedgerEntry.objects.filter(
+            transaction__subject_type=ContentType.objects.get_for_model(Order),
+            transaction__subject_id=OuterRef("pk"),
+            transaction__kind=transaction_kind,
+            account__kind=account_kind,
+        )
+        total = entries.order_by().values("transaction__subject_id").annotate(total=Sum("amount"))
+        sums[name] = Subquery(total.values("total"))
+    return orders.annotate(**sums)
+
+
+def _summed(order: Order, name: str) -> Decimal | None:
+    """The sum ``with_order_money`` read with the order (``None``: it was not read so)."""
+    return money_from(getattr(order, name)) if hasattr(order, name) else None
+
+
 def order_paid_amount(*, order: Order) -> Decimal:
     """PAY-2: what the customer paid into the order's escrow."""
+    summed = _summed(order, "paid_amount_summed")
+    if summed is not None:
+        return summed
     return _sum(
         _order_entries(order).filter(
             transaction__kind=TransactionKind.PAYMENT, account__kind=AccountKind.ORDER_ESCROW
@@ -48,6 +79,9 @@ def order_paid_amount(*, order: Order) -> Decimal:
 
 def order_refunded_amount(*, order: Order) -> Decimal:
     """PAY-5: what went back to the customer for this order (refunds, not compensation)."""
+    summed = _summed(order, "refunded_amount_summed")
+    if summed is not None:
+        return summed
     return _sum(
         _order_entries(order).filter(
             transaction__kind=TransactionKind.REFUND, account__kind=AccountKind.REFUNDS_CLEARING

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from merchants.models import Merchant
 from orders.clocks import RULE_SHIP_BY
 from orders.models import Cart, CartItem, Order, OrderEvent, OrderLine, PayoutStatement, TrackingEvent
+from orders.selectors.money import with_order_money
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.deadlines.models import Deadline
@@ -32,9 +33,19 @@ REFUND_ORDER_PERMISSION = "orders.refund_order"
 
 
 def cart_items_for_customer(*, customer: User) -> QuerySet[CartItem]:
+    """ORD-1: the cart's lines with what the cart shows of each: the SKU's price, its listing and the live
+    title (issue 26: only those columns; the listing's FSM ``status`` stays, django-fsm reads it)."""
     return (
         CartItem.objects.filter(cart__customer=customer)
-        .select_related("sku__listing__live_version", "sku__listing__merchant")
+        .select_related("sku__listing__live_version")
+        .only(
+            "sku_id",
+            "quantity",
+            "sku__price",
+            "sku__listing_id",
+            "sku__listing__status",
+            "sku__listing__live_version__title",
+        )
         .order_by("pk")
     )
 
@@ -56,10 +67,15 @@ def order_list_for_customer(*, customer: User, status: str | None = None) -> Que
     return _with_details(orders).order_by("-created_at", "-pk")
 
 
-def order_get_for_customer(*, customer: User, order_id: int, details: bool = True) -> Order:
+def order_get_for_customer(
+    *, customer: User, order_id: int, details: bool = True, money: bool = False
+) -> Order:
     """SEC-1: ``NotFound`` for anybody else's order (never confirm it exists). ``details=False``: the row
-    alone, for a view that hands it to a service (which re-reads it under its lock)."""
+    alone, for a view that hands it to a service (which re-reads it under its lock). ``money=True``: with
+    the paid and refunded amounts read in the same statement (``with_order_money``)."""
     orders = Order.objects.filter(customer=customer, pk=order_id)
+    if money:
+        orders = with_order_money(orders)
     order = (_with_details(orders) if details else orders).first()
     if order is None:
         raise NotFound(_("No such order."))
