@@ -307,9 +307,10 @@ SPECTACULAR_SETTINGS = {
         "platform_core.api.schema_info.schema_postprocess",
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # two models have a field called `kind`; name their enums apart
+    # several models have a field called `kind` or `status`; name their enums apart
     "ENUM_NAME_OVERRIDES": {
         "ListingKindEnum": "catalog.models.Listing.Kind",
+        "ListingStatusEnum": "catalog.models.Listing.Status",
         "IpNoticeStatusEnum": "catalog.models.IpNotice.Status",
         "DocumentKindEnum": "merchants.models.DocumentKind",
         "OrderStatusEnum": "orders.models.Order.Status",
