@@ -33,9 +33,6 @@ def person_shown(user: User | None) -> str:
     return personal_shown(str(user) if user is not None else "", mask_person)
 
 
-BADGE_COLOURS = {"overdue": "#ba2121", "due_soon": "#e18a00", "on_track": "#2e7d32", "none": "#777"}
-
-
 class ConsoleActionForm(ActionForm):
     canned = forms.ModelChoiceField(
         label=_("Canned response"),
@@ -76,17 +73,18 @@ def _run(
 
 
 def badge(due_at: datetime | None) -> SafeString:
-    """SLA badge with the time left (or overdue)."""
+    """SLA badge with the time left (or overdue); its colours are classes of ``static/console/console.css``
+    (the console's content security policy blocks inline styles)."""
     if due_at is None:
-        return format_html('<span style="color:{}">-</span>', BADGE_COLOURS["none"])
+        return format_html('<span class="sla-none">{}</span>', "-")
     seconds = int((due_at - platform_clock.now()).total_seconds())
     kind = selectors.sla_badge(seconds)
     minutes = abs(seconds) // 60
     text = duration_text(timedelta(minutes=minutes))  # issue 21: "23 小时 59 分钟", not "23h 59m"
     label = _("%(t)s left") % {"t": text} if seconds >= 0 else _("overdue %(t)s") % {"t": text}
     return format_html(
-        '<span style="color:#fff;background:{};padding:2px 6px;border-radius:3px">{}</span>',
-        BADGE_COLOURS[kind],
+        '<span class="sla-badge sla-{}">{}</span>',
+        kind,
         label,
     )
 

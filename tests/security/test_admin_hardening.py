@@ -8,6 +8,7 @@
 """
 
 import re
+from datetime import timedelta
 from typing import Any, cast
 
 import pytest
@@ -15,8 +16,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
+from aftersales.admin._common import badge
 from orders.models import Order, PaymentCallbackLog
 from orders.services.refunds import order_cancel
+from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.accounts.roles import Role
 from platform_core.audit.models import AuditEntry
@@ -337,6 +340,7 @@ def test_sec_5_admin_sends_a_csp_and_renders_under_it(settings) -> None:
         f"/admin/orders/order/{order.pk}/change/",
         "/admin/accounts/user/",
         "/admin/auth/group/",
+        "/admin/aftersales/aftersalesrequest/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -350,8 +354,14 @@ def test_sec_5_admin_sends_a_csp_and_renders_under_it(settings) -> None:
         assert "style-src 'self'" in policy and "<style" not in html, url
         stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
         assert stylesheets and all(href.startswith(settings.STATIC_URL) for href in stylesheets), url
-        if url == "/admin/":  # the console's own styles come from a file the policy allows
+        # the console's own styles come from files the policy allows, on every page
+        assert f"{settings.STATIC_URL}console/console.css" in stylesheets, url
+        if url == "/admin/":
             assert f"{settings.STATIC_URL}console/index.css" in stylesheets
+    # the after-sales SLA badge is coloured by the console's classes, not by a style attribute the policy blocks
+    for due_at in (None, clock.now() + timedelta(hours=1), clock.now() - timedelta(hours=1)):
+        html = str(badge(due_at))
+        assert "style=" not in html and 'class="sla-' in html, html
 
 
 # --- PAY-5: refunds are finance's ----------------------------------------------------------------------
