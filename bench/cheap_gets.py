@@ -57,7 +57,7 @@ def main() -> None:
     var_dir = Path(os.environ.get("PLATFORM_VAR_DIR", ROOT / "var"))
     env = environment(database_url, var_dir, args.database)
     # production keeps each worker's database connection (DATABASE_CONN_MAX_AGE 300, decision 028); the
-    # staging default is 0, which opened a new connection per request and measured that (decision 050)
+    # staging default is 0, which opened a new connection per request and measured that (decision 049)
     env["DATABASE_CONN_MAX_AGE"] = os.environ.get("BENCH_CONN_MAX_AGE", "300")
     prepare_database(base, args.database, env)
     os.environ.update(env)

@@ -133,7 +133,7 @@ def _gateways(simulation: "Simulation") -> dict[str, Any]:
 def _simulation_environment(simulation: "Simulation") -> Iterator[None]:
     """Celery runs in-process (there is one simulated clock, and no worker shares it); simulated accounts
     hash their passwords with a fast hasher (hundreds of sign-ups would otherwise dominate the run). The
-    audit sealer runs once per sweep, as the beat runs it, not nudged after every commit (decision 052). On
+    audit sealer runs once per sweep, as the beat runs it, not nudged after every commit (decision 050). On
     PostgreSQL this session's commits do not wait for the WAL flush (``synchronous_commit off``): a crash
     could lose the last simulated moments, never consistency — and each of the thousands of one-service
     transactions would otherwise wait for the disk."""

@@ -147,7 +147,7 @@ def _merchant(
 
 
 def _customers_register(count: int) -> list[User]:
-    """``count`` customer accounts in three statements instead of ~8 each (decision 052): the rows in one
+    """``count`` customer accounts in three statements instead of ~8 each (decision 050): the rows in one
     INSERT, then the customer role granted to all through the group's reverse relation, which fires the
     same ``m2m_changed`` catch-all as ``user_register``'s grant — one ``rights.changed`` audit entry per
     customer (STF-2, AUD-1). ``user_register``'s checks are moot here: the addresses are the run's own,

@@ -45,7 +45,7 @@ _ORDER_SUMS = {
 
 
 def with_order_money(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Issue 26 (decision 050): the orders with ``order_paid_amount`` and ``order_refunded_amount`` read in
+    """Issue 26 (decision 049): the orders with ``order_paid_amount`` and ``order_refunded_amount`` read in
     their own statement (two scalar sub-selects over the same ledger entries), not two more round trips."""
     sums = {}
     for name, (transaction_kind, account_kind) in _ORDER_SUMS.items():

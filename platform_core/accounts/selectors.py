@@ -91,7 +91,7 @@ SECOND_FACTOR_ROLE_ATTRIBUTE = "_holds_second_factor_role"
 
 
 class _TokenQuery:
-    """Issue 26 (decision 050): the token look-up of ``tokens_for_authentication``, compiled to SQL once per
+    """Issue 26 (decision 049): the token look-up of ``tokens_for_authentication``, compiled to SQL once per
     process and database. Building and compiling the ORM query cost ~3 ms of CPU on every API request, ten
     times its execution; the statement is the same every time but for the key, so its SQL and its column
     converters are kept and only the key changes. Still one query, read at every request: a revoked token

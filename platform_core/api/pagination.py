@@ -54,7 +54,7 @@ class PagePagination(PageNumberPagination):
 
 
 class WindowCountPaginator(Paginator):
-    """Issue 26 (decision 050): a page's rows carry the total (``COUNT(*) OVER ()``), so a page with rows
+    """Issue 26 (decision 049): a page's rows carry the total (``COUNT(*) OVER ()``), so a page with rows
     costs one statement instead of a ``COUNT`` and then the rows; an empty page (none at all, or past the
     last) is counted as before. For lists whose filter is cheap to run in full (one customer's orders):
     the window counts every match before the page is cut."""

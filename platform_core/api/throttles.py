@@ -1,4 +1,4 @@
-"""The API's default throttle (decision 050); SEC-3: throttles of the sign-in paths, and of rejected provider callbacks (PAY-3). All key on the client address as DRF computes it with
+"""The API's default throttle (decision 049); SEC-3: throttles of the sign-in paths, and of rejected provider callbacks (PAY-3). All key on the client address as DRF computes it with
 ``NUM_PROXIES`` (only our load balancers' hops of ``X-Forwarded-For`` are trusted) or on the account."""
 
 import secrets
@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # DRF's APIView imports the default throttle classes, this mo
 
 
 class RequestRateThrottle(SimpleRateThrottle):
-    """The API's default throttle (issue 26, decision 050): an anonymous request counts against the ``anon``
+    """The API's default throttle (issue 26, decision 049): an anonymous request counts against the ``anon``
     rate of its client address, a signed-in one against the ``user`` rate of its account — DRF's
     ``AnonRateThrottle`` and ``UserRateThrottle`` in one class and, on Redis, one round trip.
 

@@ -33,7 +33,7 @@ T = TypeVar("T")
 class _ReusedClientCache(RedisCacheClient):
     """Django's Redis cache client builds a new ``redis.Redis`` (copying its ~200 response callbacks) for
     every call; one per connection pool is enough — it is thread-safe and holds no connection itself
-    (issue 26, decision 050: ~0.3 ms of CPU per cache call)."""
+    (issue 26, decision 049: ~0.3 ms of CPU per cache call)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +59,7 @@ class FailOpenRedisCache(RedisCache):
     def sliding_window_add(
         self, key: str, *, now: float, duration: float, member: str
     ) -> tuple[int, float | None] | None:
-        """Issue 26 (decision 050): the API throttle's sliding-window log in one round trip. Drops the
+        """Issue 26 (decision 049): the API throttle's sliding-window log in one round trip. Drops the
         entries older than ``duration``, adds ``member`` at ``now`` and answers how many entries the
         window holds (this one included) and the oldest one's time — or ``None`` (allow) while Redis is
         unreachable. ``sliding_window_remove`` takes a refused request back out."""

@@ -260,7 +260,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     # anonymous requests at the "anon" rate per client address, signed-in ones at the "user" rate per
-    # account, one Redis round trip (decision 050)
+    # account, one Redis round trip (decision 049)
     "DEFAULT_THROTTLE_CLASSES": ["platform_core.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
@@ -508,7 +508,7 @@ AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=5)
 AUDIT_SEAL_BATCH = env.int("AUDIT_SEAL_BATCH", default=1000)
 # After a commit that wrote audit entries, nudge the sealer (at most once a second). Off only where a caller
-# seals on its own schedule, as beat does: the simulator seals once per simulated tick (decision 052).
+# seals on its own schedule, as beat does: the simulator seals once per simulated tick (decision 050).
 AUDIT_SEAL_NUDGE = env.bool("AUDIT_SEAL_NUDGE", default=True)
 CELERY_BEAT_SCHEDULE["audit.seal"] = {
     "task": "audit.seal",

@@ -1,4 +1,4 @@
-"""Issue 26 (decision 050): the cheap GETs — listing detail, the customer's order list and order detail, the
+"""Issue 26 (decision 049): the cheap GETs — listing detail, the customer's order list and order detail, the
 cart — cost a pinned number of SQL statements and one Redis round trip each (the throttle), and the
 default throttle keeps DRF's sliding window: the limit, ``Retry-After``, refused requests not counted
 (SEC-3 throttling, ORD-1, CAT-8)."""

@@ -94,13 +94,13 @@ def test_ops_1_small_simulation_passes_all_checks(db: None) -> None:
     assert actions.get("reviews.hidden_as_fake", 0) >= 1 and figures["violations"].get("fake_reviews", 0) >= 1
     assert report["deadlines"]["merchants.document_expired"]["enforced"] >= 1
     assert sum(day["orders"] for day in report["daily"]) == figures["orders"]
-    # AUD-1 (decision 052): the sealer ran in the sweeps, as beat runs it: nothing is left unsealed
+    # AUD-1 (decision 050): the sealer ran in the sweeps, as beat runs it: nothing is left unsealed
     assert not AuditEntry.objects.filter(seq__isnull=True).exists()
     assert checks["audit_chain_verifies"]["detail"].endswith("entries chained")
 
 
 def test_stf_2_simulated_customers_sign_up_in_one_batch_with_their_role_grant_audited(db: None) -> None:
-    """Decision 052: the customers are created in one batch; each has the customer role, the run's
+    """Decision 050: the customers are created in one batch; each has the customer role, the run's
     password and the same ``rights.changed`` audit entry as an account signed up with ``user_register``."""
     user_type = ContentType.objects.get_for_model(User)
 

@@ -339,7 +339,7 @@ def test_aud_1_admin_is_read_only(admin_client: Client) -> None:
 def test_aud_1_the_sealer_is_nudged_after_commit_unless_the_setting_is_off(
     nudge: bool, settings: Settings, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Decision 052: ``AUDIT_SEAL_NUDGE`` off (the simulator, which seals once per sweep as beat does)
+    """Decision 050: ``AUDIT_SEAL_NUDGE`` off (the simulator, which seals once per sweep as beat does)
     registers no after-commit nudge; the entry is written, with its MAC, exactly as with the nudge."""
     settings.AUDIT_SEAL_NUDGE = nudge
     subject = CustomerFactory.create()
