@@ -48,6 +48,7 @@ from platform_core.accounts.models import User
 from platform_core.admin_site import (
     PersonalDataAdmin,
     ServiceAdmin,
+    ViewOnlyMixin,
     action_permission,
     personal_shown,
     service_form_page,
@@ -516,7 +517,7 @@ class AppealPanelVoteAdmin(ServiceAdmin):
 
 
 @admin.register(DisputeEvidence)
-class DisputeEvidenceAdmin(PersonalDataAdmin):
+class DisputeEvidenceAdmin(ViewOnlyMixin, PersonalDataAdmin):
     list_display = ("id", "dispute", "party", "submitted_at")
     list_filter = ("party",)
     readonly_fields = ("dispute", "party", "submitted_by_shown", "statement", "submitted_at")
@@ -526,12 +527,3 @@ class DisputeEvidenceAdmin(PersonalDataAdmin):
     @admin.display(description=_("submitted by"))
     def submitted_by_shown(self, obj: DisputeEvidence) -> str:
         return _person(obj.submitted_by)  # SEC-2: the customer, for the customer's side
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -40,6 +40,20 @@ from platform_core.uploads import evidence_response
 READ_ONLY_POSTS = ("logout", "password_change")
 
 
+class ViewOnlyMixin:
+    """An admin whose rows are looked at, never added, edited or deleted there: the rows are written by
+    the services (and their audit rows) or by the engine (decision 041)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def action_permission(*perms: str) -> Callable[[Any, HttpRequest], bool]:
     """A ``has_<name>_permission`` method for ``@admin.action(permissions=[name])``: the action is offered
     (and run) only to holders of any one of ``perms`` — the permission its service requires::

@@ -21,7 +21,7 @@ from aftersales.models import (
 from orders.models import Order
 from platform_core import clock as platform_clock
 from platform_core.accounts.models import User
-from platform_core.admin_site import model_change_permission, personal_shown
+from platform_core.admin_site import ViewOnlyMixin, model_change_permission, personal_shown
 from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_person
@@ -116,15 +116,6 @@ def timeline_table(order: Order | None) -> SafeString:
     )
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(ViewOnlyMixin):
     # the queues' actions need the model's change permission; the edit form stays off
     has_work_permission = model_change_permission
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin._common import _staff
 from catalog.models import Category, Inspection
 from catalog.services.inspections import inspection_batch_create, inspection_record
-from platform_core.admin_site import evidence_download, evidence_link, service_form_page, service_form_run
+from platform_core.admin_site import (
+    ViewOnlyMixin,
+    evidence_download,
+    evidence_link,
+    service_form_page,
+    service_form_run,
+)
 
 INSPECT = "catalog.inspect_listing"
 
@@ -95,7 +101,7 @@ class RecordForm(forms.Form):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """CAT-6: inspections, open ones first; a batch is created and a result recorded on their own pages."""
 
     list_display = [
@@ -125,15 +131,6 @@ class InspectionAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     change_list_template = "admin/catalog/inspection/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(INSPECT) or super().has_view_permission(request, obj)

@@ -20,6 +20,7 @@ from django_fsm import TransitionNotAllowed
 from django_fsm.admin import FSMAdminMixin
 
 from platform_core import clock
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.deadlines.models import Deadline
 from platform_core.errors import DomainError
 
@@ -170,12 +171,5 @@ PROTECTED_MERCHANT_FIELDS: tuple[str, ...] = (
 STATUS_CHANGE_FIELDS: tuple[str, ...] = ("at", "from_status", "to_status", "cause", "actor", "reason")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Rows people look at and services change (``ViewOnlyMixin``)."""

@@ -16,6 +16,7 @@ from orders.models import (
 )
 from platform_core.accounts.masking import mask_bank_account
 from platform_core.accounts.models import User
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.errors import DomainError
 
 
@@ -70,12 +71,5 @@ def _run(
 #: SEC-2: what an order says about its customer (shown masked without ``staff.view_personal_data``)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Rows people look at and services change (``ViewOnlyMixin``)."""

@@ -32,7 +32,7 @@ from platform_core.accounts.services import (
     user_account_save,
     user_active_set,
 )
-from platform_core.admin_site import PersonalDataAdmin, action_permission, service_form_run
+from platform_core.admin_site import PersonalDataAdmin, ViewOnlyMixin, action_permission, service_form_run
 from platform_core.errors import DomainError
 from platform_core.reports.masks import mask_email, mask_person
 
@@ -235,19 +235,10 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(ViewOnlyMixin, BaseGroupAdmin):
     """STF-2, STF-4: roles (groups) and their permissions are seen here, never edited: rights change only
     through reviewed, capped grants (staff app) and the roles' data migrations. Otherwise a holder of
     ``auth.change_group`` could add ``staff.platform_administrator`` to their own group."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CredentialAdmin(admin.ModelAdmin):

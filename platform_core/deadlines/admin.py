@@ -10,6 +10,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from platform_core import clock
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.deadlines.models import Canary, CanaryHit, Deadline
 from platform_core.deadlines.selectors import deadline_sla_figures
 
@@ -30,17 +31,8 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Rows the engine writes; people look, services change."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Deadline)

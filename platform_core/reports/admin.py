@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.accounts.acting import request_user
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.errors import DomainError
 from platform_core.reports.models import ExportLog, MonthlyReport, Report
 from platform_core.reports.registry import ReportFilters
@@ -30,15 +31,8 @@ from platform_core.reports.selectors import (
 from platform_core.reports.services import export_downloaded, export_start, monthly_report_file
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnly(ViewOnlyMixin, admin.ModelAdmin):
+    """Rows people look at and services change (``ViewOnlyMixin``)."""
 
 
 def _date(value: str | None) -> date | None:
