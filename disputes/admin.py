@@ -48,6 +48,7 @@ from platform_core.accounts.models import User
 from platform_core.admin_site import (
     PersonalDataAdmin,
     ServiceAdmin,
+    ViewOnlyInline,
     ViewOnlyMixin,
     action_permission,
     personal_shown,
@@ -74,18 +75,7 @@ def _fmt(at: Any) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ProposalInline(ReadOnlyInline):
+class ProposalInline(ViewOnlyInline):
     model = MediationProposal
     fields = (
         "refund_amount",
@@ -98,19 +88,19 @@ class ProposalInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class RulingInline(ReadOnlyInline):
+class RulingInline(ViewOnlyInline):
     model = Ruling
     fields = ("kind", "refund_amount", "reasons", "arbitrator", "issued_at", "is_appeal_decision", "by_jury")
     readonly_fields = fields
 
 
-class ReturnInline(ReadOnlyInline):
+class ReturnInline(ViewOnlyInline):
     model = DisputeReturn
     fields = DisputeReturn.SHOWN_FIELDS
     readonly_fields = fields
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(ViewOnlyInline):
     model = DisputeEvent
     fields = ("at", "action", "from_status", "to_status", "actor_shown", "note")
     readonly_fields = fields

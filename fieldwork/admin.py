@@ -20,7 +20,7 @@ from fieldwork import selectors, services
 from fieldwork.models import FieldCoordinator, ServiceAssignment, ServiceAssignmentEvent
 from fieldwork.services import COORDINATOR_FIELDS
 from platform_core.accounts.models import User
-from platform_core.admin_site import ServiceAdmin, admin_form_page
+from platform_core.admin_site import ServiceAdmin, ViewOnlyInline, admin_form_page
 from platform_core.errors import DomainError
 
 
@@ -91,17 +91,9 @@ class FieldCoordinatorAdmin(ServiceAdmin):
         )
 
 
-class ServiceAssignmentEventInline(admin.TabularInline):
+class ServiceAssignmentEventInline(ViewOnlyInline):
     model = ServiceAssignmentEvent
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ("at", "action", "coordinator", "actor", "note")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class QueueFilter(admin.SimpleListFilter):

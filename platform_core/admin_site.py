@@ -54,6 +54,20 @@ class ViewOnlyMixin:
         return False
 
 
+class ViewOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page (its history, lines, messages), never added, edited or deleted
+    there: services write them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def action_permission(*perms: str) -> Callable[[Any, HttpRequest], bool]:
     """A ``has_<name>_permission`` method for ``@admin.action(permissions=[name])``: the action is offered
     (and run) only to holders of any one of ``perms`` — the permission its service requires::

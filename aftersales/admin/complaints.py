@@ -26,25 +26,17 @@ from aftersales.models import (
     EscalatedComplaint,
 )
 from aftersales.services.complaints import complaint_acknowledge, complaint_answer, complaint_close
-from platform_core.admin_site import PersonalDataAdmin
+from platform_core.admin_site import PersonalDataAdmin, ViewOnlyInline
 
 
-class ComplaintStepInline(admin.TabularInline):
+class ComplaintStepInline(ViewOnlyInline):
     model = ComplaintStep
-    extra = 0
-    can_delete = False
     fields = ("at", "actor_shown", "action", "from_status", "to_status", "note")
     readonly_fields = fields
 
     @admin.display(description=_("Actor"))
     def actor_shown(self, step: ComplaintStep) -> str:
         return person_shown(step.actor)  # SEC-2: often the complainant
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Complaint)

@@ -34,15 +34,13 @@ from aftersales.services.conversations import (
 )
 from platform_core.accounts.contact_masking import mask_contact_details
 from platform_core.accounts.models import User
-from platform_core.admin_site import PersonalDataAdmin, personal_shown
+from platform_core.admin_site import PersonalDataAdmin, ViewOnlyInline, personal_shown
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ViewOnlyInline):
     model = Message
-    extra = 0
     fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
     readonly_fields = ["created_at", "side", "sender_shown", "text_shown", "read_at"]
-    can_delete = False
 
     @admin.display(description=_("Sender"))
     def sender_shown(self, message: Message) -> str:
@@ -52,12 +50,6 @@ class MessageInline(admin.TabularInline):
     def text_shown(self, message: Message) -> str:
         """SEC-2, MSG-1: phone numbers and addresses typed in a message, masked as the other party reads them."""
         return personal_shown(message.text, mask_contact_details)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ConversationConsoleForm(ConsoleActionForm):

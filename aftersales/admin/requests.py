@@ -26,25 +26,17 @@ from aftersales.models import (
 )
 from aftersales.services.requests import request_approve
 from aftersales.services.returns import request_close, request_return_delivered
-from platform_core.admin_site import PersonalDataAdmin
+from platform_core.admin_site import PersonalDataAdmin, ViewOnlyInline
 
 
-class AfterSalesEventInline(admin.TabularInline):
+class AfterSalesEventInline(ViewOnlyInline):
     model = AfterSalesEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "actor_shown", "action", "from_status", "to_status", "reason")
     readonly_fields = fields
 
     @admin.display(description=_("Actor"))
     def actor_shown(self, event: AfterSalesEvent) -> str:
         return person_shown(event.actor)  # SEC-2: often the customer
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AfterSalesRequest)

@@ -24,18 +24,6 @@ class ReasonActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class PayerAccountMasked:
     @admin.display(description=_("payer account"))
     def payer_account_masked(self, payment: Payment) -> str:

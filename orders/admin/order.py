@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from orders.admin._common import (
     PayerAccountMasked,
     ReadOnlyAdmin,
-    ReadOnlyInline,
     ReasonActionForm,
     _run,
     _staff,
@@ -45,19 +44,25 @@ from orders.services.refunds import order_cancel
 from orders.services.settlement import order_settle
 from platform_core import clock
 from platform_core.accounts.masking import mask_address, mask_name, mask_phone
-from platform_core.admin_site import PersonalDataAdmin, TaskLinksMixin, action_permission, personal_shown
+from platform_core.admin_site import (
+    PersonalDataAdmin,
+    TaskLinksMixin,
+    ViewOnlyInline,
+    action_permission,
+    personal_shown,
+)
 from platform_core.ledger.selectors import ledger_transactions_for
 from platform_core.reports.masks import mask_person
 from platform_core.templatetags.money import money as money_text
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(ViewOnlyInline):
     model = OrderLine
     fields = ["title", "sku_code", "unit_price", "quantity", "line_total", "commission_rate"]
     readonly_fields = ["title", "sku_code", "unit_price", "quantity", "line_total", "commission_rate"]
 
 
-class OrderEventInline(ReadOnlyInline):
+class OrderEventInline(ViewOnlyInline):
     model = OrderEvent
     fields = ["at", "actor_shown", "action", "from_status", "to_status", "reason"]
     readonly_fields = ["at", "actor_shown", "action", "from_status", "to_status", "reason"]
@@ -68,7 +73,7 @@ class OrderEventInline(ReadOnlyInline):
         return personal_shown(str(event.actor) if event.actor_id else "", mask_person)
 
 
-class PaymentInline(PayerAccountMasked, ReadOnlyInline):
+class PaymentInline(PayerAccountMasked, ViewOnlyInline):
     model = Payment
     readonly_fields = [
         "provider",
@@ -97,7 +102,7 @@ REFUND_COLUMNS: tuple[str, ...] = (
 )
 
 
-class RefundInline(ReadOnlyInline):
+class RefundInline(ViewOnlyInline):
     model = Refund
     fields = REFUND_COLUMNS
     readonly_fields = REFUND_COLUMNS
@@ -107,7 +112,7 @@ class RefundInline(ReadOnlyInline):
         return personal_shown(str(refund.created_by) if refund.created_by_id else "", mask_person)
 
 
-class TrackingEventInline(ReadOnlyInline):
+class TrackingEventInline(ViewOnlyInline):
     model = TrackingEvent
     fields = ["at", "kind", "location", "description", "source"]
     readonly_fields = ["at", "kind", "location", "description", "source"]
@@ -319,7 +324,7 @@ class FollowUpAdmin(admin.ModelAdmin):
         )
 
 
-class DeliveryCaseEventInline(ReadOnlyInline):
+class DeliveryCaseEventInline(ViewOnlyInline):
     model = DeliveryCaseEvent
     readonly_fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
 

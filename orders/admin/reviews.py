@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from merchants.admin.base import ServiceTransitionsMixin
-from orders.admin._common import ReadOnlyInline, ReasonActionForm, _run, _staff
+from orders.admin._common import ReasonActionForm, _run, _staff
 from orders.models import (
     Review,
     ReviewFlag,
@@ -20,6 +20,7 @@ from orders.models import (
 )
 from orders.selectors.reviews import MODERATE_REVIEW_PERMISSION, review_flag_queue
 from orders.services.reviews import review_flags_dismiss, review_hide
+from platform_core.admin_site import ViewOnlyInline
 
 # --- REP-2: reviews and their moderation --------------------------------------------------------------
 
@@ -31,7 +32,7 @@ class HideReviewForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=500, required=False)
 
 
-class ReviewFlagInline(ReadOnlyInline):
+class ReviewFlagInline(ViewOnlyInline):
     model = ReviewFlag
     fields = ["signal", "details", "status", "created_at", "resolved_at", "resolved_by", "resolution_note"]
     readonly_fields = [
@@ -45,7 +46,7 @@ class ReviewFlagInline(ReadOnlyInline):
     ]
 
 
-class ReviewPhotoInline(ReadOnlyInline):
+class ReviewPhotoInline(ViewOnlyInline):
     model = ReviewPhoto
     fields = ["photo_link", "content_type", "size", "follow_up", "created_at"]
     readonly_fields = ["photo_link", "content_type", "size", "follow_up", "created_at"]
