@@ -1,0 +1,151 @@
+"""Querysets compiled to SQL once per process (issue 26, decision 052).
+
+On the hot paths Django spends more CPU building and compiling a queryset to SQL than PostgreSQL spends
+running it (decisions 027 and 049: 35-84 % of a request's CPU; 2-4 ms for a query with a few joins). A
+statement that is the same on every call but for a few values need not be compiled again:
+``PreparedQuery`` builds the queryset once per thread and database alias with *markers* standing for
+those values, keeps its SQL, its parameters and its compiler (select list, column converters, related
+populators), and on each call runs the SQL with the markers replaced. The objects are built exactly as
+``QuerySet.__iter__`` builds them (``from_db``, ``select_related`` objects, annotations), so a caller
+cannot tell them apart from the queryset's.
+
+    _LINES = PreparedQuery(
+        lambda order_id: OrderLine.objects.filter(order_id=order_id).select_related("sku"), order_id=int
+    )
+    lines = _LINES.all(order_id=order.pk)
+
+Rules for the builder:
+- Only the markers vary. It must not read the clock, the active language or time zone, or settings that
+  tests override: whatever it reads is frozen into the SQL at the first call (pass the time as a marker).
+- Each marker must reach the SQL as one parameter equal to it (``field=value``, ``field__lt=value``);
+  a lookup that rewrites it (``icontains``: ``%value%``) or a list (``__in``) is refused when preparing.
+- No ``prefetch_related`` (call ``prefetch_related_objects`` on the result) and no related manager's
+  queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
+- ``select_for_update()`` is allowed; as with the queryset, running it outside a transaction raises.
+
+``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied).
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=Model)
+
+_MARKER_BASE = -7_315_208_664_000_000_000  # far below any primary key or amount the platform stores
+
+
+def _marker(kind: type, index: int, name: str) -> Any:
+    if kind is int:
+        return _MARKER_BASE - index
+    if kind is str:
+        return f"\x00{name}\x00"
+    if kind is datetime:
+        return datetime(1, 1, 1, tzinfo=UTC) + timedelta(microseconds=index + 1)
+    raise ImproperlyConfigured(f"PreparedQuery: a marker is an int, a str or a datetime, not {kind!r}")
+
+
+@dataclass
+class _Prepared:
+    sql: str
+    params: list[Any]
+    positions: dict[str, list[int]]
+    compiler: Any
+    locks: bool
+    populators: list[Any]
+
+
+class PreparedQuery(Generic[M]):
+    def __init__(self, build: Callable[..., "QuerySet[M, Any]"], /, **markers: type) -> None:
+        self.build = build
+        self.markers = {
+            name: _marker(kind, index, name) for index, (name, kind) in enumerate(sorted(markers.items()))
+        }
+        self._local = threading.local()
+
+    def _prepare(self, alias: str | None) -> tuple[str, _Prepared]:
+        cache: dict[str | None, tuple[str, _Prepared]] = self._local.__dict__.setdefault("cache", {})
+        found = cache.get(alias)
+        if found is not None:
+            return found
+        queryset = self.build(**self.markers)
+        db = alias or router.db_for_read(queryset.model)
+        queryset = queryset.using(db)
+        state: Any = queryset
+        if state._prefetch_related_lookups or state._known_related_objects:
+            raise ImproperlyConfigured("PreparedQuery: no prefetch_related and no related manager's queryset")
+        query = queryset.query
+        compiler = query.get_compiler(db)
+        sql, params = compiler.as_sql()
+        positions: dict[str, list[int]] = {}
+        for name, marker in self.markers.items():
+            found_at = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            if not found_at:
+                raise ImproperlyConfigured(
+                    f"PreparedQuery: the marker {name!r} does not reach the SQL as itself"
+                )
+            positions[name] = found_at
+        populators = []
+        if compiler.klass_info is not None:
+            populators = get_related_populators(compiler.klass_info, compiler.select, db)
+        prepared = _Prepared(
+            sql, list(params), positions, compiler, bool(query.select_for_update), populators
+        )
+        cache[alias] = (db, prepared)
+        return db, prepared
+
+    def _execute(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
+        if values.keys() != self.markers.keys():
+            raise TypeError(f"PreparedQuery expects {sorted(self.markers)}, got {sorted(values)}")
+        db, prepared = self._prepare(using)
+        params = list(prepared.params)
+        for name, indexes in prepared.positions.items():
+            for index in indexes:
+                params[index] = values[name]
+        connection = connections[db]
+        if prepared.locks and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        with connection.cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            rows = cursor.fetchall()
+        compiler = prepared.compiler
+        if compiler.has_extra_select:  # ordering by columns it does not select, as ``execute_sql`` trims
+            rows = [row[: compiler.col_count] for row in rows]
+        return db, prepared, rows
+
+    def all(self, *, using: str | None = None, **values: Any) -> list[M]:
+        """The objects, as iterating the queryset with these values would give them."""
+        db, prepared, rows = self._execute(using, values)
+        compiler = prepared.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        model_cls = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        annotations = compiler.annotation_col_map
+        objects = []
+        for row in compiler.results_iter(results=[rows]):
+            obj = model_cls.from_db(db, init_list, row[start:end])
+            for populator in prepared.populators:
+                populator.populate(row, obj)
+            for attr_name, position in (annotations or {}).items():
+                setattr(obj, attr_name, row[position])
+            objects.append(obj)
+        return objects
+
+    def first(self, *, using: str | None = None, **values: Any) -> M | None:
+        """The first object or ``None`` (slice the queryset in the builder, ``[:1]``, to read one row)."""
+        objects = self.all(using=using, **values)
+        return objects[0] if objects else None
+
+    def rows(self, *, using: str | None = None, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of a ``values_list`` queryset, as tuples."""
+        _db, prepared, rows = self._execute(using, values)
+        return [tuple(row) for row in prepared.compiler.results_iter(results=[rows])]

@@ -1,0 +1,95 @@
+"""Issue 26 (decision 052): ``PreparedQuery`` compiles once and gives what the queryset gives."""
+
+import threading
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models.functions import Concat
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from merchants.models import Merchant
+from platform_core import clock
+from platform_core.prepared import PreparedQuery
+from tests.factories.merchants import MerchantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _merchants(owner_id: int, since: datetime) -> "list[Merchant]":
+    return list(_build(owner_id, since))
+
+
+def _build(owner_id: int, since: datetime) -> "QuerySet[Merchant]":
+    return (
+        Merchant.objects.filter(owner_id=owner_id, created_at__gte=since)
+        .select_related("owner")
+        .annotate(
+            label=Concat(F("name"), Value("/"), F("owner__email"), output_field=CharField()),
+            n=Count("owner__groups"),
+        )
+        .order_by("-id")
+    )
+
+
+def test_iss_26_prepared_query_gives_the_querysets_objects_with_related_and_annotations() -> None:
+    first, second = cast(Merchant, MerchantFactory()), cast(Merchant, MerchantFactory())
+    query = PreparedQuery(_build, owner_id=int, since=datetime)
+    since = clock.now() - timedelta(days=1)
+    for merchant in (first, second):
+        expected = _merchants(merchant.owner_id, since)
+        with CaptureQueriesContext(connection) as ctx:
+            got = query.all(owner_id=merchant.owner_id, since=since)
+        assert len(ctx.captured_queries) == 1  # the owner comes with it: no query per object
+        assert [m.pk for m in got] == [m.pk for m in expected] == [merchant.pk]
+        assert got[0].owner.email == expected[0].owner.email
+        got_any: Any = got[0]
+        expected_any: Any = expected[0]
+        assert got_any.label == expected_any.label == f"{merchant.name}/{merchant.owner.email}"
+        assert got_any.n == expected_any.n
+        assert got[0].created_at == expected[0].created_at
+        assert got[0]._state.db == "default" and not got[0]._state.adding
+    assert query.all(owner_id=first.owner_id, since=clock.now() + timedelta(days=1)) == []
+    assert query.first(owner_id=-1, since=since) is None
+
+
+def test_iss_26_prepared_query_compiles_once_per_thread() -> None:
+    merchant = cast(Merchant, MerchantFactory())
+    built: list[int] = []
+
+    def build(owner_id: int) -> "QuerySet[Merchant, tuple[int, str]]":
+        built.append(owner_id)
+        return Merchant.objects.filter(owner_id=owner_id).values_list("pk", "name")
+
+    query = PreparedQuery(build, owner_id=int)
+    for _ in range(3):
+        assert query.rows(owner_id=merchant.owner_id) == [(merchant.pk, merchant.name)]
+    assert len(built) == 1
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.append(query._prepare(None)))
+    thread.start()
+    thread.join()
+    assert len(built) == 2  # another thread compiles its own (its own connection)
+
+
+def test_iss_26_prepared_query_refuses_a_marker_that_does_not_reach_the_sql_as_itself() -> None:
+    query = PreparedQuery(lambda name: Merchant.objects.filter(name__icontains=name), name=str)
+    with pytest.raises(ImproperlyConfigured, match="name"):
+        query.all(name="x")
+    with pytest.raises(TypeError):
+        PreparedQuery(lambda owner_id: Merchant.objects.filter(owner_id=owner_id), owner_id=int).all(pk=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_iss_26_prepared_query_locks_only_inside_a_transaction() -> None:
+    merchant = cast(Merchant, MerchantFactory())
+    query = PreparedQuery(lambda pk: Merchant.objects.select_for_update().filter(pk=pk), pk=int)
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        assert query.first(pk=merchant.pk) == merchant
+    assert "FOR UPDATE" in ctx.captured_queries[0]["sql"]
+    with pytest.raises(TransactionManagementError):
+        query.all(pk=merchant.pk)
