@@ -211,15 +211,19 @@ class ListingListApi(APIView):
             "max_price": data.get("max_price"),
             "sort": data["sort"],
         }
-        matches = selectors.listing_list_for_customer(**search)
+        # the default ranking ranks a window of SEARCH_MAX_RESULTS candidates when there are more (decision 051)
+        matches = selectors.listing_list_for_customer(**search, window=SEARCH_MAX_RESULTS)
         count = None
         if selectors.listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=category):
             # Counted first (through the text's index): a term with fewer matches than the cap is read
-            # through that index and sorted (at most SEARCH_MAX_RESULTS rows); a common one walks the sort's
-            # index instead and stops after the page (decision 008, s8f).
+            # through that index and sorted or scored (at most SEARCH_MAX_RESULTS rows); a common one walks
+            # an index instead: the sort's, stopping after the page (decision 008, s8f), or the order of the
+            # default ranking's rescore window, stopping when the window is full (decision 051).
             count = capped_count(matches)
             if count >= SEARCH_MAX_RESULTS:
-                matches = selectors.listing_list_for_customer(**search, walk_sort_index=True)
+                matches = selectors.listing_list_for_customer(
+                    **search, walk_sort_index=True, window=SEARCH_MAX_RESULTS
+                )
         paginator = self.pagination_class(known_count=count)
         # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
         ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
