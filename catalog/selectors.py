@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
     Exists,
@@ -139,6 +138,8 @@ def listing_list_for_customer(
         # Two-phase ranking (decision 051): the walk reads the listing's own columns only (on sale, the
         # text, category, price), so that nothing the planner misjudges (merchant, deposit) keeps it from
         # stopping when the window is full; who may see them is checked on the window's rows.
+        from django.contrib.postgres.expressions import ArraySubquery  # PostgreSQL only, as the window
+
         order = window_order(query=query, max_price=max_price)
         on_sale = Listing.objects.filter(on_sale=True, live_version__isnull=False)
         candidates = narrow(on_sale).order_by(*order).values("pk")[:window]
