@@ -51,6 +51,7 @@ from catalog.search import (
     listing_search_walks_sort_index,
     narrowed,
     window_order,
+    window_walk_pays,
 )
 from merchants.models import Merchant
 from merchants.selectors.members import merchant_for_member
@@ -156,6 +157,12 @@ def listing_list_for_customer(
     if sort == "sales":
         return listings.order_by("-sales_count", "-pk")
     return listings.annotate(score=ranking.score_expression(query or None)).order_by("-score", "-pk")
+
+
+def listing_search_window_pays(*, q: str, window: int) -> bool:
+    """CAT-8 (decision 051): whether a common term's default ranking walks the rescore window's order (its
+    matches dense enough) rather than scoring every match through the text's index."""
+    return window_walk_pays(q.strip(), window=window)
 
 
 def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) -> list[Listing]:

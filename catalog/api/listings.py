@@ -228,9 +228,13 @@ class ListingListApi(APIView):
             # Counted first (through the text's index): a term with fewer matches than the cap is read
             # through that index and sorted or scored (at most SEARCH_MAX_RESULTS rows); a common one walks
             # an index instead: the sort's, stopping after the page (decision 008, s8f), or the order of the
-            # default ranking's rescore window, stopping when the window is full (decision 051).
+            # default ranking's rescore window, stopping when the window is full, if the term is dense enough
+            # for that walk to be shorter than reading its matches (sampled; decision 051).
             count = capped_count(matches)
-            if count >= SEARCH_MAX_RESULTS:
+            if count >= SEARCH_MAX_RESULTS and (
+                search["sort"] != "relevance"
+                or selectors.listing_search_window_pays(q=search["q"], window=SEARCH_MAX_RESULTS)
+            ):
                 matches = selectors.listing_list_for_customer(
                     **search, walk_sort_index=True, window=SEARCH_MAX_RESULTS
                 )
