@@ -18,23 +18,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    Func,
-    IntegerField,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Upper
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from catalog import ranking
@@ -51,6 +45,14 @@ from catalog.models import (
     Sku,
 )
 from catalog.prescreen import Finding, Term, prescreen
+from catalog.search import (
+    InArray,
+    listing_browse_ranks_a_window,
+    listing_search_walks_sort_index,
+    narrowed,
+    window_order,
+    window_walk_pays,
+)
 from merchants.models import Merchant
 from merchants.selectors.members import merchant_for_member
 from platform_core.errors import NotFound
@@ -91,51 +93,6 @@ def _in_stock() -> Exists:
     return Exists(Sku.objects.filter(listing_id=OuterRef("pk"), is_active=True, stock__gt=0))
 
 
-#: the expression of the partial GIN index ``listing_search_bigram`` (migration 0011)
-_BIGRAM_VECTOR = (
-    """to_tsvector('simple'::regconfig, catalog_bigrams(UPPER("catalog_listing"."search_text")))"""
-)
-
-
-def _short_query_prefilter(query: str) -> RawSQL | None:
-    """CAT-8: a query of one or two characters has no trigram, so ``listing_search_trgm`` cannot narrow it
-    (pg_trgm would read the whole index, and the planner scans the table instead). Such a query is looked up
-    as a word of the text's one- and two-character substrings (``listing_search_bigram``); ``icontains``
-    still decides. PostgreSQL only; letters and digits only (anything else is left to ``icontains``)."""
-    if connection.vendor != "postgresql" or len(query) > 2 or not query.isalnum():
-        return None
-    lexeme = query if len(query) == 2 else f"{query}:*"  # one character: the bigrams starting with it
-    # constant SQL (the index's expression); the query is a bound parameter
-    return RawSQL(  # noqa: S611
-        f"{_BIGRAM_VECTOR} @@ to_tsquery('simple'::regconfig, %s)", [lexeme], output_field=BooleanField()
-    )
-
-
-#: the sorts an index of the listing serves in order (``listing_onsale_price``, ``listing_onsale_sales``)
-INDEX_SORTS = ("price", "-price", "sales")
-
-
-def listing_search_walks_sort_index(*, q: str | None, sort: str, category: Category | None = None) -> bool:
-    """CAT-8: whether a search may be read by walking its sort's index, the text as a filter — worth it
-    when the term is common (decided by the capped count, ``catalog.api.listings``). PostgreSQL only; not
-    within a category (the planner takes its filter for a selective one and would scan the table instead:
-    the category's matches are read through the text's index and sorted)."""
-    return (
-        bool((q or "").strip())
-        and sort in INDEX_SORTS
-        and category is None
-        and connection.vendor == "postgresql"
-    )
-
-
-def _contains(query: str) -> Q:
-    """``search_text`` contains ``query``, ignoring case, written so that no index serves it:
-    ``strpos(UPPER(search_text), UPPER(q)) > 0`` is ``icontains`` without the ``LIKE`` the trigram index
-    answers, so the planner walks the sort's index and stops after a page (see ``walk_sort_index``)."""
-    found = Func(Upper("search_text"), Upper(Value(query)), function="strpos", output_field=IntegerField())
-    return Q(GreaterThan(found, 0))
-
-
 def listing_list_for_customer(
     *,
     q: str | None = None,
@@ -144,6 +101,7 @@ def listing_list_for_customer(
     max_price: Decimal | None = None,
     sort: str = "relevance",
     walk_sort_index: bool = False,
+    window: int | None = None,
 ) -> QuerySet[Listing]:
     """CAT-2, CAT-8: visible listings, searched, filtered and ranked (see ``catalog.ranking``).
 
@@ -152,9 +110,11 @@ def listing_list_for_customer(
     then, ``listing_cards_for_customer``).
 
     The text is found through ``listing_search_trgm`` (or ``listing_search_bigram``): every match is read,
-    then sorted. For a common term sorted by price or sales, ``walk_sort_index`` reads the listings in the
-    sort's index order instead and tests the text on each, which stops after a page of matches (the
-    planner estimates a trigram match at a few rows whatever the term, so it never chooses this itself).
+    then sorted. For a common term, ``walk_sort_index`` reads the listings in an index's order instead and
+    tests the text on each, which stops after a page of matches (sorted by price or sales) or after the
+    rescore ``window`` (the default ranking, decision 051; the planner estimates a trigram match at a few
+    rows whatever the term, so it never chooses this itself). Browsing by the default ranking with a
+    ``window`` ranks the best-selling ``window`` listings (``listing_browse_ranks_a_window``).
     """
     listings = (
         Listing.objects.filter(listing_visible_q())
@@ -162,24 +122,34 @@ def listing_list_for_customer(
         .annotate(available=_in_stock())
     )
     query = (q or "").strip()
-    if query and walk_sort_index and listing_search_walks_sort_index(q=query, sort=sort, category=category):
-        listings = listings.filter(_contains(query))
-    elif query:
-        # One column of the listing row, one trigram index (``listing_search_trgm``): the planner finds
-        # the matches in the index first, then joins only those to their version, merchant and category.
-        listings = listings.filter(search_text__icontains=query)
-        short = _short_query_prefilter(query)
-        if short is not None:
-            listings = listings.filter(short)
-    if category is not None:
-        # a condition on the listing's own column (not on the joined category), so an index can serve it
-        listings = listings.filter(
-            category_id__in=Category.objects.filter(Q(pk=category.pk) | Q(parent=category)).values("pk")
+    walk = bool(
+        query and walk_sort_index and listing_search_walks_sort_index(q=query, sort=sort, category=category)
+    )
+
+    def narrow(rows: QuerySet[Listing]) -> QuerySet[Listing]:
+        return narrowed(
+            rows, query=query, walk=walk, category=category, min_price=min_price, max_price=max_price
         )
-    if min_price is not None:
-        listings = listings.filter(price_max__gte=min_price)
-    if max_price is not None:
-        listings = listings.filter(price_min__lte=max_price)
+
+    if (
+        sort == "relevance"
+        and window is not None
+        and (walk or listing_browse_ranks_a_window(q=query, sort=sort))
+    ):
+        # Two-phase ranking (decision 051): the walk reads the listing's own columns only (on sale, the
+        # text, category, price), so that nothing the planner misjudges (merchant, deposit) keeps it from
+        # stopping when the window is full; who may see them is checked on the window's rows.
+        from django.contrib.postgres.expressions import ArraySubquery  # PostgreSQL only, as the window
+
+        order = window_order(query=query, max_price=max_price)
+        on_sale = Listing.objects.filter(on_sale=True, live_version__isnull=False)
+        candidates = narrow(on_sale).order_by(*order).values("pk")[:window]
+        return (
+            listings.filter(InArray(F("pk"), ArraySubquery(candidates)))
+            .annotate(score=ranking.score_expression(query or None))
+            .order_by("-score", "-pk")
+        )
+    listings = narrow(listings)
     if sort == "price":
         return listings.order_by("price_min", "-pk")
     if sort == "-price":
@@ -187,6 +157,12 @@ def listing_list_for_customer(
     if sort == "sales":
         return listings.order_by("-sales_count", "-pk")
     return listings.annotate(score=ranking.score_expression(query or None)).order_by("-score", "-pk")
+
+
+def listing_search_window_pays(*, q: str, window: int) -> bool:
+    """CAT-8 (decision 051): whether a common term's default ranking walks the rescore window's order (its
+    matches dense enough) rather than scoring every match through the text's index."""
+    return window_walk_pays(q.strip(), window=window)
 
 
 def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) -> list[Listing]:

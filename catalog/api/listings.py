@@ -126,10 +126,14 @@ class CappedCountPaginator(Paginator):
     the count and no count query runs (a rare term costs one query for its ids)."""
 
     known_count: int | None = None
+    #: what to count, when not the page's own query (browsing's window: its matches, counted unordered)
+    count_source: Any = None
 
     @cached_property
     def count(self) -> int:
-        return self.known_count if self.known_count is not None else capped_count(self.object_list)
+        if self.known_count is not None:
+            return self.known_count
+        return capped_count(self.object_list if self.count_source is None else self.count_source)
 
     def page(self, number: Any) -> Page:
         if str(number) != "1" or self.known_count is not None:
@@ -143,16 +147,18 @@ class CappedCountPaginator(Paginator):
 
 class SearchPagination(PagePagination):
     """``count`` is the number of matches up to ``SEARCH_MAX_RESULTS``; pages beyond it are not served.
-    ``known_count``: the capped count the view already read (not read again)."""
+    ``known_count``: the capped count the view already read (not read again); ``count_source``: the
+    queryset to count instead of the page's."""
 
     django_paginator_class = CappedCountPaginator
 
-    def __init__(self, known_count: int | None = None) -> None:
-        if known_count is not None:
-            counted = known_count
+    def __init__(self, known_count: int | None = None, count_source: Any = None) -> None:
+        if known_count is not None or count_source is not None:
+            counted, source = known_count, count_source
 
             class CountedPaginator(CappedCountPaginator):
                 known_count = counted
+                count_source = source
 
             self.django_paginator_class = CountedPaginator
 
@@ -211,16 +217,28 @@ class ListingListApi(APIView):
             "max_price": data.get("max_price"),
             "sort": data["sort"],
         }
-        matches = selectors.listing_list_for_customer(**search)
-        count = None
+        # the default ranking ranks a window of SEARCH_MAX_RESULTS candidates when there are more (decision 051)
+        matches = selectors.listing_list_for_customer(**search, window=SEARCH_MAX_RESULTS)
+        count, count_source = None, None
+        if selectors.listing_browse_ranks_a_window(q=search["q"], sort=search["sort"]):
+            # browsing's window: the visible listings are counted unordered (the first 2,000 found), not
+            # by walking and probing the window a second time
+            count_source = selectors.listing_list_for_customer(**search)
         if selectors.listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=category):
             # Counted first (through the text's index): a term with fewer matches than the cap is read
-            # through that index and sorted (at most SEARCH_MAX_RESULTS rows); a common one walks the sort's
-            # index instead and stops after the page (decision 008, s8f).
+            # through that index and sorted or scored (at most SEARCH_MAX_RESULTS rows); a common one walks
+            # an index instead: the sort's, stopping after the page (decision 008, s8f), or the order of the
+            # default ranking's rescore window, stopping when the window is full, if the term is dense enough
+            # for that walk to be shorter than reading its matches (sampled; decision 051).
             count = capped_count(matches)
-            if count >= SEARCH_MAX_RESULTS:
-                matches = selectors.listing_list_for_customer(**search, walk_sort_index=True)
-        paginator = self.pagination_class(known_count=count)
+            if count >= SEARCH_MAX_RESULTS and (
+                search["sort"] != "relevance"
+                or selectors.listing_search_window_pays(q=search["q"], window=SEARCH_MAX_RESULTS)
+            ):
+                matches = selectors.listing_list_for_customer(
+                    **search, walk_sort_index=True, window=SEARCH_MAX_RESULTS
+                )
+        paginator = self.pagination_class(known_count=count, count_source=count_source)
         # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
         ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
         cards = selectors.listing_cards_for_customer(ids=list(ids or ()), fields=self.CARD_FIELDS)

@@ -189,6 +189,13 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             # CAT-8 (decision 008, s8f): a search of a common term sorted by price walks the listings in
             # price order and stops after a page, instead of sorting every match
             models.Index(fields=["price_min"], condition=Q(on_sale=True), name="listing_onsale_price"),
+            # CAT-8 (decision 051): the rescore window of a common term within a category, the best sellers
+            # first, walked in order
+            models.Index(
+                fields=["category", "-sales_count"],
+                condition=Q(on_sale=True),
+                name="listing_onsale_cat_sales",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
