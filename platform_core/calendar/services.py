@@ -200,6 +200,8 @@ def _moved_clocks_notify(*, moved: list[Deadline]) -> int:
             if rule.parties is None:
                 continue
             subject = deadline.subject
+            if subject is None:  # its row is gone: nobody to name
+                continue
             line = _("%(what)s (%(subject)s): now due %(due)s (Beijing time)") % {
                 "what": rule.label or rule.description,
                 "subject": subject,
