@@ -1,5 +1,7 @@
 """What happens when a merchant clock runs out (OPS-1); the engine calls these with the subject locked."""
 
+from django.utils.translation import gettext_lazy as _
+
 from merchants.clocks import (
     RULE_AGREEMENT_EFFECTIVE,
     RULE_APPEAL_REVIEW,
@@ -35,6 +37,8 @@ from platform_core.deadlines.registry import deadline_rule
 @deadline_rule(
     RULE_APPLICATION_REVIEW,
     description="MER-2: a submitted application is reviewed within 3 working days",
+    parties=lambda application: (application.applicant, application.reviewer),
+    label=_("Review of the merchant application"),
 )
 def application_review_missed(application: MerchantApplication) -> None:
     review_overdue_record(subject=application, what="application")
@@ -58,7 +62,12 @@ def reverify_overdue(reverification: Reverification) -> None:
     reverification_overdue(reverification=reverification)
 
 
-@deadline_rule(RULE_CHANGE_VERIFY, description="MER-6a: a reported change is verified within 7 working days")
+@deadline_rule(
+    RULE_CHANGE_VERIFY,
+    description="MER-6a: a reported change is verified within 7 working days",
+    parties=lambda change: (change.reported_by,),
+    label=_("Verification of the reported change"),
+)
 def change_verify_missed(change: MerchantChange) -> None:
     review_overdue_record(subject=change, what="change")
 
@@ -85,7 +94,12 @@ def penalty_end(penalty: Penalty) -> None:
     penalties.penalty_end(penalty=penalty)
 
 
-@deadline_rule(RULE_PENALTY_PUBLISH, description="VIO-5: a penalty is published within 1 working day")
+@deadline_rule(
+    RULE_PENALTY_PUBLISH,
+    description="VIO-5: a penalty is published within 1 working day",
+    parties=lambda penalty: (penalty.merchant.owner,),
+    label=_("Publication of the penalty"),
+)
 def penalty_publish(penalty: Penalty) -> None:
     penalties.penalty_publish(penalty=penalty, actor=None)
 
@@ -93,6 +107,8 @@ def penalty_publish(penalty: Penalty) -> None:
 @deadline_rule(
     RULE_APPEAL_REVIEW,
     description="VIO-4: staff decide an appeal within 5 working days; overdue: compliance is told",
+    parties=lambda appeal: (appeal.submitted_by,),
+    label=_("Decision on the appeal"),
 )
 def appeal_review_missed(appeal: ViolationAppeal) -> None:
     appeal_review_overdue(appeal=appeal)

@@ -4,6 +4,8 @@ from merchants import demo
 from merchants.dashboard.base import dashboard_banner_queries, dashboard_banners
 from merchants.dashboard.closure import closure_banner, closure_banner_query
 from merchants.dashboard.onboarding import agreement_banner, agreement_banner_query
+from merchants.services.lifecycle import owner_shops_deletion_reasons
+from platform_core.accounts.deletion import account_deletion_checks
 from platform_core.accounts.management.commands.seed_demo import demo_seeders
 from platform_core.org.permissions import Audience, Level, permission_register
 
@@ -27,6 +29,9 @@ dashboard_banners.register(agreement_banner)
 # MER-8: while a closure request waits for finance, every page says so.
 dashboard_banner_queries.register(closure_banner_query)
 dashboard_banners.register(closure_banner)
+
+# USR-4, MER-8: the owner of a shop not yet closed, or of one still holding money, is not deleted.
+account_deletion_checks.register(owner_shops_deletion_reasons)
 
 # The demo shop of merchant@demo.local (``manage.py seed_demo``).
 demo_seeders.register(demo.seed)

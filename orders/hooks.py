@@ -7,6 +7,7 @@ from merchants.services.lifecycle import closure_checks
 from orders import demo
 from orders.dashboard import orders_to_ship_actions
 from orders.selectors.delivery import delivery_case_kpi_figures
+from orders.selectors.money import owner_pending_payouts_reason
 from orders.selectors.orders import customer_open_orders_reason, order_closure_pending, order_kpi_figures
 from orders.selectors.reviews import listing_review_summary, review_rating_buckets
 from orders.services.payouts import payouts_run_for_day
@@ -32,6 +33,8 @@ kpi_sources.register(delivery_case_kpi_figures)
 
 # USR-4, ORD-8: open orders hold back account deletion; deletion anonymises the trade records.
 account_deletion_checks.register(customer_open_orders_reason)
+# USR-4, PAY-4: a payout still on its way to the owner's shop holds back the owner's account deletion.
+account_deletion_checks.register(owner_pending_payouts_reason)
 account_anonymisers.register(orders_anonymise_customer)
 
 # REP-3: the detailed seller ratings of reviews feed the merchant's credit score; REP-1 (issue 5): the

@@ -233,6 +233,33 @@ def merchant_closure_pending(*, merchant: Merchant) -> list[str]:
     return pending
 
 
+def owner_shops_deletion_reasons(user: User) -> list[str]:
+    """USR-4, MER-8: a shop owner's account is not deleted while a shop of theirs still trades or holds
+    money (``platform_core.accounts.deletion.account_deletion_checks``): deleting it would anonymise the
+    owner of a trading shop. A shop not yet closed (onboarding to suspended) is closed first (MER-8: the
+    seller centre's closure request; finance returns the deposit and closes it); a closed or banned shop
+    still blocks while anything MER-8 lists for closure is pending (orders, after-sales, the payable, the
+    deposit)."""
+    reasons: list[str] = []
+    for merchant in Merchant.objects.filter(owner=user).order_by("pk"):
+        if merchant.status not in (S.CLOSED, S.BANNED):
+            reasons.append(
+                _(
+                    "You own the shop %(shop)s, which is not closed (%(status)s): close the shop first "
+                    "(seller centre: close the shop; finance returns the deposit), then delete the account."
+                )
+                % {"shop": merchant.name, "status": merchant.get_status_display()}
+            )
+            continue
+        pending = merchant_closure_pending(merchant=merchant)
+        if pending:
+            reasons.append(
+                _("Your shop %(shop)s still has business to settle: %(pending)s")
+                % {"shop": merchant.name, "pending": " ".join(pending)}
+            )
+    return reasons
+
+
 def _stop_clocks(merchant: Merchant) -> None:
     deadline_cancel(rule=RULE_REVERIFY_DUE, subject=merchant, note="merchant left")
     for reverification in merchant.reverifications.exclude(status=Reverification.Status.PASSED):

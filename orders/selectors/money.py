@@ -10,7 +10,8 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from orders.models import Order, Payment, Refund
+from orders.models import Order, Payment, Payout, Refund
+from platform_core.accounts.models import User
 from platform_core.errors import NotFound
 from platform_core.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerHold, TransactionKind
 from platform_core.money import money_from
@@ -176,3 +177,26 @@ def deposit_payment_get_for_merchant(*, merchant: Merchant, out_trade_no: str) -
     if payment is None:
         raise NotFound(_("No such payment."))
     return payment
+
+
+# --- USR-4: payouts still on their way to a shop owner ------------------------------------------------
+
+
+def owner_pending_payouts_reason(user: User) -> list[str]:
+    """USR-4, PAY-4: a payout to a shop the user owns that is still being transferred holds back the
+    owner's account deletion (``account_deletion_checks``; merchants checks the shop itself and its
+    ledger; a failed payout is back on the payable, which merchants sees)."""
+    pending = (
+        Payout.objects.filter(merchant__owner=user, status=Payout.Status.PENDING)
+        .values("merchant__name")
+        .annotate(amount=Sum("amount"))
+        .order_by("merchant__name")
+    )
+    return [
+        _(
+            "Payouts of %(amount)s CNY to your shop %(shop)s are still being transferred; the account can "
+            "be deleted once they have arrived."
+        )
+        % {"amount": row["amount"], "shop": row["merchant__name"]}
+        for row in pending
+    ]

@@ -197,7 +197,9 @@ def customer_funds(*, provider: str, day: date) -> tuple[Decimal, Decimal]:
     less what the ledger released from escrow to the merchants and the platform (the provider cannot see
     that: the money stays with it until a payout). A refund the ledger paid from elsewhere than escrow (a
     late-shipment compensation, a refund after release from the merchant's payable) left the provider's
-    balance without leaving the customers' funds, so it is counted back once the statement shows it."""
+    balance without leaving the customers' funds, so it is counted back once the statement shows it. A refund
+    paid by a transfer instead (``paid_by_transfer``) is on no trade bill: its escrow part leaves the held
+    balance when the ledger posted it (decision 038, addendum s9)."""
     end = _day_end(day)
     order_payments = Payment.objects.filter(
         provider=provider, purpose=Payment.Purpose.ORDER, status=Payment.Status.SUCCEEDED
@@ -238,7 +240,23 @@ def customer_funds(*, provider: str, day: date) -> tuple[Decimal, Decimal]:
     not_from_escrow = _total(
         postings.filter(account__kind=AccountKind.REFUNDS_CLEARING, amount__gt=0)
     ) + _total(postings.filter(account__kind=AccountKind.ORDER_ESCROW))
-    held = paid - (_total(refunds) - not_from_escrow) - released
+    # a refund its trade could no longer take, paid by a transfer to the payer (decisions 037, 045), is on
+    # no trade bill: what its posting took out of escrow stopped being escrow when it was posted, whether
+    # the transfer is still waiting (for a rail, or for finance after a refusal) or has paid it
+    by_transfer = [
+        refund.ledger_key or f"order-refund:{refund.idempotency_key}"
+        for refund in Refund.objects.filter(payment__provider=provider, paid_by_transfer=True).only(
+            "ledger_key", "idempotency_key"
+        )
+    ]
+    transferred = -_total(
+        LedgerEntry.objects.filter(
+            transaction__idempotency_key__in=by_transfer,
+            transaction__created_at__lt=end,
+            account__kind=AccountKind.ORDER_ESCROW,
+        )
+    )
+    held = paid - (_total(refunds) - not_from_escrow) - released - transferred
     return ledger_escrow, held
 
 

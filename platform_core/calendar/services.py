@@ -7,19 +7,25 @@ so every process sees an edit made in the admin at once; there is no per-process
 
 from datetime import date, datetime, timedelta
 from typing import Any, overload
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from platform_core.accounts.models import User
 from platform_core.audit.services import audit_record, audited_delete, audited_save
 from platform_core.calendar.models import Holiday
+from platform_core.deadlines.models import Deadline
+from platform_core.deadlines.registry import rule_get
 from platform_core.deadlines.services import deadlines_recount_working_days
 from platform_core.errors import InvalidInput
 from platform_core.locking import lock
+from platform_core.notifications.services import notify
 
 _WEEKEND = frozenset({5, 6})
+_BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _overrides(first: date, last: date) -> dict[date, str]:
@@ -178,4 +184,39 @@ def _running_clocks_recount(*, holiday: Holiday, days: set[date], actor: User) -
                 ],
             },
         )
+        _moved_clocks_notify(moved=[deadline for deadline, _before in moved])
     return len(moved)
+
+
+def _moved_clocks_notify(*, moved: list[Deadline]) -> int:
+    """Decision 048 (s9): everyone a moved clock's rule names (``deadline_rule(parties=…)``: who waits for the
+    review and who owes it, where known) hears once per calendar change, in one notification listing each of
+    their clocks with its new due time in Beijing time, in the platform's language (Chinese first: the change
+    is made in a staff member's session for other people). Returns how many people were told."""
+    items: dict[int, tuple[User, list[str]]] = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        for deadline in moved:
+            rule = rule_get(deadline.rule)
+            if rule.parties is None:
+                continue
+            subject = deadline.subject
+            if subject is None:  # its row is gone: nobody to name
+                continue
+            line = _("%(what)s (%(subject)s): now due %(due)s (Beijing time)") % {
+                "what": rule.label or rule.description,
+                "subject": subject,
+                "due": deadline.due_at.astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M"),
+            }
+            for person in rule.parties(subject):
+                if person is not None and person.is_active:
+                    items.setdefault(person.pk, (person, []))[1].append(line)
+        for person, lines in items.values():
+            notify(
+                recipient=person,
+                event="deadlines_moved",
+                title=_("A change of the working-day calendar moved your due dates"),
+                body="\n".join(
+                    [_("The platform's working-day calendar changed; these due times moved:"), *lines]
+                ),
+            )
+    return len(items)

@@ -12,7 +12,7 @@ transaction. It must not commit, sleep or call the network; queue side effects w
 If it raises, its writes are rolled back and the deadline is retried later with backoff.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,10 +27,21 @@ class DeadlineRule:
     name: str
     handler: Handler
     description: str
+    #: decision 048 (s9): who is told when a calendar change moves a running clock of the rule:
+    #: ``parties(subject)`` gives the users (None and repeats are skipped); ``label`` names the clock to them
+    parties: Callable[[Any], Iterable[Any]] | None = None
+    label: Any = ""
 
 
-def deadline_rule(name: str, *, description: str = "") -> Callable[[H], H]:
-    """Register ``handler(subject) -> None`` as what happens when a ``name`` deadline is missed."""
+def deadline_rule(
+    name: str,
+    *,
+    description: str = "",
+    parties: Callable[[Any], Iterable[Any]] | None = None,
+    label: Any = "",
+) -> Callable[[H], H]:
+    """Register ``handler(subject) -> None`` as what happens when a ``name`` deadline is missed; ``parties``
+    and ``label`` (a lazy translation) say who hears that a calendar change moved its due time (decision 048)."""
     if not name or "." not in name:
         raise ValueError(f"deadline rule names look like '<app>.<what>', got {name!r}")
 
@@ -40,7 +51,9 @@ def deadline_rule(name: str, *, description: str = "") -> Callable[[H], H]:
             raise ValueError(
                 f"deadline rule {name!r} is already registered by {_qualified(existing.handler)}"
             )
-        _RULES[name] = DeadlineRule(name=name, handler=handler, description=description)
+        _RULES[name] = DeadlineRule(
+            name=name, handler=handler, description=description, parties=parties, label=label
+        )
         return handler
 
     return register

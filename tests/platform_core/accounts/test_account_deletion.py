@@ -116,14 +116,18 @@ def test_usr_4_privacy_settings_removed_with_the_account(orders):
 
 
 def test_usr_4_the_hooks_are_what_other_apps_register_into():
-    # The kernel imports no chapter app: orders, aftersales and staff register here from their hooks.py.
+    # The kernel imports no chapter app: merchants, orders, aftersales and staff register from their hooks.py.
     from aftersales.selectors import customer_open_aftersales_reason
+    from merchants.services.lifecycle import owner_shops_deletion_reasons
+    from orders.selectors.money import owner_pending_payouts_reason
     from orders.selectors.orders import customer_open_orders_reason
     from orders.services.retention import orders_anonymise_customer
     from staff.services.account_deletion import staff_anonymise_user
 
     assert list(account_deletion.account_deletion_checks) == [
+        owner_shops_deletion_reasons,
         customer_open_orders_reason,
+        owner_pending_payouts_reason,
         customer_open_aftersales_reason,
     ]
     assert list(account_deletion.account_anonymisers) == [orders_anonymise_customer, staff_anonymise_user]
