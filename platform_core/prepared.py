@@ -149,3 +149,16 @@ class PreparedQuery(Generic[M]):
         """The rows of a ``values_list`` queryset, as tuples."""
         _db, prepared, rows = self._execute(using, values)
         return [tuple(row) for row in prepared.compiler.results_iter(results=[rows])]
+
+
+def as_prefetched(instance: Model, name: str, objects: list[Any]) -> None:
+    """``instance.<name>.all()`` (a reverse foreign key) answers ``objects`` without a query, as
+    ``prefetch_related(name)`` leaves it: for the rows a ``PreparedQuery`` read beside the instance. Each
+    object's foreign key to ``instance`` is set to it, as the prefetch does."""
+    manager: Any = getattr(instance, name)
+    for obj in objects:
+        manager.field.set_cached_value(obj, instance)
+    queryset: Any = manager.all()
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    cache: dict[str, Any] = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[manager.field.remote_field.cache_name] = queryset
