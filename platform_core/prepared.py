@@ -19,8 +19,11 @@ Rules for the builder:
   tests override: whatever it reads is frozen into the SQL at the first call (pass the time as a marker).
 - Each marker must reach the SQL as one parameter equal to it (``field=value``, ``field__lt=value``);
   a lookup that rewrites it (``icontains``: ``%value%``) or a list (``__in``) is refused when preparing.
-- No ``prefetch_related`` (call ``prefetch_related_objects`` on the result) and no related manager's
+- No ``prefetch_related`` (call ``prefetch_related_objects`` on the result, or read the related rows with
+  a second ``PreparedQuery`` and hand them over with ``as_prefetched``) and no related manager's
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
+- An int marker is negative: compared with a positive integer column (``PositiveBigIntegerField``)
+  Django answers "no rows" without compiling the comparison; write ``Value(marker, output_field=…)``.
 - ``select_for_update()`` is allowed; as with the queryset, running it outside a transaction raises.
 
 ``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied).
