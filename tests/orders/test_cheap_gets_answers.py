@@ -121,3 +121,30 @@ def test_iss_26_cat_8_listing_detail_answers_what_the_plain_serializer_gives() -
             assert answer == _plain(ListingDetailSerializer(_listing_as_before(listing_id)).data)
     assert answer["favourite_count"] == 1 and answer["merchant_follower_count"] == 1
     assert answer["review_summary"]["count"] == 1 and [s["id"] for s in answer["skus"]] == [sku.pk]
+
+
+def test_iss_26_cat_2_listing_detail_hides_what_customers_may_not_see() -> None:
+    """The prepared listing statement keeps CAT-2 and MER-8: a deposit below the category's, a restricted
+    shop or a listing off sale answers 404, at the next request."""
+    from decimal import Decimal
+
+    from rest_framework.test import APIClient
+
+    from catalog.models import Category, Listing
+    from merchants.models import Merchant
+    from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for
+
+    category: Any = CategoryFactory(deposit_amount=Decimal("500.00"))
+    listing = approved_listing(merchant=merchant_for(category))
+    url = f"/api/v1/listings/{listing.pk}/"
+    client = APIClient()
+    assert client.get(url).status_code == 200
+    Category.objects.filter(pk=category.pk).update(deposit_amount=Decimal("800.00"))
+    assert client.get(url).status_code == 404  # the shop holds only 500.00 now
+    Category.objects.filter(pk=category.pk).update(deposit_amount=Decimal("500.00"))
+    assert client.get(url).status_code == 200
+    Merchant.objects.filter(pk=listing.merchant_id).update(status=Merchant.Status.RESTRICTED)
+    assert client.get(url).status_code == 404
+    Merchant.objects.filter(pk=listing.merchant_id).update(status=Merchant.Status.ACTIVE)
+    Listing.objects.filter(pk=listing.pk).update(on_sale=False)
+    assert client.get(url).status_code == 404
