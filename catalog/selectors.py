@@ -58,6 +58,7 @@ from merchants.selectors.members import merchant_for_member
 from platform_core.errors import NotFound
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, LedgerAccount
+from platform_core.prepared import PreparedQuery, as_prefetched
 
 SORTS = ("relevance", "price", "-price", "sales")
 
@@ -65,7 +66,7 @@ SORTS = ("relevance", "price", "-price", "sales")
 # --- customers --------------------------------------------------------------------------------------------
 
 
-def _deposit_met() -> Exists:
+def _deposit_met(merchant_type_id: int | None = None) -> Exists:
     """MER-5 in SQL: the merchant's deposit account holds at least the listing category's deposit.
 
     Mirrors ``merchants.selectors.merchant_deposit_balance`` (the merchant_deposit ledger account), as one
@@ -74,18 +75,19 @@ def _deposit_met() -> Exists:
     return Exists(
         LedgerAccount.objects.filter(
             kind=AccountKind.MERCHANT_DEPOSIT,
-            owner_type=ContentType.objects.get_for_model(Merchant),
+            owner_type_id=merchant_type_id or ContentType.objects.get_for_model(Merchant).pk,
             owner_id=OuterRef("merchant_id"),
             balance__gte=OuterRef("category__deposit_amount"),
         )
     )
 
 
-def listing_visible_q() -> Q:
+def listing_visible_q(merchant_type_id: int | None = None) -> Q:
     """CAT-2, MER-8: what customers may see — approved text on sale, of an active (not restricted or
-    suspended) merchant that still holds the category's deposit."""
+    suspended) merchant that still holds the category's deposit (``merchant_type_id``: the merchant's
+    content type, a ``PreparedQuery`` marker; looked up when not given)."""
     return Q(on_sale=True, live_version__isnull=False, merchant__status=Merchant.Status.ACTIVE) & (
-        Q(category__deposit_amount__lte=0) | Q(_deposit_met())
+        Q(category__deposit_amount__lte=0) | Q(_deposit_met(merchant_type_id))
     )
 
 
@@ -190,23 +192,35 @@ def _count_of(rows: QuerySet[Any], column: str) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-def listing_get_for_customer(*, listing_id: int) -> Listing:
-    """CAT-2: one visible listing with its active SKUs; ``NotFound`` if customers may not see it. It carries
-    ``favourites_counted`` and ``followers_counted`` (USR-1), read in the same statement (issue 26: the
-    detail's two counts were two more round trips)."""
-    listing = (
-        Listing.objects.filter(listing_visible_q(), pk=listing_id)
+def _listing_for_customer(listing_id: int, merchant_type_id: int) -> QuerySet[Listing]:
+    return (
+        Listing.objects.filter(listing_visible_q(merchant_type_id), pk=listing_id)
         .select_related("live_version", "merchant", "category")
         .annotate(
             available=_in_stock(),
             favourites_counted=_count_of(Favourite.objects.filter(listing=OuterRef("pk")), "listing"),
             followers_counted=_count_of(Follow.objects.filter(merchant=OuterRef("merchant_id")), "merchant"),
         )
-        .prefetch_related(Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk")))
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+_LISTING = PreparedQuery(_listing_for_customer, listing_id=int, merchant_type_id=int)
+_ACTIVE_SKUS = PreparedQuery(
+    lambda listing_id: Sku.objects.filter(listing_id=listing_id, is_active=True).order_by("pk"),
+    listing_id=int,
+)
+
+
+def listing_get_for_customer(*, listing_id: int) -> Listing:
+    """CAT-2: one visible listing with its active SKUs; ``NotFound`` if customers may not see it. It carries
+    ``favourites_counted`` and ``followers_counted`` (USR-1), read in the same statement (issue 26: the
+    detail's two counts were two more round trips). Both statements are compiled once (issue 26)."""
+    merchant_type_id = ContentType.objects.get_for_model(Merchant).pk
+    listing = _LISTING.first(listing_id=listing_id, merchant_type_id=merchant_type_id)
     if listing is None:
         raise NotFound(_("No such listing."))
+    as_prefetched(listing, "skus", _ACTIVE_SKUS.all(listing_id=listing.pk))
     return listing
 
 

@@ -19,8 +19,11 @@ Rules for the builder:
   tests override: whatever it reads is frozen into the SQL at the first call (pass the time as a marker).
 - Each marker must reach the SQL as one parameter equal to it (``field=value``, ``field__lt=value``);
   a lookup that rewrites it (``icontains``: ``%value%``) or a list (``__in``) is refused when preparing.
-- No ``prefetch_related`` (call ``prefetch_related_objects`` on the result) and no related manager's
+- No ``prefetch_related`` (call ``prefetch_related_objects`` on the result, or read the related rows with
+  a second ``PreparedQuery`` and hand them over with ``as_prefetched``) and no related manager's
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
+- An int marker is negative: compared with a positive integer column (``PositiveBigIntegerField``)
+  Django answers "no rows" without compiling the comparison; write ``Value(marker, output_field=…)``.
 - ``select_for_update()`` is allowed; as with the queryset, running it outside a transaction raises.
 
 ``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied).
@@ -149,3 +152,16 @@ class PreparedQuery(Generic[M]):
         """The rows of a ``values_list`` queryset, as tuples."""
         _db, prepared, rows = self._execute(using, values)
         return [tuple(row) for row in prepared.compiler.results_iter(results=[rows])]
+
+
+def as_prefetched(instance: Model, name: str, objects: list[Any]) -> None:
+    """``instance.<name>.all()`` (a reverse foreign key) answers ``objects`` without a query, as
+    ``prefetch_related(name)`` leaves it: for the rows a ``PreparedQuery`` read beside the instance. Each
+    object's foreign key to ``instance`` is set to it, as the prefetch does."""
+    manager: Any = getattr(instance, name)
+    for obj in objects:
+        manager.field.set_cached_value(obj, instance)
+    queryset: Any = manager.all()
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    cache: dict[str, Any] = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[manager.field.remote_field.cache_name] = queryset

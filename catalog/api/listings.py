@@ -1,6 +1,7 @@
 """Catalog REST API, public browse and search (CAT-8). Views are thin: they parse, scope to the caller
 and call a service or selector."""
 
+from functools import cache
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -104,6 +105,15 @@ class ListingDetailSerializer(ListingCardSerializer):
 
     def get_review_summary(self, listing: Listing) -> dict[str, Any] | None:
         return selectors.listing_review_summary(listing=listing)
+
+
+@cache
+def _representer(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """One instance per process whose fields are built once (issue 26, as ``orders.api._common.represent``);
+    the representation runs per call. Output serializers without context only."""
+    serializer = serializer_class()
+    serializer.fields  # noqa: B018 (built here, once)
+    return serializer
 
 
 # --- public ---------------------------------------------------------------------------------------------------
@@ -256,4 +266,4 @@ class ListingDetailApi(APIView):
     )
     def get(self, request: Request, listing_id: int) -> Response:
         listing = selectors.listing_get_for_customer(listing_id=listing_id)
-        return Response(ListingDetailSerializer(listing).data)
+        return Response(_representer(ListingDetailSerializer).to_representation(listing))

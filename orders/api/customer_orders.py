@@ -28,6 +28,7 @@ from orders.api._common import (
 )
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
+from orders.selectors.customer_reads import order_detail_for_customer
 from orders.selectors.delivery import delivery_cases_for_order
 from orders.selectors.money import order_holds_open, order_paid_amount, order_refunded_amount, order_refunds
 from orders.selectors.orders import (
@@ -118,7 +119,7 @@ class OrderListApi(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+        return paginator.get_paginated_response([represent(OrderSerializer, order) for order in page or ()])
 
 
 class OrderDetailApi(APIView):
@@ -129,8 +130,20 @@ class OrderDetailApi(APIView):
         responses={200: OrderDetailSerializer},
     )
     def get(self, request: Request, order_id: int) -> Response:
-        order = order_get_for_customer(customer=request_user(request), order_id=order_id, money=True)
-        return Response(OrderDetailSerializer(order).data)
+        """``OrderDetailSerializer``'s answer (a test compares them) from serializers built once and
+        statements compiled once (issue 26)."""
+        parts = order_detail_for_customer(customer=request_user(request), order_id=order_id)
+        order = parts["order"]
+        answer = represent(OrderSerializer, order)
+        answer["events"] = [represent(OrderEventSerializer, event) for event in parts["events"]]
+        answer["paid_amount"] = str(order_paid_amount(order=order))
+        answer["refunded_amount"] = str(order_refunded_amount(order=order))
+        answer["holds"] = [represent(HoldSerializer, hold) for hold in parts["holds"]]
+        answer["delivery_cases"] = [
+            represent(DeliveryCaseSerializer, case) for case in parts["delivery_cases"]
+        ]
+        answer["refunds"] = [represent(RefundSerializer, refund) for refund in parts["refunds"]]
+        return Response(answer)
 
 
 class PdfRenderer(BaseRenderer):

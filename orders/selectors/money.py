@@ -45,13 +45,16 @@ _ORDER_SUMS = {
 }
 
 
-def with_order_money(orders: QuerySet[Order]) -> QuerySet[Order]:
+def with_order_money(orders: QuerySet[Order], *, order_type_id: int | None = None) -> QuerySet[Order]:
     """Issue 26 (decision 049): the orders with ``order_paid_amount`` and ``order_refunded_amount`` read in
-    their own statement (two scalar sub-selects over the same ledger entries), not two more round trips."""
+    their own statement (two scalar sub-selects over the same ledger entries), not two more round trips.
+    ``order_type_id``: the order's content type (a ``PreparedQuery`` marker; looked up when not given)."""
+    if order_type_id is None:
+        order_type_id = ContentType.objects.get_for_model(Order).pk
     sums = {}
     for name, (transaction_kind, account_kind) in _ORDER_SUMS.items():
         entries = LedgerEntry.objects.filter(
-            transaction__subject_type=ContentType.objects.get_for_model(Order),
+            transaction__subject_type_id=order_type_id,
             transaction__subject_id=OuterRef("pk"),
             transaction__kind=transaction_kind,
             account__kind=account_kind,

@@ -21,6 +21,7 @@ from orders.selectors.money import order_paid_amount, order_refunded_amount
 from platform_core.accounts.masking import mask_address, mask_bank_account, mask_phone
 from platform_core.accounts.models import User
 from platform_core.errors import NotFound
+from platform_core.prepared import PreparedQuery
 
 MODERATE_REVIEW_PERMISSION = "orders.moderate_review"
 
@@ -130,23 +131,31 @@ def _counted_reviews() -> QuerySet[Review]:
     return Review.objects.exclude(hidden_reason=Review.HideReason.PROVEN_FAKE)
 
 
+_REVIEW_SUMMARY = PreparedQuery(
+    lambda listing_id: _counted_reviews()
+    .filter(listing_id=listing_id)
+    .order_by()
+    .values("listing_id")
+    .annotate(
+        count=Count("pk"),
+        average=Avg("rating"),
+        **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+    )
+    .values_list("count", "average", *(f"r{n}" for n in range(1, 6))),
+    listing_id=int,
+)
+
+
 def listing_review_summary(listing: Listing) -> dict[str, Any]:
     """REP-1 (issue 5, registered in ``catalog.selectors.LISTING_REVIEW_SUMMARY``): the count, average item
-    rating and distribution 1-5 of a listing's counted reviews, in one query."""
-    figures = (
-        _counted_reviews()
-        .filter(listing=listing)
-        .aggregate(
-            count=Count("pk"),
-            average=Avg("rating"),
-            **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
-        )
-    )
-    average = figures["average"]
+    rating and distribution 1-5 of a listing's counted reviews, in one query (compiled once, issue 26;
+    grouped by the listing: no row when it has no reviews)."""
+    rows = _REVIEW_SUMMARY.rows(listing_id=listing.pk)
+    count, average, *distribution = rows[0] if rows else (0, None, 0, 0, 0, 0, 0)
     return {
-        "count": figures["count"],
+        "count": count,
         "average": None if average is None else str(Decimal(str(average)).quantize(Decimal("0.1"))),
-        "distribution": {str(n): figures[f"r{n}"] for n in range(1, 6)},
+        "distribution": {str(n): distribution[n - 1] for n in range(1, 6)},
     }
 
 
