@@ -154,13 +154,11 @@ def dispute_queue_for_committee() -> QuerySet[Dispute]:
 
 def dispute_kpi_figures(merchant: Merchant, since: datetime, until: datetime) -> Mapping[str, int | Decimal]:
     """REP-3, VIO-6 (``merchants.selectors.kpi_sources``): disputes opened, and lost, in the window."""
-    mine = Dispute.objects.filter(order__merchant=merchant)
-    return {
-        "disputes": mine.filter(opened_at__gte=since, opened_at__lt=until).count(),
-        "disputes_lost": mine.filter(
-            merchant_lost=True, executed_at__gte=since, executed_at__lt=until
-        ).count(),
-    }
+    opened = Q(opened_at__gte=since, opened_at__lt=until)
+    lost = Q(merchant_lost=True, executed_at__gte=since, executed_at__lt=until)
+    return Dispute.objects.filter(opened | lost, order__merchant=merchant).aggregate(
+        disputes=Count("pk", filter=opened), disputes_lost=Count("pk", filter=lost)
+    )
 
 
 def dispute_get_any(*, dispute_id: int) -> Dispute:

@@ -1,10 +1,12 @@
 """VIO-6: evaluating the KPIs and their window."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Subquery
+from django.db.models import F, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from merchants.models import Merchant, MerchantKpi
@@ -46,3 +48,36 @@ def kpi_latest_for_merchant(*, merchant: Merchant) -> list[MerchantKpi]:
     """VIO-6: the merchant's KPIs of the latest computed day."""
     latest = MerchantKpi.objects.filter(merchant=merchant).order_by("-date").values("date")[:1]
     return list(MerchantKpi.objects.filter(merchant=merchant, date=Subquery(latest)).order_by("kpi"))
+
+
+@dataclass
+class KpiHistory:
+    """VIO-6: what a merchant's KPIs stood at when ``day`` is computed, by KPI name."""
+
+    #: the rows already computed for the day itself (a rerun)
+    today: dict[str, MerchantKpi] = field(default_factory=dict)
+    #: the latest row before the day, however old (read only when the day has no rows yet)
+    previous: dict[str, MerchantKpi] = field(default_factory=dict)
+    #: the KPIs with a violation recorded on a row of the period ``[period_start, day]``
+    violated: set[str] = field(default_factory=set)
+
+
+def kpi_history(*, merchant: Merchant, day: date, period_start: date) -> KpiHistory:
+    """VIO-6: in one query, each KPI's latest row up to ``day`` (the day's own on a rerun, else the one
+    before: only a first computation of the day looks at the level before) and every row of the period
+    that carries a violation."""
+    rows = (
+        MerchantKpi.objects.filter(merchant=merchant, date__lte=day)
+        .annotate(recency=Window(RowNumber(), partition_by=[F("kpi")], order_by=F("date").desc()))
+        .filter(Q(recency=1) | Q(date__gte=period_start, violation__isnull=False))
+        .order_by("kpi", "-date")
+    )
+    history = KpiHistory()
+    for row in rows:
+        if row.date == day:
+            history.today[row.kpi] = row
+        elif row.kpi not in history.today and row.kpi not in history.previous:  # newest first
+            history.previous[row.kpi] = row
+        if row.violation_id is not None and row.date >= period_start:
+            history.violated.add(row.kpi)
+    return history

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,19 +70,31 @@ def delivery_case_active(*, order: Order) -> DeliveryCase | None:
 # --- the stall clock ---------------------------------------------------------------------------------
 
 
+def _latest(rows: QuerySet[Any], field: str) -> Subquery:
+    """``MAX(field)`` of the order's ``rows`` (NULL when there are none), as a subquery of the order."""
+    return Subquery(rows.order_by().values("order").annotate(latest=Max(field)).values("latest")[:1])
+
+
 def delivery_stall_clock_restart(*, order: Order) -> None:
     """ORD-10: (re)start the no-movement clock of a locked, shipped order: 72 h after the latest of its
     shipping, its last reshipment and its latest tracking movement. Not while a case is running (that case is the problem)."""
-    if (
-        order.status != S.SHIPPED
-        or DeliveryCase.objects.filter(order=order, status__in=DeliveryCase.ACTIVE_STATUSES).exists()
-    ):
+    facts = None
+    if order.status == S.SHIPPED:  # a running case, the latest movement and reshipment: one query
+        cases = DeliveryCase.objects.filter(order=OuterRef("pk"))
+        facts = (
+            Order.objects.filter(pk=order.pk)
+            .values(
+                active=Exists(cases.filter(status__in=DeliveryCase.ACTIVE_STATUSES)),
+                moved=_latest(TrackingEvent.objects.filter(order=OuterRef("pk")), "at"),
+                reshipped=_latest(cases.filter(status=C.RESHIPPED), "resolved_at"),
+            )
+            .get()
+        )
+    if facts is None or facts["active"]:
         deadline_cancel(rule=RULE_DELIVERY_STALL, subject=order, note="no shipped parcel to watch")
         return
     shipped = order.shipped_at or clock.now()
-    moved = TrackingEvent.objects.filter(order=order).aggregate(at=Max("at"))["at"]
-    reshipped = DeliveryCase.objects.filter(order=order, status=C.RESHIPPED).aggregate(at=Max("resolved_at"))
-    since = max(at for at in (shipped, moved, reshipped["at"]) if at is not None)
+    since = max(at for at in (shipped, facts["moved"], facts["reshipped"]) if at is not None)
     deadline_restart(
         rule=RULE_DELIVERY_STALL, subject=order, due_at=since + settings.ORDERS_DELIVERY_STALL_AFTER
     )

@@ -20,10 +20,14 @@ from platform_core.locking import lock
 # --- PAY-8: reconciliation -------------------------------------------------------------------------
 
 
-def _ledger_amount(key: str) -> Decimal | None:
-    entries = LedgerEntry.objects.filter(transaction__idempotency_key=key, amount__gt=0)
-    amounts = list(entries.values_list("amount", flat=True))
-    return sum(amounts, Decimal("0.00")) if amounts else None
+def _ledger_amounts(keys: Collection[str]) -> dict[str, Decimal]:
+    """What the ledger transactions of ``keys`` moved (the sum of their positive entries), in one query;
+    a key the ledger has no posting for is absent."""
+    amounts: dict[str, Decimal] = {}
+    entries = LedgerEntry.objects.filter(transaction__idempotency_key__in=keys, amount__gt=0)
+    for key, amount in entries.values_list("transaction__idempotency_key", "amount"):
+        amounts[key] = amounts.get(key, Decimal("0.00")) + amount
+    return amounts
 
 
 def _fee_rates() -> dict[str, object]:
@@ -55,31 +59,27 @@ def _ours(day: date, wanted: Callable[[str], bool], *, payouts: bool) -> dict[En
     """The day's payments, refunds (and payouts) the ledger booked: what each moved (``None``: no posting).
     Refunds paid by a transfer to the payer are not reconciled from statements yet: no transfer bill is read
     (decision 038); their ledger postings remain, and so does the audit of each transfer."""
-    ours: dict[Entry, Decimal | None] = {}
+    keys: dict[Entry, str] = {}  # each movement's ledger transaction, read in one query at the end
     for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__date=day):
         if wanted(payment.provider):
             key = _payment_ledger_key(payment, payment.provider_trade_no)
-            ours[(payment.provider, "payment", payment.provider_trade_no or "")] = _ledger_amount(key)
+            keys[(payment.provider, "payment", payment.provider_trade_no or "")] = key
     # only refunds the trade's refund API executed are on its bill: not one refused (``failed``) nor one
     # that did not fit in the trade and waits for, or was paid by, a transfer to the payer (decision 038)
     refunds = Refund.objects.filter(created_at__date=day).exclude(status=Refund.Status.FAILED)
     for refund in refunds.exclude(paid_by_transfer=True).select_related("payment"):
         provider = refund.payment.provider if refund.payment else ""
         if wanted(provider):
-            ours[(provider, "refund", refund.refund_no)] = _ledger_amount(
+            keys[(provider, "refund", refund.refund_no)] = (
                 refund.ledger_key or f"order-refund:{refund.idempotency_key}"
             )
-    if not payouts:
-        return ours
     # a failed payout's posting was reversed (the money is back in the payable): nothing to match
-    for payout in (
-        Payout.objects.filter(created_at__date=day)
-        .exclude(status=Payout.Status.FAILED)
-        .select_related("statement")
-    ):
+    day_payouts = Payout.objects.filter(created_at__date=day) if payouts else Payout.objects.none()
+    for payout in day_payouts.exclude(status=Payout.Status.FAILED).select_related("statement"):
         key = f"payout:{payout.merchant_id}:{payout.statement.period.isoformat()}"
-        ours[(payout.provider, "payout", payout.provider_reference)] = _ledger_amount(key)
-    return ours
+        keys[(payout.provider, "payout", payout.provider_reference)] = key
+    amounts = _ledger_amounts(set(keys.values())) if keys else {}
+    return {entry: amounts.get(key) for entry, key in keys.items()}
 
 
 def _theirs(

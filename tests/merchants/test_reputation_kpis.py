@@ -140,3 +140,45 @@ def test_vio_6_the_warning_names_the_kpi_and_its_figures_as_a_merchant_reads_the
     text = f"{note.title} {note.body}"
     assert "延迟发货率" in text and "late_shipment_rate" not in text, text
     assert "9.00%" in text, text
+
+
+def test_vio_6_a_warning_after_a_gap_is_compared_with_the_last_day_computed() -> None:
+    """The level before is the latest computed day's, however long ago (a merchant not trading for a while)."""
+    merchant = MerchantFactory.create()
+    warned = {"shipments": 100, "shipments_late": 9, "shipments_tracked": 100}
+    with FakeStandingSources() as sources:
+        sources.figures[merchant.pk] = warned
+        merchant_kpis_compute(merchant=merchant, day=DAY)
+        merchant_kpis_compute(merchant=merchant, day=DAY + timedelta(days=45))  # still warning: not again
+        sources.figures[merchant.pk] = {"shipments": 100, "shipments_late": 0, "shipments_tracked": 100}
+        merchant_kpis_compute(merchant=merchant, day=DAY + timedelta(days=46))
+        sources.figures[merchant.pk] = warned
+        merchant_kpis_compute(merchant=merchant, day=DAY + timedelta(days=90))  # back from OK: warned again
+    assert Notification.objects.filter(recipient=merchant.owner, event="merchant_kpi_warning").count() == 2
+
+
+@pytest.mark.parametrize("rerun", [False, True])
+def test_vio_6_kpis_of_a_night_take_one_read_and_one_upsert_statements(
+    rerun: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per merchant: its lock, one read of the KPIs before and one INSERT … ON CONFLICT for all of them —
+    not a read and an update_or_create per KPI (the figures' own queries are the sources', not counted)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from merchants.policies import kpi_policy
+    from merchants.services import kpis
+
+    merchant = MerchantFactory.create()
+    figures = {"shipments": Decimal(100), "shipments_late": Decimal(1), "orders": Decimal(100)}
+    monkeypatch.setattr(kpis, "merchant_figures", lambda **kwargs: figures)
+    merchant_kpis_compute(merchant=merchant, day=DAY - timedelta(days=1))
+    if rerun:
+        merchant_kpis_compute(merchant=merchant, day=DAY)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = merchant_kpis_compute(merchant=merchant, day=DAY)
+    sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sql) == 3, "\n".join(sql)
+    assert "FOR UPDATE" in sql[0] and "ON CONFLICT" in sql[2]
+    assert len(rows) == len(kpi_policy()) and all(row.pk for row in rows)
+    assert MerchantKpi.objects.filter(merchant=merchant, date=DAY).count() == len(kpi_policy())

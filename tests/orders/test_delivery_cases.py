@@ -325,3 +325,19 @@ def test_ord_10_admin_lists_delivery_cases_read_only_with_filters(client: Client
     detail = client.get(f"/admin/orders/deliverycase/{case.pk}/change/")
     assert detail.status_code == 200
     assert client.post(f"/admin/orders/deliverycase/{case.pk}/change/", {}).status_code == 403
+
+
+def test_ord_10_the_stall_clock_reads_the_parcel_in_one_query_statements(monkeypatch) -> None:
+    """A running case, the latest movement and the latest reshipment: one query, then the clock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services import delivery
+
+    order = shipped_order()
+    restarted: list[dict] = []
+    monkeypatch.setattr(delivery, "deadline_restart", lambda **kwargs: restarted.append(kwargs))
+    with CaptureQueriesContext(connection) as ctx:
+        delivery.delivery_stall_clock_restart(order=order)
+    assert len(ctx.captured_queries) == 1
+    assert restarted[0]["due_at"] == order.shipped_at + STALL  # type: ignore[operator]

@@ -88,3 +88,23 @@ def test_vio_6_late_shipments_give_the_late_shipment_and_tracking_kpis(time_mach
     assert merchant.violations.filter(kind="kpi_late_shipment_rate").count() == 1
     # outside the window nothing counts
     assert order_kpi_figures(merchant, until, until + timedelta(days=30))["shipments"] == 0
+    # paid before the window and shipped in it: a shipment of the window, not one of its orders
+    shipped_only = order_kpi_figures(merchant, start + timedelta(minutes=30), until)
+    assert shipped_only == {"orders": 0, "shipments": 10, "shipments_late": 3, "shipments_tracked": 5}
+
+
+def test_rep_3_vio_6_credit_inputs_take_one_query_per_source_statements() -> None:
+    """The figures behind credit and KPIs: one query per source, whatever it counts (orders, delivery
+    cases, after-sales and complaints, messages, disputes), one for the ratings, one for the points."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from merchants.selectors.credit import merchant_credit_inputs
+
+    order = paid_order()
+    order_ship(order=order, carrier="sandbox", tracking_number="SF1", actor=order.merchant.owner)
+    merchant_credit_inputs(merchant=order.merchant)  # content types cached
+    with CaptureQueriesContext(connection) as ctx:
+        inputs = merchant_credit_inputs(merchant=order.merchant)
+    assert inputs["figures"]["orders"] == inputs["figures"]["shipments"] == 1
+    assert len(ctx.captured_queries) == 8, "\n".join(q["sql"] for q in ctx.captured_queries)

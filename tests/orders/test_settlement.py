@@ -156,3 +156,23 @@ def test_pay_8_reconciliation_raises_differences_for_finance() -> None:
     assert (mismatch.ledger_amount, mismatch.provider_amount) == (Decimal("80.00"), Decimal("79.00"))
     reconciliation_run(day=timezone.localdate(order.paid_at))
     assert ReconciliationDifference.objects.count() == 2
+
+
+def test_pay_8_reconciliation_reads_the_ledger_once_per_day_not_per_movement() -> None:
+    """What the ledger moved for the day's payments (and the adjacent days') is one query per day read,
+    however many payments there were."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.orders import paid_order
+
+    def statements(day) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert reconciliation_run(day=day) == []
+        return len(ctx.captured_queries)
+
+    day = timezone.localdate(paid_order().paid_at)
+    one = statements(day)
+    for _n in range(3):
+        paid_order()
+    assert statements(day) == one
