@@ -23,7 +23,8 @@ Rules for the builder:
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
 - ``select_for_update()`` is allowed; as with the queryset, running it outside a transaction raises.
 
-``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied).
+``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied);
+``sql_with_params`` gives the SQL and parameters only, e.g. for a sub-select in a statement written by hand.
 """
 
 import threading
@@ -102,7 +103,7 @@ class PreparedQuery(Generic[M]):
         cache[alias] = (db, prepared)
         return db, prepared
 
-    def _execute(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
+    def _bind(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
         if values.keys() != self.markers.keys():
             raise TypeError(f"PreparedQuery expects {sorted(self.markers)}, got {sorted(values)}")
         db, prepared = self._prepare(using)
@@ -110,6 +111,10 @@ class PreparedQuery(Generic[M]):
         for name, indexes in prepared.positions.items():
             for index in indexes:
                 params[index] = values[name]
+        return db, prepared, params
+
+    def _execute(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
+        db, prepared, params = self._bind(using, values)
         connection = connections[db]
         if prepared.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
@@ -149,3 +154,9 @@ class PreparedQuery(Generic[M]):
         """The rows of a ``values_list`` queryset, as tuples."""
         _db, prepared, rows = self._execute(using, values)
         return [tuple(row) for row in prepared.compiler.results_iter(results=[rows])]
+
+    def sql_with_params(self, *, using: str | None = None, **values: Any) -> tuple[str, list[Any]]:
+        """The SQL and its parameters with these values, to embed in a statement written by hand (as
+        ``queryset.query.sql_with_params()`` gives them, without compiling again)."""
+        _db, prepared, params = self._bind(using, values)
+        return prepared.sql, params
