@@ -59,20 +59,13 @@ def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | No
     return ContentType.objects.get_for_model(owner, for_concrete_model=True), int(owner.pk)
 
 
-# The look-up of ``ledger_account_for``, compiled once per thread (issue 26, decision 052): what
-# ``LedgerAccount.objects.filter(kind=…, owner_type=…, owner_id=…).first()`` runs, for a platform-wide
-# account (no owner) and for an owner's.
+# The look-up of a platform-wide account (no owner; every payment reads the clearing account), compiled
+# once per thread (issue 26, decision 052): what ``LedgerAccount.objects.filter(kind=…, owner_type=None,
+# owner_id=None).first()`` runs. (An owner's is not: ``owner_id`` is a positive integer field, and Django
+# compiles a marker below its range to "no rows".)
 _PLATFORM_ACCOUNT = PreparedQuery(
     lambda kind: LedgerAccount.objects.filter(kind=kind, owner_type=None, owner_id=None).order_by("pk")[:1],
     kind=str,
-)
-_OWNED_ACCOUNT = PreparedQuery(
-    lambda kind, owner_type_id, owner_id: LedgerAccount.objects.filter(
-        kind=kind, owner_type_id=owner_type_id, owner_id=owner_id
-    ).order_by("pk")[:1],
-    kind=str,
-    owner_type_id=int,
-    owner_id=int,
 )
 
 
@@ -96,8 +89,8 @@ def ledger_account_for(
     if not probably_new:
         found = (
             _PLATFORM_ACCOUNT.first(kind=kind)
-            if owner_type is None
-            else _OWNED_ACCOUNT.first(kind=kind, owner_type_id=owner_type.pk, owner_id=owner_id)
+            if owner is None
+            else LedgerAccount.objects.filter(**lookup).first()
         )
         if found is not None:
             return found
