@@ -137,6 +137,21 @@ def prepare_database(admin_url: str, database: str, env: dict[str, str]) -> None
     )
 
 
+def setup(database: str) -> tuple[str, dict[str, str]]:
+    """The bench database (created and migrated if missing) and this process's environment set as the
+    server's, Django set up; returns the database's URL and that environment."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    database_url = urlparse(base)._replace(path=f"/{database}").geturl()
+    var_dir = Path(os.environ.get("PLATFORM_VAR_DIR", ROOT / "var"))
+    env = environment(database_url, var_dir, database)
+    prepare_database(base, database, env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return database_url, env
+
+
 def arrange(clients: int) -> list[dict[str, Any]]:
     """One shop with one SKU per client (ample stock), a customer with an API token per client, and one
     paid template order per client for pgbench to copy."""
@@ -415,15 +430,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="per phase")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    database_url = urlparse(base)._replace(path=f"/{args.database}").geturl()
-    var_dir = Path(os.environ.get("PLATFORM_VAR_DIR", ROOT / "var"))
-    env = environment(database_url, var_dir, args.database)
-    prepare_database(base, args.database, env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    database_url, env = setup(args.database)
     from django.conf import settings
     from django.db import connection
 

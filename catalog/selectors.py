@@ -72,23 +72,31 @@ def _deposit_met(merchant_type_id: int | None = None) -> Exists:
     Mirrors ``merchants.selectors.merchant_deposit_balance`` (the merchant_deposit ledger account), as one
     correlated subquery so that a page of results costs the same whatever its size.
     """
+    if merchant_type_id is None:
+        merchant_type_id = ContentType.objects.get_for_model(Merchant).pk
     return Exists(
         LedgerAccount.objects.filter(
             kind=AccountKind.MERCHANT_DEPOSIT,
-            owner_type_id=merchant_type_id or ContentType.objects.get_for_model(Merchant).pk,
+            owner_type_id=merchant_type_id,
             owner_id=OuterRef("merchant_id"),
             balance__gte=OuterRef("category__deposit_amount"),
         )
     )
 
 
-def listing_visible_q(merchant_type_id: int | None = None) -> Q:
+def listing_visible_q(*, merchant_type_id: int | None = None) -> Q:
     """CAT-2, MER-8: what customers may see — approved text on sale, of an active (not restricted or
-    suspended) merchant that still holds the category's deposit (``merchant_type_id``: the merchant's
-    content type, a ``PreparedQuery`` marker; looked up when not given)."""
+    suspended) merchant that still holds the category's deposit. ``merchant_type_id``: the merchants'
+    content type (default: looked up); a ``PreparedQuery`` passes it as a marker, so that SQL compiled
+    once does not keep an id a test database's flush renumbers."""
     return Q(on_sale=True, live_version__isnull=False, merchant__status=Merchant.Status.ACTIVE) & (
         Q(category__deposit_amount__lte=0) | Q(_deposit_met(merchant_type_id))
     )
+
+
+def merchant_type_id() -> int:
+    """The merchants' content type id (Django's per-process cache of content types)."""
+    return int(ContentType.objects.get_for_model(Merchant).pk)
 
 
 def _in_stock() -> Exists:
@@ -194,7 +202,7 @@ def _count_of(rows: QuerySet[Any], column: str) -> Coalesce:
 
 def _listing_for_customer(listing_id: int, merchant_type_id: int) -> QuerySet[Listing]:
     return (
-        Listing.objects.filter(listing_visible_q(merchant_type_id), pk=listing_id)
+        Listing.objects.filter(listing_visible_q(merchant_type_id=merchant_type_id), pk=listing_id)
         .select_related("live_version", "merchant", "category")
         .annotate(
             available=_in_stock(),

@@ -43,6 +43,13 @@ def lock_first(model_or_qs: type[M] | models.QuerySet[M], **filters: Any) -> M |
     return _locking(model_or_qs).filter(**filters).first()
 
 
+def first_locked(model_or_qs: type[M] | models.QuerySet[M], **filters: Any) -> models.QuerySet[M]:
+    """The queryset ``lock_first`` runs, unrun (one row, ``[:1]``): to build a ``PreparedQuery`` with
+    (``lock(qs, pk)`` is ``first_locked(qs, pk=pk)`` and ``NotFound`` when it finds nothing)."""
+    queryset = _locking(model_or_qs).filter(**filters)
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+
 def lock_many(model_or_qs: type[M] | models.QuerySet[M], pks: Iterable[Any]) -> list[M]:
     """The rows ``pks`` that exist, locked in primary-key order (one query)."""
     return list(_locking(model_or_qs).filter(pk__in=list(pks)).order_by("pk"))

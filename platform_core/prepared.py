@@ -22,11 +22,13 @@ Rules for the builder:
 - No ``prefetch_related`` (call ``prefetch_related_objects`` on the result, or read the related rows with
   a second ``PreparedQuery`` and hand them over with ``as_prefetched``) and no related manager's
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
-- An int marker is negative: compared with a positive integer column (``PositiveBigIntegerField``)
-  Django answers "no rows" without compiling the comparison; write ``Value(marker, output_field=…)``.
+- An int marker is a large positive number inside a 32-bit integer's range (Django answers "no rows" without
+  compiling a comparison with a value outside its column's range); a small-integer column cannot take one
+  (refused when preparing: pass it through ``Value(marker, output_field=IntegerField())``).
 - ``select_for_update()`` is allowed; as with the queryset, running it outside a transaction raises.
 
-``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied).
+``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied);
+``sql_with_params`` gives the SQL and parameters only, e.g. for a sub-select in a statement written by hand.
 """
 
 import threading
@@ -43,12 +45,12 @@ from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
-_MARKER_BASE = -7_315_208_664_000_000_000  # far below any primary key or amount the platform stores
+_MARKER_BASE = 2_147_480_000  # positive and below 2**31: in range of every integer column but the small ones
 
 
 def _marker(kind: type, index: int, name: str) -> Any:
     if kind is int:
-        return _MARKER_BASE - index
+        return _MARKER_BASE + index
     if kind is str:
         return f"\x00{name}\x00"
     if kind is datetime:
@@ -105,7 +107,7 @@ class PreparedQuery(Generic[M]):
         cache[alias] = (db, prepared)
         return db, prepared
 
-    def _execute(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
+    def _bind(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
         if values.keys() != self.markers.keys():
             raise TypeError(f"PreparedQuery expects {sorted(self.markers)}, got {sorted(values)}")
         db, prepared = self._prepare(using)
@@ -113,6 +115,10 @@ class PreparedQuery(Generic[M]):
         for name, indexes in prepared.positions.items():
             for index in indexes:
                 params[index] = values[name]
+        return db, prepared, params
+
+    def _execute(self, using: str | None, values: dict[str, Any]) -> tuple[str, _Prepared, list[Any]]:
+        db, prepared, params = self._bind(using, values)
         connection = connections[db]
         if prepared.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
@@ -152,6 +158,12 @@ class PreparedQuery(Generic[M]):
         """The rows of a ``values_list`` queryset, as tuples."""
         _db, prepared, rows = self._execute(using, values)
         return [tuple(row) for row in prepared.compiler.results_iter(results=[rows])]
+
+    def sql_with_params(self, *, using: str | None = None, **values: Any) -> tuple[str, list[Any]]:
+        """The SQL and its parameters with these values, to embed in a statement written by hand (as
+        ``queryset.query.sql_with_params()`` gives them, without compiling again)."""
+        _db, prepared, params = self._bind(using, values)
+        return prepared.sql, params
 
 
 def as_prefetched(instance: Model, name: str, objects: list[Any]) -> None:

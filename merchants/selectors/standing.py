@@ -36,11 +36,12 @@ def agreement_current(*, at: Any = None) -> PlatformAgreement | None:
     )
 
 
-def agreement_current_terms() -> Subquery:
+def agreement_current_terms(*, at: Any = None) -> Subquery:
     """MER-4, ORD-1: ``agreement_current()``'s version, title and body as one JSON value (``None`` if there
-    is none), an expression to annotate another query with (issue 26: checkout reads it with the cart)."""
+    is none), an expression to annotate another query with (issue 26: checkout reads it with the cart).
+    ``at``: the time it is asked for (default now; a prepared query passes it as a marker)."""
     return Subquery(
-        PlatformAgreement.objects.filter(effective_at__lte=clock.now())
+        PlatformAgreement.objects.filter(effective_at__lte=at or clock.now())
         .order_by("-effective_at")
         .values(terms=JSONObject(version="version", title="title", body="body"))[:1],
         output_field=JSONField(),

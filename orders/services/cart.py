@@ -7,20 +7,31 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, Sku
-from catalog.selectors import listing_visible_q
+from catalog.selectors import listing_visible_q, merchant_type_id
 from orders.models import Cart, CartItem
 from platform_core import clock
 from platform_core.accounts.models import User
 from platform_core.bounds import INT32_MAX
 from platform_core.errors import InvalidInput, NotFound
+from platform_core.prepared import PreparedQuery
 
 # --- ORD-1: cart -------------------------------------------------------------------------------------
 
 
-def _skus_for_sale(sku_id: int) -> QuerySet[Sku]:
+def _skus_for_sale(sku_id: int, merchant_type_id: int | None = None) -> QuerySet[Sku]:
     return Sku.objects.filter(
-        pk=sku_id, is_active=True, listing__in=Listing.objects.filter(listing_visible_q())
+        pk=sku_id,
+        is_active=True,
+        listing__in=Listing.objects.filter(listing_visible_q(merchant_type_id=merchant_type_id)),
     )
+
+
+# the "on sale" sub-select of the line's upsert, compiled once per thread (issue 26, decision 052)
+_SKU_ON_SALE = PreparedQuery(
+    lambda sku_id, merchant_type_id: _skus_for_sale(sku_id, merchant_type_id).values("pk"),
+    sku_id=int,
+    merchant_type_id=int,
+)
 
 
 def _sku_for_sale(sku_id: int) -> Sku:
@@ -74,7 +85,9 @@ def _cart_line_add(item: CartItem) -> CartItem | None:
     quote = connection.ops.quote_name
     fields: list[Any] = [meta.get_field(name) for name in ("cart", "sku", "quantity", "added_at")]
     table, quantity = quote(meta.db_table), quote(fields[2].column)
-    on_sale_sql, on_sale_params = _skus_for_sale(item.sku_id).values("pk").query.sql_with_params()
+    on_sale_sql, on_sale_params = _SKU_ON_SALE.sql_with_params(
+        using=connection.alias, sku_id=item.sku_id, merchant_type_id=merchant_type_id()
+    )
     typed = (
         [f"CAST(%s AS {f.db_type(connection)})" for f in fields]
         if connection.vendor == "postgresql"

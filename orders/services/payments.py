@@ -6,10 +6,11 @@ notifications posted to the ledger exactly once (PAY-2, PAY-7), and what happens
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +42,8 @@ from platform_core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from platform_core.hooks import Hook
 from platform_core.ledger.models import AccountKind, TransactionKind
 from platform_core.ledger.services import ledger_post
-from platform_core.locking import lock, lock_first
+from platform_core.locking import first_locked, lock
+from platform_core.prepared import PreparedQuery
 from platform_core.upsert import atomic_service
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,46 @@ order_paid = Hook[Callable[[Order], object]](
 
 
 # --- PAY-3: payments ------------------------------------------------------------------------------
+
+
+def _orders_with_payments_so_far() -> "QuerySet[Order]":
+    return Order.objects.annotate(
+        payments_so_far=Coalesce(
+            Subquery(
+                Payment.objects.filter(order=OuterRef("pk"))
+                .order_by()
+                .values("order")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+    )
+
+
+# The hot statements of pay and callback, compiled once per thread (issue 26, decision 052); each is what
+# ``platform_core.locking`` (``lock``, ``lock_first``) would run: ``FOR UPDATE OF`` the model's table, the
+# first row in the model's ordering.
+_CUSTOMER_ORDER_LOCKED: PreparedQuery[Any] = PreparedQuery(
+    lambda order_id, customer_id: first_locked(
+        _orders_with_payments_so_far().filter(customer_id=customer_id), pk=order_id
+    ),
+    order_id=int,
+    customer_id=int,
+)
+_ORDER_OF_TRADE_LOCKED = PreparedQuery(
+    lambda provider, out_trade_no: first_locked(
+        Order.objects.select_related("merchant__owner"),
+        pk__in=Payment.objects.filter(provider=provider, out_trade_no=out_trade_no).values("order_id"),
+    ),
+    provider=str,
+    out_trade_no=str,
+)
+_PAYMENT_OF_TRADE_LOCKED = PreparedQuery(
+    lambda provider, out_trade_no: first_locked(Payment, provider=provider, out_trade_no=out_trade_no),
+    provider=str,
+    out_trade_no=str,
+)
 
 
 def _payment_open(payment: Payment) -> Payment:
@@ -85,22 +127,15 @@ def order_pay_start_for_customer(*, customer: User, order_id: int, provider: str
 def _pay_start(*, order_id: int, customer: User | None, provider: str, actor: User) -> Payment:
     if provider not in providers_enabled():  # PAY-3: only an enabled provider (never sandbox in production)
         raise InvalidInput(_("Unknown payment provider."), errors={"provider": [_("Unknown.")]})
-    # the order locked with the number of its payments so far, in one statement (issue 26)
-    orders = Order.objects.annotate(
-        payments_so_far=Coalesce(
-            Subquery(
-                Payment.objects.filter(order=OuterRef("pk"))
-                .order_by()
-                .values("order")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        )
-    )
+    # the order locked with the number of its payments so far, in one statement (issue 26); the
+    # customer's own (the hot path) by a statement compiled once per thread
+    order: Any
     if customer is not None:
-        orders = orders.filter(customer=customer)
-    order = lock(orders, order_id, missing=_("No such order."))
+        order = _CUSTOMER_ORDER_LOCKED.first(order_id=order_id, customer_id=customer.pk)
+        if order is None:
+            raise NotFound(_("No such order."))
+    else:
+        order = lock(_orders_with_payments_so_far(), order_id, missing=_("No such order."))
     if order.status != S.PENDING_PAYMENT:
         raise Conflict(_("This order is not waiting for payment."), code="not_payable")
     attempt = order.payments_so_far + 1
@@ -266,11 +301,8 @@ def _payment_apply(
     # The order first, found through its payment in the same statement (issue 26), with the shop and its
     # owner (the merchant is told of the payment); then the payment, read under that lock. A deposit's
     # payment has no order.
-    order = lock_first(
-        Order.objects.select_related("merchant__owner"),
-        pk__in=Payment.objects.filter(**trade).values("order_id"),
-    )
-    payment = lock_first(Payment, **trade)
+    order = _ORDER_OF_TRADE_LOCKED.first(**trade)
+    payment = _PAYMENT_OF_TRADE_LOCKED.first(**trade)
     if payment is None:
         raise _CallbackRefused("unknown_trade", _("No such payment."))
     due = order.total if order is not None else payment.amount

@@ -38,6 +38,7 @@ from platform_core.ledger.models import (
 )
 from platform_core.locking import lock, lock_first
 from platform_core.money import CENT
+from platform_core.prepared import PreparedQuery
 from platform_core.upsert import in_callers_transaction, insert_unless_exists
 
 #: The largest amount a DecimalField(max_digits=18, decimal_places=2) can hold.
@@ -58,6 +59,16 @@ def _owner_ref(owner: models.Model | None) -> tuple[ContentType | None, int | No
     return ContentType.objects.get_for_model(owner, for_concrete_model=True), int(owner.pk)
 
 
+# The look-up of a platform-wide account (no owner; every payment reads the clearing account), compiled
+# once per thread (issue 26, decision 052): what ``LedgerAccount.objects.filter(kind=…, owner_type=None,
+# owner_id=None).first()`` runs. (An owner's is not: ``owner_id`` is a positive integer field, and Django
+# compiles a marker below its range to "no rows".)
+_PLATFORM_ACCOUNT = PreparedQuery(
+    lambda kind: LedgerAccount.objects.filter(kind=kind, owner_type=None, owner_id=None).order_by("pk")[:1],
+    kind=str,
+)
+
+
 def ledger_account_for(
     *, kind: str, owner: models.Model | None = None, probably_new: bool = False
 ) -> LedgerAccount:
@@ -74,9 +85,15 @@ def ledger_account_for(
     lookup: dict[str, Any] = {"kind": kind, "owner_type": owner_type, "owner_id": owner_id}
     allow_negative = kind not in NON_NEGATIVE_KINDS
     defaults = {"allow_negative": allow_negative, "aggregated": owner is None and allow_negative}
-    # Nearly always there already: one SELECT, no savepoint.
-    if not probably_new and (found := LedgerAccount.objects.filter(**lookup).first()) is not None:
-        return found
+    # Nearly always there already: one SELECT (compiled once per thread), no savepoint.
+    if not probably_new:
+        found = (
+            _PLATFORM_ACCOUNT.first(kind=kind)
+            if owner is None
+            else LedgerAccount.objects.filter(**lookup).first()
+        )
+        if found is not None:
+            return found
     # First use: one INSERT that does nothing if another process created it meanwhile (that one is ours).
     account = LedgerAccount(**lookup, **defaults)
     if owner is None:

@@ -93,3 +93,16 @@ def test_iss_26_prepared_query_locks_only_inside_a_transaction() -> None:
     assert "FOR UPDATE" in ctx.captured_queries[0]["sql"]
     with pytest.raises(TransactionManagementError):
         query.all(pk=merchant.pk)
+
+
+def test_iss_26_prepared_query_sql_with_params_is_the_querysets() -> None:
+    merchant = cast(Merchant, MerchantFactory())
+    query = PreparedQuery(
+        lambda owner_id: Merchant.objects.filter(owner_id=owner_id).values("pk"), owner_id=int
+    )
+    sql, params = query.sql_with_params(owner_id=merchant.owner_id)
+    expected = Merchant.objects.filter(owner_id=merchant.owner_id).values("pk").query.sql_with_params()
+    assert (sql, tuple(params)) == (expected[0], tuple(expected[1]))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchall() == [(merchant.pk,)]
