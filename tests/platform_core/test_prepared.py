@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from merchants.models import Merchant
 from platform_core import clock
+from platform_core.ledger.models import LedgerAccount
 from platform_core.prepared import PreparedQuery
 from tests.factories.merchants import MerchantFactory
 
@@ -106,3 +107,8 @@ def test_iss_26_prepared_query_sql_with_params_is_the_querysets() -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchall() == [(merchant.pk,)]
+
+
+def test_iss_26_an_int_marker_reaches_a_positive_integer_column() -> None:
+    query = PreparedQuery(lambda owner_id: LedgerAccount.objects.filter(owner_id=owner_id), owner_id=int)
+    assert query.all(owner_id=1) == list(LedgerAccount.objects.filter(owner_id=1))  # refused before: no SQL
