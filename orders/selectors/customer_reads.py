@@ -8,7 +8,6 @@ test compares the answers built from both."""
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import PositiveBigIntegerField, Value
 from django.utils.translation import gettext as _
 
 from orders.models import CartItem, DeliveryCase, Order, OrderEvent, OrderLine, Refund
@@ -39,9 +38,7 @@ _HOLDS = PreparedQuery(
     lambda order_id, order_type_id: LedgerHold.objects.filter(
         account__kind=AccountKind.ORDER_ESCROW,
         account__owner_type_id=order_type_id,
-        # a ``Value``: a marker is negative, and Django answers "no rows" for a negative literal on a
-        # positive integer column without compiling it
-        account__owner_id=Value(order_id, output_field=PositiveBigIntegerField()),
+        account__owner_id=order_id,
         released_at__isnull=True,
     ).order_by("opened_at", "pk"),
     order_id=int,
