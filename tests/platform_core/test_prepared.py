@@ -71,7 +71,14 @@ def test_iss_26_prepared_query_compiles_once_per_thread() -> None:
         assert query.rows(owner_id=merchant.owner_id) == [(merchant.pk, merchant.name)]
     assert len(built) == 1
     seen: list[object] = []
-    thread = threading.Thread(target=lambda: seen.append(query._prepare(None)))
+
+    def in_another_thread() -> None:
+        try:
+            seen.append(query._prepare(None))
+        finally:
+            connection.close()  # that thread's own connection: left open, it blocks the test database's teardown
+
+    thread = threading.Thread(target=in_another_thread)
     thread.start()
     thread.join()
     assert len(built) == 2  # another thread compiles its own (its own connection)
