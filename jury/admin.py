@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jury.models import Juror, JuryCase
 from platform_core.accounts.models import User
-from platform_core.admin_site import PersonalDataAdmin, personal_shown
-from platform_core.ledger.admin import ReadOnlyAdminMixin
+from platform_core.admin_site import PersonalDataAdmin, ViewOnlyMixin, personal_shown
 from platform_core.reports.masks import mask_person
 
 
@@ -20,7 +19,7 @@ def person_shown(user: User | None) -> str:
     return personal_shown(str(user) if user is not None else "", mask_person)
 
 
-class JurorInline(ReadOnlyAdminMixin, admin.TabularInline):
+class JurorInline(ViewOnlyMixin, admin.TabularInline):
     model = Juror
     extra = 0
     fields = ("user_shown", "drawn_at", "vote", "refund_amount", "reasons", "voted_at")
@@ -32,7 +31,7 @@ class JurorInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(JuryCase)
-class JuryCaseAdmin(ReadOnlyAdminMixin, PersonalDataAdmin):
+class JuryCaseAdmin(ViewOnlyMixin, PersonalDataAdmin):
     list_display = (
         "id",
         "dispute",
@@ -85,7 +84,7 @@ class JuryCaseAdmin(ReadOnlyAdminMixin, PersonalDataAdmin):
 
 
 @admin.register(Juror)
-class JurorAdmin(ReadOnlyAdminMixin, PersonalDataAdmin):
+class JurorAdmin(ViewOnlyMixin, PersonalDataAdmin):
     list_display = ("id", "case", "user_shown", "drawn_at", "vote", "refund_amount", "voted_at")
     list_filter = ("vote",)
     search_fields = ("user__email", "user__phone", "case__dispute__id")

@@ -42,9 +42,10 @@ READ_ONLY_POSTS = ("logout", "password_change")
 
 class ViewOnlyMixin:
     """An admin whose rows are looked at, never added, edited or deleted there: the rows are written by
-    the services (and their audit rows) or by the engine (decision 041)."""
+    the services (and their audit rows) or by the engine (decision 041). Also on an inline (whose
+    ``has_add_permission`` is passed the parent object)."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

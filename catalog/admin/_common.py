@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_core import clock
 from platform_core.accounts.models import User
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.console.queues import duration_text
 from platform_core.errors import DomainError
 
@@ -63,18 +64,9 @@ def time_to(due: datetime) -> str:
     )
 
 
-class ReviewerQueueAdmin(admin.ModelAdmin):
+class ReviewerQueueAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """CAT-3, CAT-10: a reviewers' queue of rows about one listing each (``obj.listing``): seen by holders of
     ``catalog.review_listing``; nothing is added, changed or deleted here, decisions are the actions."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(REVIEW_PERMISSION)

@@ -112,7 +112,7 @@ class ViolationAdmin(ReadOnlyAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Violation._meta.fields] + ["evidence_file"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(RECORD_PERMISSION)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_core.accounts.acting import request_user
-from platform_core.admin_site import action_permission
+from platform_core.admin_site import ViewOnlyMixin, action_permission
 from platform_core.errors import DomainError
 from platform_core.ledger.models import (
     LedgerAccount,
@@ -27,17 +27,6 @@ from platform_core.ledger.services import (
     ledger_correction_propose,
     ledger_correction_reject,
 )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class HoldStateFilter(admin.SimpleListFilter):
@@ -56,7 +45,7 @@ class HoldStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerAccountAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -78,7 +67,7 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return ledger_balance(account) if account.aggregated else account.balance
 
 
-class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LedgerEntryInline(ViewOnlyMixin, admin.TabularInline):
     model = LedgerEntry
     fields = ["account", "amount"]
     readonly_fields = ["account", "amount"]
@@ -87,7 +76,7 @@ class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerTransactionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -107,7 +96,7 @@ class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerHold)
-class LedgerHoldAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerHoldAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "account", "reason", "subject_type", "subject_id", "opened_at", "released_at"]
     list_filter = [HoldStateFilter, "subject_type"]
     search_fields = ["=id", "reason", "=account__id", "=subject_id"]

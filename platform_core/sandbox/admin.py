@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from platform_core import clock
+from platform_core.admin_site import ViewOnlyMixin
 from platform_core.errors import DomainError
 from platform_core.sandbox.models import TestClock
 from platform_core.sandbox.services import ADVANCE_PERMISSION, test_clock_advance
@@ -22,17 +23,8 @@ class ClockAdvanceForm(forms.Form):
     hours = forms.IntegerField(label=gettext_lazy("Hours to advance"), min_value=1, initial=24)
 
 
-class TestClockAdmin(admin.ModelAdmin):
+class TestClockAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """One page instead of a list: the platform's time, its offset, and a form to advance it."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(ADVANCE_PERMISSION)
