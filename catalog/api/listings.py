@@ -1,7 +1,6 @@
 """Catalog REST API, public browse and search (CAT-8). Views are thin: they parse, scope to the caller
 and call a service or selector."""
 
-from functools import cache
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -19,6 +18,7 @@ from catalog import selectors
 from catalog.models import Category, Listing, Sku
 from merchants.models import Merchant
 from platform_core.api.pagination import PagePagination
+from platform_core.api.representation import represent
 from platform_core.errors import NotFound
 
 SELF_OPERATED_LABEL = "自营"
@@ -105,15 +105,6 @@ class ListingDetailSerializer(ListingCardSerializer):
 
     def get_review_summary(self, listing: Listing) -> dict[str, Any] | None:
         return selectors.listing_review_summary(listing=listing)
-
-
-@cache
-def _representer(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
-    """One instance per process whose fields are built once (issue 26, as ``orders.api._common.represent``);
-    the representation runs per call. Output serializers without context only."""
-    serializer = serializer_class()
-    serializer.fields  # noqa: B018 (built here, once)
-    return serializer
 
 
 # --- public ---------------------------------------------------------------------------------------------------
@@ -266,4 +257,4 @@ class ListingDetailApi(APIView):
     )
     def get(self, request: Request, listing_id: int) -> Response:
         listing = selectors.listing_get_for_customer(listing_id=listing_id)
-        return Response(_representer(ListingDetailSerializer).to_representation(listing))
+        return Response(represent(ListingDetailSerializer, listing))

@@ -1,7 +1,6 @@
 """Serializers shared by the orders API's modules: an order with its lines, a parcel event, a payment
-and an escrow hold; ``represent`` answers with one of them without building its fields again."""
+and an escrow hold (answered through ``platform_core.api.representation.represent``, fields built once)."""
 
-from functools import cache
 from typing import Any
 
 from rest_framework import serializers
@@ -149,22 +148,3 @@ class DeliveryCaseSerializer(serializers.ModelSerializer[DeliveryCase]):
     def get_refund_amount(self, case: DeliveryCase) -> str | None:
         """The amount refunded through the case, two decimals (``None`` before)."""
         return f"{case.refund.amount:.2f}" if case.refund_id and case.refund else None
-
-
-# --- answering the money path's requests (issue 26) --------------------------------------------------
-
-
-@cache
-def _representer(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
-    serializer = serializer_class()
-    serializer.fields  # noqa: B018 (built here, once, not by the first concurrent answers)
-    return serializer
-
-
-def represent(serializer_class: type[serializers.Serializer], instance: Any) -> dict[str, Any]:
-    """What ``serializer_class(instance).data`` answers, from one instance per process whose fields are
-    built once (issue 26): a ``ModelSerializer`` builds every field from the model again for each
-    instance — most of the cost of the checkout's answer. The representation itself runs per call, so
-    the current time zone and language apply as before. Only for output serializers without context
-    (the request is not available to their fields)."""
-    return dict(_representer(serializer_class).to_representation(instance))

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.api._common import OrderSerializer, represent
+from orders.api._common import OrderSerializer
 from orders.selectors.customer_reads import cart_item_list_for_customer
 from orders.selectors.orders import cart_items_for_customer
 from orders.services.cart import cart_item_add, cart_item_remove, cart_item_set
@@ -18,6 +18,7 @@ from platform_core.accounts.acting import request_user
 from platform_core.accounts.models import User
 from platform_core.api.fields import IdField, PositiveInt32Field
 from platform_core.api.idempotency import idempotent
+from platform_core.api.representation import represent
 
 
 class CartItemOutputSerializer(serializers.Serializer):

@@ -24,7 +24,6 @@ from orders.api._common import (
     PaymentSerializer,
     RefundSerializer,
     TrackingEventSerializer,
-    represent,
 )
 from orders.documents import contract_pdf
 from orders.models import Order, OrderEvent
@@ -44,6 +43,7 @@ from orders.services.refunds import order_cancel
 from platform_core.accounts.acting import request_user
 from platform_core.api.idempotency import idempotent
 from platform_core.api.pagination import WindowCountPagination
+from platform_core.api.representation import represent
 from platform_core.errors import NotFound
 
 
