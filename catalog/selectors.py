@@ -18,15 +18,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -175,23 +178,58 @@ def listing_search_window_pays(*, q: str, window: int) -> bool:
     return window_walk_pays(q.strip(), window=window)
 
 
-def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) -> list[Listing]:
+#: CAT-8: what a result card shows (``catalog.api.listings.card_answer``), read as columns, not models
+CARD_COLUMNS = (
+    "id",
+    "kind",
+    "live_version__title",
+    "live_version__images",
+    "category__slug",
+    "price_min",
+    "price_max",
+    "sales_count",
+    "available",
+    "merchant_id",
+    "merchant__name",
+    "merchant__is_self_operated",
+)
+
+
+def _cards(visible: Q, *pages: Any) -> QuerySet[Listing, tuple[Any, ...]]:
+    return Listing.objects.filter(visible, *pages).annotate(available=_in_stock()).values_list(*CARD_COLUMNS)
+
+
+def _cards_by_array(ids: list[int], merchant_type_id: int) -> QuerySet[Listing, tuple[Any, ...]]:
+    """The page's ids as one array parameter (``pk = ANY(…)``), so that any page is the same statement."""
+    from django.contrib.postgres.fields import ArrayField  # PostgreSQL only, as arrays
+
+    page = InArray(F("pk"), Value(ids, output_field=ArrayField(IntegerField())))
+    return _cards(listing_visible_q(merchant_type_id=merchant_type_id), page)
+
+
+_CARDS = PreparedQuery(_cards_by_array, ids=list, merchant_type_id=int)
+
+
+def listing_cards_for_customer(*, ids: list[int]) -> list[dict[str, Any]]:
     """CAT-2, CAT-8: the result cards of one page whose listing ids ``listing_list_for_customer`` found, in
-    that order, with their live version, merchant, category and ``available`` (one query by primary key).
+    that order: ``CARD_COLUMNS`` with their live version, merchant, category and ``available`` (one query
+    by primary key; none for an empty page).
 
     A page is read in two steps (a "deferred join"): the ids first, sorted and limited on the listing row
     with only the small merchant and category tables joined, then these twenty rows. The version, which
     holds the card's title and images, is joined to the page's rows only, not to every match before the
-    sort. Visibility is checked again (a listing taken down between the two reads drops out)."""
-    cards = (
-        Listing.objects.filter(listing_visible_q(), pk__in=ids)
-        .select_related("live_version", "merchant", "category")
-        .annotate(available=_in_stock())
-    )
-    if fields:
-        cards = cards.only(*fields)
+    sort. Visibility is checked again (a listing taken down between the two reads drops out). The
+    statement is compiled once per process (issue 26; on SQLite, which has no arrays, each time)."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        rows = _CARDS.rows(ids=ids, merchant_type_id=merchant_type_id())
+    else:
+        rows = list(_cards(listing_visible_q(), Q(pk__in=ids)))
     position = {pk: i for i, pk in enumerate(ids)}
-    return sorted(cards, key=lambda listing: position[listing.pk])
+    return sorted(
+        (dict(zip(CARD_COLUMNS, row, strict=True)) for row in rows), key=lambda c: position[c["id"]]
+    )
 
 
 def _count_of(rows: QuerySet[Any], column: str) -> Coalesce:

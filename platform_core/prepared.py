@@ -22,6 +22,8 @@ Rules for the builder:
 - No ``prefetch_related`` (call ``prefetch_related_objects`` on the result, or read the related rows with
   a second ``PreparedQuery`` and hand them over with ``as_prefetched``) and no related manager's
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
+- A list marker stands for a list of ints passed as one array parameter (``Value(ids, output_field=
+  ArrayField(IntegerField()))`` with ``= ANY(…)``, PostgreSQL only): a page's ids, whatever their number.
 - An int marker is a large positive number inside a 32-bit integer's range (Django answers "no rows" without
   compiling a comparison with a value outside its column's range); a small-integer column cannot take one
   (refused when preparing: pass it through ``Value(marker, output_field=IntegerField())``).
@@ -53,9 +55,13 @@ def _marker(kind: type, index: int, name: str) -> Any:
         return _MARKER_BASE + index
     if kind is str:
         return f"\x00{name}\x00"
+    if kind is list:
+        return [_MARKER_BASE + index]
     if kind is datetime:
         return datetime(1, 1, 1, tzinfo=UTC) + timedelta(microseconds=index + 1)
-    raise ImproperlyConfigured(f"PreparedQuery: a marker is an int, a str or a datetime, not {kind!r}")
+    raise ImproperlyConfigured(
+        f"PreparedQuery: a marker is an int, a str, a datetime or a list, not {kind!r}"
+    )
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Catalog REST API, public browse and search (CAT-8). Views are thin: they parse, scope to the caller
 and call a service or selector."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -64,6 +65,42 @@ class ListingCardSerializer(serializers.Serializer):
         assert listing.live_version is not None
         images = listing.live_version.images
         return images[0] if images else None
+
+
+CENT = Decimal("0.01")
+
+
+def _decimal(value: Decimal) -> str:
+    """A price as ``DecimalField(decimal_places=2)`` answers it."""
+    return f"{value.quantize(CENT):f}"
+
+
+def card_answer(card: dict[str, Any]) -> dict[str, Any]:
+    """What ``ListingCardSerializer`` answers for a listing, from its ``selectors.CARD_COLUMNS`` (issue 26:
+    the serializer's fields cost more than reading the page; tests/catalog/test_iss_26_search_floor.py
+    proves the two answers equal)."""
+    images = card["live_version__images"]
+    self_operated = bool(card["merchant__is_self_operated"])
+    label = SELF_OPERATED_LABEL if self_operated else ""
+    return {
+        "id": card["id"],
+        "kind": str(card["kind"]),
+        "title": str(card["live_version__title"]),
+        "image": images[0] if images else None,
+        "category": str(card["category__slug"]),
+        "price_min": _decimal(card["price_min"]),
+        "price_max": _decimal(card["price_max"]),
+        "sales_count": card["sales_count"],
+        "available": bool(card["available"]),
+        "merchant": {
+            "id": card["merchant_id"],
+            "name": str(card["merchant__name"]),
+            "is_self_operated": self_operated,
+            "self_operated_label": label,
+        },
+        "self_operated": self_operated,
+        "labels": [label] if label else [],
+    }
 
 
 class SkuPublicSerializer(serializers.ModelSerializer):
@@ -169,22 +206,6 @@ class ListingListApi(APIView):
 
     permission_classes = [AllowAny]
     pagination_class = SearchPagination
-    # Only what a result card shows (the page's cards are read by id, after the sort). The FSM
-    # ``status`` fields must stay loaded: ConcurrentTransitionMixin reads them on every instance.
-    CARD_FIELDS = (
-        "id",
-        "kind",
-        "status",
-        "price_min",
-        "price_max",
-        "sales_count",
-        "live_version__title",
-        "live_version__images",
-        "category__slug",
-        "merchant__name",
-        "merchant__status",
-        "merchant__is_self_operated",
-    )
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -242,8 +263,8 @@ class ListingListApi(APIView):
         paginator = self.pagination_class(known_count=count, count_source=count_source)
         # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
         ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
-        cards = selectors.listing_cards_for_customer(ids=list(ids or ()), fields=self.CARD_FIELDS)
-        return paginator.get_paginated_response(ListingCardSerializer(cards, many=True).data)
+        cards = selectors.listing_cards_for_customer(ids=list(ids or ()))
+        return paginator.get_paginated_response([card_answer(card) for card in cards])
 
 
 class ListingDetailApi(APIView):

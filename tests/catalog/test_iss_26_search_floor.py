@@ -1,0 +1,86 @@
+"""Issue 26 (decision 008, s10): the search's fixed cost. The page's cards are read as columns by one
+statement compiled once and answered by ``card_answer``, which must answer exactly what
+``ListingCardSerializer`` answers; visibility (CAT-2, MER-8) is checked again on that read."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from catalog.api.listings import ListingCardSerializer, card_answer
+from catalog.models import Category, Listing, Sku
+from catalog.selectors import listing_cards_for_customer, listing_list_for_customer
+from merchants.models import Merchant
+from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/listings/"
+
+
+def test_iss_26_card_answer_is_the_serializers(merchant: Merchant) -> None:
+    staff = reviewer()
+    category = CategoryFactory()
+    own_shop = merchant_for(category, is_self_operated=True)
+    listings = [
+        approved_listing(merchant=merchant, by=staff, title="不锈钢保温杯 500ml", price="59.90"),
+        approved_listing(merchant=merchant, by=staff, title="紫砂茶壶", price="1200.00", images=[], stock=0),
+        approved_listing(merchant=own_shop, by=staff, category=category, title="平台自营 台灯", price="0.50"),
+        approved_listing(
+            merchant=merchant,
+            by=staff,
+            skus=[{"code": "S", "price": "9.99", "stock": 0}, {"code": "M", "price": "19.00", "stock": 3}],
+        ),
+    ]
+    Listing.objects.filter(pk=listings[0].pk).update(sales_count=1234)
+    Sku.objects.filter(listing=listings[3], code="M").update(is_active=False)  # in stock, but not sold
+    ids = [listing.pk for listing in reversed(listings)]
+    instances = {listing.pk: listing for listing in listing_list_for_customer().filter(pk__in=ids)}
+    expected = ListingCardSerializer([instances[pk] for pk in ids], many=True).data
+    answered = [card_answer(card) for card in listing_cards_for_customer(ids=ids)]
+    assert json.dumps(answered, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
+    assert [card["available"] for card in answered] == [False, True, False, True]
+
+
+def test_iss_26_cat_2_mer_8_cards_are_read_for_visible_listings_only(
+    merchant: Merchant, category: Category
+) -> None:
+    """The cards' statement is compiled once; it still checks visibility on every call: a listing taken
+    off sale, a restricted shop's, or one whose category's deposit the shop no longer holds drops out
+    between the ids and the cards."""
+    staff = reviewer()
+    other_category = CategoryFactory(deposit_amount=Decimal("0"))
+    restricted = merchant_for(other_category)
+    visible, off_sale = (approved_listing(merchant=merchant, by=staff) for _ in range(2))
+    of_restricted = approved_listing(merchant=restricted, by=staff, category=other_category)
+    ids = [visible.pk, off_sale.pk, of_restricted.pk]
+    assert [card["id"] for card in listing_cards_for_customer(ids=ids)] == ids
+    Listing.objects.filter(pk=off_sale.pk).update(on_sale=False)
+    Merchant.objects.filter(pk=restricted.pk).update(status=Merchant.Status.RESTRICTED)
+    assert [card["id"] for card in listing_cards_for_customer(ids=ids)] == [visible.pk]
+    Category.objects.filter(pk=category.pk).update(deposit_amount=Decimal("800.00"))  # MER-5: deposit short
+    assert listing_cards_for_customer(ids=ids) == []
+
+
+@pytest.mark.postgres
+def test_iss_26_cards_are_one_statement_whatever_the_page(merchant: Merchant, api_client: APIClient) -> None:
+    """Pin: the cards of any page are the same statement (the ids as one array parameter), and a search
+    costs exactly its count, its ids and its cards; an empty result reads no page."""
+    staff = reviewer()
+    for i in range(3):
+        approved_listing(merchant=merchant, by=staff, title=f"保温杯 {i}")
+    statements = []
+    for page_size in (1, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            response = api_client.get(URL, {"q": "保温杯", "page_size": page_size})
+        assert len(response.json()["results"]) == page_size
+        assert len(ctx.captured_queries) == 3, [q["sql"] for q in ctx.captured_queries]
+        statements.append(ctx.captured_queries[-1]["sql"])
+    assert "= ANY(" in statements[0]
+    assert statements[0].split("ANY(")[0] == statements[1].split("ANY(")[0]
+    with CaptureQueriesContext(connection) as ctx:
+        assert api_client.get(URL, {"q": "没有这个词"}).json()["results"] == []
+    assert len(ctx.captured_queries) == 1  # the count (none): no ids, no cards
