@@ -152,9 +152,8 @@ SEARCH_MAX_RESULTS = 2000
 
 
 def capped_count(matches: Any) -> int:
-    """The number of ``matches`` up to ``SEARCH_MAX_RESULTS`` (``LIMIT`` in a subquery, read through the
-    same index as the page). Neither the order nor the per-row annotations change how many rows match."""
-    return int(matches.order_by().values("pk")[:SEARCH_MAX_RESULTS].count())
+    """The number of ``matches`` (a ``selectors.ListingSearch``) up to ``SEARCH_MAX_RESULTS``."""
+    return matches.capped_count(SEARCH_MAX_RESULTS)
 
 
 class CappedCountPaginator(Paginator):
@@ -240,12 +239,12 @@ class ListingListApi(APIView):
             "sort": data["sort"],
         }
         # the default ranking ranks a window of SEARCH_MAX_RESULTS candidates when there are more (decision 051)
-        matches = selectors.listing_list_for_customer(**search, window=SEARCH_MAX_RESULTS)
+        matches = selectors.listing_search_for_customer(**search, window=SEARCH_MAX_RESULTS)
         count, count_source = None, None
         if selectors.listing_browse_ranks_a_window(q=search["q"], sort=search["sort"]):
             # browsing's window: the visible listings are counted unordered (the first 2,000 found), not
             # by walking and probing the window a second time
-            count_source = selectors.listing_list_for_customer(**search)
+            count_source = selectors.listing_search_for_customer(**search)
         if selectors.listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=category):
             # Counted first (through the text's index): a term with fewer matches than the cap is read
             # through that index and sorted or scored (at most SEARCH_MAX_RESULTS rows); a common one walks
@@ -257,12 +256,12 @@ class ListingListApi(APIView):
                 search["sort"] != "relevance"
                 or selectors.listing_search_window_pays(q=search["q"], window=SEARCH_MAX_RESULTS)
             ):
-                matches = selectors.listing_list_for_customer(
+                matches = selectors.listing_search_for_customer(
                     **search, walk_sort_index=True, window=SEARCH_MAX_RESULTS
                 )
         paginator = self.pagination_class(known_count=count, count_source=count_source)
         # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
-        ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
+        ids = paginator.paginate_queryset(matches, request, view=self)
         cards = selectors.listing_cards_for_customer(ids=list(ids or ()))
         return paginator.get_paginated_response([card_answer(card) for card in cards])
 
