@@ -4,6 +4,7 @@ statement compiled once and answered by ``card_answer``, which must answer exact
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,7 +13,12 @@ from rest_framework.test import APIClient
 
 from catalog.api.listings import ListingCardSerializer, card_answer
 from catalog.models import Category, Listing, Sku
-from catalog.selectors import listing_cards_for_customer, listing_list_for_customer
+from catalog.selectors import (
+    _statements,
+    listing_cards_for_customer,
+    listing_list_for_customer,
+    listing_search_for_customer,
+)
 from merchants.models import Merchant
 from tests.factories.catalog import CategoryFactory, approved_listing, merchant_for, reviewer
 
@@ -84,3 +90,84 @@ def test_iss_26_cards_are_one_statement_whatever_the_page(merchant: Merchant, ap
     with CaptureQueriesContext(connection) as ctx:
         assert api_client.get(URL, {"q": "没有这个词"}).json()["results"] == []
     assert len(ctx.captured_queries) == 1  # the count (none): no ids, no cards
+
+
+#: a search of each shape (and a second search of the same shape with other values)
+SHAPES: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({"q": "保温杯"}, {"q": "茶壶"}),
+    ({"q": "保温杯", "sort": "price"}, {"q": "茶壶", "sort": "price"}),
+    ({"q": "保温杯", "sort": "-price"}, {"q": "茶壶", "sort": "-price"}),
+    ({"q": "保温杯", "sort": "sales"}, {"q": "茶壶", "sort": "sales"}),
+    ({"q": "杯"}, {"q": "壶"}),  # one character: the bigram index
+    ({"q": "茶壶", "category": "parent"}, {"q": "保温杯", "category": "child"}),
+    (
+        {"q": "保温杯", "min_price": "10", "max_price": "40"},
+        {"q": "茶壶", "min_price": "30", "max_price": "90"},
+    ),
+    ({"q": "cup"}, {"q": "Pot"}),  # cased
+    ({}, {"category": "child"}),
+    ({"sort": "price", "min_price": "20"}, {"sort": "price", "min_price": "50"}),
+    (
+        {"q": "保温杯", "sort": "price", "walk_sort_index": True},
+        {"q": "茶壶", "sort": "price", "walk_sort_index": True},
+    ),
+    ({"q": "保温杯", "walk_sort_index": True}, {"q": "茶壶", "walk_sort_index": True}),
+    ({"q": "cup", "walk_sort_index": True}, {"q": "POT", "walk_sort_index": True}),
+    (
+        {"q": "保温杯", "category": "parent", "walk_sort_index": True},
+        {"q": "茶壶", "category": "parent", "walk_sort_index": True},
+    ),
+    (
+        {"q": "保温杯", "max_price": "40", "walk_sort_index": True},
+        {"q": "茶壶", "max_price": "95", "walk_sort_index": True},
+    ),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("shape", SHAPES, ids=[str(first) for first, _ in SHAPES])
+def test_iss_26_cat_8_each_search_statement_is_its_querysets(
+    merchant: Merchant, category: Category, shape: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    """Pin: the page's ids and the capped count a search reads through its statements compiled once are the
+    SQL, the rows and the count of ``listing_list_for_customer``'s queryset, for every shape, also for a
+    second search of the shape with other values (the markers bound, nothing of the first kept); the
+    visibility conditions (CAT-2, MER-8) are in that SQL."""
+    staff = reviewer()
+    child = CategoryFactory(parent=category, deposit_amount=Decimal("0"))
+    merchant.categories.add(child)
+    titles = ["不锈钢保温杯 cup", "紫砂茶壶 Pot", "保温杯 大容量", "茶壶 杯", "台灯"]
+    for i, title in enumerate(titles * 2):
+        listing = approved_listing(
+            merchant=merchant,
+            by=staff,
+            title=title,
+            price=f"{10 * (i + 1)}.00",
+            category=(category, child)[i % 2],
+        )
+        Listing.objects.filter(pk=listing.pk).update(sales_count=i * 7 % 5)
+    categories = {"parent": category, "child": child}
+    statements = []
+    for parameters in shape:
+        search: dict[str, Any] = {
+            **parameters,
+            "category": categories.get(parameters.get("category", "")),
+            "min_price": Decimal(parameters["min_price"]) if "min_price" in parameters else None,
+            "max_price": Decimal(parameters["max_price"]) if "max_price" in parameters else None,
+        }
+        prepared = listing_search_for_customer(**search, window=4)
+        statements.append(_statements(prepared.search))
+        queryset = listing_list_for_customer(**search, window=4)
+        for page in (slice(0, 3), slice(3, 6)):
+            with CaptureQueriesContext(connection) as ours:
+                ids = prepared[page]
+            with CaptureQueriesContext(connection) as django:
+                expected = list(queryset.values_list("pk", flat=True)[page])
+            assert ids == expected
+            assert ours.captured_queries[-1]["sql"] == django.captured_queries[-1]["sql"]
+        with CaptureQueriesContext(connection) as ours:
+            count = prepared.capped_count(5)
+        with CaptureQueriesContext(connection) as django:
+            assert count == queryset.order_by().values("pk")[:5].count()
+        assert ours.captured_queries[-1]["sql"] == django.captured_queries[-1]["sql"]
+        assert 'merchants_merchant"."status" = \'active\'' in ours.captured_queries[-1]["sql"]
