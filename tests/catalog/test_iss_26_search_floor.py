@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog.api.listings import ListingCardSerializer, card_answer
 from catalog.models import Category, Listing, Sku
+from catalog.search import IContainsPattern, text_of
 from catalog.selectors import (
     _statements,
     listing_cards_for_customer,
@@ -171,3 +173,23 @@ def test_iss_26_cat_8_each_search_statement_is_its_querysets(
             assert count == queryset.order_by().values("pk")[:5].count()
         assert ours.captured_queries[-1]["sql"] == django.captured_queries[-1]["sql"]
         assert 'merchants_merchant"."status" = \'active\'' in ours.captured_queries[-1]["sql"]
+
+
+@pytest.mark.parametrize("query", ["保温杯", "50%", "a_b", "c\\d", "Cup"])
+def test_iss_26_cat_8_the_ready_made_pattern_is_icontains(query: str) -> None:
+    """``IContainsPattern`` with ``Text.pattern`` is ``icontains``: the same SQL and parameter, so ``%``,
+    ``_`` and ``\\`` in a query are escaped as before (a query matches itself, not a wildcard)."""
+    text = text_of(query)
+    assert text is not None
+    ours = Listing.objects.filter(IContainsPattern(F("search_text"), text.pattern)).query.sql_with_params()
+    django = Listing.objects.filter(search_text__icontains=query).query.sql_with_params()
+    assert (ours[0], tuple(ours[1])) == (django[0], tuple(django[1]))
+
+
+def test_cat_8_a_wildcard_in_the_query_matches_itself(merchant: Merchant, api_client: APIClient) -> None:
+    staff = reviewer()
+    sale = approved_listing(merchant=merchant, by=staff, title="限时 50% 折扣 保温杯")
+    approved_listing(merchant=merchant, by=staff, title="限时 500 折扣 保温杯")
+    found = api_client.get(URL, {"q": "50%"}).json()["results"]
+    assert [row["id"] for row in found] == [sale.pk]
+    assert api_client.get(URL, {"q": "5_0"}).json()["results"] == []
