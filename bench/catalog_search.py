@@ -229,8 +229,12 @@ def explain(params: dict[str, str], category: Category) -> str:
     """EXPLAIN (ANALYZE) of the queries the endpoint runs for ``params``: the capped count and the page's ids
     (for a common term, the walk it then chooses: the sort's index, or the default ranking's rescore window,
     decision 051; the cards are read by primary key, as the anchor)."""
-    from catalog.api.listings import SEARCH_MAX_RESULTS, capped_count
-    from catalog.selectors import listing_browse_ranks_a_window, listing_search_walks_sort_index
+    from catalog.api.listings import SEARCH_MAX_RESULTS
+    from catalog.selectors import (
+        listing_browse_ranks_a_window,
+        listing_search_for_customer,
+        listing_search_walks_sort_index,
+    )
 
     search: dict[str, Any] = {
         "q": params.get("q"),
@@ -248,7 +252,11 @@ def explain(params: dict[str, str], category: Category) -> str:
     )
     count = counted.order_by().values("pk")[:SEARCH_MAX_RESULTS].explain(analyze=True)
     walk = listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=search["category"])
-    if walk and capped_count(listings) >= SEARCH_MAX_RESULTS:
+    common = walk and (
+        listing_search_for_customer(**search, window=SEARCH_MAX_RESULTS).capped_count(SEARCH_MAX_RESULTS)
+        >= SEARCH_MAX_RESULTS
+    )
+    if common:
         listings = listing_list_for_customer(**search, walk_sort_index=True, window=SEARCH_MAX_RESULTS)
     page = listings.values_list("pk", flat=True)[:PAGE_SIZE].explain(analyze=True)
     return f"-- page ids\n{page}\n-- capped count\n{count}"

@@ -53,6 +53,17 @@ def relevance_expression(query: str | None) -> Expression:
     return Value(1.0, output_field=FloatField())
 
 
+def settings_key() -> tuple[object, ...]:
+    """The settings the score's SQL holds (a statement compiled once must be compiled again if they
+    change, as tests may change them)."""
+    return (
+        settings.CATALOG_RANKING_RELEVANCE_FLOOR,
+        settings.CATALOG_RANKING_RELEVANCE_WEIGHT,
+        settings.CATALOG_RANKING_SALES_WEIGHT,
+        tuple(sorted(settings.CATALOG_RANKING_CREDIT_FACTORS.items())),
+    )
+
+
 def score_expression(query: str | None) -> Expression:
     floor = settings.CATALOG_RANKING_RELEVANCE_FLOOR
     relevance_weight = settings.CATALOG_RANKING_RELEVANCE_WEIGHT

@@ -15,18 +15,21 @@ Chinese users type. On SQLite the same ``icontains`` runs as a plain scan.
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -47,9 +50,11 @@ from catalog.models import (
 from catalog.prescreen import Finding, Term, prescreen
 from catalog.search import (
     InArray,
+    Search,
     listing_browse_ranks_a_window,
     listing_search_walks_sort_index,
     narrowed,
+    text_of,
     window_order,
     window_walk_pays,
 )
@@ -103,16 +108,19 @@ def _in_stock() -> Exists:
     return Exists(Sku.objects.filter(listing_id=OuterRef("pk"), is_active=True, stock__gt=0))
 
 
-def listing_list_for_customer(
-    *,
-    q: str | None = None,
-    category: Category | None = None,
-    min_price: Decimal | None = None,
-    max_price: Decimal | None = None,
-    sort: str = "relevance",
-    walk_sort_index: bool = False,
-    window: int | None = None,
-) -> QuerySet[Listing]:
+class SearchParameters(TypedDict, total=False):
+    """A customer search's parameters (``_search_of``)."""
+
+    q: str | None
+    category: Category | None
+    min_price: Decimal | None
+    max_price: Decimal | None
+    sort: str
+    walk_sort_index: bool
+    window: int | None
+
+
+def listing_list_for_customer(**parameters: Unpack[SearchParameters]) -> QuerySet[Listing]:
     """CAT-2, CAT-8: visible listings, searched, filtered and ranked (see ``catalog.ranking``).
 
     Annotates ``available`` (some active SKU in stock) and ``score``. One query per page whatever its
@@ -126,37 +134,80 @@ def listing_list_for_customer(
     rows whatever the term, so it never chooses this itself). Browsing by the default ranking with a
     ``window`` ranks the best-selling ``window`` listings (``listing_browse_ranks_a_window``).
     """
+    return _listings_of(_search_of(**parameters))
+
+
+def _search_of(
+    *,
+    q: str | None = None,
+    category: Category | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    sort: str = "relevance",
+    walk_sort_index: bool = False,
+    window: int | None = None,
+) -> Search:
+    text = text_of(q)
+    walk = bool(
+        text
+        and walk_sort_index
+        and listing_search_walks_sort_index(q=text.query, sort=sort, category=category)
+    )
+    category_ids: tuple[int, ...] = ()
+    if category is not None and walk:  # walked in order: the ids themselves
+        in_category = Category.objects.filter(Q(pk=category.pk) | Q(parent=category))
+        category_ids = tuple(in_category.values_list("pk", flat=True))
+    return Search(
+        sort=sort,
+        walk=walk,
+        window=window,
+        text=text,
+        category_id=category.pk if category is not None else None,
+        category_ids=category_ids,
+        min_price=min_price,
+        max_price=max_price,
+        merchant_type_id=merchant_type_id(),
+    )
+
+
+def _listings_of(search: Search) -> QuerySet[Listing]:
+    """The queryset of ``search`` (``listing_list_for_customer``); built from its values alone, so that
+    ``PreparedQuery`` markers may stand in for them (``listing_search_for_customer``)."""
+    text, sort = search.text, search.sort
     listings = (
-        Listing.objects.filter(listing_visible_q())
+        Listing.objects.filter(listing_visible_q(merchant_type_id=search.merchant_type_id))
         .select_related("live_version", "merchant", "category")
         .annotate(available=_in_stock())
-    )
-    query = (q or "").strip()
-    walk = bool(
-        query and walk_sort_index and listing_search_walks_sort_index(q=query, sort=sort, category=category)
     )
 
     def narrow(rows: QuerySet[Listing]) -> QuerySet[Listing]:
         return narrowed(
-            rows, query=query, walk=walk, category=category, min_price=min_price, max_price=max_price
+            rows,
+            text=text,
+            walk=search.walk,
+            category_id=search.category_id,
+            category_ids=search.category_ids,
+            min_price=search.min_price,
+            max_price=search.max_price,
         )
 
+    query = text.query if text is not None else None
     if (
         sort == "relevance"
-        and window is not None
-        and (walk or listing_browse_ranks_a_window(q=query, sort=sort))
+        and search.window is not None
+        and (search.walk or (text is None and listing_browse_ranks_a_window(q=None, sort=sort)))
     ):
         # Two-phase ranking (decision 051): the walk reads the listing's own columns only (on sale, the
         # text, category, price), so that nothing the planner misjudges (merchant, deposit) keeps it from
         # stopping when the window is full; who may see them is checked on the window's rows.
         from django.contrib.postgres.expressions import ArraySubquery  # PostgreSQL only, as the window
 
-        order = window_order(query=query, max_price=max_price)
+        order = window_order(text=text, max_price=search.max_price)
         on_sale = Listing.objects.filter(on_sale=True, live_version__isnull=False)
-        candidates = narrow(on_sale).order_by(*order).values("pk")[:window]
+        candidates = narrow(on_sale).order_by(*order).values("pk")[: search.window]
         return (
             listings.filter(InArray(F("pk"), ArraySubquery(candidates)))
-            .annotate(score=ranking.score_expression(query or None))
+            .annotate(score=ranking.score_expression(query))
             .order_by("-score", "-pk")
         )
     listings = narrow(listings)
@@ -166,7 +217,80 @@ def listing_list_for_customer(
         return listings.order_by("-price_min", "-pk")
     if sort == "sales":
         return listings.order_by("-sales_count", "-pk")
-    return listings.annotate(score=ranking.score_expression(query or None)).order_by("-score", "-pk")
+    return listings.annotate(score=ranking.score_expression(query)).order_by("-score", "-pk")
+
+
+#: the statements of each search shape (and ranking settings, which the score's SQL holds)
+_SEARCH_STATEMENTS: dict[tuple[Any, ...], tuple[PreparedQuery[Listing], PreparedQuery[Listing]]] = {}
+
+
+def _statements(search: Search) -> tuple[PreparedQuery[Listing], PreparedQuery[Listing]]:
+    """The page's ids and the capped count's rows of ``search``'s shape, compiled once per process."""
+    key = (search.shape(), ranking.settings_key())
+    found = _SEARCH_STATEMENTS.get(key)
+    if found is None:
+
+        def build(**markers: Any) -> QuerySet[Listing]:
+            return _listings_of(search.with_values(markers))
+
+        def kinds(values: dict[str, Any]) -> dict[str, type]:
+            return {name: type(value) for name, value in values.items()}
+
+        found = (
+            PreparedQuery(lambda **m: build(**m).values_list("pk", flat=True), **kinds(search.values())),
+            PreparedQuery(
+                lambda **m: build(**m).order_by().values("pk"), **kinds(search.values(counting=True))
+            ),
+        )
+        _SEARCH_STATEMENTS[key] = found
+    return found
+
+
+class ListingSearch:
+    """CAT-2, CAT-8: the ids of a customer search, sliced as a page (``search[0:20]``), and its capped
+    count: what the API's paginator reads. On PostgreSQL each is one statement compiled once per shape of
+    search (issue 26: compiling the search's queryset cost more than running it for a cheap search), the
+    values bound on each call; it is the SQL of ``queryset()`` (tests/catalog/test_iss_26_search_floor.py)."""
+
+    def __init__(self, search: Search) -> None:
+        self.search = search
+
+    def queryset(self) -> QuerySet[Listing]:
+        return _listings_of(self.search)
+
+    def __getitem__(self, page: slice) -> list[int]:
+        offset = page.start or 0
+        if page.stop <= offset:  # an empty page (no matches), as a queryset's slice: no query
+            return []
+        if connection.vendor != "postgresql":
+            return list(self.queryset().values_list("pk", flat=True)[page])
+        ids, _count = _statements(self.search)
+        sql, params = ids.sql_with_params(**self.search.values())
+        sql = f"{sql} LIMIT {int(page.stop) - offset}" + (f" OFFSET {int(offset)}" if offset else "")
+        return [row[0] for row in _run(sql, params)]
+
+    def capped_count(self, cap: int) -> int:
+        """The number of matches up to ``cap`` (``LIMIT`` in a subquery, read through the same index as
+        the page; neither the order nor the per-row annotations change how many rows match)."""
+        if connection.vendor != "postgresql":
+            return int(self.queryset().order_by().values("pk")[:cap].count())
+        _ids, count = _statements(self.search)
+        sql, params = count.sql_with_params(**self.search.values(counting=True))
+        # as Django counts a sliced queryset; compiled SQL, the values bound as parameters
+        counted = f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap)}) subquery"  # noqa: S608
+        return int(_run(counted, params)[0][0])
+
+
+def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def listing_search_for_customer(**parameters: Unpack[SearchParameters]) -> ListingSearch:
+    """CAT-2, CAT-8: ``listing_list_for_customer``'s search as the page's ids and its capped count, each
+    one statement compiled once (``ListingSearch``)."""
+    return ListingSearch(_search_of(**parameters))
 
 
 def listing_search_window_pays(*, q: str, window: int) -> bool:
@@ -175,23 +299,58 @@ def listing_search_window_pays(*, q: str, window: int) -> bool:
     return window_walk_pays(q.strip(), window=window)
 
 
-def listing_cards_for_customer(*, ids: list[int], fields: tuple[str, ...] = ()) -> list[Listing]:
+#: CAT-8: what a result card shows (``catalog.api.listings.card_answer``), read as columns, not models
+CARD_COLUMNS = (
+    "id",
+    "kind",
+    "live_version__title",
+    "live_version__images",
+    "category__slug",
+    "price_min",
+    "price_max",
+    "sales_count",
+    "available",
+    "merchant_id",
+    "merchant__name",
+    "merchant__is_self_operated",
+)
+
+
+def _cards(visible: Q, *pages: Any) -> QuerySet[Listing, tuple[Any, ...]]:
+    return Listing.objects.filter(visible, *pages).annotate(available=_in_stock()).values_list(*CARD_COLUMNS)
+
+
+def _cards_by_array(ids: list[int], merchant_type_id: int) -> QuerySet[Listing, tuple[Any, ...]]:
+    """The page's ids as one array parameter (``pk = ANY(…)``), so that any page is the same statement."""
+    from django.contrib.postgres.fields import ArrayField  # PostgreSQL only, as arrays
+
+    page = InArray(F("pk"), Value(ids, output_field=ArrayField(IntegerField())))
+    return _cards(listing_visible_q(merchant_type_id=merchant_type_id), page)
+
+
+_CARDS = PreparedQuery(_cards_by_array, ids=list, merchant_type_id=int)
+
+
+def listing_cards_for_customer(*, ids: list[int]) -> list[dict[str, Any]]:
     """CAT-2, CAT-8: the result cards of one page whose listing ids ``listing_list_for_customer`` found, in
-    that order, with their live version, merchant, category and ``available`` (one query by primary key).
+    that order: ``CARD_COLUMNS`` with their live version, merchant, category and ``available`` (one query
+    by primary key; none for an empty page).
 
     A page is read in two steps (a "deferred join"): the ids first, sorted and limited on the listing row
     with only the small merchant and category tables joined, then these twenty rows. The version, which
     holds the card's title and images, is joined to the page's rows only, not to every match before the
-    sort. Visibility is checked again (a listing taken down between the two reads drops out)."""
-    cards = (
-        Listing.objects.filter(listing_visible_q(), pk__in=ids)
-        .select_related("live_version", "merchant", "category")
-        .annotate(available=_in_stock())
-    )
-    if fields:
-        cards = cards.only(*fields)
+    sort. Visibility is checked again (a listing taken down between the two reads drops out). The
+    statement is compiled once per process (issue 26; on SQLite, which has no arrays, each time)."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        rows = _CARDS.rows(ids=ids, merchant_type_id=merchant_type_id())
+    else:
+        rows = list(_cards(listing_visible_q(), Q(pk__in=ids)))
     position = {pk: i for i, pk in enumerate(ids)}
-    return sorted(cards, key=lambda listing: position[listing.pk])
+    return sorted(
+        (dict(zip(CARD_COLUMNS, row, strict=True)) for row in rows), key=lambda c: position[c["id"]]
+    )
 
 
 def _count_of(rows: QuerySet[Any], column: str) -> Coalesce:

@@ -22,6 +22,9 @@ Rules for the builder:
 - No ``prefetch_related`` (call ``prefetch_related_objects`` on the result, or read the related rows with
   a second ``PreparedQuery`` and hand them over with ``as_prefetched``) and no related manager's
   queryset (``order.lines.all()``: write ``OrderLine.objects.filter(order_id=…)``).
+- A Decimal marker reaches a decimal column as itself (``price__gte=value``).
+- A list marker stands for a list of ints passed as one array parameter (``Value(ids, output_field=
+  ArrayField(IntegerField()))`` with ``= ANY(…)``, PostgreSQL only): a page's ids, whatever their number.
 - An int marker is a large positive number inside a 32-bit integer's range (Django answers "no rows" without
   compiling a comparison with a value outside its column's range); a small-integer column cannot take one
   (refused when preparing: pass it through ``Value(marker, output_field=IntegerField())``).
@@ -35,6 +38,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,9 +57,15 @@ def _marker(kind: type, index: int, name: str) -> Any:
         return _MARKER_BASE + index
     if kind is str:
         return f"\x00{name}\x00"
+    if kind is list:
+        return [_MARKER_BASE + index]
+    if kind is Decimal:
+        return Decimal(_MARKER_BASE + index)
     if kind is datetime:
         return datetime(1, 1, 1, tzinfo=UTC) + timedelta(microseconds=index + 1)
-    raise ImproperlyConfigured(f"PreparedQuery: a marker is an int, a str or a datetime, not {kind!r}")
+    raise ImproperlyConfigured(
+        f"PreparedQuery: a marker is an int, a str, a Decimal, a datetime or a list, not {kind!r}"
+    )
 
 
 @dataclass

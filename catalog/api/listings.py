@@ -1,6 +1,7 @@
 """Catalog REST API, public browse and search (CAT-8). Views are thin: they parse, scope to the caller
 and call a service or selector."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -66,6 +67,42 @@ class ListingCardSerializer(serializers.Serializer):
         return images[0] if images else None
 
 
+CENT = Decimal("0.01")
+
+
+def _decimal(value: Decimal) -> str:
+    """A price as ``DecimalField(decimal_places=2)`` answers it."""
+    return f"{value.quantize(CENT):f}"
+
+
+def card_answer(card: dict[str, Any]) -> dict[str, Any]:
+    """What ``ListingCardSerializer`` answers for a listing, from its ``selectors.CARD_COLUMNS`` (issue 26:
+    the serializer's fields cost more than reading the page; tests/catalog/test_iss_26_search_floor.py
+    proves the two answers equal)."""
+    images = card["live_version__images"]
+    self_operated = bool(card["merchant__is_self_operated"])
+    label = SELF_OPERATED_LABEL if self_operated else ""
+    return {
+        "id": card["id"],
+        "kind": str(card["kind"]),
+        "title": str(card["live_version__title"]),
+        "image": images[0] if images else None,
+        "category": str(card["category__slug"]),
+        "price_min": _decimal(card["price_min"]),
+        "price_max": _decimal(card["price_max"]),
+        "sales_count": card["sales_count"],
+        "available": bool(card["available"]),
+        "merchant": {
+            "id": card["merchant_id"],
+            "name": str(card["merchant__name"]),
+            "is_self_operated": self_operated,
+            "self_operated_label": label,
+        },
+        "self_operated": self_operated,
+        "labels": [label] if label else [],
+    }
+
+
 class SkuPublicSerializer(serializers.ModelSerializer):
     available = serializers.SerializerMethodField()
 
@@ -115,9 +152,8 @@ SEARCH_MAX_RESULTS = 2000
 
 
 def capped_count(matches: Any) -> int:
-    """The number of ``matches`` up to ``SEARCH_MAX_RESULTS`` (``LIMIT`` in a subquery, read through the
-    same index as the page). Neither the order nor the per-row annotations change how many rows match."""
-    return int(matches.order_by().values("pk")[:SEARCH_MAX_RESULTS].count())
+    """The number of ``matches`` (a ``selectors.ListingSearch``) up to ``SEARCH_MAX_RESULTS``."""
+    return matches.capped_count(SEARCH_MAX_RESULTS)
 
 
 class CappedCountPaginator(Paginator):
@@ -169,22 +205,6 @@ class ListingListApi(APIView):
 
     permission_classes = [AllowAny]
     pagination_class = SearchPagination
-    # Only what a result card shows (the page's cards are read by id, after the sort). The FSM
-    # ``status`` fields must stay loaded: ConcurrentTransitionMixin reads them on every instance.
-    CARD_FIELDS = (
-        "id",
-        "kind",
-        "status",
-        "price_min",
-        "price_max",
-        "sales_count",
-        "live_version__title",
-        "live_version__images",
-        "category__slug",
-        "merchant__name",
-        "merchant__status",
-        "merchant__is_self_operated",
-    )
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -219,12 +239,12 @@ class ListingListApi(APIView):
             "sort": data["sort"],
         }
         # the default ranking ranks a window of SEARCH_MAX_RESULTS candidates when there are more (decision 051)
-        matches = selectors.listing_list_for_customer(**search, window=SEARCH_MAX_RESULTS)
+        matches = selectors.listing_search_for_customer(**search, window=SEARCH_MAX_RESULTS)
         count, count_source = None, None
         if selectors.listing_browse_ranks_a_window(q=search["q"], sort=search["sort"]):
             # browsing's window: the visible listings are counted unordered (the first 2,000 found), not
             # by walking and probing the window a second time
-            count_source = selectors.listing_list_for_customer(**search)
+            count_source = selectors.listing_search_for_customer(**search)
         if selectors.listing_search_walks_sort_index(q=search["q"], sort=search["sort"], category=category):
             # Counted first (through the text's index): a term with fewer matches than the cap is read
             # through that index and sorted or scored (at most SEARCH_MAX_RESULTS rows); a common one walks
@@ -236,14 +256,14 @@ class ListingListApi(APIView):
                 search["sort"] != "relevance"
                 or selectors.listing_search_window_pays(q=search["q"], window=SEARCH_MAX_RESULTS)
             ):
-                matches = selectors.listing_list_for_customer(
+                matches = selectors.listing_search_for_customer(
                     **search, walk_sort_index=True, window=SEARCH_MAX_RESULTS
                 )
         paginator = self.pagination_class(known_count=count, count_source=count_source)
         # the page's ids first (sorted on the listing row), then their cards (listing_cards_for_customer)
-        ids = paginator.paginate_queryset(matches.values_list("pk", flat=True), request, view=self)
-        cards = selectors.listing_cards_for_customer(ids=list(ids or ()), fields=self.CARD_FIELDS)
-        return paginator.get_paginated_response(ListingCardSerializer(cards, many=True).data)
+        ids = paginator.paginate_queryset(matches, request, view=self)
+        cards = selectors.listing_cards_for_customer(ids=list(ids or ()))
+        return paginator.get_paginated_response([card_answer(card) for card in cards])
 
 
 class ListingDetailApi(APIView):

@@ -2,6 +2,7 @@
 
 import threading
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -119,3 +120,29 @@ def test_iss_26_prepared_query_sql_with_params_is_the_querysets() -> None:
 def test_iss_26_an_int_marker_reaches_a_positive_integer_column() -> None:
     query = PreparedQuery(lambda owner_id: LedgerAccount.objects.filter(owner_id=owner_id), owner_id=int)
     assert query.all(owner_id=1) == list(LedgerAccount.objects.filter(owner_id=1))  # refused before: no SQL
+
+
+def test_iss_26_decimal_and_list_markers_are_bound_as_the_queryset_binds_them() -> None:
+    """A Decimal marker (a price or balance bound) and a list marker (ids as one array parameter) give the
+    queryset's rows for any values, whatever the list's length (one statement for every page)."""
+    merchants = [cast(Merchant, MerchantFactory()) for _ in range(3)]
+
+    def build(ids: list[int]) -> "QuerySet[Merchant]":
+        from django.contrib.postgres.fields import ArrayField
+        from django.db.models import IntegerField
+
+        from catalog.search import InArray
+
+        return Merchant.objects.filter(InArray(F("pk"), Value(ids, output_field=ArrayField(IntegerField()))))
+
+    if connection.vendor == "postgresql":
+        by_ids = PreparedQuery(lambda ids: build(ids).order_by("pk"), ids=list)
+        for wanted in ([merchants[0].pk], [m.pk for m in merchants], []):
+            assert by_ids.all(ids=wanted) == list(Merchant.objects.filter(pk__in=wanted).order_by("pk"))
+    above = PreparedQuery(
+        lambda floor: LedgerAccount.objects.filter(balance__gte=floor).values_list("pk"), floor=Decimal
+    )
+    for floor in (Decimal("0.00"), Decimal("12.34"), Decimal("-1")):
+        assert sorted(above.rows(floor=floor)) == sorted(
+            LedgerAccount.objects.filter(balance__gte=floor).values_list("pk")
+        )
