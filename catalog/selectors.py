@@ -236,10 +236,18 @@ def _statements(search: Search) -> tuple[PreparedQuery[Listing], PreparedQuery[L
         def kinds(values: dict[str, Any]) -> dict[str, type]:
             return {name: type(value) for name, value in values.items()}
 
+        # planned on every call (decision 054): a search's best plan depends on its values (a rare term reads
+        # the trigram index, a common one walks the sales order), which a generic plan would not see
         found = (
-            PreparedQuery(lambda **m: build(**m).values_list("pk", flat=True), **kinds(search.values())),
             PreparedQuery(
-                lambda **m: build(**m).order_by().values("pk"), **kinds(search.values(counting=True))
+                lambda **m: build(**m).values_list("pk", flat=True),
+                server_prepared=False,
+                **kinds(search.values()),
+            ),
+            PreparedQuery(
+                lambda **m: build(**m).order_by().values("pk"),
+                server_prepared=False,
+                **kinds(search.values(counting=True)),
             ),
         )
         _SEARCH_STATEMENTS[key] = found

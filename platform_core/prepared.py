@@ -32,8 +32,21 @@ Rules for the builder:
 
 ``rows`` runs a ``values_list`` queryset and returns its tuples (column converters applied);
 ``sql_with_params`` gives the SQL and parameters only, e.g. for a sub-select in a statement written by hand.
+
+**Planned once per connection too** (PostgreSQL, decision 054). Compiling once saves Python's work, not the
+server's: PostgreSQL parses and plans every statement it is sent, and for the checkout's cart lines (eight
+relations) planning is 2.4 ms against 0.2 ms of running it. So the kept SQL is also a server-side prepared
+statement: the first call on a database connection sends ``PREPARE pq_<n> AS <sql>`` (outside Django's
+cursor wrappers, once per connection as the connection's ``SET`` statements are), and every call runs
+``EXECUTE pq_<n>(<values>)`` through the ordinary cursor, so it is counted, logged and wrapped as any
+statement. PostgreSQL plans the first five executions with their values and then keeps a generic plan if it
+costs no more (``plan_cache_mode = auto``): a statement whose best plan depends on its values keeps being
+planned per call, as before. ``PreparedQuery(…, server_prepared=False)`` opts out; a statement PostgreSQL
+cannot prepare (a parameter whose type nothing determines) runs as plain SQL.
 """
 
+import itertools
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +56,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
@@ -76,11 +90,64 @@ class _Prepared:
     compiler: Any
     locks: bool
     populators: list[Any]
+    #: the server-side statement's name and its text (``$n`` parameters), or ``None`` to send the SQL each time
+    server_name: str | None = None
+    server_sql: str | None = None
+    #: ``EXECUTE pq_<n>(%s, …) /* the statement's text */``: the text rides along in a comment so that logs,
+    #: ``pg_stat_activity`` and captured queries still say what ran (the server only skips it)
+    server_call: str = ""
+
+
+_PLACEHOLDER = re.compile(r"%(s|%)")
+_statement_numbers = itertools.count(1)
+#: SQLSTATEs of a statement PostgreSQL cannot prepare: a parameter of undetermined or ambiguous type
+_UNPREPARABLE = {"42P18", "42P08", "42725"}
+
+
+def _server_text(sql: str) -> str:
+    """Django's SQL (``%s`` parameters, ``%%`` for a percent sign) as a PREPARE body (``$1`` … ``$n``)."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", sql)
+
+
+def _server_statement(connection: BaseDatabaseWrapper, prepared: _Prepared) -> str | None:
+    """The name of ``prepared``'s statement on this connection's current database session, prepared there
+    first if it is not yet; ``None`` to send the SQL itself. The names prepared on a session are kept beside
+    its DB-API connection: a new connection (reconnect, ``CONN_MAX_AGE``) starts with none."""
+    if prepared.server_name is None or prepared.server_sql is None:
+        return None
+    raw = connection.connection
+    state = connection.__dict__.get("_prepared_statements")
+    if state is None or state[0] is not raw:
+        state = connection.__dict__["_prepared_statements"] = (raw, set())
+    names: set[str] = state[1]
+    if prepared.server_name in names:
+        return prepared.server_name
+    in_transaction = not connection.get_autocommit()
+    with raw.cursor() as cursor:
+        if in_transaction:  # a refused PREPARE must not abort the caller's transaction
+            cursor.execute("SAVEPOINT pq_prepare")
+        try:
+            cursor.execute(f"PREPARE {prepared.server_name} AS {prepared.server_sql}")
+        except connection.Database.Error as exc:  # type: ignore[attr-defined]
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT pq_prepare")
+            if getattr(exc, "pgcode", None) not in _UNPREPARABLE:
+                raise
+            prepared.server_name = prepared.server_sql = None
+            return None
+        if in_transaction:
+            cursor.execute("RELEASE SAVEPOINT pq_prepare")
+    names.add(prepared.server_name)
+    return prepared.server_name
 
 
 class PreparedQuery(Generic[M]):
-    def __init__(self, build: Callable[..., "QuerySet[M, Any]"], /, **markers: type) -> None:
+    def __init__(
+        self, build: Callable[..., "QuerySet[M, Any]"], /, *, server_prepared: bool = True, **markers: type
+    ) -> None:
         self.build = build
+        self.server_prepared = server_prepared
         self.markers = {
             name: _marker(kind, index, name) for index, (name, kind) in enumerate(sorted(markers.items()))
         }
@@ -114,6 +181,13 @@ class PreparedQuery(Generic[M]):
         prepared = _Prepared(
             sql, list(params), positions, compiler, bool(query.select_for_update), populators
         )
+        if self.server_prepared and connections[db].vendor == "postgresql":
+            name, text = f"pq_{next(_statement_numbers)}", _server_text(sql)
+            if "*/" not in text:
+                arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
+                comment = text.replace("%", "%%")
+                prepared.server_name, prepared.server_sql = name, text
+                prepared.server_call = f"EXECUTE {name}{arguments} /* {comment} */"
         cache[alias] = (db, prepared)
         return db, prepared
 
@@ -133,7 +207,11 @@ class PreparedQuery(Generic[M]):
         if prepared.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
-            cursor.execute(prepared.sql, params)
+            name = _server_statement(connection, prepared)
+            if name is None:
+                cursor.execute(prepared.sql, params)
+            else:
+                cursor.execute(prepared.server_call, params)
             rows = cursor.fetchall()
         compiler = prepared.compiler
         if compiler.has_extra_select:  # ordering by columns it does not select, as ``execute_sql`` trims

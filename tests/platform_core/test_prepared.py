@@ -146,3 +146,59 @@ def test_iss_26_decimal_and_list_markers_are_bound_as_the_queryset_binds_them() 
         assert sorted(above.rows(floor=floor)) == sorted(
             LedgerAccount.objects.filter(balance__gte=floor).values_list("pk")
         )
+
+
+def _prepared_on_this_session(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_iss_26_prepared_query_is_planned_once_per_database_session() -> None:
+    """Decision 054: PREPARE once per connection, then EXECUTE with the values, the statement's text riding
+    along in a comment; a new connection (reconnect, ``CONN_MAX_AGE``) prepares it again."""
+    merchant = cast(Merchant, MerchantFactory())
+    query = PreparedQuery(
+        lambda owner_id: Merchant.objects.filter(owner_id=owner_id).values_list("pk", flat=True),
+        owner_id=int,
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        assert query.rows(owner_id=merchant.owner_id) == [(merchant.pk,)]
+        assert query.rows(owner_id=0) == []
+    name = query._prepare(None)[1].server_name
+    assert name is not None and _prepared_on_this_session(name)
+    assert [q["sql"].split(" /* ")[0] for q in ctx.captured_queries] == [
+        f"EXECUTE {name}({merchant.owner_id})",
+        f"EXECUTE {name}(0)",
+    ]  # one statement a call, counted as any other; the PREPARE is not a statement of the request
+    assert '"merchants_merchant"."owner_id" = $1' in ctx.captured_queries[0]["sql"]
+    connection.close()
+    assert query.rows(owner_id=merchant.owner_id) == [(merchant.pk,)]  # a new session: prepared again
+    assert _prepared_on_this_session(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_iss_26_a_statement_postgres_cannot_prepare_runs_as_plain_sql_in_the_same_transaction() -> None:
+    merchant = cast(Merchant, MerchantFactory())
+    query = PreparedQuery(  # "$1 IS NULL": nothing tells PostgreSQL the parameter's type
+        lambda name: Merchant.objects.extra(where=["%s IS NOT NULL"], params=[name]).values_list("pk"),
+        name=str,
+    )
+    with transaction.atomic():
+        assert query.rows(name="x") == [(merchant.pk,)]  # the refused PREPARE did not abort the transaction
+        assert Merchant.objects.filter(pk=merchant.pk).exists()
+    assert query._prepare(None)[1].server_name is None
+    with CaptureQueriesContext(connection) as ctx:
+        assert query.rows(name="y") == [(merchant.pk,)]
+    assert ctx.captured_queries[0]["sql"].startswith("SELECT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_iss_26_a_prepared_statement_outlives_the_rolled_back_transaction_that_prepared_it() -> None:
+    merchant = cast(Merchant, MerchantFactory())
+    query = PreparedQuery(lambda pk: Merchant.objects.filter(pk=pk).values_list("name", flat=True), pk=int)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert query.rows(pk=merchant.pk) == [(merchant.name,)]
+        raise RuntimeError("roll back")
+    assert query.rows(pk=merchant.pk) == [(merchant.name,)]  # PREPARE is not undone by a rollback
